@@ -1,0 +1,1 @@
+"""One module per ``scan`` subcommand; see ``scanner.cli.COMMANDS``."""

@@ -1,0 +1,116 @@
+"""Turn the many ways sites write a date into one timezone-aware UTC datetime.
+
+Fast paths first (epoch numbers, ISO 8601, RFC 2822, the formats a rule file
+names, English relative dates such as "2 days ago"); ``dateparser`` only as the
+last resort, because it is slow to import and slow per call but knows relative
+dates and month names in dozens of languages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+_RELATIVE = re.compile(
+    r"^(?:about\s+|over\s+|almost\s+)?(?P<n>\d+|an?|one)\s*"
+    r"(?P<unit>s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|"
+    r"d|day|days|w|wk|wks|week|weeks|mo|month|months|y|yr|yrs|year|years)\.?\s+ago$",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "wk": 604800, "wks": 604800, "week": 604800, "weeks": 604800,
+    "mo": 2592000, "month": 2592000, "months": 2592000,
+    "y": 31536000, "yr": 31536000, "yrs": 31536000, "year": 31536000, "years": 31536000,
+}  # fmt: skip
+
+
+def to_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC (what sites mean when they omit the zone)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_published(
+    value: object,
+    *,
+    formats: tuple[str, ...] | list[str] = (),
+    now: datetime | None = None,
+) -> datetime | None:
+    """Parse a published date as a site writes it; ``None`` when it cannot be read.
+
+    ``formats`` are ``strptime`` formats tried before the generic parsers (from a
+    site rule file). ``now`` anchors relative dates ("3 hours ago", "yesterday").
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return to_utc(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+        if seconds > 1e11:  # milliseconds since the epoch (JavaScript timestamps)
+            seconds /= 1000
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    text = " ".join(str(value).split())
+    if not text:
+        return None
+    now = to_utc(now) if now else datetime.now(UTC)
+    for fmt in formats:
+        try:
+            return to_utc(datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{9,13}(?:\.\d+)?", text):
+        return parse_published(float(text))
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        return to_utc(datetime.fromisoformat(iso))
+    except ValueError:
+        pass
+    try:
+        return to_utc(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        pass
+    relative = _parse_relative(text, now)
+    if relative is not None:
+        return relative
+    return _parse_with_dateparser(text, now)
+
+
+def _parse_relative(text: str, now: datetime) -> datetime | None:
+    lowered = text.lower().strip()
+    if lowered in {"just now", "now", "today"}:
+        return now
+    if lowered == "yesterday":
+        return now - timedelta(days=1)
+    match = _RELATIVE.match(lowered)
+    if not match:
+        return None
+    n = match["n"]
+    count = 1 if n in {"a", "an", "one"} else int(n)
+    return now - timedelta(seconds=count * _UNIT_SECONDS[match["unit"]])
+
+
+def _parse_with_dateparser(text: str, now: datetime) -> datetime | None:
+    import dateparser  # slow import: only for the dates nothing above could read
+
+    settings = {
+        "RELATIVE_BASE": now.replace(tzinfo=None),
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": "UTC",
+        "TO_TIMEZONE": "UTC",
+    }
+    parsed = dateparser.parse(text, settings=settings)  # type: ignore[arg-type]
+    return to_utc(parsed) if parsed else None
+
+
+def iso(value: datetime | None) -> str | None:
+    """The one way dates are written to the database: ISO 8601 in UTC, seconds."""
+    if value is None:
+        return None
+    return to_utc(value).replace(microsecond=0).isoformat()

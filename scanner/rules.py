@@ -1,0 +1,49 @@
+"""Finding and reading rule files (``rules/*.toml``) wherever scan is installed.
+
+Rules are data, not code: thresholds, category terms, site definitions. They
+travel inside the wheel as package data of the ``rules`` package, so an
+installed ``scan`` finds them without the source tree. A user can override any
+file by putting one with the same name in a directory named by
+``SCAN_RULES_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import RuleFileError
+
+
+def rules_path(name: str) -> Path:
+    """The file to read for ``name`` (e.g. ``"grouping.toml"``, ``"sources/x.toml"``)."""
+    override = os.environ.get("SCAN_RULES_DIR")
+    if override and (Path(override) / name).exists():
+        return Path(override) / name
+    return Path(str(resources.files("rules").joinpath(name)))
+
+
+@cache
+def load_rules(name: str) -> dict[str, Any]:
+    """Parse a rule file; a syntax error is reported with the file and line."""
+    path = rules_path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleFileError(path, f"cannot read rule file: {exc}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(path, f"not valid TOML: {exc.msg}", getattr(exc, "lineno", None)) from exc
+
+
+def number(rules: dict[str, Any], key: str, *, name: str, low: float, high: float) -> float:
+    """A numeric rule, checked against its range ("threshold must be 0-100, got 140")."""
+    value = rules.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise RuleFileError(rules_path(name), f"{key} must be a number {low:g}-{high:g}, got {value!r}")
+    return value

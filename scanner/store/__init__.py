@@ -1,0 +1,301 @@
+"""The SQLite store: one file, opened in WAL mode, schema kept current by migrations.
+
+Everything that persists goes through :class:`Store`. Writes are batched inside
+transactions so that a killed process loses at most the batch in flight and
+never leaves a half-written row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from scanner.errors import StoreError
+from scanner.store import migrations
+
+MENTION_FIELDS = (
+    "id", "company", "source", "external_id", "origin", "url", "author", "title",
+    "text", "rating", "rating_scale", "language", "published_at", "fetched_at",
+    "content_hash", "is_grievance", "categories", "extra",
+)  # fmt: skip
+# Columns an edited post may change; first_seen_* never changes.
+_EDITABLE = tuple(
+    f for f in MENTION_FIELDS if f not in {"id", "source", "external_id", "origin"}
+)
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """What makes two versions of a post different: an edit changes this hash."""
+    parts = [str(row.get(k) or "") for k in ("title", "text", "author", "rating", "url")]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()  # noqa: S324 - not security
+
+
+@dataclass
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_ids: list[str] | None = None
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        if other.new_ids:
+            self.new_ids = (self.new_ids or []) + other.new_ids
+        return self
+
+
+class Store:
+    """A scan database file.
+
+    Example::
+
+        store = Store("scan.db")
+        store.upsert_mentions([{"id": "t1", "source": "import", ...}], run_id=None)
+    """
+
+    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+        self.path = Path(path)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db = Database(conn)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = OFF")
+            if migrate:
+                migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+
+    # -- lifecycle -----------------------------------------------------------------
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return migrations.schema_version(self.db)
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # -- mentions -------------------------------------------------------------------
+    def upsert_mentions(
+        self, rows: Sequence[dict[str, Any]], *, run_id: int | None = None
+    ) -> UpsertResult:
+        """Insert new posts, update edited ones in place, leave unchanged ones alone.
+
+        One transaction for the whole batch. ``rows`` hold the ``MENTION_FIELDS``;
+        ``content_hash``, ``fetched_at`` and the JSON columns are filled in here
+        when missing. A post seen again keeps its first-seen time and run.
+        """
+        result = UpsertResult(new_ids=[])
+        if not rows:
+            return result
+        now = utcnow()
+        prepared = [_prepare(row, now) for row in rows]
+        # The same id twice in one batch: the last version wins.
+        by_id = {row["id"]: row for row in prepared}
+        with self.db.atomic():
+            existing = self._existing_hashes(list(by_id))
+            inserts, updates, seen = [], [], []
+            for mention_id, row in by_id.items():
+                old = existing.get(mention_id)
+                if old is None:
+                    inserts.append(row)
+                elif old != row["content_hash"]:
+                    updates.append(row)
+                else:
+                    seen.append(mention_id)
+            if inserts:
+                columns = (*MENTION_FIELDS, "first_seen_run", "last_seen_run",
+                           "first_seen_at", "updated_at")  # fmt: skip
+                self.db.conn.executemany(
+                    f"INSERT INTO mentions ({', '.join(columns)}) "  # noqa: S608 - fixed names
+                    f"VALUES ({', '.join('?' for _ in columns)})",
+                    [
+                        [*(r[f] for f in MENTION_FIELDS), run_id, run_id, now, now]
+                        for r in inserts
+                    ],
+                )
+            if updates:
+                assignments = ", ".join(f"{f} = ?" for f in _EDITABLE)
+                self.db.conn.executemany(
+                    f"UPDATE mentions SET {assignments}, last_seen_run = ?, "  # noqa: S608
+                    "updated_at = ? WHERE id = ?",
+                    [[*(r[f] for f in _EDITABLE), run_id, now, r["id"]] for r in updates],
+                )
+            if seen and run_id is not None:
+                self.db.conn.executemany(
+                    "UPDATE mentions SET last_seen_run = ? WHERE id = ?",
+                    [(run_id, i) for i in seen],
+                )
+        result.new, result.updated, result.unchanged = len(inserts), len(updates), len(seen)
+        result.new_ids = [r["id"] for r in inserts]
+        return result
+
+    def _existing_hashes(self, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = (
+                "SELECT id, content_hash FROM mentions WHERE id IN "  # noqa: S608
+                f"({', '.join('?' for _ in chunk)})"
+            )
+            found.update(self.db.execute(sql, chunk).fetchall())
+        return found
+
+    def existing_sources(self, ids: Iterable[str]) -> dict[str, str]:
+        """Which of these mention ids exist already, and under which source."""
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT id, source FROM mentions WHERE id IN ({', '.join('?' for _ in chunk)})"  # noqa: S608
+            found.update(self.db.execute(sql, chunk).fetchall())
+        return found
+
+    def known_external_ids(self, source: str) -> set[str]:
+        rows = self.db.execute("SELECT external_id FROM mentions WHERE source = ?", [source])
+        return {r[0] for r in rows}
+
+    def search_mentions(
+        self,
+        *,
+        search: str | None = None,
+        source: str | None = None,
+        company: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        grievances_only: bool = False,
+        limit: int | None = 50,
+    ) -> Iterator[dict[str, Any]]:
+        """Mentions newest first, filtered; ``search`` is full-text over title and text."""
+        where, params = [], []
+        if search:
+            where.append(
+                "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
+            )
+            params.append(fts_query(search))
+        if source:
+            where.append("m.source = ?")
+            params.append(source)
+        if company:
+            where.append("m.company = ?")
+            params.append(company)
+        if since:
+            where.append("COALESCE(m.published_at, m.first_seen_at) >= ?")
+            params.append(since)
+        if until:
+            where.append("COALESCE(m.published_at, m.first_seen_at) < ?")
+            params.append(until)
+        if grievances_only:
+            where.append("m.is_grievance = 1")
+        sql = "SELECT m.* FROM mentions m"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY COALESCE(m.published_at, m.first_seen_at) DESC, m.id"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        cursor = self.db.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        for values in cursor:
+            yield dict(zip(columns, values, strict=True))
+
+    # -- runs ---------------------------------------------------------------------------
+    def start_run(self, kind: str, *, source: str | None = None, parent_id: int | None = None) -> int:
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "INSERT INTO runs (kind, source, parent_id, started_at) VALUES (?, ?, ?, ?)",
+                [kind, source, parent_id, utcnow()],
+            )
+        return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def finish_run(self, run_id: int, *, status: str, **fields: Any) -> None:
+        """Close a run: status, counts (items, new, ...), ``stats``/``errors`` as JSON."""
+        allowed = {"health", "items", "new", "updated", "dropped", "requests", "stats",
+                   "errors", "message"}  # fmt: skip
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown run fields: {sorted(unknown)}")
+        values = {k: json.dumps(v, default=str) if k in {"stats", "errors"} else v
+                  for k, v in fields.items()}  # fmt: skip
+        started = self.db.execute("SELECT started_at FROM runs WHERE id = ?", [run_id]).fetchone()
+        now = datetime.now(UTC)
+        duration = (now - datetime.fromisoformat(started[0])).total_seconds() if started else None
+        assignments = "".join(f", {k} = ?" for k in values)
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE runs SET status = ?, finished_at = ?, duration_s = ?{assignments} "  # noqa: S608
+                "WHERE id = ?",
+                [status, now.replace(microsecond=0).isoformat(), duration,
+                 *values.values(), run_id],
+            )  # fmt: skip
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``scan stats``: per source and company, grievances, runs."""
+        q = self.db.execute
+        return {
+            "database": str(self.path),
+            "schema_version": self.schema_version,
+            "mentions": q("SELECT COUNT(*) FROM mentions").fetchone()[0],
+            "grievances": q("SELECT COUNT(*) FROM mentions WHERE is_grievance = 1").fetchone()[0],
+            "clusters": q("SELECT COUNT(*) FROM clusters WHERE merged_into IS NULL").fetchone()[0],
+            "by_source": [
+                {"source": s, "mentions": n, "grievances": g, "first": f, "last": lst}
+                for s, n, g, f, lst in q(
+                    "SELECT source, COUNT(*), SUM(is_grievance), MIN(published_at), "
+                    "MAX(published_at) FROM mentions GROUP BY source ORDER BY source"
+                )
+            ],
+            "by_company": [
+                {"company": c, "mentions": n}
+                for c, n in q("SELECT company, COUNT(*) FROM mentions GROUP BY company")
+            ],
+            "runs": q("SELECT COUNT(*) FROM runs").fetchone()[0],
+        }
+
+
+def fts_query(text: str) -> str:
+    """User words to an FTS5 query: every word must appear; no FTS syntax is honoured.
+
+    Each word becomes a quoted phrase, so quotes, ``*``, ``NEAR`` or ``-`` typed by a
+    user (or pasted from a post) are searched for, never interpreted.
+    """
+    words = text.split()
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+
+
+def _prepare(row: dict[str, Any], now: str) -> dict[str, Any]:
+    out = {f: row.get(f) for f in MENTION_FIELDS}
+    out["fetched_at"] = out["fetched_at"] or now
+    out["is_grievance"] = 1 if out["is_grievance"] else 0
+    for key, empty in (("categories", "[]"), ("extra", "{}")):
+        value = out[key]
+        if value is None:
+            out[key] = empty
+        elif not isinstance(value, str):
+            out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    out["content_hash"] = out["content_hash"] or content_hash(out)
+    return out

@@ -1,0 +1,179 @@
+"""The schema, as an ordered list of forward migrations.
+
+Every change to the schema is a new function appended here, never an edit of an
+old one: a database made by any earlier version is brought forward by applying
+the migrations it has not seen (sqlite-utils records them in
+``_sqlite_migrations``). Feature code never runs ``ALTER``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+from sqlite_utils.migrations import Migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+migrations = Migrations("scan")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE mentions (
+            id TEXT PRIMARY KEY,          -- public name: <source>:<external id>, or the imported id
+            company TEXT NOT NULL,        -- which watched company the post is about
+            source TEXT NOT NULL,         -- configured source name ("import" for files)
+            external_id TEXT NOT NULL,
+            origin TEXT NOT NULL,         -- 'crawl' or 'import'
+            url TEXT,
+            author TEXT,
+            title TEXT,
+            text TEXT NOT NULL,
+            rating REAL,
+            rating_scale REAL,
+            language TEXT,
+            published_at TEXT,            -- ISO 8601, UTC
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,   -- of title+text+author+rating: detects edits
+            is_grievance INTEGER NOT NULL DEFAULT 0,
+            categories TEXT NOT NULL DEFAULT '[]',   -- JSON list of category keys
+            extra TEXT NOT NULL DEFAULT '{}',        -- JSON: site-specific facts
+            first_seen_run INTEGER,
+            last_seen_run INTEGER,
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX idx_mentions_source_external ON mentions(source, external_id);
+        CREATE INDEX idx_mentions_company_published ON mentions(company, published_at);
+        CREATE INDEX idx_mentions_grievance ON mentions(company, is_grievance, published_at);
+        CREATE INDEX idx_mentions_first_seen ON mentions(first_seen_at);
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,           -- crawl, import, cluster, issues, digest, nightly
+            source TEXT,                  -- the source, for per-source crawl runs
+            parent_id INTEGER,            -- the crawl/nightly run a per-source run belongs to
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            duration_s REAL,
+            status TEXT NOT NULL DEFAULT 'running',  -- running, ok, partial, failed, blocked
+            health TEXT,                  -- per-source verdict: ok, failed, blocked, changed, silent, empty
+            items INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            dropped INTEGER NOT NULL DEFAULT 0,
+            requests INTEGER NOT NULL DEFAULT 0,
+            stats TEXT NOT NULL DEFAULT '{}',   -- JSON: statuses, drop reasons, timings
+            errors TEXT NOT NULL DEFAULT '[]',  -- JSON list of messages
+            message TEXT
+        );
+        CREATE INDEX idx_runs_kind_source ON runs(kind, source, started_at);
+
+        CREATE TABLE clusters (
+            id INTEGER PRIMARY KEY,       -- stable from night to night: user-visible
+            company TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            representative_id TEXT,       -- mentions.id of the member closest to the others
+            size INTEGER NOT NULL DEFAULT 0,
+            merged_into INTEGER,          -- set when this cluster was merged into an older one
+            categories TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX idx_clusters_company ON clusters(company, merged_into);
+
+        CREATE TABLE cluster_members (
+            mention_id TEXT PRIMARY KEY REFERENCES mentions(id),
+            cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+            added_at TEXT NOT NULL,
+            run_id INTEGER
+        );
+        CREATE INDEX idx_cluster_members_cluster ON cluster_members(cluster_id);
+
+        CREATE TABLE cluster_merges (
+            id INTEGER PRIMARY KEY,
+            from_cluster INTEGER NOT NULL,
+            into_cluster INTEGER NOT NULL,
+            merged_at TEXT NOT NULL,
+            run_id INTEGER
+        );
+
+        CREATE TABLE issues (
+            id INTEGER PRIMARY KEY,       -- stable from night to night: user-visible
+            company TEXT NOT NULL,
+            key TEXT NOT NULL,            -- canonical phrase: what keeps the id stable
+            name TEXT NOT NULL,
+            phrases TEXT NOT NULL DEFAULT '[]',
+            pinned INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            retired_at TEXT
+        );
+        CREATE UNIQUE INDEX idx_issues_company_key ON issues(company, key);
+
+        CREATE TABLE issue_members (
+            issue_id INTEGER NOT NULL REFERENCES issues(id),
+            mention_id TEXT NOT NULL REFERENCES mentions(id),
+            phrase TEXT,
+            PRIMARY KEY (issue_id, mention_id)
+        );
+        CREATE INDEX idx_issue_members_mention ON issue_members(mention_id);
+
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,                 -- set only once the SMTP server accepted it
+            recipients TEXT NOT NULL DEFAULT '[]',
+            subject TEXT,
+            message_id TEXT,
+            state TEXT NOT NULL DEFAULT '{}'  -- JSON: what this digest reported
+        );
+
+        CREATE TABLE frontier (
+            source TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,    -- request fingerprint
+            url TEXT NOT NULL,
+            request TEXT NOT NULL,        -- JSON: enough to rebuild the request
+            added_run INTEGER,
+            done INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (source, fingerprint)
+        );
+        CREATE INDEX idx_frontier_pending ON frontier(source, done);
+
+        CREATE TABLE source_health (
+            source TEXT PRIMARY KEY,
+            state TEXT NOT NULL,          -- ok, failed, blocked, changed, silent, empty
+            since TEXT NOT NULL,          -- when it entered this state
+            last_run_id INTEGER,
+            message TEXT
+        );
+        """
+    )
+    db["mentions"].enable_fts(["title", "text"], create_triggers=True, tokenize=fts_tokenizer())
+
+
+def fts_tokenizer() -> str:
+    """unicode61, but with the combining marks of Indic and other abugida scripts as
+    part of words.
+
+    Plain unicode61 treats vowel signs and viramas (categories Mn/Mc) as separators,
+    so "वापस" is indexed as "व" + "पस" and a search for "वा" finds it. Declaring the
+    marks from U+0900 up as token characters keeps every such word whole.
+    """
+    marks = "".join(
+        chr(c) for c in range(0x0900, 0x2000) if unicodedata.category(chr(c)) in {"Mn", "Mc", "Me"}
+    )
+    return f"unicode61 remove_diacritics 0 tokenchars '{marks}'"
+
+
+def apply(db: Database) -> None:
+    """Bring the database forward to the current schema."""
+    migrations.apply(db)
+
+
+def schema_version(db: Database) -> int:
+    """How many of our migrations this file has seen (the schema version)."""
+    return len(migrations.applied(db))

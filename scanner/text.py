@@ -1,0 +1,55 @@
+"""Cleaning text as it enters the database: one form for every source.
+
+HTML becomes text, Unicode is composed (NFC) so that the same word is stored
+the same way whichever keyboard typed it, control characters go, whitespace is
+collapsed (paragraph breaks kept), and very long posts are capped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from scanner.textsafe import strip_controls
+
+MAX_TEXT_CHARS = 20_000
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_HTML_HINT = re.compile(r"<(?:[a-zA-Z][\w:-]*|/[a-zA-Z][\w:-]*|!--)[^<>]*>")
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment, block elements as line breaks."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "template", "noscript"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(["p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "tr"]):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    return soup.get_text()
+
+
+def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """The stored form of a post's text (or title, author)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "<" in text and _HTML_HINT.search(text):
+        text = html_to_text(text)
+    text = unicodedata.normalize("NFC", text)
+    text = strip_controls(text.replace("\xa0", " "))
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _BLANK_LINES.sub("\n\n", text).strip()
+    if len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "…"
+    return text
+
+
+def clean_line(value: object, *, max_chars: int = 500) -> str:
+    """Like :func:`clean_text` but on one line (authors, titles)."""
+    return " ".join(clean_text(value, max_chars=max_chars).split())

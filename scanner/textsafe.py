@@ -1,0 +1,109 @@
+"""The one way text from the web reaches a terminal, HTML, Markdown or CSV.
+
+Text in posts is written by strangers. Printed raw it can retitle a terminal
+(``ESC ] 0 ;``), clear it (``ESC [ 2 J``), reorder a line with bidi overrides so
+that a link reads as another, run script in an HTML report, or become a formula
+when a CSV is opened in a spreadsheet. Every renderer calls one of these.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+
+# ANSI/ECMA-48 escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
+# DCS/SOS/PM/APC strings, and two-character escapes; plus the 8-bit C1 forms.
+_ESCAPES = re.compile(
+    r"""
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                       # CSI
+    | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)  # OSC, DCS...
+    | \x1b[@-Z\\-_]                                        # other 2-char escapes
+    | \x1b.?                                               # a stray ESC
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# Bidi embeddings, overrides and isolates reorder what follows them (Trojan Source).
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"))
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x0b\x0c\x85]+")
+
+
+def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
+    """Remove escape sequences, C0/C1 controls and bidi overrides; keep the words."""
+    if not text:
+        return ""
+    text = _ESCAPES.sub("", text)
+    text = text.translate(_BIDI)
+    if not keep_newlines:
+        text = _LINE_BREAKS.sub(" ", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def terminal(text: object, *, single_line: bool = True) -> str:
+    """Safe to print to a terminal. Single line by default (table cells)."""
+    if text is None:
+        return ""
+    return strip_controls(str(text), keep_newlines=not single_line)
+
+
+def html(text: object) -> str:
+    """Safe inside HTML element content and quoted attribute values."""
+    if text is None:
+        return ""
+    return _html.escape(strip_controls(str(text)), quote=True)
+
+
+def safe_url(url: object) -> str | None:
+    """Only http(s) links are ever made clickable (no ``javascript:``/``data:``)."""
+    if not url:
+        return None
+    url = strip_controls(str(url), keep_newlines=False).strip()
+    return url if re.match(r"(?i)^https?://[^\s<>\"']+$", url) else None
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def markdown(text: object) -> str:
+    """Safe as literal Markdown text, including inside a table cell."""
+    if text is None:
+        return ""
+    escaped = _MD_SPECIAL.sub(r"\\\1", strip_controls(str(text), keep_newlines=False))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: object) -> object:
+    """Neutralise spreadsheet formulas (CSV injection); numbers pass unchanged."""
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return strip_controls(text).replace("\r", "") if not text.startswith("'\r") else (
+        "'" + strip_controls(text[1:])
+    )
+
+
+def cell_width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in {"Mn", "Me", "Cf"}:
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def width_cut(text: str, width: int) -> str:
+    """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice."""
+    if sum(cell_width(c) for c in text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_width(ch)
+        if used + w > width - 1:
+            break
+        used += w
+        out.append(ch)
+    return "".join(out).rstrip() + "…"

@@ -1,0 +1,1 @@
+"""Scrapy spiders, one module per source. Spiders only parse: see scanner.items.Mention."""
