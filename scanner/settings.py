@@ -1,10 +1,80 @@
 """Scrapy settings for scan (``scrapy.cfg`` points here). Polite by default.
 
-The crawl machinery (pipelines, middlewares, politeness) is configured here.
+Scrapy's own defaults are not polite (robots.txt ignored, no throttling, a 1 GiB
+size cap, ``Scrapy/<version>`` as User-Agent), so every politeness setting is
+written out here. ``scan crawl`` starts from this module too and then applies,
+per source, the overrides of its ``[[sources]]`` entry (``download_delay``,
+``concurrency``, ``autothrottle``, ``max_pages``): see ``scanner.crawl``.
 """
+
+from scanner import __version__
 
 BOT_NAME = "scan"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
-ROBOTSTXT_OBEY = True
 FEED_EXPORT_ENCODING = "utf-8"
+
+# -- politeness --------------------------------------------------------------------
+#: ``scan crawl`` replaces the contact URL with ``[crawl] contact`` from the config.
+SCAN_CONTACT = "https://github.com/scan-project/scan"
+USER_AGENT = f"scan/{__version__} (complaint monitor; +{SCAN_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16  # across all sites; each site gets far fewer (below)
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # a review page is well under 1 MiB; 4 MiB is a runaway
+DOWNLOAD_WARNSIZE = 1024 * 1024
+#: Pages per source per run (``[crawl] max_pages`` or a source's ``max_pages``
+#: override it). What the cap leaves unfetched stays in the frontier for next run.
+CLOSESPIDER_PAGECOUNT = 200
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+#: Longest ``Retry-After`` we wait for; a site asking for more is given up on
+#: for this run (and the request stays in the frontier).
+RETRY_AFTER_MAX = 300.0
+#: Wait when a 429/503 carries no ``Retry-After`` (doubled on each retry).
+RETRY_BACKOFF_BASE = 2.0
+HTTPCACHE_ENABLED = False  # development only: ``[crawl] httpcache = true``
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_EXPIRATION_SECS = 24 * 3600
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+
+# -- the scan machinery ------------------------------------------------------------
+SCAN_DB = "scan.db"
+SCAN_CONFIG = None  # path of scanner.toml; None: ./scanner.toml if present
+SCAN_BATCH_SIZE = 250  # items per committed transaction
+SCAN_BATCH_SECONDS = 10.0  # ... or this long since the last commit, whichever first
+#: Incremental stop: a post published before the last successful run minus this
+#: overlap counts as already seen (sites publish late and edit dates).
+SCAN_INCREMENTAL_OVERLAP_DAYS = 2.0
+
+ITEM_PIPELINES = {
+    "scanner.pipelines.validate.ValidatePipeline": 100,
+    "scanner.pipelines.clean.CleanPipeline": 200,
+    "scanner.pipelines.match.CompanyMatchPipeline": 300,
+    "scanner.pipelines.classify.ClassifyPipeline": 400,
+    "scanner.pipelines.store.StorePipeline": 800,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Above RetryMiddleware (550) so that it sees 429/503 first (process_response
+    # runs from the highest number down).
+    "scanner.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "scanner.middlewares.blocked.BotProtectionMiddleware": 570,
+    "scanner.middlewares.encoding.EncodingFixMiddleware": 580,
+}
+SPIDER_MIDDLEWARES = {
+    # Lower numbers are nearer the engine: the frontier sees the output after
+    # the incremental filter, so it records only requests that will be fetched.
+    "scanner.middlewares.frontier.FrontierMiddleware": 50,
+    "scanner.middlewares.incremental.IncrementalMiddleware": 60,
+}
+EXTENSIONS = {
+    "scanner.health.SourceHealthExtension": 100,
+}

@@ -1,0 +1,64 @@
+"""``scan mentions``: list stored posts, filtered, with full-text search."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+
+import click
+
+from scanner.commands._app import App, pass_app
+from scanner.textsafe import csv_cell, terminal, width_cut
+
+
+@click.command()
+@click.option("--search", "-s", help="Full-text search over title and text (all words must appear).")
+@click.option("--source", help="Only this source.")
+@click.option("--company", help="Only mentions about this company or competitor.")
+@click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Published before this date (YYYY-MM-DD).")
+@click.option("--grievances", is_flag=True, help="Only grievances (complaints).")
+@click.option("--limit", default=50, show_default=True, help="At most this many (0: all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)  # fmt: skip
+@pass_app
+def mentions(app: App, search: str | None, source: str | None, company: str | None,
+             since: str | None, until: str | None, grievances: bool, limit: int,
+             fmt: str) -> None:  # fmt: skip
+    """List stored mentions, newest first.
+
+    \b
+    Example:
+        scan mentions --search "refund" --since 2026-01-01
+        scan mentions --source acme-trustpilot --format json --limit 0
+    """
+    rows = app.store().search_mentions(search=search, source=source, company=company,
+                                       since=since, until=until, grievances_only=grievances,
+                                       limit=limit or None)  # fmt: skip
+    if fmt == "json":
+        for row in rows:
+            row["categories"] = json.loads(row["categories"])
+            row["extra"] = json.loads(row["extra"])
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        columns = ["id", "source", "company", "author", "published_at", "rating", "url", "title",
+                   "text"]  # fmt: skip
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([csv_cell(row[c]) for c in columns])
+        return
+    width = max(40, min(shutil.get_terminal_size().columns, 200) - 2)
+    count = 0
+    for row in rows:
+        count += 1
+        when = (row["published_at"] or row["first_seen_at"] or "")[:10]
+        mark = "!" if row["is_grievance"] else " "
+        head = f"{mark} {when}  {terminal(row['id'])}  {terminal(row['author'] or '-')}"
+        click.echo(width_cut(head, width))
+        click.echo("    " + width_cut(terminal(row["text"]), width - 4))
+    if count == 0:
+        click.echo("No mentions match.", err=True)

@@ -1,0 +1,80 @@
+"""The commented starter config that ``scan init`` writes.
+
+It documents every key (the schema in ``scanner.config`` is the authority; a test
+checks that the two agree) and loads as written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STARTER = """\
+# scan configuration. Every key is optional except [company] name.
+# Reference: the README's "Config reference" section.
+
+# SQLite database, relative to this file.
+db = "scan.db"
+
+[company]
+name = "Acme"
+# Other names people use for it; matched as whole words, any case or script.
+aliases = ["Acme Corp", "acme.com"]
+# Posts containing these words are not about us.
+exclude = ["acme anvils museum"]
+
+# Competitors are watched the same way and shown side by side in the report.
+# [[competitors]]
+# name = "Globex"
+# aliases = ["globex.com"]
+
+[crawl]
+# Where site owners can reach you; sent in the User-Agent.
+contact = "https://example.com/about-our-crawler"
+# Pages per source per run, unless a source sets its own max_pages.
+max_pages = 200
+# Cache HTTP responses on disk (development only).
+httpcache = false
+
+# One [[sources]] entry per site to watch. spider is one of: trustpilot, bbb,
+# complaintsboard, pissedconsumer, sitejabber, reddit, hackernews, appstore,
+# feed, jsonld, site.
+[[sources]]
+name = "acme-trustpilot"
+spider = "trustpilot"
+url = "https://www.trustpilot.com/review/acme.com"
+# Politeness can be relaxed per source for a site you own or a mirror:
+# download_delay = 2.0     # seconds between requests
+# concurrency = 1          # requests in flight to this site
+# autothrottle = true
+# max_pages = 50
+
+# [[sources]]
+# name = "acme-reddit"
+# spider = "reddit"
+# query = "acme"
+# subreddits = ["acme", "assistance"]
+# comments = true
+
+# [[sources]]
+# name = "acme-alerts"
+# spider = "feed"
+# url = "https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"
+
+[digest]
+to = ["ops@acme.example"]
+from = "scan@acme.example"
+smtp_host = "localhost"
+smtp_port = 25
+smtp_security = "none"      # "starttls", "tls" or "none"
+smtp_user = ""              # the password comes only from SCAN_SMTP_PASSWORD
+subject_prefix = "[scan]"
+"""
+
+
+def write_starter(path: Path, *, force: bool = False) -> Path:
+    """Write the starter config; never overwrite an existing file unless asked."""
+    if path.exists() and not force:
+        raise FileExistsError(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER, encoding="utf-8")
+    return path

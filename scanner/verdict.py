@@ -1,0 +1,179 @@
+"""The verdict on a group of posts: ``systemic`` or ``isolated``, plus flags.
+
+The verdict is only ever one of those two words and depends on one number: the
+distinct people (``scanner.people``) who raised the grievance within the window
+before the as-of date. Flags say more without changing it: ``new``,
+``growing``, ``back`` (after a quiet spell), ``cross-posted`` and
+``coordinated`` (near-verbatim text from several accounts within hours: a
+possible review-bombing campaign, flagged and never silently dropped).
+Clusters and issues are both judged here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from scanner import people
+from scanner.rules import load_rules, number
+
+SYSTEMIC, ISOLATED = "systemic", "isolated"
+FLAGS = ("new", "growing", "back", "cross-posted", "coordinated")
+
+
+@dataclass
+class Member:
+    id: str
+    source: str
+    author: str | None
+    published_at: datetime | None  # tz-aware; the caller falls back to first_seen_at
+    text: str
+    url: str | None = None
+
+
+@dataclass
+class SystemicRules:
+    min_people: int = 3
+    window_days: int = 90
+    period_days: int = 7
+    quiet_days: int = 30
+    trend_weeks: int = 8
+    coordinated_accounts: int = 3
+    coordinated_hours: float = 6
+    coordinated_similarity: float = 92
+
+
+@dataclass
+class Assessment:
+    verdict: str
+    people: int  # distinct people within the window
+    mentions: int  # every member up to the as-of date
+    sources: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    flags: list[str] = field(default_factory=list)
+    weekly: list[int] = field(default_factory=list)  # mentions per week, oldest first
+
+
+def load_systemic_rules() -> SystemicRules:
+    """``rules/systemic.toml``, each value checked against its range."""
+    name = "systemic.toml"
+    raw = load_rules(name)
+    coord = raw.get("coordinated", {})
+
+    def num(data: dict, key: str, low: float, high: float, default: float) -> float:
+        return number(data, key, name=name, low=low, high=high) if key in data else default
+
+    d = SystemicRules()
+    return SystemicRules(
+        min_people=int(num(raw, "min_people", 1, 1000, d.min_people)),
+        window_days=int(num(raw, "window_days", 1, 3650, d.window_days)),
+        period_days=int(num(raw, "period_days", 1, 365, d.period_days)),
+        quiet_days=int(num(raw, "quiet_days", 1, 3650, d.quiet_days)),
+        trend_weeks=int(num(raw, "trend_weeks", 1, 52, d.trend_weeks)),
+        coordinated_accounts=int(num(coord, "accounts", 2, 1000, d.coordinated_accounts)),
+        coordinated_hours=num(coord, "hours", 0, 720, d.coordinated_hours),
+        coordinated_similarity=num(coord, "similarity", 0, 100, d.coordinated_similarity),
+    )
+
+
+def assess(
+    members: Sequence[Member],
+    *,
+    as_of: datetime,
+    rules: SystemicRules,
+    period_start: datetime | None = None,
+) -> Assessment:
+    """Judge one cluster (or issue) as it stood at ``as_of``.
+
+    Members dated after ``as_of`` are ignored, so a report can be replayed for
+    any past day. ``period_start`` is where the reporting period begins (what
+    "new" means); by default ``rules.period_days`` before ``as_of``.
+    """
+    start = period_start or as_of - timedelta(days=rules.period_days)
+    known = [m for m in members if m.published_at is None or m.published_at <= as_of]
+    dated = sorted((m for m in known if m.published_at is not None), key=_date)
+    window_start = as_of - timedelta(days=rules.window_days)
+    in_window = [m for m in dated if m.published_at > window_start]  # type: ignore[operator]
+    keys = people.person_keys(in_window)
+    head = len(set(keys))
+    first = dated[0].published_at if dated else None
+    last = dated[-1].published_at if dated else None
+    flags = []
+    is_new = first is not None and first >= start
+    if is_new:
+        flags.append("new")
+    recent = {k for m, k in zip(in_window, keys, strict=True) if m.published_at > start}  # type: ignore[operator]
+    if not is_new and len(recent) > _people_in(dated, start - (as_of - start), start):
+        flags.append("growing")
+    if not is_new and _came_back(dated, start, timedelta(days=rules.quiet_days)):
+        flags.append("back")
+    if _cross_posted(known):
+        flags.append("cross-posted")
+    if _coordinated(in_window, rules):
+        flags.append("coordinated")
+    return Assessment(
+        verdict=SYSTEMIC if head >= rules.min_people else ISOLATED,
+        people=head,
+        mentions=len(known),
+        sources=sorted({m.source for m in known}),
+        first_seen=first,
+        last_seen=last,
+        flags=flags,
+        weekly=weekly_counts([m.published_at for m in dated], as_of, rules.trend_weeks),  # type: ignore[misc]
+    )
+
+
+def _date(m: Member) -> datetime:
+    return m.published_at  # type: ignore[return-value]
+
+
+def _people_in(dated: Sequence[Member], low: datetime, high: datetime) -> int:
+    """People in (low, high], counted over every dated member (not only the window)."""
+    chosen = [m for m in dated if low < m.published_at <= high]  # type: ignore[operator]
+    return people.count_people(chosen)
+
+
+def weekly_counts(dates: Sequence[datetime], as_of: datetime, weeks: int) -> list[int]:
+    """Mentions per 7-day bucket ending at ``as_of``, oldest bucket first."""
+    counts = [0] * weeks
+    for date in dates:
+        age = (as_of - date).total_seconds()
+        if age < 0:
+            continue
+        bucket = int(age // (7 * 86400))
+        if bucket < weeks:
+            counts[weeks - 1 - bucket] += 1
+    return counts
+
+
+def _came_back(dated: Sequence[Member], start: datetime, quiet: timedelta) -> bool:
+    """Active in the period after a silence of at least ``quiet``."""
+    previous = None
+    for member in dated:
+        when = member.published_at
+        if previous is not None and when > start and when - previous >= quiet:  # type: ignore[operator]
+            return True
+        previous = when
+    return False
+
+
+def _cross_posted(members: Sequence[Member]) -> bool:
+    """One identifiable person posted this grievance on more than one site."""
+    sources: dict[str, set[str]] = {}
+    for member, key in zip(members, people.person_keys(members), strict=True):
+        if key.startswith("@"):
+            sources.setdefault(key, set()).add(member.source)
+    return any(len(s) > 1 for s in sources.values())
+
+
+def _coordinated(members: Sequence[Member], rules: SystemicRules) -> bool:
+    from scanner.coordination import near_verbatim_burst
+
+    return near_verbatim_burst(
+        members,
+        accounts=rules.coordinated_accounts,
+        hours=rules.coordinated_hours,
+        similarity=rules.coordinated_similarity,
+    )
