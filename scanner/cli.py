@@ -88,7 +88,9 @@ def cli(
         scan crawl && scan cluster && scan report
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
+    )
     ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug)
 
 

@@ -201,7 +201,9 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
     company_data = data.get("company") or {}
     check.table(company_data, _COMPANY_KEYS, "company")
     if "name" not in company_data:
-        raise ConfigError(path, "missing: every config names the company it watches", "company.name")
+        raise ConfigError(
+            path, "missing: every config names the company it watches", "company.name"
+        )
     company = _company(check, company_data, "company")
     competitors = []
     for i, entry in enumerate(data.get("competitors", [])):
@@ -279,9 +281,8 @@ class _Checker:
             )
             if not ok:
                 self.fail(dotted, key, f"expected {description}, got {_kind(value)} {value!r}")
-            if expected is list and description.startswith("a list of") and key != "competitors":
-                if key != "sources":
-                    self.strings(value, dotted)
+            if expected is list and key not in {"competitors", "sources"}:
+                self.strings(value, dotted)
 
     def strings(self, value: list[Any], dotted: str) -> None:
         for item in value:

@@ -85,8 +85,10 @@ def import_file(
     # Undecodable bytes become lone surrogates, so the bad row (and only it) is
     # reported with its line number instead of the whole file failing.
     text = raw.decode("utf-8-sig", errors="surrogateescape")
-    rows = _jsonl_rows(text) if fmt == "jsonl" else _csv_rows(text, delimiter="\t" if
-                                                                path.suffix.lower() == ".tsv" else ",")  # fmt: skip
+    if fmt == "jsonl":
+        rows = _jsonl_rows(text)
+    else:
+        rows = _csv_rows(text, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
     result = ImportResult(path=path)
     checked: list[tuple[int, dict[str, Any]]] = []
     try:

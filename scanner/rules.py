@@ -38,12 +38,16 @@ def load_rules(name: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(path, f"not valid TOML: {exc.msg}", getattr(exc, "lineno", None)) from exc
+        raise RuleFileError(
+            path, f"not valid TOML: {exc.msg}", getattr(exc, "lineno", None)
+        ) from exc
 
 
 def number(rules: dict[str, Any], key: str, *, name: str, low: float, high: float) -> float:
     """A numeric rule, checked against its range ("threshold must be 0-100, got 140")."""
     value = rules.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise RuleFileError(rules_path(name), f"{key} must be a number {low:g}-{high:g}, got {value!r}")
+        raise RuleFileError(
+            rules_path(name), f"{key} must be a number {low:g}-{high:g}, got {value!r}"
+        )
     return value

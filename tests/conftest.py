@@ -25,15 +25,24 @@ def scan_executable() -> str:
 
 
 def run_scan(
-    *args: str, cwd: Path, timeout: float = 120, env: dict[str, str] | None = None,
+    *args: str,
+    cwd: Path,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
     input_text: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``scan ARGS`` as a user would, in ``cwd``; never raises on a non-zero status."""
     full_env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", **(env or {})}
     full_env.pop("SCAN_DB", None) if env is None or "SCAN_DB" not in env else None
     return subprocess.run(
-        [scan_executable(), *args], cwd=cwd, capture_output=True, text=True,
-        timeout=timeout, env=full_env, input=input_text, check=False,
+        [scan_executable(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        input=input_text,
+        check=False,
     )
 
 

@@ -24,8 +24,10 @@ def test_every_command_has_help_with_an_example():
 def test_end_to_end_from_outside_the_repo(scan, tmp_path):
     sample = tmp_path / "sample.jsonl"
     sample.write_text(
-        json.dumps({"id": "s1", "text": "The refund never came", "author": "Ann"}) + "\n"
-        + json.dumps({"id": "s2", "text": "Delivery took a month", "author": "Bob"}) + "\n",
+        json.dumps({"id": "s1", "text": "The refund never came", "author": "Ann"})
+        + "\n"
+        + json.dumps({"id": "s2", "text": "Delivery took a month", "author": "Bob"})
+        + "\n",
         encoding="utf-8",
     )
     assert scan("init").returncode == 0

@@ -59,11 +59,20 @@ def test_starter_config_loads_as_written(tmp_path):
     [
         ('[company]\nname = "A"\ncolour = "red"\n', "company.colour (line 3): unknown key"),
         ('db = 5\n[company]\nname = "A"\n', "db (line 1): expected a path"),
-        ('[company]\nname = "A"\naliases = "A Corp"\n', "company.aliases (line 3): expected a list"),
-        ('[company]\nname = "A"\n[digest]\nsmtp_port = "25"\n', "digest.smtp_port (line 4): expected a port"),
-        ('[company]\nname = "A"\n[digest]\nsmtp_security = "ssl"\n', 'expected "starttls", "tls" or "none"'),
+        (
+            '[company]\nname = "A"\naliases = "A Corp"\n',
+            "company.aliases (line 3): expected a list",
+        ),
+        (
+            '[company]\nname = "A"\n[digest]\nsmtp_port = "25"\n',
+            "digest.smtp_port (line 4): expected a port",
+        ),
+        (
+            '[company]\nname = "A"\n[digest]\nsmtp_security = "ssl"\n',
+            'expected "starttls", "tls" or "none"',
+        ),
         ('[company]\nname = "A"\n[[sources]]\nname = "x"\nspider = "nope"\n', "sources[0].spider"),
-        ('[company]\naliases = []\n', "company.name: missing"),
+        ("[company]\naliases = []\n", "company.name: missing"),
         ('[company\nname = "A"\n', "not valid TOML"),
     ],
 )

@@ -27,7 +27,12 @@ def rows(db: Path, sql: str = "SELECT id, source, author, text FROM mentions ORD
 
 
 GOOD = [
-    {"id": "T-1", "text": "Order 5512 never arrived", "author": "Ravi", "published_at": "2026-10-01"},
+    {
+        "id": "T-1",
+        "text": "Order 5512 never arrived",
+        "author": "Ravi",
+        "published_at": "2026-10-01",
+    },
     {"id": "T-2", "text": TAMIL, "author": "Kavya", "source": "tickets", "rating": 1},
     {"id": "T-3", "text": TELUGU, "published_at": "2026-10-02T08:30:00+05:30"},
     {"id": "T-4", "text": HINDI, "rating": 2, "rating_scale": 10},
@@ -117,9 +122,11 @@ def test_csv_with_bom_quoted_newlines_and_line_numbers(scan, tmp_path):
 def test_non_utf8_bytes_name_the_line(scan, tmp_path):
     src = tmp_path / "latin.jsonl"
     src.write_bytes(
-        json.dumps({"id": "a", "text": "fine"}).encode() + b"\n"
+        json.dumps({"id": "a", "text": "fine"}).encode()
+        + b"\n"
         + b'{"id": "b", "text": "caf\xe9 closed"}\n'
-        + json.dumps({"id": "c", "text": "also fine"}).encode() + b"\n"
+        + json.dumps({"id": "c", "text": "also fine"}).encode()
+        + b"\n"
     )
     result = scan("--db", "x.db", "import", str(src))
     assert result.returncode == 3
@@ -131,7 +138,9 @@ def test_edited_post_updates_in_place_and_keeps_first_seen(tmp_path):
     db = tmp_path / "x.db"
     with Store(db) as store:
         import_file(store, write_jsonl(tmp_path / "a.jsonl", [GOOD[0]]), company="Acme")
-        first = store.db.execute("SELECT first_seen_at, first_seen_run, text FROM mentions").fetchone()
+        first = store.db.execute(
+            "SELECT first_seen_at, first_seen_run, text FROM mentions"
+        ).fetchone()
     edited = {**GOOD[0], "text": "Order 5512 never arrived and no refund either"}
     with Store(db) as store:
         result = import_file(store, write_jsonl(tmp_path / "b.jsonl", [edited]), company="Acme")

@@ -12,8 +12,15 @@ from scanner.store.migrations import migrations
 
 
 def mention(i: str, text: str = "late delivery again", **extra) -> dict:
-    return {"id": i, "company": "Acme", "source": "s", "external_id": i, "origin": "crawl",
-            "text": text, **extra}
+    return {
+        "id": i,
+        "company": "Acme",
+        "source": "s",
+        "external_id": i,
+        "origin": "crawl",
+        "text": text,
+        **extra,
+    }
 
 
 def test_migrations_from_an_empty_file(tmp_path):
@@ -22,7 +29,14 @@ def test_migrations_from_an_empty_file(tmp_path):
     with Store(db) as store:
         assert store.schema_version == len(migrations._migrations)
         tables = set(store.db.table_names())
-        assert {"mentions", "runs", "clusters", "cluster_members", "digests", "mentions_fts"} <= tables
+        assert {
+            "mentions",
+            "runs",
+            "clusters",
+            "cluster_members",
+            "digests",
+            "mentions_fts",
+        } <= tables
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.integrity_ok()
     # Re-opening applies nothing twice.
@@ -63,8 +77,11 @@ def test_killed_writer_leaves_committed_rows(tmp_path):
         store.upsert_mentions([mention("a")])
     conn = sqlite3.connect(db)
     conn.execute("BEGIN")
-    conn.execute("INSERT INTO mentions (id, company, source, external_id, origin, text, fetched_at,"
-                 " content_hash, first_seen_at, updated_at) VALUES ('b','A','s','b','crawl','t','x','h','x','x')")
+    conn.execute(
+        "INSERT INTO mentions (id, company, source, external_id, origin, text, fetched_at,"
+        " content_hash, first_seen_at, updated_at)"
+        " VALUES ('b','A','s','b','crawl','t','x','h','x','x')"
+    )
     conn.close()  # never committed: as if the process died
     with Store(db) as store:
         ids = [r[0] for r in store.db.execute("SELECT id FROM mentions")]

@@ -13,13 +13,19 @@ from scanner.status import ExitStatus
 
 @click.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]),
-              help="File format (default: from the extension: .jsonl/.json, .csv/.tsv).")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    help="File format (default: from the extension: .jsonl/.json, .csv/.tsv).",
+)
 @click.option("--strict", is_flag=True, help="Store nothing if any row is bad.")
 @click.option("--source", "default_source", default="import", show_default=True,
               help="Source name for rows that have no 'source' field.")  # fmt: skip
 @pass_app
-def import_command(app: App, file: Path, fmt: str | None, strict: bool, default_source: str) -> None:
+def import_command(
+    app: App, file: Path, fmt: str | None, strict: bool, default_source: str
+) -> None:
     """Import complaints from a JSON Lines or CSV file.
 
     Fields: text (required), id, source, author, title, url, rating,

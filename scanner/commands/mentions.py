@@ -14,7 +14,9 @@ from scanner.textsafe import csv_cell, terminal, width_cut
 
 
 @click.command()
-@click.option("--search", "-s", help="Full-text search over title and text (all words must appear).")
+@click.option(
+    "--search", "-s", help="Full-text search over title and text (all words must appear)."
+)
 @click.option("--source", help="Only this source.")
 @click.option("--company", help="Only mentions about this company or competitor.")
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD).")

@@ -35,5 +35,8 @@ def stats(app: App, as_json: bool) -> None:
     if data["by_source"]:
         click.echo("\nsource                          mentions  grievances  first       last")
         for s in data["by_source"]:
-            click.echo(f"{terminal(s['source'])[:30]:<30}  {s['mentions']:>8}  {s['grievances'] or 0:>10}"
-                       f"  {(s['first'] or '-')[:10]:<10}  {(s['last'] or '-')[:10]}")  # fmt: skip
+            name = terminal(s["source"])[:30]
+            first, last = (s["first"] or "-")[:10], (s["last"] or "-")[:10]
+            click.echo(
+                f"{name:<30}  {s['mentions']:>8}  {s['grievances'] or 0:>10}  {first:<10}  {last}"
+            )

@@ -27,9 +27,7 @@ MENTION_FIELDS = (
     "content_hash", "is_grievance", "categories", "extra",
 )  # fmt: skip
 # Columns an edited post may change; first_seen_* never changes.
-_EDITABLE = tuple(
-    f for f in MENTION_FIELDS if f not in {"id", "source", "external_id", "origin"}
-)
+_EDITABLE = tuple(f for f in MENTION_FIELDS if f not in {"id", "source", "external_id", "origin"})
 
 
 def utcnow() -> str:
@@ -133,10 +131,7 @@ class Store:
                 self.db.conn.executemany(
                     f"INSERT INTO mentions ({', '.join(columns)}) "  # noqa: S608 - fixed names
                     f"VALUES ({', '.join('?' for _ in columns)})",
-                    [
-                        [*(r[f] for f in MENTION_FIELDS), run_id, run_id, now, now]
-                        for r in inserts
-                    ],
+                    [[*(r[f] for f in MENTION_FIELDS), run_id, run_id, now, now] for r in inserts],
                 )
             if updates:
                 assignments = ", ".join(f"{f} = ?" for f in _EDITABLE)
@@ -193,9 +188,7 @@ class Store:
         """Mentions newest first, filtered; ``search`` is full-text over title and text."""
         where, params = [], []
         if search:
-            where.append(
-                "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
-            )
+            where.append("m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
             params.append(fts_query(search))
         if source:
             where.append("m.source = ?")
@@ -224,7 +217,9 @@ class Store:
             yield dict(zip(columns, values, strict=True))
 
     # -- runs ---------------------------------------------------------------------------
-    def start_run(self, kind: str, *, source: str | None = None, parent_id: int | None = None) -> int:
+    def start_run(
+        self, kind: str, *, source: str | None = None, parent_id: int | None = None
+    ) -> int:
         with self.db.atomic():
             cursor = self.db.execute(
                 "INSERT INTO runs (kind, source, parent_id, started_at) VALUES (?, ?, ?, ?)",

@@ -61,7 +61,7 @@ def m001_core(db: Database) -> None:
             finished_at TEXT,
             duration_s REAL,
             status TEXT NOT NULL DEFAULT 'running',  -- running, ok, partial, failed, blocked
-            health TEXT,                  -- per-source verdict: ok, failed, blocked, changed, silent, empty
+            health TEXT,                  -- ok, failed, blocked, changed, silent, empty
             items INTEGER NOT NULL DEFAULT 0,
             new INTEGER NOT NULL DEFAULT 0,
             updated INTEGER NOT NULL DEFAULT 0,
