@@ -22,10 +22,19 @@ from scanner.status import ExitStatus
 
 # command name -> "module:function". Order is the order --help lists them.
 COMMANDS = {
+    "demo": "scanner.commands.demo:demo",
     "init": "scanner.commands.init:init",
     "import": "scanner.commands.importing:import_command",
     "mentions": "scanner.commands.mentions:mentions",
     "stats": "scanner.commands.stats:stats",
+    "crawl": "scanner.commands.crawl:crawl",
+    "cluster": "scanner.commands.cluster:cluster",
+    "sources": "scanner.commands.sources:sources",
+    "issues": "scanner.commands.issues:issues",
+    "report": "scanner.commands.report:report",
+    "digest": "scanner.commands.digest:digest",
+    "nightly": "scanner.commands.nightly:nightly",
+    "cron-line": "scanner.commands.cron_line:cron_line",
 }
 
 

@@ -18,15 +18,18 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 from scanner.rules import load_rules
 
 _SPACE = re.compile(r"\s+")
-# Zero-width and other format characters (Cf) make look-alike handles differ;
-# ZWJ/ZWNJ are kept because they are spelling in Indic scripts.
-_KEEP_FORMAT = {"\u200c", "\u200d"}
+# Zero-width and other invisible format characters make look-alike handles (and
+# texts) differ; ZWJ/ZWNJ are not here because they are spelling in Indic scripts.
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 
 class MemberLike(Protocol):
@@ -36,10 +39,9 @@ class MemberLike(Protocol):
 
 
 def _fold(value: str) -> str:
-    value = unicodedata.normalize("NFKC", value)
-    value = "".join(
-        ch for ch in value if ch in _KEEP_FORMAT or unicodedata.category(ch) not in {"Cf", "Cc"}
-    )
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    value = _INVISIBLE.sub("", value)
     return _SPACE.sub(" ", value).strip().casefold()
 
 
@@ -49,6 +51,7 @@ def _placeholders() -> frozenset[str]:
     return frozenset(_fold(str(n)).lstrip("@").strip() for n in names) | {""}
 
 
+@lru_cache(maxsize=65536)
 def _folded_handle(author: str | None) -> str:
     if author is None:
         return ""
@@ -90,13 +93,9 @@ def person_keys(members: Sequence[MemberLike | Mapping[str, Any]]) -> list[str]:
 
     Members are objects or mappings with ``author``, ``source`` and ``text``.
     """
-    cache_: dict[str | None, str | None] = {}
     keys = []
     for member in members:
-        author = _get(member, "author")
-        if author not in cache_:
-            cache_[author] = normalise_handle(author)
-        handle = cache_[author]
+        handle = normalise_handle(_get(member, "author"))
         if handle is not None:
             keys.append("@" + handle)
         else:

@@ -54,6 +54,8 @@ SCAN_BATCH_SECONDS = 10.0  # ... or this long since the last commit, whichever f
 #: Incremental stop: a post published before the last successful run minus this
 #: overlap counts as already seen (sites publish late and edit dates).
 SCAN_INCREMENTAL_OVERLAP_DAYS = 2.0
+#: Store ``scanner.categories.categorise(text)`` in ``mentions.categories`` while crawling.
+SCAN_CATEGORISE = True
 
 ITEM_PIPELINES = {
     "scanner.pipelines.validate.ValidatePipeline": 100,
@@ -67,6 +69,7 @@ DOWNLOADER_MIDDLEWARES = {
     # runs from the highest number down).
     "scanner.middlewares.retry_after.RetryAfterMiddleware": 560,
     "scanner.middlewares.blocked.BotProtectionMiddleware": 570,
+    "scanner.middlewares.jsonbody.JsonBodyMiddleware": 575,
     "scanner.middlewares.encoding.EncodingFixMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {

@@ -41,6 +41,7 @@ class ScanSpider(scrapy.Spider):
         """Say that the page did not look as expected; the crawl goes on."""
         where = response.url if response is not None else "?"
         self.logger.warning("%s: layout changed? %s (%s)", self.name, what, where)
-        if self.crawler is not None:
-            self.crawler.stats.inc_value("layout/problems")
-            self.crawler.stats.set_value("layout/last_problem", f"{what} ({where})")
+        crawler = getattr(self, "crawler", None)  # absent on a spider built without one
+        if crawler is not None:
+            crawler.stats.inc_value("layout/problems")
+            crawler.stats.set_value("layout/last_problem", f"{what} ({where})")

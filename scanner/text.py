@@ -7,6 +7,7 @@ collapsed (paragraph breaks kept), and very long posts are capped.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -27,9 +28,12 @@ def html_to_text(markup: str) -> str:
         tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    for block in soup.find_all(["p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "tr"]):
+    for block in soup.find_all(["div", "li", "tr"]):
         block.insert_before("\n")
         block.insert_after("\n")
+    for paragraph in soup.find_all(["p", "blockquote", "h1", "h2", "h3", "h4"]):
+        paragraph.insert_before("\n\n")
+        paragraph.insert_after("\n\n")
     return soup.get_text()
 
 
@@ -40,6 +44,8 @@ def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
     text = str(value)
     if "<" in text and _HTML_HINT.search(text):
         text = html_to_text(text)
+    elif "&" in text:  # entities without tags ("don&#x27;t"): decode them too
+        text = html.unescape(text)
     text = unicodedata.normalize("NFC", text)
     text = strip_controls(text.replace("\xa0", " "))
     text = _SPACES.sub(" ", text)

@@ -74,19 +74,25 @@ def markdown(text: object) -> str:
     return escaped.replace("&", "&amp;").replace("<", "&lt;")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas (CSV injection); numbers pass unchanged."""
-    if value is None or isinstance(value, int | float):
+    """Neutralise spreadsheet formulas (CSV injection); numbers pass unchanged.
+
+    Controls are stripped *before* the check: ``"\x00=cmd"`` or a bidi override
+    in front of ``=`` would otherwise hide the formula from it. Leading spaces do
+    not hide one either (some spreadsheets skip them).
+    """
+    if value is None or isinstance(value, bool | int | float):
         return value
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        text = "'" + text
-    return strip_controls(text).replace("\r", "") if not text.startswith("'\r") else (
-        "'" + strip_controls(text[1:])
-    )
+    raw = str(value)
+    if raw.startswith(_FORMULA_START):
+        return "'" + strip_controls(raw)
+    text = strip_controls(raw)
+    if text.lstrip(" \u00a0\u3000").startswith(_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def cell_width(ch: str) -> int:

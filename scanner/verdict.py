@@ -45,6 +45,22 @@ class SystemicRules:
 
 
 @dataclass
+class History:
+    """All-time facts about a group too big to load whole, from SQL aggregates.
+
+    With a history, ``assess`` needs only the recent members (the window and the
+    period before it): counts, first seen and sources come from here, and
+    ``previous`` (the latest post before the loaded ones) lets it see a return
+    after a quiet spell.
+    """
+
+    mentions: int
+    first_seen: datetime | None
+    sources: list[str]
+    previous: datetime | None = None
+
+
+@dataclass
 class Assessment:
     verdict: str
     people: int  # distinct people within the window
@@ -84,12 +100,14 @@ def assess(
     as_of: datetime,
     rules: SystemicRules,
     period_start: datetime | None = None,
+    history: History | None = None,
 ) -> Assessment:
     """Judge one cluster (or issue) as it stood at ``as_of``.
 
     Members dated after ``as_of`` are ignored, so a report can be replayed for
     any past day. ``period_start`` is where the reporting period begins (what
-    "new" means); by default ``rules.period_days`` before ``as_of``.
+    "new" means); by default ``rules.period_days`` before ``as_of``. With a
+    ``history``, ``members`` may be only the recent ones (see :class:`History`).
     """
     start = period_start or as_of - timedelta(days=rules.period_days)
     known = [m for m in members if m.published_at is None or m.published_at <= as_of]
@@ -100,6 +118,8 @@ def assess(
     head = len(set(keys))
     first = dated[0].published_at if dated else None
     last = dated[-1].published_at if dated else None
+    if history is not None:
+        first = history.first_seen or first
     flags = []
     is_new = first is not None and first >= start
     if is_new:
@@ -107,7 +127,8 @@ def assess(
     recent = {k for m, k in zip(in_window, keys, strict=True) if m.published_at > start}  # type: ignore[operator]
     if not is_new and len(recent) > _people_in(dated, start - (as_of - start), start):
         flags.append("growing")
-    if not is_new and _came_back(dated, start, timedelta(days=rules.quiet_days)):
+    previous = history.previous if history is not None else None
+    if not is_new and _came_back(dated, start, timedelta(days=rules.quiet_days), previous):
         flags.append("back")
     if _cross_posted(known):
         flags.append("cross-posted")
@@ -116,8 +137,8 @@ def assess(
     return Assessment(
         verdict=SYSTEMIC if head >= rules.min_people else ISOLATED,
         people=head,
-        mentions=len(known),
-        sources=sorted({m.source for m in known}),
+        mentions=history.mentions if history is not None else len(known),
+        sources=sorted(history.sources if history is not None else {m.source for m in known}),
         first_seen=first,
         last_seen=last,
         flags=flags,
@@ -148,9 +169,10 @@ def weekly_counts(dates: Sequence[datetime], as_of: datetime, weeks: int) -> lis
     return counts
 
 
-def _came_back(dated: Sequence[Member], start: datetime, quiet: timedelta) -> bool:
+def _came_back(
+    dated: Sequence[Member], start: datetime, quiet: timedelta, previous: datetime | None
+) -> bool:
     """Active in the period after a silence of at least ``quiet``."""
-    previous = None
     for member in dated:
         when = member.published_at
         if previous is not None and when > start and when - previous >= quiet:  # type: ignore[operator]

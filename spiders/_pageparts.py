@@ -37,18 +37,12 @@ Node = Selector | SelectorList | None
 
 def text_of(node: Node) -> str:
     """Visible text of a node (block elements become line breaks), cleaned."""
-    if node is None:
-        return ""
-    markup = node.get() if isinstance(node, SelectorList) else node.get()
-    return clean_text(markup or "")
+    return clean_text(node.get() or "") if node is not None else ""
 
 
 def line_of(node: Node) -> str:
     """Like :func:`text_of` but on one line: names, titles, dates, labels."""
-    if node is None:
-        return ""
-    markup = node.get() if isinstance(node, SelectorList) else node.get()
-    return clean_line(markup or "")
+    return clean_line(node.get() or "") if node is not None else ""
 
 
 def first(card: Selector, *queries: str) -> str:
@@ -65,6 +59,15 @@ def first(card: Selector, *queries: str) -> str:
         value = clean_line(found.get()) if "::" in query else line_of(found[0])
         if value:
             return value
+    return ""
+
+
+def block_text(card: Selector, *queries: str) -> str:
+    """The visible text of the first node matched by the first query that matches."""
+    for query in queries:
+        found = card.css(query)
+        if found and (text := text_of(found[0])):
+            return text
     return ""
 
 
@@ -174,6 +177,19 @@ def language_of(card: Selector) -> str | None:
         "[lang]::attr(lang)",
     )
     return value.lower() or None
+
+
+def report_missing(spider: Any, response: Any, total: int, missing: dict[str, int]) -> None:
+    """One layout warning per page naming the fields some cards lacked."""
+    if missing:
+        lacking = ", ".join(f"{field} ({count} of {total})" for field, count in missing.items())
+        spider.layout_problem(response, f"cards without: {lacking}")
+
+
+def says_empty(response: Any, pattern: str) -> bool:
+    """Whether the page states it has nothing to list (not a layout change)."""
+    body = " ".join(response.css("body ::text").getall())
+    return re.search(pattern, body, re.IGNORECASE) is not None
 
 
 def next_href(response: Any, *queries: str) -> str | None:

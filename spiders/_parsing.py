@@ -18,9 +18,12 @@ from scanner.spiderbase import ScanSpider
 # What sites print in place of a post that was deleted by its author or removed by
 # a moderator (Reddit's "[deleted]"/"[removed]", HN's "[flagged]"/"[dead]", review
 # sites' "this review has been removed ...").
+# Anchored at the start, so that a complaint that merely *mentions* a removed review
+# is not mistaken for one (the same rule as spiders/_pageparts.py).
 _REMOVED = re.compile(
     r"^\s*\[(?:deleted|removed|flagged|dead)\]\s*$"
-    r"|\bthis (?:review|post|comment) (?:has been|was|is) (?:removed|deleted|taken down)\b",
+    r"|^\s*(?:this\s+)?(?:review|post|comment)\s+(?:has\s+been|was|is)\s+"
+    r"(?:removed|deleted|taken\s+down)\b",
     re.IGNORECASE,
 )
 

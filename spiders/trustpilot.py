@@ -32,6 +32,12 @@ class TrustpilotSpider(ScanSpider):
     about_company = True
     default_url = None  # a company's page, e.g. https://www.trustpilot.com/review/acme.example
 
+    @classmethod
+    def check_arguments(cls, **kwargs: Any) -> None:
+        """Called by ``scan crawl`` before crawling: a source without it reads nothing."""
+        if not kwargs.get("url"):
+            raise ValueError("the trustpilot spider needs the company's review page as `url`")
+
     async def start(self) -> AsyncIterator[Any]:
         if not self.url:
             self.logger.error("trustpilot: no url (the company's /review/<domain> page)")
@@ -49,7 +55,9 @@ class TrustpilotSpider(ScanSpider):
             self.layout_problem(response, "no readable __NEXT_DATA__ script")
         elif not isinstance(reviews, list):
             self.layout_problem(response, "__NEXT_DATA__ lacks props.pageProps.reviews")
-        mentions = list(self._from_next_data(response, reviews)) if isinstance(reviews, list) else []
+        mentions = []
+        if isinstance(reviews, list):
+            mentions = list(self._from_next_data(response, reviews))
         if mentions or reviews == []:
             yield from mentions
         else:  # no Next.js data, or none of its reviews could be read

@@ -177,3 +177,55 @@ def apply(db: Database) -> None:
 def schema_version(db: Database) -> int:
     """How many of our migrations this file has seen (the schema version)."""
     return len(migrations.applied(db))
+
+
+@migrations()
+def m002_grouping_index(db: Database) -> None:
+    """What ``scan cluster`` keeps between nights so that adding tonight's
+    grievances does not re-read a million old ones: each grouped grievance's
+    arrival order (``seq``, fixed when first grouped), the content hash of the
+    text that was grouped (an edit forces a rebuild) and its LSH band keys
+    (little-endian uint64). ``grouping_state`` records, per company, the
+    fingerprint of the rules the index was built with."""
+    db.executescript(
+        """
+        CREATE TABLE grouping_index (
+            mention_id TEXT PRIMARY KEY REFERENCES mentions(id),
+            company TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            bands BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX idx_grouping_index_company_seq ON grouping_index(company, seq);
+
+        CREATE TABLE grouping_state (
+            company TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m003_report_indexes(db: Database) -> None:
+    """What keeps ``scan report`` under a second on a million mentions.
+
+    The report's aggregates read every post of a period by company and date
+    (published, else first seen); this index covers them (source, author,
+    grievance flag, id) so the table itself is never read. The others let a
+    cluster's members, a post's cluster, and a grievance's all-time count, first
+    post and sources be read from indexes alone.
+    """
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_mentions_company_when ON mentions(
+            company, COALESCE(published_at, first_seen_at), is_grievance, source, author, id);
+        CREATE INDEX IF NOT EXISTS idx_cluster_members_cluster_mention
+            ON cluster_members(cluster_id, mention_id);
+        CREATE INDEX IF NOT EXISTS idx_cluster_members_mention_cluster
+            ON cluster_members(mention_id, cluster_id);
+        CREATE INDEX IF NOT EXISTS idx_mentions_id_when
+            ON mentions(id, COALESCE(published_at, first_seen_at), source);
+        """
+    )

@@ -1,0 +1,168 @@
+"""``scan cluster``: group each company's grievances into near-duplicate clusters
+in the database, night after night, with ids that never change.
+
+The engine (``scanner.grouping``) decides; this module reads its input from
+the store and writes its decisions back. An incremental run reads only the
+stored band keys of old grievances, plus the texts of the few old ones that
+tonight's grievances are compared with and of the clusters they may join. It
+rebuilds a company from scratch instead when asked, when the rules changed
+(their fingerprint differs) or when a grouped grievance was edited or
+withdrawn, so that the stored clusters always equal what a rebuild gives.
+
+Every company is written in one transaction: a run killed half way leaves the
+previous night's clusters intact.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scanner.grouping import Grouper, Params, prepare
+from scanner.grouping.blocking import candidate_pairs
+from scanner.grouping.progress import Progress
+from scanner.grouping.settings import fingerprint, load_params
+from scanner.grouping.store import CompanyIndex, GroupingStore
+from scanner.grouping.verify import score_pairs
+from scanner.grouping.write import Outcome, write_incremental, write_rebuild
+from scanner.store import Store
+
+
+@dataclass
+class ClusterRunResult:
+    new_grievances: int = 0
+    clusters_created: int = 0
+    clusters_grown: int = 0
+    merges: int = 0
+    total_clusters: int = 0
+    seconds: float = 0.0
+    rebuilt: list[str] = field(default_factory=list)  # companies grouped from scratch
+    run_id: int | None = None
+
+    def add(self, outcome: Outcome, new_grievances: int) -> None:
+        self.new_grievances += new_grievances
+        self.clusters_created += outcome.clusters_created
+        self.clusters_grown += outcome.clusters_grown
+        self.merges += outcome.merges
+
+
+def run(
+    store: Store, *, company: str | None = None, rebuild: bool = False, progress: bool = False
+) -> ClusterRunResult:
+    """Cluster the grievances of ``company`` (or of every company) and record a run."""
+    started = time.perf_counter()
+    params = load_params()
+    result = ClusterRunResult(run_id=store.start_run("cluster"))
+    gs = GroupingStore(store)
+    try:
+        with Progress(enabled=progress) as bar:
+            for name in [company] if company else gs.companies():
+                _company(gs, name, params, rebuild, result, bar)
+        result.total_clusters = gs.live_clusters(company)
+        result.seconds = time.perf_counter() - started
+        store.finish_run(
+            result.run_id, status="ok", items=result.new_grievances, new=result.clusters_created,
+            stats={k: v for k, v in result.__dict__.items() if k != "run_id"},
+        )  # fmt: skip
+    except BaseException as exc:
+        store.finish_run(result.run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
+        raise
+    return result
+
+
+def _company(
+    gs: GroupingStore, company: str, params: Params, rebuild: bool, result: ClusterRunResult,
+    bar: Progress,
+) -> None:  # fmt: skip
+    index = gs.load_index(company, params.bands)
+    grievances = gs.grievances(company)  # id -> content hash, in arrival (rowid) order
+    stale = index.stale(grievances) or (
+        len(index.ids) > 0 and gs.fingerprint(company) != fingerprint(params)
+    )
+    new_ids = [m for m in grievances if m not in index.pos]
+    run_id = result.run_id or 0
+    if rebuild or stale or not index.ids:
+        if not grievances and not index.ids:
+            return
+        outcome = _rebuild(gs, company, params, index, grievances, run_id, bar)
+        if index.ids:
+            result.rebuilt.append(company)
+    elif new_ids:
+        outcome = _incremental(gs, company, params, index, new_ids, grievances, run_id, bar)
+    else:
+        return
+    result.add(outcome, len(new_ids))
+
+
+def _rebuild(
+    gs: GroupingStore, company: str, params: Params, index: CompanyIndex,
+    grievances: dict[str, str], run_id: int, bar: Progress,
+) -> Outcome:  # fmt: skip
+    # Arrival order survives a rebuild: grouped grievances keep their order, new ones follow.
+    known = [m for m in index.ids if m in grievances]
+    ids = known + [m for m in grievances if m not in index.pos]
+    bar.stage(f"{company}: reading {len(ids):,} grievances")
+    texts = gs.texts(ids, company)
+    bar.stage(f"{company}: normalising")
+    keys, bands = prepare([texts[m] for m in ids], params)
+    del texts
+    bar.stage(f"{company}: finding candidate pairs")
+    pairs = candidate_pairs(bands, cap=params.bucket_cap)
+    bar.stage(f"{company}: scoring {len(pairs):,} pairs")
+    scores = score_pairs(keys, pairs, scorer=params.scorer)
+    bar.stage(f"{company}: clustering")
+    grouper = Grouper(keys, np.arange(len(ids)), params)
+    grouper.run(pairs, scores, 0)
+    labels = grouper.final_labels()
+    bar.stage(f"{company}: writing")
+    return write_rebuild(
+        gs, company, ids, grievances, bands, labels, grouper, run_id, fingerprint(params)
+    )
+
+
+def _incremental(
+    gs: GroupingStore, company: str, params: Params, index: CompanyIndex, new_ids: list[str],
+    grievances: dict[str, str], run_id: int, bar: Progress,
+) -> Outcome:  # fmt: skip
+    n_old = len(index.ids)
+    bar.stage(f"{company}: normalising {len(new_ids):,} new grievances")
+    new_texts = gs.texts(new_ids)
+    new_keys, new_bands = prepare([new_texts[m] for m in new_ids], params)
+    bar.stage(f"{company}: finding candidate pairs")
+    pairs = candidate_pairs(np.vstack((index.bands, new_bands)), first_new=n_old,
+                            cap=params.bucket_cap)  # fmt: skip
+    # The old grievances that matter tonight: every candidate, and the core of
+    # each cluster a candidate belongs to (to know its representative).
+    candidates = np.unique(pairs[:, 0][pairs[:, 0] < n_old])
+    cluster_of = gs.clusters_of([index.ids[i] for i in candidates.tolist()])
+    cores, sizes = gs.cores(sorted(set(cluster_of.values())), params.core_size)
+    old_local = sorted(
+        {int(i) for i in candidates} | {index.pos[m] for core in cores.values() for m in core}
+    )
+    local_of = np.full(n_old, -1, dtype=np.int64)
+    local_of[old_local] = np.arange(len(old_local))
+    m_old = len(old_local)
+    old_ids = [index.ids[i] for i in old_local]
+    bar.stage(f"{company}: scoring")
+    old_texts = gs.texts(old_ids)
+    old_keys, _ = prepare([old_texts[m] for m in old_ids], params, workers=1)
+    keys = old_keys + new_keys
+    local_pairs = np.where(
+        pairs < n_old, local_of[np.minimum(pairs, n_old - 1)], pairs - n_old + m_old
+    )
+    scores = score_pairs(keys, local_pairs, scorer=params.scorer)
+    seqs = np.concatenate((index.seq[old_local], index.next_seq + np.arange(len(new_ids))))
+    bar.stage(f"{company}: clustering")
+    grouper = Grouper(keys, seqs, params)
+    for cid, core in cores.items():
+        grouper.load_cluster(cid, [int(local_of[index.pos[m]]) for m in core], sizes[cid])
+    for mention, cid in cluster_of.items():
+        grouper.label[local_of[index.pos[mention]]] = cid
+    grouper.run(local_pairs, scores, m_old)
+    bar.stage(f"{company}: writing")
+    return write_incremental(
+        gs, company, old_ids, new_ids, grievances, new_bands, grouper, index.next_seq, run_id,
+        fingerprint(params),
+    )  # fmt: skip

@@ -1,0 +1,36 @@
+"""``scan cluster``: group grievances into near-duplicate clusters."""
+
+from __future__ import annotations
+
+import click
+
+from scanner.commands._app import App, pass_app
+from scanner.textsafe import terminal
+
+
+@click.command()
+@click.option("--rebuild", is_flag=True, help="Regroup from scratch (cluster ids are kept).")
+@click.option("--company", help="Only this company's grievances.")
+@pass_app
+def cluster(app: App, rebuild: bool, company: str | None) -> None:
+    """Group grievances that restate the same complaint into stable clusters.
+
+    New grievances join existing clusters or found new ones; cluster ids never
+    change. Thresholds are in rules/grouping.toml.
+
+    \b
+    Example:
+        scan cluster
+        scan cluster --company "Acme Bank" --rebuild
+    """
+    from scanner.clustering import run
+
+    result = run(app.store(), company=company, rebuild=rebuild, progress=True)
+    rebuilt = (
+        f", rebuilt {', '.join(terminal(c) for c in result.rebuilt)}" if result.rebuilt else ""
+    )
+    click.echo(
+        f"{result.new_grievances} new grievances: {result.clusters_created} clusters created, "
+        f"{result.clusters_grown} grown, {result.merges} merged; "
+        f"{result.total_clusters} clusters in all ({result.seconds:.1f}s{rebuilt})"
+    )

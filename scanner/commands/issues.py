@@ -1,0 +1,54 @@
+"""``scan issues``: find each company's grievance themes and who raised them."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from scanner.commands._app import App, pass_app
+from scanner.textsafe import terminal
+
+
+@click.command()
+@click.option("--company", help="Only this company (default: every watched company).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def issues(app: App, company: str | None, as_json: bool) -> None:
+    """Discover issues (grievance themes named by a key phrase) and assign grievances.
+
+    An issue gathers grievances that share a distinctive phrase, however
+    differently they are written ("age verification", "verify my age"). Pin
+    your own in rules/issues.toml.
+
+    \b
+    Example:
+        scan issues
+        scan issues --company Acme --json
+    """
+    from scanner.issues.store import run
+
+    result = run(app.store(), app.config, company=company)
+    if as_json:
+        data = [
+            {"company": c.company, "grievances": c.grievances, "background": c.background,
+             "retired": c.retired,
+             "issues": [{"id": i.id, "name": i.name, "people": i.people,
+                         "grievances": i.grievances, "phrases": i.phrases, "pinned": i.pinned,
+                         "new": i.new} for i in c.issues]}
+            for c in result.companies
+        ]  # fmt: skip
+        click.echo(json.dumps({"run_id": result.run_id, "companies": data}, ensure_ascii=False,
+                              indent=2))  # fmt: skip
+        return
+    for c in result.companies:
+        click.echo(f"{terminal(c.company)}: {len(c.issues)} issues from {c.grievances} grievances"
+                   f" ({c.retired} retired; background: {c.background})")  # fmt: skip
+        if not c.issues:
+            continue
+        click.echo(f"  {'ID':>5}  {'PEOPLE':>6}  {'POSTS':>5}  ISSUE / PHRASES")
+        for i in sorted(c.issues, key=lambda i: (-i.people, i.id)):
+            mark = " (pinned)" if i.pinned else " (new)" if i.new else ""
+            phrases = ", ".join(terminal(p) for p in i.phrases[:6])
+            click.echo(f"  {i.id:>5}  {i.people:>6}  {i.grievances:>5}  "
+                       f"{terminal(i.name)[:40]}{mark}  [{phrases[:60]}]")  # fmt: skip

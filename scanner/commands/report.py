@@ -1,0 +1,118 @@
+"""``scan report``: which grievances are systemic, which are new, and the rest."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from scanner.commands._app import App, pass_app
+from scanner.status import ExitStatus
+
+FORMATS = ("text", "json", "csv", "markdown", "html")
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+@click.command(name="report")
+@click.option("--company", help="Company to report on (default: the main company).")
+@click.option("--since", callback=_date, metavar="DATE", help="Period start (YYYY-MM-DD).")
+@click.option("--days", type=click.IntRange(1, 3650), help="Period: the last N days.")
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_date,
+    metavar="DATE",
+    help="Report as it would have been at the end of DATE (default: now).",
+)
+@click.option("--category", help="Only grievances in this category (key or label).")
+@click.option("--source", help="Only grievances with a post from this source.")
+@click.option("--verdict", type=click.Choice(["systemic", "isolated"]), help="Only this verdict.")
+@click.option("--min-people", type=click.IntRange(1), help="Only grievances with >= N people.")
+@click.option(
+    "--all", "include_all", is_flag=True, help="Every grievance, singletons included, with no cap."
+)
+@click.option(
+    "--cluster",
+    "cluster_id",
+    type=int,
+    metavar="ID",
+    help="One grievance in full: every post with author, source, date, link, text.",
+)
+@click.option("--limit", type=click.IntRange(1), help="List at most N grievances per section.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["systemic"]),
+    help="Exit with status 3 when a systemic grievance is reported "
+    "(with --since/--days: one first seen in that period).",
+)
+@pass_app
+def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **options: object) -> None:
+    """Show which grievances are systemic, new or growing, and the isolated ones.
+
+    A grievance is systemic when enough distinct people raised it within the
+    window before the as-of date (rules/systemic.toml: 3 people in 90 days).
+    Colours and layout follow the terminal; output is plain when piped, and
+    NO_COLOR is honoured. Exit status 3 with --fail-on systemic when one is found.
+
+    \b
+    Example:
+        scan report
+        scan report --days 30 --verdict systemic
+        scan report --cluster 42
+        scan report --format html -o report.html
+        scan report --since 2026-11-01 --fail-on systemic --format json
+    """
+    from scanner.report import build
+    from scanner.report.render import render
+
+    # Only JSON lists every post of every grievance; the other views need the
+    # recent posts alone (and --cluster always reads them all).
+    members = fmt == "json"
+    result = build(app.store(), app.config, members=members, volume=fmt == "html", **options)  # type: ignore[arg-type]
+    stream = sys.stdout
+    tty = output is None and stream.isatty()
+    color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = shutil.get_terminal_size((120, 24)).columns if tty else _piped_width()
+    text = render(result, fmt, width=width, color=color, tty=tty)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False, color=color)
+    if fail_on == "systemic" and _has_systemic(
+        result, new_only=bool(options.get("since") or options.get("days"))
+    ):
+        sys.exit(ExitStatus.SYSTEMIC)
+
+
+def _piped_width() -> int:
+    try:
+        return max(60, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 120
+
+
+def _has_systemic(result: object, *, new_only: bool) -> bool:
+    systemic = [c for c in result.clusters if c.verdict == "systemic"]  # type: ignore[attr-defined]
+    if new_only:
+        return any("new" in c.flags for c in systemic)
+    return bool(systemic) or result.systemic_more > 0  # type: ignore[attr-defined]

@@ -1,0 +1,234 @@
+"""Run the configured sources: one ``CrawlerProcess``, every source scheduled, one ``start()``.
+
+A Twisted reactor cannot be restarted (scrapy/scrapy#4826), so a process runs
+exactly one crawl; each source gets its own crawler (its own settings, stats and
+run row) so that one failing source never stops the others. Per-source
+politeness overrides from ``[[sources]]`` are applied to that crawler only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.config import Config, Source
+from scanner.errors import ScanError
+from scanner.status import ExitStatus
+from scanner.store import Store
+
+logger = logging.getLogger(__name__)
+ProgressFn = Callable[["SourceResult"], None]
+
+
+@dataclass
+class SourceResult:
+    name: str
+    spider: str
+    status: str = "running"  # ok, partial, failed, blocked
+    health: str = ""
+    pages: int = 0
+    items: int = 0
+    new: int = 0
+    dropped: int = 0
+    requests: int = 0
+    message: str = ""
+    finished: bool = False
+
+
+@dataclass
+class CrawlResult:
+    run_id: int
+    sources: list[SourceResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [s for s in self.sources if s.status in {"failed", "blocked"}]
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        if not self.failed and all(s.status == "ok" for s in self.sources):
+            return ExitStatus.OK
+        if len(self.failed) == len(self.sources):
+            return ExitStatus.ERROR
+        return ExitStatus.PARTIAL
+
+
+def select_sources(config: Config, names: Sequence[str] | None) -> list[Source]:
+    if names:
+        return [config.source_named(n) for n in names]
+    sources = [s for s in config.sources if s.enabled]
+    if not sources:
+        where = config.path or "the config"
+        raise ScanError(f"no sources to crawl: add [[sources]] to {where} (see `scan init`)")
+    return sources
+
+
+def base_settings(config: Config, db_path: Path, overrides: dict[str, Any] | None = None) -> Any:
+    """``scanner.settings`` plus what the config says (contact, page cap, cache)."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("scanner.settings", priority="project")
+    contact = config.crawl.contact
+    settings.setdict({
+        "USER_AGENT": f"scan/{__version__} (complaint monitor; +{contact})",
+        "SCAN_CONTACT": contact,
+        "CLOSESPIDER_PAGECOUNT": config.crawl.max_pages,
+        "HTTPCACHE_ENABLED": config.crawl.httpcache,
+        "SCAN_DB": str(db_path),
+        "SCAN_CONFIG": str(config.path) if config.path else None,
+        "SCAN_CONFIG_OBJECT": config,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # `scan` configured logging already
+    }, priority="cmdline")  # fmt: skip
+    settings.setdict(overrides or {}, priority="cmdline")
+    return settings
+
+
+def source_settings(source: Source) -> dict[str, Any]:
+    """A ``[[sources]]`` entry's politeness overrides, as Scrapy settings."""
+    out: dict[str, Any] = {"SCAN_SOURCE": source.name}
+    if source.download_delay is not None:
+        out["DOWNLOAD_DELAY"] = float(source.download_delay)
+    if source.concurrency is not None:
+        out["CONCURRENT_REQUESTS_PER_DOMAIN"] = max(1, source.concurrency)
+        out["CONCURRENT_REQUESTS"] = max(16, source.concurrency)
+        out["AUTOTHROTTLE_TARGET_CONCURRENCY"] = float(max(1, source.concurrency))
+    if source.autothrottle is not None:
+        out["AUTOTHROTTLE_ENABLED"] = source.autothrottle
+    if source.max_pages is not None:
+        out["CLOSESPIDER_PAGECOUNT"] = source.max_pages
+    return out
+
+
+def run_crawl(
+    config: Config,
+    db_path: str | Path,
+    source_names: Sequence[str] | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    progress: ProgressFn | None = None,
+    progress_every: float = 5.0,
+) -> CrawlResult:
+    """Crawl the sources (all enabled ones by default) into ``db_path``; blocks until done."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiderloader import get_spider_loader
+
+    sources = select_sources(config, source_names)
+    settings = base_settings(config, Path(db_path), overrides)
+    loader = get_spider_loader(settings)
+    with Store(db_path) as store:
+        parent = store.start_run("crawl")
+    settings.set("SCAN_PARENT_RUN", parent, priority="cmdline")
+    result = CrawlResult(run_id=parent)
+    quiet = logging.getLogger().getEffectiveLevel() > logging.INFO
+    if quiet:  # Scrapy logs its versions at INFO while it sets its loggers up
+        logging.disable(logging.INFO)
+    process = CrawlerProcess(settings)
+    logging.disable(logging.NOTSET)
+    # Scrapy sets its loggers to DEBUG; let them inherit the root level (`scan -v`).
+    logging.getLogger("scrapy").setLevel(logging.NOTSET)
+    crawlers: list[tuple[SourceResult, Any]] = []
+    for source in sources:
+        entry = SourceResult(source.name, source.spider)
+        result.sources.append(entry)
+        try:
+            spidercls = loader.load(source.spider)
+            check = getattr(spidercls, "check_arguments", None)
+            if check is not None:  # a broken rule file is reported now, not mid-crawl
+                check(**source.spider_args())
+        except (ScanError, KeyError, ValueError) as exc:
+            _fail(entry, f"cannot start: {exc}", progress)
+            continue
+        crawler = process.create_crawler(spidercls)
+        crawler.settings.setdict(source_settings(source), priority="cmdline")
+        deferred = process.crawl(crawler, **source.spider_args())
+        deferred.addErrback(lambda f, e=entry: _fail(e, f"crashed: {f.getErrorMessage()}", None))
+        crawlers.append((entry, crawler))
+    if crawlers:
+        ticker = _ticker(crawlers, progress, progress_every)
+        process.start()
+        if ticker is not None and ticker.running:
+            ticker.stop()
+    for entry, crawler in crawlers:
+        _collect(entry, crawler)
+        if progress:
+            progress(entry)
+    _finish(db_path, result)
+    return result
+
+
+def _fail(entry: SourceResult, message: str, progress: ProgressFn | None) -> None:
+    logger.error("%s: %s", entry.name, message)
+    entry.status, entry.health, entry.message, entry.finished = "failed", "failed", message, True
+    if progress:
+        progress(entry)
+
+
+def _read(entry: SourceResult, crawler: Any) -> None:
+    stats = crawler.stats.get_stats() if crawler.__dict__.get("_stats") else {}
+    entry.pages = stats.get("response_received_count", 0)
+    entry.items = stats.get("item_scraped_count", 0)
+    entry.new = stats.get("scan/new", 0)
+    entry.dropped = stats.get("item_dropped_count", 0)
+    entry.requests = stats.get("downloader/request_count", 0)
+
+
+def _collect(entry: SourceResult, crawler: Any) -> None:
+    from scanner.crawlstate import _ATTR
+
+    _read(entry, crawler)
+    entry.finished = True
+    state = crawler.__dict__.get(_ATTR)
+    verdict = getattr(state, "verdict", None)
+    if verdict is not None:
+        entry.status, entry.health, entry.message = verdict.status, verdict.health, verdict.message
+    elif entry.status == "running":
+        entry.status, entry.health = "failed", "failed"
+        entry.message = entry.message or "the crawl did not finish"
+
+
+def _ticker(crawlers: list[tuple[SourceResult, Any]], progress: ProgressFn | None,
+            every: float) -> Any:  # fmt: skip
+    if progress is None or every <= 0:
+        return None
+    from twisted.internet import task
+
+    def tick() -> None:
+        for entry, crawler in crawlers:
+            if not entry.finished and crawler.crawling:
+                _read(entry, crawler)
+                progress(entry)
+
+    loop = task.LoopingCall(tick)
+    loop.start(every, now=False)
+    return loop
+
+
+def _finish(db_path: str | Path, result: CrawlResult) -> None:
+    """Close the parent run; a source that never started still gets its run and health."""
+    from scanner.health import Verdict, record
+
+    with Store(db_path) as store:
+        for entry in result.sources:
+            if entry.health == "failed" and entry.status == "failed" and not entry.requests:
+                known = store.db.execute(
+                    "SELECT 1 FROM runs WHERE parent_id = ? AND source = ?",
+                    [result.run_id, entry.name],
+                ).fetchone()
+                if known is None:
+                    run = store.start_run("crawl", source=entry.name, parent_id=result.run_id)
+                    store.finish_run(run, status="failed", health="failed", message=entry.message,
+                                     errors=[entry.message])  # fmt: skip
+                    record(store, entry.name, run, Verdict("failed", "failed", entry.message))
+        status = {0: "ok", 3: "partial"}.get(int(result.exit_status), "failed")
+        store.finish_run(
+            result.run_id, status=status,
+            items=sum(s.items for s in result.sources), new=sum(s.new for s in result.sources),
+            dropped=sum(s.dropped for s in result.sources),
+            requests=sum(s.requests for s in result.sources),
+            message=", ".join(f"{s.name}: {s.status}" for s in result.sources),
+        )  # fmt: skip

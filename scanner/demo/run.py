@@ -1,0 +1,128 @@
+"""``scan demo`` end to end: serve the pages, crawl them, group, report, write the digest.
+
+Every stage is the real one (spiders, pipelines, SQLite store, grouping,
+issues, report, digest); only the web is ours, on loopback, and gone before the
+report is printed. The crawl runs in this process, so a process runs one demo.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.config import load_config
+from scanner.demo import corpus, workdir
+from scanner.demo.pages import DemoWeb
+from scanner.demo.server import serve
+from scanner.store import Store
+from scanner.textsafe import terminal
+
+Echo = Callable[..., Any]
+
+
+@dataclass
+class DemoResult:
+    directory: Path
+    db: Path
+    config: Path
+    digest: Path
+    seconds: float = 0.0
+    crawl: dict[str, str] = field(default_factory=dict)  # source -> status
+    systemic_ids: list[int] = field(default_factory=list)
+
+
+def run_demo(directory: Path, *, echo: Echo, color: bool = False,
+             width: int | None = None) -> DemoResult:  # fmt: skip
+    """Run the whole demo in ``directory``; ``echo`` is how text reaches the user."""
+    started = time.monotonic()
+    directory = directory.resolve()
+    workdir.prepare(directory)
+    web = DemoWeb(corpus.build(), corpus.company())
+    with serve(web) as base:
+        config_path = workdir.write_config(directory, corpus.company(), web.sources(base))
+        config = load_config(config_path)
+        echo(f"Demo web server on {base} (pages of six sources about the fictional "
+             f"{config.company.name}).", err=True)  # fmt: skip
+        crawl = _crawl(config, echo)
+    result = DemoResult(directory, config.db, config_path, directory / workdir.DIGEST, crawl=crawl)
+    with Store(config.db) as store:
+        _group(store, config, echo)
+        result.systemic_ids = _report(store, config, echo, color=color, width=width)
+        _digest(store, config, result.digest)
+    result.seconds = time.monotonic() - started
+    echo(_where_next(result), err=False)
+    return result
+
+
+def _crawl(config: Any, echo: Echo) -> dict[str, str]:
+    from scanner.crawl import run_crawl
+
+    def progress(entry: Any) -> None:
+        if entry.finished:
+            echo(f"  crawled {terminal(entry.name):<14} {entry.pages:>3} pages "
+                 f"{entry.items:>4} posts  {entry.status}", err=True)  # fmt: skip
+
+    echo("Crawling with the real spiders and pipeline ...", err=True)
+    result = run_crawl(config, config.db, progress=progress, progress_every=0)
+    return {entry.name: entry.status for entry in result.sources}
+
+
+def _group(store: Store, config: Any, echo: Echo) -> None:
+    from scanner.clustering import run as cluster
+    from scanner.issues.store import run as find_issues
+
+    echo("Grouping near-duplicate grievances and finding issues ...", err=True)
+    cluster(store, company=config.company.name)
+    find_issues(store, config, company=config.company.name)
+
+
+def _report(store: Store, config: Any, echo: Echo, *, color: bool,
+            width: int | None) -> list[int]:  # fmt: skip
+    from scanner.report import build
+    from scanner.report.render import render
+
+    report = build(store, config)
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    echo("")
+    echo(render(report, "text", width=width, color=color, tty=color), nl=False, color=color)
+    return [c.id for c in report.clusters if c.verdict == "systemic"]
+
+
+def _digest(store: Store, config: Any, path: Path) -> None:
+    from scanner.digest.service import compose, message_for
+
+    message = message_for(compose(store, config), config)
+    path.write_bytes(bytes(message))
+
+
+def _where_next(result: DemoResult) -> str:
+    try:
+        shown = result.directory.relative_to(Path.cwd())
+    except ValueError:
+        shown = result.directory
+    cluster = result.systemic_ids[0] if result.systemic_ids else 1
+    failed = [name for name, status in result.crawl.items() if status != "ok"]
+    lines = [
+        "",
+        f"Demo finished in {result.seconds:.1f} s."
+        + (f" Sources not fully read: {', '.join(failed)}." if failed else ""),
+        f"  database  {shown / workdir.DB}",
+        f"  digest    {shown / workdir.DIGEST}   (the e-mail it would send; open it in a mail app)",
+        f"  config    {shown / workdir.CONFIG}   (what the demo ran with)",
+        "",
+        "Next, try (from that directory, so the demo's config is used):",
+        f"  cd {shlex.quote(str(shown))}",
+        f"  {f'scan report --cluster {cluster}':<44}# every post of one grievance",
+        "  scan report --format html -o report.html    # the report as a web page",
+        "  scan report --format json --all             # everything, for scripts",
+        "  scan issues                                 # themes shared across grievances",
+        "",
+        "To watch a real company: in a new directory run `scan init`, set [company] name",
+        "and its [[sources]] in scanner.toml, then `scan crawl && scan report`.",
+    ]
+    return "\n".join(lines)

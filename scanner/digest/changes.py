@@ -1,0 +1,115 @@
+"""Comparing today's report with what the last sent digest reported.
+
+The state a digest records (``digests.state``) is, per cluster, its verdict,
+people, mentions and latest post, and per source its health and since when.
+Comparing the two tells a new systemic grievance from one that grew, one that is
+back after a quiet spell, and a source that just failed from one still failing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from scanner.digest.model import Bar, Grievance, Section
+from scanner.digest.views import grievance_view, issue_view
+from scanner.store import Store
+
+if TYPE_CHECKING:
+    from scanner.digest.rules import DigestRules
+
+STATE_VERSION = 1
+
+
+def cluster_state(clusters: list[Any]) -> dict[str, dict[str, Any]]:
+    return {
+        str(c.id): {"verdict": c.verdict, "people": c.people, "mentions": c.mentions,
+                    "last_seen": c.last_seen}
+        for c in clusters
+    }  # fmt: skip
+
+
+def grievance_sections(
+    store: Store,
+    report: Any,
+    previous: dict[str, Any] | None,
+    rules: DigestRules,
+    quiet_days: int,
+) -> list[Section]:
+    """The sections of grievance news, most important first, cut to ``max_listed``."""
+    before = (previous or {}).get("clusters", {})
+    found: dict[str, list[tuple[Any, dict[str, Any] | None]]] = {
+        "new": [], "grown": [], "back": [], "isolated": [],
+    }  # fmt: skip
+    for cluster in report.clusters:
+        old = before.get(str(cluster.id))
+        systemic = cluster.verdict == "systemic"
+        grew = old is not None and (
+            cluster.people > old.get("people", 0) or cluster.mentions > old.get("mentions", 0)
+        )
+        if systemic and (old is None or old.get("verdict") != "systemic"):
+            found["new"].append((cluster, old))
+        elif grew and _came_back(store, cluster, old, quiet_days):
+            found["back"].append((cluster, old))
+        elif systemic and grew:
+            found["grown"].append((cluster, old))
+        elif old is None and not systemic:
+            found["isolated"].append((cluster, old))
+    sections = []
+    if report.issues:
+        issues = [issue_view(i, rules) for i in report.issues]
+        issues = [i for i in issues if i.verdict == "systemic"]
+        sections.append(_section("issues", issues, rules.max_listed))
+    for key, pairs in found.items():
+        pairs.sort(key=lambda p: _rank(key, *p), reverse=True)
+        limit = rules.isolated_listed if key == "isolated" else rules.max_listed
+        views = [grievance_view(c, old, rules) for c, old in pairs[:limit]]
+        sections.append(Section(key, views, more=max(0, len(pairs) - limit)))
+    return sections
+
+
+def _rank(key: str, cluster: Any, old: dict[str, Any] | None) -> tuple:
+    """Most people first; growth by how many people joined; isolated ones newest first."""
+    if key == "isolated":
+        return (cluster.last_seen or "", cluster.id)
+    if key == "grown":
+        return (cluster.people - (old or {}).get("people", 0), cluster.people, cluster.mentions)
+    return (cluster.people, cluster.mentions, cluster.last_seen or "")
+
+
+def _section(key: str, items: list[Grievance], limit: int) -> Section:
+    return Section(key, items[:limit], more=max(0, len(items) - limit))
+
+
+def _came_back(store: Store, cluster: Any, old: dict[str, Any] | None, quiet_days: int) -> bool:
+    """The first post since the last digest came after at least ``quiet_days`` of silence."""
+    last = (old or {}).get("last_seen")
+    if not last:
+        return "back" in (cluster.flags or [])
+    row = store.db.execute(
+        "SELECT MIN(COALESCE(m.published_at, m.first_seen_at)) FROM cluster_members cm "
+        "JOIN mentions m ON m.id = cm.mention_id WHERE cm.cluster_id = ? "
+        "AND COALESCE(m.published_at, m.first_seen_at) > ?",
+        [cluster.id, last],
+    ).fetchone()
+    if not row or not row[0]:
+        return False
+    gap = _parse(row[0]) - _parse(last)
+    return gap >= timedelta(days=quiet_days)
+
+
+def _parse(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def volume_bars(report: Any, previous: dict[str, Any] | None, limit: int = 12) -> list[Bar]:
+    """Mentions per systemic grievance, busiest first, split into reported and new."""
+    before = (previous or {}).get("clusters", {})
+    bars = []
+    for cluster in report.clusters:
+        if cluster.verdict == "systemic":
+            old = min(cluster.mentions, (before.get(str(cluster.id)) or {}).get("mentions", 0))
+            bars.append(Bar(f"#{cluster.id}", old, cluster.mentions - old))
+    bars.sort(key=lambda b: (b.before + b.added, b.added), reverse=True)
+    return bars[:limit]

@@ -1,0 +1,128 @@
+"""What one digest says, independent of how it is drawn (plain text or HTML).
+
+Every string in here that came from the web is already masked (``mask``) and
+cut to length, but not yet escaped: each renderer escapes for its own medium.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+SECTION_TITLES = {
+    "issues": "Systemic issues",
+    "new": "New systemic grievances",
+    "grown": "Systemic grievances that grew",
+    "back": "Back after a quiet spell",
+    "isolated": "New isolated grievances",
+}
+
+
+@dataclass
+class Post:
+    """A link to one post of a grievance; ``url`` is always http(s)."""
+
+    url: str
+    source: str
+    date: str | None  # YYYY-MM-DD
+    host: str  # as ASCII (IDNA), so a look-alike domain shows what it really is
+
+
+@dataclass
+class Grievance:
+    id: int
+    verdict: str
+    people: int
+    mentions: int
+    sources: list[str]
+    quote: str
+    added_people: int = 0  # since the last digest
+    added_mentions: int = 0
+    last_seen: str | None = None
+    weekly: list[int] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)
+    name: str | None = None  # issues only: the issue's name
+    phrases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    key: str  # one of SECTION_TITLES
+    items: list[Grievance]
+    more: int = 0  # how many more there are than listed
+
+    @property
+    def title(self) -> str:
+        return SECTION_TITLES[self.key]
+
+    @property
+    def total(self) -> int:
+        return len(self.items) + self.more
+
+
+@dataclass
+class SourceNote:
+    name: str
+    state: str  # ok, failed, blocked, changed, silent, empty
+    since: str | None
+    message: str | None
+    change: str  # "new" (just went bad), "ongoing" (already announced), "recovered"
+
+
+@dataclass
+class Spike:
+    today: int  # grievances in the last 24 hours
+    mean: float  # mean per 24 hours over the baseline
+    days: int  # baseline length actually used
+
+
+@dataclass
+class Bar:
+    label: str
+    before: int  # mentions the last digest already reported
+    added: int  # mentions since
+
+
+@dataclass
+class Digest:
+    company: str
+    as_of: datetime
+    since: str | None  # when the last sent digest was made; None for the first
+    systemic_total: int
+    sections: list[Section]
+    sources: list[SourceNote]
+    spike: Spike | None
+    state: dict[str, Any]  # recorded once the digest is sent
+    bars: list[Bar] = field(default_factory=list)  # volume per systemic grievance
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def new_systemic(self) -> int:
+        section = self.section("new")
+        return section.total if section else 0
+
+    @property
+    def failing_sources(self) -> list[SourceNote]:
+        return [s for s in self.sources if s.change != "recovered"]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing changed: no grievance news, no source changed state, no spike."""
+        news = any(s.total for s in self.sections if s.key != "issues")
+        moved = any(s.change in {"new", "recovered"} for s in self.sources)
+        return not (news or moved or self.spike)
+
+    @property
+    def headline(self) -> str:
+        """'3 systemic grievances, 1 new' plus the spike and failing sources, if any."""
+        n = self.systemic_total
+        parts = [f"{n} systemic grievance{'s' if n != 1 else ''}, {self.new_systemic} new"]
+        if self.spike:
+            parts.append(f"complaint spike ({self.spike.today} in 24 h)")
+        failing = len(self.failing_sources)
+        if failing:
+            parts.append(f"{failing} source{'s' if failing != 1 else ''} failing")
+        return "; ".join(parts)

@@ -1,0 +1,70 @@
+"""Handing a message to an SMTP server: STARTTLS, implicit TLS, or plain for a local relay.
+
+The password comes only from ``SCAN_SMTP_PASSWORD`` (``Digest.password``): never
+from the command line, where ``ps`` shows it, and never into a log or an error
+message. A refusal is reported with the server's own answer, because that is
+what the user needs to fix it ("550 5.1.1 no such user").
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from scanner.config import Digest as DigestConfig
+from scanner.errors import ScanError
+
+TIMEOUT_S = 60
+
+
+class SendError(ScanError):
+    """The server could not be reached or did not accept the message."""
+
+
+def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[str, str]:
+    """Send; return the recipients the server refused (the rest accepted it).
+
+    Raises :class:`SendError` when nothing was accepted.
+    """
+    host, port, security = settings.smtp_host, settings.smtp_port, settings.smtp_security
+    where = f"{host}:{port} ({security})"
+    password = settings.password
+    if settings.smtp_user and not password:
+        raise SendError(f"smtp_user is set but SCAN_SMTP_PASSWORD is not (sending to {where})")
+    try:
+        if security == "tls":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=TIMEOUT_S, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(host, port, timeout=TIMEOUT_S)
+        with client:
+            if security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if settings.smtp_user:
+                client.login(settings.smtp_user, password or "")
+            sender = parseaddr(settings.from_addr)[1] or settings.from_addr
+            refused = client.send_message(message, from_addr=sender, to_addrs=to)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise SendError(f"{where} refused every recipient: {_refusals(exc.recipients)}") from exc
+    except smtplib.SMTPResponseException as exc:
+        raise SendError(
+            f"{where} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
+        ) from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise SendError(f"{where} does not offer STARTTLS: {exc}; "
+                        'set smtp_security = "tls" or "none"') from exc  # fmt: skip
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SendError(f"cannot send via {where}: {exc}") from exc
+    return {addr: f"{code} {_text(text)}" for addr, (code, text) in refused.items()}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _refusals(recipients: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{addr}: {code} {_text(text)}" for addr, (code, text) in recipients.items())

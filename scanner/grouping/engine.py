@@ -1,0 +1,188 @@
+"""Sequential, order-based clustering of verified candidate pairs.
+
+Texts are taken in arrival order. Each one either joins the best existing
+cluster it qualifies for or founds a new one; its decision depends only on the
+texts before it. That is what makes the result incremental: tonight's run
+starts from last night's clusters and takes tonight's texts in the same order
+a rebuild would, so the two agree, and a cluster's id (given when it was
+founded) never changes.
+
+Chaining guard: a text qualifies for a cluster only if it is close to the
+cluster itself: to its representative (``representative_threshold``), or to
+at least ``min_support`` members *and* to a ``support_fraction`` of the
+cluster's members it was compared with. One member that happens to bridge two
+different grievances is not enough.
+
+The representative is the medoid of the cluster's *core*, its first
+``core_size`` members: the one with the highest total score against the other
+core members (the earliest on a tie). Scores are kept as integers (hundredths)
+so that totals are exact and a tie is decided the same way however the total
+was reached. Capping the core keeps a systemic cluster of thousands cheap and
+its representative stable. Two clusters merge when a text qualifies for both
+and their representatives score ``merge_threshold`` or more: the younger
+(later founder) is merged into the older, whose id survives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scanner.grouping.verify import SCORERS
+
+
+@dataclass(frozen=True)
+class Params:
+    scorer: str = "token_sort_ratio"
+    threshold: float = 85.0
+    representative_threshold: float = 80.0
+    min_support: int = 2
+    support_fraction: float = 0.5
+    merge_threshold: float = 80.0
+    core_size: int = 32
+    permutations: int = 64
+    bands: int = 32
+    shingle: int = 2
+    bucket_cap: int = 64
+
+
+@dataclass
+class Cluster:
+    cid: int  # a stored id, or -(local index of the founder + 1) for a new one
+    founder: int  # arrival seq of the first member: the older cluster survives a merge
+    core: list[int]  # local indices of the first core_size members, in arrival order
+    sums: list[int] = field(default_factory=list)
+    rep: int = -1
+    size: int = 1
+    merged_into: int | None = None
+
+
+def _hundredths(value: float) -> int:
+    return round(value * 100)
+
+
+class Grouper:
+    """Clustering state over a local index space (0..n-1 in arrival order)."""
+
+    def __init__(self, keys: Sequence[str], seqs: np.ndarray, params: Params) -> None:
+        self.keys, self.seqs, self.params = keys, seqs, params
+        self._score = SCORERS[params.scorer]
+        self.label = np.zeros(len(keys), dtype=np.int64)  # 0: not assigned yet
+        self.clusters: dict[int, Cluster] = {}
+        self.merges: list[tuple[int, int]] = []
+        self.touched: set[int] = set()
+
+    # -- state ----------------------------------------------------------------------
+    def load_cluster(self, cid: int, core: list[int], size: int) -> None:
+        """An existing cluster: ``core`` its first members (local indices, arrival order)."""
+        cluster = Cluster(cid, int(self.seqs[core[0]]), list(core), size=size)
+        self._recompute(cluster)
+        self.clusters[cid] = cluster
+        self.label[core] = cid
+
+    def resolve(self, cid: int) -> int:
+        while (c := self.clusters.get(cid)) is not None and c.merged_into is not None:
+            cid = c.merged_into
+        return cid
+
+    def cluster(self, cid: int) -> Cluster:
+        found = self.clusters.get(cid)
+        if found is None:  # a singleton founded without neighbours, made on demand
+            idx = -cid - 1
+            found = Cluster(cid, int(self.seqs[idx]), [idx], [0], idx, 1)
+            self.clusters[cid] = found
+        return found
+
+    def _pair(self, a: int, b: int) -> int:
+        return _hundredths(self._score(self.keys[a], self.keys[b]))
+
+    def _recompute(self, c: Cluster) -> None:
+        c.sums = [0] * len(c.core)
+        for x in range(len(c.core)):
+            for y in range(x + 1, len(c.core)):
+                s = self._pair(c.core[x], c.core[y])
+                c.sums[x] += s
+                c.sums[y] += s
+        c.rep = c.core[c.sums.index(max(c.sums))]
+
+    # -- assignment -----------------------------------------------------------------
+    def run(self, pairs: np.ndarray, scores: np.ndarray, first_new: int) -> None:
+        """Place items ``first_new..n-1`` given scored candidate pairs ``(i, j)``, ``i < j``."""
+        n = len(self.keys)
+        new = np.arange(first_new, n)
+        self.label[new] = -(new + 1)  # founders unless they join below
+        p = self.params
+        hundredths = np.rint(scores.astype(np.float64) * 100).astype(np.int64)
+        order = np.lexsort((pairs[:, 0], pairs[:, 1]))
+        left, right, hundredths = pairs[order, 0], pairs[order, 1], hundredths[order]
+        bounds = np.searchsorted(right, np.arange(n + 1))
+        edge = _hundredths(p.threshold)
+        has_edge = np.zeros(n + 1, dtype=bool)
+        has_edge[right[hundredths >= edge]] = True
+        for j in np.flatnonzero(has_edge[:n]).tolist():
+            lo, hi = bounds[j], bounds[j + 1]
+            self._place(j, left[lo:hi].tolist(), hundredths[lo:hi].tolist())
+
+    def _place(self, j: int, others: list[int], scores: list[int]) -> None:
+        p = self.params
+        edge = _hundredths(p.threshold)
+        known = dict(zip(others, scores, strict=True))
+        compared: dict[int, list[int]] = {}
+        for i, s in known.items():
+            compared.setdefault(self.resolve(int(self.label[i])), []).append(s)
+        qualifying: list[tuple[int, int, Cluster]] = []
+        for cid, got in compared.items():
+            support = sum(1 for s in got if s >= edge)
+            if not support:
+                continue
+            c = self.cluster(cid)
+            to_rep = known.get(c.rep)
+            if to_rep is None:
+                to_rep = self._pair(j, c.rep)
+            close = to_rep >= _hundredths(p.representative_threshold) or (
+                support >= p.min_support and support >= p.support_fraction * len(got)
+            )
+            if close:
+                qualifying.append((to_rep, -c.founder, c))
+        if not qualifying:
+            return
+        qualifying.sort(key=lambda q: (q[0], q[1]), reverse=True)
+        best = qualifying[0][2]
+        self.label[j] = best.cid
+        best.size += 1
+        self.touched.add(best.cid)
+        if len(best.core) < p.core_size:
+            add = [known.get(m) for m in best.core]
+            add = [
+                s if s is not None else self._pair(j, m)
+                for s, m in zip(add, best.core, strict=True)
+            ]
+            for x, s in enumerate(add):
+                best.sums[x] += s
+            best.core.append(j)
+            best.sums.append(sum(add))
+            best.rep = best.core[best.sums.index(max(best.sums))]
+        for _, _, other in qualifying[1:]:
+            best = self._maybe_merge(self.cluster(self.resolve(best.cid)), other)
+
+    def _maybe_merge(self, a: Cluster, b: Cluster) -> Cluster:
+        if a is b or b.merged_into is not None:
+            return a
+        if self._pair(a.rep, b.rep) < _hundredths(self.params.merge_threshold):
+            return a
+        old, young = (a, b) if a.founder < b.founder else (b, a)
+        young.merged_into = old.cid
+        old.size += young.size
+        core = sorted(set(old.core) | set(young.core), key=lambda i: self.seqs[i])
+        old.core = core[: self.params.core_size]
+        self._recompute(old)
+        self.merges.append((young.cid, old.cid))
+        self.touched.add(old.cid)
+        return old
+
+    def final_labels(self) -> np.ndarray:
+        """Each item's cluster id after all merges."""
+        ids, inverse = np.unique(self.label, return_inverse=True)
+        return np.array([self.resolve(int(c)) for c in ids], dtype=np.int64)[inverse]

@@ -1,0 +1,42 @@
+"""A progress display for long grouping runs: on stderr, and only on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+class Progress:
+    """Named stages with elapsed time (rich), or nothing at all.
+
+    Output goes to stderr so that the one-line summary on stdout stays clean
+    for scripts, and only when stderr is a TTY so that cron mail and logs never
+    fill with redraw sequences.
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress as RichProgress
+            from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._progress = RichProgress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True,
+            )  # fmt: skip
+            self._progress.__enter__()
+            self._task = self._progress.add_task("grouping", total=None)
+        return self
+
+    def stage(self, description: str) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, description=description)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)

@@ -1,0 +1,277 @@
+"""Writing the engine's decisions: one transaction per company.
+
+Cluster ids are user-visible and must never change. A new cluster takes the
+next free id when it is founded; a rebuild gives each cluster the id of the
+stored cluster its founding grievance founded, so re-deriving the same
+clusters changes no id. A stored cluster a rebuild no longer finds is marked
+merged into the cluster that now holds its founder, and the merge recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scanner.grouping.engine import Grouper
+from scanner.grouping.store import GroupingStore, marks
+from scanner.store import utcnow
+
+
+@dataclass
+class Outcome:
+    clusters_created: int = 0
+    clusters_grown: int = 0
+    merges: int = 0
+
+
+def categories_union(values: Sequence[str]) -> str:
+    """The union of JSON lists of category keys, as a sorted JSON list."""
+    found: set[str] = set()
+    for value in values:
+        try:
+            items = json.loads(value)
+        except (ValueError, TypeError):
+            continue
+        if isinstance(items, list):
+            found.update(str(v) for v in items)
+    return json.dumps(sorted(found), ensure_ascii=False)
+
+
+def _blob(row: np.ndarray) -> bytes:
+    return row.astype("<u8").tobytes()
+
+
+def _representative(grouper: Grouper, label: int) -> int:
+    c = grouper.clusters.get(label)
+    return c.rep if c is not None else -label - 1
+
+
+def write_rebuild(
+    gs: GroupingStore, company: str, ids: list[str], hashes: dict[str, str], bands: np.ndarray,
+    labels: np.ndarray, grouper: Grouper, run_id: int, fingerprint: str,
+) -> Outcome:  # fmt: skip
+    """Replace the company's clusters with ``labels`` (provisional: -(founder + 1))."""
+    db, now, out = gs.db, utcnow(), Outcome()
+    old = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "SELECT id, size, representative_id, categories FROM clusters "
+            "WHERE company = ? AND merged_into IS NULL",
+            [company],
+        )
+    }
+    old_members = {
+        m: (c, added, run)
+        for m, c, added, run in db.execute(
+            "SELECT cm.mention_id, cm.cluster_id, cm.added_at, cm.run_id FROM cluster_members cm "
+            "JOIN clusters c ON c.id = cm.cluster_id WHERE c.company = ?",
+            [company],
+        )
+    }
+    next_id = (db.execute("SELECT MAX(id) FROM clusters").fetchone()[0] or 0) + 1
+    provisional, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    cluster_id = _match_ids(ids, inverse, old_members, set(old))
+    # Clusters no stored one matches take new ids in founding (arrival) order,
+    # which is the order of their provisional labels, -(founder + 1), descending.
+    for k in np.argsort(-provisional, kind="stable").tolist():
+        if cluster_id[k] == 0:
+            cluster_id[k], next_id = next_id, next_id + 1
+            out.clusters_created += 1
+    member_cluster = cluster_id[inverse]
+    position = {m: i for i, m in enumerate(ids)}
+    by_cluster: dict[int, list[str]] = {}
+    for m, c in gs.categories(ids, company).items():
+        by_cluster.setdefault(int(member_cluster[position[m]]), []).append(c)
+    cluster_rows = []
+    for k in range(len(provisional)):
+        cid = int(cluster_id[k])
+        rep = ids[_representative(grouper, int(provisional[k]))]
+        row = (
+            cid,
+            company,
+            now,
+            now,
+            rep,
+            int(sizes[k]),
+            categories_union(by_cluster.get(cid, [])),
+        )
+        cluster_rows.append(row)
+        if cid in old and int(sizes[k]) > old[cid][0]:
+            out.clusters_grown += 1
+    reused = set(cluster_id.tolist())
+    retired = [c for c in old if c not in reused]
+    heirs = _heirs(retired, ids, member_cluster, old_members)
+    member_rows = []
+    for i, m in enumerate(ids):
+        cid = int(member_cluster[i])
+        prev = old_members.get(m)
+        added, run = (prev[1], prev[2]) if prev and prev[0] == cid else (now, run_id)
+        member_rows.append((m, cid, added, run))
+    with db.atomic():
+        db.execute(
+            "DELETE FROM cluster_members WHERE cluster_id IN "
+            "(SELECT id FROM clusters WHERE company = ?)",
+            [company],
+        )
+        db.conn.executemany(
+            "INSERT INTO cluster_members (mention_id, cluster_id, added_at, run_id) "
+            "VALUES (?, ?, ?, ?)",
+            member_rows,
+        )
+        db.conn.executemany(
+            "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, size, "
+            "merged_into, categories) VALUES (?, ?, ?, ?, ?, ?, NULL, ?) "
+            "ON CONFLICT(id) DO UPDATE SET updated_at = CASE WHEN size != excluded.size "
+            "OR representative_id IS NOT excluded.representative_id "
+            "OR categories != excluded.categories THEN excluded.updated_at ELSE updated_at END, "
+            "representative_id = excluded.representative_id, size = excluded.size, "
+            "merged_into = NULL, categories = excluded.categories",
+            cluster_rows,
+        )
+        for cid in retired:
+            into = heirs.get(cid)
+            db.execute(
+                "UPDATE clusters SET merged_into = ?, size = 0, updated_at = ? WHERE id = ?",
+                [into, now, cid],
+            )
+            if into is not None:
+                out.merges += 1
+                db.execute(
+                    "INSERT INTO cluster_merges (from_cluster, into_cluster, merged_at, run_id) "
+                    "VALUES (?, ?, ?, ?)",
+                    [cid, into, now, run_id],
+                )
+        db.execute("DELETE FROM grouping_index WHERE company = ?", [company])
+        db.conn.executemany(
+            "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
+            "VALUES (?, ?, ?, ?, ?)",
+            ((m, company, i, hashes[m], _blob(bands[i])) for i, m in enumerate(ids)),
+        )
+        gs.set_fingerprint(company, fingerprint)
+    return out
+
+
+def _match_ids(
+    ids: list[str], inverse: np.ndarray, old_members: dict[str, tuple], live: set[int]
+) -> np.ndarray:
+    """Give each new cluster the stored id it shares most members with (0: none).
+
+    Greedy by shared members, largest first; each stored id is used once, an
+    older id first on a tie. Regrouping the same data therefore gives every
+    cluster its old id back, and after an edit the bulk of a cluster keeps
+    the id even if the grievance that founded it is gone.
+    """
+    cluster_id = np.zeros(int(inverse.max()) + 1 if len(inverse) else 0, dtype=np.int64)
+    pairs = [(int(inverse[i]), old_members[m][0]) for i, m in enumerate(ids) if m in old_members]
+    if not pairs:
+        return cluster_id
+    new_k, old_c = np.array(pairs, dtype=np.int64).T
+    code = new_k * (int(old_c.max()) + 1) + old_c
+    unique, counts = np.unique(code, return_counts=True)
+    new_k, old_c = unique // (int(old_c.max()) + 1), unique % (int(old_c.max()) + 1)
+    taken: set[int] = set()
+    for x in np.lexsort((new_k, old_c, -counts)).tolist():
+        k, c = int(new_k[x]), int(old_c[x])
+        if cluster_id[k] == 0 and c not in taken and c in live:
+            cluster_id[k] = c
+            taken.add(c)
+    return cluster_id
+
+
+def _heirs(
+    retired: list[int], ids: list[str], member_cluster: np.ndarray, old_members: dict[str, tuple]
+) -> dict[int, int]:
+    """For each stored cluster that no longer exists: the cluster holding most of its members."""
+    wanted = set(retired)
+    votes: dict[int, dict[int, int]] = {}
+    for i, m in enumerate(ids):
+        old = old_members.get(m)
+        if old is not None and old[0] in wanted:
+            tally = votes.setdefault(old[0], {})
+            now = int(member_cluster[i])
+            tally[now] = tally.get(now, 0) + 1
+    return {c: min(t, key=lambda k: (-t[k], k)) for c, t in votes.items()}
+
+
+def write_incremental(
+    gs: GroupingStore, company: str, old_ids: list[str], new_ids: list[str],
+    hashes: dict[str, str], new_bands: np.ndarray, grouper: Grouper, next_seq: int,
+    run_id: int, fingerprint: str,
+) -> Outcome:  # fmt: skip
+    """Add tonight's grievances: new clusters, grown clusters, merges."""
+    db, now, out = gs.db, utcnow(), Outcome()
+    local_ids = old_ids + new_ids
+    m_old = len(old_ids)
+    labels = grouper.final_labels()[m_old:]
+    next_id = (db.execute("SELECT MAX(id) FROM clusters").fetchone()[0] or 0) + 1
+    final: dict[int, int] = {}
+    for label in sorted({int(x) for x in labels if x < 0}, reverse=True):  # founding order
+        final[label], next_id = next_id, next_id + 1
+    out.clusters_created = len(final)
+    member_cluster = [final.get(int(x), int(x)) for x in labels]
+    merged = [(y, o) for y, o in grouper.merges if y > 0]  # stored clusters merged away
+    touched = {grouper.resolve(c) for c in grouper.touched if grouper.resolve(c) > 0}
+    touched |= {o for _, o in merged}
+    out.clusters_grown, out.merges = len(touched), len(merged)
+    cats = gs.categories(new_ids)
+    gained: dict[int, list[str]] = {}
+    for m, c in zip(new_ids, member_cluster, strict=True):
+        if m in cats:
+            gained.setdefault(c, []).append(cats[m])
+    with db.atomic():
+        for young, older in merged:
+            db.execute(
+                "UPDATE cluster_members SET cluster_id = ? WHERE cluster_id = ?", [older, young]
+            )
+            db.execute(
+                "UPDATE clusters SET merged_into = ?, size = 0, updated_at = ? WHERE id = ?",
+                [older, now, young],
+            )
+            db.execute(
+                "INSERT INTO cluster_merges (from_cluster, into_cluster, merged_at, run_id) "
+                "VALUES (?, ?, ?, ?)",
+                [young, older, now, run_id],
+            )
+        for cid in sorted(touched):
+            ids = [cid] + [y for y, o in merged if grouper.resolve(y) == cid]
+            stored = db.execute(
+                f"SELECT categories FROM clusters WHERE id IN ({marks(len(ids))})",  # noqa: S608
+                ids,
+            ).fetchall()
+            c = grouper.clusters[cid]
+            db.execute(
+                "UPDATE clusters SET size = ?, representative_id = ?, updated_at = ?, "
+                "categories = ? WHERE id = ?",
+                [c.size, local_ids[c.rep], now,
+                 categories_union([r[0] for r in stored] + gained.get(cid, [])), cid],
+            )  # fmt: skip
+        counts: dict[int, int] = {}
+        for c in member_cluster:
+            counts[c] = counts.get(c, 0) + 1
+        db.conn.executemany(
+            "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, size, "
+            "categories) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (cid, company, now, now, local_ids[_representative(grouper, label)], counts[cid],
+                 categories_union(gained.get(cid, [])))
+                for label, cid in final.items()
+            ],
+        )  # fmt: skip
+        db.conn.executemany(
+            "INSERT INTO cluster_members (mention_id, cluster_id, added_at, run_id) "
+            "VALUES (?, ?, ?, ?)",
+            [(m, c, now, run_id) for m, c in zip(new_ids, member_cluster, strict=True)],
+        )
+        db.conn.executemany(
+            "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (m, company, next_seq + k, hashes[m], _blob(new_bands[k]))
+                for k, m in enumerate(new_ids)
+            ],
+        )
+        gs.set_fingerprint(company, fingerprint)
+    return out

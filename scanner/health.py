@@ -1,0 +1,178 @@
+"""Each source's health, judged from its crawl stats and kept in ``runs``/``source_health``.
+
+States (``source_health.state`` and ``runs.health``):
+
+* ``ok`` — pages fetched and posts found;
+* ``failed`` — nothing fetched (DNS, refused, 5xx storm) or the spider broke;
+* ``blocked`` — 403/429/503 answered with a bot-protection challenge page;
+* ``empty`` — a JSON endpoint answered with an empty or error body (not a quiet day);
+* ``changed`` — possibly changed markup: the spider reported layout problems, or
+  the source yields nothing where it used to yield posts;
+* ``silent`` — fetched fine, never yielded anything yet.
+
+``source_health`` keeps the state, since when, and why, so that the digest can
+announce a change ("acme-reviews: ok → blocked since ...").
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from scanner.crawlstate import SourceState
+from scanner.store import Store, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Verdict:
+    health: str
+    status: str  # of the run: ok, partial, failed, blocked
+    message: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def _sum(stats: dict[str, Any], prefix: str) -> int:
+    return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
+
+
+def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finished") -> Verdict:
+    """The health of one run of one source, from its Scrapy stats."""
+    items = stats.get("item_scraped_count", 0)
+    seen = items + stats.get("incremental/known_skipped", 0) + stats.get("item_dropped_count", 0)
+    ok_pages = _sum(stats, "downloader/response_status_count/2") - _sum(
+        stats, "robotstxt/response_status_count/2"
+    )
+    # Final answers only: a 429 that succeeded on retry is politeness, not an error.
+    errors = [f"{n} x HTTP {k.rsplit('/', 1)[1]}" for k, n in sorted(stats.items())
+              if k.startswith("httperror/response_ignored_status_count/")]  # fmt: skip
+    errors += [f"{n} x {k.rsplit('/', 1)[1].rsplit('.', 1)[-1]}" for k, n in sorted(stats.items())
+               if k.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
+               and isinstance(n, int) and not k.endswith(("IgnoreRequest", "/count"))]  # fmt: skip
+    # robots.txt bans are politeness working, not errors: IgnoreRequest is left out above.
+    if reason not in {"finished", "closespider_pagecount", "shutdown"}:
+        errors.append(f"closed: {reason}")
+    layout = stats.get("layout/problems", 0)
+    if layout:
+        errors.append(f"{layout} layout problem(s), last: {stats.get('layout/last_problem')}")
+    json_bad = stats.get("json/empty", 0) + stats.get("json/error", 0)
+    if json_bad:
+        errors.append(f"{json_bad} empty or error JSON answer(s): {stats.get('json/last_problem')}")
+    blocked = stats.get("blocked/challenge", 0)
+    crashed = _sum(stats, "spider_exceptions/")
+    if blocked and not items:
+        return Verdict("blocked", "blocked", f"blocked by bot protection ({blocked} challenge "
+                       f"page(s), e.g. {stats.get('blocked/last_url')})", errors)  # fmt: skip
+    if not ok_pages:
+        return Verdict("failed", "failed", errors[0] if errors else "no page fetched", errors)
+    if json_bad and not items:
+        return Verdict("empty", "failed", "JSON endpoint answered with an empty or error body",
+                       errors)  # fmt: skip
+    if crashed and not items:
+        return Verdict("failed", "failed", f"spider error: {errors[-1]}", errors)
+    if layout:
+        return Verdict("changed", "partial", "possibly changed markup: layout problems", errors)
+    if not seen:
+        if errors:
+            return Verdict("failed", "failed", errors[0], errors)
+        if yielded_before:
+            return Verdict("changed", "partial",
+                           "possibly changed markup: no posts where there used to be some",
+                           errors)  # fmt: skip
+        return Verdict("silent", "ok", "no posts found yet", errors)
+    return Verdict("ok", "partial" if errors else "ok", "; ".join(errors[:3]), errors)
+
+
+def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:
+    """Update ``source_health``; ``since`` moves only when the state changes."""
+    row = store.db.execute("SELECT state FROM source_health WHERE source = ?", [source]).fetchone()
+    now = utcnow()
+    with store.db.atomic():
+        if row and row[0] == verdict.health:
+            store.db.execute(
+                "UPDATE source_health SET last_run_id = ?, message = ? WHERE source = ?",
+                [run_id, verdict.message, source],
+            )
+        else:
+            store.db.execute(
+                "INSERT OR REPLACE INTO source_health (source, state, since, last_run_id, message) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [source, verdict.health, now, run_id, verdict.message],
+            )
+
+
+class SourceHealthExtension:
+    """At spider close: flush, judge, write the run row and ``source_health``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.state = SourceState.of(crawler)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceHealthExtension:
+        return cls(crawler)
+
+    def spider_closed(self, reason: str) -> None:
+        state, store = self.state, self.state.store
+        try:
+            if reason == "finished":
+                state.forget_finished()
+            else:
+                state.flush()
+            stats = dict(self.crawler.stats.get_stats())
+            yielded_before = store.db.execute(
+                "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? "
+                "AND items > 0 LIMIT 1",
+                [state.source, state.run_id],
+            ).fetchone() is not None  # fmt: skip
+            verdict = judge(stats, yielded_before=yielded_before, reason=reason)
+            totals = state.totals
+            store.finish_run(
+                state.run_id, status=verdict.status, health=verdict.health,
+                items=stats.get("item_scraped_count", 0), new=totals.new,
+                updated=totals.updated, dropped=stats.get("item_dropped_count", 0),
+                requests=stats.get("downloader/request_count", 0), stats=_summary(stats),
+                errors=verdict.errors, message=verdict.message or None,
+            )  # fmt: skip
+            record(store, state.source, state.run_id, verdict)
+            state.verdict = verdict
+        finally:
+            state.close()
+
+
+def _summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The stats worth keeping: statuses, drop reasons, retries, timings."""
+    keep = ("downloader/", "scan/", "retry", "item_", "incremental/", "frontier/", "blocked/",
+            "layout/", "json/", "robotstxt/", "httperror/", "spider_exceptions/",
+            "response_received_count",
+            "elapsed_time_seconds", "encoding/", "log_count/ERROR", "log_count/WARNING",
+            "finish_reason")  # fmt: skip
+    return {k: v for k, v in sorted(stats.items()) if k.startswith(keep)}
+
+
+def overview(config: Any, store: Store) -> list[dict[str, Any]]:
+    """One row per configured source: its last crawl run and its health."""
+    out = []
+    for source in config.sources:
+        run = store.db.execute(
+            "SELECT started_at, status, items, new FROM runs WHERE kind = 'crawl' AND source = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [source.name],
+        ).fetchone()
+        health = store.db.execute(
+            "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
+        ).fetchone()
+        out.append({
+            "source": source.name, "spider": source.spider, "enabled": source.enabled,
+            "last_run": run[0] if run else None, "status": run[1] if run else None,
+            "items": run[2] if run else None, "new": run[3] if run else None,
+            "health": health[0] if health else None, "since": health[1] if health else None,
+            "message": health[2] if health else None,
+        })  # fmt: skip
+    return out

@@ -1,0 +1,203 @@
+"""Issues in the database: discover per company, keep ids stable, assign members.
+
+Issue ids are user-visible ("scan report --issue 7"), so a theme must keep its
+row night after night even when its name changes ("age" one night, "age
+verification" the next) or new grievances arrive. A discovered issue takes the
+row whose ``key`` is one of its phrases, else the row whose stored phrases it
+shares most; only a theme with none of its phrases on record gets a new row.
+A theme no longer found is retired (``retired_at``), never deleted, and comes
+back to the same id if it returns. Members are rewritten on every run, in the
+same transaction as the issues.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.config import Config
+from scanner.errors import StoreError
+from scanner.issues.discover import Discovery, FoundIssue, Grievance, discover
+from scanner.issues.lexicon import Lexicon, key_text, phrase_key
+from scanner.issues.settings import IssueRules, load_issue_rules
+from scanner.store import Store, utcnow
+
+
+@dataclass
+class IssueSummary:
+    id: int
+    name: str
+    people: int
+    grievances: int
+    phrases: list[str]
+    pinned: bool
+    new: bool
+
+
+@dataclass
+class CompanyIssues:
+    company: str
+    grievances: int
+    background: str  # "mentions" or "built-in"
+    issues: list[IssueSummary] = field(default_factory=list)
+    retired: int = 0
+
+
+@dataclass
+class IssueRunResult:
+    run_id: int
+    companies: list[CompanyIssues]
+
+
+def run(
+    store: Store, config: Config, *, company: str | None = None, rules: IssueRules | None = None
+) -> IssueRunResult:
+    """Discover and assign the issues of one company (or every watched company)."""
+    rules = rules or load_issue_rules()
+    targets = [config.company_named(company)] if company else config.companies
+    names = [n for c in config.companies for n in c.names]
+    run_id = store.start_run("issues")
+    results = []
+    try:
+        for target in targets:
+            results.append(_one(store, target.name, names, rules))
+    except Exception as exc:  # the run row records every failure, then it propagates
+        store.finish_run(run_id, status="failed", errors=[str(exc)])
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"{store.path}: cannot write issues: {exc}") from exc
+        raise
+    store.finish_run(
+        run_id, status="ok",
+        items=sum(r.grievances for r in results),
+        new=sum(1 for r in results for i in r.issues if i.new),
+        stats={r.company: {"issues": len(r.issues), "retired": r.retired,
+                           "grievances": r.grievances, "background": r.background}
+               for r in results},
+    )  # fmt: skip
+    return IssueRunResult(run_id, results)
+
+
+def _person(author: str | None, source: str, text: str, mention_id: str) -> str:
+    try:
+        from scanner.people import person_key
+    except ImportError:  # the people module is optional for discovery
+        return f"@{author.casefold()}" if author else mention_id
+    return person_key(author, source, text)
+
+
+def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> CompanyIssues:
+    db = store.db
+    rows = db.execute(
+        "SELECT id, source, author, COALESCE(title, ''), text FROM mentions "
+        "WHERE company = ? AND is_grievance = 1 ORDER BY id",
+        [company],
+    ).fetchall()
+    grievances = [
+        Grievance(mid, _person(author, source, text, mid), f"{title}\n{text}" if title else text)
+        for mid, source, author, title, text in rows
+    ]
+    background = (
+        f"{title}\n{text}"
+        for title, text in db.execute(
+            "SELECT COALESCE(title, ''), text FROM mentions WHERE company = ? AND is_grievance = 0",
+            [company],
+        )
+    )
+    lexicon = Lexicon(names=names)
+    found = discover(
+        grievances, background, lexicon=lexicon, params=rules.params,
+        pinned=rules.pinned_for(company),
+    )  # fmt: skip
+    with db.atomic():
+        return _save(db, company, found, grievances, lexicon)
+
+
+def _save(
+    db: Any, company: str, found: Discovery, grievances: list[Grievance], lexicon: Lexicon
+) -> CompanyIssues:
+    now = utcnow()
+    existing = {
+        row[0]: {"key": row[1], "phrases": set(_keys(row[2], lexicon)), "pinned": row[3],
+                 "retired": row[4]}
+        for row in db.execute(
+            "SELECT id, key, phrases, pinned, retired_at FROM issues WHERE company = ?", [company]
+        )
+    }  # fmt: skip
+    by_key = {row["key"]: rid for rid, row in existing.items()}
+    used: set[int] = set()
+    out = CompanyIssues(company, len(grievances), found.background)
+    for issue in found.issues:
+        rid = _match(issue, existing, by_key, used)
+        phrases = [issue.labels.get(k, " ".join(k)) for k in issue.phrases]
+        if rid is None:
+            key = key_text(issue.key)
+            while key in by_key:
+                key += "+"
+            rid = db.execute(
+                "INSERT INTO issues (company, key, name, phrases, pinned, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [company, key, issue.name, _json(phrases), int(issue.pinned), now, now],
+            ).lastrowid
+            by_key[key] = rid
+            new = True
+        else:
+            db.execute(
+                "UPDATE issues SET name = ?, phrases = ?, pinned = ?, updated_at = ?, "
+                "retired_at = NULL WHERE id = ?",
+                [issue.name, _json(phrases), int(issue.pinned), now, rid],
+            )
+            new = False
+        used.add(rid)
+        db.execute("DELETE FROM issue_members WHERE issue_id = ?", [rid])
+        db.conn.executemany(
+            "INSERT INTO issue_members (issue_id, mention_id, phrase) VALUES (?, ?, ?)",
+            [(rid, grievances[i].id, issue.labels.get(k, " ".join(k)))
+             for i, k in sorted(issue.members.items())],
+        )  # fmt: skip
+        out.issues.append(
+            IssueSummary(rid, issue.name, issue.people, len(issue.members), phrases,
+                         issue.pinned, new)
+        )  # fmt: skip
+    for rid, row in existing.items():
+        if rid not in used:
+            db.execute("DELETE FROM issue_members WHERE issue_id = ?", [rid])
+            if row["retired"] is None:
+                db.execute("UPDATE issues SET retired_at = ? WHERE id = ?", [now, rid])
+                out.retired += 1
+    return out
+
+
+def _match(
+    issue: FoundIssue, existing: dict[int, dict], by_key: dict[str, int], used: set[int]
+) -> int | None:
+    """The row this issue continues: same key, else most shared phrases (active first)."""
+    if issue.pinned:
+        rid = by_key.get(key_text(issue.key))
+        return rid if rid is not None and rid not in used else None
+    mine = {key_text(k) for k in issue.phrases}
+    for text in [key_text(issue.key), *sorted(mine)]:
+        rid = by_key.get(text)
+        if rid is not None and rid not in used and not existing[rid]["pinned"]:
+            return rid
+    best = None
+    for rid, row in existing.items():
+        if rid in used or row["pinned"]:
+            continue
+        shared = len(mine & row["phrases"])
+        if shared and (best is None or (shared, row["retired"] is None) > best[0]):
+            best = ((shared, row["retired"] is None), rid)
+    return best[1] if best else None
+
+
+def _keys(phrases_json: str, lexicon: Lexicon) -> list[str]:
+    try:
+        phrases = json.loads(phrases_json or "[]")
+    except ValueError:
+        return []
+    return [key_text(phrase_key(p, lexicon)) for p in phrases if isinstance(p, str)]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

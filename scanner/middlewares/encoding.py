@@ -1,0 +1,60 @@
+"""Decode a page with the charset it really uses, not the one it claims.
+
+Scrapy trusts the ``Content-Type`` charset first. Small sites often declare
+UTF-8 and send windows-1252 (every "é" becomes U+FFFD), or declare latin-1 and
+send UTF-8 (every "é" becomes "Ã©"). Valid UTF-8 with non-ASCII bytes is almost
+never anything else, and windows-1252 is what browsers fall back to, so: body
+valid as UTF-8 → UTF-8; declared UTF-8 but invalid → the charset the page's own
+``<meta>`` names, else windows-1252.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from w3lib.encoding import html_body_declared_encoding
+
+
+def _canonical(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def real_encoding(body: bytes, declared: str | None) -> str | None:
+    """The encoding to decode ``body`` with, or ``None`` to keep the declared one."""
+    declared = _canonical(declared)
+    if body.isascii():
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        if declared not in (None, "utf-8"):
+            return None  # declared something else, and it is not UTF-8: trust it
+        inner = _canonical(html_body_declared_encoding(body))
+        return inner if inner not in (None, "utf-8") else "cp1252"
+    return None if declared == "utf-8" else "utf-8"
+
+
+class EncodingFixMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> EncodingFixMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, TextResponse):
+            return response
+        fixed = real_encoding(response.body, response._declared_encoding())  # noqa: SLF001
+        if fixed is None or fixed == _canonical(response.encoding):
+            return response
+        self.crawler.stats.inc_value("encoding/fixed")
+        return response.replace(encoding=fixed)

@@ -1,0 +1,158 @@
+"""``scan nightly``: crawl, group, roll up issues, send the digest, in one process for cron.
+
+Stages run in order and each is timed and reported in one line. A stage that
+fails does not stop the later ones where they can still do something useful:
+grouping and the digest run on what the database holds even when every source
+failed, and the digest then names the sources that failed. The crawl runs once
+per process because a Twisted reactor cannot be restarted (scrapy/scrapy#4826).
+The whole run holds the database's run lock (``scanner.lock``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.config import Config
+from scanner.lock import held
+from scanner.status import ExitStatus
+from scanner.store import Store
+
+logger = logging.getLogger(__name__)
+STAGES = ("crawl", "group", "issues", "digest")
+
+
+@dataclass
+class Stage:
+    name: str
+    status: str = "ok"  # ok, partial (some sources failed), failed, skipped
+    seconds: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class NightlyResult:
+    stages: list[Stage] = field(default_factory=list)
+    stale_lock: str | None = None  # what a killed earlier run left in the lock file
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        statuses = {s.status for s in self.stages}
+        if "failed" in statuses:
+            return ExitStatus.ERROR
+        return ExitStatus.PARTIAL if "partial" in statuses else ExitStatus.OK
+
+
+def run(
+    config: Config,
+    db_path: Path,
+    *,
+    to: list[str] | None = None,
+    skip_empty: bool = False,
+    on_stage: Callable[[Stage], None] | None = None,
+) -> NightlyResult:
+    """Run every stage under the lock; raises ``LockedError`` if another run holds it."""
+    result = NightlyResult()
+    with held(db_path, "nightly") as lock:
+        result.stale_lock = lock.stale
+        with Store(db_path) as store:
+            run_id = store.start_run("nightly")
+        steps = {
+            "crawl": lambda: _crawl(config, db_path),
+            "group": lambda: _group(db_path),
+            "issues": lambda: _issues(config, db_path),
+            "digest": lambda: _digest(config, db_path, to, skip_empty),
+        }
+        for name in STAGES:
+            stage = _timed(name, steps[name])
+            result.stages.append(stage)
+            if on_stage:
+                on_stage(stage)
+        status = {ExitStatus.OK: "ok", ExitStatus.PARTIAL: "partial"}.get(
+            result.exit_status, "failed"
+        )
+        with Store(db_path) as store:
+            summary = "; ".join(f"{s.name}: {s.status}" for s in result.stages)
+            stats = {s.name: vars(s) for s in result.stages}
+            store.finish_run(run_id, status=status, stats=stats, message=summary)
+    return result
+
+
+def _timed(name: str, step: Callable[[], tuple[str, str]]) -> Stage:
+    started = time.monotonic()
+    try:
+        status, message = step()
+    except Exception as exc:  # a failed stage must not stop the later ones
+        logger.debug("stage %s failed", name, exc_info=True)
+        status, message = "failed", f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+    return Stage(name, status, round(time.monotonic() - started, 2), message)
+
+
+def _crawl(config: Config, db_path: Path) -> tuple[str, str]:
+    if not any(s.enabled for s in config.sources):
+        return "skipped", "no enabled sources in the config"
+    from scanner.crawl import run_crawl
+
+    crawl = run_crawl(config, db_path)
+    failed = crawl.failed
+    summary = f"{len(crawl.sources)} source(s), {sum(s.new for s in crawl.sources)} new post(s)"
+    if not failed:
+        return "ok", summary
+    names = ", ".join(f"{s.name} ({s.health or s.status}: {s.message})" for s in failed)
+    status = "failed" if len(failed) == len(crawl.sources) else "partial"
+    return status, f"{summary}; failed: {names}"
+
+
+def _group(db_path: Path) -> tuple[str, str]:
+    if importlib.util.find_spec("scanner.clustering") is None:
+        return "failed", "grouping (scanner.clustering) is not part of this installation"
+    from scanner import clustering
+
+    with Store(db_path) as store:
+        outcome = clustering.run(store)
+    return "ok", _describe(outcome)
+
+
+def _issues(config: Config, db_path: Path) -> tuple[str, str]:
+    if importlib.util.find_spec("scanner.issues.store") is None:
+        return "skipped", "issues (scanner.issues.store) are not part of this installation"
+    from scanner.issues import store as issues
+
+    with Store(db_path) as store:
+        outcome = issues.run(store, config)
+    return "ok", _describe(outcome)
+
+
+def _digest(
+    config: Config, db_path: Path, to: list[str] | None, skip_empty: bool
+) -> tuple[str, str]:
+    recipients = list(to or config.digest.to)
+    if not recipients:
+        return "skipped", "no recipients (set `to` in the [digest] config table or pass --to)"
+    from scanner.digest.service import deliver
+
+    with Store(db_path) as store:
+        sent = deliver(store, config, to=recipients, skip_empty=skip_empty)
+    if sent.skipped:
+        return "ok", "nothing changed; nothing sent (--skip-empty)"
+    subject = str(sent.message["Subject"]) if sent.message else ""
+    if sent.refused:
+        refused = "; ".join(f"{a}: {why}" for a, why in sent.refused.items())
+        return "partial", f"sent: {subject}; refused {refused}"
+    return "ok", f"sent to {', '.join(recipients)}: {subject}"
+
+
+def _describe(outcome: object) -> str:
+    """One line from what a stage returned: its counts, or how many issues it found."""
+    companies = getattr(outcome, "companies", None)
+    if isinstance(companies, list):
+        found = sum(len(getattr(c, "issues", []) or []) for c in companies)
+        return f"{found} issue(s) across {len(companies)} company(ies)"
+    fields = vars(outcome) if hasattr(outcome, "__dict__") else {}
+    shown = [f"{k.replace('_', ' ')} {v}" for k, v in fields.items()
+             if isinstance(v, int) and not isinstance(v, bool) and k != "run_id"]  # fmt: skip
+    return ", ".join(shown) or "done"

@@ -1,0 +1,72 @@
+"""Second stage: the one stored form of every text field (see ``scanner.text``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from scanner.dates import iso, parse_published
+from scanner.pipelines import drop
+from scanner.text import MAX_TEXT_CHARS, clean_line, clean_text
+
+# Plain one-line ASCII with single spaces is already in its stored form: clean_text
+# would return it unchanged (no markup, nothing to compose, no controls). Checking
+# that costs under 1 µs; clean_text costs about 13 µs on a 300-character post.
+_NOT_PLAIN = re.compile(r"[^ -~]|  |^ | $|<")
+
+
+def _clean(value: object, cap: int, *, line: bool = False) -> str:
+    if (
+        isinstance(value, str)
+        and len(value) <= cap
+        and value.isascii()
+        and not _NOT_PLAIN.search(value)
+    ):
+        return value
+    return clean_line(value, max_chars=cap) if line else clean_text(value, max_chars=cap)
+
+
+class CleanPipeline:
+    """HTML to text (only when there is markup), NFC, no controls, capped lengths."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        return cls(crawler)
+
+    def process_item(self, row: dict[str, Any]) -> dict[str, Any]:
+        text = _clean(row["text"], MAX_TEXT_CHARS)
+        if not text:
+            raise drop(self.crawler, "empty-after-cleaning", row["external_id"])
+        row["text"] = text
+        for key, cap in (("title", 500), ("author", 200)):
+            if row.get(key) is not None:
+                row[key] = _clean(row[key], cap, line=True) or None
+        url = row.get("url")
+        row["url"] = url.strip() if isinstance(url, str) and url.strip() else None
+        row["rating"] = _number(row.get("rating"))
+        row["rating_scale"] = _number(row.get("rating_scale"))
+        published = row.get("published_at")
+        if published is not None and not isinstance(published, datetime):
+            published = parse_published(published)
+        row["published_at"] = iso(published) if published else None
+        language = row.get("language")
+        row["language"] = (
+            language.strip().lower()[:16] or None if isinstance(language, str) else None
+        )
+        return row
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None  # NaN is no rating

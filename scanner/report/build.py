@@ -1,0 +1,239 @@
+"""Build a :class:`Report`: which grievances are systemic, new or growing, and the rest.
+
+The period is ``--since``/``--days`` (default ``period_days`` of
+``rules/systemic.toml``) up to the as-of date. Systemic clusters are those with
+enough people in the window before the as-of date; isolated clusters are those
+active in the period, newest first, singletons only with ``include_all``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from scanner.categories import labels
+from scanner.config import Config
+from scanner.dates import iso, parse_published
+from scanner.errors import ScanError
+from scanner.report import query
+from scanner.report.model import ClusterView, Report
+from scanner.report.sources import source_views
+from scanner.report.views import cluster_view
+from scanner.store import Store
+from scanner.verdict import ISOLATED, SYSTEMIC, SystemicRules, load_systemic_rules
+
+SYSTEMIC_SHOWN = 25  # default cap of the systemic table (--limit changes it)
+ISOLATED_SHOWN = 10  # default cap of the isolated list before the "N more" line
+
+
+def build(
+    store: Store,
+    config: Config,
+    *,
+    company: str | None = None,
+    since: date | datetime | str | None = None,
+    days: int | None = None,
+    as_of: date | datetime | str | None = None,
+    category: str | None = None,
+    source: str | None = None,
+    verdict: str | None = None,
+    min_people: int | None = None,
+    include_all: bool = False,
+    cluster_id: int | None = None,
+    limit: int | None = None,
+    rules: SystemicRules | None = None,
+    members: bool = True,
+    volume: bool = True,
+) -> Report:
+    """The report for one company and period (see the module docstring).
+
+    ``members=False`` leaves each cluster's member list empty and reads only its
+    recent posts: what the text view needs, fast on a million mentions.
+    ``--cluster`` always lists every member.
+    """
+    rules = rules or load_systemic_rules()
+    name = config.company_named(company).name
+    until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
+    if since is not None and days is not None:
+        raise ScanError("use either --since or --days, not both")
+    if since is not None:
+        start = to_moment(since, end_of_day=False)
+    else:
+        start = until - timedelta(days=days if days is not None else rules.period_days)
+    if start > until:
+        raise ScanError(f"the period starts ({iso(start)}) after the as-of date ({iso(until)})")
+    if verdict not in (None, SYSTEMIC, ISOLATED):
+        raise ScanError(f"verdict must be {SYSTEMIC!r} or {ISOLATED!r}, got {verdict!r}")
+    category = _category_key(category)
+    scope = _Scope(store, name, start, until, rules, members=members)
+    report = Report(
+        generated_at=datetime.now(UTC),
+        company=name,
+        period={
+            "since": iso(start),
+            "until": iso(until),
+            "as_of": iso(until),
+            "days": round((until - start).total_seconds() / 86400, 2),
+            "window_days": rules.window_days,
+            "min_people": rules.min_people,
+        },
+        totals=scope.totals(),
+        companies=[],
+        clusters=[],
+        isolated_more=0,
+        sources=source_views(store.db, config, name),
+        category_labels=labels(),
+    )
+    if volume:
+        weeks = min(104, max(12, -(-int((until - start).days) // 7)))
+        report.volume = query.weekly_volume(store.db, name, until=until, weeks=weeks)
+    if len(config.companies) > 1:
+        report.companies = [
+            {"name": c.name, **_Scope(store, c.name, start, until, rules).totals()}
+            for c in config.companies
+        ]
+    if cluster_id is not None:
+        row = query.live_cluster(store.db, cluster_id)
+        if row is None or row["company"] != name:
+            raise ScanError(f"no grievance with id {cluster_id} for {name}")
+        scope.members = True
+        report.clusters = [scope.view(row)]
+        report.detail = True
+        return report
+    systemic, isolated = scope.ordered(include_all=include_all, source=source)
+    if verdict == SYSTEMIC:
+        isolated = []
+    elif verdict == ISOLATED:
+        systemic = []
+    if min_people is not None:
+        systemic = scope.people_at_least(systemic, min_people)
+        isolated = scope.people_at_least(isolated, min_people)
+    sys_cap = iso_cap = None
+    if not include_all:
+        sys_cap, iso_cap = limit or SYSTEMIC_SHOWN, limit or ISOLATED_SHOWN
+    elif limit:
+        sys_cap = iso_cap = limit
+    if category is not None:  # needs every candidate's categories: read them all
+        sys_views = [v for v in scope.views(systemic) if category in v.categories]
+        iso_views = [v for v in scope.views(isolated) if category in v.categories]
+        report.systemic_more = max(0, len(sys_views) - (sys_cap or len(sys_views)))
+        report.isolated_more = max(0, len(iso_views) - (iso_cap or len(iso_views)))
+        report.clusters = sys_views[:sys_cap] + iso_views[:iso_cap]
+        return report
+    report.systemic_more = max(0, len(systemic) - (sys_cap or len(systemic)))
+    report.isolated_more = max(0, len(isolated) - (iso_cap or len(isolated)))
+    report.clusters = scope.views(systemic[:sys_cap]) + scope.views(isolated[:iso_cap])
+    return report
+
+
+class _Scope:
+    """One company's clusters around one period: the cheap numbers, then views on demand."""
+
+    def __init__(
+        self,
+        store: Store,
+        company: str,
+        start: datetime,
+        until: datetime,
+        rules: SystemicRules,
+        *,
+        members: bool = True,
+    ) -> None:
+        self.db, self.company, self.rules, self.members = store.db, company, rules, members
+        self.start, self.until = start, until
+        self.window = until - timedelta(days=rules.window_days)
+        self.act = query.activity(
+            self.db,
+            company,
+            low=iso(min(start, self.window)) or "",
+            high=iso(until) or "",
+            window=iso(self.window) or "",
+            period=iso(start) or "",
+            min_people=rules.min_people,
+        )
+        self.people = {c: a.people for c, a in self.act.items() if a.people is not None}
+
+    def people_at_least(self, ids: list[int], wanted: int) -> list[int]:
+        """The clusters (in order) with at least ``wanted`` people in the window."""
+        unknown = [c for c in ids if c not in self.people and self.act[c].in_window >= wanted]
+        if unknown:
+            self.people.update(
+                query.count_people(self.db, query.window_posts(self.db, unknown,
+                                   low=iso(self.window) or "", high=iso(self.until) or ""))
+            )  # fmt: skip
+        return [c for c in ids if self.people.get(c, 0) >= wanted]
+
+    def systemic_ids(self) -> list[int]:
+        found = [c for c, n in self.people.items() if n >= self.rules.min_people]
+        return sorted(found, key=lambda c: (self.people[c], self.act[c].last, c), reverse=True)
+
+    def totals(self) -> dict[str, Any]:
+        mentions, grievances, ungrouped = query.totals(
+            self.db, self.company, low=iso(self.start) or "", high=iso(self.until) or ""
+        )
+        return {
+            "mentions": mentions,
+            "grievances": grievances,
+            "ungrouped": ungrouped,
+            "systemic": len(self.systemic_ids()),
+            "active_clusters": sum(1 for a in self.act.values() if a.in_period),
+        }
+
+    def ordered(self, *, include_all: bool, source: str | None) -> tuple[list[int], list[int]]:
+        systemic = self.systemic_ids()
+        chosen = set(systemic)
+        if include_all:
+            rest = [c for c in query.all_cluster_ids(self.db, self.company) if c not in chosen]
+            rest.sort(key=lambda c: (self.act[c].last if c in self.act else "", c), reverse=True)
+        else:
+            active = [c for c, a in self.act.items() if a.in_period and c not in chosen]
+            maybe_single = [c for c in active if self.act[c].in_window < 2]
+            several = query.more_than_one(self.db, maybe_single, high=iso(self.until) or "")
+            rest = [c for c in active if self.act[c].in_window >= 2 or c in several]
+            rest.sort(key=lambda c: (self.act[c].last, c), reverse=True)
+        if source is not None:
+            having = query.clusters_with_source(self.db, systemic + rest, source)
+            systemic = [c for c in systemic if c in having]
+            rest = [c for c in rest if c in having]
+        return systemic, rest
+
+    def view(self, row: dict[str, Any]) -> ClusterView:
+        return cluster_view(
+            self.db,
+            row,
+            as_of=self.until,
+            period_start=self.start,
+            rules=self.rules,
+            with_members=self.members,
+        )
+
+    def views(self, ids: list[int]) -> list[ClusterView]:
+        rows = query.cluster_rows(self.db, ids)
+        views = [self.view(rows[c]) for c in ids if c in rows]
+        return [v for v in views if v.mentions]  # nothing of it existed yet on the as-of day
+
+
+def _category_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    known = labels()
+    for key, label in known.items():
+        if value.casefold() in (key.casefold(), label.casefold()):
+            return key
+    raise ScanError(f"no category {value!r} (known: {', '.join(known)})")
+
+
+def to_moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:
+    """A user's date or datetime as a UTC moment; a bare date means its start or end."""
+    if isinstance(value, datetime):
+        return parse_published(value)  # type: ignore[return-value]
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            parsed = parse_published(value)
+            if parsed is None:
+                raise ScanError(f"cannot read the date {value!r} (use YYYY-MM-DD)") from None
+            return parsed
+    moment = datetime.combine(value, time.max if end_of_day else time.min, tzinfo=UTC)
+    return moment.replace(microsecond=0)

@@ -1,0 +1,70 @@
+"""Small pieces every format shares: dates, sparklines, labels, the safe-text pass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner import textsafe
+from scanner.report.model import ClusterView, Report
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(weekly: list[int]) -> str:
+    """Weekly counts as bar characters, scaled to the busiest week."""
+    if not weekly:
+        return ""
+    top = max(weekly)
+    if top == 0:
+        return BARS[0] * len(weekly)
+    return "".join(BARS[0] if n == 0 else BARS[1 + (n * 6) // top] for n in weekly)
+
+
+def day(stamp: str | None) -> str:
+    """``2026-11-02T10:00:00+00:00`` as ``2026-11-02``."""
+    return (stamp or "")[:10]
+
+
+def moment(stamp: str | None) -> str:
+    """``2026-11-02T10:00:00+00:00`` as ``2026-11-02 10:00``."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
+def category_text(report: Report, cluster: ClusterView) -> str:
+    labels = report.category_labels
+    return ", ".join(labels.get(key, key) for key in cluster.categories)
+
+
+def short_id(cluster: ClusterView) -> str:
+    return f"#{cluster.id}"
+
+
+def header_counts(report: Report) -> str:
+    t = report.totals
+    text = (
+        f"{t['mentions']} mentions, {t['grievances']} grievances, "
+        f"{t['systemic']} systemic (≥{report.period['min_people']} people in "
+        f"{report.period['window_days']} days)"
+    )
+    if t.get("ungrouped"):
+        text += f"; {t['ungrouped']} grievances not grouped yet (run `scan cluster`)"
+    return text
+
+
+def more_line(count: int, what: str) -> str:
+    return f"… {count} more {what} (use --limit N or --all to list them)" if count else ""
+
+
+def clean_json(value: Any) -> Any:
+    """The JSON contract with web strings freed of control characters and bidi overrides.
+
+    ``json`` escapes C0 controls itself, but not C1 controls (``\\x9b`` is a CSI
+    on many terminals) or bidi overrides, which ``jq -r`` would print raw.
+    """
+    if isinstance(value, str):
+        return textsafe.strip_controls(value)
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: clean_json(v) for k, v in value.items()}
+    return value

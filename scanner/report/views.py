@@ -1,0 +1,110 @@
+"""One cluster as a report shows it: its members read, judged, and summarised."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from scanner.categories import categorise, combine
+from scanner.dates import iso
+from scanner.report import query
+from scanner.report.model import ClusterView, MemberView
+from scanner.verdict import Member, SystemicRules, assess
+
+
+def cluster_view(
+    db: Database,
+    row: dict[str, Any],
+    *,
+    as_of: datetime,
+    period_start: datetime,
+    rules: SystemicRules,
+    with_members: bool = True,
+) -> ClusterView:
+    """Read a cluster up to ``as_of`` and judge it.
+
+    Without ``with_members`` only its recent posts are read (the window, and the
+    period before the report's) and the rest comes from SQL aggregates: a
+    grievance with ten thousand posts costs no more than its recent ones.
+    """
+    high = iso(as_of) or ""
+    history = None
+    if with_members:
+        loaded = query.members(db, row["id"], high=high)
+    else:
+        low = min(as_of - timedelta(days=rules.window_days), period_start - (as_of - period_start))
+        loaded = query.members(db, row["id"], high=high, low=iso(low))
+        history = query.history(db, row["id"], low=iso(low) or "", high=high)
+    members = [m for m, _ in loaded]
+    result = assess(members, as_of=as_of, rules=rules, period_start=period_start, history=history)
+    rep = _representative(db, row, members)
+    return ClusterView(
+        id=row["id"],
+        verdict=result.verdict,
+        people=result.people,
+        mentions=result.mentions,
+        sources=result.sources,
+        first_seen=iso(result.first_seen),
+        last_seen=iso(result.last_seen),
+        categories=cluster_categories(row, loaded),
+        flags=result.flags,
+        representative=rep,
+        members=[
+            MemberView(
+                id=m.id,
+                source=m.source,
+                author=m.author,
+                url=m.url,
+                published_at=extra["at"],
+                text=m.text,
+            )
+            for m, extra in loaded
+        ]
+        if with_members
+        else [],
+        weekly=result.weekly,
+    )
+
+
+def _representative(db: Database, row: dict[str, Any], members: list[Member]) -> str:
+    wanted = row.get("representative_id")
+    for member in members:
+        if member.id == wanted:
+            return member.text
+    if wanted:
+        found = db.execute("SELECT text FROM mentions WHERE id = ?", [wanted]).fetchone()
+        if found:
+            return found[0] or ""
+    return members[-1].text if members else ""
+
+
+# Categorising every post of a big grievance would cost more than the rest of
+# the report; its latest posts say what it is about.
+CATEGORY_SAMPLE = 20
+
+
+def cluster_categories(
+    row: dict[str, Any], loaded: list[tuple[Member, dict[str, Any]]]
+) -> list[str]:
+    """Stored by the grouping step when it has run; otherwise from the latest members."""
+    stored = _json_list(row.get("categories"))
+    if stored:
+        return stored
+    per_member = [
+        _json_list(extra.get("categories")) or categorise(member.text)
+        for member, extra in loaded[-CATEGORY_SAMPLE:]
+    ]
+    return combine(per_member)
+
+
+def _json_list(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return []
+    return [str(v) for v in parsed] if isinstance(parsed, list) else []

@@ -1,0 +1,215 @@
+"""A small site served on 127.0.0.1 by the test itself, and helpers to crawl it with ``scan``.
+
+The server serves ``tests/fixtures/sites/generic/`` and counts every request it
+answers (so tests can say "the second crawl made far fewer requests" from the
+server's side). ``site.behave(path, ...)`` makes one path misbehave: a status
+storm, 429 with ``Retry-After``, an oversize body, a lying charset, a challenge
+page, slowness. ``/big/<n>.html`` is a generated paged board for the kill test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_scan, scan_executable
+
+SITE = Path(__file__).resolve().parents[1] / "fixtures" / "sites" / "generic"
+TYPES = {".xml": "application/atom+xml", ".html": "text/html; charset=utf-8",
+         ".json": "application/json"}  # fmt: skip
+CHALLENGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+             b"<div id='cf-chl-widget'>Checking your browser</div>"
+             b"<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1'></script>"
+             b"</body></html>")  # fmt: skip
+
+
+@dataclass
+class Behaviour:
+    status: int | None = None  # answer this status (with a short body) ...
+    times: int | None = None  # ... this many times, then normally (None: always)
+    retry_after: str | None = None
+    body: bytes | None = None  # serve this body instead of the file
+    content_type: str | None = None
+    delay: float = 0.0
+    challenge: bool = False
+    served: int = 0
+
+
+@dataclass
+class Site:
+    port: int = 0
+    robots: str = "User-agent: *\nAllow: /\n"
+    hits: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    behaviours: dict[str, Behaviour] = field(default_factory=dict)
+    big_pages: int = 30
+    big_per_page: int = 10
+    big_delay: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def behave(self, path: str, **kwargs: Any) -> Behaviour:
+        self.behaviours[path] = Behaviour(**kwargs)
+        return self.behaviours[path]
+
+    def count(self, prefix: str = "/") -> int:
+        """Requests answered under ``prefix`` (robots.txt excluded unless asked for)."""
+        with self.lock:
+            return sum(len(v) for k, v in self.hits.items()
+                       if k.startswith(prefix) and (k == prefix or k != "/robots.txt"))  # fmt: skip
+
+    def reset(self) -> None:
+        with self.lock:
+            self.hits.clear()
+
+
+def big_page(site: Site, n: int) -> bytes:
+    """Page ``n`` of a generated board: ``big_per_page`` posts, linked to page n+1."""
+    posts = "".join(
+        f'<article class="complaint" data-id="big-{n}-{i}"><h2>Post {n}.{i}</h2>'
+        f'<span class="author">user{n * 100 + i}</span>'
+        f'<div class="complaint-body"><p>Acme order {n}-{i} arrived late, refund pending.</p></div>'
+        f"</article>"
+        for i in range(site.big_per_page)
+    )
+    nxt = f'<a class="next-page" href="/big/{n + 1}.html">next</a>' if n < site.big_pages else ""
+    return f"<html><body>{posts}{nxt}</body></html>".encode()
+
+
+def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            path = self.path.split("?", 1)[0]
+            with site.lock:
+                site.hits[path].append(time.monotonic())
+                rule = site.behaviours.get(path)
+                active = rule is not None and (rule.times is None or rule.served < rule.times)
+                if active:
+                    rule.served += 1  # type: ignore[union-attr]
+            if rule is not None and rule.delay:
+                time.sleep(rule.delay)
+            if path == "/robots.txt":
+                return self._send(200, site.robots.encode(), "text/plain")
+            if active and rule is not None and (rule.status or rule.challenge):
+                headers = {"Retry-After": rule.retry_after} if rule.retry_after else {}
+                if rule.challenge:
+                    headers["cf-mitigated"] = "challenge"
+                    headers["Server"] = "cloudflare"
+                body = CHALLENGE if rule.challenge else b"error"
+                return self._send(rule.status or 403, body, "text/html", headers)
+            if rule is not None and rule.body is not None:
+                return self._send(200, rule.body, rule.content_type or "text/html")
+            if path.startswith("/big/"):
+                if site.big_delay:
+                    time.sleep(site.big_delay)
+                return self._send(200, big_page(site, int(Path(path).stem)), TYPES[".html"])
+            file = (SITE / path.lstrip("/")).resolve()
+            if SITE not in file.parents or not file.is_file():
+                return self._send(404, b"not found", "text/plain")
+            content_type = (rule.content_type if rule else None) or TYPES.get(
+                file.suffix, "text/plain"
+            )
+            return self._send(200, file.read_bytes(), content_type)
+
+        def _send(self, status: int, body: bytes, content_type: str,
+                  headers: dict[str, str] | None = None) -> None:  # fmt: skip
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+    return Handler
+
+
+@pytest.fixture
+def site() -> Site:
+    state = Site()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+FAST = {"download_delay": 0, "autothrottle": False, "concurrency": 4}
+
+
+def write_config(path: Path, sources: list[dict[str, Any]], company: str = "Acme") -> Path:
+    """A scanner.toml watching "Acme", with these sources (fast politeness by default)."""
+    lines = [
+        'db = "scan.db"',
+        "[company]",
+        f'name = "{company}"',
+        'aliases = ["Acme Corp", "एक्मे"]',
+        'exclude = ["acme anvil"]',
+        "[crawl]",
+        'contact = "https://example.test/contact"',
+    ]
+    for source in sources:
+        lines.append("[[sources]]")
+        for key, value in {**FAST, **source}.items():
+            lines.append(f"{key} = {_toml(value)}")
+    config = path / "scanner.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def crawl(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``scan crawl ARGS`` with the config in ``tmp_path``; progress every second."""
+    return run_scan("--config", str(tmp_path / "scanner.toml"), "crawl", "--progress-every", "0",
+                    *args, cwd=tmp_path, timeout=timeout)  # fmt: skip
+
+
+def start_crawl(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    return subprocess.Popen(
+        [scan_executable(), "--config", str(tmp_path / "scanner.toml"), "crawl",
+         "--progress-every", "0", *args],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+
+
+def rows(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def python() -> str:
+    return sys.executable

@@ -1,0 +1,240 @@
+"""``scan demo``: the installed command, run as a newcomer would, checked against the corpus.
+
+The expected answers come from what the corpus planted (``scanner.demo.corpus.facts``),
+never from numbers copied here: if the corpus changes, so do the expectations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import json
+import os
+import re
+import socket
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.request import urlopen
+
+import psutil
+import pytest
+
+from scanner.demo import corpus, pages
+from scanner.demo.server import serve
+from tests.conftest import run_scan, scan_executable
+
+GUARD_SECONDS = 300  # only so that a hang fails the test instead of blocking CI
+
+
+def _mention_ids() -> dict[str, str]:
+    """Corpus uid -> the id the store keeps it under (dates do not change ids)."""
+    return {p.uid: pages.mention_id(p) for p in corpus.build()}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the installed ``scan demo`` in an empty directory, watching its process tree."""
+    home = tmp_path_factory.mktemp("newcomer")
+    out, err = home.parent / "demo.out", home.parent / "demo.err"
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    for name in ("SCAN_DB", "SCAN_CONFIG"):
+        env.pop(name, None)
+    descendants: set[int] = set()
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = psutil.Popen([scan_executable(), "demo"], cwd=home, stdout=stdout, stderr=stderr,
+                            env=env)  # fmt: skip
+        deadline = time.monotonic() + GUARD_SECONDS
+        while proc.poll() is None:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                descendants.update(c.pid for c in proc.children(recursive=True))
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"scan demo still running after {GUARD_SECONDS} s")
+            time.sleep(0.05)
+    directory = home / "scan-demo"
+    report = run_scan("--db", str(directory / "scan.db"), "report", "--format", "json", "--all",
+                      cwd=directory)  # fmt: skip
+    return {
+        "home": home, "dir": directory, "pid": proc.pid, "returncode": proc.returncode,
+        "stdout": out.read_text("utf-8"), "stderr": err.read_text("utf-8"),
+        "descendants": descendants, "report": report,
+    }  # fmt: skip
+
+
+def test_demo_succeeds_and_keeps_its_files(demo: dict[str, Any]) -> None:
+    assert demo["returncode"] == 0, demo["stderr"][-3000:]
+    directory = demo["dir"]
+    for name in ("scan.db", "digest.eml", "scanner.toml"):
+        assert (directory / name).is_file(), name
+        assert f"scan-demo/{name}" in demo["stdout"], f"where {name} is, not said"
+    message = email.message_from_bytes((directory / "digest.eml").read_bytes(),
+                                       policy=email.policy.default)  # fmt: skip
+    assert corpus.company()["name"] in message["Subject"]
+    assert message.get_body(("plain",)) is not None
+    for hint in ("scan report --cluster", "scan report --format html", "scan init"):
+        assert hint in demo["stdout"]
+
+
+def test_nothing_is_left_running(demo: dict[str, Any]) -> None:
+    match = re.search(r"http://127\.0\.0\.1:(\d+)", demo["stderr"])
+    assert match, demo["stderr"][:2000]
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(match.group(1))), timeout=2).close()
+    alive = [pid for pid in demo["descendants"] | {demo["pid"]} if _running(pid)]
+    assert alive == []
+    home = str(demo["home"])
+    left = []
+    for proc in psutil.process_iter(["pid", "cwd"]):
+        cwd = proc.info.get("cwd") or ""
+        if cwd.startswith(home) and _running(proc.info["pid"]):
+            left.append(proc.info["pid"])
+    assert left == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_every_post_reached_the_store(demo: dict[str, Any]) -> None:
+    with sqlite3.connect(demo["dir"] / "scan.db") as db:
+        grievance = dict(db.execute("SELECT id, is_grievance FROM mentions").fetchall())
+        runs = db.execute(
+            "SELECT source, status FROM runs WHERE kind = 'crawl' AND source IS NOT NULL"
+        )
+        statuses = dict(runs.fetchall())
+    ids = _mention_ids()
+    assert set(ids.values()) == set(grievance)
+    assert len(statuses) >= 4 and set(statuses.values()) == {"ok"}
+    for post in corpus.build():  # praise (and news) is never a grievance; the rest always is
+        assert bool(grievance[ids[post.uid]]) == (post.plant in corpus.GRIEVANCES), post.uid
+
+
+def test_the_suggested_next_commands_work(demo: dict[str, Any]) -> None:
+    match = re.search(r"scan report --cluster (\d+)", demo["stdout"])
+    assert match
+    detail = run_scan("report", "--cluster", match.group(1), cwd=demo["dir"])
+    assert detail.returncode == 0, detail.stderr
+    assert "people" in detail.stdout.lower()
+    page = run_scan("report", "--format", "html", "-o", "report.html", cwd=demo["dir"])
+    assert page.returncode == 0, page.stderr
+    assert "<html" in (demo["dir"] / "report.html").read_text("utf-8").lower()
+
+
+def _clusters_by_member(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m["id"]: c for c in report["clusters"] for m in c["members"]}
+
+
+def test_report_shows_what_was_planted(demo: dict[str, Any]) -> None:
+    assert demo["report"].returncode == 0, demo["report"].stderr
+    report = json.loads(demo["report"].stdout)
+    assert report["company"] == corpus.company()["name"]
+    facts, ids = corpus.facts(), _mention_ids()
+    by_member = _clusters_by_member(report)
+    for key, group in facts["groups"].items():
+        members = [ids[uid] for uid in group["posts"]]
+        if group["plant"] in ("systemic", "burst"):
+            clusters = {by_member[m]["id"] for m in members if m in by_member}
+            assert len(clusters) == 1 and len(members) == sum(m in by_member for m in members), key
+            cluster = by_member[members[0]]
+            assert cluster["verdict"] == "systemic", key
+            assert (cluster["people"], cluster["mentions"]) == (group["people"], len(members)), key
+            coordinated = "coordinated" in cluster["flags"]
+            assert coordinated == (group["plant"] == "burst"), key
+        elif group["plant"] == "isolated":
+            for member in members:
+                cluster = by_member[member]
+                assert (cluster["verdict"], cluster["people"], cluster["mentions"]) == (
+                    "isolated", 1, 1), (key, member)  # fmt: skip
+        elif group["plant"] in ("praise", "neutral"):
+            assert not any(m in by_member for m in members), key
+
+
+def test_cross_poster_counts_once(demo: dict[str, Any]) -> None:
+    report = json.loads(demo["report"].stdout)
+    facts, ids = corpus.facts(), _mention_ids()
+    by_member = _clusters_by_member(report)
+    assert facts["cross_posters"], "the corpus plants a cross-poster"
+    for poster in facts["cross_posters"]:
+        cluster = by_member[ids[poster["posts"][0]]]
+        assert {by_member[ids[uid]]["id"] for uid in poster["posts"]} == {cluster["id"]}
+        own = [m for m in cluster["members"] if m["author"] == poster["author"]]
+        assert len({m["source"] for m in own}) == len(poster["posts"]) > 1
+        assert cluster["people"] == cluster["mentions"] - len(poster["posts"]) + 1
+        assert "cross-posted" in cluster["flags"]
+
+
+def test_issue_in_different_words_is_one_systemic_issue(demo: dict[str, Any]) -> None:
+    report = json.loads(demo["report"].stdout)
+    facts, ids = corpus.facts(), _mention_ids()
+    praise = {
+        ids[u] for g in facts["groups"].values() if g["plant"] == "praise" for u in g["posts"]
+    }
+    for key, group in facts["groups"].items():
+        if group["plant"] != "issue":
+            continue
+        planted = {ids[uid] for uid in group["posts"]}
+        # In their own words: no two of its posts are near-duplicates of each other.
+        by_member = _clusters_by_member(report)
+        assert len({by_member[m]["id"] for m in planted}) == len(planted), key
+        found = [i for i in report["issues"] if planted & _issue_members(i)]
+        assert len(found) == 1, (key, [i.get("name") for i in found])
+        issue = found[0]
+        assert issue["verdict"] == "systemic"
+        assert planted <= _issue_members(issue)
+        assert issue["people"] >= group["people"]
+        assert not praise & _issue_members(issue)
+
+
+def _issue_members(issue: dict[str, Any]) -> set[str]:
+    return {m["id"] if isinstance(m, dict) else m for m in issue.get("members", [])}
+
+
+def test_demo_never_touches_a_database_it_did_not_make(scan, tmp_path) -> None:
+    theirs = tmp_path / "mine"
+    theirs.mkdir()
+    (theirs / "scan.db").write_bytes(b"someone's data")
+    result = scan("demo", "--dir", str(theirs))
+    assert result.returncode == 1
+    assert "did not write" in result.stderr and "--dir" in result.stderr
+    assert (theirs / "scan.db").read_bytes() == b"someone's data"
+    assert sorted(p.name for p in theirs.iterdir()) == ["scan.db"]
+
+
+# -- the corpus and the server on their own (fast, in process) ---------------------------
+
+
+def test_corpus_dates_are_recent_and_only_the_burst_is_a_burst() -> None:
+    now = datetime.now(UTC)
+    posts = corpus.build(now)
+    assert all(now - timedelta(days=60) <= p.published < now for p in posts)
+    assert {"en", "es", "hi", "ta", "te"} <= {p.lang for p in posts}
+    assert len({p.site.split("-")[0] for p in posts}) >= 4
+    for key, group in corpus.facts()["groups"].items():
+        if group["plant"] not in ("systemic", "issue", "burst"):
+            continue
+        members = sorted((p for p in posts if p.group == key), key=lambda p: p.published)
+        widest = max(  # most distinct authors inside any 6-hour window
+            len({q.author or q.uid for q in members if p.published <= q.published
+                 <= p.published + timedelta(hours=6)})
+            for p in members
+        )  # fmt: skip
+        assert (widest >= 3) == (group["plant"] == "burst"), key
+
+
+def test_server_serves_paged_sites_and_robots_then_closes() -> None:
+    web = pages.DemoWeb(corpus.build(), corpus.company())
+    with serve(web) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with urlopen(f"{base}/robots.txt", timeout=5) as answer:  # noqa: S310
+            assert answer.read().startswith(b"User-agent: *")
+        tp = web.sources(base)[0]["url"]
+        with urlopen(f"{tp}?page=2", timeout=5) as answer:  # noqa: S310
+            assert b'"currentPage": 2' in answer.read()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()

@@ -1,0 +1,93 @@
+"""The grouping key: Unicode-correct for every script, numbers and ids masked."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.utils import default_process
+
+from scanner.grouping.normalise import (
+    EMAIL_TOKEN,
+    NUMBER_TOKEN,
+    URL_TOKEN,
+    normalise,
+    sorted_key,
+)
+
+# Any character except digits (masked by design), surrogates and private use
+# (our placeholders live there).
+_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs", "Co", "Nd")), max_size=60)
+
+
+def test_numbers_amounts_and_order_ids_are_masked() -> None:
+    a = normalise("Order 5512 never arrived")
+    assert a == normalise("order #9903 never ARRIVED!") == f"order {NUMBER_TOKEN} never arrived"
+    assert normalise("refund of $5,512.00 for ORD-A77812") == (
+        f"refund of {NUMBER_TOKEN} for ord {NUMBER_TOKEN}"
+    )
+    assert normalise("मेरा ऑर्डर ५५१२ नहीं आया") == normalise("मेरा ऑर्डर 9903 नहीं आया")
+
+
+def test_emails_and_urls_are_masked() -> None:
+    key = normalise("Write to help@shop.example or see https://shop.example/faq?q=1 now")
+    assert key == f"write to {EMAIL_TOKEN} or see {URL_TOKEN} now"
+    assert normalise("see www.shop.example/x") == f"see {URL_TOKEN}"
+
+
+def test_indic_vowel_signs_and_viramas_are_kept() -> None:
+    # default_process turns vowel signs and viramas into spaces, so some of these
+    # different words (less / work / shortage; shop / bite / cross) collide or split;
+    # our key keeps every one of them whole and apart.
+    for words in (["कम", "काम", "कमी"], ["கடை", "கடி", "கட"], ["పని", "పాని", "పన"]):
+        assert len({default_process(w) for w in words}) < len(words)
+        assert all(normalise(w) == w for w in words)
+        assert len({normalise(w) for w in words}) == len(words)
+    assert normalise("क्षमा") == "क्षमा"
+
+
+def test_zero_width_joiners_do_not_split_or_change_a_word() -> None:
+    assert normalise("क्\u200dष") == normalise("क्ष")
+    assert normalise("ന്\u200cറ") == normalise("ന്റ")
+    assert normalise("a\u200bb") == "a b"  # zero-width space is a word break
+
+
+def test_punctuation_and_symbols_of_every_script_are_removed() -> None:
+    assert normalise("नहीं आया। ठीक॥") == "नहीं आया ठीक"
+    assert normalise("«¡Hola!» — ¿qué?") == "hola qué"
+    assert normalise("Worst 😡😡 service ever!!!") == "worst service ever"
+    assert normalise("ＦＵＬＬ ｗｉｄｔｈ ﬁne") == "full width fine"
+
+
+def test_sorted_key_sorts_words() -> None:
+    assert sorted_key("never arrived order 12") == f"arrived never order {NUMBER_TOKEN}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_normalise_is_idempotent(text: str) -> None:
+    key = normalise(text)
+    assert normalise(key) == key
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_nfc_and_nfd_give_the_same_key(text: str) -> None:
+    nfc, nfd = unicodedata.normalize("NFC", text), unicodedata.normalize("NFD", text)
+    assert normalise(nfc) == normalise(nfd)
+
+
+def _letters_and_marks(text: str) -> list[str]:
+    """The letters and marks, each decomposed (so composition does not matter)."""
+    kept = "".join(c for c in text if unicodedata.category(c)[0] in "LM")
+    return [c for c in unicodedata.normalize("NFD", kept) if unicodedata.category(c)[0] in "LM"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXT)
+def test_no_letter_or_combining_mark_is_lost(text: str) -> None:
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    if any(c.isdigit() for c in folded) or "@" in folded or "://" in folded or "www." in folded:
+        return  # masked by design
+    assert _letters_and_marks(normalise(text)) == _letters_and_marks(folded)

@@ -1,0 +1,117 @@
+"""The verdict (systemic or isolated) and its flags, on members built in the test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from scanner import rules as rules_module
+from scanner.errors import RuleFileError
+from scanner.verdict import Member, SystemicRules, assess, load_systemic_rules
+
+AS_OF = datetime(2026, 11, 10, 12, tzinfo=UTC)
+RULES = SystemicRules()
+
+
+def member(
+    n: int, author: str | None, days_ago: float, *, source: str = "reddit", text: str | None = None
+) -> Member:
+    return Member(
+        id=f"m{n}",
+        source=source,
+        author=author,
+        published_at=AS_OF - timedelta(days=days_ago),
+        text=text if text is not None else f"complaint number {n} about refunds",
+    )
+
+
+def test_three_people_in_the_window_is_systemic():
+    members = [member(1, "Ann", 10), member(2, "Bob", 20), member(3, "Cy", 89)]
+    result = assess(members, as_of=AS_OF, rules=RULES)
+    assert (result.verdict, result.people, result.mentions) == ("systemic", 3, 3)
+    older = [member(1, "Ann", 10), member(2, "Bob", 20), member(3, "Cy", 91)]
+    assert assess(older, as_of=AS_OF, rules=RULES).verdict == "isolated"
+
+
+def test_the_threshold_comes_from_the_rules():
+    members = [member(1, "Ann", 10), member(2, "Bob", 20)]
+    assert assess(members, as_of=AS_OF, rules=SystemicRules(min_people=2)).verdict == "systemic"
+    assert assess(members, as_of=AS_OF, rules=SystemicRules(min_people=3)).verdict == "isolated"
+
+
+def test_as_of_replays_a_past_day():
+    members = [
+        member(1, "Ann", 200),
+        member(2, "Bob", 190),
+        member(3, "Cy", 180),
+        member(4, "Di", 1),
+    ]
+    now = assess(members, as_of=AS_OF, rules=RULES)
+    assert (now.verdict, now.people, now.mentions) == ("isolated", 1, 4)
+    then = assess(members, as_of=AS_OF - timedelta(days=170), rules=RULES)
+    assert (then.verdict, then.people, then.mentions) == ("systemic", 3, 3)  # Di not yet there
+
+
+def test_cross_posts_and_placeholders():
+    members = [
+        member(1, "Ravi", 3, source="a"),
+        member(2, "@RAVI", 4, source="b"),
+        member(3, "Anonymous", 5, text="same"),
+        member(4, "Guest", 6, text="same"),
+    ]
+    result = assess(members, as_of=AS_OF, rules=RULES)
+    assert result.people == 2 and result.verdict == "isolated"
+    assert "cross-posted" in result.flags
+    one_site = [member(1, "Ravi", 3), member(2, "Zed", 4)]
+    assert "cross-posted" not in assess(one_site, as_of=AS_OF, rules=RULES).flags
+
+
+def test_new_growing_and_back():
+    new = assess([member(1, "Ann", 2), member(2, "Bob", 1)], as_of=AS_OF, rules=RULES)
+    assert new.flags == ["new"]  # growing says nothing about a brand-new grievance
+    growing = [member(1, "Ann", 30), member(2, "Bob", 10), member(3, "Cy", 2), member(4, "Di", 1)]
+    assert assess(growing, as_of=AS_OF, rules=RULES).flags == ["growing"]
+    steady = [member(1, "Ann", 30), member(2, "Bob", 9), member(3, "Cy", 2)]
+    assert "growing" not in assess(steady, as_of=AS_OF, rules=RULES).flags
+    back = [member(1, "Ann", 80), member(2, "Bob", 75), member(3, "Cy", 2)]
+    assert "back" in assess(back, as_of=AS_OF, rules=RULES).flags
+    # the period can be given: "new since" a date
+    since = assess(
+        [member(1, "Ann", 20)], as_of=AS_OF, rules=RULES, period_start=AS_OF - timedelta(days=30)
+    )
+    assert "new" in since.flags
+
+
+def test_coordinated_needs_several_accounts_near_verbatim_within_hours():
+    text = "Worst bank ever, they froze my account for no reason, avoid!"
+    hours = 1 / 24
+    burst = [member(i, f"acct{i}", i * hours, text=text + "!" * i) for i in range(3)]
+    result = assess(burst, as_of=AS_OF, rules=RULES)
+    assert "coordinated" in result.flags and result.verdict == "systemic"  # flagged, still counted
+    spread = [member(i, f"acct{i}", i * 2, text=text) for i in range(3)]  # days apart
+    assert "coordinated" not in assess(spread, as_of=AS_OF, rules=RULES).flags
+    one_account = [member(i, "acct", i * hours, text=text) for i in range(3)]
+    assert "coordinated" not in assess(one_account, as_of=AS_OF, rules=RULES).flags
+    different = [
+        member(i, f"a{i}", i * hours, text=f"{i} " + "unrelated words " * i) for i in range(3)
+    ]
+    assert "coordinated" not in assess(different, as_of=AS_OF, rules=RULES).flags
+
+
+def test_weekly_trend_ends_at_the_as_of_date():
+    members = [member(1, "Ann", 1), member(2, "Bob", 2), member(3, "Cy", 8), member(4, "Di", 100)]
+    assert assess(members, as_of=AS_OF, rules=RULES).weekly == [0, 0, 0, 0, 0, 0, 1, 2]
+
+
+def test_rules_file_is_read_and_checked(tmp_path, monkeypatch):
+    assert load_systemic_rules() == SystemicRules()  # the shipped file holds the defaults
+    (tmp_path / "systemic.toml").write_text("min_people = 0\n", encoding="utf-8")
+    monkeypatch.setenv("SCAN_RULES_DIR", str(tmp_path))
+    rules_module.load_rules.cache_clear()
+    try:
+        with pytest.raises(RuleFileError, match="min_people must be a number 1-1000, got 0"):
+            load_systemic_rules()
+    finally:
+        monkeypatch.delenv("SCAN_RULES_DIR")
+        rules_module.load_rules.cache_clear()
