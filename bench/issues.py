@@ -3,10 +3,11 @@
 A deterministic synthetic corpus: grievances of ~35 words drawn from a
 Zipf-distributed vocabulary of made-up words (10% of texts in Devanagari),
 with sentiment and stop words mixed in, where 60% also state one of 300
-themes in one of its 4 wordings (one of them in Devanagari), plus a background of non-grievance mentions (a quarter
-as many). Discovery is tokenising, counting, keyness, merging and assigning
-every grievance; corpus generation is not timed. Each size runs in its own
-process so that peak memory (max RSS) is its own.
+themes in one of its 4 wordings (one of them in Devanagari), plus a
+background of non-grievance mentions (a quarter as many). Discovery is
+tokenising, counting, keyness, merging and assigning every grievance;
+corpus generation is not timed. Each size runs in its own process so that
+peak memory (max RSS) is its own.
 
     python bench/issues.py                 # 100k and 1M grievances
     python bench/issues.py --sizes 100000  # one size
@@ -31,9 +32,12 @@ FILLER = ["the", "my", "i", "it", "was", "and", "to", "of", "is", "not", "terrib
 
 def _word(rng: random.Random, devanagari: bool) -> str:
     if devanagari:
-        return "".join(rng.choice("कखगचजटडतदनपबमयरलवसह") + rng.choice(["ा", "ि", "ी", "ु", "े", "ो", ""])
+        signs = ["ा", "ि", "ी", "ु", "े", "ो", ""]
+        return "".join(rng.choice("कखगचजटडतदनपबमयरलवसह") + rng.choice(signs)
                        for _ in range(rng.randint(2, 3)))  # fmt: skip
-    return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4)))
+    return "".join(
+        rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))
+    )
 
 
 def corpus(n: int, seed: int = 9) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -73,7 +77,10 @@ def corpus(n: int, seed: int = 9) -> tuple[list[tuple[str, str, str]], list[str]
 def _cpu() -> float:
     """CPU seconds of this process and its finished workers (the machine may be shared,
     so wall time alone can mislead)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -113,7 +120,8 @@ def main() -> None:
             print(out.stderr, file=sys.stderr)
             sys.exit(out.returncode)
         r = json.loads(out.stdout)
-        print(f"{r['grievances']:>9,} grievances: {r['seconds']:>6.1f} s ({r['cpu_s']:.1f} s CPU), peak RSS "
+        print(f"{r['grievances']:>9,} grievances: {r['seconds']:>6.1f} s "
+              f"({r['cpu_s']:.1f} s CPU), peak RSS "
               f"{r['peak_rss_mb']:,} MB (corpus alone {r['rss_before_mb']:,} MB), "
               f"{r['issues']} issues from {r['candidates']} candidates, "
               f"{r['assignments']:,} assignments")  # fmt: skip

@@ -117,10 +117,26 @@ def _all_phrase_keys(store: Store, lexicon: Lexicon) -> list[tuple[str, ...]]:
 
 
 def test_sentiment_generic_and_names_never_become_issues(tmp_path):
-    openings = ["Terrible app", "Worst customer service", "This app sucks", "Horrible company",
-                "Useless support", "Awful experience", "Bad app, bad service", "Pathetic app"]
-    endings = ["waste of money", "worst app ever", "Chatterly is terrible", "Swipster is better",
-               "the Chatterly app is a joke", "total garbage", "hate it", "zero stars"]
+    openings = [
+        "Terrible app",
+        "Worst customer service",
+        "This app sucks",
+        "Horrible company",
+        "Useless support",
+        "Awful experience",
+        "Bad app, bad service",
+        "Pathetic app",
+    ]
+    endings = [
+        "waste of money",
+        "worst app ever",
+        "Chatterly is terrible",
+        "Swipster is better",
+        "the Chatterly app is a joke",
+        "total garbage",
+        "hate it",
+        "zero stars",
+    ]
     rows = [
         {"id": f"g{n}", "author": f"user{n}", "grievance": True, "days_ago": n % 30,
          "text": f"{openings[n % 8]}, {endings[(n * 3) % 8]}!"}
@@ -182,9 +198,10 @@ def test_ids_stay_stable_across_runs_and_new_grievances(tmp_path):
             banned,
         )
         issue_store.run(store, config)
-        assert store.db.execute(
-            "SELECT retired_at FROM issues WHERE id = ?", [ban_id]
-        ).fetchone()[0] is None
+        assert (
+            store.db.execute("SELECT retired_at FROM issues WHERE id = ?", [ban_id]).fetchone()[0]
+            is None
+        )
         runs = store.db.execute("SELECT kind, status FROM runs").fetchall()
     assert set(runs) == {("issues", "ok")}
 
@@ -258,3 +275,56 @@ def test_scan_issues_command(tmp_path, scan):
     assert bad.returncode == 1
     assert "issues.toml" in bad.stderr and "keyness must be" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_parallel_tokenising_numbers_words_like_one_process():
+    from scanner.issues.counting import tokenise
+
+    texts = [r["text"] for r in ROWS] * 3
+    one, two = Lexicon(names=["Chatterly"]), Lexicon(names=["Chatterly"])
+    serial = tokenise(texts, one, workers=1)
+    from scanner.issues import counting
+
+    original, counting.PARALLEL_MIN = counting.PARALLEL_MIN, 0
+    try:
+        forked = tokenise(texts, two, workers=2)
+    finally:
+        counting.PARALLEL_MIN = original
+    assert serial.n_docs == forked.n_docs == len(texts)
+    as_words = lambda toks, lex: [lex.stems[t] if t >= 0 else None for t in toks.tok.tolist()]  # noqa: E731
+    assert as_words(serial, one) == as_words(forked, two)
+    assert (serial.doc == forked.doc).all()
+
+
+def test_issue_views_judge_issues_like_clusters(tmp_path):
+    from scanner.issues.view import issue_views
+
+    with _store(tmp_path, ROWS) as store:
+        config = _config(tmp_path)
+        issue_store.run(store, config)
+        age_id = store.db.execute(
+            "SELECT id FROM issues WHERE name = 'age verification'"
+        ).fetchone()[0]
+        inside = [m for (m,) in store.db.execute(
+            "SELECT mention_id FROM issue_members WHERE issue_id = ? ORDER BY mention_id LIMIT 3",
+            [age_id])]  # fmt: skip
+        outside = next(r["id"] for r in GRIEVANCES if r["text"].startswith("Worst app ever"))
+        store.db.execute(
+            "INSERT INTO clusters (id, company, created_at, updated_at, size) VALUES "
+            "(41, 'Chatterly', 'x', 'x', 3), (42, 'Chatterly', 'x', 'x', 3)"
+        )
+        store.db.conn.executemany(
+            "INSERT INTO cluster_members (mention_id, cluster_id, added_at) VALUES (?, ?, 'x')",
+            [(inside[0], 41), (inside[1], 41), (outside, 41), (inside[2], 42)],
+        )
+        views = issue_views(store, config, as_of=NOW)
+        one = issue_views(store, config, as_of=NOW, issue_id=age_id)
+    verdicts = [v["verdict"] for v in views]
+    assert verdicts == sorted(verdicts, key=lambda v: v != "systemic")
+    age = next(v for v in views if v["id"] == age_id)
+    assert one == [age]
+    assert age["verdict"] == "systemic" and age["people"] == len(age["members"]) == 14
+    assert age["clusters"] == [41, 42]
+    assert 2 <= len(age["examples"]) <= 3
+    assert len({e["phrase"] for e in age["examples"]}) == len(age["examples"])
+    assert {"age verification", "selfie"} <= set(age["phrases"])

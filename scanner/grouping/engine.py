@@ -114,7 +114,7 @@ class Grouper:
         new = np.arange(first_new, n)
         self.label[new] = -(new + 1)  # founders unless they join below
         p = self.params
-        hundredths = np.rint(scores.astype(np.float64) * 100).astype(np.int64)
+        hundredths = np.rint(scores * 100).astype(np.int64)
         order = np.lexsort((pairs[:, 0], pairs[:, 1]))
         left, right, hundredths = pairs[order, 0], pairs[order, 1], hundredths[order]
         bounds = np.searchsorted(right, np.arange(n + 1))

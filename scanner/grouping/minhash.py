@@ -1,8 +1,8 @@
 """MinHash signatures and LSH band keys, vectorised with numpy.
 
 A text's words (or word n-grams) are hashed once to 64 bits with a stable
-hash (CRC-32 of the UTF-8 bytes mixed by splitmix64: never Python's salted
-``hash()``, because band keys are stored and compared across nights). The
+hash of their UTF-8 bytes (never Python's salted ``hash()``: band keys are
+stored and compared across nights). The
 ``permutations`` hash functions are derived from those bits by double hashing,
 ``lo + p * hi`` in 32-bit arithmetic, and the minimum per text is taken with
 ``np.minimum.reduceat`` over a whole chunk of texts at once. ``bands`` groups of
@@ -12,22 +12,14 @@ texts that agree on any band key become a candidate pair.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 
 import numpy as np
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY = np.uint64(0)  # band key of a text with no words: never a candidate
-
-
-class _TokenHashes(dict[str, int]):
-    """A per-chunk cache: each distinct word is hashed once."""
-
-    def __missing__(self, token: str) -> int:
-        value = zlib.crc32(token.encode("utf-8", "surrogatepass")) | (len(token) << 32)
-        self[token] = value
-        return value
+_P = np.uint64(0x100000001B3)  # the FNV prime: odd, so it has an inverse modulo 2**64
+_P_INVERSE = np.uint64(pow(0x100000001B3, -1, 2**64))
 
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
@@ -39,13 +31,55 @@ def splitmix64(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+_power_cache: list[np.ndarray] = []
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**k and P**-k modulo 2**64 for k < n (at least), computed once and kept."""
+    if not _power_cache or len(_power_cache[0]) < n:
+        size = max(n, 1 << 22)
+        with np.errstate(over="ignore"):
+            powers = np.cumprod(np.full(size, _P, dtype=np.uint64)) * _P_INVERSE
+            inverse = np.cumprod(np.full(size, _P_INVERSE, dtype=np.uint64)) * _P
+        _power_cache[:] = [powers, inverse]
+    return _power_cache[0], _power_cache[1]
+
+
+def _word_hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit hash of every word of every key, and each key's word count.
+
+    Vectorised over the UTF-8 bytes of a whole chunk: a polynomial hash
+    ``sum((byte + 1) * P**k)`` modulo 2**64, taken for each word from prefix
+    sums and un-shifted by the inverse power of P (P is odd, so invertible),
+    then mixed by splitmix64. Hashing word by word in Python was most of the
+    cost of a large run.
+    """
+    data = np.frombuffer("\n".join(keys).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    n = len(data)
+    is_sep = (data == 0x20) | (data == 0x0A)
+    before = np.empty(n, dtype=bool)
+    before[0:1] = True
+    before[1:] = is_sep[:-1]
+    starts = np.flatnonzero(~is_sep & before)
+    after = np.empty(n, dtype=bool)
+    after[-1:] = True
+    after[:-1] = is_sep[1:]
+    ends = np.flatnonzero(~is_sep & after) + 1
+    powers, inverse = _powers(n + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        weighted = np.add(data, 1, dtype=np.uint64)
+        weighted *= powers[:n]
+        np.cumsum(weighted, out=prefix[1:])
+        h = splitmix64((prefix[ends] - prefix[starts]) * inverse[starts])
+    text_of_word = np.searchsorted(np.flatnonzero(data == 0x0A), starts)
+    counts = np.bincount(text_of_word, minlength=len(keys)).astype(np.int64)
+    return h, counts
+
+
 def _shingle_hashes(keys: Sequence[str], shingle: int) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hashes of every word ``shingle``-gram, concatenated, and each text's count."""
-    cache = _TokenHashes()
-    words = [k.split() for k in keys]
-    counts = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
-    flat = [t for w in words for t in w]
-    h = splitmix64(np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat)))
+    h, counts = _word_hashes(keys)
     if shingle == 1:
         return h, counts
     # n-grams inside each text: combine word hashes, then drop the n-grams that
@@ -68,7 +102,8 @@ def _shingle_hashes(keys: Sequence[str], shingle: int) -> tuple[np.ndarray, np.n
 def band_keys(
     keys: Sequence[str], *, permutations: int, bands: int, shingle: int, chunk: int = 4096
 ) -> np.ndarray:
-    """``(len(keys), bands)`` uint64 band keys; 0 for a text without words."""
+    """``(len(keys), bands)`` uint64 band keys of normalised texts (words one space
+    apart, no newline); 0 for a text without words."""
     rows = permutations // bands
     p = np.arange(1, permutations + 1, dtype=np.uint32)
     mix = splitmix64(np.arange(1, rows + 1, dtype=np.uint64) * np.uint64(0x2545F4914F6CDD1D))

@@ -29,15 +29,21 @@ def score_pairs(
     workers: int = -1,
     chunk: int = 200_000,
 ) -> np.ndarray:
-    """float32 score 0-100 of each ``(i, j)`` row of ``pairs``."""
+    """Score 0-100 of each ``(i, j)`` row of ``pairs``.
+
+    float64, the type the scorer returns for a single pair: the engine mixes
+    scores from here with scores of single pairs, and a float32 score could
+    round to a different hundredth, deciding a tie differently in an
+    incremental run than in a rebuild.
+    """
     fn = SCORERS[scorer]
-    out = np.empty(len(pairs), dtype=np.float32)
+    out = np.empty(len(pairs), dtype=np.float64)
     for start in range(0, len(pairs), chunk):
         part = pairs[start : start + chunk]
         left = [keys[i] for i in part[:, 0].tolist()]
         right = [keys[j] for j in part[:, 1].tolist()]
         out[start : start + len(part)] = process.cpdist(
-            left, right, scorer=fn, workers=workers, dtype=np.float32
+            left, right, scorer=fn, workers=workers, dtype=np.float64
         )
     return out
 

@@ -29,6 +29,8 @@ class Outcome:
 
 def categories_union(values: Sequence[str]) -> str:
     """The union of JSON lists of category keys, as a sorted JSON list."""
+    if not values:
+        return "[]"
     found: set[str] = set()
     for value in values:
         try:

@@ -138,8 +138,10 @@ def index_phrases(
     frequent = np.bincount(pairs % max(size, 1), minlength=size) >= floor
     for key in pinned:
         if len(key) > 3:
-            raise RuleFileError(rules_path("issues.toml"),
-                                f"pinned phrase {' '.join(key)!r} has more than 3 content words")  # fmt: skip
+            words = " ".join(key)
+            raise RuleFileError(
+                rules_path("issues.toml"), f"pinned phrase {words!r} has more than 3 content words"
+            )
         for part in key:
             if part in lexicon.vocab:
                 frequent[lexicon.vocab[part]] = True
@@ -168,7 +170,10 @@ def index_phrases(
         seen, seen_counts = np.unique(grams(fb, n, width)[0], return_counts=True)
         b = _lookup(codes, seen, seen_counts) if kind == "mentions" else np.zeros(len(codes), int)
         bg_counts[n] = b
-        ok = [keyness(int(a), int(bb), fg.n_docs, n_bg, params) for a, bb in zip(counts, b, strict=True)]
+        ok = [
+            keyness(int(a), int(bb), fg.n_docs, n_bg, params)
+            for a, bb in zip(counts, b, strict=True)
+        ]
         wanted[n] = set(codes[np.array(ok, dtype=bool)].tolist()) if len(codes) else set()
     position = {int(stem_no): i for i, stem_no in enumerate(dense)}
     pinned_codes = {}

@@ -44,7 +44,9 @@ class IssueRules:
 
     def pinned_for(self, company: str) -> list[PinnedIssue]:
         return [
-            p for p in self.pinned if p.company is None or p.company.casefold() == company.casefold()
+            p
+            for p in self.pinned
+            if p.company is None or p.company.casefold() == company.casefold()
         ]
 
 
@@ -94,8 +96,10 @@ def parse_issue_rules(raw: dict[str, Any]) -> IssueRules:
         name, phrases, company = entry.get("name"), entry.get("phrases"), entry.get("company")
         if not isinstance(name, str) or not name.strip():
             raise RuleFileError(path, f"{where} needs a name")
-        if not isinstance(phrases, list) or not phrases or not all(
-            isinstance(p, str) and p.strip() for p in phrases
+        if (
+            not isinstance(phrases, list)
+            or not phrases
+            or not all(isinstance(p, str) and p.strip() for p in phrases)
         ):
             raise RuleFileError(path, f"{where} ({name}) needs phrases: a list of strings")
         if company is not None and not isinstance(company, str):
