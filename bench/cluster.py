@@ -24,9 +24,11 @@ import argparse
 import json
 import pickle
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,7 +44,30 @@ INCREMENT = 10_000
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process, or of this process and its children together
+    (forked normalising workers) when the sampler saw more."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return max(own, _tree_peak[0])
+
+
+_tree_peak = [0.0]
+
+
+def _sample_tree() -> None:
+    """Every 0.1 s, the summed RSS of this process and its children (an upper
+    bound: pages a forked child still shares with its parent count twice)."""
+    import psutil
+
+    me = psutil.Process()
+    while True:
+        try:
+            total = me.memory_info().rss + sum(
+                c.memory_info().rss for c in me.children(recursive=True)
+            )
+        except psutil.Error:
+            total = 0
+        _tree_peak[0] = max(_tree_peak[0], total / 2**20)
+        time.sleep(0.1)
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -73,6 +98,8 @@ def worker_setup(work: Path, size: int) -> dict:
         ]  # fmt: skip
         for start in range(0, len(rows), 20_000):
             store.upsert_mentions(rows[start : start + 20_000])
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(work / f"scan_{size}.db", work / f"pristine_{size}.db")
     return {}
 
 
@@ -89,13 +116,17 @@ def worker_scan(work: Path, size: int) -> dict:
     from scanner.store import Store
 
     db = work / f"scan_{size}.db"
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    shutil.copy(work / f"pristine_{size}.db", db)  # mentions only, never clustered
     start = time.perf_counter()
     with Store(db) as store:
-        result = run(store, rebuild=True)
+        result = run(store)
     seconds = time.perf_counter() - start
     peak = _peak_mb()
     _, labels = _load(work, size)
     return {"seconds": seconds, "peak_mb": peak, "clusters": result.total_clusters,
+            "stages": result.stages,
             "bcubed": bcubed(labels[:size], _db_labels(db, size))}  # fmt: skip
 
 
@@ -118,6 +149,7 @@ def worker_incremental(work: Path, size: int) -> dict:
         result = run(store)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "peak_mb": _peak_mb(), "rebuilt": result.rebuilt,
+            "stages": result.stages,
             "bcubed": bcubed(labels, _db_labels(db, size + INCREMENT))}  # fmt: skip
 
 
@@ -207,24 +239,33 @@ def main() -> None:
     parser.add_argument("--size", type=int)
     args = parser.parse_args()
     if args.worker:
+        threading.Thread(target=_sample_tree, daemon=True).start()
         print(json.dumps(WORKERS[args.worker](args.work, args.size)))
         return
     methods = [m.strip() for m in args.methods.split(",")]
     print(f"{'N':>9}  {'method':<13} {'P':>6} {'R':>6} {'F1':>6} {'seconds':>8} {'peak MB':>8}")
-    for size in (int(s) for s in args.sizes.split(",")):
-        with tempfile.TemporaryDirectory(prefix="scanbench-", dir=args.work) as tmp:
-            work = Path(tmp)
-            _spawn("setup", work, size)
+    with tempfile.TemporaryDirectory(prefix="scanbench-") as tmp:
+        root = args.work or Path(tmp)  # --work keeps corpora and databases for re-runs
+        for size in (int(s) for s in args.sizes.split(",")):
+            work = root / f"n{size}"
+            work.mkdir(parents=True, exist_ok=True)
+            if not (work / f"pristine_{size}.db").exists():
+                _spawn("setup", work, size)
             for method in methods:
                 if method == "all-pairs" and size > args.allpairs_max:
                     continue
-                r = _spawn(method, work, size)
-                if "error" in r:
-                    print(f"{size:>9}  {method:<13} error: {r['error']}", flush=True)
-                    continue
-                p, rc, f1 = r["bcubed"]
-                print(f"{size:>9}  {method:<13} {p:6.3f} {rc:6.3f} {f1:6.3f} "
-                      f"{r['seconds']:8.1f} {r['peak_mb']:8.0f}", flush=True)  # fmt: skip
+                _report(size, method, _spawn(method, work, size))
+
+
+def _report(size: int, method: str, r: dict) -> None:
+    if "error" in r:
+        print(f"{size:>9}  {method:<13} error: {r['error']}", flush=True)
+        return
+    p, rc, f1 = r["bcubed"]
+    print(f"{size:>9}  {method:<13} {p:6.3f} {rc:6.3f} {f1:6.3f} "
+          f"{r['seconds']:8.1f} {r['peak_mb']:8.0f}", flush=True)  # fmt: skip
+    if r.get("stages"):
+        print(" " * 11 + "stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in r["stages"].items()))
 
 
 if __name__ == "__main__":

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scanner.grouping import Grouper, Params, prepare
+from scanner.grouping.append import write_incremental
 from scanner.grouping.blocking import candidate_pairs
 from scanner.grouping.progress import Progress
 from scanner.grouping.settings import fingerprint, load_params
 from scanner.grouping.store import CompanyIndex, GroupingStore
 from scanner.grouping.verify import score_pairs
-from scanner.grouping.write import Outcome, write_incremental, write_rebuild
+from scanner.grouping.write import Outcome, write_rebuild
 from scanner.store import Store
 
 
@@ -39,6 +40,7 @@ class ClusterRunResult:
     total_clusters: int = 0
     seconds: float = 0.0
     rebuilt: list[str] = field(default_factory=list)  # companies grouped from scratch
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
     run_id: int | None = None
 
     def add(self, outcome: Outcome, new_grievances: int) -> None:
@@ -60,6 +62,7 @@ def run(
         with Progress(enabled=progress) as bar:
             for name in [company] if company else gs.companies():
                 _company(gs, name, params, rebuild, result, bar)
+        result.stages = {k: round(v, 3) for k, v in bar.timings.items()}
         result.total_clusters = gs.live_clusters(company)
         result.seconds = time.perf_counter() - started
         store.finish_run(
@@ -76,6 +79,7 @@ def _company(
     gs: GroupingStore, company: str, params: Params, rebuild: bool, result: ClusterRunResult,
     bar: Progress,
 ) -> None:  # fmt: skip
+    bar.stage("index", f"{company}: reading the grouping index")
     index = gs.load_index(company, params.bands)
     grievances = gs.grievances(company)  # id -> content hash, in arrival (rowid) order
     stale = index.stale(grievances) or (
@@ -103,20 +107,20 @@ def _rebuild(
     # Arrival order survives a rebuild: grouped grievances keep their order, new ones follow.
     known = [m for m in index.ids if m in grievances]
     ids = known + [m for m in grievances if m not in index.pos]
-    bar.stage(f"{company}: reading {len(ids):,} grievances")
+    bar.stage("read", f"{company}: reading {len(ids):,} grievances")
     texts = gs.texts(ids, company)
-    bar.stage(f"{company}: normalising")
+    bar.stage("normalise", f"{company}: normalising")
     keys, bands = prepare([texts[m] for m in ids], params)
     del texts
-    bar.stage(f"{company}: finding candidate pairs")
+    bar.stage("pairs", f"{company}: finding candidate pairs")
     pairs = candidate_pairs(bands, cap=params.bucket_cap)
-    bar.stage(f"{company}: scoring {len(pairs):,} pairs")
-    scores = score_pairs(keys, pairs, scorer=params.scorer)
-    bar.stage(f"{company}: clustering")
+    bar.stage("score", f"{company}: scoring {len(pairs):,} pairs")
+    scores = score_pairs(keys, pairs, scorer=params.scorer, cutoff=params.cutoff)
+    bar.stage("cluster", f"{company}: clustering")
     grouper = Grouper(keys, np.arange(len(ids)), params)
     grouper.run(pairs, scores, 0)
     labels = grouper.final_labels()
-    bar.stage(f"{company}: writing")
+    bar.stage("write", f"{company}: writing")
     return write_rebuild(
         gs, company, ids, grievances, bands, labels, grouper, run_id, fingerprint(params)
     )
@@ -127,10 +131,10 @@ def _incremental(
     grievances: dict[str, str], run_id: int, bar: Progress,
 ) -> Outcome:  # fmt: skip
     n_old = len(index.ids)
-    bar.stage(f"{company}: normalising {len(new_ids):,} new grievances")
+    bar.stage("normalise", f"{company}: normalising {len(new_ids):,} new grievances")
     new_texts = gs.texts(new_ids)
     new_keys, new_bands = prepare([new_texts[m] for m in new_ids], params)
-    bar.stage(f"{company}: finding candidate pairs")
+    bar.stage("pairs", f"{company}: finding candidate pairs")
     pairs = candidate_pairs(np.vstack((index.bands, new_bands)), first_new=n_old,
                             cap=params.bucket_cap)  # fmt: skip
     # The old grievances that matter tonight: every candidate, and the core of
@@ -145,23 +149,23 @@ def _incremental(
     local_of[old_local] = np.arange(len(old_local))
     m_old = len(old_local)
     old_ids = [index.ids[i] for i in old_local]
-    bar.stage(f"{company}: scoring")
+    bar.stage("score", f"{company}: scoring")
     old_texts = gs.texts(old_ids)
     old_keys, _ = prepare([old_texts[m] for m in old_ids], params, workers=1)
     keys = old_keys + new_keys
     local_pairs = np.where(
         pairs < n_old, local_of[np.minimum(pairs, n_old - 1)], pairs - n_old + m_old
     )
-    scores = score_pairs(keys, local_pairs, scorer=params.scorer)
+    scores = score_pairs(keys, local_pairs, scorer=params.scorer, cutoff=params.cutoff)
     seqs = np.concatenate((index.seq[old_local], index.next_seq + np.arange(len(new_ids))))
-    bar.stage(f"{company}: clustering")
+    bar.stage("cluster", f"{company}: clustering")
     grouper = Grouper(keys, seqs, params)
     for cid, core in cores.items():
         grouper.load_cluster(cid, [int(local_of[index.pos[m]]) for m in core], sizes[cid])
     for mention, cid in cluster_of.items():
         grouper.label[local_of[index.pos[mention]]] = cid
     grouper.run(local_pairs, scores, m_old)
-    bar.stage(f"{company}: writing")
+    bar.stage("write", f"{company}: writing")
     return write_incremental(
         gs, company, old_ids, new_ids, grievances, new_bands, grouper, index.next_seq, run_id,
         fingerprint(params),

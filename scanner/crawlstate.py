@@ -3,8 +3,9 @@
 Each crawler (one per source) gets one :class:`SourceState`: the store
 connection, the run row, what the source had already seen before this run, and
 the write buffer. Items and frontier changes are written together in one
-transaction per batch, so a killed crawl loses at most the batch in flight and a
-page is never marked fetched unless the posts it yielded were committed with it.
+transaction per batch, by the source's writer thread (``scanner.crawlwriter``),
+so a killed crawl loses at most the batches in flight and a page is never marked
+fetched unless the posts it yielded were committed with it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scanner.config import Config, Source, load_config
+from scanner.crawlwriter import Batch, BatchWriter
 from scanner.store import Store, UpsertResult
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class SourceState:
         self.frontier_done: set[str] = set()
         self.resumed: set[str] = set()  # fingerprints re-issued from the last run's backlog
         self.totals = UpsertResult(new_ids=None)
+        self.writer = BatchWriter(self.store.path, self.source, self.run_id)
         self._last_flush = time.monotonic()
         self.closed = False
         self.verdict: Any = None  # the health verdict, set at close (scanner.health)
@@ -96,34 +99,28 @@ class SourceState:
         if self.rows and time.monotonic() - self._last_flush >= self.batch_seconds:
             self.flush()
 
-    def flush(self) -> None:
-        """Commit buffered posts and frontier changes in one transaction."""
+    def flush(self, *, wait: bool = False) -> None:
+        """Hand buffered posts and frontier changes to the writer, as one transaction.
+
+        ``wait``: return only once everything handed over so far is committed
+        (then ``totals`` and the ``scan/*`` stats are final).
+        """
         rows, self.rows = self.rows, []
         adds, self.frontier_add = self.frontier_add, {}
         done, self.frontier_done = self.frontier_done, set()
         self._last_flush = time.monotonic()
-        if not (rows or adds or done):
-            return
-        db = self.store.db
-        with db.atomic():
-            result = self.store.upsert_mentions(rows, run_id=self.run_id)
-            if adds:
-                db.conn.executemany(
-                    "INSERT INTO frontier (source, fingerprint, url, request, added_run, done) "
-                    "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (source, fingerprint) "
-                    "DO UPDATE SET done = 0, request = excluded.request",
-                    [(self.source, fp, url, req, self.run_id) for fp, (url, req) in adds.items()],
-                )
-            if done:
-                db.conn.executemany(
-                    "UPDATE frontier SET done = 1 WHERE source = ? AND fingerprint = ?",
-                    [(self.source, fp) for fp in done],
-                )
-        self.totals += UpsertResult(result.new, result.updated, result.unchanged)
+        if rows or adds or done:
+            self.writer.submit(Batch(rows, adds, done))
+        if wait:
+            self.writer.wait()
+        self.totals, failed = self.writer.counts()
         stats = self.crawler.stats
         stats.set_value("scan/new", self.totals.new)
         stats.set_value("scan/updated", self.totals.updated)
         stats.set_value("scan/unchanged", self.totals.unchanged)
+        if failed:
+            stats.set_value("scan/store_errors", failed)
+            stats.set_value("scan/last_store_error", self.writer.last_error)
 
     # -- frontier ------------------------------------------------------------------
     def pending_requests(self) -> list[dict[str, Any]]:
@@ -145,7 +142,7 @@ class SourceState:
         A page still pending after being re-issued from the backlog failed in two
         runs (a 500, a robots.txt ban): it is given up rather than retried forever.
         """
-        self.flush()
+        self.flush(wait=True)
         db = self.store.db
         with db.atomic():
             db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [self.source])
@@ -158,4 +155,5 @@ class SourceState:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            self.writer.close()
             self.store.close()

@@ -60,6 +60,9 @@ def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finishe
     layout = stats.get("layout/problems", 0)
     if layout:
         errors.append(f"{layout} layout problem(s), last: {stats.get('layout/last_problem')}")
+    lost = stats.get("scan/store_errors", 0)
+    if lost:
+        errors.append(f"{lost} batch(es) of posts not stored: {stats.get('scan/last_store_error')}")
     json_bad = stats.get("json/empty", 0) + stats.get("json/error", 0)
     if json_bad:
         errors.append(f"{json_bad} empty or error JSON answer(s): {stats.get('json/last_problem')}")
@@ -124,7 +127,7 @@ class SourceHealthExtension:
             if reason == "finished":
                 state.forget_finished()
             else:
-                state.flush()
+                state.flush(wait=True)
             stats = dict(self.crawler.stats.get_stats())
             yielded_before = store.db.execute(
                 "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? "

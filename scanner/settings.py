@@ -57,12 +57,10 @@ SCAN_INCREMENTAL_OVERLAP_DAYS = 2.0
 #: Store ``scanner.categories.categorise(text)`` in ``mentions.categories`` while crawling.
 SCAN_CATEGORISE = True
 
+#: One pipeline running every stage in order (validate, clean, company match,
+#: classify, store): see ``scanner.pipelines.chain``.
 ITEM_PIPELINES = {
-    "scanner.pipelines.validate.ValidatePipeline": 100,
-    "scanner.pipelines.clean.CleanPipeline": 200,
-    "scanner.pipelines.match.CompanyMatchPipeline": 300,
-    "scanner.pipelines.classify.ClassifyPipeline": 400,
-    "scanner.pipelines.store.StorePipeline": 800,
+    "scanner.pipelines.chain.ScanPipeline": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
     # Above RetryMiddleware (550) so that it sees 429/503 first (process_response
@@ -73,10 +71,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scanner.middlewares.encoding.EncodingFixMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {
-    # Lower numbers are nearer the engine: the frontier sees the output after
-    # the incremental filter, so it records only requests that will be fetched.
-    "scanner.middlewares.frontier.FrontierMiddleware": 50,
-    "scanner.middlewares.incremental.IncrementalMiddleware": 60,
+    # The incremental filter, then the frontier, in one layer (scanner.middlewares.spider).
+    "scanner.middlewares.spider.ScanSpiderMiddleware": 50,
 }
 EXTENSIONS = {
     "scanner.health.SourceHealthExtension": 100,

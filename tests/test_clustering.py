@@ -229,3 +229,35 @@ def test_cli_prints_one_line_summary(tmp_path: Path) -> None:
     assert again.output.startswith(
         f"0 new grievances: 0 clusters created, 0 grown, 0 merged; {groups}"
     )
+
+
+def test_changed_rules_regroup_from_scratch(tmp_path: Path, monkeypatch) -> None:
+    from scanner.rules import load_rules, rules_path
+
+    path = tmp_path / "scan.db"
+    with Store(path) as store:
+        store.upsert_mentions(_rows(_labelled()))
+        run(store)
+    before = _members(path)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = rules_path("grouping.toml").read_text(encoding="utf-8")
+    (rules / "grouping.toml").write_text(text.replace("threshold = 85", "threshold = 90"))
+    monkeypatch.setenv("SCAN_RULES_DIR", str(rules))
+    load_rules.cache_clear()
+    try:
+        with Store(path) as store:
+            result = run(store)
+    finally:
+        monkeypatch.undo()
+        load_rules.cache_clear()
+    assert result.rebuilt == ["Acme"]
+    assert _members(path) == before  # these restatements are close enough either way
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(tmp_path: Path, capsys) -> None:
+    with Store(tmp_path / "scan.db") as store:
+        store.upsert_mentions(_rows(_labelled()))
+        result = run(store, progress=True)
+    assert capsys.readouterr().err == ""
+    assert set(result.stages) >= {"normalise", "pairs", "score", "cluster", "write"}

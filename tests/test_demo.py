@@ -182,8 +182,10 @@ def test_issue_in_different_words_is_one_systemic_issue(demo: dict[str, Any]) ->
         # In their own words: no two of its posts are near-duplicates of each other.
         by_member = _clusters_by_member(report)
         assert len({by_member[m]["id"] for m in planted}) == len(planted), key
-        found = [i for i in report["issues"] if planted & _issue_members(i)]
-        assert len(found) == 1, (key, [i.get("name") for i in found])
+        # One issue holds the theme (a post may also sit in an unrelated second issue,
+        # but the theme is not split between issues).
+        found = [i for i in report["issues"] if 2 * len(planted & _issue_members(i)) > len(planted)]
+        assert len(found) == 1, (key, [i.get("name") for i in report["issues"]])
         issue = found[0]
         assert issue["verdict"] == "systemic"
         assert planted <= _issue_members(issue)

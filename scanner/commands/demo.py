@@ -8,12 +8,15 @@ from pathlib import Path
 
 import click
 
+from scanner.commands._app import App, pass_app
+
 
 @click.command()
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=Path("scan-demo"), show_default=True,
               help="Where to keep the database, the digest and the config it used.")  # fmt: skip
-def demo(directory: Path) -> None:
+@pass_app
+def demo(app: App, directory: Path) -> None:
     """Run the whole product on bundled pages, with no config, network or database.
 
     A small web server on 127.0.0.1 serves pages about a fictional company in
@@ -30,5 +33,8 @@ def demo(directory: Path) -> None:
     """
     from scanner.demo.run import run_demo
 
+    if app.db_override or app.config_path:
+        click.echo("Note: --db/--config (or SCAN_DB/SCAN_CONFIG) are not used by the demo; "
+                   f"it keeps its own database and config in {directory}.", err=True)  # fmt: skip
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     run_demo(directory, echo=click.echo, color=color)

@@ -45,7 +45,12 @@ class Params:
     permutations: int = 64
     bands: int = 32
     shingle: int = 2
-    bucket_cap: int = 64
+    bucket_cap: int = 16
+
+    @property
+    def cutoff(self) -> float:
+        """Candidate scores under this decide nothing, so they need not be exact."""
+        return min(self.threshold, self.representative_threshold)
 
 
 @dataclass
@@ -127,7 +132,7 @@ class Grouper:
 
     def _place(self, j: int, others: list[int], scores: list[int]) -> None:
         p = self.params
-        edge = _hundredths(p.threshold)
+        edge, cutoff = _hundredths(p.threshold), _hundredths(p.cutoff)
         known = dict(zip(others, scores, strict=True))
         compared: dict[int, list[int]] = {}
         for i, s in known.items():
@@ -154,10 +159,12 @@ class Grouper:
         best.size += 1
         self.touched.add(best.cid)
         if len(best.core) < p.core_size:
-            add = [known.get(m) for m in best.core]
+            # Exact scores only: a later run recomputes these totals from
+            # scratch and must agree, and candidate scores under the cutoff
+            # were not computed (they read 0).
+            add = [known.get(m, 0) for m in best.core]
             add = [
-                s if s is not None else self._pair(j, m)
-                for s, m in zip(add, best.core, strict=True)
+                s if s >= cutoff else self._pair(j, m) for s, m in zip(add, best.core, strict=True)
             ]
             for x, s in enumerate(add):
                 best.sums[x] += s

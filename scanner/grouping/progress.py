@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 
 class Progress:
-    """Named stages with elapsed time (rich), or nothing at all.
+    """Named stages with elapsed time (rich), or nothing at all; either way the
+    seconds spent in each stage are kept in ``timings`` for the run record.
 
     Output goes to stderr so that the one-line summary on stdout stays clean
     for scripts, and only when stderr is a TTY so that cron mail and logs never
@@ -18,6 +20,8 @@ class Progress:
         self.enabled = enabled and sys.stderr.isatty()
         self._progress: Any = None
         self._task: Any = None
+        self.timings: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
 
     def __enter__(self) -> Progress:
         if self.enabled:
@@ -33,10 +37,19 @@ class Progress:
             self._task = self._progress.add_task("grouping", total=None)
         return self
 
-    def stage(self, description: str) -> None:
+    def stage(self, name: str, description: str) -> None:
+        self._close_stage()
+        self._current = (name, time.perf_counter())
         if self._progress is not None:
             self._progress.update(self._task, description=description)
 
+    def _close_stage(self) -> None:
+        if self._current is not None:
+            name, started = self._current
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+            self._current = None
+
     def __exit__(self, *exc: object) -> None:
+        self._close_stage()
         if self._progress is not None:
             self._progress.__exit__(*exc)

@@ -26,10 +26,11 @@ def score_pairs(
     pairs: np.ndarray,
     *,
     scorer: str = "token_sort_ratio",
+    cutoff: float = 0,
     workers: int = -1,
     chunk: int = 200_000,
 ) -> np.ndarray:
-    """Score 0-100 of each ``(i, j)`` row of ``pairs``.
+    """Score 0-100 of each ``(i, j)`` row of ``pairs``; 0 for any score under ``cutoff``.
 
     float64, the type the scorer returns for a single pair: the engine mixes
     scores from here with scores of single pairs, and a float32 score could
@@ -37,15 +38,26 @@ def score_pairs(
     incremental run than in a rebuild.
     """
     fn = SCORERS[scorer]
-    out = np.empty(len(pairs), dtype=np.float64)
-    for start in range(0, len(pairs), chunk):
-        part = pairs[start : start + chunk]
+    out = np.zeros(len(pairs), dtype=np.float64)
+    index = np.arange(len(pairs))
+    if cutoff and scorer in LENGTH_BOUNDED and len(pairs):
+        # ratio = 200 * matches / (len_a + len_b) <= 200 * short / (short + long):
+        # pairs whose lengths alone put them under the cutoff are never scored.
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        a, b = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
+        index = np.flatnonzero(200 * np.minimum(a, b) >= cutoff * (a + b))
+    for start in range(0, len(index), chunk):
+        part = pairs[index[start : start + chunk]]
         left = [keys[i] for i in part[:, 0].tolist()]
         right = [keys[j] for j in part[:, 1].tolist()]
-        out[start : start + len(part)] = process.cpdist(
-            left, right, scorer=fn, workers=workers, dtype=np.float64
-        )
+        out[index[start : start + chunk]] = process.cpdist(
+            left, right, scorer=fn, workers=workers, dtype=np.float64,
+            score_cutoff=cutoff or None,
+        )  # fmt: skip
     return out
+
+
+LENGTH_BOUNDED = {"ratio", "token_sort_ratio"}
 
 
 def score(a: str, b: str, scorer: str = "token_sort_ratio") -> float:

@@ -1,4 +1,5 @@
-"""Writing the engine's decisions: one transaction per company.
+"""Writing a rebuild: the engine's decisions replace a company's clusters, in
+one transaction (``append.py`` writes incremental runs).
 
 Cluster ids are user-visible and must never change. A new cluster takes the
 next free id when it is founded; a rebuild gives each cluster the id of the
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.grouping.engine import Grouper
-from scanner.grouping.store import GroupingStore, marks
+from scanner.grouping.store import GroupingStore
 from scanner.store import utcnow
 
 
@@ -42,11 +43,11 @@ def categories_union(values: Sequence[str]) -> str:
     return json.dumps(sorted(found), ensure_ascii=False)
 
 
-def _blob(row: np.ndarray) -> bytes:
+def blob(row: np.ndarray) -> bytes:
     return row.astype("<u8").tobytes()
 
 
-def _representative(grouper: Grouper, label: int) -> int:
+def representative(grouper: Grouper, label: int) -> int:
     c = grouper.clusters.get(label)
     return c.rep if c is not None else -label - 1
 
@@ -90,7 +91,7 @@ def write_rebuild(
     cluster_rows = []
     for k in range(len(provisional)):
         cid = int(cluster_id[k])
-        rep = ids[_representative(grouper, int(provisional[k]))]
+        rep = ids[representative(grouper, int(provisional[k]))]
         row = (
             cid,
             company,
@@ -150,7 +151,7 @@ def write_rebuild(
         db.conn.executemany(
             "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
             "VALUES (?, ?, ?, ?, ?)",
-            ((m, company, i, hashes[m], _blob(bands[i])) for i, m in enumerate(ids)),
+            ((m, company, i, hashes[m], blob(bands[i])) for i, m in enumerate(ids)),
         )
         gs.set_fingerprint(company, fingerprint)
     return out
@@ -196,84 +197,3 @@ def _heirs(
             now = int(member_cluster[i])
             tally[now] = tally.get(now, 0) + 1
     return {c: min(t, key=lambda k: (-t[k], k)) for c, t in votes.items()}
-
-
-def write_incremental(
-    gs: GroupingStore, company: str, old_ids: list[str], new_ids: list[str],
-    hashes: dict[str, str], new_bands: np.ndarray, grouper: Grouper, next_seq: int,
-    run_id: int, fingerprint: str,
-) -> Outcome:  # fmt: skip
-    """Add tonight's grievances: new clusters, grown clusters, merges."""
-    db, now, out = gs.db, utcnow(), Outcome()
-    local_ids = old_ids + new_ids
-    m_old = len(old_ids)
-    labels = grouper.final_labels()[m_old:]
-    next_id = (db.execute("SELECT MAX(id) FROM clusters").fetchone()[0] or 0) + 1
-    final: dict[int, int] = {}
-    for label in sorted({int(x) for x in labels if x < 0}, reverse=True):  # founding order
-        final[label], next_id = next_id, next_id + 1
-    out.clusters_created = len(final)
-    member_cluster = [final.get(int(x), int(x)) for x in labels]
-    merged = [(y, o) for y, o in grouper.merges if y > 0]  # stored clusters merged away
-    touched = {grouper.resolve(c) for c in grouper.touched if grouper.resolve(c) > 0}
-    touched |= {o for _, o in merged}
-    out.clusters_grown, out.merges = len(touched), len(merged)
-    cats = gs.categories(new_ids)
-    gained: dict[int, list[str]] = {}
-    for m, c in zip(new_ids, member_cluster, strict=True):
-        if m in cats:
-            gained.setdefault(c, []).append(cats[m])
-    with db.atomic():
-        for young, older in merged:
-            db.execute(
-                "UPDATE cluster_members SET cluster_id = ? WHERE cluster_id = ?", [older, young]
-            )
-            db.execute(
-                "UPDATE clusters SET merged_into = ?, size = 0, updated_at = ? WHERE id = ?",
-                [older, now, young],
-            )
-            db.execute(
-                "INSERT INTO cluster_merges (from_cluster, into_cluster, merged_at, run_id) "
-                "VALUES (?, ?, ?, ?)",
-                [young, older, now, run_id],
-            )
-        for cid in sorted(touched):
-            ids = [cid] + [y for y, o in merged if grouper.resolve(y) == cid]
-            stored = db.execute(
-                f"SELECT categories FROM clusters WHERE id IN ({marks(len(ids))})",  # noqa: S608
-                ids,
-            ).fetchall()
-            c = grouper.clusters[cid]
-            db.execute(
-                "UPDATE clusters SET size = ?, representative_id = ?, updated_at = ?, "
-                "categories = ? WHERE id = ?",
-                [c.size, local_ids[c.rep], now,
-                 categories_union([r[0] for r in stored] + gained.get(cid, [])), cid],
-            )  # fmt: skip
-        counts: dict[int, int] = {}
-        for c in member_cluster:
-            counts[c] = counts.get(c, 0) + 1
-        db.conn.executemany(
-            "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, size, "
-            "categories) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (cid, company, now, now, local_ids[_representative(grouper, label)], counts[cid],
-                 categories_union(gained.get(cid, [])))
-                for label, cid in final.items()
-            ],
-        )  # fmt: skip
-        db.conn.executemany(
-            "INSERT INTO cluster_members (mention_id, cluster_id, added_at, run_id) "
-            "VALUES (?, ?, ?, ?)",
-            [(m, c, now, run_id) for m, c in zip(new_ids, member_cluster, strict=True)],
-        )
-        db.conn.executemany(
-            "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [
-                (m, company, next_seq + k, hashes[m], _blob(new_bands[k]))
-                for k, m in enumerate(new_ids)
-            ],
-        )
-        gs.set_fingerprint(company, fingerprint)
-    return out

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.errors import RuleFileError
-from scanner.issues.keyness import Candidate, keyness
+from scanner.issues.keyness import Candidate, keyness, keyness_mask
 from scanner.issues.lexicon import Key, Lexicon
 from scanner.issues.settings import IssueParams
 from scanner.rules import rules_path
@@ -84,9 +84,9 @@ def tokenise(texts: Sequence[str], lexicon: Lexicon, *, workers: int | None = No
             local = np.frombuffer(flat_bytes, np.int32)
             parts.append((np.where(local >= 0, renumber[np.maximum(local, 0)], -1),
                           np.frombuffer(length_bytes, np.int32)))  # fmt: skip
-    tok = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    tok = np.concatenate([p[0] for p in parts]).astype(np.int32)
     lengths = np.concatenate([p[1] for p in parts])
-    doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    doc = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
     return Tokens(tok, doc, len(lengths))
 
 
@@ -103,13 +103,17 @@ def grams(f: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     for i in range(1, n):
         ok &= f[i : i + span] >= 0
     at = np.flatnonzero(ok)
-    rows = np.sort(np.stack([f[i : i + span][at] for i in range(n)], axis=1), axis=1)
-    distinct = np.all(rows[:, 1:] != rows[:, :-1], axis=1)
-    rows, at = rows[distinct], at[distinct]
-    code = rows[:, 0].copy()
-    for i in range(1, n):
-        code = code * width + rows[:, i]
-    return code, at
+    cols = [f[i : i + span][at] for i in range(n)]
+    # Sorting within each window without a (windows x n) matrix: min, max, middle.
+    low, high = np.minimum.reduce(cols), np.maximum.reduce(cols)
+    rows = [low, high] if n == 2 else [low, cols[0] + cols[1] + cols[2] - low - high, high]
+    distinct = rows[0] != rows[1]
+    if n == 3:
+        distinct &= rows[1] != rows[2]
+    code = rows[0][distinct].astype(np.int64)
+    for row in rows[1:]:
+        code = code * width + row[distinct]
+    return code, at[distinct]
 
 
 def decode(codes: np.ndarray, n: int, width: int) -> np.ndarray:
@@ -133,9 +137,8 @@ def index_phrases(
     floor = params.min_grievances
     fg = tokenise(grievances, lexicon)
     size = len(lexicon.stems)
-    valid = fg.tok >= 0
-    pairs = np.unique(fg.doc[valid] * max(size, 1) + fg.tok[valid])
-    frequent = np.bincount(pairs % max(size, 1), minlength=size) >= floor
+    # Occurrences bound document frequency from above: enough to discard rare words.
+    frequent = np.bincount(fg.tok[fg.tok >= 0], minlength=size) >= floor
     for key in pinned:
         if len(key) > 3:
             words = " ".join(key)
@@ -154,7 +157,11 @@ def index_phrases(
     f = _dense(fg.tok, dense, len(lexicon.stems))
     rough: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for n in range(1, max_n + 1):
-        codes, counts = np.unique(grams(f, n, width)[0], return_counts=True)
+        if n == 1:
+            counts = np.bincount(f[f >= 0], minlength=width)
+            codes = np.arange(width, dtype=np.int64)
+        else:
+            codes, counts = np.unique(grams(f, n, width)[0], return_counts=True)
         keep = counts >= floor
         codes, counts = codes[keep], counts[keep]
         keep = ~np.all(generic[decode(codes, n, width)], axis=1) if len(codes) else keep[:0]
@@ -170,11 +177,8 @@ def index_phrases(
         seen, seen_counts = np.unique(grams(fb, n, width)[0], return_counts=True)
         b = _lookup(codes, seen, seen_counts) if kind == "mentions" else np.zeros(len(codes), int)
         bg_counts[n] = b
-        ok = [
-            keyness(int(a), int(bb), fg.n_docs, n_bg, params)
-            for a, bb in zip(counts, b, strict=True)
-        ]
-        wanted[n] = set(codes[np.array(ok, dtype=bool)].tolist()) if len(codes) else set()
+        ok = keyness_mask(counts, b, fg.n_docs, n_bg, params)
+        wanted[n] = set(codes[ok].tolist())
     position = {int(stem_no): i for i, stem_no in enumerate(dense)}
     pinned_codes = {}
     for key in pinned:
@@ -208,9 +212,9 @@ def index_phrases(
 
 
 def _dense(tok: np.ndarray, dense: np.ndarray, size: int) -> np.ndarray:
-    remap = np.full(max(size, 1), -1, np.int64)
-    remap[dense] = np.arange(len(dense))
-    return np.where(tok >= 0, remap[np.maximum(tok, 0)], -1)
+    remap = np.full(max(size, 1), -1, np.int32)
+    remap[dense] = np.arange(len(dense), dtype=np.int32)
+    return np.where(tok >= 0, remap[np.maximum(tok, 0)], -1).astype(np.int32)
 
 
 def _lookup(codes: np.ndarray, seen: np.ndarray, counts: np.ndarray) -> np.ndarray:

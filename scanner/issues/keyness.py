@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from scanner.issues.lexicon import Key
 from scanner.issues.settings import IssueParams
 
@@ -48,3 +50,17 @@ def keyness(a: int, b: int, n_fg: int, n_bg: int, params: IssueParams) -> bool:
     if a < params.min_grievances or (a / n_fg) < params.min_ratio * ((b + 0.5) / n_bg):
         return False
     return log_likelihood(a, b, n_fg, n_bg) >= params.keyness
+
+
+def keyness_mask(
+    a: np.ndarray, b: np.ndarray, n_fg: int, n_bg: int, params: IssueParams
+) -> np.ndarray:
+    """:func:`keyness` over arrays of counts at once (millions of phrases at 1M grievances)."""
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    ok = (a >= params.min_grievances) & (a / n_fg >= params.min_ratio * (b + 0.5) / n_bg)
+    total = a + b
+    e1 = n_fg * total / (n_fg + n_bg)
+    e2 = n_bg * total / (n_fg + n_bg)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
+    return ok & (g2 >= params.keyness)

@@ -2,11 +2,13 @@
 
 Every request for a next page (``meta["pagination"]``) or a post's own page
 (``meta["external_id"]``) is written to the ``frontier`` table as pending, and
-marked done once every item its response yielded has passed the pipeline; both
-writes travel in the store's batches, so a page is never marked done unless its
-posts were committed with it. At the start of a crawl the source's pending
-requests are issued first (callbacks rebuilt by name). A crawl that ends
+marked done once every item its response yielded has passed the pipeline
+(``scanner.pipelines.chain.ScanPipeline`` reports each item: the frontier needs
+it); both writes travel in the store's batches, so a page is never marked done
+unless its posts were committed with it. At the start of a crawl the source's
+pending requests are issued first (callbacks rebuilt by name). A crawl that ends
 normally forgets its finished backlog; a capped or killed one keeps the rest.
+The spider middleware that drives this is ``scanner.middlewares.spider``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
@@ -23,22 +25,34 @@ from scrapy.utils.request import request_from_dict
 from scanner.crawlstate import SourceState
 
 logger = logging.getLogger(__name__)
+_ATTR = "_scan_frontier"
 
 
-class FrontierMiddleware:
+class Frontier:
+    """One source's frontier: what to resume, what was scheduled, which pages are done.
+
+    Shared (``Frontier.of(crawler)``) by the spider middleware, which reports each
+    page's output, and the item pipeline, which reports each item once it is
+    through (stored, dropped or failed), whatever Scrapy's signals would say: one
+    call per item instead of one more signal receiver.
+    """
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.state = SourceState.of(crawler)
-        # id(response) -> [items not yet through the pipeline, output finished?, fingerprint]
-        self._open: dict[int, list[Any]] = {}
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            crawler.signals.connect(self._item_done, signal=signal)
+        # id(item) -> the open pages it came from: [items not yet through, output
+        # finished?, fingerprint] (a list, should a spider yield one object twice)
+        self._owners: dict[int, list[list[Any]]] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> FrontierMiddleware:
-        return cls(crawler)
+    def of(cls, crawler: Crawler) -> Frontier:
+        frontier = crawler.__dict__.get(_ATTR)
+        if frontier is None:
+            frontier = crawler.__dict__[_ATTR] = cls(crawler)
+        return frontier
 
-    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def resume(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The source's pending requests from its last run first, then ``start``."""
         spider = self.crawler.spider
         for data in self.state.pending_requests():
             try:
@@ -53,25 +67,38 @@ class FrontierMiddleware:
         async for request in start:
             yield request
 
-    async def process_spider_output(
-        self, response: Response, result: AsyncIterator[Any]
-    ) -> AsyncIterator[Any]:
+    def page(self, response: Response) -> list[Any] | None:
+        """A page whose end is to be recorded (one that was scheduled), else ``None``."""
         fingerprint = response.meta.get("scan_fp")
-        entry = [0, False, fingerprint]
-        key = id(response)
-        if fingerprint:
-            self._open[key] = entry
-        async for output in result:
-            if isinstance(output, Request):
-                self._schedule(output)
-            elif fingerprint:
-                entry[0] += 1
-            yield output
-        entry[1] = True
-        if fingerprint and entry[0] == 0:
-            self._finish(key)
+        return [0, False, fingerprint] if fingerprint else None
 
-    def _schedule(self, request: Request) -> None:
+    def output(self, page: list[Any] | None, output: Any) -> None:
+        """Called for every output of a page, before it is passed on."""
+        if isinstance(output, Request):
+            self.schedule(output)
+        elif page is not None:
+            page[0] += 1
+            self._owners.setdefault(id(output), []).append(page)
+
+    def page_end(self, page: list[Any] | None) -> None:
+        """The page's output is complete: done now if its items are all through."""
+        if page is not None:
+            page[1] = True
+            if page[0] <= 0:
+                self.state.fetched(page[2])
+
+    def item_done(self, item: Any) -> None:
+        pages = self._owners.get(id(item))
+        if pages is None:
+            return
+        page = pages.pop()
+        if not pages:
+            del self._owners[id(item)]
+        page[0] -= 1
+        if page[1] and page[0] <= 0:
+            self.state.fetched(page[2])
+
+    def schedule(self, request: Request) -> None:
         meta = request.meta
         if not (meta.get("pagination") or meta.get("external_id") is not None):
             return
@@ -84,19 +111,6 @@ class FrontierMiddleware:
             return
         data["meta"].pop("scan_resumed", None)
         self.state.schedule(fingerprint, request.url, _to_json(data))
-
-    def _item_done(self, item: Any, response: Response | None = None, **_: Any) -> None:
-        entry = self._open.get(id(response)) if response is not None else None
-        if entry is None:
-            return
-        entry[0] -= 1
-        if entry[1] and entry[0] <= 0:
-            self._finish(id(response))
-
-    def _finish(self, key: int) -> None:
-        entry = self._open.pop(key, None)
-        if entry is not None:
-            self.state.fetched(entry[2])
 
 
 def _to_json(data: dict[str, Any]) -> dict[str, Any]:

@@ -1,19 +1,19 @@
 """Stop paginating once a page brings nothing new; skip posts already stored.
 
-The middleware holds back one response's output, then judges it: a post is new
-when its id is not stored for this source and it was not published before the
-last successful run minus an overlap (``SCAN_INCREMENTAL_OVERLAP_DAYS``). When
-nothing on the page is new, requests marked ``meta["pagination"]`` are dropped;
-requests marked ``meta["external_id"]`` for a stored post are always dropped.
-A page re-issued from the frontier (``meta["scan_resumed"]``, the backlog of a
-killed crawl) keeps its next page whatever it holds, so a backlog is fetched to
-its end and not cut off because its first page is already known.
+The spider middleware holds back one response's output, then this judges it: a
+post is new when its id is not stored for this source and it was not published
+before the last successful run minus an overlap
+(``SCAN_INCREMENTAL_OVERLAP_DAYS``). When nothing on the page is new, requests
+marked ``meta["pagination"]`` are dropped; requests marked
+``meta["external_id"]`` for a stored post are always dropped. A page re-issued
+from the frontier (``meta["scan_resumed"]``, the backlog of a killed crawl)
+keeps its next page whatever it holds, so a backlog is fetched to its end and
+not cut off because its first page is already known.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -29,30 +29,15 @@ from scanner.items import Mention
 logger = logging.getLogger(__name__)
 
 
-class IncrementalMiddleware:
+class Incremental:
+    """Judges one page's output at a time (``scanner.middlewares.spider`` holds it back)."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.state = SourceState.of(crawler)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        return cls(crawler)
-
-    async def process_spider_output(
-        self, response: Response, result: AsyncIterator[Any]
-    ) -> AsyncIterator[Any]:
-        held: list[Any] = []
-        try:
-            async for output in result:
-                held.append(output)
-        except Exception:
-            for output in held:  # what the page gave before the error is kept
-                yield output
-            raise
-        for output in self._filter(response, held):
-            yield output
-
-    def _filter(self, response: Response, held: list[Any]) -> list[Any]:
+    def filter(self, response: Response, held: list[Any]) -> list[Any]:
+        """What of the page's output goes on: no known post pages, no pointless next page."""
         known = self.state.known
         stats = self.crawler.stats
         judged = fresh = 0

@@ -1,9 +1,11 @@
 """The item pipeline, in order: validate → clean → company match → classify → store.
 
-Every stage is a small Scrapy pipeline (``ITEM_PIPELINES`` in ``scanner.settings``).
-The first stage turns whatever a spider yields (a ``Mention`` or a dict with the
-same keys) into a plain row dict; the later stages fill that dict in place, which
-keeps the per-item cost on the crawl thread to a few microseconds per stage.
+Every stage is a small Scrapy pipeline class of its own module, and
+``scanner.pipelines.chain.ScanPipeline`` (the one in ``ITEM_PIPELINES``) calls
+them in order in one Scrapy layer. The first stage turns whatever a spider
+yields (a ``Mention`` or a dict with the same keys) into a plain row dict; the
+later stages fill that dict in place, which keeps the per-item cost on the crawl
+thread to a few microseconds per stage.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 A row is buffered and committed with up to ``SCAN_BATCH_SIZE - 1`` others in one
 transaction (or after ``SCAN_BATCH_SECONDS``), and at close: one transaction per
 item would cost 4x the whole crawl (GROUPING-FACTS.md), and a killed crawl loses
-only the batch in flight.
+only the batches in flight. The commits happen on the source's writer thread
+(``scanner.crawlwriter``), off the crawl thread.
 """
 
 from __future__ import annotations
@@ -53,4 +54,4 @@ class StorePipeline:
         return row
 
     def close_spider(self) -> None:
-        self.state.flush()
+        self.state.flush(wait=True)

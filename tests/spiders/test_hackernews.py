@@ -80,7 +80,7 @@ def test_first_page_every_field(first_page):
     assert ask.title == raw["41000001"]["title"]
     assert ask.extra == {"kind": "story", "points": 120, "num_comments": 5}
     assert clean_text(ask.text) == (
-        "We were locked out for six hours.\n"
+        "We were locked out for six hours.\n\n"
         "Support replied with a template & closed the ticket. Anyone else?"
     )
     link = by_id["41000002"]
@@ -93,7 +93,7 @@ def test_comment_html_ends_up_as_clean_text(first_page):
     by_id = {m.external_id: m for m in mentions}
     text = clean_text(by_id["41000010"].text)
     assert text == (
-        'Acme\'s status page says "all green" but our API calls fail with 503 since 09:00.\n'
+        'Acme\'s status page says "all green" but our API calls fail with 503 since 09:00.\n\n'
         'Their support told us to "retry later". See https://status.acme.example/'
     )
     # Entities only, no tag: decoded once, and the escaped markup stays as words.
