@@ -44,8 +44,10 @@ INCREMENT = 10_000
 
 
 def _peak_mb() -> float:
-    """Peak RSS of this process, or of this process and its children together
-    (forked normalising workers) when the sampler saw more."""
+    """The larger of this process's peak RSS and the peak summed PSS of this
+    process and its children (the forked normalising workers): PSS counts a
+    page shared by several processes once in all, so the sum is the memory
+    the run really needs."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return max(own, _tree_peak[0])
 
@@ -54,20 +56,17 @@ _tree_peak = [0.0]
 
 
 def _sample_tree() -> None:
-    """Every 0.1 s, the summed RSS of this process and its children (an upper
-    bound: pages a forked child still shares with its parent count twice)."""
     import psutil
 
     me = psutil.Process()
     while True:
         try:
-            total = me.memory_info().rss + sum(
-                c.memory_info().rss for c in me.children(recursive=True)
-            )
+            processes = [me, *me.children(recursive=True)]
+            total = sum(p.memory_full_info().pss for p in processes)
         except psutil.Error:
             total = 0
         _tree_peak[0] = max(_tree_peak[0], total / 2**20)
-        time.sleep(0.1)
+        time.sleep(0.2)
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -443,7 +443,7 @@ def test_systemic_issues_lead_the_digest_when_the_report_has_them(tmp_path):
     from scanner.digest.model import Digest
     from scanner.digest.rules import load_digest_rules
     from scanner.digest.text_part import render_text
-    from scanner.report.build import build
+    from scanner.report.builder import build
 
     write_config(tmp_path, 25)
     seed = seed_basic(tmp_path)

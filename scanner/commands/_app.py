@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +29,14 @@ class App:
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.config_path)
+        config = load_config(self.config_path)
+        if config.path is None:
+            # No config file: a database made elsewhere (`scan demo`, a colleague's
+            # file) is about the company it holds, not the placeholder "My company".
+            only = _only_company(self.db_override or config.db)
+            if only:
+                config.company.name = only
+        return config
 
     @property
     def db_path(self) -> Path:
@@ -43,3 +52,15 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def _only_company(db: Path) -> str | None:
+    """The company of every mention in ``db``, when there is exactly one."""
+    if not db.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            names = conn.execute("SELECT DISTINCT company FROM mentions LIMIT 2").fetchall()
+    except sqlite3.Error:
+        return None  # not ours, or not yet migrated: opening the store will say what is wrong
+    return names[0][0] if len(names) == 1 else None

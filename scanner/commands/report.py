@@ -50,6 +50,13 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
     metavar="ID",
     help="One grievance in full: every post with author, source, date, link, text.",
 )
+@click.option(
+    "--issue",
+    "issue_id",
+    type=int,
+    metavar="ID",
+    help="One issue (theme, see `scan issues`) in full: its phrases, clusters and every post.",
+)
 @click.option("--limit", type=click.IntRange(1), help="List at most N grievances per section.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
@@ -66,7 +73,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 )
 @pass_app
 def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **options: object) -> None:
-    """Show which grievances are systemic, new or growing, and the isolated ones.
+    """Show which issues and grievances are systemic, new or growing, and the isolated ones.
 
     A grievance is systemic when enough distinct people raised it within the
     window before the as-of date (rules/systemic.toml: 3 people in 90 days).
@@ -78,6 +85,7 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
         scan report
         scan report --days 30 --verdict systemic
         scan report --cluster 42
+        scan report --issue 7
         scan report --format html -o report.html
         scan report --since 2026-11-01 --fail-on systemic --format json
     """
@@ -85,7 +93,7 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     from scanner.report.render import render
 
     # Only JSON lists every post of every grievance; the other views need the
-    # recent posts alone (and --cluster always reads them all).
+    # recent posts alone (and --cluster and --issue always read them all).
     members = fmt == "json"
     result = build(app.store(), app.config, members=members, volume=fmt == "html", **options)  # type: ignore[arg-type]
     stream = sys.stdout

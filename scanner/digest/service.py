@@ -129,10 +129,10 @@ def record(store: Store, digest: Digest, message: EmailMessage, recipients: list
 
 def _report_builder() -> Any:
     try:
-        from scanner.report.build import build
+        from scanner.report.builder import build
     except ImportError as exc:
         raise ScanError(
-            "the digest needs the report builder (scanner.report.build), which this "
+            "the digest needs the report builder (scanner.report.builder), which this "
             f"installation lacks: {exc}"
         ) from exc
     return build

@@ -16,6 +16,6 @@ FORMATS = ("text", "json", "csv", "markdown", "html")
 
 
 def build(*args: Any, **kwargs: Any) -> Report:
-    from scanner.report.build import build as _build
+    from scanner.report.builder import build as _build
 
     return _build(*args, **kwargs)

@@ -1,7 +1,10 @@
-"""``--format csv``: one row per grievance, or per post with ``--cluster``.
+"""``--format csv``: one row per grievance and per issue, or per post in full views.
 
-Every cell goes through ``textsafe.csv_cell`` so a post starting with ``=`` or
-``@`` stays text when the file is opened in a spreadsheet.
+The ``kind`` column tells cluster rows (``cluster``: near-duplicate posts) from
+issue rows (``issue``: a theme in different words; its ``name``, ``phrases``
+and the ``clusters`` rolled up into it are filled). Every cell goes through
+``textsafe.csv_cell`` so a post starting with ``=`` or ``@`` stays text when
+the file is opened in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import io
 from scanner.report.model import Report
 from scanner.textsafe import csv_cell
 
-CLUSTER_COLUMNS = [
+ROW_COLUMNS = [
+    "kind",
     "id",
     "verdict",
     "people",
@@ -23,33 +27,42 @@ CLUSTER_COLUMNS = [
     "categories",
     "flags",
     "representative",
+    "name",
+    "phrases",
+    "clusters",
 ]
 MEMBER_COLUMNS = ["cluster_id", "id", "source", "author", "url", "published_at", "text"]
+ISSUE_MEMBER_COLUMNS = ["issue_id", "id", "source", "author", "url", "published_at", "phrase",
+                        "text"]  # fmt: skip
 
 
 def render(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    if report.detail:
-        writer.writerow(MEMBER_COLUMNS)
-        for cluster in report.clusters:
-            for m in cluster.members:
-                row = [cluster.id, m.id, m.source, m.author, m.url, m.published_at, m.text]
-                writer.writerow([csv_cell(v) for v in row])
-        return out.getvalue()
-    writer.writerow(CLUSTER_COLUMNS)
-    for c in report.clusters:
-        row = [
-            c.id,
-            c.verdict,
-            c.people,
-            c.mentions,
-            ";".join(c.sources),
-            c.first_seen,
-            c.last_seen,
-            ";".join(c.categories),
-            ";".join(c.flags),
-            c.representative,
-        ]
+
+    def write(row: list[object]) -> None:
         writer.writerow([csv_cell(v) for v in row])
+
+    if report.detail:
+        if report.clusters:
+            writer.writerow(MEMBER_COLUMNS)
+            for cluster in report.clusters:
+                for m in cluster.members:
+                    write([cluster.id, m.id, m.source, m.author, m.url, m.published_at, m.text])
+        for issue in report.issues:
+            writer.writerow(ISSUE_MEMBER_COLUMNS)
+            for m in issue.members:
+                write([issue.id, m.id, m.source, m.author, m.url, m.published_at, m.phrase,
+                       m.text])  # fmt: skip
+        return out.getvalue()
+    writer.writerow(ROW_COLUMNS)
+    for c in report.clusters:
+        write(["cluster", c.id, c.verdict, c.people, c.mentions, ";".join(c.sources),
+               c.first_seen, c.last_seen, ";".join(c.categories), ";".join(c.flags),
+               c.representative, "", "", ""])  # fmt: skip
+    for i in report.issues:
+        example = i.examples[0].text if i.examples else ""
+        write(["issue", i.id, i.verdict, i.people, i.mentions, ";".join(i.sources),
+               i.first_seen, i.last_seen, ";".join(i.categories), ";".join(i.flags), example,
+               i.name, ";".join(i.phrases), ";".join(str(c) for c in i.clusters)])  # fmt: skip
     return out.getvalue()

@@ -17,6 +17,7 @@ from scanner.report.common import (
     short_id,
     sparkline,
 )
+from scanner.report.html_issues import issue_detail, issues_section
 from scanner.report.model import ClusterView, Report
 
 h = textsafe.html
@@ -42,6 +43,7 @@ def render(report: Report) -> str:
     ]
     if report.detail:
         parts += [_detail(report, c) for c in report.clusters]
+        parts += [issue_detail(i) for i in report.issues]
         return "\n".join([*parts, "</body></html>"]) + "\n"
     p = report.period
     parts.append(
@@ -65,6 +67,7 @@ def render(report: Report) -> str:
             for s in report.sources
         ]
         parts.append(_table("Sources", ["Source", "Last crawl", "Health", "Note"], rows))
+    parts.append(issues_section(report))
     rows = [
         [
             f'<span class="systemic">{short_id(c)}</span>',

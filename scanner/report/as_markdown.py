@@ -17,6 +17,7 @@ from scanner.report.common import (
     short_id,
     sparkline,
 )
+from scanner.report.md_issues import issue_detail, issues_section
 from scanner.report.model import ClusterView, Report
 
 md = textsafe.markdown
@@ -38,6 +39,8 @@ def render(report: Report) -> str:
     if report.detail:
         for cluster in report.clusters:
             lines += _detail(report, cluster)
+        for issue in report.issues:
+            lines += issue_detail(issue, _link)
         return "\n".join(lines) + "\n"
     p = report.period
     lines += [
@@ -77,6 +80,7 @@ def render(report: Report) -> str:
             for s in report.sources
         ]
         lines.append("")
+    lines += issues_section(report)
     lines += ["## Systemic grievances", ""]
     if report.systemic:
         lines += [

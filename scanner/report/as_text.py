@@ -1,4 +1,4 @@
-"""The terminal view: header, systemic table, isolated list; or one grievance in full.
+"""The terminal view: header, systemic issues, systemic table, isolated list; or one in full.
 
 Drawn with rich, which fits tables to the width and honours ``NO_COLOR``. Web
 text enters only as ``rich.text.Text`` built from ``textsafe.terminal`` output,
@@ -26,6 +26,7 @@ from scanner.report.common import (
     sparkline,
 )
 from scanner.report.model import ClusterView, Report
+from scanner.report.text_issues import FLAG_STYLE, issue_detail, issues_section
 
 HEALTH_STYLE = {
     "ok": "green",
@@ -35,7 +36,6 @@ HEALTH_STYLE = {
     "silent": "yellow",
     "empty": "yellow",
 }
-FLAG_STYLE = {"new": "cyan", "growing": "magenta", "coordinated": "red", "back": "yellow"}
 
 
 def render(report: Report, *, width: int = 100, color: bool = False, tty: bool = False) -> str:
@@ -55,8 +55,11 @@ def render(report: Report, *, width: int = 100, color: bool = False, tty: bool =
     if report.detail:
         for cluster in report.clusters:
             _detail(console, report, cluster)
+        for issue in report.issues:
+            issue_detail(console, issue)
         return _finish(out.getvalue(), tty)
     _header(console, report, boxed)
+    issues_section(console, report)
     _systemic(console, report, boxed)
     _isolated(console, report, boxed)
     return _finish(out.getvalue(), tty)

@@ -54,6 +54,53 @@ class ClusterView:
 
 
 @dataclass
+class IssueMember(MemberView):
+    phrase: str | None = None  # the issue phrase this post contains
+
+
+@dataclass
+class IssueView:
+    """A theme: different people, different words, one grievance (``scanner.issues``)."""
+
+    id: int
+    name: str
+    phrases: list[str]  # most matched first
+    verdict: str  # same rule as clusters: distinct people within the window
+    people: int
+    mentions: int
+    flags: list[str]
+    clusters: list[int]  # near-duplicate clusters rolled up into it
+    sources: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    first_seen: str | None = None
+    last_seen: str | None = None
+    pinned: bool = False
+    weekly: list[int] = field(default_factory=list)
+    examples: list[IssueMember] = field(default_factory=list)  # 2-3 wordings, newest first
+    members: list[IssueMember] = field(default_factory=list)  # newest first
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "phrases": self.phrases,
+            "verdict": self.verdict,
+            "people": self.people,
+            "mentions": self.mentions,
+            "flags": self.flags,
+            "clusters": self.clusters,
+            "sources": self.sources,
+            "categories": self.categories,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "pinned": self.pinned,
+            "weekly": self.weekly,
+            "examples": [vars(m).copy() for m in self.examples],
+            "members": [vars(m).copy() for m in self.members],
+        }
+
+
+@dataclass
 class SourceView:
     name: str
     last_run_at: str | None
@@ -71,12 +118,14 @@ class Report:
     clusters: list[ClusterView]
     isolated_more: int  # isolated clusters not listed (the "N more" line)
     sources: list[SourceView]
-    issues: list[Any] = field(default_factory=list)
+    issues: list[IssueView] = field(default_factory=list)  # systemic first
+    issues_systemic_more: int = 0  # systemic issues not listed (over the cap)
+    issues_isolated_more: int = 0
     systemic_more: int = 0  # systemic clusters not listed (over --limit)
     # Posts per week up to the as-of date, oldest first: {"week_start", "mentions", "grievances"}
     volume: list[dict[str, Any]] = field(default_factory=list)
     category_labels: dict[str, str] = field(default_factory=dict)
-    detail: bool = False  # one cluster in full (--cluster)
+    detail: bool = False  # one cluster (--cluster) or one issue (--issue) in full
 
     @property
     def systemic(self) -> list[ClusterView]:
@@ -85,6 +134,14 @@ class Report:
     @property
     def isolated(self) -> list[ClusterView]:
         return [c for c in self.clusters if c.verdict == "isolated"]
+
+    @property
+    def systemic_issues(self) -> list[IssueView]:
+        return [i for i in self.issues if i.verdict == "systemic"]
+
+    @property
+    def isolated_issues(self) -> list[IssueView]:
+        return [i for i in self.issues if i.verdict == "isolated"]
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -98,5 +155,7 @@ class Report:
             "systemic_more": self.systemic_more,
             "isolated_more": self.isolated_more,
             "volume": self.volume,
-            "issues": [i.to_json_dict() if hasattr(i, "to_json_dict") else i for i in self.issues],
+            "issues": [i.to_json_dict() for i in self.issues],
+            "issues_systemic_more": self.issues_systemic_more,
+            "issues_isolated_more": self.issues_isolated_more,
         }

@@ -16,6 +16,7 @@ from scanner.config import Config
 from scanner.dates import iso, parse_published
 from scanner.errors import ScanError
 from scanner.report import query
+from scanner.report.issues import IssueFilter, issue_section, one_issue
 from scanner.report.model import ClusterView, Report
 from scanner.report.sources import source_views
 from scanner.report.views import cluster_view
@@ -40,6 +41,7 @@ def build(
     min_people: int | None = None,
     include_all: bool = False,
     cluster_id: int | None = None,
+    issue_id: int | None = None,
     limit: int | None = None,
     rules: SystemicRules | None = None,
     members: bool = True,
@@ -49,7 +51,8 @@ def build(
 
     ``members=False`` leaves each cluster's member list empty and reads only its
     recent posts: what the text view needs, fast on a million mentions.
-    ``--cluster`` always lists every member.
+    ``--cluster`` and ``--issue`` always list every member. Issues (themes
+    over clusters, ``scan issues``) are filtered and capped like clusters.
     """
     rules = rules or load_systemic_rules()
     name = config.company_named(company).name
@@ -64,6 +67,8 @@ def build(
         raise ScanError(f"the period starts ({iso(start)}) after the as-of date ({iso(until)})")
     if verdict not in (None, SYSTEMIC, ISOLATED):
         raise ScanError(f"verdict must be {SYSTEMIC!r} or {ISOLATED!r}, got {verdict!r}")
+    if cluster_id is not None and issue_id is not None:
+        raise ScanError("use either --cluster or --issue, not both")
     category = _category_key(category)
     scope = _Scope(store, name, start, until, rules, members=members)
     report = Report(
@@ -100,6 +105,11 @@ def build(
         report.clusters = [scope.view(row)]
         report.detail = True
         return report
+    if issue_id is not None:
+        report.issues = [one_issue(store, config, company=name, start=start, until=until,
+                                   rules=rules, issue_id=issue_id)]  # fmt: skip
+        report.detail = True
+        return report
     systemic, isolated = scope.ordered(include_all=include_all, source=source)
     if verdict == SYSTEMIC:
         isolated = []
@@ -113,6 +123,12 @@ def build(
         sys_cap, iso_cap = limit or SYSTEMIC_SHOWN, limit or ISOLATED_SHOWN
     elif limit:
         sys_cap = iso_cap = limit
+    wanted = IssueFilter(verdict, min_people, category, source, include_all)
+    section = issue_section(store, config, company=name, start=start, until=until, rules=rules,
+                            wanted=wanted, caps=(sys_cap, iso_cap), members=members)  # fmt: skip
+    report.issues = section.issues
+    report.issues_systemic_more, report.issues_isolated_more = (
+        section.systemic_more, section.isolated_more)  # fmt: skip
     if category is not None:  # needs every candidate's categories: read them all
         sys_views = [v for v in scope.views(systemic) if category in v.categories]
         iso_views = [v for v in scope.views(isolated) if category in v.categories]

@@ -1,0 +1,164 @@
+"""Issues in a report: the themes above clusters, filtered and capped like clusters.
+
+``scanner.issues.view.issue_views`` judges every live issue by the clusters'
+rule (distinct people within the window, cross-posts counted once). Here they
+become :class:`IssueView` and meet the report's options: a systemic issue is
+listed whatever the period (like a systemic cluster), an isolated one only when
+it had a post in the period (every one with ``--all``); ``--verdict``,
+``--min-people``, ``--source`` (a post from it) and ``--category`` (what its
+latest posts are about) narrow the list, and caps leave an "N more" count.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from scanner.categories import categorise, combine
+from scanner.config import Config
+from scanner.errors import ScanError
+from scanner.issues.view import issue_views
+from scanner.report.model import IssueMember, IssueView
+from scanner.store import Store
+from scanner.verdict import SYSTEMIC, SystemicRules
+
+CATEGORY_SAMPLE = 20  # latest posts read to say what an issue is about
+EXAMPLES = 3
+
+
+@dataclass
+class IssueFilter:
+    verdict: str | None = None
+    min_people: int | None = None
+    category: str | None = None  # a category key
+    source: str | None = None
+    include_all: bool = False
+
+
+@dataclass
+class IssueSection:
+    issues: list[IssueView]
+    systemic_more: int = 0
+    isolated_more: int = 0
+
+
+def one_issue(
+    store: Store, config: Config, *, company: str, start: datetime, until: datetime,
+    rules: SystemicRules, issue_id: int,
+) -> IssueView:  # fmt: skip
+    """One issue with every member (``scan report --issue ID``)."""
+    found = issue_views(store, config, company=company, as_of=until, period_start=start,
+                        issue_id=issue_id, rules=rules)  # fmt: skip
+    if not found:
+        raise ScanError(f"no issue with id {issue_id} for {company} (see `scan issues`)")
+    return to_view(store, found[0], members=True)
+
+
+def issue_section(
+    store: Store, config: Config, *, company: str, start: datetime, until: datetime,
+    rules: SystemicRules, wanted: IssueFilter, caps: tuple[int | None, int | None],
+    members: bool,
+) -> IssueSection:  # fmt: skip
+    """The issues a report lists, systemic first (most people), then isolated (newest)."""
+    raw = issue_views(store, config, company=company, as_of=until, period_start=start, rules=rules)
+    since = start.isoformat()
+    systemic, isolated = [], []
+    for view in raw:
+        if not view["mentions"]:
+            continue  # nothing of it existed yet on the as-of day
+        if wanted.min_people is not None and view["people"] < wanted.min_people:
+            continue
+        if wanted.source is not None and all(m["source"] != wanted.source for m in view["members"]):
+            continue
+        if view["verdict"] == SYSTEMIC:
+            systemic.append(view)
+        elif wanted.include_all or (view["members"] and _at(view["members"][0]) >= since):
+            isolated.append(view)
+    if wanted.verdict == SYSTEMIC:
+        isolated = []
+    elif wanted.verdict is not None:
+        systemic = []
+    isolated.sort(key=lambda v: (v["last_seen"] or "", v["id"]), reverse=True)
+    views = [to_view(store, v, members=members) for v in systemic + isolated]
+    if wanted.category is not None:
+        views = [v for v in views if wanted.category in v.categories]
+    sys_views = [v for v in views if v.verdict == SYSTEMIC]
+    iso_views = [v for v in views if v.verdict != SYSTEMIC]
+    sys_cap, iso_cap = caps
+    return IssueSection(
+        issues=sys_views[:sys_cap] + iso_views[:iso_cap],
+        systemic_more=max(0, len(sys_views) - (sys_cap or len(sys_views))),
+        isolated_more=max(0, len(iso_views) - (iso_cap or len(iso_views))),
+    )
+
+
+def _at(member: dict[str, Any]) -> str:
+    """A member's date as stored (ISO 8601, so comparable as text)."""
+    return str(member.get("published_at") or "")
+
+
+def _member(row: dict[str, Any]) -> IssueMember:
+    return IssueMember(
+        id=row["id"], source=row["source"], author=row["author"], url=row["url"],
+        published_at=row["published_at"], text=row["text"] or "", phrase=row.get("phrase"),
+    )  # fmt: skip
+
+
+def to_view(store: Store, raw: dict[str, Any], *, members: bool) -> IssueView:
+    """An ``issue_views`` dict as the report's :class:`IssueView`."""
+    rows = raw["members"]
+    by_id = {r["id"]: r for r in rows}
+    examples = _examples(raw, rows, by_id)
+    return IssueView(
+        id=raw["id"], name=raw["name"], phrases=list(raw["phrases"]), verdict=raw["verdict"],
+        people=raw["people"], mentions=raw["mentions"], flags=list(raw["flags"]),
+        clusters=list(raw["clusters"]), sources=sorted({r["source"] for r in rows}),
+        categories=_categories(store, rows[:CATEGORY_SAMPLE]),
+        first_seen=raw["first_seen"], last_seen=raw["last_seen"], pinned=raw["pinned"],
+        weekly=list(raw["weekly"]), examples=examples,
+        members=[_member(r) for r in rows] if members else [],
+    )  # fmt: skip
+
+
+def _examples(
+    raw: dict[str, Any], rows: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]
+) -> list[IssueMember]:
+    """One post per wording first (``issue_views``), then other posts, newest first,
+    until there are two or three; a cross-post of a text already shown is skipped."""
+    chosen = [by_id[e["id"]] for e in raw.get("examples", []) if e["id"] in by_id]
+    seen = {_gist(r["text"]) for r in chosen}
+    for row in rows:
+        if len(chosen) >= EXAMPLES:
+            break
+        if _gist(row["text"]) not in seen:
+            seen.add(_gist(row["text"]))
+            chosen.append(row)
+    return [_member(r) for r in chosen[:EXAMPLES]]
+
+
+def _gist(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())[:80]
+
+
+def _categories(store: Store, rows: list[dict[str, Any]]) -> list[str]:
+    """Stored by the grouping step when it has run; otherwise read from the texts."""
+    if not rows:
+        return []
+    marks = ", ".join("?" for _ in rows)
+    stored = dict(
+        store.db.execute(
+            f"SELECT id, categories FROM mentions WHERE id IN ({marks})",  # noqa: S608
+            [r["id"] for r in rows],
+        ).fetchall()
+    )
+    per_member = []
+    for r in rows:
+        try:
+            cats = json.loads(stored.get(r["id"]) or "[]")
+        except ValueError:
+            cats = []
+        per_member.append([str(c) for c in cats] if isinstance(cats, list) and cats
+                          else categorise(r["text"] or ""))  # fmt: skip
+    return combine(per_member)

@@ -1,0 +1,244 @@
+"""Issues in ``scan report``: one theme in different words, built as a user builds it.
+
+Posts go in through ``scan import``; a hostile post (what a page could put in
+the database) goes in raw; then ``scan cluster`` and ``scan issues`` run as
+they would at night. The theme (an age check) is written differently by four
+people, one of whom cross-posts; the other grievances share none of its words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from scanner.store import Store
+from tests.conftest import run_scan
+
+AS_OF = "2026-11-10"
+CONFIG = """
+db = "report.db"
+[company]
+name = "Acme"
+[[sources]]
+name = "trustpilot"
+spider = "trustpilot"
+url = "http://127.0.0.1:9/acme"
+"""
+AGE_SELFIE = "The age verification step wants a selfie and my passport before I can even chat"
+REFUND = "Still waiting for my refund for the cancelled order, support never answers emails"
+FEE = "Hidden fee of forty dollars appeared on my monthly bill without any explanation"
+POSTS = [  # id, author, source, date, text
+    # The theme: four people (Asha cross-posts under a folded handle), four wordings.
+    ("V-1", "Asha", "trustpilot", "2026-11-01T09:00:00Z", AGE_SELFIE),
+    ("V-2", " @asha ", "reddit", "2026-11-02T09:00:00Z", AGE_SELFIE + "!"),
+    ("V-3", "Bruno", "reddit", "2026-11-03T09:00:00Z",
+     "Stuck on age verification for three days now, the selfie upload keeps failing"),
+    ("V-4", "Chloe", "bbb", "2026-11-05T09:00:00Z",
+     "Why does age verification reject my driving licence photo every single time"),
+    ("V-5", "Dev", "trustpilot", "2026-11-06T09:00:00Z",
+     "Could not verify my age, the verification screen just spins forever"),
+    # Other grievances.
+    ("R-1", "Ravi", "trustpilot", "2026-11-01T10:00:00Z", REFUND),
+    ("R-2", "Kim", "reddit", "2026-11-02T10:00:00Z", REFUND + "!"),
+    ("R-3", "Lou", "bbb", "2026-11-04T10:00:00Z", REFUND.replace("answers", "answers my")),
+    ("A-1", "Zed", "reddit", "2026-11-06T09:00:00Z",
+     "The mobile app crashes every time I open the payment screen after the update"),
+    ("F-1", "Maria", "trustpilot", "2026-11-03T09:00:00Z", FEE),
+    ("F-2", "Chen", "reddit", "2026-11-07T09:00:00Z", FEE + "."),
+    ("S-1", "Lee", "reddit", "2026-11-08T09:00:00Z",
+     "Delivery driver left the parcel in the rain and it was soaked through completely"),
+]  # fmt: skip
+THEME = {"V-1", "V-2", "V-3", "V-4", "V-5", "H-1"}
+HOSTILE = {
+    "id": "H-1", "company": "Acme", "external_id": "H-1", "origin": "crawl", "is_grievance": 1,
+    "source": "trustpilot", "author": "=cmd|' /C calc'!A0", "url": "javascript:alert(1)",
+    "published_at": "2026-11-08T08:00:00+00:00",
+    "text": "\x1b]0;owned\x07 age verification \x1b[2J demanded again \u202eevil\u202c "
+            '<script>alert(1)</script> =HYPERLINK("http://x.example","click")',
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("report-issues")
+    (path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    rows = [
+        {"id": pid, "author": author, "source": source, "published_at": when, "text": text,
+         "url": f"https://{source}.example/{pid}"}
+        for pid, author, source, when, text in POSTS
+    ]  # fmt: skip
+    (path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    done = run_scan("import", "posts.jsonl", cwd=path)
+    assert done.returncode == 0, done.stderr
+    with Store(path / "report.db") as store:
+        store.upsert_mentions([HOSTILE])
+    for command in ("cluster", "issues"):
+        done = run_scan(command, cwd=path)
+        assert done.returncode == 0, done.stderr
+    return path
+
+
+@pytest.fixture
+def report(site):
+    def _run(*args: str, check: bool = True):
+        done = run_scan("report", "--as-of", AS_OF, *args, cwd=site)
+        if check:
+            assert done.returncode == 0, done.stderr
+        return done
+
+    return _run
+
+
+def _theme(data: dict) -> dict:
+    found = [i for i in data["issues"] if THEME & {m["id"] for m in i["members"]}]
+    assert len(found) == 1, [i["name"] for i in data["issues"]]
+    return found[0]
+
+
+def _cluster_of(site: Path, mention_id: str) -> int:
+    with sqlite3.connect(site / "report.db") as conn:
+        query = "SELECT cluster_id FROM cluster_members WHERE mention_id = ?"
+        return conn.execute(query, [mention_id]).fetchone()[0]
+
+
+def test_json_issue_is_systemic_with_people_counted_once(site, report):
+    data = json.loads(report("--format", "json").stdout)
+    issue = _theme(data)
+    assert {"id", "name", "phrases", "verdict", "people", "mentions", "flags", "clusters",
+            "members"} <= set(issue)  # fmt: skip
+    assert issue["verdict"] == "systemic"
+    assert issue["people"] == 5  # Asha, Bruno, Chloe, Dev and the hostile account
+    assert issue["mentions"] == 6
+    assert {m["id"] for m in issue["members"]} == THEME
+    for member in issue["members"]:
+        assert {"id", "source", "author", "url", "published_at", "text"} <= set(member)
+    v4 = next(m for m in issue["members"] if m["id"] == "V-4")
+    assert (v4["author"], v4["source"], v4["url"]) == ("Chloe", "bbb", "https://bbb.example/V-4")
+    assert "age verification" in issue["phrases"]
+    assert _cluster_of(site, "V-1") in issue["clusters"]
+    assert _cluster_of(site, "R-1") not in issue["clusters"]
+    assert issue["verdict"] == "systemic" and data["issues"][0]["verdict"] == "systemic"
+    # As of a day when only Asha had written, it was one person: isolated, and her
+    # cross-post does not make a second.
+    early = json.loads(report("--format", "json", "--all", "--as-of", "2026-11-02").stdout)
+    assert (_theme(early)["verdict"], _theme(early)["people"]) == ("isolated", 1)
+
+
+def test_filters_apply_to_issues(report):
+    def theme_ids(*args: str) -> set[int]:
+        data = json.loads(report("--format", "json", *args).stdout)
+        return {i["id"] for i in data["issues"] if THEME & {m["id"] for m in i["members"]}}
+
+    theme = _theme(json.loads(report("--format", "json").stdout))["id"]
+    assert theme_ids("--verdict", "systemic") == {theme}
+    assert theme_ids("--verdict", "isolated") == set()
+    assert theme_ids("--min-people", "5") == {theme} and theme_ids("--min-people", "6") == set()
+    assert theme_ids("--source", "bbb") == {theme} and theme_ids("--source", "appstore") == set()
+    limited = json.loads(report("--format", "json", "--limit", "1").stdout)
+    systemic = [i for i in limited["issues"] if i["verdict"] == "systemic"]
+    assert len(systemic) == 1 and limited["issues_systemic_more"] >= 1
+
+
+def test_one_issue_in_full(site, report):
+    data = json.loads(report("--format", "json").stdout)
+    issue_id = _theme(data)["id"]
+    out = report("--issue", str(issue_id)).stdout
+    assert out.startswith(f"Issue {issue_id} · age verification · systemic")
+    for pid, author, source, _, text in POSTS:
+        if pid in THEME:
+            assert pid in out and author.strip() in out and text[:40] in out
+            assert f"https://{source}.example/{pid}" in out
+    assert REFUND[:30] not in out and "R-1" not in out
+    assert f"#{_cluster_of(site, 'V-1')}" in out and "Phrases: age verification" in out
+    full = json.loads(report("--issue", str(issue_id), "--format", "json").stdout)
+    assert [i["id"] for i in full["issues"]] == [issue_id] and full["clusters"] == []
+    assert {m["id"] for m in full["issues"][0]["members"]} == THEME
+    rows = list(csv.DictReader(io.StringIO(report("--issue", str(issue_id), "--format",
+                                                  "csv").stdout)))  # fmt: skip
+    assert {r["id"] for r in rows} == THEME and {r["issue_id"] for r in rows} == {str(issue_id)}
+    missing = report("--issue", "99999", check=False)
+    assert missing.returncode == 1 and "no issue with id 99999" in missing.stderr
+    both = report("--issue", str(issue_id), "--cluster", "1", check=False)
+    assert both.returncode == 1 and "not both" in both.stderr
+
+
+def test_text_view_leads_with_systemic_issues(report):
+    out = report().stdout
+    assert out.index("Systemic issues") < out.index("Systemic grievances")
+    section = out[out.index("Systemic issues") : out.index("Systemic grievances")]
+    assert "age verification" in section and "5 people" in section and "Phrases:" in section
+    quotes = [line for line in section.splitlines() if line.startswith("  “")]
+    assert 2 <= len(quotes) <= 6  # two or three examples for each systemic issue
+    assert all(len(line) <= 120 for line in out.splitlines())  # examples cut to the width
+
+
+def test_every_format_parses_with_issue_rows(report):
+    from html.parser import HTMLParser
+
+    from markdown_it import MarkdownIt
+
+    data = json.loads(report("--format", "json").stdout)
+    theme = _theme(data)
+    rows = list(csv.DictReader(io.StringIO(report("--format", "csv").stdout)))
+    assert [int(r["id"]) for r in rows if r["kind"] == "cluster"] == [
+        c["id"] for c in data["clusters"]
+    ]
+    issue_rows = [r for r in rows if r["kind"] == "issue"]
+    assert [int(r["id"]) for r in issue_rows] == [i["id"] for i in data["issues"]]
+    assert next(r for r in issue_rows if int(r["id"]) == theme["id"])["name"] == theme["name"]
+    text = report("--format", "markdown").stdout
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings.index("Systemic issues") < headings.index("Systemic grievances")
+    assert f"Issue {theme['id']}: age verification" in headings
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    parser = Collect()
+    parser.feed(report("--format", "html").stdout)
+    parser.close()
+    page_text = "".join(parser.text)
+    assert page_text.index("Systemic issues") < page_text.index("Systemic grievances")
+    assert "script" not in parser.tags
+
+
+def test_hostile_issue_example_is_harmless_everywhere(report):
+    theme = _theme(json.loads(report("--format", "json").stdout))
+    text = report().stdout + report("--issue", str(theme["id"])).stdout
+    assert "demanded again" in text  # the hostile post is one of the examples
+    for bad in ("\x1b", "\x07", "\u202e"):
+        assert bad not in text
+    for fmt in ("markdown", "html"):
+        for args in ((), ("--issue", str(theme["id"]))):
+            out = report("--format", fmt, *args).stdout
+            assert "demanded again" in out
+            assert "<script>" not in out and "\x1b" not in out and "javascript:" not in out
+    for args in ((), ("--issue", str(theme["id"]))):
+        cells = [c for row in csv.reader(io.StringIO(report("--format", "csv", *args).stdout))
+                 for c in row]  # fmt: skip
+        assert any("demanded again" in c for c in cells)
+        assert not any(c.lstrip().startswith(("=", "@", "+", "-")) for c in cells)
+    raw = report("--format", "json", "--issue", str(theme["id"])).stdout
+    assert "\\u001b" not in raw and "\u202e" not in raw
+
+
+def test_report_build_is_the_function_after_its_module_is_imported():
+    import scanner.report
+    import scanner.report.builder  # noqa: F401
+
+    assert callable(scanner.report.build) and scanner.report.build.__module__ == "scanner.report"
