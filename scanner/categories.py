@@ -148,18 +148,22 @@ def categorise(text: str) -> list[str]:
     """Category keys whose terms appear in ``text``; ``["other"]`` when none do."""
     index = _index()
     words = tokens(text or "")
+    present = set(words)
     memo, phrases = index.memo, index.phrases
     hits: set[str] = set()
-    for i, word in enumerate(words):
+    for word in present:  # each distinct word once
         found = memo.get(word)
         if found is None:
             found = index.word_hits(word)
         if found:
             hits |= found
-        if word in phrases:
-            for key, rest, stem in phrases[word]:
-                if key not in hits and _follows(words, i + 1, rest, stem):
-                    hits.add(key)
+    firsts = present.intersection(phrases)  # phrases are rare: most posts skip the scan below
+    if firsts:
+        for i, word in enumerate(words):
+            if word in firsts:
+                for key, rest, stem in phrases[word]:
+                    if key not in hits and _follows(words, i + 1, rest, stem):
+                        hits.add(key)
     found = [key for key in index.order if key in hits and key != OTHER]
     return found or [OTHER]
 

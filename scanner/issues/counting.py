@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.errors import RuleFileError
-from scanner.issues.keyness import Candidate, keyness, keyness_mask
+from scanner.issues.keyness import Candidate, keyness, keyness_scores
 from scanner.issues.lexicon import Key, Lexicon
 from scanner.issues.settings import IssueParams
 from scanner.rules import rules_path
@@ -37,6 +37,7 @@ class Tokens:
     n_docs: int
 
 
+CHUNK = 1 << 22  # windows looked up at once
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_MIN = 20_000
 _WORK: tuple[Sequence[str], Lexicon] | None = None
@@ -91,29 +92,28 @@ def tokenise(texts: Sequence[str], lexicon: Lexicon, *, workers: int | None = No
 
 
 def grams(f: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of every n-word window of dense word numbers ``f`` (-1 = none), and
-    where each starts. Windows repeating a word are left out."""
+    """Codes of every n-word window (n <= 3) of dense word numbers ``f`` (-1 =
+    none), and where each starts. Windows repeating a word are left out."""
     if n == 1:
         at = np.flatnonzero(f >= 0)
         return f[at], at
     span = len(f) - n + 1
     if span <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ok = f[:span] >= 0
-    for i in range(1, n):
-        ok &= f[i : i + span] >= 0
-    at = np.flatnonzero(ok)
-    cols = [f[i : i + span][at] for i in range(n)]
-    # Sorting within each window without a (windows x n) matrix: min, max, middle.
-    low, high = np.minimum.reduce(cols), np.maximum.reduce(cols)
-    rows = [low, high] if n == 2 else [low, cols[0] + cols[1] + cols[2] - low - high, high]
-    distinct = rows[0] != rows[1]
+    cols = [f[i : i + span] for i in range(n)]
+    # Only windows of n different words (so no -1 either); pairwise, no (n x windows) matrix.
+    ok = (cols[0] >= 0) & (cols[1] >= 0) & (cols[0] != cols[1])
     if n == 3:
-        distinct &= rows[1] != rows[2]
-    code = rows[0][distinct].astype(np.int64)
-    for row in rows[1:]:
-        code = code * width + row[distinct]
-    return code, at[distinct]
+        ok &= (cols[2] >= 0) & (cols[2] != cols[0]) & (cols[2] != cols[1])
+    at = np.flatnonzero(ok)
+    del ok
+    cols = [col[at] for col in cols]
+    low, high = np.minimum(cols[0], cols[1]), np.maximum(cols[0], cols[1])
+    if n == 2:
+        return low.astype(np.int64) * width + high, at
+    middle = np.maximum(low, np.minimum(high, cols[2]))
+    low, high = np.minimum(low, cols[2]), np.maximum(high, cols[2])
+    return (low.astype(np.int64) * width + middle) * width + high, at
 
 
 def decode(codes: np.ndarray, n: int, width: int) -> np.ndarray:
@@ -133,7 +133,11 @@ def index_phrases(
     pinned: list[Key],
 ) -> tuple[list[Candidate], dict[Key, set[int]], str]:
     """Candidate phrases, the grievances of each (and of each pinned phrase), and
-    which background judged them ("mentions" or "built-in")."""
+    which background judged them ("mentions" or "built-in").
+
+    One phrase length at a time: its windows are made once, counted, judged,
+    and the grievances of the chosen phrases read from the same windows.
+    """
     floor = params.min_grievances
     fg = tokenise(grievances, lexicon)
     size = len(lexicon.stems)
@@ -153,62 +157,72 @@ def index_phrases(
     if width >= 1 << 21:
         raise ValueError("too many distinct frequent words to pack three into 63 bits")
     generic = np.array([lexicon.stems[i] in lexicon.generic for i in dense], dtype=bool)
-    max_n = min(params.max_ngram, 3)
     f = _dense(fg.tok, dense, len(lexicon.stems))
-    rough: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for n in range(1, max_n + 1):
-        if n == 1:
-            counts = np.bincount(f[f >= 0], minlength=width)
-            codes = np.arange(width, dtype=np.int64)
-        else:
-            codes, counts = np.unique(grams(f, n, width)[0], return_counts=True)
-        keep = counts >= floor
-        codes, counts = codes[keep], counts[keep]
-        keep = ~np.all(generic[decode(codes, n, width)], axis=1) if len(codes) else keep[:0]
-        rough[n] = (codes[keep], counts[keep])
+    doc, n_fg = fg.doc, fg.n_docs
+    del fg  # its stem numbers are in ``f`` now
     bg = tokenise(background, lexicon)
     kind, n_bg = "mentions", bg.n_docs
     if n_bg < params.min_background:
-        kind, n_bg = "built-in", 10 * max(fg.n_docs, params.min_background)
-    fb = _dense(bg.tok, dense, len(lexicon.stems))
-    bg_counts: dict[int, np.ndarray] = {}
-    wanted: dict[int, set[int]] = {}
-    for n, (codes, counts) in rough.items():
-        seen, seen_counts = np.unique(grams(fb, n, width)[0], return_counts=True)
-        b = _lookup(codes, seen, seen_counts) if kind == "mentions" else np.zeros(len(codes), int)
-        bg_counts[n] = b
-        ok = keyness_mask(counts, b, fg.n_docs, n_bg, params)
-        wanted[n] = set(codes[ok].tolist())
+        kind, n_bg = "built-in", 10 * max(n_fg, params.min_background)
+    fb = _dense(bg.tok, dense, len(lexicon.stems)) if kind == "mentions" else None
+    del bg
+    pinned_codes = _pinned_codes(pinned, lexicon, dense, width)
+    found: list[Candidate] = []
+    out: dict[Key, set[int]] = {}
+    for n in range(1, min(params.max_ngram, 3) + 1):
+        codes_at = grams(f, n, width)
+        if n == 1:
+            counts = np.bincount(codes_at[0], minlength=width)
+            codes = np.arange(width, dtype=np.int64)
+        else:
+            codes, counts = np.unique(codes_at[0], return_counts=True)
+        keep = counts >= floor
+        codes, counts = codes[keep], counts[keep]
+        keep = ~np.all(generic[decode(codes, n, width)], axis=1) if len(codes) else keep[:0]
+        codes, counts = codes[keep], counts[keep]
+        b = np.zeros(len(codes), np.int64)
+        if fb is not None:
+            seen, seen_counts = np.unique(grams(fb, n, width)[0], return_counts=True)
+            b = _lookup(codes, seen, seen_counts)
+        ok, g2 = keyness_scores(counts, b, n_fg, n_bg, params)
+        chosen = np.flatnonzero(ok)
+        if len(chosen) > params.max_candidates:
+            # Chance collocations of common words pass a lenient test by the ten
+            # thousand at a million grievances; the strongest phrases are the themes.
+            best = np.lexsort((codes[chosen], -counts[chosen], -g2[chosen]))
+            chosen = chosen[best[: params.max_candidates]]
+        mine = {code: key for (m, code), key in pinned_codes.items() if m == n}
+        wanted = np.union1d(codes[chosen], np.fromiter(mine, np.int64, len(mine)))
+        for code, members in _documents(codes_at, doc, wanted, n, width).items():
+            parts = decode(np.array([code]), n, width)[0]
+            key = tuple(sorted(lexicon.stems[dense[i]] for i in parts))
+            out[key] = set(members.tolist())
+            where = int(np.searchsorted(codes, code))
+            listed = where < len(codes) and codes[where] == code
+            if code in mine and not listed:
+                continue  # a pinned phrase only: tracked, never a discovered candidate
+            bg_count = int(b[where]) if listed else 0
+            a = len(members)
+            if a >= floor and keyness(a, bg_count, n_fg, n_bg, params):
+                found.append(_candidate(key, a, bg_count, n_fg, n_bg))
+    for key in pinned:
+        out.setdefault(key, set())
+    return found, out, kind
+
+
+def _pinned_codes(
+    pinned: list[Key], lexicon: Lexicon, dense: np.ndarray, width: int
+) -> dict[tuple[int, int], Key]:
     position = {int(stem_no): i for i, stem_no in enumerate(dense)}
-    pinned_codes = {}
+    out = {}
     for key in pinned:
         ids = [position.get(lexicon.vocab.get(part, -1), -1) for part in key]
         if key and -1 not in ids and len(set(ids)) == len(ids):
             code = 0
             for i in sorted(ids):
                 code = code * width + i
-            pinned_codes[len(key), code] = key
-            wanted.setdefault(len(key), set()).add(code)
-    docs: dict[tuple[int, int], np.ndarray] = {}
-    for n, codes in wanted.items():
-        if codes:
-            docs.update(_documents(f, fg.doc, n, width, codes))
-    found, out = [], {}
-    for (n, code), members in docs.items():
-        parts = decode(np.array([code]), n, width)[0]
-        key = tuple(sorted(lexicon.stems[dense[i]] for i in parts))
-        out[key] = set(members.tolist())
-        codes = rough.get(n, (np.zeros(0, np.int64),))[0]
-        where = int(np.searchsorted(codes, code))
-        if (n, code) in pinned_codes and not (where < len(codes) and codes[where] == code):
-            continue  # a pinned phrase only: tracked, never a discovered candidate
-        b = int(bg_counts[n][where]) if where < len(codes) and codes[where] == code else 0
-        a = len(members)
-        if a >= floor and keyness(a, b, fg.n_docs, n_bg, params):
-            found.append(_candidate(key, a, b, fg.n_docs, n_bg))
-    for key in pinned:
-        out.setdefault(key, set())
-    return found, out, kind
+            out[len(key), code] = key
+    return out
 
 
 def _dense(tok: np.ndarray, dense: np.ndarray, size: int) -> np.ndarray:
@@ -225,11 +239,27 @@ def _lookup(codes: np.ndarray, seen: np.ndarray, counts: np.ndarray) -> np.ndarr
 
 
 def _documents(
-    f: np.ndarray, doc: np.ndarray, n: int, width: int, wanted: set[int]
-) -> dict[tuple[int, int], np.ndarray]:
-    """The distinct texts containing each wanted n-word phrase."""
-    codes, at = grams(f, n, width)
-    mask = np.isin(codes, np.fromiter(wanted, np.int64, len(wanted)))
+    codes_at: tuple[np.ndarray, np.ndarray], doc: np.ndarray, wanted: np.ndarray, n: int,
+    width: int,
+) -> dict[int, np.ndarray]:  # fmt: skip
+    """The distinct texts containing each wanted phrase (``wanted`` sorted, unique),
+    from the phrase codes of every window and where each starts."""
+    codes, at = codes_at
+    if not len(wanted) or not len(codes):
+        return {}
+    # A cheap first cut: the first and last word of the window must start and end a
+    # wanted phrase (tables over the words); then the exact test on the few left.
+    first_words, last_words = wanted // (width ** (n - 1)), wanted % width
+    starts, ends = np.zeros(width, bool), np.zeros(width, bool)
+    starts[first_words], ends[last_words] = True, True
+    mask = np.empty(len(codes), bool)
+    for low in range(0, len(codes), CHUNK):  # in chunks: the temporaries are int64
+        part = codes[low : low + CHUNK]
+        maybe = np.flatnonzero(starts[part // (width ** (n - 1))] & ends[part % width])
+        where = np.minimum(np.searchsorted(wanted, part[maybe]), len(wanted) - 1)
+        cut = np.zeros(len(part), bool)
+        cut[maybe] = wanted[where] == part[maybe]
+        mask[low : low + CHUNK] = cut
     codes, docs = codes[mask], doc[at[mask]]
     order = np.lexsort((docs, codes))
     codes, docs = codes[order], docs[order]
@@ -238,7 +268,7 @@ def _documents(
     codes, docs = codes[fresh], docs[fresh]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else []
     bounds = [*starts, len(codes)]
-    return {(n, int(codes[s])): docs[s:e] for s, e in zip(bounds[:-1], bounds[1:], strict=True)}
+    return {int(codes[s]): docs[s:e] for s, e in zip(bounds[:-1], bounds[1:], strict=True)}
 
 
 def _candidate(key: Key, a: int, b: int, n_fg: int, n_bg: int) -> Candidate:

@@ -56,6 +56,13 @@ def keyness_mask(
     a: np.ndarray, b: np.ndarray, n_fg: int, n_bg: int, params: IssueParams
 ) -> np.ndarray:
     """:func:`keyness` over arrays of counts at once (millions of phrases at 1M grievances)."""
+    return keyness_scores(a, b, n_fg, n_bg, params)[0]
+
+
+def keyness_scores(
+    a: np.ndarray, b: np.ndarray, n_fg: int, n_bg: int, params: IssueParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`keyness_mask` and the G2 of every phrase (to keep the strongest)."""
     a, b = a.astype(np.float64), b.astype(np.float64)
     ok = (a >= params.min_grievances) & (a / n_fg >= params.min_ratio * (b + 0.5) / n_bg)
     total = a + b
@@ -63,4 +70,4 @@ def keyness_mask(
     e2 = n_bg * total / (n_fg + n_bg)
     with np.errstate(divide="ignore", invalid="ignore"):
         g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
-    return ok & (g2 >= params.keyness)
+    return ok & (g2 >= params.keyness), g2

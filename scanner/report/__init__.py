@@ -1,8 +1,11 @@
 """``scan report``: what a person reads each morning, in text, JSON, CSV, Markdown or HTML.
 
-``build`` computes a :class:`~scanner.report.model.Report`; ``render`` draws it in
-one format. Each format is its own module so a new section (issues) or a new
-format touches one place.
+``build`` (in ``builder``) computes a :class:`~scanner.report.model.Report`;
+``render`` draws it in one format. Each format is its own module so a new
+section or a new format touches one place; issues (themes over clusters) are
+drawn by ``text_issues``, ``md_issues`` and ``html_issues``. The builder module
+is not called ``build``: importing a submodule of that name would replace this
+function on the package.
 """
 
 from __future__ import annotations

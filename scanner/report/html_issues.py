@@ -40,7 +40,7 @@ def issues_section(report: Report) -> str:
             f"{h(', '.join(issue.phrases[:8]))}<br>Grievances: {_clusters(issue)}</p>"
         )
         for m in issue.examples[:3]:
-            text = textsafe.width_cut(textsafe.terminal(m.text), EXAMPLE_CELLS)
+            text = textsafe.width_cut(" ".join(textsafe.terminal(m.text).split()), EXAMPLE_CELLS)
             out.append(
                 f'<div class="post">{h(text)}<div class="meta">{h(m.source)} · '
                 f"{h(day(m.published_at))}{_link(m)}</div></div>"
