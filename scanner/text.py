@@ -59,3 +59,19 @@ def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
 def clean_line(value: object, *, max_chars: int = 500) -> str:
     """Like :func:`clean_text` but on one line (authors, titles)."""
     return " ".join(clean_text(value, max_chars=max_chars).split())
+
+
+# What sites put in place of a post that was deleted or taken down ("[deleted]",
+# "This review has been removed ..."). Anchored at the start, so that a complaint
+# that merely *mentions* a removed review is not mistaken for one.
+_REMOVED_POST = re.compile(
+    r"^\s*\[(?:deleted|removed|flagged|dead)\]\s*$"
+    r"|^\s*(?:this\s+)?(?:review|complaint|post|comment)\s+(?:has\s+been|was|is)\s+"
+    r"(?:removed|deleted|taken\s+down)\b",
+    re.IGNORECASE,
+)
+
+
+def is_removed_post(*texts: object) -> bool:
+    """Whether any of these texts is only a site's "deleted/removed" placeholder."""
+    return any(isinstance(t, str) and _REMOVED_POST.search(t) for t in texts)

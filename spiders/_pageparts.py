@@ -18,17 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector, SelectorList
 
-from scanner.text import clean_line, clean_text
+from scanner.text import clean_line, clean_text, is_removed_post
 
-# What sites print in place of a post that was taken down. Matched against the
-# whole (short) text, or as a sentence inside it, so that a complaint that merely
-# *talks about* a deleted account is not mistaken for a removed post.
-_REMOVED = re.compile(
-    r"^\s*\[(?:deleted|removed)\]\s*$"
-    r"|^\s*(?:this\s+)?(?:review|complaint|post|comment)\s+(?:has\s+been|was)\s+"
-    r"(?:removed|deleted|taken\s+down)\b",
-    re.IGNORECASE,
-)
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
@@ -73,7 +64,7 @@ def block_text(card: Selector, *queries: str) -> str:
 
 def is_removed(*texts: str | None) -> bool:
     """Whether the site shows this post as deleted or removed."""
-    return any(text and _REMOVED.search(text) for text in texts)
+    return is_removed_post(*texts)
 
 
 def stable_id(*parts: object) -> str:

@@ -8,29 +8,17 @@ raise on such input; the spider decides what counts as a layout problem.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from scrapy.http import Response
 
 from scanner.spiderbase import ScanSpider
-
-# What sites print in place of a post that was deleted by its author or removed by
-# a moderator (Reddit's "[deleted]"/"[removed]", HN's "[flagged]"/"[dead]", review
-# sites' "this review has been removed ...").
-# Anchored at the start, so that a complaint that merely *mentions* a removed review
-# is not mistaken for one (the same rule as spiders/_pageparts.py).
-_REMOVED = re.compile(
-    r"^\s*\[(?:deleted|removed|flagged|dead)\]\s*$"
-    r"|^\s*(?:this\s+)?(?:review|post|comment)\s+(?:has\s+been|was|is)\s+"
-    r"(?:removed|deleted|taken\s+down)\b",
-    re.IGNORECASE,
-)
+from scanner.text import is_removed_post
 
 
 def is_removed_text(text: object) -> bool:
     """Whether a post's text is only the site's "deleted/removed" placeholder."""
-    return isinstance(text, str) and bool(_REMOVED.search(text))
+    return is_removed_post(text)
 
 
 def dig(value: Any, *path: str | int) -> Any:
