@@ -46,10 +46,10 @@ _WORK: tuple[Sequence[str], Lexicon] | None = None
 def _encode(texts: Iterable[str], lexicon: Lexicon) -> tuple[array, array]:
     flat, lengths = array("i"), array("i")
     for text in texts:
-        ids = lexicon.ids(text)
-        ids.append(-1)
-        flat.extend(ids)
-        lengths.append(len(ids))
+        before = len(flat)
+        lexicon.ids_into(text, flat)  # -2 for the words left out: dropped by tokenise
+        flat.append(-1)
+        lengths.append(len(flat) - before)
     return flat, lengths
 
 
@@ -83,12 +83,13 @@ def tokenise(texts: Sequence[str], lexicon: Lexicon, *, workers: int | None = No
         for flat_bytes, length_bytes, stems in done:
             renumber = np.array([lexicon.number_of(s) for s in stems] or [0], np.int64)
             local = np.frombuffer(flat_bytes, np.int32)
-            parts.append((np.where(local >= 0, renumber[np.maximum(local, 0)], -1),
+            parts.append((np.where(local >= 0, renumber[np.maximum(local, 0)], local),
                           np.frombuffer(length_bytes, np.int32)))  # fmt: skip
     tok = np.concatenate([p[0] for p in parts]).astype(np.int32)
     lengths = np.concatenate([p[1] for p in parts])
     doc = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-    return Tokens(tok, doc, len(lengths))
+    kept = tok != -2
+    return Tokens(tok[kept], doc[kept], len(lengths))
 
 
 def grams(f: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:

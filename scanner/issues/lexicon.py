@@ -10,6 +10,7 @@ stems, taken as sorted tuples: word order does not make a new phrase.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -125,43 +126,48 @@ class Lexicon:
             self.stems.append(stemmed)
         return number
 
+    def _tokens(self, text: str) -> tuple[list, dict, frozenset]:
+        """The tokens of a text (bytes when ASCII, else str; ``\x01`` at sentence
+        ends), with the number cache and compound second words of their kind."""
+        if text.isascii():
+            return ascii_words(text), self._bytes, self._seconds_b
+        tokens = [w for seg in segments(text) for w in (*seg, "\x01")]
+        return tokens, self._str, self._seconds
+
     def ids(self, text: str) -> list[int]:
         """The content sequence of a text as stem numbers, -1 for a break."""
-        if text.isascii():
-            tokens: list = ascii_words(text)
-            cache, seconds = self._bytes, self._seconds_b
-        else:
-            tokens = [w for seg in segments(text) for w in (*seg, "\x01")]
-            cache, seconds = self._str, self._seconds
+        out = array("i")
+        self.ids_into(text, out)
+        return [n for n in out if n != -2]
+
+    def ids_into(self, text: str, out: array) -> None:
+        """Append one number per token of ``text`` to ``out``: its stem number, -1
+        for a break, -2 for a word left out (the caller drops those). One dict
+        look-up per token in C (``map``): this is most of the cost of discovery."""
+        tokens, cache, seconds = self._tokens(text)
+        base = len(out)
+        try:
+            out.extend(map(cache.__getitem__, tokens))
+        except KeyError:
+            del out[base:]
+            for t in tokens:
+                if t not in cache:
+                    cache[t] = self._number(t.decode() if isinstance(t, bytes) else t)
+            out.extend(map(cache.__getitem__, tokens))
         if seconds.isdisjoint(tokens):
-            numbers = [cache.get(t, -3) for t in tokens]
-            if -3 in numbers:
-                for t in tokens:
-                    if t not in cache:
-                        cache[t] = self._number(t.decode() if isinstance(t, bytes) else t)
-                numbers = [cache[t] for t in tokens]
-            return [n for n in numbers if n != -2]
-        out = []
-        skip = False
-        for i, token in enumerate(tokens):
-            if skip:
-                skip = False
+            return
+        # Compounds ("log in" -> "login"), left to right: a word joined to the one
+        # before it cannot start another.
+        taken = -2
+        for i in [i for i, t in enumerate(tokens) if i and t in seconds]:
+            if i - 1 == taken + 1:
                 continue
-            word = token.decode() if isinstance(token, bytes) else token
-            if i + 1 < len(tokens) and tokens[i + 1] in seconds:
-                following = tokens[i + 1]
-                following = following.decode() if isinstance(following, bytes) else following
-                joined = self._compounds.get((self._stem(word), following))
-                if joined:
-                    out.append(self._number(joined))
-                    skip = True
-                    continue
-            number = cache.get(token)
-            if number is None:
-                number = cache[token] = self._number(word)
-            if number != -2:
-                out.append(number)
-        return out
+            word, following = tokens[i - 1], tokens[i]
+            if isinstance(word, bytes):
+                word, following = word.decode(), following.decode()
+            joined = self._compounds.get((self._stem(word), following))
+            if joined:
+                out[base + i - 1], out[base + i], taken = self._number(joined), -2, i - 1
 
     def sequence(self, text: str) -> Sequence_:
         """The content sequence of a text (see the module docstring)."""

@@ -1,0 +1,77 @@
+"""The fast paths of issue discovery: tokens into arrays, and the candidate cap.
+
+Discovery at a million grievances depends on two shortcuts: words are numbered
+one dict look-up per token straight into an array (compounds patched after),
+and only the strongest ``max_candidates`` phrases of each length get document
+lists. These tests pin what the shortcuts must not change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from array import array
+
+from scanner.issues import Grievance, Lexicon, discover
+from scanner.issues.counting import tokenise
+from scanner.issues.settings import IssueParams
+
+
+def _stems(numbers: list[int], lexicon: Lexicon) -> list[str | None]:
+    return [lexicon.stems[n] if n >= 0 else None for n in numbers]
+
+
+def test_compounds_join_left_to_right_in_every_script():
+    lexicon = Lexicon(names=["Acme"])
+    cases = {
+        "Can't log in. Sign up then log out!": ("login", None, "signup", "logout"),
+        "sign sign in in": ("sign", "signin"),  # "in" joined once; a joined word starts nothing
+        "log in in": ("login",),
+        "वापस पैसे। log in": ("वापस", "पैस", None, "login"),
+        "Acme log in": ("login",),  # a company name is a break, never a word
+    }
+    for text, expected in cases.items():
+        assert lexicon.sequence(text) == expected, text
+
+
+def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():
+    lexicon = Lexicon(names=["Acme"])
+    out = array("i", [7])  # appends after what is there
+    lexicon.ids_into("the refund never came", out)
+    assert out[0] == 7 and -2 in out[1:]  # "the" left out, still a slot
+    texts = ["the refund never came", "my refund, log in please", "", "refund"]
+    tokens = tokenise(texts, lexicon, workers=1)
+    assert -2 not in tokens.tok.tolist()
+    by_doc = [
+        [
+            w
+            for w, d in zip(_stems(tokens.tok.tolist(), lexicon), tokens.doc.tolist(), strict=True)
+            if d == i and w
+        ]  # fmt: skip
+        for i in range(len(texts))
+    ]
+    assert by_doc == [list(filter(None, lexicon.sequence(t))) for t in texts]
+    assert tokens.n_docs == len(texts)
+
+
+def test_candidate_cap_keeps_the_themes_and_drops_chance_pairs():
+    rng = random.Random(3)
+    vocab = [f"w{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}x" for i in range(400)]
+    themes = ["qrcode scanner", "parcel locker", "voucher expired"]
+    grievances = []
+    for i in range(900):
+        words = rng.choices(vocab, k=12)
+        if i % 3 == 0:
+            words.insert(5, themes[i // 3 % 3])
+        grievances.append(Grievance(f"g{i}", f"p{i}", " ".join(words)))
+    background = [" ".join(rng.choices(vocab, k=12)) for _ in range(300)]
+    loose = IssueParams(min_ratio=1.0, keyness=0.0)  # lets chance pairs through
+    wide = discover(grievances, background, lexicon=Lexicon(), params=loose)
+    capped = discover(grievances, background, lexicon=Lexicon(),
+                      params=dataclasses.replace(loose, max_candidates=10))  # fmt: skip
+    assert wide.candidates > 3 * 10 >= capped.candidates
+    names = {i.name for i in capped.issues}
+    assert {"qrcode scanner", "parcel locker", "voucher expired"} <= names
+    for issue in capped.issues:
+        if issue.name in themes:
+            assert issue.people == 100
