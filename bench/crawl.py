@@ -8,8 +8,10 @@ match, classify (with categories, as ``scan crawl`` does by default; not with
 thread), with scan's spider and downloader middlewares and the health
 extension. Everything else (spider, site, Scrapy settings) is the same in both.
 Each mode runs in its own process (a Twisted reactor cannot restart), RUNS times,
-interleaved; medians are printed. CPU is given per item twice: the whole process
-(every thread) and the crawl (reactor) thread alone, the one that saturates a core.
+interleaved; medians are printed. CPU is given per item three times: the whole
+crawl process (every thread), the crawl (reactor) thread alone, the one that
+saturates a core, and the crawl worker process (``scanner.crawlworker``: stages
+and commits), read from the children's rusage once it has exited.
 
 Goal: (b) at least 0.9 of (a) in pages per second.
 
@@ -119,10 +121,11 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
     crawler = process.create_crawler(BenchSpider)
     process.crawl(crawler)
     started = time.perf_counter()
-    cpu, main = time.process_time(), time.thread_time()
+    cpu, main, children = time.process_time(), time.thread_time(), _children_cpu()
     process.start()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     main = time.thread_time() - main
+    worker = _children_cpu() - children  # the crawl worker process, once it has exited
     stats = crawler.stats.get_stats()
     got = stats.get("response_received_count", 0)
     items = stats.get("item_scraped_count", 0)
@@ -134,7 +137,15 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
     return {"pages": got, "items": items, "stored": stored, "seconds": elapsed,
             "pages_per_s": got / elapsed, "items_per_s": items / elapsed,
             "cpu_us_per_item": cpu / max(items, 1) * 1e6,
-            "main_us_per_item": main / max(items, 1) * 1e6}  # fmt: skip
+            "main_us_per_item": main / max(items, 1) * 1e6,
+            "worker_us_per_item": worker / max(items, 1) * 1e6}  # fmt: skip
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -170,19 +181,22 @@ def main() -> None:
                 results[mode].append(figures)
                 print(f"run {run + 1} {mode:4}: {figures['pages_per_s']:7.1f} pages/s "
                       f"{figures['items_per_s']:8.0f} items/s  {figures['cpu_us_per_item']:.0f} "
-                      f"µs CPU/item ({figures['main_us_per_item']:.0f} on the crawl thread)  "
+                      f"µs CPU/item ({figures['main_us_per_item']:.0f} on the crawl thread; "
+                      f"{figures['worker_us_per_item']:.0f} in the worker)  "
                       f"({figures['pages']} pages, {figures['items']} items, "
                       f"{figures['stored']} stored)", flush=True)  # fmt: skip
     finally:
         server.terminate()
-    keys = ("pages_per_s", "items_per_s", "cpu_us_per_item", "main_us_per_item")
+    keys = ("pages_per_s", "items_per_s", "cpu_us_per_item", "main_us_per_item",
+            "worker_us_per_item")
     med = {m: {k: statistics.median(r[k] for r in rs) for k in keys}
            for m, rs in results.items()}  # fmt: skip
     for mode in ("bare", "full"):
         print(
             f"median {mode}: {med[mode]['pages_per_s']:.1f} pages/s, "
             f"{med[mode]['items_per_s']:.0f} items/s, {med[mode]['cpu_us_per_item']:.0f} µs "
-            f"CPU/item ({med[mode]['main_us_per_item']:.0f} on the crawl thread)"
+            f"CPU/item ({med[mode]['main_us_per_item']:.0f} on the crawl thread), "
+            f"{med[mode]['worker_us_per_item']:.0f} µs/item in the worker process"
         )
     ratio = med["full"]["pages_per_s"] / med["bare"]["pages_per_s"]
     print(f"full / bare = {ratio:.2f} (goal >= 0.90)")

@@ -81,22 +81,24 @@ def _company(
 ) -> None:  # fmt: skip
     bar.stage("index", f"{company}: reading the grouping index")
     index = gs.load_index(company, params.bands)
-    grievances = gs.grievances(company)  # id -> content hash, in arrival (rowid) order
-    stale = index.stale(grievances) or (
-        len(index.ids) > 0 and gs.fingerprint(company) != fingerprint(params)
-    )
-    new_ids = [m for m in grievances if m not in index.pos]
+    # Checked in SQL, so that a quiet night never builds a million-entry dict.
+    stale = index.unusable or gs.changed_since_grouped(company) > 0
+    stale = stale or (len(index.ids) > 0 and gs.fingerprint(company) != fingerprint(params))
     run_id = result.run_id or 0
     if rebuild or stale or not index.ids:
+        grievances = gs.grievances(company)  # id -> content hash, in arrival (rowid) order
         if not grievances and not index.ids:
             return
+        new_ids = [m for m in grievances if m not in index.pos]
         outcome = _rebuild(gs, company, params, index, grievances, run_id, bar)
         if index.ids:
             result.rebuilt.append(company)
-    elif new_ids:
-        outcome = _incremental(gs, company, params, index, new_ids, grievances, run_id, bar)
     else:
-        return
+        fresh = gs.ungrouped(company)  # id -> content hash, in arrival order
+        new_ids = list(fresh)
+        if not new_ids:
+            return
+        outcome = _incremental(gs, company, params, index, new_ids, fresh, run_id, bar)
     result.add(outcome, len(new_ids))
 
 

@@ -2,10 +2,13 @@
 
 Each crawler (one per source) gets one :class:`SourceState`: the store
 connection, the run row, what the source had already seen before this run, and
-the write buffer. Items and frontier changes are written together in one
-transaction per batch, by the source's writer thread (``scanner.crawlwriter``),
-so a killed crawl loses at most the batches in flight and a page is never marked
-fetched unless the posts it yielded were committed with it.
+the batch being gathered. Items (as tuples) and frontier changes are handed to
+the crawl worker process (``scanner.crawlwriter``, ``scanner.crawlworker``) in
+batches, each run through the pipeline stages and committed in one transaction
+there, so a killed crawl loses at most the batches in flight and a page is never
+marked fetched unless the posts it yielded were committed with it. The worker's
+answers (new, updated, drops by reason, errors) are folded into the crawler's
+stats here, so ``scan crawl``, the ``runs`` rows and ``source_health`` see them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scanner.config import Config, Source, load_config
-from scanner.crawlwriter import Batch, BatchWriter
+from scanner.crawlwriter import Batch, CrawlWorker, Reply
 from scanner.store import Store, UpsertResult
 
 if TYPE_CHECKING:
@@ -52,12 +55,14 @@ class SourceState:
         parent = settings.get("SCAN_PARENT_RUN")
         self.run_id = self.store.start_run("crawl", source=self.source, parent_id=parent)
         self.known: set[str] = self.store.known_external_ids(self.source)
-        self.rows: list[dict[str, Any]] = []
+        self.items: list[Any] = []  # tuples of Mention values (or dicts), for the worker
         self.frontier_add: dict[str, tuple[str, str]] = {}
         self.frontier_done: set[str] = set()
         self.resumed: set[str] = set()  # fingerprints re-issued from the last run's backlog
         self.totals = UpsertResult(new_ids=None)
-        self.writer = BatchWriter(self.store.path, self.source, self.run_id)
+        self.store_errors = 0
+        self.worker = CrawlWorker.acquire()
+        self.key: int | None = None  # the source's name in the worker, once opened
         self._last_flush = time.monotonic()
         self.closed = False
         self.verdict: Any = None  # the health verdict, set at close (scanner.health)
@@ -82,9 +87,10 @@ class SourceState:
         return datetime.fromisoformat(row[0]) - timedelta(days=overlap_days)
 
     # -- buffering ---------------------------------------------------------------
-    def add_row(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.batch_size:
+    def add(self, item: Any) -> None:
+        """Gather one item (a tuple of ``Mention`` values, or a dict) for the worker."""
+        self.items.append(item)
+        if len(self.items) >= self.batch_size:
             self.flush()
 
     def schedule(self, fingerprint: str, url: str, request: dict[str, Any]) -> None:
@@ -96,31 +102,55 @@ class SourceState:
         self.maybe_flush()
 
     def maybe_flush(self) -> None:
-        if self.rows and time.monotonic() - self._last_flush >= self.batch_seconds:
+        self.worker.poll()
+        if self.items and time.monotonic() - self._last_flush >= self.batch_seconds:
             self.flush()
 
     def flush(self, *, wait: bool = False) -> None:
-        """Hand buffered posts and frontier changes to the writer, as one transaction.
+        """Hand gathered items and frontier changes to the worker, as one transaction.
 
         ``wait``: return only once everything handed over so far is committed
         (then ``totals`` and the ``scan/*`` stats are final).
         """
-        rows, self.rows = self.rows, []
+        items, self.items = self.items, []
         adds, self.frontier_add = self.frontier_add, {}
         done, self.frontier_done = self.frontier_done, set()
         self._last_flush = time.monotonic()
-        if rows or adds or done:
-            self.writer.submit(Batch(rows, adds, done))
-        if wait:
-            self.writer.wait()
-        self.totals, failed = self.writer.counts()
+        if items or adds or done:
+            if self.key is None:  # the spider exists by now (not yet when this was made)
+                self.key = self.worker.open(self._spec(), self._answered)
+            self.worker.submit(self.key, Batch(items, adds, done))
+        if wait and self.key is not None:
+            self.worker.wait(self.key)
+
+    def _spec(self) -> dict[str, Any]:
+        """What the worker needs to run this source's stages and commits."""
+        settings, spider = self.crawler.settings, self.crawler.spider
+        return {"db": str(self.store.path), "source": self.source, "run_id": self.run_id,
+                "config": self.config, "categorise": settings.getbool("SCAN_CATEGORISE"),
+                "spider_about": bool(getattr(spider, "about_company", False))}  # fmt: skip
+
+    def _answered(self, reply: Reply) -> None:
+        """Fold one batch's answer into the crawler's stats and log what it reports."""
+        _, _, _, new, updated, unchanged, counts, logs, error = reply
+        self.totals += UpsertResult(new, updated, unchanged)
         stats = self.crawler.stats
+        for key, count in counts.items():
+            stats.inc_value(key, count)
+        # Scrapy counted every item scraped when it was handed over.
+        lost = counts.get("item_dropped_count", 0) + counts.get("scan/item_errors", 0)
+        if lost:
+            stats.inc_value("item_scraped_count", -lost)
+        for level, message in logs:
+            logger.log(level, "%s", message)
+        if error:
+            self.store_errors += 1
+            stats.set_value("scan/store_errors", self.store_errors)
+            stats.set_value("scan/last_store_error", error)
+            logger.error("%s: a batch of posts was not stored: %s", self.source, error)
         stats.set_value("scan/new", self.totals.new)
         stats.set_value("scan/updated", self.totals.updated)
         stats.set_value("scan/unchanged", self.totals.unchanged)
-        if failed:
-            stats.set_value("scan/store_errors", failed)
-            stats.set_value("scan/last_store_error", self.writer.last_error)
 
     # -- frontier ------------------------------------------------------------------
     def pending_requests(self) -> list[dict[str, Any]]:
@@ -155,5 +185,8 @@ class SourceState:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            self.writer.close()
-            self.store.close()
+            try:
+                self.flush(wait=True)
+            finally:
+                self.worker.release()
+                self.store.close()

@@ -1,35 +1,41 @@
-"""The one thread that commits a source's batches, so SQLite work leaves the crawl thread.
+"""The crawl side of the crawl worker process: hand batches over, fold the answers back.
 
 Storing a post costs about as much CPU as Scrapy spends fetching and parsing it
-(FTS triggers, seven indexes), and the crawl thread is the bottleneck of a crawl.
-sqlite3 releases the GIL while it executes, so a second thread with its own
-connection does that work on the second core. Batches are committed strictly in
-the order they were handed over, each in one transaction holding its posts and
+(FTS triggers, seven indexes), and the pipeline stages cost a fifth of that
+again; the crawl (reactor) thread is the bottleneck of a crawl, and a second
+thread in the same process competes with it for the GIL. So one worker PROCESS
+per crawl (``scanner.crawlworker``, shared by all its sources) runs the stages
+and the commits on the second core. Batches are handled strictly in the order
+they were handed over, each committed in one transaction holding its posts and
 its frontier changes together: a killed crawl loses at most the batches still
-queued (``MAX_QUEUED`` + the one being written) and never marks a page fetched
-without the posts it yielded.
+in flight (``MAX_QUEUED``) and never marks a page fetched without the posts it
+yielded. The worker dies with the crawl: its pipe closes and it exits.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from multiprocessing.connection import Connection
+from typing import Any, ClassVar
 
 from scanner.store import Store, UpsertResult
 
 logger = logging.getLogger(__name__)
-#: Batches waiting for the writer before the crawl thread waits too (back-pressure:
-#: memory stays bounded, and so does what a kill can lose).
+#: Batches handed over and not yet answered before the crawl thread waits (back-
+#: pressure: memory stays bounded, and so does what a kill can lose).
 MAX_QUEUED = 4
+Reply = tuple[Any, ...]  # ("batch", key, seq, new, updated, unchanged, counts, logs, error)
 
 
 @dataclass
 class Batch:
-    rows: list[dict[str, Any]]
+    rows: list[Any]  # crawl side: items as tuples (or dicts); in the worker: mention rows
     frontier_add: dict[str, tuple[str, str]]  # fingerprint -> (url, request as JSON)
     frontier_done: set[str] = field(default_factory=set)
 
@@ -54,68 +60,124 @@ def commit(store: Store, source: str, run_id: int | None, batch: Batch) -> Upser
     return result
 
 
-class BatchWriter:
-    """Commits :class:`Batch` es on its own thread and connection; counts what it wrote.
+class CrawlWorker:
+    """The crawl's one worker process, shared by every source (``acquire``/``release``).
 
-    ``submit`` returns at once (unless ``MAX_QUEUED`` batches are waiting);
-    ``wait`` returns once every submitted batch is committed or has failed;
-    ``close`` waits and ends the thread. A batch that fails is logged and counted
-    in ``failed`` (its transaction rolled back whole) and the next ones are still
-    written: the same as when the crawl thread wrote them itself.
+    Every call is made on the crawl thread, and answers are read there too (when
+    a batch is handed over, on ``poll`` and on ``wait``), so the callbacks that
+    fold them into a crawler's stats run where Scrapy expects.
     """
 
-    def __init__(self, path: str | Path, source: str, run_id: int | None) -> None:
-        self.path, self.source, self.run_id = path, source, run_id
-        self.totals = UpsertResult(new_ids=None)
-        self.failed = 0
-        self.last_error = ""
-        self._lock = threading.Lock()
-        self._queue: queue.Queue[Batch | None] = queue.Queue(MAX_QUEUED)
-        self._thread = threading.Thread(target=self._run, name=f"scan-writer-{source}",
-                                        daemon=True)  # fmt: skip
-        self._thread.start()
+    _shared: ClassVar[CrawlWorker | None] = None
 
-    def submit(self, batch: Batch) -> None:
-        if not self._thread.is_alive():
-            raise RuntimeError("the batch writer is closed")
-        self._queue.put(batch)
+    def __init__(self) -> None:
+        to_read, to_write = os.pipe()
+        from_read, from_write = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "scanner.crawlworker", str(to_read), str(from_write)],
+            pass_fds=(to_read, from_write), stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(to_read)
+        os.close(from_write)
+        self.outbox = Connection(to_write, readable=False)
+        self.inbox = Connection(from_read, writable=False)
+        self.users = 0
+        self.in_flight: dict[int, int] = {}  # key -> batches not answered yet
+        self.callbacks: dict[int, Callable[[Reply], None]] = {}
+        self.seq = 0
+        self.dead = ""
 
-    def wait(self) -> None:
-        self._queue.join()
+    @classmethod
+    def acquire(cls) -> CrawlWorker:
+        worker = cls._shared
+        if worker is None or worker.dead:
+            worker = cls._shared = cls()
+        worker.users += 1
+        return worker
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users <= 0:
+            self.close()
+
+    def open(self, spec: dict[str, Any], callback: Callable[[Reply], None]) -> int:
+        """Register a source (what its stages need: see ``scanner.crawlworker.Source``)."""
+        key = len(self.callbacks) + 1
+        self.callbacks[key] = callback
+        self.in_flight[key] = 0
+        self._send(("open", key, spec))
+        return key
+
+    def submit(self, key: int, batch: Batch) -> None:
+        while sum(self.in_flight.values()) >= MAX_QUEUED and not self.dead:
+            self._answer()
+        if self.dead:
+            self.callbacks[key](_failed(key, self.dead))
+            return
+        self.seq += 1
+        self.in_flight[key] += 1
+        message = ("batch", key, self.seq, batch.rows, batch.frontier_add, batch.frontier_done)
+        try:
+            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            self.in_flight[key] -= 1
+            self.callbacks[key](_failed(key, f"cannot hand the batch over: {exc}"))
+            return
+        self._send(data)
+
+    def poll(self) -> None:
+        """Fold in the answers that are ready; never waits."""
+        while not self.dead and any(self.in_flight.values()) and self.inbox.poll(0):
+            self._answer()
+
+    def wait(self, key: int) -> None:
+        """Return once every batch of ``key`` handed over so far is answered."""
+        while self.in_flight.get(key) and not self.dead:
+            self._answer()
 
     def close(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
-
-    def counts(self) -> tuple[UpsertResult, int]:
-        """The totals so far and the number of failed batches (a consistent pair)."""
-        with self._lock:
-            return UpsertResult(self.totals.new, self.totals.updated,
-                                self.totals.unchanged), self.failed  # fmt: skip
-
-    def _run(self) -> None:
-        store: Store | None = None
+        if CrawlWorker._shared is self:
+            CrawlWorker._shared = None
+        for key in list(self.in_flight):
+            self.wait(key)
+        if not self.dead:
+            self._send(("bye",))
+        self.outbox.close()
         try:
-            while True:
-                batch = self._queue.get()
-                try:
-                    if batch is None:
-                        return
-                    if store is None:
-                        store = Store(self.path, migrate=False)
-                    result = commit(store, self.source, self.run_id, batch)
-                    with self._lock:
-                        self.totals += UpsertResult(result.new, result.updated, result.unchanged)
-                except Exception as exc:  # the crawl goes on; the loss is counted and logged
-                    logger.error("%s: a batch of %d posts was not stored: %s",
-                                 self.source, len(batch.rows) if batch else 0, exc,
-                                 exc_info=True)  # fmt: skip
-                    with self._lock:
-                        self.failed += 1
-                        self.last_error = str(exc)
-                finally:
-                    self._queue.task_done()
-        finally:
-            if store is not None:
-                store.close()
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.inbox.close()
+
+    def _send(self, message: Any) -> None:
+        if self.dead:
+            return
+        try:
+            data = message if isinstance(message, bytes) else pickle.dumps(message)
+            self.outbox.send_bytes(data)
+        except OSError as exc:
+            self._died(f"the crawl worker is gone: {exc}")
+
+    def _answer(self) -> None:
+        try:
+            reply = pickle.loads(self.inbox.recv_bytes())  # noqa: S301 - our own worker
+        except (EOFError, OSError) as exc:
+            self._died(f"the crawl worker died (exit status {self.process.poll()}): {exc}")
+            return
+        key = reply[1]
+        self.in_flight[key] -= 1
+        self.callbacks[key](reply)
+
+    def _died(self, message: str) -> None:
+        """Every batch still in flight is lost: each source is told once per batch."""
+        self.dead = message
+        logger.error("%s", message)
+        for key, count in self.in_flight.items():
+            for _ in range(count):
+                self.callbacks[key](_failed(key, message))
+            self.in_flight[key] = 0
+
+
+def _failed(key: int, error: str) -> Reply:
+    return ("batch", key, 0, 0, 0, 0, {}, [], error)

@@ -30,18 +30,8 @@ class CompanyIndex:
     unusable: bool = False  # band keys stored with other rules
 
     @property
-    def seq_of(self) -> dict[str, int]:
-        return self.pos
-
-    @property
     def next_seq(self) -> int:
         return int(self.seq[-1]) + 1 if len(self.seq) else 0
-
-    def stale(self, grievances: dict[str, str]) -> bool:
-        """An indexed grievance was edited, withdrawn or deleted (or the index is unusable)."""
-        return self.unusable or any(
-            grievances.get(m) != h for m, h in zip(self.ids, self.hashes, strict=True)
-        )
 
 
 def chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
@@ -77,6 +67,28 @@ class GroupingStore:
         """Mention id -> content hash, in arrival order (rowid)."""
         rows = self.db.execute(
             "SELECT id, content_hash FROM mentions WHERE company = ? AND is_grievance = 1 "
+            "ORDER BY rowid",
+            [company],
+        )
+        return dict(rows)
+
+    def changed_since_grouped(self, company: str) -> int:
+        """Grouped grievances since edited, withdrawn or deleted."""
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM grouping_index gi "
+                "LEFT JOIN mentions m ON m.id = gi.mention_id WHERE gi.company = ? "
+                "AND (m.id IS NULL OR m.is_grievance != 1 OR m.content_hash != gi.content_hash "
+                "OR m.company != gi.company)",
+                [company],
+            ).fetchone()[0]
+        )
+
+    def ungrouped(self, company: str) -> dict[str, str]:
+        """Grievances not grouped yet: id -> content hash, in arrival order."""
+        rows = self.db.execute(
+            "SELECT id, content_hash FROM mentions m WHERE company = ? AND is_grievance = 1 "
+            "AND NOT EXISTS (SELECT 1 FROM grouping_index gi WHERE gi.mention_id = m.id) "
             "ORDER BY rowid",
             [company],
         )

@@ -1,39 +1,50 @@
-"""The one Scrapy item pipeline of scan: every stage, called in order, in one layer.
+"""The one Scrapy item pipeline of scan: each item to the crawl worker, in batches.
 
-Scrapy wraps each pipeline's ``process_item`` in its own awaitable (a few µs a
-stage), which for five small stages cost more than their work. So the stages
-stay separate modules (``validate``, ``clean``, ``match``, ``classify``,
-``store``), each still usable on its own in ``ITEM_PIPELINES``, and this class
-runs them as plain calls. It also tells the frontier when an item is through,
-whatever its outcome, so that a page is marked fetched once all its posts are
-buffered with (or before) that mark (``scanner.middlewares.frontier``).
+The stages (``validate``, ``clean``, ``match``, ``classify``, then the row of
+``store``) run in the crawl worker process (``scanner.crawlworker``), off the
+crawl thread that is a crawl's bottleneck; this pipeline only turns each item
+into a tuple and adds it to its source's batch (``SourceState.add``). Items the
+worker drops are counted and logged there and folded back into the crawler's
+stats (``item_dropped_count``, ``scan/dropped/<reason>``; ``item_scraped_count``
+is lowered to match). It also tells the frontier when an item is through, so
+that a page is marked fetched in the same batch as its posts or a later one
+(``scanner.middlewares.frontier``).
+
+One consequence: ``item_scraped`` (and so a feed export, ``scrapy crawl -o``)
+sees every item as the spider yielded it, before cleaning and dropping.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from dataclasses import fields
 from typing import Any
 
+from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 
+from scanner.complaints import complaint_rules
+from scanner.crawlstate import SourceState
+from scanner.errors import StoreError
+from scanner.items import Mention
 from scanner.middlewares.frontier import Frontier
-from scanner.pipelines.classify import ClassifyPipeline
-from scanner.pipelines.clean import CleanPipeline
-from scanner.pipelines.match import CompanyMatchPipeline
-from scanner.pipelines.store import StorePipeline
-from scanner.pipelines.validate import ValidatePipeline
 
-STAGES = (ValidatePipeline, CleanPipeline, CompanyMatchPipeline, ClassifyPipeline, StorePipeline)
+#: A Mention's values in field order: what ``Mention(*values)`` rebuilds in the worker.
+_values = operator.attrgetter(*(f.name for f in fields(Mention)))
 
 
 class ScanPipeline:
-    """validate → clean → company match → classify → store."""
+    """Gather items for the worker's validate → clean → company match → classify → store."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        stages = [stage(crawler) for stage in STAGES]
-        self.store: StorePipeline = stages[-1]
-        self.stages: list[Callable[[Any], Any]] = [s.process_item for s in stages]
+        complaint_rules()  # a broken rule file fails here, at start, not in the worker
+        try:
+            self.state = SourceState.of(crawler)
+        except StoreError as exc:  # no partial writes: the spider does not start
+            raise CloseSpider(f"store: {exc}") from exc
+        self.add = self.state.add
         self.item_done = Frontier.of(crawler).item_done
 
     @classmethod
@@ -42,12 +53,10 @@ class ScanPipeline:
 
     def process_item(self, item: Any) -> Any:
         try:
-            row = item
-            for stage in self.stages:
-                row = stage(row)
-            return row
+            self.add(_values(item) if type(item) is Mention else ItemAdapter(item).asdict())
+            return item
         finally:
             self.item_done(item)
 
     def close_spider(self) -> None:
-        self.store.close_spider()
+        self.state.flush(wait=True)

@@ -1,34 +1,87 @@
-"""The crawl's batch writer: in order, posts and frontier marks together or not at all."""
+"""The crawl worker process: in order, posts and frontier marks together or not at all."""
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from pathlib import Path
+from typing import Any
 
-from scanner.crawlwriter import Batch, BatchWriter
+from scanner.config import default_config
+from scanner.crawlwriter import Batch, CrawlWorker
+from scanner.items import Mention
 from scanner.store import Store
 from tests.crawl.conftest import rows
 
+VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Mention)))
 
-def post(i: int, **extra: object) -> dict[str, object]:
-    return {"id": f"s:{i}", "company": "Acme", "source": "s", "external_id": str(i),
-            "origin": "crawl", "text": f"refund {i} never came", **extra}  # fmt: skip
+
+def post(i: int, text: str = "", **extra: Any) -> tuple[Any, ...]:
+    """A post as the crawl side hands it over: a Mention's values."""
+    return VALUES(Mention(source="s", external_id=str(i), text=text or f"refund {i} never came",
+                          about_company=True, **extra))  # fmt: skip
+
+
+def open_worker(db: Path, answers: list[tuple[Any, ...]]) -> tuple[CrawlWorker, int]:
+    with Store(db) as store:
+        run = store.start_run("crawl", source="s")
+        # A real failure inside the worker's transaction: this post cannot be stored.
+        store.db.execute("CREATE TRIGGER poison BEFORE INSERT ON mentions "
+                         "WHEN NEW.text LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
+                         "END")  # fmt: skip
+    spec = {"db": str(db), "source": "s", "run_id": run, "config": default_config(db),
+            "categorise": True, "spider_about": False}  # fmt: skip
+    worker = CrawlWorker.acquire()
+    return worker, worker.open(spec, answers.append)
 
 
 def test_batches_commit_in_order_and_a_failed_one_marks_no_page_fetched(tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
-    with Store(db) as store:
-        run = store.start_run("crawl", source="s")
-    writer = BatchWriter(db, "s", run)
-    writer.submit(Batch([post(1), post(2)], {"fp1": ("http://x/1", "{}")}, set()))
-    # company is NOT NULL: this batch fails whole, its page mark with it
-    writer.submit(Batch([post(3), post(4, company=None)], {}, {"fp1"}))
-    writer.submit(Batch([post(2, text="refund 2 came at last"), post(5)], {}, set()))
-    writer.wait()
-    totals, failed = writer.counts()
-    writer.close()
-    assert (totals.new, totals.updated, failed) == (3, 1, 1)
-    assert "NOT NULL" in writer.last_error
+    answers: list[tuple[Any, ...]] = []
+    worker, key = open_worker(db, answers)
+    worker.submit(key, Batch([post(1), post(2)], {"fp1": ("http://x/1", "{}")}, set()))
+    # This batch fails whole in its transaction, its page mark with it.
+    worker.submit(key, Batch([post(3), post(4, "poison")], {}, {"fp1"}))
+    worker.submit(key, Batch([post(2, "refund 2 came at last"), post(5)], {}, set()))
+    worker.wait(key)
+    worker.release()
+    assert [(a[3], a[4], a[8]) for a in answers] == [(2, 0, None), (0, 0, "poisoned"),
+                                                      (1, 1, None)]  # fmt: skip
     assert rows(db, "SELECT id FROM mentions ORDER BY id") == [("s:1",), ("s:2",), ("s:5",)]
     assert rows(db, "SELECT text FROM mentions WHERE id = 's:2'") == [("refund 2 came at last",)]
     assert rows(db, "SELECT fingerprint, done FROM frontier") == [("fp1", 0)]
+    assert rows(db, "SELECT is_grievance, categories != '[]' FROM mentions "
+                    "WHERE id = 's:1'") == [(1, 1)]  # fmt: skip
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_drops_are_counted_by_reason_and_logged(tmp_path: Path) -> None:
+    db = tmp_path / "scan.db"
+    answers: list[tuple[Any, ...]] = []
+    worker, key = open_worker(db, answers)
+    items = [post(1), post(2, removed=True), post(3, "<p> </p>"),
+             {"source": "s", "external_id": "4", "text": "Acme lost my parcel"},
+             {"source": "s", "external_id": "5", "text": "nothing about anyone"},
+             {"source": "s", "text": "no id at all"}]  # fmt: skip
+    worker.submit(key, Batch(items, {}, set()))
+    worker.wait(key)
+    worker.release()
+    (answer,) = answers
+    counts, logs = answer[6], answer[7]
+    assert answer[3] == 2 and answer[8] is None  # s:1, and s:4 (it names Acme)
+    assert {k: v for k, v in counts.items() if k.startswith("scan/dropped/")} == {
+        "scan/dropped/removed": 1, "scan/dropped/empty-after-cleaning": 1,
+        "scan/dropped/off-topic": 1, "scan/dropped/no-id": 1}  # fmt: skip
+    assert counts["item_dropped_count"] == 4
+    assert any("empty-after-cleaning: 3" in message for _, message in logs)
+
+
+def test_the_worker_exits_when_the_crawl_side_goes_away(tmp_path: Path) -> None:
+    db = tmp_path / "scan.db"
+    worker, key = open_worker(db, [])
+    worker.submit(key, Batch([post(1)], {}, set()))
+    worker.wait(key)
+    worker.outbox.close()  # what a killed crawl process leaves: a closed pipe, no goodbye
+    assert worker.process.wait(timeout=30) == 0
+    CrawlWorker._shared = None
+    assert rows(db, "SELECT id FROM mentions") == [("s:1",)]
