@@ -229,3 +229,24 @@ def m003_report_indexes(db: Database) -> None:
             ON mentions(id, COALESCE(published_at, first_seen_at), source);
         """
     )
+
+
+@migrations()
+def m004_fts_update_trigger_on_text_only(db: Database) -> None:
+    """Re-index a post's full text only when its title or text is updated.
+
+    sqlite-utils' ``mentions_au`` fires on ANY update, so a post seen again
+    unchanged (only ``last_seen_run`` moves, thousands a night) was deleted from
+    and re-added to the FTS index. ``AFTER UPDATE OF title, text`` fires only when
+    an UPDATE sets one of those columns (an edit sets them all).
+    """
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS mentions_au;
+        CREATE TRIGGER mentions_au AFTER UPDATE OF title, text ON mentions BEGIN
+          INSERT INTO mentions_fts (mentions_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+          INSERT INTO mentions_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        """
+    )

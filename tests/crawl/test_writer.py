@@ -60,7 +60,7 @@ def test_drops_are_counted_by_reason_and_logged(tmp_path: Path) -> None:
     answers: list[tuple[Any, ...]] = []
     worker, key = open_worker(db, answers)
     items = [post(1), post(2, removed=True), post(3, "<p> </p>"),
-             {"source": "s", "external_id": "4", "text": "Acme lost my parcel"},
+             {"source": "s", "external_id": "4", "text": "My company lost my parcel"},
              {"source": "s", "external_id": "5", "text": "nothing about anyone"},
              {"source": "s", "text": "no id at all"}]  # fmt: skip
     worker.submit(key, Batch(items, {}, set()))
@@ -68,7 +68,7 @@ def test_drops_are_counted_by_reason_and_logged(tmp_path: Path) -> None:
     worker.release()
     (answer,) = answers
     counts, logs = answer[6], answer[7]
-    assert answer[3] == 2 and answer[8] is None  # s:1, and s:4 (it names Acme)
+    assert answer[3] == 2 and answer[8] is None  # s:1, and s:4 (it names the company)
     assert {k: v for k, v in counts.items() if k.startswith("scan/dropped/")} == {
         "scan/dropped/removed": 1, "scan/dropped/empty-after-cleaning": 1,
         "scan/dropped/off-topic": 1, "scan/dropped/no-id": 1}  # fmt: skip
