@@ -187,8 +187,13 @@ def main() -> None:
                       f"{figures['stored']} stored)", flush=True)  # fmt: skip
     finally:
         server.terminate()
-    keys = ("pages_per_s", "items_per_s", "cpu_us_per_item", "main_us_per_item",  # fmt: skip
-            "worker_us_per_item")
+    keys = (
+        "pages_per_s",
+        "items_per_s",
+        "cpu_us_per_item",
+        "main_us_per_item",  # fmt: skip
+        "worker_us_per_item",
+    )
     med = {m: {k: statistics.median(r[k] for r in rs) for k in keys}
            for m, rs in results.items()}  # fmt: skip
     for mode in ("bare", "full"):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import pickle
 import queue
+import signal
 import sys
 import threading
 import traceback
@@ -162,6 +163,10 @@ def _batch(source: Source | Exception, stores: dict[str, Store], items: list[Any
 
 
 def main(argv: list[str]) -> None:
+    # Ctrl-C reaches the whole process group; the crawl side then shuts down gracefully
+    # and still needs this process to commit its last batches. It exits when told to,
+    # or when its pipe closes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     inbox = Connection(int(argv[0]), writable=False)
     outbox = Connection(int(argv[1]), readable=False)
     serve(inbox, outbox)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.errors import RuleFileError
-from scanner.issues.keyness import Candidate, keyness, keyness_scores
+from scanner.issues.keyness import Candidate, keyness, keyness_scores, log_likelihood
 from scanner.issues.lexicon import Key, Lexicon
 from scanner.issues.settings import IssueParams
 from scanner.rules import rules_path
@@ -165,6 +165,8 @@ def index_phrases(
     kind, n_bg = "mentions", bg.n_docs
     if n_bg < params.min_background:
         kind, n_bg = "built-in", 10 * max(n_fg, params.min_background)
+    # Fewer mentions than grievances: the built-in background tops them up for G2.
+    extra = max(0, n_fg - n_bg)
     fb = _dense(bg.tok, dense, len(lexicon.stems)) if kind == "mentions" else None
     del bg
     pinned_codes = _pinned_codes(pinned, lexicon, dense, width)
@@ -185,7 +187,7 @@ def index_phrases(
         if fb is not None:
             seen, seen_counts = np.unique(grams(fb, n, width)[0], return_counts=True)
             b = _lookup(codes, seen, seen_counts)
-        ok, g2 = keyness_scores(counts, b, n_fg, n_bg, params)
+        ok, g2 = keyness_scores(counts, b, n_fg, n_bg, params, extra)
         chosen = np.flatnonzero(ok)
         if len(chosen) > params.max_candidates:
             # Chance collocations of common words pass a lenient test by the ten
@@ -204,8 +206,8 @@ def index_phrases(
                 continue  # a pinned phrase only: tracked, never a discovered candidate
             bg_count = int(b[where]) if listed else 0
             a = len(members)
-            if a >= floor and keyness(a, bg_count, n_fg, n_bg, params):
-                found.append(_candidate(key, a, bg_count, n_fg, n_bg))
+            if a >= floor and keyness(a, bg_count, n_fg, n_bg, params, extra):
+                found.append(_candidate(key, a, bg_count, n_fg, n_bg, extra))
     for key in pinned:
         out.setdefault(key, set())
     return found, out, kind
@@ -272,8 +274,6 @@ def _documents(
     return {int(codes[s]): docs[s:e] for s, e in zip(bounds[:-1], bounds[1:], strict=True)}
 
 
-def _candidate(key: Key, a: int, b: int, n_fg: int, n_bg: int) -> Candidate:
-    from scanner.issues.keyness import log_likelihood
-
+def _candidate(key: Key, a: int, b: int, n_fg: int, n_bg: int, extra: int) -> Candidate:
     ratio = (a / n_fg) / ((b + 0.5) / n_bg)
-    return Candidate(key, a, b, log_likelihood(a, b, n_fg, n_bg), ratio)
+    return Candidate(key, a, b, log_likelihood(a, b, n_fg, n_bg + extra), ratio)

@@ -123,7 +123,11 @@ def _unexplained(
         mine = docs[c.key]
         rest = set(mine)
         for other in longer.get(c.key, ()):
-            rest -= docs[other]
+            # Only a longer phrase that is itself a large part of this one explains
+            # it: hundreds of chance three-word phrases around a theme word, a few
+            # grievances each, would together "explain" the theme away at scale.
+            if len(docs[other]) >= params.explain_share * len(mine):
+                rest -= docs[other]
         if (
             len(rest) >= params.min_grievances
             and people(rest) >= params.min_people
@@ -146,7 +150,11 @@ def _merge(
         for i in members:
             doc_issues.setdefault(i, []).append(n)
     placed = {key for keys, _, _ in drafts for key in keys}
-    for cand in sorted(kept, key=lambda c: (-len(docs[c.key]), -len(c.key), c.key)):
+    # Phrases of several words first: a single word then meets the themes already
+    # found and either joins one or, spread over several, is seen to be generic.
+    for cand in sorted(
+        kept, key=lambda c: (len(c.key) == 1, -len(docs[c.key]), -len(c.key), c.key)
+    ):
         if cand.key in placed:
             continue
         placed.add(cand.key)
@@ -161,7 +169,10 @@ def _merge(
                 break
         if target is None:
             covered = sum(1 for i in mine if i in doc_issues)
-            if covered >= params.merge_overlap * len(mine):
+            # A single word meets the themes of longer phrases first: when a good
+            # part of it lies in them without joining one, it is learnt generic.
+            shared = params.explain_share if len(cand.key) == 1 else params.merge_overlap
+            if covered >= shared * len(mine):
                 # Spread over issues already found ("message" in ads, bots and age
                 # grievances alike): a word they share, not a theme of its own.
                 continue

@@ -29,6 +29,7 @@ class IssueParams:
     min_background: int = 50  # fewer non-grievance mentions: the built-in background
     max_phrases: int = 20
     max_candidates: int = 2000  # strongest phrases kept per phrase length (1, 2, 3 words)
+    explain_share: float = 0.25  # a longer phrase this big a part of a shorter one explains it
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ _RANGES: dict[str, tuple[float, float, type]] = {
     "min_background": (0, 100_000, int),
     "max_phrases": (1, 1_000, int),
     "max_candidates": (10, 1_000_000, int),
+    "explain_share": (0, 1, float),
 }
 
 

@@ -5,12 +5,18 @@ within the window, cross-posts counted once), applied to every member of the
 issue. Near-duplicate clusters roll up into an issue when at least half of
 their members are in it. The dicts returned are the ``"issues"`` entries of
 ``scan report --format json``; systemic issues come first.
+
+An issue of a big company can hold a hundred thousand posts, and the text
+report has a one-second goal: without ``with_members`` only the posts the
+verdict looks at are read (the window, and the period before the report's),
+the rest comes from SQL aggregates (``History``), as for clusters. Every member
+is read only for ``--issue ID`` and JSON.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scanner.config import Config
@@ -39,62 +45,113 @@ def issue_views(
     period_start: datetime | None = None,
     issue_id: int | None = None,
     rules: Any = None,
+    with_members: bool = True,
 ) -> list[dict[str, Any]]:
-    """Every live issue of a company (or one, ``issue_id``), judged at ``as_of``."""
-    from scanner.verdict import Member, assess, load_systemic_rules
+    """Every live issue of a company (or one, ``issue_id``), judged at ``as_of``.
+
+    ``"members"`` holds every member up to ``as_of`` (newest first), or with
+    ``with_members=False`` only the recent ones the verdict needs."""
+    from scanner.verdict import load_systemic_rules
 
     rules = rules or load_systemic_rules()
     as_of = as_of or datetime.now(UTC)
+    period_start = period_start or as_of - timedelta(days=rules.period_days)
+    low = None
+    if not with_members:
+        low = min(as_of - timedelta(days=rules.window_days), period_start - (as_of - period_start))
     name = config.company_named(company).name
-    db = store.db
     sql = "SELECT id, name, phrases, pinned FROM issues WHERE company = ? AND retired_at IS NULL"
     params: list[Any] = [name]
     if issue_id is not None:
         sql += " AND id = ?"
         params.append(issue_id)
-    views = []
-    for iid, iname, phrases, pinned in db.execute(sql, params).fetchall():
-        rows = db.execute(
-            f"SELECT m.id, m.source, m.author, m.url, m.text, {WHEN}, im.phrase "  # noqa: S608
-            "FROM issue_members im JOIN mentions m ON m.id = im.mention_id "
-            f"WHERE im.issue_id = ? AND {WHEN} <= ? ORDER BY {WHEN} DESC, m.id",
-            [iid, as_of.isoformat()],
-        ).fetchall()
-        members = [
-            Member(id=r[0], source=r[1], author=r[2], published_at=_moment(r[5]), text=r[4] or "",
-                   url=r[3])
-            for r in rows
-        ]  # fmt: skip
-        verdict = assess(members, as_of=as_of, rules=rules, period_start=period_start)
-        phrase_counts: dict[str, int] = {}
-        for r in rows:
-            phrase_counts[r[6]] = phrase_counts.get(r[6], 0) + 1
-        stored = json.loads(phrases or "[]")
-        views.append({
-            "id": iid, "name": iname,
-            "phrases": sorted(stored, key=lambda p: -phrase_counts.get(p, 0)),
-            "pinned": bool(pinned), "verdict": verdict.verdict, "people": verdict.people,
-            "mentions": verdict.mentions, "flags": verdict.flags, "weekly": verdict.weekly,
-            "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
-            "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
-            "clusters": _clusters(store, iid),
-            "examples": _examples(rows),
-            "members": [{"id": r[0], "source": r[1], "author": r[2], "url": r[3],
-                         "published_at": r[5], "text": r[4], "phrase": r[6]} for r in rows],
-        })  # fmt: skip
+    views = [
+        _view(store, row, as_of=as_of, period_start=period_start, rules=rules, low=low)
+        for row in store.db.execute(sql, params).fetchall()
+    ]
     views.sort(key=lambda v: (v["verdict"] != "systemic", -v["people"], v["id"]))
     return views
 
 
-def _clusters(store: Store, issue_id: int) -> list[int]:
-    """Clusters at least half of whose members belong to the issue, largest first."""
+def _view(
+    store: Store, row: tuple, *, as_of: datetime, period_start: datetime, rules: Any,
+    low: datetime | None,
+) -> dict[str, Any]:  # fmt: skip
+    from scanner.verdict import Member, assess
+
+    iid, iname, phrases, pinned = row
+    high = as_of.isoformat()
     rows = store.db.execute(
-        """SELECT cm.cluster_id, COUNT(*) AS inside,
-                  (SELECT COUNT(*) FROM cluster_members x WHERE x.cluster_id = cm.cluster_id)
-           FROM issue_members im JOIN cluster_members cm ON cm.mention_id = im.mention_id
-           WHERE im.issue_id = ? GROUP BY cm.cluster_id ORDER BY inside DESC, cm.cluster_id""",
-        [issue_id],
+        f"SELECT m.id, m.source, m.author, m.url, m.text, {WHEN}, im.phrase "  # noqa: S608
+        "FROM issue_members im JOIN mentions m ON m.id = im.mention_id "
+        f"WHERE im.issue_id = ? AND {WHEN} <= ? AND {WHEN} > ? ORDER BY {WHEN} DESC, m.id",
+        [iid, high, low.isoformat() if low else ""],
     ).fetchall()
+    members = [
+        Member(id=r[0], source=r[1], author=r[2], published_at=_moment(r[5]), text=r[4] or "",
+               url=r[3])
+        for r in rows
+    ]  # fmt: skip
+    history = _history(store, iid, low=low.isoformat(), high=high) if low else None
+    verdict = assess(members, as_of=as_of, rules=rules, period_start=period_start,
+                     history=history)  # fmt: skip
+    phrase_counts: dict[str, int] = {}
+    for r in rows:
+        phrase_counts[r[6]] = phrase_counts.get(r[6], 0) + 1
+    stored = json.loads(phrases or "[]")
+    return {
+        "id": iid, "name": iname,
+        "phrases": sorted(stored, key=lambda p: -phrase_counts.get(p, 0)),
+        "pinned": bool(pinned), "verdict": verdict.verdict, "people": verdict.people,
+        "mentions": verdict.mentions, "flags": verdict.flags, "weekly": verdict.weekly,
+        "sources": verdict.sources,
+        "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
+        "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
+        "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None),
+        "examples": _examples(rows),
+        "members": [{"id": r[0], "source": r[1], "author": r[2], "url": r[3],
+                     "published_at": r[5], "text": r[4], "phrase": r[6]} for r in rows],
+    }  # fmt: skip
+
+
+def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
+    """All-time count, first post, sources and the latest post at or before ``low``."""
+    from scanner.verdict import History
+
+    count, first, previous, sources = store.db.execute(
+        f"""SELECT COUNT(*), MIN({WHEN}), MAX(CASE WHEN {WHEN} <= :low THEN {WHEN} END),
+                   GROUP_CONCAT(DISTINCT m.source)
+            FROM issue_members im JOIN mentions m ON m.id = im.mention_id
+            WHERE im.issue_id = :iid AND {WHEN} <= :high""",  # noqa: S608
+        {"iid": issue_id, "low": low, "high": high},
+    ).fetchone()
+    return History(mentions=count, first_seen=_moment(first), previous=_moment(previous),
+                   sources=sorted(set(sources.split(","))) if sources else [])  # fmt: skip
+
+
+def _clusters(store: Store, issue_id: int, recent: list[str] | None = None) -> list[int]:
+    """Clusters at least half of whose members belong to the issue, largest first;
+    with ``recent`` (member ids), only the clusters those posts are in."""
+    if recent is None:
+        rows = store.db.execute(
+            """SELECT cm.cluster_id, COUNT(*) AS inside,
+                      (SELECT COUNT(*) FROM cluster_members x WHERE x.cluster_id = cm.cluster_id)
+               FROM issue_members im JOIN cluster_members cm ON cm.mention_id = im.mention_id
+               WHERE im.issue_id = ? GROUP BY cm.cluster_id ORDER BY inside DESC, cm.cluster_id""",
+            [issue_id],
+        ).fetchall()
+    else:
+        rows = store.db.execute(
+            """SELECT cm.cluster_id,
+                      SUM(EXISTS (SELECT 1 FROM issue_members im
+                                  WHERE im.issue_id = ? AND im.mention_id = cm.mention_id))
+                        AS inside, COUNT(*)
+               FROM cluster_members cm
+               WHERE cm.cluster_id IN (SELECT DISTINCT c.cluster_id FROM cluster_members c
+                                       WHERE c.mention_id IN (SELECT value FROM json_each(?)))
+               GROUP BY cm.cluster_id ORDER BY inside DESC, cm.cluster_id""",
+            [issue_id, json.dumps(recent)],
+        ).fetchall()
     return [cid for cid, inside, size in rows if 2 * inside >= size]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from scanner.categories import categorise, combine
@@ -61,20 +61,23 @@ def issue_section(
     rules: SystemicRules, wanted: IssueFilter, caps: tuple[int | None, int | None],
     members: bool,
 ) -> IssueSection:  # fmt: skip
-    """The issues a report lists, systemic first (most people), then isolated (newest)."""
-    raw = issue_views(store, config, company=company, as_of=until, period_start=start, rules=rules)
-    since = start.isoformat()
+    """The issues a report lists, systemic first (most people), then isolated (newest).
+
+    Without ``members`` (every format but JSON) only each issue's recent posts
+    are read: what the verdict, the examples and the categories need."""
+    raw = issue_views(store, config, company=company, as_of=until, period_start=start,
+                      rules=rules, with_members=members)  # fmt: skip
     systemic, isolated = [], []
     for view in raw:
         if not view["mentions"]:
             continue  # nothing of it existed yet on the as-of day
         if wanted.min_people is not None and view["people"] < wanted.min_people:
             continue
-        if wanted.source is not None and all(m["source"] != wanted.source for m in view["members"]):
+        if wanted.source is not None and wanted.source not in view["sources"]:
             continue
         if view["verdict"] == SYSTEMIC:
             systemic.append(view)
-        elif wanted.include_all or (view["members"] and _at(view["members"][0]) >= since):
+        elif wanted.include_all or _after(view["last_seen"], start):
             isolated.append(view)
     if wanted.verdict == SYSTEMIC:
         isolated = []
@@ -94,9 +97,12 @@ def issue_section(
     )
 
 
-def _at(member: dict[str, Any]) -> str:
-    """A member's date as stored (ISO 8601, so comparable as text)."""
-    return str(member.get("published_at") or "")
+def _after(moment: str | None, start: datetime) -> bool:
+    """Is an issue's latest post (ISO 8601, as ``issue_views`` gives it) in the period?"""
+    if not moment:
+        return False
+    when = datetime.fromisoformat(moment)
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)) >= start
 
 
 def _member(row: dict[str, Any]) -> IssueMember:
@@ -114,7 +120,7 @@ def to_view(store: Store, raw: dict[str, Any], *, members: bool) -> IssueView:
     return IssueView(
         id=raw["id"], name=raw["name"], phrases=list(raw["phrases"]), verdict=raw["verdict"],
         people=raw["people"], mentions=raw["mentions"], flags=list(raw["flags"]),
-        clusters=list(raw["clusters"]), sources=sorted({r["source"] for r in rows}),
+        clusters=list(raw["clusters"]), sources=list(raw["sources"]),
         categories=_categories(store, rows[:CATEGORY_SAMPLE]),
         first_seen=raw["first_seen"], last_seen=raw["last_seen"], pinned=raw["pinned"],
         weekly=list(raw["weekly"]), examples=examples,
