@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 
 from scanner.items import Mention
 from scanner.pipelines import drop
+from scanner.text import is_removed_post
 
 
 class ValidatePipeline:
@@ -30,7 +31,9 @@ class ValidatePipeline:
         # go through ItemAdapter.
         row = dict(vars(item)) if type(item) is Mention else ItemAdapter(item).asdict()
         text = row.get("text")
-        if row.get("removed"):
+        # The spider's word, or the site's placeholder text itself ("[deleted]",
+        # "This review has been removed"): never stored, so never a grievance.
+        if row.get("removed") or is_removed_post(text):
             raise drop(self.crawler, "removed", str(row.get("external_id")), quiet=True)
         if row.get("external_id") in (None, ""):
             raise drop(self.crawler, "no-id", str(row.get("url") or ""))
