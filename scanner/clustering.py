@@ -80,7 +80,7 @@ def _company(
     bar: Progress,
 ) -> None:  # fmt: skip
     bar.stage("index", f"{company}: reading the grouping index")
-    index = gs.load_index(company, params.bands)
+    index = gs.load_index(company, params.band_columns)
     # Checked in SQL, so that a quiet night never builds a million-entry dict.
     stale = index.unusable or gs.changed_since_grouped(company) > 0
     stale = stale or (len(index.ids) > 0 and gs.fingerprint(company) != fingerprint(params))

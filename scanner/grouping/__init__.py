@@ -16,7 +16,7 @@ import numpy as np
 
 from scanner.grouping.blocking import candidate_pairs
 from scanner.grouping.engine import Grouper, Params
-from scanner.grouping.minhash import band_keys
+from scanner.grouping.minhash import band_keys, short_band_keys
 from scanner.grouping.normalise import normalise, sorted_key
 from scanner.grouping.verify import score_pairs
 
@@ -32,6 +32,12 @@ def _prepare_serial(texts: Sequence[str], params: Params) -> tuple[list[str], np
     bands = band_keys(
         keys, permutations=params.permutations, bands=params.bands, shingle=params.shingle
     )
+    if params.short_words:
+        short = short_band_keys(
+            keys, words=params.short_words, permutations=params.short_permutations,
+            bands=params.short_bands,
+        )  # fmt: skip
+        bands = np.hstack((bands, short))
     return [" ".join(sorted(k.split())) for k in keys], bands
 
 

@@ -25,8 +25,8 @@ def _ragged_arange(counts: np.ndarray) -> np.ndarray:
 def candidate_pairs(bands: np.ndarray, *, first_new: int = 0, cap: int = 64) -> np.ndarray:
     """Unique ``(i, j)`` rows with ``i < j`` and ``j >= first_new``, as an int64 array.
 
-    ``bands`` is ``(n, b)`` uint64, rows in arrival order; a row of zeros is a
-    text without words and never pairs.
+    ``bands`` is ``(n, b)`` uint64, rows in arrival order; a zero key never
+    pairs (a text without words, or a long text in a short-text band).
     """
     n = len(bands)
     if n < 2:
@@ -38,9 +38,9 @@ def candidate_pairs(bands: np.ndarray, *, first_new: int = 0, cap: int = 64) -> 
     bits = max(20, int(n - 1).bit_length())
     low = np.uint64((1 << bits) - 1)
     index = np.arange(n, dtype=np.uint64)
-    words = bands[:, 0] != 0
     codes = []
     for b in range(bands.shape[1]):
+        words = bands[:, b] != 0
         packed = (bands[words, b] & ~low) | index[words]
         packed.sort()
         order = (packed & low).astype(np.int64)

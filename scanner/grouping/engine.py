@@ -46,6 +46,14 @@ class Params:
     bands: int = 32
     shingle: int = 2
     bucket_cap: int = 16
+    short_words: int = 20
+    short_permutations: int = 32
+    short_bands: int = 16
+
+    @property
+    def band_columns(self) -> int:
+        """Band keys stored per text: the word-shingle bands, then the short-text bands."""
+        return self.bands + (self.short_bands if self.short_words else 0)
 
     @property
     def cutoff(self) -> float:

@@ -133,3 +133,23 @@ def band_keys(
         keys64[empty] = _EMPTY
         out[start : start + len(part)] = keys64
     return out
+
+
+def short_band_keys(
+    keys: Sequence[str], *, words: int, permutations: int, bands: int
+) -> np.ndarray:
+    """``(len(keys), bands)`` band keys over single words, for texts of fewer than
+    ``words`` words; 0 (never a candidate) for longer texts.
+
+    Two short restatements of one grievance share few word pairs once a word is
+    misspelt, swapped or reordered (each change breaks two bigrams out of a
+    handful), so the bigram bands miss them; their single words still mostly
+    agree. Keeping these bands to short texts keeps them cheap: over long texts
+    single words would pair nearly everything with everything.
+    """
+    out = np.zeros((len(keys), bands), dtype=np.uint64)
+    short = [i for i, k in enumerate(keys) if k and k.count(" ") + 1 < words]
+    if short:
+        part = [keys[i] for i in short]
+        out[short] = band_keys(part, permutations=permutations, bands=bands, shingle=1)
+    return out

@@ -17,7 +17,8 @@ _SECTIONS = {
     "verify": {"scorer", "threshold"},
     "cluster": {"representative_threshold", "min_support", "support_fraction",
                 "merge_threshold", "core_size"},
-    "blocking": {"permutations", "bands", "shingle", "bucket_cap"},
+    "blocking": {"permutations", "bands", "shingle", "bucket_cap",
+                 "short_words", "short_permutations", "short_bands"},
 }  # fmt: skip
 
 
@@ -65,12 +66,17 @@ def params_from(rules: dict[str, Any]) -> Params:
         bands=whole(b, "bands", 1, 1024),
         shingle=whole(b, "shingle", 1, 5),
         bucket_cap=whole(b, "bucket_cap", 1, 100_000),
+        short_words=whole(b, "short_words", 0, 10_000),
+        short_permutations=whole(b, "short_permutations", 1, 1024),
+        short_bands=whole(b, "short_bands", 1, 1024),
     )
-    if params.permutations % params.bands:
-        raise RuleFileError(
-            path,
-            f"permutations ({params.permutations}) must be a multiple of bands ({params.bands})",
-        )
+    for perms, bands in (("permutations", "bands"), ("short_permutations", "short_bands")):
+        if getattr(params, perms) % getattr(params, bands):
+            raise RuleFileError(
+                path,
+                f"{perms} ({getattr(params, perms)}) must be a multiple of "
+                f"{bands} ({getattr(params, bands)})",
+            )
     return params
 
 

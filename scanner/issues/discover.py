@@ -2,14 +2,23 @@
 
 1. Phrases explained by longer ones are dropped: "verification" goes when
    most grievances that say it say "age verification" (otherwise the few
-   "email verification code" grievances would be glued to the age check).
-2. Phrases are taken from the most widely shared down, each joining the issue
-   that already holds most of its grievances (``merge_overlap``, with a lift
-   guard so a phrase everybody uses glues nothing), else starting a new one.
-   This is what puts "selfie" and "ID" with "age verification": the same people
-   say them together. A phrase whose grievances are mostly in issues already
-   found, but spread over several, is a word they share and is left out.
-3. A grievance belongs to every issue one of whose phrases it contains.
+   "email verification code" grievances would be glued to the age check, and
+   a "verify my card" scam text with them). Only longer phrases that are each
+   a large part of it count (``explain_share``): at scale, hundreds of chance
+   three-word phrases around a theme word would together explain it away.
+2. Phrases of several words are taken first, then single words, each from the
+   most widely shared down, each joining the issue that already holds most of
+   its grievances (``merge_overlap``, with a lift guard so a phrase everybody
+   uses glues nothing), else starting a new one. This is what puts "selfie"
+   and "ID" with "age verification": the same people say them together. A
+   phrase whose grievances are mostly in issues already found, but spread over
+   several, is a word they share and is left out; for a single word a smaller
+   share (``explain_share``) is enough: "order" in refund and delivery themes
+   is learnt to be generic, and never makes an issue of unrelated orders.
+3. A grievance belongs to every issue one of whose phrases it contains, so it
+   is assigned only through a phrase that passed all of the above: never
+   through a generic word (``rules/phrases.toml``), which no phrase is made of
+   alone.
 
 Pinned issues (``rules/issues.toml``) enter step 2 first, so discovered
 phrases join them rather than duplicating them.
@@ -170,9 +179,13 @@ def _merge(
         if target is None:
             covered = sum(1 for i in mine if i in doc_issues)
             # A single word meets the themes of longer phrases first: when a good
-            # part of it lies in them without joining one, it is learnt generic.
-            shared = params.explain_share if len(cand.key) == 1 else params.merge_overlap
-            if covered >= shared * len(mine):
+            # part of it (and more than chance: min_grievances) lies in them
+            # without joining one, it is learnt generic.
+            shared = params.merge_overlap * len(mine)
+            if len(cand.key) == 1:
+                learnt = max(params.explain_share * len(mine), params.min_grievances)
+                shared = min(shared, learnt)
+            if covered >= shared:
                 # Spread over issues already found ("message" in ads, bots and age
                 # grievances alike): a word they share, not a theme of its own.
                 continue
