@@ -156,6 +156,22 @@ def test_band_keys_are_stable_values() -> None:
     assert (a[2] == 0).all() and (a[:2] != 0).all()
 
 
+def test_short_texts_pair_on_single_words() -> None:
+    """A short text with its words reversed shares no word pair with the
+    original, so only the single-word bands of short texts can find it."""
+    short = "refund never came back after three weeks"
+    flipped = " ".join(reversed(short.split()))
+    long_text = " ".join(a + b for a in "abcdef" for b in "ghijk")  # 30 words
+    texts = [short, "something else entirely here", flipped, long_text]
+    without = group(texts, Params(short_words=0)).tolist()
+    assert without[0] != without[2]
+    labels = group(texts).tolist()
+    assert labels[0] == labels[2] and len(set(labels)) == 3
+    _, bands = prepare(texts, Params())
+    assert bands.shape == (4, Params().band_columns)
+    assert (bands[3, Params().bands :] == 0).all() and (bands[0, Params().bands :] != 0).all()
+
+
 def test_rules_are_validated() -> None:
     assert params_from({"verify": {"threshold": 90}}).threshold == 90
     with pytest.raises(RuleFileError, match="threshold must be a number 0-100, got 140"):
@@ -164,5 +180,7 @@ def test_rules_are_validated() -> None:
         params_from({"cluster": {"treshold": 1}})
     with pytest.raises(RuleFileError, match="multiple of bands"):
         params_from({"blocking": {"permutations": 64, "bands": 10}})
+    with pytest.raises(RuleFileError, match="multiple of short_bands"):
+        params_from({"blocking": {"short_permutations": 30, "short_bands": 16}})
     with pytest.raises(RuleFileError, match="scorer must be one of"):
         params_from({"verify": {"scorer": "WRatio"}})
