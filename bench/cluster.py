@@ -242,7 +242,7 @@ def main() -> None:
         print(json.dumps(WORKERS[args.worker](args.work, args.size)))
         return
     methods = [m.strip() for m in args.methods.split(",")]
-    print(f"{'N':>9}  {'method':<13} {'P':>6} {'R':>6} {'F1':>6} {'seconds':>8} {'peak MB':>8}")
+    print(f"{'N':>9}  {'method':<13} {'P':>7} {'R':>7} {'F1':>7} {'seconds':>8} {'peak MB':>8}")
     with tempfile.TemporaryDirectory(prefix="scanbench-") as tmp:
         root = args.work or Path(tmp)  # --work keeps corpora and databases for re-runs
         for size in (int(s) for s in args.sizes.split(",")):
@@ -261,7 +261,7 @@ def _report(size: int, method: str, r: dict) -> None:
         print(f"{size:>9}  {method:<13} error: {r['error']}", flush=True)
         return
     p, rc, f1 = r["bcubed"]
-    print(f"{size:>9}  {method:<13} {p:6.3f} {rc:6.3f} {f1:6.3f} "
+    print(f"{size:>9}  {method:<13} {p:7.5f} {rc:7.5f} {f1:7.5f} "
           f"{r['seconds']:8.1f} {r['peak_mb']:8.0f}", flush=True)  # fmt: skip
     if r.get("stages"):
         print(" " * 11 + "stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in r["stages"].items()))
