@@ -37,3 +37,11 @@ def test_end_to_end_from_outside_the_repo(scan, tmp_path):
     assert "s1" in found.stdout and "s2" not in found.stdout
     stats = json.loads(scan("--db", "x.db", "stats", "--json").stdout)
     assert stats["mentions"] == 2 and stats["grievances"] == 2
+
+
+def test_reading_commands_refuse_a_missing_database(scan, tmp_path):
+    for args in (["report"], ["mentions"], ["stats"]):
+        result = scan("--db", "typo.db", *args)
+        assert result.returncode == 1, args
+        assert "typo.db: no such database" in result.stderr
+    assert not (tmp_path / "typo.db").exists()

@@ -42,10 +42,20 @@ class App:
     def db_path(self) -> Path:
         return self.db_override or self.config.db
 
-    def store(self) -> Store:
-        """Open (and migrate) the database; closed when the command ends."""
+    def store(self, *, create: bool = True) -> Store:
+        """Open (and migrate) the database; closed when the command ends.
+
+        Commands that only read (report, mentions, stats) pass ``create=False``:
+        a mistyped ``--db`` then says so instead of showing an empty new database.
+        """
+        from scanner.errors import StoreError
         from scanner.store import Store
 
+        if not create and not self.db_path.exists():
+            raise StoreError(
+                f"{self.db_path}: no such database (run `scan import` or `scan crawl` first, "
+                "or pass --db PATH)"
+            )
         store = Store(self.db_path)
         click.get_current_context().call_on_close(store.close)
         return store

@@ -90,14 +90,16 @@ def _person(author: str | None, source: str, text: str, mention_id: str) -> str:
 def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> CompanyIssues:
     db = store.db
     rows = db.execute(
-        "SELECT id, source, author, COALESCE(title, ''), text FROM mentions "
+        "SELECT id, source, author, COALESCE(title, ''), text, "
+        "COALESCE(published_at, first_seen_at) FROM mentions "
         "WHERE company = ? AND is_grievance = 1 ORDER BY id",
         [company],
     ).fetchall()
     grievances = [
         Grievance(mid, _person(author, source, text, mid), f"{title}\n{text}" if title else text)
-        for mid, source, author, title, text in rows
+        for mid, source, author, title, text, _ in rows
     ]
+    dated = {r[0]: (r[5], r[1]) for r in rows}
     background = (
         f"{title}\n{text}"
         for title, text in db.execute(
@@ -111,12 +113,15 @@ def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> Com
         pinned=rules.pinned_for(company),
     )  # fmt: skip
     with db.atomic():
-        return _save(db, company, found, grievances, lexicon)
+        return _save(db, company, found, grievances, lexicon, dated)
 
 
 def _save(
-    db: Any, company: str, found: Discovery, grievances: list[Grievance], lexicon: Lexicon
-) -> CompanyIssues:
+    db: Any, company: str, found: Discovery, grievances: list[Grievance], lexicon: Lexicon,
+    dated: dict[str, tuple[str, str]],
+) -> CompanyIssues:  # fmt: skip
+    """Issues and members; each member keeps its post's date and source (``at``,
+    ``source``) so a report can read an issue's window by index."""
     now = utcnow()
     existing = {
         row[0]: {"key": row[1], "phrases": set(_keys(row[2], lexicon)), "pinned": row[3],
@@ -152,8 +157,9 @@ def _save(
         used.add(rid)
         db.execute("DELETE FROM issue_members WHERE issue_id = ?", [rid])
         db.conn.executemany(
-            "INSERT INTO issue_members (issue_id, mention_id, phrase) VALUES (?, ?, ?)",
-            [(rid, grievances[i].id, issue.labels.get(k, " ".join(k)))
+            "INSERT INTO issue_members (issue_id, mention_id, phrase, at, source) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(rid, grievances[i].id, issue.labels.get(k, " ".join(k)), *dated[grievances[i].id])
              for i, k in sorted(issue.members.items())],
         )  # fmt: skip
         out.issues.append(

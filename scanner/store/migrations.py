@@ -250,3 +250,32 @@ def m004_fts_update_trigger_on_text_only(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m005_issue_members_when(db: Database) -> None:
+    """Each issue member's date and source, so a report reads an issue by date.
+
+    An issue can hold tens of thousands of posts; the report needs only those in
+    the window (a range on ``(issue_id, at)``) plus all-time count, first post and
+    sources, which the covering index answers without touching ``mentions``.
+    ``at`` is the report's date: published, else first seen. A trigger keeps it
+    right when a post's dates are updated between two issue runs.
+    """
+    db.executescript(
+        """
+        ALTER TABLE issue_members ADD COLUMN at TEXT;
+        ALTER TABLE issue_members ADD COLUMN source TEXT;
+        UPDATE issue_members SET
+            at = (SELECT COALESCE(m.published_at, m.first_seen_at) FROM mentions m
+                  WHERE m.id = issue_members.mention_id),
+            source = (SELECT m.source FROM mentions m WHERE m.id = issue_members.mention_id);
+        CREATE INDEX IF NOT EXISTS idx_issue_members_issue_at
+            ON issue_members(issue_id, at, source);
+        CREATE TRIGGER IF NOT EXISTS issue_members_when
+            AFTER UPDATE OF published_at, first_seen_at ON mentions BEGIN
+          UPDATE issue_members SET at = COALESCE(new.published_at, new.first_seen_at)
+            WHERE mention_id = new.id;
+        END;
+        """
+    )
