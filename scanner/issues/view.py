@@ -82,9 +82,9 @@ def _view(
     iid, iname, phrases, pinned = row
     high = as_of.isoformat()
     rows = store.db.execute(
-        f"SELECT m.id, m.source, m.author, m.url, m.text, {WHEN}, im.phrase "  # noqa: S608
+        "SELECT m.id, m.source, m.author, m.url, m.text, im.at, im.phrase "
         "FROM issue_members im JOIN mentions m ON m.id = im.mention_id "
-        f"WHERE im.issue_id = ? AND {WHEN} <= ? AND {WHEN} > ? ORDER BY {WHEN} DESC, m.id",
+        "WHERE im.issue_id = ? AND im.at <= ? AND im.at > ? ORDER BY im.at DESC, m.id",
         [iid, high, low.isoformat() if low else ""],
     ).fetchall()
     members = [
@@ -115,15 +115,17 @@ def _view(
 
 
 def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
-    """All-time count, first post, sources and the latest post at or before ``low``."""
+    """All-time count, first post, sources and the latest post at or before ``low``,
+    from the covering index on ``issue_members(issue_id, at, source)`` alone."""
     from scanner.verdict import History
 
-    count, first, previous, sources = store.db.execute(
-        f"""SELECT COUNT(*), MIN({WHEN}), MAX(CASE WHEN {WHEN} <= :low THEN {WHEN} END),
-                   GROUP_CONCAT(DISTINCT m.source)
-            FROM issue_members im JOIN mentions m ON m.id = im.mention_id
-            WHERE im.issue_id = :iid AND {WHEN} <= :high""",  # noqa: S608
-        {"iid": issue_id, "low": low, "high": high},
+    count, first, sources = store.db.execute(
+        "SELECT COUNT(*), MIN(at), GROUP_CONCAT(DISTINCT source) FROM issue_members "
+        "WHERE issue_id = ? AND at <= ?",
+        [issue_id, high],
+    ).fetchone()
+    (previous,) = store.db.execute(
+        "SELECT MAX(at) FROM issue_members WHERE issue_id = ? AND at <= ?", [issue_id, low]
     ).fetchone()
     return History(mentions=count, first_seen=_moment(first), previous=_moment(previous),
                    sources=sorted(set(sources.split(","))) if sources else [])  # fmt: skip
@@ -141,17 +143,18 @@ def _clusters(store: Store, issue_id: int, recent: list[str] | None = None) -> l
             [issue_id],
         ).fetchall()
     else:
+        # One membership probe per cluster member (an ORDER BY on a correlated
+        # SUM would run it twice); sorted here.
         rows = store.db.execute(
-            """SELECT cm.cluster_id,
-                      SUM(EXISTS (SELECT 1 FROM issue_members im
-                                  WHERE im.issue_id = ? AND im.mention_id = cm.mention_id))
-                        AS inside, COUNT(*)
-               FROM cluster_members cm
-               WHERE cm.cluster_id IN (SELECT DISTINCT c.cluster_id FROM cluster_members c
+            """SELECT cm.cluster_id, COUNT(im.mention_id), COUNT(*)
+               FROM cluster_members cm LEFT JOIN issue_members im
+                 ON im.issue_id = ? AND im.mention_id = cm.mention_id
+               WHERE cm.cluster_id IN (SELECT c.cluster_id FROM cluster_members c
                                        WHERE c.mention_id IN (SELECT value FROM json_each(?)))
-               GROUP BY cm.cluster_id ORDER BY inside DESC, cm.cluster_id""",
+               GROUP BY cm.cluster_id""",
             [issue_id, json.dumps(recent)],
         ).fetchall()
+        rows.sort(key=lambda r: (-r[1], r[0]))
     return [cid for cid, inside, size in rows if 2 * inside >= size]
 
 
