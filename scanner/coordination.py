@@ -7,7 +7,6 @@ the same words from several accounts within hours. That burst is flagged
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
@@ -28,19 +27,38 @@ MAX_NEIGHBOURS = 200
 def _fold(text: str) -> str:
     # Case and spacing only: rapidfuzz's default_process would delete Indic
     # vowel signs and viramas.
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    return " ".join(re.findall(r"\S+", text))
+    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
 def near_verbatim_burst(
-    members: Sequence[Member], *, accounts: int, hours: float, similarity: float
+    members: Sequence[Member],
+    *,
+    accounts: int,
+    hours: float,
+    similarity: float,
+    keys: Sequence[str] | None = None,
 ) -> bool:
-    """True when ``accounts`` distinct people posted near-verbatim text within ``hours``."""
-    dated = sorted((m for m in members if m.published_at is not None), key=lambda m: m.published_at)  # type: ignore[arg-type,return-value]
-    if len(dated) < accounts:
+    """True when ``accounts`` distinct people posted near-verbatim text within ``hours``.
+
+    ``keys`` are the members' person keys when the caller has them already.
+    """
+    if keys is None:
+        keys = people.person_keys(members)
+    pairs = sorted(
+        ((m, k) for m, k in zip(members, keys, strict=True) if m.published_at is not None),
+        key=lambda pair: pair[0].published_at,  # type: ignore[arg-type,return-value]
+    )
+    if len(pairs) < accounts:
         return False
-    keys = people.person_keys(dated)
-    texts = [_fold(m.text) for m in dated]
+    dated = [m for m, _ in pairs]
+    keys = [k for _, k in pairs]
+    folded: dict[int, str] = {}
+
+    def text(i: int) -> str:  # folded only when a post is actually compared
+        if i not in folded:
+            folded[i] = _fold(dated[i].text)
+        return folded[i]
+
     span = timedelta(hours=hours)
     for i, anchor in enumerate(dated):
         who = {keys[i]}
@@ -50,7 +68,7 @@ def near_verbatim_burst(
                 break
             if keys[j] in who:
                 continue
-            if texts[j] == texts[i] or ratio(texts[i], texts[j], score_cutoff=similarity):
+            if text(j) == text(i) or ratio(text(i), text(j), score_cutoff=similarity):
                 who.add(keys[j])
                 if len(who) >= accounts:
                     return True

@@ -102,14 +102,18 @@ def cell_width(ch: str) -> int:
 
 
 def width_cut(text: str, width: int) -> str:
-    """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice."""
-    if sum(cell_width(c) for c in text) <= width:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = cell_width(ch)
-        if used + w > width - 1:
-            break
-        used += w
-        out.append(ch)
-    return "".join(out).rstrip() + "…"
+    """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice.
+
+    One pass that stops at the cut, so a 20,000-character post costs no more
+    than a short one.
+    """
+    if width <= 0:
+        return ""
+    used, cut = 0, None
+    for index, ch in enumerate(text):
+        used += cell_width(ch)
+        if cut is None and used > width - 1:
+            cut = index  # where the text stops if an ellipsis is needed
+        if used > width:
+            return text[:cut].rstrip() + "…"
+    return text

@@ -114,7 +114,10 @@ def assess(
     dated = sorted((m for m in known if m.published_at is not None), key=_date)
     window_start = as_of - timedelta(days=rules.window_days)
     in_window = [m for m in dated if m.published_at > window_start]  # type: ignore[operator]
-    keys = people.person_keys(in_window)
+    # One key per post, worked out once: the head count, the flags and the
+    # coordinated check all ask who wrote what.
+    key_of = dict(zip(map(id, known), people.person_keys(known), strict=True))
+    keys = [key_of[id(m)] for m in in_window]
     head = len(set(keys))
     first = dated[0].published_at if dated else None
     last = dated[-1].published_at if dated else None
@@ -125,14 +128,14 @@ def assess(
     if is_new:
         flags.append("new")
     recent = {k for m, k in zip(in_window, keys, strict=True) if m.published_at > start}  # type: ignore[operator]
-    if not is_new and len(recent) > _people_in(dated, start - (as_of - start), start):
+    if not is_new and len(recent) > _people_in(dated, key_of, start - (as_of - start), start):
         flags.append("growing")
     previous = history.previous if history is not None else None
     if not is_new and _came_back(dated, start, timedelta(days=rules.quiet_days), previous):
         flags.append("back")
-    if _cross_posted(known):
+    if _cross_posted(known, [key_of[id(m)] for m in known]):
         flags.append("cross-posted")
-    if _coordinated(in_window, rules):
+    if _coordinated(in_window, keys, rules):
         flags.append("coordinated")
     return Assessment(
         verdict=SYSTEMIC if head >= rules.min_people else ISOLATED,
@@ -150,10 +153,11 @@ def _date(m: Member) -> datetime:
     return m.published_at  # type: ignore[return-value]
 
 
-def _people_in(dated: Sequence[Member], low: datetime, high: datetime) -> int:
+def _people_in(
+    dated: Sequence[Member], key_of: dict[int, str], low: datetime, high: datetime
+) -> int:
     """People in (low, high], counted over every dated member (not only the window)."""
-    chosen = [m for m in dated if low < m.published_at <= high]  # type: ignore[operator]
-    return people.count_people(chosen)
+    return len({key_of[id(m)] for m in dated if low < m.published_at <= high})  # type: ignore[operator]
 
 
 def weekly_counts(dates: Sequence[datetime], as_of: datetime, weeks: int) -> list[int]:
@@ -181,20 +185,21 @@ def _came_back(
     return False
 
 
-def _cross_posted(members: Sequence[Member]) -> bool:
+def _cross_posted(members: Sequence[Member], keys: Sequence[str]) -> bool:
     """One identifiable person posted this grievance on more than one site."""
     sources: dict[str, set[str]] = {}
-    for member, key in zip(members, people.person_keys(members), strict=True):
+    for member, key in zip(members, keys, strict=True):
         if key.startswith("@"):
             sources.setdefault(key, set()).add(member.source)
     return any(len(s) > 1 for s in sources.values())
 
 
-def _coordinated(members: Sequence[Member], rules: SystemicRules) -> bool:
+def _coordinated(members: Sequence[Member], keys: Sequence[str], rules: SystemicRules) -> bool:
     from scanner.coordination import near_verbatim_burst
 
     return near_verbatim_burst(
         members,
+        keys=keys,
         accounts=rules.coordinated_accounts,
         hours=rules.coordinated_hours,
         similarity=rules.coordinated_similarity,

@@ -23,7 +23,10 @@ import unicodedata
 def _mark_ranges() -> str:
     """A regex class body with every combining mark (M*) of the whole code space."""
     ranges: list[tuple[int, int]] = []
-    for code in range(0x0300, sys.maxunicode + 1):
+    # Combining marks live in planes 0 and 1 and in plane 14 (variation selectors);
+    # planes 2-13 hold none, so skipping them makes this 8 times cheaper at import.
+    codes = (*range(0x0300, 0x20000), *range(0xE0000, min(0xE1000, sys.maxunicode + 1)))
+    for code in codes:
         if unicodedata.category(chr(code))[0] == "M":
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1] = (ranges[-1][0], code)
