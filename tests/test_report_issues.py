@@ -242,3 +242,15 @@ def test_report_build_is_the_function_after_its_module_is_imported():
     import scanner.report.builder  # noqa: F401
 
     assert callable(scanner.report.build) and scanner.report.build.__module__ == "scanner.report"
+
+
+def test_fail_on_systemic_counts_a_systemic_issue(report):
+    # With at least 4 people, the one systemic near-duplicate cluster (3 people) is
+    # filtered out; the theme said in different words is systemic only as an issue,
+    # and that alone must trip the alarm.
+    data = json.loads(report("--format", "json", "--min-people", "4").stdout)
+    assert not [c for c in data["clusters"] if c["verdict"] == "systemic"]
+    assert _theme(data)["verdict"] == "systemic"
+    done = report("--min-people", "4", "--fail-on", "systemic", check=False)
+    assert done.returncode == 3
+    assert report("--min-people", "6", "--fail-on", "systemic", check=False).returncode == 0

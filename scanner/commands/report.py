@@ -68,7 +68,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option(
     "--fail-on",
     type=click.Choice(["systemic"]),
-    help="Exit with status 3 when a systemic grievance is reported "
+    help="Exit with status 3 when a systemic grievance or issue is reported "
     "(with --since/--days: one first seen in that period).",
 )
 @pass_app
@@ -121,7 +121,10 @@ def _piped_width() -> int:
 
 
 def _has_systemic(result: object, *, new_only: bool) -> bool:
-    systemic = [c for c in result.clusters if c.verdict == "systemic"]  # type: ignore[attr-defined]
+    """A systemic grievance: a near-duplicate cluster or an issue (a shared theme)."""
+    shown = [*result.clusters, *result.issues]  # type: ignore[attr-defined]
+    systemic = [g for g in shown if g.verdict == "systemic"]
     if new_only:
-        return any("new" in c.flags for c in systemic)
-    return bool(systemic) or result.systemic_more > 0  # type: ignore[attr-defined]
+        return any("new" in g.flags for g in systemic)
+    hidden = result.systemic_more + result.issues_systemic_more  # type: ignore[attr-defined]
+    return bool(systemic) or hidden > 0
