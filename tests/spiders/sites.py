@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -131,28 +131,29 @@ class Server:
     requested: list[str]
 
 
+#: What a served path answers: (body, Content-Type), or None for a 404.
+Page = tuple[bytes, str] | None
+
+
 @contextmanager
-def serve(*sites: FixtureSite) -> Iterator[Server]:
-    """Serve the sites' pages on 127.0.0.1 (a free port) in a thread; 404 for the rest."""
-    files: dict[str, Path] = {}
-    for site in sites:
-        files.update(site.files())
+def serve_pages(page: Callable[[str], Page]) -> Iterator[Server]:
+    """Serve ``page(path)`` on 127.0.0.1 (a free port) in a thread, recording each path.
+
+    The one loopback server of the spider crawl tests; each test decides what a
+    path answers (fixture files, real saved pages, a charset or none).
+    """
     requested: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             requested.append(self.path)
-            path = files.get(route_key(self.path))
-            if self.path == "/robots.txt":  # as on the real sites: one, allowing the rest
-                body, kind = ROBOTS_TXT.encode(), "text/plain"
-            elif path is None:
+            answer = page(self.path)
+            if answer is None:
                 self.send_error(404)
                 return
-            else:
-                body = path.read_bytes()
-                kind = "text/html" if path.suffix == ".html" else "application/json"
+            body, kind = answer
             self.send_response(200)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -169,6 +170,24 @@ def serve(*sites: FixtureSite) -> Iterator[Server]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+def serve(*sites: FixtureSite) -> AbstractContextManager[Server]:
+    """Serve the sites' pages; robots.txt as on the real sites (one, allowing the rest)."""
+    files: dict[str, Path] = {}
+    for site in sites:
+        files.update(site.files())
+
+    def page(path: str) -> Page:
+        if path == "/robots.txt":
+            return ROBOTS_TXT.encode(), "text/plain; charset=utf-8"
+        file = files.get(route_key(path))
+        if file is None:
+            return None
+        kind = "text/html" if file.suffix == ".html" else "application/json"
+        return file.read_bytes(), f"{kind}; charset=utf-8"
+
+    return serve_pages(page)
 
 
 def start_requests_of(spider: ScanSpider) -> list[Request]:

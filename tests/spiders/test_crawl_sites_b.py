@@ -7,64 +7,30 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
+from sites import Page, Server, serve_pages
 from sites_b import ROUTES, START
 
 SCAN = str(Path(sys.executable).with_name("scan"))
-# The frontier middleware stores follow-up requests with json.dumps(request.to_dict()),
-# which fails on the bytes keys of the Referer header that Scrapy's RefererMiddleware
-# adds ("keys must be str..., not bytes"): every paginated or detail request then
-# crashes the callback. Until scanner/middlewares/frontier.py serialises headers,
-# these crawls run without Referer headers. Remove this once that is fixed.
-EXTRA = ["-s", "REFERER_ENABLED=0"]
 ROBOTS = b"User-agent: *\nAllow: /\n"
 
 
-@contextmanager
-def serve(files: dict[str, Path]) -> Iterator[tuple[str, list[str]]]:
-    """The fixture pages on a free loopback port; ``text/html`` without a charset, so each
-    page's own ``<meta charset>`` (windows-1252 for some) decides, as on the real sites."""
-    requested: list[str] = []
+def serve(files: dict[str, Path]) -> AbstractContextManager[Server]:
+    """The fixture pages, ``text/html`` without a charset, so each page's own
+    ``<meta charset>`` (windows-1252 for some) decides, as on the real sites."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
-            requested.append(self.path)
-            if self.path == "/robots.txt":
-                self._send(ROBOTS, "text/plain")
-                return
-            path = files.get(self.path)
-            if path is None:
-                self.send_error(404)
-                return
-            self._send(path.read_bytes(), "text/html")
+    def page(path: str) -> Page:
+        if path == "/robots.txt":
+            return ROBOTS, "text/plain"
+        file = files.get(path)
+        return None if file is None else (file.read_bytes(), "text/html")
 
-        def _send(self, body: bytes, kind: str) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", requested
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    return serve_pages(page)
 
 
 def config(base: str, db: Path) -> str:
@@ -86,17 +52,17 @@ def config(base: str, db: Path) -> str:
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Database, list[str]]:
     tmp = tmp_path_factory.mktemp("crawl_b")
     files = {path: file for routes in ROUTES.values() for path, file in routes().items()}
-    with serve(files) as (base, requested):
-        (tmp / "scanner.toml").write_text(config(base, tmp / "scan.db"), encoding="utf-8")
+    with serve(files) as server:
+        (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
         done = subprocess.run(
-            [SCAN, "--config", str(tmp / "scanner.toml"), "crawl", "--progress-every", "0", *EXTRA],
+            [SCAN, "--config", str(tmp / "scanner.toml"), "crawl", "--progress-every", "0"],
             capture_output=True,
             text=True,
             timeout=120,
             cwd=tmp,
         )
     assert done.returncode == 0, done.stdout + done.stderr
-    return sqlite_utils.Database(tmp / "scan.db"), requested
+    return sqlite_utils.Database(tmp / "scan.db"), server.requested
 
 
 def rows(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, Any]]:

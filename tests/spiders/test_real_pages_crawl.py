@@ -11,15 +11,13 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sites import Page, Server, serve_pages
 
 from scanner.dates import iso
 from scanner.text import clean_line, clean_text
@@ -30,40 +28,21 @@ REDDIT = "reddit-search-listing-praw/r_all_search_praw_oauth_search_2016-07-12.j
 HN = "hn-algolia-search-by-date-2017/search_by_date.json"
 
 
-@contextmanager
-def serve(routes: dict[str, Path]) -> Iterator[str]:
-    """Serve each file at its path (any query), robots.txt allowing all, 404 otherwise."""
+def serve(routes: dict[str, Path]) -> AbstractContextManager[Server]:
+    """Each file at its path (any query), robots.txt allowing all, 404 otherwise."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
-            path, _, query = self.path.partition("?")
-            file = routes.get(path)
-            if path == "/robots.txt":
-                body, kind = b"User-agent: *\nAllow: /\n", "text/plain"
-            elif file is None or "page=1" in query.split("&") or "page=2" in query.split("&"):
-                self.send_error(404)  # only the first page of each listing was saved
-                return
-            else:
-                body = file.read_bytes()
-                kind = "text/html" if file.suffix == ".html" else "application/json"
-            self.send_response(200)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def page(target: str) -> Page:
+        path, _, query = target.partition("?")
+        if path == "/robots.txt":
+            return b"User-agent: *\nAllow: /\n", "text/plain"
+        file = routes.get(path)
+        params = query.split("&")
+        if file is None or "page=1" in params or "page=2" in params:
+            return None  # only the first page of each listing was saved
+        kind = "text/html" if file.suffix == ".html" else "application/json"
+        return file.read_bytes(), f"{kind}; charset=utf-8"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    return serve_pages(page)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +53,8 @@ def crawled(real_pages: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         "/search.json": real_pages / REDDIT,
         "/api/v1/search_by_date": real_pages / HN,
     }
-    with serve(routes) as base:
+    with serve(routes) as server:
+        base = server.base
         fast = "download_delay = 0\nautothrottle = false\nabout_company = true\n"
         (tmp / "scanner.toml").write_text(
             f'db = "scan.db"\n[company]\nname = "eventnet"\n'
