@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from scanner import textsafe
 from scanner.report.common import (
+    ISOLATED_COLUMNS,
+    SYSTEMIC_COLUMNS,
     category_text,
     day,
     header_counts,
@@ -83,18 +85,7 @@ def render(report: Report) -> str:
         ]
         for c in report.systemic
     ]
-    heads = [
-        "ID",
-        "Category",
-        "People",
-        "Posts",
-        "Sources",
-        "First seen",
-        "Last seen",
-        "Trend",
-        "Flags",
-        "Grievance",
-    ]
+    heads = list(SYSTEMIC_COLUMNS)
     parts.append(_table("Systemic grievances", heads, rows, empty="No systemic grievance."))
     parts.append(_more(report.systemic_more, "systemic grievances"))
     rows = [
@@ -109,7 +100,7 @@ def render(report: Report) -> str:
         ]
         for c in report.isolated
     ]
-    heads = ["ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance"]
+    heads = list(ISOLATED_COLUMNS)
     parts.append(
         _table(
             "Isolated grievances, newest first",

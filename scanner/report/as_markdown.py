@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from scanner import textsafe
 from scanner.report.common import (
+    ISOLATED_COLUMNS,
+    SYSTEMIC_COLUMNS,
     category_text,
     day,
     header_counts,
@@ -84,21 +86,8 @@ def render(report: Report) -> str:
     lines += ["## Systemic grievances", ""]
     if report.systemic:
         lines += [
-            _row(
-                [
-                    "ID",
-                    "Category",
-                    "People",
-                    "Posts",
-                    "Sources",
-                    "First seen",
-                    "Last seen",
-                    "Trend",
-                    "Flags",
-                    "Grievance",
-                ]
-            ),
-            _row(["---"] * 10),
+            _row(list(SYSTEMIC_COLUMNS)),
+            _row(["---"] * len(SYSTEMIC_COLUMNS)),
         ]
         lines += [
             _row(
@@ -124,8 +113,8 @@ def render(report: Report) -> str:
     lines += ["", "## Isolated grievances, newest first", ""]
     if report.isolated:
         lines += [
-            _row(["ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance"]),
-            _row(["---"] * 7),
+            _row(list(ISOLATED_COLUMNS)),
+            _row(["---"] * len(ISOLATED_COLUMNS)),
         ]
         lines += [
             _row(

@@ -8,6 +8,11 @@ from scanner import textsafe
 from scanner.report.model import ClusterView, Report
 
 BARS = "▁▂▃▄▅▆▇█"
+# The grievance tables' columns in the HTML and Markdown reports (one list, so the
+# two formats cannot drift apart; each renderer fills the rows in this order).
+SYSTEMIC_COLUMNS = ("ID", "Category", "People", "Posts", "Sources", "First seen", "Last seen",
+                    "Trend", "Flags", "Grievance")  # fmt: skip
+ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
 
 
 def sparkline(weekly: list[int]) -> str:
