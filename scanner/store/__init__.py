@@ -125,7 +125,7 @@ class Store:
         by_id = {r["id"]: r for r in (_prepare(row, now) for row in rows)}
         conn = self.db.conn
         with self.db.atomic():
-            existing = self._existing_hashes(list(by_id))
+            existing = self._column_by_id("content_hash", list(by_id))
             inserts, updates, seen = [], [], []
             for mention_id, row in by_id.items():
                 old = existing.get(mention_id)
@@ -147,24 +147,18 @@ class Store:
         result.new_ids = [r["id"] for r in inserts]
         return result
 
-    def _existing_hashes(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            sql = (
-                "SELECT id, content_hash FROM mentions WHERE id IN "  # noqa: S608
-                f"({', '.join('?' for _ in chunk)})"
-            )
-            found.update(self.db.execute(sql, chunk).fetchall())
-        return found
-
     def existing_sources(self, ids: Iterable[str]) -> dict[str, str]:
         """Which of these mention ids exist already, and under which source."""
-        ids = list(ids)
+        return self._column_by_id("source", list(ids))
+
+    def _column_by_id(self, column: str, ids: list[str]) -> dict[str, str]:
+        """``{id: column}`` for the stored mentions among ``ids``, 500 ids a query
+        (SQLite's limit on bound parameters). ``column`` is one of ours, never input."""
         found: dict[str, str] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            sql = f"SELECT id, source FROM mentions WHERE id IN ({', '.join('?' for _ in chunk)})"  # noqa: S608
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT id, {column} FROM mentions WHERE id IN ({marks})"  # noqa: S608
             found.update(self.db.execute(sql, chunk).fetchall())
         return found
 
