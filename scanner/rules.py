@@ -43,8 +43,19 @@ def load_rules(name: str) -> dict[str, Any]:
         ) from exc
 
 
-def number(rules: dict[str, Any], key: str, *, name: str, low: float, high: float) -> float:
-    """A numeric rule, checked against its range ("threshold must be 0-100, got 140")."""
+_REQUIRED: Any = object()
+
+
+def number(
+    rules: dict[str, Any], key: str, *, name: str, low: float, high: float,
+    default: Any = _REQUIRED,
+) -> float:  # fmt: skip
+    """A numeric rule, checked against its range ("threshold must be 0-100, got 140").
+
+    With ``default``, a missing key gives the default; a present one is still checked.
+    """
+    if default is not _REQUIRED and key not in rules:
+        return default
     value = rules.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise RuleFileError(

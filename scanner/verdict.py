@@ -79,7 +79,7 @@ def load_systemic_rules() -> SystemicRules:
     coord = raw.get("coordinated", {})
 
     def num(data: dict, key: str, low: float, high: float, default: float) -> float:
-        return number(data, key, name=name, low=low, high=high) if key in data else default
+        return number(data, key, name=name, low=low, high=high, default=default)
 
     d = SystemicRules()
     return SystemicRules(

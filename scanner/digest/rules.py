@@ -28,7 +28,7 @@ def load_digest_rules() -> DigestRules:
     d = DigestRules()
 
     def num(data: dict, key: str, low: float, high: float, default: float) -> float:
-        return number(data, key, name=NAME, low=low, high=high) if key in data else default
+        return number(data, key, name=NAME, low=low, high=high, default=default)
 
     return DigestRules(
         isolated_listed=int(num(raw, "isolated_listed", 0, 100, d.isolated_listed)),

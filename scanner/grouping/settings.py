@@ -45,11 +45,7 @@ def params_from(rules: dict[str, Any]) -> Params:
         raise RuleFileError(path, f"scorer must be one of {sorted(SCORERS)}, got {scorer!r}")
 
     def num(table: dict[str, Any], key: str, low: float, high: float) -> float:
-        return (
-            number(table, key, name=RULES, low=low, high=high)
-            if key in table
-            else getattr(defaults, key)
-        )
+        return number(table, key, name=RULES, low=low, high=high, default=getattr(defaults, key))
 
     def whole(table: dict[str, Any], key: str, low: int, high: int) -> int:
         return _integer(table, key, low, high) if key in table else getattr(defaults, key)
