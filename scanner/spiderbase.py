@@ -37,6 +37,17 @@ class ScanSpider(scrapy.Spider):
         self.source = source or self.name
         self.url = url or self.default_url
 
+    @classmethod
+    def check_arguments(cls, **kwargs: Any) -> None:
+        """Called by ``scan crawl`` before crawling, so a source that could read
+        nothing fails at start with a reason instead of as a quiet empty run.
+
+        The default asks for a start ``url`` unless the spider has a ``default_url``;
+        spiders that need more (a query, an app id, a rule file) override it.
+        """
+        if not kwargs.get("url") and not cls.default_url:
+            raise ValueError(f"the {cls.name} spider needs a start `url`")
+
     def layout_problem(self, response: scrapy.http.Response | None, what: str) -> None:
         """Say that the page did not look as expected; the crawl goes on."""
         where = response.url if response is not None else "?"

@@ -1,0 +1,19 @@
+"""Every spider says at start what it needs, before `scan crawl` schedules it."""
+
+from __future__ import annotations
+
+import pytest
+
+from spiders.bbb import BbbSpider
+from spiders.complaintsboard import ComplaintsboardSpider
+from spiders.pissedconsumer import PissedconsumerSpider
+from spiders.sitejabber import SitejabberSpider
+
+
+@pytest.mark.parametrize(
+    "spider", [BbbSpider, ComplaintsboardSpider, PissedconsumerSpider, SitejabberSpider]
+)
+def test_a_spider_without_a_start_url_is_refused_at_start(spider):
+    with pytest.raises(ValueError, match=f"the {spider.name} spider needs a start `url`"):
+        spider.check_arguments(source="x")
+    spider.check_arguments(source="x", url="https://example.test/acme")  # no error
