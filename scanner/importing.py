@@ -20,8 +20,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from scanner.complaints import complaint_rules
 from scanner.dates import iso
 from scanner.errors import ImportFileError
+from scanner.language import guess_language
 from scanner.store import Store, UpsertResult
 from scanner.text import clean_line, clean_text
 
@@ -201,9 +203,7 @@ def _mention(record: dict[str, Any], *, company: str, default_source: str) -> di
         external_id = digest
     else:
         mention_id = external_id
-    grievance = record.get("grievance", True)
-    if isinstance(grievance, str):
-        grievance = grievance.strip().lower() not in {"0", "false", "no", "n"}
+    grievance = _grievance(record.get("grievance"), text, title, rating, scale, record)
     extra = {k: v for k, v in record.items() if k not in KNOWN_FIELDS and v is not None}
     return {
         "id": mention_id,
@@ -217,12 +217,32 @@ def _mention(record: dict[str, Any], *, company: str, default_source: str) -> di
         "text": text,
         "rating": rating,
         "rating_scale": scale if rating is not None else None,
-        "language": _string(record, "language"),
+        "language": _string(record, "language") or guess_language(text),
         "published_at": iso(published),
         "is_grievance": bool(grievance),
         "categories": _categories(text),
         "extra": extra,
     }
+
+
+def _grievance(
+    given: Any, text: str, title: str | None, rating: float | None, scale: float,
+    record: dict[str, Any],
+) -> bool:  # fmt: skip
+    """A record's own ``grievance`` field decides; else a record with a rating is
+    judged as a crawled post is (``rules/complaint.toml``: a five-star "love it" is
+    no grievance, a one-star review is); else it is one, since an export from a
+    complaint box or a ticket system holds complaints."""
+    if given is not None:
+        if isinstance(given, str):
+            return given.strip().lower() not in {"0", "false", "no", "n", ""}
+        return bool(given)
+    if rating is None:
+        return True
+    return complaint_rules().is_grievance(
+        text, title=title, rating=rating, rating_scale=scale,
+        language=_string(record, "language"),
+    )  # fmt: skip
 
 
 def _string(record: dict[str, Any], key: str) -> str | None:

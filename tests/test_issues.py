@@ -305,9 +305,10 @@ def test_issue_views_judge_issues_like_clusters(tmp_path):
         age_id = store.db.execute(
             "SELECT id FROM issues WHERE name = 'age verification'"
         ).fetchone()[0]
-        inside = [m for (m,) in store.db.execute(
-            "SELECT mention_id FROM issue_members WHERE issue_id = ? ORDER BY mention_id LIMIT 3",
+        inside_all = [m for (m,) in store.db.execute(
+            "SELECT mention_id FROM issue_members WHERE issue_id = ? ORDER BY mention_id",
             [age_id])]  # fmt: skip
+        inside = inside_all[:3]
         outside = next(r["id"] for r in GRIEVANCES if r["text"].startswith("Worst app ever"))
         store.db.execute(
             "INSERT INTO clusters (id, company, created_at, updated_at, size) VALUES "
@@ -323,7 +324,9 @@ def test_issue_views_judge_issues_like_clusters(tmp_path):
     assert verdicts == sorted(verdicts, key=lambda v: v != "systemic")
     age = next(v for v in views if v["id"] == age_id)
     assert one == [age]
-    assert age["verdict"] == "systemic" and age["people"] == len(age["members"]) == 14
+    # One post per person in the labelled set: people are the members, all of them.
+    stored = len(inside_all)
+    assert age["verdict"] == "systemic" and age["people"] == len(age["members"]) == stored
     assert age["clusters"] == [41, 42]
     assert 2 <= len(age["examples"]) <= 3
     assert len({e["phrase"] for e in age["examples"]}) == len(age["examples"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,16 +38,20 @@ class Tokens:
 
 
 CHUNK = 1 << 22  # windows looked up at once
+OPENER_SPAN, OPENER_LENGTH = 3, 8  # a post's first content words, in posts at least this long
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_MIN = 20_000
-_WORK: tuple[Sequence[str], Lexicon] | None = None
+_WORK: tuple[Sequence[str], Lexicon, Sequence[str | None] | None] | None = None
 
 
-def _encode(texts: Iterable[str], lexicon: Lexicon) -> tuple[array, array]:
+def _encode(
+    texts: Sequence[str], lexicon: Lexicon, languages: Sequence[str | None] | None = None
+) -> tuple[array, array]:
     flat, lengths = array("i"), array("i")
-    for text in texts:
+    for i, text in enumerate(texts):
         before = len(flat)
-        lexicon.ids_into(text, flat)  # -2 for the words left out: dropped by tokenise
+        # -2 for the words left out: dropped by tokenise
+        lexicon.ids_into(text, flat, languages[i] if languages is not None else None)
         flat.append(-1)
         lengths.append(len(flat) - before)
     return flat, lengths
@@ -56,24 +60,29 @@ def _encode(texts: Iterable[str], lexicon: Lexicon) -> tuple[array, array]:
 def _encode_part(bounds: tuple[int, int]) -> tuple[bytes, bytes, list[str]]:
     """In a forked worker: one slice of the texts, numbered by a fresh vocabulary."""
     assert _WORK is not None
-    texts, parent = _WORK
+    texts, parent, languages = _WORK
     local = Lexicon(names=parent.names)
-    flat, lengths = _encode(texts[bounds[0] : bounds[1]], local)
+    part = languages[bounds[0] : bounds[1]] if languages is not None else None
+    flat, lengths = _encode(texts[bounds[0] : bounds[1]], local, part)
     return flat.tobytes(), lengths.tobytes(), local.stems
 
 
-def tokenise(texts: Sequence[str], lexicon: Lexicon, *, workers: int | None = None) -> Tokens:
-    """Stem numbers of every text. Large inputs are split over the CPU cores
-    (tokenising is most of the work and pure Python); each worker numbers its
-    own stems and the parent renumbers them into ``lexicon``'s vocabulary."""
+def tokenise(
+    texts: Sequence[str], lexicon: Lexicon, *, workers: int | None = None,
+    languages: Sequence[str | None] | None = None,
+) -> Tokens:  # fmt: skip
+    """Stem numbers of every text (``languages``: each text's ISO code or None).
+    Large inputs are split over the CPU cores (tokenising is most of the work
+    and pure Python); each worker numbers its own stems and the parent
+    renumbers them into ``lexicon``'s vocabulary."""
     global _WORK
     workers = workers or min(os.cpu_count() or 1, 4)
     if len(texts) < PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
-        flat, lengths = _encode(texts, lexicon)
+        flat, lengths = _encode(texts, lexicon, languages)
         parts = [(np.frombuffer(flat, np.int32), np.frombuffer(lengths, np.int32))]
     else:
         step = -(-len(texts) // workers)
-        _WORK = (texts, lexicon)
+        _WORK = (texts, lexicon, languages)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 done = pool.map(_encode_part, [(i, i + step) for i in range(0, len(texts), step)])
@@ -126,21 +135,29 @@ def decode(codes: np.ndarray, n: int, width: int) -> np.ndarray:
     return parts
 
 
+@dataclass
+class Index:
+    found: list[Candidate]  # candidate phrases that passed keyness
+    docs: dict[Key, set[int]]  # the grievances of each (and of each pinned phrase)
+    background: str  # which background judged them: "mentions" or "built-in"
+    openers: set[Key]  # single words that mostly open a post ("hello", a greeting)
+
+
 def index_phrases(
     grievances: Sequence[str],
     background: Sequence[str],
     lexicon: Lexicon,
     params: IssueParams,
     pinned: list[Key],
-) -> tuple[list[Candidate], dict[Key, set[int]], str]:
-    """Candidate phrases, the grievances of each (and of each pinned phrase), and
-    which background judged them ("mentions" or "built-in").
+    languages: tuple[Sequence[str | None] | None, Sequence[str | None] | None] = (None, None),
+) -> Index:
+    """Candidate phrases and the grievances of each (see :class:`Index`).
 
     One phrase length at a time: its windows are made once, counted, judged,
     and the grievances of the chosen phrases read from the same windows.
     """
     floor = params.min_grievances
-    fg = tokenise(grievances, lexicon)
+    fg = tokenise(grievances, lexicon, languages=languages[0])
     size = len(lexicon.stems)
     # Occurrences bound document frequency from above: enough to discard rare words.
     frequent = np.bincount(fg.tok[fg.tok >= 0], minlength=size) >= floor
@@ -160,14 +177,16 @@ def index_phrases(
     generic = np.array([lexicon.stems[i] in lexicon.generic for i in dense], dtype=bool)
     f = _dense(fg.tok, dense, len(lexicon.stems))
     doc, n_fg = fg.doc, fg.n_docs
+    openers = _openers(f, fg.tok >= 0, doc, params)
     del fg  # its stem numbers are in ``f`` now
-    bg = tokenise(background, lexicon)
+    bg = tokenise(background, lexicon, languages=languages[1])
     kind, n_bg = "mentions", bg.n_docs
     if n_bg < params.min_background:
         kind, n_bg = "built-in", 10 * max(n_fg, params.min_background)
     # Fewer mentions than grievances: the built-in background tops them up for G2.
     extra = max(0, n_fg - n_bg)
     fb = _dense(bg.tok, dense, len(lexicon.stems)) if kind == "mentions" else None
+    bg_doc = bg.doc
     del bg
     pinned_codes = _pinned_codes(pinned, lexicon, dense, width)
     found: list[Candidate] = []
@@ -185,7 +204,7 @@ def index_phrases(
         codes, counts = codes[keep], counts[keep]
         b = np.zeros(len(codes), np.int64)
         if fb is not None:
-            seen, seen_counts = np.unique(grams(fb, n, width)[0], return_counts=True)
+            seen, seen_counts = _document_counts(grams(fb, n, width), bg_doc)
             b = _lookup(codes, seen, seen_counts)
         ok, g2 = keyness_scores(counts, b, n_fg, n_bg, params, extra)
         chosen = np.flatnonzero(ok)
@@ -210,7 +229,31 @@ def index_phrases(
                 found.append(_candidate(key, a, bg_count, n_fg, n_bg, extra))
     for key in pinned:
         out.setdefault(key, set())
-    return found, out, kind
+    return Index(found, out, kind, {(lexicon.stems[dense[i]],) for i in openers})
+
+
+def _openers(
+    f: np.ndarray, content: np.ndarray, doc: np.ndarray, params: IssueParams
+) -> np.ndarray:
+    """Dense numbers of the words that open posts: in posts of at least
+    ``OPENER_LENGTH`` content words, at least ``opener_share`` of a word's
+    occurrences are among the first ``OPENER_SPAN``. A greeting ("hello friends")
+    opens a third of some app's reviews, whatever they complain about; a theme
+    word sits anywhere. ``content`` marks the content words among the positions."""
+    if not len(f):
+        return np.zeros(0, np.int64)
+    before = np.cumsum(content) - content  # content words before each position, all posts
+    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    position = before - np.repeat(before[starts], np.diff(np.r_[starts, len(doc)]))
+    length = np.bincount(doc[content], minlength=int(doc[-1]) + 1)
+    counted = (f >= 0) & content & (length[doc] >= OPENER_LENGTH)
+    words = f[counted]
+    if not len(words):
+        return np.zeros(0, np.int64)
+    width = int(f.max()) + 1
+    uses = np.bincount(words, minlength=width)
+    early = np.bincount(words[position[counted] < OPENER_SPAN], minlength=width)
+    return np.flatnonzero((uses >= params.min_grievances) & (early >= params.opener_share * uses))
 
 
 def _pinned_codes(
@@ -232,6 +275,20 @@ def _dense(tok: np.ndarray, dense: np.ndarray, size: int) -> np.ndarray:
     remap = np.full(max(size, 1), -1, np.int32)
     remap[dense] = np.arange(len(dense), dtype=np.int32)
     return np.where(tok >= 0, remap[np.maximum(tok, 0)], -1).astype(np.int32)
+
+
+def _document_counts(
+    codes_at: tuple[np.ndarray, np.ndarray], doc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct phrase codes and the number of texts holding each (not occurrences:
+    a post that says "ads" five times is one post about ads)."""
+    codes, at = codes_at
+    docs = doc[at]
+    order = np.lexsort((docs, codes))
+    codes, docs = codes[order], docs[order]
+    first = np.ones(len(codes), bool)
+    first[1:] = (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])
+    return np.unique(codes[first], return_counts=True)
 
 
 def _lookup(codes: np.ndarray, seen: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -6,6 +6,15 @@ verification" and "age verification" all read ``age verif``), and a break
 (``None``) wherever a sentence ends or a company or competitor name stands, so
 that no phrase spans either. Phrases are then windows of 1-3 neighbouring
 stems, taken as sorted tuples: word order does not make a new phrase.
+
+Stop words are the lists of ``rules/phrases.toml`` in every text, plus, for a
+text whose language is known, that language's list from stopwords-iso (so a
+Russian review loses "из" and "за" without a hand-made Russian list; the lists
+of other languages never apply, since "ad" is an Italian stop word). Words of
+``[synonyms]`` become one stem whatever their language ("реклама" and
+"anuncios" read ``ad``), and the word sequences of ``[not_issues]`` ("delete
+the app", "download this app") are left out like stop words: they say what a
+person did or advises, not what is wrong.
 """
 
 from __future__ import annotations
@@ -21,84 +30,139 @@ from scanner.rules import load_rules
 Key = tuple[str, ...]
 Sequence_ = tuple[str | None, ...]
 _DROP, _BREAK = "", None
+# stopwords-iso's English list (1,300 words) holds "free", "order" and "ad": ours is curated.
+_OWN_LISTS = frozenset({"en"})
+
+
+@dataclass(frozen=True)
+class _Lists:
+    stop: frozenset[str]
+    stop_stems: frozenset[str]
+    sentiment: frozenset[str]
+    generic: frozenset[str]
+    synonyms: dict[str, str]
+    not_issues: tuple[Key, ...]
+    compounds: dict[tuple[str, str], str]
+
+
+def _every(rules: dict, section: str) -> list[str]:
+    table = rules.get(section, {})
+    return [str(w) for lang in table.values() if isinstance(lang, list) for w in lang]
 
 
 @cache
-def _compounds() -> dict[tuple[str, str], str]:
-    """``(stem of first word, second word) -> stem of the one-word form``."""
-    out = {}
-    for pair, joined in load_rules("phrases.toml").get("compounds", {}).items():
+def _lists() -> _Lists:
+    rules = load_rules("phrases.toml")
+    stop = frozenset(w for entry in _every(rules, "stopwords") for w in words(entry))
+    # "making" and "tries" are stop words when "make" and "tried" are: compared by stem,
+    # for words of four letters or more (shorter stems collide: "us", "use").
+    stop_stems = frozenset(stem(w) for w in stop if len(w) >= 4)
+    sentiment = frozenset(stem(w) for entry in _every(rules, "sentiment") for w in words(entry))
+    sentiment |= frozenset(stem(w) for entry in _every(rules, "praise") for w in words(entry))
+    generic = frozenset(stem(w) for entry in _every(rules, "generic") for w in words(entry))
+    synonyms: dict[str, str] = {}
+    for canonical, variants in rules.get("synonyms", {}).items():
+        target = stem(words(str(canonical))[0])
+        for variant in variants if isinstance(variants, list) else []:
+            for word in words(str(variant)):
+                synonyms.setdefault(stem(word), target)
+    compounds = {}
+    for pair, joined in rules.get("compounds", {}).items():
         parts = words(str(pair))
         if len(parts) == 2 and isinstance(joined, str) and joined.strip():
-            out[stem(parts[0]), parts[1]] = stem(words(joined)[0])
-    return out
+            compounds[stem(parts[0]), parts[1]] = stem(words(joined)[0])
+    not_issues = []
+    for entry in _every(rules, "not_issues"):
+        key = tuple(
+            synonyms.get(stem(w), stem(w)) for w in words(entry)
+            if w not in stop and stem(w) not in sentiment
+        )  # fmt: skip
+        if key:
+            not_issues.append(key)
+    return _Lists(stop, stop_stems, sentiment, generic, synonyms, tuple(not_issues), compounds)
 
 
 @cache
-def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    rules = load_rules("phrases.toml")
+def language_stopwords(language: str | None) -> frozenset[str]:
+    """stopwords-iso's list for an ISO 639-1 code (empty for English or unknown)."""
+    if not language or language in _OWN_LISTS:
+        return frozenset()
+    import stopwordsiso
 
-    def every(section: str) -> list[str]:
-        table = rules.get(section, {})
-        return [w for lang in table.values() if isinstance(lang, list) for w in lang]
-
-    stop = frozenset(w for entry in every("stopwords") for w in words(str(entry)))
-    sentiment = frozenset(stem(w) for entry in every("sentiment") for w in words(str(entry)))
-    generic = frozenset(stem(w) for entry in every("generic") for w in words(str(entry)))
-    return stop, sentiment, generic
+    if not stopwordsiso.has_lang(language):
+        return frozenset()
+    return frozenset(w for entry in stopwordsiso.stopwords(language) for w in words(entry))
 
 
 @dataclass
 class Lexicon:
     """Stop, sentiment and generic words from ``rules/phrases.toml``, plus the
     words of the names that must never become an issue (the company's own,
-    its aliases, its competitors')."""
+    its aliases, its competitors'), plus ``learnt`` generic stems (the nouns of
+    the company's trade, learnt from its posts: ``scanner.issues.praise``)."""
 
     names: Iterable[str] = ()
+    learnt: Iterable[str] = ()
     stop: frozenset[str] = field(init=False)
     sentiment: frozenset[str] = field(init=False)
     generic: frozenset[str] = field(init=False)
     blocked: frozenset[str] = field(init=False)
-    _cache: dict[str, str | None] = field(init=False, default_factory=dict, repr=False)
-    _compounds: dict[tuple[str, str], str] = field(init=False, repr=False)
+    _lists: _Lists = field(init=False, repr=False)
+    _cache: dict[tuple[str, str | None], str | None] = field(
+        init=False, default_factory=dict, repr=False
+    )
     _stems: dict[str, str] = field(init=False, default_factory=dict, repr=False)
     # Every stem seen, numbered, for the vectorised counting (scanner.issues.counting).
     vocab: dict[str, int] = field(init=False, default_factory=dict, repr=False)
     stems: list[str] = field(init=False, default_factory=list, repr=False)
-    _str: dict[str, int] = field(init=False, default_factory=dict, repr=False)
-    _bytes: dict[bytes, int] = field(init=False, default_factory=dict, repr=False)
+    # Token -> number caches, one pair (str, bytes) per language.
+    _numbers: dict[str | None, tuple[dict[str, int], dict[bytes, int]]] = field(
+        init=False, default_factory=dict, repr=False
+    )
     _seconds: frozenset[str] = field(init=False, repr=False)
     _seconds_b: frozenset[bytes] = field(init=False, repr=False)
+    _not_issue_heads: dict[str, list[Key]] = field(init=False, repr=False)
+    _not_issue_numbers: set[int] = field(init=False, default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         self.names = tuple(self.names)
-        self.stop, self.sentiment, self.generic = _lists()
-        self._compounds = _compounds()
-        self._seconds = frozenset(second for _, second in self._compounds)
+        self.learnt = frozenset(self.learnt)
+        self._lists = _lists()
+        self.stop, self.sentiment = self._lists.stop, self._lists.sentiment
+        self.generic = self._lists.generic | self.learnt
+        self._seconds = frozenset(second for _, second in self._lists.compounds)
         self._seconds_b = frozenset(w.encode() for w in self._seconds if w.isascii())
+        heads: dict[str, list[Key]] = {}
+        for key in self._lists.not_issues:
+            heads.setdefault(key[0], []).append(key)
+        self._not_issue_heads = heads
         blocked = set()
         for name in self.names:
             # A name's distinctive words: "Acme Bank" blocks "acme", not the generic "bank".
             for word in words(name):
-                if word not in self.stop and stem(word) not in self.generic:
+                if word not in self.stop and stem(word) not in self._lists.generic:
                     blocked.add(stem(word))
         self.blocked = frozenset(blocked)
 
-    def classify(self, word: str) -> str | None:
+    def classify(self, word: str, language: str | None = None) -> str | None:
         """The stem a word contributes, ``""`` when it is left out, ``None`` for a break."""
-        found = self._cache.get(word, 0)
+        found = self._cache.get((word, language), 0)
         if found != 0:
             return found  # type: ignore[return-value]
-        if word in self.stop or len(word) < 2 or word.isdigit():
+        if (
+            word in self.stop or len(word) < 2 or word.isdigit()
+            or word in language_stopwords(language)
+            or (len(word) >= 4 and self._stem(word) in self._lists.stop_stems)
+        ):  # fmt: skip
             result: str | None = _DROP
         else:
-            result = stem(word)
+            result = self._lists.synonyms.get(self._stem(word), self._stem(word))
             if result in self.blocked:
                 result = _BREAK
             elif result in self.sentiment:
                 result = _DROP
         if len(self._cache) < 2_000_000:
-            self._cache[word] = result
+            self._cache[word, language] = result
         return result
 
     def _stem(self, word: str) -> str:
@@ -107,11 +171,11 @@ class Lexicon:
             found = self._stems[word] = stem(word)
         return found
 
-    def _number(self, word: str) -> int:
+    def _number(self, word: str, language: str | None) -> int:
         """A word's stem number; -2 when it is left out, -1 for a break."""
         if word == "\x01":
             return -1
-        stemmed = self.classify(word)
+        stemmed = self.classify(word, language)
         if stemmed is None:
             return -1
         if not stemmed:
@@ -124,27 +188,30 @@ class Lexicon:
         if number is None:
             number = self.vocab[stemmed] = len(self.stems)
             self.stems.append(stemmed)
+            if stemmed in self._not_issue_heads:
+                self._not_issue_numbers.add(number)
         return number
 
-    def _tokens(self, text: str) -> tuple[list, dict, frozenset]:
-        """The tokens of a text (bytes when ASCII, else str; ``\x01`` at sentence
-        ends), with the number cache and compound second words of their kind."""
-        if text.isascii():
-            return ascii_words(text), self._bytes, self._seconds_b
-        tokens = [w for seg in segments(text) for w in (*seg, "\x01")]
-        return tokens, self._str, self._seconds
-
-    def ids(self, text: str) -> list[int]:
+    def ids(self, text: str, language: str | None = None) -> list[int]:
         """The content sequence of a text as stem numbers, -1 for a break."""
         out = array("i")
-        self.ids_into(text, out)
+        self.ids_into(text, out, language)
         return [n for n in out if n != -2]
 
-    def ids_into(self, text: str, out: array) -> None:
+    def ids_into(self, text: str, out: array, language: str | None = None) -> None:
         """Append one number per token of ``text`` to ``out``: its stem number, -1
         for a break, -2 for a word left out (the caller drops those). One dict
         look-up per token in C (``map``): this is most of the cost of discovery."""
-        tokens, cache, seconds = self._tokens(text)
+        caches = self._numbers.get(language)
+        if caches is None:
+            caches = self._numbers[language] = ({}, {})
+        if text.isascii():
+            tokens: list = ascii_words(text)
+            cache: dict = caches[1]
+            seconds: frozenset = self._seconds_b
+        else:
+            tokens = [w for seg in segments(text) for w in (*seg, "\x01")]
+            cache, seconds = caches[0], self._seconds
         base = len(out)
         try:
             out.extend(map(cache.__getitem__, tokens))
@@ -152,12 +219,17 @@ class Lexicon:
             del out[base:]
             for t in tokens:
                 if t not in cache:
-                    cache[t] = self._number(t.decode() if isinstance(t, bytes) else t)
+                    cache[t] = self._number(t.decode() if isinstance(t, bytes) else t, language)
             out.extend(map(cache.__getitem__, tokens))
-        if seconds.isdisjoint(tokens):
-            return
-        # Compounds ("log in" -> "login"), left to right: a word joined to the one
-        # before it cannot start another.
+        if not seconds.isdisjoint(tokens):
+            self._join_compounds(tokens, out, base, language)
+        if not self._not_issue_numbers.isdisjoint(out[base:]):
+            self._drop_not_issues(out, base)
+
+    def _join_compounds(self, tokens: list, out: array, base: int, language: str | None) -> None:
+        """Compounds ("log in" -> "login"), left to right: a word joined to the one
+        before it cannot start another."""
+        seconds = self._seconds_b if tokens and isinstance(tokens[0], bytes) else self._seconds
         taken = -2
         for i in [i for i, t in enumerate(tokens) if i and t in seconds]:
             if i - 1 == taken + 1:
@@ -165,14 +237,32 @@ class Lexicon:
             word, following = tokens[i - 1], tokens[i]
             if isinstance(word, bytes):
                 word, following = word.decode(), following.decode()
-            joined = self._compounds.get((self._stem(word), following))
+            joined = self._lists.compounds.get((self._stem(word), following))
             if joined:
-                out[base + i - 1], out[base + i], taken = self._number(joined), -2, i - 1
+                out[base + i - 1], out[base + i], taken = self._number(joined, language), -2, i - 1
 
-    def sequence(self, text: str) -> Sequence_:
+    def _drop_not_issues(self, out: array, base: int) -> None:
+        """Leave out every occurrence of a ``[not_issues]`` sequence (content words in
+        a row, stop words between them allowed)."""
+        stems = self.stems
+        content = [i for i in range(base, len(out)) if out[i] >= -1]
+        for j, i in enumerate(content):
+            number = out[i]
+            if number < 0:
+                continue
+            for key in self._not_issue_heads.get(stems[number], ()):
+                span = content[j : j + len(key)]
+                if len(span) == len(key) and all(
+                    out[k] >= 0 and stems[out[k]] == part for k, part in zip(span, key, strict=True)
+                ):
+                    for k in span:
+                        out[k] = -2
+                    break
+
+    def sequence(self, text: str, language: str | None = None) -> Sequence_:
         """The content sequence of a text (see the module docstring)."""
         out: list[str | None] = []
-        for number in self.ids(text):
+        for number in self.ids(text, language):
             if number >= 0:
                 out.append(self.stems[number])
             elif out and out[-1] is not None:
@@ -180,6 +270,11 @@ class Lexicon:
         if out and out[-1] is None:
             out.pop()
         return tuple(out)
+
+    def learn(self, trade: Iterable[str]) -> None:
+        """Add learnt generic stems (the nouns of the company's trade)."""
+        self.learnt = frozenset(self.learnt) | frozenset(trade)
+        self.generic = self.generic | self.learnt
 
     def is_generic(self, key: Key) -> bool:
         """A phrase made only of generic words ("app", "customer service") is never an issue."""

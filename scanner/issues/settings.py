@@ -21,15 +21,18 @@ class IssueParams:
     min_grievances: int = 3  # a phrase must occur in this many grievances...
     min_people: int = 3  # ...written by this many different people
     keyness: float = 3.84  # log-likelihood G2 against the background (p < 0.05)
-    min_ratio: float = 3.0  # and this many times more frequent than in the background
+    min_ratio: float = 1.5  # and this many times more frequent than in the background
     max_ngram: int = 3
     max_issues: int = 50
-    merge_overlap: float = 0.5  # share of a phrase's grievances inside an issue to join it
-    merge_lift: float = 2.0  # ...and that share over the issue's share of all grievances
+    merge_overlap: float = 0.5  # two themes join when one lies in the other this far above chance
     min_background: int = 50  # fewer non-grievance mentions: the built-in background
     max_phrases: int = 20
     max_candidates: int = 2000  # strongest phrases kept per phrase length (1, 2, 3 words)
-    explain_share: float = 0.25  # a longer phrase this big a part of a shorter one explains it
+    explain_share: float = 0.25  # a longer phrase this big a part of a word explains it
+    covered_share: float = 0.8  # a theme this much inside larger ones says nothing new
+    bind_share: float = 0.3  # a phrase this big a part of a head word's grievances binds it
+    praise_share: float = 0.25  # a word used in praise this often is the trade's, generic
+    opener_share: float = 0.7  # a word this often among a post's first words opens posts
 
 
 @dataclass(frozen=True)
@@ -56,15 +59,18 @@ _RANGES: dict[str, tuple[float, float, type]] = {
     "min_grievances": (1, 100_000, int),
     "min_people": (1, 100_000, int),
     "keyness": (0, 10_000, float),
-    "min_ratio": (1, 1_000, float),
+    "min_ratio": (0, 1_000, float),
     "max_ngram": (1, 4, int),
     "max_issues": (1, 10_000, int),
     "merge_overlap": (0, 1, float),
-    "merge_lift": (1, 1_000, float),
     "min_background": (0, 100_000, int),
     "max_phrases": (1, 1_000, int),
     "max_candidates": (10, 1_000_000, int),
     "explain_share": (0, 1, float),
+    "covered_share": (0, 1, float),
+    "bind_share": (0, 1, float),
+    "praise_share": (0, 1, float),
+    "opener_share": (0, 1, float),
 }
 
 

@@ -22,6 +22,7 @@ from scanner.errors import StoreError
 from scanner.issues.discover import Discovery, FoundIssue, Grievance, discover
 from scanner.issues.lexicon import Lexicon, key_text, phrase_key
 from scanner.issues.settings import IssueRules, load_issue_rules
+from scanner.people import person_key
 from scanner.store import Store, utcnow
 
 
@@ -79,34 +80,28 @@ def run(
     return IssueRunResult(run_id, results)
 
 
-def _person(author: str | None, source: str, text: str, mention_id: str) -> str:
-    try:
-        from scanner.people import person_key
-    except ImportError:  # the people module is optional for discovery
-        return f"@{author.casefold()}" if author else mention_id
-    return person_key(author, source, text)
-
-
 def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> CompanyIssues:
     db = store.db
     rows = db.execute(
         "SELECT id, source, author, COALESCE(title, ''), text, "
-        "COALESCE(published_at, first_seen_at) FROM mentions "
+        "COALESCE(published_at, first_seen_at), language FROM mentions "
         "WHERE company = ? AND is_grievance = 1 ORDER BY id",
         [company],
     ).fetchall()
     grievances = [
-        Grievance(mid, _person(author, source, text, mid), f"{title}\n{text}" if title else text)
-        for mid, source, author, title, text, _ in rows
-    ]
+        Grievance(mid, person_key(author, source, text),
+                  f"{title}\n{text}" if title else text, language)
+        for mid, source, author, title, text, _, language in rows
+    ]  # fmt: skip
     dated = {r[0]: (r[5], r[1]) for r in rows}
-    background = (
-        f"{title}\n{text}"
-        for title, text in db.execute(
-            "SELECT COALESCE(title, ''), text FROM mentions WHERE company = ? AND is_grievance = 0",
+    background = [
+        (f"{title}\n{text}", language)
+        for title, text, language in db.execute(
+            "SELECT COALESCE(title, ''), text, language FROM mentions "
+            "WHERE company = ? AND is_grievance = 0",
             [company],
         )
-    )
+    ]
     lexicon = Lexicon(names=names)
     found = discover(
         grievances, background, lexicon=lexicon, params=rules.params,

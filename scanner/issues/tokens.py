@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from functools import cache
+from typing import Any
 
 
 def _mark_ranges() -> str:
@@ -109,7 +111,18 @@ def stem(word: str) -> str:
         return _strip(word, _TAMIL, 2)
     if "\u0c00" <= first <= "\u0c7f":
         return _strip(word, _TELUGU, 2)
+    if "\u0400" <= first <= "\u04ff":
+        return _russian().stemWord(word)
     return word
+
+
+@cache
+def _russian() -> Any:
+    """Snowball's Russian stemmer: Cyrillic words inflect too much for a suffix list
+    ("реклама", "рекламы", "рекламу" are one word)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("russian")
 
 
 def _strip(word: str, suffixes: list[str], keep: int) -> str:
@@ -126,6 +139,8 @@ def _latin(word: str) -> str:
             return word[:2]
         return word
     for suffix, replacement in _LATIN_RULES:
+        if suffix == "ed" and word.endswith("eed"):
+            continue  # "greed", "need", "speed": no past tense to take off
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + replacement
             break

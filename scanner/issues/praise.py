@@ -1,0 +1,82 @@
+"""What people praise: the background of keyness, and the nouns of a company's trade.
+
+Two facts of real reviews drive this module.
+
+A five-star review often complains ("love it, but the ads every three
+messages..."), so the company's non-grievance posts cannot serve whole as the
+background that issue phrases are compared with: the ads would look as common
+in praise as in complaints and never become an issue. :func:`praise_part` keeps
+what comes before the first contrast word ("but", "pero", "но"...).
+
+And every review of a chat app talks about its bots, as every review of a bank
+talks about its accounts: a word like that is in most themes and is none of
+them. Lists cannot know every trade, so :func:`trade_words` learns them from
+the company's own posts: a word used in praising sentences ("the bots are
+amazing", "love the characters") at least ``praise_share`` of the time names
+what the product is, not what is wrong with it. A grievance theme is rarely
+praised ("too many ads" has no good side), so it stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+
+from scanner.issues.lexicon import Lexicon
+from scanner.issues.tokens import segments, stem, words
+from scanner.rules import load_rules
+
+SAMPLE = 30_000  # posts read to learn the trade's words: shares, not counts, matter
+MIN_USES = 10  # a word seen fewer times tells nothing about how it is used
+
+
+@cache
+def _cues() -> tuple[frozenset[str], frozenset[str], frozenset[str], re.Pattern[str]]:
+    rules = load_rules("phrases.toml")
+
+    def every(section: str) -> list[str]:
+        table = rules.get(section, {})
+        return [str(w) for lang in table.values() if isinstance(lang, list) for w in lang]
+
+    praise = frozenset(stem(w) for entry in every("praise") for w in words(entry))
+    negative = frozenset(stem(w) for entry in every("sentiment") for w in words(entry)) - praise
+    # "don't" is the words "don" and "t": the "t" marks every contraction.
+    negation = frozenset(words(e)[-1] for e in every("negation") if words(e))
+    contrast = sorted({" ".join(words(e)) for e in every("contrast") if words(e)}, key=len)[::-1]
+    # Word boundaries that hold in every script: not preceded or followed by a word character
+    # or a combining mark (Indic vowel signs are marks, not \w).
+    pattern = re.compile(
+        r"(?<![\w\u0300-\u036f\u0900-\u0d7f])(?:"
+        + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in contrast)
+        + r")(?![\w\u0300-\u036f\u0900-\u0d7f])",
+        re.IGNORECASE,
+    )
+    return praise, negative, negation, pattern
+
+
+def praise_part(text: str) -> str:
+    """The part of a non-grievance post before its first contrast word."""
+    found = _cues()[3].search(text)
+    return text[: found.start()] if found else text
+
+
+def trade_words(texts: Sequence[str], lexicon: Lexicon, praise_share: float) -> frozenset[str]:
+    """Stems used in praising sentences at least ``praise_share`` of the time
+    (over an even sample of ``texts``, the company's posts of every kind)."""
+    praise, negative, negation, contrast = _cues()
+    step = max(1, len(texts) // SAMPLE)
+    uses: Counter[str] = Counter()
+    praised: Counter[str] = Counter()
+    for text in texts[::step]:
+        for part in contrast.split(text):
+            for sentence in segments(part):
+                stems = {stem(w) for w in sentence}
+                kind = bool(stems & praise) and not stems & negative
+                kind = kind and negation.isdisjoint(sentence)
+                for content in {lexicon.classify(w) for w in sentence}:
+                    if content:
+                        uses[content] += 1
+                        praised[content] += kind
+    return frozenset(w for w, n in uses.items() if n >= MIN_USES and praised[w] >= praise_share * n)
