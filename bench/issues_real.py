@@ -42,7 +42,7 @@ def main() -> None:
         truth = labels(app)
         if truth:
             result = score(run, truth)
-            for t in result.themes:
+            for t in result.themes[:7]:
                 name = t.issue.name if t.issue else "-"
                 ok = "ok " if t.precision >= 0.8 and t.recall >= 0.7 else "   "
                 print(

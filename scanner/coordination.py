@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rapidfuzz.fuzz import ratio
@@ -30,6 +30,11 @@ def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
+def is_date_only(moment: datetime) -> bool:
+    """Midnight to the microsecond: how a date without a time of day is stored."""
+    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+
+
 def near_verbatim_burst(
     members: Sequence[Member],
     *,
@@ -44,10 +49,17 @@ def near_verbatim_burst(
     """
     if keys is None:
         keys = people.person_keys(members)
+    # A post known only to its day (a store that gives dates, an import of dates) sits
+    # at midnight: "within hours" cannot be told for it, so it never makes a burst
+    # shorter than a day (three one-star reviews on one day are no campaign).
+    timed = hours >= 24 or None
     pairs = sorted(
-        ((m, k) for m, k in zip(members, keys, strict=True) if m.published_at is not None),
+        (
+            (m, k) for m, k in zip(members, keys, strict=True)
+            if m.published_at is not None and (timed or not is_date_only(m.published_at))
+        ),
         key=lambda pair: pair[0].published_at,  # type: ignore[arg-type,return-value]
-    )
+    )  # fmt: skip
     if len(pairs) < accounts:
         return False
     dated = [m for m, _ in pairs]

@@ -110,13 +110,13 @@ def run_app(app: str, workdir: Path) -> AppRun:
     return AppRun(app, grievances, ratings, found)
 
 
-def score(run: AppRun, truth: dict[str, list[str]], *, top_themes: int = 7) -> AppScore:
-    """Each of the ``top_themes`` largest themes against its best issue (by F1), and
+def score(run: AppRun, truth: dict[str, list[str]], *, top_themes: int = 10) -> AppScore:
+    """Each of the ``top_themes`` largest themes (ties by name) against its best issue (by F1), and
     how many of the ten largest issues are real themes."""
     graded = {g: truth[g] for g in run.grievances if g in truth}
     sizes = Counter(t for themes in graded.values() for t in themes if t not in NOT_THEMES)
     out = AppScore(run.app)
-    for theme, size in sizes.most_common(top_themes):
+    for theme, size in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:top_themes]:
         holders = {g for g, themes in graded.items() if theme in themes}
         best = (0.0, None, 0.0, 0.0)
         for issue in run.issues:

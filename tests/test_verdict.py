@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,6 +98,23 @@ def test_coordinated_needs_several_accounts_near_verbatim_within_hours():
         member(i, f"a{i}", i * hours, text=f"{i} " + "unrelated words " * i) for i in range(3)
     ]
     assert "coordinated" not in assess(different, as_of=AS_OF, rules=RULES).flags
+
+
+def test_posts_dated_to_the_day_are_never_a_burst_of_hours():
+    """App stores give dates only: every post sits at midnight, so three one-word
+    reviews of one day would look posted in the same second."""
+    day = datetime(2026, 11, 9, tzinfo=UTC)
+    same_day = [
+        Member(id=f"d{i}", source="appstore", author=f"user{i}", published_at=day, text="bad")
+        for i in range(4)
+    ]
+    assert "coordinated" not in assess(same_day, as_of=AS_OF, rules=RULES).flags
+    # With times of day the same posts are a burst, and with a window of days, dates are enough.
+    timed = [replace(m, published_at=day + timedelta(minutes=7 * i)) for i, m in
+             enumerate(same_day)]  # fmt: skip
+    assert "coordinated" in assess(timed, as_of=AS_OF, rules=RULES).flags
+    daily = replace(RULES, coordinated_hours=48)
+    assert "coordinated" in assess(same_day, as_of=AS_OF, rules=daily).flags
 
 
 def test_weekly_trend_ends_at_the_as_of_date():

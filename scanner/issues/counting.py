@@ -38,7 +38,6 @@ class Tokens:
 
 
 CHUNK = 1 << 22  # windows looked up at once
-OPENER_SPAN, OPENER_LENGTH = 3, 8  # a post's first content words, in posts at least this long
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_MIN = 20_000
 _WORK: tuple[Sequence[str], Lexicon, Sequence[str | None] | None] | None = None
@@ -140,7 +139,6 @@ class Index:
     found: list[Candidate]  # candidate phrases that passed keyness
     docs: dict[Key, set[int]]  # the grievances of each (and of each pinned phrase)
     background: str  # which background judged them: "mentions" or "built-in"
-    openers: set[Key]  # single words that mostly open a post ("hello", a greeting)
 
 
 def index_phrases(
@@ -177,7 +175,6 @@ def index_phrases(
     generic = np.array([lexicon.stems[i] in lexicon.generic for i in dense], dtype=bool)
     f = _dense(fg.tok, dense, len(lexicon.stems))
     doc, n_fg = fg.doc, fg.n_docs
-    openers = _openers(f, fg.tok >= 0, doc, params)
     del fg  # its stem numbers are in ``f`` now
     bg = tokenise(background, lexicon, languages=languages[1])
     kind, n_bg = "mentions", bg.n_docs
@@ -229,31 +226,7 @@ def index_phrases(
                 found.append(_candidate(key, a, bg_count, n_fg, n_bg, extra))
     for key in pinned:
         out.setdefault(key, set())
-    return Index(found, out, kind, {(lexicon.stems[dense[i]],) for i in openers})
-
-
-def _openers(
-    f: np.ndarray, content: np.ndarray, doc: np.ndarray, params: IssueParams
-) -> np.ndarray:
-    """Dense numbers of the words that open posts: in posts of at least
-    ``OPENER_LENGTH`` content words, at least ``opener_share`` of a word's
-    occurrences are among the first ``OPENER_SPAN``. A greeting ("hello friends")
-    opens a third of some app's reviews, whatever they complain about; a theme
-    word sits anywhere. ``content`` marks the content words among the positions."""
-    if not len(f):
-        return np.zeros(0, np.int64)
-    before = np.cumsum(content) - content  # content words before each position, all posts
-    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
-    position = before - np.repeat(before[starts], np.diff(np.r_[starts, len(doc)]))
-    length = np.bincount(doc[content], minlength=int(doc[-1]) + 1)
-    counted = (f >= 0) & content & (length[doc] >= OPENER_LENGTH)
-    words = f[counted]
-    if not len(words):
-        return np.zeros(0, np.int64)
-    width = int(f.max()) + 1
-    uses = np.bincount(words, minlength=width)
-    early = np.bincount(words[position[counted] < OPENER_SPAN], minlength=width)
-    return np.flatnonzero((uses >= params.min_grievances) & (early >= params.opener_share * uses))
+    return Index(found, out, kind)
 
 
 def _pinned_codes(

@@ -5,8 +5,7 @@
    theme and name none.
 2. Candidate phrases (``scanner.issues.counting``): word n-grams of at least
    ``min_grievances`` grievances, far more frequent in grievances than in what
-   the company's other posts praise, never made only of generic words and never
-   a word that merely opens posts (a greeting).
+   the company's other posts praise, never made only of generic words.
 3. Themes (``scanner.issues.themes``): head words with the phrases that say
    them, forms and synonyms of one word, and heavily overlapping themes, joined.
 4. A grievance belongs to every theme one of whose phrases it contains.
@@ -26,6 +25,8 @@ from scanner.issues.names import best_name, surface_forms
 from scanner.issues.praise import praise_part, trade_words
 from scanner.issues.settings import IssueParams, PinnedIssue
 from scanner.issues.themes import build_themes
+
+BACKGROUND_SAMPLE = 100_000  # other posts read at most, evenly spaced
 
 
 @dataclass
@@ -69,19 +70,28 @@ def discover(
     texts = [g.text for g in grievances]
     lexicon.learn(trade_words([*texts, *(t for t, _ in others)], lexicon, params.praise_share))
     pinned_keys = [[k for p in pin.phrases if (k := phrase_key(p, lexicon))] for pin in pinned]
+    # The background: what the other posts praise. A post that only complains (a
+    # five-star "so you see this") adds nothing to it. Rates are what count, so an
+    # even sample of a big company's posts is as good as all.
+    step = max(1, len(others) // BACKGROUND_SAMPLE)
+    kept = [(part, lang) for t, lang in others[::step] if (part := praise_part(t))]
+    if len(kept) < params.min_background:  # posts that hardly praise: news, forums
+        kept = [
+            (part, lang) for t, lang in others[::step]
+            if (part := praise_part(t, praising=False))
+        ]  # fmt: skip
     index = index_phrases(
-        texts, [praise_part(t) for t, _ in others], lexicon, params,
+        texts, [t for t, _ in kept], lexicon, params,
         [k for keys in pinned_keys for k in keys],
-        languages=([g.language for g in grievances], [lang for _, lang in others]),
+        languages=([g.language for g in grievances], [lang for _, lang in kept]),
     )  # fmt: skip
     persons = [g.person for g in grievances]
 
     def people(indices: Iterable[int]) -> int:
         return len({persons[i] for i in indices})
 
-    found = [c for c in index.found if c.key not in index.openers]
     drafts = build_themes(
-        found, index.docs, people, len(grievances), params,
+        index.found, index.docs, people, len(grievances), params,
         [(pin.name, keys) for pin, keys in zip(pinned, pinned_keys, strict=True)],
     )  # fmt: skip
     issues = []

@@ -123,6 +123,9 @@ class Lexicon:
     _seconds_b: frozenset[bytes] = field(init=False, repr=False)
     _not_issue_heads: dict[str, list[Key]] = field(init=False, repr=False)
     _not_issue_numbers: set[int] = field(init=False, default_factory=set, repr=False)
+    # Tokens (as ``ids_into`` sees them: bytes or str) whose stem starts a [not_issues]
+    # sequence: a text without one skips that pass, as one set look-up per token.
+    _not_issue_tokens: set[str | bytes] = field(init=False, default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         self.names = tuple(self.names)
@@ -219,11 +222,14 @@ class Lexicon:
             del out[base:]
             for t in tokens:
                 if t not in cache:
-                    cache[t] = self._number(t.decode() if isinstance(t, bytes) else t, language)
+                    number = self._number(t.decode() if isinstance(t, bytes) else t, language)
+                    cache[t] = number
+                    if number in self._not_issue_numbers:
+                        self._not_issue_tokens.add(t)
             out.extend(map(cache.__getitem__, tokens))
         if not seconds.isdisjoint(tokens):
             self._join_compounds(tokens, out, base, language)
-        if not self._not_issue_numbers.isdisjoint(out[base:]):
+        if not self._not_issue_tokens.isdisjoint(tokens):
             self._drop_not_issues(out, base)
 
     def _join_compounds(self, tokens: list, out: array, base: int, language: str | None) -> None:

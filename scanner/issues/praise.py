@@ -3,10 +3,15 @@
 Two facts of real reviews drive this module.
 
 A five-star review often complains ("love it, but the ads every three
-messages..."), so the company's non-grievance posts cannot serve whole as the
-background that issue phrases are compared with: the ads would look as common
-in praise as in complaints and never become an issue. :func:`praise_part` keeps
-what comes before the first contrast word ("but", "pero", "но"...).
+messages...", "five stars so you see this: the ads are unbearable"), so the
+company's non-grievance posts cannot serve whole as the background that issue
+phrases are compared with: the ads would look as common in praise as in
+complaints and never become an issue. :func:`praise_part` keeps only what
+comes before the first contrast word ("but", "pero", "но"...), and of that
+only the sentences that praise: a word of praise, no sentiment word against,
+no negation ("the ads are unbearable" is a complaint wherever it is posted).
+Where the other posts hardly praise (news, forums), the sentences that
+complain of nothing stand in.
 
 And every review of a chat app talks about its bots, as every review of a bank
 talks about its accounts: a word like that is in most themes and is none of
@@ -56,25 +61,42 @@ def _cues() -> tuple[frozenset[str], frozenset[str], frozenset[str], re.Pattern[
     return praise, negative, negation, pattern
 
 
-def praise_part(text: str) -> str:
-    """The part of a non-grievance post before its first contrast word."""
-    found = _cues()[3].search(text)
-    return text[: found.start()] if found else text
+def praise_part(text: str, *, praising: bool = True) -> str:
+    """The sentences of a post that praise (with ``praising=False``: that complain of
+    nothing, see :func:`_complaining`), cut at the first contrast word, one per line."""
+    _, _, _, contrast = _cues()
+    keep = _praising if praising else (lambda sentence: not _complaining(sentence))
+    return "\n".join(
+        " ".join(sentence)
+        for part in contrast.split(text)[:1]
+        for sentence in segments(part)
+        if keep(sentence)
+    )
+
+
+def _complaining(sentence: list[str]) -> bool:
+    """A sentiment word against, or a negation ("not good", "would be great if")."""
+    _, negative, negation, _ = _cues()
+    return bool({stem(w) for w in sentence} & negative) or not negation.isdisjoint(sentence)
+
+
+def _praising(sentence: list[str]) -> bool:
+    """A word of praise, and no complaint: the sentence likes what it names."""
+    praise = _cues()[0]
+    return bool({stem(w) for w in sentence} & praise) and not _complaining(sentence)
 
 
 def trade_words(texts: Sequence[str], lexicon: Lexicon, praise_share: float) -> frozenset[str]:
     """Stems used in praising sentences at least ``praise_share`` of the time
     (over an even sample of ``texts``, the company's posts of every kind)."""
-    praise, negative, negation, contrast = _cues()
+    contrast = _cues()[3]
     step = max(1, len(texts) // SAMPLE)
     uses: Counter[str] = Counter()
     praised: Counter[str] = Counter()
     for text in texts[::step]:
         for part in contrast.split(text):
             for sentence in segments(part):
-                stems = {stem(w) for w in sentence}
-                kind = bool(stems & praise) and not stems & negative
-                kind = kind and negation.isdisjoint(sentence)
+                kind = _praising(sentence)
                 for content in {lexicon.classify(w) for w in sentence}:
                     if content:
                         uses[content] += 1

@@ -20,7 +20,7 @@ NAME = "issues.toml"
 class IssueParams:
     min_grievances: int = 3  # a phrase must occur in this many grievances...
     min_people: int = 3  # ...written by this many different people
-    keyness: float = 3.84  # log-likelihood G2 against the background (p < 0.05)
+    keyness: float = 6.63  # log-likelihood G2 against the background (p < 0.01)
     min_ratio: float = 1.5  # and this many times more frequent than in the background
     max_ngram: int = 3
     max_issues: int = 50
@@ -28,11 +28,10 @@ class IssueParams:
     min_background: int = 50  # fewer non-grievance mentions: the built-in background
     max_phrases: int = 20
     max_candidates: int = 2000  # strongest phrases kept per phrase length (1, 2, 3 words)
-    explain_share: float = 0.25  # a longer phrase this big a part of a word explains it
-    covered_share: float = 0.8  # a theme this much inside larger ones says nothing new
+    explain_share: float = 0.5  # a longer phrase holding this much of a word explains it
+    covered_share: float = 0.9  # a theme this far inside larger ones says nothing new
     bind_share: float = 0.3  # a phrase this big a part of a head word's grievances binds it
     praise_share: float = 0.25  # a word used in praise this often is the trade's, generic
-    opener_share: float = 0.7  # a word this often among a post's first words opens posts
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,6 @@ _RANGES: dict[str, tuple[float, float, type]] = {
     "covered_share": (0, 1, float),
     "bind_share": (0, 1, float),
     "praise_share": (0, 1, float),
-    "opener_share": (0, 1, float),
 }
 
 

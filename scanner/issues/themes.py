@@ -84,8 +84,9 @@ def build_themes(
     # A word of a phrase that is a form of a head word stands for it ("unlimited" in
     # "free unlimited chats" for "limit"), though it did not pass the test alone.
     head_of = {w: w for w in heads}
+    by_beginning = _by_beginning(heads)
     for word in {w for k in keys for w in k} - heads:
-        form = _form_of(word, heads)
+        form = _form_of(word, by_beginning)
         if form:
             head_of[word] = form
     orphans: list[Key] = []  # phrases whose head words ended in different themes
@@ -100,17 +101,24 @@ def build_themes(
         for key in keys:  # a discovered phrase inside a pinned one joins it
             if any(set(p) <= set(key) or key == p for p in pin):
                 union.union(pin[0], key)
+    explained = unexplained_complement(found, docs, params)
     groups = union.groups()
     for key in keys:
         if len(key) > 1 and union.find(key) == key and len(groups[key]) == 1:
-            homes = {union.find((head_of[w],)) for w in key if w in head_of}
-            if len(homes) == 1:
+            words = sorted({head_of[w] for w in key if w in head_of})
+            homes = {union.find((w,)) for w in words}
+            if len(homes) > 1:
+                # Between two themes a phrase names neither, unless one of its words
+                # is explained by longer phrases and assigns through them alone ("age
+                # check" for "age", which "age verification" explains).
+                quiet = [w for w in words if (w,) in explained]
+                homes = {union.find((quiet[0],))} if quiet else set()
+            if homes:
                 union.union(key, homes.pop())
-            elif homes:
+            else:
                 orphans.append(key)
     groups = union.groups()
     pinned_roots = {union.find(pin[0]): name for name, pin in pinned if pin}
-    explained = unexplained_complement(found, docs, params)
     drafts = []
     for root, members in groups.items():
         if any(k in orphans for k in members) and len(members) == 1:
@@ -120,18 +128,21 @@ def build_themes(
         drafts.append(Draft(members, docs_of, pinned_roots.get(root), quiet))
     drafts = _merge_overlapping(drafts, total, params)
     drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= params.min_people]
-    return _drop_covered(drafts, params)
+    return _drop_covered(drafts, total, params)
 
 
-def _drop_covered(drafts: list[Draft], params: IssueParams) -> list[Draft]:
-    """Leave out a theme whose grievances already lie, nearly all, in larger ones
-    (spread over several, or it would have joined one): a word those themes share
-    ("gold" in a refund, an ads and a ban complaint) says nothing new."""
+def _drop_covered(drafts: list[Draft], total: int, params: IssueParams) -> list[Draft]:
+    """Leave out a theme whose grievances already lie in larger ones, spread over
+    several (or it would have joined one): a word those themes share ("gold" in a
+    refund, an ads and a ban complaint) says nothing new. Its share inside them must
+    go ``covered_share`` of the way from chance to all: where four big themes hold
+    most grievances, a small real theme lies mostly in them too."""
     kept: list[Draft] = []
     seen: set[int] = set()
     for draft in sorted(drafts, key=lambda d: (d.pinned is None, -len(d.members))):
-        inside = len(draft.members & seen)
-        if draft.pinned is None and inside >= params.covered_share * len(draft.members):
+        share = len(draft.members & seen) / max(len(draft.members), 1)
+        chance = min(len(seen) / max(total, 1), 1 - 1e-9)
+        if draft.pinned is None and (share - chance) / (1 - chance) >= params.covered_share:
             continue
         kept.append(draft)
         seen |= draft.members
@@ -141,34 +152,30 @@ def _drop_covered(drafts: list[Draft], params: IssueParams) -> list[Draft]:
 def unexplained_complement(
     found: Sequence[Candidate], docs: dict[Key, set[int]], params: IssueParams
 ) -> set[Key]:
-    """Single words explained by longer phrases: "verification" when most grievances
-    that say it say "age verification". Such a word assigns no grievance on its own
-    (the few "verification email" posts stay out of the age check), the phrase does.
-    Only a longer phrase that is itself a large part of the word counts
-    (``explain_share``): at scale hundreds of chance three-word phrases around a
-    theme word, a few grievances each, would together explain the theme away."""
+    """Single words explained by a longer phrase: "verification" when most grievances
+    that say it say "age verification" (``explain_share``). Such a word assigns no
+    grievance on its own (the few "verification email" posts stay out of the age
+    check), the phrase does. One phrase must hold it: "age" said as "age check",
+    "age restriction" and "age verification" by a third each is explained by none,
+    and hundreds of chance three-word phrases around a theme word never explain it."""
     longer: dict[Key, list[Key]] = {}
     for c in found:
         if len(c.key) > 1:
             for word in set(c.key):
                 longer.setdefault((word,), []).append(c.key)
-    out = set()
-    for c in found:
-        if len(c.key) != 1 or c.key not in longer:
-            continue
-        mine = docs[c.key]
-        rest = set(mine)
-        for other in longer[c.key]:
-            if len(docs[other]) >= params.explain_share * len(mine):
-                rest -= docs[other]
-        if len(rest) <= (1 - params.merge_overlap) * len(mine):
-            out.add(c.key)
-    return out
+    return {
+        c.key for c in found
+        if len(c.key) == 1 and any(
+            len(docs[other]) >= params.explain_share * len(docs[c.key])
+            for other in longer.get(c.key, ())
+        )
+    }  # fmt: skip
 
 
-def _form_of(word: str, heads: set[str]) -> str | None:
-    """The head word ``word`` is a form of, if any (see :func:`_join_forms`)."""
-    for head in sorted(heads):
+def _form_of(word: str, heads: dict[str, list[str]]) -> str | None:
+    """The head word ``word`` is a form of, if any (see :func:`_same_word`);
+    ``heads`` is :func:`_by_beginning` of the head words."""
+    for head in sorted(_candidates(word, heads)):
         if _same_word(head, word):
             return head
     return None
@@ -191,11 +198,32 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= 6 and short[:6] == long_[:6]
 
 
+def _by_beginning(words: Iterable[str]) -> dict[str, list[str]]:
+    """Words by their first four letters: the only ones :func:`_same_word` can pair."""
+    out: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= 4:
+            out.setdefault(word[:4], []).append(word)
+    return out
+
+
+def _candidates(word: str, index: dict[str, list[str]]) -> set[str]:
+    """Words of ``index`` that may be forms of ``word``: same beginning, or the
+    beginning of ``word`` without a prefix, or ``word`` as the bare form of one."""
+    found = set(index.get(word[:4], ()))
+    for prefix in _PREFIXES:
+        if word.startswith(prefix):
+            found.update(index.get(word[len(prefix) : len(prefix) + 4], ()))
+        found.update(w for w in index.get((prefix + word)[:4], ()) if w.endswith(word))
+    return found
+
+
 def _join_forms(heads: list[str], union: _Union) -> None:
     """Head words that are forms of one word (:func:`_same_word`)."""
-    for i, word in enumerate(heads):
-        for other in heads[i + 1 :]:
-            if _same_word(word, other):
+    index = _by_beginning(heads)
+    for word in heads:
+        for other in _candidates(word, index):
+            if other > word and _same_word(word, other):
                 union.union((word,), (other,))
 
 
@@ -203,53 +231,61 @@ def _merge_overlapping(drafts: list[Draft], total: int, params: IssueParams) -> 
     """Join themes that hold mostly the same grievances, in rounds: each round joins
     the qualifying pairs strongest first, each theme at most once, then counts again."""
     while True:
-        ranked = []
-        for (a, b), shared in _overlaps(drafts).items():
-            small, big = sorted((len(drafts[a].members), len(drafts[b].members)))
-            # How far the smaller theme's share inside the bigger one goes from chance
-            # (the bigger one's share of all grievances) towards all of it.
-            chance = big / max(total, 1)
-            excess = (shared / max(small, 1) - chance) / max(1 - chance, 1e-9)
-            both_pinned = drafts[a].pinned is not None and drafts[b].pinned is not None
-            if excess >= params.merge_overlap and not both_pinned:
-                ranked.append((-excess, a, b))
-        if not ranked:
+        a, b, shared = _overlaps(drafts)
+        if not len(a):
             return drafts
+        size = np.array([len(d.members) for d in drafts], np.float64)
+        pinned = np.array([d.pinned is not None for d in drafts])
+        small, big = np.minimum(size[a], size[b]), np.maximum(size[a], size[b])
+        # How far the smaller theme's share inside the bigger one goes from chance
+        # (the bigger one's share of all grievances) towards all of it.
+        chance = np.minimum(big / max(total, 1), 1 - 1e-9)
+        excess = (shared / np.maximum(small, 1) - chance) / (1 - chance)
+        # Inside a theme of more than half of all grievances, anything lies mostly by
+        # chance: no measure of overlap can tell, so nothing joins it by overlap.
+        ok = (excess >= params.merge_overlap) & ~(pinned[a] & pinned[b])
+        ok &= (big <= total / 2) & (shared >= params.min_grievances)
+        if not ok.any():
+            return drafts
+        order = np.argsort(-excess[ok], kind="stable")
         touched: set[int] = set()
         gone: set[int] = set()
-        for _, a, b in sorted(ranked):
-            if a in touched or b in touched:
+        for x, y in zip(a[ok][order].tolist(), b[ok][order].tolist(), strict=True):
+            if x in touched or y in touched:
                 continue
-            touched |= {a, b}
-            keep, drop = (a, b) if len(drafts[a].members) >= len(drafts[b].members) else (b, a)
+            touched |= {x, y}
+            keep, drop = (x, y) if size[x] >= size[y] else (y, x)
             if drafts[drop].pinned is not None:
                 keep, drop = drop, keep
             drafts[keep].keys += drafts[drop].keys
+            drafts[keep].explained |= drafts[drop].explained
             drafts[keep].members |= drafts[drop].members
             gone.add(drop)
         drafts = [d for i, d in enumerate(drafts) if i not in gone]
 
 
-def _overlaps(drafts: list[Draft]) -> dict[tuple[int, int], int]:
-    """Grievances shared by each pair of themes, counted over the theme lists of
-    every grievance (vectorised: millions of memberships at scale)."""
+def _overlaps(drafts: list[Draft]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair of themes that share grievances (``a < b``) and how many they share,
+    counted over the theme lists of every grievance (vectorised: millions of
+    memberships at scale)."""
+    empty = np.zeros(0, np.int64)
     if len(drafts) < 2:
-        return {}
+        return empty, empty, empty
     sizes = [len(d.members) for d in drafts]
     doc = np.fromiter((i for d in drafts for i in d.members), np.int64, sum(sizes))
     theme = np.repeat(np.arange(len(drafts), dtype=np.int64), sizes)
     order = np.lexsort((theme, doc))
     doc, theme = doc[order], theme[order]
     width = len(drafts)
-    counts: dict[tuple[int, int], int] = {}
+    codes = []
     for step in range(1, MAX_THEMES_PER_DOC):
         if step >= len(doc):
             break
         same = np.flatnonzero(doc[step:] == doc[:-step])
         if not len(same):
             break
-        codes, n = np.unique(theme[same] * width + theme[same + step], return_counts=True)
-        for code, count in zip(codes.tolist(), n.tolist(), strict=True):
-            pair = divmod(code, width)
-            counts[pair] = counts.get(pair, 0) + count
-    return counts
+        codes.append(theme[same] * width + theme[same + step])
+    if not codes:
+        return empty, empty, empty
+    pairs, shared = np.unique(np.concatenate(codes), return_counts=True)
+    return pairs // width, pairs % width, shared

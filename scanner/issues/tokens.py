@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -98,6 +98,7 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.translate(_JOINERS).casefold().replace("_", " "))
 
 
+@lru_cache(maxsize=1 << 19)
 def stem(word: str) -> str:
     """A light, script-aware stem: the same for the common variants of one word."""
     first = word[0]

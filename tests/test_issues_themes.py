@@ -1,0 +1,238 @@
+"""Issue themes: one grievance one issue, two grievances two, and nothing else.
+
+Each test stages one failure seen on thousands of real app-store reviews (issue
+12): a theme thrown away because its posts also complain about something else;
+one grievance split into several issues; five-star praise taken for complaints;
+Russian reviews lumped into one issue of function words; a greeting that opens
+a third of all reviews made into an issue. Every text is written for these
+tests, varied the way different people word one complaint.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from scanner.config import Company, Config
+from scanner.importing import import_file
+from scanner.issues import Grievance, IssueParams, Lexicon, discover
+from scanner.issues import store as issue_store
+from scanner.store import Store
+
+PRAISE = [
+    "love it", "love this app so much", "best app ever, love it", "it is amazing, love it",
+    "so much fun, love it", "great characters, love it", "I love it, five stars",
+    "really fun and creative", "amazing app, I use it every day", "the best, love it",
+]  # fmt: skip
+
+
+def _varied(templates: list[str], fillers: dict[str, list[str]], n: int, seed: int) -> list[str]:
+    """``n`` texts from templates, each slot filled differently: one complaint, many wordings."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        text = templates[i % len(templates)]
+        for slot, options in fillers.items():
+            text = text.replace("{" + slot + "}", rng.choice(options), 1)
+        out.append(text)
+    return out
+
+
+FILL = {
+    "days": ["two days", "a week", "since Monday", "three days", "all weekend", "10 days"],
+    "feeling": ["so annoying", "ridiculous", "really frustrating", "a joke", "unbearable"],
+    "thing": ["my roleplay", "the story", "my chat", "the conversation", "everything"],
+}
+AGE = _varied([
+    "They ask me to verify my age with a selfie and it fails, {feeling}",
+    "Age verification again, stuck for {days}, {feeling}",
+    "Why do I need to verify my age to continue {thing}",
+    "The age check rejected my ID {days} ago and support is silent",
+    "Age verification loop breaks {thing}, {feeling}",
+], FILL, 40, 1)  # fmt: skip
+ADS = _varied([
+    "Too many ads, one after every message, {feeling}",
+    "An ad pops up in the middle of {thing}, {feeling}",
+    "Ads every two minutes for {days} now",
+    "The ads are longer than {thing}, {feeling}",
+    "Thirty second ads before I can read {thing}",
+], FILL, 30, 2)  # fmt: skip
+
+
+def _discover(texts: list[str], background: list[str] = (), **kw) -> list:
+    """Each issue with the positions (in ``texts``) of its members: one post, one person."""
+    grievances = [Grievance(f"g{i}", f"person{i}", t) for i, t in enumerate(texts)]
+    found = discover(grievances, list(background), lexicon=Lexicon(names=["Acme"]),
+                     params=IssueParams(), **kw)  # fmt: skip
+    return [(issue, set(issue.members)) for issue in found.issues]
+
+
+def _at(start: int, items: list) -> set[int]:
+    return set(range(start, start + len(items)))
+
+
+def test_a_theme_shared_with_another_is_its_own_issue():
+    # 40 people on the age check, 30 on ads, 12 of the ads posts also about the age check.
+    pairs = zip(ADS[:12], AGE[:12], strict=True)
+    both = [f"{ad} Also {age[0].lower()}{age[1:]}" for ad, age in pairs]
+    texts = AGE[12:] + both + ADS[12:]
+    issues = _discover(texts, PRAISE * 5)
+    names = [issue.name for issue, _ in issues]
+    ads = [m for issue, m in issues if ("ad",) in issue.phrases]
+    age = [m for issue, m in issues if ("age",) in issue.phrases]
+    assert len(ads) == 1 and len(age) == 1 and len(issues) == 2, names
+    assert ads[0] == _at(28, both + ADS[12:])  # 30 people, the 12 who also mention the age check
+    assert age[0] == _at(0, AGE[12:] + both)
+
+
+def test_one_grievance_in_three_wordings_is_one_issue():
+    texts = (
+        _varied(["Please remove the age restriction, {feeling}"], FILL, 15, 3)
+        + _varied(["Age verification is stupid, stuck for {days}"], FILL, 15, 4)
+        + _varied(["Why an age check before {thing}?"], FILL, 8, 5)
+    )
+    issues = _discover(texts, PRAISE * 5)
+    assert len(issues) == 1, [i.name for i, _ in issues]
+    assert issues[0][1] == _at(0, texts)
+
+
+def test_five_star_praise_is_no_grievance_and_no_issue(tmp_path):
+    rows = [
+        {"id": f"r{i}", "author": f"fan{i}", "text": t, "rating": 5}
+        for i, t in enumerate(_varied(["{p}"], {"p": PRAISE}, 200, 6))
+    ] + [{"id": f"a{i}", "author": f"user{i}", "text": t, "rating": 1} for i, t in
+         enumerate(_varied(["{a}"], {"a": AGE}, 50, 7))]  # fmt: skip
+    path = tmp_path / "reviews.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    store = Store(tmp_path / "scan.db")
+    import_file(store, path, company="Acme")
+    assert store.db.execute("SELECT COUNT(*) FROM mentions WHERE is_grievance = 1").fetchone() == (
+        50,
+    )
+    config = Config(path=None, db=tmp_path / "scan.db", company=Company("Acme"))
+    result = issue_store.run(store, config)
+    (only,) = result.companies[0].issues
+    assert "age" in only.name and only.grievances == 50
+    store.close()
+
+
+RU_ADS = _varied([
+    "Слишком много рекламы, {x}", "Реклама после каждого сообщения, {x}",
+    "Уберите рекламу, {x}", "Опять реклама на весь экран, {x}",
+], {"x": ["каждые две минуты", "ролик на минуту", "даже в платной версии", "музыка замолкает",
+         "нельзя закрыть"]}, 10, 8)  # fmt: skip
+RU_AGE = _varied([
+    "Требуют подтверждение возраста, {x}", "Проверка возраста не проходит, {x}",
+    "Зачем подтверждать возраст через селфи, {x}", "Снова просят подтвердить возраст, {x}",
+], {"x": ["паспорт не принимают", "уже третий раз", "без этого не пускают в чат",
+         "фото не загружается", "поддержка молчит"]}, 10, 9)  # fmt: skip
+
+
+def test_russian_reviews_make_two_issues_not_one_of_function_words(tmp_path):
+    grievances = [Grievance(f"r{i}", f"p{i}", t, "ru") for i, t in enumerate(RU_ADS + RU_AGE)]
+    found = discover(grievances, [], lexicon=Lexicon(names=["Acme"]), params=IssueParams())
+    groups = [set(issue.members) for issue in found.issues]
+    assert groups == [_at(0, RU_ADS), _at(10, RU_AGE)] or groups == [
+        _at(10, RU_AGE),
+        _at(0, RU_ADS),
+    ], [i.name for i in found.issues]
+
+
+def test_age_complaints_in_spanish_and_russian_join_the_english_issue():
+    spanish = _varied(
+        ["La verificación de edad no funciona, {x}"],
+        {"x": ["qué horror", "llevo días", "no puedo entrar", "un desastre"]},
+        6,
+        10,
+    )
+    russian = _varied(["{v} возраста, {x}"], {
+        "v": ["Верификация", "Подтверждение", "Снова верификация", "Опять подтверждение"],
+        "x": ["паспорт не принимают", "уже третий раз", "поддержка молчит", "фото не грузится"],
+    }, 6, 14)  # fmt: skip
+    texts = AGE[:20] + spanish + russian
+    langs = [None] * 20 + ["es"] * 6 + ["ru"] * 6
+    grievances = [Grievance(f"g{i}", f"p{i}", t, lang) for i, (t, lang) in
+                  enumerate(zip(texts, langs, strict=True))]  # fmt: skip
+    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]),
+                     params=IssueParams())  # fmt: skip
+    (issue,) = found.issues
+    assert set(issue.members) == _at(0, texts)
+
+
+PRODUCTS = [
+    "the blender",
+    "my new phone case",
+    "the kettle",
+    "a pair of headphones",
+    "the desk lamp",
+    "the coffee grinder",
+    "a yoga mat",
+    "the toaster",
+    "my smart watch",
+    "the rice cooker",
+]
+FAULTS = [
+    "arrived scratched and the box was open",
+    "stopped charging after a day",
+    "smells of burnt plastic",
+    "was the wrong colour",
+    "has a loose cable",
+    "makes a loud buzzing noise",
+    "came without the manual",
+    "cracked in the first week",
+]
+
+
+def test_a_shared_greeting_is_no_issue():
+    texts = [
+        f"Hello friends, I want to tell you about {PRODUCTS[i % 10]} which {FAULTS[i % 8]}"
+        for i in range(30)
+    ]
+    issues = _discover(texts, PRAISE * 5)
+    assert not [i for i, members in issues if len(members) > 10], [i.name for i, _ in issues]
+
+
+TE_FAULT = [
+    "హలో ఫ్రెండ్స్, ఈ ఫోన్ బ్యాటరీ త్వరగా అయిపోతుంది, {x}",
+    "నమస్కారం, ఫోన్ బ్యాటరీ ఒక గంటలో అయిపోతుంది, {x}",
+    "హలో ఫ్రెండ్స్, బ్యాటరీ చాలా త్వరగా అయిపోతుంది, {x}",
+    "ఫోన్ బ్యాటరీ రోజంతా రాదు, {x}",
+]
+TE_PRODUCTS = ["హెడ్‌ఫోన్స్", "కెటిల్", "టేబుల్ ల్యాంప్", "చార్జర్", "మిక్సీ", "వాచ్", "బ్యాగ్", "షూస్"]
+TE_ASPECTS = ["రంగు వేరుగా ఉంది", "సైజు చిన్నది", "వాసన వస్తుంది", "బాక్స్ పగిలిపోయింది",
+              "మాన్యువల్ లేదు", "శబ్దం ఎక్కువ"]  # fmt: skip
+TE_TAIL = ["చాలా నిరాశ", "మొదటి వారంలోనే", "నిన్న కొన్నాను", "సర్వీస్ సెంటర్ స్పందించలేదు",
+           "బిల్లు పోయింది", "మా అమ్మకు బహుమతిగా"]  # fmt: skip
+
+
+def test_indic_reviews_repeating_a_fault_are_an_issue_and_greetings_never():
+    fault = _varied(TE_FAULT, {"x": TE_TAIL}, 16, 12)
+    # Reviews of other products, each with its own fault, opening with the same greeting.
+    other = [f"హలో ఫ్రెండ్స్, {product} {TE_ASPECTS[(i + k) % 6]}"
+             for i, product in enumerate(TE_PRODUCTS) for k in range(3)]  # fmt: skip
+    issues = _discover(fault + other, PRAISE * 5)
+    battery = [m for _, m in issues if len(m & _at(0, fault)) >= 12]
+    assert battery, [i.name for i, _ in issues]
+    assert battery[0] <= _at(0, fault)  # the battery issue is about the battery
+    for issue, members in issues:  # the greeting opens most posts: no issue of it
+        assert members == battery[0] or len(members) < len(fault + other) / 4, issue.name
+        assert "హలో" not in issue.name and "ఫ్రెండ్స్" not in issue.name
+
+
+def test_real_reviews_file_imports_ratings_as_the_complaint_rule_says(tmp_path: Path):
+    rows = [
+        {"id": "x1", "text": "love it", "rating": 5},
+        {"id": "x2", "text": "terrible, the ads never stop", "rating": 1},
+        {"id": "x3", "text": "it is ok i guess", "rating": 3},
+        {"id": "x4", "text": "ok but the refund never came, a scam", "rating": 3},
+        {"id": "x5", "text": "a complaint from the complaint box"},
+        {"id": "x6", "text": "love it", "rating": 5, "grievance": True},
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    store = Store(tmp_path / "scan.db")
+    import_file(store, path, company="Acme")
+    flags = dict(store.db.execute("SELECT id, is_grievance FROM mentions").fetchall())
+    assert flags == {"x1": 0, "x2": 1, "x3": 0, "x4": 1, "x5": 1, "x6": 1}
+    store.close()
