@@ -77,10 +77,13 @@ def test_generic_nouns_never_become_issues_alone_in_any_language():
         assert names == ["closes on the splash screen"], (lang, names)
         (theme,) = found.issues
         assert {grievances[i].text for i in theme.members} == set(THEME), lang
-        # Without the generic list, the six people would make a theme of the word.
+        # Without the generic list, the six people would make a theme of the word (even
+        # with single-word themes allowed as few people as phrase themes).
         bare = Lexicon(names=["Orvella Pay"])
         bare.generic = frozenset(s for s in lexicon.generic if s not in lexicon.sequence(word))
-        loose = discover(grievances, BACKGROUND, lexicon=bare, params=IssueParams())
+        few = IssueParams(word_min_people=3)
+        assert len(discover(grievances, BACKGROUND, lexicon=lexicon, params=few).issues) == 1
+        loose = discover(grievances, BACKGROUND, lexicon=bare, params=few)
         assert len(loose.issues) == 2, (lang, [i.name for i in loose.issues])
 
 
@@ -130,9 +133,11 @@ def test_chance_longer_phrases_do_not_explain_a_theme_away():
     found = [_candidate(key, docs, 300) for key in docs]
     explained = unexplained_complement(found, docs, IssueParams())
     assert ("zorbl",) not in explained
-    # A longer phrase that is most of it still explains it ("age verification").
+    # A longer phrase that is most of it and binds it to another head word still
+    # explains it ("age verification").
     docs[("age", "zorbl")] = set(range(280))
-    found.append(_candidate(("age", "zorbl"), docs, 300))
+    docs[("age",)] = set(range(280))
+    found += [_candidate(("age", "zorbl"), docs, 300), _candidate(("age",), docs, 300)]
     explained = unexplained_complement(found, docs, IssueParams())
     assert ("zorbl",) in explained and ("age", "zorbl") not in explained
 

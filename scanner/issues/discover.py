@@ -93,6 +93,7 @@ def discover(
     drafts = build_themes(
         index.found, index.docs, people, len(grievances), params,
         [(pin.name, keys) for pin, keys in zip(pinned, pinned_keys, strict=True)],
+        frozenset(lexicon.generic),
     )  # fmt: skip
     issues = []
     docs = index.docs
@@ -116,5 +117,27 @@ def discover(
     issues = [x for x in issues if x.pinned] + free[: params.max_issues]
     for issue in issues:  # only now: reading texts for names is the slow part
         issue.labels = surface_forms(issue.phrases, docs, grievances, lexicon)
-        issue.name = issue.name or issue.labels.get(issue.key, " ".join(issue.key))
+        if not issue.name:
+            issue.name = _readable_name(issue, docs)
     return Discovery(issues, index.background, len(index.found))
+
+
+NAME_CHARS = 40  # a name longer than this reads as a sentence, not a label
+
+
+def _readable_name(issue: FoundIssue, docs: dict[Key, set[int]]) -> str:
+    """The label of the phrase that names the issue, unless it reads as a sentence
+    ("hung up on me when i asked why my account was limited"): then the most
+    specific common phrase that is short enough."""
+    name = issue.labels.get(issue.key, " ".join(issue.key))
+    if len(name) <= NAME_CHARS:
+        return name
+    top = max(len(docs.get(k, ())) for k in issue.phrases)
+    short = [
+        k for k in issue.phrases
+        if 2 * len(docs.get(k, ())) >= top and len(issue.labels.get(k, "")) <= NAME_CHARS
+    ]  # fmt: skip
+    if not short:
+        return name
+    best = min(short, key=lambda k: (-len(k), -len(docs.get(k, ())), k))
+    return issue.labels[best]

@@ -19,6 +19,7 @@ SAMPLE = 25  # grievances read per phrase to find how people write it
 
 class _HasText(Protocol):
     text: str
+    language: str | None
 
 
 def best_name(keys: Sequence[Key], docs: dict[Key, set[int]]) -> Key:
@@ -37,18 +38,18 @@ def surface_forms(
     for key in keys:
         seen: Counter[str] = Counter()
         for i in sorted(docs.get(key, ()))[:SAMPLE]:
-            found = surface(texts[i].text, key, lexicon)
+            found = surface(texts[i].text, key, lexicon, texts[i].language)
             if found:
                 seen[found] += 1
         out[key] = min(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0] if seen else " ".join(key)
     return out
 
 
-def surface(text: str, key: Key, lexicon: Lexicon) -> str | None:
+def surface(text: str, key: Key, lexicon: Lexicon, language: str | None = None) -> str | None:
     """The words of ``text`` that make up phrase ``key``, or None."""
     size = len(key)
     for seg in segments(text):
-        stems = [lexicon.classify(w) for w in seg]
+        stems = [lexicon.classify(w, language) for w in seg]
         content = [i for i, s in enumerate(stems) if s is None or s]
         for j in range(len(content) - size + 1):
             span = content[j : j + size]

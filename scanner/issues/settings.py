@@ -20,6 +20,7 @@ NAME = "issues.toml"
 class IssueParams:
     min_grievances: int = 3  # a phrase must occur in this many grievances...
     min_people: int = 3  # ...written by this many different people
+    word_min_people: int = 8  # a theme of single words only needs this many people
     keyness: float = 6.63  # log-likelihood G2 against the background (p < 0.01)
     min_ratio: float = 1.5  # and this many times more frequent than in the background
     max_ngram: int = 3
@@ -57,6 +58,7 @@ class IssueRules:
 _RANGES: dict[str, tuple[float, float, type]] = {
     "min_grievances": (1, 100_000, int),
     "min_people": (1, 100_000, int),
+    "word_min_people": (1, 100_000, int),
     "keyness": (0, 10_000, float),
     "min_ratio": (0, 1_000, float),
     "max_ngram": (1, 4, int),

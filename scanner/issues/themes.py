@@ -75,8 +75,11 @@ def build_themes(
     total: int,
     params: IssueParams,
     pinned: Sequence[tuple[str, list[Key]]] = (),
+    generic: frozenset[str] = frozenset(),
 ) -> list[Draft]:
-    """Themes of the candidate phrases (see the module docstring), pinned ones first."""
+    """Themes of the candidate phrases (see the module docstring), pinned ones first.
+    ``generic`` words never stand for a head word, even when they look like one
+    ("transfer" for "transferencia")."""
     keys = [c.key for c in found]
     heads = {k[0] for k in keys if len(k) == 1}
     union = _Union([*keys, *(k for _, pin in pinned for k in pin)])
@@ -85,7 +88,7 @@ def build_themes(
     # "free unlimited chats" for "limit"), though it did not pass the test alone.
     head_of = {w: w for w in heads}
     by_beginning = _by_beginning(heads)
-    for word in {w for k in keys for w in k} - heads:
+    for word in {w for k in keys for w in k} - heads - generic:
         form = _form_of(word, by_beginning)
         if form:
             head_of[word] = form
@@ -127,8 +130,19 @@ def build_themes(
         docs_of = set().union(*(docs.get(k, set()) for k in members if k not in quiet))
         drafts.append(Draft(members, docs_of, pinned_roots.get(root), quiet))
     drafts = _merge_overlapping(drafts, total, params)
-    drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= params.min_people]
+    drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= _floor(d, params)]
     return _drop_covered(drafts, total, params)
+
+
+def _floor(draft: Draft, params: IssueParams) -> int:
+    """People a theme needs: ``min_people`` when some phrase of two words or more
+    is shared by several of them, ``word_min_people`` when they share single words
+    only. Four people who each mention "interest" in four different complaints (a
+    late payment, a fallen rate, a missing statement) are weaker evidence of one
+    grievance than four who all say "stuck on pending"."""
+    if any(len(key) > 1 for key in draft.keys):
+        return params.min_people
+    return max(params.min_people, params.word_min_people)
 
 
 def _drop_covered(drafts: list[Draft], total: int, params: IssueParams) -> list[Draft]:
@@ -152,16 +166,18 @@ def _drop_covered(drafts: list[Draft], total: int, params: IssueParams) -> list[
 def unexplained_complement(
     found: Sequence[Candidate], docs: dict[Key, set[int]], params: IssueParams
 ) -> set[Key]:
-    """Single words explained by a longer phrase: "verification" when most grievances
-    that say it say "age verification" (``explain_share``). Such a word assigns no
-    grievance on its own (the few "verification email" posts stay out of the age
-    check), the phrase does. One phrase must hold it: "age" said as "age check",
-    "age restriction" and "age verification" by a third each is explained by none,
-    and hundreds of chance three-word phrases around a theme word never explain it."""
+    """Head words explained by a longer phrase that binds them to another head word:
+    "verification" when most grievances that say it say "age verification"
+    (``explain_share``). Such a word assigns no grievance on its own (the few
+    "verification email" posts stay out of the age check), the phrase does. A
+    phrase with one head word explains nothing ("fake profiles" is the fake-profile
+    theme, and "फर्जी प्रोफाइल" is too), and one phrase must hold it: hundreds of
+    chance three-word phrases around a theme word never explain it away."""
+    heads = {c.key[0] for c in found if len(c.key) == 1}
     longer: dict[Key, list[Key]] = {}
     for c in found:
-        if len(c.key) > 1:
-            for word in set(c.key):
+        if len(c.key) > 1 and len(heads.intersection(c.key)) > 1:
+            for word in set(c.key) & heads:
                 longer.setdefault((word,), []).append(c.key)
     return {
         c.key for c in found
