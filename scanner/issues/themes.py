@@ -245,7 +245,7 @@ def _join_forms(heads: list[str], union: _Union) -> None:
 
 def _merge_overlapping(drafts: list[Draft], total: int, params: IssueParams) -> list[Draft]:
     """Join themes that hold mostly the same grievances, in rounds: each round joins
-    the qualifying pairs strongest first, each theme at most once, then counts again."""
+    the qualifying pairs strongest first, then counts again."""
     while True:
         a, b, shared = _overlaps(drafts)
         if not len(a):
@@ -264,20 +264,25 @@ def _merge_overlapping(drafts: list[Draft], total: int, params: IssueParams) -> 
         if not ok.any():
             return drafts
         order = np.argsort(-excess[ok], kind="stable")
-        touched: set[int] = set()
-        gone: set[int] = set()
+        # Each round a theme either absorbs (any number of smaller ones) or is absorbed
+        # (into its best partner), never both: counts are fresh for every decision.
+        into: dict[int, int] = {}
+        absorbers: set[int] = set()
         for x, y in zip(a[ok][order].tolist(), b[ok][order].tolist(), strict=True):
-            if x in touched or y in touched:
+            small_one, big_one = (
+                (x, y) if size[x] < size[y] or (size[x] == size[y] and x > y) else (y, x)
+            )
+            if drafts[small_one].pinned is not None:
+                small_one, big_one = big_one, small_one
+            if small_one in into or small_one in absorbers or big_one in into:
                 continue
-            touched |= {x, y}
-            keep, drop = (x, y) if size[x] >= size[y] else (y, x)
-            if drafts[drop].pinned is not None:
-                keep, drop = drop, keep
+            into[small_one] = big_one
+            absorbers.add(big_one)
+        for drop, keep in into.items():
             drafts[keep].keys += drafts[drop].keys
             drafts[keep].explained |= drafts[drop].explained
             drafts[keep].members |= drafts[drop].members
-            gone.add(drop)
-        drafts = [d for i, d in enumerate(drafts) if i not in gone]
+        drafts = [d for i, d in enumerate(drafts) if i not in into]
 
 
 def _overlaps(drafts: list[Draft]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
