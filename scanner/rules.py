@@ -10,6 +10,7 @@ file by putting one with the same name in a directory named by
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import cache
 from importlib import resources
@@ -38,9 +39,22 @@ def load_rules(name: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(
-            path, f"not valid TOML: {exc.msg}", getattr(exc, "lineno", None)
-        ) from exc
+        reason, line = toml_error(exc)
+        raise RuleFileError(path, f"not valid TOML: {reason}", line) from exc
+
+
+_AT = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
+
+
+def toml_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
+    """The reason and line of a TOML syntax error. Python 3.14 gives them as
+    ``msg`` and ``lineno``; 3.11 to 3.13 only in the message ("Invalid value (at
+    line 2, column 1)")."""
+    text = str(exc)
+    found = _AT.search(text)
+    reason = getattr(exc, "msg", None) or (text[: found.start()] if found else text)
+    line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+    return reason, line
 
 
 _REQUIRED: Any = object()
