@@ -88,7 +88,7 @@ def draw(
     headings = [Text(table.columns[i].heading, style="bold") for i in plan.shown]
     if not plan.two_line:
         headings.append(Text("Grievance", style="bold"))
-    console.print(_line(plan, table, headings, head=True))
+    console.print(_line(plan, table, headings))
     if plan.two_line:
         console.print(Text(" " * INDENT + "Grievance", style="bold"))
     if rule:
@@ -101,7 +101,7 @@ def draw(
             console.print(_line(plan, table, [*cells(row), text]))
 
 
-def _line(plan: _Plan, table: Layout, cells: list[Text], *, head: bool = False) -> Text:
+def _line(plan: _Plan, table: Layout, cells: list[Text]) -> Text:
     out = Text()
     for position, cell in enumerate(cells):
         if position:
