@@ -8,6 +8,13 @@ ZWJ/ZWNJ), text and terms are folded the same way (NFC, casefold, accents
 dropped from Latin letters only, never the marks of other scripts), and terms
 are looked up word by word: fast enough to run on every post (tens of
 microseconds), which one big alternation of lookaround patterns was not.
+
+A post is usually about one thing and mentions others in passing ("hidden fees
+... nothing in the app showed the fee"), so categories are scored: each term
+found adds 1, and half a point more for each further word of a phrase (the more
+specific the term, the stronger the evidence); the best-scoring comes first. A
+category's ``except`` phrases ("on site" for the "site" of app and website
+problems) cancel its terms where they overlap.
 """
 
 from __future__ import annotations
@@ -53,6 +60,8 @@ class _Index:
     stem_lengths: set[int] = field(default_factory=set)
     # first word -> (category, the remaining words, last word is a stem)
     phrases: dict[str, list[tuple[str, tuple[str, ...], bool]]] = field(default_factory=dict)
+    # first word -> (category, remaining words, stem) of the phrases that cancel its terms
+    exceptions: dict[str, list[tuple[str, tuple[str, ...], bool]]] = field(default_factory=dict)
     # word -> categories of its whole-word and stem terms: posts repeat their words, so
     # each distinct word is looked up once (about 30 µs a post without it, 8 with it).
     memo: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -69,6 +78,13 @@ class _Index:
             self.stem_lengths.add(len(words[0]))
         else:
             self.words.setdefault(words[0], set()).add(key)
+
+    def add_exception(self, key: str, phrase: str) -> None:
+        words = tokens(phrase.rstrip("*"))
+        if not words:
+            raise ValueError(f"phrase {phrase!r} has no words")
+        entry = (key, tuple(words[1:]), phrase.endswith("*"))
+        self.exceptions.setdefault(words[0], []).append(entry)
 
     def word_hits(self, word: str) -> frozenset[str]:
         """Categories whose single-word terms (whole or stem) match ``word``."""
@@ -120,18 +136,19 @@ def _index() -> _Index:
     for key, entry in table.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
             raise RuleFileError(rules_path(name), f"categories.{key}: needs a label string")
-        terms = entry.get("terms", {})
-        if not isinstance(terms, dict):
-            raise RuleFileError(rules_path(name), f"categories.{key}.terms: expected a table")
-        for lang, words in terms.items():
-            where = f"categories.{key}.terms.{lang}"
-            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                raise RuleFileError(rules_path(name), f"{where}: expected a list of strings")
-            try:
-                for word in words:
-                    index.add(key, word)
-            except ValueError as exc:
-                raise RuleFileError(rules_path(name), f"{where}: {exc}") from exc
+        for part, add in (("terms", index.add), ("except", index.add_exception)):
+            per_language = entry.get(part, {})
+            if not isinstance(per_language, dict):
+                raise RuleFileError(rules_path(name), f"categories.{key}.{part}: expected a table")
+            for lang, words in per_language.items():
+                where = f"categories.{key}.{part}.{lang}"
+                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                    raise RuleFileError(rules_path(name), f"{where}: expected a list of strings")
+                try:
+                    for word in words:
+                        add(key, word)
+                except ValueError as exc:
+                    raise RuleFileError(rules_path(name), f"{where}: {exc}") from exc
         index.order.append(key)
     return index
 
@@ -145,27 +162,61 @@ def labels() -> dict[str, str]:
 
 
 def categorise(text: str) -> list[str]:
-    """Category keys whose terms appear in ``text``; ``["other"]`` when none do."""
+    """Category keys whose terms appear in ``text``, best-scoring first; ``["other"]`` if none."""
+    found = scores(text)
+    return _best_first(found) or [OTHER]
+
+
+def scores(text: str) -> dict[str, float]:
+    """How strongly ``text`` is about each category (see the module docstring).
+
+    "hidden fees ... the fee" (1.5 for the phrase, 1 each for "fees" and "fee")
+    outweighs a passing "app" (1); "the app crashes" (app, crash*: 2) outweighs
+    "stopped working" (1.5). Terms inside one of the category's ``except``
+    phrases do not count.
+    """
     index = _index()
     words = tokens(text or "")
-    present = set(words)
+    if not words:
+        return {}
     memo, phrases = index.memo, index.phrases
-    hits: set[str] = set()
-    for word in present:  # each distinct word once
+    hits: list[tuple[str, int, int]] = []  # (category, first word, words)
+    for i, word in enumerate(words):
         found = memo.get(word)
         if found is None:
             found = index.word_hits(word)
-        if found:
-            hits |= found
-    firsts = present.intersection(phrases)  # phrases are rare: most posts skip the scan below
-    if firsts:
-        for i, word in enumerate(words):
-            if word in firsts:
-                for key, rest, stem in phrases[word]:
-                    if key not in hits and _follows(words, i + 1, rest, stem):
-                        hits.add(key)
-    found = [key for key in index.order if key in hits and key != OTHER]
-    return found or [OTHER]
+        for key in found:
+            hits.append((key, i, 1))
+        for key, rest, stem in phrases.get(word, ()):
+            if _follows(words, i + 1, rest, stem):
+                hits.append((key, i, 1 + len(rest)))
+    blocked = _excepted(words, index) if index.exceptions else {}
+    total: dict[str, float] = {}
+    for key, start, length in hits:
+        if key == OTHER or any(p in blocked.get(key, ()) for p in range(start, start + length)):
+            continue
+        total[key] = total.get(key, 0) + 1 + (length - 1) / 2
+    return total
+
+
+def _excepted(words: list[str], index: _Index) -> dict[str, set[int]]:
+    """Per category, the word positions covered by one of its ``except`` phrases."""
+    blocked: dict[str, set[int]] = {}
+    firsts = index.exceptions.keys() & set(words)
+    if not firsts:
+        return blocked
+    for i, word in enumerate(words):
+        if word in firsts:
+            for key, rest, stem in index.exceptions[word]:
+                if _follows(words, i + 1, rest, stem):
+                    blocked.setdefault(key, set()).update(range(i, i + 1 + len(rest)))
+    return blocked
+
+
+def _best_first(found: dict[str, float]) -> list[str]:
+    order = {key: i for i, key in enumerate(_index().order)}
+    keys = [k for k, v in found.items() if v > 0 and k != OTHER]
+    return sorted(keys, key=lambda k: (-found[k], order.get(k, len(order))))
 
 
 def _follows(words: list[str], start: int, rest: tuple[str, ...], stem: bool) -> bool:
@@ -180,14 +231,20 @@ def _follows(words: list[str], start: int, rest: tuple[str, ...], stem: bool) ->
 
 
 def combine(member_categories: Iterable[Iterable[str]], *, limit: int = 3) -> list[str]:
-    """A cluster's categories from its members': the most frequent first.
+    """A cluster's categories from its members' lists: the most frequent first.
 
     "other" only when no member has a real category.
     """
     counts: Counter[str] = Counter()
     for cats in member_categories:
         counts.update(set(cats))
-    real = [k for k, _ in counts.most_common() if k != OTHER]
-    order = {key: i for i, key in enumerate(_index().order)}
-    real.sort(key=lambda k: (-counts[k], order.get(k, len(order))))
-    return real[:limit] or [OTHER]
+    return _best_first(dict(counts))[:limit] or [OTHER]
+
+
+def ranked(texts: Iterable[str], *, limit: int = 3) -> list[str]:
+    """A grievance's categories from its posts' texts, the best-scoring over all first."""
+    total: dict[str, float] = {}
+    for text in texts:
+        for key, score in scores(text).items():
+            total[key] = total.get(key, 0) + score
+    return _best_first(total)[:limit] or [OTHER]

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from scanner import __version__
 from scanner.commands._app import App
@@ -39,7 +40,11 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use, and whose errors are one line."""
+    """A group whose commands are imported on first use, and whose errors are one line.
+
+    Every command also takes the global options (``scan report --db x.db`` as
+    well as ``scan --db x.db report``): people type them where they think of them.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -49,7 +54,11 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        return getattr(importlib.import_module(module_name), attr)
+        command = getattr(importlib.import_module(module_name), attr)
+        if not getattr(command, "_scan_globals", False):
+            command.params.extend(_global_options())
+            command._scan_globals = True  # type: ignore[attr-defined]
+        return command
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -96,11 +105,49 @@ def cli(
         scan import complaints.jsonl    # load complaints exported elsewhere
         scan crawl && scan cluster && scan report
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(
-        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=_level(verbose), format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug)
+
+
+def _global_options() -> list[click.Option]:
+    """The group's options again, for after the command; they fill in the same ``App``."""
+    path = click.Path(dir_okay=False, path_type=Path)
+    return [
+        click.Option(["--db", "db_path"], type=path, expose_value=False, callback=_after,
+                     help="SQLite database file (as before the command)."),
+        click.Option(["--config", "config_path"], type=path, expose_value=False, callback=_after,
+                     help="Config file (as before the command)."),
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_after,
+                     help="More log output (-vv for debug)."),
+        click.Option(["--debug"], is_flag=True, expose_value=False, callback=_after,
+                     help="Show full tracebacks on errors."),
+    ]  # fmt: skip
+
+
+def _after(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """A global option given after the command; the same one before it must agree."""
+    if value in (None, 0, False) or ctx.parent is None:
+        return
+    app = ctx.find_object(App)
+    name = param.name or ""
+    before = ctx.parent.params.get(name)
+    source = ctx.parent.get_parameter_source(name)
+    if name in {"db_path", "config_path"}:
+        if source is ParameterSource.COMMANDLINE and before != value:
+            flag = param.opts[0]
+            raise click.UsageError(
+                f"{flag} given twice, {before} before the command and {value} after it"
+            )
+        setattr(app, "db_override" if name == "db_path" else name, value)
+    elif name == "verbose":
+        app.verbose += int(value)  # type: ignore[call-overload]
+        logging.getLogger().setLevel(_level(app.verbose))
+    elif name == "debug":
+        app.debug = True
+
+
+def _level(verbose: int) -> int:
+    return max(logging.WARNING - 10 * verbose, logging.DEBUG)
 
 
 def main() -> None:

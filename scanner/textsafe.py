@@ -63,15 +63,33 @@ def safe_url(url: object) -> str | None:
     return url if re.match(r"(?i)^https?://[^\s<>\"']+$", url) else None
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# What Markdown (CommonMark plus GitHub's tables and strikethrough) acts on inside a
+# line: emphasis, code, links and images, raw HTML and entities, table cells.
+_MD_INLINE = re.compile(
+    r"""[*`~|\[\]<]            # emphasis, code, strikethrough, cells, links, HTML
+    | \\(?=[!-/:-@\[-`{-~]|$)  # a backslash that would escape the next character or break
+    | &(?=\#?\w+;)             # an entity such as &amp; or &#123;
+    | (?<![^\W_])_|_(?![^\W_])  # "_" opening or closing emphasis (not inside a word)
+    """,
+    re.VERBOSE,
+)
+# ... and at the start of a line: headings, quotes, lists, rules, fences, setext lines.
+_MD_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))")
 
 
 def markdown(text: object) -> str:
-    """Safe as literal Markdown text, including inside a table cell."""
+    """Literal in Markdown, anywhere: a paragraph, a table cell, a block quote, a list item.
+
+    Only what Markdown would act on is escaped, so the raw file stays readable
+    ("app-store!!", "snake_case", "3.50 (incl. tax)" are left alone). Line
+    breaks become spaces and leading spaces go, so nothing can start a block.
+    """
     if text is None:
         return ""
-    escaped = _MD_SPECIAL.sub(r"\\\1", strip_controls(str(text), keep_newlines=False))
-    return escaped.replace("&", "&amp;").replace("<", "&lt;")
+    line = strip_controls(str(text), keep_newlines=False).strip()
+    escaped = _MD_INLINE.sub(lambda m: "&lt;" if m.group() == "<" else "\\" + m.group(), line)
+    return _MD_LINE_START.sub(lambda m: m.group() + "\\" if m.group()[0].isdigit()
+                              else "\\" + m.group(), escaped)  # fmt: skip
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")

@@ -40,8 +40,62 @@ def test_end_to_end_from_outside_the_repo(scan, tmp_path):
 
 
 def test_reading_commands_refuse_a_missing_database(scan, tmp_path):
-    for args in (["report"], ["mentions"], ["stats"]):
+    commands = (["report"], ["mentions"], ["stats"], ["cluster"], ["issues"],
+                ["digest", "--dry-run"], ["digest", "--out", "x.eml"])  # fmt: skip
+    for args in commands:
         result = scan("--db", "typo.db", *args)
         assert result.returncode == 1, args
-        assert "typo.db: no such database" in result.stderr
-    assert not (tmp_path / "typo.db").exists()
+        assert "typo.db: no such database" in result.stderr, args
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no database, no lock, no .eml
+
+
+def test_nightly_refuses_to_run_with_nothing_configured(scan, tmp_path):
+    """Issue #15: it printed "ok", exited 0 and left scan.db and a lock behind."""
+    bare = scan("nightly")
+    assert bare.returncode == 1 and "no config file" in bare.stderr
+    assert "ok" not in bare.stdout
+    (tmp_path / "scanner.toml").write_text('[company]\nname = "Acme"\n', encoding="utf-8")
+    empty = scan("nightly")
+    assert empty.returncode == 1 and "nothing for scan nightly to do" in empty.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scanner.toml"]
+
+
+def test_global_options_are_accepted_after_the_command_too(scan, tmp_path):
+    sample = tmp_path / "one.jsonl"
+    sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")
+    assert scan("import", "one.jsonl", "--db", "x.db").returncode == 0
+    assert (tmp_path / "x.db").is_file() and not (tmp_path / "scan.db").exists()
+    after = scan("stats", "--json", "--db", "x.db", "-v")
+    before = scan("--db", "x.db", "stats", "--json")
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout)["mentions"] == json.loads(before.stdout)["mentions"] == 1
+    twice = scan("--db", "x.db", "stats", "--db", "y.db")
+    assert twice.returncode == 2 and "--db given twice" in twice.stderr
+    assert scan("--db", "x.db", "stats", "--db", "x.db").returncode == 0  # the same: fine
+    env_then_option = scan("stats", "--db", "x.db", env={"SCAN_DB": "y.db"})
+    assert env_then_option.returncode == 0, env_then_option.stderr  # the option wins
+
+
+def test_an_unknown_company_is_an_error_for_cluster_as_for_issues(scan, tmp_path):
+    sample = tmp_path / "one.jsonl"
+    sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")
+    assert scan("import", "one.jsonl").returncode == 0
+    for command in ("cluster", "issues"):
+        result = scan(command, "--company", "No Such Co")
+        assert result.returncode == 1, (command, result.stdout)
+        assert "no company named 'No Such Co'" in result.stderr, command
+
+
+def test_conflicting_options_are_usage_errors(scan, tmp_path):
+    sample = tmp_path / "one.jsonl"
+    sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")
+    assert scan("import", "one.jsonl").returncode == 0
+    for args, says in (
+        (["report", "--since", "2026-01-01", "--days", "3"], "either --since or --days"),
+        (["report", "--cluster", "1", "--issue", "1"], "either --cluster or --issue"),
+        (["report", "--since", "2026-11-20", "--as-of", "2026-11-10"], "is after --as-of"),
+        (["mentions", "--since", "last tuesday"], "expected a date as YYYY-MM-DD"),
+    ):
+        result = scan(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert says in result.stderr and "Usage:" in result.stderr, args

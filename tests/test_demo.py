@@ -155,6 +155,26 @@ def test_report_shows_what_was_planted(demo: dict[str, Any]) -> None:
             assert not any(m in by_member for m in members), key
 
 
+def test_planted_grievances_show_the_category_they_are_about_first(demo: dict[str, Any]) -> None:
+    """Issue #15: the hidden-fee complaint showed "App and website problems" first."""
+    report = json.loads(demo["report"].stdout)
+    facts, ids = corpus.facts(), _mention_ids()
+    by_member = _clusters_by_member(report)
+    expected = {
+        "hidden-fees": "billing_fees",
+        "rude-staff": "staff_attitude",
+        "refund-refused": "refunds_cancellations",
+        "app-crashes": "app_website",
+    }
+    for key, category in expected.items():
+        cluster = by_member[ids[facts["groups"][key]["posts"][0]]]
+        assert cluster["categories"][0] == category, (key, cluster["categories"])
+
+
+def test_the_demo_report_says_how_to_see_the_single_post_grievances(demo: dict[str, Any]) -> None:
+    assert re.search(r"\d+ single-post grievances? not listed \(use --all", demo["stdout"])
+
+
 def test_cross_poster_counts_once(demo: dict[str, Any]) -> None:
     report = json.loads(demo["report"].stdout)
     facts, ids = corpus.facts(), _mention_ids()

@@ -181,7 +181,7 @@ def test_digest_reaches_a_real_smtp_server_with_both_parts(tmp_path, scan, smtp)
     assert smtp.envelopes[0] == ("scan@example.com", ["ops@example.com"])
     text = body["text/plain"]
     assert "NEW SYSTEMIC GRIEVANCES (1)" in text
-    assert "#7  3 people, 3 mentions; trustpilot" in text
+    assert "#7 [new]  3 people, 3 mentions; trustpilot" in text
     assert "NEW ISOLATED GRIEVANCES (1)" in text and "logs me out" in text
     # Links: the three posts of the systemic grievance, newest first, in both parts.
     expected = [f"https://reviews.example/trustpilot/{n}" for n in (1, 2, 3)]
@@ -465,7 +465,7 @@ def test_systemic_issues_lead_the_digest_when_the_report_has_them(tmp_path):
                     sources=[], spike=None, state={})  # fmt: skip
     text = render_text(digest)
     assert text.index("SYSTEMIC ISSUES (1)") < text.index("NEW SYSTEMIC GRIEVANCES (1)")
-    assert "#2 refund never arrived  3 people, 3 mentions" in text
+    assert "Issue 2: refund never arrived  3 people, 3 mentions" in text
     assert 'phrases: "refund never", "stopped answering"' in text
 
 

@@ -183,7 +183,7 @@ def test_the_lock_in_one_process(tmp_path):
 def test_cron_line_runs_under_crons_minimal_environment(tmp_path):
     from .conftest import run_scan
 
-    config(tmp_path, "http://127.0.0.1:9", {})
+    config(tmp_path, "http://127.0.0.1:9", {"dead-feed": "/feed.xml"})  # nothing listens on :9
     printed = run_scan("cron-line", "--at", "04:30", cwd=tmp_path)
     assert printed.returncode == 0, printed.stderr
     line = printed.stdout.strip()
@@ -200,7 +200,7 @@ def test_cron_line_runs_under_crons_minimal_environment(tmp_path):
                           timeout=180, check=False)  # fmt: skip
     assert done.stdout == "" and done.stderr == ""  # everything went to the log
     written = log.read_text(encoding="utf-8")
-    assert "nightly crawl: skipped" in written and "nightly digest: skipped" in written
+    assert "nightly crawl: failed" in written and "nightly digest: skipped" in written
     assert done.returncode in (0, 1, 3), written  # ran: not 127 (not found) or 126
     assert (tmp_path / "scan.db").exists()
 

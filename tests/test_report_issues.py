@@ -164,7 +164,7 @@ def test_one_issue_in_full(site, report):
     missing = report("--issue", "99999", check=False)
     assert missing.returncode == 1 and "no issue with id 99999" in missing.stderr
     both = report("--issue", str(issue_id), "--cluster", "1", check=False)
-    assert both.returncode == 1 and "not both" in both.stderr
+    assert both.returncode == 2 and "not both" in both.stderr  # a usage error
 
 
 def test_text_view_leads_with_systemic_issues(report):

@@ -68,7 +68,7 @@ def test_search_never_interprets_fts_syntax(tmp_path, query):
     with Store(tmp_path / "x.db") as store:
         store.upsert_mentions([mention("a")])
         list(store.search_mentions(search=query))  # must not raise
-    assert fts_query('say "hi"') == '"say" """hi"""'
+    assert fts_query('say "hi"') == '"say" AND """hi"""'
 
 
 def test_killed_writer_leaves_committed_rows(tmp_path):

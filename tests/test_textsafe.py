@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from scanner import textsafe
 
+MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 NASTY = "a\x1b]0;owned\x07b\x1b[2Jc\u202ed\x9b31me\x07f\x00g\u2066h"
 
 
@@ -57,6 +60,69 @@ def test_markdown_escaping_keeps_text_literal(text):
     html = MarkdownIt("commonmark").render(textsafe.markdown(text))
     assert "<script" not in html and "<a " not in html and "<img" not in html
     assert "<em>" not in html and "<h1>" not in html
+
+
+class _Rendered(HTMLParser):
+    """The tags of a rendered page, and its text outside table headings."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+        self.in_heading = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.in_heading = self.in_heading or tag == "th"
+
+    def handle_endtag(self, tag):
+        self.in_heading = self.in_heading and tag != "th"
+
+    def handle_data(self, data):
+        if not self.in_heading:
+            self.text.append(data)
+
+
+# Where the reports put escaped text: a paragraph, a block quote (post lines), a list
+# item and a table cell. GitHub's strikethrough is on, as it is where reports are read.
+CONTEXTS = {
+    "paragraph": ("{}", set()),
+    "quote": ("> {}", {"blockquote"}),
+    "item": ("- Sources: {}", {"ul", "li"}),
+    "cell": ("| heading |\n|---|\n| {} |", {"table", "thead", "tbody", "tr", "th", "td"}),
+}
+MARKDOWN_CHARS = list("*_`~|[]()<>&\\#+-=!.:0123456789 ") + ["a", "é", "\u093e", "\t"]
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from(MARKDOWN_CHARS), max_size=24) | st.text(max_size=24))
+def test_markdown_escaped_text_renders_as_exactly_itself_in_every_context(text):
+    expected = textsafe.strip_controls(text, keep_newlines=False).strip()
+    if not expected:
+        return
+    escaped = textsafe.markdown(text)
+    for name, (template, structure) in CONTEXTS.items():
+        page = _Rendered()
+        page.feed(MARKDOWN.render(template.format(escaped)))
+        assert page.tags <= {"p"} | structure, (name, text, escaped)
+        shown = "".join(page.text).strip()
+        if name == "item":
+            shown = shown.removeprefix("Sources: ")
+        assert shown == expected, (name, text, escaped)
+
+
+def test_markdown_escapes_only_what_markdown_acts_on():
+    """Issue #15: "app\\-store", "\\!\\!" made the raw file ugly."""
+    for plain in ("app-store!!", "snake_case_name", "$4.99 (incl. tax).", "AT&T", "100% sure",
+                  "a + b = c", "2026-11-07", "don't", "who? me!", "e-mail: x@y.z"):  # fmt: skip
+        assert textsafe.markdown(plain) == plain
+    assert textsafe.markdown("*bold* _em_ `code` ~~gone~~ a|b") == (
+        "\\*bold\\* \\_em\\_ \\`code\\` \\~\\~gone\\~\\~ a\\|b"
+    )
+    assert textsafe.markdown("# title") == "\\# title"
+    assert textsafe.markdown("1. first") == "1\\. first"
+    assert textsafe.markdown("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert textsafe.markdown("<b>&amp;") == "&lt;b>\\&amp;"
 
 
 def test_width_cut_counts_wide_and_combining_characters():

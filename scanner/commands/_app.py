@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +63,27 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def exclusive(*groups: tuple[str, ...]) -> None:
+    """Options of one group cannot go together: a usage error (exit 2), named as typed."""
+    ctx = click.get_current_context()
+    flags = {p.name: p.opts[0] for p in ctx.command.params if p.opts}
+    for group in groups:
+        given = [n for n in group if ctx.params.get(n) not in (None, False, ())]
+        if len(given) > 1:
+            named = [flags.get(n, n) for n in given]
+            raise click.UsageError(f"use either {named[0]} or {named[1]}, not both", ctx)
+
+
+def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Option callback: a YYYY-MM-DD date, or a usage error that says so."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _only_company(db: Path) -> str | None:

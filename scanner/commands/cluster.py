@@ -25,7 +25,9 @@ def cluster(app: App, rebuild: bool, company: str | None) -> None:
     """
     from scanner.clustering import run
 
-    result = run(app.store(), company=company, rebuild=rebuild, progress=True)
+    if company:  # as `scan issues` does: a name that is not watched is an error, not a no-op
+        company = app.config.company_named(company).name
+    result = run(app.store(create=False), company=company, rebuild=rebuild, progress=True)
     rebuilt = (
         f", rebuilt {', '.join(terminal(c) for c in result.rebuilt)}" if result.rebuilt else ""
     )

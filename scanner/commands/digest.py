@@ -51,7 +51,7 @@ def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
     from scanner.digest.service import compose, deliver, message_for
     from scanner.lock import LockedError, held
 
-    store = app.store()
+    store = app.store(create=False)
     if dry_run or out:
         found = compose(store, app.config)
         if skip_empty and found.empty:

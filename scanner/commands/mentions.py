@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sys
+from datetime import date
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, iso_date, pass_app
+from scanner.termwidth import output_width
 from scanner.textsafe import csv_cell, terminal, width_cut
 
 
@@ -19,15 +20,15 @@ from scanner.textsafe import csv_cell, terminal, width_cut
 )
 @click.option("--source", help="Only this source.")
 @click.option("--company", help="Only mentions about this company or competitor.")
-@click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Published before this date (YYYY-MM-DD).")
+@click.option("--since", callback=iso_date, help="Published on or after this date (YYYY-MM-DD).")
+@click.option("--until", callback=iso_date, help="Published before this date (YYYY-MM-DD).")
 @click.option("--grievances", is_flag=True, help="Only grievances (complaints).")
 @click.option("--limit", default=50, show_default=True, help="At most this many (0: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True)  # fmt: skip
 @pass_app
 def mentions(app: App, search: str | None, source: str | None, company: str | None,
-             since: str | None, until: str | None, grievances: bool, limit: int,
+             since: date | None, until: date | None, grievances: bool, limit: int,
              fmt: str) -> None:  # fmt: skip
     """List stored mentions, newest first.
 
@@ -36,9 +37,11 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
         scan mentions --search "refund" --since 2026-01-01
         scan mentions --source acme-trustpilot --format json --limit 0
     """
-    rows = app.store(create=False).search_mentions(search=search, source=source, company=company,
-                                       since=since, until=until, grievances_only=grievances,
-                                       limit=limit or None)  # fmt: skip
+    rows = app.store(create=False).search_mentions(
+        search=search, source=source, company=company,
+        since=since.isoformat() if since else None, until=until.isoformat() if until else None,
+        grievances_only=grievances, limit=limit or None,
+    )  # fmt: skip
     if fmt == "json":
         for row in rows:
             row["categories"] = json.loads(row["categories"])
@@ -53,7 +56,7 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
         for row in rows:
             writer.writerow([csv_cell(row[c]) for c in columns])
         return
-    width = max(40, min(shutil.get_terminal_size().columns, 200) - 2)
+    width = max(40, min(output_width(), 200) - 2)
     count = 0
     for row in rows:
         count += 1

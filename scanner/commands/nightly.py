@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from scanner.commands._app import App, pass_app
+from scanner.config import Config
 from scanner.status import ExitStatus
 
 
@@ -51,6 +52,7 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
         click.echo(f"{line} - {stage.message}" if stage.message else line)
 
     config, db_path = app.config, app.db_path
+    _refuse_nothing_configured(config, to)
     try:
         result = run(config, db_path, to=list(to) or None, skip_empty=skip_empty, on_stage=show)
     except LockedError as exc:
@@ -62,3 +64,21 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
     status = result.exit_status
     click.echo(f"nightly: {status.name.lower()} (exit status {int(status)})")
     sys.exit(int(status))
+
+
+def _refuse_nothing_configured(config: Config, to: tuple[str, ...]) -> None:
+    """Without a config, or with no source and no recipient, there is nothing to run.
+
+    Checked before anything is opened: a mistyped directory in a crontab must
+    fail loudly, not print "ok" night after night beside a new empty database.
+    """
+    if config.path is None:
+        raise click.ClickException(
+            "no config file (./scanner.toml, --config PATH or SCAN_CONFIG): scan nightly "
+            "crawls the [[sources]] and mails the [digest] of one; `scan init` writes one"
+        )
+    if not any(s.enabled for s in config.sources) and not (to or config.digest.to):
+        raise click.ClickException(
+            f"{config.path}: nothing for scan nightly to do: no enabled [[sources]] and no "
+            "digest recipients (`to` in [digest], or --to)"
+        )

@@ -3,36 +3,26 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, exclusive, iso_date, pass_app
 from scanner.status import ExitStatus
+from scanner.termwidth import output_width
 
 FORMATS = ("text", "json", "csv", "markdown", "html")
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
 @click.command(name="report")
 @click.option("--company", help="Company to report on (default: the main company).")
-@click.option("--since", callback=_date, metavar="DATE", help="Period start (YYYY-MM-DD).")
+@click.option("--since", callback=iso_date, metavar="DATE", help="Period start (YYYY-MM-DD).")
 @click.option("--days", type=click.IntRange(1, 3650), help="Period: the last N days.")
 @click.option(
     "--as-of",
     "as_of",
-    callback=_date,
+    callback=iso_date,
     metavar="DATE",
     help="Report as it would have been at the end of DATE (default: now).",
 )
@@ -92,6 +82,11 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     from scanner.report import build
     from scanner.report.render import render
 
+    exclusive(("since", "days"), ("cluster_id", "issue_id"))
+    since, as_of = options.get("since"), options.get("as_of")
+    if since is not None and as_of is not None and since > as_of:  # type: ignore[operator]
+        raise click.UsageError(f"--since {since} is after --as-of {as_of}")
+
     # Only JSON lists every post of every grievance; the other views need the
     # recent posts alone (and --cluster and --issue always read them all).
     members = fmt == "json"
@@ -100,7 +95,7 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     stream = sys.stdout
     tty = output is None and stream.isatty()
     color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    width = shutil.get_terminal_size((120, 24)).columns if tty else _piped_width()
+    width = output_width()
     text = render(result, fmt, width=width, color=color, tty=tty)
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -111,13 +106,6 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
         result, new_only=bool(options.get("since") or options.get("days"))
     ):
         sys.exit(ExitStatus.SYSTEMIC)
-
-
-def _piped_width() -> int:
-    try:
-        return max(60, int(os.environ.get("COLUMNS", "")))
-    except ValueError:
-        return 120
 
 
 def _has_systemic(result: object, *, new_only: bool) -> bool:

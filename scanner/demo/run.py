@@ -8,7 +8,6 @@ report is printed. The crawl runs in this process, so a process runs one demo.
 from __future__ import annotations
 
 import shlex
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from scanner.demo import corpus, workdir
 from scanner.demo.pages import DemoWeb
 from scanner.demo.server import serve
 from scanner.store import Store
+from scanner.termwidth import output_width
 from scanner.textsafe import terminal
 
 Echo = Callable[..., Any]
@@ -87,7 +87,7 @@ def _report(store: Store, config: Any, echo: Echo, *, color: bool,
     from scanner.report.render import render
 
     report = build(store, config)
-    width = width or shutil.get_terminal_size((100, 24)).columns
+    width = width or output_width()
     echo("")
     echo(render(report, "text", width=width, color=color, tty=color), nl=False, color=color)
     return [c.id for c in report.clusters if c.verdict == "systemic"]

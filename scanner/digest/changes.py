@@ -65,7 +65,21 @@ def grievance_sections(
         limit = rules.isolated_listed if key == "isolated" else rules.max_listed
         views = [grievance_view(c, old, rules) for c, old in pairs[:limit]]
         sections.append(Section(key, views, more=max(0, len(pairs) - limit)))
+    _quote_once(sections)
     return sections
+
+
+def _quote_once(sections: list[Section]) -> None:
+    """A grievance that is the whole of a listed issue is quoted there, not twice."""
+    whole = {
+        issue.clusters[0]: issue.id
+        for section in sections if section.key == "issues"
+        for issue in section.items if len(issue.clusters) == 1
+    }  # fmt: skip
+    for section in sections:
+        if section.key != "issues":
+            for grievance in section.items:
+                grievance.quoted_in_issue = whole.get(grievance.id)
 
 
 def _rank(key: str, cluster: Any, old: dict[str, Any] | None) -> tuple:

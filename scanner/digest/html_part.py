@@ -91,36 +91,57 @@ def _section(section: Section) -> str:
     return "".join(parts)
 
 
+FLAG_STYLE = "display:inline-block;border-radius:3px;padding:0 5px;margin-left:4px;font-size:12px;"
+FLAG_COLOURS = {"coordinated": "background:#b00020;color:#ffffff"}  # a review bomb stands out
+
+
+def _flags(g: Grievance) -> str:
+    return "".join(
+        f'<span style="{FLAG_STYLE}{FLAG_COLOURS.get(f, "background:#e8eaf6;color:#222222")}">'
+        f"{html(f)}</span>"
+        for f in g.flags
+    )
+
+
 def _grievance(g: Grievance) -> str:
     def plus(n: int, total: int) -> str:
         return f' <span style="color:#b00020">(+{n})</span>' if n and n != total else ""
 
-    title = f"#{g.id}" + (f" {html(g.name)}" if g.name else "")
+    title = f"Issue {g.id}: {html(g.name)}" if g.is_issue else f"#{g.id}"
     facts = (f"<b>{g.people}</b> {'person' if g.people == 1 else 'people'}"
              f"{plus(g.added_people, g.people)} · <b>{g.mentions}</b> "
              f"mention{'s' if g.mentions != 1 else ''}{plus(g.added_mentions, g.mentions)} · "
              + html(", ".join(g.sources)))  # fmt: skip
-    phrases = ""
-    if g.phrases:
-        phrases = f'<div style="{MUTED}">Phrases: ' + ", ".join(
-            f"“{defang(p)}”" for p in g.phrases) + "</div>"  # fmt: skip
-    links = "".join(
-        f'<li style="margin:2px 0"><a href="{html(p.url)}" style="color:#1a5fb4">'
-        f"{html(p.source)} {html(p.date or '')} · {html(p.host)}</a></li>"
-        for p in g.posts
-    )
+    body = ""
+    if g.coordinated:
+        body += ('<div style="color:#b00020;font-size:13px;margin:2px 0"><b>Possibly '
+                 "coordinated:</b> several accounts posted near-identical text within hours "
+                 "(a review bomb?).</div>")  # fmt: skip
+    if g.quoted_in_issue is not None:
+        body += f'<div style="{MUTED}">Quoted above, under Issue {g.quoted_in_issue}.</div>'
+    else:
+        if g.clusters:
+            body += (f'<div style="{MUTED}">Grievances: '
+                     + html(", ".join(f"#{c}" for c in g.clusters)) + "</div>")  # fmt: skip
+        if g.phrases:
+            body += f'<div style="{MUTED}">Phrases: ' + ", ".join(
+                f"“{defang(p)}”" for p in g.phrases) + "</div>"  # fmt: skip
+        body += (
+            f'<div style="margin:4px 0;color:#333333;font-style:italic">“{defang(g.quote)}”</div>'
+        )
+        links = "".join(
+            f'<li style="margin:2px 0"><a href="{html(p.url)}" style="color:#1a5fb4">'
+            f"{html(p.source)} {html(p.date or '')} · {html(p.host)}</a></li>"
+            for p in g.posts
+        )
+        if links:
+            body += f'<ul style="margin:4px 0;padding-left:18px;font-size:13px">{links}</ul>'
     return (
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
         'style="margin:0 0 12px 0"><tr><td style="border-left:4px solid '
         f'{"#b00020" if g.verdict == "systemic" else "#999999"};padding:4px 10px">'
-        f'<div style="font-size:14px"><b>{title}</b> · {facts}</div>{phrases}'
-        f'<div style="margin:4px 0;color:#333333;font-style:italic">“{defang(g.quote)}”</div>'
-        + (
-            f'<ul style="margin:4px 0;padding-left:18px;font-size:13px">{links}</ul>'
-            if links
-            else ""
-        )
-        + "</td></tr></table>"
+        f'<div style="font-size:14px"><b>{title}</b>{_flags(g)} · {facts}</div>{body}'
+        "</td></tr></table>"
     )
 
 

@@ -2,13 +2,29 @@
 
 Complainants often paste their own (or a support agent's) address or number
 into a post. The digest travels by e-mail to people who need the grievance, not
-the contact details, so both are replaced before any text is drawn. Masking
-errs on the side of hiding: a ten-digit order number is masked too.
+the contact details, so both are replaced before any text is drawn.
+
+An order, invoice or ticket number is what a reader needs to find the case, so
+a run of digits is a phone number only when its context or its shape says so:
+
+- the nearest word before it (up to three words back) is a phone word ("call",
+  "phone", "WhatsApp", "teléfono", "फ़ोन": masked from 7 digits) or an id word
+  ("order", "invoice", "ref", "ticket", "pedido": left alone);
+- otherwise its shape decides: a leading ``+`` or ``(area)``, 10 to 15 digits,
+  or a local number of 7 to 9 digits in groups whose last has 4 or more
+  ("555-1234"). "2026-114" (a year and a serial) and dates are not phones.
+
+The word lists are ``[mask]`` in ``rules/digest.toml``. Doubt still hides: ten
+digits with no context are masked.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from scanner.errors import RuleFileError
+from scanner.rules import load_rules, rules_path
 
 EMAIL_MASK = "[e-mail]"
 PHONE_MASK = "[phone]"
@@ -21,17 +37,53 @@ _PHONE = re.compile(
 )
 _DATE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")
 _DOTTED_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+_GROUPS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_][\w\u0900-\u0dff]*")  # words, Indic vowel signs included
+_LOOK_BACK = 40  # characters before a number searched for its context word
 
 
-def _phone(match: re.Match[str]) -> str:
+def _phone_or_not(text: str, match: re.Match[str]) -> str:
     token = match.group(0)
     digits = sum(ch.isdigit() for ch in token)
     if _DATE.match(token) or _DOTTED_THOUSANDS.match(token) or digits > 15:
         return token
+    if token[0] in "+(" and digits >= 7:
+        return PHONE_MASK
+    context = _context(text[max(0, match.start() - _LOOK_BACK) : match.start()])
+    if context == "phone":
+        return PHONE_MASK if digits >= 7 else token
+    if context == "id":
+        return token
     if digits >= 10:
         return PHONE_MASK
-    grouped = any(sep in token for sep in " \u00a0-\u2010\u2011\u2013") or token[0] in "+("
-    return PHONE_MASK if digits >= 7 and grouped else token
+    groups = _GROUPS.findall(token)
+    year_and_serial = len(groups) == 2 and len(groups[0]) == 4 and groups[0][:2] in {"19", "20"}
+    local = digits >= 7 and len(groups) > 1 and len(groups[-1]) >= 4 and not year_and_serial
+    return PHONE_MASK if local else token
+
+
+def _context(before: str) -> str | None:
+    """ "phone", "id" or None: the nearest of the last three words that says which."""
+    phone, ids = _words()
+    for word in reversed(_WORD.findall(before.casefold())[-3:]):
+        if word in phone:
+            return "phone"
+        if word in ids:
+            return "id"
+    return None
+
+
+@cache
+def _words() -> tuple[frozenset[str], frozenset[str]]:
+    """``[mask] phone_words`` and ``id_words`` of ``rules/digest.toml``, folded."""
+    table = load_rules("digest.toml").get("mask", {})
+    found = []
+    for key in ("phone_words", "id_words"):
+        words = table.get(key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise RuleFileError(rules_path("digest.toml"), f"mask.{key}: expected a list of words")
+        found.append(frozenset(w.casefold() for w in words))
+    return found[0], found[1]
 
 
 def mask(text: str | None) -> str:
@@ -39,4 +91,4 @@ def mask(text: str | None) -> str:
     if not text:
         return ""
     text = _EMAIL.sub(EMAIL_MASK, text)
-    return _PHONE.sub(_phone, text)
+    return _PHONE.sub(lambda m: _phone_or_not(text, m), text)

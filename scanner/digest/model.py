@@ -44,6 +44,19 @@ class Grievance:
     posts: list[Post] = field(default_factory=list)
     name: str | None = None  # issues only: the issue's name
     phrases: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # new, growing, back, cross-posted, coordinated
+    clusters: list[int] = field(default_factory=list)  # issues only: the grievances in it
+    # A grievance that is the whole of an issue listed above: its quote and links are
+    # there, so here it is one line that points to it.
+    quoted_in_issue: int | None = None
+
+    @property
+    def is_issue(self) -> bool:
+        return self.name is not None
+
+    @property
+    def coordinated(self) -> bool:
+        return "coordinated" in self.flags
 
 
 @dataclass
@@ -116,10 +129,17 @@ class Digest:
         return not (news or moved or self.spike)
 
     @property
+    def coordinated(self) -> int:
+        """Grievances listed with the coordinated flag: a possible review bomb."""
+        return sum(1 for s in self.sections if s.key != "issues" for g in s.items if g.coordinated)
+
+    @property
     def headline(self) -> str:
-        """'3 systemic grievances, 1 new' plus the spike and failing sources, if any."""
+        """'3 systemic grievances, 1 new' plus review bombs, the spike and failing sources."""
         n = self.systemic_total
         parts = [f"{n} systemic grievance{'s' if n != 1 else ''}, {self.new_systemic} new"]
+        if self.coordinated:
+            parts.append(f"{self.coordinated} possibly coordinated")
         if self.spike:
             parts.append(f"complaint spike ({self.spike.today} in 24 h)")
         failing = len(self.failing_sources)

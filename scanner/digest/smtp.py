@@ -42,9 +42,18 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
             client = smtplib.SMTP(host, port, timeout=TIMEOUT_S)
         with client:
             if security == "starttls":
+                client.ehlo()
+                if not client.has_extn("starttls"):
+                    raise SendError(f"{where} does not offer STARTTLS; set smtp_security = "
+                                    '"tls" if it takes TLS from the start, or "none" for a '
+                                    "local relay")  # fmt: skip
                 client.starttls(context=ssl.create_default_context())
                 client.ehlo()
             if settings.smtp_user:
+                client.ehlo_or_helo_if_needed()
+                if not client.has_extn("auth"):
+                    raise SendError(_no_auth(where, settings.smtp_user, security,
+                                             client.has_extn("starttls")))  # fmt: skip
                 client.login(settings.smtp_user, password or "")
             sender = parseaddr(settings.from_addr)[1] or settings.from_addr
             refused = client.send_message(message, from_addr=sender, to_addrs=to)
@@ -54,12 +63,22 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
         raise SendError(
             f"{where} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
         ) from exc
-    except smtplib.SMTPNotSupportedError as exc:
-        raise SendError(f"{where} does not offer STARTTLS: {exc}; "
-                        'set smtp_security = "tls" or "none"') from exc  # fmt: skip
+    except smtplib.SMTPNotSupportedError as exc:  # what the server refused is in exc
+        raise SendError(f"{where}: {exc}") from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise SendError(f"cannot send via {where}: {exc}") from exc
     return {addr: f"{code} {_text(text)}" for addr, (code, text) in refused.items()}
+
+
+def _no_auth(where: str, user: str, security: str, offers_starttls: bool) -> str:
+    """What to change when smtp_user is set but the server offers no login."""
+    if security == "none" and offers_starttls:
+        fix = ('it offers STARTTLS, after which servers usually offer AUTH: set '
+               'smtp_security = "starttls"')  # fmt: skip
+    else:
+        fix = ("remove smtp_user if the server takes mail without a login, or use the port "
+               "where it offers AUTH (often 587 with STARTTLS)")  # fmt: skip
+    return f"{where} does not offer AUTH, so smtp_user {user!r} cannot log in: {fix}"
 
 
 def _text(value: bytes | str) -> str:

@@ -1,14 +1,25 @@
-"""The plain-text part: reads well in mutt, alpine or ``less`` at 78 columns."""
+"""The plain-text part: reads well in mutt, alpine or ``less`` at 80 columns.
+
+Every line fits 78 terminal cells (RFC 5322's advice), wide characters counted
+twice, except a link longer than that: a URL is never broken, or it would not
+open, so a long one gets a line of its own under its source and date.
+"""
 
 from __future__ import annotations
 
-import textwrap
+from rich.console import Console
+from rich.text import Text
 
-from scanner.digest.model import Digest, Grievance, Section, SourceNote
+from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
 from scanner.textsafe import terminal
 
 WIDTH = 78
 BAR_WIDTH = 30
+INDENT = "  "  # a grievance's first line
+BODY = "     "  # its other lines
+_MEASURE = Console(width=WIDTH, no_color=True, emoji=False, markup=False, highlight=False)
+COORDINATED = ("possibly coordinated: several accounts posted near-identical text within "
+               "hours (a review bomb?)")  # fmt: skip
 
 
 def render_text(digest: Digest) -> str:
@@ -54,8 +65,12 @@ def _heading(title: str) -> list[str]:
     return [title.upper(), "-" * min(len(title), WIDTH)]
 
 
-def _wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+def _wrap(text: str, indent: str, rest: str | None = None) -> list[str]:
+    """Word-wrapped to WIDTH cells; ``rest`` indents the lines after the first."""
+    rest = indent if rest is None else rest
+    width = WIDTH - max(len(indent), len(rest))
+    lines = [line.plain.rstrip() for line in Text(text).wrap(_MEASURE, width)] or [""]
+    return [indent + lines[0], *(rest + line for line in lines[1:])]
 
 
 def _section(section: Section) -> list[str]:
@@ -75,16 +90,32 @@ def _grievance(g: Grievance, *, compact: bool) -> list[str]:
     if g.added_mentions and g.added_mentions != g.mentions:
         mentions += f" (+{g.added_mentions})"
     sources = ", ".join(terminal(s) for s in g.sources) or "-"
-    title = f"#{g.id} {terminal(g.name)}" if g.name else f"#{g.id}"
-    out = _wrap(f"{title}  {people}, {mentions}; {sources}"
-                + (f"; last {g.last_seen}" if compact and g.last_seen else ""), "  ")  # fmt: skip
+    title = f"Issue {g.id}: {terminal(g.name)}" if g.is_issue else f"#{g.id}"
+    flags = f" [{', '.join(terminal(f) for f in g.flags)}]" if g.flags else ""
+    last = f"; last {g.last_seen}" if compact and g.last_seen else ""
+    out = _wrap(f"{title}{flags}  {people}, {mentions}; {sources}{last}", INDENT, BODY)
+    if g.coordinated:
+        out += _wrap(f"!! {COORDINATED}", BODY)
+    if g.quoted_in_issue is not None:
+        return [*out, f"{BODY}(quoted above, under Issue {g.quoted_in_issue})"]
+    if g.clusters:
+        out += _wrap("grievances: " + ", ".join(f"#{c}" for c in g.clusters), BODY)
     if g.phrases:
-        out += _wrap("phrases: " + ", ".join(f'"{terminal(p)}"' for p in g.phrases), "     ")
-    out += _wrap(f'"{terminal(g.quote)}"', "     ")
+        out += _wrap("phrases: " + ", ".join(f'"{terminal(p)}"' for p in g.phrases), BODY)
+    out += _wrap(f'"{terminal(g.quote)}"', BODY)
     for post in g.posts:
-        host = "" if post.host in post.url else f"  [{post.host}]"
-        out.append(f"     - {terminal(post.source)} {post.date or ''}  {post.url}{host}")
+        out += _link(post)
     return out
+
+
+def _link(post: Post) -> list[str]:
+    """``- source date  URL`` on one line when it fits, else the URL on its own line."""
+    host = "" if post.host in post.url else f"  [{post.host}]"
+    head = f"{BODY}- {terminal(post.source)} {post.date or ''}".rstrip() + host
+    line = f"{head}  {post.url}"
+    if Text(line).cell_len <= WIDTH:
+        return [line]
+    return [head, f"{BODY}  {post.url}"]
 
 
 def _sources(notes: list[SourceNote]) -> list[str]:

@@ -62,6 +62,7 @@ def grievance_view(cluster: Any, old: dict[str, Any] | None, rules: DigestRules)
         last_seen=(cluster.last_seen or "")[:10] or None,
         weekly=list(cluster.weekly or []),
         posts=posts_of(list(cluster.members or []), rules.links_per_grievance),
+        flags=[strip_controls(str(f), keep_newlines=False) for f in cluster.flags or []],
     )
 
 
@@ -87,4 +88,6 @@ def issue_view(issue: Any, rules: DigestRules) -> Grievance:
         posts=posts_of(examples, rules.links_per_grievance),
         name=quote(str(get("name") or ""), 120),
         phrases=[quote(str(p), 60) for p in list(get("phrases") or [])[:5]],
+        flags=[strip_controls(str(f), keep_newlines=False) for f in get("flags") or []],
+        clusters=[int(c) for c in get("clusters") or []],
     )

@@ -10,10 +10,13 @@ from __future__ import annotations
 from scanner import textsafe
 from scanner.report.common import (
     ISOLATED_COLUMNS,
+    NUMBER_COLUMNS,
     SYSTEMIC_COLUMNS,
     category_text,
     day,
+    empty_period_line,
     header_counts,
+    hidden_line,
     moment,
     more_line,
     short_id,
@@ -27,10 +30,13 @@ STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.num{text-align:right}.systemic{color:#b00020;font-weight:bold}
-.flag{display:inline-block;background:#eef;border-radius:3px;padding:0 .3rem;margin:0 .1rem}
+th{background:#f4f4f4}.num{text-align:right}.nowrap{white-space:nowrap}.text{min-width:12em;overflow-wrap:anywhere}
+@media (max-width:60rem){.optional{display:none}}
+.systemic{color:#b00020;font-weight:bold}
+.flag{display:inline-block;background:#eef;border-radius:3px;padding:0 .3rem;margin:.1rem;
+white-space:nowrap}
 .post{border-left:3px solid #ccc;padding:.2rem .8rem;margin:.6rem 0;white-space:pre-wrap}
-.meta{color:#555;font-size:90%}svg{max-width:100%;height:auto}
+.meta{color:#555;font-size:90%}.hint{color:#8a5a00}svg{max-width:100%;height:auto}
 """
 
 
@@ -52,6 +58,9 @@ def render(report: Report) -> str:
         f"<p>Period {day(p['since'])} to {day(p['until'])} (as of "
         f"{h(moment(p['as_of']))}). {h(header_counts(report))}</p>"
     )
+    hint = empty_period_line(report)
+    if hint:
+        parts.append(f'<p class="hint">{h(hint)}</p>')
     parts.append(chart(report))
     if report.companies:
         rows = [
@@ -101,15 +110,13 @@ def render(report: Report) -> str:
         for c in report.isolated
     ]
     heads = list(ISOLATED_COLUMNS)
-    parts.append(
-        _table(
-            "Isolated grievances, newest first",
-            heads,
-            rows,
-            empty="No isolated grievance in the period.",
-        )
-    )
+    hidden = hidden_line(report)
+    several = " with more than one post" if hidden else ""
+    empty = f"No isolated grievance{several} in the period."
+    parts.append(_table("Isolated grievances, newest first", heads, rows, empty=empty))
     parts.append(_more(report.isolated_more, "isolated grievances"))
+    if hidden:
+        parts.append(f"<p>{h(hidden)}</p>")
     return "\n".join([*parts, "</body></html>"]) + "\n"
 
 
@@ -121,52 +128,85 @@ def _flags(c: ClusterView) -> str:
     return "".join(f'<span class="flag">{h(f)}</span>' for f in c.flags)
 
 
+# Columns whose cells must stay on one line; the text column that gets the room; and
+# the columns a narrow window leaves out, so the grievance stays readable there.
+NOWRAP = {"ID", "First seen", "Last seen", "Last crawl", "Trend"}
+TEXT = {"Grievance"}
+OPTIONAL = {"First seen", "Trend"}
+
+
+def _classes(heading: str) -> str:
+    names = [
+        name
+        for name, columns in (("num", NUMBER_COLUMNS), ("nowrap", NOWRAP), ("text", TEXT),
+                              ("optional", OPTIONAL))
+        if heading in columns
+    ]  # fmt: skip
+    return f' class="{" ".join(names)}"' if names else ""
+
+
 def _table(title: str, heads: list[str], rows: list[list[object]], *, empty: str = "") -> str:
-    """Cells are already escaped (or numbers); only numbers are right-aligned."""
+    """Cells are already escaped (or numbers).
+
+    A number column is right-aligned, its heading with it, so each number sits
+    under its own heading; dates and ids never wrap ("2026-/10-07").
+    """
     if not rows:
         return f"<h2>{h(title)}</h2><p>{h(empty)}</p>"
-    head = "".join(f"<th>{h(x)}</th>" for x in heads)
+    classes = [_classes(x) for x in heads]
+    head = "".join(f"<th{c}>{h(x)}</th>" for x, c in zip(heads, classes, strict=True))
     body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="num">{v}</td>' if isinstance(v, int) else f"<td>{v}</td>" for v in row
-        )
-        + "</tr>"
+        "<tr>" + "".join(f"<td{c}>{v}</td>" for v, c in zip(row, classes, strict=True)) + "</tr>"
         for row in rows
     )
     return f"<h2>{h(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def chart(report: Report, *, width: int = 720, height: int = 180) -> str:
-    """Grievances per week as an inline SVG bar chart (posts in grey behind)."""
+SERIES = (("mentions", "#ccc", 0.1, "posts"), ("grievances", "#b00020", 0.25, "grievances"))
+
+
+def chart(report: Report, *, width: int = 720, height: int = 200) -> str:
+    """Posts and grievances per week as an inline SVG bar chart, with a visible legend."""
     weeks = report.volume
     if not weeks:
         return ""
     top = max(max(w["mentions"] for w in weeks), 1)
-    pad, base = 30, height - 24
+    pad, legend, base = 34, 26, height - 24
+    scale = (base - legend) / top
     step = (width - pad) / len(weeks)
     bars = []
     for i, w in enumerate(weeks):
         x = pad + i * step
-        for key, colour, inset in (("mentions", "#ccc", 0.1), ("grievances", "#b00020", 0.25)):
-            bar = (base - 8) * w[key] / top
+        for key, colour, inset, _ in SERIES:
+            bar = scale * w[key]
             bars.append(
                 f'<rect x="{x + step * inset:.1f}" y="{base - bar:.1f}" '
                 f'width="{step * (1 - 2 * inset):.1f}" height="{bar:.1f}" fill="{colour}">'
-                f"<title>{day(w['week_start'])}: {w[key]} {key}</title></rect>"
+                f"<title>week of {day(w['week_start'])}: {w[key]} {key}</title></rect>"
             )
     labels = [
-        f'<text x="{pad + i * step:.1f}" y="{height - 6}" font-size="10">'
+        f'<text x="{pad + i * step:.1f}" y="{height - 6}" font-size="11">'
         f"{day(w['week_start'])[5:]}</text>"
         for i, w in enumerate(weeks)
         if i % max(1, len(weeks) // 8) == 0
     ]
+    keys, x = [], pad
+    for _, colour, _, label in SERIES:
+        keys.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>'
+                    f'<text x="{x + 17}" y="14" font-size="12">{label}</text>')  # fmt: skip
+        x += 30 + 7 * len(label)
+    keys.append(f'<text x="{x}" y="14" font-size="12" fill="#555">per week; '
+                "x: week starting (month-day)</text>")  # fmt: skip
+    axis = (f'<text x="{pad - 4}" y="{base - scale * top + 4:.1f}" font-size="11" '
+            f'text-anchor="end">{top}</text><text x="{pad - 4}" y="{base + 4}" font-size="11" '
+            'text-anchor="end">0</text>')  # fmt: skip
     return (
         f'<h2>Volume per week</h2><svg xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
         f"<title>Posts (grey) and grievances (red) per week</title>"
-        f'<text x="0" y="12" font-size="10">{top}</text>'
-        f'<line x1="{pad}" y1="{base}" x2="{width}" y2="{base}" stroke="#888"/>'
+        + "".join(keys)
+        + axis
+        + f'<line x1="{pad}" y1="{base}" x2="{width}" y2="{base}" stroke="#888"/>'
         + "".join(bars)
         + "".join(labels)
         + "</svg>"

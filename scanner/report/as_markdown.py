@@ -10,10 +10,13 @@ from __future__ import annotations
 from scanner import textsafe
 from scanner.report.common import (
     ISOLATED_COLUMNS,
+    NUMBER_COLUMNS,
     SYSTEMIC_COLUMNS,
     category_text,
     day,
+    empty_period_line,
     header_counts,
+    hidden_line,
     moment,
     more_line,
     short_id,
@@ -36,6 +39,11 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _head(heads: list[str] | tuple[str, ...]) -> list[str]:
+    """A table's heading row and its rule: number columns right-aligned (``---:``)."""
+    return [_row(list(heads)), _row(["---:" if x in NUMBER_COLUMNS else "---" for x in heads])]
+
+
 def render(report: Report) -> str:
     lines = [f"# Grievance report: {md(report.company)}", ""]
     if report.detail:
@@ -51,12 +59,14 @@ def render(report: Report) -> str:
         md(header_counts(report)),
         "",
     ]
+    hint = empty_period_line(report)
+    if hint:
+        lines += [md(hint), ""]
     if report.companies:
         lines += [
             "## Companies",
             "",
-            _row(["Company", "Mentions", "Grievances", "Systemic"]),
-            _row(["---"] * 4),
+            *_head(["Company", "Mentions", "Grievances", "Systemic"]),
         ]
         lines += [
             _row([md(c["name"]), str(c["mentions"]), str(c["grievances"]), str(c["systemic"])])
@@ -67,8 +77,7 @@ def render(report: Report) -> str:
         lines += [
             "## Sources",
             "",
-            _row(["Source", "Last crawl", "Health", "Note"]),
-            _row(["---"] * 4),
+            *_head(["Source", "Last crawl", "Health", "Note"]),
         ]
         lines += [
             _row(
@@ -85,10 +94,7 @@ def render(report: Report) -> str:
     lines += issues_section(report)
     lines += ["## Systemic grievances", ""]
     if report.systemic:
-        lines += [
-            _row(list(SYSTEMIC_COLUMNS)),
-            _row(["---"] * len(SYSTEMIC_COLUMNS)),
-        ]
+        lines += _head(SYSTEMIC_COLUMNS)
         lines += [
             _row(
                 [
@@ -112,10 +118,7 @@ def render(report: Report) -> str:
         lines.append("No systemic grievance.")
     lines += ["", "## Isolated grievances, newest first", ""]
     if report.isolated:
-        lines += [
-            _row(list(ISOLATED_COLUMNS)),
-            _row(["---"] * len(ISOLATED_COLUMNS)),
-        ]
+        lines += _head(ISOLATED_COLUMNS)
         lines += [
             _row(
                 [
@@ -133,7 +136,10 @@ def render(report: Report) -> str:
         if report.isolated_more:
             lines += ["", md(more_line(report.isolated_more, "isolated grievances"))]
     else:
-        lines.append("No isolated grievance in the period.")
+        several = " with more than one post" if hidden_line(report) else ""
+        lines.append(f"No isolated grievance{several} in the period.")
+    if hidden_line(report):
+        lines += ["", md(hidden_line(report))]
     return "\n".join(lines).rstrip() + "\n"
 
 

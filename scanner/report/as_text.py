@@ -8,7 +8,6 @@ so neither escape sequences nor rich markup in a post can do anything.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 
 from rich import box
 from rich.console import Console
@@ -19,7 +18,9 @@ from scanner import textsafe
 from scanner.report.common import (
     category_text,
     day,
+    empty_period_line,
     header_counts,
+    hidden_line,
     moment,
     more_line,
     short_id,
@@ -27,6 +28,7 @@ from scanner.report.common import (
 )
 from scanner.report.model import ClusterView, Report
 from scanner.report.text_issues import FLAG_STYLE, issue_detail, issues_section
+from scanner.report.text_table import Column, Layout, draw
 
 HEALTH_STYLE = {
     "ok": "green",
@@ -60,8 +62,8 @@ def render(report: Report, *, width: int = 100, color: bool = False, tty: bool =
         return _finish(out.getvalue(), tty)
     _header(console, report, boxed)
     issues_section(console, report)
-    _systemic(console, report, boxed)
-    _isolated(console, report, boxed)
+    _systemic(console, report, tty)
+    _isolated(console, report, tty)
     return _finish(out.getvalue(), tty)
 
 
@@ -94,6 +96,9 @@ def _header(console: Console, report: Report, boxed: box.Box | None) -> None:
     console.print(Text.assemble(("scan report", "bold"), " · ", _safe(report.company, "bold")))
     console.print(f"Period {day(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
     console.print(header_counts(report))
+    hint = empty_period_line(report)
+    if hint:
+        console.print(_safe(hint, "yellow"))
     if report.companies:
         table = _table(boxed, "Companies")
         for col in ("Company", "Mentions", "Grievances", "Systemic"):
@@ -126,92 +131,92 @@ def _flags(cluster: ClusterView) -> Text:
     return text
 
 
-# Columns of the two tables: (heading, width it needs, cell). Columns are kept in
-# this order of importance while they fit the terminal; the grievance text takes
-# what is left (at least GRIEVANCE_MIN cells).
-Column = tuple[str, int, Callable[[Report, ClusterView], "Text | str"]]
-GRIEVANCE_MIN = 24
-SYSTEMIC_COLUMNS: list[Column] = [
-    ("ID", 6, lambda r, c: Text(short_id(c), style="bold red")),
-    ("People", 6, lambda r, c: Text(str(c.people), style="bold")),
-    ("Posts", 5, lambda r, c: str(c.mentions)),
-    ("Flags", 14, lambda r, c: _flags(c)),
-    ("Category", 18, lambda r, c: _safe(category_text(r, c))),
-    ("Last", 10, lambda r, c: day(c.last_seen)),
-    ("Trend", 8, lambda r, c: sparkline(c.weekly)),
-    ("Sources", 14, lambda r, c: _safe(", ".join(c.sources))),
-    ("First", 10, lambda r, c: day(c.first_seen)),
-]
-ISOLATED_COLUMNS: list[Column] = [
-    ("ID", 6, lambda r, c: short_id(c)),
-    ("Last", 10, lambda r, c: day(c.last_seen)),
-    ("Posts", 5, lambda r, c: str(c.mentions)),
-    ("Flags", 14, lambda r, c: _flags(c)),
-    ("Category", 18, lambda r, c: _safe(category_text(r, c))),
-    ("Sources", 14, lambda r, c: _safe(", ".join(c.sources))),
-]
-DISPLAY_ORDER = ["ID", "Category", "People", "Posts", "Sources", "First", "Last", "Trend", "Flags"]
+def _best_category(report: Report, cluster: ClusterView) -> Text:
+    """The best-scoring category, and how many more there are."""
+    labels = report.category_labels
+    first = labels.get(cluster.categories[0], cluster.categories[0]) if cluster.categories else ""
+    more = len(cluster.categories) - 1
+    return _safe(f"{first} +{more}" if more > 0 else first)
 
 
-def _fitting(columns: list[Column], width: int) -> list[Column]:
-    budget, chosen = width - GRIEVANCE_MIN - 2, []
-    for column in columns:
-        if column[1] + 2 <= budget:
-            chosen.append(column)
-            budget -= column[1] + 2
-    return sorted(chosen, key=lambda col: DISPLAY_ORDER.index(col[0]))
+def _first_source(report: Report, cluster: ClusterView) -> Text:
+    more = len(cluster.sources) - 1
+    first = cluster.sources[0] if cluster.sources else ""
+    return _safe(f"{first} +{more}" if more > 0 else first)
+
+
+# Columns most important first. Flags stay whole (a possible review bomb must show);
+# long lists give way to their first entry, then the least important columns go.
+SYSTEMIC = Layout(
+    columns=[
+        Column("ID", lambda r, c: Text(short_id(c), style="bold red")),
+        Column("People", lambda r, c: Text(str(c.people), style="bold"), right=True),
+        Column("Posts", lambda r, c: Text(str(c.mentions)), right=True),
+        Column("Flags", lambda r, c: _flags(c)),
+        Column("Category", lambda r, c: _safe(category_text(r, c)), short=_best_category),
+        Column("Last", lambda r, c: Text(day(c.last_seen))),
+        Column("Sources", lambda r, c: _safe(", ".join(c.sources)), short=_first_source),
+        Column("Trend", lambda r, c: Text(sparkline(c.weekly))),
+        Column("First", lambda r, c: Text(day(c.first_seen))),
+    ],
+    essential=5,
+    drops=["First", "Trend", "Sources", "Last"],
+    order=["ID", "People", "Posts", "First", "Last", "Trend", "Flags", "Category", "Sources"],
+)
+ISOLATED = Layout(
+    columns=[
+        Column("ID", lambda r, c: Text(short_id(c))),
+        Column("Last", lambda r, c: Text(day(c.last_seen))),
+        Column("Posts", lambda r, c: Text(str(c.mentions)), right=True),
+        Column("Flags", lambda r, c: _flags(c)),
+        Column("Category", lambda r, c: _safe(category_text(r, c)), short=_best_category),
+        Column("Sources", lambda r, c: _safe(", ".join(c.sources)), short=_first_source),
+    ],
+    essential=5,
+    drops=["Sources"],
+    order=["ID", "Posts", "Last", "Flags", "Category", "Sources"],
+)
 
 
 def _cluster_table(
     console: Console,
     report: Report,
-    boxed: box.Box | None,
+    tty: bool,
     title: str,
-    columns: list[Column],
+    layout: Layout,
     clusters: list[ClusterView],
 ) -> None:
-    chosen = _fitting(columns, console.width)
-    table = _table(boxed, title, expand=True)
-    for heading, need, _ in chosen:
-        numeric = heading in {"People", "Posts"}
-        table.add_column(
-            heading,
-            justify="right" if numeric else "left",
-            no_wrap=True,
-            overflow="ellipsis",
-            max_width=max(need, 24),
-            min_width=min(need, 10),
-        )
-    table.add_column(
-        "Grievance", overflow="ellipsis", no_wrap=True, ratio=1, min_width=GRIEVANCE_MIN
-    )
-    for c in clusters:
-        table.add_row(*(cell(report, c) for _, _, cell in chosen), _safe(c.representative))
-    console.print(table)
+    console.print(Text(title, style="bold"))
+    draw(console, report, layout, clusters, lambda c: _safe(c.representative), rule=tty)
 
 
-def _systemic(console: Console, report: Report, boxed: box.Box | None) -> None:
+def _systemic(console: Console, report: Report, tty: bool) -> None:
     systemic = report.systemic
     if not systemic:
         console.print(Text("No systemic grievance.", style="green"))
         console.print()
         return
     title = f"Systemic grievances ({len(systemic) + report.systemic_more}), most people first"
-    _cluster_table(console, report, boxed, title, SYSTEMIC_COLUMNS, systemic)
+    _cluster_table(console, report, tty, title, SYSTEMIC, systemic)
     if report.systemic_more:
         console.print(more_line(report.systemic_more, "systemic grievances"))
     console.print()
 
 
-def _isolated(console: Console, report: Report, boxed: box.Box | None) -> None:
-    isolated = report.isolated
+def _isolated(console: Console, report: Report, tty: bool) -> None:
+    isolated, hidden = report.isolated, hidden_line(report)
     if not isolated:
-        console.print("No isolated grievance in the period.")
+        several = " with more than one post" if hidden else ""
+        console.print(f"No isolated grievance{several} in the period.")
+        if hidden:
+            console.print(hidden)
         return
     title = "Isolated grievances, newest first"
-    _cluster_table(console, report, boxed, title, ISOLATED_COLUMNS, isolated)
+    _cluster_table(console, report, tty, title, ISOLATED, isolated)
     if report.isolated_more:
         console.print(more_line(report.isolated_more, "isolated grievances"))
+    if hidden:
+        console.print(hidden)
 
 
 def _detail(console: Console, report: Report, c: ClusterView) -> None:

@@ -110,14 +110,20 @@ def build(
                                    rules=rules, issue_id=issue_id)]  # fmt: skip
         report.detail = True
         return report
-    systemic, isolated = scope.ordered(include_all=include_all, source=source)
+    if not report.totals["mentions"]:
+        report.outside_period = query.span(store.db, name)
+    systemic, isolated, singles = scope.ordered(include_all=include_all, source=source)
     if verdict == SYSTEMIC:
-        isolated = []
+        isolated = singles = []
     elif verdict == ISOLATED:
         systemic = []
     if min_people is not None:
         systemic = scope.people_at_least(systemic, min_people)
         isolated = scope.people_at_least(isolated, min_people)
+        singles = singles if min_people <= 1 else []
+    # Single-post grievances are listed only with --all; say how many there are. Under
+    # --category their categories are unknown without reading them all: count unknown.
+    report.isolated_hidden = None if category is not None and singles else len(singles)
     sys_cap = iso_cap = None
     if not include_all:
         sys_cap, iso_cap = limit or SYSTEMIC_SHOWN, limit or ISOLATED_SHOWN
@@ -195,9 +201,17 @@ class _Scope:
             "active_clusters": sum(1 for a in self.act.values() if a.in_period),
         }
 
-    def ordered(self, *, include_all: bool, source: str | None) -> tuple[list[int], list[int]]:
+    def ordered(
+        self, *, include_all: bool, source: str | None
+    ) -> tuple[list[int], list[int], list[int]]:
+        """Systemic clusters, the isolated ones listed, and the single-post ones left out.
+
+        Without ``include_all`` an isolated grievance active in the period is
+        listed when it has more than one post; the singles are only counted.
+        """
         systemic = self.systemic_ids()
         chosen = set(systemic)
+        singles: list[int] = []
         if include_all:
             rest = [c for c in query.all_cluster_ids(self.db, self.company) if c not in chosen]
             rest.sort(key=lambda c: (self.act[c].last if c in self.act else "", c), reverse=True)
@@ -207,11 +221,13 @@ class _Scope:
             several = query.more_than_one(self.db, maybe_single, high=iso(self.until) or "")
             rest = [c for c in active if self.act[c].in_window >= 2 or c in several]
             rest.sort(key=lambda c: (self.act[c].last, c), reverse=True)
+            singles = [c for c in maybe_single if c not in several]
         if source is not None:
-            having = query.clusters_with_source(self.db, systemic + rest, source)
+            having = query.clusters_with_source(self.db, systemic + rest + singles, source)
             systemic = [c for c in systemic if c in having]
             rest = [c for c in rest if c in having]
-        return systemic, rest
+            singles = [c for c in singles if c in having]
+        return systemic, rest, singles
 
     def view(self, row: dict[str, Any]) -> ClusterView:
         return cluster_view(

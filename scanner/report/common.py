@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from scanner import textsafe
@@ -13,6 +14,8 @@ BARS = "▁▂▃▄▅▆▇█"
 SYSTEMIC_COLUMNS = ("ID", "Category", "People", "Posts", "Sources", "First seen", "Last seen",
                     "Trend", "Flags", "Grievance")  # fmt: skip
 ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
+# Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
+NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic"})
 
 
 def sparkline(weekly: list[int]) -> str:
@@ -58,6 +61,61 @@ def header_counts(report: Report) -> str:
 
 def more_line(count: int, what: str) -> str:
     return f"… {count} more {what} (use --limit N or --all to list them)" if count else ""
+
+
+def hidden_line(report: Report) -> str:
+    """How many single-post grievances the isolated list leaves out, and how to see them."""
+    count = report.isolated_hidden
+    if count == 0:
+        return ""
+    if count is None:
+        return "Single-post grievances are not listed (use --all to list them)."
+    what = "grievance" if count == 1 else "grievances"
+    return f"{count} single-post {what} not listed (use --all to list them)."
+
+
+def empty_period_line(report: Report) -> str:
+    """When the period holds no mention but the database does: where they are, what to try."""
+    span = report.outside_period
+    if not span:
+        return ""
+    count = span["mentions"]
+    if not count:
+        others = ", ".join(span.get("other_companies") or [])
+        if others:
+            return (f"The database holds no mention of {report.company}; it has mentions of "
+                    f"{others} (use --company NAME).")  # fmt: skip
+        return "The database holds no mention yet: run `scan crawl` or `scan import FILE`."
+    first, last = _when(span["first"]), _when(span["last"])
+    until = _when(report.period["until"])
+    if first is None or last is None or until is None:
+        return ""
+    mentions = "mention" if count == 1 else "mentions"
+    everything = (
+        f"The database holds {count} {mentions}, {day(span['first'])} to {day(span['last'])}"
+    )
+    if first > until:
+        as_of = day(report.period["until"])
+        return f"{everything}, all after the as-of date {as_of}: use a later --as-of."
+    since = f"--since {day(span['first'])}"
+    if last > until:  # posts after the as-of date too
+        return f"{everything}; none in this period: try {since}."
+    days = (until - last).days + 1
+    longer = f"--days {days} (to reach the latest) or " if days <= MAX_DAYS else ""
+    return f"{everything}; none in this period: try {longer}{since} (all of them)."
+
+
+MAX_DAYS = 3650  # the largest --days scan report accepts
+
+
+def _when(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def clean_json(value: Any) -> Any:

@@ -11,12 +11,11 @@ latest posts are about) narrow the list, and caps leave an "N more" count.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.categories import categorise, combine
+from scanner.categories import ranked
 from scanner.config import Config
 from scanner.errors import ScanError
 from scanner.issues.view import issue_views
@@ -121,7 +120,7 @@ def to_view(store: Store, raw: dict[str, Any], *, members: bool) -> IssueView:
         id=raw["id"], name=raw["name"], phrases=list(raw["phrases"]), verdict=raw["verdict"],
         people=raw["people"], mentions=raw["mentions"], flags=list(raw["flags"]),
         clusters=list(raw["clusters"]), sources=list(raw["sources"]),
-        categories=_categories(store, rows[:CATEGORY_SAMPLE]),
+        categories=_categories(rows[:CATEGORY_SAMPLE]),
         first_seen=raw["first_seen"], last_seen=raw["last_seen"], pinned=raw["pinned"],
         weekly=list(raw["weekly"]), examples=examples,
         members=[_member(r) for r in rows] if members else [],
@@ -148,23 +147,8 @@ def _gist(text: str | None) -> str:
     return "".join(ch for ch in (text or "").casefold() if ch.isalnum())[:80]
 
 
-def _categories(store: Store, rows: list[dict[str, Any]]) -> list[str]:
-    """Stored by the grouping step when it has run; otherwise read from the texts."""
+def _categories(rows: list[dict[str, Any]]) -> list[str]:
+    """Best-scoring first over the sampled posts' texts, as for a cluster (``views``)."""
     if not rows:
         return []
-    marks = ", ".join("?" for _ in rows)
-    stored = dict(
-        store.db.execute(
-            f"SELECT id, categories FROM mentions WHERE id IN ({marks})",  # noqa: S608
-            [r["id"] for r in rows],
-        ).fetchall()
-    )
-    per_member = []
-    for r in rows:
-        try:
-            cats = json.loads(stored.get(r["id"]) or "[]")
-        except ValueError:
-            cats = []
-        per_member.append([str(c) for c in cats] if isinstance(cats, list) and cats
-                          else categorise(r["text"] or ""))  # fmt: skip
-    return combine(per_member)
+    return ranked([r["text"] for r in rows if r["text"]])

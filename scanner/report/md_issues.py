@@ -51,7 +51,7 @@ def issues_section(report: Report) -> list[str]:
             "## Isolated issues, newest first",
             "",
             _row(["ID", "Issue", "People", "Posts", "Last seen", "Phrases"]),
-            _row(["---"] * 6),
+            _row(["---:", "---", "---:", "---:", "---", "---"]),
         ]
         lines += [
             _row(

@@ -125,6 +125,12 @@ class Report:
     # Posts per week up to the as-of date, oldest first: {"week_start", "mentions", "grievances"}
     volume: list[dict[str, Any]] = field(default_factory=list)
     category_labels: dict[str, str] = field(default_factory=dict)
+    # Single-post isolated grievances in the period, left out without --all (None: some
+    # are, but how many match --category is not known).
+    isolated_hidden: int | None = 0
+    # When the period holds no mention: the company's mentions at any date
+    # ({"mentions", "first", "last", "other_companies"}), to say where they are.
+    outside_period: dict[str, Any] | None = None
     detail: bool = False  # one cluster (--cluster) or one issue (--issue) in full
 
     @property
@@ -154,6 +160,7 @@ class Report:
             "clusters": [c.to_json_dict() for c in self.clusters],
             "systemic_more": self.systemic_more,
             "isolated_more": self.isolated_more,
+            "isolated_hidden": self.isolated_hidden,
             "volume": self.volume,
             "issues": [i.to_json_dict() for i in self.issues],
             "issues_systemic_more": self.issues_systemic_more,

@@ -104,6 +104,22 @@ def totals(db: Database, company: str, *, low: str, high: str) -> tuple[int, int
     return row[0], row[1], row[2]
 
 
+def span(db: Database, company: str) -> dict[str, Any]:
+    """All of a company's mentions, whatever the period: how many, the first and last date.
+
+    Read only when a report's period is empty, to say where the posts are.
+    """
+    row = db.execute(
+        f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}) FROM mentions m WHERE m.company = ?",  # noqa: S608
+        [company],
+    ).fetchone()
+    others = [r[0] for r in db.execute(
+        "SELECT DISTINCT company FROM mentions WHERE company != ? ORDER BY company LIMIT 5",
+        [company],
+    )] if not row[0] else []  # fmt: skip
+    return {"mentions": row[0], "first": row[1], "last": row[2], "other_companies": others}
+
+
 def _ids(ids: Iterable[int]) -> str:
     return json.dumps(sorted(set(ids)))
 

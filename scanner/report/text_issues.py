@@ -8,6 +8,7 @@ of the terminal. Web text enters only through ``textsafe.terminal``.
 from __future__ import annotations
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from scanner import textsafe
@@ -70,6 +71,7 @@ def issues_section(console: Console, report: Report) -> None:
 
 
 def _summary(console: Console, issue: IssueView) -> None:
+    """Head line (wrapped, so the flags are never cut), phrases and clusters, examples."""
     width = console.width
     head = Text.assemble(
         (issue_label(issue), "bold red"), " · ", safe(issue.name, "bold"),
@@ -78,14 +80,23 @@ def _summary(console: Console, issue: IssueView) -> None:
     if issue.flags:
         head.append(" · ")
         head.append_text(flag_text(issue.flags))
-    console.print(head, overflow="ellipsis", no_wrap=True)
+    console.print(head)
     phrases = ", ".join(issue.phrases[:PHRASES_SHOWN])
-    console.print(Text.assemble("  Phrases: ", safe(textsafe.width_cut(phrases, width - 12))))
+    _labelled(console, "Phrases: ", safe(textsafe.width_cut(phrases, 2 * (width - 12))))
     if issue.clusters:
-        clusters = textsafe.width_cut(cluster_list(issue), width - 15)
-        console.print(f"  Grievances: {clusters}")
+        clusters = textsafe.width_cut(cluster_list(issue), 2 * (width - 15))
+        _labelled(console, "Grievances: ", Text(clusters))
     for example in issue.examples[:3]:
         console.print(_example(example, width))
+
+
+def _labelled(console: Console, label: str, text: Text) -> None:
+    """``  Label: text`` with the text wrapped under itself, not under the label."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row("  " + label, text)
+    console.print(grid)
 
 
 def _example(m: IssueMember, width: int) -> Text:

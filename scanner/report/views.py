@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scanner.categories import categorise, combine
+from scanner.categories import ranked
 from scanner.dates import iso
 from scanner.report import query
 from scanner.report.model import ClusterView, MemberView
@@ -89,15 +89,18 @@ CATEGORY_SAMPLE = 20
 def cluster_categories(
     row: dict[str, Any], loaded: list[tuple[Member, dict[str, Any]]]
 ) -> list[str]:
-    """Stored by the grouping step when it has run; otherwise from the latest members."""
-    stored = _json_list(row.get("categories"))
-    if stored:
-        return stored
-    per_member = [
-        _json_list(extra.get("categories")) or categorise(member.text)
-        for member, extra in loaded[-CATEGORY_SAMPLE:]
-    ]
-    return combine(per_member)
+    """Best-scoring first, from the latest members' texts.
+
+    The grouping step stores a cluster's categories as a sorted set, which
+    would put "App and website problems" first for every grievance that names
+    the app in passing; scoring the texts again also applies rule changes to
+    posts stored before them. The stored set is the fallback for a cluster
+    whose posts are not readable.
+    """
+    texts = [member.text for member, _ in loaded[-CATEGORY_SAMPLE:] if member.text]
+    if texts:
+        return ranked(texts)
+    return _json_list(row.get("categories")) or ["other"]
 
 
 def _json_list(value: object) -> list[str]:

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from scanner.errors import StoreError
 from scanner.store import migrations
+from scanner.store.search import fts_query
 
 MENTION_FIELDS = (
     "id", "company", "source", "external_id", "origin", "url", "author", "title",
@@ -262,16 +263,6 @@ class Store:
             ],
             "runs": q("SELECT COUNT(*) FROM runs").fetchone()[0],
         }
-
-
-def fts_query(text: str) -> str:
-    """User words to an FTS5 query: every word must appear; no FTS syntax is honoured.
-
-    Each word becomes a quoted phrase, so quotes, ``*``, ``NEAR`` or ``-`` typed by a
-    user (or pasted from a post) are searched for, never interpreted.
-    """
-    words = text.split()
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
 
 
 _ALL = operator.itemgetter(*MENTION_FIELDS)

@@ -156,17 +156,20 @@ def m001_core(db: Database) -> None:
 
 
 def fts_tokenizer() -> str:
-    """unicode61, but with the combining marks of Indic and other abugida scripts as
-    part of words.
+    """unicode61 that folds case and Latin accents, with the combining marks of Indic
+    and other abugida scripts as part of words.
 
     Plain unicode61 treats vowel signs and viramas (categories Mn/Mc) as separators,
     so "वापस" is indexed as "व" + "पस" and a search for "वा" finds it. Declaring the
-    marks from U+0900 up as token characters keeps every such word whole.
+    marks from U+0900 up as token characters keeps every such word whole, and
+    ``remove_diacritics 2`` (which knows Latin letters only) leaves them alone while
+    "zuverlassig" finds "zuverlässig". Greek accents and "ё" are widened at query
+    time (``scanner.store.search``).
     """
     marks = "".join(
         chr(c) for c in range(0x0900, 0x2000) if unicodedata.category(chr(c)) in {"Mn", "Mc", "Me"}
     )
-    return f"unicode61 remove_diacritics 0 tokenchars '{marks}'"
+    return f"unicode61 remove_diacritics 2 tokenchars '{marks}'"
 
 
 def apply(db: Database) -> None:
@@ -240,16 +243,17 @@ def m004_fts_update_trigger_on_text_only(db: Database) -> None:
     and re-added to the FTS index. ``AFTER UPDATE OF title, text`` fires only when
     an UPDATE sets one of those columns (an edit sets them all).
     """
-    db.executescript(
-        """
-        DROP TRIGGER IF EXISTS mentions_au;
-        CREATE TRIGGER mentions_au AFTER UPDATE OF title, text ON mentions BEGIN
-          INSERT INTO mentions_fts (mentions_fts, rowid, title, text)
-            VALUES ('delete', old.rowid, old.title, old.text);
-          INSERT INTO mentions_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
-        END;
-        """
-    )
+    db.executescript(FTS_UPDATE_TRIGGER)
+
+
+FTS_UPDATE_TRIGGER = """
+DROP TRIGGER IF EXISTS mentions_au;
+CREATE TRIGGER mentions_au AFTER UPDATE OF title, text ON mentions BEGIN
+  INSERT INTO mentions_fts (mentions_fts, rowid, title, text)
+    VALUES ('delete', old.rowid, old.title, old.text);
+  INSERT INTO mentions_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+"""
 
 
 @migrations()
@@ -279,3 +283,22 @@ def m005_issue_members_when(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m006_search_ignores_latin_accents(db: Database) -> None:
+    """Rebuild the full-text index with ``fts_tokenizer()``'s accent folding (issue #15).
+
+    A database made before it indexed "zuverlässig" as itself, so "zuverlassig"
+    found nothing. A new database already has the index this builds (m001 uses
+    ``fts_tokenizer()``) and is left alone. Rebuilding reads every post once
+    (``bench/search_migration.py``).
+    """
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'mentions_fts'").fetchone()
+    if row is not None and "remove_diacritics 2" in row[0]:
+        return
+    # m004's trigger names the index unbracketed, so sqlite-utils would not drop it.
+    db.execute("DROP TRIGGER IF EXISTS mentions_au")
+    db["mentions"].enable_fts(["title", "text"], create_triggers=True, tokenize=fts_tokenizer(),
+                              replace=True)  # fmt: skip
+    db.executescript(FTS_UPDATE_TRIGGER)  # as m004: re-index only when title or text change

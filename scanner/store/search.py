@@ -1,0 +1,68 @@
+"""What ``scan mentions --search`` asks the full-text index: words, any case, any accent.
+
+The index's tokenizer (``migrations.fts_tokenizer``) folds case and removes the
+accents of Latin letters (``remove_diacritics 2``: "zuverlässig" is indexed as
+"zuverlassig"), while the vowel signs and viramas of Indic scripts stay part of
+their words. SQLite's tokenizer does not fold Greek accents or the Russian "ё",
+which people often write as "е", so for those a query word is widened into the
+spellings it may have been written in: "καφες" also asks for "καφές", "елка"
+for "ёлка". Greek words carry one accent and Russian ones at most one "ё", so
+that is one spelling per vowel, not a product of them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Greek vowels and the accented forms (tonos, dialytika) a written word may have.
+_GREEK = {
+    "α": "ά", "ε": "έ", "η": "ή", "ι": "ίϊΐ", "ο": "ό", "υ": "ύϋΰ", "ω": "ώ",
+}  # fmt: skip
+_GREEK_MARKS = {"\u0301", "\u0308", "\u0344", "\u0385"}  # acute/tonos, diaeresis
+MAX_SPELLINGS = 32  # per word: a pasted 200-letter "word" must not become a huge query
+
+
+def fts_query(text: str) -> str:
+    """User words to an FTS5 query: every word must appear; no FTS syntax is honoured.
+
+    Each word becomes a quoted phrase, so quotes, ``*``, ``NEAR`` or ``-`` typed by a
+    user (or pasted from a post) are searched for, never interpreted. A word with
+    several spellings (Greek accents, "ё") asks for any of them.
+    """
+    groups = []
+    for word in text.split():
+        phrases = ['"' + w.replace('"', '""') + '"' for w in spellings(word)]
+        groups.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
+    return " AND ".join(groups) or '""'
+
+
+def spellings(word: str) -> list[str]:
+    """``word`` and the other ways its Greek accents or Russian "ё" may be written."""
+    word = unicodedata.normalize("NFC", word.lower())  # not casefold: "ß" must stay "ß"
+    out = [word]
+    if any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in word):
+        out = _greek(word)
+    if "е" in word or "ё" in word:
+        out = [v for w in out for v in _yo(w)]
+    return list(dict.fromkeys(out))[:MAX_SPELLINGS]
+
+
+def _greek(word: str) -> list[str]:
+    """Unaccented, then accented on each vowel in turn; final sigma either way."""
+    bare = unicodedata.normalize(
+        "NFC",
+        "".join(c for c in unicodedata.normalize("NFD", word) if c not in _GREEK_MARKS),
+    ).replace("ς", "σ")
+    out = [bare]
+    for i, ch in enumerate(bare):
+        for accented in _GREEK.get(ch, ""):
+            out.append(bare[:i] + accented + bare[i + 1 :])
+    with_final = [w[:-1] + "ς" if w.endswith("σ") else w for w in out]
+    return [word, *out, *with_final]
+
+
+def _yo(word: str) -> list[str]:
+    """ "е" for "ё" throughout, then "ё" in each place an "е" is."""
+    plain = word.replace("ё", "е")
+    return [word, plain, *(plain[:i] + "ё" + plain[i + 1 :] for i, ch in enumerate(plain)
+                           if ch == "е")]  # fmt: skip

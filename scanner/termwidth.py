@@ -1,0 +1,54 @@
+"""How many columns to lay text out for, when printing to a terminal or through a pipe.
+
+``scan report | less`` in an 80-column terminal must be laid out at 80, not at
+a fixed guess: the terminal is still there behind the pipe, and standard error
+or the process's controlling terminal (``/dev/tty``) tell its size. The order:
+
+1. ``COLUMNS``, when set to a number: an explicit choice (``COLUMNS=200 scan
+   report | less -S``), and what Python's ``shutil.get_terminal_size`` honours
+   first too. Shells set it but do not export it, so it is not stale.
+2. The terminal of standard output, standard error or ``/dev/tty``, the first
+   that is one.
+3. 80, the width every terminal and mail reader can show.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+FALLBACK = 80
+
+
+def output_width(*, fallback: int = FALLBACK) -> int:
+    """Columns to lay out for (see the module docstring)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for stream in (sys.stdout, sys.stderr):
+        width = _stream_width(stream)
+        if width:
+            return width
+    return _tty_width() or fallback
+
+
+def _stream_width(stream: object) -> int | None:
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+        return os.get_terminal_size(fd).columns or None
+    except (AttributeError, ValueError, OSError):  # no file descriptor, or not a terminal
+        return None
+
+
+def _tty_width() -> int | None:
+    """The controlling terminal's width, when the process has one (cron has none)."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return None
+    try:
+        return os.get_terminal_size(fd).columns or None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -1,0 +1,155 @@
+"""The terminal report as a person reads it: at 80 and 200 columns, piped or in a terminal.
+
+Each test runs the real ``scan report`` in its own session (so the terminal the
+tests were started from cannot leak in) and reads the screen it prints.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import struct
+import subprocess
+import termios
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from tests.conftest import scan_executable
+from tests.report_support import AS_OF, BOMB, REFUND, SOLO, build_report_db
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    path = tmp_path_factory.mktemp("terminal")
+    build_report_db(path)
+    return path
+
+
+def run_report(site: Path, *args: str, columns: int | None = None, stderr: int | None = None,
+               as_of: str = AS_OF) -> str:  # fmt: skip
+    """``scan report`` with stdout piped; COLUMNS as given (unset when None)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "SCAN_DB", "LINES"}}
+    env.update({"NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"})
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    done = subprocess.run(
+        [scan_executable(), "report", "--as-of", as_of, *args],
+        cwd=site, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=stderr if stderr is not None else subprocess.PIPE,
+        start_new_session=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode("utf-8")
+
+
+def section(screen: str, title: str) -> list[str]:
+    """The lines of one table: from its title to the next blank line."""
+    lines = screen.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start + 1 : end]
+
+
+def columns_of(header: str) -> dict[str, tuple[int, int]]:
+    """Heading -> (start, end) cell offsets; a column ends where the next begins."""
+    starts = [(m.start(), m.group()) for m in re.finditer(r"\S+", header)]
+    return {
+        name: (start, starts[i + 1][0] if i + 1 < len(starts) else 10_000)
+        for i, (start, name) in enumerate(starts)
+    }
+
+
+def test_at_80_columns_each_grievance_has_its_own_line_under_its_numbers(site):
+    screen = run_report(site, columns=80)
+    assert max(cell_len(line) for line in screen.split("\n")) <= 80
+    table = section(screen, "Systemic grievances")
+    assert table[0].split() == ["ID", "People", "Posts", "Last", "Flags", "Category"]
+    assert table[1] == "    Grievance"
+    rows = table[2:]
+    for numbers, text in zip(rows[::2], rows[1::2], strict=True):
+        assert numbers.startswith("#") and text.startswith("    ")
+        # The grievance takes the whole line: far more than any other column.
+        assert cell_len(text.strip()) >= 70, text
+    bomb = next(i for i, line in enumerate(rows) if "coordinated" in line)
+    assert "new, coordinated" in rows[bomb]  # flags are never cut
+    assert rows[bomb + 1].strip().rstrip("…") in BOMB
+
+
+def test_at_200_columns_the_grievance_is_the_widest_column_and_nothing_that_fits_is_cut(site):
+    screen = run_report(site, columns=200)
+    assert max(cell_len(line) for line in screen.split("\n")) <= 200
+    table = section(screen, "Systemic grievances")
+    spans = columns_of(table[0])
+    assert list(spans) == ["ID", "People", "Posts", "First", "Last", "Trend", "Flags",
+                           "Category", "Sources", "Grievance"]  # fmt: skip
+    start = spans["Grievance"][0]
+    others = {name: end - begin for name, (begin, end) in spans.items() if name != "Grievance"}
+    for row in table[1:]:
+        assert cell_len(row[start:]) > max(others.values()), row
+    assert any(row[start:] == REFUND for row in table[1:])  # whole, since it fits
+    assert any("new, coordinated" in row for row in table[1:])
+    assert any("Refunds and cancellations" in row for row in table[1:])
+
+
+def test_piped_output_takes_the_width_of_the_terminal_behind_the_pipe(site):
+    """``scan report | less``: stdout is a pipe, but stderr is still the terminal."""
+    for width in (80, 200):
+        leader, follower = os.openpty()
+        try:
+            fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, width, 0, 0))
+            screen = run_report(site, stderr=follower)
+        finally:
+            os.close(leader)
+            os.close(follower)
+        longest = max(cell_len(line) for line in screen.split("\n"))
+        assert width - 20 < longest <= width, (width, longest)
+        two_line = "    Grievance" in section(screen, "Systemic grievances")
+        assert two_line == (width == 80)
+
+
+def test_with_no_terminal_anywhere_the_width_is_columns_else_80(site):
+    assert max(cell_len(line) for line in run_report(site).split("\n")) <= 80
+    wide = run_report(site, columns=130)
+    assert 110 < max(cell_len(line) for line in wide.split("\n")) <= 130
+
+
+def test_the_report_says_how_many_single_post_grievances_it_hides_and_how_to_see_them(site):
+    screen = run_report(site, columns=120)
+    assert "1 single-post grievance not listed (use --all to list them)." in screen
+    assert SOLO[:30] not in screen
+    everything = run_report(site, "--all", columns=120)
+    assert SOLO[:30] in everything and "not listed" not in everything
+    data = json.loads(run_report(site, "--format", "json"))
+    assert data["isolated_hidden"] == 1
+    for fmt in ("markdown", "html"):
+        assert "1 single-post grievance not listed" in run_report(site, "--format", fmt)
+
+
+def test_an_empty_period_says_where_the_posts_are_and_the_suggestion_works(site):
+    screen = " ".join(run_report(site, "--days", "7", as_of="2026-12-31", columns=120).split())
+    assert "0 mentions" in screen
+    match = re.search(r"try --days (\d+) \(to reach the latest\) or --since (\S+) ", screen)
+    assert match, screen
+    assert match.group(2) == "2026-07-20"  # the first post of the database
+    found = run_report(site, "--days", match.group(1), "--format", "json", as_of="2026-12-31")
+    assert json.loads(found)["totals"]["mentions"] > 0
+    before = " ".join(run_report(site, as_of="2026-01-01", columns=120).split())
+    assert "all after the as-of date 2026-01-01: use a later --as-of" in before
+
+
+def test_a_report_on_a_company_with_no_posts_names_the_companies_there_are(site):
+    (site / "other.toml").write_text(
+        'db = "report.db"\n[company]\nname = "Initech"\n', encoding="utf-8"
+    )
+    screen = " ".join(run_report(site, "--config", "other.toml", columns=120).split())
+    assert "holds no mention of Initech; it has mentions of Acme, Globex" in screen
+
+
+def test_refund_grievance_shows_its_best_category_first(site):
+    data = json.loads(run_report(site, "--format", "json", "--all"))
+    refund = next(c for c in data["clusters"] if c["representative"].startswith(REFUND[:40]))
+    assert refund["categories"][0] == "refunds_cancellations"
