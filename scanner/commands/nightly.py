@@ -51,6 +51,7 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
         click.echo(f"{line} - {stage.message}" if stage.message else line)
 
     config, db_path = app.config, app.db_path
+    app.apply_privacy(writing=True)
     try:
         result = run(config, db_path, to=list(to) or None, skip_empty=skip_empty, on_stage=show)
     except LockedError as exc:

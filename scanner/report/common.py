@@ -53,7 +53,14 @@ def header_counts(report: Report) -> str:
     )
     if t.get("ungrouped"):
         text += f"; {t['ungrouped']} grievances not grouped yet (run `scan cluster`)"
-    return text
+    return text + AUTHORS_NOTE.get(report.authors, "")
+
+
+# What the people counts mean when the database keeps no names ([privacy] authors).
+AUTHORS_NOTE = {
+    "hash": ". Authors stored as pseudonyms (privacy: hash)",
+    "drop": ". No authors stored (privacy: drop): every post counts as its own person",
+}
 
 
 def more_line(count: int, what: str) -> str:

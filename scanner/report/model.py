@@ -126,6 +126,7 @@ class Report:
     volume: list[dict[str, Any]] = field(default_factory=list)
     category_labels: dict[str, str] = field(default_factory=dict)
     detail: bool = False  # one cluster (--cluster) or one issue (--issue) in full
+    authors: str = "keep"  # what the database stores of authors: keep, hash, drop (privacy)
 
     @property
     def systemic(self) -> list[ClusterView]:
@@ -158,4 +159,5 @@ class Report:
             "issues": [i.to_json_dict() for i in self.issues],
             "issues_systemic_more": self.issues_systemic_more,
             "issues_isolated_more": self.issues_isolated_more,
+            "privacy": {"authors": self.authors},
         }
