@@ -32,6 +32,7 @@ COMMANDS = {
     "sources": "scanner.commands.sources:sources",
     "issues": "scanner.commands.issues:issues",
     "report": "scanner.commands.report:report",
+    "compare": "scanner.commands.compare:compare",
     "digest": "scanner.commands.digest:digest",
     "nightly": "scanner.commands.nightly:nightly",
     "cron-line": "scanner.commands.cron_line:cron_line",
@@ -95,6 +96,7 @@ def cli(
         scan init                       # write a starter scanner.toml
         scan import complaints.jsonl    # load complaints exported elsewhere
         scan crawl && scan cluster && scan report
+        scan compare                    # our grievances next to the competitors'
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(

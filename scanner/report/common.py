@@ -77,6 +77,6 @@ def clean_json(value: Any) -> Any:
         return textsafe.strip_controls(value)
     if isinstance(value, list):
         return [clean_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: clean_json(v) for k, v in value.items()}
+    if isinstance(value, dict):  # keys too: `scan compare` keys rates by company name
+        return {clean_json(k): clean_json(v) for k, v in value.items()}
     return value
