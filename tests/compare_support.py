@@ -74,62 +74,66 @@ PRAISE = [
 ENDINGS = ["", " Thanks!", " Would recommend.", " Five stars.", " Will buy again.", " Great."]
 
 
-def _day(n: int) -> str:
+def _day(n: int, end: datetime) -> str:
     """``n`` days before the end of the period (1-29: this period, 31-59: the previous)."""
-    return (END - timedelta(days=n)).isoformat()
+    return (end - timedelta(days=n)).isoformat()
 
 
-def _praise(company: str, count: int, previous: int = 0) -> list[dict]:
+def _praise(company: str, count: int, previous: int, end: datetime) -> list[dict]:
     """``count`` happy posts in this period and ``previous`` in the one before."""
     rows = []
     for i in range(count + previous):
         text = PRAISE[i % len(PRAISE)] + ENDINGS[(i // len(PRAISE)) % len(ENDINGS)]
         day = 1 + i % 28 if i < count else 31 + i % 28
         rows.append({"id": f"{company}-p{i}", "author": f"{company} fan {i}", "text": text,
-                     "published_at": _day(day), "grievance": False})  # fmt: skip
+                     "published_at": _day(day, end), "grievance": False})  # fmt: skip
     return rows
 
 
-def _complaints(company: str, theme: str, texts: list[str], people: int,
+def _complaints(company: str, theme: str, texts: list[str], people: int, end: datetime,
                 start: int = 0, previous: bool = False) -> list[dict]:  # fmt: skip
     rows = []
     for i in range(people):
         n = start + i
         rows.append({"id": f"{company}-{theme}{n}", "author": f"{company} {theme} customer {n}",
                      "text": texts[n % len(texts)], "grievance": True,
-                     "published_at": _day((31 if previous else 2) + 3 * i)})  # fmt: skip
+                     "published_at": _day((31 if previous else 2) + 3 * i, end)})  # fmt: skip
     return rows
 
 
-def posts() -> list[dict]:
+def posts(end: datetime = END) -> list[dict]:
+    """Every planted post, the period ending at ``end``."""
     acme = (
-        _praise("Acme", 40, previous=35)
-        + _complaints("Acme", "fee", FEES, 6)
-        + _complaints("Acme", "fee", FEES, 2, start=6, previous=True)
-        + _complaints("Acme", "refund", REFUNDS, 6)
+        _praise("Acme", 40, 35, end)
+        + _complaints("Acme", "fee", FEES, 6, end)
+        + _complaints("Acme", "fee", FEES, 2, end, start=6, previous=True)
+        + _complaints("Acme", "refund", REFUNDS, 6, end)
     )
     # The cross-poster: a refund customer tells the story again on another site.
     again = dict(acme[-1], id="Acme-refund-again", source="forum",
                  author="  @" + acme[-1]["author"].upper())  # fmt: skip
     acme.append(again)
     globex = (
-        _praise("Globex", 35, previous=35)
-        + _complaints("Globex", "fee", FEES[::-1], 5)
-        + _complaints("Globex", "crash", CRASHES, 6)
+        _praise("Globex", 35, 35, end)
+        + _complaints("Globex", "fee", FEES[::-1], 5, end)
+        + _complaints("Globex", "crash", CRASHES, 6, end)
     )
-    initech = _praise("Initech", 14) + _complaints("Initech", "fee", FEES[2:], 4)
+    initech = _praise("Initech", 14, 0, end) + _complaints("Initech", "fee", FEES[2:], 4, end)
     out = []
     for company, rows in (("Acme", acme), ("Globex", globex), ("Initech", initech)):
         out += [{"source": "reviews", "company": company, **row} for row in rows]
     return out
 
 
-def build_compare_db(tmp_path: Path) -> Path:
-    """Import the posts, find the issues; returns the config path (db: compare.db)."""
+def build_compare_db(tmp_path: Path, *, end: datetime = END, extra: str = "") -> Path:
+    """Import the posts, find the issues; returns the config path (db: compare.db).
+
+    ``end`` ends the period the posts are planted in; ``extra`` is appended to the
+    config (a [digest] table)."""
     config = tmp_path / "scanner.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config.write_text(CONFIG + extra, encoding="utf-8")
     source = tmp_path / "posts.jsonl"
-    source.write_text("".join(json.dumps(r) + "\n" for r in posts()), encoding="utf-8")
+    source.write_text("".join(json.dumps(r) + "\n" for r in posts(end)), encoding="utf-8")
     for args in (("import", str(source)), ("issues",)):
         done = run_scan(*args, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
