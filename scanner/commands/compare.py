@@ -20,11 +20,15 @@ from scanner.report.compare_render import FORMATS
               help="Period: the last N days (default: rules/compare.toml, 30).")  # fmt: skip
 @click.option("--as-of", "as_of", callback=_date, metavar="DATE",
               help="Compare as it would have been at the end of DATE (default: now).")  # fmt: skip
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True,
+              help="List at most N grievances per standing (JSON lists all).")  # fmt: skip
+@click.option("--all", "include_all", is_flag=True, help="List every grievance.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")  # fmt: skip
 @pass_app
-def compare(app: App, fmt: str, output: Path | None, **options: object) -> None:
+def compare(app: App, fmt: str, output: Path | None, limit: int, include_all: bool,
+            **options: object) -> None:  # fmt: skip
     """Compare our grievances with the competitors' ([[competitors]] in scanner.toml).
 
     For each issue (matched across companies by its phrases) and each category:
@@ -44,6 +48,7 @@ def compare(app: App, fmt: str, output: Path | None, **options: object) -> None:
 
     store = app.store(create=False)
     result = build(store, app.config, **options)  # type: ignore[arg-type]
+    result.limit = None if include_all else limit
     tty = output is None and sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = shutil.get_terminal_size((120, 24)).columns if tty else _piped_width()

@@ -112,6 +112,7 @@ class Comparison:
     min_mentions: int
     category_labels: dict[str, str] = field(default_factory=dict)
     authors: str = "keep"  # the database's privacy mode: what "people" means
+    limit: int | None = None  # rows drawn per standing (text, Markdown, HTML); JSON has all
 
     @property
     def names(self) -> list[str]:

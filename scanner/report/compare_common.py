@@ -101,7 +101,7 @@ def trend(rate: Rate) -> str:
 
 
 def company_cells(cmp: Comparison, c: CompanyTotals) -> list[str]:
-    systemic = ", ".join(f"#{i} {n}" for i, n in c.systemic_issues) or "-"
+    systemic = f"{len(c.systemic_issues)} of {c.issues}" if c.issues else "-"
     return [name(cmp, c.name), str(c.mentions), number(c.all.grievances_per_100),
             number(c.all.people_per_100), trend(c.all), systemic]  # fmt: skip
 
@@ -122,12 +122,16 @@ def lines(cmp: Comparison, rows: list[Row]) -> Iterator[Line]:
                        trend(rate), row, rate, i == 0)  # fmt: skip
 
 
-def sections(cmp: Comparison, kind: str = "issue") -> Iterator[tuple[str, str, list[Row]]]:
-    """(standing, title, rows) of every standing that has rows, in the order they matter."""
+def sections(cmp: Comparison, kind: str = "issue") -> Iterator[tuple[str, str, list[Row], str]]:
+    """(standing, title, rows, "N more" line) of every standing that has rows, in the
+    order they matter; at most ``cmp.limit`` rows each."""
     for standing in LISTED:
         rows = cmp.rows(standing, kind)
         if rows:
-            yield standing, STANDING_TITLES[standing], rows
+            shown = rows[: cmp.limit] if cmp.limit else rows
+            more = len(rows) - len(shown)
+            line = f"… {more} more (use --limit N or --all to list them)" if more else ""
+            yield standing, STANDING_TITLES[standing], shown, line
 
 
 def scattered_line(cmp: Comparison, kind: str = "issue") -> str:

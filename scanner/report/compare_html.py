@@ -32,9 +32,11 @@ def render(cmp: Comparison) -> str:
                [[h(c) for c in cc.company_cells(cmp, company)] for company in cmp.companies]),
     ]  # fmt: skip
     listed = False
-    for _, heading, rows in cc.sections(cmp):
+    for _, heading, rows, more in cc.sections(cmp):
         listed = True
         parts.append(_rates(cmp, heading, rows, cc.RATE_COLUMNS, with_standing=False))
+        if more:
+            parts.append(f"<p>{h(more)}</p>")
     if not listed:
         parts.append("<p>No issue is held by enough people at any company to compare.</p>")
     if cc.scattered_line(cmp):
@@ -79,7 +81,7 @@ def _rates(cmp: Comparison, title: str, rows: list[Row], heads: tuple[str, ...],
 def chart(cmp: Comparison, *, width: int = 720) -> str:
     """People per 100 mentions: all grievances, then the issues that have a standing."""
     groups = [("All grievances", [c.all.people_per_100 or 0.0 for c in cmp.companies])]
-    listed = [r for _, _, rows in cc.sections(cmp) for r in rows][:CHART_ROWS]
+    listed = [r for _, _, rows, _ in cc.sections(cmp) for r in rows][:CHART_ROWS]
     groups += [(r.name, [r.rates[n].people_per_100 or 0.0 for n in cmp.names]) for r in listed]
     top = max((v for _, values in groups for v in values), default=0.0) or 1.0
     bar, gap, label_w = 12, 10, 170

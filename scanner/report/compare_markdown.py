@@ -19,10 +19,12 @@ def render(cmp: Comparison) -> str:
     out += _table(cc.COMPANY_COLUMNS, [[md(c) for c in cc.company_cells(cmp, company)]
                                        for company in cmp.companies])  # fmt: skip
     listed = False
-    for _, title, rows in cc.sections(cmp):
+    for _, title, rows, more in cc.sections(cmp):
         listed = True
         out += [f"## {md(title)}", ""]
         out += _rates(cmp, rows, cc.RATE_COLUMNS, with_standing=False)
+        if more:
+            out += [md(more), ""]
         phrases = [f"**{md(r.name)}**: " + ", ".join(f"“{md(p)}”" for p in r.phrases)
                    for r in rows if r.phrases]  # fmt: skip
         if phrases:

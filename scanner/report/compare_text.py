@@ -40,9 +40,12 @@ def render(cmp: Comparison, *, width: int = 100, color: bool = False, tty: bool 
     console.print(table)
     console.print()
     listed = False
-    for standing, title, rows in cc.sections(cmp):
+    for standing, title, rows, more in cc.sections(cmp):
         listed = True
         _rates(console, cmp, boxed, title, rows, style=STANDING_STYLE.get(standing, "bold"))
+        if more:
+            console.print(more)
+            console.print()
     if not listed:
         console.print("No issue is held by enough people at any company to compare.")
     if cc.scattered_line(cmp):
