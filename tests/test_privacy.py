@@ -108,6 +108,18 @@ def test_hash_without_a_key_refuses_and_changes_nothing(tmp_path):
             "Ravi",)  # fmt: skip
 
 
+def test_nightly_without_the_key_refuses_before_it_crawls(tmp_path):
+    config = build_report_db(tmp_path)
+    _set_mode(config, "hash")
+    done = run_scan("nightly", cwd=tmp_path, env=_env(None))
+    assert done.returncode == 1
+    assert KEY_ENV in done.stderr and "nightly crawl" not in done.stdout
+    with Store(tmp_path / "report.db") as store:
+        assert recorded(store.db).mode == "keep"
+        assert store.db.execute("SELECT COUNT(*) FROM runs WHERE kind = 'nightly'").fetchone() \
+            == (0,)  # fmt: skip
+
+
 def test_a_database_hashed_with_one_key_refuses_another(tmp_path):
     config = build_report_db(tmp_path)
     _set_mode(config, "hash")

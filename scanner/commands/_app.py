@@ -63,24 +63,20 @@ class App:
         return store
 
     def apply_privacy(self, store: Store | None = None, *, writing: bool = False) -> None:
-        """Bring the database to the config's ``[privacy] authors`` mode before any use.
+        """Bring the database to the config's ``[privacy] authors`` mode before any use
+        (``scanner.store.authors.for_config``) and say so when that switched it.
 
-        A config that sets the mode switches the database (rewriting stored names
-        in place, ``scanner.store.authors``); without it the database keeps the
-        mode it has, so a missing ``[privacy]`` table never brings names back.
-        ``writing`` checks the hashing key up front. Without ``store``, the
-        database is opened for this and closed again (commands that hand the
-        path to a crawl).
+        ``writing`` checks the hashing key up front. Without ``store``, the database
+        is opened for this and closed again (commands that hand the path on).
         """
         from scanner.store import Store
-        from scanner.store.authors import enforce, recorded
+        from scanner.store.authors import for_config
 
         if store is None:
             with Store(self.db_path) as own:
                 self.apply_privacy(own, writing=writing)
             return
-        mode = self.config.privacy.authors or recorded(store.db).mode
-        switched = enforce(store, mode, writing=writing)
+        switched = for_config(store, self.config, writing=writing)
         if switched is not None:
             click.echo(switched.note, err=True)
 

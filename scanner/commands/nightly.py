@@ -51,12 +51,13 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
         click.echo(f"{line} - {stage.message}" if stage.message else line)
 
     config, db_path = app.config, app.db_path
-    app.apply_privacy(writing=True)
     try:
         result = run(config, db_path, to=list(to) or None, skip_empty=skip_empty, on_stage=show)
     except LockedError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(ExitStatus.LOCKED)
+    if result.privacy_note:
+        click.echo(result.privacy_note, err=True)
     if result.stale_lock:
         click.echo(f"note: took over the lock of a run that did not finish ({result.stale_lock})",
                    err=True)  # fmt: skip

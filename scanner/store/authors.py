@@ -34,6 +34,7 @@ from scanner.privacy import (
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from scanner.config import Config
     from scanner.store import Store
 
 CHUNK = 2000
@@ -84,6 +85,17 @@ def writing_policy(db: Database) -> AuthorPolicy:
     key = key_from_env(required=True)
     _same_key(found, key)  # type: ignore[arg-type]
     return AuthorPolicy(HASH, key)
+
+
+def for_config(store: Store, config: Config, *, writing: bool = False) -> Switch | None:
+    """Bring the database to the config's ``[privacy] authors`` before any use.
+
+    A config that sets the mode switches the database; without it the database
+    keeps the mode it has, so a missing ``[privacy]`` table never brings names
+    back. A config with no file (``--db`` alone) is no one's wish either way.
+    """
+    wanted = config.privacy.authors if config.path is not None else None
+    return enforce(store, wanted or recorded(store.db).mode, writing=writing)
 
 
 def enforce(store: Store, mode: str, *, writing: bool = False) -> Switch | None:
