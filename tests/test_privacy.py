@@ -241,3 +241,59 @@ def test_config_accepts_only_the_three_modes(tmp_path):
     assert load_config(path).privacy.authors == "hash"
     path.write_text('[company]\nname = "A"\n', encoding="utf-8")
     assert load_config(path).privacy.authors is None
+
+
+@pytest.mark.parametrize("mode", ["hash", "drop"])
+def test_imported_posts_named_by_a_hash_with_the_author_get_new_ids(tmp_path, mode):
+    """A record without an id is named by a hash of source, author, date and text:
+    next to the stored text that lets anyone test a guessed name. A switch renames
+    such posts (and what points at them); re-importing the file adds nothing."""
+    text = "Refund never came for order 5521, support silent, write to {}"
+    records = [{"author": f"Person {i}", "text": text.format(f"p{i}@example.com"),
+                "published_at": f"2026-11-0{1 + i % 2}T10:00:00+02:00"}
+               for i in range(6)]  # fmt: skip
+    (tmp_path / "scanner.toml").write_text('db = "x.db"\n[company]\nname = "Acme"\n', "utf-8")
+    source = tmp_path / "box.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    assert run_scan("import", str(source), cwd=tmp_path).returncode == 0
+    assert run_scan("cluster", cwd=tmp_path).returncode == 0
+    db = tmp_path / "x.db"
+    with sqlite3.connect(db) as conn:
+        old_ids = sorted(r[0] for r in conn.execute("SELECT id FROM mentions"))
+    _set_mode(tmp_path / "scanner.toml", mode)
+    switched = run_scan("import", str(source), cwd=tmp_path, env=_env())
+    assert switched.returncode == 0, switched.stderr
+    assert "6 imported posts without an id of their own have new ids" in switched.stderr
+    assert "6 row(s) read: 0 new, 0 updated, 6 unchanged" in switched.stdout
+    with sqlite3.connect(db) as conn:
+        new_ids = sorted(r[0] for r in conn.execute("SELECT id FROM mentions"))
+        members = sorted(r[0] for r in conn.execute("SELECT mention_id FROM cluster_members"))
+        representatives = {r[0] for r in conn.execute("SELECT representative_id FROM clusters")}
+    assert len(new_ids) == len(old_ids) == 6  # renamed, none lost, none added
+    assert not set(new_ids) & set(old_ids)
+    assert members == new_ids and representatives <= set(new_ids)
+    data = _file_bytes(db)
+    assert not [i for i in old_ids if i.split(":")[1].encode() in data]
+    again = run_scan("import", str(source), cwd=tmp_path, env=_env())
+    assert again.returncode == 0 and "privacy:" not in again.stderr
+    assert "0 new, 0 updated, 6 unchanged" in again.stdout
+    with sqlite3.connect(db) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT id FROM mentions")) == new_ids
+
+
+def test_drop_keeps_records_that_differ_only_in_masked_contact_details(tmp_path):
+    text = "Please call me back on {} about my refund"
+    records = [{"author": "Anonymous", "text": text.format(f"020 7946 09{i:02d}"),
+                "published_at": "2026-11-01"} for i in range(4)]  # fmt: skip
+    (tmp_path / "scanner.toml").write_text(
+        'db = "x.db"\n[company]\nname = "Acme"\n[privacy]\nauthors = "drop"\n', "utf-8"
+    )
+    source = tmp_path / "box.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    first = run_scan("import", str(source), cwd=tmp_path)
+    assert "4 new" in first.stdout, first.stdout + first.stderr
+    again = run_scan("import", str(source), cwd=tmp_path)
+    assert "0 new, 0 updated, 4 unchanged" in again.stdout
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        texts = {r[0] for r in conn.execute("SELECT text FROM mentions")}
+    assert texts == {text.format("[phone]")}

@@ -29,13 +29,14 @@ from scanner.compare.model import (
     per_100,
 )
 from scanner.compare.settings import CompareRules, load_compare_rules
-from scanner.compare.themes import Theme, live_issues, match_themes
+from scanner.compare.themes import IssueRef, Theme, live_issues, match_themes
 from scanner.config import Config
 from scanner.dates import iso
 from scanner.errors import ScanError
 from scanner.issues.lexicon import Lexicon
 from scanner.store import Store
 from scanner.store.authors import recorded
+from scanner.verdict import load_systemic_rules
 
 
 def build(
@@ -69,12 +70,16 @@ def build(
     previous = start - (until - start)
     names = [c.name for c in config.companies]
     ours = names[0]
-    now = {n: read_figures(store.db, n, low=iso(start) or "", high=iso(until) or "") for n in names}
-    before = {n: read_figures(store.db, n, low=iso(previous) or "", high=iso(start) or "")
-              for n in names}  # fmt: skip
+    window = until - timedelta(days=load_systemic_rules().window_days)
+    periods = {"now": (iso(start) or "", iso(until) or ""),
+               "before": (iso(previous) or "", iso(start) or ""),
+               "window": (iso(window) or "", iso(until) or "")}  # fmt: skip
+    figures = {n: read_figures(store.db, n, periods) for n in names}
+    now = {n: f["now"] for n, f in figures.items()}
+    before = {n: f["before"] for n, f in figures.items()}
     lexicon = Lexicon(names=[n for c in config.companies for n in c.names])
     refs = live_issues(store.db, names, lexicon)
-    systemic = _systemic(store, config, names, start, until)
+    systemic = _systemic(refs, {n: f["window"] for n, f in figures.items()})
     issue_rows = [
         _theme_row(theme, names, now, before, systemic, rules)
         for theme in match_themes(refs, rules.match_share)
@@ -196,14 +201,12 @@ def _totals(name: str, ours: bool, now: Figures, before: Figures, rules: Compare
     )
 
 
-def _systemic(store: Store, config: Config, names: list[str], start: datetime,
-              until: datetime) -> dict[str, dict[int, str]]:  # fmt: skip
-    """Each company's systemic issues at the as-of date (the verdict's own rule)."""
-    from scanner.issues.view import issue_views
-
+def _systemic(refs: list[IssueRef], window: dict[str, Figures]) -> dict[str, dict[int, str]]:
+    """Each company's systemic issues at the as-of date: the verdict's own rule
+    (``scanner.verdict``: enough distinct people within the window before it)."""
+    min_people = load_systemic_rules().min_people
     out: dict[str, dict[int, str]] = {}
-    for name in names:
-        views = issue_views(store, config, company=name, as_of=until, period_start=start,
-                            with_members=False)  # fmt: skip
-        out[name] = {v["id"]: v["name"] for v in views if v["verdict"] == "systemic"}
+    for ref in refs:
+        if window[ref.company].of_issues([ref.id])[1] >= min_people:
+            out.setdefault(ref.company, {})[ref.id] = ref.name
     return out

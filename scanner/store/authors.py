@@ -7,18 +7,19 @@ asks for another mode is honoured by rewriting what is stored (``enforce``).
 Switching to ``hash`` or ``drop`` rewrites every post in one transaction (an
 interrupted switch leaves the database as it was), loses none, and keeps the
 people counts of ``hash`` equal (pseudonyms are one-to-one with person keys).
-The file is then compacted (FTS ``optimize``, ``VACUUM``, WAL truncated): an
-update leaves the old text in free pages, which is exactly what the user asked
-not to keep. A compaction that cannot run now (another process has the file
-open) is retried the next time the database is opened with the config.
+Posts that ``scan import`` named with a hash including the author get new
+ids (``scanner.store.rewrite``). The file is then compacted (FTS ``optimize``,
+``VACUUM``, WAL truncated): an update leaves the old text in free pages, which
+is exactly what the user asked not to keep. A compaction that cannot run now
+(another process has the file open) is retried the next time the database is
+opened with the config.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scanner.privacy import (
     DROP,
@@ -30,6 +31,7 @@ from scanner.privacy import (
     key_check,
     key_from_env,
 )
+from scanner.store.rewrite import rewrite_posts
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
     from scanner.config import Config
     from scanner.store import Store
 
-CHUNK = 2000
 _REWRITES = {(KEEP, HASH), (KEEP, DROP), (HASH, DROP)}
 
 
@@ -54,6 +55,7 @@ class Switch:
     after: str
     posts: int = 0
     rewritten: int = 0  # posts whose stored author, text or facts changed
+    renamed: int = 0  # imported posts without an id of their own, given a new one
     compacted: bool = True
 
     @property
@@ -65,7 +67,12 @@ class Switch:
                 "; the file could not be compacted now (another process has it open), "
                 "so old names may remain in its free pages until the next run"
             )  # fmt: skip
-            return f"{head}: {self.rewritten} of {self.posts} stored posts rewritten in place{tail}"
+            renamed = ""
+            if self.renamed:
+                renamed = (f"; {self.renamed} imported posts without an id of their own have new "
+                           "ids (theirs were a hash that included the author)")  # fmt: skip
+            return (f"{head}: {self.rewritten} of {self.posts} stored posts rewritten in place"
+                    f"{renamed}{tail}")  # fmt: skip
         if self.before == HASH:
             return (f"{head}: posts stored so far keep their pseudonyms; a person who posts "
                     "again from now on is counted twice")  # fmt: skip
@@ -127,7 +134,7 @@ def switch(store: Store, mode: str) -> Switch:
         result = Switch(before, mode)
         result.posts = conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
         if (before, mode) in _REWRITES:
-            result.rewritten = _rewrite(conn, policy)
+            result.rewritten, result.renamed = rewrite_posts(conn, policy)
         conn.execute(
             "INSERT INTO privacy (id, authors, key_check, compacted, changed_at) "
             "VALUES (1, ?, ?, 0, datetime('now')) ON CONFLICT (id) DO UPDATE SET "
@@ -154,57 +161,6 @@ def compact(store: Store) -> bool:
     except sqlite3.OperationalError:
         return False
     return busy == 0
-
-
-def _rewrite(conn: sqlite3.Connection, policy: AuthorPolicy) -> int:
-    """Every post as ``policy`` stores it, ``CHUNK`` rows a statement batch."""
-    from scanner.store import content_hash
-
-    changed, last = 0, 0
-    while True:
-        rows = conn.execute(
-            "SELECT rowid, source, author, title, text, extra, rating, url FROM mentions "
-            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
-            [last, CHUNK],
-        ).fetchall()
-        if not rows:
-            return changed
-        last = rows[-1][0]
-        full, light = [], []
-        for rowid, source, author, title, text, extra, rating, url in rows:
-            old = {"source": source, "author": author, "title": title, "text": text,
-                   "rating": rating, "url": url, "extra": _facts(extra)}  # fmt: skip
-            new = policy.scrub(old)
-            facts = _json(new["extra"]) if isinstance(new["extra"], dict) else extra
-            if new["author"] == author and new["title"] == title and new["text"] == text \
-                    and facts == extra:  # fmt: skip
-                continue
-            changed += 1
-            digest = content_hash(new)
-            if (new["title"], new["text"]) != (title, text):
-                full.append((new["author"], new["title"], new["text"], facts, digest, rowid))
-            else:  # leaves the full-text index (its trigger is on title and text) alone
-                light.append((new["author"], facts, digest, rowid))
-        conn.executemany(
-            "UPDATE mentions SET author = ?, title = ?, text = ?, extra = ?, content_hash = ? "
-            "WHERE rowid = ?",
-            full,
-        )
-        conn.executemany(
-            "UPDATE mentions SET author = ?, extra = ?, content_hash = ? WHERE rowid = ?", light
-        )
-
-
-def _facts(extra: str | None) -> Any:
-    try:
-        value = json.loads(extra or "{}")
-    except ValueError:
-        return extra
-    return value if isinstance(value, dict) else extra
-
-
-def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _same_key(found: Recorded, key: bytes) -> None:
