@@ -166,6 +166,7 @@ def test_drop_stores_no_author_and_the_report_says_each_post_is_a_person(tmp_pat
     # The cross-poster now counts once per post.
     refund = next(c for c in report["clusters"] if "R-1" in {m["id"] for m in c["members"]})
     assert refund["people"] == refund["mentions"] == 4
+    assert "authors stored  drop" in run_scan("stats", cwd=tmp_path).stdout
     for fmt in ("text", "markdown", "html"):
         done = run_scan("report", "--format", fmt, "--as-of", AS_OF, cwd=tmp_path)
         assert "every post counts as its own person" in " ".join(done.stdout.split()), fmt

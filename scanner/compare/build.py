@@ -49,14 +49,54 @@ def build(
     rules: CompareRules | None = None,
 ) -> Comparison:
     """The comparison for the period ending at ``as_of`` (default: now)."""
-    from scanner.report.builder import to_moment
-
     rules = rules or load_compare_rules()
     if not config.competitors:
         raise ScanError(
             "nothing to compare with: add a [[competitors]] table (name, aliases) to "
             "scanner.toml and [[sources]] about it (company = its name)"
         )
+    start, until = _period(since, days, as_of, rules)
+    previous = start - (until - start)
+    window = until - timedelta(days=load_systemic_rules().window_days)
+    periods = {"now": (iso(start) or "", iso(until) or ""),
+               "before": (iso(previous) or "", iso(start) or ""),
+               "window": (iso(window) or "", iso(until) or "")}  # fmt: skip
+    names = [c.name for c in config.companies]
+    figures = {n: read_figures(store.db, n, periods) for n in names}
+    now = {n: f["now"] for n, f in figures.items()}
+    before = {n: f["before"] for n, f in figures.items()}
+    refs = live_issues(store.db, names, Lexicon(names=[n for c in config.companies
+                                                       for n in c.names]))  # fmt: skip
+    systemic = _systemic(refs, {n: f["window"] for n, f in figures.items()})
+    issue_rows = [_theme_row(theme, names, now, before, systemic, rules)
+                  for theme in match_themes(refs, rules.match_share)]  # fmt: skip
+    category_names = labels()
+    keys = sorted({k for n in names for k in now[n].categories} & set(category_names))
+    category_rows = [_category_row(k, category_names[k], names, now, before, rules) for k in keys]
+    companies = [_totals(n, n == names[0], now[n], before[n], rules,
+                         issues=sum(r.company == n for r in refs), systemic=systemic.get(n, {}))
+                 for n in names]  # fmt: skip
+    period = {"since": iso(start), "until": iso(until), "previous_since": iso(previous),
+              "days": round((until - start).total_seconds() / 86400, 2)}  # fmt: skip
+    return Comparison(
+        generated_at=datetime.now(UTC),
+        company=names[0],
+        period=period,
+        companies=companies,
+        issues=_ordered(issue_rows),
+        categories=_ordered(category_rows),
+        min_mentions=rules.min_mentions,
+        category_labels=category_names,
+        authors=recorded(store.db).mode,
+    )
+
+
+def _period(since: date | datetime | str | None, days: int | None,
+            as_of: date | datetime | str | None,
+            rules: CompareRules) -> tuple[datetime, datetime]:  # fmt: skip
+    """(start, until) of the period, as ``scan report`` reads its options."""
+    from scanner.report.builder import to_moment
+
     if since is not None and days is not None:
         raise ScanError("use either --since or --days, not both")
     until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
@@ -67,53 +107,7 @@ def build(
         start = until - timedelta(days=days if days is not None else rules.period_days)
     if start >= until:
         raise ScanError(f"the period starts ({iso(start)}) after the as-of date ({iso(until)})")
-    previous = start - (until - start)
-    names = [c.name for c in config.companies]
-    ours = names[0]
-    window = until - timedelta(days=load_systemic_rules().window_days)
-    periods = {"now": (iso(start) or "", iso(until) or ""),
-               "before": (iso(previous) or "", iso(start) or ""),
-               "window": (iso(window) or "", iso(until) or "")}  # fmt: skip
-    figures = {n: read_figures(store.db, n, periods) for n in names}
-    now = {n: f["now"] for n, f in figures.items()}
-    before = {n: f["before"] for n, f in figures.items()}
-    lexicon = Lexicon(names=[n for c in config.companies for n in c.names])
-    refs = live_issues(store.db, names, lexicon)
-    systemic = _systemic(refs, {n: f["window"] for n, f in figures.items()})
-    issue_rows = [
-        _theme_row(theme, names, now, before, systemic, rules)
-        for theme in match_themes(refs, rules.match_share)
-    ]
-    category_names = labels()
-    keys = sorted({k for n in names for k in now[n].categories} & set(category_names))
-    category_rows = [_category_row(k, category_names[k], names, now, before, rules) for k in keys]
-    return Comparison(
-        generated_at=datetime.now(UTC),
-        company=ours,
-        period={
-            "since": iso(start),
-            "until": iso(until),
-            "previous_since": iso(previous),
-            "days": round((until - start).total_seconds() / 86400, 2),
-        },  # fmt: skip
-        companies=[
-            _totals(
-                n,
-                n == ours,
-                now[n],
-                before[n],
-                rules,
-                issues=sum(r.company == n for r in refs),
-                systemic=systemic.get(n, {}),
-            )
-            for n in names
-        ],  # fmt: skip
-        issues=_ordered(issue_rows),
-        categories=_ordered(category_rows),
-        min_mentions=rules.min_mentions,
-        category_labels=category_names,
-        authors=recorded(store.db).mode,
-    )
+    return start, until
 
 
 def _rate(now: Figures, before: Figures, counted: tuple[int, int],

@@ -267,6 +267,7 @@ class Store:
                 for c, n in q("SELECT company, COUNT(*) FROM mentions GROUP BY company")
             ],
             "runs": q("SELECT COUNT(*) FROM runs").fetchone()[0],
+            "authors": authors.recorded(self.db).mode,  # [privacy]: keep, hash or drop
         }
 
 

@@ -123,14 +123,18 @@ def enforce(store: Store, mode: str, *, writing: bool = False) -> Switch | None:
     return switch(store, mode)
 
 
-def switch(store: Store, mode: str) -> Switch:
-    """Record ``mode`` and rewrite what is stored to match (see the module docstring)."""
+def switch(store: Store, mode: str) -> Switch | None:
+    """Record ``mode`` and rewrite what is stored to match (see the module docstring);
+    ``None`` when another process switched it first."""
     key = key_from_env(required=True) if mode == HASH else None
     policy = AuthorPolicy(mode, key)
     conn = store.db.conn
     conn.execute("BEGIN IMMEDIATE")  # under the write lock: no post slips in meanwhile
     try:
         before = recorded(store.db).mode
+        if before == mode:
+            conn.execute("COMMIT")
+            return None
         result = Switch(before, mode)
         result.posts = conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
         if (before, mode) in _REWRITES:
@@ -147,7 +151,7 @@ def switch(store: Store, mode: str) -> Switch:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    result.compacted = compact(store) if result.rewritten else True
+    result.compacted = compact(store) if result.rewritten or result.renamed else True
     _set_compacted(conn, result.compacted)
     return result
 
