@@ -201,3 +201,15 @@ def test_hostile_names_are_harmless_in_every_format() -> None:
     assert "<script>" not in html and "<strong>x</strong>" not in html
     data = json.loads(render(cmp, "json"))
     assert not dangerous.search(json.dumps(data, ensure_ascii=False))
+
+
+def test_period_options_are_those_of_the_report(built) -> None:
+    done = run_scan("compare", "--as-of", AS_OF, "--days", "10", "--format", "json", cwd=built)
+    assert done.returncode == 0, done.stderr
+    period = json.loads(done.stdout)["period"]
+    assert period["days"] == 10
+    assert period["previous_since"] < period["since"] < period["until"]
+    both = run_scan("compare", "--since", "2026-06-01", "--days", "3", cwd=built)
+    assert both.returncode == 1 and "either --since or --days" in both.stderr
+    later = run_scan("compare", "--since", "2026-07-02", "--as-of", AS_OF, cwd=built)
+    assert later.returncode == 1 and "after the as-of date" in later.stderr
