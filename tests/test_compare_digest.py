@@ -84,3 +84,20 @@ def test_no_competitors_no_section(tmp_path: Path) -> None:
     with Store(tmp_path / "x.db") as store:
         assert compare_news(store, load_config(tmp_path / "scanner.toml"),
                             as_of=datetime.now(UTC), previous=None) is None  # fmt: skip
+
+
+def test_the_section_lists_a_few_and_counts_the_rest(tmp_path) -> None:
+    import textwrap
+
+    from scanner.compare import build
+    from scanner.digest.compare_part import text_lines
+
+    config = build_compare_db(tmp_path, end=datetime.now(UTC))
+    with Store(tmp_path / "compare.db") as store:
+        found = news(build(store, load_config(config)), None)
+    found.listed = 1
+    lines = text_lines(found, lambda text, indent: textwrap.wrap(text, 78, initial_indent=indent))
+    text = "\n".join(lines)
+    assert text.count("Now ours alone (") == 1
+    assert f"...and {len(found.ours_alone) - 1} more now ours alone" in text
+    assert f"...and {len(found.systemic) - 1} more new systemic issues" in text

@@ -36,6 +36,7 @@ class CompareNews:
     ours_alone: list[Row] = field(default_factory=list)  # became ours alone since
     systemic: list[CompetitorIssue] = field(default_factory=list)  # newly systemic at theirs
     state: dict[str, Any] = field(default_factory=dict)  # recorded with the digest
+    listed: int = 5  # at most this many of each are shown (rules/compare.toml [digest])
 
     @property
     def changed(self) -> bool:
@@ -49,8 +50,12 @@ def compare_news(store: Store, config: Config, *, as_of: datetime,
 
     if not config.competitors:
         return None
+    from scanner.compare.settings import load_compare_rules
+
     cmp = build(store, config, as_of=as_of)
-    return news(cmp, (previous or {}).get("compare"))
+    found = news(cmp, (previous or {}).get("compare"))
+    found.listed = load_compare_rules().digest_listed
+    return found
 
 
 def news(cmp: Comparison, before: dict[str, Any] | None) -> CompareNews:

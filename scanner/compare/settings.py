@@ -17,12 +17,14 @@ class CompareRules:
     present_share: float = 0.25
     industry_share: float = 0.5
     match_share: float = 0.6
+    digest_listed: int = 5
 
 
 def load_compare_rules() -> CompareRules:
     """Read and range-check the rule file; a missing key keeps its default."""
     raw = load_rules(NAME)
     standing, matching = raw.get("standing", {}), raw.get("matching", {})
+    digest = raw.get("digest", {})
     d = CompareRules()
 
     def num(data: dict, key: str, low: float, high: float, default: float) -> float:
@@ -35,4 +37,5 @@ def load_compare_rules() -> CompareRules:
         present_share=float(num(standing, "present_share", 0, 1, d.present_share)),
         industry_share=float(num(standing, "industry_share", 0, 1, d.industry_share)),
         match_share=float(num(matching, "match_share", 0, 1, d.match_share)),
+        digest_listed=int(num(digest, "listed", 1, 100, d.digest_listed)),
     )

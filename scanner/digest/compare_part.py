@@ -33,18 +33,23 @@ def _rates(news: CompareNews, row: Row) -> str:
 
 
 def _facts(news: CompareNews) -> list[tuple[str, str]]:
-    """(headline, detail) per item, in the order shown."""
+    """(headline, detail) per item, in the order shown; at most ``news.listed`` of each."""
     out = []
-    for row in news.ours_alone:
+    for row in news.ours_alone[: news.listed]:
         kind = "category" if row.kind == "category" else "issue"
         out.append((f"Now ours alone ({kind}): {_name(row.name)}", _rates(news, row)))
-    for item in news.systemic:
+    if len(news.ours_alone) > news.listed:
+        out.append((f"...and {len(news.ours_alone) - news.listed} more now ours alone", ""))
+    for item in news.systemic[: news.listed]:
         standing = SHORT[item.row.standing] if item.row else "not matched to ours"
         days = f"{news.comparison.period['days']:g}"
         head = (f"New systemic issue at {_name(item.company)}: #{item.id} {_name(item.name)} "
                 f"({item.people} {'person' if item.people == 1 else 'people'} in {days} days; "
                 f"{standing})")  # fmt: skip
         out.append((head, _rates(news, item.row) if item.row else ""))
+    if len(news.systemic) > news.listed:
+        out.append((f"...and {len(news.systemic) - news.listed} more new systemic issues at "
+                    "competitors", ""))  # fmt: skip
     return out
 
 

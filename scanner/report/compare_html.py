@@ -79,9 +79,13 @@ def _rates(cmp: Comparison, title: str, rows: list[Row], heads: tuple[str, ...],
 
 
 def chart(cmp: Comparison, *, width: int = 720) -> str:
-    """People per 100 mentions: all grievances, then the issues that have a standing."""
+    """People per 100 mentions: all grievances, then issues of every standing."""
     groups = [("All grievances", [c.all.people_per_100 or 0.0 for c in cmp.companies])]
-    listed = [r for _, _, rows, _ in cc.sections(cmp) for r in rows][:CHART_ROWS]
+    sections = [rows for _, _, rows, _ in cc.sections(cmp)]
+    # A few of each standing first (ours alone, industry-wide, theirs alone), then the rest.
+    each = max(1, CHART_ROWS // max(1, len(sections)))
+    listed = [r for rows in sections for r in rows[:each]]
+    listed += [r for rows in sections for r in rows[each:]][: max(0, CHART_ROWS - len(listed))]
     groups += [(r.name, [r.rates[n].people_per_100 or 0.0 for n in cmp.names]) for r in listed]
     top = max((v for _, values in groups for v in values), default=0.0) or 1.0
     bar, gap, label_w = 12, 10, 170
