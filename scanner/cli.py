@@ -33,6 +33,7 @@ COMMANDS = {
     "sources": "scanner.commands.sources:sources",
     "issues": "scanner.commands.issues:issues",
     "report": "scanner.commands.report:report",
+    "compare": "scanner.commands.compare:compare",
     "digest": "scanner.commands.digest:digest",
     "nightly": "scanner.commands.nightly:nightly",
     "cron-line": "scanner.commands.cron_line:cron_line",
@@ -104,6 +105,7 @@ def cli(
         scan init                       # write a starter scanner.toml
         scan import complaints.jsonl    # load complaints exported elsewhere
         scan crawl && scan cluster && scan report
+        scan compare                    # our grievances next to the competitors'
     """
     logging.basicConfig(level=_level(verbose), format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug)

@@ -60,6 +60,10 @@ _CRAWL_KEYS = {
     "max_pages": (int, "a whole number of pages per source per run"),
     "httpcache": (bool, "true or false (development only)"),
 }
+PRIVACY_MODES = ("keep", "hash", "drop")
+_PRIVACY_KEYS = {
+    "authors": (str, 'one of "keep", "hash", "drop" (what is stored of who wrote a post)'),
+}
 _TOP_KEYS = {
     "db": (str, "a path to the SQLite file, relative to the config file"),
     "company": (dict, "a table"),
@@ -67,6 +71,7 @@ _TOP_KEYS = {
     "sources": (list, "an array of tables ([[sources]])"),
     "digest": (dict, "a table"),
     "crawl": (dict, "a table"),
+    "privacy": (dict, "a table"),
 }
 
 
@@ -141,6 +146,17 @@ class Crawl:
 
 
 @dataclass
+class Privacy:
+    """``[privacy]``: what the database keeps of who wrote a post (``scanner.privacy``).
+
+    ``authors`` unset: a new database keeps names and an existing one keeps the
+    mode it is in, so deleting the table never quietly brings names back.
+    """
+
+    authors: str | None = None
+
+
+@dataclass
 class Config:
     path: Path | None
     db: Path
@@ -149,6 +165,7 @@ class Config:
     sources: list[Source] = field(default_factory=list)
     digest: Digest = field(default_factory=Digest)
     crawl: Crawl = field(default_factory=Crawl)
+    privacy: Privacy = field(default_factory=Privacy)
 
     @property
     def companies(self) -> list[Company]:
@@ -236,6 +253,11 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
         digest_data["from_addr"] = digest_data.pop("from")
     crawl_data = data.get("crawl") or {}
     check.table(crawl_data, _CRAWL_KEYS, "crawl")
+    privacy_data = data.get("privacy") or {}
+    check.table(privacy_data, _PRIVACY_KEYS, "privacy")
+    if privacy_data.get("authors", "keep") not in PRIVACY_MODES:
+        check.fail("privacy.authors", "authors", 'expected "keep", "hash" or "drop"; '
+                   f"got {privacy_data['authors']!r}")  # fmt: skip
     db = Path(data.get("db", "scan.db")).expanduser()
     if not db.is_absolute():
         db = path.parent / db
@@ -247,6 +269,7 @@ def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
         sources=sources,
         digest=Digest(**digest_data),
         crawl=Crawl(**crawl_data),
+        privacy=Privacy(**privacy_data),
     )
 
 

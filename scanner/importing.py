@@ -24,7 +24,9 @@ from scanner.complaints import complaint_rules
 from scanner.dates import iso
 from scanner.errors import ImportFileError
 from scanner.language import guess_language
+from scanner.privacy import AuthorPolicy, ImportIds
 from scanner.store import Store, UpsertResult
+from scanner.store.authors import writing_policy
 from scanner.text import clean_line, clean_text
 
 FORMATS = ("jsonl", "csv")
@@ -92,6 +94,8 @@ def import_file(
     else:
         rows = _csv_rows(text, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
     result = ImportResult(path=path)
+    policy = writing_policy(store.db)  # [privacy] authors: how ids without one are derived
+    names = ImportIds(policy)
     checked: list[tuple[int, dict[str, Any]]] = []
     try:
         for line, record in rows:
@@ -99,7 +103,8 @@ def import_file(
             try:
                 if isinstance(record, BadRow):
                     raise record
-                mention = _mention(record, company=company, default_source=default_source)
+                mention = _mention(record, company=company, default_source=default_source,
+                                   policy=policy, names=names)  # fmt: skip
                 checked.append((line, mention))
             except BadRow as exc:
                 result.errors.append(RowError(line, str(exc)))
@@ -179,7 +184,8 @@ def _has_bad_bytes(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
-def _mention(record: dict[str, Any], *, company: str, default_source: str) -> dict[str, Any]:
+def _mention(record: dict[str, Any], *, company: str, default_source: str,
+             policy: AuthorPolicy, names: ImportIds) -> dict[str, Any]:  # fmt: skip
     text = record.get("text")
     if text is None:
         raise BadRow("missing required field 'text'")
@@ -196,9 +202,12 @@ def _mention(record: dict[str, Any], *, company: str, default_source: str) -> di
     rating, scale = _rating(record.get("rating"), record.get("rating_scale"))
     external_id = _string(record, "id")
     if external_id is None:
-        digest = hashlib.sha1(  # noqa: S324 - an id, not security
-            "\x1f".join([source, author or "", str(published or ""), text]).encode()
-        ).hexdigest()[:16]
+        if policy.keeps:
+            digest = hashlib.sha1(  # noqa: S324 - an id, not security
+                "\x1f".join([source, author or "", str(published or ""), text]).encode()
+            ).hexdigest()[:16]
+        else:  # no name (or masked address) that anyone could test against the id
+            digest = names.name(source, author, iso(published), text)
         mention_id = f"{source}:{digest}"
         external_id = digest
     else:

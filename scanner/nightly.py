@@ -21,6 +21,7 @@ from scanner.config import Config
 from scanner.lock import held
 from scanner.status import ExitStatus
 from scanner.store import Store
+from scanner.store.authors import for_config
 
 logger = logging.getLogger(__name__)
 STAGES = ("crawl", "group", "issues", "digest")
@@ -38,6 +39,7 @@ class Stage:
 class NightlyResult:
     stages: list[Stage] = field(default_factory=list)
     stale_lock: str | None = None  # what a killed earlier run left in the lock file
+    privacy_note: str | None = None  # the database was switched to [privacy] authors
 
     @property
     def exit_status(self) -> ExitStatus:
@@ -60,6 +62,10 @@ def run(
     with held(db_path, "nightly") as lock:
         result.stale_lock = lock.stale
         with Store(db_path) as store:
+            # Under the lock (two runs must not both set up a new database): the
+            # privacy mode first, so the crawl never fetches what it cannot store.
+            switched = for_config(store, config, writing=True)
+            result.privacy_note = switched.note if switched else None
             run_id = store.start_run("nightly")
         steps = {
             "crawl": lambda: _crawl(config, db_path),

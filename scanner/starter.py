@@ -60,6 +60,14 @@ url = "https://www.trustpilot.com/review/acme.com"
 # spider = "feed"
 # url = "https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"
 
+[privacy]
+# What is stored of the people who post: "keep" their names, "hash" them (a keyed
+# pseudonym: people are still counted once across sites; the key comes only from
+# the environment variable SCAN_AUTHOR_KEY), or "drop" them (every post then
+# counts as its own person). "hash" and "drop" also mask e-mail addresses and
+# phone numbers in stored posts.
+authors = "keep"
+
 [digest]
 to = ["ops@acme.example"]
 from = "scan@acme.example"

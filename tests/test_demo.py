@@ -136,7 +136,7 @@ def test_report_shows_what_was_planted(demo: dict[str, Any]) -> None:
     assert report["company"] == corpus.company()["name"]
     facts, ids = corpus.facts(), _mention_ids()
     by_member = _clusters_by_member(report)
-    for key, group in facts["groups"].items():
+    for key, group in _ours(facts).items():
         members = [ids[uid] for uid in group["posts"]]
         if group["plant"] in ("systemic", "burst"):
             clusters = {by_member[m]["id"] for m in members if m in by_member}
@@ -195,7 +195,7 @@ def test_issue_in_different_words_is_one_systemic_issue(demo: dict[str, Any]) ->
     praise = {
         ids[u] for g in facts["groups"].values() if g["plant"] == "praise" for u in g["posts"]
     }
-    for key, group in facts["groups"].items():
+    for key, group in _ours(facts).items():
         if group["plant"] != "issue":
             continue
         planted = {ids[uid] for uid in group["posts"]}
@@ -215,6 +215,40 @@ def test_issue_in_different_words_is_one_systemic_issue(demo: dict[str, Any]) ->
 
 def _issue_members(issue: dict[str, Any]) -> set[str]:
     return {m["id"] if isinstance(m, dict) else m for m in issue.get("members", [])}
+
+
+def _ours(facts: dict[str, Any]) -> dict[str, Any]:
+    """The planted groups about our company (the report is about ours alone)."""
+    return {k: g for k, g in facts["groups"].items() if g["company"] == facts["company"]}
+
+
+def test_comparison_with_the_competitor_shows_what_was_planted(demo: dict[str, Any]) -> None:
+    """Each planted grievance with a `compare` standing has it in `scan compare`: the
+    issue holding most of its posts, matched across companies by phrases."""
+    facts, ids = corpus.facts(), _mention_ids()
+    assert facts["competitor"] in demo["stdout"] and "Ours alone" in demo["stdout"]
+    done = run_scan("compare", "--format", "json", cwd=demo["dir"])
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert [c["name"] for c in result["companies"]] == [facts["company"], facts["competitor"]]
+    competitor = result["companies"][1]
+    assert competitor["mentions"] >= result["min_mentions"]  # its rates mean something
+    planted = {k: g for k, g in facts["groups"].items() if g["compare"]}
+    assert {g["compare"] for g in planted.values()} == {"ours_alone", "industry_wide",
+                                                       "theirs_alone"}  # fmt: skip
+    with sqlite3.connect(demo["dir"] / "scan.db") as db:
+        for key, group in planted.items():
+            members = [ids[uid] for uid in group["posts"]]
+            marks = ", ".join("?" for _ in members)
+            issue = db.execute(
+                f"SELECT issue_id FROM issue_members WHERE mention_id IN ({marks}) "  # noqa: S608
+                "GROUP BY issue_id ORDER BY COUNT(*) DESC LIMIT 1", members,
+            ).fetchone()  # fmt: skip
+            assert issue, key
+            rows = [r for r in result["issues"]
+                    if issue[0] in r["issues"].get(group["company"], [])]  # fmt: skip
+            assert len(rows) == 1, key
+            assert rows[0]["standing"] == group["compare"], (key, rows[0]["name"])
 
 
 def test_demo_never_touches_a_database_it_did_not_make(scan, tmp_path) -> None:

@@ -25,6 +25,7 @@ def test_every_config_key_is_documented():
         "sources": config._SOURCE_KEYS,
         "digest": config._DIGEST_KEYS,
         "crawl": config._CRAWL_KEYS,
+        "privacy": config._PRIVACY_KEYS,
         "": config._TOP_KEYS,
     }
     for table, keys in tables.items():

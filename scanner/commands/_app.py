@@ -43,11 +43,12 @@ class App:
     def db_path(self) -> Path:
         return self.db_override or self.config.db
 
-    def store(self, *, create: bool = True) -> Store:
+    def store(self, *, create: bool = True, writing: bool = False) -> Store:
         """Open (and migrate) the database; closed when the command ends.
 
         Commands that only read (report, mentions, stats) pass ``create=False``:
         a mistyped ``--db`` then says so instead of showing an empty new database.
+        Commands that store posts pass ``writing=True`` (see ``apply_privacy``).
         """
         from scanner.errors import StoreError
         from scanner.store import Store
@@ -59,7 +60,26 @@ class App:
             )
         store = Store(self.db_path)
         click.get_current_context().call_on_close(store.close)
+        self.apply_privacy(store, writing=writing)
         return store
+
+    def apply_privacy(self, store: Store | None = None, *, writing: bool = False) -> None:
+        """Bring the database to the config's ``[privacy] authors`` mode before any use
+        (``scanner.store.authors.for_config``) and say so when that switched it.
+
+        ``writing`` checks the hashing key up front. Without ``store``, the database
+        is opened for this and closed again (commands that hand the path on).
+        """
+        from scanner.store import Store
+        from scanner.store.authors import for_config
+
+        if store is None:
+            with Store(self.db_path) as own:
+                self.apply_privacy(own, writing=writing)
+            return
+        switched = for_config(store, self.config, writing=writing)
+        if switched is not None:
+            click.echo(switched.note, err=True)
 
 
 pass_app = click.make_pass_decorator(App)

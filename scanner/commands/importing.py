@@ -41,7 +41,7 @@ def import_command(
     """
     from scanner.importing import import_file
 
-    store = app.store()
+    store = app.store(writing=True)
     result = import_file(store, file, company=app.config.company.name, fmt=fmt, strict=strict,
                          default_source=default_source)  # fmt: skip
     for error in result.errors:

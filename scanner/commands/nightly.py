@@ -58,6 +58,8 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
     except LockedError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(ExitStatus.LOCKED)
+    if result.privacy_note:
+        click.echo(result.privacy_note, err=True)
     if result.stale_lock:
         click.echo(f"note: took over the lock of a run that did not finish ({result.stale_lock})",
                    err=True)  # fmt: skip

@@ -30,6 +30,7 @@ def stats(app: App, as_json: bool) -> None:
     click.echo(f"grievances      {data['grievances']}")
     click.echo(f"clusters        {data['clusters']}")
     click.echo(f"runs            {data['runs']}")
+    click.echo(f"authors stored  {data['authors']} ([privacy] authors)")
     for company in data["by_company"]:
         click.echo(f"company         {terminal(company['company'])}: {company['mentions']}")
     if data["by_source"]:

@@ -31,6 +31,7 @@ class Post:
     uid: str  # stable within the corpus: "<group>-<n>"
     group: str
     plant: str
+    company: str  # the company's name: ours, or the competitor's
     site: str
     lang: str
     author: str | None
@@ -54,6 +55,14 @@ def company() -> dict[str, Any]:
     return dict(raw()["company"])
 
 
+def competitor() -> dict[str, Any]:
+    return dict(raw()["competitor"])
+
+
+def _company_of(group: dict[str, Any]) -> str:
+    return competitor()["name"] if group.get("company") == "competitor" else company()["name"]
+
+
 def build(now: datetime | None = None) -> list[Post]:
     """Every post, newest first. ``now`` (default: the current time) anchors the dates."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -62,13 +71,14 @@ def build(now: datetime | None = None) -> list[Post]:
     posts: list[Post] = []
     for group in raw()["groups"]:
         entries = [_entry(group, e) for e in group.get("posts") or group["texts"]]
-        when = _dates(group["plant"], entries, now, rng)
+        when = _dates(group["plant"], entries, now, rng, span=group.get("within_days", 57))
         for n, (entry, published) in enumerate(zip(entries, when, strict=True)):
             site = entry["site"]
             author = None if site in _UNNAMED else entry.get("author") or names.next(site)
             plant = group["plant"]
             posts.append(Post(
-                uid=f"{group['key']}-{n + 1:02d}", group=group["key"], plant=plant, site=site,
+                uid=f"{group['key']}-{n + 1:02d}", group=group["key"], plant=plant,
+                company=_company_of(group), site=site,
                 lang=entry["lang"], author=author, title=entry.get("title"),
                 text=entry["text"], rating=_rating(site, plant, rng), published=published,
                 fresh_account=plant == "burst",
@@ -80,12 +90,15 @@ def build(now: datetime | None = None) -> list[Post]:
 def facts() -> dict[str, Any]:
     """What was planted, independent of dates: the test's expected answers."""
     posts = build(datetime(2026, 1, 1, tzinfo=UTC))
-    out: dict[str, Any] = {"company": company()["name"], "groups": {}, "cross_posters": []}
+    out: dict[str, Any] = {"company": company()["name"], "competitor": competitor()["name"],
+                           "groups": {}, "cross_posters": []}  # fmt: skip
     for group in raw()["groups"]:
         members = [p for p in posts if p.group == group["key"]]
         people = {p.author or f"~{p.uid}" for p in members}
         out["groups"][group["key"]] = {
             "plant": group["plant"],
+            "company": _company_of(group),
+            "compare": group.get("compare"),  # its standing in `scan compare`, if planted
             "label": group.get("label", ""),
             "people": len(people),
             "posts": sorted(p.uid for p in members),
@@ -111,9 +124,9 @@ def _entry(group: dict[str, Any], entry: str | dict[str, Any]) -> dict[str, Any]
     return item
 
 
-def _dates(plant: str, entries: list[dict[str, Any]], now: datetime,
-           rng: random.Random) -> list[datetime]:  # fmt: skip
-    """When each post was published.
+def _dates(plant: str, entries: list[dict[str, Any]], now: datetime, rng: random.Random,
+           span: int = 57) -> list[datetime]:  # fmt: skip
+    """When each post was published: within ``span`` days before today.
 
     The members of one grievance are posted on different days between 08:00 and
     20:00 UTC, so no three of them fall within the coordination window (6 hours):
@@ -124,7 +137,7 @@ def _dates(plant: str, entries: list[dict[str, Any]], now: datetime,
         start = today - timedelta(days=2) + timedelta(hours=10)
         return [start + timedelta(minutes=37 * i + rng.randrange(5)) for i in range(len(entries))]
     people = list(dict.fromkeys(e.get("author") or id(e) for e in entries))
-    days = dict(zip(people, rng.sample(range(1, 58), len(people)), strict=True))
+    days = dict(zip(people, rng.sample(range(1, span + 1), len(people)), strict=True))
     out, seen = [], dict.fromkeys(people, 0)
     for entry in entries:
         person = entry.get("author") or id(entry)

@@ -15,12 +15,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from scanner.demo import apis, htmlpages
-from scanner.demo.corpus import Post
+from scanner.demo.corpus import Post, competitor
 
 ROBOTS = "User-agent: *\nAllow: /\n"
 BBB_PROFILE = "/us/ca/san-francisco/profile/money-transfer/orvella-pay-1116-928345"
 ALERTS_FEED = "/alerts/feeds/04172963582045367261/9150331877306402618"
 COUNTRIES = ("us", "in", "es")
+RIVAL_SOURCE = "kestrel-trustpilot"  # the competitor's one source
 
 
 @dataclass
@@ -42,13 +43,21 @@ NOT_FOUND = Answer(404, "text/plain; charset=utf-8", b"not found\n")
 
 
 class DemoWeb:
-    """The pages of every demo source, rendered on request from the corpus."""
+    """The pages of every demo source, rendered on request from the corpus.
 
-    def __init__(self, posts: list[Post], company: dict[str, Any]) -> None:
-        self.company = company
+    The competitor (when given) has one source: its own Trustpilot page.
+    """
+
+    def __init__(self, posts: list[Post], company: dict[str, Any],
+                 competitor: dict[str, Any] | None = None) -> None:  # fmt: skip
+        self.company, self.competitor = company, competitor
         self.by_site: dict[str, list[Post]] = {}
+        self.rival: list[Post] = []
         for post in sorted(posts, key=lambda p: p.published, reverse=True):
-            self.by_site.setdefault(post.site, []).append(post)
+            if competitor is not None and post.company == competitor["name"]:
+                self.rival.append(post)
+            elif post.company == company["name"]:
+                self.by_site.setdefault(post.site, []).append(post)
 
     def sources(self, base: str) -> list[dict[str, Any]]:
         """``[[sources]]`` entries for a config, pointed at the server at ``base``."""
@@ -62,7 +71,9 @@ class DemoWeb:
             {"name": "app-store", "spider": "appstore", "url": base,
              "countries": list(COUNTRIES), "args": {"app_id": self.company["app_id"]}},
             {"name": "google-alerts", "spider": "feed", "url": f"{base}{ALERTS_FEED}"},
-        ]  # fmt: skip
+        ] + ([{"name": RIVAL_SOURCE, "spider": "trustpilot", "company": self.competitor["name"],
+               "url": f"{base}/review/{self.competitor['domain']}"}]
+             if self.competitor else [])  # fmt: skip
 
     def answer(self, target: str, base: str) -> Answer:
         """What the server sends for ``target`` (path and query of the request line)."""
@@ -71,7 +82,9 @@ class DemoWeb:
         if path == "/robots.txt":
             return _text(ROBOTS, "text/plain")
         if path == f"/review/{self.company['domain']}":
-            return self._trustpilot(path, query)
+            return self._trustpilot(path, query, self.company, self.by_site.get("trustpilot", []))
+        if self.competitor and path == f"/review/{self.competitor['domain']}":
+            return self._trustpilot(path, query, self.competitor, self.rival)
         if path in (f"{BBB_PROFILE}/complaints", f"{BBB_PROFILE}/customer-reviews"):
             return self._bbb(path, query)
         if path == "/search.json":
@@ -88,24 +101,25 @@ class DemoWeb:
             return self._appstore(store.group(1), int(store.group(2)), base)
         return NOT_FOUND
 
-    def _page(self, site: str, query: dict[str, str], size: int) -> tuple[list[Post], int, int]:
-        posts = self.by_site.get(site, [])
+    def _page(self, posts: list[Post], query: dict[str, str],
+              size: int) -> tuple[list[Post], int, int]:  # fmt: skip
         pages = max(1, math.ceil(len(posts) / size))
         page = _int(query.get("page"), 1)
         return posts[(page - 1) * size : page * size], page, pages
 
-    def _trustpilot(self, path: str, query: dict[str, str]) -> Answer:
-        posts, page, pages = self._page("trustpilot", query, htmlpages.TRUSTPILOT_PER_PAGE)
+    def _trustpilot(self, path: str, query: dict[str, str], company: dict[str, Any],
+                    all_posts: list[Post]) -> Answer:  # fmt: skip
+        posts, page, pages = self._page(all_posts, query, htmlpages.TRUSTPILOT_PER_PAGE)
         if not 1 <= page <= pages:
             return NOT_FOUND
-        company = {**self.company, "count": len(self.by_site.get("trustpilot", []))}
-        html = htmlpages.trustpilot_page(posts, page, pages, company=company, path=path)
+        html = htmlpages.trustpilot_page(posts, page, pages, path=path,
+                                         company={**company, "count": len(all_posts)})  # fmt: skip
         return _text(html, "text/html")
 
     def _bbb(self, path: str, query: dict[str, str]) -> Answer:
         section = path.rsplit("/", 1)[-1]
         site = "bbb-complaint" if section == "complaints" else "bbb-review"
-        posts, page, pages = self._page(site, query, htmlpages.BBB_PER_PAGE)
+        posts, page, pages = self._page(self.by_site.get(site, []), query, htmlpages.BBB_PER_PAGE)
         if not 1 <= page <= pages:
             return NOT_FOUND
         html = htmlpages.bbb_page(posts, page, pages, company=self.company, path=path,
@@ -143,7 +157,8 @@ def mention_id(post: Post) -> str:
     """The id the pipeline stores this post under (``<source>:<the site's id>``)."""
     site = post.site
     if site == "trustpilot":
-        return f"trustpilot:{htmlpages.trustpilot_id(post)}"
+        source = RIVAL_SOURCE if post.company == competitor()["name"] else "trustpilot"
+        return f"{source}:{htmlpages.trustpilot_id(post)}"
     if site.startswith("bbb-"):
         kind = "complaint" if site == "bbb-complaint" else "review"
         return f"bbb:{kind}-{htmlpages.bbb_id(post)}"

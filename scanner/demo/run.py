@@ -42,17 +42,20 @@ def run_demo(directory: Path, *, echo: Echo, color: bool = False,
     started = time.monotonic()
     directory = directory.resolve()
     workdir.prepare(directory)
-    web = DemoWeb(corpus.build(), corpus.company())
+    web = DemoWeb(corpus.build(), corpus.company(), corpus.competitor())
     with serve(web) as base:
-        config_path = workdir.write_config(directory, corpus.company(), web.sources(base))
+        config_path = workdir.write_config(directory, corpus.company(), web.sources(base),
+                                           corpus.competitor())  # fmt: skip
         config = load_config(config_path)
         echo(f"Demo web server on {base} (pages of six sources about the fictional "
-             f"{config.company.name}).", err=True)  # fmt: skip
+             f"{config.company.name}, and the review page of its competitor "
+             f"{config.competitors[0].name}).", err=True)  # fmt: skip
         crawl = _crawl(config, echo)
     result = DemoResult(directory, config.db, config_path, directory / workdir.DIGEST, crawl=crawl)
     with Store(config.db) as store:
         _group(store, config, echo)
         result.systemic_ids = _report(store, config, echo, color=color, width=width)
+        _compare(store, config, echo, color=color, width=width)
         _digest(store, config, result.digest)
     result.seconds = time.monotonic() - started
     echo(_where_next(result), err=False)
@@ -77,8 +80,8 @@ def _group(store: Store, config: Any, echo: Echo) -> None:
     from scanner.issues.store import run as find_issues
 
     echo("Grouping near-duplicate grievances and finding issues ...", err=True)
-    cluster(store, company=config.company.name)
-    find_issues(store, config, company=config.company.name)
+    cluster(store)  # every company: ours and the competitor
+    find_issues(store, config)
 
 
 def _report(store: Store, config: Any, echo: Echo, *, color: bool,
@@ -91,6 +94,18 @@ def _report(store: Store, config: Any, echo: Echo, *, color: bool,
     echo("")
     echo(render(report, "text", width=width, color=color, tty=color), nl=False, color=color)
     return [c.id for c in report.clusters if c.verdict == "systemic"]
+
+
+def _compare(store: Store, config: Any, echo: Echo, *, color: bool, width: int | None) -> None:
+    """``scan compare``: our grievances next to the competitor's."""
+    from scanner.compare import build
+    from scanner.report.compare_render import render
+
+    width = width or output_width()
+    comparison = build(store, config)
+    comparison.limit = 3  # a taste; `scan compare` lists ten per standing
+    echo("")
+    echo(render(comparison, "text", width=width, color=color, tty=color), nl=False, color=color)
 
 
 def _digest(store: Store, config: Any, path: Path) -> None:
@@ -121,6 +136,7 @@ def _where_next(result: DemoResult) -> str:
         "  scan report --format html -o report.html    # the report as a web page",
         "  scan report --format json --all             # everything, for scripts",
         "  scan issues                                 # themes shared across grievances",
+        "  scan compare --format html -o compare.html  # ours next to the competitor's",
         "",
         "To watch a real company: in a new directory run `scan init`, set [company] name",
         "and its [[sources]] in scanner.toml, then `scan crawl && scan report`.",

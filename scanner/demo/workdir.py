@@ -37,8 +37,10 @@ def prepare(directory: Path) -> None:
         (directory / name).unlink(missing_ok=True)
 
 
-def write_config(directory: Path, company: dict[str, Any], sources: list[dict[str, Any]]) -> Path:
-    """``DIR/scanner.toml``: the company, the demo's sources at full speed, a digest."""
+def write_config(directory: Path, company: dict[str, Any], sources: list[dict[str, Any]],
+                 competitor: dict[str, Any] | None = None) -> Path:  # fmt: skip
+    """``DIR/scanner.toml``: the company (and competitor), the demo's sources at full
+    speed, a digest."""
     lines = [
         f"{MARK} on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: the config the demo ran with.",
         "# Its sources point at the demo's own web server, which stopped when the demo",
@@ -50,6 +52,15 @@ def write_config(directory: Path, company: dict[str, Any], sources: list[dict[st
         f"name = {_value(company['name'])}",
         f"aliases = {_value(company['aliases'])}",
         "",
+    ]
+    if competitor:
+        lines += [
+            "[[competitors]]",
+            f"name = {_value(competitor['name'])}",
+            f"aliases = {_value(competitor['aliases'])}",
+            "",
+        ]
+    lines += [
         "[crawl]",
         f"max_pages = {FULL_SPEED['max_pages']}",
         "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from scanner.digest.compare_part import html_block
 from scanner.digest.model import Digest, Grievance, Section, SourceNote
 from scanner.textsafe import html
 
@@ -33,6 +34,9 @@ def render_html(digest: Digest) -> str:
     for section in digest.sections:
         if section.total:
             rows.append(_row(_section(section)))
+    compared = html_block(digest.comparison, _h2, MUTED)
+    if compared:
+        rows.append(_row(compared))
     bars = _chart(digest)
     if bars:
         rows.append(_row(bars))

@@ -108,6 +108,7 @@ class Digest:
     spike: Spike | None
     state: dict[str, Any]  # recorded once the digest is sent
     bars: list[Bar] = field(default_factory=list)  # volume per systemic grievance
+    comparison: Any = None  # scanner.compare.news.CompareNews, with competitors only
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -123,10 +124,12 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        """Nothing changed: no grievance news, no source changed state, no spike."""
+        """Nothing changed: no grievance news, no source changed state, no spike, and no
+        change in the comparison with competitors."""
         news = any(s.total for s in self.sections if s.key != "issues")
         moved = any(s.change in {"new", "recovered"} for s in self.sources)
-        return not (news or moved or self.spike)
+        compared = self.comparison is not None and self.comparison.changed
+        return not (news or moved or self.spike or compared)
 
     @property
     def coordinated(self) -> int:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
+from scanner.compare.news import compare_news
 from scanner.config import Config
 from scanner.digest.changes import (
     STATE_VERSION,
@@ -70,12 +71,14 @@ def compose(
     previous = last_sent(store)
     quiet_days = load_systemic_rules().quiet_days
     sources = current_sources(store, report, config)
+    comparison = compare_news(store, config, as_of=as_of, previous=previous)
     state = {
         "version": STATE_VERSION,
         "as_of": as_of.isoformat(),
         "company": company,
         "clusters": cluster_state(report.clusters),
         "sources": source_state(sources),
+        "compare": comparison.state if comparison else None,
     }
     return Digest(
         company=company,
@@ -87,6 +90,7 @@ def compose(
         spike=spike(store, company, as_of, rules),
         state=state,
         bars=volume_bars(report, previous),
+        comparison=comparison,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
 from scanner.textsafe import terminal
 
@@ -33,6 +34,7 @@ def render_text(digest: Digest) -> str:
     for section in digest.sections:
         if section.total:
             out += _section(section)
+    out += text_lines(digest.comparison, _wrap)
     bars = digest.bars
     if bars:
         out += _heading("Volume per systemic grievance")

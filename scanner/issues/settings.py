@@ -20,7 +20,7 @@ NAME = "issues.toml"
 class IssueParams:
     min_grievances: int = 3  # a phrase must occur in this many grievances...
     min_people: int = 3  # ...written by this many different people
-    word_min_people: int = 8  # a theme of single words only needs this many people
+    word_min_people: int = 6  # a theme of single words only needs this many people
     keyness: float = 6.63  # log-likelihood G2 against the background (p < 0.01)
     min_ratio: float = 1.5  # and this many times more frequent than in the background
     max_ngram: int = 3

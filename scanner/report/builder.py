@@ -21,6 +21,7 @@ from scanner.report.model import ClusterView, Report
 from scanner.report.sources import source_views
 from scanner.report.views import cluster_view
 from scanner.store import Store
+from scanner.store.authors import recorded
 from scanner.verdict import ISOLATED, SYSTEMIC, SystemicRules, load_systemic_rules
 
 SYSTEMIC_SHOWN = 25  # default cap of the systemic table (--limit changes it)
@@ -88,6 +89,7 @@ def build(
         isolated_more=0,
         sources=source_views(store.db, config, name),
         category_labels=labels(),
+        authors=recorded(store.db).mode,
     )
     if volume:
         weeks = min(104, max(12, -(-int((until - start).days) // 7)))

@@ -56,7 +56,14 @@ def header_counts(report: Report) -> str:
     )
     if t.get("ungrouped"):
         text += f"; {t['ungrouped']} grievances not grouped yet (run `scan cluster`)"
-    return text
+    return text + AUTHORS_NOTE.get(report.authors, "")
+
+
+# What the people counts mean when the database keeps no names ([privacy] authors).
+AUTHORS_NOTE = {
+    "hash": ". Authors stored as pseudonyms (privacy: hash)",
+    "drop": ". No authors stored (privacy: drop): every post counts as its own person",
+}
 
 
 def more_line(count: int, what: str) -> str:
@@ -128,6 +135,6 @@ def clean_json(value: Any) -> Any:
         return textsafe.strip_controls(value)
     if isinstance(value, list):
         return [clean_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: clean_json(v) for k, v in value.items()}
+    if isinstance(value, dict):  # keys too: `scan compare` keys rates by company name
+        return {clean_json(k): clean_json(v) for k, v in value.items()}
     return value

@@ -132,6 +132,7 @@ class Report:
     # ({"mentions", "first", "last", "other_companies"}), to say where they are.
     outside_period: dict[str, Any] | None = None
     detail: bool = False  # one cluster (--cluster) or one issue (--issue) in full
+    authors: str = "keep"  # what the database stores of authors: keep, hash, drop (privacy)
 
     @property
     def systemic(self) -> list[ClusterView]:
@@ -165,4 +166,5 @@ class Report:
             "issues": [i.to_json_dict() for i in self.issues],
             "issues_systemic_more": self.issues_systemic_more,
             "issues_isolated_more": self.issues_isolated_more,
+            "privacy": {"authors": self.authors},
         }

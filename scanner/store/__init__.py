@@ -20,7 +20,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from scanner.errors import StoreError
-from scanner.store import migrations
+from scanner.privacy import AuthorPolicy
+from scanner.store import authors, migrations
 from scanner.store.search import fts_query
 
 MENTION_FIELDS = (
@@ -116,16 +117,21 @@ class Store:
 
         One transaction for the whole batch. ``rows`` hold the ``MENTION_FIELDS``;
         ``content_hash``, ``fetched_at`` and the JSON columns are filled in here
-        when missing. A post seen again keeps its first-seen time and run.
+        when missing. A post seen again keeps its first-seen time and run. This is
+        the one door every post comes in by, so the database's privacy mode
+        (``[privacy] authors``, ``scanner.privacy``) is applied here.
         """
         result = UpsertResult(new_ids=[])
         if not rows:
             return result
         now = utcnow()
-        # The same id twice in one batch: the last version wins.
-        by_id = {r["id"]: r for r in (_prepare(row, now) for row in rows)}
         conn = self.db.conn
         with self.db.atomic():
+            # Read inside the transaction: a privacy switch (scanner.store.authors)
+            # cannot slip in between reading the mode and writing the posts.
+            policy = authors.writing_policy(self.db)
+            # The same id twice in one batch: the last version wins.
+            by_id = {r["id"]: r for r in (_prepare(row, now, policy) for row in rows)}
             existing = self._column_by_id("content_hash", list(by_id))
             inserts, updates, seen = [], [], []
             for mention_id, row in by_id.items():
@@ -262,6 +268,7 @@ class Store:
                 for c, n in q("SELECT company, COUNT(*) FROM mentions GROUP BY company")
             ],
             "runs": q("SELECT COUNT(*) FROM runs").fetchone()[0],
+            "authors": authors.recorded(self.db).mode,  # [privacy]: keep, hash or drop
         }
 
 
@@ -290,8 +297,13 @@ def _many(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]],
         conn.execute(statement, [*head, *(v for row in chunk for v in row)])
 
 
-def _prepare(row: dict[str, Any], now: str) -> dict[str, Any]:
+def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, Any]:
     out = {f: row.get(f) for f in MENTION_FIELDS}
+    if not policy.keeps:
+        out = policy.scrub(out)
+        # A given hash was worked out over the raw author and text: a hash of a
+        # name next to the stored text would let anyone test guessed names.
+        out["content_hash"] = None
     out["fetched_at"] = out["fetched_at"] or now
     out["is_grievance"] = 1 if out["is_grievance"] else 0
     for key, empty in (("categories", "[]"), ("extra", "{}")):

@@ -302,3 +302,26 @@ def m006_search_ignores_latin_accents(db: Database) -> None:
     db["mentions"].enable_fts(["title", "text"], create_triggers=True, tokenize=fts_tokenizer(),
                               replace=True)  # fmt: skip
     db.executescript(FTS_UPDATE_TRIGGER)  # as m004: re-index only when title or text change
+
+
+@migrations()
+def m007_privacy(db: Database) -> None:
+    """What the database stores of who wrote each post (``[privacy] authors``).
+
+    One row: the mode the stored authors are in (keep, hash, drop), the
+    fingerprint of the key they were hashed with (``hash`` only), whether the
+    file was compacted after the last rewrite, and when the mode last changed.
+    A database without the row keeps names (every database made before this
+    migration did).
+    """
+    db.executescript(
+        """
+        CREATE TABLE privacy (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            authors TEXT NOT NULL,        -- keep, hash or drop
+            key_check TEXT,               -- scanner.privacy.key_check of the hashing key
+            compacted INTEGER NOT NULL DEFAULT 1,  -- 0: old text may linger in free pages
+            changed_at TEXT NOT NULL
+        );
+        """
+    )

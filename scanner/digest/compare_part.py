@@ -1,0 +1,92 @@
+"""The digest's "Compared with competitors" section, in plain text and in HTML.
+
+Shown only when the comparison changed since the last digest
+(``scanner.compare.news``): a grievance that became ours alone, or a systemic
+issue that appeared at a competitor. Names pass through ``views.quote`` (masked,
+one line, cut) and then each medium's own escaping.
+"""
+
+from __future__ import annotations
+
+from scanner.compare.model import Row
+from scanner.compare.news import CompareNews
+from scanner.digest.views import quote
+from scanner.textsafe import html, terminal
+
+TITLE = "Compared with competitors"
+SHORT = {"ours_alone": "ours alone", "industry_wide": "industry-wide",
+         "theirs_alone": "theirs alone: an opening", "shared": "shared with some",
+         "scattered": "too few people to say"}  # fmt: skip
+
+
+def _name(text: str) -> str:
+    return quote(text, 120)
+
+
+def _rates(news: CompareNews, row: Row) -> str:
+    few = {c.name for c in news.comparison.few}
+    parts = []
+    for name, rate in row.rates.items():
+        value = "-" if rate.people_per_100 is None else f"{rate.people_per_100:.1f}"
+        parts.append(f"{_name(name)}{'*' if name in few else ''} {value}")
+    return "people per 100 mentions: " + ", ".join(parts)
+
+
+def _facts(news: CompareNews) -> list[tuple[str, str]]:
+    """(headline, detail) per item, in the order shown; at most ``news.listed`` of each."""
+    out = []
+    for row in news.ours_alone[: news.listed]:
+        kind = "category" if row.kind == "category" else "issue"
+        out.append((f"Now ours alone ({kind}): {_name(row.name)}", _rates(news, row)))
+    if len(news.ours_alone) > news.listed:
+        out.append((f"...and {len(news.ours_alone) - news.listed} more now ours alone", ""))
+    for item in news.systemic[: news.listed]:
+        standing = SHORT[item.row.standing] if item.row else "not matched to ours"
+        days = f"{news.comparison.period['days']:g}"
+        head = (f"New systemic issue at {_name(item.company)}: #{item.id} {_name(item.name)} "
+                f"({item.people} {'person' if item.people == 1 else 'people'} in {days} days; "
+                f"{standing})")  # fmt: skip
+        out.append((head, _rates(news, item.row) if item.row else ""))
+    if len(news.systemic) > news.listed:
+        out.append((f"...and {len(news.systemic) - news.listed} more new systemic issues at "
+                    "competitors", ""))  # fmt: skip
+    return out
+
+
+def _footnote(news: CompareNews) -> str:
+    few = news.comparison.few
+    if not few:
+        return ""
+    names = ", ".join(_name(c.name) for c in few)
+    return (f"* fewer than {news.comparison.min_mentions} mentions in the period ({names}): "
+            "those rates mean little.")  # fmt: skip
+
+
+def text_lines(news: CompareNews | None, wrap: object) -> list[str]:
+    """The section for the plain-text part; ``wrap(text, indent)`` is its line wrapper."""
+    if news is None or not news.changed:
+        return []
+    out = [TITLE.upper(), "-" * len(TITLE)]
+    for head, detail in _facts(news):
+        out += wrap(terminal(head), "  ")  # type: ignore[operator]
+        if detail:
+            out += wrap(terminal(detail), "     ")  # type: ignore[operator]
+    if _footnote(news):
+        out += wrap(terminal(_footnote(news)), "  ")  # type: ignore[operator]
+    out.append("  Details: scan compare")
+    return [*out, ""]
+
+
+def html_block(news: CompareNews | None, h2: object, muted: str) -> str:
+    """The section for the HTML part; ``h2(title)`` draws its heading."""
+    if news is None or not news.changed:
+        return ""
+    items = "".join(
+        f'<li style="margin:4px 0"><b>{html(head)}</b>'
+        + (f'<div style="{muted}">{html(detail)}</div>' if detail else "")
+        + "</li>"
+        for head, detail in _facts(news)
+    )
+    note = f'<div style="{muted}">{html(_footnote(news))}</div>' if _footnote(news) else ""
+    return (h2(TITLE) + f'<ul style="margin:0;padding-left:18px">{items}</ul>'  # type: ignore[operator]
+            + note + f'<div style="{muted}">Details: <code>scan compare</code></div>')  # fmt: skip

@@ -1,0 +1,103 @@
+"""The digest's comparison section: shown when a comparison changes, and only then.
+
+Sent by the installed ``scan digest`` through a real SMTP server on loopback;
+the database is the three-company fixture of ``tests/compare_support.py``,
+planted in the 30 days before now.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scanner.compare.news import news, state
+from scanner.config import load_config
+from scanner.store import Store
+from tests.compare_support import build_compare_db
+from tests.conftest import run_scan
+from tests.test_digest import HOST, smtp  # noqa: F401 - the SMTP server fixture
+
+SECTION = "COMPARED WITH COMPETITORS"
+
+
+def _digest_table(port: int) -> str:
+    return (f'\n[digest]\nto = ["ops@example.com"]\nfrom = "scan@example.com"\n'
+            f'smtp_host = "{HOST}"\nsmtp_port = {port}\nsmtp_security = "none"\n')  # fmt: skip
+
+
+def _text(message) -> str:
+    """The plain part on one line (the digest wraps at 78 columns, also after hyphens)."""
+    return " ".join(message.get_body(("plain",)).get_content().split()).replace("- ", "-")
+
+
+def test_first_digest_says_whose_grievances_are_whose_then_only_changes(tmp_path, smtp):  # noqa: F811
+    build_compare_db(tmp_path, end=datetime.now(UTC), extra=_digest_table(smtp.port))
+    first = run_scan("digest", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    body = _text(smtp.messages[-1])
+    assert SECTION in body
+    assert "Now ours alone (issue): refund" in body
+    assert "New systemic issue at Globex" in body and "app crashes" in body
+    assert "theirs alone: an opening" in body and "industry-wide" in body
+    assert "fewer than 30 mentions in the period (Initech)" in body
+    page = smtp.messages[-1].get_body(("html",)).get_content()
+    assert "Compared with competitors" in page and "New systemic issue at Globex" in page
+    with sqlite3.connect(tmp_path / "compare.db") as conn:
+        (recorded,) = conn.execute("SELECT state FROM digests ORDER BY id DESC").fetchone()
+    assert json.loads(recorded)["compare"]["ours_alone"]
+    # Nothing changed since: no section, and --skip-empty sends nothing.
+    again = run_scan("digest", "--skip-empty", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert len(smtp.messages) == 1
+    plain = run_scan("digest", "--dry-run", cwd=tmp_path)
+    assert SECTION not in plain.stdout
+
+
+def test_a_grievance_that_became_ours_alone_and_a_new_competitor_issue(tmp_path) -> None:
+    config = build_compare_db(tmp_path, end=datetime.now(UTC))
+    from scanner.compare import build
+
+    with Store(tmp_path / "compare.db") as store:
+        cmp = build(store, load_config(config))
+    before = state(cmp)
+    refunds = next(r for r in cmp.issues if r.name == "refund")
+    # The last digest saw refunds at a competitor too, and no crash issue at Globex.
+    before["ours_alone"] = [m for m in before["ours_alone"]
+                            if m not in {f"issue:{i}" for i in refunds.issues["Acme"]}]  # fmt: skip
+    crash = next(r for r in cmp.issues if r.name == "app crashes")
+    before["systemic"]["Globex"] = [i for i in before["systemic"]["Globex"]
+                                    if i not in crash.issues["Globex"]]  # fmt: skip
+    found = news(cmp, before)
+    assert [r.name for r in found.ours_alone] == ["refund"]
+    assert [(s.company, s.name, s.row.standing) for s in found.systemic] == [
+        ("Globex", "app crashes", "theirs_alone")]  # fmt: skip
+    assert not news(cmp, state(cmp)).changed
+    assert news(cmp, None).changed  # a first digest reports what holds now
+
+
+def test_no_competitors_no_section(tmp_path: Path) -> None:
+    from scanner.compare.news import compare_news
+
+    (tmp_path / "scanner.toml").write_text('[company]\nname = "Solo"\n', "utf-8")
+    with Store(tmp_path / "x.db") as store:
+        assert compare_news(store, load_config(tmp_path / "scanner.toml"),
+                            as_of=datetime.now(UTC), previous=None) is None  # fmt: skip
+
+
+def test_the_section_lists_a_few_and_counts_the_rest(tmp_path) -> None:
+    import textwrap
+
+    from scanner.compare import build
+    from scanner.digest.compare_part import text_lines
+
+    config = build_compare_db(tmp_path, end=datetime.now(UTC))
+    with Store(tmp_path / "compare.db") as store:
+        found = news(build(store, load_config(config)), None)
+    found.listed = 1
+    lines = text_lines(found, lambda text, indent: textwrap.wrap(text, 78, initial_indent=indent))
+    text = "\n".join(lines)
+    assert text.count("Now ours alone (") == 1
+    assert f"...and {len(found.ours_alone) - 1} more now ours alone" in text
+    assert f"...and {len(found.systemic) - 1} more new systemic issues" in text
