@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from scanner import __version__
-from scanner.commands._app import App
+from scanner.commands._app import App, with_database
 from scanner.errors import ScanError
 from scanner.status import ExitStatus
 
@@ -49,7 +49,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        return getattr(importlib.import_module(module_name), attr)
+        return with_database(getattr(importlib.import_module(module_name), attr), cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -79,20 +79,27 @@ class LazyGroup(click.Group):
     envvar="SCAN_CONFIG",
     help="Config file (default: ./scanner.toml if it exists).",
 )
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Let a command that writes (import, crawl, nightly...) create the database "
+    "if it does not exist yet (as `scan init` does).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(__version__, prog_name="scan")
 @click.pass_context
 def cli(
-    ctx: click.Context, db_path: Path | None, config_path: Path | None, verbose: int, debug: bool
-) -> None:
+    ctx: click.Context, db_path: Path | None, config_path: Path | None, create: bool,
+    verbose: int, debug: bool,
+) -> None:  # fmt: skip
     """Monitor what people say about a company, and tell one-off complaints
     from systemic problems.
 
     \b
     Start here:
         scan demo                       # the whole product on bundled pages
-        scan init                       # write a starter scanner.toml
+        scan init                       # a starter scanner.toml and the database
         scan import complaints.jsonl    # load complaints exported elsewhere
         scan crawl && scan cluster && scan report
     """
@@ -100,7 +107,8 @@ def cli(
     logging.basicConfig(
         level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
     )
-    ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug)
+    ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug,
+                  create=create)  # fmt: skip
 
 
 def main() -> None:

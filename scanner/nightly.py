@@ -59,7 +59,7 @@ def run(
     result = NightlyResult()
     with held(db_path, "nightly") as lock:
         result.stale_lock = lock.stale
-        with Store(db_path) as store:
+        with Store(db_path, mode="write") as store:
             run_id = store.start_run("nightly")
         steps = {
             "crawl": lambda: _crawl(config, db_path),
@@ -75,7 +75,7 @@ def run(
         status = {ExitStatus.OK: "ok", ExitStatus.PARTIAL: "partial"}.get(
             result.exit_status, "failed"
         )
-        with Store(db_path) as store:
+        with Store(db_path, mode="write") as store:
             summary = "; ".join(f"{s.name}: {s.status}" for s in result.stages)
             stats = {s.name: vars(s) for s in result.stages}
             store.finish_run(run_id, status=status, stats=stats, message=summary)
@@ -112,7 +112,7 @@ def _group(db_path: Path) -> tuple[str, str]:
         return "failed", "grouping (scanner.clustering) is not part of this installation"
     from scanner import clustering
 
-    with Store(db_path) as store:
+    with Store(db_path, mode="write") as store:
         outcome = clustering.run(store)
     return "ok", _describe(outcome)
 
@@ -122,7 +122,7 @@ def _issues(config: Config, db_path: Path) -> tuple[str, str]:
         return "skipped", "issues (scanner.issues.store) are not part of this installation"
     from scanner.issues import store as issues
 
-    with Store(db_path) as store:
+    with Store(db_path, mode="write") as store:
         outcome = issues.run(store, config)
     return "ok", _describe(outcome)
 
@@ -135,7 +135,7 @@ def _digest(
         return "skipped", "no recipients (set `to` in the [digest] config table or pass --to)"
     from scanner.digest.service import deliver
 
-    with Store(db_path) as store:
+    with Store(db_path, mode="write") as store:
         sent = deliver(store, config, to=recipients, skip_empty=skip_empty)
     if sent.skipped:
         return "ok", "nothing changed; nothing sent (--skip-empty)"

@@ -30,7 +30,7 @@ def test_end_to_end_from_outside_the_repo(scan, tmp_path):
         + "\n",
         encoding="utf-8",
     )
-    assert scan("init").returncode == 0
+    assert scan("--db", "x.db", "init").returncode == 0
     imported = scan("--db", "x.db", "import", "sample.jsonl")
     assert imported.returncode == 0, imported.stderr
     found = scan("--db", "x.db", "mentions", "--search", "refund")

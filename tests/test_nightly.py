@@ -90,6 +90,7 @@ def config(folder: Path, base: str, feeds: dict[str, str], smtp_port: int | None
                   'smtp_host = "127.0.0.1"', f"smtp_port = {smtp_port}"]  # fmt: skip
     path = folder / "scanner.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    Store(folder / "scan.db").close()  # as `scan init` would; nightly creates none
     return path
 
 

@@ -36,7 +36,7 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
         scan mentions --search "refund" --since 2026-01-01
         scan mentions --source acme-trustpilot --format json --limit 0
     """
-    rows = app.store(create=False).search_mentions(search=search, source=source, company=company,
+    rows = app.store().search_mentions(search=search, source=source, company=company,
                                        since=since, until=until, grievances_only=grievances,
                                        limit=limit or None)  # fmt: skip
     if fmt == "json":

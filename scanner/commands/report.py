@@ -95,7 +95,7 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     # Only JSON lists every post of every grievance; the other views need the
     # recent posts alone (and --cluster and --issue always read them all).
     members = fmt == "json"
-    store = app.store(create=False)
+    store = app.store()
     result = build(store, app.config, members=members, volume=fmt == "html", **options)  # type: ignore[arg-type]
     stream = sys.stdout
     tty = output is None and stream.isatty()

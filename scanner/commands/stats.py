@@ -21,7 +21,7 @@ def stats(app: App, as_json: bool) -> None:
         scan stats
         scan --db acme.db stats --json
     """
-    data = app.store(create=False).stats()
+    data = app.store().stats()
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from scanner.errors import StoreError
 from scanner.store import migrations
+from scanner.store.opening import Mode, connect
 
 MENTION_FIELDS = (
     "id", "company", "source", "external_id", "origin", "url", "author", "title",
@@ -69,18 +70,26 @@ class UpsertResult:
 class Store:
     """A scan database file.
 
+    ``mode`` is what the caller may do to the file (``scanner.store.opening``):
+    ``read`` never writes, ``write`` needs an existing scan database, ``create``
+    (the library default, as with ``sqlite3.connect``) may make a new one. The
+    command line chooses the mode per command; see ``scanner.commands._app``.
+
     Example::
 
         store = Store("scan.db")
         store.upsert_mentions([{"id": "t1", "source": "import", ...}], run_id=None)
     """
 
-    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+    def __init__(self, path: str | Path, *, mode: Mode = "create", migrate: bool = True) -> None:
         self.path = Path(path)
+        self.mode = mode
+        conn = connect(self.path, mode)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
             self.db = Database(conn)
-            self.db.execute("PRAGMA busy_timeout = 30000")
+            if mode == "read":
+                _refuse_old_schema(self.db, self.path)
+                return
             if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -88,7 +97,11 @@ class Store:
             if migrate:
                 migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -311,3 +324,14 @@ def _prepare(row: dict[str, Any], now: str) -> dict[str, Any]:
             out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
     out["content_hash"] = out["content_hash"] or content_hash(out)
     return out
+
+
+def _refuse_old_schema(db: Database, path: Path) -> None:
+    """A reading command cannot bring an older schema forward (that writes)."""
+    pending = migrations.migrations.pending(db)
+    if pending:
+        raise StoreError(
+            f"{path}: this database was made by an older scan ({len(pending)} schema "
+            "update(s) pending); run a command that writes, such as `scan cluster`, "
+            "once to update it"
+        )
