@@ -181,6 +181,21 @@ def test_the_lock_in_one_process(tmp_path):
         assert lock.stale == "nightly, pid 999999, started 2026-01-01T03:15:00+00:00"
 
 
+def test_a_symlink_to_the_database_shares_its_lock(tmp_path):
+    from .conftest import run_scan
+
+    config(tmp_path, "http://127.0.0.1:9", {})
+    (tmp_path / "link.db").symlink_to(tmp_path / "scan.db")
+    (tmp_path / "elsewhere").mkdir()
+    with held(tmp_path / "scan.db", "nightly"):
+        for db in ("link.db", "elsewhere/../scan.db", str(tmp_path / "link.db")):
+            for args in (["nightly"], ["digest", "--to", "ops@example.com"]):
+                done = run_scan("--db", db, *args, cwd=tmp_path)
+                assert done.returncode == 4, (db, args, done.stdout + done.stderr)
+                assert "another scan run holds the lock (nightly, pid" in done.stderr
+    assert not (tmp_path / "link.db.lock").exists()
+
+
 def test_cron_line_runs_under_crons_minimal_environment(tmp_path):
     from .conftest import run_scan
 
