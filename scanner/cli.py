@@ -9,7 +9,10 @@ Twisted, numpy) only inside the command bodies, so ``scan --help`` stays fast.
 from __future__ import annotations
 
 import importlib
+import io
 import logging
+import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import click
 
 from scanner import __version__
 from scanner.commands._app import App, with_database
-from scanner.errors import ScanError
+from scanner.errors import ScanError, environment_failure
 from scanner.status import ExitStatus
 
 # command name -> "module:function". Order is the order --help lists them.
@@ -62,6 +65,13 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(ExitStatus.INTERRUPTED)
+        except (sqlite3.Error, OSError) as exc:
+            app = ctx.find_object(App)
+            stream = "standard output" if _stdout_failed(exc) else None
+            message = environment_failure(exc, app.known_db_path if app else None, stream)
+            if message is None or (app is not None and app.debug):
+                raise
+            raise click.ClickException(message) from exc
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,6 +119,39 @@ def cli(
     )
     ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug,
                   create=create)  # fmt: skip
+
+
+def _stdout_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` came from writing to standard output (a full disk under ``> file``).
+
+    Write errors carry no file name; the frame that wrote holds the stream. If
+    so, standard output is pointed at /dev/null, so that the interpreter's last
+    flush cannot print a second error after ours.
+    """
+    if not isinstance(exc, OSError) or exc.filename is not None:
+        return False
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return False
+    tb, found = exc.__traceback__, False
+    while tb is not None and not found:
+        found = any(_is_stream(v, fileno) for v in tb.tb_frame.f_locals.values())
+        tb = tb.tb_next
+    if found:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fileno)
+        os.close(devnull)
+    return found
+
+
+def _is_stream(value: object, fileno: int) -> bool:
+    if not isinstance(value, io.IOBase):
+        return False
+    try:
+        return value.fileno() == fileno
+    except (OSError, ValueError):
+        return False
 
 
 def main() -> None:

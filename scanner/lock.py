@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scanner.errors import StoreLockedError
+from scanner.errors import StoreLockedError, writing
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +64,14 @@ class RunLock:
                 "taking over the lock left by a run that did not finish (%s)", self.stale
             )
         started = datetime.now(UTC).replace(microsecond=0).isoformat()
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{purpose}, pid {os.getpid()}, started {started}\n".encode(), 0)
-        os.fsync(fd)
+        try:
+            with writing(self.path):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{purpose}, pid {os.getpid()}, started {started}\n".encode(), 0)
+                os.fsync(fd)
+        except OSError:
+            os.close(fd)  # closing releases the flock too
+            raise
         self.fd = fd
 
     def release(self) -> None:

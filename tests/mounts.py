@@ -59,7 +59,7 @@ for step in spec["steps"]:
             check += " " + str(conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0])
     results.append({"args": step, "returncode": run.returncode, "stdout": run.stdout,
                     "stderr": run.stderr, "check": check})
-    subprocess.run(["umount", mnt], check=True)
+    subprocess.run(["umount", "-l", mnt], check=True)
 print(json.dumps(results))
 """
 

@@ -68,6 +68,13 @@ class App:
     def db_path(self) -> Path:
         return self.db_override or self.config.db
 
+    @property
+    def known_db_path(self) -> Path | None:
+        """The database path if already known; reads no config (for error messages)."""
+        if self._store is not None:
+            return self._store.path
+        return self.db_override
+
     def open_store(self, mode: Mode) -> Store:
         """Open the database as ``mode`` allows; closed when the command ends."""
         from scanner.store import Store

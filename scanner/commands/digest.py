@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from scanner.commands._app import App, pass_app
+from scanner.errors import writing
 from scanner.status import ExitStatus
 
 
@@ -59,7 +60,8 @@ def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
             return
         message = message_for(found, app.config, list(to) or None)
         if out:
-            out.write_bytes(bytes(message))
+            with writing(out):
+                out.write_bytes(bytes(message))
             click.echo(f"Wrote {out} ({message['Subject']}).")
         if dry_run:
             click.echo(readable(message), nl=False)

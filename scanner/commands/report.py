@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from scanner.commands._app import App, pass_app
+from scanner.errors import writing
 from scanner.status import ExitStatus
 
 FORMATS = ("text", "json", "csv", "markdown", "html")
@@ -103,7 +104,8 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     width = shutil.get_terminal_size((120, 24)).columns if tty else _piped_width()
     text = render(result, fmt, width=width, color=color, tty=tty)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        with writing(output):
+            output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False, color=color)
