@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scanner.errors import StoreError
-from scanner.store import migrations
+from scanner.store import migrations, runs
 from scanner.store.opening import Mode, connect
 
 MENTION_FIELDS = (
@@ -225,10 +225,13 @@ class Store:
     def start_run(
         self, kind: str, *, source: str | None = None, parent_id: int | None = None
     ) -> int:
+        """Record a run as running; first close those of processes that were killed."""
         with self.db.atomic():
+            runs.mark_killed(self.db)
             cursor = self.db.execute(
-                "INSERT INTO runs (kind, source, parent_id, started_at) VALUES (?, ?, ?, ?)",
-                [kind, source, parent_id, utcnow()],
+                "INSERT INTO runs (kind, source, parent_id, started_at, owner) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [kind, source, parent_id, utcnow(), runs.owner()],
             )
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
