@@ -12,6 +12,7 @@ import json
 import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +87,7 @@ class Store:
         self.mode = mode
         conn = connect(self.path, mode)
         try:
-            self.db = Database(conn)
+            self.db = Database(conn) if mode == "read" else _WriterDatabase(conn)
             if mode == "read":
                 _refuse_old_schema(self.db, self.path)
                 return
@@ -327,6 +328,36 @@ def _prepare(row: dict[str, Any], now: str) -> dict[str, Any]:
             out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
     out["content_hash"] = out["content_hash"] or content_hash(out)
     return out
+
+
+class _WriterDatabase(Database):
+    """sqlite-utils' ``Database`` whose transactions start with ``BEGIN IMMEDIATE``.
+
+    A plain ``BEGIN`` reads first and asks for the write lock only at its first
+    write. If another connection commits in between, SQLite cannot let the stale
+    reader write and fails at once with "database is locked", without waiting
+    for the busy timeout: a crawl batch (which reads which posts it knows, then
+    writes) failed that way while a grouping run was writing. Taking the write
+    lock first makes the busy timeout apply: the batch waits its turn.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
 
 def _refuse_old_schema(db: Database, path: Path) -> None:
