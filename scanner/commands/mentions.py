@@ -10,7 +10,7 @@ import sys
 import click
 
 from scanner.commands._app import App, pass_app
-from scanner.textsafe import csv_cell, terminal, width_cut
+from scanner.textsafe import csv_cell, sanitize_tree, terminal, width_cut
 
 
 @click.command()
@@ -43,7 +43,7 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
         for row in rows:
             row["categories"] = json.loads(row["categories"])
             row["extra"] = json.loads(row["extra"])
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(json.dumps(sanitize_tree(row), ensure_ascii=False))
         return
     if fmt == "csv":
         columns = ["id", "source", "company", "author", "published_at", "rating", "url", "title",

@@ -20,9 +20,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from scanner import jsonsafe
 from scanner.errors import StoreError
 from scanner.store import migrations, runs
 from scanner.store.opening import Mode, connect
+from scanner.textsafe import needs_sanitizing, sanitize, sanitize_tree
 
 MENTION_FIELDS = (
     "id", "company", "source", "external_id", "origin", "url", "author", "title",
@@ -316,18 +318,42 @@ def _many(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]],
         conn.execute(statement, [*head, *(v for row in chunk for v in row)])
 
 
+# Cleaned at the door (textsafe.sanitize), whoever writes: names, ids and URLs
+# keep nothing invisible; free text keeps its line breaks and script joiners.
+_NAMES = ("id", "company", "source", "external_id", "origin", "url", "author", "language")
+_FREE_TEXT = ("title", "text")
+
+
 def _prepare(row: dict[str, Any], now: str) -> dict[str, Any]:
     out = {f: row.get(f) for f in MENTION_FIELDS}
+    names = [out[key] for key in _NAMES if isinstance(out[key], str)]
+    if needs_sanitizing(" ".join(names)):  # one search for all of them, almost always clean
+        for key in _NAMES:
+            if isinstance(out[key], str):
+                out[key] = sanitize(out[key])
+    for key in _FREE_TEXT:
+        if isinstance(out[key], str):
+            out[key] = sanitize(out[key], free_text=True)
     out["fetched_at"] = out["fetched_at"] or now
     out["is_grievance"] = 1 if out["is_grievance"] else 0
-    for key, empty in (("categories", "[]"), ("extra", "{}")):
-        value = out[key]
-        if value is None:
-            out[key] = empty
-        elif not isinstance(value, str):
-            out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    categories = out["categories"]
+    if categories is None or not isinstance(categories, str):
+        out["categories"] = json.dumps(categories or [], ensure_ascii=False, sort_keys=True)
+    extra = _parsed(out["extra"]) if isinstance(out["extra"], str) else out["extra"]
+    extra_json = json.dumps(extra or {}, ensure_ascii=False, sort_keys=True)
+    if needs_sanitizing(extra_json, free_text=True):  # JSON escapes C0, not the rest
+        extra_json = json.dumps(sanitize_tree(extra), ensure_ascii=False, sort_keys=True)
+    out["extra"] = extra_json
     out["content_hash"] = out["content_hash"] or content_hash(out)
     return out
+
+
+def _parsed(extra: str) -> Any:
+    """``extra`` handed over as JSON text: its value, or the text if it is not JSON."""
+    try:
+        return jsonsafe.loads(extra) if extra else None
+    except ValueError:
+        return extra
 
 
 class _WriterDatabase(Database):
