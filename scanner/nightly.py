@@ -139,11 +139,12 @@ def _digest(
         sent = deliver(store, config, to=recipients, skip_empty=skip_empty)
     if sent.skipped:
         return "ok", "nothing changed; nothing sent (--skip-empty)"
-    subject = str(sent.message["Subject"]) if sent.message else ""
+    done = "; ".join(f"sent to {', '.join(s.accepted)}: {s.message['Subject']}"
+                     for s in sent.sends if s.accepted)  # fmt: skip
     if sent.refused:
         refused = "; ".join(f"{a}: {why}" for a, why in sent.refused.items())
-        return "partial", f"sent: {subject}; refused {refused}"
-    return "ok", f"sent to {', '.join(recipients)}: {subject}"
+        return "partial", f"{done}; refused {refused} (they get it with the next digest)"
+    return "ok", done
 
 
 def _describe(outcome: object) -> str:

@@ -298,3 +298,11 @@ def m006_runs_owner(db: Database) -> None:
             AND started_at < strftime('%Y-%m-%dT%H:%M:%S', 'now', '-1 day');
         """
     )
+
+
+@migrations()
+def m007_digest_refusals(db: Database) -> None:
+    """The recipients the server refused, per digest (JSON: address -> its answer),
+    beside those that accepted it (``recipients``): a refused recipient's next
+    digest reports the changes it missed (``scanner.digest.history``)."""
+    db.execute("ALTER TABLE digests ADD COLUMN refused TEXT NOT NULL DEFAULT '{}'")
