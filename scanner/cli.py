@@ -9,7 +9,10 @@ Twisted, numpy) only inside the command bodies, so ``scan --help`` stays fast.
 from __future__ import annotations
 
 import importlib
+import io
 import logging
+import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,8 +20,8 @@ import click
 from click.core import ParameterSource
 
 from scanner import __version__
-from scanner.commands._app import App
-from scanner.errors import ScanError
+from scanner.commands._app import App, with_database
+from scanner.errors import ScanError, environment_failure
 from scanner.status import ExitStatus
 
 # command name -> "module:function". Order is the order --help lists them.
@@ -59,7 +62,7 @@ class LazyGroup(click.Group):
         if not getattr(command, "_scan_globals", False):
             command.params.extend(_global_options())
             command._scan_globals = True  # type: ignore[attr-defined]
-        return command
+        return with_database(command, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -72,6 +75,13 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(ExitStatus.INTERRUPTED)
+        except (sqlite3.Error, OSError) as exc:
+            app = ctx.find_object(App)
+            stream = "standard output" if _stdout_failed(exc) else None
+            message = environment_failure(exc, app.known_db_path if app else None, stream)
+            if message is None or (app is not None and app.debug):
+                raise
+            raise click.ClickException(message) from exc
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,26 +99,67 @@ class LazyGroup(click.Group):
     envvar="SCAN_CONFIG",
     help="Config file (default: ./scanner.toml if it exists).",
 )
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Let a command that writes (import, crawl, nightly...) create the database "
+    "if it does not exist yet (as `scan init` does).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(__version__, prog_name="scan")
 @click.pass_context
 def cli(
-    ctx: click.Context, db_path: Path | None, config_path: Path | None, verbose: int, debug: bool
-) -> None:
+    ctx: click.Context, db_path: Path | None, config_path: Path | None, create: bool,
+    verbose: int, debug: bool,
+) -> None:  # fmt: skip
     """Monitor what people say about a company, and tell one-off complaints
     from systemic problems.
 
     \b
     Start here:
         scan demo                       # the whole product on bundled pages
-        scan init                       # write a starter scanner.toml
+        scan init                       # a starter scanner.toml and the database
         scan import complaints.jsonl    # load complaints exported elsewhere
         scan crawl && scan cluster && scan report
         scan compare                    # our grievances next to the competitors'
     """
     logging.basicConfig(level=_level(verbose), format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug)
+    ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug,
+                  create=create)  # fmt: skip
+
+
+def _stdout_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` came from writing to standard output (a full disk under ``> file``).
+
+    Write errors carry no file name; the frame that wrote holds the stream. If
+    so, standard output is pointed at /dev/null, so that the interpreter's last
+    flush cannot print a second error after ours.
+    """
+    if not isinstance(exc, OSError) or exc.filename is not None:
+        return False
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return False
+    tb, found = exc.__traceback__, False
+    while tb is not None and not found:
+        found = any(_is_stream(v, fileno) for v in tb.tb_frame.f_locals.values())
+        tb = tb.tb_next
+    if found:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fileno)
+        os.close(devnull)
+    return found
+
+
+def _is_stream(value: object, fileno: int) -> bool:
+    if not isinstance(value, io.IOBase):
+        return False
+    try:
+        return value.fileno() == fileno
+    except (OSError, ValueError):
+        return False
 
 
 def _global_options() -> list[click.Option]:
@@ -123,6 +174,8 @@ def _global_options() -> list[click.Option]:
                      help="More log output (-vv for debug)."),
         click.Option(["--debug"], is_flag=True, expose_value=False, callback=_after,
                      help="Show full tracebacks on errors."),
+        click.Option(["--create"], is_flag=True, expose_value=False, callback=_after,
+                     help="Let a command that writes create the database (as before the command)."),
     ]  # fmt: skip
 
 
@@ -146,6 +199,8 @@ def _after(ctx: click.Context, param: click.Parameter, value: object) -> None:
         logging.getLogger().setLevel(_level(app.verbose))
     elif name == "debug":
         app.debug = True
+    elif name == "create":
+        app.create = True
 
 
 def _level(verbose: int) -> int:

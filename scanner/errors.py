@@ -6,6 +6,10 @@ how to fix it.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -41,3 +45,62 @@ class StoreLockedError(StoreError):
 
 class ImportFileError(ScanError):
     """An import file cannot be read at all (as opposed to single bad rows)."""
+
+
+# What the machine, not the user's input, can make a command fail with: a full
+# disk, a lock held too long, a read-only or damaged file. Each becomes one line
+# that says what to do (the CLI shows the traceback only with --debug).
+_SQLITE_FAILURES = {
+    sqlite3.SQLITE_FULL: "the write in progress was rolled back and nothing stored was lost; "
+    "free some space and run the command again",
+    sqlite3.SQLITE_BUSY: "another process kept the database locked for too long; "
+    "run the command again when it has finished",
+    sqlite3.SQLITE_LOCKED: "run the command again",
+    sqlite3.SQLITE_READONLY: "the file or its mount is read-only; reading commands still work",
+    sqlite3.SQLITE_IOERR: "check the disk, then run the command again",
+    sqlite3.SQLITE_CORRUPT: "the file is damaged; restore it from a backup",
+    sqlite3.SQLITE_NOTADB: "pass a scan database with --db",
+    sqlite3.SQLITE_CANTOPEN: "check that the file and its directory exist and can be written",
+}
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def environment_failure(
+    exc: BaseException, db: Path | None = None, stream: str | None = None
+) -> str | None:
+    """One line for a failure of the machine (disk full, I/O error, locked), or
+    ``None`` when ``exc`` is not one (a bug, which keeps its traceback).
+
+    ``db`` names the database in SQLite's messages; ``stream`` names what an
+    ``OSError`` without a file name was writing to ("standard output")."""
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        reason = _SQLITE_FAILURES.get(code & 0xFF) if code is not None else None
+        if reason is None:
+            return None
+        return f"{db}: {exc}: {reason}" if db else f"{exc}: {reason}"
+    if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+        target = exc.filename if exc.filename is not None else stream
+        if exc.errno in _NO_SPACE:
+            if exc.filename is None:
+                return f"{target or 'a file'}: no space left on device"
+            return (f"{target}: no space left on device; the file may be incomplete. "
+                    "Free some space and run the command again")  # fmt: skip
+        if exc.strerror:
+            return f"{target}: {exc.strerror}" if target else exc.strerror
+    return None
+
+
+@contextmanager
+def writing(target: str | Path) -> Iterator[None]:
+    """Name ``target`` in an ``OSError`` raised by the block.
+
+    A failed ``write`` (a full disk) carries no file name, only a failed
+    ``open`` does; the user needs to know which file is incomplete.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(target)
+        raise

@@ -4,35 +4,38 @@ tickets) as JSON Lines or CSV.
 Every row is checked on its own: a bad row is reported with its line number and
 reason and the good rows are stored (or, with ``strict``, nothing is stored when
 any row is bad). Importing the same file twice adds nothing, because a row's id
-(given, or derived from its content) names the mention.
+(given, or derived from its content) names the mention. The file is read and
+stored in batches (``scanner.importrows``), so memory does not grow with it.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from scanner.complaints import complaint_rules
 from scanner.dates import iso
-from scanner.errors import ImportFileError
+from scanner.importrows import BadRow, Record, detect_format, records
 from scanner.language import guess_language
 from scanner.privacy import AuthorPolicy, ImportIds
 from scanner.store import Store, UpsertResult
 from scanner.store.authors import writing_policy
 from scanner.text import clean_line, clean_text
 
+__all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file"]
+
 FORMATS = ("jsonl", "csv")
 KNOWN_FIELDS = {"id", "text", "source", "author", "title", "url", "rating", "rating_scale",
                 "published_at", "language", "company", "grievance"}  # fmt: skip
 BATCH = 500
+#: Bad rows kept in the result (and the run record); all are counted and reported.
+KEPT_ERRORS = 1000
 
 
 @dataclass
@@ -49,26 +52,20 @@ class ImportResult:
     path: Path
     rows: int = 0
     stored: UpsertResult = field(default_factory=UpsertResult)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first KEPT_ERRORS
+    rejected: int = 0
     strict_aborted: bool = False
 
+    def reject(self, error: RowError, on_error: Callable[[RowError], None] | None) -> None:
+        self.rejected += 1
+        if len(self.errors) < KEPT_ERRORS:
+            self.errors.append(error)
+        if on_error is not None:
+            on_error(error)
 
-class BadRow(ValueError):
-    """One row cannot be imported; the message is the reason shown to the user."""
 
-
-def detect_format(path: Path, fmt: str | None) -> str:
-    if fmt:
-        return fmt
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in {"jsonl", "ndjson", "json"}:
-        return "jsonl"
-    if suffix in {"csv", "tsv"}:
-        return "csv"
-    raise ImportFileError(
-        f"{path}: cannot tell the format from the extension {path.suffix!r}; "
-        "pass --format jsonl or --format csv"
-    )
+class _StrictAbort(Exception):
+    """Rolls a --strict import back: some row was bad."""
 
 
 def import_file(
@@ -79,109 +76,70 @@ def import_file(
     fmt: str | None = None,
     strict: bool = False,
     default_source: str = "import",
+    on_error: Callable[[RowError], None] | None = None,
 ) -> ImportResult:
-    """Read, check and store every row of ``path``; see the module docstring."""
-    fmt = detect_format(path, fmt)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    # Undecodable bytes become lone surrogates, so the bad row (and only it) is
-    # reported with its line number instead of the whole file failing.
-    text = raw.decode("utf-8-sig", errors="surrogateescape")
-    if fmt == "jsonl":
-        rows = _jsonl_rows(text)
-    else:
-        rows = _csv_rows(text, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+    """Read, check and store every row of ``path``; see the module docstring.
+
+    ``on_error`` hears of each bad row as it is found, in line order. With
+    ``strict`` the whole import is one transaction, rolled back if any row is
+    bad (the write lock is held meanwhile); otherwise each batch commits alone.
+    """
+    rows = records(path, detect_format(path, fmt))
     result = ImportResult(path=path)
-    policy = writing_policy(store.db)  # [privacy] authors: how ids without one are derived
-    names = ImportIds(policy)
-    checked: list[tuple[int, dict[str, Any]]] = []
-    try:
-        for line, record in rows:
-            result.rows += 1
-            try:
-                if isinstance(record, BadRow):
-                    raise record
-                mention = _mention(record, company=company, default_source=default_source,
-                                   policy=policy, names=names)  # fmt: skip
-                checked.append((line, mention))
-            except BadRow as exc:
-                result.errors.append(RowError(line, str(exc)))
-    except ImportFileError as exc:
-        raise ImportFileError(f"{path}: {exc}") from exc
-    good = _reject_id_clashes(store, checked, result)
-    result.errors.sort(key=lambda e: e.line)
-    if strict and result.errors:
-        result.strict_aborted = True
+    # [privacy] authors: how ids without one are derived
+    names = ImportIds(writing_policy(store.db))
+    if not strict:
+        _store_all(store, rows, result, company, default_source, on_error, names)
         return result
-    run_id = store.start_run("import", source=str(path))
-    for start in range(0, len(good), BATCH):
-        result.stored += store.upsert_mentions(good[start : start + BATCH], run_id=run_id)
-    store.finish_run(
-        run_id,
-        status="partial" if result.errors else "ok",
-        items=len(good),
-        new=result.stored.new,
-        updated=result.stored.updated,
-        dropped=len(result.errors),
-        errors=[str(e) for e in result.errors[:100]],
-    )
+    try:
+        with store.db.atomic():
+            _store_all(store, rows, result, company, default_source, on_error, names)
+            if result.rejected:
+                raise _StrictAbort
+    except _StrictAbort:
+        result.strict_aborted = True
+        result.stored = UpsertResult()
     return result
 
 
-def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if _has_bad_bytes(line):
-            yield number, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
-            continue
+def _store_all(
+    store: Store, rows: Iterator[Record], result: ImportResult, company: str,
+    default_source: str, on_error: Callable[[RowError], None] | None, names: ImportIds,
+) -> None:  # fmt: skip
+    run_id = store.start_run("import", source=str(result.path))
+    while batch := list(islice(rows, BATCH)):
+        result.rows += len(batch)
+        errors: list[RowError] = []
+        checked = list(_checked(batch, errors, company, default_source, names))
+        good = _reject_id_clashes(store, checked, errors)
+        for error in sorted(errors, key=lambda e: e.line):
+            result.reject(error, on_error)
+        if good:
+            stored = store.upsert_mentions(good, run_id=run_id)
+            result.stored += UpsertResult(stored.new, stored.updated, stored.unchanged)
+    store.finish_run(
+        run_id,
+        status="partial" if result.rejected else "ok",
+        items=result.stored.new + result.stored.updated + result.stored.unchanged,
+        new=result.stored.new,
+        updated=result.stored.updated,
+        dropped=result.rejected,
+        errors=[str(e) for e in result.errors[:100]],
+    )
+
+
+def _checked(
+    batch: Iterable[Record], errors: list[RowError], company: str, default_source: str,
+    names: ImportIds,
+) -> Iterator[tuple[int, dict[str, Any]]]:  # fmt: skip
+    for line, record in batch:
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, BadRow(f"invalid JSON: {exc.msg} at column {exc.colno}")
-            continue
-        if not isinstance(record, dict):
-            yield number, BadRow(f"expected a JSON object, got {type(record).__name__}")
-            continue
-        yield number, record
-
-
-def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    header = [h.strip() for h in header]
-    if "text" not in header:
-        found = ", ".join(header)
-        raise ImportFileError(f"line 1: the CSV header has no 'text' column (found: {found})")
-    previous_end = reader.line_num
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield previous_end + 1, BadRow(f"malformed CSV: {exc}")
-            return
-        line = previous_end + 1
-        previous_end = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        if any(_has_bad_bytes(v) for v in values):
-            yield line, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
-            continue
-        if len(values) != len(header):
-            yield line, BadRow(f"expected {len(header)} fields, found {len(values)}")
-            continue
-        yield line, {k: (v if v != "" else None) for k, v in zip(header, values, strict=True)}
-
-
-def _has_bad_bytes(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+            if isinstance(record, BadRow):
+                raise record
+            yield line, _mention(record, company=company, default_source=default_source,
+                                 policy=names.policy, names=names)  # fmt: skip
+        except BadRow as exc:
+            errors.append(RowError(line, str(exc)))
 
 
 def _mention(record: dict[str, Any], *, company: str, default_source: str,
@@ -316,17 +274,16 @@ def _categories(text: str) -> list[str]:
 
 
 def _reject_id_clashes(
-    store: Store, rows: list[tuple[int, dict[str, Any]]], result: ImportResult
+    store: Store, rows: list[tuple[int, dict[str, Any]]], errors: list[RowError]
 ) -> list[dict[str, Any]]:
-    """An id already used by another source would overwrite that post: refuse it."""
+    """An id already used by another source would overwrite that post: refuse it
+    (stored, or earlier in the same batch)."""
     owners = store.existing_sources(r["id"] for _, r in rows)
     kept = []
     for line, row in rows:
-        owner = owners.get(row["id"])
-        if owner is not None and owner != row["source"]:
-            result.errors.append(
-                RowError(line, f"id {row['id']!r} already belongs to source {owner!r}")
-            )
+        owner = owners.setdefault(row["id"], row["source"])
+        if owner != row["source"]:
+            errors.append(RowError(line, f"id {row['id']!r} already belongs to source {owner!r}"))
         else:
             kept.append(row)
     return kept

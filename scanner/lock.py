@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scanner.errors import StoreLockedError
+from scanner.errors import StoreLockedError, writing
 
 logger = logging.getLogger(__name__)
 
@@ -30,17 +30,24 @@ class LockedError(StoreLockedError):
 
 
 def lock_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
+    """``<db>.lock`` beside the database file itself, wherever ``db_path`` points.
+
+    Symlinks and ``..`` are resolved first: ``--db link.db`` and ``--db scan.db``
+    are one database and must share one lock, or both runs would crawl and mail.
+    """
+    real = Path(db_path).resolve()
+    return real.with_name(real.name + ".lock")
 
 
 class RunLock:
     def __init__(self, db_path: Path) -> None:
-        self.path = lock_path(Path(db_path).absolute())
+        self.path = lock_path(db_path)
         self.fd: int | None = None
         self.stale: str | None = None  # what a run that died holding the lock left behind
 
     def acquire(self, purpose: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # No mkdir: the database (and so its directory) exists, or the command
+        # was refused before it came here (scanner.store.opening).
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -57,9 +64,14 @@ class RunLock:
                 "taking over the lock left by a run that did not finish (%s)", self.stale
             )
         started = datetime.now(UTC).replace(microsecond=0).isoformat()
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{purpose}, pid {os.getpid()}, started {started}\n".encode(), 0)
-        os.fsync(fd)
+        try:
+            with writing(self.path):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{purpose}, pid {os.getpid()}, started {started}\n".encode(), 0)
+                os.fsync(fd)
+        except OSError:
+            os.close(fd)  # closing releases the flock too
+            raise
         self.fd = fd
 
     def release(self) -> None:

@@ -61,7 +61,7 @@ def run(
     result = NightlyResult()
     with held(db_path, "nightly") as lock:
         result.stale_lock = lock.stale
-        with Store(db_path) as store:
+        with Store(db_path, mode="write") as store:
             # Under the lock (two runs must not both set up a new database): the
             # privacy mode first, so the crawl never fetches what it cannot store.
             switched = for_config(store, config, writing=True)
@@ -81,7 +81,7 @@ def run(
         status = {ExitStatus.OK: "ok", ExitStatus.PARTIAL: "partial"}.get(
             result.exit_status, "failed"
         )
-        with Store(db_path) as store:
+        with Store(db_path, mode="write") as store:
             summary = "; ".join(f"{s.name}: {s.status}" for s in result.stages)
             stats = {s.name: vars(s) for s in result.stages}
             store.finish_run(run_id, status=status, stats=stats, message=summary)
@@ -118,7 +118,7 @@ def _group(db_path: Path) -> tuple[str, str]:
         return "failed", "grouping (scanner.clustering) is not part of this installation"
     from scanner import clustering
 
-    with Store(db_path) as store:
+    with Store(db_path, mode="write") as store:
         outcome = clustering.run(store)
     return "ok", _describe(outcome)
 
@@ -128,7 +128,7 @@ def _issues(config: Config, db_path: Path) -> tuple[str, str]:
         return "skipped", "issues (scanner.issues.store) are not part of this installation"
     from scanner.issues import store as issues
 
-    with Store(db_path) as store:
+    with Store(db_path, mode="write") as store:
         outcome = issues.run(store, config)
     return "ok", _describe(outcome)
 
@@ -141,15 +141,16 @@ def _digest(
         return "skipped", "no recipients (set `to` in the [digest] config table or pass --to)"
     from scanner.digest.service import deliver
 
-    with Store(db_path) as store:
+    with Store(db_path, mode="write") as store:
         sent = deliver(store, config, to=recipients, skip_empty=skip_empty)
     if sent.skipped:
         return "ok", "nothing changed; nothing sent (--skip-empty)"
-    subject = str(sent.message["Subject"]) if sent.message else ""
+    done = "; ".join(f"sent to {', '.join(s.accepted)}: {s.message['Subject']}"
+                     for s in sent.sends if s.accepted)  # fmt: skip
     if sent.refused:
         refused = "; ".join(f"{a}: {why}" for a, why in sent.refused.items())
-        return "partial", f"sent: {subject}; refused {refused}"
-    return "ok", f"sent to {', '.join(recipients)}: {subject}"
+        return "partial", f"{done}; refused {refused} (they get it with the next digest)"
+    return "ok", done
 
 
 def _describe(outcome: object) -> str:

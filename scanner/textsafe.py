@@ -41,6 +41,73 @@ def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
     return _CONTROLS.sub("", text)
 
 
+# Invisible format characters (Unicode category Cf, less the visible Arabic and
+# Syriac number signs): zero-width space, ZWNJ/ZWJ, LRM/RLM/ALM, bidi embeddings,
+# overrides and isolates, word joiner and invisible operators, BOM, interlinear
+# annotations, shorthand format controls, musical format marks, and the "tag"
+# characters that can smuggle invisible ASCII.
+_INVISIBLE_CLASS = (
+    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+_JOINERS = "\u200c\u200d"
+# Letters of scripts without case and their marks: where ZWJ/ZWNJ shape words
+# (Indic conjuncts and chillus, Persian ZWNJ). After a Latin, Greek or Cyrillic
+# letter a joiner only hides one word inside another ("pay\u200dpal").
+_JOINING = frozenset({"Lo", "Mn", "Mc"})
+# Anything sanitize would change: one C-speed search decides that most text is
+# fine as it is (free text keeps tabs and line breaks; names keep neither).
+_UNSAFE_FREE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\r{_INVISIBLE_CLASS}]")
+_UNSAFE_NAME = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_INVISIBLE_CLASS}]")
+_BREAKS = re.compile(r"[\n\r\t\v\f\x85\u2028\u2029]+")
+
+
+def sanitize(text: str, *, free_text: bool = False) -> str:
+    """What hostile text keeps when it is stored: the one rule for every writer.
+
+    Escape sequences, C0/C1 controls, bidi controls, LRM/RLM and zero-width
+    characters go. In ``free_text`` (a post's text and title) line breaks stay,
+    and so do ZWJ/ZWNJ inside words of scripts that need them; in identifiers,
+    names, languages and URLs (the default) nothing invisible stays and line
+    breaks become spaces. Text with none of these comes back as it is, after one
+    C-speed search: this runs on every field of every stored post.
+    """
+    if not needs_sanitizing(text, free_text=free_text):
+        return text
+    text = strip_controls(text)
+    if not free_text:
+        text = _BREAKS.sub(" ", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub(lambda m: m.group() if free_text and _joins(m) else "", text)
+    return text
+
+
+def needs_sanitizing(text: str, *, free_text: bool = False) -> bool:
+    """Whether :func:`sanitize` would change ``text`` (one C-speed search)."""
+    return (_UNSAFE_FREE if free_text else _UNSAFE_NAME).search(text) is not None
+
+
+def sanitize_tree(value: object) -> object:
+    """Every string in a JSON-like value sanitised: keys as names, values as free text.
+
+    For facts stored as JSON (a post's ``extra``) and for JSON output.
+    """
+    if isinstance(value, str):
+        return sanitize(value, free_text=True)
+    if isinstance(value, dict):
+        return {sanitize(str(k)): sanitize_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [sanitize_tree(v) for v in value]
+    return value
+
+
+def _joins(match: re.Match[str]) -> bool:
+    at, text = match.start(), match.string
+    return (match.group() in _JOINERS and at > 0
+            and unicodedata.category(text[at - 1]) in _JOINING)  # fmt: skip
+
+
 def terminal(text: object, *, single_line: bool = True) -> str:
     """Safe to print to a terminal. Single line by default (table cells)."""
     if text is None:
@@ -53,6 +120,16 @@ def html(text: object) -> str:
     if text is None:
         return ""
     return _html.escape(strip_controls(str(text)), quote=True)
+
+
+#: For every HTML page we write (the report, the digest's HTML part), as defence
+#: in depth behind the escaping: no script of any origin, nothing fetched (no
+#: images, fonts, frames, connections), no <base> or form targets; only the
+#: inline styles and inline SVG the pages are made of.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
 
 
 def safe_url(url: object) -> str | None:

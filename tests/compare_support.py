@@ -134,7 +134,7 @@ def build_compare_db(tmp_path: Path, *, end: datetime = END, extra: str = "") ->
     config.write_text(CONFIG + extra, encoding="utf-8")
     source = tmp_path / "posts.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in posts(end)), encoding="utf-8")
-    for args in (("import", str(source)), ("issues",)):
+    for args in (("--create", "import", str(source)), ("issues",)):
         done = run_scan(*args, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
     return config

@@ -121,7 +121,7 @@ def build_report_db(tmp_path: Path) -> Path:
     source = tmp_path / "posts.jsonl"
     rows = [r for group in GROUPS.values() for r in group] + COMPETITOR
     source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    done = run_scan("import", str(source), cwd=tmp_path)
+    done = run_scan("--create", "import", str(source), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     db = tmp_path / "report.db"
     with Store(db) as store:

@@ -6,6 +6,7 @@ import json
 
 from scanner import __version__
 from scanner.cli import COMMANDS, cli
+from scanner.store import Store
 
 
 def test_version_and_help(scan):
@@ -30,7 +31,7 @@ def test_end_to_end_from_outside_the_repo(scan, tmp_path):
         + "\n",
         encoding="utf-8",
     )
-    assert scan("init").returncode == 0
+    assert scan("--db", "x.db", "init").returncode == 0
     imported = scan("--db", "x.db", "import", "sample.jsonl")
     assert imported.returncode == 0, imported.stderr
     found = scan("--db", "x.db", "mentions", "--search", "refund")
@@ -52,18 +53,21 @@ def test_reading_commands_refuse_a_missing_database(scan, tmp_path):
 def test_nightly_refuses_to_run_with_nothing_configured(scan, tmp_path):
     """Issue #15: it printed "ok", exited 0 and left scan.db and a lock behind."""
     bare = scan("nightly")
-    assert bare.returncode == 1 and "no config file" in bare.stderr
-    assert "ok" not in bare.stdout
+    assert bare.returncode == 1 and "ok" not in bare.stdout
+    assert list(tmp_path.iterdir()) == []  # no database, no lock
+    Store(tmp_path / "scan.db").close()
+    no_config = scan("nightly")
+    assert no_config.returncode == 1 and "no config file" in no_config.stderr
     (tmp_path / "scanner.toml").write_text('[company]\nname = "Acme"\n', encoding="utf-8")
     empty = scan("nightly")
     assert empty.returncode == 1 and "nothing for scan nightly to do" in empty.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["scanner.toml"]
+    assert not list(tmp_path.glob("*.lock"))
 
 
 def test_global_options_are_accepted_after_the_command_too(scan, tmp_path):
     sample = tmp_path / "one.jsonl"
     sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")
-    assert scan("import", "one.jsonl", "--db", "x.db").returncode == 0
+    assert scan("import", "one.jsonl", "--db", "x.db", "--create").returncode == 0
     assert (tmp_path / "x.db").is_file() and not (tmp_path / "scan.db").exists()
     after = scan("stats", "--json", "--db", "x.db", "-v")
     before = scan("--db", "x.db", "stats", "--json")
@@ -79,7 +83,7 @@ def test_global_options_are_accepted_after_the_command_too(scan, tmp_path):
 def test_an_unknown_company_is_an_error_for_cluster_as_for_issues(scan, tmp_path):
     sample = tmp_path / "one.jsonl"
     sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")
-    assert scan("import", "one.jsonl").returncode == 0
+    assert scan("--create", "import", "one.jsonl").returncode == 0
     for command in ("cluster", "issues"):
         result = scan(command, "--company", "No Such Co")
         assert result.returncode == 1, (command, result.stdout)
@@ -89,7 +93,7 @@ def test_an_unknown_company_is_an_error_for_cluster_as_for_issues(scan, tmp_path
 def test_conflicting_options_are_usage_errors(scan, tmp_path):
     sample = tmp_path / "one.jsonl"
     sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")
-    assert scan("import", "one.jsonl").returncode == 0
+    assert scan("--create", "import", "one.jsonl").returncode == 0
     for args, says in (
         (["report", "--since", "2026-01-01", "--days", "3"], "either --since or --days"),
         (["report", "--cluster", "1", "--issue", "1"], "either --cluster or --issue"),

@@ -41,11 +41,11 @@ GOOD = [
 
 def test_import_twice_adds_nothing(scan, tmp_path):
     src = write_jsonl(tmp_path / "in.jsonl", GOOD)
-    first = scan("--db", "x.db", "import", str(src))
+    first = scan("--db", "x.db", "--create", "import", str(src))
     assert first.returncode == 0, first.stderr
     assert "4 new" in first.stdout
     before = rows(tmp_path / "x.db", "SELECT * FROM mentions ORDER BY id")
-    second = scan("--db", "x.db", "import", str(src))
+    second = scan("--db", "x.db", "--create", "import", str(src))
     assert second.returncode == 0
     assert "0 new" in second.stdout and "4 unchanged" in second.stdout
     after = rows(tmp_path / "x.db", "SELECT * FROM mentions ORDER BY id")
@@ -78,7 +78,7 @@ def test_bad_rows_reported_with_line_numbers_good_rows_kept(scan, tmp_path):
             GOOD[1],
         ],
     )
-    result = scan("--db", "x.db", "import", str(src))
+    result = scan("--db", "x.db", "--create", "import", str(src))
     assert result.returncode == 3
     err = result.stderr
     assert "line 2: invalid JSON" in err
@@ -92,7 +92,7 @@ def test_bad_rows_reported_with_line_numbers_good_rows_kept(scan, tmp_path):
 
 def test_strict_stores_nothing_when_any_row_is_bad(scan, tmp_path):
     src = write_jsonl(tmp_path / "s.jsonl", [GOOD[0], GOOD[1], {"id": "bad"}])
-    result = scan("--db", "x.db", "import", "--strict", str(src))
+    result = scan("--db", "x.db", "--create", "import", "--strict", str(src))
     assert result.returncode == 1
     assert "line 3" in result.stderr and "nothing imported" in result.stderr
     assert rows(tmp_path / "x.db") == []
@@ -111,7 +111,7 @@ def test_csv_with_bom_quoted_newlines_and_line_numbers(scan, tmp_path):
     )
     src = tmp_path / "box.csv"
     src.write_bytes(b"\xef\xbb\xbf" + csv_text.encode("utf-8"))
-    result = scan("--db", "x.db", "import", str(src))
+    result = scan("--db", "x.db", "--create", "import", str(src))
     assert result.returncode == 3
     assert "line 4: missing required field 'text'" in result.stderr  # quoted newline: c2 is line 4
     assert "line 6: 'rating' must be a number" in result.stderr
@@ -128,7 +128,7 @@ def test_non_utf8_bytes_name_the_line(scan, tmp_path):
         + json.dumps({"id": "c", "text": "also fine"}).encode()
         + b"\n"
     )
-    result = scan("--db", "x.db", "import", str(src))
+    result = scan("--db", "x.db", "--create", "import", str(src))
     assert result.returncode == 3
     assert "line 2: not valid UTF-8" in result.stderr
     assert [r[0] for r in rows(tmp_path / "x.db")] == ["a", "c"]
@@ -157,7 +157,7 @@ def test_edited_post_updates_in_place_and_keeps_first_seen(tmp_path):
 
 def test_unicode_stored_intact_and_searchable(scan, tmp_path):
     src = write_jsonl(tmp_path / "u.jsonl", GOOD, bom=True)
-    assert scan("--db", "x.db", "import", str(src)).returncode == 0
+    assert scan("--db", "x.db", "--create", "import", str(src)).returncode == 0
     stored = {r[0]: r[3] for r in rows(tmp_path / "x.db")}
     assert stored["T-2"] == TAMIL and stored["T-3"] == TELUGU and stored["T-4"] == HINDI
     for word, expected in [("திரும்ப", "T-2"), ("తిరిగి", "T-3"), ("वापस", "T-4"), ("arrived", "T-1")]:

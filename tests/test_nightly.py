@@ -3,10 +3,12 @@ installed ``scan`` in subprocesses, sites served on 127.0.0.1, a real SMTP serve
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +92,7 @@ def config(folder: Path, base: str, feeds: dict[str, str], smtp_port: int | None
                   'smtp_host = "127.0.0.1"', f"smtp_port = {smtp_port}"]  # fmt: skip
     path = folder / "scanner.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    Store(folder / "scan.db").close()  # as `scan init` would; nightly creates none
     return path
 
 
@@ -169,6 +172,51 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
     assert f"took over the lock of a run that did not finish (nightly, pid {victim.pid}" in err
 
 
+def test_runs_of_a_killed_process_are_marked_killed_by_the_next_run(tmp_path):
+    from .conftest import run_scan
+
+    hold = threading.Event()
+    with site(hold) as (base, asked):
+        config(tmp_path, base, {"slow-feed": "/slow.xml"})
+        victim = start(tmp_path)
+        assert asked.wait(120), "the first run never reached the site"
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(30)
+        hold.set()
+    db = tmp_path / "scan.db"
+    with Store(db, mode="read") as store:
+        statuses = [r[0] for r in store.db.execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["running", "running", "running"]  # nightly, crawl, slow-feed
+    live = subprocess.Popen([sys.executable, "-c", STILL_RUNNING, str(db)], text=True,
+                            stdout=subprocess.PIPE)  # fmt: skip
+    try:
+        assert live.stdout.readline().strip() == "started"
+        assert run_scan("cluster", cwd=tmp_path).returncode == 0  # the next run
+        with Store(db, mode="read") as store:
+            rows = store.db.execute("SELECT kind, status, message FROM runs ORDER BY id").fetchall()
+    finally:
+        live.kill()
+        live.wait(30)
+    assert [(k, s) for k, s, _ in rows] == [
+        ("nightly", "killed"), ("crawl", "killed"), ("crawl", "killed"),
+        ("import", "running"),  # a live process's run is left alone
+        ("cluster", "ok"),
+    ]  # fmt: skip
+    assert f"pid {victim.pid}" in rows[0][2]
+    shown = json.loads(run_scan("sources", "--json", cwd=tmp_path).stdout)
+    assert shown[0]["status"] == "killed"
+
+
+STILL_RUNNING = """
+import sys, time
+from scanner.store import Store
+store = Store(sys.argv[1], mode="write")
+store.start_run("import")
+print("started", flush=True)
+time.sleep(120)
+"""
+
+
 def test_the_lock_in_one_process(tmp_path):
     db = tmp_path / "scan.db"
     busy = r"another scan run holds the lock \(nightly, pid"
@@ -178,6 +226,21 @@ def test_the_lock_in_one_process(tmp_path):
     lock_path(db).write_text("nightly, pid 999999, started 2026-01-01T03:15:00+00:00\n")
     with held(db, "nightly") as lock:
         assert lock.stale == "nightly, pid 999999, started 2026-01-01T03:15:00+00:00"
+
+
+def test_a_symlink_to_the_database_shares_its_lock(tmp_path):
+    from .conftest import run_scan
+
+    config(tmp_path, "http://127.0.0.1:9", {"dead-feed": "/feed.xml"})  # nothing listens on :9
+    (tmp_path / "link.db").symlink_to(tmp_path / "scan.db")
+    (tmp_path / "elsewhere").mkdir()
+    with held(tmp_path / "scan.db", "nightly"):
+        for db in ("link.db", "elsewhere/../scan.db", str(tmp_path / "link.db")):
+            for args in (["nightly"], ["digest", "--to", "ops@example.com"]):
+                done = run_scan("--db", db, *args, cwd=tmp_path)
+                assert done.returncode == 4, (db, args, done.stdout + done.stderr)
+                assert "another scan run holds the lock (nightly, pid" in done.stderr
+    assert not (tmp_path / "link.db.lock").exists()
 
 
 def test_cron_line_runs_under_crons_minimal_environment(tmp_path):

@@ -33,6 +33,15 @@ def _set_mode(config: Path, mode: str) -> None:
     config.write_text(f'{text}\n[privacy]\nauthors = "{mode}"\n', encoding="utf-8")
 
 
+def _switch(tmp_path: Path, key: str | None = KEY) -> str:
+    """A command that writes (here: importing the same posts again, which changes
+    nothing else) brings the database to the config's mode; its note is returned.
+    Reading commands never write, so they never switch."""
+    done = run_scan("import", str(tmp_path / "posts.jsonl"), cwd=tmp_path, env=_env(key))
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
 def _report(tmp_path: Path, *args: str, key: str | None = KEY) -> dict:
     done = run_scan("report", "--format", "json", "--all", "--as-of", AS_OF, *args,
                     cwd=tmp_path, env=_env(key))  # fmt: skip
@@ -64,8 +73,8 @@ def test_switching_to_hash_rewrites_in_place_and_people_counts_stay_equal(tmp_pa
     assert all(name.encode() in _file_bytes(db) for name in NAMES)
 
     _set_mode(config, "hash")
+    assert "authors keep -> hash" in _switch(tmp_path)
     after = _report(tmp_path)
-    assert "authors keep -> hash" in after["stderr"]
     assert after["json"]["privacy"] == {"authors": "hash"}
     # No post lost, and every grievance and issue counts the same people, mentions, flags.
     with sqlite3.connect(db) as conn:
@@ -123,7 +132,7 @@ def test_nightly_without_the_key_refuses_before_it_crawls(tmp_path):
 def test_a_database_hashed_with_one_key_refuses_another(tmp_path):
     config = build_report_db(tmp_path)
     _set_mode(config, "hash")
-    _report(tmp_path)
+    _switch(tmp_path)
     done = run_scan("import", str(tmp_path / "posts.jsonl"), cwd=tmp_path, env=_env(OTHER_KEY))
     assert done.returncode == 1
     assert "not the key this database" in done.stderr
@@ -132,7 +141,7 @@ def test_a_database_hashed_with_one_key_refuses_another(tmp_path):
 def test_removing_the_privacy_table_never_brings_names_back(tmp_path):
     config = build_report_db(tmp_path)
     _set_mode(config, "hash")
-    _report(tmp_path)
+    _switch(tmp_path)
     config.write_text(config.read_text("utf-8").split("\n[privacy]")[0], encoding="utf-8")
     new = tmp_path / "new.jsonl"
     record = {"id": "N-1", "author": "Newcomer", "text": GROUPS["solo"][0]["text"]}
@@ -149,15 +158,16 @@ def test_removing_the_privacy_table_never_brings_names_back(tmp_path):
 def test_back_to_keep_says_what_it_cannot_undo(tmp_path):
     config = build_report_db(tmp_path)
     _set_mode(config, "hash")
-    _report(tmp_path)
+    _switch(tmp_path)
     _set_mode(config, "keep")
-    note = _report(tmp_path, key=None)["stderr"]
+    note = _switch(tmp_path, key=None)
     assert "keep their pseudonyms" in note and "counted twice" in note
 
 
 def test_drop_stores_no_author_and_the_report_says_each_post_is_a_person(tmp_path):
     config = build_report_db(tmp_path)
     _set_mode(config, "drop")
+    _switch(tmp_path, key=None)
     report = _report(tmp_path, key=None)["json"]
     assert report["privacy"] == {"authors": "drop"}
     with sqlite3.connect(tmp_path / "report.db") as conn:
@@ -256,7 +266,7 @@ def test_imported_posts_named_by_a_hash_with_the_author_get_new_ids(tmp_path, mo
     (tmp_path / "scanner.toml").write_text('db = "x.db"\n[company]\nname = "Acme"\n', "utf-8")
     source = tmp_path / "box.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
-    assert run_scan("import", str(source), cwd=tmp_path).returncode == 0
+    assert run_scan("--create", "import", str(source), cwd=tmp_path).returncode == 0
     assert run_scan("cluster", cwd=tmp_path).returncode == 0
     db = tmp_path / "x.db"
     with sqlite3.connect(db) as conn:
@@ -291,7 +301,7 @@ def test_drop_keeps_records_that_differ_only_in_masked_contact_details(tmp_path)
     )
     source = tmp_path / "box.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
-    first = run_scan("import", str(source), cwd=tmp_path)
+    first = run_scan("--create", "import", str(source), cwd=tmp_path)
     assert "4 new" in first.stdout, first.stdout + first.stderr
     again = run_scan("import", str(source), cwd=tmp_path)
     assert "0 new, 0 updated, 4 unchanged" in again.stdout

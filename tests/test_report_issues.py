@@ -73,7 +73,7 @@ def site(tmp_path_factory) -> Path:
         for pid, author, source, when, text in POSTS
     ]  # fmt: skip
     (path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
-    done = run_scan("import", "posts.jsonl", cwd=path)
+    done = run_scan("--create", "import", "posts.jsonl", cwd=path)
     assert done.returncode == 0, done.stderr
     with Store(path / "report.db") as store:
         store.upsert_mentions([HOSTILE])

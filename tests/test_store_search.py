@@ -31,7 +31,7 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
     rows = [{"id": key, "text": text} for key, text in POSTS.items()]
     (folder / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
-    assert run_scan("import", "posts.jsonl", cwd=folder).returncode == 0
+    assert run_scan("--create", "import", "posts.jsonl", cwd=folder).returncode == 0
     return folder
 
 

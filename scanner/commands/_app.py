@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import sqlite3
-from contextlib import closing
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +18,30 @@ from scanner.config import Config, load_config
 
 if TYPE_CHECKING:
     from scanner.store import Store
+    from scanner.store.opening import Mode
+
+
+#: What each command may do to its database (modes: ``scanner.store.opening``).
+#: The database is opened in that mode before the command's body runs, so a
+#: refused file is refused before anything else happens. ``--create`` turns
+#: ``write`` into ``create``; a reading command never writes, whatever flag it
+#: gets. ``init`` and ``demo`` make their databases themselves; ``cron-line``
+#: opens none.
+ACCESS: dict[str, Mode | Callable[[dict[str, Any]], Mode]] = {
+    "import": "write",
+    "crawl": "write",
+    "cluster": "write",
+    "issues": "write",
+    "nightly": "write",
+    # --dry-run and --out send nothing, so they record nothing either.
+    "digest": lambda params: "read" if params.get("dry_run") or params.get("out") else "write",
+    "report": "read",
+    "compare": "read",
+    "stats": "read",
+    "mentions": "read",
+    "sources": "read",
+}
+NO_DATABASE = ("init", "demo", "cron-line")
 
 
 @dataclass
@@ -26,7 +52,8 @@ class App:
     db_override: Path | None = None
     verbose: int = 0
     debug: bool = False
-    _stores: list[Store] = field(default_factory=list)
+    create: bool = False  # --create: a writing command may make a new database
+    _store: Store | None = None
 
     @cached_property
     def config(self) -> Config:
@@ -43,43 +70,69 @@ class App:
     def db_path(self) -> Path:
         return self.db_override or self.config.db
 
-    def store(self, *, create: bool = True, writing: bool = False) -> Store:
-        """Open (and migrate) the database; closed when the command ends.
+    @property
+    def known_db_path(self) -> Path | None:
+        """The database path if already known; reads no config (for error messages)."""
+        if self._store is not None:
+            return self._store.path
+        return self.db_override
 
-        Commands that only read (report, mentions, stats) pass ``create=False``:
-        a mistyped ``--db`` then says so instead of showing an empty new database.
-        Commands that store posts pass ``writing=True`` (see ``apply_privacy``).
-        """
-        from scanner.errors import StoreError
+    def open_store(self, mode: Mode) -> Store:
+        """Open the database as ``mode`` allows; closed when the command ends."""
         from scanner.store import Store
 
-        if not create and not self.db_path.exists():
-            raise StoreError(
-                f"{self.db_path}: no such database (run `scan import` or `scan crawl` first, "
-                "or pass --db PATH)"
-            )
-        store = Store(self.db_path)
+        if mode == "write" and self.create:
+            mode = "create"
+        store = Store(self.db_path, mode=mode)
         click.get_current_context().call_on_close(store.close)
-        self.apply_privacy(store, writing=writing)
+        self._store = store
+        if mode == "read":  # a reading command never writes, not even the privacy switch
+            from scanner.store.authors import check_for_reading
+
+            check_for_reading(store, self.config)
+        else:
+            self.apply_privacy(store, writing=True)
         return store
+
+    def store(self) -> Store:
+        """The command's database, opened by its ``ACCESS`` entry before it ran."""
+        if self._store is None:
+            raise RuntimeError("this command has no ACCESS entry in scanner.commands._app")
+        return self._store
 
     def apply_privacy(self, store: Store | None = None, *, writing: bool = False) -> None:
         """Bring the database to the config's ``[privacy] authors`` mode before any use
         (``scanner.store.authors.for_config``) and say so when that switched it.
 
-        ``writing`` checks the hashing key up front. Without ``store``, the database
-        is opened for this and closed again (commands that hand the path on).
-        """
-        from scanner.store import Store
+        ``writing`` checks the hashing key up front. Without ``store``, the command's
+        own database is used."""
         from scanner.store.authors import for_config
 
-        if store is None:
-            with Store(self.db_path) as own:
-                self.apply_privacy(own, writing=writing)
-            return
-        switched = for_config(store, self.config, writing=writing)
+        switched = for_config(store or self.store(), self.config, writing=writing)
         if switched is not None:
             click.echo(switched.note, err=True)
+
+
+def with_database(command: click.Command, name: str) -> click.Command:
+    """``command``, opening its database by ``ACCESS[name]`` before its body runs.
+
+    A copy, so the module's command object stays as its module defined it.
+    """
+    access = ACCESS.get(name)
+    if access is None or command.callback is None:
+        return command
+    body = command.callback
+
+    @functools.wraps(body)
+    def opened_first(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        mode = access(ctx.params) if callable(access) else access
+        ctx.find_object(App).open_store(mode)  # type: ignore[union-attr]
+        return body(*args, **kwargs)
+
+    wrapped = copy.copy(command)
+    wrapped.callback = opened_first
+    return wrapped
 
 
 pass_app = click.make_pass_decorator(App)
@@ -108,11 +161,19 @@ def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> d
 
 def _only_company(db: Path) -> str | None:
     """The company of every mention in ``db``, when there is exactly one."""
+    from scanner.errors import StoreError
+    from scanner.store.opening import connect
+
     if not db.is_file():
         return None
     try:
-        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            names = conn.execute("SELECT DISTINCT company FROM mentions LIMIT 2").fetchall()
+        conn = connect(db, "read")
+    except StoreError:
+        return None  # not ours, or not a database: opening the store will say what is wrong
+    try:
+        names = conn.execute("SELECT DISTINCT company FROM mentions LIMIT 2").fetchall()
     except sqlite3.Error:
-        return None  # not ours, or not yet migrated: opening the store will say what is wrong
+        return None
+    finally:
+        conn.close()
     return names[0][0] if len(names) == 1 else None

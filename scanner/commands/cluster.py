@@ -27,7 +27,7 @@ def cluster(app: App, rebuild: bool, company: str | None) -> None:
 
     if company:  # as `scan issues` does: a name that is not watched is an error, not a no-op
         company = app.config.company_named(company).name
-    result = run(app.store(create=False), company=company, rebuild=rebuild, progress=True)
+    result = run(app.store(), company=company, rebuild=rebuild, progress=True)
     rebuilt = (
         f", rebuilt {', '.join(terminal(c) for c in result.rebuilt)}" if result.rebuilt else ""
     )

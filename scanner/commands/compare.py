@@ -45,7 +45,7 @@ def compare(app: App, fmt: str, output: Path | None, limit: int, include_all: bo
     from scanner.compare import build
     from scanner.report.compare_render import render
 
-    store = app.store(create=False)
+    store = app.store()
     result = build(store, app.config, **options)  # type: ignore[arg-type]
     result.limit = None if include_all else limit
     tty = output is None and sys.stdout.isatty()

@@ -70,7 +70,6 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
         click.echo(line, err=True)
 
     config = app.config
-    app.apply_privacy(writing=True)
     result = run_crawl(config, app.db_path, sources or None, overrides=settings,
                        progress=progress, progress_every=progress_every)  # fmt: skip
     _summary(result)

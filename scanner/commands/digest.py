@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from scanner.commands._app import App, pass_app
+from scanner.errors import writing
 from scanner.status import ExitStatus
 
 
@@ -38,8 +39,9 @@ def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
     and user come from the [digest] config table; the password only from the
     SCAN_SMTP_PASSWORD environment variable. What a digest reported is recorded
     only once the server accepted it, so a failed send (exit status 1, with the
-    server's answer) leaves everything for the next one. --dry-run and --out
-    send and record nothing.
+    server's answer) leaves everything for the next one; a recipient the server
+    refused (exit status 3) gets what it missed with the next digest. --dry-run
+    and --out send and record nothing.
 
     \b
     Example:
@@ -51,7 +53,7 @@ def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
     from scanner.digest.service import compose, deliver, message_for
     from scanner.lock import LockedError, held
 
-    store = app.store(create=False)
+    store = app.store()
     if dry_run or out:
         found = compose(store, app.config)
         if skip_empty and found.empty:
@@ -59,7 +61,8 @@ def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
             return
         message = message_for(found, app.config, list(to) or None)
         if out:
-            out.write_bytes(bytes(message))
+            with writing(out):
+                out.write_bytes(bytes(message))
             click.echo(f"Wrote {out} ({message['Subject']}).")
         if dry_run:
             click.echo(readable(message), nl=False)
@@ -73,9 +76,11 @@ def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
     if result.skipped:
         click.echo("Nothing changed since the last digest; nothing sent (--skip-empty).")
         return
-    for addr, answer in result.refused.items():
-        click.echo(f"refused {addr}: {answer}", err=True)
-    accepted = [a for a in (list(to) or app.config.digest.to) if a not in result.refused]
-    click.echo(f"Sent to {', '.join(accepted)}: {result.message['Subject']}")  # type: ignore[index]
+    for send in result.sends:
+        if send.accepted:
+            click.echo(f"Sent to {', '.join(send.accepted)}: {send.message['Subject']}")
+        for addr, answer in send.refused.items():
+            click.echo(f"refused {addr}: {answer}; {addr} gets these changes with the next digest",
+                       err=True)  # fmt: skip
     if result.refused:
         sys.exit(ExitStatus.PARTIAL)

@@ -29,30 +29,31 @@ def import_command(
     """Import complaints from a JSON Lines or CSV file.
 
     Fields: text (required), id, source, author, title, url, rating,
-    rating_scale (default 5), published_at (ISO 8601). Imported records are
-    grievances. Importing the same file twice adds nothing. Bad rows are
-    reported with their line numbers; the good rows are stored and the exit
-    status is 3 (with --strict, nothing is stored and the status is 1).
+    rating_scale (default 5), published_at (ISO 8601), grievance. A record
+    with a rating is a grievance by rules/complaint.toml, one without is one.
+    Importing the same file twice adds nothing. Bad rows are reported with
+    their line numbers; the good rows are stored and the exit status is 3
+    (with --strict, nothing is stored and the status is 1).
 
     \b
     Example:
         scan import tickets.jsonl
         scan --db acme.db import complaint-box.csv --strict
     """
-    from scanner.importing import import_file
+    from scanner.importing import RowError, import_file
 
-    store = app.store(writing=True)
-    result = import_file(store, file, company=app.config.company.name, fmt=fmt, strict=strict,
-                         default_source=default_source)  # fmt: skip
-    for error in result.errors:
+    def report(error: RowError) -> None:  # each bad row as soon as it is found
         click.echo(f"{file}: {error}", err=True)
+
+    result = import_file(app.store(), file, company=app.config.company.name, fmt=fmt,
+                         strict=strict, default_source=default_source, on_error=report)  # fmt: skip
     if result.strict_aborted:
-        click.echo(f"{len(result.errors)} bad row(s); nothing imported (--strict).", err=True)
+        click.echo(f"{result.rejected} bad row(s); nothing imported (--strict).", err=True)
         sys.exit(ExitStatus.ERROR)
     stored = result.stored
     click.echo(
         f"{result.rows} row(s) read: {stored.new} new, {stored.updated} updated, "
-        f"{stored.unchanged} unchanged, {len(result.errors)} rejected."
+        f"{stored.unchanged} unchanged, {result.rejected} rejected."
     )
-    if result.errors:
+    if result.rejected:
         sys.exit(ExitStatus.PARTIAL)

@@ -1,4 +1,4 @@
-"""``scan init``: write a commented starter config."""
+"""``scan init``: write a commented starter config and create the database."""
 
 from __future__ import annotations
 
@@ -11,21 +11,37 @@ from scanner.config import DEFAULT_CONFIG
 
 
 @click.command()
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 @pass_app
 def init(app: App, force: bool) -> None:
-    """Write a commented starter config (./scanner.toml, or --config PATH).
+    """Write a commented starter config (./scanner.toml, or --config PATH) and
+    create the database it names (or --db PATH).
+
+    This is the one command that creates a database (besides --create): the
+    others refuse a missing one, so a mistyped path never starts a new, empty
+    database. An existing config is kept unless --force is given.
 
     \b
     Example:
         scan init
         scan --config ~/acme/scanner.toml init
+        scan --db acme.db init
     """
     from scanner.starter import write_starter
+    from scanner.store import Store
+    from scanner.store.opening import is_scan_database
 
     path = app.config_path or Path(DEFAULT_CONFIG)
-    try:
+    wrote = force or not path.exists()
+    if wrote:
         write_starter(path, force=force)
-    except FileExistsError:
-        raise click.ClickException(f"{path} exists already; use --force to overwrite it") from None
-    click.echo(f"Wrote {path}. Edit [company] and [[sources]], then run: scan crawl")
+    db = app.db_path
+    existed = is_scan_database(db)
+    if not wrote and existed:
+        raise click.ClickException(
+            f"{path} and {db} exist already; use --force to overwrite the config"
+        )
+    Store(db, mode="create").close()
+    config_line = f"Wrote {path}." if wrote else f"Kept {path} (--force overwrites it)."
+    db_line = f"Database {db} is ready." if existed else f"Created database {db}."
+    click.echo(f"{config_line} {db_line} Edit [company] and [[sources]], then run: scan crawl")

@@ -28,7 +28,7 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
     """
     from scanner.issues.store import run
 
-    result = run(app.store(create=False), app.config, company=company)
+    result = run(app.store(), app.config, company=company)
     if as_json:
         data = [
             {"company": c.company, "grievances": c.grievances, "background": c.background,

@@ -11,7 +11,7 @@ import click
 
 from scanner.commands._app import App, iso_date, pass_app
 from scanner.termwidth import output_width
-from scanner.textsafe import csv_cell, terminal, width_cut
+from scanner.textsafe import csv_cell, sanitize_tree, terminal, width_cut
 
 
 @click.command()
@@ -37,7 +37,7 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
         scan mentions --search "refund" --since 2026-01-01
         scan mentions --source acme-trustpilot --format json --limit 0
     """
-    rows = app.store(create=False).search_mentions(
+    rows = app.store().search_mentions(
         search=search, source=source, company=company,
         since=since.isoformat() if since else None, until=until.isoformat() if until else None,
         grievances_only=grievances, limit=limit or None,
@@ -46,7 +46,7 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
         for row in rows:
             row["categories"] = json.loads(row["categories"])
             row["extra"] = json.loads(row["extra"])
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(json.dumps(sanitize_tree(row), ensure_ascii=False))
         return
     if fmt == "csv":
         columns = ["id", "source", "company", "author", "published_at", "rating", "url", "title",

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from scanner.commands._app import App, exclusive, iso_date, pass_app
+from scanner.errors import writing
 from scanner.status import ExitStatus
 from scanner.termwidth import output_width
 
@@ -90,7 +91,7 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     # Only JSON lists every post of every grievance; the other views need the
     # recent posts alone (and --cluster and --issue always read them all).
     members = fmt == "json"
-    store = app.store(create=False)
+    store = app.store()
     result = build(store, app.config, members=members, volume=fmt == "html", **options)  # type: ignore[arg-type]
     stream = sys.stdout
     tty = output is None and stream.isatty()
@@ -98,7 +99,8 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     width = output_width()
     text = render(result, fmt, width=width, color=color, tty=tty)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        with writing(output):
+            output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False, color=color)

@@ -7,7 +7,7 @@ import json
 import click
 
 from scanner.commands._app import App, pass_app
-from scanner.textsafe import terminal
+from scanner.textsafe import sanitize_tree, terminal
 
 
 @click.command()
@@ -21,9 +21,9 @@ def stats(app: App, as_json: bool) -> None:
         scan stats
         scan --db acme.db stats --json
     """
-    data = app.store(create=False).stats()
+    data = app.store().stats()
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(sanitize_tree(data), indent=2, ensure_ascii=False))
         return
     click.echo(f"database        {terminal(data['database'])} (schema {data['schema_version']})")
     click.echo(f"mentions        {data['mentions']}")

@@ -13,7 +13,7 @@ import re
 
 from scanner.digest.compare_part import html_block
 from scanner.digest.model import Digest, Grievance, Section, SourceNote
-from scanner.textsafe import html
+from scanner.textsafe import CSP_META, html
 
 FONT = "font-family:Arial,Helvetica,sans-serif;"
 MUTED = "color:#666666;font-size:12px;"
@@ -48,7 +48,8 @@ def render_html(digest: Digest) -> str:
                      "one grievance: <code>scan report --cluster ID</code>.</div>"))  # fmt: skip
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        + CSP_META
+        + '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html(digest.headline)}</title></head>\n"
         '<body style="margin:0;padding:0;background:#f4f4f4">\n'
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '

@@ -21,9 +21,12 @@ def _header(value: str) -> str:
     return " ".join(strip_controls(value, keep_newlines=False).split())
 
 
+NO_RECIPIENTS = "no recipients: pass --to ADDR or set `to` in the [digest] config table"
+
+
 def build_message(digest: Digest, *, sender: str, to: list[str], prefix: str) -> EmailMessage:
     if not to:
-        raise ScanError("no recipients: pass --to ADDR or set `to` in the [digest] config table")
+        raise ScanError(NO_RECIPIENTS)
     message = EmailMessage()
     subject = f"{digest.company}: {digest.headline}"
     message["Subject"] = _header(f"{prefix} {subject}" if prefix else subject)

@@ -4,6 +4,8 @@ The order matters: the state a digest reported is written to ``digests`` only
 after the SMTP server accepted the message, in one transaction. A failed send
 therefore records nothing and the next digest reports the same changes again:
 a digest may arrive twice after a crash between the two steps, never zero times.
+The same holds per recipient: one the server refused is recorded as refused,
+and its next digest reports what it missed (``scanner.digest.history``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from scanner.digest.changes import (
     grievance_sections,
     volume_bars,
 )
-from scanner.digest.message import build_message
+from scanner.digest.history import by_base, sent_digests
+from scanner.digest.message import NO_RECIPIENTS, build_message
 from scanner.digest.model import Digest
 from scanner.digest.rules import DigestRules, load_digest_rules
 from scanner.digest.smtp import send
@@ -33,34 +36,48 @@ from scanner.store import Store, utcnow
 
 
 @dataclass
-class Delivery:
+class Send:
+    """One message, to the recipients that share what they were last sent."""
+
     digest: Digest
-    message: EmailMessage | None
-    sent: bool = False
-    skipped: bool = False  # --skip-empty and nothing changed
-    digest_id: int | None = None
-    refused: dict[str, str] = field(default_factory=dict)
+    message: EmailMessage
+    accepted: list[str]
+    refused: dict[str, str]  # address -> the server's answer
+    digest_id: int
+
+
+@dataclass
+class Delivery:
+    sends: list[Send] = field(default_factory=list)
+    skipped: bool = False  # --skip-empty and nothing changed for anyone
+
+    @property
+    def message(self) -> EmailMessage | None:
+        return self.sends[0].message if self.sends else None
+
+    @property
+    def refused(self) -> dict[str, str]:
+        return {addr: why for send in self.sends for addr, why in send.refused.items()}
 
 
 def last_sent(store: Store) -> dict[str, Any] | None:
     """The state recorded by the last digest the server accepted (None: never sent)."""
-    row = store.db.execute(
-        "SELECT state, created_at FROM digests WHERE sent_at IS NOT NULL ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return None
-    try:
-        state = json.loads(row[0])
-    except ValueError:
-        state = {}
-    state.setdefault("as_of", row[1])
-    return state
+    history = sent_digests(store)
+    return history[0].state if history else None
 
 
 def compose(
     store: Store, config: Config, *, as_of: datetime | None = None, rules: DigestRules | None = None
 ) -> Digest:
     """What changed since the last sent digest, for the watched company."""
+    return compose_since(store, config, last_sent(store), as_of=as_of, rules=rules)
+
+
+def compose_since(
+    store: Store, config: Config, previous: dict[str, Any] | None, *,
+    as_of: datetime | None = None, rules: DigestRules | None = None,
+) -> Digest:  # fmt: skip
+    """What changed since ``previous``, the state a digest recorded (None: ever)."""
     from scanner.verdict import load_systemic_rules
 
     build = _report_builder()
@@ -68,7 +85,6 @@ def compose(
     as_of = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     company = config.company.name
     report = build(store, config, company=company, as_of=as_of, include_all=True)
-    previous = last_sent(store)
     quiet_days = load_systemic_rules().quiet_days
     sources = current_sources(store, report, config)
     comparison = compare_news(store, config, as_of=as_of, previous=previous)
@@ -108,25 +124,40 @@ def deliver(
     skip_empty: bool = False,
     as_of: datetime | None = None,
 ) -> Delivery:
-    """Compose, send (unless empty and ``skip_empty``), and record what was sent."""
-    digest = compose(store, config, as_of=as_of)
-    if skip_empty and digest.empty:
-        return Delivery(digest=digest, message=None, skipped=True)
+    """Compose, send (unless empty and ``skip_empty``), and record what was sent.
+
+    Recipients are grouped by the digest they last received (``history``): one
+    message per group, normally one in all. Each is recorded with the
+    recipients the server accepted and those it refused, so a refused one is
+    sent these changes with the next digest.
+    """
+    delivery = Delivery()
     recipients = list(to or config.digest.to)
-    message = message_for(digest, config, recipients)
-    refused = send(message, config.digest, recipients)
-    digest_id = record(store, digest, message, [r for r in recipients if r not in refused])
-    return Delivery(digest, message, sent=True, digest_id=digest_id, refused=refused)
+    if not recipients:
+        raise ScanError(NO_RECIPIENTS)
+    for base, group in by_base(sent_digests(store), recipients):
+        digest = compose_since(store, config, base.state if base else None, as_of=as_of)
+        if skip_empty and digest.empty:
+            continue
+        message = message_for(digest, config, group)
+        refused = send(message, config.digest, group)
+        accepted = [r for r in group if r not in refused]
+        digest_id = record(store, digest, message, accepted, refused)
+        delivery.sends.append(Send(digest, message, accepted, refused, digest_id))
+    delivery.skipped = not delivery.sends
+    return delivery
 
 
-def record(store: Store, digest: Digest, message: EmailMessage, recipients: list[str]) -> int:
+def record(store: Store, digest: Digest, message: EmailMessage, recipients: list[str],
+           refused: dict[str, str] | None = None) -> int:  # fmt: skip
     now = utcnow()
     with store.db.atomic():
         cursor = store.db.execute(
-            "INSERT INTO digests (created_at, sent_at, recipients, subject, message_id, state) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [digest.as_of.isoformat(), now, json.dumps(recipients), str(message["Subject"]),
-             str(message["Message-ID"]), json.dumps(digest.state, ensure_ascii=False)],
+            "INSERT INTO digests (created_at, sent_at, recipients, refused, subject, message_id, "
+            "state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [digest.as_of.isoformat(), now, json.dumps(recipients), json.dumps(refused or {}),
+             str(message["Subject"]), str(message["Message-ID"]),
+             json.dumps(digest.state, ensure_ascii=False)],
         )  # fmt: skip
     return int(cursor.lastrowid)  # type: ignore[arg-type]
 

@@ -2,12 +2,15 @@
 
 The password comes only from ``SCAN_SMTP_PASSWORD`` (``Digest.password``): never
 from the command line, where ``ps`` shows it, and never into a log or an error
-message. A refusal is reported with the server's own answer, because that is
+message. Over a clear connection (``smtp_security = "none"``) it is sent only to
+a server on this machine; AUTH PLAIN to any other would show it to the network.
+A refusal is reported with the server's own answer, because that is
 what the user needs to fix it ("550 5.1.1 no such user").
 """
 
 from __future__ import annotations
 
+import ipaddress
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -54,6 +57,11 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
                 if not client.has_extn("auth"):
                     raise SendError(_no_auth(where, settings.smtp_user, security,
                                              client.has_extn("starttls")))  # fmt: skip
+                if security == "none" and not _on_this_machine(client):
+                    raise SendError(
+                        f"refusing to send the SMTP password in clear text to {host}:{port}, "
+                        'which is not on this machine; set smtp_security = "starttls" or "tls"'
+                    )
                 client.login(settings.smtp_user, password or "")
             sender = parseaddr(settings.from_addr)[1] or settings.from_addr
             refused = client.send_message(message, from_addr=sender, to_addrs=to)
@@ -79,6 +87,20 @@ def _no_auth(where: str, user: str, security: str, offers_starttls: bool) -> str
         fix = ("remove smtp_user if the server takes mail without a login, or use the port "
                "where it offers AUTH (often 587 with STARTTLS)")  # fmt: skip
     return f"{where} does not offer AUTH, so smtp_user {user!r} cannot log in: {fix}"
+
+
+def _on_this_machine(client: smtplib.SMTP) -> bool:
+    """Whether the connected server is on a loopback address (a local relay).
+
+    The address actually connected to decides, not the name in the config: a
+    name can resolve anywhere.
+    """
+    try:
+        peer = ipaddress.ip_address(client.sock.getpeername()[0].split("%")[0])  # type: ignore[union-attr]
+    except (OSError, ValueError, AttributeError):
+        return False
+    mapped = getattr(peer, "ipv4_mapped", None)
+    return (mapped or peer).is_loopback
 
 
 def _text(value: bytes | str) -> str:

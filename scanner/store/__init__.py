@@ -12,6 +12,7 @@ import json
 import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,10 +20,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from scanner import jsonsafe
 from scanner.errors import StoreError
 from scanner.privacy import AuthorPolicy
-from scanner.store import authors, migrations
+from scanner.store import authors, migrations, runs
+from scanner.store.opening import Mode, connect
 from scanner.store.search import fts_query
+from scanner.textsafe import needs_sanitizing, sanitize, sanitize_tree
 
 MENTION_FIELDS = (
     "id", "company", "source", "external_id", "origin", "url", "author", "title",
@@ -71,18 +75,26 @@ class UpsertResult:
 class Store:
     """A scan database file.
 
+    ``mode`` is what the caller may do to the file (``scanner.store.opening``):
+    ``read`` never writes, ``write`` needs an existing scan database, ``create``
+    (the library default, as with ``sqlite3.connect``) may make a new one. The
+    command line chooses the mode per command; see ``scanner.commands._app``.
+
     Example::
 
         store = Store("scan.db")
         store.upsert_mentions([{"id": "t1", "source": "import", ...}], run_id=None)
     """
 
-    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+    def __init__(self, path: str | Path, *, mode: Mode = "create", migrate: bool = True) -> None:
         self.path = Path(path)
+        self.mode = mode
+        conn = connect(self.path, mode)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-            self.db = Database(conn)
-            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db = Database(conn) if mode == "read" else _WriterDatabase(conn)
+            if mode == "read":
+                _refuse_old_schema(self.db, self.path)
+                return
             if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -90,7 +102,11 @@ class Store:
             if migrate:
                 migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -219,10 +235,13 @@ class Store:
     def start_run(
         self, kind: str, *, source: str | None = None, parent_id: int | None = None
     ) -> int:
+        """Record a run as running; first close those of processes that were killed."""
         with self.db.atomic():
+            runs.mark_killed(self.db)
             cursor = self.db.execute(
-                "INSERT INTO runs (kind, source, parent_id, started_at) VALUES (?, ?, ?, ?)",
-                [kind, source, parent_id, utcnow()],
+                "INSERT INTO runs (kind, source, parent_id, started_at, owner) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [kind, source, parent_id, utcnow(), runs.owner()],
             )
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
@@ -297,8 +316,22 @@ def _many(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]],
         conn.execute(statement, [*head, *(v for row in chunk for v in row)])
 
 
+# Cleaned at the door (textsafe.sanitize), whoever writes: names, ids and URLs
+# keep nothing invisible; free text keeps its line breaks and script joiners.
+_NAMES = ("id", "company", "source", "external_id", "origin", "url", "author", "language")
+_FREE_TEXT = ("title", "text")
+
+
 def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, Any]:
     out = {f: row.get(f) for f in MENTION_FIELDS}
+    names = [out[key] for key in _NAMES if isinstance(out[key], str)]
+    if needs_sanitizing(" ".join(names)):  # one search for all of them, almost always clean
+        for key in _NAMES:
+            if isinstance(out[key], str):
+                out[key] = sanitize(out[key])
+    for key in _FREE_TEXT:
+        if isinstance(out[key], str):
+            out[key] = sanitize(out[key], free_text=True)
     if not policy.keeps:
         out = policy.scrub(out)
         # A given hash was worked out over the raw author and text: a hash of a
@@ -306,11 +339,62 @@ def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, A
         out["content_hash"] = None
     out["fetched_at"] = out["fetched_at"] or now
     out["is_grievance"] = 1 if out["is_grievance"] else 0
-    for key, empty in (("categories", "[]"), ("extra", "{}")):
-        value = out[key]
-        if value is None:
-            out[key] = empty
-        elif not isinstance(value, str):
-            out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    categories = out["categories"]
+    if categories is None or not isinstance(categories, str):
+        out["categories"] = json.dumps(categories or [], ensure_ascii=False, sort_keys=True)
+    extra = _parsed(out["extra"]) if isinstance(out["extra"], str) else out["extra"]
+    extra_json = json.dumps(extra or {}, ensure_ascii=False, sort_keys=True)
+    if needs_sanitizing(extra_json, free_text=True):  # JSON escapes C0, not the rest
+        extra_json = json.dumps(sanitize_tree(extra), ensure_ascii=False, sort_keys=True)
+    out["extra"] = extra_json
     out["content_hash"] = out["content_hash"] or content_hash(out)
     return out
+
+
+def _parsed(extra: str) -> Any:
+    """``extra`` handed over as JSON text: its value, or the text if it is not JSON."""
+    try:
+        return jsonsafe.loads(extra) if extra else None
+    except ValueError:
+        return extra
+
+
+class _WriterDatabase(Database):
+    """sqlite-utils' ``Database`` whose transactions start with ``BEGIN IMMEDIATE``.
+
+    A plain ``BEGIN`` reads first and asks for the write lock only at its first
+    write. If another connection commits in between, SQLite cannot let the stale
+    reader write and fails at once with "database is locked", without waiting
+    for the busy timeout: a crawl batch (which reads which posts it knows, then
+    writes) failed that way while a grouping run was writing. Taking the write
+    lock first makes the busy timeout apply: the batch waits its turn.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
+def _refuse_old_schema(db: Database, path: Path) -> None:
+    """A reading command cannot bring an older schema forward (that writes)."""
+    pending = migrations.migrations.pending(db)
+    if pending:
+        raise StoreError(
+            f"{path}: this database was made by an older scan ({len(pending)} schema "
+            "update(s) pending); run a command that writes, such as `scan cluster`, "
+            "once to update it"
+        )

@@ -105,6 +105,22 @@ def for_config(store: Store, config: Config, *, writing: bool = False) -> Switch
     return enforce(store, wanted or recorded(store.db).mode, writing=writing)
 
 
+def check_for_reading(store: Store, config: Config) -> None:
+    """A reading command never writes, so it cannot switch the database: when the
+    config wants another mode than the one stored, it refuses rather than show
+    what the config says must not be shown (names, under ``hash`` or ``drop``)."""
+    wanted = config.privacy.authors if config.path is not None else None
+    found = recorded(store.db).mode
+    if wanted is None or wanted == found:
+        return
+    key = f" with {KEY_ENV} set" if wanted == HASH else ""
+    raise PrivacyError(
+        f'{store.path}: [privacy] authors = "{wanted}" but the database still stores authors '
+        f'as "{found}"; run a command that writes (scan issues, scan cluster, scan import, '
+        f"scan crawl){key} to rewrite it first"
+    )
+
+
 def enforce(store: Store, mode: str, *, writing: bool = False) -> Switch | None:
     """Bring the database to ``mode`` (the config's); ``None`` when it already was.
 

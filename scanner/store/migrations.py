@@ -325,3 +325,30 @@ def m007_privacy(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m008_runs_owner(db: Database) -> None:
+    """Which process each run belongs to ("host:pid:start"), so that the next run
+    can mark the runs of a killed process as killed (``scanner.store.runs``).
+
+    Runs left ``running`` by an earlier version cannot say whose they are; one
+    that started more than a day ago was killed, so it is marked so here.
+    """
+    db.executescript(
+        """
+        ALTER TABLE runs ADD COLUMN owner TEXT;
+        UPDATE runs SET status = 'killed',
+            message = 'the process ended without finishing this run'
+          WHERE status = 'running' AND finished_at IS NULL
+            AND started_at < strftime('%Y-%m-%dT%H:%M:%S', 'now', '-1 day');
+        """
+    )
+
+
+@migrations()
+def m009_digest_refusals(db: Database) -> None:
+    """The recipients the server refused, per digest (JSON: address -> its answer),
+    beside those that accepted it (``recipients``): a refused recipient's next
+    digest reports the changes it missed (``scanner.digest.history``)."""
+    db.execute("ALTER TABLE digests ADD COLUMN refused TEXT NOT NULL DEFAULT '{}'")

@@ -188,14 +188,14 @@ def _toml(value: Any) -> str:
 
 def crawl(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """``scan crawl ARGS`` with the config in ``tmp_path``; progress every second."""
-    return run_scan("--config", str(tmp_path / "scanner.toml"), "crawl", "--progress-every", "0",
-                    *args, cwd=tmp_path, timeout=timeout)  # fmt: skip
+    return run_scan("--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
+                    "--progress-every", "0", *args, cwd=tmp_path, timeout=timeout)  # fmt: skip
 
 
 def start_crawl(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     return subprocess.Popen(
-        [scan_executable(), "--config", str(tmp_path / "scanner.toml"), "crawl",
+        [scan_executable(), "--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
          "--progress-every", "0", *args],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip

@@ -25,7 +25,8 @@ def _config(site: Site, tmp_path: Path) -> None:
 
 
 def _crawl(tmp_path: Path, key: str) -> object:
-    return run_scan("--config", str(tmp_path / "scanner.toml"), "crawl", "--progress-every", "0",
+    return run_scan("--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
+                    "--progress-every", "0",
                     cwd=tmp_path, env={KEY_ENV: key}, timeout=90)  # fmt: skip
 
 

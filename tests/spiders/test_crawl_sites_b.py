@@ -55,7 +55,15 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Data
     with serve(files) as server:
         (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
         done = subprocess.run(
-            [SCAN, "--config", str(tmp / "scanner.toml"), "crawl", "--progress-every", "0"],
+            [
+                SCAN,
+                "--config",
+                str(tmp / "scanner.toml"),
+                "--create",
+                "crawl",
+                "--progress-every",
+                "0",
+            ],
             capture_output=True,
             text=True,
             timeout=120,

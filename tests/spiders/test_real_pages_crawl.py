@@ -66,7 +66,7 @@ def crawled(real_pages: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             encoding="utf-8",
         )
         done = subprocess.run(
-            [SCAN, "--config", str(tmp / "scanner.toml"), "crawl"],
+            [SCAN, "--config", str(tmp / "scanner.toml"), "--create", "crawl"],
             capture_output=True, text=True, timeout=180, cwd=tmp, check=False,
         )  # fmt: skip
     assert done.returncode in (0, 3), done.stderr[-3000:]

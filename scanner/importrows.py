@@ -1,0 +1,211 @@
+"""Reading an import file one record at a time, in bounded memory.
+
+The file is never read whole: JSON Lines are read line by line and CSV record by
+record, so memory stays the same whatever the file's size (50 MB of JSON Lines
+once took 381 MB). Every problem is one bad record, reported with its line
+number, and the records after it are still read:
+
+- a line longer than ``MAX_LINE`` (1 MiB) is skipped without being held;
+- JSON nested deeper than ``scanner.jsonsafe.MAX_DEPTH`` is invalid;
+- a CSV field larger than the csv module's limit (128 KiB) or any other CSV
+  error drops that record; reading resumes at the end of the record, found by
+  counting quotes (a quoted field may span lines, and ``""`` is one quote
+  inside a field), where the csv module alone would have stopped for good.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from scanner import jsonsafe
+from scanner.errors import ImportFileError
+
+MAX_LINE = 1 << 20
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_TOO_LONG = "longer than 1 MiB"
+_BOM = b"\xef\xbb\xbf"
+
+Record = tuple[int, "dict[str, Any] | BadRow"]  # (line number, the record or why it is bad)
+
+
+class BadRow(ValueError):
+    """One row cannot be imported; the message is the reason shown to the user."""
+
+
+def detect_format(path: Path, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in {"jsonl", "ndjson", "json"}:
+        return "jsonl"
+    if suffix in {"csv", "tsv"}:
+        return "csv"
+    raise ImportFileError(
+        f"{path}: cannot tell the format from the extension {path.suffix!r}; "
+        "pass --format jsonl or --format csv"
+    )
+
+
+def records(path: Path, fmt: str) -> Iterator[Record]:
+    """Every record of the file, in order. Raises ``ImportFileError`` when the
+    file cannot be read at all (before the first record is returned)."""
+    try:
+        stream: IO[Any] = (
+            path.open("rb")
+            if fmt == "jsonl"
+            else path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+        )
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if fmt == "jsonl":
+        return _closing(stream, _jsonl(stream))
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        rows = _csv(stream, delimiter)
+        first = next(rows, None)  # reads and checks the header now
+    except ImportFileError as exc:
+        stream.close()
+        raise ImportFileError(f"{path}: {exc}") from exc
+    return _closing(stream, _chain(first, rows))
+
+
+def _closing(stream: IO[Any], rows: Iterator[Record]) -> Iterator[Record]:
+    with stream:
+        yield from rows
+
+
+def _chain(first: Record | None, rest: Iterator[Record]) -> Iterator[Record]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
+    number = 0
+    while raw := stream.readline(MAX_LINE + 1):
+        number += 1
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            _skip_rest_of_line(stream)
+            yield number, BadRow(_TOO_LONG)
+            continue
+        if number == 1:
+            raw = raw.removeprefix(_BOM)
+        try:
+            line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
+        except UnicodeDecodeError:
+            yield number, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = jsonsafe.loads(line)
+        except jsonsafe.TooDeep as exc:
+            yield number, BadRow(str(exc))
+            continue
+        except ValueError as exc:
+            where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
+            yield number, BadRow(f"invalid JSON: {getattr(exc, 'msg', exc)}{where}")
+            continue
+        if not isinstance(record, dict):
+            yield number, BadRow(f"expected a JSON object, got {type(record).__name__}")
+            continue
+        yield number, record
+
+
+def _skip_rest_of_line(stream: IO[Any]) -> int:
+    """Read to the end of the current line without keeping it; its quote count."""
+    quotes = 0
+    while chunk := stream.readline(MAX_LINE):
+        if isinstance(chunk, bytes):
+            if chunk.endswith(b"\n"):
+                break
+            continue
+        quotes += chunk.count('"')
+        if chunk.endswith(("\n", "\r")):
+            break
+    return quotes
+
+
+class _TooLong(Exception):
+    """Raised through the csv reader when a physical line exceeds ``MAX_LINE``."""
+
+
+class _Lines:
+    """The physical lines the csv reader reads, counted, with the quotes seen
+    since the current record began (odd: inside a quoted field)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.number = 0
+        self.quotes = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_LINE + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        self.quotes += line.count('"')
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            self.quotes += _skip_rest_of_line(self.stream)
+            raise _TooLong
+        return line
+
+    def skip_to_record_end(self) -> None:
+        """After a bad record: skip the lines still inside its quoted field."""
+        while self.quotes % 2:
+            line = self.stream.readline(MAX_LINE + 1)
+            if not line:
+                break
+            self.number += 1
+            self.quotes += line.count('"')
+            if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+                self.quotes += _skip_rest_of_line(self.stream)
+        self.quotes = 0
+
+
+def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
+    lines = _Lines(stream)
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except (csv.Error, _TooLong) as exc:
+        raise ImportFileError(f"line 1: the CSV header cannot be read: {exc or _TOO_LONG}") from exc
+    header = [h.strip() for h in header]
+    if "text" not in header:
+        found = ", ".join(header)
+        raise ImportFileError(f"line 1: the CSV header has no 'text' column (found: {found})")
+    while True:
+        lines.quotes = 0
+        line = lines.number + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, _TooLong) as exc:
+            lines.skip_to_record_end()
+            reason = f"malformed CSV: {exc}" if isinstance(exc, csv.Error) else _TOO_LONG
+            yield line, BadRow(reason)
+            continue
+        if not any(v.strip() for v in values):
+            continue
+        if any(has_bad_bytes(v) for v in values):
+            yield line, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
+            continue
+        if len(values) != len(header):
+            yield line, BadRow(f"expected {len(header)} fields, found {len(values)}")
+            continue
+        yield line, {k: (v if v != "" else None) for k, v in zip(header, values, strict=True)}
+
+
+def has_bad_bytes(text: str) -> bool:
+    """Whether ``text`` holds bytes that were not UTF-8 (``surrogateescape``)."""
+    return _UNDECODED.search(text) is not None

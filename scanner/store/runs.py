@@ -1,0 +1,76 @@
+"""Which process a run belongs to, and whether that process is still alive.
+
+A run is recorded as ``running`` when it starts and closed when it ends. A
+process killed with -9 (or by the OOM killer, or a power cut) never closes its
+runs, and they would show as running forever (``scan sources``). So each run
+records its owner, "host:pid:start", and the next run that starts marks the
+runs whose owner is gone as ``killed``. The process start time (Linux
+``/proc``) tells a dead process from an unrelated one that later got the same
+pid; where it is unknown the pid alone decides. Runs of another host are left
+alone: nothing here can tell whether their process is alive.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+KILLED = "killed"
+
+
+def process_start(pid: int) -> str:
+    """When ``pid`` started, in clock ticks since boot ("" when unknown or gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes().decode("ascii", "replace")
+    except OSError:
+        return ""
+    # The command name (field 2) may hold spaces and parentheses: split after it.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else ""  # field 22, starttime
+
+
+def owner() -> str:
+    """This process, as recorded in ``runs.owner``."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{process_start(pid)}"
+
+
+def is_gone(recorded: str) -> bool:
+    """Whether the process that ``recorded`` names has ended (on this host)."""
+    parts = recorded.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    host, pid_text, started = parts
+    if host != socket.gethostname():
+        return False
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, under another user
+    current = process_start(pid)
+    return bool(started and current and current != started)
+
+
+def mark_killed(db: Any) -> int:
+    """Close the runs left ``running`` by processes that ended; how many there were.
+
+    Call inside the transaction that starts a new run.
+    """
+    rows = db.execute(
+        "SELECT id, owner FROM runs WHERE status = 'running' AND owner IS NOT NULL"
+    ).fetchall()
+    gone = [(run_id, recorded) for run_id, recorded in rows if is_gone(recorded)]
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    for run_id, recorded in gone:
+        pid = recorded.rsplit(":", 2)[1]
+        db.execute(
+            "UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?",
+            [KILLED, now, f"the process (pid {pid}) ended without finishing this run", run_id],
+        )
+    return len(gone)
