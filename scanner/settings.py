@@ -10,8 +10,8 @@ per source, the overrides of its ``[[sources]]`` entry (``download_delay``,
 from scanner import __version__
 
 BOT_NAME = "scan"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
+SPIDER_MODULES = ["scanner.spiders"]
+NEWSPIDER_MODULE = "scanner.spiders"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # -- politeness --------------------------------------------------------------------

@@ -27,7 +27,8 @@ from scrapy.http import Response
 from scanner.dates import parse_published
 from scanner.items import Mention
 from scanner.spiderbase import ScanSpider
-from spiders._parsing import as_float, as_list, dig, is_removed_text, load_json, text_or_none
+
+from .parsing import as_float, as_list, dig, is_removed_text, load_json, text_or_none
 
 MAX_PAGES = 10  # Apple serves no page past 10 (50 reviews each)
 

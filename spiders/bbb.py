@@ -33,7 +33,8 @@ from scanner.dates import iso, parse_published
 from scanner.items import Mention
 from scanner.spiderbase import ScanSpider
 from scanner.text import clean_text
-from spiders._pageparts import (
+
+from .pageparts import (
     canonical,
     dicts_with,
     is_removed,

@@ -23,7 +23,8 @@ from scrapy.http import Response
 from scanner.dates import iso, parse_published
 from scanner.items import Mention
 from scanner.spiderbase import ScanSpider
-from spiders._pageparts import (
+
+from .pageparts import (
     block_text,
     canonical,
     first,

@@ -28,7 +28,8 @@ from w3lib.url import add_or_replace_parameter
 from scanner.dates import parse_published
 from scanner.items import Mention
 from scanner.spiderbase import ScanSpider
-from spiders._parsing import as_bool, as_list, dig, is_removed_text, load_json, text_or_none
+
+from .parsing import as_bool, as_list, dig, is_removed_text, load_json, text_or_none
 
 _GONE_AUTHOR = "[deleted]"
 

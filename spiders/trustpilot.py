@@ -24,7 +24,8 @@ from w3lib.url import add_or_replace_parameter, url_query_parameter
 from scanner.dates import parse_published
 from scanner.items import Mention
 from scanner.spiderbase import ScanSpider
-from spiders._parsing import as_float, dig, is_removed_text, text_or_none
+
+from .parsing import as_float, dig, is_removed_text, text_or_none
 
 
 class TrustpilotSpider(ScanSpider):

@@ -11,7 +11,7 @@ from scrapy.http import Request, TextResponse
 from sites import APP_ID, FIXTURES, SITES, fixture_response, layout_problems, start_requests_of
 
 from scanner.items import Mention
-from spiders.appstore import MAX_PAGES, AppStoreSpider
+from scanner.spiders.appstore import MAX_PAGES, AppStoreSpider
 
 BASE = "http://127.0.0.1:8765"
 SITE = SITES["appstore"]

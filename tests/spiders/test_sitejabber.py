@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sites_b import HOSTS, SJ_REVIEWS, build, fixture, problems, respond, run, site_response, starts
 
-from spiders._pageparts import stable_id
-from spiders.sitejabber import SitejabberSpider
+from scanner.spiders.pageparts import stable_id
+from scanner.spiders.sitejabber import SitejabberSpider
 
 LISTING = HOSTS["sitejabber"] + SJ_REVIEWS
 
