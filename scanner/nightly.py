@@ -95,7 +95,7 @@ def _timed(name: str, step: Callable[[], tuple[str, str]]) -> Stage:
 def _crawl(config: Config, db_path: Path) -> tuple[str, str]:
     if not any(s.enabled for s in config.sources):
         return "skipped", "no enabled sources in the config"
-    from scanner.crawl import run_crawl
+    from scanner.crawl.run import run_crawl
 
     crawl = run_crawl(config, db_path)
     failed = crawl.failed

@@ -24,9 +24,9 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 
 from .parsing import as_float, as_list, dig, is_removed_text, load_json, text_or_none
 

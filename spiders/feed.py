@@ -20,9 +20,9 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.errors import ScanError
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 
 
 def unwrap_link(url: str | None) -> str | None:

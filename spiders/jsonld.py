@@ -18,10 +18,10 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
 from scanner.errors import ScanError
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 
 _CONTAINER_KEYS = ("review", "reviews", "@graph", "itemListElement", "item", "mainEntity")
 

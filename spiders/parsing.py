@@ -12,7 +12,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from scanner.spiderbase import ScanSpider
+from scanner.crawl.spider import ScanSpider
 from scanner.text import is_removed_post
 
 

@@ -20,9 +20,9 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import iso, parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 
 from .pageparts import (
     block_text,

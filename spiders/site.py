@@ -23,11 +23,11 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
 from scanner.errors import RuleFileError
-from scanner.items import Mention
 from scanner.rules import rules_path
-from scanner.spiderbase import ScanSpider
 
 FIELDS = ("id", "author", "title", "text", "rating", "date", "link", "language")
 _TOP = {"name", "url", "post", "next", "fields", "date_format", "rating_scale", "about_company",

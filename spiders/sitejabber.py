@@ -24,9 +24,9 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import iso, parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 from scanner.text import clean_line, clean_text
 
 from .pageparts import (

@@ -21,9 +21,9 @@ import scrapy
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 
 from .parsing import as_float, dig, is_removed_text, text_or_none
 

@@ -11,7 +11,7 @@ from scanner.commands._app import App, pass_app
 from scanner.textsafe import terminal
 
 if TYPE_CHECKING:
-    from scanner.crawl import CrawlResult, SourceResult
+    from scanner.crawl.run import CrawlResult, SourceResult
 
 
 def _setting(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -59,7 +59,7 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
         scan crawl
         scan crawl --source acme-reviews --source acme-alerts
     """
-    from scanner.crawl import run_crawl
+    from scanner.crawl.run import run_crawl
 
     def progress(entry: SourceResult) -> None:
         state = f"done: {entry.status}" if entry.finished else "running"

@@ -24,7 +24,7 @@ def sources(app: App, as_json: bool) -> None:
         scan sources
         scan sources --json
     """
-    from scanner.health import overview
+    from scanner.crawl.health import overview
 
     rows = overview(app.config, app.store())
     if as_json:

@@ -60,7 +60,7 @@ def run_demo(directory: Path, *, echo: Echo, color: bool = False,
 
 
 def _crawl(config: Any, echo: Echo) -> dict[str, str]:
-    from scanner.crawl import run_crawl
+    from scanner.crawl.run import run_crawl
 
     def progress(entry: Any) -> None:
         if entry.finished:

@@ -10,7 +10,7 @@ import pytest
 from scrapy.http import Request, TextResponse
 from sites import APP_ID, FIXTURES, SITES, fixture_response, layout_problems, start_requests_of
 
-from scanner.items import Mention
+from scanner.crawl.item import Mention
 from scanner.spiders.appstore import MAX_PAGES, AppStoreSpider
 
 BASE = "http://127.0.0.1:8765"

@@ -12,7 +12,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from sites import FIXTURES, SITES, fixture_response, layout_problems, start_requests_of
 
-from scanner.items import Mention
+from scanner.crawl.item import Mention
 from scanner.spiders.trustpilot import TrustpilotSpider
 
 BASE = "http://127.0.0.1:8765"

@@ -2,13 +2,14 @@
 
 Every request for a next page (``meta["pagination"]``) or a post's own page
 (``meta["external_id"]``) is written to the ``frontier`` table as pending, and
-marked done once every item its response yielded has passed the pipeline
-(``scanner.pipelines.chain.ScanPipeline`` reports each item: the frontier needs
-it); both writes travel in the store's batches, so a page is never marked done
+marked done once every item its response yielded has passed the item pipeline
+(``scanner.crawl.pipeline.ScanPipeline`` reports each item: the frontier needs
+it); both writes travel in the source's batches, so a page is never marked done
 unless its posts were committed with it. At the start of a crawl the source's
 pending requests are issued first (callbacks rebuilt by name). A crawl that ends
 normally forgets its finished backlog; a capped or killed one keeps the rest.
-The spider middleware that drives this is ``scanner.middlewares.spider``.
+The spider middleware that drives this is ``scanner.crawl.middlewares.spider``;
+the source extension (``scanner.crawl.extension``) holds the one ``Frontier``.
 """
 
 from __future__ import annotations
@@ -22,34 +23,26 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 
-from scanner.crawlstate import SourceState
+from scanner.crawl.state import SourceState
 
 logger = logging.getLogger(__name__)
-_ATTR = "_scan_frontier"
 
 
 class Frontier:
     """One source's frontier: what to resume, what was scheduled, which pages are done.
 
-    Shared (``Frontier.of(crawler)``) by the spider middleware, which reports each
-    page's output, and the item pipeline, which reports each item once it is
-    through (stored, dropped or failed), whatever Scrapy's signals would say: one
-    call per item instead of one more signal receiver.
+    Shared (``SourceExtension.of(crawler).frontier``) by the spider middleware,
+    which reports each page's output, and the item pipeline, which reports each
+    item once it is handed over, whatever Scrapy's signals would say: one call per
+    item instead of one more signal receiver.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state: SourceState) -> None:
         self.crawler = crawler
-        self.state = SourceState.of(crawler)
+        self.state = state
         # id(item) -> the open pages it came from: [items not yet through, output
         # finished?, fingerprint] (a list, should a spider yield one object twice)
-        self._owners: dict[int, list[list[Any]]] = {}
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> Frontier:
-        frontier = crawler.__dict__.get(_ATTR)
-        if frontier is None:
-            frontier = crawler.__dict__[_ATTR] = cls(crawler)
-        return frontier
+        self.owners: dict[int, list[list[Any]]] = {}
 
     async def resume(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         """The source's pending requests from its last run first, then ``start``."""
@@ -78,7 +71,7 @@ class Frontier:
             self.schedule(output)
         elif page is not None:
             page[0] += 1
-            self._owners.setdefault(id(output), []).append(page)
+            self.owners.setdefault(id(output), []).append(page)
 
     def page_end(self, page: list[Any] | None) -> None:
         """The page's output is complete: done now if its items are all through."""
@@ -88,12 +81,12 @@ class Frontier:
                 self.state.fetched(page[2])
 
     def item_done(self, item: Any) -> None:
-        pages = self._owners.get(id(item))
+        pages = self.owners.get(id(item))
         if pages is None:
             return
         page = pages.pop()
         if not pages:
-            del self._owners[id(item)]
+            del self.owners[id(item)]
         page[0] -= 1
         if page[1] and page[0] <= 0:
             self.state.fetched(page[2])

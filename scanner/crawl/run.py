@@ -68,11 +68,11 @@ def select_sources(config: Config, names: Sequence[str] | None) -> list[Source]:
 
 
 def base_settings(config: Config, db_path: Path, overrides: dict[str, Any] | None = None) -> Any:
-    """``scanner.settings`` plus what the config says (contact, page cap, cache)."""
+    """``scanner.crawl.settings`` plus what the config says (contact, page cap, cache)."""
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("scanner.settings", priority="project")
+    settings.setmodule("scanner.crawl.settings", priority="project")
     contact = config.crawl.contact
     settings.setdict({
         "USER_AGENT": f"scan/{__version__} (complaint monitor; +{contact})",
@@ -169,21 +169,23 @@ def _fail(entry: SourceResult, message: str, progress: ProgressFn | None) -> Non
 
 
 def _read(entry: SourceResult, crawler: Any) -> None:
-    stats = crawler.stats.get_stats() if crawler.__dict__.get("_stats") else {}
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # Scrapy sets stats when the crawl starts: it never did
+        stats = {}
     entry.pages = stats.get("response_received_count", 0)
-    entry.items = stats.get("item_scraped_count", 0)
+    entry.items = stats.get("scan/stored", 0)
     entry.new = stats.get("scan/new", 0)
-    entry.dropped = stats.get("item_dropped_count", 0)
+    entry.dropped = stats.get("scan/dropped", 0) + stats.get("scan/failed", 0)
     entry.requests = stats.get("downloader/request_count", 0)
 
 
 def _collect(entry: SourceResult, crawler: Any) -> None:
-    from scanner.crawlstate import _ATTR
+    from scanner.crawl.extension import closed_verdict
 
     _read(entry, crawler)
     entry.finished = True
-    state = crawler.__dict__.get(_ATTR)
-    verdict = getattr(state, "verdict", None)
+    verdict = closed_verdict(crawler)
     if verdict is not None:
         entry.status, entry.health, entry.message = verdict.status, verdict.health, verdict.message
     elif entry.status == "running":
@@ -210,7 +212,7 @@ def _ticker(crawlers: list[tuple[SourceResult, Any]], progress: ProgressFn | Non
 
 def _finish(db_path: str | Path, result: CrawlResult) -> None:
     """Close the parent run; a source that never started still gets its run and health."""
-    from scanner.health import Verdict, record
+    from scanner.crawl.health import Verdict, record
 
     with Store(db_path) as store:
         for entry in result.sources:

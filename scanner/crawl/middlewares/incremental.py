@@ -22,19 +22,19 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from scanner.crawlstate import SourceState
+from scanner.crawl.item import Mention
+from scanner.crawl.state import SourceState
 from scanner.dates import to_utc
-from scanner.items import Mention
 
 logger = logging.getLogger(__name__)
 
 
 class Incremental:
-    """Judges one page's output at a time (``scanner.middlewares.spider`` holds it back)."""
+    """Judges one page's output at a time (``scanner.crawl.middlewares.spider`` holds it back)."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state: SourceState) -> None:
         self.crawler = crawler
-        self.state = SourceState.of(crawler)
+        self.state = state
 
     def filter(self, response: Response, held: list[Any]) -> list[Any]:
         """What of the page's output goes on: no known post pages, no pointless next page."""

@@ -15,7 +15,7 @@ import codecs
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from w3lib.encoding import html_body_declared_encoding
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 
 def _canonical(name: str | None) -> str | None:
@@ -25,6 +25,15 @@ def _canonical(name: str | None) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def declared_encoding(response: TextResponse) -> str | None:
+    """The charset the response claims, in the order Scrapy honours them: a byte-order
+    mark, the ``Content-Type`` header, then the page's own ``<meta>``."""
+    body = response.body
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    return (read_bom(body)[0] or http_content_type_encoding(content_type)
+            or html_body_declared_encoding(body))  # fmt: skip
 
 
 def real_encoding(body: bytes, declared: str | None) -> str | None:
@@ -53,7 +62,7 @@ class EncodingFixMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, TextResponse):
             return response
-        fixed = real_encoding(response.body, response._declared_encoding())  # noqa: SLF001
+        fixed = real_encoding(response.body, declared_encoding(response))
         if fixed is None or fixed == _canonical(response.encoding):
             return response
         self.crawler.stats.inc_value("encoding/fixed")

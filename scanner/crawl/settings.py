@@ -4,7 +4,7 @@ Scrapy's own defaults are not polite (robots.txt ignored, no throttling, a 1 GiB
 size cap, ``Scrapy/<version>`` as User-Agent), so every politeness setting is
 written out here. ``scan crawl`` starts from this module too and then applies,
 per source, the overrides of its ``[[sources]]`` entry (``download_delay``,
-``concurrency``, ``autothrottle``, ``max_pages``): see ``scanner.crawl``.
+``concurrency``, ``autothrottle``, ``max_pages``): see ``scanner.crawl.run``.
 """
 
 from scanner import __version__
@@ -57,23 +57,24 @@ SCAN_INCREMENTAL_OVERLAP_DAYS = 2.0
 #: Store ``scanner.categories.categorise(text)`` in ``mentions.categories`` while crawling.
 SCAN_CATEGORISE = True
 
-#: One pipeline running every stage in order (validate, clean, company match,
-#: classify, store): see ``scanner.pipelines.chain``.
+#: One pipeline handing every item to the crawl worker, which runs the stages
+#: (validate, clean, company match, classify) and stores: see ``scanner.crawl.pipeline``.
 ITEM_PIPELINES = {
-    "scanner.pipelines.chain.ScanPipeline": 300,
+    "scanner.crawl.pipeline.ScanPipeline": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
     # Above RetryMiddleware (550) so that it sees 429/503 first (process_response
     # runs from the highest number down).
-    "scanner.middlewares.retry_after.RetryAfterMiddleware": 560,
-    "scanner.middlewares.blocked.BotProtectionMiddleware": 570,
-    "scanner.middlewares.jsonbody.JsonBodyMiddleware": 575,
-    "scanner.middlewares.encoding.EncodingFixMiddleware": 580,
+    "scanner.crawl.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "scanner.crawl.middlewares.blocked.BotProtectionMiddleware": 570,
+    "scanner.crawl.middlewares.jsonbody.JsonBodyMiddleware": 575,
+    "scanner.crawl.middlewares.encoding.EncodingFixMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {
-    # The incremental filter, then the frontier, in one layer (scanner.middlewares.spider).
-    "scanner.middlewares.spider.ScanSpiderMiddleware": 50,
+    # The incremental filter, then the frontier, in one layer.
+    "scanner.crawl.middlewares.spider.ScanSpiderMiddleware": 50,
 }
 EXTENSIONS = {
-    "scanner.health.SourceHealthExtension": 100,
+    # Owns each source's state; judges its health and closes its run at the end.
+    "scanner.crawl.extension.SourceExtension": 100,
 }

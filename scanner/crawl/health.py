@@ -20,10 +20,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy import signals
-from scrapy.crawler import Crawler
-
-from scanner.crawlstate import SourceState
 from scanner.store import Store, utcnow
 
 logger = logging.getLogger(__name__)
@@ -43,8 +39,8 @@ def _sum(stats: dict[str, Any], prefix: str) -> int:
 
 def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finished") -> Verdict:
     """The health of one run of one source, from its Scrapy stats."""
-    items = stats.get("item_scraped_count", 0)
-    seen = items + stats.get("incremental/known_skipped", 0) + stats.get("item_dropped_count", 0)
+    items = stats.get("scan/stored", 0)
+    seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
     ok_pages = _sum(stats, "downloader/response_status_count/2") - _sum(
         stats, "robotstxt/response_status_count/2"
     )
@@ -109,47 +105,7 @@ def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:
             )
 
 
-class SourceHealthExtension:
-    """At spider close: flush, judge, write the run row and ``source_health``."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.state = SourceState.of(crawler)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SourceHealthExtension:
-        return cls(crawler)
-
-    def spider_closed(self, reason: str) -> None:
-        state, store = self.state, self.state.store
-        try:
-            if reason == "finished":
-                state.forget_finished()
-            else:
-                state.flush(wait=True)
-            stats = dict(self.crawler.stats.get_stats())
-            yielded_before = store.db.execute(
-                "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? "
-                "AND items > 0 LIMIT 1",
-                [state.source, state.run_id],
-            ).fetchone() is not None  # fmt: skip
-            verdict = judge(stats, yielded_before=yielded_before, reason=reason)
-            totals = state.totals
-            store.finish_run(
-                state.run_id, status=verdict.status, health=verdict.health,
-                items=stats.get("item_scraped_count", 0), new=totals.new,
-                updated=totals.updated, dropped=stats.get("item_dropped_count", 0),
-                requests=stats.get("downloader/request_count", 0), stats=_summary(stats),
-                errors=verdict.errors, message=verdict.message or None,
-            )  # fmt: skip
-            record(store, state.source, state.run_id, verdict)
-            state.verdict = verdict
-        finally:
-            state.close()
-
-
-def _summary(stats: dict[str, Any]) -> dict[str, Any]:
+def stats_summary(stats: dict[str, Any]) -> dict[str, Any]:
     """The stats worth keeping: statuses, drop reasons, retries, timings."""
     keep = ("downloader/", "scan/", "retry", "item_", "incremental/", "frontier/", "blocked/",
             "layout/", "json/", "robotstxt/", "httperror/", "spider_exceptions/",

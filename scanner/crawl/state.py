@@ -1,14 +1,14 @@
-"""One source's state during a crawl, shared by the pipelines, middlewares and extension.
+"""One source's state during a crawl: its run, what it had seen, the batch being gathered.
 
-Each crawler (one per source) gets one :class:`SourceState`: the store
-connection, the run row, what the source had already seen before this run, and
-the batch being gathered. Items (as tuples) and frontier changes are handed to
-the crawl worker process (``scanner.crawlwriter``, ``scanner.crawlworker``) in
-batches, each run through the pipeline stages and committed in one transaction
-there, so a killed crawl loses at most the batches in flight and a page is never
-marked fetched unless the posts it yielded were committed with it. The worker's
-answers (new, updated, drops by reason, errors) are folded into the crawler's
-stats here, so ``scan crawl``, the ``runs`` rows and ``source_health`` see them.
+Each crawler (one per source) has one :class:`SourceState`, made and owned by
+the source extension (``scanner.crawl.extension``), which is how the pipeline
+and the middlewares reach it. Items (as tuples) and frontier changes are handed
+to the crawl worker process (``scanner.crawl.client``) in batches, each run
+through the stages and committed in one transaction there, so a killed crawl
+loses at most the batches in flight and a page is never marked fetched unless the
+posts it yielded were committed with it. The worker's answers are counted in the
+crawler's stats under ``scan/`` (stored, new, updated, unchanged, dropped by
+reason), from which ``scan crawl``, the ``runs`` rows and the health are made.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scanner.config import Config, Source, load_config
-from scanner.crawlwriter import Batch, CrawlWorker, Reply
+from scanner.crawl.client import WorkerClient
+from scanner.crawl.messages import BatchDone, ItemValues, OpenSource
 from scanner.store import Store, UpsertResult
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-_ATTR = "_scan_source_state"
 
 
 class SourceState:
@@ -55,25 +55,16 @@ class SourceState:
         parent = settings.get("SCAN_PARENT_RUN")
         self.run_id = self.store.start_run("crawl", source=self.source, parent_id=parent)
         self.known: set[str] = self.store.known_external_ids(self.source)
-        self.items: list[Any] = []  # tuples of Mention values (or dicts), for the worker
+        self.items: list[ItemValues] = []
         self.frontier_add: dict[str, tuple[str, str]] = {}
         self.frontier_done: set[str] = set()
         self.resumed: set[str] = set()  # fingerprints re-issued from the last run's backlog
         self.totals = UpsertResult(new_ids=None)
         self.store_errors = 0
-        self.worker = CrawlWorker.acquire()
+        self.worker = WorkerClient.acquire()
         self.key: int | None = None  # the source's name in the worker, once opened
         self._last_flush = time.monotonic()
         self.closed = False
-        self.verdict: Any = None  # the health verdict, set at close (scanner.health)
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> SourceState:
-        state = crawler.__dict__.get(_ATTR)
-        if state is None:
-            state = cls(crawler)
-            crawler.__dict__[_ATTR] = state
-        return state
 
     def _cutoff(self, overlap_days: float) -> datetime | None:
         """Posts published before this were seen by the last successful run."""
@@ -87,7 +78,7 @@ class SourceState:
         return datetime.fromisoformat(row[0]) - timedelta(days=overlap_days)
 
     # -- buffering ---------------------------------------------------------------
-    def add(self, item: Any) -> None:
+    def add(self, item: ItemValues) -> None:
         """Gather one item (a tuple of ``Mention`` values, or a dict) for the worker."""
         self.items.append(item)
         if len(self.items) >= self.batch_size:
@@ -119,38 +110,38 @@ class SourceState:
         if items or adds or done:
             if self.key is None:  # the spider exists by now (not yet when this was made)
                 self.key = self.worker.open(self._spec(), self._answered)
-            self.worker.submit(self.key, Batch(items, adds, done))
+            self.worker.submit(self.key, items, adds, done)
         if wait and self.key is not None:
             self.worker.wait(self.key)
 
-    def _spec(self) -> dict[str, Any]:
+    def _spec(self) -> OpenSource:
         """What the worker needs to run this source's stages and commits."""
-        settings, spider = self.crawler.settings, self.crawler.spider
-        return {"db": str(self.store.path), "source": self.source, "run_id": self.run_id,
-                "config": self.config, "categorise": settings.getbool("SCAN_CATEGORISE"),
-                "spider_about": bool(getattr(spider, "about_company", False))}  # fmt: skip
+        spider = self.crawler.spider
+        return OpenSource(key=0, db=str(self.store.path), source=self.source,
+                          run_id=self.run_id, config=self.config,
+                          categorise=self.crawler.settings.getbool("SCAN_CATEGORISE"),
+                          spider_about=bool(getattr(spider, "about_company", False)))  # fmt: skip
 
-    def _answered(self, reply: Reply) -> None:
-        """Fold one batch's answer into the crawler's stats and log what it reports."""
-        _, _, _, new, updated, unchanged, counts, logs, error = reply
-        self.totals += UpsertResult(new, updated, unchanged)
+    def _answered(self, answer: BatchDone) -> None:
+        """Count one batch's answer in the crawler's stats and log what it reports."""
+        self.totals += UpsertResult(answer.new, answer.updated, answer.unchanged)
         stats = self.crawler.stats
-        for key, count in counts.items():
-            stats.inc_value(key, count)
-        # Scrapy counted every item scraped when it was handed over.
-        lost = counts.get("item_dropped_count", 0) + counts.get("scan/item_errors", 0)
-        if lost:
-            stats.inc_value("item_scraped_count", -lost)
-        for level, message in logs:
+        for key, count in (("scan/stored", answer.stored), ("scan/new", answer.new),
+                           ("scan/updated", answer.updated),
+                           ("scan/unchanged", answer.unchanged),
+                           ("scan/failed", answer.failed)):  # fmt: skip
+            if count:
+                stats.inc_value(key, count)
+        for reason, count in answer.dropped.items():
+            stats.inc_value(f"scan/dropped/{reason}", count)
+            stats.inc_value("scan/dropped", count)
+        for level, message in answer.logs:
             logger.log(level, "%s", message)
-        if error:
+        if answer.error:
             self.store_errors += 1
             stats.set_value("scan/store_errors", self.store_errors)
-            stats.set_value("scan/last_store_error", error)
-            logger.error("%s: a batch of posts was not stored: %s", self.source, error)
-        stats.set_value("scan/new", self.totals.new)
-        stats.set_value("scan/updated", self.totals.updated)
-        stats.set_value("scan/unchanged", self.totals.unchanged)
+            stats.set_value("scan/last_store_error", answer.error)
+            logger.error("%s: a batch of posts was not stored: %s", self.source, answer.error)
 
     # -- frontier ------------------------------------------------------------------
     def pending_requests(self) -> list[dict[str, Any]]:

@@ -3,9 +3,9 @@
 Scrapy wraps every spider-middleware layer around every output in two async
 generators, which for two layers cost more per item than their work; so both
 jobs run in one layer, in the order they had as two: a page's output is held
-back and judged (``scanner.middlewares.incremental``), and what goes on is what
-the frontier records (``scanner.middlewares.frontier``), so it records only
-requests that will be fetched.
+back and judged (``scanner.crawl.middlewares.incremental``), and what goes on is
+what the frontier records (``scanner.crawl.middlewares.frontier``), so it records
+only requests that will be fetched.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from scanner.middlewares.frontier import Frontier
-from scanner.middlewares.incremental import Incremental
+from scanner.crawl.extension import SourceExtension
+from scanner.crawl.middlewares.incremental import Incremental
 
 
 class ScanSpiderMiddleware:
     def __init__(self, crawler: Crawler) -> None:
-        self.frontier = Frontier.of(crawler)
-        self.incremental = Incremental(crawler)
+        source = SourceExtension.of(crawler)
+        self.frontier = source.frontier
+        self.incremental = Incremental(crawler, source.state)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ScanSpiderMiddleware:
