@@ -68,7 +68,15 @@ def select_sources(config: Config, names: Sequence[str] | None) -> list[Source]:
 
 
 def base_settings(config: Config, db_path: Path, overrides: dict[str, Any] | None = None) -> Any:
-    """``scanner.crawl.settings`` plus what the config says (contact, page cap, cache)."""
+    """``scanner.crawl.settings`` plus what the config says (contact, page cap, cache).
+
+    Three layers, by Scrapy priority: these settings and the config's ``[crawl]``
+    table ("project"), each source's own keys ("spider", see
+    :func:`source_settings`), and ``scan crawl -s NAME=VALUE`` ("cmdline"), which
+    wins over both. Scrapy merges the process's settings into every crawler
+    again when it starts it, replacing any value of equal or lower priority: a
+    source's keys must rank above the process's, or they are silently lost.
+    """
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -83,13 +91,13 @@ def base_settings(config: Config, db_path: Path, overrides: dict[str, Any] | Non
         "SCAN_CONFIG": str(config.path) if config.path else None,
         "SCAN_CONFIG_OBJECT": config,
         "LOG_INSTALL_ROOT_HANDLER": False,  # `scan` configured logging already
-    }, priority="cmdline")  # fmt: skip
+    }, priority="project")  # fmt: skip
     settings.setdict(overrides or {}, priority="cmdline")
     return settings
 
 
 def source_settings(source: Source) -> dict[str, Any]:
-    """A ``[[sources]]`` entry's politeness overrides, as Scrapy settings."""
+    """A ``[[sources]]`` entry's own keys, as Scrapy settings of "spider" priority."""
     out: dict[str, Any] = {"SCAN_SOURCE": source.name}
     if source.download_delay is not None:
         out["DOWNLOAD_DELAY"] = float(source.download_delay)
@@ -144,7 +152,7 @@ def run_crawl(
             _fail(entry, f"cannot start: {exc}", progress)
             continue
         crawler = process.create_crawler(spidercls)
-        crawler.settings.setdict(source_settings(source), priority="cmdline")
+        crawler.settings.setdict(source_settings(source), priority="spider")
         deferred = process.crawl(crawler, **source.spider_args())
         deferred.addErrback(lambda f, e=entry: _fail(e, f"crashed: {f.getErrorMessage()}", None))
         crawlers.append((entry, crawler))

@@ -1,0 +1,43 @@
+"""What bounds a crawl: a source's page cap, its time budget, and the backlog a cap leaves.
+
+The site is generated (``/ld/<n>.html``: five schema.org reviews from 2020 a page,
+linked by ``rel="next"``), so a cap, a kill or a budget leaves pages unfetched
+that the next nights must find.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_scan
+from tests.crawl.conftest import Site, crawl, rows, write_config
+
+
+def stored(db: Path, source: str) -> int:
+    return rows(db, "SELECT COUNT(*) FROM mentions WHERE source = ?", source)[0][0]
+
+
+def sources_json(tmp_path: Path) -> dict[str, dict[str, object]]:
+    result = run_scan("--config", str(tmp_path / "scanner.toml"), "sources", "--json",
+                      cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return {row["source"]: row for row in json.loads(result.stdout)}
+
+
+def test_a_sources_max_pages_overrides_the_crawl_default_both_ways(
+    site: Site, tmp_path: Path
+) -> None:
+    site.ld_pages, site.ld_per_page = 230, 2
+    write_config(tmp_path, [
+        {"name": "many", "spider": "jsonld", "url": site.url("/ld/1.html"), "max_pages": 300},
+        {"name": "few", "spider": "jsonld", "url": site.url("/ld/100.html"), "max_pages": 12},
+    ])  # fmt: skip
+    result = crawl(tmp_path, timeout=180)
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scan.db"
+    assert stored(db, "many") == 230 * 2  # past the default cap of 200 pages
+    assert 8 * 2 <= stored(db, "few") <= 12 * 2
+    reasons = dict(rows(db, "SELECT source, json_extract(stats, '$.finish_reason') FROM runs "
+                            "WHERE source IS NOT NULL"))  # fmt: skip
+    assert reasons == {"many": "finished", "few": "closespider_pagecount"}
