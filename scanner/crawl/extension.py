@@ -15,7 +15,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from scanner.crawl.health import Verdict, judge, record, stats_summary
+from scanner.crawl.health import Bounds, Verdict, judge, record, stats_summary
 from scanner.crawl.middlewares.frontier import Frontier
 from scanner.crawl.state import SourceState
 
@@ -55,7 +55,10 @@ class SourceExtension:
                 "AND items > 0 LIMIT 1",
                 [state.source, state.run_id],
             ).fetchone() is not None  # fmt: skip
-            verdict = judge(stats, yielded_before=yielded_before, reason=reason)
+            settings = self.crawler.settings
+            bounds = Bounds(max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
+                            max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60)  # fmt: skip
+            verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds)
             totals = state.totals
             store.finish_run(
                 state.run_id, status=verdict.status, health=verdict.health,

@@ -37,8 +37,18 @@ def _sum(stats: dict[str, Any], prefix: str) -> int:
     return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
-def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finished") -> Verdict:
+@dataclass
+class Bounds:
+    """What a run of one source may use: its page cap and its time budget."""
+
+    max_pages: int = 0
+    max_minutes: float = 0.0
+
+
+def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finished",
+          bounds: Bounds | None = None) -> Verdict:  # fmt: skip
     """The health of one run of one source, from its Scrapy stats."""
+    bounds = bounds or Bounds()
     items = stats.get("scan/stored", 0)
     seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
     ok_pages = _sum(stats, "downloader/response_status_count/2") - _sum(
@@ -51,7 +61,9 @@ def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finishe
                if k.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
                and isinstance(n, int) and not k.endswith(("IgnoreRequest", "/count"))]  # fmt: skip
     # robots.txt bans are politeness working, not errors: IgnoreRequest is left out above.
-    if reason not in {"finished", "closespider_pagecount", "shutdown"}:
+    if reason == "closespider_timeout":
+        errors.insert(0, f"stopped at its time budget ({bounds.max_minutes:g} min)")
+    elif reason not in {"finished", "closespider_pagecount", "shutdown"}:
         errors.append(f"closed: {reason}")
     layout = stats.get("layout/problems", 0)
     if layout:

@@ -86,6 +86,7 @@ def base_settings(config: Config, db_path: Path, overrides: dict[str, Any] | Non
         "USER_AGENT": f"scan/{__version__} (complaint monitor; +{contact})",
         "SCAN_CONTACT": contact,
         "CLOSESPIDER_PAGECOUNT": config.crawl.max_pages,
+        "CLOSESPIDER_TIMEOUT": config.crawl.max_minutes * 60,
         "HTTPCACHE_ENABLED": config.crawl.httpcache,
         "SCAN_DB": str(db_path),
         "SCAN_CONFIG": str(config.path) if config.path else None,
@@ -109,6 +110,8 @@ def source_settings(source: Source) -> dict[str, Any]:
         out["AUTOTHROTTLE_ENABLED"] = source.autothrottle
     if source.max_pages is not None:
         out["CLOSESPIDER_PAGECOUNT"] = source.max_pages
+    if source.max_minutes is not None:
+        out["CLOSESPIDER_TIMEOUT"] = source.max_minutes * 60
     return out
 
 

@@ -32,6 +32,9 @@ DOWNLOAD_WARNSIZE = 1024 * 1024
 #: Pages per source per run (``[crawl] max_pages`` or a source's ``max_pages``
 #: override it). What the cap leaves unfetched stays in the frontier for next run.
 CLOSESPIDER_PAGECOUNT = 200
+#: Seconds per source per run (``[crawl] max_minutes`` or a source's ``max_minutes``
+#: override it): a site that trickles bytes cannot hold a nightly run for hours.
+CLOSESPIDER_TIMEOUT = 30 * 60
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -63,6 +66,8 @@ ITEM_PIPELINES = {
     "scanner.crawl.pipeline.ScanPipeline": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # After DownloadTimeoutMiddleware (350): no download outlives the time budget.
+    "scanner.crawl.middlewares.budget.TimeBudgetMiddleware": 360,
     # Above RetryMiddleware (550) so that it sees 429/503 first (process_response
     # runs from the highest number down).
     "scanner.crawl.middlewares.retry_after.RetryAfterMiddleware": 560,

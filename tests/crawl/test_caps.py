@@ -8,6 +8,7 @@ that the next nights must find.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from tests.conftest import run_scan
@@ -41,3 +42,20 @@ def test_a_sources_max_pages_overrides_the_crawl_default_both_ways(
     reasons = dict(rows(db, "SELECT source, json_extract(stats, '$.finish_reason') FROM runs "
                             "WHERE source IS NOT NULL"))  # fmt: skip
     assert reasons == {"many": "finished", "few": "closespider_pagecount"}
+
+
+def test_a_source_stops_at_its_time_budget_and_says_so(site: Site, tmp_path: Path) -> None:
+    # Page 3 onwards trickle a byte every half second: hours of downloads and retries.
+    site.ld_pages, site.ld_trickle_from = 50, 3
+    write_config(tmp_path, [{"name": "slow", "spider": "jsonld", "url": site.url("/ld/1.html"),
+                             "max_minutes": 0.1}])  # fmt: skip
+    started = time.monotonic()
+    result = crawl(tmp_path, timeout=120)
+    elapsed = time.monotonic() - started
+    assert elapsed < 60, elapsed  # 6 s of budget, not 4 tries x 30 s per page
+    db = tmp_path / "scan.db"
+    assert stored(db, "slow") == 2 * 5  # what arrived in time is kept
+    status, message = rows(db, "SELECT status, message FROM runs WHERE source = 'slow'")[0]
+    assert "time budget" in message, message
+    assert "time budget" in result.stderr
+    assert result.returncode == 3 and status == "partial"
