@@ -45,10 +45,7 @@ class SourceExtension:
     def spider_closed(self, reason: str) -> None:
         state, store = self.state, self.state.store
         try:
-            if reason == "finished":
-                state.forget_finished()
-            else:
-                state.flush(wait=True)
+            state.forget_fetched(ran_to_the_end=reason == "finished")
             stats = dict(self.crawler.stats.get_stats())
             yielded_before = store.db.execute(
                 "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? "
@@ -58,7 +55,8 @@ class SourceExtension:
             settings = self.crawler.settings
             bounds = Bounds(max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
                             max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60)  # fmt: skip
-            verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds)
+            verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds,
+                            pending=state.pending())  # fmt: skip
             totals = state.totals
             store.finish_run(
                 state.run_id, status=verdict.status, health=verdict.health,

@@ -8,7 +8,9 @@ States (``source_health.state`` and ``runs.health``):
 * ``empty`` — a JSON endpoint answered with an empty or error body (not a quiet day);
 * ``changed`` — possibly changed markup: the spider reported layout problems, or
   the source yields nothing where it used to yield posts;
-* ``silent`` — fetched fine, never yielded anything yet.
+* ``silent`` — fetched fine, never yielded anything yet;
+* ``backlog`` — fine, but stopped at its page cap or time budget with pages left
+  in the frontier, which the next runs fetch first.
 
 ``source_health`` keeps the state, since when, and why, so that the digest can
 announce a change ("acme-reviews: ok → blocked since ...").
@@ -46,9 +48,31 @@ class Bounds:
 
 
 def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finished",
-          bounds: Bounds | None = None) -> Verdict:  # fmt: skip
-    """The health of one run of one source, from its Scrapy stats."""
+          bounds: Bounds | None = None, pending: int = 0) -> Verdict:  # fmt: skip
+    """The health of one run of one source, from its Scrapy stats and what it left
+    pending in the frontier."""
     bounds = bounds or Bounds()
+    verdict = _judged(stats, yielded_before=yielded_before, reason=reason, bounds=bounds)
+    stopped = _stopped_by(reason, bounds)
+    if stopped and pending and verdict.health == "ok":
+        pages = "1 page" if pending == 1 else f"{pending} pages"
+        left = f"{stopped}; {pages} pending for the next run"
+        rest = [e for e in verdict.errors if e != stopped]
+        verdict.health, verdict.message = "backlog", "; ".join([left, *rest[:2]])
+    return verdict
+
+
+def _stopped_by(reason: str, bounds: Bounds) -> str | None:
+    """Why a run stopped before the site's end, in words, when it did."""
+    if reason == "closespider_pagecount":
+        return f"stopped at the page cap ({bounds.max_pages} pages)"
+    if reason == "closespider_timeout":
+        return f"stopped at its time budget ({bounds.max_minutes:g} min)"
+    return None
+
+
+def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
+            bounds: Bounds) -> Verdict:  # fmt: skip
     items = stats.get("scan/stored", 0)
     seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
     ok_pages = _sum(stats, "downloader/response_status_count/2") - _sum(
@@ -61,8 +85,8 @@ def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finishe
                if k.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
                and isinstance(n, int) and not k.endswith(("IgnoreRequest", "/count"))]  # fmt: skip
     # robots.txt bans are politeness working, not errors: IgnoreRequest is left out above.
-    if reason == "closespider_timeout":
-        errors.insert(0, f"stopped at its time budget ({bounds.max_minutes:g} min)")
+    if reason == "closespider_timeout":  # a slow site: an error, unlike the page cap
+        errors.insert(0, _stopped_by(reason, bounds) or reason)
     elif reason not in {"finished", "closespider_pagecount", "shutdown"}:
         errors.append(f"closed: {reason}")
     layout = stats.get("layout/problems", 0)
@@ -139,11 +163,14 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
         health = store.db.execute(
             "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
         ).fetchone()
+        pending = store.db.execute(
+            "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
+        ).fetchone()[0]
         out.append({
             "source": source.name, "spider": source.spider, "enabled": source.enabled,
             "last_run": run[0] if run else None, "status": run[1] if run else None,
             "items": run[2] if run else None, "new": run[3] if run else None,
             "health": health[0] if health else None, "since": health[1] if health else None,
-            "message": health[2] if health else None,
+            "message": health[2] if health else None, "pending": pending,
         })  # fmt: skip
     return out

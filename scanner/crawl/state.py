@@ -157,17 +157,25 @@ class SourceState:
                 logger.warning("%s: unreadable frontier entry skipped", self.source)
         return out
 
-    def forget_finished(self) -> None:
-        """After a crawl that ran to its end: drop what was fetched, and what failed twice.
+    def pending(self) -> int:
+        """Pages of this source's frontier still to fetch (call after ``flush(wait=True)``)."""
+        return self.store.db.execute(
+            "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [self.source]
+        ).fetchone()[0]
 
-        A page still pending after being re-issued from the backlog failed in two
-        runs (a 500, a robots.txt ban): it is given up rather than retried forever.
+    def forget_fetched(self, *, ran_to_the_end: bool) -> None:
+        """Drop the frontier's fetched pages; after a run to the end, also what failed twice.
+
+        A page still pending after being re-issued from the backlog in a run that
+        ran to its end failed in two runs (a 500, a robots.txt ban): it is given up
+        rather than retried forever. After a capped, budget-stopped or killed run
+        the pending pages stay, and the next run fetches them first.
         """
         self.flush(wait=True)
         db = self.store.db
         with db.atomic():
             db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [self.source])
-            gone = [(self.source, fp) for fp in self.resumed if fp]
+            gone = [(self.source, fp) for fp in self.resumed if fp] if ran_to_the_end else []
             if gone:
                 db.conn.executemany(
                     "DELETE FROM frontier WHERE source = ? AND fingerprint = ?", gone

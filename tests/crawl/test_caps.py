@@ -44,6 +44,36 @@ def test_a_sources_max_pages_overrides_the_crawl_default_both_ways(
     assert reasons == {"many": "finished", "few": "closespider_pagecount"}
 
 
+def test_a_capped_crawls_backlog_shrinks_night_after_night_until_the_site_is_complete(
+    site: Site, tmp_path: Path
+) -> None:
+    site.ld_pages = 40  # 200 reviews; 10 pages a night
+    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "max_pages": 10,
+                             "url": site.url("/ld/1.html")}])  # fmt: skip
+    db = tmp_path / "scan.db"
+    counts = []
+    for _night in range(7):
+        result = crawl(tmp_path)
+        assert result.returncode == 0, result.stderr
+        counts.append(stored(db, "reviews"))
+        if counts[-1] == 200:
+            break
+        listed = sources_json(tmp_path)["reviews"]
+        assert listed["health"] == "backlog" and listed["pending"] >= 1, listed
+        assert "pending" in str(listed["message"])
+    assert counts[-1] == 200, counts  # the whole site, not the first nights' pages only
+    assert all(later > earlier for earlier, later in zip(counts, counts[1:], strict=False))
+    assert rows(db, "SELECT COUNT(*) FROM frontier") == [(0,)]
+    listed = sources_json(tmp_path)["reviews"]
+    assert (listed["health"], listed["pending"]) == ("ok", 0)
+
+    site.reset()  # an unchanged, complete site: a few pages, not the whole site again
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert site.count("/ld/") <= 2, dict(site.hits)
+    assert stored(db, "reviews") == 200
+
+
 def test_a_source_stops_at_its_time_budget_and_says_so(site: Site, tmp_path: Path) -> None:
     # Page 3 onwards trickle a byte every half second: hours of downloads and retries.
     site.ld_pages, site.ld_trickle_from = 50, 3

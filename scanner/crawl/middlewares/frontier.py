@@ -26,6 +26,8 @@ from scrapy.utils.request import request_from_dict
 from scanner.crawl.state import SourceState
 
 logger = logging.getLogger(__name__)
+#: What a request re-issued from the frontier carries (``scanner.crawl.middlewares.incremental``).
+RESUME_FLAGS = ("scan_resumed", "scan_backlog")
 
 
 class Frontier:
@@ -53,7 +55,7 @@ class Frontier:
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 logger.warning("%s: cannot resume %s: %s", self.state.source, data.get("url"), exc)
                 continue
-            request.meta["scan_resumed"] = True
+            request.meta["scan_resumed"] = request.meta["scan_backlog"] = True
             self.state.resumed.add(request.meta.get("scan_fp", ""))
             self.crawler.stats.inc_value("frontier/resumed")
             yield request
@@ -102,7 +104,9 @@ class Frontier:
         except ValueError:  # a callback that is not a spider method cannot be rebuilt
             self.crawler.stats.inc_value("frontier/unserialisable")
             return
-        data["meta"].pop("scan_resumed", None)
+        # A copy: to_dict() hands out the live request's own meta. The flags are set
+        # again when the request is resumed.
+        data["meta"] = {k: v for k, v in data["meta"].items() if k not in RESUME_FLAGS}
         self.state.schedule(fingerprint, request.url, _to_json(data))
 
 

@@ -5,10 +5,15 @@ post is new when its id is not stored for this source and it was not published
 before the last successful run minus an overlap
 (``SCAN_INCREMENTAL_OVERLAP_DAYS``). When nothing on the page is new, requests
 marked ``meta["pagination"]`` are dropped; requests marked
-``meta["external_id"]`` for a stored post are always dropped. A page re-issued
-from the frontier (``meta["scan_resumed"]``, the backlog of a killed crawl)
-keeps its next page whatever it holds, so a backlog is fetched to its end and
-not cut off because its first page is already known.
+``meta["external_id"]`` for a stored post are always dropped.
+
+The backlog a capped, killed or budget-stopped crawl left (``meta["scan_backlog"]``:
+pages re-issued from the frontier and the next pages they lead to) is judged by
+id alone: its posts are old by date but were never stored, and the date test
+would stop the walk one page in, every night, leaving the rest of the site
+unread forever. A re-issued page (``meta["scan_resumed"]``) keeps its next page
+whatever it holds, since its own posts may have been committed just before the
+kill.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Incremental:
         """What of the page's output goes on: no known post pages, no pointless next page."""
         known = self.state.known
         stats = self.crawler.stats
+        backlog = bool(response.meta.get("scan_backlog"))
         judged = fresh = 0
         out: list[Any] = []
         for output in held:
@@ -53,8 +59,12 @@ class Incremental:
                     fresh += 1
             else:
                 judged += 1
-                fresh += self._is_new(output)
+                fresh += self._is_new(output, by_id_only=backlog)
             out.append(output)
+        if backlog:  # the next page of a backlog page is backlog too
+            for output in out:
+                if isinstance(output, Request) and output.meta.get("pagination"):
+                    output.meta["scan_backlog"] = True
         if not judged or fresh or response.meta.get("scan_resumed"):
             return out
         kept = [o for o in out if not (isinstance(o, Request) and o.meta.get("pagination"))]
@@ -64,7 +74,7 @@ class Incremental:
                         self.state.source, response.url)  # fmt: skip
         return kept
 
-    def _is_new(self, item: Any) -> bool:
+    def _is_new(self, item: Any, *, by_id_only: bool) -> bool:
         if type(item) is Mention:
             external_id, published = item.external_id, item.published_at
         else:
@@ -72,5 +82,5 @@ class Incremental:
             external_id, published = adapter.get("external_id"), adapter.get("published_at")
         if str(external_id) in self.state.known:
             return False
-        cutoff = self.state.cutoff
+        cutoff = None if by_id_only else self.state.cutoff
         return not (cutoff and isinstance(published, datetime) and to_utc(published) < cutoff)
