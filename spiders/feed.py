@@ -20,7 +20,7 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from scanner.crawl.item import Mention
+from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
 from scanner.errors import ScanError
 
@@ -82,7 +82,7 @@ class FeedSpider(ScanSpider):
         title = entry.get("title") or None
         if not body and title:
             body = title  # a headline-only feed: the headline is the post
-        key = entry.get("id") or link or f"{title}|{entry.get('published', '')}"
+        key = entry.get("id") or link or fallback_id(f"{title}\n{body}", entry.get("author"))
         external_id = key if len(key) <= 200 else hashlib.sha1(key.encode()).hexdigest()  # noqa: S324
         return Mention(
             source=self.source,

@@ -9,7 +9,6 @@ never an exception, and the spider decides whether that is a layout problem.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -65,12 +64,6 @@ def block_text(card: Selector, *queries: str) -> str:
 def is_removed(*texts: str | None) -> bool:
     """Whether the site shows this post as deleted or removed."""
     return is_removed_post(*texts)
-
-
-def stable_id(*parts: object) -> str:
-    """An id for a post whose site shows none: the same post gives the same id."""
-    joined = "\x1f".join("" if part is None else str(part) for part in parts)
-    return "h" + hashlib.sha256(joined.encode("utf-8")).hexdigest()[:20]
 
 
 def canonical(url: str) -> str:
