@@ -70,8 +70,8 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
         click.echo(line, err=True)
 
     config = app.config
-    result = run_crawl(config, app.db_path, sources or None, overrides=settings,
-                       progress=progress, progress_every=progress_every)  # fmt: skip
+    result = run_crawl(config, app.db_path, sources or None, overrides=settings, progress=progress,
+                       progress_every=progress_every, tracebacks=app.debug)  # fmt: skip
     _summary(result)
     sys.exit(int(result.exit_status))
 

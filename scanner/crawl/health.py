@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.crawl import failures
 from scanner.store import Store, utcnow
 
 logger = logging.getLogger(__name__)
@@ -78,13 +79,9 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
     ok_pages = _sum(stats, "downloader/response_status_count/2") - _sum(
         stats, "robotstxt/response_status_count/2"
     )
-    # Final answers only: a 429 that succeeded on retry is politeness, not an error.
-    errors = [f"{n} x HTTP {k.rsplit('/', 1)[1]}" for k, n in sorted(stats.items())
-              if k.startswith("httperror/response_ignored_status_count/")]  # fmt: skip
-    errors += [f"{n} x {k.rsplit('/', 1)[1].rsplit('.', 1)[-1]}" for k, n in sorted(stats.items())
-               if k.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
-               and isinstance(n, int) and not k.endswith(("IgnoreRequest", "/count"))]  # fmt: skip
-    # robots.txt bans are politeness working, not errors: IgnoreRequest is left out above.
+    # Final failures only (a 429 that succeeded on retry is politeness, not an
+    # error), in words; robots.txt bans are politeness working, not errors.
+    errors = failures.in_words(stats)
     if reason == "closespider_timeout":  # a slow site: an error, unlike the page cap
         errors.insert(0, _stopped_by(reason, bounds) or reason)
     elif reason not in {"finished", "closespider_pagecount", "shutdown"}:
@@ -99,7 +96,7 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
     if json_bad:
         errors.append(f"{json_bad} empty or error JSON answer(s): {stats.get('json/last_problem')}")
     blocked = stats.get("blocked/challenge", 0)
-    crashed = _sum(stats, "spider_exceptions/")
+    crashed = stats.get("failure/spider", 0)
     if blocked and not items:
         return Verdict("blocked", "blocked", f"blocked by bot protection ({blocked} challenge "
                        f"page(s), e.g. {stats.get('blocked/last_url')})", errors)  # fmt: skip
@@ -109,7 +106,9 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
         return Verdict("empty", "failed", "JSON endpoint answered with an empty or error body",
                        errors)  # fmt: skip
     if crashed and not items:
-        return Verdict("failed", "failed", f"spider error: {errors[-1]}", errors)
+        said = failures.describe("spider", crashed, str(stats.get("failure/spider/url")),
+                                 stats.get("failure/spider/detail"))  # fmt: skip
+        return Verdict("failed", "failed", said, errors)
     if layout:
         return Verdict("changed", "partial", "possibly changed markup: layout problems", errors)
     if not seen:
@@ -144,6 +143,7 @@ def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:
 def stats_summary(stats: dict[str, Any]) -> dict[str, Any]:
     """The stats worth keeping: statuses, drop reasons, retries, timings."""
     keep = ("downloader/", "scan/", "retry", "item_", "incremental/", "frontier/", "blocked/",
+            "failure/",
             "layout/", "json/", "robotstxt/", "httperror/", "spider_exceptions/",
             "response_received_count",
             "elapsed_time_seconds", "encoding/", "log_count/ERROR", "log_count/WARNING",

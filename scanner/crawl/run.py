@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.config import Config, Source
+from scanner.crawl.logs import crawl_logging
 from scanner.errors import ScanError
 from scanner.status import ExitStatus
 from scanner.store import Store
@@ -123,13 +124,25 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
     progress_every: float = 5.0,
+    tracebacks: bool = False,
 ) -> CrawlResult:
-    """Crawl the sources (all enabled ones by default) into ``db_path``; blocks until done."""
+    """Crawl the sources (all enabled ones by default) into ``db_path``; blocks until done.
+
+    ``tracebacks`` (``scan --debug``): log failed requests as Scrapy does, with
+    their tracebacks, instead of one line per failing source (``scanner.crawl.logs``).
+    """
+    sources = select_sources(config, source_names)
+    spiders = frozenset(source.spider for source in sources)
+    with crawl_logging(tracebacks=tracebacks, spiders=spiders):
+        return _run(config, Path(db_path), sources, overrides, progress, progress_every)
+
+
+def _run(config: Config, db_path: Path, sources: list[Source], overrides: dict[str, Any] | None,
+         progress: ProgressFn | None, progress_every: float) -> CrawlResult:  # fmt: skip
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import get_spider_loader
 
-    sources = select_sources(config, source_names)
-    settings = base_settings(config, Path(db_path), overrides)
+    settings = base_settings(config, db_path, overrides)
     loader = get_spider_loader(settings)
     with Store(db_path) as store:
         parent = store.start_run("crawl")
@@ -173,7 +186,7 @@ def run_crawl(
 
 
 def _fail(entry: SourceResult, message: str, progress: ProgressFn | None) -> None:
-    logger.error("%s: %s", entry.name, message)
+    logger.info("%s: %s", entry.name, message)  # the summary and the progress line say it
     entry.status, entry.health, entry.message, entry.finished = "failed", "failed", message, True
     if progress:
         progress(entry)

@@ -68,6 +68,8 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # After DownloadTimeoutMiddleware (350): no download outlives the time budget.
     "scanner.crawl.middlewares.budget.TimeBudgetMiddleware": 360,
+    # Below RetryMiddleware (550): sees only what is left once retries are given up.
+    "scanner.crawl.middlewares.outcome.FailureCountMiddleware": 540,
     # Above RetryMiddleware (550) so that it sees 429/503 first (process_response
     # runs from the highest number down).
     "scanner.crawl.middlewares.retry_after.RetryAfterMiddleware": 560,

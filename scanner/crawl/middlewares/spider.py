@@ -16,6 +16,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from scanner.crawl import failures
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.middlewares.incremental import Incremental
 
@@ -23,12 +24,19 @@ from scanner.crawl.middlewares.incremental import Incremental
 class ScanSpiderMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         source = SourceExtension.of(crawler)
+        self.stats = crawler.stats
         self.frontier = source.frontier
         self.incremental = Incremental(crawler, source.state)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ScanSpiderMiddleware:
         return cls(crawler)
+
+    def process_spider_exception(self, response: Response, exception: Exception) -> None:
+        """A spider callback raised: counted, with its page, for the source's health
+        (Scrapy logs the traceback)."""
+        failures.record(self.stats, "spider", response.url,
+                        f"{type(exception).__name__}: {exception}")  # fmt: skip
 
     def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         return self.frontier.resume(start)
