@@ -19,6 +19,7 @@ import os
 import pickle
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import ClassVar
@@ -54,7 +55,8 @@ class WorkerClient:
         self.outbox = Connection(to_write, readable=False)
         self.inbox = Connection(from_read, writable=False)
         self.users = 0
-        self.in_flight: dict[int, int] = {}  # key -> batches not answered yet
+        # key -> the posts in each batch handed over and not answered yet
+        self.in_flight: dict[int, deque[int]] = {}
         self.callbacks: dict[int, Answered] = {}
         self.seq = 0
         self.dead = ""
@@ -76,25 +78,26 @@ class WorkerClient:
         """Register a source (``spec.key`` is filled in here) and where its answers go."""
         spec.key = len(self.callbacks) + 1
         self.callbacks[spec.key] = callback
-        self.in_flight[spec.key] = 0
+        self.in_flight[spec.key] = deque()
         self._send(spec)
         return spec.key
 
     def submit(self, key: int, items: list[ItemValues], frontier_add: dict[str, tuple[str, str]],
                frontier_done: set[str]) -> None:  # fmt: skip
-        while sum(self.in_flight.values()) >= MAX_QUEUED and not self.dead:
+        while sum(map(len, self.in_flight.values())) >= MAX_QUEUED and not self.dead:
             self._answer()
         if self.dead:
-            self.callbacks[key](BatchDone(key, 0, error=self.dead))
+            self.callbacks[key](BatchDone(key, 0, error=self.dead, lost=len(items)))
             return
         self.seq += 1
         batch = Batch(key, self.seq, items, frontier_add, frontier_done)
         try:
             data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            self.callbacks[key](BatchDone(key, self.seq, error=f"cannot hand over: {exc}"))
+            self.callbacks[key](BatchDone(key, self.seq, error=f"cannot hand over: {exc}",
+                                          lost=len(items)))  # fmt: skip
             return
-        self.in_flight[key] += 1
+        self.in_flight[key].append(len(items))
         self._send(data)
 
     def poll(self) -> None:
@@ -137,14 +140,14 @@ class WorkerClient:
         except (EOFError, OSError) as exc:
             self._died(f"the crawl worker died (exit status {self.process.poll()}): {exc}")
             return
-        self.in_flight[answer.key] -= 1
+        self.in_flight[answer.key].popleft()
         self.callbacks[answer.key](answer)
 
     def _died(self, message: str) -> None:
         """Every batch still in flight is lost: each source is told once per batch."""
         self.dead = message
         logger.error("%s", message)
-        for key, count in self.in_flight.items():
-            for _ in range(count):
-                self.callbacks[key](BatchDone(key, 0, error=message))
-            self.in_flight[key] = 0
+        for key, batches in self.in_flight.items():
+            for posts in batches:
+                self.callbacks[key](BatchDone(key, 0, error=message, lost=posts))
+            batches.clear()

@@ -61,7 +61,8 @@ class SourceExtension:
             store.finish_run(
                 state.run_id, status=verdict.status, health=verdict.health,
                 items=stats.get("scan/stored", 0), new=totals.new, updated=totals.updated,
-                dropped=stats.get("scan/dropped", 0) + stats.get("scan/failed", 0),
+                dropped=sum(stats.get(key, 0) for key in ("scan/dropped", "scan/failed",
+                                                          "scan/lost")),  # fmt: skip
                 requests=stats.get("downloader/request_count", 0),
                 stats=stats_summary(stats), errors=verdict.errors,
                 message=verdict.message or None,

@@ -57,6 +57,7 @@ class BatchDone:
     unchanged: int = 0
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> posts
     failed: int = 0  # posts lost to an unexpected error in a stage (a bug)
+    lost: int = 0  # posts of a batch that could not be stored at all (see ``error``)
     logs: list[tuple[int, str]] = field(default_factory=list)  # (level, message) to log
     error: str | None = None  # the batch was not stored at all: why
 

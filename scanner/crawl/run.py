@@ -8,54 +8,20 @@ politeness overrides from ``[[sources]]`` are applied to that crawler only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
 from scanner.config import Config, Source
 from scanner.crawl.logs import crawl_logging
+from scanner.crawl.results import CrawlResult, ProgressFn, SourceResult, finish
 from scanner.errors import ScanError
-from scanner.status import ExitStatus
 from scanner.store import Store
 
 logger = logging.getLogger(__name__)
-ProgressFn = Callable[["SourceResult"], None]
-
-
-@dataclass
-class SourceResult:
-    name: str
-    spider: str
-    status: str = "running"  # ok, partial, failed, blocked
-    health: str = ""
-    pages: int = 0
-    items: int = 0
-    new: int = 0
-    dropped: int = 0
-    requests: int = 0
-    message: str = ""
-    finished: bool = False
-
-
-@dataclass
-class CrawlResult:
-    run_id: int
-    sources: list[SourceResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[SourceResult]:
-        return [s for s in self.sources if s.status in {"failed", "blocked"}]
-
-    @property
-    def exit_status(self) -> ExitStatus:
-        if not self.failed and all(s.status == "ok" for s in self.sources):
-            return ExitStatus.OK
-        if len(self.failed) == len(self.sources):
-            return ExitStatus.ERROR
-        return ExitStatus.PARTIAL
 
 
 def select_sources(config: Config, names: Sequence[str] | None) -> list[Source]:
@@ -181,7 +147,7 @@ def _run(config: Config, db_path: Path, sources: list[Source], overrides: dict[s
         _collect(entry, crawler)
         if progress:
             progress(entry)
-    _finish(db_path, result)
+    finish(db_path, result)
     return result
 
 
@@ -193,15 +159,9 @@ def _fail(entry: SourceResult, message: str, progress: ProgressFn | None) -> Non
 
 
 def _read(entry: SourceResult, crawler: Any) -> None:
-    try:
-        stats = crawler.stats.get_stats()
-    except RuntimeError:  # Scrapy sets stats when the crawl starts: it never did
-        stats = {}
-    entry.pages = stats.get("response_received_count", 0)
-    entry.items = stats.get("scan/stored", 0)
-    entry.new = stats.get("scan/new", 0)
-    entry.dropped = stats.get("scan/dropped", 0) + stats.get("scan/failed", 0)
-    entry.requests = stats.get("downloader/request_count", 0)
+    # crawler.stats raises RuntimeError until the crawl starts: this one never did.
+    with contextlib.suppress(RuntimeError):
+        entry.read(crawler.stats.get_stats())
 
 
 def _collect(entry: SourceResult, crawler: Any) -> None:
@@ -232,29 +192,3 @@ def _ticker(crawlers: list[tuple[SourceResult, Any]], progress: ProgressFn | Non
     loop = task.LoopingCall(tick)
     loop.start(every, now=False)
     return loop
-
-
-def _finish(db_path: str | Path, result: CrawlResult) -> None:
-    """Close the parent run; a source that never started still gets its run and health."""
-    from scanner.crawl.health import Verdict, record
-
-    with Store(db_path) as store:
-        for entry in result.sources:
-            if entry.health == "failed" and entry.status == "failed" and not entry.requests:
-                known = store.db.execute(
-                    "SELECT 1 FROM runs WHERE parent_id = ? AND source = ?",
-                    [result.run_id, entry.name],
-                ).fetchone()
-                if known is None:
-                    run = store.start_run("crawl", source=entry.name, parent_id=result.run_id)
-                    store.finish_run(run, status="failed", health="failed", message=entry.message,
-                                     errors=[entry.message])  # fmt: skip
-                    record(store, entry.name, run, Verdict("failed", "failed", entry.message))
-        status = {0: "ok", 3: "partial"}.get(int(result.exit_status), "failed")
-        store.finish_run(
-            result.run_id, status=status,
-            items=sum(s.items for s in result.sources), new=sum(s.new for s in result.sources),
-            dropped=sum(s.dropped for s in result.sources),
-            requests=sum(s.requests for s in result.sources),
-            message=", ".join(f"{s.name}: {s.status}" for s in result.sources),
-        )  # fmt: skip

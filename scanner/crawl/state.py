@@ -129,7 +129,7 @@ class SourceState:
         for key, count in (("scan/stored", answer.stored), ("scan/new", answer.new),
                            ("scan/updated", answer.updated),
                            ("scan/unchanged", answer.unchanged),
-                           ("scan/failed", answer.failed)):  # fmt: skip
+                           ("scan/failed", answer.failed), ("scan/lost", answer.lost)):  # fmt: skip
             if count:
                 stats.inc_value(key, count)
         for reason, count in answer.dropped.items():

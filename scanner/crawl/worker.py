@@ -114,6 +114,7 @@ class Worker:
         stages = self.sources[batch.key]
         if isinstance(stages, Exception):
             answer.error = f"cannot set the stages up: {stages}"
+            answer.lost = len(batch.items)
             return answer
         spec = stages.spec
         try:
@@ -125,6 +126,7 @@ class Worker:
                             batch.frontier_done)  # fmt: skip
         except Exception as exc:  # the transaction rolled back whole; the crawl goes on
             answer.error = str(exc) or type(exc).__name__  # the crawl side logs it
+            answer.lost = len(batch.items) - sum(answer.dropped.values()) - answer.failed
         else:
             answer.new, answer.updated = result.new, result.updated
             answer.unchanged = result.unchanged

@@ -65,7 +65,7 @@ def _crawl(config: Any, echo: Echo) -> dict[str, str]:
     def progress(entry: Any) -> None:
         if entry.finished:
             echo(f"  crawled {terminal(entry.name):<14} {entry.pages:>3} pages "
-                 f"{entry.items:>4} posts  {entry.status}", err=True)  # fmt: skip
+                 f"{entry.stored:>4} posts  {entry.status}", err=True)  # fmt: skip
 
     echo("Crawling with the real spiders and pipeline ...", err=True)
     result = run_crawl(config, config.db, progress=progress, progress_every=0)

@@ -60,6 +60,49 @@ def test_debug_shows_the_tracebacks(site: Site, tmp_path: Path) -> None:
     assert "Traceback" in result.stderr
 
 
+def summary(stdout: str) -> dict[str, dict[str, str]]:
+    """The crawl summary table (rich box drawing) as {source: {column: cell}}."""
+    table = [line.replace("┃", "│") for line in stdout.splitlines() if line.startswith(("┃", "│"))]
+    header = [cell.strip() for cell in table[0].strip("│").split("│")]
+    out = {}
+    for line in table[1:]:
+        cells = [cell.strip() for cell in line.strip("│").split("│")]
+        out[cells[0]] = dict(zip(header, cells, strict=True))
+    return out
+
+
+def test_the_summary_says_found_stored_new_and_dropped_and_adds_up(
+    site: Site, tmp_path: Path
+) -> None:
+    write_config(tmp_path, [
+        {"name": "alerts", "spider": "feed", "url": site.url("/feed/page1.xml")},
+        {"name": "board", "spider": "site", "rule": "example-board",
+         "url": site.url("/board/page1.html")},
+    ])  # fmt: skip
+    for night in (1, 2):
+        result = crawl(tmp_path)
+        assert result.returncode == 0, result.stderr
+        table = summary(result.stdout)
+        for source, row in table.items():
+            found, stored, new = int(row["found"]), int(row["stored"]), int(row["new"])
+            dropped = int(row["dropped"])
+            assert found == stored + dropped, (source, row)
+            assert new <= stored
+        alerts = table["alerts"]
+        if night == 1:  # 7 entries: 5 about Acme, 2 about something else
+            assert (alerts["found"], alerts["stored"], alerts["new"], alerts["dropped"],
+                    alerts["why dropped"]) == ("7", "5", "5", "2", "2 off-topic")  # fmt: skip
+            assert table["board"]["new"] == table["board"]["stored"] == "6"
+        else:  # the first page again, nothing new on it
+            assert alerts["new"] == "0" and int(alerts["stored"]) >= 1
+        if alerts["dropped"] != "0":
+            assert alerts["why dropped"].endswith("off-topic"), alerts
+    runs = rows(tmp_path / "scan.db", "SELECT items, new, dropped, stats FROM runs "
+                "WHERE source = 'alerts' ORDER BY id")  # fmt: skip
+    assert runs[0][:3] == (5, 5, 2)
+    assert json.loads(runs[0][3])["scan/dropped/off-topic"] == 2
+
+
 HOSTILE_ID = "review-1\x1b]52;c;Y3VybCBldmlsLnNofHNo\x07\x1b]0;owned\x07\x1b[2J\x9b31m-end"
 
 
