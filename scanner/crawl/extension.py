@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 
 from scanner.crawl.health import Bounds, Verdict, judge, record, stats_summary
 from scanner.crawl.middlewares.frontier import Frontier
+from scanner.crawl.sites import SourceSites
 from scanner.crawl.state import SourceState
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ class SourceExtension:
         self.crawler = crawler
         self.state = SourceState(crawler)
         self.frontier = Frontier(crawler, self.state)
+        spider = crawler.spider
+        self.sites = SourceSites(getattr(spider, "url", None), getattr(spider, "api_hosts", ()))
         self.verdict: Verdict | None = None  # set at close
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 

@@ -80,6 +80,8 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
         return f"unsupported URL scheme '{scheme}' in {url} — use http:// or https://"
     if kind == "dataloss":
         return f"{host} broke off {n} mid-transfer"
+    if kind == "offsite":
+        return f"refused {n} off-site (e.g. {url}): a source stays on its own site"
     if kind == "spider":
         return (f"the spider failed on {n} ({detail}), e.g. {url} — a bug: `scan --debug "
                 "crawl` shows where")  # fmt: skip

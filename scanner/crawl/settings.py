@@ -66,6 +66,8 @@ ITEM_PIPELINES = {
     "scanner.crawl.pipeline.ScanPipeline": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # First: a source stays on its own site (redirects come back through here).
+    "scanner.crawl.middlewares.onsite.OnSiteMiddleware": 60,
     # After DownloadTimeoutMiddleware (350): no download outlives the time budget.
     "scanner.crawl.middlewares.budget.TimeBudgetMiddleware": 360,
     # Below RetryMiddleware (550): sees only what is left once retries are given up.

@@ -30,6 +30,9 @@ class ScanSpider(scrapy.Spider):
     #: The URL used when the source gives none (documentation only; tests and
     #: demos always pass one).
     default_url: str | None = None
+    #: Hosts besides the start URL's that the spider's requests may go to (an API
+    #: on another host); anything else is refused (``scanner.crawl.sites``).
+    api_hosts: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, source: str | None = None, url: str | None = None,
                  **kwargs: Any) -> None:  # fmt: skip

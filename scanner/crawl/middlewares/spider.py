@@ -1,11 +1,12 @@
-"""The one spider middleware of scan: the incremental filter, then the frontier.
+"""The one spider middleware of scan: off-site links out, the incremental filter, the frontier.
 
 Scrapy wraps every spider-middleware layer around every output in two async
-generators, which for two layers cost more per item than their work; so both
-jobs run in one layer, in the order they had as two: a page's output is held
-back and judged (``scanner.crawl.middlewares.incremental``), and what goes on is
-what the frontier records (``scanner.crawl.middlewares.frontier``), so it records
-only requests that will be fetched.
+generators, which for several layers cost more per item than their work; so the
+jobs run in one layer: a page's output is held back, requests that leave the
+source's site are dropped and counted (``scanner.crawl.sites``), the rest is
+judged (``scanner.crawl.middlewares.incremental``), and what goes on is what the
+frontier records (``scanner.crawl.middlewares.frontier``), so it records only
+requests that will be fetched.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from scanner.crawl import failures
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.middlewares.incremental import Incremental
+from scanner.crawl.middlewares.onsite import refuse
 
 
 class ScanSpiderMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         source = SourceExtension.of(crawler)
         self.stats = crawler.stats
+        self.sites = source.sites
         self.frontier = source.frontier
         self.incremental = Incremental(crawler, source.state)
 
@@ -37,6 +41,16 @@ class ScanSpiderMiddleware:
         (Scrapy logs the traceback)."""
         failures.record(self.stats, "spider", response.url,
                         f"{type(exception).__name__}: {exception}")  # fmt: skip
+
+    def _on_site(self, outputs: list[Any]) -> list[Any]:
+        """The page's output without requests that leave the source's site."""
+        allows = self.sites.allows
+        kept = [o for o in outputs if not isinstance(o, Request) or allows(o.url)]
+        if len(kept) < len(outputs):
+            for output in outputs:
+                if isinstance(output, Request) and not allows(output.url):
+                    refuse(self.stats, output.url)
+        return kept
 
     def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         return self.frontier.resume(start)
@@ -52,11 +66,11 @@ class ScanSpiderMiddleware:
                 held.append(output)
         except Exception:
             # What the page gave before the error goes on; the page is not done.
-            for output in held:
+            for output in self._on_site(held):
                 frontier.output(page, output)
                 yield output
             raise
-        for output in self.incremental.filter(response, held):
+        for output in self.incremental.filter(response, self._on_site(held)):
             frontier.output(page, output)
             yield output
         frontier.page_end(page)
