@@ -110,6 +110,7 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
     settings = base_settings(default_config(db), db)
     settings.setdict({
         "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+        "SCAN_HOST_DELAY": 0,
         "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         "CLOSESPIDER_PAGECOUNT": 0, "LOG_LEVEL": "WARNING", "SCAN_SOURCE": "bench",
         "LOG_INSTALL_ROOT_HANDLER": True, "SCAN_CATEGORISE": categorise,

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from xml.sax import SAXParseException
 
 import feedparser
 import scrapy
@@ -60,6 +61,11 @@ class FeedSpider(ScanSpider):
             if feed.bozo and not feed.feed:
                 self.layout_problem(response, f"not a feed ({feed.get('bozo_exception')})")
             return
+        broken = feed.get("bozo_exception")
+        if isinstance(broken, SAXParseException):  # XML that stops mid-way: read up to there
+            self.page_cut_short(response, f"the feed is not whole XML ({broken.getMessage()}, "
+                                f"line {broken.getLineNumber()}); read {len(feed.entries)} "
+                                "entries before it")  # fmt: skip
         for entry in feed.entries:
             mention = self._mention(entry, response)
             if mention is not None:

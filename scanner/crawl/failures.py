@@ -80,6 +80,11 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
         return f"unsupported URL scheme '{scheme}' in {url} — use http:// or https://"
     if kind == "dataloss":
         return f"{host} broke off {n} mid-transfer"
+    if kind == "robots":
+        return _robots(detail or "", count, url)
+    if kind == "retry_after":
+        return (f"{host} asked us to come back in {detail} (Retry-After), more than we wait: "
+                f"{n} left for the next run")  # fmt: skip
     if kind == "offsite":
         return f"refused {n} off-site (e.g. {url}): a source stays on its own site"
     if kind == "spider":
@@ -95,3 +100,19 @@ def _http(code: int, host: str, n: str) -> str:
         phrase = "unknown status"
     hint = _HINTS.get(code) or _HINTS.get(code // 100)
     return f"{host} answered HTTP {code} ({phrase}) for {n}" + (f" — {hint}" if hint else "")
+
+
+def _robots(reason: str, count: int, url: str) -> str:
+    """Pages refused because the host's robots.txt could not be read (RFC 9309 2.3.1.4)."""
+    if reason in {"refused", "dns"}:  # the host itself is out of reach: say that
+        return describe(reason, count, url)
+    host = host_of(url)
+    if reason.startswith("http_"):
+        why = f"answered HTTP {reason[5:]}"
+    elif reason == "timeout":
+        why = "did not answer in time"
+    else:
+        why = f"could not be read ({reason})"
+    return (f"robots.txt of {host} {why}, so none of its pages were fetched this run "
+            f"({pages(count)} refused; RFC 9309: a robots.txt that cannot be read means "
+            "disallow all); asked again next run")  # fmt: skip

@@ -3,8 +3,12 @@
 States (``source_health.state`` and ``runs.health``):
 
 * ``ok`` — pages fetched and posts found;
-* ``failed`` — nothing fetched (DNS, refused, 5xx storm) or the spider broke;
-* ``blocked`` — 403/429/503 answered with a bot-protection challenge page;
+* ``failed`` — nothing fetched (DNS, refused, 5xx storm, a robots.txt that cannot
+  be read, pages over the size cap) or the spider broke;
+* ``blocked`` — 403/429/503 answered with a bot-protection challenge page, or
+  robots.txt forbids every page the source asked for;
+* ``truncated`` — a page arrived cut short (a feed that stops mid-entry): what it
+  held is stored, the rest is missing;
 * ``empty`` — a JSON endpoint answered with an empty or error body (not a quiet day);
 * ``changed`` — possibly changed markup: the spider reported layout problems, or
   the source yields nothing where it used to yield posts;
@@ -34,10 +38,6 @@ class Verdict:
     status: str  # of the run: ok, partial, failed, blocked
     message: str = ""
     errors: list[str] = field(default_factory=list)
-
-
-def _sum(stats: dict[str, Any], prefix: str) -> int:
-    return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
 @dataclass
@@ -74,42 +74,30 @@ def _stopped_by(reason: str, bounds: Bounds) -> str | None:
 
 def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
             bounds: Bounds) -> Verdict:  # fmt: skip
-    items = stats.get("scan/stored", 0)
+    stored = stats.get("scan/stored", 0)
     seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
-    ok_pages = _sum(stats, "downloader/response_status_count/2") - _sum(
-        stats, "robotstxt/response_status_count/2"
-    )
-    # Final failures only (a 429 that succeeded on retry is politeness, not an
-    # error), in words; robots.txt bans are politeness working, not errors.
-    errors = failures.in_words(stats)
-    if reason == "closespider_timeout":  # a slow site: an error, unlike the page cap
-        errors.insert(0, _stopped_by(reason, bounds) or reason)
-    elif reason not in {"finished", "closespider_pagecount", "shutdown"}:
-        errors.append(f"closed: {reason}")
-    layout = stats.get("layout/problems", 0)
-    if layout:
-        errors.append(f"{layout} layout problem(s), last: {stats.get('layout/last_problem')}")
-    lost = stats.get("scan/store_errors", 0)
-    if lost:
-        errors.append(f"{lost} batch(es) of posts not stored: {stats.get('scan/last_store_error')}")
-    json_bad = stats.get("json/empty", 0) + stats.get("json/error", 0)
-    if json_bad:
-        errors.append(f"{json_bad} empty or error JSON answer(s): {stats.get('json/last_problem')}")
+    read = stats.get("scan/pages", 0)  # pages the spider read: robots.txt, errors, bombs are not
+    errors = _errors(stats, reason, bounds)
     blocked = stats.get("blocked/challenge", 0)
-    crashed = stats.get("failure/spider", 0)
-    if blocked and not items:
+    if blocked and not stored:
         return Verdict("blocked", "blocked", f"blocked by bot protection ({blocked} challenge "
                        f"page(s), e.g. {stats.get('blocked/last_url')})", errors)  # fmt: skip
-    if not ok_pages:
+    if not read:
+        if stats.get("robotstxt/forbidden") and not errors:
+            return Verdict("blocked", "blocked", _forbidden(stats), errors)
         return Verdict("failed", "failed", errors[0] if errors else "no page fetched", errors)
-    if json_bad and not items:
+    if stats.get("json/empty", 0) + stats.get("json/error", 0) and not stored:
         return Verdict("empty", "failed", "JSON endpoint answered with an empty or error body",
                        errors)  # fmt: skip
-    if crashed and not items:
+    crashed = stats.get("failure/spider", 0)
+    if crashed and not stored:
         said = failures.describe("spider", crashed, str(stats.get("failure/spider/url")),
                                  stats.get("failure/spider/detail"))  # fmt: skip
         return Verdict("failed", "failed", said, errors)
-    if layout:
+    if stats.get("pages/truncated") and seen:
+        return Verdict("truncated", "partial", next(e for e in errors if "cut short" in e),
+                       errors)  # fmt: skip
+    if stats.get("layout/problems"):
         return Verdict("changed", "partial", "possibly changed markup: layout problems", errors)
     if not seen:
         if errors:
@@ -120,6 +108,37 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
                            errors)  # fmt: skip
         return Verdict("silent", "ok", "no posts found yet", errors)
     return Verdict("ok", "partial" if errors else "ok", "; ".join(errors[:3]), errors)
+
+
+def _errors(stats: dict[str, Any], reason: str, bounds: Bounds) -> list[str]:
+    """Everything that went wrong, one line each. Final failures only (a 429 that
+    succeeded on retry is politeness, not an error), and robots.txt bans are
+    politeness working, not errors."""
+    errors = failures.in_words(stats)
+    if reason == "closespider_timeout":  # a slow site: an error, unlike the page cap
+        errors.insert(0, _stopped_by(reason, bounds) or reason)
+    elif reason not in {"finished", "closespider_pagecount", "shutdown"}:
+        errors.append(f"closed: {reason}")
+    truncated = stats.get("pages/truncated", 0)
+    if truncated:
+        errors.append(f"{failures.pages(truncated)} cut short: {stats.get('pages/last_truncated')}")
+    layout = stats.get("layout/problems", 0)
+    if layout:
+        errors.append(f"{layout} layout problem(s), last: {stats.get('layout/last_problem')}")
+    lost = stats.get("scan/store_errors", 0)
+    if lost:
+        errors.append(f"{lost} batch(es) of posts not stored: {stats.get('scan/last_store_error')}")
+    json_bad = stats.get("json/empty", 0) + stats.get("json/error", 0)
+    if json_bad:
+        errors.append(f"{json_bad} empty or error JSON answer(s): {stats.get('json/last_problem')}")
+    return errors
+
+
+def _forbidden(stats: dict[str, Any]) -> str:
+    url = str(stats.get("robotstxt/forbidden_url") or "")
+    count = stats.get("robotstxt/forbidden", 0)
+    return (f"robots.txt of {failures.host_of(url)} forbids the {failures.pages(count)} this "
+            f"source asked for (e.g. {url})")  # fmt: skip
 
 
 def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:

@@ -68,7 +68,7 @@ def source_settings(source: Source) -> dict[str, Any]:
     """A ``[[sources]]`` entry's own keys, as Scrapy settings of "spider" priority."""
     out: dict[str, Any] = {"SCAN_SOURCE": source.name}
     if source.download_delay is not None:
-        out["DOWNLOAD_DELAY"] = float(source.download_delay)
+        out["SCAN_HOST_DELAY"] = float(source.download_delay)
     if source.concurrency is not None:
         out["CONCURRENT_REQUESTS_PER_DOMAIN"] = max(1, source.concurrency)
         out["CONCURRENT_REQUESTS"] = max(16, source.concurrency)

@@ -20,8 +20,14 @@ SCAN_CONTACT = "https://github.com/scan-project/scan"
 USER_AGENT = f"scan/{__version__} (complaint monitor; +{SCAN_CONTACT})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16  # across all sites; each site gets far fewer (below)
+#: Requests in flight to one host, from all sources on it (scanner.crawl.hosts).
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 1.0
+#: Seconds between requests to one host, from all sources on it: the host's gate
+#: (scanner.crawl.hosts) paces them. Scrapy's own DOWNLOAD_DELAY would pace each
+#: source's crawler on its own, and with a random jitter: it stays 0.
+SCAN_HOST_DELAY = 1.0
+DOWNLOAD_DELAY = 0
+#: AutoThrottle's policy, applied per host by its gate (Scrapy's extension is off).
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -68,6 +74,14 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # First: a source stays on its own site (redirects come back through here).
     "scanner.crawl.middlewares.onsite.OnSiteMiddleware": 60,
+    # robots.txt as RFC 9309 says (a 5xx or no answer: disallow all), once per host.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scanner.crawl.middlewares.robots.RobotsTxtMiddleware": 100,
+    # Scrapy's, counting what it refuses as over the size cap (gzip bombs).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "scanner.crawl.middlewares.compression.SizeCappedCompressionMiddleware": 590,
+    # Last, after the cache: one pace per host, whichever source asks (see hosts.py).
+    "scanner.crawl.middlewares.politeness.HostGateMiddleware": 950,
     # After DownloadTimeoutMiddleware (350): no download outlives the time budget.
     "scanner.crawl.middlewares.budget.TimeBudgetMiddleware": 360,
     # Below RetryMiddleware (550): sees only what is left once retries are given up.
@@ -86,4 +100,7 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # Owns each source's state; judges its health and closes its run at the end.
     "scanner.crawl.extension.SourceExtension": 100,
+    # AutoThrottle paces one crawler's own slot; the host gate applies the same
+    # policy to the host, for every source on it (scanner.crawl.hosts).
+    "scrapy.extensions.throttle.AutoThrottle": None,
 }

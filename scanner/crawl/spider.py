@@ -13,7 +13,9 @@ Conventions the crawl machinery relies on:
 * when a page lacks what the spider expects (a JSON key renamed, a selector that
   matches nothing) the spider calls :meth:`ScanSpider.layout_problem`, which logs
   a warning naming the spider and what was missing and counts it in the stats
-  (``layout/problems``), from which the source's health is judged.
+  (``layout/problems``), from which the source's health is judged;
+* when a page arrived cut short (a feed that stops mid-entry), the spider reads
+  what it can and calls :meth:`ScanSpider.page_cut_short` (``pages/truncated``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ class ScanSpider(scrapy.Spider):
         """
         if not kwargs.get("url") and not cls.default_url:
             raise ValueError(f"the {cls.name} spider needs a start `url`")
+
+    def page_cut_short(self, response: scrapy.http.Response, what: str) -> None:
+        """Say that the page ended before its content did; what it held is kept."""
+        self.logger.warning("%s: page cut short? %s (%s)", self.name, what, response.url)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.stats.inc_value("pages/truncated")
+            crawler.stats.set_value("pages/last_truncated", f"{what} ({response.url})")
 
     def layout_problem(self, response: scrapy.http.Response | None, what: str) -> None:
         """Say that the page did not look as expected; the crawl goes on."""

@@ -32,7 +32,8 @@ class OnSiteMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        if not self.sites.allows(request.url):
+        # robots.txt may redirect to another host (RFC 9309 2.3.1.2): it is only read.
+        if not self.sites.allows(request.url) and not request.meta.get("scan_robots"):
             refuse(self.stats, request.url)
             raise IgnoreRequest(f"off-site: {request.url}")
 

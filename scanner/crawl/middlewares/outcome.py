@@ -36,12 +36,14 @@ class FailureCountMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.status >= 400 and not _is_robots(request):
-            failures.record(self.crawler.stats, f"http_{response.status}", response.url)
+        if response.status >= 400 and not request.meta.get("scan_robots"):
+            # A middleware above may have said why (retry_after: a wait too long).
+            kind, detail = request.meta.get("scan_failure") or (f"http_{response.status}", None)
+            failures.record(self.crawler.stats, kind, response.url, detail)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if isinstance(exception, IgnoreRequest) or _is_robots(request):
+        if isinstance(exception, IgnoreRequest) or request.meta.get("scan_robots"):
             return
         kind = failures.exception_kind(exception)
         if kind == "too_large":
@@ -49,7 +51,3 @@ class FailureCountMiddleware:
         else:
             detail = str(exception) or type(exception).__name__
         failures.record(self.crawler.stats, kind, request.url, detail)
-
-
-def _is_robots(request: Request) -> bool:
-    return bool(request.meta.get("dont_obey_robotstxt")) and request.url.endswith("/robots.txt")

@@ -1,11 +1,16 @@
-"""Retry 429 and 503 answers after the delay the site asks for.
+"""Retry 429 and 503 answers after the delay the site asks for, for the whole host.
 
 Scrapy retries 429/503 at once and ignores ``Retry-After`` (the header appears
 nowhere in Scrapy; https://github.com/scrapy/scrapy/issues/3849 is open). This
 middleware sits just above ``RetryMiddleware`` (560 > 550, so it sees the
-response first), waits what the site asked (seconds or an HTTP date; without the
-header an exponential backoff), then hands back a retry request. A site asking
-for more than ``RETRY_AFTER_MAX`` seconds is left alone for this run.
+response first) and reads the wait the site asked for (seconds or an HTTP date;
+without the header an exponential backoff). The wait belongs to the host: its
+gate (``scanner.crawl.hosts``) lets no request of any source start before then,
+and the retry request goes back to the scheduler at once, to wait there.
+
+A site asking for more than ``RETRY_AFTER_MAX`` seconds is given up on for that
+URL this run: the request is marked ``dont_retry``, so ``RetryMiddleware`` does
+not retry it at once either, and it stays in the frontier for the next run.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+
+from scanner.crawl.hosts import HostGate
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_CODES = frozenset({429, 503})
@@ -57,7 +64,7 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         return cls(crawler)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in RETRY_AFTER_CODES or request.meta.get("dont_retry"):
             return response
         if request.meta.get("scan_blocked"):  # a challenge page: waiting will not help
@@ -74,20 +81,14 @@ class RetryAfterMiddleware:
             logger.warning("%s asks to come back in %.0f s (more than RETRY_AFTER_MAX=%.0f): "
                            "giving up on it this run",
                            request.url, wait, self.max_wait)  # fmt: skip
+            request.meta["dont_retry"] = True  # nor may RetryMiddleware retry it at once
+            request.meta["scan_failure"] = ("retry_after", f"{wait:.0f} s")
             return response
         retry = get_retry_request(
             request, spider=self.crawler.spider, reason=f"{response.status} retry-after"
         )
         if retry is None:
             return response
-        logger.info("%s: %s, retrying in %.1f s", request.url, response.status, wait)
-        if wait > 0:
-            await _sleep(wait)
+        logger.info("%s: %s, the host waits %.1f s", request.url, response.status, wait)
+        HostGate.of(urlparse_cached(request).hostname or "").pause(wait)
         return retry
-
-
-async def _sleep(seconds: float) -> None:
-    from twisted.internet import reactor
-    from twisted.internet.task import deferLater
-
-    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))

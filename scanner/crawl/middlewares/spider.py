@@ -16,7 +16,9 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from scanner.crawl import failures
 from scanner.crawl.extension import SourceExtension
@@ -38,9 +40,10 @@ class ScanSpiderMiddleware:
 
     def process_spider_exception(self, response: Response, exception: Exception) -> None:
         """A spider callback raised: counted, with its page, for the source's health
-        (Scrapy logs the traceback)."""
-        failures.record(self.stats, "spider", response.url,
-                        f"{type(exception).__name__}: {exception}")  # fmt: skip
+        (Scrapy logs the traceback). A non-2xx answer is not the spider's doing."""
+        if not isinstance(exception, HttpError | IgnoreRequest):
+            failures.record(self.stats, "spider", response.url,
+                            f"{type(exception).__name__}: {exception}")  # fmt: skip
 
     def _on_site(self, outputs: list[Any]) -> list[Any]:
         """The page's output without requests that leave the source's site."""
@@ -58,6 +61,7 @@ class ScanSpiderMiddleware:
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
+        self.stats.inc_value("scan/pages")  # a page the spider read: the health's measure
         frontier = self.frontier
         page = frontier.page(response)
         held: list[Any] = []
