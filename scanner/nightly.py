@@ -71,11 +71,16 @@ def run(
             "issues": lambda: _issues(config, db_path),
             "digest": lambda: _digest(config, db_path, to, skip_empty),
         }
-        for name in STAGES:
-            stage = _timed(name, steps[name])
-            result.stages.append(stage)
-            if on_stage:
-                on_stage(stage)
+        try:
+            for name in STAGES:
+                stage = _timed(name, steps[name])
+                result.stages.append(stage)
+                if on_stage:
+                    on_stage(stage)
+        except KeyboardInterrupt:  # Ctrl-C: no later stage runs
+            with Store(db_path) as store:
+                store.finish_run(run_id, status="interrupted", message="interrupted")
+            raise
         status = {ExitStatus.OK: "ok", ExitStatus.PARTIAL: "partial"}.get(
             result.exit_status, "failed"
         )
@@ -102,6 +107,8 @@ def _crawl(config: Config, db_path: Path, tracebacks: bool) -> tuple[str, str]:
     from scanner.crawl.run import run_crawl
 
     crawl = run_crawl(config, db_path, tracebacks=tracebacks)
+    if crawl.interrupted:  # what arrived is stored; the user wants the run to end
+        raise KeyboardInterrupt
     failed = crawl.failed
     summary = f"{len(crawl.sources)} source(s), {sum(s.new for s in crawl.sources)} new post(s)"
     if not failed:

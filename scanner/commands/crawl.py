@@ -56,7 +56,9 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
     One process crawls every source at once, politely (robots.txt, throttling,
     an honest User-Agent). A source that fails never stops the others; the
     summary says which failed and the exit status is 3 (1 when all failed).
-    A second run fetches only what is new; a killed run is resumed.
+    A second run fetches only what is new; a killed run is resumed. Ctrl-C
+    stores what has arrived and stops within seconds (status 130); the next
+    run fetches the rest. Ctrl-C twice stops at once.
 
     \b
     Example:

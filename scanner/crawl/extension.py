@@ -46,6 +46,8 @@ class SourceExtension:
         return extension
 
     def spider_closed(self, reason: str) -> None:
+        if self.verdict is not None:  # interrupted (Ctrl-C): the run is closed already
+            return
         state, store = self.state, self.state.store
         try:
             state.forget_fetched(ran_to_the_end=reason == "finished")
@@ -60,20 +62,40 @@ class SourceExtension:
                             max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60)  # fmt: skip
             verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds,
                             pending=state.pending())  # fmt: skip
-            totals = state.totals
-            store.finish_run(
-                state.run_id, status=verdict.status, health=verdict.health,
-                items=stats.get("scan/stored", 0), new=totals.new, updated=totals.updated,
-                dropped=sum(stats.get(key, 0) for key in ("scan/dropped", "scan/failed",
-                                                          "scan/lost")),  # fmt: skip
-                requests=stats.get("downloader/request_count", 0),
-                stats=stats_summary(stats), errors=verdict.errors,
-                message=verdict.message or None,
-            )  # fmt: skip
+            self._finish_run(stats, verdict)
             record(store, state.source, state.run_id, verdict)
             self.verdict = verdict
         finally:
             state.close()
+
+    def interrupt(self) -> None:
+        """Ctrl-C: commit what has arrived and close the run as interrupted, now.
+
+        Not a verdict on the source: its health is left as it was, so the next
+        digest does not announce a failure that was the user's own Ctrl-C. The
+        pages not yet through stay pending in the frontier for the next crawl.
+        """
+        if self.verdict is not None:
+            return
+        self.verdict = Verdict(health="", status="interrupted",
+                               message="interrupted: what had arrived is stored; the next "
+                               "crawl resumes where this one stopped")  # fmt: skip
+        try:
+            self.state.forget_fetched(ran_to_the_end=False)
+            self._finish_run(dict(self.crawler.stats.get_stats()), self.verdict)
+        finally:
+            self.state.close()
+
+    def _finish_run(self, stats: dict[str, Any], verdict: Verdict) -> None:
+        state = self.state
+        state.store.finish_run(
+            state.run_id, status=verdict.status, health=verdict.health or None,
+            items=stats.get("scan/stored", 0), new=state.totals.new,
+            updated=state.totals.updated,
+            dropped=sum(stats.get(key, 0) for key in ("scan/dropped", "scan/failed", "scan/lost")),
+            requests=stats.get("downloader/request_count", 0), stats=stats_summary(stats),
+            errors=verdict.errors, message=verdict.message or None,
+        )  # fmt: skip
 
 
 def closed_verdict(crawler: Any) -> Verdict | None:

@@ -17,6 +17,9 @@ from scanner.status import ExitStatus
 from scanner.store import Store
 
 ProgressFn = Callable[["SourceResult"], None]
+#: The crawl's own run row, by its exit status.
+RUN_STATUS = {ExitStatus.OK: "ok", ExitStatus.PARTIAL: "partial",
+              ExitStatus.INTERRUPTED: "interrupted"}  # fmt: skip
 
 
 @dataclass
@@ -62,6 +65,7 @@ class SourceResult:
 class CrawlResult:
     run_id: int
     sources: list[SourceResult] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C: what had arrived is stored, the rest is pending
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -69,6 +73,8 @@ class CrawlResult:
 
     @property
     def exit_status(self) -> ExitStatus:
+        if self.interrupted:
+            return ExitStatus.INTERRUPTED
         if not self.failed and all(s.status == "ok" for s in self.sources):
             return ExitStatus.OK
         if len(self.failed) == len(self.sources):
@@ -92,7 +98,7 @@ def finish(db_path: str | Path, result: CrawlResult) -> None:
                     store.finish_run(run, status="failed", health="failed", message=entry.message,
                                      errors=[entry.message])  # fmt: skip
                     record(store, entry.name, run, Verdict("failed", "failed", entry.message))
-        status = {0: "ok", 3: "partial"}.get(int(result.exit_status), "failed")
+        status = RUN_STATUS.get(result.exit_status, "failed")
         store.finish_run(
             result.run_id, status=status,
             items=sum(s.stored for s in result.sources), new=sum(s.new for s in result.sources),

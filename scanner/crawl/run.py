@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.config import Config, Source
+from scanner.crawl.interrupt import CtrlC
 from scanner.crawl.logs import crawl_logging
 from scanner.crawl.results import CrawlResult, ProgressFn, SourceResult, finish
 from scanner.errors import ScanError
@@ -140,7 +141,9 @@ def _run(config: Config, db_path: Path, sources: list[Source], overrides: dict[s
         crawlers.append((entry, crawler))
     if crawlers:
         ticker = _ticker(crawlers, progress, progress_every)
-        process.start()
+        with CtrlC(crawler for _, crawler in crawlers) as ctrl_c:
+            process.start(install_signal_handlers=False)  # CtrlC handles SIGINT and SIGTERM
+        result.interrupted = ctrl_c.pressed
         if ticker is not None and ticker.running:
             ticker.stop()
     for entry, crawler in crawlers:

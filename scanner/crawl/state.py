@@ -79,7 +79,13 @@ class SourceState:
 
     # -- buffering ---------------------------------------------------------------
     def add(self, item: ItemValues) -> None:
-        """Gather one item (a tuple of ``Mention`` values, or a dict) for the worker."""
+        """Gather one item (a tuple of ``Mention`` values, or a dict) for the worker.
+
+        After ``close`` (an interrupted crawl winding down) items are let go: their
+        pages were not marked fetched, so the next crawl reads them again.
+        """
+        if self.closed:
+            return
         self.items.append(item)
         if len(self.items) >= self.batch_size:
             self.flush()
@@ -89,10 +95,13 @@ class SourceState:
         self.frontier_done.discard(fingerprint)
 
     def fetched(self, fingerprint: str) -> None:
-        self.frontier_done.add(fingerprint)
-        self.maybe_flush()
+        if not self.closed:
+            self.frontier_done.add(fingerprint)
+            self.maybe_flush()
 
     def maybe_flush(self) -> None:
+        if self.closed:
+            return
         self.worker.poll()
         if self.items and time.monotonic() - self._last_flush >= self.batch_seconds:
             self.flush()
@@ -103,6 +112,8 @@ class SourceState:
         ``wait``: return only once everything handed over so far is committed
         (then ``totals`` and the ``scan/*`` stats are final).
         """
+        if self.closed:
+            return
         items, self.items = self.items, []
         adds, self.frontier_add = self.frontier_add, {}
         done, self.frontier_done = self.frontier_done, set()
@@ -183,9 +194,9 @@ class SourceState:
 
     def close(self) -> None:
         if not self.closed:
-            self.closed = True
             try:
                 self.flush(wait=True)
             finally:
+                self.closed = True
                 self.worker.release()
                 self.store.close()

@@ -69,6 +69,8 @@ def _crawl(config: Any, echo: Echo) -> dict[str, str]:
 
     echo("Crawling with the real spiders and pipeline ...", err=True)
     result = run_crawl(config, config.db, progress=progress, progress_every=0)
+    if result.interrupted:
+        raise KeyboardInterrupt
     return {entry.name: entry.status for entry in result.sources}
 
 
