@@ -22,8 +22,10 @@ import sys
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import ClassVar
 
+import scanner
 from scanner.crawl.messages import Batch, BatchDone, Goodbye, ItemValues, OpenSource
 
 logger = logging.getLogger(__name__)
@@ -46,9 +48,15 @@ class WorkerClient:
     def __init__(self) -> None:
         to_read, to_write = os.pipe()
         from_read, from_write = os.pipe()
+        # The worker must run this very scanner, not one that happens to sit in the
+        # current directory (``-m`` would look there first): -P leaves the current
+        # directory out, and the folder this scanner was imported from goes first.
+        here = str(Path(scanner.__file__).resolve().parents[1])
+        path = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "scanner.crawl.worker", str(to_read), str(from_write)],
+            [sys.executable, "-P", "-m", "scanner.crawl.worker", str(to_read), str(from_write)],
             pass_fds=(to_read, from_write), stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
         )  # fmt: skip
         os.close(to_read)
         os.close(from_write)

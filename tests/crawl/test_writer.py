@@ -84,3 +84,19 @@ def test_the_worker_exits_when_the_crawl_side_goes_away(tmp_path: Path) -> None:
     assert worker.process.wait(timeout=30) == 0
     WorkerClient.shared = None
     assert rows(db, "SELECT id FROM mentions") == [("s:1",)]
+
+
+def test_the_worker_runs_this_scanner_whatever_the_current_directory_holds(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    decoy = tmp_path / "elsewhere" / "scanner"  # another checkout, an old copy...
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the wrong scanner')\n")
+    monkeypatch.chdir(decoy.parent)
+    db = tmp_path / "scan.db"
+    answers: list[BatchDone] = []
+    worker, key = open_worker(db, answers)
+    worker.submit(key, [post(1)], {}, set())
+    worker.wait(key)
+    worker.release()
+    assert [(a.new, a.error) for a in answers] == [(1, None)]
