@@ -64,6 +64,8 @@ class HostGate:
         self.adapted: float | None = None  # AutoThrottle's delay, once it has one
         self.waiting: deque[Deferred[None]] = deque()
         self.timer: Any = None
+        self.concurrency, self.floor = 1, 0.0  # from the paces: see _repace
+        self.autothrottle = False
 
     @classmethod
     def of(cls, host: str) -> HostGate:
@@ -78,21 +80,25 @@ class HostGate:
             self.paces[member] = pace
             if pace.autothrottle and self.adapted is None:
                 self.adapted = max(pace.delay, pace.start_delay)
+            self._repace()
 
     def leave(self, member: int) -> None:
         self.paces.pop(member, None)
+        self._repace()
         self._wake()
 
-    @property
-    def concurrency(self) -> int:
-        return min((p.concurrency for p in self.paces.values()), default=1)
+    def _repace(self) -> None:
+        """The most polite of what the members ask: fewest in flight, longest delay."""
+        paces = self.paces.values()
+        self.concurrency = min((p.concurrency for p in paces), default=1)
+        self.floor = max((p.delay for p in paces), default=0.0)
+        self.autothrottle = any(p.autothrottle for p in paces)
 
     @property
     def delay(self) -> float:
-        floor = max((p.delay for p in self.paces.values()), default=0.0)
-        if self.adapted is not None and any(p.autothrottle for p in self.paces.values()):
-            return max(floor, self.adapted)
-        return floor
+        if self.autothrottle and self.adapted is not None:
+            return max(self.floor, self.adapted)
+        return self.floor
 
     # -- the gate ----------------------------------------------------------------
     def enter(self) -> Deferred[None] | None:
@@ -119,10 +125,10 @@ class HostGate:
         """AutoThrottle's policy, for the host: aim at ``latency / target concurrency``
         between starts, halfway from the current delay, bounded; an error answer
         (small and fast) may not lower it."""
-        if self.adapted is None or not self.paces:
+        if self.adapted is None or not self.autothrottle:
             return
         target_concurrency = min(p.target_concurrency for p in self.paces.values())
-        lowest = max(p.delay for p in self.paces.values())
+        lowest = self.floor
         highest = max(p.max_delay for p in self.paces.values())
         target = seconds / target_concurrency
         new = min(max(lowest, max(target, (self.adapted + target) / 2)), highest)
@@ -130,8 +136,9 @@ class HostGate:
             self.adapted = new
 
     def _may_start(self, now: float) -> bool:
-        return (self.in_flight < self.concurrency and now >= self.paused_until
-                and now - self.last_start >= self.delay)  # fmt: skip
+        if self.in_flight >= self.concurrency or now < self.paused_until:
+            return False
+        return not (self.floor or self.autothrottle) or now - self.last_start >= self.delay
 
     def _start(self) -> None:
         self.in_flight += 1

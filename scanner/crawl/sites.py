@@ -12,7 +12,11 @@ are not).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.utils.httpobj import urlparse_cached
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -20,6 +24,12 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 def site_of(url: str) -> tuple[str, int | None]:
     """(host without ``www.``, port unless it is the scheme's default)."""
     parts = urlsplit(url if "//" in url else f"//{url}")
+    return _site(parts.scheme, parts.netloc)
+
+
+@lru_cache(maxsize=1024)
+def _site(scheme: str, netloc: str) -> tuple[str, int | None]:
+    parts = urlsplit(f"{scheme}://{netloc}")
     host = (parts.hostname or "").removeprefix("www.")
     try:
         port = parts.port
@@ -37,5 +47,10 @@ class SourceSites:
     def __init__(self, start_url: str | None, api_hosts: Iterable[str] = ()) -> None:
         self.sites = {site_of(start_url)} | {site_of(h) for h in api_hosts} if start_url else set()
 
-    def allows(self, url: str) -> bool:
-        return not self.sites or site_of(url) in self.sites
+    def allows(self, request: Request) -> bool:
+        """Whether the request stays on the source's sites (its URL parse is cached on it,
+        and Scrapy's downloader reuses it)."""
+        if not self.sites:
+            return True
+        parts = urlparse_cached(request)
+        return _site(parts.scheme, parts.netloc) in self.sites

@@ -60,8 +60,8 @@ class EncodingFixMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not isinstance(response, TextResponse):
-            return response
+        if not isinstance(response, TextResponse) or response.body.isascii():
+            return response  # ASCII reads the same in every charset we could pick
         fixed = real_encoding(response.body, declared_encoding(response))
         if fixed is None or fixed == _canonical(response.encoding):
             return response

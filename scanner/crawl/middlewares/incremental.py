@@ -28,6 +28,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from scanner.crawl.item import Mention
+from scanner.crawl.middlewares.onsite import refuse
+from scanner.crawl.sites import SourceSites
 from scanner.crawl.state import SourceState
 from scanner.dates import to_utc
 
@@ -37,12 +39,14 @@ logger = logging.getLogger(__name__)
 class Incremental:
     """Judges one page's output at a time (``scanner.crawl.middlewares.spider`` holds it back)."""
 
-    def __init__(self, crawler: Crawler, state: SourceState) -> None:
+    def __init__(self, crawler: Crawler, state: SourceState, sites: SourceSites) -> None:
         self.crawler = crawler
         self.state = state
+        self.sites = sites
 
     def filter(self, response: Response, held: list[Any]) -> list[Any]:
-        """What of the page's output goes on: no known post pages, no pointless next page."""
+        """What of the page's output goes on: nothing off the source's site (counted),
+        no page of a known post, no pointless next page."""
         known = self.state.known
         stats = self.crawler.stats
         backlog = bool(response.meta.get("scan_backlog"))
@@ -50,6 +54,9 @@ class Incremental:
         out: list[Any] = []
         for output in held:
             if isinstance(output, Request):
+                if not self.sites.allows(output):
+                    refuse(stats, output.url)
+                    continue
                 external_id = output.meta.get("external_id")
                 if external_id is not None:
                     judged += 1

@@ -33,7 +33,7 @@ class OnSiteMiddleware:
 
     def process_request(self, request: Request) -> None:
         # robots.txt may redirect to another host (RFC 9309 2.3.1.2): it is only read.
-        if not self.sites.allows(request.url) and not request.meta.get("scan_robots"):
+        if not self.sites.allows(request) and not request.meta.get("scan_robots"):
             refuse(self.stats, request.url)
             raise IgnoreRequest(f"off-site: {request.url}")
 

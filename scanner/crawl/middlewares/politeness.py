@@ -47,9 +47,8 @@ class HostGateMiddleware:
         gate = self.holding.pop(id(request), None)
         if gate is not None:
             gate.done()
-            latency = request.meta.get("download_latency")
-            if latency is not None:
-                gate.latency(latency, response.status)
+            if gate.autothrottle and "download_latency" in request.meta:
+                gate.latency(request.meta["download_latency"], response.status)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:

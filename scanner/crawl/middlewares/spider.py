@@ -23,7 +23,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scanner.crawl import failures
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.middlewares.incremental import Incremental
-from scanner.crawl.middlewares.onsite import refuse
 
 
 class ScanSpiderMiddleware:
@@ -32,7 +31,7 @@ class ScanSpiderMiddleware:
         self.stats = crawler.stats
         self.sites = source.sites
         self.frontier = source.frontier
-        self.incremental = Incremental(crawler, source.state)
+        self.incremental = Incremental(crawler, source.state, source.sites)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ScanSpiderMiddleware:
@@ -44,16 +43,6 @@ class ScanSpiderMiddleware:
         if not isinstance(exception, HttpError | IgnoreRequest):
             failures.record(self.stats, "spider", response.url,
                             f"{type(exception).__name__}: {exception}")  # fmt: skip
-
-    def _on_site(self, outputs: list[Any]) -> list[Any]:
-        """The page's output without requests that leave the source's site."""
-        allows = self.sites.allows
-        kept = [o for o in outputs if not isinstance(o, Request) or allows(o.url)]
-        if len(kept) < len(outputs):
-            for output in outputs:
-                if isinstance(output, Request) and not allows(output.url):
-                    refuse(self.stats, output.url)
-        return kept
 
     def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         return self.frontier.resume(start)
@@ -70,11 +59,12 @@ class ScanSpiderMiddleware:
                 held.append(output)
         except Exception:
             # What the page gave before the error goes on; the page is not done.
-            for output in self._on_site(held):
-                frontier.output(page, output)
-                yield output
+            for output in held:
+                if not isinstance(output, Request) or self.sites.allows(output):
+                    frontier.output(page, output)
+                    yield output
             raise
-        for output in self.incremental.filter(response, self._on_site(held)):
+        for output in self.incremental.filter(response, held):
             frontier.output(page, output)
             yield output
         frontier.page_end(page)
