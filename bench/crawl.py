@@ -85,8 +85,8 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
     from scrapy.crawler import CrawlerProcess
 
     from scanner.config import default_config
+    from scanner.crawl.configure import base_settings
     from scanner.crawl.item import Mention
-    from scanner.crawl.run import base_settings
     from scanner.crawl.spider import ScanSpider
 
     class BenchSpider(ScanSpider):

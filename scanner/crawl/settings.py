@@ -4,7 +4,8 @@ Scrapy's own defaults are not polite (robots.txt ignored, no throttling, a 1 GiB
 size cap, ``Scrapy/<version>`` as User-Agent), so every politeness setting is
 written out here. ``scan crawl`` starts from this module too and then applies,
 per source, the overrides of its ``[[sources]]`` entry (``download_delay``,
-``concurrency``, ``autothrottle``, ``max_pages``): see ``scanner.crawl.run``.
+``concurrency``, ``autothrottle``, ``max_pages``, ``max_minutes``): see
+``scanner.crawl.configure``.
 """
 
 from scanner import __version__
