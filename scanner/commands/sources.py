@@ -18,8 +18,9 @@ def sources(app: App, as_json: bool) -> None:
 
     Health: ok, failed, blocked (bot protection or robots.txt), empty (an API
     answered nothing), changed (possibly changed markup), silent (nothing
-    found yet), backlog (stopped at its page cap or time budget; the pages
-    still pending are fetched first next time).
+    found yet), truncated (a page arrived cut short), backlog (stopped at its
+    page cap or time budget; the pages still pending are fetched first next
+    time).
 
     \b
     Example:
