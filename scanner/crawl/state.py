@@ -59,6 +59,7 @@ class SourceState:
         self.frontier_add: dict[str, tuple[str, str]] = {}
         self.frontier_done: set[str] = set()
         self.resumed: set[str] = set()  # fingerprints re-issued from the last run's backlog
+        self.refused: set[str] = set()  # fingerprints the site failed or forbade this run
         self.totals = UpsertResult(new_ids=None)
         self.store_errors = 0
         self.worker = WorkerClient.acquire()
@@ -174,19 +175,25 @@ class SourceState:
             "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [self.source]
         ).fetchone()[0]
 
+    def gave_up(self, fingerprint: str | None) -> None:
+        """The site failed this page for good (a 500 after retries, a robots.txt ban)."""
+        if fingerprint:
+            self.refused.add(fingerprint)
+
     def forget_fetched(self, *, ran_to_the_end: bool) -> None:
         """Drop the frontier's fetched pages; after a run to the end, also what failed twice.
 
-        A page still pending after being re-issued from the backlog in a run that
-        ran to its end failed in two runs (a 500, a robots.txt ban): it is given up
-        rather than retried forever. After a capped, budget-stopped or killed run
-        the pending pages stay, and the next run fetches them first.
+        A page re-issued from the backlog that the site failed again (a 500, a
+        robots.txt ban) failed in two runs: it is given up rather than retried
+        forever. A page that was not tried (robots.txt unreachable, the time budget,
+        a cap, Ctrl-C, a kill) stays pending, and the next run fetches it first.
         """
         self.flush(wait=True)
         db = self.store.db
         with db.atomic():
             db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [self.source])
-            gone = [(self.source, fp) for fp in self.resumed if fp] if ran_to_the_end else []
+            twice = self.resumed & self.refused if ran_to_the_end else set()
+            gone = [(self.source, fp) for fp in twice]
             if gone:
                 db.conn.executemany(
                     "DELETE FROM frontier WHERE source = ? AND fingerprint = ?", gone

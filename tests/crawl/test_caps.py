@@ -90,3 +90,23 @@ def test_a_source_stops_at_its_time_budget_and_says_so(site: Site, tmp_path: Pat
     assert "time budget" in message, message
     assert "time budget" in result.stderr
     assert result.returncode == 3 and status == "partial"
+
+
+def test_a_night_when_robots_txt_is_down_keeps_the_backlog(site: Site, tmp_path: Path) -> None:
+    """A backlog page refused because robots.txt could not be read was not tried: it
+    stays for the next night (only a page that failed twice on the site is given up)."""
+    site.ld_pages = 12
+    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "max_pages": 5,
+                             "url": site.url("/ld/1.html")}])  # fmt: skip
+    db = tmp_path / "scan.db"
+    assert crawl(tmp_path).returncode == 0
+    first = stored(db, "reviews")
+    pending = rows(db, "SELECT url FROM frontier WHERE done = 0")
+    assert first < 60 and pending
+    site.behave("/robots.txt", status=503)
+    assert crawl(tmp_path, "-s", "RETRY_TIMES=0").returncode == 1
+    assert rows(db, "SELECT url FROM frontier WHERE done = 0") == pending
+    del site.behaviours["/robots.txt"]
+    for _ in range(4):
+        assert crawl(tmp_path).returncode == 0
+    assert stored(db, "reviews") == 60

@@ -35,6 +35,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
 from scanner.crawl import failures
+from scanner.crawl.extension import SourceExtension
 
 logger = logging.getLogger(__name__)
 #: Bytes of robots.txt read and parsed (RFC 9309 2.5: at least 500 KiB).
@@ -82,6 +83,7 @@ class RobotsTxtMiddleware:
         if answer.rules is not None and not answer.rules.allowed(request.url, self.user_agent):
             self.stats.inc_value("robotstxt/forbidden")
             self.stats.set_value("robotstxt/forbidden_url", request.url)
+            SourceExtension.of(self.crawler).state.gave_up(request.meta.get("scan_fp"))
             raise IgnoreRequest("Forbidden by robots.txt")
 
     async def answer_for(self, origin: str) -> RobotsAnswer:
