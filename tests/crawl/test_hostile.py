@@ -144,7 +144,10 @@ def test_sources_on_one_host_share_its_robots_txt_and_its_pace(site: Site, tmp_p
     assert site.count("/robots.txt") == 1
     times = sorted(t for path, ts in site.hits.items() for t in ts if path != "/robots.txt")
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert len(times) == 11 and min(gaps) >= 0.35, gaps  # one host, one pace: not three
+    assert len(times) == 11, dict(site.hits)
+    # One host, one pace (three sources each at their own would often be ~0 apart);
+    # arrival times at the server wobble a little with the machine's load.
+    assert min(gaps) >= 0.25 and sum(gaps) / len(gaps) >= 0.38, gaps
 
 
 # -- 12. health says what happened ------------------------------------------------------------
