@@ -22,20 +22,17 @@ announce a change ("acme-reviews: ok → blocked since ...").
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.crawl import failures
 from scanner.store import Store, utcnow
 
-logger = logging.getLogger(__name__)
-
 
 @dataclass
 class Verdict:
     health: str
-    status: str  # of the run: ok, partial, failed, blocked
+    status: str  # of the run: ok, partial, failed, blocked (interrupted: see extension)
     message: str = ""
     errors: list[str] = field(default_factory=list)
 
@@ -56,8 +53,7 @@ def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finishe
     verdict = _judged(stats, yielded_before=yielded_before, reason=reason, bounds=bounds)
     stopped = _stopped_by(reason, bounds)
     if stopped and pending and verdict.health == "ok":
-        pages = "1 page" if pending == 1 else f"{pending} pages"
-        left = f"{stopped}; {pages} pending for the next run"
+        left = f"{stopped}; {failures.pages(pending)} pending for the next run"
         rest = [e for e in verdict.errors if e != stopped]
         verdict.health, verdict.message = "backlog", "; ".join([left, *rest[:2]])
     return verdict

@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from scanner.config import Config, Source, load_config
+from scanner.config import Config, load_config
 from scanner.crawl.client import WorkerClient
 from scanner.crawl.messages import BatchDone, ItemValues, OpenSource
 from scanner.store import Store, UpsertResult
@@ -44,9 +44,6 @@ class SourceState:
             settings.get("SCAN_SOURCE")
             or getattr(spider, "source", None)
             or (spider.name if spider else "unknown")
-        )
-        self.source_config: Source | None = next(
-            (s for s in self.config.sources if s.name == self.source), None
         )
         self.store = Store(settings.get("SCAN_DB"))
         self.batch_size = max(1, settings.getint("SCAN_BATCH_SIZE"))
