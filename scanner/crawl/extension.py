@@ -50,7 +50,7 @@ class SourceExtension:
             return
         state, store = self.state, self.state.store
         try:
-            state.forget_fetched(ran_to_the_end=reason == "finished")
+            self.frontier.forget_fetched(ran_to_the_end=reason == "finished")
             stats = dict(self.crawler.stats.get_stats())
             yielded_before = store.db.execute(
                 "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? "
@@ -61,7 +61,7 @@ class SourceExtension:
             bounds = Bounds(max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
                             max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60)  # fmt: skip
             verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds,
-                            pending=state.pending())  # fmt: skip
+                            pending=self.frontier.pending())  # fmt: skip
             self._finish_run(stats, verdict)
             record(store, state.source, state.run_id, verdict)
             self.verdict = verdict
@@ -81,7 +81,7 @@ class SourceExtension:
                                message="interrupted: what had arrived is stored; the next "
                                "crawl resumes where this one stopped")  # fmt: skip
         try:
-            self.state.forget_fetched(ran_to_the_end=False)
+            self.frontier.forget_fetched(ran_to_the_end=False)
             self._finish_run(dict(self.crawler.stats.get_stats()), self.verdict)
         finally:
             self.state.close()

@@ -55,8 +55,6 @@ class SourceState:
         self.items: list[ItemValues] = []
         self.frontier_add: dict[str, tuple[str, str]] = {}
         self.frontier_done: set[str] = set()
-        self.resumed: set[str] = set()  # fingerprints re-issued from the last run's backlog
-        self.refused: set[str] = set()  # fingerprints the site failed or forbade this run
         self.totals = UpsertResult(new_ids=None)
         self.store_errors = 0
         self.worker = WorkerClient.acquire()
@@ -151,50 +149,6 @@ class SourceState:
             stats.set_value("scan/store_errors", self.store_errors)
             stats.set_value("scan/last_store_error", answer.error)
             logger.error("%s: a batch of posts was not stored: %s", self.source, answer.error)
-
-    # -- frontier ------------------------------------------------------------------
-    def pending_requests(self) -> list[dict[str, Any]]:
-        rows = self.store.db.execute(
-            "SELECT request FROM frontier WHERE source = ? AND done = 0 ORDER BY rowid",
-            [self.source],
-        ).fetchall()
-        out = []
-        for (text,) in rows:
-            try:
-                out.append(json.loads(text))
-            except ValueError:
-                logger.warning("%s: unreadable frontier entry skipped", self.source)
-        return out
-
-    def pending(self) -> int:
-        """Pages of this source's frontier still to fetch (call after ``flush(wait=True)``)."""
-        return self.store.db.execute(
-            "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [self.source]
-        ).fetchone()[0]
-
-    def gave_up(self, fingerprint: str | None) -> None:
-        """The site failed this page for good (a 500 after retries, a robots.txt ban)."""
-        if fingerprint:
-            self.refused.add(fingerprint)
-
-    def forget_fetched(self, *, ran_to_the_end: bool) -> None:
-        """Drop the frontier's fetched pages; after a run to the end, also what failed twice.
-
-        A page re-issued from the backlog that the site failed again (a 500, a
-        robots.txt ban) failed in two runs: it is given up rather than retried
-        forever. A page that was not tried (robots.txt unreachable, the time budget,
-        a cap, Ctrl-C, a kill) stays pending, and the next run fetches it first.
-        """
-        self.flush(wait=True)
-        db = self.store.db
-        with db.atomic():
-            db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [self.source])
-            twice = self.resumed & self.refused if ran_to_the_end else set()
-            gone = [(self.source, fp) for fp in twice]
-            if gone:
-                db.conn.executemany(
-                    "DELETE FROM frontier WHERE source = ? AND fingerprint = ?", gone
-                )
 
     def close(self) -> None:
         if not self.closed:

@@ -14,6 +14,7 @@ the source extension (``scanner.crawl.extension``) holds the one ``Frontier``.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -45,22 +46,66 @@ class Frontier:
         # id(item) -> the open pages it came from: [items not yet through, output
         # finished?, fingerprint] (a list, should a spider yield one object twice)
         self.owners: dict[int, list[list[Any]]] = {}
+        self.resumed: set[str] = set()  # fingerprints re-issued from the last run's backlog
+        self.refused: set[str] = set()  # fingerprints the site failed or forbade this run
 
     async def resume(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         """The source's pending requests from its last run first, then ``start``."""
         spider = self.crawler.spider
-        for data in self.state.pending_requests():
+        for data in self.pending_requests():
             try:
                 request = request_from_dict(_from_json(data), spider=spider)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 logger.warning("%s: cannot resume %s: %s", self.state.source, data.get("url"), exc)
                 continue
             request.meta["scan_resumed"] = request.meta["scan_backlog"] = True
-            self.state.resumed.add(request.meta.get("scan_fp", ""))
+            self.resumed.add(request.meta.get("scan_fp", ""))
             self.crawler.stats.inc_value("frontier/resumed")
             yield request
         async for request in start:
             yield request
+
+    def pending_requests(self) -> list[dict[str, Any]]:
+        source = self.state.source
+        rows = self.state.store.db.execute(
+            "SELECT request FROM frontier WHERE source = ? AND done = 0 ORDER BY rowid", [source]
+        ).fetchall()
+        out = []
+        for (text,) in rows:
+            try:
+                out.append(json.loads(text))
+            except ValueError:
+                logger.warning("%s: unreadable frontier entry skipped", source)
+        return out
+
+    def pending(self) -> int:
+        """Pages still to fetch (once ``forget_fetched`` has committed what is done)."""
+        return self.state.store.db.execute(
+            "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [self.state.source]
+        ).fetchone()[0]
+
+    def gave_up(self, fingerprint: str | None) -> None:
+        """The site failed this page for good (a 500 after retries, a robots.txt ban)."""
+        if fingerprint:
+            self.refused.add(fingerprint)
+
+    def forget_fetched(self, *, ran_to_the_end: bool) -> None:
+        """Drop the fetched pages; after a run to the end, also what failed twice.
+
+        A page re-issued from the backlog that the site failed again (a 500, a
+        robots.txt ban) failed in two runs: it is given up rather than retried
+        forever. A page that was not tried (robots.txt unreachable, the time budget,
+        a cap, Ctrl-C, a kill) stays pending, and the next run fetches it first.
+        """
+        state = self.state
+        state.flush(wait=True)
+        db, source = state.store.db, state.source
+        twice = self.resumed & self.refused if ran_to_the_end else set()
+        with db.atomic():
+            db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [source])
+            if twice:
+                db.conn.executemany("DELETE FROM frontier WHERE source = ? AND fingerprint = ?",
+                                    [(source, fp) for fp in twice])  # fmt: skip
 
     def page(self, response: Response) -> list[Any] | None:
         """A page whose end is to be recorded (one that was scheduled), else ``None``."""

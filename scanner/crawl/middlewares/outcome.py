@@ -31,7 +31,7 @@ class FailureCountMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
-        self.state = SourceExtension.of(crawler).state
+        self.frontier = SourceExtension.of(crawler).frontier
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FailureCountMiddleware:
@@ -42,7 +42,7 @@ class FailureCountMiddleware:
             # A middleware above may have said why (retry_after: a wait too long).
             kind, detail = request.meta.get("scan_failure") or (f"http_{response.status}", None)
             failures.record(self.crawler.stats, kind, response.url, detail)
-            self.state.gave_up(request.meta.get("scan_fp"))
+            self.frontier.gave_up(request.meta.get("scan_fp"))
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -54,4 +54,4 @@ class FailureCountMiddleware:
         else:
             detail = str(exception) or type(exception).__name__
         failures.record(self.crawler.stats, kind, request.url, detail)
-        self.state.gave_up(request.meta.get("scan_fp"))
+        self.frontier.gave_up(request.meta.get("scan_fp"))

@@ -83,7 +83,7 @@ class RobotsTxtMiddleware:
         if answer.rules is not None and not answer.rules.allowed(request.url, self.user_agent):
             self.stats.inc_value("robotstxt/forbidden")
             self.stats.set_value("robotstxt/forbidden_url", request.url)
-            SourceExtension.of(self.crawler).state.gave_up(request.meta.get("scan_fp"))
+            SourceExtension.of(self.crawler).frontier.gave_up(request.meta.get("scan_fp"))
             raise IgnoreRequest("Forbidden by robots.txt")
 
     async def answer_for(self, origin: str) -> RobotsAnswer:
