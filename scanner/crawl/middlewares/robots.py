@@ -67,6 +67,7 @@ class RobotsTxtMiddleware:
         self.stats = crawler.stats
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.parser = load_object(settings.get("ROBOTSTXT_PARSER"))
+        self.fetching = 0  # robots.txt downloads in flight (read_some listens meanwhile)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsTxtMiddleware:
@@ -115,7 +116,9 @@ class RobotsTxtMiddleware:
             "download_maxsize": 0, "download_warnsize": 0,
         })  # fmt: skip
         self.stats.inc_value("robotstxt/request_count")
-        self.crawler.signals.connect(self.read_some, signal=signals.bytes_received)
+        if not self.fetching:
+            self.crawler.signals.connect(self.read_some, signal=signals.bytes_received)
+        self.fetching += 1
         try:
             response = await self.crawler.engine.download_async(request)
         except IgnoreRequest as exc:
@@ -125,7 +128,9 @@ class RobotsTxtMiddleware:
             logger.warning("%s could not be read: %s", url, exc, exc_info=True)
             return RobotsAnswer(unreachable=failures.exception_kind(exc), url=url)
         finally:
-            self.crawler.signals.disconnect(self.read_some, signal=signals.bytes_received)
+            self.fetching -= 1
+            if not self.fetching:  # no cost for every other download's every chunk
+                self.crawler.signals.disconnect(self.read_some, signal=signals.bytes_received)
         return self.parse(response, url)
 
     def read_some(self, data: bytes, request: Request) -> None:
