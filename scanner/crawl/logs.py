@@ -40,7 +40,11 @@ class CrawlLogFilter(logging.Filter):
             record.exc_info = record.exc_text = record.stack_info = None
             if not logging.getLogger().isEnabledFor(logging.INFO):
                 return False
-        record.msg, record.args = strip_controls(record.getMessage()), None
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging itself reports it, as without us
+            return True
+        record.msg, record.args = strip_controls(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = _FORMATTER.formatException(record.exc_info)
         if record.exc_text:
