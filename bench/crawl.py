@@ -4,13 +4,13 @@ A local site of PAGES pages (20 posts each) is served by a separate process on
 127.0.0.1. The same parsing spider is run (a) bare: items discarded, none of
 scan's pipelines, middlewares or extension; (b) full: validate, clean, company
 match, classify (with categories, as ``scan crawl`` does by default; not with
-``--no-categorise``), store (batched into a fresh SQLite file by the writer
-thread), with scan's spider and downloader middlewares and the health
+``--no-categorise``), store (batched into a fresh SQLite file by the crawl
+worker process), with scan's spider and downloader middlewares and the source
 extension. Everything else (spider, site, Scrapy settings) is the same in both.
 Each mode runs in its own process (a Twisted reactor cannot restart), RUNS times,
 interleaved; medians are printed. CPU is given per item three times: the whole
 crawl process (every thread), the crawl (reactor) thread alone, the one that
-saturates a core, and the crawl worker process (``scanner.crawlworker``: stages
+saturates a core, and the crawl worker process (``scanner.crawl.worker``: stages
 and commits), read from the children's rusage once it has exited.
 
 Goal: (b) at least 0.9 of (a) in pages per second.
@@ -85,9 +85,9 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
     from scrapy.crawler import CrawlerProcess
 
     from scanner.config import default_config
-    from scanner.crawl import base_settings
-    from scanner.items import Mention
-    from scanner.spiderbase import ScanSpider
+    from scanner.crawl.configure import base_settings
+    from scanner.crawl.item import Mention
+    from scanner.crawl.spider import ScanSpider
 
     class BenchSpider(ScanSpider):
         name = "bench"
@@ -110,6 +110,7 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
     settings = base_settings(default_config(db), db)
     settings.setdict({
         "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+        "SCAN_HOST_DELAY": 0,
         "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         "CLOSESPIDER_PAGECOUNT": 0, "LOG_LEVEL": "WARNING", "SCAN_SOURCE": "bench",
         "LOG_INSTALL_ROOT_HANDLER": True, "SCAN_CATEGORISE": categorise,

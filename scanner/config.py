@@ -40,6 +40,7 @@ _SOURCE_KEYS = {
     "countries": (list, "a list of two-letter country codes"),
     "comments": (bool, "true or false"),
     "max_pages": (int, "a whole number of pages"),
+    "max_minutes": ((int, float), "a number of minutes"),
     "download_delay": ((int, float), "a number of seconds"),
     "concurrency": (int, "a whole number of requests in flight"),
     "autothrottle": (bool, "true or false"),
@@ -58,11 +59,21 @@ _DIGEST_KEYS = {
 _CRAWL_KEYS = {
     "contact": (str, "a URL or e-mail where site owners can reach you"),
     "max_pages": (int, "a whole number of pages per source per run"),
+    "max_minutes": ((int, float), "a number of minutes per source per run"),
     "httpcache": (bool, "true or false (development only)"),
 }
 PRIVACY_MODES = ("keep", "hash", "drop")
 _PRIVACY_KEYS = {
     "authors": (str, 'one of "keep", "hash", "drop" (what is stored of who wrote a post)'),
+}
+# Numbers a crawl cannot run with. To Scrapy a page cap of 0 means no cap at all, and
+# 0 requests in flight is a crawl that never fetches: refused, like a wrong type.
+# key: (lowest value, whether that value itself is allowed, what to say)
+_LOWEST = {
+    "max_pages": (1, True, "at least 1 page (there is no 'unlimited')"),
+    "max_minutes": (0, False, "more than 0 minutes"),
+    "download_delay": (0, True, "0 seconds or more"),
+    "concurrency": (1, True, "at least 1 request in flight"),
 }
 _TOP_KEYS = {
     "db": (str, "a path to the SQLite file, relative to the config file"),
@@ -100,6 +111,7 @@ class Source:
     countries: list[str] = field(default_factory=list)
     comments: bool = False
     max_pages: int | None = None
+    max_minutes: float | None = None  # the source's time budget per run
     download_delay: float | None = None
     concurrency: int | None = None
     autothrottle: bool | None = None
@@ -142,6 +154,7 @@ class Digest:
 class Crawl:
     contact: str = "https://github.com/scan-project/scan"
     max_pages: int = 200
+    max_minutes: float = 30.0  # a source's time budget per run, unless it sets its own
     httpcache: bool = False
 
 
@@ -304,6 +317,10 @@ class _Checker:
             )
             if not ok:
                 self.fail(dotted, key, f"expected {description}, got {_kind(value)} {value!r}")
+            if key in _LOWEST:
+                lowest, allowed, wanted = _LOWEST[key]
+                if value < lowest or (value == lowest and not allowed):
+                    self.fail(dotted, key, f"expected {wanted}, got {value!r}")
             if expected is list and key not in {"competitors", "sources"}:
                 self.strings(value, dotted)
 

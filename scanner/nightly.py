@@ -56,8 +56,12 @@ def run(
     to: list[str] | None = None,
     skip_empty: bool = False,
     on_stage: Callable[[Stage], None] | None = None,
+    tracebacks: bool = False,
 ) -> NightlyResult:
-    """Run every stage under the lock; raises ``LockedError`` if another run holds it."""
+    """Run every stage under the lock; raises ``LockedError`` if another run holds it.
+
+    ``tracebacks`` (``scan --debug``): the crawl logs failed requests with them.
+    """
     result = NightlyResult()
     with held(db_path, "nightly") as lock:
         result.stale_lock = lock.stale
@@ -68,16 +72,21 @@ def run(
             result.privacy_note = switched.note if switched else None
             run_id = store.start_run("nightly")
         steps = {
-            "crawl": lambda: _crawl(config, db_path),
+            "crawl": lambda: _crawl(config, db_path, tracebacks),
             "group": lambda: _group(db_path),
             "issues": lambda: _issues(config, db_path),
             "digest": lambda: _digest(config, db_path, to, skip_empty),
         }
-        for name in STAGES:
-            stage = _timed(name, steps[name])
-            result.stages.append(stage)
-            if on_stage:
-                on_stage(stage)
+        try:
+            for name in STAGES:
+                stage = _timed(name, steps[name])
+                result.stages.append(stage)
+                if on_stage:
+                    on_stage(stage)
+        except KeyboardInterrupt:  # Ctrl-C: no later stage runs
+            with Store(db_path) as store:
+                store.finish_run(run_id, status="interrupted", message="interrupted")
+            raise
         status = {ExitStatus.OK: "ok", ExitStatus.PARTIAL: "partial"}.get(
             result.exit_status, "failed"
         )
@@ -98,12 +107,14 @@ def _timed(name: str, step: Callable[[], tuple[str, str]]) -> Stage:
     return Stage(name, status, round(time.monotonic() - started, 2), message)
 
 
-def _crawl(config: Config, db_path: Path) -> tuple[str, str]:
+def _crawl(config: Config, db_path: Path, tracebacks: bool) -> tuple[str, str]:
     if not any(s.enabled for s in config.sources):
         return "skipped", "no enabled sources in the config"
-    from scanner.crawl import run_crawl
+    from scanner.crawl.run import run_crawl
 
-    crawl = run_crawl(config, db_path)
+    crawl = run_crawl(config, db_path, tracebacks=tracebacks)
+    if crawl.interrupted:  # what arrived is stored; the user wants the run to end
+        raise KeyboardInterrupt
     failed = crawl.failed
     summary = f"{len(crawl.sources)} source(s), {sum(s.new for s in crawl.sources)} new post(s)"
     if not failed:

@@ -1,7 +1,7 @@
 """Finding and reading rule files (``rules/*.toml``) wherever scan is installed.
 
 Rules are data, not code: thresholds, category terms, site definitions. They
-travel inside the wheel as package data of the ``rules`` package, so an
+travel inside the wheel as package data (``scanner.rulefiles``, from ``rules/``), so an
 installed ``scan`` finds them without the source tree. A user can override any
 file by putting one with the same name in a directory named by
 ``SCAN_RULES_DIR``.
@@ -25,7 +25,7 @@ def rules_path(name: str) -> Path:
     override = os.environ.get("SCAN_RULES_DIR")
     if override and (Path(override) / name).exists():
         return Path(override) / name
-    return Path(str(resources.files("rules").joinpath(name)))
+    return Path(str(resources.files("scanner.rulefiles").joinpath(name)))
 
 
 @cache

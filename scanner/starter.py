@@ -32,6 +32,8 @@ exclude = ["acme anvils museum"]
 contact = "https://example.com/about-our-crawler"
 # Pages per source per run, unless a source sets its own max_pages.
 max_pages = 200
+# Minutes per source per run (a site that trickles cannot hold the nightly run).
+max_minutes = 30
 # Cache HTTP responses on disk (development only).
 httpcache = false
 
@@ -47,6 +49,7 @@ url = "https://www.trustpilot.com/review/acme.com"
 # concurrency = 1          # requests in flight to this site
 # autothrottle = true
 # max_pages = 50
+# max_minutes = 10
 
 # [[sources]]
 # name = "acme-reddit"

@@ -24,10 +24,11 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
-from spiders._parsing import as_float, as_list, dig, is_removed_text, load_json, text_or_none
+
+from .parsing import as_float, as_list, dig, is_removed_text, load_json, text_or_none
 
 MAX_PAGES = 10  # Apple serves no page past 10 (50 reviews each)
 

@@ -18,7 +18,6 @@ US profiles write dates month first; Canadian ones (``/ca/`` in the path) day fi
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -29,11 +28,13 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
+from scanner import jsonsafe
+from scanner.crawl.item import Mention, fallback_id
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import iso, parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 from scanner.text import clean_text
-from spiders._pageparts import (
+
+from .pageparts import (
     canonical,
     dicts_with,
     is_removed,
@@ -42,7 +43,6 @@ from spiders._pageparts import (
     rating_in_scale,
     report_missing,
     says_empty,
-    stable_id,
     text_of,
 )
 
@@ -99,7 +99,7 @@ class BbbSpider(ScanSpider):
         if not text:
             return
         published = self._date(response, raw_date)
-        cid = card.attrib.get("id") or stable_id(canonical(response.url), "", iso(published), text)
+        cid = card.attrib.get("id") or fallback_id(text)
         extra: dict[str, Any] = {"kind": "complaint", "complaint_type": kind, "status": status}
         extra.update(self._business_response(response, card))
         yield Mention(
@@ -152,7 +152,7 @@ class BbbSpider(ScanSpider):
             text = clean_text(item["extendedText"][0].get("text") or "")
         published = _ymd(item.get("date"))
         author = clean_text(item.get("displayName") or "") or None
-        rid = str(item.get("id") or stable_id(canonical(response.url), author, iso(published)))
+        rid = str(item.get("id") or fallback_id(text, author))
         reply = next((x for x in item.get("extendedText") or [] if x.get("isBusiness")), None)
         extra = {"kind": "review"}
         if reply:
@@ -181,7 +181,7 @@ class BbbSpider(ScanSpider):
         if not text:
             return
         published = self._date(response, raw_date)
-        rid = card.attrib.get("id") or stable_id(canonical(response.url), author, iso(published))
+        rid = card.attrib.get("id") or fallback_id(text, author)
         extra = {"kind": "review"}
         grid = card.css(".bpr-review-business-response-grid")
         if grid:
@@ -259,7 +259,7 @@ def _preloaded_state(response: Response) -> Any:
         match = _STATE.search(script)
         if match:
             try:
-                return json.loads(match.group(1))
+                return jsonsafe.loads(match.group(1))
             except ValueError:
                 return None
     return None

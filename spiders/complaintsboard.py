@@ -24,10 +24,11 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from scanner.dates import iso, parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
-from spiders._pageparts import (
+from scanner.crawl.item import Mention, fallback_id
+from scanner.crawl.spider import ScanSpider
+from scanner.dates import parse_published
+
+from .pageparts import (
     block_text,
     canonical,
     first,
@@ -38,7 +39,6 @@ from spiders._pageparts import (
     rating_in_scale,
     report_missing,
     says_empty,
-    stable_id,
 )
 
 _PERMALINK = re.compile(r"-c(\d{4,})(?:\.html)?/?(?:$|[?#])")
@@ -118,7 +118,7 @@ class ComplaintsboardSpider(ScanSpider):
         if published is None and clock:
             published = parse_published(raw_date, formats=_FORMATS)
         if cid is None:
-            cid = stable_id(canonical(response.url), author, iso(published))
+            cid = fallback_id(text, author)
         stars = first(block, '[itemprop="reviewRating"] [itemprop="ratingValue"]::attr(content)')
         rating = rating_in_scale(stars)
         yield Mention(

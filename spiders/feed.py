@@ -15,14 +15,15 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from xml.sax import SAXParseException
 
 import feedparser
 import scrapy
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention, fallback_id
+from scanner.crawl.spider import ScanSpider
 from scanner.errors import ScanError
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 
 
 def unwrap_link(url: str | None) -> str | None:
@@ -60,6 +61,11 @@ class FeedSpider(ScanSpider):
             if feed.bozo and not feed.feed:
                 self.layout_problem(response, f"not a feed ({feed.get('bozo_exception')})")
             return
+        broken = feed.get("bozo_exception")
+        if isinstance(broken, SAXParseException):  # XML that stops mid-way: read up to there
+            self.page_cut_short(response, f"the feed is not whole XML ({broken.getMessage()}, "
+                                f"line {broken.getLineNumber()}); read {len(feed.entries)} "
+                                "entries before it")  # fmt: skip
         for entry in feed.entries:
             mention = self._mention(entry, response)
             if mention is not None:
@@ -82,7 +88,7 @@ class FeedSpider(ScanSpider):
         title = entry.get("title") or None
         if not body and title:
             body = title  # a headline-only feed: the headline is the post
-        key = entry.get("id") or link or f"{title}|{entry.get('published', '')}"
+        key = entry.get("id") or link or fallback_id(f"{title}\n{body}", entry.get("author"))
         external_id = key if len(key) <= 200 else hashlib.sha1(key.encode()).hexdigest()  # noqa: S324
         return Mention(
             source=self.source,

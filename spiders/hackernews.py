@@ -26,10 +26,11 @@ import scrapy
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter
 
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
-from spiders._parsing import dig, is_removed_text, load_json, text_or_none
+
+from .parsing import dig, is_removed_text, load_json, text_or_none
 
 ITEM_URL = "https://news.ycombinator.com/item?id="
 _TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")

@@ -9,8 +9,6 @@ XPath when it starts with ``/`` or ``(``), else ``<link rel="next">`` or
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -18,10 +16,11 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
+from scanner import jsonsafe
+from scanner.crawl.item import Mention, fallback_id
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
 from scanner.errors import ScanError
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
 
 _CONTAINER_KEYS = ("review", "reviews", "@graph", "itemListElement", "item", "mainEntity")
 
@@ -102,7 +101,7 @@ class JsonLdSpider(ScanSpider):
         found = 0
         for script in response.xpath('//script[@type="application/ld+json"]/text()').getall():
             try:
-                data = json.loads(script)
+                data = jsonsafe.loads(script)
             except ValueError:
                 self.layout_problem(response, "a JSON-LD block that is not valid JSON")
                 continue
@@ -142,7 +141,7 @@ class JsonLdSpider(ScanSpider):
         return Mention(
             source=self.source,
             external_id=str(_name(key) if isinstance(key, dict | list) else key or "")
-            or _stable_id(author, date, text),
+            or fallback_id(text, author),
             text=text,
             url=response.urljoin(review["url"]) if isinstance(review.get("url"), str) else None,
             author=author,
@@ -168,7 +167,7 @@ class JsonLdSpider(ScanSpider):
             source=self.source,
             external_id=node.attrib.get("itemid")
             or node.attrib.get("id")
-            or _stable_id(author, date, text),
+            or fallback_id(text, author),
             text=text,
             url=response.url,
             author=author,
@@ -205,9 +204,3 @@ def _float(value: str | None) -> float | None:
         return float(value.replace(",", ".")) if value else None
     except ValueError:
         return None
-
-
-def _stable_id(*parts: object) -> str:
-    """An id for a review the site gives none: the same review gives the same id."""
-    joined = "\x1f".join(str(p or "")[:300] for p in parts)
-    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:20]  # noqa: S324 - not security

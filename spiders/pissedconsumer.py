@@ -20,10 +20,11 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from scanner.dates import iso, parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
-from spiders._pageparts import (
+from scanner.crawl.item import Mention, fallback_id
+from scanner.crawl.spider import ScanSpider
+from scanner.dates import parse_published
+
+from .pageparts import (
     block_text,
     canonical,
     first,
@@ -33,7 +34,6 @@ from spiders._pageparts import (
     rating_in_scale,
     report_missing,
     says_empty,
-    stable_id,
 )
 
 _FORMATS = ("%b %d, %Y", "%B %d, %Y", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S")
@@ -89,7 +89,7 @@ class PissedconsumerSpider(ScanSpider):
             return
         published = parse_published(raw_date, formats=_FORMATS)
         rid = card.attrib.get("data-id") or card.attrib.get("id", "").removeprefix("review-")
-        rid = rid or stable_id(canonical(response.url), author, iso(published))
+        rid = rid or fallback_id(text, author)
         link = first(card, "h2 a::attr(href)", "a.review-link::attr(href)")
         yield Mention(
             source=self.source,

@@ -11,7 +11,6 @@ start, never halfway through a crawl. See ``rules/sources/example-board.toml``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from collections.abc import AsyncIterator, Iterator
@@ -23,11 +22,11 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
+from scanner.crawl.item import Mention, fallback_id
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
 from scanner.errors import RuleFileError
-from scanner.items import Mention
 from scanner.rules import rules_path
-from scanner.spiderbase import ScanSpider
 
 FIELDS = ("id", "author", "title", "text", "rating", "date", "link", "language")
 _TOP = {"name", "url", "post", "next", "fields", "date_format", "rating_scale", "about_company",
@@ -188,13 +187,7 @@ class SiteSpider(ScanSpider):
             return None
         link = response.urljoin(values["link"]) if values.get("link") else None
         date = parse_published(values.get("date"), formats=self.rule.date_formats)
-        external_id = (
-            values.get("id")
-            or link
-            or hashlib.sha1(  # noqa: S324 - not security
-                "\x1f".join(str(values.get(k) or "") for k in ("author", "date", "text")).encode()
-            ).hexdigest()[:20]
-        )
+        external_id = values.get("id") or link or fallback_id(text, values.get("author"))
         return Mention(
             source=self.source,
             external_id=external_id,

@@ -24,11 +24,12 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from scanner.dates import iso, parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
+from scanner.crawl.item import Mention, fallback_id
+from scanner.crawl.spider import ScanSpider
+from scanner.dates import parse_published
 from scanner.text import clean_line, clean_text
-from spiders._pageparts import (
+
+from .pageparts import (
     block_text,
     canonical,
     first,
@@ -40,7 +41,6 @@ from spiders._pageparts import (
     rating_in_scale,
     report_missing,
     says_empty,
-    stable_id,
     strip_ordinals,
     types_of,
 )
@@ -94,7 +94,7 @@ class SitejabberSpider(ScanSpider):
 
     def _mention(self, response: Response, rec: dict[str, Any]) -> Mention:
         listing = canonical(response.url)
-        rid = rec.get("id") or stable_id(listing, rec["author"], iso(rec["published"]))
+        rid = rec.get("id") or fallback_id(rec["text"], rec["author"])
         return Mention(
             source=self.source,
             external_id=rid,

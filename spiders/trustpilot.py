@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -21,10 +20,12 @@ import scrapy
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
+from scanner import jsonsafe
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
-from spiders._parsing import as_float, dig, is_removed_text, text_or_none
+
+from .parsing import as_float, dig, is_removed_text, text_or_none
 
 
 class TrustpilotSpider(ScanSpider):
@@ -178,7 +179,7 @@ def _page_props(response: Response) -> dict[str, Any] | None:
     if not raw:
         return None
     try:
-        data = json.loads(raw)
+        data = jsonsafe.loads(raw)
     except ValueError:
         return None
     props = dig(data, "props", "pageProps")
@@ -188,7 +189,7 @@ def _page_props(response: Response) -> dict[str, Any] | None:
 def _json_ld_nodes(response: Response) -> Iterator[dict[str, Any]]:
     for raw in response.css('script[type="application/ld+json"]::text').getall():
         try:
-            data = json.loads(raw)
+            data = jsonsafe.loads(raw)
         except ValueError:
             continue
         nodes = data if isinstance(data, list) else [data]

@@ -88,6 +88,36 @@ def test_bad_config_is_one_clear_line(scan, tmp_path, text, expected):
     assert expected in result.stderr
 
 
+SOURCE = '[company]\nname = "A"\n[[sources]]\nname = "x"\nspider = "feed"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (SOURCE + "max_pages = 0\n", "sources[0].max_pages (line 6): expected at least 1 page"),
+        (SOURCE + "max_pages = -5\n", "sources[0].max_pages (line 6): expected at least 1 page"),
+        ('[company]\nname = "A"\n[crawl]\nmax_pages = 0\n', "crawl.max_pages (line 4)"),
+        (SOURCE + "download_delay = -1\n", "download_delay (line 6): expected 0 seconds or more"),
+        (SOURCE + "concurrency = 0\n", "sources[0].concurrency (line 6): expected at least 1"),
+        (SOURCE + "max_minutes = 0\n", "sources[0].max_minutes (line 6): expected more than 0"),
+        ('[company]\nname = "A"\n[crawl]\nmax_minutes = -1\n', "crawl.max_minutes (line 4)"),
+    ],
+)
+def test_caps_and_delays_that_cannot_work_are_refused(tmp_path, text, expected):
+    """0 pages is "no cap at all" to Scrapy, 0 requests in flight is a crawl that never
+    fetches: the config check refuses them with one line, as it refuses a wrong type."""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert expected in str(info.value)
+
+
+def test_a_time_budget_is_accepted_per_source_and_crawl_wide(tmp_path):
+    config = load_config(write(tmp_path, SOURCE + "max_minutes = 2.5\n[crawl]\nmax_minutes = 20\n"))
+    assert config.sources[0].max_minutes == 2.5
+    assert config.crawl.max_minutes == 20
+    assert load_config(write(tmp_path, SOURCE)).crawl.max_minutes == 30  # the default
+
+
 def test_init_writes_and_refuses_to_overwrite(scan, tmp_path):
     first = scan("init")
     assert first.returncode == 0 and (tmp_path / "scanner.toml").exists()

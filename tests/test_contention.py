@@ -9,9 +9,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
 
-from scanner.crawlwriter import Batch
+from scanner.crawl.messages import BatchDone
 from scanner.store import Store
 from tests.crawl.conftest import rows
 from tests.crawl.test_writer import open_worker, post
@@ -22,14 +21,14 @@ def test_a_crawl_batch_waits_for_another_writer_instead_of_failing(tmp_path: Pat
     with Store(db) as store:
         store.upsert_mentions([{"id": "s:1", "company": "Acme", "source": "s", "external_id": "1",
                                 "origin": "crawl", "text": "refund 1 never came"}])  # fmt: skip
-    answers: list[tuple[Any, ...]] = []
+    answers: list[BatchDone] = []
     worker, key = open_worker(db, answers)
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO runs (kind, started_at) VALUES ('cluster', 'now')")
     try:
-        worker.submit(key, Batch([post(1, "refund 1 came at last"), post(2)],
-                                 {"fp1": ("http://x/1", "{}")}, set()))  # fmt: skip
+        worker.submit(key, [post(1, "refund 1 came at last"), post(2)],
+                      {"fp1": ("http://x/1", "{}")}, set())  # fmt: skip
         # Long enough for the worker to read which posts it knows and reach its
         # first write, which waits for `other`'s write lock ...
         time.sleep(1.0)
@@ -38,6 +37,6 @@ def test_a_crawl_batch_waits_for_another_writer_instead_of_failing(tmp_path: Pat
     finally:
         worker.release()
         other.close()
-    assert [(a[3], a[4], a[8]) for a in answers] == [(1, 1, None)]  # new, updated, no error
+    assert [(a.new, a.updated, a.error) for a in answers] == [(1, 1, None)]
     assert rows(db, "SELECT id FROM mentions ORDER BY id") == [("s:1",), ("s:2",)]
     assert rows(db, "SELECT fingerprint FROM frontier") == [("fp1",)]

@@ -11,7 +11,11 @@ from scanner.commands._app import App, pass_app
 from scanner.textsafe import terminal
 
 if TYPE_CHECKING:
-    from scanner.crawl import CrawlResult, SourceResult
+    from scanner.crawl.results import CrawlResult, SourceResult
+
+#: Under the summary table: what its numbers mean, and that they add up.
+LEGEND = ("pages: pages fetched (robots.txt not counted); found: posts on them; "
+          "found = stored + dropped; new: stored for the first time")  # fmt: skip
 
 
 def _setting(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -52,26 +56,29 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
     One process crawls every source at once, politely (robots.txt, throttling,
     an honest User-Agent). A source that fails never stops the others; the
     summary says which failed and the exit status is 3 (1 when all failed).
-    A second run fetches only what is new; a killed run is resumed.
+    A second run fetches only what is new; a killed run is resumed. Ctrl-C
+    stores what has arrived and stops within seconds (status 130); the next
+    run fetches the rest. Ctrl-C twice stops at once.
 
     \b
     Example:
         scan crawl
         scan crawl --source acme-reviews --source acme-alerts
     """
-    from scanner.crawl import run_crawl
+    from scanner.crawl.run import run_crawl
 
     def progress(entry: SourceResult) -> None:
         state = f"done: {entry.status}" if entry.finished else "running"
-        line = f"{terminal(entry.name)}: {entry.pages} pages, {entry.items} items, {entry.new} new"
-        line += f" ({state})"
+        line = (f"{terminal(entry.name)}: {entry.pages} pages, {entry.found} found, "
+                f"{entry.stored} stored ({entry.new} new), {entry.dropped} dropped "
+                f"({state})")  # fmt: skip
         if entry.finished and entry.message:
             line += f" - {terminal(entry.message)}"
         click.echo(line, err=True)
 
     config = app.config
-    result = run_crawl(config, app.db_path, sources or None, overrides=settings,
-                       progress=progress, progress_every=progress_every)  # fmt: skip
+    result = run_crawl(config, app.db_path, sources or None, overrides=settings, progress=progress,
+                       progress_every=progress_every, tracebacks=app.debug)  # fmt: skip
     _summary(result)
     sys.exit(int(result.exit_status))
 
@@ -82,17 +89,18 @@ def _summary(result: CrawlResult) -> None:
     from rich.text import Text
 
     table = Table(title="crawl summary", title_justify="left")
-    numbers = ("pages", "items", "new", "dropped")
-    for column in ("source", "spider", "status", "health", *numbers, "message"):
+    numbers = ("pages", "found", "stored", "new", "dropped")
+    for column in ("source", "spider", "status", "health", *numbers, "why dropped", "message"):
         table.add_column(column, justify="right" if column in numbers else "left", overflow="fold")
     for s in result.sources:
-        cells = (s.name, s.spider, s.status, s.health or "-", s.pages, s.items, s.new, s.dropped,
-                 s.message or "")  # fmt: skip
+        cells = (s.name, s.spider, s.status, s.health or "-", s.pages, s.found, s.stored, s.new,
+                 s.dropped, s.why_dropped(), s.message or "")  # fmt: skip
         # Text(), not str: rich would read "[...]" in a web-sourced message as markup.
         table.add_row(*(Text(terminal(str(c))) for c in cells))
     console = Console(highlight=False)
     if not console.is_terminal:  # piped or captured: no folding into a narrow default
         console.width = 200
     console.print(table)
+    console.print(Text(LEGEND, style="dim"))
     if result.failed:
         click.echo("failed: " + ", ".join(terminal(s.name) for s in result.failed), err=True)

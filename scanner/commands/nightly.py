@@ -54,7 +54,8 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
     config, db_path = app.config, app.db_path
     _refuse_nothing_configured(config, to)
     try:
-        result = run(config, db_path, to=list(to) or None, skip_empty=skip_empty, on_stage=show)
+        result = run(config, db_path, to=list(to) or None, skip_empty=skip_empty, on_stage=show,
+                     tracebacks=app.debug)  # fmt: skip
     except LockedError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(ExitStatus.LOCKED)

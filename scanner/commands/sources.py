@@ -7,7 +7,7 @@ import json
 import click
 
 from scanner.commands._app import App, pass_app
-from scanner.textsafe import terminal
+from scanner.textsafe import sanitize_tree, terminal
 
 
 @click.command()
@@ -16,19 +16,23 @@ from scanner.textsafe import terminal
 def sources(app: App, as_json: bool) -> None:
     """List the configured sources with their last crawl and health.
 
-    Health: ok, failed, blocked (bot protection), empty (an API answered
-    nothing), changed (possibly changed markup), silent (nothing found yet).
+    Health: ok, failed, blocked (bot protection or robots.txt), empty (an API
+    answered nothing), changed (possibly changed markup), silent (nothing
+    found yet), truncated (a page arrived cut short), backlog (stopped at its
+    page cap or time budget; the pages still pending are fetched first next
+    time).
 
     \b
     Example:
         scan sources
         scan sources --json
     """
-    from scanner.health import overview
+    from scanner.crawl.health import overview
 
     rows = overview(app.config, app.store())
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        # Health messages and URLs come from the web: as clean as every other JSON output.
+        click.echo(json.dumps(sanitize_tree(rows), indent=2, ensure_ascii=False))
         return
     if not rows:
         click.echo("No sources configured: add [[sources]] to the config.", err=True)
@@ -38,15 +42,17 @@ def sources(app: App, as_json: bool) -> None:
     from rich.text import Text
 
     table = Table(title_justify="left")
-    columns = ("source", "spider", "enabled", "last run", "status", "items", "new", "health",
-               "since", "message")  # fmt: skip
+    columns = ("source", "spider", "enabled", "last run", "status", "items", "new", "pending",
+               "health", "since", "message")  # fmt: skip
+    numbers = {"items", "new", "pending"}
     for column in columns:
-        table.add_column(column, justify="right" if column in {"items", "new"} else "left",
+        table.add_column(column, justify="right" if column in numbers else "left",
                          overflow="fold")  # fmt: skip
     for r in rows:
         cells = (r["source"], r["spider"], "yes" if r["enabled"] else "no",
                  (r["last_run"] or "never")[:19], r["status"] or "-", r["items"], r["new"],
-                 r["health"] or "-", (r["since"] or "")[:10], r["message"] or "")  # fmt: skip
+                 r["pending"] or "", r["health"] or "-", (r["since"] or "")[:10],
+                 r["message"] or "")  # fmt: skip
         table.add_row(*(Text(terminal("" if c is None else str(c))) for c in cells))
     console = Console(highlight=False)
     if not console.is_terminal:  # piped or captured: no folding into a narrow default

@@ -63,15 +63,17 @@ def run_demo(directory: Path, *, echo: Echo, color: bool = False,
 
 
 def _crawl(config: Any, echo: Echo) -> dict[str, str]:
-    from scanner.crawl import run_crawl
+    from scanner.crawl.run import run_crawl
 
     def progress(entry: Any) -> None:
         if entry.finished:
             echo(f"  crawled {terminal(entry.name):<14} {entry.pages:>3} pages "
-                 f"{entry.items:>4} posts  {entry.status}", err=True)  # fmt: skip
+                 f"{entry.stored:>4} posts  {entry.status}", err=True)  # fmt: skip
 
     echo("Crawling with the real spiders and pipeline ...", err=True)
     result = run_crawl(config, config.db, progress=progress, progress_every=0)
+    if result.interrupted:
+        raise KeyboardInterrupt
     return {entry.name: entry.status for entry in result.sources}
 
 

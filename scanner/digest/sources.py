@@ -16,7 +16,7 @@ from scanner.digest.model import SourceNote
 from scanner.store import Store
 from scanner.textsafe import strip_controls, width_cut
 
-BAD_STATES = frozenset({"failed", "blocked", "changed", "silent", "empty"})
+BAD_STATES = frozenset({"failed", "blocked", "changed", "silent", "empty", "truncated"})
 
 
 def current_sources(store: Store, report: Any, config: Config) -> dict[str, dict[str, Any]]:

@@ -4,12 +4,17 @@ The server serves ``tests/fixtures/sites/generic/`` and counts every request it
 answers (so tests can say "the second crawl made far fewer requests" from the
 server's side). ``site.behave(path, ...)`` makes one path misbehave: a status
 storm, 429 with ``Retry-After``, an oversize body, a lying charset, a challenge
-page, slowness. ``/big/<n>.html`` is a generated paged board for the kill test.
+page, slowness, a redirect, a body that trickles in a byte at a time, a gzip
+bomb; ``/robots.txt`` obeys ``behave`` too. ``/big/<n>.html`` is a generated
+paged board for the kill test; ``/ld/<n>.html`` a generated paged review site
+(schema.org JSON-LD, ``rel="next"``) for the cap, backlog and Ctrl-C tests.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
+import json
 import os
 import signal
 import sqlite3
@@ -18,6 +23,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,6 +51,9 @@ class Behaviour:
     content_type: str | None = None
     delay: float = 0.0
     challenge: bool = False
+    redirect: str | None = None  # answer 302 to this URL
+    trickle: float = 0.0  # seconds between the bytes of the body
+    gzip: bool = False  # send the body gzip-encoded (a small body that unpacks large)
     served: int = 0
 
 
@@ -57,6 +66,11 @@ class Site:
     big_pages: int = 30
     big_per_page: int = 10
     big_delay: float = 0.0
+    ld_pages: int = 0
+    ld_per_page: int = 5
+    ld_trickle_from: int | None = None  # /ld/ pages from this one on trickle (0.5 s a byte)
+    #: path -> times its whole body was written (a trickling page that was cut never is)
+    completed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
@@ -90,6 +104,20 @@ def big_page(site: Site, n: int) -> bytes:
     return f"<html><body>{posts}{nxt}</body></html>".encode()
 
 
+def ld_page(site: Site, n: int) -> bytes:
+    """Page ``n`` of a generated review site: ``ld_per_page`` JSON-LD reviews from 2020."""
+    reviews = [{"@type": "Review", "@id": f"ld-{n}-{i}", "author": f"reviewer{n}x{i}",
+                "datePublished": f"2020-01-{1 + (n + i) % 28:02d}",
+                "reviewBody": f"Acme order {n}-{i} arrived late and the refund is pending.",
+                "reviewRating": {"ratingValue": 1 + (n + i) % 5}}
+               for i in range(site.ld_per_page)]  # fmt: skip
+    data = json.dumps({"@context": "https://schema.org", "@type": "Product", "name": "Acme",
+                       "review": reviews})  # fmt: skip
+    nxt = f'<link rel="next" href="/ld/{n + 1}.html">' if n < site.ld_pages else ""
+    return (f'<html><head>{nxt}<script type="application/ld+json">{data}</script></head>'
+            f"<body><p>Reviews of Acme, page {n}</p></body></html>").encode()  # fmt: skip
+
+
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -105,8 +133,11 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                     rule.served += 1  # type: ignore[union-attr]
             if rule is not None and rule.delay:
                 time.sleep(rule.delay)
-            if path == "/robots.txt":
-                return self._send(200, site.robots.encode(), "text/plain")
+            if rule is not None and rule.redirect:
+                return self._send(302, b"", "text/html", {"Location": rule.redirect})
+            if path == "/robots.txt" and not (active and rule is not None and rule.status):
+                body = rule.body if rule is not None and rule.body is not None else None
+                return self._send(200, body or site.robots.encode(), "text/plain", rule=rule)
             if active and rule is not None and (rule.status or rule.challenge):
                 headers = {"Retry-After": rule.retry_after} if rule.retry_after else {}
                 if rule.challenge:
@@ -115,7 +146,14 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 body = CHALLENGE if rule.challenge else b"error"
                 return self._send(rule.status or 403, body, "text/html", headers)
             if rule is not None and rule.body is not None:
-                return self._send(200, rule.body, rule.content_type or "text/html")
+                return self._send(200, rule.body, rule.content_type or "text/html", rule=rule)
+            if path.startswith("/ld/"):
+                n = int(Path(path).stem)
+                if n > site.ld_pages:
+                    return self._send(404, b"not found", "text/plain")
+                slow = site.ld_trickle_from is not None and n >= site.ld_trickle_from
+                return self._send(200, ld_page(site, n), TYPES[".html"],
+                                  rule=Behaviour(trickle=0.5) if slow else rule)  # fmt: skip
             if path.startswith("/big/"):
                 if site.big_delay:
                     time.sleep(site.big_delay)
@@ -126,33 +164,61 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             content_type = (rule.content_type if rule else None) or TYPES.get(
                 file.suffix, "text/plain"
             )
-            return self._send(200, file.read_bytes(), content_type)
+            return self._send(200, file.read_bytes(), content_type, rule=rule)
 
         def _send(self, status: int, body: bytes, content_type: str,
-                  headers: dict[str, str] | None = None) -> None:  # fmt: skip
+                  headers: dict[str, str] | None = None,
+                  rule: Behaviour | None = None) -> None:  # fmt: skip
+            headers = dict(headers or {})
+            if rule is not None and rule.gzip:
+                body = gzip.compress(body)
+                headers["Content-Encoding"] = "gzip"
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
+            for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+                if rule is not None and rule.trickle:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(rule.trickle)
+                else:
+                    self.wfile.write(body)
+                with site.lock:
+                    site.completed[self.path.split("?", 1)[0]].append(time.monotonic())
 
     return Handler
 
 
-@pytest.fixture
-def site() -> Site:
+@contextlib.contextmanager
+def serve_site() -> Iterator[Site]:
     state = Site()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with serve_site() as state:
+        yield state
+
+
+@pytest.fixture
+def other_site() -> Iterator[Site]:
+    """A second site on another port: what a source must never wander off to."""
+    with serve_site() as state:
+        yield state
 
 
 FAST = {"download_delay": 0, "autothrottle": False, "concurrency": 4}
@@ -192,12 +258,15 @@ def crawl(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.Complet
                     "--progress-every", "0", *args, cwd=tmp_path, timeout=timeout)  # fmt: skip
 
 
-def start_crawl(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+def start_crawl(tmp_path: Path, *args: str, session: bool = False) -> subprocess.Popen[str]:
+    """``scan crawl ARGS`` in the background; ``session``: in a process group of its own,
+    so that a test can signal the whole group as a terminal's Ctrl-C does."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     return subprocess.Popen(
         [scan_executable(), "--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
          "--progress-every", "0", *args],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=session,
     )  # fmt: skip
 
 

@@ -121,7 +121,7 @@ def test_oversize_page_is_skipped_with_a_reason(site: Site, tmp_path: Path) -> N
     write_config(tmp_path, sources(site)[2:])
     result = run = crawl(tmp_path, "-s", "DOWNLOAD_MAXSIZE=100000")
     assert run.returncode == 3, result.stderr  # the source is partial: one page lost
-    assert "larger than download max size" in result.stderr
+    assert "1 page over the size cap (97.7 KiB) skipped" in result.stderr
     ids = {i for (i,) in rows(tmp_path / "scan.db", "SELECT external_id FROM mentions")}
     assert ids == {"b-101", "b-102", "b-103"}
 

@@ -4,7 +4,6 @@
 The fix is one line per JSON parse in the spiders (``scanner.jsonsafe.loads``
 instead of ``json.loads``: its ``TooDeep`` is a ``ValueError``, which the
 spiders already skip), in files of the crawl package. Until that lands, the
-test is expected to fail; ``xfail_strict`` then turns its first pass into a
 failure, so whoever wires it in removes this marker.
 """
 
@@ -12,8 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pytest
 
 from tests.crawl.conftest import Site, crawl, rows, write_config
 
@@ -29,7 +26,6 @@ PAGE = (
 ).encode()
 
 
-@pytest.mark.xfail(strict=True, reason="spiders still parse JSON-LD with json.loads")
 def test_a_deeply_nested_block_does_not_lose_the_page(site: Site, tmp_path: Path) -> None:
     site.behave("/reviews/deep.html", body=PAGE)
     write_config(tmp_path, [{"name": "reviews", "spider": "jsonld",

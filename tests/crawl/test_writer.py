@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from scanner.config import default_config
-from scanner.crawlwriter import Batch, CrawlWorker
-from scanner.items import Mention
+from scanner.crawl.client import WorkerClient
+from scanner.crawl.item import Mention
+from scanner.crawl.messages import BatchDone, OpenSource
 from scanner.store import Store
 from tests.crawl.conftest import rows
 
@@ -22,31 +23,31 @@ def post(i: int, text: str = "", **extra: Any) -> tuple[Any, ...]:
                           about_company=True, **extra))  # fmt: skip
 
 
-def open_worker(db: Path, answers: list[tuple[Any, ...]]) -> tuple[CrawlWorker, int]:
+def open_worker(db: Path, answers: list[BatchDone]) -> tuple[WorkerClient, int]:
     with Store(db) as store:
         run = store.start_run("crawl", source="s")
         # A real failure inside the worker's transaction: this post cannot be stored.
         store.db.execute("CREATE TRIGGER poison BEFORE INSERT ON mentions "
                          "WHEN NEW.text LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
                          "END")  # fmt: skip
-    spec = {"db": str(db), "source": "s", "run_id": run, "config": default_config(db),
-            "categorise": True, "spider_about": False}  # fmt: skip
-    worker = CrawlWorker.acquire()
+    spec = OpenSource(key=0, db=str(db), source="s", run_id=run, config=default_config(db),
+                      categorise=True, spider_about=False)  # fmt: skip
+    worker = WorkerClient.acquire()
     return worker, worker.open(spec, answers.append)
 
 
 def test_batches_commit_in_order_and_a_failed_one_marks_no_page_fetched(tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
-    answers: list[tuple[Any, ...]] = []
+    answers: list[BatchDone] = []
     worker, key = open_worker(db, answers)
-    worker.submit(key, Batch([post(1), post(2)], {"fp1": ("http://x/1", "{}")}, set()))
+    worker.submit(key, [post(1), post(2)], {"fp1": ("http://x/1", "{}")}, set())
     # This batch fails whole in its transaction, its page mark with it.
-    worker.submit(key, Batch([post(3), post(4, "poison")], {}, {"fp1"}))
-    worker.submit(key, Batch([post(2, "refund 2 came at last"), post(5)], {}, set()))
+    worker.submit(key, [post(3), post(4, "poison")], {}, {"fp1"})
+    worker.submit(key, [post(2, "refund 2 came at last"), post(5)], {}, set())
     worker.wait(key)
     worker.release()
-    assert [(a[3], a[4], a[8]) for a in answers] == [(2, 0, None), (0, 0, "poisoned"),
-                                                      (1, 1, None)]  # fmt: skip
+    assert [(a.seq, a.new, a.updated, a.error) for a in answers] == [
+        (1, 2, 0, None), (2, 0, 0, "poisoned"), (3, 1, 1, None)]  # fmt: skip
     assert rows(db, "SELECT id FROM mentions ORDER BY id") == [("s:1",), ("s:2",), ("s:5",)]
     assert rows(db, "SELECT text FROM mentions WHERE id = 's:2'") == [("refund 2 came at last",)]
     assert rows(db, "SELECT fingerprint, done FROM frontier") == [("fp1", 0)]
@@ -57,31 +58,45 @@ def test_batches_commit_in_order_and_a_failed_one_marks_no_page_fetched(tmp_path
 
 def test_drops_are_counted_by_reason_and_logged(tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
-    answers: list[tuple[Any, ...]] = []
+    answers: list[BatchDone] = []
     worker, key = open_worker(db, answers)
     items = [post(1), post(2, removed=True), post(3, "<p> </p>"),
              {"source": "s", "external_id": "4", "text": "My company lost my parcel"},
              {"source": "s", "external_id": "5", "text": "nothing about anyone"},
              {"source": "s", "text": "no id at all"}]  # fmt: skip
-    worker.submit(key, Batch(items, {}, set()))
+    worker.submit(key, items, {}, set())
     worker.wait(key)
     worker.release()
     (answer,) = answers
-    counts, logs = answer[6], answer[7]
-    assert answer[3] == 2 and answer[8] is None  # s:1, and s:4 (it names the company)
-    assert {k: v for k, v in counts.items() if k.startswith("scan/dropped/")} == {
-        "scan/dropped/removed": 1, "scan/dropped/empty-after-cleaning": 1,
-        "scan/dropped/off-topic": 1, "scan/dropped/no-id": 1}  # fmt: skip
-    assert counts["item_dropped_count"] == 4
-    assert any("empty-after-cleaning: 3" in message for _, message in logs)
+    assert answer.new == 2 and answer.error is None  # s:1, and s:4 (it names the company)
+    assert answer.dropped == {"removed": 1, "empty-after-cleaning": 1, "off-topic": 1,
+                              "no-id": 1}  # fmt: skip
+    assert answer.stored + sum(answer.dropped.values()) == len(items)
+    assert any("empty-after-cleaning: 3" in message for _, message in answer.logs)
 
 
 def test_the_worker_exits_when_the_crawl_side_goes_away(tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
     worker, key = open_worker(db, [])
-    worker.submit(key, Batch([post(1)], {}, set()))
+    worker.submit(key, [post(1)], {}, set())
     worker.wait(key)
     worker.outbox.close()  # what a killed crawl process leaves: a closed pipe, no goodbye
     assert worker.process.wait(timeout=30) == 0
-    CrawlWorker._shared = None
+    WorkerClient.shared = None
     assert rows(db, "SELECT id FROM mentions") == [("s:1",)]
+
+
+def test_the_worker_runs_this_scanner_whatever_the_current_directory_holds(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    decoy = tmp_path / "elsewhere" / "scanner"  # another checkout, an old copy...
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the wrong scanner')\n")
+    monkeypatch.chdir(decoy.parent)
+    db = tmp_path / "scan.db"
+    answers: list[BatchDone] = []
+    worker, key = open_worker(db, answers)
+    worker.submit(key, [post(1)], {}, set())
+    worker.wait(key)
+    worker.release()
+    assert [(a.new, a.error) for a in answers] == [(1, None)]

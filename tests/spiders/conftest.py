@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pytest
 from scrapy.utils.test import get_crawler
 
-from scanner.spiderbase import ScanSpider
+from scanner.crawl.spider import ScanSpider
 
 S = TypeVar("S", bound=ScanSpider)
 

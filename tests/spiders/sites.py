@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from scanner.spiderbase import ScanSpider
+from scanner.crawl.spider import ScanSpider
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
 APP_ID = "1234567890"

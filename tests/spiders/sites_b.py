@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from scanner.items import Mention
-from scanner.spiderbase import ScanSpider
+from scanner.crawl.item import Mention
+from scanner.crawl.spider import ScanSpider
 
 S = TypeVar("S", bound=ScanSpider)
 

@@ -17,7 +17,7 @@ from sites_b import (
     starts,
 )
 
-from spiders.bbb import BbbSpider
+from scanner.spiders.bbb import BbbSpider
 
 PROFILE = HOSTS["bbb"] + BBB_PROFILE
 COMPLAINTS = f"{PROFILE}/complaints"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sites_b import CB_LISTING, HOSTS, build, fixture, problems, respond, run, site_response, starts
 
-from spiders.complaintsboard import ComplaintsboardSpider
+from scanner.spiders.complaintsboard import ComplaintsboardSpider
 
 HOST = HOSTS["complaintsboard"]
 LISTING = HOST + CB_LISTING

@@ -12,9 +12,9 @@ import pytest
 from scrapy.http import Request, TextResponse
 from sites import FIXTURES, SITES, fixture_response, layout_problems, start_requests_of
 
-from scanner.items import Mention
+from scanner.crawl.item import Mention
+from scanner.spiders.hackernews import HackerNewsSpider
 from scanner.text import clean_text
-from spiders.hackernews import HackerNewsSpider
 
 BASE = "http://127.0.0.1:8765"
 SITE = SITES["hackernews"]

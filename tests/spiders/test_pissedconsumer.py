@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sites_b import HOSTS, build, fixture, problems, respond, run, site_response, starts
 
-from spiders.pissedconsumer import PissedconsumerSpider
+from scanner.spiders.pissedconsumer import PissedconsumerSpider
 
 HOST = HOSTS["pissedconsumer"]
 

@@ -10,8 +10,8 @@ import pytest
 from scrapy.http import Request, TextResponse
 from sites import FIXTURES, SITES, fixture_response, layout_problems, start_requests_of
 
-from scanner.items import Mention
-from spiders.reddit import RedditSpider
+from scanner.crawl.item import Mention
+from scanner.spiders.reddit import RedditSpider
 
 BASE = "http://127.0.0.1:8765"
 SITE = SITES["reddit"]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sites_b import HOSTS, SJ_REVIEWS, build, fixture, problems, respond, run, site_response, starts
 
-from spiders._pageparts import stable_id
-from spiders.sitejabber import SitejabberSpider
+from scanner.crawl.item import fallback_id
+from scanner.spiders.sitejabber import SitejabberSpider
 
 LISTING = HOSTS["sitejabber"] + SJ_REVIEWS
 
@@ -79,7 +79,7 @@ def test_changed_card_layout_falls_back_to_json_ld_with_stable_ids() -> None:
     s = spider()
     mentions, _ = run(s.parse, page("reviews_layout_changed.html"))
     assert [(m.author, m.rating) for m in mentions] == [("Tom H.", 1.0), ("Marta G.", 1.0)]
-    assert mentions[0].external_id == stable_id(LISTING, "Tom H.", "2024-03-03T00:00:00+00:00")
+    assert mentions[0].external_id == fallback_id(mentions[0].text, "Tom H.")
     again, _ = run(spider().parse, page("reviews_layout_changed.html", f"{LISTING}?page=3"))
     assert [m.external_id for m in again] == [m.external_id for m in mentions]
     assert problems(s) == 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from spiders.bbb import BbbSpider
-from spiders.complaintsboard import ComplaintsboardSpider
-from spiders.pissedconsumer import PissedconsumerSpider
-from spiders.sitejabber import SitejabberSpider
+from scanner.spiders.bbb import BbbSpider
+from scanner.spiders.complaintsboard import ComplaintsboardSpider
+from scanner.spiders.pissedconsumer import PissedconsumerSpider
+from scanner.spiders.sitejabber import SitejabberSpider
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from sites import FIXTURES, SITES, fixture_response, layout_problems, start_requests_of
 
-from scanner.items import Mention
-from spiders.trustpilot import TrustpilotSpider
+from scanner.crawl.item import Mention
+from scanner.spiders.trustpilot import TrustpilotSpider
 
 BASE = "http://127.0.0.1:8765"
 PAGE_URL = f"{BASE}/review/acme.example?sort=recency"
@@ -264,6 +264,6 @@ def test_sixty_raw_review_objects(make_spider, real_pages):
     ],
 )
 def test_removed_placeholder_rule(text, removed):
-    from spiders._parsing import is_removed_text
+    from scanner.spiders.parsing import is_removed_text
 
     assert is_removed_text(text) is removed

@@ -1,0 +1,107 @@
+"""The Scrapy extension that owns one source's state and closes its run.
+
+Scrapy builds extensions before the engine, so the item pipeline and the
+middlewares, built after, reach the source's state through the crawler's public
+API: ``SourceExtension.of(crawler)`` (``crawler.get_extension``). At spider
+close it commits what is left, judges the source's health from the crawl's
+stats (``scanner.crawl.health``) and writes the run row and ``source_health``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from scanner.crawl.health import Bounds, Verdict, judge, record, stats_summary
+from scanner.crawl.middlewares.frontier import Frontier
+from scanner.crawl.sites import SourceSites
+from scanner.crawl.state import SourceState
+
+logger = logging.getLogger(__name__)
+
+
+class SourceExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.state = SourceState(crawler)
+        self.frontier = Frontier(crawler, self.state)
+        spider = crawler.spider
+        self.sites = SourceSites(getattr(spider, "url", None), getattr(spider, "api_hosts", ()))
+        self.verdict: Verdict | None = None  # set at close
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceExtension:
+        return cls(crawler)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> SourceExtension:
+        """The crawler's instance (``SourceExtension`` must be in ``EXTENSIONS``)."""
+        extension = crawler.get_extension(cls)
+        if extension is None:
+            raise RuntimeError("scanner.crawl.extension.SourceExtension is not in EXTENSIONS")
+        return extension
+
+    def spider_closed(self, reason: str) -> None:
+        if self.verdict is not None:  # interrupted (Ctrl-C): the run is closed already
+            return
+        state, store = self.state, self.state.store
+        try:
+            self.frontier.forget_fetched(ran_to_the_end=reason == "finished")
+            stats = dict(self.crawler.stats.get_stats())
+            yielded_before = store.db.execute(
+                "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? "
+                "AND items > 0 LIMIT 1",
+                [state.source, state.run_id],
+            ).fetchone() is not None  # fmt: skip
+            settings = self.crawler.settings
+            bounds = Bounds(max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
+                            max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60)  # fmt: skip
+            verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds,
+                            pending=self.frontier.pending())  # fmt: skip
+            self._finish_run(stats, verdict)
+            record(store, state.source, state.run_id, verdict)
+            self.verdict = verdict
+        finally:
+            state.close()
+
+    def interrupt(self) -> None:
+        """Ctrl-C: commit what has arrived and close the run as interrupted, now.
+
+        Not a verdict on the source: its health is left as it was, so the next
+        digest does not announce a failure that was the user's own Ctrl-C. The
+        pages not yet through stay pending in the frontier for the next crawl.
+        """
+        if self.verdict is not None:
+            return
+        self.verdict = Verdict(health="", status="interrupted",
+                               message="interrupted: what had arrived is stored; the next "
+                               "crawl resumes where this one stopped")  # fmt: skip
+        try:
+            self.frontier.forget_fetched(ran_to_the_end=False)
+            self._finish_run(dict(self.crawler.stats.get_stats()), self.verdict)
+        finally:
+            self.state.close()
+
+    def _finish_run(self, stats: dict[str, Any], verdict: Verdict) -> None:
+        state = self.state
+        state.store.finish_run(
+            state.run_id, status=verdict.status, health=verdict.health or None,
+            items=stats.get("scan/stored", 0), new=state.totals.new,
+            updated=state.totals.updated,
+            dropped=sum(stats.get(key, 0) for key in ("scan/dropped", "scan/failed", "scan/lost")),
+            requests=stats.get("downloader/request_count", 0), stats=stats_summary(stats),
+            errors=verdict.errors, message=verdict.message or None,
+        )  # fmt: skip
+
+
+def closed_verdict(crawler: Any) -> Verdict | None:
+    """The verdict of a crawler's source once its spider closed, else ``None``."""
+    try:
+        extension = crawler.get_extension(SourceExtension)
+    except RuntimeError:  # the crawl never got as far as building its extensions
+        return None
+    return extension.verdict if extension is not None else None

@@ -1,0 +1,191 @@
+"""Each source's health, judged from its crawl stats and kept in ``runs``/``source_health``.
+
+States (``source_health.state`` and ``runs.health``):
+
+* ``ok`` — pages fetched and posts found;
+* ``failed`` — nothing fetched (DNS, refused, 5xx storm, a robots.txt that cannot
+  be read, pages over the size cap) or the spider broke;
+* ``blocked`` — 403/429/503 answered with a bot-protection challenge page, or
+  robots.txt forbids every page the source asked for;
+* ``truncated`` — a page arrived cut short (a feed that stops mid-entry): what it
+  held is stored, the rest is missing;
+* ``empty`` — a JSON endpoint answered with an empty or error body (not a quiet day);
+* ``changed`` — possibly changed markup: the spider reported layout problems, or
+  the source yields nothing where it used to yield posts;
+* ``silent`` — fetched fine, never yielded anything yet;
+* ``backlog`` — fine, but stopped at its page cap or time budget with pages left
+  in the frontier, which the next runs fetch first.
+
+``source_health`` keeps the state, since when, and why, so that the digest can
+announce a change ("acme-reviews: ok → blocked since ...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.crawl import failures
+from scanner.store import Store, utcnow
+
+
+@dataclass
+class Verdict:
+    health: str
+    status: str  # of the run: ok, partial, failed, blocked (interrupted: see extension)
+    message: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Bounds:
+    """What a run of one source may use: its page cap and its time budget."""
+
+    max_pages: int = 0
+    max_minutes: float = 0.0
+
+
+def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finished",
+          bounds: Bounds | None = None, pending: int = 0) -> Verdict:  # fmt: skip
+    """The health of one run of one source, from its Scrapy stats and what it left
+    pending in the frontier."""
+    bounds = bounds or Bounds()
+    verdict = _judged(stats, yielded_before=yielded_before, reason=reason, bounds=bounds)
+    stopped = _stopped_by(reason, bounds)
+    if stopped and pending and verdict.health == "ok":
+        left = f"{stopped}; {failures.pages(pending)} pending for the next run"
+        rest = [e for e in verdict.errors if e != stopped]
+        verdict.health, verdict.message = "backlog", "; ".join([left, *rest[:2]])
+    return verdict
+
+
+def _stopped_by(reason: str, bounds: Bounds) -> str | None:
+    """Why a run stopped before the site's end, in words, when it did."""
+    if reason == "closespider_pagecount":
+        return f"stopped at the page cap ({bounds.max_pages} pages)"
+    if reason == "closespider_timeout":
+        return f"stopped at its time budget ({bounds.max_minutes:g} min)"
+    return None
+
+
+def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
+            bounds: Bounds) -> Verdict:  # fmt: skip
+    stored = stats.get("scan/stored", 0)
+    seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
+    read = stats.get("scan/pages", 0)  # pages the spider read: robots.txt, errors, bombs are not
+    errors = _errors(stats, reason, bounds)
+    blocked = stats.get("blocked/challenge", 0)
+    if blocked and not stored:
+        return Verdict("blocked", "blocked", f"blocked by bot protection ({blocked} challenge "
+                       f"page(s), e.g. {stats.get('blocked/last_url')})", errors)  # fmt: skip
+    if not read:
+        if stats.get("robotstxt/forbidden") and not errors:
+            return Verdict("blocked", "blocked", _forbidden(stats), errors)
+        return Verdict("failed", "failed", errors[0] if errors else "no page fetched", errors)
+    if stats.get("json/empty", 0) + stats.get("json/error", 0) and not stored:
+        return Verdict("empty", "failed", "JSON endpoint answered with an empty or error body",
+                       errors)  # fmt: skip
+    crashed = stats.get("failure/spider", 0)
+    if crashed and not stored:
+        said = failures.describe("spider", crashed, str(stats.get("failure/spider/url")),
+                                 stats.get("failure/spider/detail"))  # fmt: skip
+        return Verdict("failed", "failed", said, errors)
+    if stats.get("pages/truncated") and seen:
+        return Verdict("truncated", "partial", next(e for e in errors if "cut short" in e),
+                       errors)  # fmt: skip
+    if stats.get("layout/problems"):
+        return Verdict("changed", "partial", "possibly changed markup: layout problems", errors)
+    if not seen:
+        if errors:
+            return Verdict("failed", "failed", errors[0], errors)
+        if yielded_before:
+            return Verdict("changed", "partial",
+                           "possibly changed markup: no posts where there used to be some",
+                           errors)  # fmt: skip
+        return Verdict("silent", "ok", "no posts found yet", errors)
+    return Verdict("ok", "partial" if errors else "ok", "; ".join(errors[:3]), errors)
+
+
+def _errors(stats: dict[str, Any], reason: str, bounds: Bounds) -> list[str]:
+    """Everything that went wrong, one line each. Final failures only (a 429 that
+    succeeded on retry is politeness, not an error), and robots.txt bans are
+    politeness working, not errors."""
+    errors = failures.in_words(stats)
+    if reason == "closespider_timeout":  # a slow site: an error, unlike the page cap
+        errors.insert(0, _stopped_by(reason, bounds) or reason)
+    elif reason not in {"finished", "closespider_pagecount", "shutdown"}:
+        errors.append(f"closed: {reason}")
+    truncated = stats.get("pages/truncated", 0)
+    if truncated:
+        errors.append(f"{failures.pages(truncated)} cut short: {stats.get('pages/last_truncated')}")
+    layout = stats.get("layout/problems", 0)
+    if layout:
+        errors.append(f"{layout} layout problem(s), last: {stats.get('layout/last_problem')}")
+    lost = stats.get("scan/store_errors", 0)
+    if lost:
+        errors.append(f"{lost} batch(es) of posts not stored: {stats.get('scan/last_store_error')}")
+    json_bad = stats.get("json/empty", 0) + stats.get("json/error", 0)
+    if json_bad:
+        errors.append(f"{json_bad} empty or error JSON answer(s): {stats.get('json/last_problem')}")
+    return errors
+
+
+def _forbidden(stats: dict[str, Any]) -> str:
+    url = str(stats.get("robotstxt/forbidden_url") or "")
+    count = stats.get("robotstxt/forbidden", 0)
+    return (f"robots.txt of {failures.host_of(url)} forbids the {failures.pages(count)} this "
+            f"source asked for (e.g. {url})")  # fmt: skip
+
+
+def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:
+    """Update ``source_health``; ``since`` moves only when the state changes."""
+    row = store.db.execute("SELECT state FROM source_health WHERE source = ?", [source]).fetchone()
+    now = utcnow()
+    with store.db.atomic():
+        if row and row[0] == verdict.health:
+            store.db.execute(
+                "UPDATE source_health SET last_run_id = ?, message = ? WHERE source = ?",
+                [run_id, verdict.message, source],
+            )
+        else:
+            store.db.execute(
+                "INSERT OR REPLACE INTO source_health (source, state, since, last_run_id, message) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [source, verdict.health, now, run_id, verdict.message],
+            )
+
+
+def stats_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The stats worth keeping: statuses, drop reasons, retries, timings."""
+    keep = ("downloader/", "scan/", "retry", "item_", "incremental/", "frontier/", "blocked/",
+            "failure/",
+            "layout/", "json/", "robotstxt/", "httperror/", "spider_exceptions/",
+            "response_received_count",
+            "elapsed_time_seconds", "encoding/", "log_count/ERROR", "log_count/WARNING",
+            "finish_reason")  # fmt: skip
+    return {k: v for k, v in sorted(stats.items()) if k.startswith(keep)}
+
+
+def overview(config: Any, store: Store) -> list[dict[str, Any]]:
+    """One row per configured source: its last crawl run and its health."""
+    out = []
+    for source in config.sources:
+        run = store.db.execute(
+            "SELECT started_at, status, items, new FROM runs WHERE kind = 'crawl' AND source = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [source.name],
+        ).fetchone()
+        health = store.db.execute(
+            "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
+        ).fetchone()
+        pending = store.db.execute(
+            "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
+        ).fetchone()[0]
+        out.append({
+            "source": source.name, "spider": source.spider, "enabled": source.enabled,
+            "last_run": run[0] if run else None, "status": run[1] if run else None,
+            "items": run[2] if run else None, "new": run[3] if run else None,
+            "health": health[0] if health else None, "since": health[1] if health else None,
+            "message": health[2] if health else None, "pending": pending,
+        })  # fmt: skip
+    return out

@@ -1,0 +1,93 @@
+"""Stop paginating once a page brings nothing new; skip posts already stored.
+
+The spider middleware holds back one response's output, then this judges it: a
+post is new when its id is not stored for this source and it was not published
+before the last successful run minus an overlap
+(``SCAN_INCREMENTAL_OVERLAP_DAYS``). When nothing on the page is new, requests
+marked ``meta["pagination"]`` are dropped; requests marked
+``meta["external_id"]`` for a stored post are always dropped.
+
+The backlog a capped, killed or budget-stopped crawl left (``meta["scan_backlog"]``:
+pages re-issued from the frontier and the next pages they lead to) is judged by
+id alone: its posts are old by date but were never stored, and the date test
+would stop the walk one page in, every night, leaving the rest of the site
+unread forever. A re-issued page (``meta["scan_resumed"]``) keeps its next page
+whatever it holds, since its own posts may have been committed just before the
+kill.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from scanner.crawl.item import Mention
+from scanner.crawl.middlewares.onsite import refuse
+from scanner.crawl.sites import SourceSites
+from scanner.crawl.state import SourceState
+from scanner.dates import to_utc
+
+logger = logging.getLogger(__name__)
+
+
+class Incremental:
+    """Judges one page's output at a time (``scanner.crawl.middlewares.spider`` holds it back)."""
+
+    def __init__(self, crawler: Crawler, state: SourceState, sites: SourceSites) -> None:
+        self.crawler = crawler
+        self.state = state
+        self.sites = sites
+
+    def filter(self, response: Response, held: list[Any]) -> list[Any]:
+        """What of the page's output goes on: nothing off the source's site (counted),
+        no page of a known post, no pointless next page."""
+        known = self.state.known
+        stats = self.crawler.stats
+        backlog = bool(response.meta.get("scan_backlog"))
+        judged = fresh = 0
+        out: list[Any] = []
+        for output in held:
+            if isinstance(output, Request):
+                if not self.sites.allows(output):
+                    refuse(stats, output.url)
+                    continue
+                external_id = output.meta.get("external_id")
+                if external_id is not None:
+                    judged += 1
+                    if str(external_id) in known:
+                        stats.inc_value("incremental/known_skipped")
+                        continue
+                    fresh += 1
+            else:
+                judged += 1
+                fresh += self._is_new(output, by_id_only=backlog)
+            out.append(output)
+        if backlog:  # the next page of a backlog page is backlog too
+            for output in out:
+                if isinstance(output, Request) and output.meta.get("pagination"):
+                    output.meta["scan_backlog"] = True
+        if not judged or fresh or response.meta.get("scan_resumed"):
+            return out
+        kept = [o for o in out if not (isinstance(o, Request) and o.meta.get("pagination"))]
+        if len(kept) < len(out):
+            stats.inc_value("incremental/stopped")
+            logger.info("%s: nothing new on %s, not following its next page",
+                        self.state.source, response.url)  # fmt: skip
+        return kept
+
+    def _is_new(self, item: Any, *, by_id_only: bool) -> bool:
+        if type(item) is Mention:
+            external_id, published = item.external_id, item.published_at
+        else:
+            adapter = ItemAdapter(item)
+            external_id, published = adapter.get("external_id"), adapter.get("published_at")
+        if str(external_id) in self.state.known:
+            return False
+        cutoff = None if by_id_only else self.state.cutoff
+        return not (cutoff and isinstance(published, datetime) and to_utc(published) < cutoff)

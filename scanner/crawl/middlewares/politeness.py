@@ -1,0 +1,64 @@
+"""Every request waits at its host's gate (``scanner.crawl.hosts``) just before the download.
+
+Last among the downloader middlewares (950, after the HTTP cache), so a request
+answered from the cache or refused (robots.txt, off-site) never takes a place at
+the gate; its process_response and process_exception are the first to see the
+download's outcome, which frees the place and, for AutoThrottle, tells the gate
+how long the host took. A source joins the gate of each host it asks, with its
+own pace (``SCAN_HOST_DELAY``, ``CONCURRENT_REQUESTS_PER_DOMAIN``, AutoThrottle),
+and leaves when its spider closes.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+
+from scanner.crawl.hosts import HostGate, Pace
+
+
+class HostGateMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.pace = Pace.from_settings(crawler.settings)
+        self.member = id(crawler)
+        self.joined: set[str] = set()
+        self.holding: dict[int, HostGate] = {}  # id(request) -> the gate it went through
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostGateMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        host = urlparse_cached(request).hostname or ""
+        gate = HostGate.of(host)
+        if host not in self.joined:
+            self.joined.add(host)
+            gate.join(self.member, self.pace)
+        waiter = gate.enter()
+        if waiter is not None:
+            await maybe_deferred_to_future(waiter)
+        self.holding[id(request)] = gate
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        gate = self.holding.pop(id(request), None)
+        if gate is not None:
+            gate.done()
+            if gate.autothrottle and "download_latency" in request.meta:
+                gate.latency(request.meta["download_latency"], response.status)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        gate = self.holding.pop(id(request), None)
+        if gate is not None:
+            gate.done()
+
+    def spider_closed(self) -> None:
+        for gate in self.holding.values():  # downloads the closing engine dropped
+            gate.done()
+        self.holding.clear()
+        for host in self.joined:
+            HostGate.of(host).leave(self.member)

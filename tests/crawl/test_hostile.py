@@ -1,0 +1,198 @@
+"""Hostile and broken servers on loopback: off-site detours, robots.txt failures,
+Retry-After games, decompression bombs and truncated feeds.
+
+Each test checks what the server saw (so politeness is judged from the site's
+side) and what the database says about the source.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.crawl.sites import site_of
+from tests.crawl.conftest import SITE, Site, crawl, rows, write_config
+
+
+def board(site: Site, name: str = "board", page: str = "/board/page1.html") -> dict[str, object]:
+    return {"name": name, "spider": "site", "rule": "example-board", "url": site.url(page)}
+
+
+def health(db: Path) -> dict[str, tuple[str, str]]:
+    return {s: (state, message) for s, state, message in
+            rows(db, "SELECT source, state, message FROM source_health")}  # fmt: skip
+
+
+def stats(db: Path, source: str) -> dict[str, object]:
+    return json.loads(rows(db, "SELECT stats FROM runs WHERE source = ? ORDER BY id DESC",
+                           source)[0][0])  # fmt: skip
+
+
+# -- 7. a source stays on its own site ------------------------------------------------------
+
+
+def test_off_site_redirects_and_next_links_are_refused_and_counted(
+    site: Site, other_site: Site, tmp_path: Path
+) -> None:
+    site.behave("/moved.html", redirect=other_site.url("/board/page1.html"))
+    page1 = (SITE / "board" / "page1.html").read_text(encoding="utf-8")
+    elsewhere = other_site.url("/board/page2.html")
+    away = page1.replace('href="/board/page2.html"', f'href="{elsewhere}"')
+    site.behave("/away.html", body=away.encode())
+    write_config(tmp_path, [board(site, "moved", "/moved.html"), board(site, "away", "/away.html")])
+    result = crawl(tmp_path)
+    assert other_site.count("/") == 0 and other_site.count("/robots.txt") == 0, other_site.hits
+    db = tmp_path / "scan.db"
+    by_source = dict(rows(db, "SELECT source, COUNT(*) FROM mentions GROUP BY source"))
+    assert by_source == {"away": 3}  # page 1 only; nothing from the other site
+    assert stats(db, "moved")["failure/offsite"] == 1
+    assert stats(db, "away")["failure/offsite"] == 1
+    states = health(db)
+    assert states["moved"][0] == "failed" and "off-site" in states["moved"][1]
+    assert "off-site" in states["away"][1]
+    assert result.returncode == 3, result.stderr
+
+
+# -- 8. robots.txt failures mean "disallow all" (RFC 9309) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "said"),
+    [
+        ({"status": 500}, "robots.txt of 127.0.0.1:{port} answered HTTP 500"),
+        ({"status": 503}, "robots.txt of 127.0.0.1:{port} answered HTTP 503"),
+        ({"trickle": 0.5}, "robots.txt of 127.0.0.1:{port} did not answer"),
+        (
+            {"body": b"User-agent: *\nDisallow: /\n" + b"# padding\n" * 600_000},
+            "robots.txt of 127.0.0.1:{port} forbids",
+        ),
+    ],
+    ids=["500", "503", "trickle", "6MB"],
+)
+def test_a_failing_robots_txt_means_nothing_is_fetched(
+    site: Site, tmp_path: Path, behaviour: dict[str, object], said: str
+) -> None:
+    site.behave("/robots.txt", **behaviour)
+    write_config(tmp_path, [board(site)])
+    result = crawl(tmp_path, "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_BACKOFF_BASE=0.1",
+                   "-s", "RETRY_TIMES=1")  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert site.count("/board/") == 0, dict(site.hits)
+    state, message = health(tmp_path / "scan.db")["board"]
+    assert said.format(port=site.port) in message, message
+    assert state == ("blocked" if "forbids" in said else "failed")
+
+
+def test_a_robots_txt_that_is_not_there_allows_everything(site: Site, tmp_path: Path) -> None:
+    site.behave("/robots.txt", status=404)
+    write_config(tmp_path, [board(site)])
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(6,)]
+
+
+# -- 9. Retry-After and the throttle belong to the host -----------------------------------
+
+
+def test_a_retry_after_beyond_the_longest_wait_gives_the_url_up_at_once(
+    site: Site, tmp_path: Path
+) -> None:
+    site.behave("/board/page2.html", status=429, retry_after="3600")
+    write_config(tmp_path, [board(site)])
+    result = crawl(tmp_path)
+    assert site.count("/board/page2.html") == 1  # not retried at once, three more times
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(3,)]
+    assert "Retry-After" in health(db)["board"][1]
+    assert result.returncode == 3, result.stderr
+
+
+def test_a_retry_after_pauses_the_whole_host_for_every_source(site: Site, tmp_path: Path) -> None:
+    site.ld_pages, site.big_pages = 40, 40
+    site.behave("/ld/5.html", status=429, times=1, retry_after="3")
+    write_config(tmp_path, [
+        {"name": "reviews", "spider": "jsonld", "url": site.url("/ld/1.html"),
+         "download_delay": 0.05},
+        {"name": "big", "spider": "site", "rule": "example-board", "url": site.url("/big/1.html"),
+         "download_delay": 0.05},
+    ])  # fmt: skip
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    asked = site.hits["/ld/5.html"][0]
+    during = [(path, t - asked) for path, times in site.hits.items() for t in times
+              if asked + 0.5 < t < asked + 2.9]  # fmt: skip
+    assert during == []  # nobody asked the host anything while it said "wait"
+    assert len(site.hits["/ld/5.html"]) == 2
+    assert site.hits["/ld/5.html"][1] - asked >= 2.9
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(40 * 5 + 40 * 10,)]
+
+
+def test_sources_on_one_host_share_its_robots_txt_and_its_pace(site: Site, tmp_path: Path) -> None:
+    site.ld_pages, site.big_pages = 4, 4
+    pace = {"download_delay": 0.4, "concurrency": 2}
+    write_config(tmp_path, [
+        {"name": "a", "spider": "jsonld", "url": site.url("/ld/1.html"), **pace},
+        {"name": "b", "spider": "site", "rule": "example-board", "url": site.url("/big/1.html"),
+         **pace},
+        {**board(site, "c"), **pace},
+    ])  # fmt: skip
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert site.count("/robots.txt") == 1
+    times = sorted(t for path, ts in site.hits.items() for t in ts if path != "/robots.txt")
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert len(times) == 11, dict(site.hits)
+    # One host, one pace (three sources each at their own would often be ~0 apart);
+    # arrival times at the server wobble a little with the machine's load.
+    assert min(gaps) >= 0.25 and sum(gaps) / len(gaps) >= 0.38, gaps
+
+
+# -- 12. health says what happened ------------------------------------------------------------
+
+
+def test_a_decompression_bomb_is_reported_as_over_the_size_cap(site: Site, tmp_path: Path) -> None:
+    site.behave("/board/page1.html", body=b"<html>" + b"0" * 6_000_000 + b"</html>", gzip=True)
+    write_config(tmp_path, [board(site)])
+    result = crawl(tmp_path)
+    assert result.returncode == 1, result.stderr
+    state, message = health(tmp_path / "scan.db")["board"]
+    assert state == "failed" and "size cap" in message, (state, message)
+
+
+def test_a_source_banned_by_robots_txt_says_so(site: Site, tmp_path: Path) -> None:
+    site.robots = "User-agent: *\nDisallow: /board/\n"
+    write_config(tmp_path, [board(site)])
+    result = crawl(tmp_path)
+    assert result.returncode == 1, result.stderr
+    state, message = health(tmp_path / "scan.db")["board"]
+    assert state == "blocked" and f"robots.txt of 127.0.0.1:{site.port} forbids" in message
+
+
+def test_a_truncated_feed_is_not_ok(site: Site, tmp_path: Path) -> None:
+    whole = (SITE / "feed" / "page1.xml").read_bytes().replace(b'rel="next"', b'rel="alternate"')
+    cut = whole[: whole.index(b"<entry>", whole.index(b"<entry>") + 1) + 60]  # in entry two
+    site.behave("/cut.xml", body=cut, content_type="application/atom+xml")
+    write_config(tmp_path, [{"name": "alerts", "spider": "feed", "url": site.url("/cut.xml")}])
+    result = crawl(tmp_path)
+    assert result.returncode == 3, result.stderr
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(1,)]  # the entry before the cut
+    state, message = health(db)["alerts"]
+    assert state == "truncated" and "cut short" in message, (state, message)
+
+
+@pytest.mark.parametrize(
+    ("url", "other", "same"),
+    [
+        ("http://example.com/a", "https://www.EXAMPLE.com:443/b", True),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765/next", True),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8766/", False),
+        ("https://shop.example/", "https://evil.example/", False),
+        ("https://shop.example/", "https://shop.example.evil.test/", False),
+    ],
+)
+def test_what_counts_as_the_sources_own_site(url: str, other: str, same: bool) -> None:
+    assert (site_of(url) == site_of(other)) is same
