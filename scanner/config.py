@@ -61,6 +61,7 @@ _CRAWL_KEYS = {
     "max_pages": (int, "a whole number of pages per source per run"),
     "max_minutes": ((int, float), "a number of minutes per source per run"),
     "httpcache": (bool, "true or false (development only)"),
+    "redis": (str, "a redis:// URL: crawl through `scan crawl-worker`s (README: Scaling out)"),
 }
 PRIVACY_MODES = ("keep", "hash", "drop")
 _PRIVACY_KEYS = {
@@ -156,6 +157,7 @@ class Crawl:
     max_pages: int = 200
     max_minutes: float = 30.0  # a source's time budget per run, unless it sets its own
     httpcache: bool = False
+    redis: str | None = None  # crawl through Redis and `scan crawl-worker`s
 
 
 @dataclass
