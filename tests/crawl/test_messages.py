@@ -61,13 +61,23 @@ def test_debug_shows_the_tracebacks(site: Site, tmp_path: Path) -> None:
 
 
 def summary(stdout: str) -> dict[str, dict[str, str]]:
-    """The crawl summary table (rich box drawing) as {source: {column: cell}}."""
-    table = [line.replace("┃", "│") for line in stdout.splitlines() if line.startswith(("┃", "│"))]
-    header = [cell.strip() for cell in table[0].strip("│").split("│")]
-    out = {}
-    for line in table[1:]:
-        cells = [cell.strip() for cell in line.strip("│").split("│")]
-        out[cells[0]] = dict(zip(header, cells, strict=True))
+    """The crawl summary as {source: {column: cell}}: a header line, a line per source,
+    and under it, indented, its message and why posts were dropped ("dropped: ...")."""
+    lines = stdout.splitlines()
+    start = lines.index("crawl summary") + 1
+    header = lines[start].split()
+    out: dict[str, dict[str, str]] = {}
+    last = None
+    for line in lines[start + 1 :]:
+        if line.startswith("  ") and last is not None:
+            if line.strip().startswith("dropped: "):
+                out[last]["why dropped"] = line.strip().removeprefix("dropped: ")
+            continue
+        cells = line.split()
+        if len(cells) != len(header):
+            break  # the legend under the table
+        last = cells[0]
+        out[last] = {**dict(zip(header, cells, strict=True)), "why dropped": ""}
     return out
 
 
