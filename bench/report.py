@@ -208,7 +208,7 @@ with Store(Path(sys.argv[1]), mode="read") as store:
 times = []
 for _ in range(5):
     start = time.perf_counter()
-    from scanner.report.render import render
+    from scanner.report.formats import render
     render(report, "html")
     times.append(time.perf_counter() - start)
 print(json.dumps(times))

@@ -32,6 +32,17 @@ def test_spiders_and_rules_install_inside_the_package_not_at_the_top() -> None:
     assert SETUPTOOLS["package-data"]["scanner.rulefiles"] == ["*.toml", "sources/*.toml"]
 
 
+def test_every_template_ships_in_the_wheel() -> None:
+    """The HTML templates are package data: each file beside scanner/templates/__init__.py
+    must match a pattern setuptools puts in the wheel (it globs them the same way)."""
+    folder = REPO / "scanner" / "templates"
+    patterns = SETUPTOOLS["package-data"]["scanner.templates"]
+    shipped = {path for pattern in patterns for path in folder.glob(pattern)}
+    files = {path for path in folder.iterdir() if path.is_file() and path.suffix != ".py"}
+    assert "page.html" in {p.name for p in files}
+    assert files <= shipped, sorted(p.name for p in files - shipped)
+
+
 def test_a_checkout_maps_the_two_folders_itself() -> None:
     finder = CheckoutFinder(REPO)
     spiders = finder.find_spec("scanner.spiders")
