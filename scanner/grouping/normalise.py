@@ -83,8 +83,8 @@ def _separators() -> tuple[re.Pattern[str], dict[int, str], dict[int, str]]:
     return re.compile(f"[{body}]+"), astral, ascii_table
 
 
-def normalise(text: str) -> str:
-    """The grouping key of ``text``: its words in their original order, one space apart."""
+def normalised_words(text: str) -> list[str]:
+    """The words of the grouping key of ``text``, in their original order."""
     if _MARK in text:
         text = text.replace(_MARK, " ")
     if text.isascii():  # NFKC leaves ASCII as it is, and case folding is lower()
@@ -111,12 +111,18 @@ def normalise(text: str) -> str:
         # Deleting a joiner or separator can bring a base letter and a mark together.
         text = unicodedata.normalize("NFKC", text)
     if _MARK not in text:
-        return " ".join(text.split())
+        return text.split()
     # "ORD-A5512", "5,512.00", "12:30pm": any word holding digits is one number.
-    text = " ".join([NUMBER_TOKEN if _MARK in w else w for w in text.split()])
-    if _TWO_NUMBERS in text:
-        text = _RUNS_OF_NUMBERS.sub(NUMBER_TOKEN, text)
-    return text
+    words = [NUMBER_TOKEN if _MARK in w else w for w in text.split()]
+    joined = " ".join(words)
+    if _TWO_NUMBERS in joined:
+        return _RUNS_OF_NUMBERS.sub(NUMBER_TOKEN, joined).split()
+    return words
+
+
+def normalise(text: str) -> str:
+    """The grouping key of ``text``: its words in their original order, one space apart."""
+    return " ".join(normalised_words(text))
 
 
 def sorted_key(text: str) -> str:
