@@ -129,7 +129,7 @@ class Grouper:
             return [self._pair(a, b) for b in others]
         found = process.cdist([self.keys[a]], [self.keys[b] for b in others],
                               scorer=self._score, dtype=np.float64, workers=1)[0]  # fmt: skip
-        return [round(x * 100) for x in found.tolist()]
+        return np.rint(found * 100).astype(np.int64).tolist()  # what _hundredths does
 
     def _recompute(self, c: Cluster) -> None:
         c.sums = [0] * len(c.core)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.grouping.engine import Grouper
-from scanner.grouping.store import GroupingStore
+from scanner.grouping.store import GroupingStore, insert_many
 from scanner.store import utcnow
 
 
@@ -126,12 +126,14 @@ def write_rebuild(
             "(SELECT id FROM clusters WHERE company = ?)",
             [company],
         )
-        db.conn.executemany(
+        insert_many(
+            db, "cluster_members",
             "INSERT INTO cluster_members (mention_id, cluster_id, added_at, run_id) "
             "VALUES (?, ?, ?, ?)",
-            member_rows,
-        )
-        db.conn.executemany(
+            member_rows, len(member_rows),
+        )  # fmt: skip
+        insert_many(
+            db, "clusters",
             "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, size, "
             "merged_into, categories) VALUES (?, ?, ?, ?, ?, ?, NULL, ?) "
             "ON CONFLICT(id) DO UPDATE SET updated_at = CASE WHEN size != excluded.size "
@@ -139,8 +141,8 @@ def write_rebuild(
             "OR categories != excluded.categories THEN excluded.updated_at ELSE updated_at END, "
             "representative_id = excluded.representative_id, size = excluded.size, "
             "merged_into = NULL, categories = excluded.categories",
-            cluster_rows,
-        )
+            cluster_rows, len(cluster_rows),
+        )  # fmt: skip
         for cid in retired:
             into = heirs.get(cid)
             db.execute(
@@ -155,14 +157,14 @@ def write_rebuild(
                     [cid, into, now, run_id],
                 )
         db.execute("DELETE FROM grouping_index WHERE company = ?", [company])
-        db.conn.executemany(
+        insert_many(
+            db, "grouping_index",
             "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
             "VALUES (?, ?, ?, ?, ?)",
-            (
-                (m, company, i, hashes[m], stored[i * width : (i + 1) * width])
-                for i, m in enumerate(ids)
-            ),
-        )
+            ((m, company, i, hashes[m], stored[i * width : (i + 1) * width])
+             for i, m in enumerate(ids)),
+            len(ids),
+        )  # fmt: skip
         gs.set_fingerprint(company, fingerprint)
     return out
 
