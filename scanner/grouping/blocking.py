@@ -71,15 +71,18 @@ class _Forest:
     def band(self, band: Band) -> np.ndarray:
         """The codes of the pairs this band finds and the check keeps."""
         n, cap = self.n, self.cap
-        left: list[np.ndarray] = []
-        right: list[np.ndarray] = []
+        codes: list[np.ndarray] = []
 
         def emit(order: np.ndarray, starts: np.ndarray, counts: np.ndarray | int,
-                 texts: np.ndarray) -> None:  # fmt: skip
+                 texts: np.ndarray, agreed: int) -> None:  # fmt: skip
+            """Pairs of ``texts`` with the texts from ``order[starts]``, that agree
+            on the first ``agreed`` columns of the path (and pass the check)."""
             if len(texts):
                 counts = np.broadcast_to(counts, texts.shape)
-                left.append(order[np.repeat(starts, counts) + _ragged_arange(counts)])
-                right.append(np.repeat(texts, counts))
+                a = order[np.repeat(starts, counts) + _ragged_arange(counts)]
+                b = np.repeat(texts, counts)
+                ok = self.shared(a, b, band.columns[:agreed])
+                codes.append(a[ok] * n + b[ok])
 
         key_of = np.zeros(n, dtype=np.uint64)  # each text's key at the current depth
         waiting = np.zeros(n, dtype=bool)  # crowded one level up
@@ -109,14 +112,14 @@ class _Forest:
             # others found all theirs one level up.
             new = order >= self.first_new if before is None else waiting[order]
             t = np.flatnonzero(new & (position > 0) & (position <= cap))
-            emit(order, start[t], position[t], order[t])
+            emit(order, start[t], position[t], order[t], depth)
             if before is not None:  # deeper, and alone: the last crowded bucket
                 lost = order[waiting[order] & (position == 0)]
-                emit(before, was_at[lost], self.crowded_cap, lost)
+                emit(before, was_at[lost], self.crowded_cap, lost, depth - 1)
                 waiting[texts] = False
             crowded = np.flatnonzero(new & (position > cap))
             if depth == len(band.columns):
-                emit(order, start[crowded], self.crowded_cap, order[crowded])
+                emit(order, start[crowded], self.crowded_cap, order[crowded], depth)
                 break
             # One column deeper for every bucket holding a crowded text.
             deeper = np.zeros(int(run[-1]) + 1, dtype=bool)
@@ -126,11 +129,7 @@ class _Forest:
             before, texts = order, order[deeper[run]]
             key = splitmix64(key_of[texts] ^ path[depth][texts])
             depth += 1
-        if not left:
-            return np.empty(0, dtype=np.int64)
-        a, b = np.concatenate(left), np.concatenate(right)
-        ok = self.shared(a, b, band.columns)
-        return a[ok] * n + b[ok]
+        return np.concatenate([np.empty(0, dtype=np.int64), *codes])
 
 
 def _plan(sketch: np.ndarray, params: Params) -> list[Band]:

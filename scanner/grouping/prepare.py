@@ -8,9 +8,9 @@ text is far cheaper than once per comparison.
 This is pure Python per text and takes much of a large run, so above
 ``PARALLEL_MIN`` texts it is split over forked processes (one per core). They
 read their slices of the texts themselves (``StoredTexts`` reads them from the
-database in each process), and send back one joined string per slice: far
-faster through a pipe than a list of many small strings, and far smaller to
-keep than a million separate ones.
+database in each process), and send back one joined string of bytes per slice:
+far faster through a pipe than a list of many small strings, and far smaller
+to keep than a million separate ones.
 """
 
 from __future__ import annotations
@@ -56,17 +56,23 @@ def _parallel(n: int, workers: int | None) -> int:
     return workers
 
 
-class Keys:
-    """Sorted keys, kept as one joined string per slice of texts until the
-    texts to score are known: a million separate strings would cost a Python
-    object each, and most texts are never scored."""
+def _joined(keys: list[str]) -> bytes:
+    return "\n".join(keys).encode("utf-8", "surrogatepass")
 
-    def __init__(self, parts: list[str], sizes: list[int]) -> None:
+
+class Keys:
+    """Sorted keys, kept as one UTF-8 string of bytes per slice of texts until
+    the texts to score are known: a million separate strings would cost a
+    Python object each, most texts are never scored, and a joined ``str``
+    holding one Devanagari letter would take two bytes for every character of
+    the slice."""
+
+    def __init__(self, parts: list[bytes], sizes: list[int]) -> None:
         self.parts, self.sizes = parts, sizes
 
     @classmethod
     def of(cls, keys: list[str]) -> Keys:
-        return cls(["\n".join(keys)], [len(keys)]) if keys else cls([], [])
+        return cls([_joined(keys)], [len(keys)]) if keys else cls([], [])
 
     def __len__(self) -> int:
         return sum(self.sizes)
@@ -82,9 +88,9 @@ class Keys:
         wanted[needed] = True
         start = 0
         for size in self.sizes:
-            keys = self.parts.pop(0).split("\n")
+            keys = self.parts.pop(0).split(b"\n")
             for i in np.flatnonzero(wanted[start : start + size]).tolist():
-                out[start + i] = keys[i]
+                out[start + i] = keys[i].decode("utf-8", "surrogatepass")
             start += size
         self.sizes = []
         return out
@@ -96,10 +102,10 @@ def _prepare_serial(texts: Sequence[str], params: Params) -> tuple[list[str], np
     return [" ".join(sorted(k.split())) for k in keys], sketch
 
 
-def _prepare_slice(bounds: tuple[int, int]) -> tuple[str, np.ndarray]:
+def _prepare_slice(bounds: tuple[int, int]) -> tuple[bytes, np.ndarray]:
     texts, params = _shared
     keys, sketch = _prepare_serial(texts[bounds[0] : bounds[1]], params)
-    return "\n".join(keys), sketch
+    return _joined(keys), sketch
 
 
 def prepare(

@@ -7,9 +7,11 @@ complaints that merely share stock sentences share fewer. The fraction of
 MinHash values two sketches share estimates the Jaccard similarity of their
 word sets, at a hundredth of the cost of scoring the pair.
 
-The estimate leaves out the values of the band that found the pair: they
-agree because the pair was picked for it, and counting them would lift every
-pair the forest finds by several hundredths, most of all the chance ones. A
+The estimate leaves out the values the forest found the pair by (the first
+values of its band's path, as deep as the bucket that paired them): they
+agree because the pair was picked for them, and counting them would lift
+every pair the forest finds by several hundredths, most of all the chance
+ones. A
 short text changes more with each typo, so pairs with a short text always
 pass.
 """
@@ -63,6 +65,7 @@ class SharedWords:
         return masks, int(np.ceil(self.min_jaccard * counted - 1e-9))
 
     def __call__(self, left: np.ndarray, right: np.ndarray, band: tuple[int, ...]) -> np.ndarray:
+        """Which pairs pass, leaving out the ``band`` columns they agree on by construction."""
         ok = np.minimum(self.words[left], self.words[right]) < self.short_words
         index = np.flatnonzero(~ok)
         masks, needed = self._masks(band)
