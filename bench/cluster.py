@@ -21,10 +21,11 @@ negatives) and ``stock`` (bench/corpus_stock.py: texts made of stock sentences
 shared by unrelated complaints, the shape of issue #14).
 
 Reports B-cubed precision / recall / F1, the B-cubed recall of the Indic-script
-texts and of the short texts (under 20 words) alone, wall seconds (the median
-of ``--repeat`` runs), peak memory (MB, the largest run) and candidate pairs
-scored per text. Prints the machine and its load average first: other work on
-the machine slows every figure.
+texts and of the short texts (under 20 words) alone, wall seconds and CPU
+seconds (user and system, children included; medians of ``--repeat`` runs),
+peak memory (MB, the largest run) and candidate pairs scored per text. Prints
+the machine and its load average first: other work on the machine slows the
+wall seconds, far less the CPU seconds.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def _peak_mb() -> float:
 
 
 _tree_peak = [0.0]
+
+
+def _cpu() -> float:
+    """CPU seconds (user and system) of this process and its finished children:
+    what the run costs whatever else the machine is doing."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _sample_tree() -> None:
@@ -149,15 +158,15 @@ def worker_scan(work: Path, size: int) -> dict:
     for suffix in ("-wal", "-shm"):
         db.with_name(db.name + suffix).unlink(missing_ok=True)
     shutil.copy(work / f"pristine_{size}.db", db)  # mentions only, never clustered
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     with Store(db) as store:
         result = run(store)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     peak = _peak_mb()
     with Store(db) as store:
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(db, work / f"clustered_{size}.db")  # where ``incremental`` starts
-    return {"seconds": seconds, "peak_mb": peak, "clusters": result.total_clusters,
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak, "clusters": result.total_clusters,
             "stages": result.stages, "pairs": getattr(result, "pairs", None),
             **_quality(work, size, _db_labels(db, size))}  # fmt: skip
 
@@ -180,12 +189,12 @@ def worker_incremental(work: Path, size: int) -> dict:
     del texts
     with Store(db) as store:
         store.upsert_mentions(rows)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     with Store(db) as store:
         result = run(store)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     peak = _peak_mb()
-    return {"seconds": seconds, "peak_mb": peak, "rebuilt": result.rebuilt,
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak, "rebuilt": result.rebuilt,
             "stages": result.stages, "pairs": getattr(result, "pairs", None),
             **_quality(work, size, _db_labels(db, size + INCREMENT))}  # fmt: skip
 
@@ -194,10 +203,10 @@ def worker_engine(work: Path, size: int) -> dict:
     from scanner.grouping import group
 
     texts, _ = _load(work, size)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     found = group(texts[:size])
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": _peak_mb(), **_quality(work, size, found)}
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), **_quality(work, size, found)}
 
 
 def worker_allpairs(work: Path, size: int) -> dict:
@@ -209,14 +218,14 @@ def worker_allpairs(work: Path, size: int) -> dict:
 
     params = load_params()
     texts, _ = _load(work, size)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     keys = [sorted_key(t) for t in texts[:size]]
     matrix = process.cdist(keys, keys, scorer=SCORERS[params.scorer], dtype=np.uint8,
                            score_cutoff=params.threshold, workers=-1)  # fmt: skip
     left, right = np.nonzero(matrix >= params.threshold)
     found = _components(size, left, right)
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "pairs": size * (size - 1) // 2,
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "pairs": size * (size - 1) // 2,
             **_quality(work, size, found)}  # fmt: skip
 
 
@@ -232,7 +241,7 @@ def worker_minhashlsh(work: Path, size: int) -> dict:
 
     params = load_params()
     texts, _ = _load(work, size)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     keys = [normalise(t) for t in texts[:size]]
     sorted_keys = [" ".join(sorted(k.split())) for k in keys]
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
@@ -249,8 +258,8 @@ def worker_minhashlsh(work: Path, size: int) -> dict:
     scores = score_pairs(sorted_keys, pairs_a, scorer=params.scorer)
     ok = scores >= params.threshold
     found = _components(size, pairs_a[ok, 0], pairs_a[ok, 1])
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "pairs": len(pairs_a),
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "pairs": len(pairs_a),
             **_quality(work, size, found)}  # fmt: skip
 
 
@@ -302,7 +311,8 @@ def main() -> None:
     methods = [m.strip() for m in args.methods.split(",")]
     print(_machine())
     print(f"{'corpus':<8} {'N':>9}  {'method':<13} {'P':>7} {'R':>7} {'F1':>7} {'R indic':>7} "
-          f"{'R short':>7} {'seconds':>8} {'peak MB':>8} {'pairs/text':>10}")  # fmt: skip
+          f"{'R short':>7} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} "
+          f"{'pairs/text':>10}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="scanbench-") as tmp:
         root = args.work or Path(tmp)
         for name in (c.strip() for c in args.corpora.split(",")):
@@ -327,13 +337,14 @@ def _report(name: str, size: int, method: str, runs: list[dict]) -> None:
         return
     r = runs[0]
     seconds = statistics.median(x["seconds"] for x in runs)
+    cpu = statistics.median(x["cpu"] for x in runs)
     peak = max(x["peak_mb"] for x in runs)
     quality = "".join(f" {v:7.5f}" for v in r["bcubed"]) if "bcubed" in r else " " * 24
     for key in ("indic_recall", "short_recall"):
         value = r.get(key)
         quality += f" {value:7.5f}" if value is not None else " " * 8
     pairs = f"{r['pairs'] / size:10.1f}" if r.get("pairs") is not None else ""
-    print(f"{head}{quality} {seconds:8.1f} {peak:8.0f} {pairs}", flush=True)
+    print(f"{head}{quality} {seconds:8.1f} {cpu:7.1f} {peak:8.0f} {pairs}", flush=True)
     if len(runs) > 1:
         print(" " * 33 + "seconds: " + ", ".join(f"{x['seconds']:.1f}" for x in runs))
     if r.get("stages"):
