@@ -261,3 +261,42 @@ def test_progress_is_silent_when_stderr_is_not_a_terminal(tmp_path: Path, capsys
         result = run(store, progress=True)
     assert capsys.readouterr().err == ""
     assert set(result.stages) >= {"normalise", "pairs", "score", "cluster", "write"}
+
+
+def test_a_bulk_insert_rebuilds_the_indexes_it_dropped(tmp_path: Path) -> None:
+    """A first grouping drops a table's indexes around its inserts (faster at a
+    million rows): they come back as they were, and a unique one still refuses
+    a duplicate, failing the whole transaction."""
+    from scanner.grouping.store import insert_many
+
+    sql = (
+        "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
+        "VALUES (?, ?, ?, ?, ?)"
+    )
+    with Store(tmp_path / "scan.db") as store:
+        db = store.db
+        schema = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'grouping_index' ORDER BY 1"
+        before = db.execute(schema).fetchall()
+        assert any("UNIQUE" in (s or "") for _, s in before)
+        with db.atomic():
+            insert_many(
+                db,
+                "grouping_index",
+                sql,
+                [(f"m{i}", "Acme", i, "h", b"") for i in range(5)],
+                5,
+                least=0,
+            )
+        assert db.execute(schema).fetchall() == before
+        assert db.execute("SELECT COUNT(*) FROM grouping_index").fetchone()[0] == 5
+        rows = [("a", "Acme", 1, "h", b""), ("b", "Acme", 1, "h", b"")]  # the same seq twice
+
+        def replace_with_duplicates() -> None:
+            with db.atomic():
+                db.execute("DELETE FROM grouping_index")
+                insert_many(db, "grouping_index", sql, rows, 2, least=0)
+
+        with pytest.raises(sqlite3.IntegrityError):
+            replace_with_duplicates()
+        assert db.execute("SELECT COUNT(*) FROM grouping_index").fetchone()[0] == 5
+        assert db.execute(schema).fetchall() == before

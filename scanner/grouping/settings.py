@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from scanner.errors import RuleFileError
 from scanner.grouping.engine import Params
+from scanner.grouping.minhash import MAX_PERMUTATIONS
 from scanner.grouping.verify import SCORERS
 from scanner.rules import load_rules, number, rules_path
 
@@ -17,8 +19,8 @@ _SECTIONS = {
     "verify": {"scorer", "threshold"},
     "cluster": {"representative_threshold", "min_support", "support_fraction",
                 "merge_threshold", "core_size"},
-    "blocking": {"permutations", "bands", "shingle", "bucket_cap",
-                 "short_words", "short_permutations", "short_bands"},
+    "blocking": {"permutations", "shingle", "bands", "rows", "max_rows", "bucket_cap",
+                 "crowded_cap", "min_jaccard", "short_words", "short_bands", "short_rows"},
 }  # fmt: skip
 
 
@@ -58,22 +60,45 @@ def params_from(rules: dict[str, Any]) -> Params:
         support_fraction=num(c, "support_fraction", 0, 1),
         merge_threshold=num(c, "merge_threshold", 0, 100),
         core_size=whole(c, "core_size", 1, 1000),
-        permutations=whole(b, "permutations", 1, 1024),
-        bands=whole(b, "bands", 1, 1024),
+        permutations=whole(b, "permutations", 1, MAX_PERMUTATIONS),
         shingle=whole(b, "shingle", 1, 5),
+        bands=whole(b, "bands", 1, MAX_PERMUTATIONS),
+        rows=whole(b, "rows", 1, 64),
+        max_rows=whole(b, "max_rows", 1, 64),
         bucket_cap=whole(b, "bucket_cap", 1, 100_000),
+        crowded_cap=whole(b, "crowded_cap", 1, 100_000),
+        min_jaccard=num(b, "min_jaccard", 0, 1),
         short_words=whole(b, "short_words", 0, 10_000),
-        short_permutations=whole(b, "short_permutations", 1, 1024),
-        short_bands=whole(b, "short_bands", 1, 1024),
+        short_bands=whole(b, "short_bands", 1, MAX_PERMUTATIONS),
+        short_rows=whole(b, "short_rows", 1, 64),
     )
-    for perms, bands in (("permutations", "bands"), ("short_permutations", "short_bands")):
-        if getattr(params, perms) % getattr(params, bands):
-            raise RuleFileError(
-                path,
-                f"{perms} ({getattr(params, perms)}) must be a multiple of "
-                f"{bands} ({getattr(params, bands)})",
-            )
+    _check_shapes(params, path)
     return params
+
+
+def _check_shapes(params: Params, path: Path) -> None:
+    """Bands must fit in the signature; a rule file that breaks this says which values."""
+    problems = []
+    if params.permutations % params.bands:
+        problems.append(
+            f"permutations ({params.permutations}) must be a multiple of bands ({params.bands})"
+        )
+    if not params.rows <= params.max_rows <= params.permutations:
+        problems.append(
+            f"rows ({params.rows}) <= max_rows ({params.max_rows}) <= permutations "
+            f"({params.permutations}) must hold"
+        )
+    if params.short_bands * params.short_rows > params.permutations:
+        problems.append(
+            f"short_bands ({params.short_bands}) x short_rows ({params.short_rows}) must not "
+            f"exceed permutations ({params.permutations})"
+        )
+    if params.crowded_cap > params.bucket_cap:
+        problems.append(
+            f"crowded_cap ({params.crowded_cap}) must not exceed bucket_cap ({params.bucket_cap})"
+        )
+    if problems:
+        raise RuleFileError(path, "; ".join(problems))
 
 
 def load_params() -> Params:
