@@ -15,6 +15,7 @@ previous night's clusters intact.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -26,8 +27,10 @@ from scanner.grouping.blocking import candidate_pairs
 from scanner.grouping.progress import Progress
 from scanner.grouping.settings import fingerprint, load_params
 from scanner.grouping.store import CompanyIndex, GroupingStore, StoredTexts
+from scanner.grouping.vague import drop_vague
 from scanner.grouping.verify import score_pairs
 from scanner.grouping.write import Outcome, write_rebuild
+from scanner.issues.lexicon import Lexicon, vague_fingerprint
 from scanner.store import Store
 
 
@@ -77,6 +80,13 @@ def run(
     return result
 
 
+def _fingerprint(params: Params) -> str:
+    """The rules' fingerprint: the grouping values and the word lists that decide
+    which posts name nothing (``scanner.grouping.vague``)."""
+    text = fingerprint(params) + vague_fingerprint()
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _company(
     gs: GroupingStore, company: str, params: Params, rebuild: bool, result: ClusterRunResult,
     bar: Progress,
@@ -85,7 +95,7 @@ def _company(
     index = gs.load_index(company, params.sketch_columns)
     # Checked in SQL, so that a quiet night never builds a million-entry dict.
     stale = index.unusable or gs.changed_since_grouped(company) > 0
-    stale = stale or (len(index.ids) > 0 and gs.fingerprint(company) != fingerprint(params))
+    stale = stale or (len(index.ids) > 0 and gs.fingerprint(company) != _fingerprint(params))
     run_id = result.run_id or 0
     if rebuild or stale or not index.ids:
         # id -> content hash, in arrival (rowid) order; id -> rowid
@@ -121,6 +131,7 @@ def _rebuild(
     pairs = candidate_pairs(sketch, params)
     bar.stage("score", f"{company}: scoring {len(pairs):,} pairs")
     keys = keys.select(pairs.ravel())
+    pairs = drop_vague(pairs, keys, Lexicon(names=[company]).names_nothing)
     scores = score_pairs(keys, pairs, scorer=params.scorer, cutoff=params.cutoff)
     bar.stage("cluster", f"{company}: clustering")
     grouper = Grouper(keys, np.arange(len(ids)), params)
@@ -131,7 +142,7 @@ def _rebuild(
     grouper.keys = []  # writing needs the clusters, not the texts
     bar.stage("write", f"{company}: writing")
     outcome = write_rebuild(
-        gs, company, ids, grievances, sketch, labels, grouper, run_id, fingerprint(params)
+        gs, company, ids, grievances, sketch, labels, grouper, run_id, _fingerprint(params)
     )
     outcome.pairs = n_pairs
     return outcome
@@ -169,6 +180,7 @@ def _incremental(
     # Old texts are all candidates or core members: every one of them is scored.
     needed = np.concatenate((np.arange(m_old), local_pairs.ravel()))
     keys = (old_keys + new_keys).select(needed)
+    local_pairs = drop_vague(local_pairs, keys, Lexicon(names=[company]).names_nothing)
     scores = score_pairs(keys, local_pairs, scorer=params.scorer, cutoff=params.cutoff)
     seqs = np.concatenate((index.seq[old_local], index.next_seq + np.arange(len(new_ids))))
     bar.stage("cluster", f"{company}: clustering")
@@ -181,7 +193,7 @@ def _incremental(
     bar.stage("write", f"{company}: writing")
     outcome = write_incremental(
         gs, company, old_ids, new_ids, grievances, new_sketch, grouper, index.next_seq, run_id,
-        fingerprint(params),
+        _fingerprint(params),
     )  # fmt: skip
     outcome.pairs = len(pairs)
     return outcome

@@ -300,3 +300,24 @@ def test_a_bulk_insert_rebuilds_the_indexes_it_dropped(tmp_path: Path) -> None:
             replace_with_duplicates()
         assert db.execute("SELECT COUNT(*) FROM grouping_index").fetchone()[0] == 5
         assert db.execute(schema).fetchall() == before
+
+
+def test_posts_that_name_no_problem_never_make_a_cluster(tmp_path: Path) -> None:
+    # Six people writing "bad" (two of them on a later night) are not one grievance;
+    # three asking to remove the limit are, whether grouped at once or night by night.
+    vague = [("v", t) for t in ["bad", "Bad.", "bad!!", "so bad", "Acme is bad", "very bad"]]
+    limit = [("l", t) for t in ["remove the limit", "Remove the limit!", "remove the limits"]]
+    nights = [vague[:4] + limit[:2], vague[4:] + limit[2:]]
+    db = tmp_path / "scan.db"
+    with Store(db) as store:
+        start = 0
+        for night in nights:
+            store.upsert_mentions(_rows(night, start))
+            start += len(night)
+            run(store)
+    members = _members(db)
+    by_kind: dict[str, list[int]] = {"v": [], "l": []}
+    for k, (kind, _) in enumerate(nights[0] + nights[1]):
+        by_kind[kind].append(members[f"Acme:{k}"])
+    assert len(set(by_kind["v"])) == len(vague)
+    assert len(set(by_kind["l"])) == 1

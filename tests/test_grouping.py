@@ -298,3 +298,19 @@ def test_rules_are_validated() -> None:
         params_from({"blocking": {"min_jaccard": 2}})
     with pytest.raises(RuleFileError, match="scorer must be one of"):
         params_from({"verify": {"scorer": "WRatio"}})
+
+
+def test_posts_that_name_no_problem_stand_alone() -> None:
+    # "bad" six times is six unspecific complaints, not one grievance; a short post
+    # that names something ("remove the limit") still groups, and so does a
+    # sentiment-only post when nobody says which texts name nothing.
+    from scanner.issues.lexicon import Lexicon
+
+    vague = ["bad", "Bad!", "so bad", "I hate it", "worst app ever", "Acme sucks", "😭😭"]
+    specific = ["please remove the limit", "Please remove the limit!!", "remove the limit please"]
+    texts = vague + vague + specific
+    labels = group(texts, names_nothing=Lexicon(names=["Acme"]).names_nothing).tolist()
+    assert len(set(labels[: 2 * len(vague)])) == 2 * len(vague)
+    assert len(set(labels[2 * len(vague) :])) == 1
+    plain = group(texts).tolist()
+    assert plain[0] == plain[len(vague)]

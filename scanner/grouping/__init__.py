@@ -2,7 +2,8 @@
 
 ``normalise`` (and ``keys``, the same for many texts at once) makes the key of
 a text, ``minhash`` its sketch (a MinHash signature of its words),
-``blocking`` the candidate pairs, ``similarity`` the cheap check that they
+``blocking`` the candidate pairs (``vague`` drops those holding a post that
+names no problem), ``similarity`` the cheap check that they
 share enough words, ``verify`` scores them with rapidfuzz and ``engine``
 clusters them in arrival order; ``prepare`` runs the per-text work on every
 core. ``scanner.clustering`` connects the engine to the database.
@@ -10,7 +11,7 @@ core. ``scanner.clustering`` connects the engine to the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from scanner.grouping.blocking import candidate_pairs
 from scanner.grouping.engine import Grouper, Params
 from scanner.grouping.normalise import normalise, sorted_key
 from scanner.grouping.prepare import Keys, prepare
+from scanner.grouping.vague import drop_vague
 from scanner.grouping.verify import score_pairs
 
 __all__ = [
@@ -25,12 +27,18 @@ __all__ = [
 ]  # fmt: skip
 
 
-def group(texts: Sequence[str], params: Params | None = None) -> np.ndarray:
-    """Cluster labels of ``texts`` (taken in the given order) from scratch."""
+def group(
+    texts: Sequence[str],
+    params: Params | None = None,
+    names_nothing: Callable[[str], bool] | None = None,
+) -> np.ndarray:
+    """Cluster labels of ``texts`` (taken in the given order) from scratch; a
+    text for which ``names_nothing`` is true stands alone (``vague``)."""
     params = params or Params()
     keys, sketch = prepare(texts, params)
     pairs = candidate_pairs(sketch, params)
     keys = keys.select(pairs.ravel())
+    pairs = drop_vague(pairs, keys, names_nothing)
     scores = score_pairs(keys, pairs, scorer=params.scorer, cutoff=params.cutoff)
     grouper = Grouper(keys, np.arange(len(keys)), params)
     grouper.run(pairs, scores, 0)

@@ -19,6 +19,7 @@ person did or advises, not what is wrong.
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class _Lists:
     stop_stems: frozenset[str]
     sentiment: frozenset[str]
     generic: frozenset[str]
+    vague: frozenset[str]
     synonyms: dict[str, str]
     not_issues: tuple[Key, ...]
     compounds: dict[tuple[str, str], str]
@@ -60,6 +62,7 @@ def _lists() -> _Lists:
     sentiment = frozenset(stem(w) for entry in _every(rules, "sentiment") for w in words(entry))
     sentiment |= frozenset(stem(w) for entry in _every(rules, "praise") for w in words(entry))
     generic = frozenset(stem(w) for entry in _every(rules, "generic") for w in words(entry))
+    vague = frozenset(stem(w) for entry in _every(rules, "vague") for w in words(entry))
     synonyms: dict[str, str] = {}
     for canonical, variants in rules.get("synonyms", {}).items():
         target = stem(words(str(canonical))[0])
@@ -79,7 +82,17 @@ def _lists() -> _Lists:
         )  # fmt: skip
         if key:
             not_issues.append(key)
-    return _Lists(stop, stop_stems, sentiment, generic, synonyms, tuple(not_issues), compounds)
+    return _Lists(
+        stop, stop_stems, sentiment, generic, vague, synonyms, tuple(not_issues), compounds
+    )
+
+
+def vague_fingerprint() -> str:
+    """Changes whenever a word list that ``Lexicon.names_nothing`` reads changes."""
+    lists = _lists()
+    words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
+    text = repr([words, sorted(lists.synonyms.items())])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @cache
@@ -276,6 +289,13 @@ class Lexicon:
         if out and out[-1] is None:
             out.pop()
         return tuple(out)
+
+    def names_nothing(self, text: str, language: str | None = None) -> bool:
+        """True when a text holds no word beyond stop and sentiment words, the
+        company's names and ``[vague]`` words: "bad", "I hate it", "worst app
+        ever" say that something is wrong, not what."""
+        vague, stems = self._lists.vague, self.stems
+        return all(n < 0 or stems[n] in vague for n in self.ids(text, language))
 
     def learn(self, trade: Iterable[str]) -> None:
         """Add learnt generic stems (the nouns of the company's trade)."""
