@@ -16,20 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from scanner import people
+from scanner.coordination import near_verbatim_burst
+from scanner.people import Member
 from scanner.rules import load_rules, number
 
 SYSTEMIC, ISOLATED = "systemic", "isolated"
 FLAGS = ("new", "growing", "back", "cross-posted", "coordinated")
-
-
-@dataclass
-class Member:
-    id: str
-    source: str
-    author: str | None
-    published_at: datetime | None  # tz-aware; the caller falls back to first_seen_at
-    text: str
-    url: str | None = None
 
 
 @dataclass
@@ -195,8 +187,6 @@ def _cross_posted(members: Sequence[Member], keys: Sequence[str]) -> bool:
 
 
 def _coordinated(members: Sequence[Member], keys: Sequence[str], rules: SystemicRules) -> bool:
-    from scanner.coordination import near_verbatim_burst
-
     return near_verbatim_burst(
         members,
         keys=keys,

@@ -135,8 +135,8 @@ def test_a_grievance_ranks_its_categories_over_its_posts_texts():
 
 def test_the_report_orders_a_stored_sorted_set_by_score():
     """Grouping stores a cluster's categories sorted by key; the report ranks them."""
+    from scanner.people import Member
     from scanner.report.views import cluster_categories
-    from scanner.verdict import Member
 
     text = "They charged me hidden fees on a transfer. Nothing in the app showed the fee."
     member = Member(id="m1", source="s", author="a", published_at=None, text=text)

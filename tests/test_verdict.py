@@ -9,7 +9,8 @@ import pytest
 
 from scanner import rules as rules_module
 from scanner.errors import RuleFileError
-from scanner.verdict import Member, SystemicRules, assess, load_systemic_rules
+from scanner.people import Member
+from scanner.verdict import SystemicRules, assess, load_systemic_rules
 
 AS_OF = datetime(2026, 11, 10, 12, tzinfo=UTC)
 RULES = SystemicRules()
