@@ -74,3 +74,19 @@ def test_when_is_short():
     assert when("2026-11-29T03:15:00+00:00", now) == "11-29 03:15"
     assert when("2025-11-29T03:15:00+00:00", now) == "2025-11-29"
     assert when(None, now) == "never"
+
+
+def test_every_health_state_has_a_colour_in_the_terminal_report() -> None:
+    # A state the report does not know is shown dim, like a source never crawled.
+    import re
+    from pathlib import Path
+
+    from scanner.crawl import health
+    from scanner.report.formats.text import HEALTH_STYLE
+
+    source = Path(health.__file__).read_text(encoding="utf-8")
+    judged = set(re.findall(r'Verdict\(\s*"(\w+)"', source)) | set(
+        re.findall(r'health, verdict.message = "(\w+)"', source)
+    )
+    assert judged <= set(health.STATES)
+    assert set(health.STATES) <= set(HEALTH_STYLE)

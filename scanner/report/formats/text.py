@@ -51,6 +51,8 @@ HEALTH_STYLE = {
     "changed": "yellow",
     "silent": "yellow",
     "empty": "yellow",
+    "truncated": "yellow",
+    "backlog": "cyan",  # fetching its way through a large site: not a fault
 }
 
 
