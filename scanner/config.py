@@ -10,14 +10,13 @@ its line and the key, never as a traceback.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError
-from scanner.rules import toml_error
-from scanner.schema import Problems, check, http_url, setting
+from scanner.rules import check_data, read_toml
+from scanner.schema import http_url, setting
 from scanner.schema.fields import key_path, spec_of
 from scanner.spidernames import spider_names
 
@@ -143,7 +142,8 @@ class Config:
         problems: list[tuple[tuple[str | int, ...], str]] = []
         for i, source in enumerate(self.sources):
             if source.name in first:
-                reason = f'"{source.name}" is already the name of [[sources]] {first[source.name] + 1}'
+                earlier = first[source.name] + 1
+                reason = f'"{source.name}" is already the name of [[sources]] {earlier}'
                 problems.append((("sources", i, "name"), reason))
             first.setdefault(source.name, i)
         return problems
@@ -169,23 +169,8 @@ def load_config(path: str | Path | None = None, *, required: bool = False) -> Co
         if explicit or required:
             raise ConfigError(path, "no such file (run `scan init` to write a starter config)")
         return default_config()
-    try:
-        raw_text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read: {exc}") from exc
-    try:
-        data = tomllib.loads(raw_text)
-    except tomllib.TOMLDecodeError as exc:
-        reason, line = toml_error(exc)
-        raise ConfigError(path, f"not valid TOML: {reason}", line) from exc
-    return _build(path, raw_text, data)
-
-
-def _build(path: Path, raw: str, data: dict[str, Any]) -> Config:
-    problems = Problems(path, raw)
-    config = check(Config, data, problems, path=path)
-    problems.raise_if_any(ConfigError)
-    assert config is not None  # no problems: built
+    _, data = read_toml(path, ConfigError)
+    config = check_data(path, data, Config, ConfigError, path=path)
     if not config.db.is_absolute():
         config.db = path.parent / config.db
     return config

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -25,12 +26,21 @@ _BAD: Any = object()  # a value that failed its check (already reported)
 class Problems:
     """The problems found in one file, each with its line."""
 
-    def __init__(self, path: str | Path, text: str) -> None:
-        self.path, self.lines = Path(path), key_lines(text)
+    def __init__(self, path: str | Path, text: str | Callable[[], str]) -> None:
+        self.path, self._text = Path(path), text
+        self._lines: dict[KeyPath, int] | None = None
         self.found: list[tuple[int | None, str]] = []
 
     def add(self, at: KeyPath, reason: str) -> None:
         self.found.append((line_of(self.lines, at), f"{where(at)} {reason}"))
+
+    @property
+    def lines(self) -> dict[KeyPath, int]:
+        """Read only when there is a problem to place: a good file costs no second pass."""
+        if self._lines is None:
+            text = self._text() if callable(self._text) else self._text
+            self._lines = key_lines(text)
+        return self._lines
 
     def raise_if_any(self, error: type[CheckedFileError]) -> None:
         if self.found:
