@@ -21,8 +21,6 @@ from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
-from scanner.rules import load_rules
-
 _SPACE = re.compile(r"\s+")
 # Zero-width and other invisible format characters make look-alike handles (and
 # texts) differ; ZWJ/ZWNJ are not here because they are spelling in Indic scripts.
@@ -47,7 +45,9 @@ def _fold(value: str) -> str:
 
 @cache
 def _placeholders() -> frozenset[str]:
-    names = load_rules("systemic.toml").get("people", {}).get("placeholders", [])
+    from scanner.verdict import load_systemic_rules  # verdict counts people with this module
+
+    names = load_systemic_rules().placeholders
     return frozenset(_fold(str(n)).lstrip("@").strip() for n in names) | {""}
 
 
