@@ -72,12 +72,19 @@ def load_checked(name: str, schema: type[T]) -> T:
 
 
 def check_data(
-    file: Path, data: dict[str, Any], schema: type[T], error: type[CheckedFileError], **extra: Any
+    file: Path,
+    data: dict[str, Any],
+    schema: type[T],
+    error: type[CheckedFileError],
+    *,
+    text: str | None = None,
+    **extra: Any,
 ) -> T:
     """``schema`` built from the parsed ``data`` of ``file``, or ``error`` with every problem.
 
-    ``extra`` fills the fields that are not keys in the file (``Config.path``)."""
-    problems = Problems(file, lambda: file.read_text(encoding="utf-8-sig"))
+    ``text`` is what ``data`` was parsed from (by default the file, read again only
+    to place a problem); ``extra`` fills the fields that are not keys in the file."""
+    problems = Problems(file, text if text is not None else lambda: read_toml(file, error)[0])
     built = check(schema, data, problems, **extra)
     problems.raise_if_any(error)
     assert built is not None  # no problem found: built
