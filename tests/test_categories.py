@@ -88,7 +88,8 @@ def test_a_bad_rule_file_names_the_file_and_key(tmp_path, monkeypatch):
     try:
         with pytest.raises(
             categories.RuleFileError,
-            match=r"categories\.toml line 4: \[categories\.x\.terms\] `en` must be a list of strings, got a string",
+            match=r"categories\.toml line 4: \[categories\.x\.terms\] `en` must be a list of "
+            r"strings, got a string",
         ):
             categorise("refund")
     finally:
