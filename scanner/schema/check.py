@@ -124,9 +124,9 @@ def _convert(hint: Any, value: Any, at: KeyPath, problems: Problems) -> Any:
         return value if isinstance(value, bool) else _BAD
     if hint is int:
         return value if isinstance(value, int) and not isinstance(value, bool) else _BAD
-    if hint is float:
+    if hint is float:  # an int stays an int, as written: fingerprints of settings hash it
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return float(value) if ok else _BAD
+        return value if ok else _BAD
     if hint is str:
         return value if isinstance(value, str) else _BAD
     if hint is Path:
