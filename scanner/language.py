@@ -2,10 +2,11 @@
 
 py3langid costs about 50 µs per 300-character post (and 0.7 s to load its model)
 on our 2-core machine, more than the whole per-item budget of the crawl thread
-(about 30 µs, GROUPING-FACTS.md). So the script decides first (Tamil, Telugu),
-a handful of frequent words separate English from Spanish and Hindi from Nepali,
-and py3langid is consulted only when those say nothing (about 1 post in 10 in
-our fixtures), on the first 300 characters.
+(about 30 µs: measured facts, ../shared/GROUPING-FACTS.md, not shipped). So the
+script decides first (Tamil, Telugu), a handful of frequent words separate
+English from Spanish and Hindi from Nepali, and py3langid is consulted only
+when those say nothing (about 1 post in 10 in our fixtures), on the first 300
+characters.
 """
 
 from __future__ import annotations
