@@ -9,9 +9,11 @@ lists equal so neither can drift.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
-from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 
 # A class attribute: `name = "reddit"` indented once inside a class body.
 _NAME = re.compile(r"""^    name = ["']([\w-]+)["']""", re.MULTILINE)
@@ -20,8 +22,10 @@ _NAME = re.compile(r"""^    name = ["']([\w-]+)["']""", re.MULTILINE)
 @cache
 def spider_names() -> tuple[str, ...]:
     """Every spider's ``name``, sorted."""
-    found = set()
-    for entry in resources.files("scanner.spiders").iterdir():
-        if entry.name.endswith(".py") and not entry.name.startswith("_"):
-            found.update(_NAME.findall(entry.read_text(encoding="utf-8")))
+    spec = find_spec("scanner.spiders")  # finds the folder without importing the package
+    found: set[str] = set()
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".py") and not entry.name.startswith("_"):
+                found.update(_NAME.findall(Path(entry.path).read_text(encoding="utf-8")))
     return tuple(sorted(found))
