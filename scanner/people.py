@@ -23,8 +23,6 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
-from scanner.rules import load_rules
-
 
 @dataclass
 class Member:
@@ -62,7 +60,9 @@ def _fold(value: str) -> str:
 
 @cache
 def _placeholders() -> frozenset[str]:
-    names = load_rules("systemic.toml").get("people", {}).get("placeholders", [])
+    from scanner.verdict import load_systemic_rules  # verdict counts people with this module
+
+    names = load_systemic_rules().placeholders
     return frozenset(_fold(str(n)).lstrip("@").strip() for n in names) | {""}
 
 

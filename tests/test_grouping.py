@@ -282,9 +282,11 @@ def test_short_texts_get_looser_bands() -> None:
 
 def test_rules_are_validated() -> None:
     assert params_from({"verify": {"threshold": 90}}).threshold == 90
-    with pytest.raises(RuleFileError, match="threshold must be a number 0-100, got 140"):
+    with pytest.raises(
+        RuleFileError, match=r"\[verify\] `threshold` must be a number from 0 to 100, got 140"
+    ):
         params_from({"verify": {"threshold": 140}})
-    with pytest.raises(RuleFileError, match="unknown keys"):
+    with pytest.raises(RuleFileError, match=r"\[cluster\] `treshold` is not a known key"):
         params_from({"cluster": {"treshold": 1}})
     with pytest.raises(RuleFileError, match="multiple of bands"):
         params_from({"blocking": {"permutations": 64, "bands": 10}})
@@ -294,9 +296,9 @@ def test_rules_are_validated() -> None:
         params_from({"blocking": {"rows": 9}})
     with pytest.raises(RuleFileError, match="crowded_cap"):
         params_from({"blocking": {"crowded_cap": 9}})
-    with pytest.raises(RuleFileError, match="min_jaccard must be a number 0-1"):
+    with pytest.raises(RuleFileError, match="`min_jaccard` must be a number from 0 to 1, got 2"):
         params_from({"blocking": {"min_jaccard": 2}})
-    with pytest.raises(RuleFileError, match="scorer must be one of"):
+    with pytest.raises(RuleFileError, match="`scorer` must be one of"):
         params_from({"verify": {"scorer": "WRatio"}})
 
 

@@ -7,8 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from scanner.config import SPIDERS
 from scanner.layout import MAPPED, CheckoutFinder
+from scanner.spidernames import spider_names
 
 from .conftest import REPO
 
@@ -56,4 +56,4 @@ def test_scrapy_list_works_in_the_repository_root() -> None:
     result = subprocess.run([str(scrapy), "list"], cwd=REPO, capture_output=True, text=True,
                             timeout=120, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert sorted(result.stdout.split()) == sorted(SPIDERS)
+    assert sorted(result.stdout.split()) == sorted(spider_names())

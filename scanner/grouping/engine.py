@@ -38,29 +38,77 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import process
 
+from scanner.grouping.minhash import MAX_PERMUTATIONS
 from scanner.grouping.verify import SCORERS
+from scanner.schema import setting
 
 
 @dataclass(frozen=True)
 class Params:
-    scorer: str = "token_sort_ratio"
-    threshold: float = 85.0
-    representative_threshold: float = 80.0
-    min_support: int = 2
-    support_fraction: float = 0.5
-    merge_threshold: float = 80.0
-    core_size: int = 32
-    permutations: int = 64
-    shingle: int = 1
-    bands: int = 16
-    rows: int = 3
-    max_rows: int = 8
-    bucket_cap: int = 8
-    crowded_cap: int = 2
-    min_jaccard: float = 0.55
-    short_words: int = 30
-    short_bands: int = 16
-    short_rows: int = 2
+    """The engine's parameters, each read from a key of ``rules/grouping.toml``.
+
+    The ``setting()`` metadata says which key and range (``scanner.schema``,
+    called by ``scanner.grouping.settings``); the engine itself reads no file.
+    """
+
+    scorer: str = setting("token_sort_ratio", key="verify.scorer", choices=sorted(SCORERS))
+    threshold: float = setting(85.0, key="verify.threshold", low=0, high=100)
+    representative_threshold: float = setting(
+        80.0, key="cluster.representative_threshold", low=0, high=100
+    )
+    min_support: int = setting(2, key="cluster.min_support", low=1, high=1000)
+    support_fraction: float = setting(0.5, key="cluster.support_fraction", low=0, high=1)
+    merge_threshold: float = setting(80.0, key="cluster.merge_threshold", low=0, high=100)
+    core_size: int = setting(32, key="cluster.core_size", low=1, high=1000)
+    permutations: int = setting(64, key="blocking.permutations", low=1, high=MAX_PERMUTATIONS)
+    shingle: int = setting(1, key="blocking.shingle", low=1, high=5)
+    bands: int = setting(16, key="blocking.bands", low=1, high=MAX_PERMUTATIONS)
+    rows: int = setting(3, key="blocking.rows", low=1, high=64)
+    max_rows: int = setting(8, key="blocking.max_rows", low=1, high=64)
+    bucket_cap: int = setting(8, key="blocking.bucket_cap", low=1, high=100_000)
+    crowded_cap: int = setting(2, key="blocking.crowded_cap", low=1, high=100_000)
+    min_jaccard: float = setting(0.55, key="blocking.min_jaccard", low=0, high=1)
+    short_words: int = setting(30, key="blocking.short_words", low=0, high=10_000)
+    short_bands: int = setting(16, key="blocking.short_bands", low=1, high=MAX_PERMUTATIONS)
+    short_rows: int = setting(2, key="blocking.short_rows", low=1, high=64)
+
+    def schema_problems(self) -> list[tuple[tuple[str, ...], str]]:
+        """Bands must fit in the signature; each problem names the values that clash."""
+        problems = []
+        if self.permutations % self.bands:
+            problems.append(
+                (
+                    ("blocking", "bands"),
+                    f"({self.bands}) must divide permutations "
+                    f"({self.permutations}) evenly: permutations must be a multiple of bands",
+                )
+            )
+        if not self.rows <= self.max_rows <= self.permutations:
+            problems.append(
+                (
+                    ("blocking", "max_rows"),
+                    f"does not fit: rows ({self.rows}) <= "
+                    f"max_rows ({self.max_rows}) <= permutations ({self.permutations}) "
+                    "must hold",
+                )
+            )
+        if self.short_bands * self.short_rows > self.permutations:
+            problems.append(
+                (
+                    ("blocking", "short_bands"),
+                    f"({self.short_bands}) x short_rows "
+                    f"({self.short_rows}) must not exceed permutations "
+                    f"({self.permutations})",
+                )
+            )
+        if self.crowded_cap > self.bucket_cap:
+            problems.append(
+                (
+                    ("blocking", "crowded_cap"),
+                    f"({self.crowded_cap}) must not exceed bucket_cap ({self.bucket_cap})",
+                )
+            )
+        return problems  # fmt: skip
 
     @property
     def sketch_columns(self) -> int:

@@ -26,13 +26,44 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from scanner.issues.tokens import ascii_words, segments, stem, words
-from scanner.rules import load_rules
+from scanner.rules import load_checked
+from scanner.schema import setting
 
 Key = tuple[str, ...]
 Sequence_ = tuple[str | None, ...]
 _DROP, _BREAK = "", None
 # stopwords-iso's English list (1,300 words) holds "free", "order" and "ad": ours is curated.
 _OWN_LISTS = frozenset({"en"})
+
+
+_PER_LANGUAGE = "a table of languages, each a list of words"
+
+
+@dataclass(frozen=True)
+class PhraseLists:
+    """``rules/phrases.toml`` as written; each field is a table of it (``scanner.schema``)."""
+
+    stopwords: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    sentiment: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    generic: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    vague: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    praise: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    negation: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    # a word, then the words of any language that mean the same
+    synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
+    # "log in" = "login": two words read as one
+    compounds: dict[str, str] = setting({}, help="a table of word pairs, each a string")
+
+    def every(self, section: str) -> list[str]:
+        """The words of a per-language table, every language together."""
+        table: dict[str, list[str]] = getattr(self, section)
+        return [word for words in table.values() for word in words]
+
+
+def phrase_lists() -> PhraseLists:
+    return load_checked("phrases.toml", PhraseLists)
 
 
 @dataclass(frozen=True)
@@ -47,35 +78,30 @@ class _Lists:
     compounds: dict[tuple[str, str], str]
 
 
-def _every(rules: dict, section: str) -> list[str]:
-    table = rules.get(section, {})
-    return [str(w) for lang in table.values() if isinstance(lang, list) for w in lang]
-
-
 @cache
 def _lists() -> _Lists:
-    rules = load_rules("phrases.toml")
-    stop = frozenset(w for entry in _every(rules, "stopwords") for w in words(entry))
+    rules = phrase_lists()
+    stop = frozenset(w for entry in rules.every("stopwords") for w in words(entry))
     # "making" and "tries" are stop words when "make" and "tried" are: compared by stem,
     # for words of four letters or more (shorter stems collide: "us", "use").
     stop_stems = frozenset(stem(w) for w in stop if len(w) >= 4)
-    sentiment = frozenset(stem(w) for entry in _every(rules, "sentiment") for w in words(entry))
-    sentiment |= frozenset(stem(w) for entry in _every(rules, "praise") for w in words(entry))
-    generic = frozenset(stem(w) for entry in _every(rules, "generic") for w in words(entry))
-    vague = frozenset(stem(w) for entry in _every(rules, "vague") for w in words(entry))
+    sentiment = frozenset(stem(w) for entry in rules.every("sentiment") for w in words(entry))
+    sentiment |= frozenset(stem(w) for entry in rules.every("praise") for w in words(entry))
+    generic = frozenset(stem(w) for entry in rules.every("generic") for w in words(entry))
+    vague = frozenset(stem(w) for entry in rules.every("vague") for w in words(entry))
     synonyms: dict[str, str] = {}
-    for canonical, variants in rules.get("synonyms", {}).items():
-        target = stem(words(str(canonical))[0])
-        for variant in variants if isinstance(variants, list) else []:
-            for word in words(str(variant)):
+    for canonical, variants in rules.synonyms.items():
+        target = stem(words(canonical)[0])
+        for variant in variants:
+            for word in words(variant):
                 synonyms.setdefault(stem(word), target)
     compounds = {}
-    for pair, joined in rules.get("compounds", {}).items():
-        parts = words(str(pair))
-        if len(parts) == 2 and isinstance(joined, str) and joined.strip():
+    for pair, joined in rules.compounds.items():
+        parts = words(pair)
+        if len(parts) == 2 and joined.strip():
             compounds[stem(parts[0]), parts[1]] = stem(words(joined)[0])
     not_issues = []
-    for entry in _every(rules, "not_issues"):
+    for entry in rules.every("not_issues"):
         key = tuple(
             synonyms.get(stem(w), stem(w)) for w in words(entry)
             if w not in stop and stem(w) not in sentiment
