@@ -27,9 +27,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from scanner.errors import RuleFileError
-from scanner.rules import load_rules, rules_path
+from scanner.rules import load_checked, rules_path
+from scanner.schema import setting
 
 OTHER = "other"
+RULE_FILE = "categories.toml"
 _MEMO_MAX = 200_000
 
 
@@ -126,39 +128,50 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+_PER_LANGUAGE = "a table of languages, each a list of terms"
+
+
+@dataclass(frozen=True)
+class Category:
+    label: str = setting(nonempty=True)
+    terms: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    exceptions: dict[str, list[str]] = setting({}, key="except", help=_PER_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    """``rules/categories.toml``: one ``[categories.<key>]`` table per category."""
+
+    categories: dict[str, Category] = setting(nonempty=True)
+
+
+def category_rules() -> CategoryRules:
+    return load_checked(RULE_FILE, CategoryRules)
+
+
 @cache
 def _index() -> _Index:
-    name = "categories.toml"
-    table = load_rules(name).get("categories")
-    if not isinstance(table, dict) or not table:
-        raise RuleFileError(rules_path(name), "no [categories.<key>] tables")
     index = _Index()
-    for key, entry in table.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
-            raise RuleFileError(rules_path(name), f"categories.{key}: needs a label string")
+    for key, entry in category_rules().categories.items():
         for part, add in (("terms", index.add), ("except", index.add_exception)):
-            per_language = entry.get(part, {})
-            if not isinstance(per_language, dict):
-                raise RuleFileError(rules_path(name), f"categories.{key}.{part}: expected a table")
+            per_language = entry.terms if part == "terms" else entry.exceptions
             for lang, words in per_language.items():
-                where = f"categories.{key}.{part}.{lang}"
-                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                    raise RuleFileError(rules_path(name), f"{where}: expected a list of strings")
                 try:
                     for word in words:
                         add(key, word)
                 except ValueError as exc:
-                    raise RuleFileError(rules_path(name), f"{where}: {exc}") from exc
+                    where = f"categories.{key}.{part}.{lang}"
+                    raise RuleFileError(rules_path(RULE_FILE), f"{where}: {exc}") from exc
         index.order.append(key)
     return index
 
 
 def labels() -> dict[str, str]:
     """Category key to label, in display order (no patterns compiled)."""
-    table = load_rules("categories.toml").get("categories") or {}
-    found = {k: str(v.get("label", k)) for k, v in table.items() if isinstance(v, dict)}
-    found.pop(OTHER, None)
-    return {**found, OTHER: table.get(OTHER, {}).get("label", "Other")}
+    table = category_rules().categories
+    found = {key: entry.label for key, entry in table.items()}
+    other = found.pop(OTHER, "Other")
+    return {**found, OTHER: other}
 
 
 def categorise(text: str) -> list[str]:

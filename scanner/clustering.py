@@ -15,6 +15,7 @@ previous night's clusters intact.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -25,9 +26,11 @@ from scanner.grouping.append import write_incremental
 from scanner.grouping.blocking import candidate_pairs
 from scanner.grouping.progress import Progress
 from scanner.grouping.settings import fingerprint, load_params
-from scanner.grouping.store import CompanyIndex, GroupingStore
+from scanner.grouping.store import CompanyIndex, GroupingStore, StoredTexts
+from scanner.grouping.vague import drop_vague
 from scanner.grouping.verify import score_pairs
 from scanner.grouping.write import Outcome, write_rebuild
+from scanner.issues.lexicon import Lexicon, vague_fingerprint
 from scanner.store import Store
 
 
@@ -38,6 +41,7 @@ class ClusterRunResult:
     clusters_grown: int = 0
     merges: int = 0
     total_clusters: int = 0
+    pairs: int = 0  # candidate pairs scored: the cost of grouping, for benchmarks and logs
     seconds: float = 0.0
     rebuilt: list[str] = field(default_factory=list)  # companies grouped from scratch
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
@@ -48,6 +52,7 @@ class ClusterRunResult:
         self.clusters_created += outcome.clusters_created
         self.clusters_grown += outcome.clusters_grown
         self.merges += outcome.merges
+        self.pairs += outcome.pairs
 
 
 def run(
@@ -75,22 +80,30 @@ def run(
     return result
 
 
+def _fingerprint(params: Params) -> str:
+    """The rules' fingerprint: the grouping values and the word lists that decide
+    which posts name nothing (``scanner.grouping.vague``)."""
+    text = fingerprint(params) + vague_fingerprint()
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _company(
     gs: GroupingStore, company: str, params: Params, rebuild: bool, result: ClusterRunResult,
     bar: Progress,
 ) -> None:  # fmt: skip
     bar.stage("index", f"{company}: reading the grouping index")
-    index = gs.load_index(company, params.band_columns)
+    index = gs.load_index(company, params.sketch_columns)
     # Checked in SQL, so that a quiet night never builds a million-entry dict.
     stale = index.unusable or gs.changed_since_grouped(company) > 0
-    stale = stale or (len(index.ids) > 0 and gs.fingerprint(company) != fingerprint(params))
+    stale = stale or (len(index.ids) > 0 and gs.fingerprint(company) != _fingerprint(params))
     run_id = result.run_id or 0
     if rebuild or stale or not index.ids:
-        grievances = gs.grievances(company)  # id -> content hash, in arrival (rowid) order
+        # id -> content hash, in arrival (rowid) order; id -> rowid
+        grievances, rowids = gs.grievances(company)
         if not grievances and not index.ids:
             return
         new_ids = [m for m in grievances if m not in index.pos]
-        outcome = _rebuild(gs, company, params, index, grievances, run_id, bar)
+        outcome = _rebuild(gs, company, params, index, grievances, rowids, run_id, bar)
         if index.ids:
             result.rebuilt.append(company)
     else:
@@ -104,28 +117,35 @@ def _company(
 
 def _rebuild(
     gs: GroupingStore, company: str, params: Params, index: CompanyIndex,
-    grievances: dict[str, str], run_id: int, bar: Progress,
+    grievances: dict[str, str], rowids: dict[str, int], run_id: int, bar: Progress,
 ) -> Outcome:  # fmt: skip
     # Arrival order survives a rebuild: grouped grievances keep their order, new ones follow.
     known = [m for m in index.ids if m in grievances]
     ids = known + [m for m in grievances if m not in index.pos]
-    bar.stage("read", f"{company}: reading {len(ids):,} grievances")
-    texts = gs.texts(ids, company)
-    bar.stage("normalise", f"{company}: normalising")
-    keys, bands = prepare([texts[m] for m in ids], params)
-    del texts
+    bar.stage("normalise", f"{company}: reading and normalising {len(ids):,} grievances")
+    rows = np.fromiter((rowids[m] for m in ids), dtype=np.int64, count=len(ids))
+    del rowids
+    with StoredTexts(gs.store.path, rows) as texts:
+        keys, sketch = prepare(texts, params)
     bar.stage("pairs", f"{company}: finding candidate pairs")
-    pairs = candidate_pairs(bands, cap=params.bucket_cap)
+    pairs = candidate_pairs(sketch, params)
     bar.stage("score", f"{company}: scoring {len(pairs):,} pairs")
+    keys = keys.select(pairs.ravel())
+    pairs = drop_vague(pairs, keys, Lexicon(names=[company]).names_nothing)
     scores = score_pairs(keys, pairs, scorer=params.scorer, cutoff=params.cutoff)
     bar.stage("cluster", f"{company}: clustering")
     grouper = Grouper(keys, np.arange(len(ids)), params)
     grouper.run(pairs, scores, 0)
     labels = grouper.final_labels()
+    n_pairs = len(pairs)
+    del keys, pairs, scores
+    grouper.keys = []  # writing needs the clusters, not the texts
     bar.stage("write", f"{company}: writing")
-    return write_rebuild(
-        gs, company, ids, grievances, bands, labels, grouper, run_id, fingerprint(params)
+    outcome = write_rebuild(
+        gs, company, ids, grievances, sketch, labels, grouper, run_id, _fingerprint(params)
     )
+    outcome.pairs = n_pairs
+    return outcome
 
 
 def _incremental(
@@ -135,10 +155,10 @@ def _incremental(
     n_old = len(index.ids)
     bar.stage("normalise", f"{company}: normalising {len(new_ids):,} new grievances")
     new_texts = gs.texts(new_ids)
-    new_keys, new_bands = prepare([new_texts[m] for m in new_ids], params)
+    new_keys, new_sketch = prepare([new_texts[m] for m in new_ids], params)
+    del new_texts
     bar.stage("pairs", f"{company}: finding candidate pairs")
-    pairs = candidate_pairs(np.vstack((index.bands, new_bands)), first_new=n_old,
-                            cap=params.bucket_cap)  # fmt: skip
+    pairs = candidate_pairs(np.vstack((index.sketch, new_sketch)), params, first_new=n_old)
     # The old grievances that matter tonight: every candidate, and the core of
     # each cluster a candidate belongs to (to know its representative).
     candidates = np.unique(pairs[:, 0][pairs[:, 0] < n_old])
@@ -154,10 +174,13 @@ def _incremental(
     bar.stage("score", f"{company}: scoring")
     old_texts = gs.texts(old_ids)
     old_keys, _ = prepare([old_texts[m] for m in old_ids], params, workers=1)
-    keys = old_keys + new_keys
     local_pairs = np.where(
         pairs < n_old, local_of[np.minimum(pairs, n_old - 1)], pairs - n_old + m_old
     )
+    # Old texts are all candidates or core members: every one of them is scored.
+    needed = np.concatenate((np.arange(m_old), local_pairs.ravel()))
+    keys = (old_keys + new_keys).select(needed)
+    local_pairs = drop_vague(local_pairs, keys, Lexicon(names=[company]).names_nothing)
     scores = score_pairs(keys, local_pairs, scorer=params.scorer, cutoff=params.cutoff)
     seqs = np.concatenate((index.seq[old_local], index.next_seq + np.arange(len(new_ids))))
     bar.stage("cluster", f"{company}: clustering")
@@ -168,7 +191,9 @@ def _incremental(
         grouper.label[local_of[index.pos[mention]]] = cid
     grouper.run(local_pairs, scores, m_old)
     bar.stage("write", f"{company}: writing")
-    return write_incremental(
-        gs, company, old_ids, new_ids, grievances, new_bands, grouper, index.next_seq, run_id,
-        fingerprint(params),
+    outcome = write_incremental(
+        gs, company, old_ids, new_ids, grievances, new_sketch, grouper, index.next_seq, run_id,
+        _fingerprint(params),
     )  # fmt: skip
+    outcome.pairs = len(pairs)
+    return outcome

@@ -6,28 +6,34 @@ what counts as a complaint without touching code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-from scanner.errors import RuleFileError
 from scanner.matching import PhraseSet, words
-from scanner.rules import load_rules, number, rules_path
+from scanner.rules import load_checked
+from scanner.schema import setting
 
 RULE_FILE = "complaint.toml"
+
+
+@dataclass(frozen=True)
+class ComplaintSettings:
+    """``rules/complaint.toml`` as written; each field is a key (``scanner.schema``)."""
+
+    rating_max: float = setting(low=0, high=100)  # this rating or lower is a grievance
+    rating_scale: float = setting(low=1, high=100)  # the scale rating_max is written on
+    positive_min: float = setting(key="rating_positive_min", low=0, high=100)
+    phrases: dict[str, list[str]] = setting(help="a table of languages, each a list of phrases")
 
 
 class ComplaintRules:
     """The compiled ``rules/complaint.toml``."""
 
-    def __init__(self, rules: dict[str, Any]) -> None:
-        self.rating_max = number(rules, "rating_max", name=RULE_FILE, low=0, high=100)
-        self.rating_scale = number(rules, "rating_scale", name=RULE_FILE, low=1, high=100)
-        self.positive_min = number(rules, "rating_positive_min", name=RULE_FILE, low=0, high=100)
-        phrases = rules.get("phrases")
-        if not isinstance(phrases, dict) or not all(
-            isinstance(v, list) and all(isinstance(p, str) for p in v) for v in phrases.values()
-        ):
-            raise RuleFileError(rules_path(RULE_FILE), "[phrases] must map languages to lists")
+    def __init__(self, settings: ComplaintSettings) -> None:
+        self.rating_max = settings.rating_max
+        self.rating_scale = settings.rating_scale
+        self.positive_min = settings.positive_min
+        phrases = settings.phrases
         self.by_language = {lang: PhraseSet(v) for lang, v in phrases.items()}
         self.all_phrases = PhraseSet([p for v in phrases.values() for p in v])
 
@@ -54,4 +60,4 @@ class ComplaintRules:
 
 @cache
 def complaint_rules() -> ComplaintRules:
-    return ComplaintRules(load_rules(RULE_FILE))
+    return ComplaintRules(load_checked(RULE_FILE, ComplaintSettings))

@@ -10,14 +10,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from rapidfuzz.fuzz import ratio
 
 from scanner import people
-
-if TYPE_CHECKING:
-    from scanner.verdict import Member
+from scanner.people import Member
 
 # Each post is compared with at most this many later posts inside the time
 # window, so a cluster of thousands of posts costs a bounded amount of work.

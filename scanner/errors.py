@@ -17,22 +17,37 @@ class ScanError(Exception):
     """Base of every error a user can cause and fix."""
 
 
-class ConfigError(ScanError):
+class CheckedFileError(ScanError):
+    """A file the user edits (config, rule file) has problems: all of them, one per line.
+
+    Each line names the file, the line when known, and the problem, so that a
+    file with eight typos is fixed in one run (``scanner.schema`` finds them).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        reason: str,
+        line: int | None = None,
+        *,
+        problems: list[tuple[int | None, str]] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.problems = problems or [(line, reason)]
+        self.line, self.reason = self.problems[0]
+        super().__init__(
+            "\n".join(
+                f"{path} line {at}: {why}" if at else f"{path}: {why}" for at, why in self.problems
+            )
+        )
+
+
+class ConfigError(CheckedFileError):
     """The config file is missing, unreadable, or has a wrong key or type."""
 
-    def __init__(self, path: str | Path, reason: str, key: str | None = None) -> None:
-        self.path, self.key, self.reason = Path(path), key, reason
-        where = f"{path}: {key}: " if key else f"{path}: "
-        super().__init__(where + reason)
 
-
-class RuleFileError(ScanError):
+class RuleFileError(CheckedFileError):
     """A rule file in ``rules/`` is malformed or has an invalid value."""
-
-    def __init__(self, path: str | Path, reason: str, line: int | None = None) -> None:
-        self.path, self.line, self.reason = Path(path), line, reason
-        where = f"{path} line {line}: " if line else f"{path}: "
-        super().__init__(where + reason)
 
 
 class StoreError(ScanError):

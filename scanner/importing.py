@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from scanner.categories import categorise
 from scanner.complaints import complaint_rules
 from scanner.dates import iso
 from scanner.importrows import BadRow, Record, detect_format, records
@@ -187,7 +188,7 @@ def _mention(record: dict[str, Any], *, company: str, default_source: str,
         "language": _string(record, "language") or guess_language(text),
         "published_at": iso(published),
         "is_grievance": bool(grievance),
-        "categories": _categories(text),
+        "categories": categorise(text),
         "extra": extra,
     }
 
@@ -263,14 +264,6 @@ def _date(value: Any) -> datetime | None:
             "2026-03-01T14:30:00Z)"
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _categories(text: str) -> list[str]:
-    try:
-        from scanner.categories import categorise
-    except ImportError:  # categories arrive with the grouping rules; tolerate their absence
-        return []
-    return categorise(text)
 
 
 def _reject_id_clashes(

@@ -2,16 +2,21 @@
 
 py3langid costs about 50 µs per 300-character post (and 0.7 s to load its model)
 on our 2-core machine, more than the whole per-item budget of the crawl thread
-(about 30 µs, GROUPING-FACTS.md). So the script decides first (Tamil, Telugu),
-a handful of frequent words separate English from Spanish and Hindi from Nepali,
-and py3langid is consulted only when those say nothing (about 1 post in 10 in
-our fixtures), on the first 300 characters.
+(about 30 µs: measured facts, ../shared/GROUPING-FACTS.md, not shipped). So the
+script decides first (Tamil, Telugu), a handful of frequent words separate
+English from Spanish and Hindi from Nepali, and py3langid is consulted only
+when those say nothing (about 1 post in 10 in our fixtures), on the first 300
+characters.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 # Split on what is not a letter, digit or combining mark (vowel signs stay in words).
 _SEPARATORS = re.compile(r"[\s.,;:!?¿¡()\"'।॥“”‘’«»/-]+")
@@ -87,16 +92,17 @@ def _vote(words: list[str], a: str, a_words: frozenset[str], b: str,
 
 
 def _langid(text: str, only: tuple[str, ...] | None = None) -> str | None:
-    identifier = _identifier(only)
-    if identifier is None:
-        return None
-    return identifier.classify(text)[0]
+    return str(_identifier(only).classify(text)[0])
 
 
 @cache
-def _identifier(only: tuple[str, ...] | None) -> object | None:
-    try:
-        from py3langid.langid import _load_identifier
-    except ImportError:  # optional: without it, unclear posts keep no language
-        return None
-    return _load_identifier(langs=list(only) if only else None)
+def _identifier(only: tuple[str, ...] | None) -> LanguageIdentifier:
+    """A model of its own per language set: ``set_languages`` on the module-wide
+    identifier (``py3langid.set_languages``) would change it for every caller.
+    Imported here: numpy and the module cost 0.1 s that most commands never need."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    if only:
+        identifier.set_languages(list(only))
+    return identifier

@@ -10,7 +10,6 @@ The whole run holds the database's run lock (``scanner.lock``).
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import time
 from collections.abc import Callable
@@ -125,8 +124,6 @@ def _crawl(config: Config, db_path: Path, tracebacks: bool) -> tuple[str, str]:
 
 
 def _group(db_path: Path) -> tuple[str, str]:
-    if importlib.util.find_spec("scanner.clustering") is None:
-        return "failed", "grouping (scanner.clustering) is not part of this installation"
     from scanner import clustering
 
     with Store(db_path, mode="write") as store:
@@ -135,8 +132,6 @@ def _group(db_path: Path) -> tuple[str, str]:
 
 
 def _issues(config: Config, db_path: Path) -> tuple[str, str]:
-    if importlib.util.find_spec("scanner.issues.store") is None:
-        return "skipped", "issues (scanner.issues.store) are not part of this installation"
     from scanner.issues import store as issues
 
     with Store(db_path, mode="write") as store:

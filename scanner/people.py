@@ -18,10 +18,23 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
-from scanner.rules import load_rules
+
+@dataclass
+class Member:
+    """A post as the verdict and the coordination check see it."""
+
+    id: str
+    source: str
+    author: str | None
+    published_at: datetime | None  # tz-aware; the caller falls back to first_seen_at
+    text: str
+    url: str | None = None
+
 
 _SPACE = re.compile(r"\s+")
 # Zero-width and other invisible format characters make look-alike handles (and
@@ -47,7 +60,9 @@ def _fold(value: str) -> str:
 
 @cache
 def _placeholders() -> frozenset[str]:
-    names = load_rules("systemic.toml").get("people", {}).get("placeholders", [])
+    from scanner.verdict import load_systemic_rules  # verdict counts people with this module
+
+    names = load_systemic_rules().placeholders
     return frozenset(_fold(str(n)).lstrip("@").strip() for n in names) | {""}
 
 

@@ -15,9 +15,12 @@ import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from scanner.errors import RuleFileError
+from scanner.errors import CheckedFileError, RuleFileError
+from scanner.schema import Problems, check
+
+T = TypeVar("T")
 
 
 def rules_path(name: str) -> Path:
@@ -31,16 +34,61 @@ def rules_path(name: str) -> Path:
 @cache
 def load_rules(name: str) -> dict[str, Any]:
     """Parse a rule file; a syntax error is reported with the file and line."""
-    path = rules_path(name)
+    return read_toml(rules_path(name), RuleFileError)[1]
+
+
+def read_toml(path: Path, error: type[CheckedFileError]) -> tuple[str, dict[str, Any]]:
+    """The text and data of a TOML file, or ``error`` naming the file and the line.
+
+    Every reader of a file the user edits goes through here, so that a syntax
+    error is one line on every Python we support (see :func:`toml_error`).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleFileError(path, f"cannot read rule file: {exc}") from exc
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(path, f"cannot read: {exc}") from exc
     try:
-        return tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         reason, line = toml_error(exc)
-        raise RuleFileError(path, f"not valid TOML: {reason}", line) from exc
+        raise error(path, f"not valid TOML: {reason}", line) from exc
+
+
+_checked: dict[tuple[str, type], tuple[dict[str, Any], Any]] = {}
+
+
+def load_checked(name: str, schema: type[T]) -> T:
+    """Rule file ``name`` checked against the dataclass ``schema`` (``scanner.schema``):
+    unknown keys, wrong types and values out of range are all reported at once,
+    each with its line. Checked again whenever :func:`load_rules` reads anew."""
+    data = load_rules(name)
+    cached = _checked.get((name, schema))
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    path = rules_path(name)
+    built = check_data(path, data, schema, RuleFileError)
+    _checked[name, schema] = (data, built)
+    return built
+
+
+def check_data(
+    file: Path,
+    data: dict[str, Any],
+    schema: type[T],
+    error: type[CheckedFileError],
+    *,
+    text: str | None = None,
+    **extra: Any,
+) -> T:
+    """``schema`` built from the parsed ``data`` of ``file``, or ``error`` with every problem.
+
+    ``text`` is what ``data`` was parsed from (by default the file, read again only
+    to place a problem); ``extra`` fills the fields that are not keys in the file."""
+    problems = Problems(file, text if text is not None else lambda: read_toml(file, error)[0])
+    built = check(schema, data, problems, **extra)
+    problems.raise_if_any(error)
+    assert built is not None  # no problem found: built
+    return built
 
 
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")

@@ -16,32 +16,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from scanner import people
-from scanner.rules import load_rules, number
+from scanner.coordination import near_verbatim_burst
+from scanner.people import Member
+from scanner.rules import load_checked
+from scanner.schema import setting
 
 SYSTEMIC, ISOLATED = "systemic", "isolated"
 FLAGS = ("new", "growing", "back", "cross-posted", "coordinated")
 
 
 @dataclass
-class Member:
-    id: str
-    source: str
-    author: str | None
-    published_at: datetime | None  # tz-aware; the caller falls back to first_seen_at
-    text: str
-    url: str | None = None
-
-
-@dataclass
 class SystemicRules:
-    min_people: int = 3
-    window_days: int = 90
-    period_days: int = 7
-    quiet_days: int = 30
-    trend_weeks: int = 8
-    coordinated_accounts: int = 3
-    coordinated_hours: float = 6
-    coordinated_similarity: float = 92
+    """``rules/systemic.toml``: each field is a key of the file (``scanner.schema``)."""
+
+    min_people: int = setting(3, low=1, high=1000)
+    window_days: int = setting(90, low=1, high=3650)
+    period_days: int = setting(7, low=1, high=365)
+    quiet_days: int = setting(30, low=1, high=3650)
+    trend_weeks: int = setting(8, low=1, high=52)
+    coordinated_accounts: int = setting(3, key="coordinated.accounts", low=2, high=1000)
+    coordinated_hours: float = setting(6.0, key="coordinated.hours", low=0, high=720)
+    coordinated_similarity: float = setting(92.0, key="coordinated.similarity", low=0, high=100)
+    # Read by scanner.people, the one place that says who counts as a person.
+    placeholders: tuple[str, ...] = setting((), key="people.placeholders")
 
 
 @dataclass
@@ -74,24 +71,7 @@ class Assessment:
 
 def load_systemic_rules() -> SystemicRules:
     """``rules/systemic.toml``, each value checked against its range."""
-    name = "systemic.toml"
-    raw = load_rules(name)
-    coord = raw.get("coordinated", {})
-
-    def num(data: dict, key: str, low: float, high: float, default: float) -> float:
-        return number(data, key, name=name, low=low, high=high, default=default)
-
-    d = SystemicRules()
-    return SystemicRules(
-        min_people=int(num(raw, "min_people", 1, 1000, d.min_people)),
-        window_days=int(num(raw, "window_days", 1, 3650, d.window_days)),
-        period_days=int(num(raw, "period_days", 1, 365, d.period_days)),
-        quiet_days=int(num(raw, "quiet_days", 1, 3650, d.quiet_days)),
-        trend_weeks=int(num(raw, "trend_weeks", 1, 52, d.trend_weeks)),
-        coordinated_accounts=int(num(coord, "accounts", 2, 1000, d.coordinated_accounts)),
-        coordinated_hours=num(coord, "hours", 0, 720, d.coordinated_hours),
-        coordinated_similarity=num(coord, "similarity", 0, 100, d.coordinated_similarity),
-    )
+    return load_checked("systemic.toml", SystemicRules)
 
 
 def assess(
@@ -195,8 +175,6 @@ def _cross_posted(members: Sequence[Member], keys: Sequence[str]) -> bool:
 
 
 def _coordinated(members: Sequence[Member], keys: Sequence[str], rules: SystemicRules) -> bool:
-    from scanner.coordination import near_verbatim_burst
-
     return near_verbatim_burst(
         members,
         keys=keys,

@@ -12,9 +12,8 @@ start, never halfway through a crawl. See ``rules/sources/example-board.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +25,67 @@ from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
 from scanner.dates import parse_published
 from scanner.errors import RuleFileError
-from scanner.rules import rules_path
+from scanner.rules import check_data, read_toml, rules_path
+from scanner.schema import http_url, setting
 
 FIELDS = ("id", "author", "title", "text", "rating", "date", "link", "language")
-_TOP = {"name", "url", "post", "next", "fields", "date_format", "rating_scale", "about_company",
-        "language"}  # fmt: skip
+_PROBE = Selector(text="<html><body><p>x</p></body></html>")
+
+
+def _select(node: Selector | Response, selector: str) -> Any:
+    if selector.lstrip().startswith(("/", "./", "(")):
+        return node.xpath(selector)
+    return node.css(selector)
+
+
+def _selector_problem(selector: str) -> str | None:
+    """Why a CSS or XPath selector cannot work, found before any page is fetched."""
+    if not selector.strip():
+        return "must be a selector, got an empty string"
+    try:
+        _select(_PROBE, selector)
+    except Exception as exc:  # cssselect and lxml raise several types
+        return f"is a broken selector {selector!r}: {exc}"
+    return None
+
+
+@dataclass
+class SiteFields:
+    """``[fields]``: the selector of each part of a post, relative to the post."""
+
+    text: str = setting(check=_selector_problem)
+    id: str | None = setting(None, check=_selector_problem)
+    author: str | None = setting(None, check=_selector_problem)
+    title: str | None = setting(None, check=_selector_problem)
+    rating: str | None = setting(None, check=_selector_problem)
+    date: str | None = setting(None, check=_selector_problem)
+    link: str | None = setting(None, check=_selector_problem)
+    language: str | None = setting(None, check=_selector_problem)
 
 
 @dataclass
 class SiteRule:
-    path: Path
-    post: str
-    fields: dict[str, str]
-    url: str | None = None
-    next: str | None = None
-    date_formats: list[str] = field(default_factory=list)
-    rating_scale: float = 5.0
-    about_company: bool = True
-    language: str | None = None
+    """A rule file as written; each field but ``path`` is a key (``scanner.schema``)."""
+
+    post: str = setting(check=_selector_problem)  # the selector of one post
+    fields: SiteFields = setting()
+    path: Path = Path()  # the file it was read from
+    name: str | None = setting(None)
+    url: str | None = setting(None, check=http_url)
+    next: str | None = setting(None, check=_selector_problem)
+    date_format: str | list[str] = setting([])
+    rating_scale: float = setting(5.0, above=0)
+    about_company: bool = setting(True)
+    language: str | None = setting(None)
+
+    @property
+    def selectors(self) -> dict[str, str]:
+        """Field name to selector, for the fields the file names."""
+        return {key: getattr(self.fields, key) for key in FIELDS if getattr(self.fields, key)}
+
+    @property
+    def date_formats(self) -> list[str]:
+        return [self.date_format] if isinstance(self.date_format, str) else self.date_format
 
 
 def rule_file(rule: str) -> Path:
@@ -55,71 +97,11 @@ def rule_file(rule: str) -> Path:
     return rules_path(f"sources/{name}")
 
 
-def _line(raw: str, key: str) -> int | None:
-    for number, text in enumerate(raw.splitlines(), 1):
-        if text.strip().startswith((f"{key} ", f"{key}=")):
-            return number
-    return None
-
-
 def load_rule(rule: str) -> SiteRule:
-    """Read and check a rule file: every problem is a ``RuleFileError`` naming file and line."""
+    """Read and check a rule file: every problem at once, each naming the file and line."""
     path = rule_file(rule)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleFileError(path, f"cannot read rule file: {exc}") from exc
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(
-            path, f"not valid TOML: {exc.msg}", getattr(exc, "lineno", None)
-        ) from exc
-    unknown = set(data) - _TOP
-    if unknown:
-        key = sorted(unknown)[0]
-        raise RuleFileError(path, f"unknown key {key!r} (known: {', '.join(sorted(_TOP))})",
-                            _line(raw, key))  # fmt: skip
-    fields = data.get("fields")
-    if not isinstance(data.get("post"), str) or not data["post"].strip():
-        raise RuleFileError(path, "missing: post = the selector of one post", _line(raw, "post"))
-    if not isinstance(fields, dict) or not isinstance(fields.get("text"), str):
-        raise RuleFileError(path, "missing: [fields] text = the selector of a post's text",
-                            _line(raw, "[fields]"))  # fmt: skip
-    for key, value in fields.items():
-        if key not in FIELDS:
-            raise RuleFileError(path, f"unknown field {key!r} (known: {', '.join(FIELDS)})",
-                                _line(raw, key))  # fmt: skip
-        if not isinstance(value, str) or not value.strip():
-            raise RuleFileError(path, f"field {key!r} must be a selector string", _line(raw, key))
-    probe = Selector(text="<html><body><p>x</p></body></html>")
-    selectors = [("post", data["post"]), *fields.items()]
-    if data.get("next"):
-        selectors.append(("next", data["next"]))
-    for key, selector in selectors:
-        try:
-            _select(probe, selector)
-        except Exception as exc:  # cssselect and lxml raise several types
-            raise RuleFileError(path, f"{key}: broken selector {selector!r}: {exc}",
-                                _line(raw, key)) from exc  # fmt: skip
-    formats = data.get("date_format", [])
-    return SiteRule(
-        path=path,
-        post=data["post"],
-        fields=dict(fields),
-        url=data.get("url"),
-        next=data.get("next"),
-        date_formats=[formats] if isinstance(formats, str) else list(formats),
-        rating_scale=float(data.get("rating_scale", 5)),
-        about_company=bool(data.get("about_company", True)),
-        language=data.get("language"),
-    )
-
-
-def _select(node: Selector | Response, selector: str) -> Any:
-    if selector.lstrip().startswith(("/", "./", "(")):
-        return node.xpath(selector)
-    return node.css(selector)
+    text, data = read_toml(path, RuleFileError)
+    return check_data(path, data, SiteRule, RuleFileError, text=text, path=path)
 
 
 def _value(node: Selector, selector: str) -> str | None:
@@ -180,10 +162,10 @@ class SiteSpider(ScanSpider):
                 yield response.follow(href, callback=self.parse, meta={"pagination": True})
 
     def _mention(self, post: Selector, response: Response) -> Mention | None:
-        values = {key: _value(post, selector) for key, selector in self.rule.fields.items()}
+        values = {key: _value(post, selector) for key, selector in self.rule.selectors.items()}
         text = values.get("text")
         if not text:
-            self.layout_problem(response, f"a post without text ({self.rule.fields['text']!r})")
+            self.layout_problem(response, f"a post without text ({self.rule.fields.text!r})")
             return None
         link = response.urljoin(values["link"]) if values.get("link") else None
         date = parse_published(values.get("date"), formats=self.rule.date_formats)

@@ -261,3 +261,63 @@ def test_progress_is_silent_when_stderr_is_not_a_terminal(tmp_path: Path, capsys
         result = run(store, progress=True)
     assert capsys.readouterr().err == ""
     assert set(result.stages) >= {"normalise", "pairs", "score", "cluster", "write"}
+
+
+def test_a_bulk_insert_rebuilds_the_indexes_it_dropped(tmp_path: Path) -> None:
+    """A first grouping drops a table's indexes around its inserts (faster at a
+    million rows): they come back as they were, and a unique one still refuses
+    a duplicate, failing the whole transaction."""
+    from scanner.grouping.store import insert_many
+
+    sql = (
+        "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
+        "VALUES (?, ?, ?, ?, ?)"
+    )
+    with Store(tmp_path / "scan.db") as store:
+        db = store.db
+        schema = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'grouping_index' ORDER BY 1"
+        before = db.execute(schema).fetchall()
+        assert any("UNIQUE" in (s or "") for _, s in before)
+        with db.atomic():
+            insert_many(
+                db,
+                "grouping_index",
+                sql,
+                [(f"m{i}", "Acme", i, "h", b"") for i in range(5)],
+                5,
+                least=0,
+            )
+        assert db.execute(schema).fetchall() == before
+        assert db.execute("SELECT COUNT(*) FROM grouping_index").fetchone()[0] == 5
+        rows = [("a", "Acme", 1, "h", b""), ("b", "Acme", 1, "h", b"")]  # the same seq twice
+
+        def replace_with_duplicates() -> None:
+            with db.atomic():
+                db.execute("DELETE FROM grouping_index")
+                insert_many(db, "grouping_index", sql, rows, 2, least=0)
+
+        with pytest.raises(sqlite3.IntegrityError):
+            replace_with_duplicates()
+        assert db.execute("SELECT COUNT(*) FROM grouping_index").fetchone()[0] == 5
+        assert db.execute(schema).fetchall() == before
+
+
+def test_posts_that_name_no_problem_never_make_a_cluster(tmp_path: Path) -> None:
+    # Six people writing "bad" (two of them on a later night) are not one grievance;
+    # three asking to remove the limit are, whether grouped at once or night by night.
+    vague = [("v", t) for t in ["bad", "Bad.", "bad!!", "so bad", "Acme is bad", "very bad"]]
+    limit = [("l", t) for t in ["remove the limit", "Remove the limit!", "remove the limits"]]
+    nights = [vague[:4] + limit[:2], vague[4:] + limit[2:]]
+    db = tmp_path / "scan.db"
+    with Store(db) as store:
+        start = 0
+        for night in nights:
+            store.upsert_mentions(_rows(night, start))
+            start += len(night)
+            run(store)
+    members = _members(db)
+    by_kind: dict[str, list[int]] = {"v": [], "l": []}
+    for k, (kind, _) in enumerate(nights[0] + nights[1]):
+        by_kind[kind].append(members[f"Acme:{k}"])
+    assert len(set(by_kind["v"])) == len(vague)
+    assert len(set(by_kind["l"])) == 1

@@ -22,7 +22,7 @@ from scanner.compare.model import CompanyTotals, Comparison, Rate, Row
 from scanner.compare.settings import CompareRules
 from scanner.compare.themes import IssueRef, match_themes
 from scanner.issues.lexicon import Lexicon, key_text, phrase_key
-from scanner.report.compare_render import render
+from scanner.report.formats import render_comparison
 from scanner.store import Store
 from tests.compare_support import AS_OF, build_compare_db, posts
 from tests.conftest import run_scan
@@ -193,13 +193,13 @@ def test_hostile_names_are_harmless_in_every_format() -> None:
                      "until": "2026-06-30T00:00:00+00:00", "previous_since": "2026-05-02",
                      "days": 29.0}, totals, [row], [], 30)  # fmt: skip
     dangerous = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
-    text = render(cmp, "text", width=160, color=True, tty=True)
+    text = render_comparison(cmp, "text", width=160, color=True, tty=True)
     assert not dangerous.search(re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\n", ""))
-    page = render(cmp, "html")
+    page = render_comparison(cmp, "html")
     assert "<script>" not in page and "&lt;script&gt;" in page
-    html = MarkdownIt().enable("table").render(render(cmp, "markdown"))
+    html = MarkdownIt().enable("table").render(render_comparison(cmp, "markdown"))
     assert "<script>" not in html and "<strong>x</strong>" not in html
-    data = json.loads(render(cmp, "json"))
+    data = json.loads(render_comparison(cmp, "json"))
     assert not dangerous.search(json.dumps(data, ensure_ascii=False))
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from scanner.config import load_config
 from scanner.errors import ConfigError
+from scanner.spidernames import spider_names
 from scanner.starter import STARTER
 
 DOCUMENTED = """\
@@ -57,23 +58,29 @@ def test_starter_config_loads_as_written(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[company]\nname = "A"\ncolour = "red"\n', "company.colour (line 3): unknown key"),
-        ('db = 5\n[company]\nname = "A"\n', "db (line 1): expected a path"),
+        (
+            '[company]\nname = "A"\ncolour = "red"\n',
+            "line 3: [company] `colour` is not a known key",
+        ),
+        ('db = 5\n[company]\nname = "A"\n', "line 1: `db` must be a path"),
         (
             '[company]\nname = "A"\naliases = "A Corp"\n',
-            "company.aliases (line 3): expected a list",
+            "line 3: [company] `aliases` must be a list of strings",
         ),
         (
             '[company]\nname = "A"\n[digest]\nsmtp_port = "25"\n',
-            "digest.smtp_port (line 4): expected a port",
+            "line 4: [digest] `smtp_port` must be a whole number from 1 to 65535",
         ),
         (
             '[company]\nname = "A"\n[digest]\nsmtp_security = "ssl"\n',
-            'expected "starttls", "tls" or "none"',
+            'line 4: [digest] `smtp_security` must be one of "starttls", "tls", "none", got "ssl"',
         ),
-        ('[company]\nname = "A"\n[[sources]]\nname = "x"\nspider = "nope"\n', "sources[0].spider"),
-        ("[company]\naliases = []\n", "company.name: missing"),
-        ('[company\nname = "A"\n', "not valid TOML"),
+        (
+            '[company]\nname = "A"\n[[sources]]\nname = "x"\nspider = "nope"\n',
+            "line 5: [[sources]] 1 `spider` must be one of",
+        ),
+        ("[company]\naliases = []\n", "line 1: [company] `name` is missing"),
+        ('[company\nname = "A"\n', "line 1: not valid TOML"),
     ],
 )
 def test_bad_config_is_one_clear_line(scan, tmp_path, text, expected):
@@ -94,13 +101,28 @@ SOURCE = '[company]\nname = "A"\n[[sources]]\nname = "x"\nspider = "feed"\n'
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (SOURCE + "max_pages = 0\n", "sources[0].max_pages (line 6): expected at least 1 page"),
-        (SOURCE + "max_pages = -5\n", "sources[0].max_pages (line 6): expected at least 1 page"),
-        ('[company]\nname = "A"\n[crawl]\nmax_pages = 0\n', "crawl.max_pages (line 4)"),
-        (SOURCE + "download_delay = -1\n", "download_delay (line 6): expected 0 seconds or more"),
-        (SOURCE + "concurrency = 0\n", "sources[0].concurrency (line 6): expected at least 1"),
-        (SOURCE + "max_minutes = 0\n", "sources[0].max_minutes (line 6): expected more than 0"),
-        ('[company]\nname = "A"\n[crawl]\nmax_minutes = -1\n', "crawl.max_minutes (line 4)"),
+        (SOURCE + "max_pages = 0\n", "line 6: [[sources]] 1 `max_pages` must be at least 1 page"),
+        (SOURCE + "max_pages = -5\n", "line 6: [[sources]] 1 `max_pages` must be at least 1 page"),
+        (
+            '[company]\nname = "A"\n[crawl]\nmax_pages = 0\n',
+            "line 4: [crawl] `max_pages` must be at least 1 page",
+        ),
+        (
+            SOURCE + "download_delay = -1\n",
+            "line 6: [[sources]] 1 `download_delay` must be 0 seconds or more, got -1",
+        ),
+        (
+            SOURCE + "concurrency = 0\n",
+            "line 6: [[sources]] 1 `concurrency` must be at least 1 request",
+        ),
+        (
+            SOURCE + "max_minutes = 0\n",
+            "line 6: [[sources]] 1 `max_minutes` must be more than 0 minutes",
+        ),
+        (
+            '[company]\nname = "A"\n[crawl]\nmax_minutes = -1\n',
+            "line 4: [crawl] `max_minutes` must be more than 0 minutes, got -1",
+        ),
     ],
 )
 def test_caps_and_delays_that_cannot_work_are_refused(tmp_path, text, expected):
@@ -123,3 +145,87 @@ def test_init_writes_and_refuses_to_overwrite(scan, tmp_path):
     assert first.returncode == 0 and (tmp_path / "scanner.toml").exists()
     second = scan("init")
     assert second.returncode == 1 and "--force" in second.stderr
+
+
+EIGHT_TYPOS = """\
+db = "scan.db"
+colour = "red"
+[company]
+name = "Acme"
+alias = ["Acme Corp"]
+[[sources]]
+name = "one"
+spider = "trustpiolt"
+url = "htp://bad url"
+[[sources]]
+name = "two"
+spider = "feed"
+url = "eventnet.de"
+download_delay = -5
+[digest]
+smtp_port = "25"
+[privacy]
+authors = "hide"
+"""
+
+
+def test_eight_typos_are_eight_errors_in_one_run(scan, tmp_path):
+    """Each problem on its own line, in file order, naming the file, line and key."""
+    path = write(tmp_path, EIGHT_TYPOS)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).splitlines() == [
+        f"{path} line {line}: {reason}"
+        for line, reason in [
+            (2, "`colour` is not a known key (known keys here: company, competitors, crawl, "
+                "db, digest, privacy, sources)"),
+            (5, "[company] `alias` is not a known key (known keys here: aliases, exclude, name)"),
+            (8, "[[sources]] 1 `spider` must be one of " + ", ".join(
+                f'"{name}"' for name in spider_names()) + ', got "trustpiolt"'),
+            (9, '[[sources]] 1 `url` must be a web address starting http:// or https://, '
+                'got "htp://bad url"'),
+            (13, '[[sources]] 2 `url` must be a web address starting http:// or https://, '
+                 'got "eventnet.de"'),
+            (14, "[[sources]] 2 `download_delay` must be 0 seconds or more, got -5"),
+            (16, '[digest] `smtp_port` must be a whole number from 1 to 65535, got a string "25"'),
+            (18, '[privacy] `authors` must be one of "keep", "hash", "drop", got "hide"'),
+        ]
+    ]  # fmt: skip
+    result = scan("--config", str(path), "stats")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len([line for line in result.stderr.splitlines() if str(path) in line]) == 8
+
+
+def test_a_duplicate_source_name_is_reported_where_it_is_repeated(tmp_path):
+    text = (
+        SOURCE
+        + '[[sources]]\nname = "y"\nspider = "feed"\n\n[[sources]]\nname = "x"\nspider = "feed"\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert str(info.value).endswith(
+        'line 11: [[sources]] 3 `name` "x" is already the name of [[sources]] 1'
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["htp://bad url", "eventnet.de", "https://", "https://exa mple.com/", "ftp://x.org/"]
+)
+def test_a_source_url_must_be_a_web_address(tmp_path, url):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, SOURCE + f'url = "{url}"\n'))
+    assert "line 6: [[sources]] 1 `url` must be a web address" in str(info.value)
+
+
+def test_a_source_url_that_is_a_web_address_passes(tmp_path):
+    text = SOURCE + 'url = "http://127.0.0.1:8080/feed.xml?q=a%20b"\n'
+    assert load_config(write(tmp_path, text)).sources[0].url.endswith("a%20b")
+
+
+def test_spider_names_come_from_the_spider_modules():
+    """The names the config accepts are the names Scrapy's own loader finds."""
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    loader = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["scanner.spiders"]}))
+    assert spider_names() == tuple(sorted(loader.list()))

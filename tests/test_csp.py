@@ -1,5 +1,7 @@
-"""The HTML report and the digest's HTML part carry a strict Content-Security-Policy
-(issue #16, item 11): no scripts, no fetches of any kind, inline styles only."""
+"""The HTML report, the comparison and the digest's HTML part carry a strict
+Content-Security-Policy (issue #16, item 11): no scripts, no fetches of any kind,
+inline styles only. The comparison page lacked it until its page shared the
+report's frame (issue #17, item 6)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import email
 import email.policy
 from html.parser import HTMLParser
 
+from tests.compare_support import AS_OF, build_compare_db
 from tests.report_support import build_report_db
 from tests.test_digest import parts, seed_basic, write_config
 
@@ -58,3 +61,11 @@ def test_digest_html_part_has_a_strict_policy(tmp_path, scan):
     assert scan("digest", "--out", str(out)).returncode == 0
     message = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
     policy_of(parts(message)["text/html"])
+
+
+def test_compare_html_has_a_strict_policy(tmp_path, scan):
+    build_compare_db(tmp_path)
+    done = scan("compare", "--as-of", AS_OF, "--format", "html")
+    assert done.returncode == 0, done.stderr
+    assert "People per 100 mentions" in done.stdout
+    policy_of(done.stdout)

@@ -226,11 +226,15 @@ def test_pinned_issue_gathers_its_phrases_in_every_language(tmp_path):
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"discovery": {"min_people": 0}}, "min_people must be a number 1-100000"),
-        ({"discovery": {"max_ngram": 2.5}}, "max_ngram must be a whole number"),
-        ({"discovery": {"thresold": 3}}, "unknown [discovery] keys: thresold"),
-        ({"pinned": [{"name": "Refund"}]}, "(Refund) needs phrases"),
-        ({"pinned": [{"phrases": ["x"]}]}, "needs a name"),
+        (
+            {"discovery": {"min_people": 0}},
+            "[discovery] `min_people` must be a whole number from 1 to 100000, got 0",
+        ),
+        ({"discovery": {"max_ngram": 2.5}}, "`max_ngram` must be a whole number from 1 to 4"),
+        ({"discovery": {"thresold": 3}}, "[discovery] `thresold` is not a known key"),
+        ({"pinned": [{"name": "Refund"}]}, "[[pinned]] 1 `phrases` is missing"),
+        ({"pinned": [{"phrases": ["x"]}]}, "[[pinned]] 1 `name` is missing"),
+        ({"pinned": [{"name": "A", "phrases": [""]}]}, "`phrases` must be a list of phrases"),
     ],
 )
 def test_bad_rule_values_are_reported(raw, message):
@@ -273,7 +277,7 @@ def test_scan_issues_command(tmp_path, scan):
     (rules / "issues.toml").write_text("[discovery]\nkeyness = -1\n", encoding="utf-8")
     bad = scan("issues", env={"SCAN_RULES_DIR": str(rules)})
     assert bad.returncode == 1
-    assert "issues.toml" in bad.stderr and "keyness must be" in bad.stderr
+    assert "issues.toml line 2: [discovery] `keyness` must be a number" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 

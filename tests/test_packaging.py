@@ -7,8 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from scanner.config import SPIDERS
 from scanner.layout import MAPPED, CheckoutFinder
+from scanner.spidernames import spider_names
 
 from .conftest import REPO
 
@@ -32,6 +32,17 @@ def test_spiders_and_rules_install_inside_the_package_not_at_the_top() -> None:
     assert SETUPTOOLS["package-data"]["scanner.rulefiles"] == ["*.toml", "sources/*.toml"]
 
 
+def test_every_template_ships_in_the_wheel() -> None:
+    """The HTML templates are package data: each file beside scanner/templates/__init__.py
+    must match a pattern setuptools puts in the wheel (it globs them the same way)."""
+    folder = REPO / "scanner" / "templates"
+    patterns = SETUPTOOLS["package-data"]["scanner.templates"]
+    shipped = {path for pattern in patterns for path in folder.glob(pattern)}
+    files = {path for path in folder.iterdir() if path.is_file() and path.suffix != ".py"}
+    assert "page.html" in {p.name for p in files}
+    assert files <= shipped, sorted(p.name for p in files - shipped)
+
+
 def test_a_checkout_maps_the_two_folders_itself() -> None:
     finder = CheckoutFinder(REPO)
     spiders = finder.find_spec("scanner.spiders")
@@ -45,4 +56,4 @@ def test_scrapy_list_works_in_the_repository_root() -> None:
     result = subprocess.run([str(scrapy), "list"], cwd=REPO, capture_output=True, text=True,
                             timeout=120, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert sorted(result.stdout.split()) == sorted(SPIDERS)
+    assert sorted(result.stdout.split()) == sorted(spider_names())

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 
 from scanner.config import load_config
 from scanner.report import build
-from scanner.report.render import render
+from scanner.report.formats import render
 from scanner.store import Store
 from tests.conftest import run_scan
 from tests.report_support import AS_OF, HOSTILE, build_report_db, cluster_of

@@ -9,7 +9,8 @@ import pytest
 
 from scanner import rules as rules_module
 from scanner.errors import RuleFileError
-from scanner.verdict import Member, SystemicRules, assess, load_systemic_rules
+from scanner.people import Member
+from scanner.verdict import SystemicRules, assess, load_systemic_rules
 
 AS_OF = datetime(2026, 11, 10, 12, tzinfo=UTC)
 RULES = SystemicRules()
@@ -123,12 +124,16 @@ def test_weekly_trend_ends_at_the_as_of_date():
 
 
 def test_rules_file_is_read_and_checked(tmp_path, monkeypatch):
-    assert load_systemic_rules() == SystemicRules()  # the shipped file holds the defaults
+    shipped = load_systemic_rules()
+    assert len(shipped.placeholders) > 50
+    assert replace(shipped, placeholders=()) == SystemicRules()  # the file holds the defaults
     (tmp_path / "systemic.toml").write_text("min_people = 0\n", encoding="utf-8")
     monkeypatch.setenv("SCAN_RULES_DIR", str(tmp_path))
     rules_module.load_rules.cache_clear()
     try:
-        with pytest.raises(RuleFileError, match="min_people must be a number 1-1000, got 0"):
+        with pytest.raises(
+            RuleFileError, match="line 1: `min_people` must be a whole number from 1 to 1000, got 0"
+        ):
             load_systemic_rules()
     finally:
         monkeypatch.delenv("SCAN_RULES_DIR")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from scanner.commands._app import App, iso_date, pass_app
-from scanner.report.compare_render import FORMATS
+from scanner.report.formats import COMPARISON_FORMATS
 from scanner.termwidth import output_width
 
 
@@ -22,7 +22,8 @@ from scanner.termwidth import output_width
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True,
               help="List at most N grievances per standing (JSON lists all).")  # fmt: skip
 @click.option("--all", "include_all", is_flag=True, help="List every grievance.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(COMPARISON_FORMATS), default="text",
+              show_default=True)  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")  # fmt: skip
 @pass_app
@@ -43,7 +44,7 @@ def compare(app: App, fmt: str, output: Path | None, limit: int, include_all: bo
         scan compare --as-of 2026-06-30 --format json
     """
     from scanner.compare import build
-    from scanner.report.compare_render import render
+    from scanner.report.formats import render_comparison
 
     store = app.store()
     result = build(store, app.config, **options)  # type: ignore[arg-type]
@@ -51,7 +52,7 @@ def compare(app: App, fmt: str, output: Path | None, limit: int, include_all: bo
     tty = output is None and sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = output_width()
-    text = render(result, fmt, width=width, color=color, tty=tty)
+    text = render_comparison(result, fmt, width=width, color=color, tty=tty)
     if output is not None:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from typing import TYPE_CHECKING
 
 import click
@@ -98,23 +99,19 @@ def progress_line(entry: SourceResult) -> None:
 
 
 def summary(result: CrawlResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    from scanner.report.source_lines import table
+    from scanner.termwidth import output_width
 
-    table = Table(title="crawl summary", title_justify="left")
-    numbers = ("pages", "found", "stored", "new", "dropped")
-    for column in ("source", "spider", "status", "health", *numbers, "why dropped", "message"):
-        table.add_column(column, justify="right" if column in numbers else "left", overflow="fold")
-    for s in result.sources:
-        cells = (s.name, s.spider, s.status, s.health or "-", s.pages, s.found, s.stored, s.new,
-                 s.dropped, s.why_dropped(), s.message or "")  # fmt: skip
-        # Text(), not str: rich would read "[...]" in a web-sourced message as markup.
-        table.add_row(*(Text(terminal(str(c))) for c in cells))
-    console = Console(highlight=False)
-    if not console.is_terminal:  # piped or captured: no folding into a narrow default
-        console.width = 200
-    console.print(table)
-    console.print(Text(LEGEND, style="dim"))
+    width = output_width()
+    headers = ("source", "health", "pages", "found", "stored", "new", "dropped")
+    rows = [(s.name, s.health or s.status, s.pages, s.found, s.stored, s.new, s.dropped)
+            for s in result.sources]  # fmt: skip
+    notes = [
+        [n for n in (s.message, f"dropped: {s.why_dropped()}" if s.why_dropped() else "") if n]
+        for s in result.sources
+    ]
+    click.echo("crawl summary")
+    click.echo(table(headers, rows, notes, numeric=set(headers[2:]), width=width), nl=False)
+    click.echo(textwrap.fill(LEGEND, width))
     if result.failed:
         click.echo("failed: " + ", ".join(terminal(s.name) for s in result.failed), err=True)

@@ -10,10 +10,9 @@ import click
 
 from scanner.commands._app import App, exclusive, iso_date, pass_app
 from scanner.errors import writing
+from scanner.report.formats import REPORT_FORMATS
 from scanner.status import ExitStatus
 from scanner.termwidth import output_width
-
-FORMATS = ("text", "json", "csv", "markdown", "html")
 
 
 @click.command(name="report")
@@ -49,7 +48,9 @@ FORMATS = ("text", "json", "csv", "markdown", "html")
     help="One issue (theme, see `scan issues`) in full: its phrases, clusters and every post.",
 )
 @click.option("--limit", type=click.IntRange(1), help="List at most N grievances per section.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True
+)
 @click.option(
     "-o",
     "--output",
@@ -81,7 +82,7 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
         scan report --since 2026-11-01 --fail-on systemic --format json
     """
     from scanner.report import build
-    from scanner.report.render import render
+    from scanner.report.formats import render
 
     exclusive(("since", "days"), ("cluster_id", "issue_id"))
     since, as_of = options.get("since"), options.get("as_of")

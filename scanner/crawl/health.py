@@ -28,6 +28,9 @@ from typing import Any
 from scanner.crawl import failures
 from scanner.store import Store, utcnow
 
+# Every state above, for whoever shows them (the report colours each one).
+STATES = ("ok", "failed", "blocked", "truncated", "empty", "changed", "silent", "backlog")
+
 
 @dataclass
 class Verdict:

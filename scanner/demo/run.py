@@ -89,7 +89,7 @@ def _group(store: Store, config: Any, echo: Echo) -> None:
 def _report(store: Store, config: Any, echo: Echo, *, color: bool,
             width: int | None) -> list[int]:  # fmt: skip
     from scanner.report import build
-    from scanner.report.render import render
+    from scanner.report.formats import render
 
     report = build(store, config)
     width = width or output_width()
@@ -101,13 +101,14 @@ def _report(store: Store, config: Any, echo: Echo, *, color: bool,
 def _compare(store: Store, config: Any, echo: Echo, *, color: bool, width: int | None) -> None:
     """``scan compare``: our grievances next to the competitor's."""
     from scanner.compare import build
-    from scanner.report.compare_render import render
+    from scanner.report.formats import render_comparison
 
     width = width or output_width()
     comparison = build(store, config)
     comparison.limit = 3  # a taste; `scan compare` lists ten per standing
     echo("")
-    echo(render(comparison, "text", width=width, color=color, tty=color), nl=False, color=color)
+    text = render_comparison(comparison, "text", width=width, color=color, tty=color)
+    echo(text, nl=False, color=color)
 
 
 def _digest(store: Store, config: Any, path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The digest's "Compared with competitors" section, in plain text and in HTML.
+"""The digest's "Compared with competitors" section: its lines, for the plain text and
+the HTML part (drawn by the template ``digest_parts.html``).
 
 Shown only when the comparison changed since the last digest
 (``scanner.compare.news``): a grievance that became ours alone, or a systemic
@@ -8,10 +9,12 @@ one line, cut) and then each medium's own escaping.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from scanner.compare.model import Row
 from scanner.compare.news import CompareNews
 from scanner.digest.views import quote
-from scanner.textsafe import html, terminal
+from scanner.textsafe import terminal
 
 TITLE = "Compared with competitors"
 SHORT = {"ours_alone": "ours alone", "industry_wide": "industry-wide",
@@ -77,16 +80,17 @@ def text_lines(news: CompareNews | None, wrap: object) -> list[str]:
     return [*out, ""]
 
 
-def html_block(news: CompareNews | None, h2: object, muted: str) -> str:
-    """The section for the HTML part; ``h2(title)`` draws its heading."""
+@dataclass
+class HtmlNews:
+    """What the HTML part shows: the title, (headline, detail) pairs and a footnote."""
+
+    title: str
+    facts: list[tuple[str, str]]
+    footnote: str
+
+
+def html_news(news: CompareNews | None) -> HtmlNews | None:
+    """The section for the HTML part; None when the comparison did not change."""
     if news is None or not news.changed:
-        return ""
-    items = "".join(
-        f'<li style="margin:4px 0"><b>{html(head)}</b>'
-        + (f'<div style="{muted}">{html(detail)}</div>' if detail else "")
-        + "</li>"
-        for head, detail in _facts(news)
-    )
-    note = f'<div style="{muted}">{html(_footnote(news))}</div>' if _footnote(news) else ""
-    return (h2(TITLE) + f'<ul style="margin:0;padding-left:18px">{items}</ul>'  # type: ignore[operator]
-            + note + f'<div style="{muted}">Details: <code>scan compare</code></div>')  # fmt: skip
+        return None
+    return HtmlNews(TITLE, _facts(news), _footnote(news))

@@ -23,8 +23,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from scanner.errors import RuleFileError
-from scanner.rules import load_rules, rules_path
+from scanner.digest.rules import load_digest_rules
 
 EMAIL_MASK = "[e-mail]"
 PHONE_MASK = "[phone]"
@@ -76,14 +75,11 @@ def _context(before: str) -> str | None:
 @cache
 def _words() -> tuple[frozenset[str], frozenset[str]]:
     """``[mask] phone_words`` and ``id_words`` of ``rules/digest.toml``, folded."""
-    table = load_rules("digest.toml").get("mask", {})
-    found = []
-    for key in ("phone_words", "id_words"):
-        words = table.get(key, [])
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise RuleFileError(rules_path("digest.toml"), f"mask.{key}: expected a list of words")
-        found.append(frozenset(w.casefold() for w in words))
-    return found[0], found[1]
+    rules = load_digest_rules()
+    return (
+        frozenset(w.casefold() for w in rules.phone_words),
+        frozenset(w.casefold() for w in rules.id_words),
+    )
 
 
 def mask(text: str | None) -> str:

@@ -78,9 +78,9 @@ def compose_since(
     as_of: datetime | None = None, rules: DigestRules | None = None,
 ) -> Digest:  # fmt: skip
     """What changed since ``previous``, the state a digest recorded (None: ever)."""
+    from scanner.report.builder import build  # imported when used: it loads every format
     from scanner.verdict import load_systemic_rules
 
-    build = _report_builder()
     rules = rules or load_digest_rules()
     as_of = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     company = config.company.name
@@ -160,14 +160,3 @@ def record(store: Store, digest: Digest, message: EmailMessage, recipients: list
              json.dumps(digest.state, ensure_ascii=False)],
         )  # fmt: skip
     return int(cursor.lastrowid)  # type: ignore[arg-type]
-
-
-def _report_builder() -> Any:
-    try:
-        from scanner.report.builder import build
-    except ImportError as exc:
-        raise ScanError(
-            "the digest needs the report builder (scanner.report.builder), which this "
-            f"installation lacks: {exc}"
-        ) from exc
-    return build

@@ -19,7 +19,7 @@ from scanner.store import utcnow
 
 def write_incremental(
     gs: GroupingStore, company: str, old_ids: list[str], new_ids: list[str],
-    hashes: dict[str, str], new_bands: np.ndarray, grouper: Grouper, next_seq: int,
+    hashes: dict[str, str], new_sketch: np.ndarray, grouper: Grouper, next_seq: int,
     run_id: int, fingerprint: str,
 ) -> Outcome:  # fmt: skip
     """Add tonight's grievances: new clusters, grown clusters, merges."""
@@ -90,7 +90,7 @@ def write_incremental(
             "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
             "VALUES (?, ?, ?, ?, ?)",
             [
-                (m, company, next_seq + k, hashes[m], blob(new_bands[k]))
+                (m, company, next_seq + k, hashes[m], blob(new_sketch[k]))
                 for k, m in enumerate(new_ids)
             ],
         )

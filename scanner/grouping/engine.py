@@ -7,6 +7,13 @@ starts from last night's clusters and takes tonight's texts in the same order
 a rebuild would, so the two agree, and a cluster's id (given when it was
 founded) never changes.
 
+A text whose candidates in a cluster all miss the threshold but one of them
+comes within the cutoff (a near miss) is also compared with the cluster's
+core. Blocking compares a text with only a few members of a crowded bucket,
+and in a grievance restated hundreds of times the one member a text is close
+enough to may not be among them; the core is a fixed, small set (so the cost
+is bounded) that a rebuild and an incremental run both know.
+
 Chaining guard: a text qualifies for a cluster only if it is close to the
 cluster itself: to its representative (``representative_threshold``), or to
 at least ``min_support`` members *and* to a ``support_fraction`` of the
@@ -29,31 +36,84 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from rapidfuzz import process
 
+from scanner.grouping.minhash import MAX_PERMUTATIONS
 from scanner.grouping.verify import SCORERS
+from scanner.schema import setting
 
 
 @dataclass(frozen=True)
 class Params:
-    scorer: str = "token_sort_ratio"
-    threshold: float = 85.0
-    representative_threshold: float = 80.0
-    min_support: int = 2
-    support_fraction: float = 0.5
-    merge_threshold: float = 80.0
-    core_size: int = 32
-    permutations: int = 64
-    bands: int = 32
-    shingle: int = 2
-    bucket_cap: int = 16
-    short_words: int = 20
-    short_permutations: int = 32
-    short_bands: int = 16
+    """The engine's parameters, each read from a key of ``rules/grouping.toml``.
+
+    The ``setting()`` metadata says which key and range (``scanner.schema``,
+    called by ``scanner.grouping.settings``); the engine itself reads no file.
+    """
+
+    scorer: str = setting("token_sort_ratio", key="verify.scorer", choices=sorted(SCORERS))
+    threshold: float = setting(85.0, key="verify.threshold", low=0, high=100)
+    representative_threshold: float = setting(
+        80.0, key="cluster.representative_threshold", low=0, high=100
+    )
+    min_support: int = setting(2, key="cluster.min_support", low=1, high=1000)
+    support_fraction: float = setting(0.5, key="cluster.support_fraction", low=0, high=1)
+    merge_threshold: float = setting(80.0, key="cluster.merge_threshold", low=0, high=100)
+    core_size: int = setting(32, key="cluster.core_size", low=1, high=1000)
+    permutations: int = setting(64, key="blocking.permutations", low=1, high=MAX_PERMUTATIONS)
+    shingle: int = setting(1, key="blocking.shingle", low=1, high=5)
+    bands: int = setting(16, key="blocking.bands", low=1, high=MAX_PERMUTATIONS)
+    rows: int = setting(3, key="blocking.rows", low=1, high=64)
+    max_rows: int = setting(8, key="blocking.max_rows", low=1, high=64)
+    bucket_cap: int = setting(8, key="blocking.bucket_cap", low=1, high=100_000)
+    crowded_cap: int = setting(2, key="blocking.crowded_cap", low=1, high=100_000)
+    min_jaccard: float = setting(0.55, key="blocking.min_jaccard", low=0, high=1)
+    short_words: int = setting(30, key="blocking.short_words", low=0, high=10_000)
+    short_bands: int = setting(16, key="blocking.short_bands", low=1, high=MAX_PERMUTATIONS)
+    short_rows: int = setting(2, key="blocking.short_rows", low=1, high=64)
+
+    def schema_problems(self) -> list[tuple[tuple[str, ...], str]]:
+        """Bands must fit in the signature; each problem names the values that clash."""
+        problems = []
+        if self.permutations % self.bands:
+            problems.append(
+                (
+                    ("blocking", "bands"),
+                    f"({self.bands}) must divide permutations "
+                    f"({self.permutations}) evenly: permutations must be a multiple of bands",
+                )
+            )
+        if not self.rows <= self.max_rows <= self.permutations:
+            problems.append(
+                (
+                    ("blocking", "max_rows"),
+                    f"does not fit: rows ({self.rows}) <= "
+                    f"max_rows ({self.max_rows}) <= permutations ({self.permutations}) "
+                    "must hold",
+                )
+            )
+        if self.short_bands * self.short_rows > self.permutations:
+            problems.append(
+                (
+                    ("blocking", "short_bands"),
+                    f"({self.short_bands}) x short_rows "
+                    f"({self.short_rows}) must not exceed permutations "
+                    f"({self.permutations})",
+                )
+            )
+        if self.crowded_cap > self.bucket_cap:
+            problems.append(
+                (
+                    ("blocking", "crowded_cap"),
+                    f"({self.crowded_cap}) must not exceed bucket_cap ({self.bucket_cap})",
+                )
+            )
+        return problems  # fmt: skip
 
     @property
-    def band_columns(self) -> int:
-        """Band keys stored per text: the word-shingle bands, then the short-text bands."""
-        return self.bands + (self.short_bands if self.short_words else 0)
+    def sketch_columns(self) -> int:
+        """Values stored per text: the MinHash signature, then the word count."""
+        return self.permutations + 1
 
     @property
     def cutoff(self) -> float:
@@ -111,11 +171,18 @@ class Grouper:
     def _pair(self, a: int, b: int) -> int:
         return _hundredths(self._score(self.keys[a], self.keys[b]))
 
+    def _pairs(self, a: int, others: list[int]) -> list[int]:
+        """``_pair(a, b)`` for each of ``others``, in one call to rapidfuzz."""
+        if len(others) < 2:
+            return [self._pair(a, b) for b in others]
+        found = process.cdist([self.keys[a]], [self.keys[b] for b in others],
+                              scorer=self._score, dtype=np.float64, workers=1)[0]  # fmt: skip
+        return np.rint(found * 100).astype(np.int64).tolist()  # what _hundredths does
+
     def _recompute(self, c: Cluster) -> None:
         c.sums = [0] * len(c.core)
-        for x in range(len(c.core)):
-            for y in range(x + 1, len(c.core)):
-                s = self._pair(c.core[x], c.core[y])
+        for x in range(len(c.core) - 1):
+            for y, s in enumerate(self._pairs(c.core[x], c.core[x + 1 :]), start=x + 1):
                 c.sums[x] += s
                 c.sums[y] += s
         c.rep = c.core[c.sums.index(max(c.sums))]
@@ -131,23 +198,41 @@ class Grouper:
         order = np.lexsort((pairs[:, 0], pairs[:, 1]))
         left, right, hundredths = pairs[order, 0], pairs[order, 1], hundredths[order]
         bounds = np.searchsorted(right, np.arange(n + 1))
-        edge = _hundredths(p.threshold)
-        has_edge = np.zeros(n + 1, dtype=bool)
-        has_edge[right[hundredths >= edge]] = True
-        for j in np.flatnonzero(has_edge[:n]).tolist():
-            lo, hi = bounds[j], bounds[j + 1]
-            self._place(j, left[lo:hi].tolist(), hundredths[lo:hi].tolist())
+        near = np.zeros(n + 1, dtype=bool)
+        near[right[hundredths >= _hundredths(p.cutoff)]] = True
+        placing = np.flatnonzero(near[:n])
+        # A Python list of labels: a million numpy scalar reads cost more.
+        self._labels = self.label.tolist()
+        lo, hi = bounds[placing].tolist(), bounds[placing + 1].tolist()
+        for j, a, b in zip(placing.tolist(), lo, hi, strict=True):
+            self._place(j, left[a:b].tolist(), hundredths[a:b].tolist())
+        del self._labels
 
     def _place(self, j: int, others: list[int], scores: list[int]) -> None:
         p = self.params
         edge, cutoff = _hundredths(p.threshold), _hundredths(p.cutoff)
+        clusters, labels = self.clusters, self._labels
         known = dict(zip(others, scores, strict=True))
         compared: dict[int, list[int]] = {}
         for i, s in known.items():
-            compared.setdefault(self.resolve(int(self.label[i])), []).append(s)
+            cid = labels[i]
+            c = clusters.get(cid)
+            if c is not None and c.merged_into is not None:
+                cid = self.resolve(cid)
+            got = compared.get(cid)
+            if got is None:
+                compared[cid] = [s]
+            else:
+                got.append(s)
         qualifying: list[tuple[int, int, Cluster]] = []
         for cid, got in compared.items():
-            support = sum(1 for s in got if s >= edge)
+            support = len([s for s in got if s >= edge])
+            if not support and max(got) >= cutoff:  # a near miss: the core decides
+                missing = [m for m in self.cluster(cid).core if m not in known]
+                for m, s in zip(missing, self._pairs(j, missing), strict=True):
+                    known[m] = s
+                    got.append(s)
+                support = len([s for s in got if s >= edge])
             if not support:
                 continue
             c = self.cluster(cid)
@@ -163,7 +248,7 @@ class Grouper:
             return
         qualifying.sort(key=lambda q: (q[0], q[1]), reverse=True)
         best = qualifying[0][2]
-        self.label[j] = best.cid
+        self.label[j] = labels[j] = best.cid
         best.size += 1
         self.touched.add(best.cid)
         if len(best.core) < p.core_size:
@@ -171,9 +256,9 @@ class Grouper:
             # scratch and must agree, and candidate scores under the cutoff
             # were not computed (they read 0).
             add = [known.get(m, 0) for m in best.core]
-            add = [
-                s if s >= cutoff else self._pair(j, m) for s, m in zip(add, best.core, strict=True)
-            ]
+            low = [m for s, m in zip(add, best.core, strict=True) if s < cutoff]
+            exact = dict(zip(low, self._pairs(j, low), strict=True))
+            add = [s if s >= cutoff else exact[m] for s, m in zip(add, best.core, strict=True)]
             for x, s in enumerate(add):
                 best.sums[x] += s
             best.core.append(j)

@@ -24,11 +24,16 @@ import sys
 import unicodedata
 from functools import cache
 
-# Placeholders live in the Private Use Area: no NFKC, case or category rule
-# touches them, so normalising a key again leaves it unchanged.
-URL_TOKEN = "\ue000"  # noqa: S105 - a placeholder, not a secret
-EMAIL_TOKEN = "\ue001"  # noqa: S105
-NUMBER_TOKEN = "\ue002"  # noqa: S105
+# Placeholders are three C1 control characters, which every other rule here
+# removes: no NFKC or case rule touches them, and being Latin-1 they keep a key
+# of English words a one-byte-per-character string (half the memory of a key
+# holding a Private Use character, and rapidfuzz's fastest path). Input that
+# holds one of them keeps it as that placeholder, so normalising a key again
+# leaves it unchanged.
+URL_TOKEN = "\x80"  # noqa: S105 - a placeholder, not a secret
+EMAIL_TOKEN = "\x81"  # noqa: S105
+NUMBER_TOKEN = "\x82"  # noqa: S105
+_PLACEHOLDERS = {URL_TOKEN, EMAIL_TOKEN, NUMBER_TOKEN}
 
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
@@ -43,8 +48,11 @@ _RUNS_OF_NUMBERS = re.compile(f"{NUMBER_TOKEN}(?: {NUMBER_TOKEN})+")
 
 
 def _removed(cp: int) -> bool:
-    cat = unicodedata.category(chr(cp))
-    return cp != 0 and (cat[0] in "PSZ" or cat == "Cc" or (cat == "Cf" and chr(cp) not in _JOINERS))
+    char = chr(cp)
+    cat = unicodedata.category(char)
+    if cp == 0 or char in _PLACEHOLDERS:
+        return False
+    return cat[0] in "PSZ" or cat == "Cc" or (cat == "Cf" and char not in _JOINERS)
 
 
 @cache
@@ -75,17 +83,22 @@ def _separators() -> tuple[re.Pattern[str], dict[int, str], dict[int, str]]:
     return re.compile(f"[{body}]+"), astral, ascii_table
 
 
-def normalise(text: str) -> str:
-    """The grouping key of ``text``: its words in their original order, one space apart."""
+def normalised_words(text: str) -> list[str]:
+    """The words of the grouping key of ``text``, in their original order."""
     if _MARK in text:
         text = text.replace(_MARK, " ")
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    if text.isascii():  # NFKC leaves ASCII as it is, and case folding is lower()
+        text = text.lower()
+        plain = True
+    else:
+        text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+        plain = text.isascii()
     if "://" in text or "www." in text:
         text = _URL.sub(f" {URL_TOKEN} ", text)
     if "@" in text:
         text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
     bmp, astral, ascii_table = _separators()
-    if text.isascii():
+    if plain:  # the placeholders just put in are not in the table: they stay
         text = text.translate(ascii_table)
     else:
         text = _DIGITS.sub(_MARK, text)
@@ -98,12 +111,18 @@ def normalise(text: str) -> str:
         # Deleting a joiner or separator can bring a base letter and a mark together.
         text = unicodedata.normalize("NFKC", text)
     if _MARK not in text:
-        return " ".join(text.split())
+        return text.split()
     # "ORD-A5512", "5,512.00", "12:30pm": any word holding digits is one number.
-    text = " ".join([NUMBER_TOKEN if _MARK in w else w for w in text.split()])
-    if _TWO_NUMBERS in text:
-        text = _RUNS_OF_NUMBERS.sub(NUMBER_TOKEN, text)
-    return text
+    words = [NUMBER_TOKEN if _MARK in w else w for w in text.split()]
+    joined = " ".join(words)
+    if _TWO_NUMBERS in joined:
+        return _RUNS_OF_NUMBERS.sub(NUMBER_TOKEN, joined).split()
+    return words
+
+
+def normalise(text: str) -> str:
+    """The grouping key of ``text``: its words in their original order, one space apart."""
+    return " ".join(normalised_words(text))
 
 
 def sorted_key(text: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.grouping.engine import Grouper
-from scanner.grouping.store import GroupingStore
+from scanner.grouping.store import GroupingStore, insert_many
 from scanner.store import utcnow
 
 
@@ -26,6 +26,7 @@ class Outcome:
     clusters_created: int = 0
     clusters_grown: int = 0
     merges: int = 0
+    pairs: int = 0  # candidate pairs scored
 
 
 def categories_union(values: Sequence[str]) -> str:
@@ -44,7 +45,8 @@ def categories_union(values: Sequence[str]) -> str:
 
 
 def blob(row: np.ndarray) -> bytes:
-    return row.astype("<u8").tobytes()
+    """A sketch as stored in ``grouping_index.bands``: little-endian uint16."""
+    return row.astype("<u2").tobytes()
 
 
 def representative(grouper: Grouper, label: int) -> int:
@@ -53,7 +55,7 @@ def representative(grouper: Grouper, label: int) -> int:
 
 
 def write_rebuild(
-    gs: GroupingStore, company: str, ids: list[str], hashes: dict[str, str], bands: np.ndarray,
+    gs: GroupingStore, company: str, ids: list[str], hashes: dict[str, str], sketch: np.ndarray,
     labels: np.ndarray, grouper: Grouper, run_id: int, fingerprint: str,
 ) -> Outcome:  # fmt: skip
     """Replace the company's clusters with ``labels`` (provisional: -(founder + 1))."""
@@ -79,52 +81,59 @@ def write_rebuild(
     cluster_id = _match_ids(ids, inverse, old_members, set(old))
     # Clusters no stored one matches take new ids in founding (arrival) order,
     # which is the order of their provisional labels, -(founder + 1), descending.
-    for k in np.argsort(-provisional, kind="stable").tolist():
-        if cluster_id[k] == 0:
-            cluster_id[k], next_id = next_id, next_id + 1
-            out.clusters_created += 1
+    founding = np.argsort(-provisional, kind="stable")
+    unmatched = founding[cluster_id[founding] == 0]
+    cluster_id[unmatched] = next_id + np.arange(len(unmatched))
+    out.clusters_created = len(unmatched)
     member_cluster = cluster_id[inverse]
-    position = {m: i for i, m in enumerate(ids)}
     by_cluster: dict[int, list[str]] = {}
-    for m, c in gs.categories(ids, company).items():
-        by_cluster.setdefault(int(member_cluster[position[m]]), []).append(c)
-    cluster_rows = []
-    for k in range(len(provisional)):
-        cid = int(cluster_id[k])
-        rep = ids[representative(grouper, int(provisional[k]))]
-        row = (
-            cid,
-            company,
-            now,
-            now,
-            rep,
-            int(sizes[k]),
-            categories_union(by_cluster.get(cid, [])),
-        )
-        cluster_rows.append(row)
-        if cid in old and int(sizes[k]) > old[cid][0]:
-            out.clusters_grown += 1
+    categories = gs.categories(ids, company)
+    if categories:
+        for i, m in enumerate(ids):
+            if m in categories:
+                by_cluster.setdefault(int(member_cluster[i]), []).append(categories[m])
+    # A provisional label is -(founder + 1); a cluster with members beyond its
+    # founder has a representative of its own.
+    reps = -provisional - 1
+    where = {int(label): k for k, label in enumerate(provisional.tolist())}
+    for label, c in grouper.clusters.items():
+        if label in where:
+            reps[where[label]] = c.rep
+    cluster_rows = [
+        (cid, company, now, now, ids[rep], size, categories_union(by_cluster.get(cid, [])))
+        for cid, rep, size in zip(cluster_id.tolist(), reps.tolist(), sizes.tolist(), strict=True)
+    ]
+    out.clusters_grown = sum(1 for cid, _, _, _, _, size, _ in cluster_rows
+                             if cid in old and size > old[cid][0])  # fmt: skip
     reused = set(cluster_id.tolist())
     retired = [c for c in old if c not in reused]
     heirs = _heirs(retired, ids, member_cluster, old_members)
-    member_rows = []
-    for i, m in enumerate(ids):
-        cid = int(member_cluster[i])
-        prev = old_members.get(m)
-        added, run = (prev[1], prev[2]) if prev and prev[0] == cid else (now, run_id)
-        member_rows.append((m, cid, added, run))
+    if old_members:
+        member_rows = []
+        for m, cid in zip(ids, member_cluster.tolist(), strict=True):
+            prev = old_members.get(m)
+            added, run = (prev[1], prev[2]) if prev and prev[0] == cid else (now, run_id)
+            member_rows.append((m, cid, added, run))
+    else:  # the first grouping of this company
+        member_rows = [
+            (m, cid, now, run_id) for m, cid in zip(ids, member_cluster.tolist(), strict=True)
+        ]
+    stored = sketch.astype("<u2").tobytes()
+    width = len(stored) // max(1, len(ids))
     with db.atomic():
         db.execute(
             "DELETE FROM cluster_members WHERE cluster_id IN "
             "(SELECT id FROM clusters WHERE company = ?)",
             [company],
         )
-        db.conn.executemany(
+        insert_many(
+            db, "cluster_members",
             "INSERT INTO cluster_members (mention_id, cluster_id, added_at, run_id) "
             "VALUES (?, ?, ?, ?)",
-            member_rows,
-        )
-        db.conn.executemany(
+            member_rows, len(member_rows),
+        )  # fmt: skip
+        insert_many(
+            db, "clusters",
             "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, size, "
             "merged_into, categories) VALUES (?, ?, ?, ?, ?, ?, NULL, ?) "
             "ON CONFLICT(id) DO UPDATE SET updated_at = CASE WHEN size != excluded.size "
@@ -132,8 +141,8 @@ def write_rebuild(
             "OR categories != excluded.categories THEN excluded.updated_at ELSE updated_at END, "
             "representative_id = excluded.representative_id, size = excluded.size, "
             "merged_into = NULL, categories = excluded.categories",
-            cluster_rows,
-        )
+            cluster_rows, len(cluster_rows),
+        )  # fmt: skip
         for cid in retired:
             into = heirs.get(cid)
             db.execute(
@@ -148,11 +157,14 @@ def write_rebuild(
                     [cid, into, now, run_id],
                 )
         db.execute("DELETE FROM grouping_index WHERE company = ?", [company])
-        db.conn.executemany(
+        insert_many(
+            db, "grouping_index",
             "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
             "VALUES (?, ?, ?, ?, ?)",
-            ((m, company, i, hashes[m], blob(bands[i])) for i, m in enumerate(ids)),
-        )
+            ((m, company, i, hashes[m], stored[i * width : (i + 1) * width])
+             for i, m in enumerate(ids)),
+            len(ids),
+        )  # fmt: skip
         gs.set_fingerprint(company, fingerprint)
     return out
 

@@ -19,13 +19,15 @@ person did or advises, not what is wrong.
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 from scanner.issues.tokens import ascii_words, segments, stem, words
-from scanner.rules import load_rules
+from scanner.rules import load_checked
+from scanner.schema import setting
 
 Key = tuple[str, ...]
 Sequence_ = tuple[str | None, ...]
@@ -34,52 +36,89 @@ _DROP, _BREAK = "", None
 _OWN_LISTS = frozenset({"en"})
 
 
+_PER_LANGUAGE = "a table of languages, each a list of words"
+
+
+@dataclass(frozen=True)
+class PhraseLists:
+    """``rules/phrases.toml`` as written; each field is a table of it (``scanner.schema``)."""
+
+    stopwords: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    sentiment: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    generic: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    vague: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    praise: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    negation: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    # a word, then the words of any language that mean the same
+    synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
+    # "log in" = "login": two words read as one
+    compounds: dict[str, str] = setting({}, help="a table of word pairs, each a string")
+
+    def every(self, section: str) -> list[str]:
+        """The words of a per-language table, every language together."""
+        table: dict[str, list[str]] = getattr(self, section)
+        return [word for words in table.values() for word in words]
+
+
+def phrase_lists() -> PhraseLists:
+    return load_checked("phrases.toml", PhraseLists)
+
+
 @dataclass(frozen=True)
 class _Lists:
     stop: frozenset[str]
     stop_stems: frozenset[str]
     sentiment: frozenset[str]
     generic: frozenset[str]
+    vague: frozenset[str]
     synonyms: dict[str, str]
     not_issues: tuple[Key, ...]
     compounds: dict[tuple[str, str], str]
 
 
-def _every(rules: dict, section: str) -> list[str]:
-    table = rules.get(section, {})
-    return [str(w) for lang in table.values() if isinstance(lang, list) for w in lang]
-
-
 @cache
 def _lists() -> _Lists:
-    rules = load_rules("phrases.toml")
-    stop = frozenset(w for entry in _every(rules, "stopwords") for w in words(entry))
+    rules = phrase_lists()
+    stop = frozenset(w for entry in rules.every("stopwords") for w in words(entry))
     # "making" and "tries" are stop words when "make" and "tried" are: compared by stem,
     # for words of four letters or more (shorter stems collide: "us", "use").
     stop_stems = frozenset(stem(w) for w in stop if len(w) >= 4)
-    sentiment = frozenset(stem(w) for entry in _every(rules, "sentiment") for w in words(entry))
-    sentiment |= frozenset(stem(w) for entry in _every(rules, "praise") for w in words(entry))
-    generic = frozenset(stem(w) for entry in _every(rules, "generic") for w in words(entry))
+    sentiment = frozenset(stem(w) for entry in rules.every("sentiment") for w in words(entry))
+    sentiment |= frozenset(stem(w) for entry in rules.every("praise") for w in words(entry))
+    generic = frozenset(stem(w) for entry in rules.every("generic") for w in words(entry))
+    vague = frozenset(stem(w) for entry in rules.every("vague") for w in words(entry))
     synonyms: dict[str, str] = {}
-    for canonical, variants in rules.get("synonyms", {}).items():
-        target = stem(words(str(canonical))[0])
-        for variant in variants if isinstance(variants, list) else []:
-            for word in words(str(variant)):
+    for canonical, variants in rules.synonyms.items():
+        target = stem(words(canonical)[0])
+        for variant in variants:
+            for word in words(variant):
                 synonyms.setdefault(stem(word), target)
     compounds = {}
-    for pair, joined in rules.get("compounds", {}).items():
-        parts = words(str(pair))
-        if len(parts) == 2 and isinstance(joined, str) and joined.strip():
+    for pair, joined in rules.compounds.items():
+        parts = words(pair)
+        if len(parts) == 2 and joined.strip():
             compounds[stem(parts[0]), parts[1]] = stem(words(joined)[0])
     not_issues = []
-    for entry in _every(rules, "not_issues"):
+    for entry in rules.every("not_issues"):
         key = tuple(
             synonyms.get(stem(w), stem(w)) for w in words(entry)
             if w not in stop and stem(w) not in sentiment
         )  # fmt: skip
         if key:
             not_issues.append(key)
-    return _Lists(stop, stop_stems, sentiment, generic, synonyms, tuple(not_issues), compounds)
+    return _Lists(
+        stop, stop_stems, sentiment, generic, vague, synonyms, tuple(not_issues), compounds
+    )
+
+
+def vague_fingerprint() -> str:
+    """Changes whenever a word list that ``Lexicon.names_nothing`` reads changes."""
+    lists = _lists()
+    words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
+    text = repr([words, sorted(lists.synonyms.items())])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @cache
@@ -276,6 +315,13 @@ class Lexicon:
         if out and out[-1] is None:
             out.pop()
         return tuple(out)
+
+    def names_nothing(self, text: str, language: str | None = None) -> bool:
+        """True when a text holds no word beyond stop and sentiment words, the
+        company's names and ``[vague]`` words: "bad", "I hate it", "worst app
+        ever" say that something is wrong, not what."""
+        vague, stems = self._lists.vague, self.stems
+        return all(n < 0 or stems[n] in vague for n in self.ids(text, language))
 
     def learn(self, trade: Iterable[str]) -> None:
         """Add learnt generic stems (the nouns of the company's trade)."""

@@ -29,9 +29,8 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
-from scanner.issues.lexicon import Lexicon
+from scanner.issues.lexicon import Lexicon, phrase_lists
 from scanner.issues.tokens import segments, stem, words
-from scanner.rules import load_rules
 
 SAMPLE = 30_000  # posts read to learn the trade's words: shares, not counts, matter
 MIN_USES = 10  # a word seen fewer times tells nothing about how it is used
@@ -39,12 +38,7 @@ MIN_USES = 10  # a word seen fewer times tells nothing about how it is used
 
 @cache
 def _cues() -> tuple[frozenset[str], frozenset[str], frozenset[str], re.Pattern[str]]:
-    rules = load_rules("phrases.toml")
-
-    def every(section: str) -> list[str]:
-        table = rules.get(section, {})
-        return [str(w) for lang in table.values() if isinstance(lang, list) for w in lang]
-
+    every = phrase_lists().every
     praise = frozenset(stem(w) for entry in every("praise") for w in words(entry))
     negative = frozenset(stem(w) for entry in every("sentiment") for w in words(entry)) - praise
     # "don't" is the words "don" and "t": the "t" marks every contraction.

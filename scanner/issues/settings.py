@@ -7,45 +7,71 @@ the nightly run reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import RuleFileError
-from scanner.rules import load_rules, number, rules_path
+from scanner.rules import check_data, load_checked, rules_path
+from scanner.schema import setting
 
 NAME = "issues.toml"
 
 
 @dataclass(frozen=True)
 class IssueParams:
-    min_grievances: int = 3  # a phrase must occur in this many grievances...
-    min_people: int = 3  # ...written by this many different people
-    word_min_people: int = 6  # a theme of single words only needs this many people
-    keyness: float = 6.63  # log-likelihood G2 against the background (p < 0.01)
-    min_ratio: float = 1.5  # and this many times more frequent than in the background
-    max_ngram: int = 3
-    max_issues: int = 50
-    merge_overlap: float = 0.5  # two themes join when one lies in the other this far above chance
-    min_background: int = 50  # fewer non-grievance mentions: the built-in background
-    max_phrases: int = 20
-    max_candidates: int = 2000  # strongest phrases kept per phrase length (1, 2, 3 words)
-    explain_share: float = 0.5  # a longer phrase holding this much of a word explains it
-    covered_share: float = 0.9  # a theme this far inside larger ones says nothing new
-    bind_share: float = 0.3  # a phrase this big a part of a head word's grievances binds it
-    praise_share: float = 0.25  # a word used in praise this often is the trade's, generic
+    """``[discovery]``: each field is a key of it (``scanner.schema``)."""
+
+    # a phrase must occur in this many grievances...
+    min_grievances: int = setting(3, low=1, high=100_000)
+    min_people: int = setting(3, low=1, high=100_000)  # ...written by this many different people
+    # a theme of single words only needs this many people
+    word_min_people: int = setting(6, low=1, high=100_000)
+    # log-likelihood G2 against the background (p < 0.01)
+    keyness: float = setting(6.63, low=0, high=10_000)
+    # and this many times more frequent than in the background
+    min_ratio: float = setting(1.5, low=0, high=1_000)
+    max_ngram: int = setting(3, low=1, high=4)
+    max_issues: int = setting(50, low=1, high=10_000)
+    # two themes join when one lies in the other this far above chance
+    merge_overlap: float = setting(0.5, low=0, high=1)
+    # fewer non-grievance mentions: the built-in background
+    min_background: int = setting(50, low=0, high=100_000)
+    max_phrases: int = setting(20, low=1, high=1_000)
+    # strongest phrases kept per phrase length (1, 2, 3 words)
+    max_candidates: int = setting(2000, low=10, high=1_000_000)
+    # a longer phrase holding this much of a word explains it
+    explain_share: float = setting(0.5, low=0, high=1)
+    # a theme this far inside larger ones says nothing new
+    covered_share: float = setting(0.9, low=0, high=1)
+    # a phrase this big a part of a head word's grievances binds it
+    bind_share: float = setting(0.3, low=0, high=1)
+    # a word used in praise this often is the trade's, generic
+    praise_share: float = setting(0.25, low=0, high=1)
+
+
+def _phrases_problem(phrases: tuple[str, ...]) -> str | None:
+    if not phrases or not all(p.strip() for p in phrases):
+        return "must be a list of phrases, none of them empty"
+    return None
 
 
 @dataclass(frozen=True)
 class PinnedIssue:
-    name: str
-    phrases: tuple[str, ...]
-    company: str | None = None  # None: every watched company
+    """One ``[[pinned]]`` issue: a name and the phrases, in any language, that find it."""
+
+    name: str = setting(nonempty=True)
+    phrases: tuple[str, ...] = setting(check=_phrases_problem)
+    company: str | None = setting(None)  # None: every watched company
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.name.strip())
+        object.__setattr__(self, "phrases", tuple(p.strip() for p in self.phrases))
 
 
 @dataclass(frozen=True)
 class IssueRules:
-    params: IssueParams = field(default_factory=IssueParams)
-    pinned: tuple[PinnedIssue, ...] = ()
+    params: IssueParams = setting(factory=IssueParams, key="discovery")
+    pinned: tuple[PinnedIssue, ...] = setting(())
 
     def pinned_for(self, company: str) -> list[PinnedIssue]:
         return [
@@ -55,67 +81,10 @@ class IssueRules:
         ]
 
 
-_RANGES: dict[str, tuple[float, float, type]] = {
-    "min_grievances": (1, 100_000, int),
-    "min_people": (1, 100_000, int),
-    "word_min_people": (1, 100_000, int),
-    "keyness": (0, 10_000, float),
-    "min_ratio": (0, 1_000, float),
-    "max_ngram": (1, 4, int),
-    "max_issues": (1, 10_000, int),
-    "merge_overlap": (0, 1, float),
-    "min_background": (0, 100_000, int),
-    "max_phrases": (1, 1_000, int),
-    "max_candidates": (10, 1_000_000, int),
-    "explain_share": (0, 1, float),
-    "covered_share": (0, 1, float),
-    "bind_share": (0, 1, float),
-    "praise_share": (0, 1, float),
-}
-
-
 def load_issue_rules() -> IssueRules:
-    raw = load_rules(NAME)
-    return parse_issue_rules(raw)
+    return load_checked(NAME, IssueRules)
 
 
 def parse_issue_rules(raw: dict[str, Any]) -> IssueRules:
-    path = rules_path(NAME)
-    discovery = raw.get("discovery", {})
-    if not isinstance(discovery, dict):
-        raise RuleFileError(path, "[discovery] must be a table")
-    unknown = set(discovery) - set(_RANGES)
-    if unknown:
-        raise RuleFileError(path, f"unknown [discovery] keys: {', '.join(sorted(unknown))} "
-                                  f"(known: {', '.join(_RANGES)})")  # fmt: skip
-    values = {}
-    for key, value in discovery.items():
-        low, high, kind = _RANGES[key]
-        checked = number(discovery, key, name=NAME, low=low, high=high)
-        if kind is int and checked != int(checked):
-            raise RuleFileError(path, f"{key} must be a whole number, got {value!r}")
-        values[key] = kind(checked)
-    pinned = []
-    entries = raw.get("pinned", [])
-    if not isinstance(entries, list):
-        raise RuleFileError(path, "pinned issues are written [[pinned]] (an array of tables)")
-    for i, entry in enumerate(entries):
-        where = f"[[pinned]] number {i + 1}"
-        if not isinstance(entry, dict):
-            raise RuleFileError(path, f"{where} must be a table")
-        name, phrases, company = entry.get("name"), entry.get("phrases"), entry.get("company")
-        if not isinstance(name, str) or not name.strip():
-            raise RuleFileError(path, f"{where} needs a name")
-        if (
-            not isinstance(phrases, list)
-            or not phrases
-            or not all(isinstance(p, str) and p.strip() for p in phrases)
-        ):
-            raise RuleFileError(path, f"{where} ({name}) needs phrases: a list of strings")
-        if company is not None and not isinstance(company, str):
-            raise RuleFileError(path, f"{where} ({name}): company must be a string")
-        extra = set(entry) - {"name", "phrases", "company"}
-        if extra:
-            raise RuleFileError(path, f"{where} ({name}): unknown keys {', '.join(sorted(extra))}")
-        pinned.append(PinnedIssue(name.strip(), tuple(p.strip() for p in phrases), company))
-    return IssueRules(IssueParams(**values), tuple(pinned))
+    """Rules given as data rather than read from the file (tests; no lines to cite)."""
+    return check_data(rules_path(NAME), raw, IssueRules, RuleFileError, text="")

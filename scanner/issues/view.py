@@ -77,7 +77,8 @@ def _view(
     store: Store, row: tuple, *, as_of: datetime, period_start: datetime, rules: Any,
     low: datetime | None,
 ) -> dict[str, Any]:  # fmt: skip
-    from scanner.verdict import Member, assess
+    from scanner.people import Member
+    from scanner.verdict import assess
 
     iid, iname, phrases, pinned = row
     high = as_of.isoformat()

@@ -17,8 +17,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from scanner.dates import iso, to_utc
-from scanner.people import is_placeholder, person_keys
-from scanner.verdict import History, Member
+from scanner.people import Member, is_placeholder, person_keys
+from scanner.verdict import History
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 

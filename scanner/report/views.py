@@ -10,9 +10,10 @@ from sqlite_utils import Database
 
 from scanner.categories import ranked
 from scanner.dates import iso
+from scanner.people import Member
 from scanner.report import query
 from scanner.report.model import ClusterView, MemberView
-from scanner.verdict import Member, SystemicRules, assess
+from scanner.verdict import SystemicRules, assess
 
 
 def cluster_view(

@@ -1,8 +1,12 @@
 """The SQLite store: one file, opened in WAL mode, schema kept current by migrations.
 
-Everything that persists goes through :class:`Store`. Writes are batched inside
-transactions so that a killed process loses at most the batch in flight and
-never leaves a half-written row.
+Every database is opened through :class:`Store`: it takes the lock mode, sets WAL,
+applies the migrations and owns the writes of posts and runs. The stages that
+own a table of their own (grouping, issues, digest, report queries: about twenty
+modules) run their SQL on ``store.db``, always with parameters, and write
+inside ``Store.atomic()``. Writes are batched inside transactions so that a
+killed process loses at most the batch in flight and never leaves a
+half-written row.
 """
 
 from __future__ import annotations

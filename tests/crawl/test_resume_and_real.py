@@ -80,8 +80,8 @@ def test_broken_rule_file_is_reported_at_start(site: Site, tmp_path: Path) -> No
     ])  # fmt: skip
     result = crawl(tmp_path)
     assert result.returncode == 3
-    assert f"{rule} line 4: text: broken selector" in result.stderr
-    assert f"{missing}" in result.stderr and "missing: [fields] text" in result.stderr
+    assert f"{rule} line 4: [fields] `text` is a broken selector" in result.stderr
+    assert f"{missing} line 2: [fields] `text` is missing (it is required)" in result.stderr
     db = tmp_path / "scan.db"
     assert dict(rows(db, "SELECT source, state FROM source_health")) == {
         "broken": "failed", "missing": "failed", "board": "ok"}  # fmt: skip

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.categories import categorise
 from scanner.complaints import ComplaintRules, complaint_rules
 from scanner.config import Config
 from scanner.crawl.stages.row import Dropped, Row
@@ -64,7 +64,7 @@ class Classifier:
     @classmethod
     def with_categories(cls, wanted: bool) -> Classifier:
         """``SCAN_CATEGORISE``: about 8 µs a post, so on by default; off leaves them empty."""
-        return cls(categorise=_categoriser() if wanted else None)
+        return cls(categorise=categorise if wanted else None)
 
 
 def classify(row: Row, classifier: Classifier) -> Row:
@@ -80,12 +80,3 @@ def classify(row: Row, classifier: Classifier) -> Row:
     if classifier.categorise is not None:
         row.categories = classifier.categorise(text)
     return row
-
-
-def _categoriser() -> Callable[[str], Any] | None:
-    """``scanner.categories.categorise`` if that module exists (it is optional)."""
-    try:
-        module = importlib.import_module("scanner.categories")
-    except ImportError:
-        return None
-    return getattr(module, "categorise", None)

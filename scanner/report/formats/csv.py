@@ -4,16 +4,21 @@ The ``kind`` column tells cluster rows (``cluster``: near-duplicate posts) from
 issue rows (``issue``: a theme in different words; its ``name``, ``phrases``
 and the ``clusters`` rolled up into it are filled). Every cell goes through
 ``textsafe.csv_cell`` so a post starting with ``=`` or ``@`` stays text when
-the file is opened in a spreadsheet.
+the file is opened in a spreadsheet. A comparison has no CSV form (its rows
+are nested: a grievance, then each company's rate); use JSON.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
-from scanner.report.model import Report
 from scanner.textsafe import csv_cell
+
+if TYPE_CHECKING:
+    from scanner.report.formats import Screen
+    from scanner.report.model import Report
 
 ROW_COLUMNS = [
     "kind",
@@ -36,7 +41,7 @@ ISSUE_MEMBER_COLUMNS = ["issue_id", "id", "source", "author", "url", "published_
                         "text"]  # fmt: skip
 
 
-def render(report: Report) -> str:
+def render_report(report: Report, screen: Screen) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
 

@@ -1,0 +1,280 @@
+"""What every format shares: dates, sparklines, the lines a report and a comparison say.
+
+Each format (text, Markdown, HTML, CSV, JSON) draws the same sections in the
+same order from these pieces, so the formats cannot drift apart. Strings here
+are not escaped: each format escapes for its medium (``scanner.textsafe``).
+
+A comparison's table row is one company's rate for one grievance, so any
+number of competitors fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner import textsafe
+from scanner.compare.model import (
+    INDUSTRY_WIDE,
+    OURS_ALONE,
+    SCATTERED,
+    SHARED,
+    STANDING_TITLES,
+    THEIRS_ALONE,
+    CompanyTotals,
+    Comparison,
+    Rate,
+    Row,
+)
+from scanner.report.model import ClusterView, Report
+
+BARS = "▁▂▃▄▅▆▇█"
+# The grievance tables' columns in the HTML and Markdown reports (one list, so the
+# two formats cannot drift apart; each renderer fills the rows in this order).
+SYSTEMIC_COLUMNS = ("ID", "Category", "People", "Posts", "Sources", "First seen", "Last seen",
+                    "Trend", "Flags", "Grievance")  # fmt: skip
+ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
+# Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
+NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic"})
+
+
+def sparkline(weekly: list[int]) -> str:
+    """Weekly counts as bar characters, scaled to the busiest week."""
+    if not weekly:
+        return ""
+    top = max(weekly)
+    if top == 0:
+        return BARS[0] * len(weekly)
+    return "".join(BARS[0] if n == 0 else BARS[1 + (n * 6) // top] for n in weekly)
+
+
+def day(stamp: str | None) -> str:
+    """``2026-11-02T10:00:00+00:00`` as ``2026-11-02``."""
+    return (stamp or "")[:10]
+
+
+def moment(stamp: str | None) -> str:
+    """``2026-11-02T10:00:00+00:00`` as ``2026-11-02 10:00``."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
+def category_text(report: Report, cluster: ClusterView) -> str:
+    labels = report.category_labels
+    return ", ".join(labels.get(key, key) for key in cluster.categories)
+
+
+def short_id(cluster: ClusterView) -> str:
+    return f"#{cluster.id}"
+
+
+def header_counts(report: Report) -> str:
+    t = report.totals
+    text = (
+        f"{t['mentions']} mentions, {t['grievances']} grievances, "
+        f"{t['systemic']} systemic (≥{report.period['min_people']} people in "
+        f"{report.period['window_days']} days)"
+    )
+    if t.get("ungrouped"):
+        text += f"; {t['ungrouped']} grievances not grouped yet (run `scan cluster`)"
+    return text + AUTHORS_NOTE.get(report.authors, "")
+
+
+# What the people counts mean when the database keeps no names ([privacy] authors).
+AUTHORS_NOTE = {
+    "hash": ". Authors stored as pseudonyms (privacy: hash)",
+    "drop": ". No authors stored (privacy: drop): every post counts as its own person",
+}
+
+
+def more_line(count: int, what: str) -> str:
+    return f"… {count} more {what} (use --limit N or --all to list them)" if count else ""
+
+
+def hidden_line(report: Report) -> str:
+    """How many single-post grievances the isolated list leaves out, and how to see them."""
+    count = report.isolated_hidden
+    if count == 0:
+        return ""
+    if count is None:
+        return "Single-post grievances are not listed (use --all to list them)."
+    what = "grievance" if count == 1 else "grievances"
+    return f"{count} single-post {what} not listed (use --all to list them)."
+
+
+def empty_period_line(report: Report) -> str:
+    """When the period holds no mention but the database does: where they are, what to try."""
+    span = report.outside_period
+    if not span:
+        return ""
+    count = span["mentions"]
+    if not count:
+        others = ", ".join(span.get("other_companies") or [])
+        if others:
+            return (f"The database holds no mention of {report.company}; it has mentions of "
+                    f"{others} (use --company NAME).")  # fmt: skip
+        return "The database holds no mention yet: run `scan crawl` or `scan import FILE`."
+    first, last = _when(span["first"]), _when(span["last"])
+    until = _when(report.period["until"])
+    if first is None or last is None or until is None:
+        return ""
+    mentions = "mention" if count == 1 else "mentions"
+    everything = (
+        f"The database holds {count} {mentions}, {day(span['first'])} to {day(span['last'])}"
+    )
+    if first > until:
+        as_of = day(report.period["until"])
+        return f"{everything}, all after the as-of date {as_of}: use a later --as-of."
+    since = f"--since {day(span['first'])}"
+    if last > until:  # posts after the as-of date too
+        return f"{everything}; none in this period: try {since}."
+    days = (until - last).days + 1
+    longer = f"--days {days} (to reach the latest) or " if days <= MAX_DAYS else ""
+    return f"{everything}; none in this period: try {longer}{since} (all of them)."
+
+
+MAX_DAYS = 3650  # the largest --days scan report accepts
+
+
+def _when(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def clean_json(value: Any) -> Any:
+    """The JSON contract with web strings freed of control characters and bidi overrides.
+
+    ``json`` escapes C0 controls itself, but not C1 controls (``\\x9b`` is a CSI
+    on many terminals) or bidi overrides, which ``jq -r`` would print raw.
+    """
+    if isinstance(value, str):
+        return textsafe.strip_controls(value)
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    if isinstance(value, dict):  # keys too: `scan compare` keys rates by company name
+        return {clean_json(k): clean_json(v) for k, v in value.items()}
+    return value
+
+
+# The comparison: a header, the companies, the issues by standing (ours alone,
+# industry-wide, theirs alone, shared), then the categories.
+LISTED = (OURS_ALONE, INDUSTRY_WIDE, THEIRS_ALONE, SHARED)
+COMPANY_COLUMNS = ("Company", "Mentions", "Grievances /100", "People /100", "Trend",
+                   "Systemic issues")  # fmt: skip
+RATE_COLUMNS = ("Grievance", "Company", "Grievances /100", "People /100", "Trend")
+STANDING_SHORT = {OURS_ALONE: "ours alone", INDUSTRY_WIDE: "industry-wide",
+                  THEIRS_ALONE: "theirs alone", SHARED: "shared", SCATTERED: "-"}  # fmt: skip
+FEW_MARK = "*"
+NOTHING_TO_COMPARE = "No issue is held by enough people at any company to compare."
+
+
+@dataclass
+class RateLine:
+    """One row of a rate table: one company's share of one grievance."""
+
+    label: str  # the grievance, on its first company's line only
+    company: str
+    grievances: str
+    people: str
+    trend: str
+    row: Row
+    rate: Rate
+    first: bool
+
+
+def comparison_title(cmp: Comparison) -> str:
+    others = ", ".join(cmp.names[1:])
+    return f"{cmp.company} compared with {others}"
+
+
+def comparison_period(cmp: Comparison) -> str:
+    p = cmp.period
+    return (f"Period {day(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
+            f"the change in people per 100 mentions since {day(p['previous_since'])} to "
+            f"{day(p['since'])}. Rates are per 100 of each company's mentions: a company with "
+            "ten times the mentions is not ten times worse.")  # fmt: skip
+
+
+def comparison_notes(cmp: Comparison) -> list[str]:
+    """The footnotes: rates that rest on too few mentions, companies without issues."""
+    out = []
+    few = cmp.few
+    if few:
+        listed = ", ".join(f"{c.name} ({c.mentions})" for c in few)
+        out.append(f"{FEW_MARK} Fewer than {cmp.min_mentions} mentions in the period: "
+                   f"{listed}. Their rates rest on too few mentions to mean anything, and so "
+                   "does any standing that depends on them.")  # fmt: skip
+    missing = [c.name for c in cmp.companies if not c.issues]
+    if missing:
+        out.append(f"No issues found for {', '.join(missing)}: run `scan issues` (it finds "
+                   "them for every company in scanner.toml).")  # fmt: skip
+    if cmp.authors in AUTHORS_NOTE:
+        out.append(AUTHORS_NOTE[cmp.authors].lstrip(". ") + ".")
+    return out
+
+
+def company_name(cmp: Comparison, company: str) -> str:
+    """A company's name, marked when its rates rest on too few mentions."""
+    few = {c.name for c in cmp.few}
+    return company + (FEW_MARK if company in few else "")
+
+
+def number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def trend(rate: Rate) -> str:
+    if rate.trend is None:
+        return "?" if rate.people_per_100 is not None else "-"
+    if rate.trend > 0:
+        return f"▲ {rate.trend:.1f}"
+    if rate.trend < 0:
+        return f"▼ {-rate.trend:.1f}"
+    return "= 0.0"
+
+
+def company_cells(cmp: Comparison, c: CompanyTotals) -> list[str]:
+    systemic = f"{len(c.systemic_issues)} of {c.issues}" if c.issues else "-"
+    return [company_name(cmp, c.name), str(c.mentions), number(c.all.grievances_per_100),
+            number(c.all.people_per_100), trend(c.all), systemic]  # fmt: skip
+
+
+def row_label(row: Row) -> str:
+    if row.kind == "category":
+        return row.name
+    ids = ", ".join(f"#{i}" for ids in row.issues.values() for i in ids)
+    return f"{row.name} ({ids})" if ids else row.name
+
+
+def rate_lines(cmp: Comparison, rows: list[Row]) -> Iterator[RateLine]:
+    for row in rows:
+        for i, company in enumerate(cmp.names):
+            rate = row.rates[company]
+            yield RateLine(row_label(row) if i == 0 else "", company_name(cmp, company),
+                           number(rate.grievances_per_100), number(rate.people_per_100),
+                           trend(rate), row, rate, i == 0)  # fmt: skip
+
+
+def standings(cmp: Comparison, kind: str = "issue") -> Iterator[tuple[str, str, list[Row], str]]:
+    """(standing, title, rows, "N more" line) of every standing that has rows, in the
+    order they matter; at most ``cmp.limit`` rows each."""
+    for standing in LISTED:
+        rows = cmp.rows(standing, kind)
+        if rows:
+            shown = rows[: cmp.limit] if cmp.limit else rows
+            more = len(rows) - len(shown)
+            line = f"… {more} more (use --limit N or --all to list them)" if more else ""
+            yield standing, STANDING_TITLES[standing], shown, line
+
+
+def scattered_line(cmp: Comparison, kind: str = "issue") -> str:
+    count = len(cmp.rows(SCATTERED, kind))
+    what = "issues" if kind == "issue" else "categories"
+    return (f"{count} more {what} with too few people at any company to say whose they are."
+            if count else "")  # fmt: skip

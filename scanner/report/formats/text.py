@@ -1,0 +1,445 @@
+"""The terminal view of a report and of a comparison.
+
+A report is a header, the systemic issues, the systemic table, the isolated
+list; or one grievance or issue in full. An issue is a theme, so it is shown by
+its words: its name, the phrases people use for it and two or three posts in
+different wordings, each cut to one line. A comparison is the companies, then
+each standing as a rate table.
+
+Drawn with rich, which fits tables to the width and honours ``NO_COLOR``. Web
+text (posts, and names from the config) enters only as ``rich.text.Text`` built
+from ``textsafe.terminal`` output, so neither escape sequences nor rich markup
+in a post can do anything.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from scanner import textsafe
+from scanner.compare.model import Comparison, Row
+from scanner.report.formats import Screen
+from scanner.report.formats import common as cc
+from scanner.report.formats.common import (
+    category_text,
+    day,
+    empty_period_line,
+    header_counts,
+    hidden_line,
+    moment,
+    more_line,
+    short_id,
+    sparkline,
+)
+from scanner.report.formats.text_table import Column, Layout, draw
+from scanner.report.model import ClusterView, IssueMember, IssueView, Report
+
+FLAG_STYLE = {"new": "cyan", "growing": "magenta", "coordinated": "red", "back": "yellow"}
+PHRASES_SHOWN = 6
+ISOLATED_LISTED = 10
+TREND_STYLE = {"▲": "red", "▼": "green"}
+STANDING_STYLE = {"ours_alone": "bold red", "industry_wide": "yellow", "theirs_alone": "green"}
+HEALTH_STYLE = {
+    "ok": "green",
+    "failed": "red",
+    "blocked": "red",
+    "changed": "yellow",
+    "silent": "yellow",
+    "empty": "yellow",
+    "truncated": "yellow",
+    "backlog": "cyan",  # fetching its way through a large site: not a fault
+}
+
+
+def render_report(report: Report, screen: Screen) -> str:
+    out = io.StringIO()
+    console = _console(out, screen)
+    boxed = box.SIMPLE_HEAD if screen.tty else None
+    if report.detail:
+        for cluster in report.clusters:
+            _detail(console, report, cluster)
+        for issue in report.issues:
+            _issue_detail(console, issue)
+        return _finish(out.getvalue(), screen.tty)
+    _header(console, report, boxed)
+    _issues(console, report)
+    _systemic(console, report, screen.tty)
+    _isolated(console, report, screen.tty)
+    return _finish(out.getvalue(), screen.tty)
+
+
+def _console(out: io.StringIO, screen: Screen) -> Console:
+    return Console(
+        file=out,
+        width=screen.width,
+        force_terminal=screen.color,
+        no_color=not screen.color,
+        color_system="standard" if screen.color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def _finish(text: str, tty: bool) -> str:
+    """Piped output is plain text: no padding at line ends."""
+    if tty:
+        return text
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _safe(value: object, style: str = "") -> Text:
+    return Text(textsafe.terminal(value), style=style)
+
+
+def _table(boxed: box.Box | None, title: str, style: str = "bold") -> Table:
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style=style,
+        box=boxed,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+    )
+
+
+def _header(console: Console, report: Report, boxed: box.Box | None) -> None:
+    p = report.period
+    console.print(Text.assemble(("scan report", "bold"), " · ", _safe(report.company, "bold")))
+    console.print(f"Period {day(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
+    console.print(header_counts(report))
+    hint = empty_period_line(report)
+    if hint:
+        console.print(_safe(hint, "yellow"))
+    if report.companies:
+        table = _table(boxed, "Companies")
+        for col in ("Company", "Mentions", "Grievances", "Systemic"):
+            table.add_column(col, justify="left" if col == "Company" else "right")
+        for c in report.companies:
+            table.add_row(
+                _safe(c["name"]), str(c["mentions"]), str(c["grievances"]), str(c["systemic"])
+            )
+        console.print(table)
+    if report.sources:
+        table = _table(boxed, "Sources")
+        for col in ("Source", "Last crawl", "Health", ""):
+            table.add_column(col, overflow="ellipsis", no_wrap=True)
+        for s in report.sources:
+            health = s.health or "never crawled"
+            table.add_row(
+                _safe(s.name),
+                moment(s.last_run_at) or "-",
+                Text(health, style=HEALTH_STYLE.get(health, "dim")),
+                _safe(s.message),
+            )
+        console.print(table)
+    console.print()
+
+
+def _flags(flags: list[str]) -> Text:
+    text = Text()
+    for i, flag in enumerate(flags):
+        text.append((", " if i else "") + flag, style=FLAG_STYLE.get(flag, ""))
+    return text
+
+
+def _best_category(report: Report, cluster: ClusterView) -> Text:
+    """The best-scoring category, and how many more there are."""
+    labels = report.category_labels
+    first = labels.get(cluster.categories[0], cluster.categories[0]) if cluster.categories else ""
+    more = len(cluster.categories) - 1
+    return _safe(f"{first} +{more}" if more > 0 else first)
+
+
+def _first_source(report: Report, cluster: ClusterView) -> Text:
+    more = len(cluster.sources) - 1
+    first = cluster.sources[0] if cluster.sources else ""
+    return _safe(f"{first} +{more}" if more > 0 else first)
+
+
+# Columns most important first. Flags stay whole (a possible review bomb must show);
+# long lists give way to their first entry, then the least important columns go.
+SYSTEMIC = Layout(
+    columns=[
+        Column("ID", lambda r, c: Text(short_id(c), style="bold red")),
+        Column("People", lambda r, c: Text(str(c.people), style="bold"), right=True),
+        Column("Posts", lambda r, c: Text(str(c.mentions)), right=True),
+        Column("Flags", lambda r, c: _flags(c.flags)),
+        Column("Category", lambda r, c: _safe(category_text(r, c)), short=_best_category),
+        Column("Last", lambda r, c: Text(day(c.last_seen))),
+        Column("Sources", lambda r, c: _safe(", ".join(c.sources)), short=_first_source),
+        Column("Trend", lambda r, c: Text(sparkline(c.weekly))),
+        Column("First", lambda r, c: Text(day(c.first_seen))),
+    ],
+    essential=5,
+    drops=["First", "Trend", "Sources", "Last"],
+    order=["ID", "People", "Posts", "First", "Last", "Trend", "Flags", "Category", "Sources"],
+)
+ISOLATED = Layout(
+    columns=[
+        Column("ID", lambda r, c: Text(short_id(c))),
+        Column("Last", lambda r, c: Text(day(c.last_seen))),
+        Column("Posts", lambda r, c: Text(str(c.mentions)), right=True),
+        Column("Flags", lambda r, c: _flags(c.flags)),
+        Column("Category", lambda r, c: _safe(category_text(r, c)), short=_best_category),
+        Column("Sources", lambda r, c: _safe(", ".join(c.sources)), short=_first_source),
+    ],
+    essential=5,
+    drops=["Sources"],
+    order=["ID", "Posts", "Last", "Flags", "Category", "Sources"],
+)
+
+
+def _cluster_table(
+    console: Console,
+    report: Report,
+    tty: bool,
+    title: str,
+    layout: Layout,
+    clusters: list[ClusterView],
+) -> None:
+    console.print(Text(title, style="bold"))
+    draw(console, report, layout, clusters, lambda c: _safe(c.representative), rule=tty)
+
+
+def _systemic(console: Console, report: Report, tty: bool) -> None:
+    systemic = report.systemic
+    if not systemic:
+        console.print(Text("No systemic grievance.", style="green"))
+        console.print()
+        return
+    title = f"Systemic grievances ({len(systemic) + report.systemic_more}), most people first"
+    _cluster_table(console, report, tty, title, SYSTEMIC, systemic)
+    if report.systemic_more:
+        console.print(more_line(report.systemic_more, "systemic grievances"))
+    console.print()
+
+
+def _isolated(console: Console, report: Report, tty: bool) -> None:
+    isolated, hidden = report.isolated, hidden_line(report)
+    if not isolated:
+        several = " with more than one post" if hidden else ""
+        console.print(f"No isolated grievance{several} in the period.")
+        if hidden:
+            console.print(hidden)
+        return
+    title = "Isolated grievances, newest first"
+    _cluster_table(console, report, tty, title, ISOLATED, isolated)
+    if report.isolated_more:
+        console.print(more_line(report.isolated_more, "isolated grievances"))
+    if hidden:
+        console.print(hidden)
+
+
+def _detail(console: Console, report: Report, c: ClusterView) -> None:
+    style = "bold red" if c.verdict == "systemic" else "bold"
+    console.print(Text.assemble(("Grievance " + short_id(c), "bold"), " · ", (c.verdict, style)))
+    console.print(
+        f"People {c.people} · posts {c.mentions} · first seen {moment(c.first_seen)}"
+        f" · last seen {moment(c.last_seen)}"
+    )
+    console.print(Text.assemble("Sources: ", _safe(", ".join(c.sources))))
+    console.print(Text.assemble("Categories: ", _safe(category_text(report, c))))
+    console.print(Text.assemble("Flags: ", _flags(c.flags) if c.flags else Text("none")))
+    console.print(f"Trend (weekly posts): {sparkline(c.weekly)}")
+    for i, m in enumerate(c.members, 1):
+        console.print()
+        console.print(
+            Text.assemble(
+                f"{i}. {moment(m.published_at)} · ",
+                _safe(m.source),
+                " · ",
+                _safe(m.author or "(no author)"),
+                " · ",
+                _safe(m.id, "dim"),
+            )
+        )
+        link = textsafe.safe_url(m.url)
+        if link:
+            console.print(Text("   " + link, style="blue"))
+        console.print(Text(textsafe.terminal(m.text, single_line=False)), style="", soft_wrap=True)
+
+
+def _issue_label(issue: IssueView) -> str:
+    return f"Issue {issue.id}"
+
+
+def _cluster_list(issue: IssueView) -> str:
+    return ", ".join(f"#{c}" for c in issue.clusters)
+
+
+def _issues(console: Console, report: Report) -> None:
+    """Systemic issues in full, isolated ones one line each; nothing before ``scan issues``."""
+    systemic, isolated = report.systemic_issues, report.isolated_issues
+    if not report.issues and not report.issues_systemic_more + report.issues_isolated_more:
+        return
+    if systemic:
+        total = len(systemic) + report.issues_systemic_more
+        console.print(Text(f"Systemic issues ({total}), most people first", style="bold"))
+        for issue in systemic:
+            _summary(console, issue)
+        if report.issues_systemic_more:
+            console.print(more_line(report.issues_systemic_more, "systemic issues"))
+    else:
+        console.print(Text("No systemic issue.", style="green"))
+    if isolated:
+        total = len(isolated) + report.issues_isolated_more
+        console.print()
+        console.print(Text(f"Isolated issues ({total}), newest first", style="bold"))
+        for issue in isolated[:ISOLATED_LISTED]:
+            counts = f" · {issue.people} people · {issue.mentions} posts"
+            line = Text.assemble(
+                f"  {_issue_label(issue)} · ", _safe(issue.name, "bold"), counts,
+                f" · last {day(issue.last_seen)}",
+            )  # fmt: skip
+            console.print(line, overflow="ellipsis", no_wrap=True)
+        hidden = len(isolated) - ISOLATED_LISTED + report.issues_isolated_more
+        if hidden > 0:
+            console.print(more_line(hidden, "isolated issues"))
+    console.print()
+
+
+def _summary(console: Console, issue: IssueView) -> None:
+    """Head line (wrapped, so the flags are never cut), phrases and clusters, examples."""
+    width = console.width
+    head = Text.assemble(
+        (_issue_label(issue), "bold red"), " · ", _safe(issue.name, "bold"),
+        f" · {issue.people} people · {issue.mentions} posts · {sparkline(issue.weekly)}",
+    )  # fmt: skip
+    if issue.flags:
+        head.append(" · ")
+        head.append_text(_flags(issue.flags))
+    console.print(head)
+    phrases = ", ".join(issue.phrases[:PHRASES_SHOWN])
+    _labelled(console, "Phrases: ", _safe(textsafe.width_cut(phrases, 2 * (width - 12))))
+    if issue.clusters:
+        clusters = textsafe.width_cut(_cluster_list(issue), 2 * (width - 15))
+        _labelled(console, "Grievances: ", Text(clusters))
+    for example in issue.examples[:3]:
+        console.print(_example(example, width))
+
+
+def _labelled(console: Console, label: str, text: Text) -> None:
+    """``  Label: text`` with the text wrapped under itself, not under the label."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row("  " + label, text)
+    console.print(grid)
+
+
+def _example(m: IssueMember, width: int) -> Text:
+    where = f" ({textsafe.terminal(m.source)}, {day(m.published_at)})"
+    room = max(20, width - 6 - sum(textsafe.cell_width(c) for c in where))
+    quote = textsafe.width_cut(" ".join(textsafe.terminal(m.text).split()), room)
+    return Text.assemble("  “", Text(quote, style="italic"), "”", Text(where, style="dim"))
+
+
+def _issue_detail(console: Console, issue: IssueView) -> None:
+    """``--issue ID``: every post, with its author, source, date, link and text."""
+    style = "bold red" if issue.verdict == "systemic" else "bold"
+    console.print(Text.assemble((_issue_label(issue), "bold"), " · ", _safe(issue.name, "bold"),
+                                " · ", (issue.verdict, style)))  # fmt: skip
+    console.print(
+        f"People {issue.people} · posts {issue.mentions} · first seen {moment(issue.first_seen)}"
+        f" · last seen {moment(issue.last_seen)}"
+    )
+    console.print(Text.assemble("Phrases: ", _safe(", ".join(issue.phrases))))
+    console.print(f"Grievances (near-duplicate clusters): {_cluster_list(issue) or 'none'}")
+    console.print(Text.assemble("Sources: ", _safe(", ".join(issue.sources))))
+    console.print(Text.assemble("Flags: ", _flags(issue.flags) if issue.flags else "none"))
+    console.print(f"Trend (weekly posts): {sparkline(issue.weekly)}")
+    for i, m in enumerate(issue.members, 1):
+        console.print()
+        line = Text.assemble(
+            f"{i}. {moment(m.published_at)} · ", _safe(m.source), " · ",
+            _safe(m.author or "(no author)"), " · ", _safe(m.id, "dim"),
+        )  # fmt: skip
+        if m.phrase:
+            line.append_text(Text.assemble(" · says ", _safe(m.phrase, "italic")))
+        console.print(line)
+        link = textsafe.safe_url(m.url)
+        if link:
+            console.print(Text("   " + link, style="blue"))
+        console.print(Text(textsafe.terminal(m.text, single_line=False)), soft_wrap=True)
+
+
+def render_comparison(cmp: Comparison, screen: Screen) -> str:
+    out = io.StringIO()
+    console = _console(out, screen)
+    boxed = box.SIMPLE_HEAD if screen.tty else None
+    console.print(
+        Text.assemble(("scan compare", "bold"), " · ", _safe(cc.comparison_title(cmp), "bold"))
+    )
+    console.print(_safe(cc.comparison_period(cmp)))
+    console.print()
+    table = _table(boxed, "Companies")
+    for col in cc.COMPANY_COLUMNS:
+        table.add_column(col, justify="left" if col in {"Company", "Systemic issues"} else "right",
+                         overflow="fold")  # fmt: skip
+    for company in cmp.companies:
+        cells = cc.company_cells(cmp, company)
+        table.add_row(*(_safe(c) for c in cells[:4]), _trend(cells[4]), _safe(cells[5]))
+    console.print(table)
+    console.print()
+    listed = False
+    for standing, title, rows, more in cc.standings(cmp):
+        listed = True
+        _rate_table(console, cmp, boxed, title, rows, style=STANDING_STYLE.get(standing, "bold"))
+        if more:
+            console.print(more)
+            console.print()
+    if not listed:
+        console.print(cc.NOTHING_TO_COMPARE)
+    if cc.scattered_line(cmp):
+        console.print(cc.scattered_line(cmp))
+        console.print()
+    if cmp.categories:
+        _categories(console, cmp, boxed)
+    for note in cc.comparison_notes(cmp):
+        console.print(_safe(note))
+    return _finish(out.getvalue(), screen.tty)
+
+
+def _trend(value: str) -> Text:
+    return Text(value, style=TREND_STYLE.get(value[:1], ""))
+
+
+def _rate_table(console: Console, cmp: Comparison, boxed: box.Box | None, title: str,
+                rows: list[Row], *, style: str) -> None:  # fmt: skip
+    table = _table(boxed, title, style)
+    for col in cc.RATE_COLUMNS:
+        table.add_column(col, justify="left" if col in {"Grievance", "Company"} else "right",
+                         overflow="fold")  # fmt: skip
+    for line in cc.rate_lines(cmp, rows):
+        if line.first and table.row_count:
+            table.add_section()
+        people = _safe(line.people, "bold" if line.rate.has else "")
+        table.add_row(_safe(line.label), _safe(line.company), _safe(line.grievances), people,
+                      _trend(line.trend))  # fmt: skip
+    console.print(table)
+    console.print()
+
+
+def _categories(console: Console, cmp: Comparison, boxed: box.Box | None) -> None:
+    table = _table(boxed, "By category")
+    for col in ("Category", "Standing", *cc.RATE_COLUMNS[1:]):
+        table.add_column(col, justify="right" if "/" in col or col == "Trend" else "left",
+                         overflow="fold")  # fmt: skip
+    for line in cc.rate_lines(cmp, cmp.categories):
+        if line.first and table.row_count:
+            table.add_section()
+        standing = cc.STANDING_SHORT[line.row.standing] if line.first else ""
+        people = _safe(line.people, "bold" if line.rate.has else "")
+        styled = Text(standing, STANDING_STYLE.get(line.row.standing, ""))
+        table.add_row(_safe(line.label), styled, _safe(line.company), _safe(line.grievances),
+                      people, _trend(line.trend))  # fmt: skip
+    console.print(table)
+    console.print()

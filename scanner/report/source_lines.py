@@ -1,0 +1,94 @@
+"""``scan sources`` and the ``scan crawl`` summary, readable at 80 columns.
+
+A wide table of every fact folds each cell into slivers on a narrow terminal
+("sourc/e", "2026-/11-30/T14:1/1:27"). These tables keep to the few numbers a
+person scans for, with short dates, and put what is long (a health message,
+why posts were dropped) on a line of its own under its row, wrapped to the
+width. ``scan sources --details`` lists every fact, one per line.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.cells import cell_len
+
+from scanner.textsafe import terminal, width_cut
+
+INDENT = "  "
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], notes: Sequence[Sequence[str]],
+    *, numeric: set[str], width: int,
+) -> str:  # fmt: skip
+    """Columns as wide as their widest cell, the first one cut only when the rest
+    would not fit; each row followed by its ``notes`` (indented, wrapped)."""
+    cells = [[terminal("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max([cell_len(h), *(cell_len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    room = width - sum(widths[1:]) - 2 * (len(headers) - 1)
+    widths[0] = max(min(widths[0], room), 8)
+    lines = [_line(headers, widths, headers, numeric)]
+    for row, row_notes in zip(cells, notes, strict=True):
+        lines.append(_line(row, widths, headers, numeric))
+        for note in row_notes:
+            lines += textwrap.wrap(terminal(note), max(width - len(INDENT), 20),
+                                   initial_indent=INDENT, subsequent_indent=INDENT)  # fmt: skip
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _line(cells: Sequence[str], widths: Sequence[int], headers: Sequence[str],
+          numeric: set[str]) -> str:  # fmt: skip
+    out = []
+    for cell, width, header in zip(cells, widths, headers, strict=True):
+        cell = width_cut(cell, width) if cell_len(cell) > width else cell
+        pad = " " * (width - cell_len(cell))
+        out.append(pad + cell if header in numeric else cell + pad)
+    return "  ".join(out)
+
+
+def when(value: str | None, now: datetime | None = None) -> str:
+    """A moment as a person scans for it: "today 18:10", "11-29 03:15", "2025-11-29"."""
+    if not value:
+        return "never"
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value[:16]
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    if moment.date() == now.date():
+        return f"today {moment:%H:%M}"
+    if moment.year == now.year:
+        return f"{moment:%m-%d %H:%M}"
+    return f"{moment:%Y-%m-%d}"
+
+
+def sources_text(rows: Sequence[dict[str, Any]], *, width: int, details: bool = False) -> str:
+    """``scan sources``: a row per source, its message under it; or every fact."""
+    if details:
+        return "\n".join(_details(r) for r in rows)
+    headers = ("source", "health", "last run", "new", "pending")
+    body = [
+        (r["source"] + ("" if r["enabled"] else " (off)"), r["health"] or "-",
+         when(r["last_run"]), "" if r["new"] is None else r["new"], r["pending"] or "")
+        for r in rows
+    ]  # fmt: skip
+    notes = [[r["message"]] if r["message"] else [] for r in rows]
+    return table(headers, body, notes, numeric={"new", "pending"}, width=width)
+
+
+def _details(r: dict[str, Any]) -> str:
+    facts = [
+        ("spider", r["spider"]), ("enabled", "yes" if r["enabled"] else "no"),
+        ("last run", f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else "")),
+        ("posts", f"{r['items'] or 0} found, {r['new'] or 0} new"),
+        ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else "")),
+        ("pending", f"{r['pending']} pages"), ("message", r["message"] or ""),
+    ]  # fmt: skip
+    lines = [terminal(r["source"])]
+    lines += [f"{INDENT}{name:<9} {terminal(str(value))}" for name, value in facts if value != ""]
+    return "\n".join(lines) + "\n"

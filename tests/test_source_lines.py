@@ -1,0 +1,92 @@
+"""``scan sources`` and the ``scan crawl`` summary at 80 columns (issue 15, item 2).
+
+Every cell used to fold into slivers ("sourc/e", "2026-/11-30/T14:1/1:27"). Now a
+row keeps to the numbers a person scans for, a message gets a line of its own under
+its row, and ``--details`` lists every fact.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from scanner.crawl.health import Verdict, record
+from scanner.report.source_lines import table, when
+from scanner.store import Store
+from tests.conftest import run_scan
+
+LONG = ("connection refused by 127.0.0.1:43753 — is the site up? The last three nights "
+        "answered nothing either, and the robots.txt could not be read")  # fmt: skip
+CONFIG = """\
+[company]
+name = "Acme"
+
+[[sources]]
+name = "acme-trustpilot-reviews-europe"
+spider = "trustpilot"
+url = "https://www.trustpilot.com/review/acme.example"
+
+[[sources]]
+name = "alerts"
+spider = "feed"
+url = "https://alerts.example/feed.xml"
+enabled = false
+"""
+
+
+def test_scan_sources_fits_80_columns_and_says_the_message_under_its_row(tmp_path):
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    with Store(tmp_path / "scan.db") as store:
+        run = store.start_run("crawl", source="acme-trustpilot-reviews-europe")
+        store.finish_run(run, status="failed", items=0, new=0)
+        record(store, "acme-trustpilot-reviews-europe", run, Verdict("failed", "failed", LONG))
+    done = run_scan("sources", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines), done.stdout
+    assert lines[0].split()[:3] == ["source", "health", "last"]
+    row = next(line for line in lines if line.startswith("acme-trustpilot-reviews-europe"))
+    assert "failed" in row and "today" in row  # a short time, never a folded timestamp
+    message = [line.strip() for line in lines if line.startswith("  ")]
+    assert " ".join(message) == LONG  # whole, wrapped to the width, under its row
+    assert any(line.startswith("alerts (off)") for line in lines)
+    details = run_scan("sources", "--details", cwd=tmp_path, env={"COLUMNS": "80"}).stdout
+    assert "last run" in details and "spider    trustpilot" in details
+    assert details.count("T") >= 1 and "failed since" in details  # full timestamps on demand
+
+
+def test_a_summary_table_keeps_short_columns_whole_and_cuts_only_the_first():
+    headers = ("source", "health", "pages", "found", "stored", "new", "dropped")
+    name = "a-source-name-so-long-that-eighty-columns-cannot-hold-it-beside-the-numbers"
+    out = table(headers, [(name, "backlog", 1200, 24000, 23990, 10, 10)],
+                [["dropped: 10 off-topic"]], numeric=set(headers[2:]), width=80)  # fmt: skip
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines), out
+    assert lines[1].split()[1:] == ["backlog", "1200", "24000", "23990", "10", "10"]
+    assert lines[1].startswith("a-source-name") and "…" in lines[1].split()[0]
+    assert lines[2] == "  dropped: 10 off-topic"
+
+
+def test_when_is_short():
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+    assert when("2026-11-30T18:10:47+00:00", now) == "today 18:10"
+    assert when("2026-11-29T03:15:00+00:00", now) == "11-29 03:15"
+    assert when("2025-11-29T03:15:00+00:00", now) == "2025-11-29"
+    assert when(None, now) == "never"
+
+
+def test_every_health_state_has_a_colour_in_the_terminal_report() -> None:
+    # A state the report does not know is shown dim, like a source never crawled.
+    import re
+    from pathlib import Path
+
+    from scanner.crawl import health
+    from scanner.report.formats.text import HEALTH_STYLE
+
+    source = Path(health.__file__).read_text(encoding="utf-8")
+    judged = set(re.findall(r'Verdict\(\s*"(\w+)"', source)) | set(
+        re.findall(r'health, verdict.message = "(\w+)"', source)
+    )
+    assert judged <= set(health.STATES)
+    assert set(health.STATES) <= set(HEALTH_STYLE)
