@@ -213,9 +213,8 @@ def _board_handler(board: Board) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def board() -> Iterator[Board]:
-    state = Board()
+@contextlib.contextmanager
+def serving(state: Board) -> Iterator[Board]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _board_handler(state))
     server.daemon_threads = True
     state.port = server.server_address[1]
@@ -226,6 +225,20 @@ def board() -> Iterator[Board]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def board() -> Iterator[Board]:
+    with serving(Board()) as state:
+        yield state
+
+
+@pytest.fixture(scope="module")
+def module_board() -> Iterator[Board]:
+    """One board for a module's tests (same port, so the same post URLs): what a local
+    crawl stores of it is then crawled once (``tests/distributed/test_fleet.py``)."""
+    with serving(Board()) as state:
+        yield state
 
 
 def board_source(board: Board, **keys: Any) -> dict[str, Any]:

@@ -10,6 +10,9 @@ import json
 import re
 import signal
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import run_scan
 from tests.crawl.conftest import Site, rows, write_config
@@ -35,6 +38,23 @@ def local_crawl(tmp_path: Path) -> Path:
                       "--progress-every", "0", cwd=tmp_path, timeout=180)  # fmt: skip
     assert result.returncode == 0, result.stderr
     return db
+
+
+@pytest.fixture(scope="module")
+def board_rows(module_board: Board, tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """What a local crawl of the board alone stores (once: every test compares with it)."""
+    directory = tmp_path_factory.mktemp("local")
+    write_config(directory, [board_source(module_board)])
+    return posts(local_crawl(directory))
+
+
+@pytest.fixture
+def lone_board(module_board: Board) -> Board:
+    """The module's board, as new: no delay, nothing seen."""
+    with module_board.lock:
+        module_board.delay, module_board.starts = 0.0, []
+        module_board.retry_after, module_board.in_flight, module_board.most_in_flight = {}, 0, 0
+    return module_board
 
 
 def generic_sources(site: Site) -> list[dict[str, object]]:
@@ -89,8 +109,9 @@ def test_two_workers_and_the_writer_store_exactly_what_a_local_crawl_stores(
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(
-    redis_server: RedisServer, board: Board, tmp_path: Path
+    redis_server: RedisServer, lone_board: Board, board_rows: list[Any], tmp_path: Path
 ) -> None:
+    board = lone_board
     board.delay = 0.05
     write_config(tmp_path, [board_source(board)])
     doomed, survivor = (start_worker(tmp_path, redis_server.url) for _ in range(2))
@@ -106,13 +127,14 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
     assert "page(s) of a worker that is gone are queued again" in err + survived
     db = tmp_path / "scan.db"
     assert len(posts(db)) == 300
-    assert posts(db) == posts(local_crawl(tmp_path))
+    assert posts(db) == board_rows
     assert rows(db, "SELECT status, health FROM runs WHERE source = 'board'") == [("ok", "ok")]
 
 
 def test_a_writer_killed_mid_drain_loses_nothing_and_ingest_writes_the_rest(
-    redis_server: RedisServer, board: Board, tmp_path: Path
+    redis_server: RedisServer, lone_board: Board, board_rows: list[Any], tmp_path: Path
 ) -> None:
+    board = lone_board
     board.delay = 0.02
     write_config(tmp_path, [board_source(board)])
     workers = [start_worker(tmp_path, redis_server.url) for _ in range(2)]
@@ -129,15 +151,16 @@ def test_a_writer_killed_mid_drain_loses_nothing_and_ingest_writes_the_rest(
                       "--progress-every", "0", cwd=tmp_path, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert len(posts(db)) == 300
-    assert posts(db) == posts(local_crawl(tmp_path))
+    assert posts(db) == board_rows
     assert rows(db, "SELECT status, health, items, new FROM runs WHERE source = 'board'") == [
         ("ok", "ok", 300, 300)]  # fmt: skip
     assert redis_server.client().get("scan:job") is None
 
 
 def test_redis_killed_mid_crawl_and_restarted_loses_nothing(
-    redis_server: RedisServer, board: Board, tmp_path: Path
+    redis_server: RedisServer, lone_board: Board, board_rows: list[Any], tmp_path: Path
 ) -> None:
+    board = lone_board
     board.delay = 0.05
     write_config(tmp_path, [board_source(board)])
     workers = [start_worker(tmp_path, redis_server.url) for _ in range(2)]
@@ -150,7 +173,7 @@ def test_redis_killed_mid_crawl_and_restarted_loses_nothing(
     for worker in workers:
         assert finish(worker)[0] == 0
     db = tmp_path / "scan.db"
-    assert posts(db) == posts(local_crawl(tmp_path))
+    assert posts(db) == board_rows
 
 
 def _stored(db: Path) -> int:

@@ -127,7 +127,7 @@ def test_a_worker_alone_runs_job_after_job(
     board.pages, board.per_page = 1, 3
     write_config(tmp_path, [board_source(board)])
     worker = subprocess.Popen([scan_executable(), "crawl-worker", "--redis", redis_server.url,
-                               "--wait", "8"], cwd=tmp_path, stdout=subprocess.PIPE,
+                               "--wait", "5"], cwd=tmp_path, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env())  # fmt: skip
     for _ in range(2):
         status, _, err = finish(start_writer(tmp_path, redis_server.url))
