@@ -36,12 +36,22 @@ import pytest
 from tests.conftest import scan_executable
 from tests.crawl.conftest import site  # noqa: F401 - the generic site, a fixture here too
 
-if importlib.util.find_spec("redis") is None or importlib.util.find_spec("scrapy_redis") is None:
-    pytest.skip("the redis extra is not installed (pip install '.[redis]')",
-                allow_module_level=True)  # fmt: skip
 REDIS_SERVER = shutil.which("redis-server")
-if REDIS_SERVER is None:
-    pytest.skip("no redis-server binary (apt-get install -y redis-server)", allow_module_level=True)
+if importlib.util.find_spec("redis") is None or importlib.util.find_spec("scrapy_redis") is None:
+    MISSING = "the redis extra is not installed (pip install '.[redis]')"
+elif REDIS_SERVER is None:
+    MISSING = "no redis-server binary (apt-get install -y redis-server)"
+else:
+    MISSING = ""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _redis_installed() -> None:
+    """Every test here skips, saying why, without the extra or the server (a fixture,
+    not a skip at import: that would be an error when a file here is run alone)."""
+    if MISSING:
+        pytest.skip(MISSING)
+
 
 #: Comparable columns of a stored post (not when, nor in which run, it was stored).
 POST = ("id, company, source, external_id, url, author, title, text, rating, rating_scale, "
