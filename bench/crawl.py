@@ -16,6 +16,9 @@ and commits), read from the children's rusage once it has exited.
 Goal: (b) at least 0.9 of (a) in pages per second.
 
     /work/venv/bin/python bench/crawl.py --pages 5000 --runs 3
+
+``--redis``: the distributed crawl instead, with 1, 2 and 4 workers against a
+local one (``bench/crawl_redis.py`` says how).
 """
 
 from __future__ import annotations
@@ -151,7 +154,8 @@ def _children_cpu() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--pages", type=int, help="pages per crawl (default: 5000; --redis 2100)")
+    parser.add_argument("--redis", action="store_true", help="1, 2, 4 crawl workers vs local")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--no-categorise",
@@ -162,6 +166,14 @@ def main() -> None:
     parser.add_argument("--mode", choices=["bare", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.redis:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import crawl_redis
+
+        per_listing = crawl_redis.PER_PAGE + 1
+        crawl_redis.main(listings=max(1, (args.pages or 2100) // per_listing), runs=args.runs)
+        return
+    args.pages = args.pages or 5000
     if args.mode:
         print(json.dumps(run_mode(args.mode, args.port, args.pages, args.categorise)))
         return

@@ -32,6 +32,8 @@ COMMANDS = {
     "mentions": "scanner.commands.mentions:mentions",
     "stats": "scanner.commands.stats:stats",
     "crawl": "scanner.commands.crawl:crawl",
+    "crawl-worker": "scanner.commands.crawl_worker:crawl_worker",
+    "ingest": "scanner.commands.ingest:ingest",
     "cluster": "scanner.commands.cluster:cluster",
     "sources": "scanner.commands.sources:sources",
     "issues": "scanner.commands.issues:issues",

@@ -17,6 +17,7 @@ from typing import Any
 from scanner.errors import ConfigError
 from scanner.rules import check_data, read_toml
 from scanner.schema import http_url, setting
+from scanner.schema.checks import redis_url
 from scanner.schema.fields import key_path, spec_of
 from scanner.spidernames import spider_names
 
@@ -99,6 +100,8 @@ class Crawl:
     # a source's time budget per run, unless it sets its own
     max_minutes: float = setting(30.0, above=0, unit="minutes")
     httpcache: bool = setting(False)  # development only
+    # crawl through `scan crawl-worker`s and this Redis (README: Scaling out)
+    redis: str | None = setting(None, check=redis_url)
 
 
 @dataclass

@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 #: refused file is refused before anything else happens. ``--create`` turns
 #: ``write`` into ``create``; a reading command never writes, whatever flag it
 #: gets. ``init`` and ``demo`` make their databases themselves; ``cron-line``
-#: opens none.
+#: and ``crawl-worker`` (it sends what it finds to the writer) open none.
 ACCESS: dict[str, Mode | Callable[[dict[str, Any]], Mode]] = {
     "import": "write",
     "crawl": "write",
+    "ingest": "write",
     "cluster": "write",
     "issues": "write",
     "nightly": "write",
@@ -41,7 +42,7 @@ ACCESS: dict[str, Mode | Callable[[dict[str, Any]], Mode]] = {
     "mentions": "read",
     "sources": "read",
 }
-NO_DATABASE = ("init", "demo", "cron-line")
+NO_DATABASE = ("init", "demo", "cron-line", "crawl-worker")
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, exclusive, pass_app
 from scanner.textsafe import terminal
 
 if TYPE_CHECKING:
@@ -49,9 +49,13 @@ def _setting(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 )
 @click.option("--progress-every", default=5.0, show_default=True, metavar="SECONDS",
               help="Seconds between progress lines (0: none).")  # fmt: skip
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Crawl through Redis and `scan crawl-worker`s; this process writes "
+              "(default: [crawl] redis in the config).")  # fmt: skip
+@click.option("--local", is_flag=True, help="Crawl here, whatever [crawl] redis says.")
 @pass_app
 def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
-          progress_every: float) -> None:  # fmt: skip
+          progress_every: float, redis_url: str | None, local: bool) -> None:  # fmt: skip
     """Crawl the sources in the config (`[[sources]]`) into the database.
 
     One process crawls every source at once, politely (robots.txt, throttling,
@@ -61,30 +65,40 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
     stores what has arrived and stops within seconds (status 130); the next
     run fetches the rest. Ctrl-C twice stops at once.
 
+    With --redis (or [crawl] redis), any number of `scan crawl-worker`s fetch
+    the pages and this process writes what they find, then waits for the
+    queue to drain (README: Scaling out).
+
     \b
     Example:
         scan crawl
         scan crawl --source acme-reviews --source acme-alerts
+        scan crawl --redis redis://queue.example:6379/0
     """
     from scanner.crawl.run import run_crawl
 
-    def progress(entry: SourceResult) -> None:
-        state = f"done: {entry.status}" if entry.finished else "running"
-        line = (f"{terminal(entry.name)}: {entry.pages} pages, {entry.found} found, "
-                f"{entry.stored} stored ({entry.new} new), {entry.dropped} dropped "
-                f"({state})")  # fmt: skip
-        if entry.finished and entry.message:
-            line += f" - {terminal(entry.message)}"
-        click.echo(line, err=True)
+    exclusive(("redis_url", "local"))
 
     config = app.config
-    result = run_crawl(config, app.db_path, sources or None, overrides=settings, progress=progress,
-                       progress_every=progress_every, tracebacks=app.debug)  # fmt: skip
-    _summary(result)
+    result = run_crawl(config, app.db_path, sources or None, overrides=settings,
+                       progress=progress_line, progress_every=progress_every,
+                       tracebacks=app.debug, redis="" if local else redis_url)  # fmt: skip
+    summary(result)
     sys.exit(int(result.exit_status))
 
 
-def _summary(result: CrawlResult) -> None:
+def progress_line(entry: SourceResult) -> None:
+    """One source's progress, on stderr."""
+    state = f"done: {entry.status}" if entry.finished else "running"
+    line = (f"{terminal(entry.name)}: {entry.pages} pages, {entry.found} found, "
+            f"{entry.stored} stored ({entry.new} new), {entry.dropped} dropped "
+            f"({state})")  # fmt: skip
+    if entry.finished and entry.message:
+        line += f" - {terminal(entry.message)}"
+    click.echo(line, err=True)
+
+
+def summary(result: CrawlResult) -> None:
     from scanner.report.source_lines import table
     from scanner.termwidth import output_width
 

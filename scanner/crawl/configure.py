@@ -24,20 +24,27 @@ def base_settings(config: Config, db_path: Path, overrides: dict[str, Any] | Non
 
     settings = Settings()
     settings.setmodule("scanner.crawl.settings", priority="project")
-    contact = config.crawl.contact
     settings.setdict({
+        **crawl_settings(config),
+        "SCAN_DB": str(db_path),
+        "SCAN_CONFIG": str(config.path) if config.path else None,
+        "SCAN_CONFIG_OBJECT": config,
+    }, priority="project")  # fmt: skip
+    settings.setdict(overrides or {}, priority="cmdline")
+    return settings
+
+
+def crawl_settings(config: Config) -> dict[str, Any]:
+    """What the config's ``[crawl]`` table sets (also what a crawl worker is sent)."""
+    contact = config.crawl.contact
+    return {
         "USER_AGENT": f"scan/{__version__} (complaint monitor; +{contact})",
         "SCAN_CONTACT": contact,
         "CLOSESPIDER_PAGECOUNT": config.crawl.max_pages,
         "CLOSESPIDER_TIMEOUT": config.crawl.max_minutes * 60,
         "HTTPCACHE_ENABLED": config.crawl.httpcache,
-        "SCAN_DB": str(db_path),
-        "SCAN_CONFIG": str(config.path) if config.path else None,
-        "SCAN_CONFIG_OBJECT": config,
         "LOG_INSTALL_ROOT_HANDLER": False,  # `scan` configured logging already
-    }, priority="project")  # fmt: skip
-    settings.setdict(overrides or {}, priority="cmdline")
-    return settings
+    }
 
 
 def source_settings(source: Source) -> dict[str, Any]:

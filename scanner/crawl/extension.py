@@ -19,6 +19,7 @@ from scanner.crawl.health import Bounds, Verdict, judge, record, stats_summary
 from scanner.crawl.middlewares.frontier import Frontier
 from scanner.crawl.sites import SourceSites
 from scanner.crawl.state import SourceState
+from scanner.store import Store, UpsertResult
 
 logger = logging.getLogger(__name__)
 
@@ -48,23 +49,16 @@ class SourceExtension:
     def spider_closed(self, reason: str) -> None:
         if self.verdict is not None:  # interrupted (Ctrl-C): the run is closed already
             return
-        state, store = self.state, self.state.store
+        state = self.state
         try:
             self.frontier.forget_fetched(ran_to_the_end=reason == "finished")
-            stats = dict(self.crawler.stats.get_stats())
-            yielded_before = store.db.execute(
-                "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? "
-                "AND items > 0 LIMIT 1",
-                [state.source, state.run_id],
-            ).fetchone() is not None  # fmt: skip
             settings = self.crawler.settings
             bounds = Bounds(max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
                             max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60)  # fmt: skip
-            verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds,
-                            pending=self.frontier.pending())  # fmt: skip
-            self._finish_run(stats, verdict)
-            record(store, state.source, state.run_id, verdict)
-            self.verdict = verdict
+            self.verdict = conclude(state.store, state.source, state.run_id,
+                                    dict(self.crawler.stats.get_stats()), reason=reason,
+                                    bounds=bounds, pending=self.frontier.pending(),
+                                    totals=state.totals)  # fmt: skip
         finally:
             state.close()
 
@@ -77,25 +71,44 @@ class SourceExtension:
         """
         if self.verdict is not None:
             return
-        self.verdict = Verdict(health="", status="interrupted",
-                               message="interrupted: what had arrived is stored; the next "
-                               "crawl resumes where this one stopped")  # fmt: skip
+        self.verdict = Verdict(health="", status="interrupted", message=INTERRUPTED)
         try:
             self.frontier.forget_fetched(ran_to_the_end=False)
-            self._finish_run(dict(self.crawler.stats.get_stats()), self.verdict)
+            state = self.state
+            finish_source_run(state.store, state.run_id, dict(self.crawler.stats.get_stats()),
+                              self.verdict, state.totals)  # fmt: skip
         finally:
             self.state.close()
 
-    def _finish_run(self, stats: dict[str, Any], verdict: Verdict) -> None:
-        state = self.state
-        state.store.finish_run(
-            state.run_id, status=verdict.status, health=verdict.health or None,
-            items=stats.get("scan/stored", 0), new=state.totals.new,
-            updated=state.totals.updated,
-            dropped=sum(stats.get(key, 0) for key in ("scan/dropped", "scan/failed", "scan/lost")),
-            requests=stats.get("downloader/request_count", 0), stats=stats_summary(stats),
-            errors=verdict.errors, message=verdict.message or None,
-        )  # fmt: skip
+
+#: Why a run was interrupted, in words (its health is left as it was).
+INTERRUPTED = ("interrupted: what had arrived is stored; the next crawl resumes where this "
+               "one stopped")  # fmt: skip
+
+
+def conclude(store: Store, source: str, run_id: int, stats: dict[str, Any], *, reason: str,
+             bounds: Bounds, pending: int, totals: UpsertResult) -> Verdict:  # fmt: skip
+    """Judge a source's run from its stats, close its run row and record its health."""
+    yielded_before = store.db.execute(
+        "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? AND items > 0 LIMIT 1",
+        [source, run_id],
+    ).fetchone() is not None  # fmt: skip
+    verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds,
+                    pending=pending)  # fmt: skip
+    finish_source_run(store, run_id, stats, verdict, totals)
+    record(store, source, run_id, verdict)
+    return verdict
+
+
+def finish_source_run(store: Store, run_id: int, stats: dict[str, Any], verdict: Verdict,
+                      totals: UpsertResult) -> None:  # fmt: skip
+    store.finish_run(
+        run_id, status=verdict.status, health=verdict.health or None,
+        items=stats.get("scan/stored", 0), new=totals.new, updated=totals.updated,
+        dropped=sum(stats.get(key, 0) for key in ("scan/dropped", "scan/failed", "scan/lost")),
+        requests=stats.get("downloader/request_count", 0), stats=stats_summary(stats),
+        errors=verdict.errors, message=verdict.message or None,
+    )  # fmt: skip
 
 
 def closed_verdict(crawler: Any) -> Verdict | None:

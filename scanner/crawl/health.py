@@ -161,7 +161,7 @@ def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:
 def stats_summary(stats: dict[str, Any]) -> dict[str, Any]:
     """The stats worth keeping: statuses, drop reasons, retries, timings."""
     keep = ("downloader/", "scan/", "retry", "item_", "incremental/", "frontier/", "blocked/",
-            "failure/",
+            "failure/", "distributed/",
             "layout/", "json/", "robotstxt/", "httperror/", "spider_exceptions/",
             "response_received_count",
             "elapsed_time_seconds", "encoding/", "log_count/ERROR", "log_count/WARNING",

@@ -44,15 +44,26 @@ def run_crawl(
     progress: ProgressFn | None = None,
     progress_every: float = 5.0,
     tracebacks: bool = False,
+    redis: str | None = None,
 ) -> CrawlResult:
     """Crawl the sources (all enabled ones by default) into ``db_path``; blocks until done.
 
     ``tracebacks`` (``scan --debug``): log failed requests as Scrapy does, with
     their tracebacks, instead of one line per failing source (``scanner.crawl.logs``).
+    ``redis``: a Redis URL to crawl through ``scan crawl-worker``s instead of here
+    (``scanner.crawl.distributed``); ``None`` takes the config's ``[crawl] redis``,
+    ``""`` crawls here whatever the config says.
     """
     sources = select_sources(config, source_names)
     spiders = frozenset(source.spider for source in sources)
+    url = config.crawl.redis if redis is None else redis
     with crawl_logging(tracebacks=tracebacks, spiders=spiders):
+        if url:
+            from scanner.crawl.distributed.writer import run_distributed
+
+            return run_distributed(config, Path(db_path), sources, url=url,
+                                   overrides=overrides or {}, progress=progress,
+                                   progress_every=progress_every)  # fmt: skip
         return _run(config, Path(db_path), sources, overrides, progress, progress_every)
 
 

@@ -28,6 +28,8 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 #: source's crawler on its own, and with a random jitter: it stays 0.
 SCAN_HOST_DELAY = 1.0
 DOWNLOAD_DELAY = 0
+#: Whose gates: this process's (a local crawl), or Redis's for every crawl worker.
+SCAN_HOST_GATE = "scanner.crawl.hosts.HostGate"
 #: AutoThrottle's policy, applied per host by its gate (Scrapy's extension is off).
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -66,6 +68,11 @@ SCAN_BATCH_SECONDS = 10.0  # ... or this long since the last commit, whichever f
 SCAN_INCREMENTAL_OVERLAP_DAYS = 2.0
 #: Store ``scanner.categories.categorise(text)`` in ``mentions.categories`` while crawling.
 SCAN_CATEGORISE = True
+#: A distributed crawl (``scan crawl --redis``): a worker pushes what its pages gave
+#: at least this often (what it pushes is what a killed worker cannot lose) ...
+SCAN_REDIS_FLUSH_SECONDS = 1.0
+#: ... and a worker silent this long is taken for gone: its pages go back in the queue.
+SCAN_REDIS_WORKER_TTL = 15.0
 
 #: One pipeline handing every item to the crawl worker, which runs the stages
 #: (validate, clean, company match, classify) and stores: see ``scanner.crawl.pipeline``.

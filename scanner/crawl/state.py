@@ -56,22 +56,13 @@ class SourceState:
         self.frontier_add: dict[str, tuple[str, str]] = {}
         self.frontier_done: set[str] = set()
         self.totals = UpsertResult(new_ids=None)
-        self.store_errors = 0
         self.worker = WorkerClient.acquire()
         self.key: int | None = None  # the source's name in the worker, once opened
         self._last_flush = time.monotonic()
         self.closed = False
 
     def _cutoff(self, overlap_days: float) -> datetime | None:
-        """Posts published before this were seen by the last successful run."""
-        row = self.store.db.execute(
-            "SELECT started_at FROM runs WHERE kind = 'crawl' AND source = ? "
-            "AND status IN ('ok', 'partial') ORDER BY id DESC LIMIT 1",
-            [self.source],
-        ).fetchone()
-        if not row:
-            return None
-        return datetime.fromisoformat(row[0]) - timedelta(days=overlap_days)
+        return incremental_cutoff(self.store, self.source, overlap_days)
 
     # -- buffering ---------------------------------------------------------------
     def add(self, item: ItemValues) -> None:
@@ -132,23 +123,7 @@ class SourceState:
     def _answered(self, answer: BatchDone) -> None:
         """Count one batch's answer in the crawler's stats and log what it reports."""
         self.totals += UpsertResult(answer.new, answer.updated, answer.unchanged)
-        stats = self.crawler.stats
-        for key, count in (("scan/stored", answer.stored), ("scan/new", answer.new),
-                           ("scan/updated", answer.updated),
-                           ("scan/unchanged", answer.unchanged),
-                           ("scan/failed", answer.failed), ("scan/lost", answer.lost)):  # fmt: skip
-            if count:
-                stats.inc_value(key, count)
-        for reason, count in answer.dropped.items():
-            stats.inc_value(f"scan/dropped/{reason}", count)
-            stats.inc_value("scan/dropped", count)
-        for level, message in answer.logs:
-            logger.log(level, "%s", message)
-        if answer.error:
-            self.store_errors += 1
-            stats.set_value("scan/store_errors", self.store_errors)
-            stats.set_value("scan/last_store_error", answer.error)
-            logger.error("%s: a batch of posts was not stored: %s", self.source, answer.error)
+        fold_answer(self.crawler.stats, answer, self.source)
 
     def close(self) -> None:
         if not self.closed:
@@ -158,3 +133,34 @@ class SourceState:
                 self.closed = True
                 self.worker.release()
                 self.store.close()
+
+
+def incremental_cutoff(store: Store, source: str, overlap_days: float) -> datetime | None:
+    """Posts published before this were seen by the last successful run."""
+    row = store.db.execute(
+        "SELECT started_at FROM runs WHERE kind = 'crawl' AND source = ? "
+        "AND status IN ('ok', 'partial') ORDER BY id DESC LIMIT 1",
+        [source],
+    ).fetchone()
+    if not row:
+        return None
+    return datetime.fromisoformat(row[0]) - timedelta(days=overlap_days)
+
+
+def fold_answer(stats: Any, answer: BatchDone, source: str) -> None:
+    """Count one batch's answer under ``scan/`` in ``stats`` (Scrapy's ``inc_value``/
+    ``set_value``) and log what it reports."""
+    for key, count in (("scan/stored", answer.stored), ("scan/new", answer.new),
+                       ("scan/updated", answer.updated), ("scan/unchanged", answer.unchanged),
+                       ("scan/failed", answer.failed), ("scan/lost", answer.lost)):  # fmt: skip
+        if count:
+            stats.inc_value(key, count)
+    for reason, count in answer.dropped.items():
+        stats.inc_value(f"scan/dropped/{reason}", count)
+        stats.inc_value("scan/dropped", count)
+    for level, message in answer.logs:
+        logger.log(level, "%s", message)
+    if answer.error:
+        stats.inc_value("scan/store_errors")
+        stats.set_value("scan/last_store_error", answer.error)
+        logger.error("%s: a batch of posts was not stored: %s", source, answer.error)

@@ -15,3 +15,13 @@ def http_url(value: str) -> str | None:
     if not parts.hostname:
         return f"must be a web address with a host name, got {shown(value)}"
     return None
+
+
+def redis_url(value: str) -> str | None:
+    """``redis://host:port/db`` (or ``rediss://``, ``unix://``): the Redis of a crawl."""
+    parts = urlsplit(value)
+    if any(char.isspace() for char in value) or parts.scheme not in {"redis", "rediss", "unix"}:
+        return f"must be a Redis URL such as redis://HOST:6379/0, got {shown(value)}"
+    if parts.scheme != "unix" and not parts.hostname:
+        return f"must be a Redis URL with a host name, got {shown(value)}"
+    return None

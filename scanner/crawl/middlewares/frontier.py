@@ -54,7 +54,7 @@ class Frontier:
         spider = self.crawler.spider
         for data in self.pending_requests():
             try:
-                request = request_from_dict(_from_json(data), spider=spider)
+                request = request_from_json(data, spider)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 logger.warning("%s: cannot resume %s: %s", self.state.source, data.get("url"), exc)
                 continue
@@ -66,23 +66,11 @@ class Frontier:
             yield request
 
     def pending_requests(self) -> list[dict[str, Any]]:
-        source = self.state.source
-        rows = self.state.store.db.execute(
-            "SELECT request FROM frontier WHERE source = ? AND done = 0 ORDER BY rowid", [source]
-        ).fetchall()
-        out = []
-        for (text,) in rows:
-            try:
-                out.append(json.loads(text))
-            except ValueError:
-                logger.warning("%s: unreadable frontier entry skipped", source)
-        return out
+        return pending_requests(self.state.store.db, self.state.source)
 
     def pending(self) -> int:
         """Pages still to fetch (once ``forget_fetched`` has committed what is done)."""
-        return self.state.store.db.execute(
-            "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [self.state.source]
-        ).fetchone()[0]
+        return pending_count(self.state.store.db, self.state.source)
 
     def gave_up(self, fingerprint: str | None) -> None:
         """The site failed this page for good (a 500 after retries, a robots.txt ban)."""
@@ -97,20 +85,22 @@ class Frontier:
         forever. A page that was not tried (robots.txt unreachable, the time budget,
         a cap, Ctrl-C, a kill) stays pending, and the next run fetches it first.
         """
-        state = self.state
-        state.flush(wait=True)
-        db, source = state.store.db, state.source
+        self.state.flush(wait=True)
         twice = self.resumed & self.refused if ran_to_the_end else set()
-        with db.atomic():
-            db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [source])
-            if twice:
-                db.conn.executemany("DELETE FROM frontier WHERE source = ? AND fingerprint = ?",
-                                    [(source, fp) for fp in twice])  # fmt: skip
+        forget_fetched(self.state.store.db, self.state.source, twice)
 
     def page(self, response: Response) -> list[Any] | None:
-        """A page whose end is to be recorded (one that was scheduled), else ``None``."""
+        """A page whose end is to be recorded (one that was scheduled), else ``None``:
+        ``[items not yet through, output finished?, fingerprint]``."""
         fingerprint = response.meta.get("scan_fp")
         return [0, False, fingerprint] if fingerprint else None
+
+    def done(self, page: list[Any]) -> None:
+        """Every item of the page is through: it is fetched."""
+        self.state.fetched(page[2])
+
+    def page_failed(self, response: Response) -> None:
+        """The page's callback failed, or the page never reached it: it stays pending."""
 
     def output(self, page: list[Any] | None, output: Any) -> None:
         """Called for every output of a page, before it is passed on."""
@@ -125,7 +115,7 @@ class Frontier:
         if page is not None:
             page[1] = True
             if page[0] <= 0:
-                self.state.fetched(page[2])
+                self.done(page)
 
     def item_done(self, item: Any) -> None:
         pages = self.owners.get(id(item))
@@ -136,7 +126,7 @@ class Frontier:
             del self.owners[id(item)]
         page[0] -= 1
         if page[1] and page[0] <= 0:
-            self.state.fetched(page[2])
+            self.done(page)
 
     def schedule(self, request: Request) -> None:
         meta = request.meta
@@ -153,6 +143,40 @@ class Frontier:
         # again when the request is resumed.
         data["meta"] = {k: v for k, v in data["meta"].items() if k not in RESUME_FLAGS}
         self.state.schedule(fingerprint, request.url, _to_json(data))
+
+
+def pending_requests(db: Any, source: str) -> list[dict[str, Any]]:
+    """The source's backlog: requests scheduled by earlier runs and never fetched."""
+    rows = db.execute(
+        "SELECT request FROM frontier WHERE source = ? AND done = 0 ORDER BY rowid", [source]
+    ).fetchall()
+    out = []
+    for (text,) in rows:
+        try:
+            out.append(json.loads(text))
+        except ValueError:
+            logger.warning("%s: unreadable frontier entry skipped", source)
+    return out
+
+
+def pending_count(db: Any, source: str) -> int:
+    return db.execute(
+        "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source]
+    ).fetchone()[0]
+
+
+def forget_fetched(db: Any, source: str, twice: set[str]) -> None:
+    """Drop the source's fetched pages, and those given up twice (see ``Frontier``)."""
+    with db.atomic():
+        db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [source])
+        if twice:
+            db.conn.executemany("DELETE FROM frontier WHERE source = ? AND fingerprint = ?",
+                                [(source, fp) for fp in twice])  # fmt: skip
+
+
+def request_from_json(data: dict[str, Any], spider: Any) -> Request:
+    """A request as the frontier keeps it (``Frontier.schedule``), rebuilt for ``spider``."""
+    return request_from_dict(_from_json(data), spider=spider)
 
 
 def _to_json(data: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ the gate; its process_response and process_exception are the first to see the
 download's outcome, which frees the place and, for AutoThrottle, tells the gate
 how long the host took. A source joins the gate of each host it asks, with its
 own pace (``SCAN_HOST_DELAY``, ``CONCURRENT_REQUESTS_PER_DOMAIN``, AutoThrottle),
-and leaves when its spider closes.
+and leaves when its spider closes. The gates are ``SCAN_HOST_GATE``'s: this
+process's own, or the ones every crawl worker shares through Redis
+(``scanner.crawl.distributed.gate``).
 """
 
 from __future__ import annotations
@@ -16,13 +18,20 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import load_object
 
 from scanner.crawl.hosts import HostGate, Pace
+from scanner.crawl.middlewares.retry_after import RETRY_AFTER_CODES, host_wait
 
 
 class HostGateMiddleware:
     def __init__(self, crawler: Crawler) -> None:
+        self.gates: type[HostGate] = load_object(crawler.settings["SCAN_HOST_GATE"])
         self.pace = Pace.from_settings(crawler.settings)
+        settings = crawler.settings
+        self.retry_after = {"backoff": settings.getfloat("RETRY_BACKOFF_BASE"),
+                            "max_wait": settings.getfloat("RETRY_AFTER_MAX")
+                            } if settings.getbool("RETRY_ENABLED") else None  # fmt: skip
         self.member = id(crawler)
         self.joined: set[str] = set()
         self.holding: dict[int, HostGate] = {}  # id(request) -> the gate it went through
@@ -34,7 +43,7 @@ class HostGateMiddleware:
 
     async def process_request(self, request: Request) -> None:
         host = urlparse_cached(request).hostname or ""
-        gate = HostGate.of(host)
+        gate = self.gates.of(host)
         if host not in self.joined:
             self.joined.add(host)
             gate.join(self.member, self.pace)
@@ -46,6 +55,10 @@ class HostGateMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         gate = self.holding.pop(id(request), None)
         if gate is not None:
+            if self.retry_after and response.status in RETRY_AFTER_CODES:
+                wait = host_wait(request, response, **self.retry_after)
+                if wait:  # paused before the place is freed: nothing slips in between
+                    gate.pause(wait)
             gate.done()
             if gate.autothrottle and "download_latency" in request.meta:
                 gate.latency(request.meta["download_latency"], response.status)
@@ -61,4 +74,4 @@ class HostGateMiddleware:
             gate.done()
         self.holding.clear()
         for host in self.joined:
-            HostGate.of(host).leave(self.member)
+            self.gates.of(host).leave(self.member)

@@ -25,8 +25,10 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import load_object
 
 from scanner.crawl.hosts import HostGate
+from scanner.crawl.middlewares.blocked import is_challenge
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_CODES = frozenset({429, 503})
@@ -51,6 +53,22 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def host_wait(request: Request, response: Response, *, backoff: float,
+              max_wait: float) -> float | None:  # fmt: skip
+    """The pause a 429/503 asks of its whole host, when it is honoured (not a challenge
+    page, not more than ``max_wait``). The host's gate applies it before it frees the
+    request's place (``scanner.crawl.middlewares.politeness``), so that no request of
+    any source, or of any crawl worker, slips in between the answer and the pause."""
+    if response.status not in RETRY_AFTER_CODES or request.meta.get("dont_retry"):
+        return None
+    if is_challenge(response):  # waiting will not help
+        return None
+    wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+    if wait is None:
+        wait = backoff * 2 ** request.meta.get("retry_times", 0)
+    return wait if wait <= max_wait else None
+
+
 class RetryAfterMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -59,6 +77,7 @@ class RetryAfterMiddleware:
         self.crawler = crawler
         self.max_wait = settings.getfloat("RETRY_AFTER_MAX")
         self.backoff = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.gates: type[HostGate] = load_object(settings["SCAN_HOST_GATE"])  # politeness.py
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -90,5 +109,5 @@ class RetryAfterMiddleware:
         if retry is None:
             return response
         logger.info("%s: %s, the host waits %.1f s", request.url, response.status, wait)
-        HostGate.of(urlparse_cached(request).hostname or "").pause(wait)
+        self.gates.of(urlparse_cached(request).hostname or "").pause(wait)
         return retry

@@ -43,6 +43,7 @@ class ScanSpiderMiddleware:
         if not isinstance(exception, HttpError | IgnoreRequest):
             failures.record(self.stats, "spider", response.url,
                             f"{type(exception).__name__}: {exception}")  # fmt: skip
+        self.frontier.page_failed(response)
 
     def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         return self.frontier.resume(start)
@@ -63,6 +64,7 @@ class ScanSpiderMiddleware:
                 if not isinstance(output, Request) or self.sites.allows(output):
                     frontier.output(page, output)
                     yield output
+            frontier.page_failed(response)
             raise
         for output in self.incremental.filter(response, held):
             frontier.output(page, output)

@@ -1,0 +1,174 @@
+"""One pace per host for every worker: the host gate, kept in Redis.
+
+A worker's downloader paces only its own requests, so N workers would hit a
+site N times as hard. :class:`SharedHostGate` is ``scanner.crawl.hosts.HostGate``
+(same members, same most-polite pace of the sources asking a host) whose
+decisions are taken in Redis, in one script per step, with Redis's clock:
+
+* ``ENTER``: a request may start when fewer than ``concurrency`` requests of any
+  worker are in flight to the host, ``delay`` has passed since the last start
+  of any worker, and the host is not paused; else how long to wait;
+* ``PAUSE``: a ``Retry-After`` pauses the host for every worker;
+* ``LATENCY``: AutoThrottle's delay, adapted from every worker's latencies.
+
+A place in flight is a token in a sorted set, scored with the moment it expires
+(the download timeout and a margin), and freed at once when the worker holding
+it is gone (its heartbeat lapsed): a killed worker never blocks a host for long.
+Waiting requests queue here in order, and only the first asks Redis. A worker
+leases no more of a host's pages than it may have in flight (:meth:`may_lease`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from typing import Any, ClassVar
+
+from twisted.internet.defer import Deferred
+
+from scanner.crawl.distributed.link import Link
+from scanner.crawl.hosts import HostGate, Pace
+
+#: KEYS: host, flight. ARGV: token, delay ms, concurrency, autothrottle (1/0),
+#: AutoThrottle's start delay ms, how long a place may be held ms, heartbeat prefix.
+#: Returns 0 (go), or the milliseconds to wait (-1: full, ask again soon).
+ENTER = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local paused = tonumber(redis.call('HGET', KEYS[1], 'paused') or '0')
+if now < paused then return paused - now end
+local concurrency = tonumber(ARGV[3])
+local flying = redis.call('ZRANGE', KEYS[2], 0, -1)
+if #flying >= concurrency then
+  local freed = 0
+  for _, slot in ipairs(flying) do
+    local worker = string.sub(slot, 1, string.find(slot, '|', 1, true) - 1)
+    if redis.call('EXISTS', ARGV[7] .. worker) == 0 then
+      redis.call('ZREM', KEYS[2], slot)
+      freed = freed + 1
+    end
+  end
+  if #flying - freed >= concurrency then return -1 end
+end
+local delay = tonumber(ARGV[2])
+if ARGV[4] == '1' then
+  local adapted = tonumber(redis.call('HGET', KEYS[1], 'adapted') or '-1')
+  if adapted < 0 then
+    adapted = math.max(delay, tonumber(ARGV[5]))
+    redis.call('HSET', KEYS[1], 'adapted', adapted)
+  end
+  delay = math.max(delay, adapted)
+end
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+if delay > 0 and now - last < delay then return math.max(1, math.ceil(last + delay - now)) end
+redis.call('HSET', KEYS[1], 'last', now)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], 86400000)
+redis.call('PEXPIRE', KEYS[2], 86400000)
+return 0
+"""
+#: KEYS: host. ARGV: milliseconds.
+PAUSE = """
+local t = redis.call('TIME')
+local until_ = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+if until_ > tonumber(redis.call('HGET', KEYS[1], 'paused') or '0') then
+  redis.call('HSET', KEYS[1], 'paused', until_)
+end
+return 1
+"""
+#: AutoThrottle's policy (``HostGate.latency``). KEYS: host. ARGV: latency ms,
+#: status, delay floor ms, target concurrency, max delay ms.
+LATENCY = """
+local adapted = tonumber(redis.call('HGET', KEYS[1], 'adapted') or '-1')
+if adapted < 0 then return 0 end
+local target = tonumber(ARGV[1]) / tonumber(ARGV[4])
+local new = math.min(math.max(tonumber(ARGV[3]), math.max(target, (adapted + target) / 2)),
+                     tonumber(ARGV[5]))
+if ARGV[2] == '200' or new > adapted then redis.call('HSET', KEYS[1], 'adapted', new) end
+return 1
+"""
+FULL_POLL = 0.05  # seconds between asks while the host's places are all taken elsewhere
+MARGIN = 30.0  # seconds a place outlives its download timeout before it is taken back
+
+
+class SharedHostGate(HostGate):
+    gates: ClassVar[dict[str, HostGate]] = {}
+    scripts: ClassVar[dict[int, tuple[Any, Any, Any]]] = {}
+    hold_seconds: ClassVar[float] = 30.0 + MARGIN  # DOWNLOAD_TIMEOUT + MARGIN (the runner)
+
+    def __init__(self, host: str) -> None:
+        super().__init__(host)
+        self.link = Link.current()
+        self.key, self.flight = self.link.keys.host(host)
+        known = self.scripts.get(id(self.link.client))
+        if known is None:
+            client = self.link.client
+            known = self.scripts[id(self.link.client)] = (
+                client.register_script(ENTER), client.register_script(PAUSE),
+                client.register_script(LATENCY))  # fmt: skip
+        self._enter, self._pause, self._latency = known
+        self.places: deque[str] = deque()  # tokens of this worker's requests in flight
+        self.leased: set[str] = set()  # lease tokens of this worker's pages of the host
+        self._numbers = itertools.count(1)
+
+    def may_lease(self, member: int, pace: Pace) -> bool:
+        """Whether this worker may lease one more page of the host: no more than it may
+        have in flight under the host's pace (the most polite of its sources'), so
+        that the pages it cannot start yet stay in the queue for the other workers."""
+        self.join(member, pace)  # the crawler's downloader joins the same way, and leaves
+        return len(self.leased) < self.concurrency
+
+    def enter(self) -> Deferred[None] | None:
+        if not self.waiting and self._ask() == 0:
+            return None
+        waiter: Deferred[None] = Deferred()
+        self.waiting.append(waiter)
+        self._wake()
+        return waiter
+
+    def done(self) -> None:
+        if self.places:
+            self.link.client.zrem(self.flight, self.places.popleft())
+        self._wake()
+
+    def pause(self, seconds: float) -> None:
+        self._pause(keys=[self.key], args=[int(seconds * 1000)])
+        self._wake()
+
+    def latency(self, seconds: float, status: int) -> None:
+        if not self.autothrottle or not self.paces:
+            return
+        paces = self.paces.values()
+        self._latency(keys=[self.key], args=[
+            int(seconds * 1000), status, int(self.floor * 1000),
+            min(p.target_concurrency for p in paces), int(max(p.max_delay for p in paces) * 1000),
+        ])  # fmt: skip
+
+    def _ask(self) -> float:
+        """0 when a place was taken, else seconds to wait."""
+        token = f"{self.link.worker}|{self.host}|{next(self._numbers)}"
+        start = max((p.start_delay for p in self.paces.values()), default=0.0)
+        wait = int(self._enter(keys=[self.key, self.flight], args=[
+            token, int(self.floor * 1000), self.concurrency, int(self.autothrottle),
+            int(start * 1000), int(self.hold_seconds * 1000), self.link.keys.alive_prefix,
+        ]))  # fmt: skip
+        if wait == 0:
+            self.places.append(token)
+            return 0.0
+        return FULL_POLL if wait < 0 else wait / 1000
+
+    def _wake(self) -> None:
+        while self.waiting and self.waiting[0].called:  # cancelled while waiting
+            self.waiting.popleft()
+        while self.waiting:
+            wait = self._ask()
+            if wait:
+                if self.timer is None:
+                    from twisted.internet import reactor
+
+                    self.timer = reactor.callLater(wait, self._tick)  # type: ignore[attr-defined]
+                return
+            self.waiting.popleft().callback(None)
+            while self.waiting and self.waiting[0].called:
+                self.waiting.popleft()

@@ -1,0 +1,125 @@
+"""The Lua scripts that make each step atomic in Redis (Redis runs a script whole or not at all).
+
+A lease is ``worker \\n score \\n member`` under a token in a source's ``leases``
+hash: what the page was (``member``: arrival number, ``|``, the request as JSON),
+where it stood in the queue (``score``) and who took it.
+
+Times come from Redis (``TIME``), never from a worker's own clock: the workers'
+clocks may disagree, Redis's is the one they share.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Lease one request of a queue, the one a worker looked at (``LeasedQueue.peek``), if
+#: no other worker took it meanwhile. KEYS: queue, leases. ARGV: token, worker, member.
+#: Returns 1, or nil when it is gone.
+TAKE = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[3])
+if not score then return false end
+redis.call('ZREM', KEYS[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '\\n' .. score .. '\\n' .. ARGV[3])
+return 1
+"""
+
+#: A worker's outbox, all at once: a batch of posts onto the item list, its
+#: finished leases released, the requests its pages found queued (each unless its
+#: fingerprint was seen) and its stats. KEYS: items, leases, queue, seen, seq,
+#: state, stats. ARGV: batch ('' for none), worker, stats JSON ('' for none),
+#: number of leases, the tokens, then (fingerprint or '', priority, request JSON)
+#: for each request. Requests are queued only while the source is open.
+#: Returns the number of requests queued.
+COMMIT = """
+if ARGV[1] ~= '' then redis.call('LPUSH', KEYS[1], ARGV[1]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[7], ARGV[2], ARGV[3]) end
+local n = tonumber(ARGV[4])
+for i = 5, 4 + n do redis.call('HDEL', KEYS[2], ARGV[i]) end
+if redis.call('EXISTS', KEYS[6]) == 0 or redis.call('HEXISTS', KEYS[6], 'closed') == 1 then
+  return 0
+end
+local queued = 0
+for i = 5 + n, #ARGV, 3 do
+  local fp = ARGV[i]
+  if fp == '' or redis.call('SADD', KEYS[4], fp) == 1 then
+    local seq = redis.call('INCR', KEYS[5])
+    local score = string.format('%.17g', -tonumber(ARGV[i + 1]) * 1e10 + seq)
+    redis.call('ZADD', KEYS[3], score, seq .. '|' .. ARGV[i + 2])
+    queued = queued + 1
+  end
+end
+return queued
+"""
+
+#: Put back the leases of workers that are gone (no heartbeat), or of one worker
+#: (ARGV[2]) that hands its pages back. KEYS: leases, queue. ARGV: the heartbeat
+#: key prefix, the worker ('' for every gone one). Returns how many came back.
+REQUEUE = """
+local all = redis.call('HGETALL', KEYS[1])
+local alive, back = {}, 0
+for i = 1, #all, 2 do
+  local value = all[i + 1]
+  local a = string.find(value, '\\n', 1, true)
+  local b = string.find(value, '\\n', a + 1, true)
+  local worker = string.sub(value, 1, a - 1)
+  local gone
+  if ARGV[2] ~= '' then
+    gone = worker == ARGV[2]
+  else
+    if alive[worker] == nil then alive[worker] = redis.call('EXISTS', ARGV[1] .. worker) end
+    gone = alive[worker] == 0
+  end
+  if gone then
+    redis.call('ZADD', KEYS[2], string.sub(value, a + 1, b - 1), string.sub(value, b + 1))
+    redis.call('HDEL', KEYS[1], all[i])
+    back = back + 1
+  end
+end
+return back
+"""
+
+#: Why a source is closed: the reason already set, else 'finished' once nothing is
+#: queued and nothing leased (every page found was fetched and its posts pushed),
+#: else nil. KEYS: queue, leases, state.
+CLOSED = """
+local reason = redis.call('HGET', KEYS[3], 'closed')
+if reason then return reason end
+if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('HLEN', KEYS[2]) == 0 then
+  redis.call('HSET', KEYS[3], 'closed', 'finished')
+  return 'finished'
+end
+return false
+"""
+
+#: A worker starts on a source, unless it is closed. KEYS: state, members.
+#: ARGV: worker. Returns {closed reason or '', ms since the source's first worker}.
+JOIN = """
+local reason = redis.call('HGET', KEYS[1], 'closed')
+if reason then return {reason, 0} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSETNX', KEYS[1], 'started', now)
+redis.call('HSET', KEYS[2], ARGV[1], 'open')
+return {'', now - tonumber(redis.call('HGET', KEYS[1], 'started'))}
+"""
+
+#: One more page fetched for a source; at the page cap the source closes for
+#: every worker. KEYS: state. ARGV: the cap (0: none). Returns the closed reason.
+PAGE = """
+local n = redis.call('HINCRBY', KEYS[1], 'pages', 1)
+local cap = tonumber(ARGV[1])
+if cap > 0 and n >= cap then redis.call('HSETNX', KEYS[1], 'closed', 'closespider_pagecount') end
+return redis.call('HGET', KEYS[1], 'closed') or false
+"""
+
+
+class Scripts:
+    """The scripts registered once on a client (EVALSHA, loaded again after a restart)."""
+
+    def __init__(self, client: Any) -> None:
+        self.take = client.register_script(TAKE)
+        self.commit = client.register_script(COMMIT)
+        self.requeue = client.register_script(REQUEUE)
+        self.closed = client.register_script(CLOSED)
+        self.join = client.register_script(JOIN)
+        self.page = client.register_script(PAGE)
