@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 # Split on what is not a letter, digit or combining mark (vowel signs stay in words).
 _SEPARATORS = re.compile(r"[\s.,;:!?¿¡()\"'।॥“”‘’«»/-]+")
@@ -94,7 +95,7 @@ def _langid(text: str, only: tuple[str, ...] | None = None) -> str | None:
 
 
 @cache
-def _identifier(only: tuple[str, ...] | None) -> object | None:
+def _identifier(only: tuple[str, ...] | None) -> Any:
     try:
         from py3langid.langid import _load_identifier
     except ImportError:  # optional: without it, unclear posts keep no language

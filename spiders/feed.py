@@ -107,5 +107,5 @@ def _date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return datetime(*value[:6], tzinfo=UTC)
+            return datetime(*value[:6]).replace(tzinfo=UTC)
     return None

@@ -73,7 +73,10 @@ def load_rule(rule: str) -> SiteRule:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(
-            path, f"not valid TOML: {exc.msg}", getattr(exc, "lineno", None)
+            # .msg is Python 3.14+: a crash on 3.11 (issue 17 item 1, the schema branch)
+            path,
+            f"not valid TOML: {exc.msg}",  # type: ignore[attr-defined]
+            getattr(exc, "lineno", None),
         ) from exc
     unknown = set(data) - _TOP
     if unknown:
@@ -185,7 +188,8 @@ class SiteSpider(ScanSpider):
         if not text:
             self.layout_problem(response, f"a post without text ({self.rule.fields['text']!r})")
             return None
-        link = response.urljoin(values["link"]) if values.get("link") else None
+        # values["link"] is a string here: the condition checks it
+        link = response.urljoin(values["link"]) if values.get("link") else None  # type: ignore[arg-type]
         date = parse_published(values.get("date"), formats=self.rule.date_formats)
         external_id = values.get("id") or link or fallback_id(text, values.get("author"))
         return Mention(

@@ -152,7 +152,9 @@ def m001_core(db: Database) -> None:
         );
         """
     )
-    db["mentions"].enable_fts(["title", "text"], create_triggers=True, tokenize=fts_tokenizer())
+    db.table("mentions").enable_fts(
+        ["title", "text"], create_triggers=True, tokenize=fts_tokenizer()
+    )
 
 
 def fts_tokenizer() -> str:
@@ -299,8 +301,8 @@ def m006_search_ignores_latin_accents(db: Database) -> None:
         return
     # m004's trigger names the index unbracketed, so sqlite-utils would not drop it.
     db.execute("DROP TRIGGER IF EXISTS mentions_au")
-    db["mentions"].enable_fts(["title", "text"], create_triggers=True, tokenize=fts_tokenizer(),
-                              replace=True)  # fmt: skip
+    db.table("mentions").enable_fts(["title", "text"], create_triggers=True,
+                                    tokenize=fts_tokenizer(), replace=True)  # fmt: skip
     db.executescript(FTS_UPDATE_TRIGGER)  # as m004: re-index only when title or text change
 
 

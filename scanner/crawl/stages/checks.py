@@ -26,7 +26,8 @@ def validate(item: Any) -> Row:
         row = Row(*item)
     else:
         data = ItemAdapter(item).asdict()
-        row = Row(data.get("source"), data.get("external_id"), data.get("text"),
+        # A missing id or text is dropped just below, with the reason counted.
+        row = Row(data.get("source"), data.get("external_id"), data.get("text"),  # type: ignore[arg-type]
                   **{name: data[name] for name in OPTIONAL_FIELDS if name in data})  # fmt: skip
     # The spider's word, or the site's placeholder text itself ("[deleted]",
     # "This review has been removed"): never stored, so never a grievance.
