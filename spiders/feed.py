@@ -52,6 +52,7 @@ class FeedSpider(ScanSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.check_arguments(url=self.url)
+        # check_arguments has raised if there is no url
         yield scrapy.Request(self.url, callback=self.parse)  # type: ignore[arg-type]
 
     def parse(self, response: Response) -> Iterator[Mention | scrapy.Request]:

@@ -120,8 +120,11 @@ def _rate(now: Figures, before: Figures, counted: tuple[int, int],
         people_per_100=per_100(people, now.mentions),
         previous_people_per_100=per_100(counted_before[1], before.mentions),
     )
-    if min(now.mentions, before.mentions) >= min_mentions:
-        rate.trend = round(rate.people_per_100 - rate.previous_people_per_100, 1)  # type: ignore[operator]
+    now_rate, before_rate = rate.people_per_100, rate.previous_people_per_100
+    # Both are None only without mentions, which min_mentions (at least 1) rules out.
+    enough = min(now.mentions, before.mentions) >= min_mentions
+    if enough and now_rate is not None and before_rate is not None:
+        rate.trend = round(now_rate - before_rate, 1)
     return rate
 
 

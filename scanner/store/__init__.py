@@ -244,6 +244,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?)",
                 [kind, source, parent_id, utcnow(), runs.owner()],
             )
+        # sqlite3 types lastrowid as optional; after an INSERT it is the new row's id
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def finish_run(self, run_id: int, *, status: str, **fields: Any) -> None:

@@ -86,7 +86,7 @@ def _number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # what float() refuses is caught
     except (TypeError, ValueError):
         return None
     return number if number == number else None  # NaN is no rating
