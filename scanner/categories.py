@@ -126,6 +126,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+def reload_rules() -> None:
+    """Read ``categories.toml`` again on next use (after ``SCAN_RULES_DIR`` changes):
+    the parsed rule files and the index compiled from them are both cached."""
+    load_rules.cache_clear()
+    _index.cache_clear()
+
+
 @cache
 def _index() -> _Index:
     name = "categories.toml"

@@ -82,15 +82,13 @@ def test_a_bad_rule_file_names_the_file_and_key(tmp_path, monkeypatch):
         '[categories.x]\nlabel = "X"\n[categories.x.terms]\nen = "refund"\n', encoding="utf-8"
     )
     monkeypatch.setenv("SCAN_RULES_DIR", str(tmp_path))
-    categories.load_rules.cache_clear()
-    categories._index.cache_clear()
+    categories.reload_rules()
     try:
         with pytest.raises(categories.RuleFileError, match=r"categories\.x\.terms\.en"):
             categorise("refund")
     finally:
         monkeypatch.delenv("SCAN_RULES_DIR")
-        categories.load_rules.cache_clear()
-        categories._index.cache_clear()
+        categories.reload_rules()
 
 
 # Our own fixtures for the cases issue #15 named: what a grievance is mostly about

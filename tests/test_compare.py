@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from scanner.compare.build import _standing
+from scanner.compare.build import standing
 from scanner.compare.model import CompanyTotals, Comparison, Rate, Row
 from scanner.compare.settings import CompareRules
 from scanner.compare.themes import IssueRef, match_themes
@@ -153,14 +153,14 @@ def test_ten_times_the_mentions_is_not_ten_times_worse() -> None:
     rules = CompareRules()
     # A big competitor: more people complain (8 against our 6) out of twenty times the posts.
     rates = {"Us": _rate(6, 50), "Big": _rate(8, 1000)}
-    assert _standing(rates, "Us", rules) == "ours_alone"
+    assert standing(rates, "Us", rules) == "ours_alone"
     assert rates["Us"].has and not rates["Big"].has
     # The same people at a company our size: it has it too.
     rates = {"Us": _rate(6, 50), "Peer": _rate(8, 60)}
-    assert _standing(rates, "Us", rules) == "industry_wide"
+    assert standing(rates, "Us", rules) == "industry_wide"
     # One person is never enough to "have" a grievance, whatever the rate.
     rates = {"Us": _rate(1, 10), "Peer": _rate(0, 60)}
-    assert _standing(rates, "Us", rules) == "scattered"
+    assert standing(rates, "Us", rules) == "scattered"
 
 
 def test_issues_match_by_phrases_across_languages_not_ids() -> None:

@@ -179,6 +179,15 @@ def apply(db: Database) -> None:
     migrations.apply(db)
 
 
+def latest_version() -> int:
+    """The schema version this code brings a database to: the number of migrations
+    (sqlite-utils keeps its list private, so they are counted as pending on an
+    empty in-memory database, which reads nothing and writes nothing)."""
+    from sqlite_utils import Database
+
+    return len(migrations.pending(Database(memory=True)))
+
+
 def schema_version(db: Database) -> int:
     """How many of our migrations this file has seen (the schema version)."""
     return len(migrations.applied(db))
