@@ -204,5 +204,15 @@ def test_every_format_parses(site, report):
 
 
 def test_html_written_to_a_file(site, report):
-    report("--format", "html", "-o", "out.html")
-    assert (site / "out.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    done = report("--format", "html", "-o", "out.html")
+    assert done.stdout == "" and "Wrote out.html" in done.stderr
+    page = (site / "out.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    # The file holds the report itself: every listed grievance, by id, and no other.
+    listed = {c["id"] for c in json.loads(report("--format", "json").stdout)["clusters"]}
+    solo = cluster_of(site / "report.db", GROUPS["solo"][0]["id"])
+    assert listed and solo not in listed
+    for cid in listed:
+        assert f"#{cid}<" in page or f"#{cid} " in page, cid
+    assert f"#{solo}<" not in page and f"#{solo} " not in page
+    assert "Acme" in page and "Systemic" in page
