@@ -24,17 +24,16 @@ from scanner.compare.themes import IssueRef, match_themes
 from scanner.issues.lexicon import Lexicon, key_text, phrase_key
 from scanner.report.formats import render_comparison
 from scanner.store import Store
-from tests.compare_support import AS_OF, build_compare_db, posts
+from tests.compare_support import AS_OF, posts
 from tests.conftest import run_scan
 
 PERIOD_END = datetime.fromisoformat(AS_OF + "T23:59:59+00:00")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("compare")
-    build_compare_db(home)
-    return home
+def built(compare_site: Path) -> Path:
+    """The session's comparison database (tests/conftest.py): these tests only read it."""
+    return compare_site
 
 
 @pytest.fixture(scope="module")

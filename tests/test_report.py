@@ -8,15 +8,13 @@ import json
 
 import pytest
 
-from tests.report_support import AS_OF, GROUPS, HOSTILE, build_report_db, cluster_of
+from tests.report_support import AS_OF, GROUPS, HOSTILE, cluster_of
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One database for the module: building it runs the real CLI a few times."""
-    path = tmp_path_factory.mktemp("report")
-    build_report_db(path)
-    return path
+@pytest.fixture
+def site(report_site):
+    """One database for the session (tests/conftest.py): these tests only read it."""
+    return report_site
 
 
 @pytest.fixture
