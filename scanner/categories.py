@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from scanner.errors import RuleFileError
-from scanner.rules import load_checked, rules_path
+from scanner.rules import load_checked, load_rules, rules_path
 from scanner.schema import setting
 
 OTHER = "other"
@@ -147,6 +147,13 @@ class CategoryRules:
 
 def category_rules() -> CategoryRules:
     return load_checked(RULE_FILE, CategoryRules)
+
+
+def reload_rules() -> None:
+    """Read ``categories.toml`` again on next use (after ``SCAN_RULES_DIR`` changes):
+    the parsed rule files and the index compiled from them are both cached."""
+    load_rules.cache_clear()
+    _index.cache_clear()
 
 
 @cache

@@ -20,7 +20,7 @@ import click
 from click.core import ParameterSource
 
 from scanner import __version__
-from scanner.commands._app import App, with_database
+from scanner.commands._app import App, app_of, with_database
 from scanner.errors import ScanError, environment_failure
 from scanner.status import ExitStatus
 
@@ -63,7 +63,7 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attr)
         if not getattr(command, "_scan_globals", False):
             command.params.extend(_global_options())
-            command._scan_globals = True  # type: ignore[attr-defined]
+            command._scan_globals = True
         return with_database(command, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
@@ -185,7 +185,7 @@ def _after(ctx: click.Context, param: click.Parameter, value: object) -> None:
     """A global option given after the command; the same one before it must agree."""
     if value in (None, 0, False) or ctx.parent is None:
         return
-    app = ctx.find_object(App)
+    app = app_of(ctx)
     name = param.name or ""
     before = ctx.parent.params.get(name)
     source = ctx.parent.get_parameter_source(name)
@@ -197,7 +197,7 @@ def _after(ctx: click.Context, param: click.Parameter, value: object) -> None:
             )
         setattr(app, "db_override" if name == "db_path" else name, value)
     elif name == "verbose":
-        app.verbose += int(value)  # type: ignore[call-overload]
+        app.verbose += value if isinstance(value, int) else 0
         logging.getLogger().setLevel(_level(app.verbose))
     elif name == "debug":
         app.debug = True

@@ -61,7 +61,8 @@ def run(
     """Cluster the grievances of ``company`` (or of every company) and record a run."""
     started = time.perf_counter()
     params = load_params()
-    result = ClusterRunResult(run_id=store.start_run("cluster"))
+    run_id = store.start_run("cluster")
+    result = ClusterRunResult(run_id=run_id)
     gs = GroupingStore(store)
     try:
         with Progress(enabled=progress) as bar:
@@ -71,11 +72,11 @@ def run(
         result.total_clusters = gs.live_clusters(company)
         result.seconds = time.perf_counter() - started
         store.finish_run(
-            result.run_id, status="ok", items=result.new_grievances, new=result.clusters_created,
+            run_id, status="ok", items=result.new_grievances, new=result.clusters_created,
             stats={k: v for k, v in result.__dict__.items() if k != "run_id"},
         )  # fmt: skip
     except BaseException as exc:
-        store.finish_run(result.run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
+        store.finish_run(run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
         raise
     return result
 
@@ -130,15 +131,15 @@ def _rebuild(
     bar.stage("pairs", f"{company}: finding candidate pairs")
     pairs = candidate_pairs(sketch, params)
     bar.stage("score", f"{company}: scoring {len(pairs):,} pairs")
-    keys = keys.select(pairs.ravel())
-    pairs = drop_vague(pairs, keys, Lexicon(names=[company]).names_nothing)
-    scores = score_pairs(keys, pairs, scorer=params.scorer, cutoff=params.cutoff)
+    scored = keys.select(pairs.ravel())
+    pairs = drop_vague(pairs, scored, Lexicon(names=[company]).names_nothing)
+    scores = score_pairs(scored, pairs, scorer=params.scorer, cutoff=params.cutoff)
     bar.stage("cluster", f"{company}: clustering")
-    grouper = Grouper(keys, np.arange(len(ids)), params)
+    grouper = Grouper(scored, np.arange(len(ids)), params)
     grouper.run(pairs, scores, 0)
     labels = grouper.final_labels()
     n_pairs = len(pairs)
-    del keys, pairs, scores
+    del keys, scored, pairs, scores
     grouper.keys = []  # writing needs the clusters, not the texts
     bar.stage("write", f"{company}: writing")
     outcome = write_rebuild(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from rapidfuzz.fuzz import ratio
 
@@ -50,17 +51,18 @@ def near_verbatim_burst(
     # at midnight: "within hours" cannot be told for it, so it never makes a burst
     # shorter than a day (three one-star reviews on one day are no campaign).
     timed = hours >= 24 or None
-    pairs = sorted(
+    found = sorted(
         (
-            (m, k) for m, k in zip(members, keys, strict=True)
+            (m.published_at, m, k) for m, k in zip(members, keys, strict=True)
             if m.published_at is not None and (timed or not is_date_only(m.published_at))
         ),
-        key=lambda pair: pair[0].published_at,  # type: ignore[arg-type,return-value]
+        key=itemgetter(0),
     )  # fmt: skip
-    if len(pairs) < accounts:
+    if len(found) < accounts:
         return False
-    dated = [m for m, _ in pairs]
-    keys = [k for _, k in pairs]
+    times = [when for when, _, _ in found]
+    dated = [m for _, m, _ in found]
+    keys = [k for _, _, k in found]
     folded: dict[int, str] = {}
 
     def text(i: int) -> str:  # folded only when a post is actually compared
@@ -69,11 +71,11 @@ def near_verbatim_burst(
         return folded[i]
 
     span = timedelta(hours=hours)
-    for i, anchor in enumerate(dated):
+    for i in range(len(dated)):
         who = {keys[i]}
-        end = anchor.published_at + span  # type: ignore[operator]
+        end = times[i] + span
         for j in range(i + 1, min(len(dated), i + 1 + MAX_NEIGHBOURS)):
-            if dated[j].published_at > end:  # type: ignore[operator]
+            if times[j] > end:
                 break
             if keys[j] in who:
                 continue

@@ -105,7 +105,7 @@ def _parse_with_dateparser(text: str, now: datetime) -> datetime | None:
         "TIMEZONE": "UTC",
         "TO_TIMEZONE": "UTC",
     }
-    parsed = dateparser.parse(text, settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(text, settings=settings)
     return to_utc(parsed) if parsed else None
 
 

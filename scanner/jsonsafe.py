@@ -12,6 +12,7 @@ dozen levels, so anything deeper than ``MAX_DEPTH`` is invalid input here.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 MAX_DEPTH = 64
@@ -43,6 +44,7 @@ def nests_deeper(value: Any, max_depth: int) -> bool:
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):

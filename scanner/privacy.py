@@ -28,7 +28,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from scanner.digest.mask import mask
 from scanner.errors import ScanError
@@ -51,6 +51,10 @@ class PrivacyError(ScanError):
     """The privacy setting cannot be honoured (no key, a different key)."""
 
 
+@overload
+def key_from_env(*, required: Literal[True]) -> bytes: ...
+@overload
+def key_from_env(*, required: bool) -> bytes | None: ...
 def key_from_env(*, required: bool) -> bytes | None:
     """The secret from ``SCAN_AUTHOR_KEY``; a clear error when it is needed and missing."""
     value = os.environ.get(KEY_ENV, "")
@@ -80,7 +84,7 @@ def key_check(key: bytes) -> str:
 
 
 def is_pseudonym(author: str | None) -> bool:
-    return bool(author) and _PSEUDONYM.fullmatch(author) is not None  # type: ignore[arg-type]
+    return bool(author and _PSEUDONYM.fullmatch(author))
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,13 @@ class AuthorPolicy:
             raise PrivacyError(f'[privacy] authors = "hash" needs {KEY_ENV}')
 
     @property
+    def hash_key(self) -> bytes:
+        """The secret under ``hash`` (``__post_init__`` makes sure there is one)."""
+        if self.key is None:
+            raise PrivacyError(f'[privacy] authors = "hash" needs {KEY_ENV}')
+        return self.key
+
+    @property
     def keeps(self) -> bool:
         return self.mode == KEEP
 
@@ -109,7 +120,7 @@ class AuthorPolicy:
         if is_pseudonym(author):
             return author  # already stored under this policy: written back unchanged
         person = person_key(author, source, text).encode("utf-8")
-        digest = hmac.new(self.key, person, hashlib.sha256).hexdigest()  # type: ignore[arg-type]
+        digest = hmac.new(self.hash_key, person, hashlib.sha256).hexdigest()
         return "anon-" + digest[:16]
 
     def import_digest(self, source: str, author: str | None, published: str | None,
@@ -125,7 +136,7 @@ class AuthorPolicy:
         """
         if self.mode == HASH:
             parts = "\x1f".join(["import-id", source, author or "", published or "", text])
-            digest = hmac.new(self.key, parts.encode("utf-8"), hashlib.sha256)  # type: ignore[arg-type]
+            digest = hmac.new(self.hash_key, parts.encode("utf-8"), hashlib.sha256)
             return digest.hexdigest()[:16]
         if self.mode == DROP:
             parts = "\x1f".join(["import-id", source, published or "", _masked(text)])

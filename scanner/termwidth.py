@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TextIO
 
 FALLBACK = 80
 
@@ -32,9 +33,9 @@ def output_width(*, fallback: int = FALLBACK) -> int:
     return _tty_width() or fallback
 
 
-def _stream_width(stream: object) -> int | None:
+def _stream_width(stream: TextIO) -> int | None:
     try:
-        fd = stream.fileno()  # type: ignore[attr-defined]
+        fd = stream.fileno()
         return os.get_terminal_size(fd).columns or None
     except (AttributeError, ValueError, OSError):  # no file descriptor, or not a terminal
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from scanner import people
 from scanner.coordination import near_verbatim_burst
@@ -91,23 +92,27 @@ def assess(
     """
     start = period_start or as_of - timedelta(days=rules.period_days)
     known = [m for m in members if m.published_at is None or m.published_at <= as_of]
-    dated = sorted((m for m in known if m.published_at is not None), key=_date)
+    # (date, member) of the dated members, oldest first: the date kept beside the
+    # member is one that is known not to be None.
+    dated = sorted(
+        ((m.published_at, m) for m in known if m.published_at is not None), key=itemgetter(0)
+    )
     window_start = as_of - timedelta(days=rules.window_days)
-    in_window = [m for m in dated if m.published_at > window_start]  # type: ignore[operator]
+    in_window = [(when, m) for when, m in dated if when > window_start]
     # One key per post, worked out once: the head count, the flags and the
     # coordinated check all ask who wrote what.
     key_of = dict(zip(map(id, known), people.person_keys(known), strict=True))
-    keys = [key_of[id(m)] for m in in_window]
+    keys = [key_of[id(m)] for _, m in in_window]
     head = len(set(keys))
-    first = dated[0].published_at if dated else None
-    last = dated[-1].published_at if dated else None
+    first = dated[0][0] if dated else None
+    last = dated[-1][0] if dated else None
     if history is not None:
         first = history.first_seen or first
     flags = []
     is_new = first is not None and first >= start
     if is_new:
         flags.append("new")
-    recent = {k for m, k in zip(in_window, keys, strict=True) if m.published_at > start}  # type: ignore[operator]
+    recent = {k for (when, _), k in zip(in_window, keys, strict=True) if when > start}
     if not is_new and len(recent) > _people_in(dated, key_of, start - (as_of - start), start):
         flags.append("growing")
     previous = history.previous if history is not None else None
@@ -115,7 +120,7 @@ def assess(
         flags.append("back")
     if _cross_posted(known, [key_of[id(m)] for m in known]):
         flags.append("cross-posted")
-    if _coordinated(in_window, keys, rules):
+    if _coordinated([m for _, m in in_window], keys, rules):
         flags.append("coordinated")
     return Assessment(
         verdict=SYSTEMIC if head >= rules.min_people else ISOLATED,
@@ -125,19 +130,15 @@ def assess(
         first_seen=first,
         last_seen=last,
         flags=flags,
-        weekly=weekly_counts([m.published_at for m in dated], as_of, rules.trend_weeks),  # type: ignore[misc]
+        weekly=weekly_counts([when for when, _ in dated], as_of, rules.trend_weeks),
     )
 
 
-def _date(m: Member) -> datetime:
-    return m.published_at  # type: ignore[return-value]
-
-
 def _people_in(
-    dated: Sequence[Member], key_of: dict[int, str], low: datetime, high: datetime
+    dated: Sequence[tuple[datetime, Member]], key_of: dict[int, str], low: datetime, high: datetime
 ) -> int:
     """People in (low, high], counted over every dated member (not only the window)."""
-    return len({key_of[id(m)] for m in dated if low < m.published_at <= high})  # type: ignore[operator]
+    return len({key_of[id(m)] for when, m in dated if low < when <= high})
 
 
 def weekly_counts(dates: Sequence[datetime], as_of: datetime, weeks: int) -> list[int]:
@@ -154,12 +155,14 @@ def weekly_counts(dates: Sequence[datetime], as_of: datetime, weeks: int) -> lis
 
 
 def _came_back(
-    dated: Sequence[Member], start: datetime, quiet: timedelta, previous: datetime | None
+    dated: Sequence[tuple[datetime, Member]],
+    start: datetime,
+    quiet: timedelta,
+    previous: datetime | None,
 ) -> bool:
     """Active in the period after a silence of at least ``quiet``."""
-    for member in dated:
-        when = member.published_at
-        if previous is not None and when > start and when - previous >= quiet:  # type: ignore[operator]
+    for when, _ in dated:
+        if previous is not None and when > start and when - previous >= quiet:
             return True
         previous = when
     return False

@@ -102,8 +102,8 @@ class AppStoreSpider(ScanSpider):
             return None
         rating = as_float(_label(entry, "im:rating"))
         author, published = _label(entry, "author", "name"), _label(entry, "updated")
-        for key, value in (("im:rating", rating), ("author.name", author), ("updated", published)):
-            if value is None:
+        for key, found in (("im:rating", rating), ("author.name", author), ("updated", published)):
+            if found is None:
                 missing.add(key)
         title = _label(entry, "title")
         removed = is_removed_text(text) or is_removed_text(title)

@@ -154,7 +154,7 @@ class BbbSpider(ScanSpider):
         author = clean_text(item.get("displayName") or "") or None
         rid = str(item.get("id") or fallback_id(text, author))
         reply = next((x for x in item.get("extendedText") or [] if x.get("isBusiness")), None)
-        extra = {"kind": "review"}
+        extra: dict[str, Any] = {"kind": "review"}
         if reply:
             extra["business_response"] = clean_text(reply.get("text") or "")
             extra["business_response_at"] = iso(_ymd(reply.get("date")))
@@ -182,7 +182,7 @@ class BbbSpider(ScanSpider):
             return
         published = self._date(response, raw_date)
         rid = card.attrib.get("id") or fallback_id(text, author)
-        extra = {"kind": "review"}
+        extra: dict[str, Any] = {"kind": "review"}
         grid = card.css(".bpr-review-business-response-grid")
         if grid:
             extra["business_response"] = text_of(grid.css(".bpr-review-business-response-body"))

@@ -74,9 +74,9 @@ class ComplaintsboardSpider(ScanSpider):
             else:
                 yield from self._mention(response, block, _listing_id(block), missing)
         report_missing(self, response, len(blocks), missing)
-        url = _next_page(response)
-        if url:
-            yield scrapy.Request(url, callback=self.parse, meta={"pagination": True})
+        next_url = _next_page(response)
+        if next_url:
+            yield scrapy.Request(next_url, callback=self.parse, meta={"pagination": True})
 
     def parse_complaint(self, response: Response) -> Iterator[Any]:
         """A complaint's own page: the first ``div.complaint`` is it (replies follow)."""

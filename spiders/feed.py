@@ -52,6 +52,7 @@ class FeedSpider(ScanSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.check_arguments(url=self.url)
+        # check_arguments has raised if there is no url
         yield scrapy.Request(self.url, callback=self.parse)  # type: ignore[arg-type]
 
     def parse(self, response: Response) -> Iterator[Mention | scrapy.Request]:
@@ -107,5 +108,5 @@ def _date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return datetime(*value[:6], tzinfo=UTC)
+            return datetime(*value[:6]).replace(tzinfo=UTC)
     return None

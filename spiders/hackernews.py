@@ -88,7 +88,7 @@ class HackerNewsSpider(ScanSpider):
         if object_id is None:
             missing.add("objectID")
             return None
-        tags = hit.get("_tags") if isinstance(hit.get("_tags"), list) else []
+        tags = hit["_tags"] if isinstance(hit.get("_tags"), list) else []
         is_comment = "comment" in tags or ("comment_text" in hit and "title" not in hit)
         field = "comment_text" if is_comment else "title"
         if field not in hit:
@@ -110,7 +110,7 @@ class HackerNewsSpider(ScanSpider):
             url=ITEM_URL + str(object_id),
             author=text_or_none(hit.get("author")),
             title=None if removed else title,
-            text="" if removed else _as_html(body),
+            text="" if removed else _as_html(body or ""),
             published_at=parse_published(hit.get("created_at_i") or hit.get("created_at")),
             about_company=self.about_company,
             removed=removed,

@@ -95,6 +95,7 @@ class JsonLdSpider(ScanSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.check_arguments(url=self.url, next_selector=self.next_selector)
+        # check_arguments has raised if there is no url
         yield scrapy.Request(self.url, callback=self.parse)  # type: ignore[arg-type]
 
     def parse(self, response: Response) -> Iterator[Mention | scrapy.Request]:

@@ -61,7 +61,7 @@ def as_float(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]  # what float() refuses is caught
     except (TypeError, ValueError):
         return None
 

@@ -130,7 +130,7 @@ class SiteSpider(ScanSpider):
     def __init__(self, *args: Any, rule: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.check_arguments(rule=rule, url=self.url)
-        self.rule = load_rule(rule)  # type: ignore[arg-type]
+        self.rule = load_rule(rule)  # type: ignore[arg-type]  # check_arguments: not None
         self.url = self.url or self.rule.url
         self.about_company = self.rule.about_company
 
@@ -145,6 +145,7 @@ class SiteSpider(ScanSpider):
             raise RuleFileError(loaded.path, "missing: url (in the rule file or the source)")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # check_arguments (in __init__) has raised if there is no url
         yield scrapy.Request(self.url, callback=self.parse)  # type: ignore[arg-type]
 
     def parse(self, response: Response) -> Iterator[Mention | scrapy.Request]:
@@ -157,7 +158,7 @@ class SiteSpider(ScanSpider):
             if mention is not None:
                 yield mention
         if rule.next:
-            href = _value(response, rule.next)  # type: ignore[arg-type]
+            href = _value(response, rule.next)  # type: ignore[arg-type]  # a Response is a node
             if href:
                 yield response.follow(href, callback=self.parse, meta={"pagination": True})
 
@@ -167,7 +168,8 @@ class SiteSpider(ScanSpider):
         if not text:
             self.layout_problem(response, f"a post without text ({self.rule.fields.text!r})")
             return None
-        link = response.urljoin(values["link"]) if values.get("link") else None
+        # values["link"] is a string here: the condition checks it
+        link = response.urljoin(values["link"]) if values.get("link") else None  # type: ignore[arg-type]
         date = parse_published(values.get("date"), formats=self.rule.date_formats)
         external_id = values.get("id") or link or fallback_id(text, values.get("author"))
         return Mention(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,46 @@ def scan(tmp_path: Path):
         return run_scan(*args, **kwargs)
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def report_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database of ``tests/report_support.py`` and its config, built once per
+    session (per xdist worker) by the real CLI: for tests that only read it
+    (``scan report`` opens it read-only). A test that changes it uses ``report_copy``."""
+    from tests.report_support import build_report_db
+
+    path = tmp_path_factory.mktemp("report")
+    build_report_db(path)
+    return path
+
+
+@pytest.fixture
+def report_copy(report_site: Path, tmp_path: Path) -> Path:
+    """A private copy of ``report_site`` in ``tmp_path``; returns its config path.
+    The database is copied with SQLite's backup API: a reader may have left a
+    write-ahead log beside it that a file copy would miss."""
+    for name in ("scanner.toml", "posts.jsonl"):
+        shutil.copy2(report_site / name, tmp_path / name)
+    source = sqlite3.connect(report_site / "report.db")
+    target = sqlite3.connect(tmp_path / "report.db")
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return tmp_path / "scanner.toml"
+
+
+@pytest.fixture(scope="session")
+def compare_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database of ``tests/compare_support.py`` (import, then ``scan issues``),
+    built once per session, for tests that only read it."""
+    from tests.compare_support import build_compare_db
+
+    path = tmp_path_factory.mktemp("compare")
+    build_compare_db(path)
+    return path
 
 
 def real_pages() -> Path | None:

@@ -6,7 +6,6 @@ import pytest
 
 from scanner import categories
 from scanner.categories import categorise, combine, labels, tokens
-from scanner.rules import load_rules
 
 
 @pytest.mark.parametrize(
@@ -83,8 +82,7 @@ def test_a_bad_rule_file_names_the_file_and_key(tmp_path, monkeypatch):
         '[categories.x]\nlabel = "X"\n[categories.x.terms]\nen = "refund"\n', encoding="utf-8"
     )
     monkeypatch.setenv("SCAN_RULES_DIR", str(tmp_path))
-    load_rules.cache_clear()
-    categories._index.cache_clear()
+    categories.reload_rules()
     try:
         with pytest.raises(
             categories.RuleFileError,
@@ -94,8 +92,7 @@ def test_a_bad_rule_file_names_the_file_and_key(tmp_path, monkeypatch):
             categorise("refund")
     finally:
         monkeypatch.delenv("SCAN_RULES_DIR")
-        load_rules.cache_clear()
-        categories._index.cache_clear()
+        categories.reload_rules()
 
 
 # Our own fixtures for the cases issue #15 named: what a grievance is mostly about

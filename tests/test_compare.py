@@ -17,24 +17,23 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from scanner.compare.build import _standing
+from scanner.compare.build import standing
 from scanner.compare.model import CompanyTotals, Comparison, Rate, Row
 from scanner.compare.settings import CompareRules
 from scanner.compare.themes import IssueRef, match_themes
 from scanner.issues.lexicon import Lexicon, key_text, phrase_key
 from scanner.report.formats import render_comparison
 from scanner.store import Store
-from tests.compare_support import AS_OF, build_compare_db, posts
+from tests.compare_support import AS_OF, posts
 from tests.conftest import run_scan
 
 PERIOD_END = datetime.fromisoformat(AS_OF + "T23:59:59+00:00")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("compare")
-    build_compare_db(home)
-    return home
+def built(compare_site: Path) -> Path:
+    """The session's comparison database (tests/conftest.py): these tests only read it."""
+    return compare_site
 
 
 @pytest.fixture(scope="module")
@@ -153,14 +152,14 @@ def test_ten_times_the_mentions_is_not_ten_times_worse() -> None:
     rules = CompareRules()
     # A big competitor: more people complain (8 against our 6) out of twenty times the posts.
     rates = {"Us": _rate(6, 50), "Big": _rate(8, 1000)}
-    assert _standing(rates, "Us", rules) == "ours_alone"
+    assert standing(rates, "Us", rules) == "ours_alone"
     assert rates["Us"].has and not rates["Big"].has
     # The same people at a company our size: it has it too.
     rates = {"Us": _rate(6, 50), "Peer": _rate(8, 60)}
-    assert _standing(rates, "Us", rules) == "industry_wide"
+    assert standing(rates, "Us", rules) == "industry_wide"
     # One person is never enough to "have" a grievance, whatever the rate.
     rates = {"Us": _rate(1, 10), "Peer": _rate(0, 60)}
-    assert _standing(rates, "Us", rules) == "scattered"
+    assert standing(rates, "Us", rules) == "scattered"
 
 
 def test_issues_match_by_phrases_across_languages_not_ids() -> None:

@@ -143,8 +143,14 @@ def test_a_time_budget_is_accepted_per_source_and_crawl_wide(tmp_path):
 def test_init_writes_and_refuses_to_overwrite(scan, tmp_path):
     first = scan("init")
     assert first.returncode == 0 and (tmp_path / "scanner.toml").exists()
+    written = (tmp_path / "scanner.toml").read_text(encoding="utf-8")
+    config = load_config(tmp_path / "scanner.toml")  # the starter is a valid config
+    assert config.company.name == "Acme" and config.sources, written
+    assert (tmp_path / "scan.db").exists() and "Created database scan.db" in first.stdout
+    (tmp_path / "scanner.toml").write_text(written + "# my edits\n", encoding="utf-8")
     second = scan("init")
     assert second.returncode == 1 and "--force" in second.stderr
+    assert (tmp_path / "scanner.toml").read_text(encoding="utf-8").endswith("# my edits\n")
 
 
 EIGHT_TYPOS = """\

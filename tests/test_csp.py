@@ -9,8 +9,8 @@ import email
 import email.policy
 from html.parser import HTMLParser
 
-from tests.compare_support import AS_OF, build_compare_db
-from tests.report_support import build_report_db
+from tests.compare_support import AS_OF
+from tests.conftest import run_scan
 from tests.test_digest import parts, seed_basic, write_config
 
 
@@ -47,9 +47,8 @@ def policy_of(page: str) -> Head:
     return head
 
 
-def test_html_report_has_a_strict_policy(tmp_path, scan):
-    build_report_db(tmp_path)
-    done = scan("report", "--format", "html", "--days", "3650")
+def test_html_report_has_a_strict_policy(report_site):
+    done = run_scan("report", "--format", "html", "--days", "3650", cwd=report_site)
     assert done.returncode == 0, done.stderr
     policy_of(done.stdout)
 
@@ -63,9 +62,8 @@ def test_digest_html_part_has_a_strict_policy(tmp_path, scan):
     policy_of(parts(message)["text/html"])
 
 
-def test_compare_html_has_a_strict_policy(tmp_path, scan):
-    build_compare_db(tmp_path)
-    done = scan("compare", "--as-of", AS_OF, "--format", "html")
+def test_compare_html_has_a_strict_policy(compare_site):
+    done = run_scan("compare", "--as-of", AS_OF, "--format", "html", cwd=compare_site)
     assert done.returncode == 0, done.stderr
     assert "People per 100 mentions" in done.stdout
     policy_of(done.stdout)

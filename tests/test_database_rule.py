@@ -122,9 +122,14 @@ def test_create_flag_lets_a_writing_command_start_a_database(scan, tmp_path):
     posts(tmp_path)
     result = scan("--db", "fresh.db", "--create", "import", "posts.jsonl")
     assert result.returncode == 0, result.stderr
+    db = Database(tmp_path / "fresh.db")
+    ids = [r["external_id"] for r in db.query("SELECT external_id FROM mentions ORDER BY 1")]
+    db.close()
+    assert ids == ["p0", "p1", "p2"]
     # ... but never a reading one.
     result = scan("--db", "other.db", "--create", "stats")
     assert result.returncode == 1 and not (tmp_path / "other.db").exists()
+    assert "other.db: no such database" in result.stderr and "Traceback" not in result.stderr
 
 
 def made_by_import(scan, tmp_path: Path, name: str = "scan.db") -> Path:

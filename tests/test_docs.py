@@ -11,7 +11,9 @@ from scanner.cli import COMMANDS
 from .conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-TEST_COMMAND = "pip install '.[test]' && python -m pytest -q"
+TEST_COMMAND = (
+    "pip install '.[test]' && python -m mypy && python -m pytest -q -n auto --dist loadfile"
+)
 
 
 def test_every_command_is_in_the_readme():

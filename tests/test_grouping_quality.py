@@ -32,6 +32,12 @@ INDIC = {"hi", "ne", "ta", "te"}
 
 
 FLOORS = {"current": 0.988, "stock": 0.996}  # B-cubed F1 at SIZE texts
+# B-cubed precision alone: 1.0 on both today. A false merge is the costly error
+# (two isolated complaints become one "systemic" grievance), and F1 hides it on
+# the current corpus: with the threshold at 50 instead of 85 its F1 rises (recall
+# gains more than precision loses); its precision falls to 0.9985, the stock
+# corpus's to 0.991 (at 75: 0.9984).
+PRECISION_FLOORS = {"current": 0.999, "stock": 0.999}
 
 
 @cache
@@ -41,10 +47,11 @@ def _grouped(name: str) -> tuple[corpus.Corpus, np.ndarray]:
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
-def test_bcubed_f1_holds_its_floor(name: str) -> None:
+def test_bcubed_f1_and_precision_hold_their_floors(name: str) -> None:
     made, found = _grouped(name)
     precision, recall, f1 = bcubed(made.labels, found)
     assert f1 >= FLOORS[name], (name, precision, recall, f1)
+    assert precision >= PRECISION_FLOORS[name], (name, precision, recall, f1)
 
 
 def test_indic_and_short_texts_keep_their_recall() -> None:

@@ -1,4 +1,4 @@
-"""The code is ruff-clean (the rules and their reasons are in pyproject.toml)."""
+"""The code is ruff-clean and mypy-clean (rules, reasons and mypy settings: pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,20 @@ def test_ruff_check_passes():
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_passes():
+    """Types are checked as CI checks them: ``[tool.mypy]`` names the files and the rules."""
+    pytest.importorskip("mypy", reason="mypy is not installed (it is in the test extra)")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,7 +17,7 @@ from scanner.privacy import KEY_ENV, PrivacyError
 from scanner.store import Store, content_hash
 from scanner.store.authors import enforce, recorded
 from tests.conftest import run_scan
-from tests.report_support import AS_OF, GROUPS, build_report_db
+from tests.report_support import AS_OF, GROUPS
 
 KEY = "0123456789abcdef" * 4
 OTHER_KEY = "fedcba9876543210" * 4
@@ -62,8 +62,8 @@ def _file_bytes(db: Path) -> bytes:
     return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
 
 
-def test_switching_to_hash_rewrites_in_place_and_people_counts_stay_equal(tmp_path):
-    config = build_report_db(tmp_path)
+def test_switching_to_hash_rewrites_in_place_and_people_counts_stay_equal(tmp_path, report_copy):
+    config = report_copy  # the report database, copied into tmp_path
     assert run_scan("issues", cwd=tmp_path).returncode == 0
     db = tmp_path / "report.db"
     with sqlite3.connect(db) as conn:
@@ -102,8 +102,8 @@ def _members(report: dict, member_id: str) -> list[dict]:
                 if member_id in {m["id"] for m in c["members"]})  # fmt: skip
 
 
-def test_hash_without_a_key_refuses_and_changes_nothing(tmp_path):
-    config = build_report_db(tmp_path)
+def test_hash_without_a_key_refuses_and_changes_nothing(tmp_path, report_copy):
+    config = report_copy  # the report database, copied into tmp_path
     _set_mode(config, "hash")
     done = run_scan("report", cwd=tmp_path, env=_env(None))
     assert done.returncode == 1
@@ -117,8 +117,8 @@ def test_hash_without_a_key_refuses_and_changes_nothing(tmp_path):
             "Ravi",)  # fmt: skip
 
 
-def test_nightly_without_the_key_refuses_before_it_crawls(tmp_path):
-    config = build_report_db(tmp_path)
+def test_nightly_without_the_key_refuses_before_it_crawls(tmp_path, report_copy):
+    config = report_copy  # the report database, copied into tmp_path
     _set_mode(config, "hash")
     done = run_scan("nightly", cwd=tmp_path, env=_env(None))
     assert done.returncode == 1
@@ -129,8 +129,8 @@ def test_nightly_without_the_key_refuses_before_it_crawls(tmp_path):
             == (0,)  # fmt: skip
 
 
-def test_a_database_hashed_with_one_key_refuses_another(tmp_path):
-    config = build_report_db(tmp_path)
+def test_a_database_hashed_with_one_key_refuses_another(tmp_path, report_copy):
+    config = report_copy  # the report database, copied into tmp_path
     _set_mode(config, "hash")
     _switch(tmp_path)
     done = run_scan("import", str(tmp_path / "posts.jsonl"), cwd=tmp_path, env=_env(OTHER_KEY))
@@ -138,8 +138,8 @@ def test_a_database_hashed_with_one_key_refuses_another(tmp_path):
     assert "not the key this database" in done.stderr
 
 
-def test_removing_the_privacy_table_never_brings_names_back(tmp_path):
-    config = build_report_db(tmp_path)
+def test_removing_the_privacy_table_never_brings_names_back(tmp_path, report_copy):
+    config = report_copy  # the report database, copied into tmp_path
     _set_mode(config, "hash")
     _switch(tmp_path)
     config.write_text(config.read_text("utf-8").split("\n[privacy]")[0], encoding="utf-8")
@@ -155,8 +155,8 @@ def test_removing_the_privacy_table_never_brings_names_back(tmp_path):
     assert author.startswith("anon-")
 
 
-def test_back_to_keep_says_what_it_cannot_undo(tmp_path):
-    config = build_report_db(tmp_path)
+def test_back_to_keep_says_what_it_cannot_undo(tmp_path, report_copy):
+    config = report_copy  # the report database, copied into tmp_path
     _set_mode(config, "hash")
     _switch(tmp_path)
     _set_mode(config, "keep")
@@ -164,8 +164,8 @@ def test_back_to_keep_says_what_it_cannot_undo(tmp_path):
     assert "keep their pseudonyms" in note and "counted twice" in note
 
 
-def test_drop_stores_no_author_and_the_report_says_each_post_is_a_person(tmp_path):
-    config = build_report_db(tmp_path)
+def test_drop_stores_no_author_and_the_report_says_each_post_is_a_person(tmp_path, report_copy):
+    config = report_copy  # the report database, copied into tmp_path
     _set_mode(config, "drop")
     _switch(tmp_path, key=None)
     report = _report(tmp_path, key=None)["json"]

@@ -8,15 +8,13 @@ import json
 
 import pytest
 
-from tests.report_support import AS_OF, GROUPS, HOSTILE, build_report_db, cluster_of
+from tests.report_support import AS_OF, GROUPS, HOSTILE, cluster_of
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One database for the module: building it runs the real CLI a few times."""
-    path = tmp_path_factory.mktemp("report")
-    build_report_db(path)
-    return path
+@pytest.fixture
+def site(report_site):
+    """One database for the session (tests/conftest.py): these tests only read it."""
+    return report_site
 
 
 @pytest.fixture
@@ -204,5 +202,15 @@ def test_every_format_parses(site, report):
 
 
 def test_html_written_to_a_file(site, report):
-    report("--format", "html", "-o", "out.html")
-    assert (site / "out.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    done = report("--format", "html", "-o", "out.html")
+    assert done.stdout == "" and "Wrote out.html" in done.stderr
+    page = (site / "out.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    # The file holds the report itself: every listed grievance, by id, and no other.
+    listed = {c["id"] for c in json.loads(report("--format", "json").stdout)["clusters"]}
+    solo = cluster_of(site / "report.db", GROUPS["solo"][0]["id"])
+    assert listed and solo not in listed
+    for cid in listed:
+        assert f"#{cid}<" in page or f"#{cid} " in page, cid
+    assert f"#{solo}<" not in page and f"#{solo} " not in page
+    assert "Acme" in page and "Systemic" in page

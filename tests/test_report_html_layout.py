@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser import chromium, measure, screenshot
 from tests.conftest import run_scan
-from tests.report_support import AS_OF, build_report_db
+from tests.report_support import AS_OF
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="no Chromium installed")
 
@@ -51,9 +51,8 @@ pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    site = tmp_path_factory.mktemp("html")
-    build_report_db(site)
+def page(report_site):
+    site = report_site
     done = run_scan("report", "--as-of", AS_OF, "--format", "html", "-o", "report.html", cwd=site)
     assert done.returncode == 0, done.stderr
     return site / "report.html"

@@ -237,11 +237,17 @@ def test_hostile_issue_example_is_harmless_everywhere(report):
     assert "\\u001b" not in raw and "\u202e" not in raw
 
 
-def test_report_build_is_the_function_after_its_module_is_imported():
-    import scanner.report
-    import scanner.report.builder  # noqa: F401
+def test_report_build_is_the_builders_function_with_its_signature():
+    import inspect
 
-    assert callable(scanner.report.build) and scanner.report.build.__module__ == "scanner.report"
+    import scanner.report
+    import scanner.report.builder
+
+    assert scanner.report.build is scanner.report.builder.build
+    params = inspect.signature(scanner.report.build).parameters
+    assert list(params)[:2] == ["store", "config"] and "as_of" in params and "volume" in params
+    with pytest.raises(AttributeError, match="no attribute 'buildd'"):
+        scanner.report.buildd  # noqa: B018
 
 
 def test_fail_on_systemic_counts_a_systemic_issue(report):

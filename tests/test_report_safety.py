@@ -21,19 +21,18 @@ from scanner.report import build
 from scanner.report.formats import render
 from scanner.store import Store
 from tests.conftest import run_scan
-from tests.report_support import AS_OF, HOSTILE, build_report_db, cluster_of
+from tests.report_support import AS_OF, HOSTILE, cluster_of
 
 DANGEROUS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    path = tmp_path_factory.mktemp("hostile")
-    build_report_db(path)
-    return path
+@pytest.fixture
+def site(report_site):
+    """The session's report database (tests/conftest.py): these tests only read it."""
+    return report_site
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hostile_id(site):
     return str(cluster_of(site / "report.db", HOSTILE[0]["id"]))
 

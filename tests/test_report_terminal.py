@@ -19,14 +19,13 @@ import pytest
 from rich.cells import cell_len
 
 from tests.conftest import scan_executable
-from tests.report_support import AS_OF, BOMB, REFUND, SOLO, build_report_db
+from tests.report_support import AS_OF, BOMB, REFUND, SOLO
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    path = tmp_path_factory.mktemp("terminal")
-    build_report_db(path)
-    return path
+@pytest.fixture
+def site(report_site):
+    """The session's report database (tests/conftest.py): these tests only read it."""
+    return report_site
 
 
 def run_report(site: Path, *args: str, columns: int | None = None, stderr: int | None = None,

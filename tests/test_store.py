@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
 
 from scanner.errors import StoreError
 from scanner.store import Store, fts_query
-from scanner.store.migrations import migrations
+from scanner.store.migrations import latest_version
 
 
 def mention(i: str, text: str = "late delivery again", **extra) -> dict:
@@ -27,7 +28,7 @@ def test_migrations_from_an_empty_file(tmp_path):
     db = tmp_path / "empty.db"
     db.touch()
     with Store(db) as store:
-        assert store.schema_version == len(migrations._migrations)
+        assert store.schema_version == latest_version() > 0
         tables = set(store.db.table_names())
         assert {
             "mentions",
@@ -42,7 +43,14 @@ def test_migrations_from_an_empty_file(tmp_path):
     # Re-opening applies nothing twice.
     with Store(db) as store:
         applied = store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0]
-        assert applied == len(migrations._migrations)
+        assert applied == latest_version()
+
+
+def test_latest_version_counts_every_migration_function():
+    from scanner.store import migrations
+
+    defined = [name for name in vars(migrations) if re.fullmatch(r"m\d{3}_\w+", name)]
+    assert len(defined) >= 5 and latest_version() == len(defined)
 
 
 def test_not_a_database_is_a_clear_error(tmp_path):

@@ -128,7 +128,7 @@ def with_database(command: click.Command, name: str) -> click.Command:
     def opened_first(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         mode = access(ctx.params) if callable(access) else access
-        ctx.find_object(App).open_store(mode)  # type: ignore[union-attr]
+        app_of(ctx).open_store(mode)
         return body(*args, **kwargs)
 
     wrapped = copy.copy(command)
@@ -137,6 +137,14 @@ def with_database(command: click.Command, name: str) -> click.Command:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def app_of(ctx: click.Context) -> App:
+    """The ``App`` the ``scan`` group made; an error as ``pass_app``'s when there is none."""
+    app = ctx.find_object(App)
+    if app is None:
+        raise RuntimeError("no scan App in this click context (run through `scan`)")
+    return app
 
 
 def exclusive(*groups: tuple[str, ...]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ from scanner.termwidth import output_width
               help="Write to this file instead of standard output.")  # fmt: skip
 @pass_app
 def compare(app: App, fmt: str, output: Path | None, limit: int, include_all: bool,
-            **options: object) -> None:  # fmt: skip
+            since: date | None, days: int | None, as_of: date | None) -> None:  # fmt: skip
     """Compare our grievances with the competitors' ([[competitors]] in scanner.toml).
 
     For each issue (matched across companies by its phrases) and each category:
@@ -47,7 +48,7 @@ def compare(app: App, fmt: str, output: Path | None, limit: int, include_all: bo
     from scanner.report.formats import render_comparison
 
     store = app.store()
-    result = build(store, app.config, **options)  # type: ignore[arg-type]
+    result = build(store, app.config, since=since, days=days, as_of=as_of)
     result.limit = None if include_all else limit
     tty = output is None and sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"

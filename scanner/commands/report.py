@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +15,9 @@ from scanner.errors import writing
 from scanner.report.formats import REPORT_FORMATS
 from scanner.status import ExitStatus
 from scanner.termwidth import output_width
+
+if TYPE_CHECKING:
+    from scanner.report.model import ClusterView, IssueView, Report
 
 
 @click.command(name="report")
@@ -64,7 +69,24 @@ from scanner.termwidth import output_width
     "(with --since/--days: one first seen in that period).",
 )
 @pass_app
-def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **options: object) -> None:
+def report(
+    app: App,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    company: str | None,
+    since: date | None,
+    days: int | None,
+    as_of: date | None,
+    category: str | None,
+    source: str | None,
+    verdict: str | None,
+    min_people: int | None,
+    include_all: bool,
+    cluster_id: int | None,
+    issue_id: int | None,
+    limit: int | None,
+) -> None:
     """Show which issues and grievances are systemic, new or growing, and the isolated ones.
 
     A grievance is systemic when enough distinct people raised it within the
@@ -85,15 +107,31 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
     from scanner.report.formats import render
 
     exclusive(("since", "days"), ("cluster_id", "issue_id"))
-    since, as_of = options.get("since"), options.get("as_of")
-    if since is not None and as_of is not None and since > as_of:  # type: ignore[operator]
+    if since is not None and as_of is not None and since > as_of:
         raise click.UsageError(f"--since {since} is after --as-of {as_of}")
 
     # Only JSON lists every post of every grievance; the other views need the
     # recent posts alone (and --cluster and --issue always read them all).
     members = fmt == "json"
     store = app.store()
-    result = build(store, app.config, members=members, volume=fmt == "html", **options)  # type: ignore[arg-type]
+    result = build(
+        store,
+        app.config,
+        company=company,
+        since=since,
+        days=days,
+        as_of=as_of,
+        category=category,
+        source=source,
+        verdict=verdict,
+        min_people=min_people,
+        include_all=include_all,
+        cluster_id=cluster_id,
+        issue_id=issue_id,
+        limit=limit,
+        members=members,
+        volume=fmt == "html",
+    )
     stream = sys.stdout
     tty = output is None and stream.isatty()
     color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
@@ -105,17 +143,15 @@ def report(app: App, fmt: str, output: Path | None, fail_on: str | None, **optio
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False, color=color)
-    if fail_on == "systemic" and _has_systemic(
-        result, new_only=bool(options.get("since") or options.get("days"))
-    ):
+    if fail_on == "systemic" and _has_systemic(result, new_only=bool(since or days)):
         sys.exit(ExitStatus.SYSTEMIC)
 
 
-def _has_systemic(result: object, *, new_only: bool) -> bool:
+def _has_systemic(result: Report, *, new_only: bool) -> bool:
     """A systemic grievance: a near-duplicate cluster or an issue (a shared theme)."""
-    shown = [*result.clusters, *result.issues]  # type: ignore[attr-defined]
+    shown: list[ClusterView | IssueView] = [*result.clusters, *result.issues]
     systemic = [g for g in shown if g.verdict == "systemic"]
     if new_only:
         return any("new" in g.flags for g in systemic)
-    hidden = result.systemic_more + result.issues_systemic_more  # type: ignore[attr-defined]
+    hidden = result.systemic_more + result.issues_systemic_more
     return bool(systemic) or hidden > 0

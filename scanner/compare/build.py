@@ -120,8 +120,11 @@ def _rate(now: Figures, before: Figures, counted: tuple[int, int],
         people_per_100=per_100(people, now.mentions),
         previous_people_per_100=per_100(counted_before[1], before.mentions),
     )
-    if min(now.mentions, before.mentions) >= min_mentions:
-        rate.trend = round(rate.people_per_100 - rate.previous_people_per_100, 1)  # type: ignore[operator]
+    now_rate, before_rate = rate.people_per_100, rate.previous_people_per_100
+    # Both are None only without mentions, which min_mentions (at least 1) rules out.
+    enough = min(now.mentions, before.mentions) >= min_mentions
+    if enough and now_rate is not None and before_rate is not None:
+        rate.trend = round(now_rate - before_rate, 1)
     return rate
 
 
@@ -138,7 +141,7 @@ def _theme_row(theme: Theme, names: list[str], now: dict[str, Figures],
         if ids:
             issues[name] = ids
     lead = theme.lead(names)
-    return Row("issue", lead.key, lead.name, _standing(rates, names[0], rules), rates, issues,
+    return Row("issue", lead.key, lead.name, standing(rates, names[0], rules), rates, issues,
                theme.phrases())  # fmt: skip
 
 
@@ -149,10 +152,10 @@ def _category_row(key: str, label: str, names: list[str], now: dict[str, Figures
                  before[n].count(before[n].categories.get(key, ())), rules.min_mentions)
         for n in names
     }  # fmt: skip
-    return Row("category", key, label, _standing(rates, names[0], rules), rates)
+    return Row("category", key, label, standing(rates, names[0], rules), rates)
 
 
-def _standing(rates: dict[str, Rate], ours: str, rules: CompareRules) -> str:
+def standing(rates: dict[str, Rate], ours: str, rules: CompareRules) -> str:
     """Mark who has the grievance (enough people, a rate near the top) and say whose it is."""
     top = max((r.people_per_100 or 0.0 for r in rates.values()), default=0.0)
     for rate in rates.values():

@@ -72,9 +72,11 @@ def news(cmp: Comparison, before: dict[str, Any] | None) -> CompareNews:
         known = set(was_systemic.get(company.name, []))
         for iid, name in company.systemic_issues:
             if iid not in known:
-                row = next((r for r in cmp.issues if iid in r.issues.get(company.name, [])), None)
-                people = row.rates[company.name].people if row else 0
-                out.systemic.append(CompetitorIssue(company.name, iid, name, people, row))
+                shared = next(
+                    (r for r in cmp.issues if iid in r.issues.get(company.name, [])), None
+                )
+                people = shared.rates[company.name].people if shared else 0
+                out.systemic.append(CompetitorIssue(company.name, iid, name, people, shared))
     out.systemic.sort(key=lambda s: (-s.people, s.company, s.id))
     return out
 

@@ -10,7 +10,7 @@ stats (``scanner.crawl.health``) and writes the run row and ``source_health``.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -39,7 +39,7 @@ class SourceExtension:
         return cls(crawler)
 
     @classmethod
-    def of(cls, crawler: Crawler) -> SourceExtension:
+    def of(cls, crawler: Crawler) -> Self:
         """The crawler's instance (``SourceExtension`` must be in ``EXTENSIONS``)."""
         extension = crawler.get_extension(cls)
         if extension is None:

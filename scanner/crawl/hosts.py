@@ -157,7 +157,8 @@ class HostGate:
             later = max(self.paused_until, self.last_start + self.delay) - now
             from twisted.internet import reactor
 
-            self.timer = reactor.callLater(max(0.0, later), self._tick)  # type: ignore[attr-defined]
+            # twisted types the global reactor's methods as unbound interface methods
+            self.timer = reactor.callLater(max(0.0, later), self._tick)  # type: ignore[arg-type]
 
     def _tick(self) -> None:
         self.timer = None

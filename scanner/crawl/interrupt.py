@@ -57,7 +57,7 @@ class CtrlC:
         self.pressed = True
         from twisted.internet import reactor
 
-        reactor.callFromThread(self.stop)  # type: ignore[attr-defined]
+        reactor.callFromThread(self.stop)
 
     def stop(self) -> None:
         from scrapy.utils.defer import deferred_from_coro
@@ -74,4 +74,4 @@ class CtrlC:
                 if extension is not None:
                     extension.interrupt()
         with contextlib.suppress(RuntimeError):  # already stopping
-            reactor.stop()  # type: ignore[attr-defined]
+            reactor.stop()  # type: ignore[misc]  # twisted types the global reactor as interfaces

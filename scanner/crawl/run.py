@@ -100,7 +100,8 @@ def _run(config: Config, db_path: Path, sources: list[Source], overrides: dict[s
         crawler = process.create_crawler(spidercls)
         crawler.settings.setdict(source_settings(source), priority="spider")
         deferred = process.crawl(crawler, **source.spider_args())
-        deferred.addErrback(lambda f, e=entry: _fail(e, f"crashed: {f.getErrorMessage()}", None))
+        # the default argument binds this loop's entry; twisted's overloads cannot see it
+        deferred.addErrback(lambda f, e=entry: _fail(e, f"crashed: {f.getErrorMessage()}", None))  # type: ignore[call-overload]
         crawlers.append((entry, crawler))
     if crawlers:
         ticker = _ticker(crawlers, progress, progress_every)

@@ -116,7 +116,7 @@ def facts() -> dict[str, Any]:
 
 
 def _entry(group: dict[str, Any], entry: str | dict[str, Any]) -> dict[str, Any]:
-    item = {"text": entry} if isinstance(entry, str) else dict(entry)
+    item: dict[str, Any] = {"text": entry} if isinstance(entry, str) else dict(entry)
     item.setdefault("site", group.get("site"))
     item.setdefault("lang", group.get("lang", "en"))
     if item["site"] not in SITES:
@@ -160,7 +160,8 @@ class _Names:
     """Distinct made-up authors in each site's style; never a placeholder name."""
 
     def __init__(self, pools: dict[str, list[str]], rng: random.Random) -> None:
-        self.pools, self.rng, self.used = pools, rng, set()
+        self.pools, self.rng = pools, rng
+        self.used: set[str] = set()
 
     def next(self, site: str) -> str:
         while True:

@@ -24,7 +24,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
+        base = self.server.base_url
         try:
             answer = self.server.web.answer(self.path, base)
         except Exception:  # a bug in a page must show as a 500, not hang the crawl
@@ -45,6 +45,12 @@ class _DemoServer(ThreadingHTTPServer):
     daemon_threads = True
     web: DemoWeb
 
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` of the bound socket."""
+        host, port = self.socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
 
 @contextmanager
 def serve(web: DemoWeb) -> Iterator[str]:
@@ -54,8 +60,7 @@ def serve(web: DemoWeb) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, name="scan-demo-server", daemon=True)
     thread.start()
     try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
+        yield server.base_url
     finally:
         server.shutdown()
         server.server_close()

@@ -9,6 +9,7 @@ one line, cut) and then each medium's own escaping.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scanner.compare.model import Row
@@ -65,17 +66,17 @@ def _footnote(news: CompareNews) -> str:
             "those rates mean little.")  # fmt: skip
 
 
-def text_lines(news: CompareNews | None, wrap: object) -> list[str]:
+def text_lines(news: CompareNews | None, wrap: Callable[[str, str], list[str]]) -> list[str]:
     """The section for the plain-text part; ``wrap(text, indent)`` is its line wrapper."""
     if news is None or not news.changed:
         return []
     out = [TITLE.upper(), "-" * len(TITLE)]
     for head, detail in _facts(news):
-        out += wrap(terminal(head), "  ")  # type: ignore[operator]
+        out += wrap(terminal(head), "  ")
         if detail:
-            out += wrap(terminal(detail), "     ")  # type: ignore[operator]
+            out += wrap(terminal(detail), "     ")
     if _footnote(news):
-        out += wrap(terminal(_footnote(news)), "  ")  # type: ignore[operator]
+        out += wrap(terminal(_footnote(news)), "  ")
     out.append("  Details: scan compare")
     return [*out, ""]
 

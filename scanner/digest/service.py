@@ -159,4 +159,5 @@ def record(store: Store, digest: Digest, message: EmailMessage, recipients: list
              str(message["Subject"]), str(message["Message-ID"]),
              json.dumps(digest.state, ensure_ascii=False)],
         )  # fmt: skip
+    # sqlite3 types lastrowid as optional; after an INSERT it is the new row's id
     return int(cursor.lastrowid)  # type: ignore[arg-type]

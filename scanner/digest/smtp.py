@@ -96,7 +96,9 @@ def _on_this_machine(client: smtplib.SMTP) -> bool:
     name can resolve anywhere.
     """
     try:
-        peer = ipaddress.ip_address(client.sock.getpeername()[0].split("%")[0])  # type: ignore[union-attr]
+        if client.sock is None:  # not connected
+            return False
+        peer = ipaddress.ip_address(client.sock.getpeername()[0].split("%")[0])
     except (OSError, ValueError, AttributeError):
         return False
     mapped = getattr(peer, "ipv4_mapped", None)

@@ -62,11 +62,11 @@ def write_incremental(
                 f"SELECT categories FROM clusters WHERE id IN ({marks(len(ids))})",  # noqa: S608
                 ids,
             ).fetchall()
-            c = grouper.clusters[cid]
+            cluster = grouper.clusters[cid]
             db.execute(
                 "UPDATE clusters SET size = ?, representative_id = ?, updated_at = ?, "
                 "categories = ? WHERE id = ?",
-                [c.size, local_ids[c.rep], now,
+                [cluster.size, local_ids[cluster.rep], now,
                  categories_union([r[0] for r in stored] + gained.get(cid, [])), cid],
             )  # fmt: skip
         counts: dict[int, int] = {}

@@ -74,7 +74,7 @@ class Params:
 
     def schema_problems(self) -> list[tuple[tuple[str, ...], str]]:
         """Bands must fit in the signature; each problem names the values that clash."""
-        problems = []
+        problems: list[tuple[tuple[str, ...], str]] = []
         if self.permutations % self.bands:
             problems.append(
                 (

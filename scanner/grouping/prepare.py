@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -96,6 +96,15 @@ class Keys:
         return out
 
 
+class Texts(Protocol):
+    """What ``prepare`` reads: a length and slices that are lists of strings
+    (a list, or ``StoredTexts`` reading each slice from the database)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, part: slice, /) -> Sequence[str]: ...
+
+
 def _prepare_serial(texts: Sequence[str], params: Params) -> tuple[list[str], np.ndarray]:
     keys = normalise_all(texts)
     sketch = sketches(keys, permutations=params.permutations, shingle=params.shingle)
@@ -108,9 +117,7 @@ def _prepare_slice(bounds: tuple[int, int]) -> tuple[bytes, np.ndarray]:
     return _joined(keys), sketch
 
 
-def prepare(
-    texts: Sequence[str], params: Params, *, workers: int | None = None
-) -> tuple[Keys, np.ndarray]:
+def prepare(texts: Texts, params: Params, *, workers: int | None = None) -> tuple[Keys, np.ndarray]:
     """Sorted keys (for scoring) and sketches (for blocking) of ``texts``: any
     sequence whose slices are lists of strings (a list, ``StoredTexts``)."""
     workers = _parallel(len(texts), workers)

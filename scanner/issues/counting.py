@@ -77,8 +77,8 @@ def tokenise(
     global _WORK
     workers = workers or min(os.cpu_count() or 1, 4)
     if len(texts) < PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
-        flat, lengths = _encode(texts, lexicon, languages)
-        parts = [(np.frombuffer(flat, np.int32), np.frombuffer(lengths, np.int32))]
+        flat, counts = _encode(texts, lexicon, languages)
+        parts = [(np.frombuffer(flat, np.int32), np.frombuffer(counts, np.int32))]
     else:
         step = -(-len(texts) // workers)
         _WORK = (texts, lexicon, languages)
@@ -299,7 +299,7 @@ def _documents(
     fresh = np.ones(len(codes), bool)
     fresh[1:] = (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])
     codes, docs = codes[fresh], docs[fresh]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else []
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0)
     bounds = [*starts, len(codes)]
     return {int(codes[s]): docs[s:e] for s, e in zip(bounds[:-1], bounds[1:], strict=True)}
 

@@ -189,8 +189,8 @@ class Lexicon:
     def classify(self, word: str, language: str | None = None) -> str | None:
         """The stem a word contributes, ``""`` when it is left out, ``None`` for a break."""
         found = self._cache.get((word, language), 0)
-        if found != 0:
-            return found  # type: ignore[return-value]
+        if not isinstance(found, int):  # 0: not cached yet (None and "" are answers)
+            return found
         if (
             word in self.stop or len(word) < 2 or word.isdigit()
             or word in language_stopwords(language)
@@ -344,6 +344,7 @@ def ngrams(seq: Sequence_, n_max: int, n_min: int = 1) -> set[Key]:
             window = seq[i : i + n]
             if len(window) < n or None in window:
                 break
+            # No None in window (checked above); a hot loop, so no copy to tell mypy so.
             out.add(tuple(sorted(window)) if n > 1 else window)  # type: ignore[arg-type]
     return out
 

@@ -53,7 +53,7 @@ def surface(text: str, key: Key, lexicon: Lexicon, language: str | None = None) 
         content = [i for i, s in enumerate(stems) if s is None or s]
         for j in range(len(content) - size + 1):
             span = content[j : j + size]
-            parts = [stems[i] for i in span]
-            if None not in parts and tuple(sorted(parts)) == key:  # type: ignore[type-var]
+            parts = [s for s in (stems[i] for i in span) if s is not None]
+            if len(parts) == size and tuple(sorted(parts)) == key:
                 return " ".join(seg[span[0] : span[-1] + 1])
     return None

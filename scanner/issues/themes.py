@@ -126,9 +126,9 @@ def build_themes(
     for root, members in groups.items():
         if any(k in orphans for k in members) and len(members) == 1:
             continue
-        quiet = {k for k in members if k in explained}
-        docs_of = set().union(*(docs.get(k, set()) for k in members if k not in quiet))
-        drafts.append(Draft(members, docs_of, pinned_roots.get(root), quiet))
+        explained_here = {k for k in members if k in explained}
+        docs_of = set().union(*(docs.get(k, set()) for k in members if k not in explained_here))
+        drafts.append(Draft(members, docs_of, pinned_roots.get(root), explained_here))
     drafts = _merge_overlapping(drafts, total, params)
     drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= _floor(d, params)]
     return _drop_covered(drafts, total, params)

@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.categories import labels
 from scanner.config import Config
-from scanner.dates import iso, parse_published
+from scanner.dates import iso, parse_published, to_utc
 from scanner.errors import ScanError
 from scanner.report import query
 from scanner.report.issues import IssueFilter, issue_section, one_issue
@@ -260,7 +260,7 @@ def _category_key(value: str | None) -> str | None:
 def to_moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:
     """A user's date or datetime as a UTC moment; a bare date means its start or end."""
     if isinstance(value, datetime):
-        return parse_published(value)  # type: ignore[return-value]
+        return to_utc(value)
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())

@@ -205,7 +205,8 @@ class Store:
         limit: int | None = 50,
     ) -> Iterator[dict[str, Any]]:
         """Mentions newest first, filtered; ``search`` is full-text over title and text."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if search:
             where.append("m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
             params.append(fts_query(search))
@@ -247,6 +248,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?)",
                 [kind, source, parent_id, utcnow(), runs.owner()],
             )
+        # sqlite3 types lastrowid as optional; after an INSERT it is the new row's id
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def finish_run(self, run_id: int, *, status: str, **fields: Any) -> None:
@@ -327,7 +329,7 @@ _FREE_TEXT = ("title", "text")
 
 
 def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, Any]:
-    out = {f: row.get(f) for f in MENTION_FIELDS}
+    out: dict[str, Any] = {f: row.get(f) for f in MENTION_FIELDS}
     names = [out[key] for key in _NAMES if isinstance(out[key], str)]
     if needs_sanitizing(" ".join(names)):  # one search for all of them, almost always clean
         for key in _NAMES:

@@ -81,7 +81,7 @@ class Switch:
 
 def recorded(db: Database) -> Recorded:
     row = db.execute("SELECT authors, key_check, compacted FROM privacy WHERE id = 1").fetchone()
-    return Recorded(*row[:2], bool(row[2])) if row else Recorded()
+    return Recorded(row[0], row[1], bool(row[2])) if row else Recorded()
 
 
 def writing_policy(db: Database) -> AuthorPolicy:
@@ -90,7 +90,7 @@ def writing_policy(db: Database) -> AuthorPolicy:
     if found.mode != HASH:
         return AuthorPolicy(found.mode)
     key = key_from_env(required=True)
-    _same_key(found, key)  # type: ignore[arg-type]
+    _same_key(found, key)
     return AuthorPolicy(HASH, key)
 
 

@@ -152,7 +152,9 @@ def m001_core(db: Database) -> None:
         );
         """
     )
-    db["mentions"].enable_fts(["title", "text"], create_triggers=True, tokenize=fts_tokenizer())
+    db.table("mentions").enable_fts(
+        ["title", "text"], create_triggers=True, tokenize=fts_tokenizer()
+    )
 
 
 def fts_tokenizer() -> str:
@@ -175,6 +177,15 @@ def fts_tokenizer() -> str:
 def apply(db: Database) -> None:
     """Bring the database forward to the current schema."""
     migrations.apply(db)
+
+
+def latest_version() -> int:
+    """The schema version this code brings a database to: the number of migrations
+    (sqlite-utils keeps its list private, so they are counted as pending on an
+    empty in-memory database, which reads nothing and writes nothing)."""
+    from sqlite_utils import Database
+
+    return len(migrations.pending(Database(memory=True)))
 
 
 def schema_version(db: Database) -> int:
@@ -299,8 +310,8 @@ def m006_search_ignores_latin_accents(db: Database) -> None:
         return
     # m004's trigger names the index unbracketed, so sqlite-utils would not drop it.
     db.execute("DROP TRIGGER IF EXISTS mentions_au")
-    db["mentions"].enable_fts(["title", "text"], create_triggers=True, tokenize=fts_tokenizer(),
-                              replace=True)  # fmt: skip
+    db.table("mentions").enable_fts(["title", "text"], create_triggers=True,
+                                    tokenize=fts_tokenizer(), replace=True)  # fmt: skip
     db.executescript(FTS_UPDATE_TRIGGER)  # as m004: re-index only when title or text change
 
 

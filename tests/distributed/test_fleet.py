@@ -152,8 +152,14 @@ def test_a_writer_killed_mid_drain_loses_nothing_and_ingest_writes_the_rest(
     assert result.returncode == 0, result.stderr
     assert len(posts(db)) == 300
     assert posts(db) == board_rows
-    assert rows(db, "SELECT status, health, items, new FROM runs WHERE source = 'board'") == [
-        ("ok", "ok", 300, 300)]  # fmt: skip
+    [(status, health, items, new)] = rows(
+        db, "SELECT status, health, items, new FROM runs WHERE source = 'board'"
+    )
+    assert (status, health, items) == ("ok", "ok", 300)
+    # A batch the killed writer had committed but Redis had not yet acknowledged is
+    # committed again: its rows are the same, but its posts now count as seen, not
+    # new (README, Scaling out). At most one batch of SCAN_BATCH_SIZE posts.
+    assert 300 - 10 <= new <= 300
     assert redis_server.client().get("scan:job") is None
 
 

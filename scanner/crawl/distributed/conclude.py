@@ -42,8 +42,8 @@ def merged_stats(client: Any, keys: SourceKeys) -> dict[str, Any]:
                 merged[key] = merged.get(key, 0) + value
     for raw_key, raw in client.hgetall(keys.tally).items():
         key, text = raw_key.decode(), raw.decode()
-        value: Any = int(text) if text.lstrip("-").isdigit() else text
-        merged[key] = merged.get(key, 0) + value if isinstance(value, int) else value
+        tallied: Any = int(text) if text.lstrip("-").isdigit() else text
+        merged[key] = merged.get(key, 0) + tallied if isinstance(tallied, int) else tallied
     return merged
 
 

@@ -129,12 +129,18 @@ class LeaseMiddleware:
 
 
 class RemoteSourceExtension(SourceExtension):
+    # A worker keeps a source's posts in an Outbox pushed to Redis, not in a
+    # SourceState writing SQLite: the two share the interface the crawl uses.
+    state: Outbox  # type: ignore[assignment]
+    frontier: RemoteFrontier
+    index: int
+
     def __init__(self, crawler: Crawler) -> None:  # no super(): no database here
         self.crawler = crawler
         self.link = Link.current()
         self.index = crawler.settings.getint("SCAN_REDIS_SOURCE")
         self.keys = self.link.source_keys(self.index)
-        self.state = Outbox(crawler, self.link, self.index)  # type: ignore[assignment]
+        self.state = Outbox(crawler, self.link, self.index)
         self.frontier = RemoteFrontier(crawler, self.state)
         spider = crawler.spider
         self.sites = SourceSites(getattr(spider, "url", None), getattr(spider, "api_hosts", ()))

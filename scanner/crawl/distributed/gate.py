@@ -97,6 +97,12 @@ class SharedHostGate(HostGate):
     scripts: ClassVar[dict[int, tuple[Any, Any, Any]]] = {}
     hold_seconds: ClassVar[float] = 30.0 + MARGIN  # DOWNLOAD_TIMEOUT + MARGIN (the runner)
 
+    @classmethod
+    def of(cls, host: str) -> SharedHostGate:
+        gate = super().of(host)
+        assert isinstance(gate, SharedHostGate)
+        return gate
+
     def __init__(self, host: str) -> None:
         super().__init__(host)
         self.link = Link.current()
@@ -167,7 +173,7 @@ class SharedHostGate(HostGate):
                 if self.timer is None:
                     from twisted.internet import reactor
 
-                    self.timer = reactor.callLater(wait, self._tick)  # type: ignore[attr-defined]
+                    self.timer = reactor.callLater(wait, self._tick)  # type: ignore[arg-type]  # see hosts.py
                 return
             self.waiting.popleft().callback(None)
             while self.waiting and self.waiting[0].called:

@@ -16,16 +16,21 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
 
 from scanner.crawl import failures
 from scanner.crawl.middlewares.outcome import size
 
 
 class SizeCappedCompressionMiddleware(HttpCompressionMiddleware):
-    def __init__(self, stats: object = None, *, crawler: Crawler | None = None) -> None:
-        super().__init__(stats, crawler=crawler)  # type: ignore[arg-type]
+    def __init__(
+        self, stats: StatsCollector | None = None, *, crawler: Crawler | None = None
+    ) -> None:
+        super().__init__(stats, crawler=crawler)
         self.cap = crawler.settings.getint("DOWNLOAD_MAXSIZE") if crawler else 0
 
+    # The spider-less signature of Scrapy 2.14+; Scrapy's own method still accepts
+    # the deprecated spider argument, so the override drops a parameter.
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> Request | Response:

@@ -82,6 +82,8 @@ class Incremental:
         return kept
 
     def _is_new(self, item: Any, *, by_id_only: bool) -> bool:
+        external_id: object
+        published: object
         if type(item) is Mention:
             external_id, published = item.external_id, item.published_at
         else:

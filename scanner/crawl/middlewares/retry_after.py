@@ -103,8 +103,11 @@ class RetryAfterMiddleware:
             request.meta["dont_retry"] = True  # nor may RetryMiddleware retry it at once
             request.meta["scan_failure"] = ("retry_after", f"{wait:.0f} s")
             return response
+        # A response arrives only while the spider runs: crawler.spider is set.
         retry = get_retry_request(
-            request, spider=self.crawler.spider, reason=f"{response.status} retry-after"
+            request,
+            spider=self.crawler.spider,  # type: ignore[arg-type]
+            reason=f"{response.status} retry-after",
         )
         if retry is None:
             return response

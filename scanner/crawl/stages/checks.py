@@ -26,7 +26,8 @@ def validate(item: Any) -> Row:
         row = Row(*item)
     else:
         data = ItemAdapter(item).asdict()
-        row = Row(data.get("source"), data.get("external_id"), data.get("text"),
+        # A missing id or text is dropped just below, with the reason counted.
+        row = Row(data.get("source"), data.get("external_id"), data.get("text"),  # type: ignore[arg-type]
                   **{name: data[name] for name in OPTIONAL_FIELDS if name in data})  # fmt: skip
     # The spider's word, or the site's placeholder text itself ("[deleted]",
     # "This review has been removed"): never stored, so never a grievance.
@@ -85,7 +86,7 @@ def _number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # what float() refuses is caught
     except (TypeError, ValueError):
         return None
     return number if number == number else None  # NaN is no rating
