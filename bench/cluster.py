@@ -5,7 +5,7 @@
 For each corpus and size N it generates a labelled corpus (deterministic) and
 runs, each in its own process so that peak memory is its own:
 
-- ``scan cluster``: ``scanner.clustering.run`` end to end on a real SQLite file
+- ``scan cluster``: ``scanner.clustering.run.run`` end to end on a real SQLite file
   (reading grievances and writing clusters included; loading the mentions is not timed);
 - ``incremental``: then 10k new grievances added to those N, end to end (it
   starts from the database the last ``scan cluster`` run left);
@@ -151,7 +151,7 @@ def _db_labels(db: Path, n: int) -> list[int]:
 
 
 def worker_scan(work: Path, size: int) -> dict:
-    from scanner.clustering import run
+    from scanner.clustering.run import run
     from scanner.store import Store
 
     db = work / f"scan_{size}.db"
@@ -173,7 +173,7 @@ def worker_scan(work: Path, size: int) -> dict:
 
 def worker_incremental(work: Path, size: int) -> dict:
     """10k new grievances into the database ``scan cluster`` left (run it first)."""
-    from scanner.clustering import run
+    from scanner.clustering.run import run
     from scanner.store import Store
 
     texts, _ = _load(work, size)
@@ -212,8 +212,8 @@ def worker_engine(work: Path, size: int) -> dict:
 def worker_allpairs(work: Path, size: int) -> dict:
     from rapidfuzz import process
 
+    from scanner.clustering.settings import load_params
     from scanner.grouping import sorted_key
-    from scanner.grouping.settings import load_params
     from scanner.grouping.verify import SCORERS
 
     params = load_params()
@@ -235,8 +235,8 @@ LSH_SHINGLE = 3  # word 3-shingles, as the baseline was reported in issue #14
 def worker_minhashlsh(work: Path, size: int) -> dict:
     from datasketch import MinHash, MinHashLSH
 
+    from scanner.clustering.settings import load_params
     from scanner.grouping import normalise
-    from scanner.grouping.settings import load_params
     from scanner.grouping.verify import score_pairs
 
     params = load_params()

@@ -23,13 +23,13 @@ from scanner.starter import STARTER
 path = Path({folder!r}) / "scanner.toml"
 path.write_text(STARTER, encoding="utf-8")
 from scanner.config import load_config
-from scanner.verdict import load_systemic_rules
+from scanner.judge.systemic import load_systemic_rules
 from scanner.digest.rules import load_digest_rules
 from scanner.compare.settings import load_compare_rules
-from scanner.grouping.settings import load_params
+from scanner.clustering.settings import load_params
 from scanner.issues.settings import load_issue_rules
-from scanner.complaints import complaint_rules
-from scanner import categories
+from scanner.judge.complaints import complaint_rules
+from scanner.judge import categories
 started = time.perf_counter()
 load_config(path)
 config = time.perf_counter()

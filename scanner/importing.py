@@ -19,15 +19,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from scanner.categories import categorise
-from scanner.complaints import complaint_rules
-from scanner.dates import iso
 from scanner.importrows import BadRow, Record, detect_format, records
-from scanner.language import guess_language
+from scanner.judge.categories import categorise
+from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
 from scanner.store import Store, UpsertResult
 from scanner.store.authors import writing_policy
-from scanner.text import clean_line, clean_text
+from scanner.text.clean import clean_line, clean_text
+from scanner.text.dates import iso
+from scanner.text.language import guess_language
 
 __all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file"]
 

@@ -124,7 +124,7 @@ def _crawl(config: Config, db_path: Path, tracebacks: bool) -> tuple[str, str]:
 
 
 def _group(db_path: Path) -> tuple[str, str]:
-    from scanner import clustering
+    from scanner.clustering import run as clustering
 
     with Store(db_path, mode="write") as store:
         outcome = clustering.run(store)

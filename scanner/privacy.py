@@ -3,7 +3,7 @@
 - ``keep`` stores each post's author as the site shows it.
 - ``hash`` stores a pseudonym instead: ``anon-`` and 16 hex digits of an
   HMAC-SHA256, keyed with a secret that only ever comes from the environment
-  (``SCAN_AUTHOR_KEY``), of the post's *person key* (``scanner.people``: the
+  (``SCAN_AUTHOR_KEY``), of the post's *person key* (``scanner.judge.people``: the
   folded handle, so one person is one pseudonym on every site; for a
   placeholder author such as "Anonymous", the post's source and text). People
   are therefore counted exactly as before, but no name is stored or shown, and
@@ -32,7 +32,7 @@ from typing import Any, Literal, overload
 
 from scanner.digest.mask import mask
 from scanner.errors import ScanError
-from scanner.people import person_key
+from scanner.judge.people import person_key
 
 KEEP, HASH, DROP = "keep", "hash", "drop"
 MODES = (KEEP, HASH, DROP)

@@ -26,7 +26,7 @@ from scrapy.http import Response
 
 from scanner.crawl.item import Mention
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import parse_published
+from scanner.text.dates import parse_published
 
 from .parsing import as_float, as_list, dig, is_removed_text, load_json, text_or_none
 

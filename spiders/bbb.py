@@ -31,8 +31,8 @@ from scrapy.http import Response
 from scanner import jsonsafe
 from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import iso, parse_published
-from scanner.text import clean_text
+from scanner.text.clean import clean_text
+from scanner.text.dates import iso, parse_published
 
 from .pageparts import (
     canonical,

@@ -19,8 +19,8 @@ from scrapy.http import Response
 from scanner import jsonsafe
 from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import parse_published
 from scanner.errors import ScanError
+from scanner.text.dates import parse_published
 
 _CONTAINER_KEYS = ("review", "reviews", "@graph", "itemListElement", "item", "mainEntity")
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from parsel import Selector, SelectorList
 
 from scanner import jsonsafe
-from scanner.text import clean_line, clean_text, is_removed_post
+from scanner.text.clean import clean_line, clean_text, is_removed_post
 
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")

@@ -13,7 +13,7 @@ from scrapy.http import Response
 
 from scanner import jsonsafe
 from scanner.crawl.spider import ScanSpider
-from scanner.text import is_removed_post
+from scanner.text.clean import is_removed_post
 
 
 def is_removed_text(text: object) -> bool:

@@ -22,7 +22,7 @@ from scrapy.http import Response
 
 from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import parse_published
+from scanner.text.dates import parse_published
 
 from .pageparts import (
     block_text,

@@ -27,7 +27,7 @@ from w3lib.url import add_or_replace_parameter
 
 from scanner.crawl.item import Mention
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import parse_published
+from scanner.text.dates import parse_published
 
 from .parsing import as_bool, as_list, dig, is_removed_text, load_json, text_or_none
 

@@ -23,10 +23,10 @@ from scrapy.http import Response
 
 from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import parse_published
 from scanner.errors import RuleFileError
 from scanner.rules import check_data, read_toml, rules_path
 from scanner.schema import http_url, setting
+from scanner.text.dates import parse_published
 
 FIELDS = ("id", "author", "title", "text", "rating", "date", "link", "language")
 _PROBE = Selector(text="<html><body><p>x</p></body></html>")

@@ -26,8 +26,8 @@ from scrapy.http import Response
 
 from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import parse_published
-from scanner.text import clean_line, clean_text
+from scanner.text.clean import clean_line, clean_text
+from scanner.text.dates import parse_published
 
 from .pageparts import (
     block_text,

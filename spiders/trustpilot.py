@@ -23,7 +23,7 @@ from w3lib.url import add_or_replace_parameter, url_query_parameter
 from scanner import jsonsafe
 from scanner.crawl.item import Mention
 from scanner.crawl.spider import ScanSpider
-from scanner.dates import parse_published
+from scanner.text.dates import parse_published
 
 from .parsing import as_float, dig, is_removed_text, text_or_none
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner import categories
-from scanner.categories import categorise, combine, labels, tokens
+from scanner.judge import categories
+from scanner.judge.categories import categorise, combine, labels, tokens
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_a_grievance_ranks_its_categories_over_its_posts_texts():
 
 def test_the_report_orders_a_stored_sorted_set_by_score():
     """Grouping stores a cluster's categories sorted by key; the report ranks them."""
-    from scanner.people import Member
+    from scanner.judge.people import Member
     from scanner.report.views import cluster_categories
 
     text = "They charged me hidden fees on a transfer. Nothing in the app showed the fee."

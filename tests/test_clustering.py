@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from rapidfuzz import fuzz
 
 from scanner.cli import cli
-from scanner.clustering import run
+from scanner.clustering.run import run
+from scanner.clustering.settings import load_params
 from scanner.grouping import sorted_key
-from scanner.grouping.settings import load_params
 from scanner.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grouping"
@@ -267,7 +267,7 @@ def test_a_bulk_insert_rebuilds_the_indexes_it_dropped(tmp_path: Path) -> None:
     """A first grouping drops a table's indexes around its inserts (faster at a
     million rows): they come back as they were, and a unique one still refuses
     a duplicate, failing the whole transaction."""
-    from scanner.grouping.store import insert_many
+    from scanner.clustering.store import insert_many
 
     sql = (
         "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
+from scanner.clustering.settings import params_from
 from scanner.errors import RuleFileError
 from scanner.grouping import Params, group, prepare, sorted_key
 from scanner.grouping.blocking import candidate_pairs
 from scanner.grouping.minhash import _MULTIPLIERS, WORDS, _word_hashes, sketches
-from scanner.grouping.settings import params_from
 from scanner.grouping.similarity import SharedWords, estimated_jaccard
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grouping"

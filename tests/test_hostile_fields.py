@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from scanner.store import Store
-from scanner.textsafe import sanitize
+from scanner.text.safe import sanitize
 
 HINDI_ZWJ = "क्\u200dष"  # a half form: virama + ZWJ
 MALAYALAM_CHILLU = "അവന്\u200d"  # an old-style chillu: virama + ZWJ at the word's end

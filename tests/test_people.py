@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.people import count_people, is_placeholder, normalise_handle, person_keys
+from scanner.judge.people import count_people, is_placeholder, normalise_handle, person_keys
 
 
 def post(author, source="reddit", text="the refund never came"):

@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 
 from scanner import rules
-from scanner.categories import category_rules
+from scanner.clustering.settings import load_params
 from scanner.compare.settings import load_compare_rules
-from scanner.complaints import complaint_rules
 from scanner.config import load_config
 from scanner.digest.rules import load_digest_rules
 from scanner.errors import RuleFileError
-from scanner.grouping.settings import load_params
 from scanner.issues.lexicon import phrase_lists
 from scanner.issues.settings import load_issue_rules
+from scanner.judge.categories import category_rules
+from scanner.judge.complaints import complaint_rules
+from scanner.judge.systemic import load_systemic_rules
 from scanner.spiders.site import load_rule
 from scanner.starter import STARTER
-from scanner.verdict import load_systemic_rules
 
 LOADERS = {
     "grouping.toml": load_params,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from scanner import textsafe
+from scanner.text import safe as textsafe
 
 MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 NASTY = "a\x1b]0;owned\x07b\x1b[2Jc\u202ed\x9b31me\x07f\x00g\u2066h"

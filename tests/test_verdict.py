@@ -9,8 +9,9 @@ import pytest
 
 from scanner import rules as rules_module
 from scanner.errors import RuleFileError
-from scanner.people import Member
-from scanner.verdict import SystemicRules, assess, load_systemic_rules
+from scanner.judge.people import Member
+from scanner.judge.systemic import SystemicRules, load_systemic_rules
+from scanner.judge.verdict import assess
 
 AS_OF = datetime(2026, 11, 10, 12, tzinfo=UTC)
 RULES = SystemicRules()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from scanner.commands._app import App, pass_app
-from scanner.textsafe import terminal
+from scanner.text.safe import terminal
 
 
 @click.command()
@@ -23,7 +23,7 @@ def cluster(app: App, rebuild: bool, company: str | None) -> None:
         scan cluster
         scan cluster --company "Acme Bank" --rebuild
     """
-    from scanner.clustering import run
+    from scanner.clustering.run import run
 
     if company:  # as `scan issues` does: a name that is not watched is an error, not a no-op
         company = app.config.company_named(company).name

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scanner.commands._app import App, exclusive, pass_app
-from scanner.textsafe import terminal
+from scanner.text.safe import terminal
 
 if TYPE_CHECKING:
     from scanner.crawl.results import CrawlResult, SourceResult

@@ -8,7 +8,7 @@ import click
 
 from scanner.commands._app import App, pass_app
 from scanner.status import ExitStatus
-from scanner.textsafe import terminal
+from scanner.text.safe import terminal
 
 
 def redis_url(app: App, given: str | None) -> str:

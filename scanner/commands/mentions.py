@@ -11,7 +11,7 @@ import click
 
 from scanner.commands._app import App, iso_date, pass_app
 from scanner.termwidth import output_width
-from scanner.textsafe import csv_cell, sanitize_tree, terminal, width_cut
+from scanner.text.safe import csv_cell, sanitize_tree, terminal, width_cut
 
 
 @click.command()

@@ -7,7 +7,7 @@ import json
 import click
 
 from scanner.commands._app import App, pass_app
-from scanner.textsafe import sanitize_tree
+from scanner.text.safe import sanitize_tree
 
 
 @click.command()

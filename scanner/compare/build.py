@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from scanner.categories import labels
 from scanner.compare.figures import Figures, read_figures
 from scanner.compare.model import (
     INDUSTRY_WIDE,
@@ -31,12 +30,13 @@ from scanner.compare.model import (
 from scanner.compare.settings import CompareRules, load_compare_rules
 from scanner.compare.themes import IssueRef, Theme, live_issues, match_themes
 from scanner.config import Config
-from scanner.dates import iso
 from scanner.errors import ScanError
 from scanner.issues.lexicon import Lexicon
+from scanner.judge.categories import labels
+from scanner.judge.systemic import load_systemic_rules
 from scanner.store import Store
 from scanner.store.authors import recorded
-from scanner.verdict import load_systemic_rules
+from scanner.text.dates import iso
 
 
 def build(
@@ -200,7 +200,7 @@ def _totals(name: str, ours: bool, now: Figures, before: Figures, rules: Compare
 
 def _systemic(refs: list[IssueRef], window: dict[str, Figures]) -> dict[str, dict[int, str]]:
     """Each company's systemic issues at the as-of date: the verdict's own rule
-    (``scanner.verdict``: enough distinct people within the window before it)."""
+    (``scanner.judge.verdict``: enough distinct people within the window before it)."""
     min_people = load_systemic_rules().min_people
     out: dict[str, dict[int, str]] = {}
     for ref in refs:

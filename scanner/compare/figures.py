@@ -1,6 +1,6 @@
 """One company's numbers for some periods: mentions, and who complained about what.
 
-Every grievance of the period is read once with its person key (``scanner.people``,
+Every grievance of the period is read once with its person key (``scanner.judge.people``,
 the one rule: a handle is one person on every site, a placeholder author one
 person per post) and its categories; issue members of the period are read by
 the ``issue_members(issue_id, at)`` index. People in a category, an issue or a
@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from sqlite_utils import Database
 
-from scanner.categories import OTHER
-from scanner.people import normalise_handle, person_key
+from scanner.judge.categories import OTHER
+from scanner.judge.people import normalise_handle, person_key
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 
@@ -77,7 +77,7 @@ def read_figures(db: Database, company: str,
     ).fetchall()
     keys, anonymous = {}, []
     for mid, author, source, _, _ in rows:
-        handle = normalise_handle(author)  # the one rule (scanner.people), folded once
+        handle = normalise_handle(author)  # the one rule (scanner.judge.people), folded once
         if handle is None:
             anonymous.append((mid, author, source))
         else:

@@ -10,7 +10,7 @@ crawl, :class:`CrawlLogFilter` sits on the root logger's handlers and
   shows them; the source's health says what they add up to, in one line;
 * keeps tracebacks, and Scrapy's levels, only with ``scan --debug``;
 * strips terminal escape sequences, controls and bidi overrides from every
-  line (``scanner.textsafe``): a dropped post's id, a URL or a feed's error come
+  line (``scanner.text.safe``): a dropped post's id, a URL or a feed's error come
   from the web, and a cron log must not carry an OSC 52 clipboard write or a
   clear-screen to whoever runs ``tail`` on it.
 """
@@ -21,7 +21,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from scanner.textsafe import strip_controls
+from scanner.text.safe import strip_controls
 
 #: Loggers whose lines speak for a whole source or the whole crawl: never demoted.
 RUN_LOGGERS = ("scanner.crawl.run", "scanner.crawl.client")

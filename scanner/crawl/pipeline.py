@@ -21,9 +21,9 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from scanner.complaints import complaint_rules
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.item import Mention
+from scanner.judge.complaints import complaint_rules
 
 #: A Mention's values in field order: what ``Row(*values)`` rebuilds in the worker.
 mention_values = operator.attrgetter(*(f.name for f in fields(Mention)))

@@ -66,7 +66,7 @@ SCAN_BATCH_SECONDS = 10.0  # ... or this long since the last commit, whichever f
 #: Incremental stop: a post published before the last successful run minus this
 #: overlap counts as already seen (sites publish late and edit dates).
 SCAN_INCREMENTAL_OVERLAP_DAYS = 2.0
-#: Store ``scanner.categories.categorise(text)`` in ``mentions.categories`` while crawling.
+#: Store ``scanner.judge.categories.categorise(text)`` in ``mentions.categories`` while crawling.
 SCAN_CATEGORISE = True
 #: A distributed crawl (``scan crawl --redis``): a worker pushes what its pages gave
 #: at least this often (what it pushes is what a killed worker cannot lose) ...

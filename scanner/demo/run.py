@@ -20,7 +20,7 @@ from scanner.demo.pages import DemoWeb
 from scanner.demo.server import serve
 from scanner.store import Store
 from scanner.termwidth import output_width
-from scanner.textsafe import terminal
+from scanner.text.safe import terminal
 
 Echo = Callable[..., Any]
 
@@ -78,7 +78,7 @@ def _crawl(config: Any, echo: Echo) -> dict[str, str]:
 
 
 def _group(store: Store, config: Any, echo: Echo) -> None:
-    from scanner.clustering import run as cluster
+    from scanner.clustering.run import run as cluster
     from scanner.issues.store import run as find_issues
 
     echo("Grouping near-duplicate grievances and finding issues ...", err=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from scanner.compare.model import Row
 from scanner.compare.news import CompareNews
 from scanner.digest.views import quote
-from scanner.textsafe import terminal
+from scanner.text.safe import terminal
 
 TITLE = "Compared with competitors"
 SHORT = {"ours_alone": "ours alone", "industry_wide": "industry-wide",

@@ -14,7 +14,7 @@ from scanner.digest.html_part import render_html
 from scanner.digest.model import Digest
 from scanner.digest.text_part import render_text
 from scanner.errors import ScanError
-from scanner.textsafe import strip_controls
+from scanner.text.safe import strip_controls
 
 
 def _header(value: str) -> str:

@@ -78,8 +78,8 @@ def compose_since(
     as_of: datetime | None = None, rules: DigestRules | None = None,
 ) -> Digest:  # fmt: skip
     """What changed since ``previous``, the state a digest recorded (None: ever)."""
+    from scanner.judge.systemic import load_systemic_rules
     from scanner.report.builder import build  # imported when used: it loads every format
-    from scanner.verdict import load_systemic_rules
 
     rules = rules or load_digest_rules()
     as_of = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)

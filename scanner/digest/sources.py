@@ -14,7 +14,7 @@ from scanner.config import Config
 from scanner.digest.mask import mask
 from scanner.digest.model import SourceNote
 from scanner.store import Store
-from scanner.textsafe import strip_controls, width_cut
+from scanner.text.safe import strip_controls, width_cut
 
 BAD_STATES = frozenset({"failed", "blocked", "changed", "silent", "empty", "truncated"})
 

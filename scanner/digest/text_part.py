@@ -12,7 +12,7 @@ from rich.text import Text
 
 from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
-from scanner.textsafe import terminal
+from scanner.text.safe import terminal
 
 WIDTH = 78
 BAR_WIDTH = 30

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from scanner.digest.mask import mask
 from scanner.digest.model import Grievance, Post
-from scanner.textsafe import safe_url, strip_controls, width_cut
+from scanner.text.safe import safe_url, strip_controls, width_cut
 
 if TYPE_CHECKING:
     from scanner.digest.rules import DigestRules

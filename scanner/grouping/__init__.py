@@ -6,7 +6,7 @@ a text, ``minhash`` its sketch (a MinHash signature of its words),
 names no problem), ``similarity`` the cheap check that they
 share enough words, ``verify`` scores them with rapidfuzz and ``engine``
 clusters them in arrival order; ``prepare`` runs the per-text work on every
-core. ``scanner.clustering`` connects the engine to the database.
+core. ``scanner.clustering.run`` connects the engine to the database.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class Params:
     """The engine's parameters, each read from a key of ``rules/grouping.toml``.
 
     The ``setting()`` metadata says which key and range (``scanner.schema``,
-    called by ``scanner.grouping.settings``); the engine itself reads no file.
+    called by ``scanner.clustering.settings``); the engine itself reads no file.
     """
 
     scorer: str = setting("token_sort_ratio", key="verify.scorer", choices=sorted(SCORERS))

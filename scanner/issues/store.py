@@ -22,7 +22,7 @@ from scanner.errors import StoreError
 from scanner.issues.discover import Discovery, FoundIssue, Grievance, discover
 from scanner.issues.lexicon import Lexicon, key_text, phrase_key
 from scanner.issues.settings import IssueRules, load_issue_rules
-from scanner.people import person_key
+from scanner.judge.people import person_key
 from scanner.store import Store, utcnow
 
 

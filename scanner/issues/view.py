@@ -1,6 +1,6 @@
 """Issues as a report shows them: verdict, people, trend, phrases, clusters, examples.
 
-The verdict is the clusters' rule (``scanner.verdict.assess``: distinct people
+The verdict is the clusters' rule (``scanner.judge.verdict.assess``: distinct people
 within the window, cross-posts counted once), applied to every member of the
 issue. Near-duplicate clusters roll up into an issue when at least half of
 their members are in it. The dicts returned are the ``"issues"`` entries of
@@ -51,7 +51,7 @@ def issue_views(
 
     ``"members"`` holds every member up to ``as_of`` (newest first), or with
     ``with_members=False`` only the recent ones the verdict needs."""
-    from scanner.verdict import load_systemic_rules
+    from scanner.judge.systemic import load_systemic_rules
 
     rules = rules or load_systemic_rules()
     as_of = as_of or datetime.now(UTC)
@@ -77,8 +77,8 @@ def _view(
     store: Store, row: tuple, *, as_of: datetime, period_start: datetime, rules: Any,
     low: datetime | None,
 ) -> dict[str, Any]:  # fmt: skip
-    from scanner.people import Member
-    from scanner.verdict import assess
+    from scanner.judge.people import Member
+    from scanner.judge.verdict import assess
 
     iid, iname, phrases, pinned = row
     high = as_of.isoformat()
@@ -118,7 +118,7 @@ def _view(
 def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
     """All-time count, first post, sources and the latest post at or before ``low``,
     from the covering index on ``issue_members(issue_id, at, source)`` alone."""
-    from scanner.verdict import History
+    from scanner.judge.verdict import History
 
     count, first, sources = store.db.execute(
         "SELECT COUNT(*), MIN(at), GROUP_CONCAT(DISTINCT source) FROM issue_members "

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from scanner.categories import labels
 from scanner.config import Config
-from scanner.dates import iso, parse_published, to_utc
 from scanner.errors import ScanError
+from scanner.judge.categories import labels
+from scanner.judge.systemic import SystemicRules, load_systemic_rules
+from scanner.judge.verdict import ISOLATED, SYSTEMIC
 from scanner.report import query
 from scanner.report.issues import IssueFilter, issue_section, one_issue
 from scanner.report.model import ClusterView, Report
@@ -22,7 +23,7 @@ from scanner.report.sources import source_views
 from scanner.report.views import cluster_view
 from scanner.store import Store
 from scanner.store.authors import recorded
-from scanner.verdict import ISOLATED, SYSTEMIC, SystemicRules, load_systemic_rules
+from scanner.text.dates import iso, parse_published, to_utc
 
 SYSTEMIC_SHOWN = 25  # default cap of the systemic table (--limit changes it)
 ISOLATED_SHOWN = 10  # default cap of the isolated list before the "N more" line

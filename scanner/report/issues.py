@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.categories import ranked
 from scanner.config import Config
 from scanner.errors import ScanError
 from scanner.issues.view import issue_views
+from scanner.judge.categories import ranked
+from scanner.judge.systemic import SystemicRules
+from scanner.judge.verdict import SYSTEMIC
 from scanner.report.model import IssueMember, IssueView
 from scanner.store import Store
-from scanner.verdict import SYSTEMIC, SystemicRules
 
 CATEGORY_SAMPLE = 20  # latest posts read to say what an issue is about
 EXAMPLES = 3

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scanner.dates import iso, to_utc
-from scanner.people import Member, is_placeholder, person_keys
-from scanner.verdict import History
+from scanner.judge.people import Member, is_placeholder, person_keys
+from scanner.judge.verdict import History
+from scanner.text.dates import iso, to_utc
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 
@@ -41,7 +41,7 @@ def activity(
 
     One pass over the period's rows (from the covering date index), grouped here
     (a GROUP BY in SQL measured slower: nearly every cluster is a singleton).
-    People are counted (by ``scanner.people``, the one rule) only for clusters
+    People are counted (by ``scanner.judge.people``, the one rule) only for clusters
     with at least ``min_people`` posts in the window, and text is read only for
     their placeholder authors, the one case where it matters.
     """

@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from scanner.textsafe import terminal, width_cut
+from scanner.text.safe import terminal, width_cut
 
 INDENT = "  "
 

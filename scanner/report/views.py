@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scanner.categories import ranked
-from scanner.dates import iso
-from scanner.people import Member
+from scanner.judge.categories import ranked
+from scanner.judge.people import Member
+from scanner.judge.systemic import SystemicRules
+from scanner.judge.verdict import assess
 from scanner.report import query
 from scanner.report.model import ClusterView, MemberView
-from scanner.verdict import SystemicRules, assess
+from scanner.text.dates import iso
 
 
 def cluster_view(

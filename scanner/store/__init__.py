@@ -30,7 +30,7 @@ from scanner.privacy import AuthorPolicy
 from scanner.store import authors, migrations, runs
 from scanner.store.opening import Mode, connect
 from scanner.store.search import fts_query
-from scanner.textsafe import needs_sanitizing, sanitize, sanitize_tree
+from scanner.text.safe import needs_sanitizing, sanitize, sanitize_tree
 
 MENTION_FIELDS = (
     "id", "company", "source", "external_id", "origin", "url", "author", "title",

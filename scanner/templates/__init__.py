@@ -19,8 +19,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from scanner import textsafe
 from scanner.report.formats.common import day, moment, sparkline
+from scanner.text import safe as textsafe
 
 
 def _escaped(value: object) -> Markup:

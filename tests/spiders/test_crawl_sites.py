@@ -15,7 +15,7 @@ import pytest
 import sqlite_utils
 from sites import FIXTURES, SITES, serve
 
-from scanner.text import clean_text
+from scanner.text.clean import clean_text
 
 SCAN = str(Path(sys.executable).with_name("scan"))
 # The fixtures' deleted/removed posts: never stored.

@@ -14,7 +14,7 @@ from sites import FIXTURES, SITES, fixture_response, layout_problems, start_requ
 
 from scanner.crawl.item import Mention
 from scanner.spiders.hackernews import HackerNewsSpider
-from scanner.text import clean_text
+from scanner.text.clean import clean_text
 
 BASE = "http://127.0.0.1:8765"
 SITE = SITES["hackernews"]

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sites import Page, Server, serve_pages
 
-from scanner.dates import iso
-from scanner.text import clean_line, clean_text
+from scanner.text.clean import clean_line, clean_text
+from scanner.text.dates import iso
 
 SCAN = str(Path(sys.executable).with_name("scan"))
 TRUSTPILOT = "trustpilot-page-eventnet-2024/trustpilot_page.html"

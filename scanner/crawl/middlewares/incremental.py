@@ -31,7 +31,7 @@ from scanner.crawl.item import Mention
 from scanner.crawl.middlewares.onsite import refuse
 from scanner.crawl.sites import SourceSites
 from scanner.crawl.state import SourceState
-from scanner.dates import to_utc
+from scanner.text.dates import to_utc
 
 logger = logging.getLogger(__name__)
 

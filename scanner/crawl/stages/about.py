@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.categories import categorise
-from scanner.complaints import ComplaintRules, complaint_rules
 from scanner.config import Config
 from scanner.crawl.stages.row import Dropped, Row
-from scanner.language import guess_language
-from scanner.matching import CompanyMatcher, words
+from scanner.judge.categories import categorise
+from scanner.judge.complaints import ComplaintRules, complaint_rules
+from scanner.text.language import guess_language
+from scanner.text.matching import CompanyMatcher, words
 
 
 @dataclass

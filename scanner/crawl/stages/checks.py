@@ -10,8 +10,8 @@ from itemadapter import ItemAdapter
 
 from scanner.crawl.item import Mention
 from scanner.crawl.stages.row import Dropped, Row
-from scanner.dates import iso, parse_published
-from scanner.text import MAX_TEXT_CHARS, clean_line, clean_text, is_removed_post
+from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text, is_removed_post
+from scanner.text.dates import iso, parse_published
 
 #: The fields of a Mention that may be left out (a dict item lacks what it lacks).
 OPTIONAL_FIELDS = tuple(f.name for f in fields(Mention))[3:]
@@ -42,7 +42,7 @@ def validate(item: Any) -> Row:
 
 
 def clean(row: Row) -> Row:
-    """The one stored form of every text field (``scanner.text``), numbers and the date."""
+    """The one stored form of every text field (``scanner.text.clean``), numbers and the date."""
     text = _clean(row.text, MAX_TEXT_CHARS)
     if not text:
         raise Dropped("empty-after-cleaning", row.external_id)

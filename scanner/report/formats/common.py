@@ -2,7 +2,7 @@
 
 Each format (text, Markdown, HTML, CSV, JSON) draws the same sections in the
 same order from these pieces, so the formats cannot drift apart. Strings here
-are not escaped: each format escapes for its medium (``scanner.textsafe``).
+are not escaped: each format escapes for its medium (``scanner.text.safe``).
 
 A comparison's table row is one company's rate for one grievance, so any
 number of competitors fits.
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner import textsafe
 from scanner.compare.model import (
     INDUSTRY_WIDE,
     OURS_ALONE,
@@ -29,6 +28,7 @@ from scanner.compare.model import (
     Row,
 )
 from scanner.report.model import ClusterView, Report
+from scanner.text import safe as textsafe
 
 BARS = "▁▂▃▄▅▆▇█"
 # The grievance tables' columns in the HTML and Markdown reports (one list, so the

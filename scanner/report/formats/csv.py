@@ -14,7 +14,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from scanner.textsafe import csv_cell
+from scanner.text.safe import csv_cell
 
 if TYPE_CHECKING:
     from scanner.report.formats import Screen

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
-from scanner import templates, textsafe
+from scanner import templates
 from scanner.compare.model import Comparison
 from scanner.report.formats import Screen
 from scanner.report.formats import common as cc
 from scanner.report.model import IssueView, Report
+from scanner.text import safe as textsafe
 
 # Columns whose cells must stay on one line; the text column that gets the room; and
 # the columns a narrow window leaves out, so the grievance stays readable there.

@@ -9,7 +9,6 @@ so a post cannot open a table, a list or a link of its own.
 
 from __future__ import annotations
 
-from scanner import textsafe
 from scanner.compare.model import Comparison, Row
 from scanner.report.formats import Screen
 from scanner.report.formats import common as cc
@@ -28,6 +27,7 @@ from scanner.report.formats.common import (
     sparkline,
 )
 from scanner.report.model import ClusterView, IssueView, Report
+from scanner.text import safe as textsafe
 
 md = textsafe.markdown
 EXAMPLE_CELLS = 160

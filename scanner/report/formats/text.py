@@ -21,7 +21,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scanner import textsafe
 from scanner.compare.model import Comparison, Row
 from scanner.report.formats import Screen
 from scanner.report.formats import common as cc
@@ -38,6 +37,7 @@ from scanner.report.formats.common import (
 )
 from scanner.report.formats.text_table import Column, Layout, draw
 from scanner.report.model import ClusterView, IssueMember, IssueView, Report
+from scanner.text import safe as textsafe
 
 FLAG_STYLE = {"new": "cyan", "growing": "magenta", "coordinated": "red", "back": "yellow"}
 PHRASES_SHOWN = 6

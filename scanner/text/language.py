@@ -59,7 +59,7 @@ def script_of(text: str) -> str:
 def guess_language(text: str, tokens: list[str] | None = None) -> str | None:
     """An ISO 639-1 code, or ``None`` for an empty text.
 
-    ``tokens``: ``scanner.matching.words(text)`` when the caller has them already.
+    ``tokens``: ``scanner.text.matching.words(text)`` when the caller has them already.
     """
     if not text or not text.strip():
         return None

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scanner.clustering.store import GroupingStore, insert_many
 from scanner.grouping.engine import Grouper
-from scanner.grouping.store import GroupingStore, insert_many
 from scanner.store import utcnow
 
 

@@ -14,8 +14,8 @@ from operator import itemgetter
 
 from rapidfuzz.fuzz import ratio
 
-from scanner import people
-from scanner.people import Member
+from scanner.judge import people
+from scanner.judge.people import Member
 
 # Each post is compared with at most this many later posts inside the time
 # window, so a cluster of thousands of posts costs a bounded amount of work.

@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scanner.clustering.append import write_incremental
+from scanner.clustering.progress import Progress
+from scanner.clustering.settings import fingerprint, load_params
+from scanner.clustering.store import CompanyIndex, GroupingStore, StoredTexts
+from scanner.clustering.write import Outcome, write_rebuild
 from scanner.grouping import Grouper, Params, prepare
-from scanner.grouping.append import write_incremental
 from scanner.grouping.blocking import candidate_pairs
-from scanner.grouping.progress import Progress
-from scanner.grouping.settings import fingerprint, load_params
-from scanner.grouping.store import CompanyIndex, GroupingStore, StoredTexts
 from scanner.grouping.vague import drop_vague
 from scanner.grouping.verify import score_pairs
-from scanner.grouping.write import Outcome, write_rebuild
 from scanner.issues.lexicon import Lexicon, vague_fingerprint
 from scanner.store import Store
 

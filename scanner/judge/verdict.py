@@ -1,7 +1,7 @@
 """The verdict on a group of posts: ``systemic`` or ``isolated``, plus flags.
 
 The verdict is only ever one of those two words and depends on one number: the
-distinct people (``scanner.people``) who raised the grievance within the window
+distinct people (``scanner.judge.people``) who raised the grievance within the window
 before the as-of date. Flags say more without changing it: ``new``,
 ``growing``, ``back`` (after a quiet spell), ``cross-posted`` and
 ``coordinated`` (near-verbatim text from several accounts within hours: a
@@ -16,30 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import itemgetter
 
-from scanner import people
-from scanner.coordination import near_verbatim_burst
-from scanner.people import Member
-from scanner.rules import load_checked
-from scanner.schema import setting
+from scanner.judge import people
+from scanner.judge.coordination import near_verbatim_burst
+from scanner.judge.people import Member
+from scanner.judge.systemic import SystemicRules
 
 SYSTEMIC, ISOLATED = "systemic", "isolated"
 FLAGS = ("new", "growing", "back", "cross-posted", "coordinated")
-
-
-@dataclass
-class SystemicRules:
-    """``rules/systemic.toml``: each field is a key of the file (``scanner.schema``)."""
-
-    min_people: int = setting(3, low=1, high=1000)
-    window_days: int = setting(90, low=1, high=3650)
-    period_days: int = setting(7, low=1, high=365)
-    quiet_days: int = setting(30, low=1, high=3650)
-    trend_weeks: int = setting(8, low=1, high=52)
-    coordinated_accounts: int = setting(3, key="coordinated.accounts", low=2, high=1000)
-    coordinated_hours: float = setting(6.0, key="coordinated.hours", low=0, high=720)
-    coordinated_similarity: float = setting(92.0, key="coordinated.similarity", low=0, high=100)
-    # Read by scanner.people, the one place that says who counts as a person.
-    placeholders: tuple[str, ...] = setting((), key="people.placeholders")
 
 
 @dataclass
@@ -68,11 +51,6 @@ class Assessment:
     last_seen: datetime | None
     flags: list[str] = field(default_factory=list)
     weekly: list[int] = field(default_factory=list)  # mentions per week, oldest first
-
-
-def load_systemic_rules() -> SystemicRules:
-    """``rules/systemic.toml``, each value checked against its range."""
-    return load_checked("systemic.toml", SystemicRules)
 
 
 def assess(

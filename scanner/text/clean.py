@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 
-from scanner.textsafe import strip_controls
+from scanner.text.safe import strip_controls
 
 MAX_TEXT_CHARS = 20_000
 _SPACES = re.compile(r"[^\S\n]+")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from scanner.clustering.store import GroupingStore, marks
+from scanner.clustering.write import Outcome, blob, categories_union, representative
 from scanner.grouping.engine import Grouper
-from scanner.grouping.store import GroupingStore, marks
-from scanner.grouping.write import Outcome, blob, categories_union, representative
 from scanner.store import utcnow
 
 

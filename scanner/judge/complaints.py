@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from scanner.matching import PhraseSet, words
 from scanner.rules import load_checked
 from scanner.schema import setting
+from scanner.text.matching import PhraseSet, words
 
 RULE_FILE = "complaint.toml"
 
@@ -42,7 +42,7 @@ class ComplaintRules:
                      tokens: list[str] | None = None) -> bool:  # fmt: skip
         """Rating at or below the threshold, or complaint words (never when rated well).
 
-        ``tokens`` are ``scanner.matching.words(text)`` when the caller has them already.
+        ``tokens`` are ``scanner.text.matching.words(text)`` when the caller has them already.
         """
         if rating is not None:
             scaled = float(rating) * self.rating_scale / float(rating_scale or self.rating_scale)

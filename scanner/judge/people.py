@@ -23,6 +23,8 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
+from scanner.judge.systemic import load_systemic_rules
+
 
 @dataclass
 class Member:
@@ -60,7 +62,6 @@ def _fold(value: str) -> str:
 
 @cache
 def _placeholders() -> frozenset[str]:
-    from scanner.verdict import load_systemic_rules  # verdict counts people with this module
 
     names = load_systemic_rules().placeholders
     return frozenset(_fold(str(n)).lstrip("@").strip() for n in names) | {""}
