@@ -131,10 +131,17 @@ def worker_setup(work: Path, size: int, corpus_name: str) -> dict:
 
     with Store(work / f"scan_{size}.db") as store:
         rows = [
-            {"id": f"b{i}", "company": "Acme", "source": "bench", "external_id": str(i),
-             "origin": "import", "text": t, "is_grievance": 1}
+            {
+                "id": f"b{i}",
+                "company": "Acme",
+                "source": "bench",
+                "external_id": str(i),
+                "origin": "import",
+                "text": t,
+                "is_grievance": 1,
+            }
             for i, t in enumerate(made.texts[:size])
-        ]  # fmt: skip
+        ]
         for start in range(0, len(rows), 20_000):
             store.upsert_mentions(rows[start : start + 20_000])
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -166,9 +173,15 @@ def worker_scan(work: Path, size: int) -> dict:
     with Store(db) as store:
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(db, work / f"clustered_{size}.db")  # where ``incremental`` starts
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak, "clusters": result.total_clusters,
-            "stages": result.stages, "pairs": getattr(result, "pairs", None),
-            **_quality(work, size, _db_labels(db, size))}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mb": peak,
+        "clusters": result.total_clusters,
+        "stages": result.stages,
+        "pairs": getattr(result, "pairs", None),
+        **_quality(work, size, _db_labels(db, size)),
+    }
 
 
 def worker_incremental(work: Path, size: int) -> dict:
@@ -182,10 +195,17 @@ def worker_incremental(work: Path, size: int) -> dict:
         db.with_name(db.name + suffix).unlink(missing_ok=True)
     shutil.copy(work / f"clustered_{size}.db", db)  # as the last ``scan cluster`` left it
     rows = [
-        {"id": f"b{i}", "company": "Acme", "source": "bench", "external_id": str(i),
-         "origin": "import", "text": texts[i], "is_grievance": 1}
+        {
+            "id": f"b{i}",
+            "company": "Acme",
+            "source": "bench",
+            "external_id": str(i),
+            "origin": "import",
+            "text": texts[i],
+            "is_grievance": 1,
+        }
         for i in range(size, size + INCREMENT)
-    ]  # fmt: skip
+    ]
     del texts
     with Store(db) as store:
         store.upsert_mentions(rows)
@@ -194,9 +214,15 @@ def worker_incremental(work: Path, size: int) -> dict:
         result = run(store)
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     peak = _peak_mb()
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak, "rebuilt": result.rebuilt,
-            "stages": result.stages, "pairs": getattr(result, "pairs", None),
-            **_quality(work, size, _db_labels(db, size + INCREMENT))}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mb": peak,
+        "rebuilt": result.rebuilt,
+        "stages": result.stages,
+        "pairs": getattr(result, "pairs", None),
+        **_quality(work, size, _db_labels(db, size + INCREMENT)),
+    }
 
 
 def worker_engine(work: Path, size: int) -> dict:
@@ -220,13 +246,24 @@ def worker_allpairs(work: Path, size: int) -> dict:
     texts, _ = _load(work, size)
     start, cpu = time.perf_counter(), _cpu()
     keys = [sorted_key(t) for t in texts[:size]]
-    matrix = process.cdist(keys, keys, scorer=SCORERS[params.scorer], dtype=np.uint8,
-                           score_cutoff=params.threshold, workers=-1)  # fmt: skip
+    matrix = process.cdist(
+        keys,
+        keys,
+        scorer=SCORERS[params.scorer],
+        dtype=np.uint8,
+        score_cutoff=params.threshold,
+        workers=-1,
+    )
     left, right = np.nonzero(matrix >= params.threshold)
     found = _components(size, left, right)
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "pairs": size * (size - 1) // 2,
-            **_quality(work, size, found)}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mb": _peak_mb(),
+        "pairs": size * (size - 1) // 2,
+        **_quality(work, size, found),
+    }
 
 
 LSH_SHINGLE = 3  # word 3-shingles, as the baseline was reported in issue #14
@@ -259,14 +296,22 @@ def worker_minhashlsh(work: Path, size: int) -> dict:
     ok = scores >= params.threshold
     found = _components(size, pairs_a[ok, 0], pairs_a[ok, 1])
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "pairs": len(pairs_a),
-            **_quality(work, size, found)}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mb": _peak_mb(),
+        "pairs": len(pairs_a),
+        **_quality(work, size, found),
+    }
 
 
 WORKERS = {
-    "scan cluster": worker_scan, "incremental": worker_incremental,
-    "engine": worker_engine, "all-pairs": worker_allpairs, "minhashlsh": worker_minhashlsh,
-}  # fmt: skip
+    "scan cluster": worker_scan,
+    "incremental": worker_incremental,
+    "engine": worker_engine,
+    "all-pairs": worker_allpairs,
+    "minhashlsh": worker_minhashlsh,
+}
 
 
 def _spawn(args: list[str]) -> dict:
@@ -310,9 +355,11 @@ def main() -> None:
         return
     methods = [m.strip() for m in args.methods.split(",")]
     print(_machine())
-    print(f"{'corpus':<8} {'N':>9}  {'method':<13} {'P':>7} {'R':>7} {'F1':>7} {'R indic':>7} "
-          f"{'R short':>7} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} "
-          f"{'pairs/text':>10}")  # fmt: skip
+    print(
+        f"{'corpus':<8} {'N':>9}  {'method':<13} {'P':>7} {'R':>7} {'F1':>7} {'R indic':>7} "
+        f"{'R short':>7} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} "
+        f"{'pairs/text':>10}"
+    )
     with tempfile.TemporaryDirectory(prefix="scanbench-") as tmp:
         root = args.work or Path(tmp)
         for name in (c.strip() for c in args.corpora.split(",")):

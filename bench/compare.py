@@ -33,8 +33,15 @@ from scanner.store import Store  # noqa: E402
 
 COMPANIES = ("Acme", "Globex", "Initech")
 AS_OF = datetime(2026, 6, 30, 12, tzinfo=UTC)
-CATEGORIES = ("billing_fees", "refunds_cancellations", "delivery_delays", "response_speed",
-              "staff_attitude", "app_website", "account_registration")  # fmt: skip
+CATEGORIES = (
+    "billing_fees",
+    "refunds_cancellations",
+    "delivery_delays",
+    "response_speed",
+    "staff_attitude",
+    "app_website",
+    "account_registration",
+)
 HEADS = [f"word{i}" for i in range(120)]
 
 
@@ -68,8 +75,24 @@ def build(path: Path, per_company: int, seed: int = 5) -> None:
             grievance = rng.random() < 0.33
             author = "Anonymous" if rng.random() < 0.05 else f"user{rng.randrange(per_company)}"
             cats = json.dumps(rng.sample(CATEGORIES, rng.randint(1, 2))) if grievance else "[]"
-            mentions.append((mid, company, "s", mid, "crawl", author, f"text {i}", when, now,
-                             "h", int(grievance), cats, now, now))  # fmt: skip
+            mentions.append(
+                (
+                    mid,
+                    company,
+                    "s",
+                    mid,
+                    "crawl",
+                    author,
+                    f"text {i}",
+                    when,
+                    now,
+                    "h",
+                    int(grievance),
+                    cats,
+                    now,
+                    now,
+                )
+            )
             if grievance:
                 for iid in rng.sample(issues, rng.choice((1, 1, 2))):
                     members.append((iid, mid, "p", when, "s"))
@@ -99,8 +122,11 @@ def main() -> None:
         build(args.db, args.mentions)
         print(f"built {args.db} in {time.perf_counter() - start:.0f}s")
     config = args.db.with_suffix(".toml")
-    config.write_text(f'db = "{args.db.name}"\n[company]\nname = "Acme"\n[[competitors]]\n'
-                      'name = "Globex"\n[[competitors]]\nname = "Initech"\n', "utf-8")  # fmt: skip
+    config.write_text(
+        f'db = "{args.db.name}"\n[company]\nname = "Acme"\n[[competitors]]\n'
+        'name = "Globex"\n[[competitors]]\nname = "Initech"\n',
+        "utf-8",
+    )
     scan = str(Path(sys.executable).parent / "scan")
     env = {**os.environ, "NO_COLOR": "1"}
     cmd = [scan, "--config", str(config), "compare", "--as-of", AS_OF.date().isoformat()]
@@ -111,10 +137,14 @@ def main() -> None:
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             sys.exit(f"scan compare failed: {done.stderr}")
-    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{len(COMPANIES)} x {args.mentions} mentions, 50 issues each")  # fmt: skip
-    print(f"scan compare: median {statistics.median(times):.2f}s (min {min(times):.2f}, "
-          f"max {max(times):.2f}, {args.runs} runs)")  # fmt: skip
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{len(COMPANIES)} x {args.mentions} mentions, 50 issues each"
+    )
+    print(
+        f"scan compare: median {statistics.median(times):.2f}s (min {min(times):.2f}, "
+        f"max {max(times):.2f}, {args.runs} runs)"
+    )
 
 
 if __name__ == "__main__":

@@ -99,8 +99,9 @@ class _Language:
         words = list(COMMON[code])
         seen = set(words)
         while len(words) < VOCABULARY_SIZE:
-            word = "".join(self._syllable(rng, consonants, vowels, virama)
-                           for _ in range(rng.randint(1, 4)))  # fmt: skip
+            word = "".join(
+                self._syllable(rng, consonants, vowels, virama) for _ in range(rng.randint(1, 4))
+            )
             if word not in seen:
                 seen.add(word)
                 words.append(word)

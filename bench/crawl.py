@@ -38,17 +38,25 @@ from typing import Any
 
 PER_PAGE = 20
 PRODUCTS = ("kettle", "blender", "phone case", "lamp", "router", "jacket", "printer")
-PROBLEMS = ("never arrived", "arrived broken", "stopped working after a week",
-            "was charged twice", "is still waiting for a refund", "was fine")  # fmt: skip
+PROBLEMS = (
+    "never arrived",
+    "arrived broken",
+    "stopped working after a week",
+    "was charged twice",
+    "is still waiting for a refund",
+    "was fine",
+)
 
 
 def page(n: int) -> bytes:
     posts = []
     for i in range(PER_PAGE):
         k = n * PER_PAGE + i
-        words = (f"I ordered a {PRODUCTS[k % 7]} and it {PROBLEMS[k % 6]}. I wrote to support "
-                 f"{k % 9 + 2} times and the answer took {k % 5 + 1} days, which is not what "
-                 f"I expected from a shop I have used for years")  # fmt: skip
+        words = (
+            f"I ordered a {PRODUCTS[k % 7]} and it {PROBLEMS[k % 6]}. I wrote to support "
+            f"{k % 9 + 2} times and the answer took {k % 5 + 1} days, which is not what "
+            f"I expected from a shop I have used for years"
+        )
         posts.append(
             f'<article class="post" data-id="{k}"><h2>Post {k}</h2>'
             f'<span class="author">user{k % 997}</span><span class="stars">{1 + k % 5}</span>'
@@ -102,25 +110,45 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
         def parse(self, response: Any) -> Iterator[Mention]:
             for post in response.css("article.post"):
                 yield Mention(
-                    source=self.source, external_id=post.attrib["data-id"],
-                    text=post.css("div.body::text").get(), author=post.css(".author::text").get(),
-                    title=post.css("h2::text").get(), rating=float(post.css(".stars::text").get()),
-                    rating_scale=5, published_at=post.css("time::attr(datetime)").get(),
+                    source=self.source,
+                    external_id=post.attrib["data-id"],
+                    text=post.css("div.body::text").get(),
+                    author=post.css(".author::text").get(),
+                    title=post.css("h2::text").get(),
+                    rating=float(post.css(".stars::text").get()),
+                    rating_scale=5,
+                    published_at=post.css("time::attr(datetime)").get(),
                     about_company=True,
-                )  # fmt: skip
+                )
 
     db = Path(tempfile.mkdtemp()) / "bench.db"
     settings = base_settings(default_config(db), db)
-    settings.setdict({
-        "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-        "SCAN_HOST_DELAY": 0,
-        "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-        "CLOSESPIDER_PAGECOUNT": 0, "LOG_LEVEL": "WARNING", "SCAN_SOURCE": "bench",
-        "LOG_INSTALL_ROOT_HANDLER": True, "SCAN_CATEGORISE": categorise,
-    }, priority="cmdline")  # fmt: skip
+    settings.setdict(
+        {
+            "ROBOTSTXT_OBEY": False,
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "SCAN_HOST_DELAY": 0,
+            "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            "CLOSESPIDER_PAGECOUNT": 0,
+            "LOG_LEVEL": "WARNING",
+            "SCAN_SOURCE": "bench",
+            "LOG_INSTALL_ROOT_HANDLER": True,
+            "SCAN_CATEGORISE": categorise,
+        },
+        priority="cmdline",
+    )
     if mode == "bare":
-        settings.setdict({"ITEM_PIPELINES": {}, "SPIDER_MIDDLEWARES": {}, "EXTENSIONS": {},
-                          "DOWNLOADER_MIDDLEWARES": {}}, priority="cmdline")  # fmt: skip
+        settings.setdict(
+            {
+                "ITEM_PIPELINES": {},
+                "SPIDER_MIDDLEWARES": {},
+                "EXTENSIONS": {},
+                "DOWNLOADER_MIDDLEWARES": {},
+            },
+            priority="cmdline",
+        )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BenchSpider)
     process.crawl(crawler)
@@ -138,11 +166,17 @@ def run_mode(mode: str, port: int, pages: int, categorise: bool) -> dict[str, fl
         import sqlite3
 
         stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
-    return {"pages": got, "items": items, "stored": stored, "seconds": elapsed,
-            "pages_per_s": got / elapsed, "items_per_s": items / elapsed,
-            "cpu_us_per_item": cpu / max(items, 1) * 1e6,
-            "main_us_per_item": main / max(items, 1) * 1e6,
-            "worker_us_per_item": worker / max(items, 1) * 1e6}  # fmt: skip
+    return {
+        "pages": got,
+        "items": items,
+        "stored": stored,
+        "seconds": elapsed,
+        "pages_per_s": got / elapsed,
+        "items_per_s": items / elapsed,
+        "cpu_us_per_item": cpu / max(items, 1) * 1e6,
+        "main_us_per_item": main / max(items, 1) * 1e6,
+        "worker_us_per_item": worker / max(items, 1) * 1e6,
+    }
 
 
 def _children_cpu() -> float:
@@ -186,29 +220,42 @@ def main() -> None:
         for run in range(args.runs):
             for mode in ("bare", "full"):  # interleaved, so drift hits both alike
                 out = subprocess.run(
-                    [sys.executable, __file__, "--mode", mode, "--port", str(port), "--pages",
-                     str(args.pages), *([] if args.categorise else ["--no-categorise"])],
-                    capture_output=True, text=True, check=True,
-                )  # fmt: skip
+                    [
+                        sys.executable,
+                        __file__,
+                        "--mode",
+                        mode,
+                        "--port",
+                        str(port),
+                        "--pages",
+                        str(args.pages),
+                        *([] if args.categorise else ["--no-categorise"]),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 figures = json.loads(out.stdout.strip().splitlines()[-1])
                 results[mode].append(figures)
-                print(f"run {run + 1} {mode:4}: {figures['pages_per_s']:7.1f} pages/s "
-                      f"{figures['items_per_s']:8.0f} items/s  {figures['cpu_us_per_item']:.0f} "
-                      f"µs CPU/item ({figures['main_us_per_item']:.0f} on the crawl thread; "
-                      f"{figures['worker_us_per_item']:.0f} in the worker)  "
-                      f"({figures['pages']} pages, {figures['items']} items, "
-                      f"{figures['stored']} stored)", flush=True)  # fmt: skip
+                print(
+                    f"run {run + 1} {mode:4}: {figures['pages_per_s']:7.1f} pages/s "
+                    f"{figures['items_per_s']:8.0f} items/s  {figures['cpu_us_per_item']:.0f} "
+                    f"µs CPU/item ({figures['main_us_per_item']:.0f} on the crawl thread; "
+                    f"{figures['worker_us_per_item']:.0f} in the worker)  "
+                    f"({figures['pages']} pages, {figures['items']} items, "
+                    f"{figures['stored']} stored)",
+                    flush=True,
+                )
     finally:
         server.terminate()
     keys = (
         "pages_per_s",
         "items_per_s",
         "cpu_us_per_item",
-        "main_us_per_item",  # fmt: skip
+        "main_us_per_item",
         "worker_us_per_item",
     )
-    med = {m: {k: statistics.median(r[k] for r in rs) for k in keys}
-           for m, rs in results.items()}  # fmt: skip
+    med = {m: {k: statistics.median(r[k] for r in rs) for k in keys} for m, rs in results.items()}
     for mode in ("bare", "full"):
         print(
             f"median {mode}: {med[mode]['pages_per_s']:.1f} pages/s, "

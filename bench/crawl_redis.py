@@ -38,20 +38,24 @@ WORDS = ("never arrived", "was charged twice", "arrived broken", "still no refun
 
 
 def listing(n: int, listings: int) -> bytes:
-    blocks = "".join(f'<div class="complaint"><h3><a href="/acme-complaint-c{1000 * n + i}">'
-                     f"Complaint {n}.{i}</a></h3></div>" for i in range(PER_PAGE))  # fmt: skip
+    blocks = "".join(
+        f'<div class="complaint"><h3><a href="/acme-complaint-c{1000 * n + i}">'
+        f"Complaint {n}.{i}</a></h3></div>"
+        for i in range(PER_PAGE)
+    )
     nxt = f'<a rel="next" href="/acme-b1/page/{n + 1}">next</a>' if n < listings else ""
     return f"<html><body>{blocks}{nxt}</body></html>".encode()
 
 
 def complaint(cid: int) -> bytes:
-    return (f'<html><body><div class="complaint">'
-            f'<span class="complaint-main__header-name">Acme order {cid}</span>'
-            f'<span class="author-header__name">user{cid % 97}</span>'
-            f'<span class="author-header__date">Mar {1 + cid % 28}, 2024</span>'
-            f'<div class="complaint-main__text">My Acme order {cid} {WORDS[cid % 4]}. '
-            f"Support answered after {cid % 9 + 1} days.</div></div></body></html>"
-            ).encode()  # fmt: skip
+    return (
+        f'<html><body><div class="complaint">'
+        f'<span class="complaint-main__header-name">Acme order {cid}</span>'
+        f'<span class="author-header__name">user{cid % 97}</span>'
+        f'<span class="author-header__date">Mar {1 + cid % 28}, 2024</span>'
+        f'<div class="complaint-main__text">My Acme order {cid} {WORDS[cid % 4]}. '
+        f"Support answered after {cid % 9 + 1} days.</div></div></body></html>"
+    ).encode()
 
 
 def serve(port_queue: Any, listings: int) -> None:
@@ -94,12 +98,26 @@ def scan_exe() -> str:
 
 def write_config(directory: Path, port: int, listings: int) -> Path:
     config = directory / "scanner.toml"
-    config.write_text("\n".join([
-        "[company]", 'name = "Acme"', "[crawl]", 'contact = "https://example.test/contact"',
-        "[[sources]]", 'name = "board"', 'spider = "complaintsboard"',
-        f'url = "http://127.0.0.1:{port}/acme-b1/page/1"', f"max_pages = {listings * 30}",
-        "download_delay = 0", "concurrency = 16", "autothrottle = false",
-    ]) + "\n", encoding="utf-8")  # fmt: skip
+    config.write_text(
+        "\n".join(
+            [
+                "[company]",
+                'name = "Acme"',
+                "[crawl]",
+                'contact = "https://example.test/contact"',
+                "[[sources]]",
+                'name = "board"',
+                'spider = "complaintsboard"',
+                f'url = "http://127.0.0.1:{port}/acme-b1/page/1"',
+                f"max_pages = {listings * 30}",
+                "download_delay = 0",
+                "concurrency = 16",
+                "autothrottle = false",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -107,24 +125,48 @@ def crawl(directory: Path, config: Path, workers: int, url: str) -> tuple[float,
     """One crawl into a fresh database: (seconds, pages fetched)."""
     db = directory / f"bench-{workers}-{time.monotonic_ns()}.db"
     env = {**os.environ, "NO_COLOR": "1"}
-    fleet = [subprocess.Popen([scan_exe(), "crawl-worker", "--redis", url, "--once", "--wait",
-                               "120"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=env) for _ in range(workers)]  # fmt: skip
+    fleet = [
+        subprocess.Popen(
+            [scan_exe(), "crawl-worker", "--redis", url, "--once", "--wait", "120"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        for _ in range(workers)
+    ]
     time.sleep(2.0 if workers else 0)  # the workers are up and waiting, as in production
     mode = ["--redis", url] if workers else ["--local"]
     started = time.perf_counter()
-    done = subprocess.run([scan_exe(), "--config", str(config), "--db", str(db), "--create",
-                           "crawl", *mode, "--progress-every", "0", "-s", "SCAN_HOST_DELAY=0",
-                           "-s", "CONCURRENT_REQUESTS=32"], capture_output=True, text=True,
-                          env=env)  # fmt: skip
+    done = subprocess.run(
+        [
+            scan_exe(),
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "--create",
+            "crawl",
+            *mode,
+            "--progress-every",
+            "0",
+            "-s",
+            "SCAN_HOST_DELAY=0",
+            "-s",
+            "CONCURRENT_REQUESTS=32",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     seconds = time.perf_counter() - started
     for worker in fleet:
         worker.wait(timeout=120)
     if done.returncode != 0:
         raise SystemExit(f"crawl failed ({done.returncode}):\n{done.stderr[-2000:]}")
     with sqlite3.connect(db) as conn:
-        pages = conn.execute("SELECT json_extract(stats, '$.\"scan/pages\"') FROM runs "
-                             "WHERE source = 'board'").fetchone()[0]  # fmt: skip
+        pages = conn.execute(
+            "SELECT json_extract(stats, '$.\"scan/pages\"') FROM runs WHERE source = 'board'"
+        ).fetchone()[0]
     db.unlink()
     return seconds, pages
 
@@ -135,9 +177,24 @@ def main(listings: int, runs: int) -> None:
         raise SystemExit("no redis-server binary (apt-get install -y redis-server)")
     directory = Path(tempfile.mkdtemp(prefix="scan-bench-redis-"))
     port = free_port()
-    redis = subprocess.Popen([server_bin, "--port", str(port), "--bind", "127.0.0.1", "--save",
-                              "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir",
-                              str(directory)], stdout=subprocess.DEVNULL)  # fmt: skip
+    redis = subprocess.Popen(
+        [
+            server_bin,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     queue: Any = multiprocessing.Queue()
     site = multiprocessing.Process(target=serve, args=(queue, listings), daemon=True)
     site.start()
@@ -152,8 +209,11 @@ def main(listings: int, runs: int) -> None:
                 seconds, pages = crawl(directory, config, workers, url)
                 results[workers].append(pages / seconds)
                 label = f"{workers} worker(s)" if workers else "local    "
-                print(f"run {run + 1} {label}: {pages / seconds:6.1f} pages/s ({pages} pages "
-                      f"in {seconds:.1f} s)", flush=True)  # fmt: skip
+                print(
+                    f"run {run + 1} {label}: {pages / seconds:6.1f} pages/s ({pages} pages "
+                    f"in {seconds:.1f} s)",
+                    flush=True,
+                )
     finally:
         redis.terminate()
         site.terminate()

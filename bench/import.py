@@ -117,12 +117,15 @@ def main() -> None:
             peaks.append(peak)
             times.append(seconds)
             print(f"run {run + 1}: peak {peak:.0f} MB, {seconds:.1f} s ({summary})")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}")  # fmt: skip
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"file: {size:.1f} MB of {args.format}")
-    print(f"median peak RSS: {statistics.median(peaks):.0f} MB "
-          f"({statistics.median(peaks) / size:.1f}x the file); "
-          f"median time: {statistics.median(times):.1f} s")  # fmt: skip
+    print(
+        f"median peak RSS: {statistics.median(peaks):.0f} MB "
+        f"({statistics.median(peaks) / size:.1f}x the file); "
+        f"median time: {statistics.median(times):.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,28 @@ import sys
 import time
 
 THEMES = 300
-FILLER = ["the", "my", "i", "it", "was", "and", "to", "of", "is", "not", "terrible", "worst",
-          "really", "this", "app", "again", "so", "they", "but", "for"]  # fmt: skip
+FILLER = [
+    "the",
+    "my",
+    "i",
+    "it",
+    "was",
+    "and",
+    "to",
+    "of",
+    "is",
+    "not",
+    "terrible",
+    "worst",
+    "really",
+    "this",
+    "app",
+    "again",
+    "so",
+    "they",
+    "but",
+    "for",
+]
 # Other mentions are no complaints: the same words without the complaining ones.
 CALM = [w for w in FILLER if w not in {"not", "terrible", "worst", "but"}] + ["good", "fine"]
 
@@ -36,8 +56,9 @@ CALM = [w for w in FILLER if w not in {"not", "terrible", "worst", "but"}] + ["g
 def _word(rng: random.Random, devanagari: bool) -> str:
     if devanagari:
         signs = ["ा", "ि", "ी", "ु", "े", "ो", ""]
-        return "".join(rng.choice("कखगचजटडतदनपबमयरलवसह") + rng.choice(signs)
-                       for _ in range(rng.randint(2, 3)))  # fmt: skip
+        return "".join(
+            rng.choice("कखगचजटडतदनपबमयरलवसह") + rng.choice(signs) for _ in range(rng.randint(2, 3))
+        )
     return "".join(
         rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))
     )
@@ -53,9 +74,15 @@ def corpus(n: int, seed: int = 9) -> tuple[list[tuple[str, str, str]], list[str]
         total += 1 / (rank + 1)
         cum.append(total)
     hindi_cum = cum[: len(hindi)]
-    themes = [[f"{_word(rng, False)} {_word(rng, False)}", f"{_word(rng, False)}",
-               f"{_word(rng, False)} {_word(rng, False)} {_word(rng, False)}",
-               f"{_word(rng, True)} {_word(rng, True)}"] for _ in range(THEMES)]  # fmt: skip
+    themes = [
+        [
+            f"{_word(rng, False)} {_word(rng, False)}",
+            f"{_word(rng, False)}",
+            f"{_word(rng, False)} {_word(rng, False)} {_word(rng, False)}",
+            f"{_word(rng, True)} {_word(rng, True)}",
+        ]
+        for _ in range(THEMES)
+    ]
     theme_cum, total = [], 0.0
     for t in range(THEMES):
         total += 1 / (t + 1) ** 0.7
@@ -97,16 +124,23 @@ def measure(n: int) -> dict:
     made = time.perf_counter() - made
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start, cpu = time.perf_counter(), _cpu()
-    found = discover(grievances, background, lexicon=Lexicon(names=["Acme"]),
-                     params=load_issue_rules().params)  # fmt: skip
+    found = discover(
+        grievances, background, lexicon=Lexicon(names=["Acme"]), params=load_issue_rules().params
+    )
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assigned = sum(len(i.members) for i in found.issues)
-    return {"grievances": n, "seconds": round(seconds, 1), "cpu_s": round(cpu, 1),
-            "generate_s": round(made, 1),
-            "peak_rss_mb": round(rss / 1024), "rss_before_mb": round(rss_before / 1024),
-            "issues": len(found.issues), "candidates": found.candidates,
-            "assignments": assigned}  # fmt: skip
+    return {
+        "grievances": n,
+        "seconds": round(seconds, 1),
+        "cpu_s": round(cpu, 1),
+        "generate_s": round(made, 1),
+        "peak_rss_mb": round(rss / 1024),
+        "rss_before_mb": round(rss_before / 1024),
+        "issues": len(found.issues),
+        "candidates": found.candidates,
+        "assignments": assigned,
+    }
 
 
 def main() -> None:
@@ -118,17 +152,23 @@ def main() -> None:
         print(json.dumps(measure(args.one)))
         return
     for size in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True,
-                             text=True, check=False)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(size)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if out.returncode:
             print(out.stderr, file=sys.stderr)
             sys.exit(out.returncode)
         r = json.loads(out.stdout)
-        print(f"{r['grievances']:>9,} grievances: {r['seconds']:>6.1f} s "
-              f"({r['cpu_s']:.1f} s CPU), peak RSS "
-              f"{r['peak_rss_mb']:,} MB (corpus alone {r['rss_before_mb']:,} MB), "
-              f"{r['issues']} issues from {r['candidates']} candidates, "
-              f"{r['assignments']:,} assignments")  # fmt: skip
+        print(
+            f"{r['grievances']:>9,} grievances: {r['seconds']:>6.1f} s "
+            f"({r['cpu_s']:.1f} s CPU), peak RSS "
+            f"{r['peak_rss_mb']:,} MB (corpus alone {r['rss_before_mb']:,} MB), "
+            f"{r['issues']} issues from {r['candidates']} candidates, "
+            f"{r['assignments']:,} assignments"
+        )
 
 
 if __name__ == "__main__":

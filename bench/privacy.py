@@ -45,10 +45,20 @@ def posts(n: int, seed: int = 3) -> list[dict]:
         if i % 10 == 0:
             text += rng.choice([" write to me at jo.smith@example.com", " call 020 7946 0958"])
         author = "Anonymous" if i % 20 == 0 else f"person {rng.randrange(n // 3)}"
-        out.append({"id": f"s{i % 6}:{i}", "company": "Acme", "source": f"s{i % 6}",
-                    "external_id": str(i), "origin": "crawl", "author": author,
-                    "title": "Not happy", "text": text, "is_grievance": True,
-                    "published_at": "2026-06-01T00:00:00+00:00"})  # fmt: skip
+        out.append(
+            {
+                "id": f"s{i % 6}:{i}",
+                "company": "Acme",
+                "source": f"s{i % 6}",
+                "external_id": str(i),
+                "origin": "crawl",
+                "author": author,
+                "title": "Not happy",
+                "text": text,
+                "is_grievance": True,
+                "published_at": "2026-06-01T00:00:00+00:00",
+            }
+        )
     return out
 
 
@@ -89,8 +99,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault(KEY_ENV, "bench-key-" + "k" * 32)
     rows = posts(args.posts)
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; {args.posts} posts, {args.runs} runs")  # fmt: skip
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; {args.posts} posts, {args.runs} runs"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         # Interleaved, so that whatever else the machine does weighs on each mode alike.
@@ -101,14 +113,20 @@ def main() -> None:
                 timings[mode].append(upsert(rows, mode, folder))
         for mode, times in timings.items():
             median = statistics.median(times)
-            print(f"upsert under {mode}: median {median:.2f}s "
-                  f"({1e6 * median / args.posts:.1f} µs a post; min {min(times):.2f}, "
-                  f"max {max(times):.2f})")  # fmt: skip
+            print(
+                f"upsert under {mode}: median {median:.2f}s "
+                f"({1e6 * median / args.posts:.1f} µs a post; min {min(times):.2f}, "
+                f"max {max(times):.2f})"
+            )
         pairs = [switch(rows, folder) for _ in range(args.runs)]
-        for label, values in (("rewrite", [p[0] for p in pairs]),
-                              ("compaction", [p[1] for p in pairs])):  # fmt: skip
-            print(f"switch keep -> hash, {label}: median {statistics.median(values):.2f}s "
-                  f"(min {min(values):.2f}, max {max(values):.2f})")  # fmt: skip
+        for label, values in (
+            ("rewrite", [p[0] for p in pairs]),
+            ("compaction", [p[1] for p in pairs]),
+        ):
+            print(
+                f"switch keep -> hash, {label}: median {statistics.median(values):.2f}s "
+                f"(min {min(values):.2f}, max {max(values):.2f})"
+            )
 
 
 if __name__ == "__main__":

@@ -217,8 +217,9 @@ print(json.dumps(times))
 
 def render_times(db: Path, as_of: str) -> tuple[float, list[float]]:
     """Seconds to draw one built report as HTML: the first time in a process, then again."""
-    done = subprocess.run([sys.executable, "-c", RENDER, str(db), as_of], capture_output=True,
-                          text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER, str(db), as_of], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         sys.exit(f"rendering failed: {done.stderr}")
     times = json.loads(done.stdout)

@@ -40,12 +40,26 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.db
     if db is None:
-        subprocess.run(["scan", "demo", "--dir", str(args.out / "demo")], check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            ["scan", "demo", "--dir", str(args.out / "demo")], check=True, stdout=subprocess.DEVNULL
+        )
         db = args.out / "demo" / "scan.db"
     page = args.out / "report.html"
-    subprocess.run(["scan", "--db", str(db), "report", "--format", "html", "--limit", args.limit,
-                    "-o", str(page)], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "scan",
+            "--db",
+            str(db),
+            "report",
+            "--format",
+            "html",
+            "--limit",
+            args.limit,
+            "-o",
+            str(page),
+        ],
+        check=True,
+    )
     for width in args.widths:
         png = screenshot(page, args.out / f"report-{width}.png", width=width, height=args.height)
         print(png)

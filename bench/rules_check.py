@@ -47,8 +47,12 @@ def main() -> None:
     config, rules = [], []
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(runs):
-            out = subprocess.run([sys.executable, "-c", CHILD.format(folder=folder)],
-                                 capture_output=True, text=True, check=True)  # fmt: skip
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD.format(folder=folder)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             first, second = map(float, out.stdout.split())
             config.append(first)
             rules.append(second)

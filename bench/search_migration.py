@@ -37,9 +37,11 @@ def old_style(path: Path) -> None:
     with Store(path) as store:
         store.db.execute("DROP TRIGGER IF EXISTS mentions_au")
         store.db["mentions"].enable_fts(
-            ["title", "text"], create_triggers=True, replace=True,
+            ["title", "text"],
+            create_triggers=True,
+            replace=True,
             tokenize=fts_tokenizer().replace("remove_diacritics 2", "remove_diacritics 0"),
-        )  # fmt: skip
+        )
         store.db.executescript(FTS_UPDATE_TRIGGER)
         store.db.execute(
             "DELETE FROM _sqlite_migrations WHERE name = 'm006_search_ignores_latin_accents'"
@@ -66,10 +68,14 @@ def main() -> None:
                 found = list(store.search_mentions(search="refund", limit=1))
             assert found, "the rebuilt index finds nothing"
             copy.unlink()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")  # fmt: skip
-    print(f"m006 re-index of {args.mentions:,} mentions: median {statistics.median(times):.2f} s "
-          f"over {args.runs} runs ({', '.join(f'{t:.2f}' for t in times)})")  # fmt: skip
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        f"m006 re-index of {args.mentions:,} mentions: median {statistics.median(times):.2f} s "
+        f"over {args.runs} runs ({', '.join(f'{t:.2f}' for t in times)})"
+    )
 
 
 if __name__ == "__main__":

@@ -62,8 +62,9 @@ def main() -> None:
         vectors = [use.encode(texts[i * n : (i + 1) * n]).mean(0) for i in (0, 1)]
         halves[theme] = [v / np.linalg.norm(v) for v in vectors]
     took = time.perf_counter() - started
-    print(f"{args.app}: {len(themes)} themes, {2 * n * len(themes)} reviews embedded in "
-          f"{took:.1f} s")  # fmt: skip
+    print(
+        f"{args.app}: {len(themes)} themes, {2 * n * len(themes)} reviews embedded in {took:.1f} s"
+    )
     for theme in themes:
         same = float(halves[theme][0] @ halves[theme][1])
         other, best = max(

@@ -112,9 +112,13 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="scan")
 @click.pass_context
 def cli(
-    ctx: click.Context, db_path: Path | None, config_path: Path | None, create: bool,
-    verbose: int, debug: bool,
-) -> None:  # fmt: skip
+    ctx: click.Context,
+    db_path: Path | None,
+    config_path: Path | None,
+    create: bool,
+    verbose: int,
+    debug: bool,
+) -> None:
     """Monitor what people say about a company, and tell one-off complaints
     from systemic problems.
 
@@ -127,8 +131,9 @@ def cli(
         scan compare                    # our grievances next to the competitors'
     """
     logging.basicConfig(level=_level(verbose), format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = App(config_path=config_path, db_override=db_path, verbose=verbose, debug=debug,
-                  create=create)  # fmt: skip
+    ctx.obj = App(
+        config_path=config_path, db_override=db_path, verbose=verbose, debug=debug, create=create
+    )
 
 
 def _stdout_failed(exc: BaseException) -> bool:
@@ -168,17 +173,42 @@ def _global_options() -> list[click.Option]:
     """The group's options again, for after the command; they fill in the same ``App``."""
     path = click.Path(dir_okay=False, path_type=Path)
     return [
-        click.Option(["--db", "db_path"], type=path, expose_value=False, callback=_after,
-                     help="SQLite database file (as before the command)."),
-        click.Option(["--config", "config_path"], type=path, expose_value=False, callback=_after,
-                     help="Config file (as before the command)."),
-        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_after,
-                     help="More log output (-vv for debug)."),
-        click.Option(["--debug"], is_flag=True, expose_value=False, callback=_after,
-                     help="Show full tracebacks on errors."),
-        click.Option(["--create"], is_flag=True, expose_value=False, callback=_after,
-                     help="Let a command that writes create the database (as before the command)."),
-    ]  # fmt: skip
+        click.Option(
+            ["--db", "db_path"],
+            type=path,
+            expose_value=False,
+            callback=_after,
+            help="SQLite database file (as before the command).",
+        ),
+        click.Option(
+            ["--config", "config_path"],
+            type=path,
+            expose_value=False,
+            callback=_after,
+            help="Config file (as before the command).",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_after,
+            help="More log output (-vv for debug).",
+        ),
+        click.Option(
+            ["--debug"],
+            is_flag=True,
+            expose_value=False,
+            callback=_after,
+            help="Show full tracebacks on errors.",
+        ),
+        click.Option(
+            ["--create"],
+            is_flag=True,
+            expose_value=False,
+            callback=_after,
+            help="Let a command that writes create the database (as before the command).",
+        ),
+    ]
 
 
 def _after(ctx: click.Context, param: click.Parameter, value: object) -> None:

@@ -181,8 +181,14 @@ def load_config(path: str | Path | None = None, *, required: bool = False) -> Co
 
 def documented_keys() -> dict[str, list[str]]:
     """Every key of every table, for the docs test: ``{"sources": ["name", ...], ...}``."""
-    tables = {"": Config, "company": Company, "sources": Source, "digest": Digest,
-              "crawl": Crawl, "privacy": Privacy}  # fmt: skip
+    tables = {
+        "": Config,
+        "company": Company,
+        "sources": Source,
+        "digest": Digest,
+        "crawl": Crawl,
+        "privacy": Privacy,
+    }
     return {
         table: [".".join(key_path(f)) for f in fields(cls) if spec_of(f)]
         for table, cls in tables.items()

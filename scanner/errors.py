@@ -99,8 +99,10 @@ def environment_failure(
         if exc.errno in _NO_SPACE:
             if exc.filename is None:
                 return f"{target or 'a file'}: no space left on device"
-            return (f"{target}: no space left on device; the file may be incomplete. "
-                    "Free some space and run the command again")  # fmt: skip
+            return (
+                f"{target}: no space left on device; the file may be incomplete. "
+                "Free some space and run the command again"
+            )
         if exc.strerror:
             return f"{target}: {exc.strerror}" if target else exc.strerror
     return None

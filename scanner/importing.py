@@ -32,8 +32,20 @@ from scanner.text.language import guess_language
 __all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file"]
 
 FORMATS = ("jsonl", "csv")
-KNOWN_FIELDS = {"id", "text", "source", "author", "title", "url", "rating", "rating_scale",
-                "published_at", "language", "company", "grievance"}  # fmt: skip
+KNOWN_FIELDS = {
+    "id",
+    "text",
+    "source",
+    "author",
+    "title",
+    "url",
+    "rating",
+    "rating_scale",
+    "published_at",
+    "language",
+    "company",
+    "grievance",
+}
 BATCH = 500
 #: Bad rows kept in the result (and the run record); all are counted and reported.
 KEPT_ERRORS = 1000
@@ -104,9 +116,14 @@ def import_file(
 
 
 def _store_all(
-    store: Store, rows: Iterator[Record], result: ImportResult, company: str,
-    default_source: str, on_error: Callable[[RowError], None] | None, names: ImportIds,
-) -> None:  # fmt: skip
+    store: Store,
+    rows: Iterator[Record],
+    result: ImportResult,
+    company: str,
+    default_source: str,
+    on_error: Callable[[RowError], None] | None,
+    names: ImportIds,
+) -> None:
     run_id = store.start_run("import", source=str(result.path))
     while batch := list(islice(rows, BATCH)):
         result.rows += len(batch)
@@ -130,21 +147,38 @@ def _store_all(
 
 
 def _checked(
-    batch: Iterable[Record], errors: list[RowError], company: str, default_source: str,
+    batch: Iterable[Record],
+    errors: list[RowError],
+    company: str,
+    default_source: str,
     names: ImportIds,
-) -> Iterator[tuple[int, dict[str, Any]]]:  # fmt: skip
+) -> Iterator[tuple[int, dict[str, Any]]]:
     for line, record in batch:
         try:
             if isinstance(record, BadRow):
                 raise record
-            yield line, _mention(record, company=company, default_source=default_source,
-                                 policy=names.policy, names=names)  # fmt: skip
+            yield (
+                line,
+                _mention(
+                    record,
+                    company=company,
+                    default_source=default_source,
+                    policy=names.policy,
+                    names=names,
+                ),
+            )
         except BadRow as exc:
             errors.append(RowError(line, str(exc)))
 
 
-def _mention(record: dict[str, Any], *, company: str, default_source: str,
-             policy: AuthorPolicy, names: ImportIds) -> dict[str, Any]:  # fmt: skip
+def _mention(
+    record: dict[str, Any],
+    *,
+    company: str,
+    default_source: str,
+    policy: AuthorPolicy,
+    names: ImportIds,
+) -> dict[str, Any]:
     text = record.get("text")
     if text is None:
         raise BadRow("missing required field 'text'")
@@ -194,9 +228,13 @@ def _mention(record: dict[str, Any], *, company: str, default_source: str,
 
 
 def _grievance(
-    given: Any, text: str, title: str | None, rating: float | None, scale: float,
+    given: Any,
+    text: str,
+    title: str | None,
+    rating: float | None,
+    scale: float,
     record: dict[str, Any],
-) -> bool:  # fmt: skip
+) -> bool:
     """A record's own ``grievance`` field decides; else a record with a rating is
     judged as a crawled post is (``rules/complaint.toml``: a five-star "love it" is
     no grievance, a one-star review is); else it is one, since an export from a
@@ -208,9 +246,12 @@ def _grievance(
     if rating is None:
         return True
     return complaint_rules().is_grievance(
-        text, title=title, rating=rating, rating_scale=scale,
+        text,
+        title=title,
+        rating=rating,
+        rating_scale=scale,
         language=_string(record, "language"),
-    )  # fmt: skip
+    )
 
 
 def _string(record: dict[str, Any], key: str) -> str | None:

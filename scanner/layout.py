@@ -32,8 +32,9 @@ class CheckoutFinder(MetaPathFinder):
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
-                  target: ModuleType | None = None) -> ModuleSpec | None:  # fmt: skip
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         folder = MAPPED.get(fullname)
         init = self.root / folder / "__init__.py" if folder else None
         if init is None or not init.is_file():

@@ -151,8 +151,9 @@ def _digest(
         sent = deliver(store, config, to=recipients, skip_empty=skip_empty)
     if sent.skipped:
         return "ok", "nothing changed; nothing sent (--skip-empty)"
-    done = "; ".join(f"sent to {', '.join(s.accepted)}: {s.message['Subject']}"
-                     for s in sent.sends if s.accepted)  # fmt: skip
+    done = "; ".join(
+        f"sent to {', '.join(s.accepted)}: {s.message['Subject']}" for s in sent.sends if s.accepted
+    )
     if sent.refused:
         refused = "; ".join(f"{a}: {why}" for a, why in sent.refused.items())
         return "partial", f"{done}; refused {refused} (they get it with the next digest)"
@@ -166,6 +167,9 @@ def _describe(outcome: object) -> str:
         found = sum(len(getattr(c, "issues", []) or []) for c in companies)
         return f"{found} issue(s) across {len(companies)} company(ies)"
     fields = vars(outcome) if hasattr(outcome, "__dict__") else {}
-    shown = [f"{k.replace('_', ' ')} {v}" for k, v in fields.items()
-             if isinstance(v, int) and not isinstance(v, bool) and k != "run_id"]  # fmt: skip
+    shown = [
+        f"{k.replace('_', ' ')} {v}"
+        for k, v in fields.items()
+        if isinstance(v, int) and not isinstance(v, bool) and k != "run_id"
+    ]
     return ", ".join(shown) or "done"

@@ -123,8 +123,9 @@ class AuthorPolicy:
         digest = hmac.new(self.hash_key, person, hashlib.sha256).hexdigest()
         return "anon-" + digest[:16]
 
-    def import_digest(self, source: str, author: str | None, published: str | None,
-                      text: str) -> str:  # fmt: skip
+    def import_digest(
+        self, source: str, author: str | None, published: str | None, text: str
+    ) -> str:
         """The id ``scan import`` gives a record without one under ``hash`` or ``drop``.
 
         Under ``keep`` import hashes source, author, date and text (its ids must

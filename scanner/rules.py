@@ -109,9 +109,14 @@ _REQUIRED: Any = object()
 
 
 def number(
-    rules: dict[str, Any], key: str, *, name: str, low: float, high: float,
+    rules: dict[str, Any],
+    key: str,
+    *,
+    name: str,
+    low: float,
+    high: float,
     default: Any = _REQUIRED,
-) -> float:  # fmt: skip
+) -> float:
     """A numeric rule, checked against its range ("threshold must be 0-100, got 140").
 
     With ``default``, a missing key gives the default; a present one is still checked.

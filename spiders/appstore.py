@@ -38,8 +38,9 @@ class AppStoreSpider(ScanSpider):
     about_company = True
     default_url = "https://itunes.apple.com"
 
-    def __init__(self, *args: Any, app_id: object = None, countries: object = None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *args: Any, app_id: object = None, countries: object = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.app_id = str(app_id).strip() if app_id not in (None, "") else None
         self.countries = [cc.lower() for cc in as_list(countries)] or ["us"]
@@ -58,8 +59,10 @@ class AppStoreSpider(ScanSpider):
             yield self._page_request(country, 1)
 
     def _page_request(self, country: str, page: int) -> scrapy.Request:
-        url = (f"{(self.url or '').rstrip('/')}/{country}/rss/customerreviews/"
-               f"page={page}/id={self.app_id}/sortby=mostrecent/json")  # fmt: skip
+        url = (
+            f"{(self.url or '').rstrip('/')}/{country}/rss/customerreviews/"
+            f"page={page}/id={self.app_id}/sortby=mostrecent/json"
+        )
         return scrapy.Request(
             url,
             callback=self.parse,
@@ -67,8 +70,9 @@ class AppStoreSpider(ScanSpider):
             meta={"pagination": True} if page > 1 else {},
         )
 
-    def parse(self, response: Response, country: str = "us", page: int = 1,
-              **kwargs: Any) -> Iterator[Any]:  # fmt: skip
+    def parse(
+        self, response: Response, country: str = "us", page: int = 1, **kwargs: Any
+    ) -> Iterator[Any]:
         answer = load_json(self, response)
         if answer is None:
             return
@@ -92,8 +96,9 @@ class AppStoreSpider(ScanSpider):
         if reviews and page < MAX_PAGES:
             yield self._page_request(country, page + 1)
 
-    def _review(self, response: Response, entry: dict[str, Any], country: str,
-                missing: set[str]) -> Mention | None:  # fmt: skip
+    def _review(
+        self, response: Response, entry: dict[str, Any], country: str, missing: set[str]
+    ) -> Mention | None:
         review_id, text = _label(entry, "id"), _content(entry)
         for key, value in (("id", review_id), ("content", text)):
             if value is None:

@@ -64,9 +64,12 @@ class FeedSpider(ScanSpider):
             return
         broken = feed.get("bozo_exception")
         if isinstance(broken, SAXParseException):  # XML that stops mid-way: read up to there
-            self.page_cut_short(response, f"the feed is not whole XML ({broken.getMessage()}, "
-                                f"line {broken.getLineNumber()}); read {len(feed.entries)} "
-                                "entries before it")  # fmt: skip
+            self.page_cut_short(
+                response,
+                f"the feed is not whole XML ({broken.getMessage()}, "
+                f"line {broken.getLineNumber()}); read {len(feed.entries)} "
+                "entries before it",
+            )
         for entry in feed.entries:
             mention = self._mention(entry, response)
             if mention is not None:

@@ -41,8 +41,9 @@ class HackerNewsSpider(ScanSpider):
     about_company = False
     default_url = "https://hn.algolia.com"
 
-    def __init__(self, *args: Any, query: str | None = None, tags: str | None = None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *args: Any, query: str | None = None, tags: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.query = query
         self.tags = tags or "(story,comment)"

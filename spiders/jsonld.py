@@ -83,8 +83,9 @@ class JsonLdSpider(ScanSpider):
         self.next_selector = next_selector
 
     @classmethod
-    def check_arguments(cls, url: str | None = None, next_selector: str | None = None,
-                        **_: Any) -> None:  # fmt: skip
+    def check_arguments(
+        cls, url: str | None = None, next_selector: str | None = None, **_: Any
+    ) -> None:
         if not url:
             raise ScanError("the jsonld spider needs a url (the first review page)")
         if next_selector:
@@ -128,8 +129,10 @@ class JsonLdSpider(ScanSpider):
     def _next(self, response: Response) -> str | None:
         if self.next_selector:
             return select(response, self.next_selector).get()
-        return (response.css('link[rel~="next"]::attr(href)').get()
-                or response.css('a[rel~="next"]::attr(href)').get())  # fmt: skip
+        return (
+            response.css('link[rel~="next"]::attr(href)').get()
+            or response.css('a[rel~="next"]::attr(href)').get()
+        )
 
     def _from_jsonld(self, review: dict[str, Any], response: Response) -> Mention | None:
         text = review.get("reviewBody") or review.get("description") or review.get("text")

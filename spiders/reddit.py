@@ -39,8 +39,14 @@ class RedditSpider(ScanSpider):
     about_company = False
     default_url = "https://www.reddit.com"
 
-    def __init__(self, *args: Any, query: str | None = None, subreddits: object = None,
-                 comments: object = None, **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *args: Any,
+        query: str | None = None,
+        subreddits: object = None,
+        comments: object = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.query = query
         self.subreddits = as_list(subreddits)
@@ -109,8 +115,9 @@ class RedditSpider(ScanSpider):
         )
         yield from self._comments(response, children, post_title)
 
-    def _comments(self, response: Response, children: list[Any],
-                  post_title: str | None) -> Iterator[Mention]:  # fmt: skip
+    def _comments(
+        self, response: Response, children: list[Any], post_title: str | None
+    ) -> Iterator[Mention]:
         for child in children:
             data = dig(child, "data")
             if dig(child, "kind") != "t1" or not isinstance(data, dict):

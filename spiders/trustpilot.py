@@ -128,10 +128,20 @@ class TrustpilotSpider(ScanSpider):
         if not found:
             self.layout_problem(response, "no reviews in __NEXT_DATA__ nor in JSON-LD")
 
-    def _mention(self, response: Response, review_id: str, *, text: str, title: str | None,
-                 author: str | None, rating: float | None, published: object,
-                 language: str | None, extra: dict[str, Any],
-                 scale: float | None = None) -> Mention:  # fmt: skip
+    def _mention(
+        self,
+        response: Response,
+        review_id: str,
+        *,
+        text: str,
+        title: str | None,
+        author: str | None,
+        rating: float | None,
+        published: object,
+        language: str | None,
+        extra: dict[str, Any],
+        scale: float | None = None,
+    ) -> Mention:
         removed = is_removed_text(text) or is_removed_text(title)
         if not text.strip() and title:  # a review with a title only
             text = title

@@ -14,9 +14,17 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-extensions", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-         "--mute-audio"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--mute-audio",
+]
 CSP_META = re.compile(r"<meta[^>]+http-equiv=[\"']?Content-Security-Policy[^>]*>", re.IGNORECASE)
 
 
@@ -35,11 +43,20 @@ def _run(page: Path, *extra: str, width: int, height: int, timeout: float = 90) 
         raise RuntimeError("no Chromium: apt-get install -y chromium")
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [browser, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
-             *extra, page.resolve().as_uri()],
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [
+                browser,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                *extra,
+                page.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
             env={**os.environ, "HOME": profile},
-        )  # fmt: skip
+        )
     if done.returncode != 0:
         raise RuntimeError(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
     return done.stdout

@@ -85,19 +85,39 @@ def _praise(company: str, count: int, previous: int, end: datetime) -> list[dict
     for i in range(count + previous):
         text = PRAISE[i % len(PRAISE)] + ENDINGS[(i // len(PRAISE)) % len(ENDINGS)]
         day = 1 + i % 28 if i < count else 31 + i % 28
-        rows.append({"id": f"{company}-p{i}", "author": f"{company} fan {i}", "text": text,
-                     "published_at": _day(day, end), "grievance": False})  # fmt: skip
+        rows.append(
+            {
+                "id": f"{company}-p{i}",
+                "author": f"{company} fan {i}",
+                "text": text,
+                "published_at": _day(day, end),
+                "grievance": False,
+            }
+        )
     return rows
 
 
-def _complaints(company: str, theme: str, texts: list[str], people: int, end: datetime,
-                start: int = 0, previous: bool = False) -> list[dict]:  # fmt: skip
+def _complaints(
+    company: str,
+    theme: str,
+    texts: list[str],
+    people: int,
+    end: datetime,
+    start: int = 0,
+    previous: bool = False,
+) -> list[dict]:
     rows = []
     for i in range(people):
         n = start + i
-        rows.append({"id": f"{company}-{theme}{n}", "author": f"{company} {theme} customer {n}",
-                     "text": texts[n % len(texts)], "grievance": True,
-                     "published_at": _day((31 if previous else 2) + 3 * i, end)})  # fmt: skip
+        rows.append(
+            {
+                "id": f"{company}-{theme}{n}",
+                "author": f"{company} {theme} customer {n}",
+                "text": texts[n % len(texts)],
+                "grievance": True,
+                "published_at": _day((31 if previous else 2) + 3 * i, end),
+            }
+        )
     return rows
 
 
@@ -110,8 +130,9 @@ def posts(end: datetime = END) -> list[dict]:
         + _complaints("Acme", "refund", REFUNDS, 6, end)
     )
     # The cross-poster: a refund customer tells the story again on another site.
-    again = dict(acme[-1], id="Acme-refund-again", source="forum",
-                 author="  @" + acme[-1]["author"].upper())  # fmt: skip
+    again = dict(
+        acme[-1], id="Acme-refund-again", source="forum", author="  @" + acme[-1]["author"].upper()
+    )
     acme.append(again)
     globex = (
         _praise("Globex", 35, 35, end)

@@ -118,7 +118,10 @@ def run_on_mount(
     spec["env"].pop("SCAN_DB", None)
     done = subprocess.run(
         ["unshare", "-rm", sys.executable, "-c", _DRIVER, json.dumps(spec)],
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return [Ran(**r) for r in json.loads(done.stdout)]

@@ -27,9 +27,13 @@ from scanner.store import Store
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "real-reviews"
 LABELS = Path(__file__).parent / "fixtures" / "issues" / "real"
 APPS = {
-    "chai": "Chai", "polybuzz": "PolyBuzz", "talkie-lab": "Talkie Lab",
-    "emochi-world": "EMOCHI World", "zeta": "zeta", "tipsy": "Tipsy",
-}  # fmt: skip
+    "chai": "Chai",
+    "polybuzz": "PolyBuzz",
+    "talkie-lab": "Talkie Lab",
+    "emochi-world": "EMOCHI World",
+    "zeta": "zeta",
+    "tipsy": "Tipsy",
+}
 NOT_THEMES = {"vague", "other"}
 REAL_SHARE, REAL_LIFT = 0.6, 1.5
 
@@ -81,9 +85,11 @@ def run_app(app: str, workdir: Path) -> AppRun:
     """Import one app's reviews into a fresh database and discover its issues."""
     name = APPS[app]
     config = Config(
-        path=None, db=workdir / "scan.db", company=Company(name),
+        path=None,
+        db=workdir / "scan.db",
+        company=Company(name),
         competitors=[Company(other) for key, other in APPS.items() if key != app],
-    )  # fmt: skip
+    )
     store = Store(config.db)
     import_file(store, SHARED / f"{app}.jsonl", company=name)
     issue_store.run(store, config, company=name)
@@ -95,10 +101,11 @@ def run_app(app: str, workdir: Path) -> AppRun:
         "SELECT id, name, phrases FROM issues WHERE retired_at IS NULL"
     ).fetchall():
         members = {
-            m for (m,) in store.db.execute(
+            m
+            for (m,) in store.db.execute(
                 "SELECT mention_id FROM issue_members WHERE issue_id = ?", [iid]
             )
-        }  # fmt: skip
+        }
         authors = store.db.execute(
             "SELECT COUNT(DISTINCT COALESCE(author, id)) FROM mentions WHERE id IN "
             "(SELECT mention_id FROM issue_members WHERE issue_id = ?)",
@@ -139,9 +146,12 @@ def score(run: AppRun, truth: dict[str, list[str]], *, top_themes: int = 10) -> 
         # One theme, clearly: most members carry it, well above its share of all
         # grievances, and no larger issue stands for it already (a split).
         real = (
-            theme not in NOT_THEMES and theme != "-" and share >= REAL_SHARE
-            and share >= REAL_LIFT * base and theme not in claimed
-        )  # fmt: skip
+            theme not in NOT_THEMES
+            and theme != "-"
+            and share >= REAL_SHARE
+            and share >= REAL_LIFT * base
+            and theme not in claimed
+        )
         claimed.add(theme)
         out.top_count += 1
         out.top_real += real

@@ -100,20 +100,33 @@ def test_a_bad_rule_file_names_the_file_and_key(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("text", "best", "absent"),
     [
-        ("They charged me hidden fees of $4.99 on a transfer advertised as free. Nothing in "
-         "the app showed the fee before I pressed send.", "billing_fees", None),
-        ("The technician was rude on site and left without fixing anything", "staff_attitude",
-         "app_website"),
-        ("Engineer turned up for the site visit two hours late and was unprofessional",
-         "staff_attitude", "app_website"),
+        (
+            "They charged me hidden fees of $4.99 on a transfer advertised as free. Nothing in "
+            "the app showed the fee before I pressed send.",
+            "billing_fees",
+            None,
+        ),
+        (
+            "The technician was rude on site and left without fixing anything",
+            "staff_attitude",
+            "app_website",
+        ),
+        (
+            "Engineer turned up for the site visit two hours late and was unprofessional",
+            "staff_attitude",
+            "app_website",
+        ),
         ("Since the update the app crashes every time and stopped working", "app_website", None),
         ("The website shows an error message at checkout", "app_website", None),
         ("Me cobraron una comisión oculta y la app no lo mostraba", "billing_fees", None),
         ("ऐप में छिपा शुल्क दिखा ही नहीं, छिपे शुल्क काट लिए", "billing_fees", None),
-        ("Still waiting for my refund after they cancelled the order", "refunds_cancellations",
-         None),
+        (
+            "Still waiting for my refund after they cancelled the order",
+            "refunds_cancellations",
+            None,
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_best_scoring_category_comes_first(text, best, absent):
     found = categorise(text)
     assert found[0] == best, categories.scores(text)

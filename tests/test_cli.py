@@ -41,8 +41,15 @@ def test_end_to_end_from_outside_the_repo(scan, tmp_path):
 
 
 def test_reading_commands_refuse_a_missing_database(scan, tmp_path):
-    commands = (["report"], ["mentions"], ["stats"], ["cluster"], ["issues"],
-                ["digest", "--dry-run"], ["digest", "--out", "x.eml"])  # fmt: skip
+    commands = (
+        ["report"],
+        ["mentions"],
+        ["stats"],
+        ["cluster"],
+        ["issues"],
+        ["digest", "--dry-run"],
+        ["digest", "--out", "x.eml"],
+    )
     for args in commands:
         result = scan("--db", "typo.db", *args)
         assert result.returncode == 1, args

@@ -27,11 +27,18 @@ def _labelled() -> list[tuple[str, str]]:
 
 def _rows(items: list[tuple[str, str]], start: int = 0, company: str = "Acme", **extra) -> list:
     return [
-        {"id": f"{company}:{start + k}", "company": company, "source": "import",
-         "external_id": f"{company}:{start + k}", "origin": "import", "text": text,
-         "is_grievance": 1, **extra}
+        {
+            "id": f"{company}:{start + k}",
+            "company": company,
+            "source": "import",
+            "external_id": f"{company}:{start + k}",
+            "origin": "import",
+            "text": text,
+            "is_grievance": 1,
+            **extra,
+        }
         for k, (_, text) in enumerate(items)
-    ]  # fmt: skip
+    ]
 
 
 def _members(path: Path) -> dict[str, int]:
@@ -58,8 +65,9 @@ def test_labelled_groups_become_clusters(tmp_path: Path) -> None:
     items = _labelled()
     with Store(tmp_path / "scan.db") as store:
         store.upsert_mentions(_rows(items))
-        store.upsert_mentions([{**_rows([("x", "not a grievance at all")], 900)[0],
-                                "is_grievance": 0}])  # fmt: skip
+        store.upsert_mentions(
+            [{**_rows([("x", "not a grievance at all")], 900)[0], "is_grievance": 0}]
+        )
         result = run(store)
         assert result.new_grievances == len(items)
         assert result.clusters_created == result.total_clusters == len({n for n, _ in items})
@@ -126,8 +134,10 @@ def test_incremental_equals_rebuild_and_ids_never_change(tmp_path: Path) -> None
 # T1 and T2 restate BASE differently and are not near-duplicates of each other
 # (they found two clusters); BASE and then NEAR join T1's cluster, its
 # representative moves to the middle, close to T2: the two clusters merge.
-BASE = ("the app logs me out every time i open the statements page and the support chat "
-        "says it is a known issue with no date for a fix")  # fmt: skip
+BASE = (
+    "the app logs me out every time i open the statements page and the support chat "
+    "says it is a known issue with no date for a fix"
+)
 T1 = BASE.replace("logs me", "logs kicks").replace("support chat", "bot chat")
 T1 = T1.replace("the statements", "my statements")
 T2 = BASE.replace("a known", "a problem").replace("a fix", "repair fix")

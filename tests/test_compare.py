@@ -45,8 +45,9 @@ def result(built: Path) -> dict[str, Any]:
 
 def _issue_of(built: Path, mention_id: str) -> int:
     with sqlite3.connect(built / "compare.db") as conn:
-        return conn.execute("SELECT issue_id FROM issue_members WHERE mention_id = ?",
-                            [mention_id]).fetchone()[0]  # fmt: skip
+        return conn.execute(
+            "SELECT issue_id FROM issue_members WHERE mention_id = ?", [mention_id]
+        ).fetchone()[0]
 
 
 def _row_with(result: dict[str, Any], company: str, issue_id: int) -> dict[str, Any]:
@@ -58,8 +59,13 @@ def _row_with(result: dict[str, Any], company: str, issue_id: int) -> dict[str, 
 def _planted(company: str, prefix: str, *, previous: bool = False) -> list[dict[str, Any]]:
     low = PERIOD_END - timedelta(days=60 if previous else 30)
     high = PERIOD_END - timedelta(days=30) if previous else PERIOD_END
-    return [p for p in posts() if p["company"] == company and p["id"].startswith(prefix)
-            and low < datetime.fromisoformat(p["published_at"]) <= high]  # fmt: skip
+    return [
+        p
+        for p in posts()
+        if p["company"] == company
+        and p["id"].startswith(prefix)
+        and low < datetime.fromisoformat(p["published_at"]) <= high
+    ]
 
 
 def _mentions(company: str, *, previous: bool = False) -> int:
@@ -100,8 +106,9 @@ def test_rates_are_people_per_100_mentions_not_posts(built, result) -> None:
 def test_trend_is_against_the_previous_period(built, result) -> None:
     fees = _row_with(result, "Acme", _issue_of(built, "Acme-fee0"))["rates"]["Acme"]
     now = round(100 * len(_planted("Acme", "Acme-fee")) / _mentions("Acme"), 1)
-    before = round(100 * len(_planted("Acme", "Acme-fee", previous=True))
-                   / _mentions("Acme", previous=True), 1)  # fmt: skip
+    before = round(
+        100 * len(_planted("Acme", "Acme-fee", previous=True)) / _mentions("Acme", previous=True), 1
+    )
     assert (fees["people_per_100"], fees["previous_people_per_100"]) == (now, before)
     assert fees["trend"] == round(now - before, 1) > 0
 
@@ -144,8 +151,12 @@ def test_compare_without_competitors_says_what_to_add(tmp_path) -> None:
 
 
 def _rate(people: int, mentions: int) -> Rate:
-    return Rate(grievances=people, people=people, grievances_per_100=100 * people / mentions,
-                people_per_100=100 * people / mentions)  # fmt: skip
+    return Rate(
+        grievances=people,
+        people=people,
+        grievances_per_100=100 * people / mentions,
+        people_per_100=100 * people / mentions,
+    )
 
 
 def test_ten_times_the_mentions_is_not_ten_times_worse() -> None:
@@ -173,8 +184,9 @@ def test_issues_match_by_phrases_across_languages_not_ids() -> None:
     ads_es = ref("Globex", 7, ("anuncios", "demasiados anuncios"))
     refunds = ref("Globex", 8, ("refund", "refund never came"))
     themes = match_themes([ads_en, ads_es, refunds], share=CompareRules().match_share)
-    grouped = sorted(sorted((r.company, r.id) for refs in t.issues.values() for r in refs)
-                     for t in themes)  # fmt: skip
+    grouped = sorted(
+        sorted((r.company, r.id) for refs in t.issues.values() for r in refs) for t in themes
+    )
     assert grouped == [[("Acme", 1), ("Globex", 7)], [("Globex", 8)]]
 
 
@@ -185,12 +197,25 @@ def test_hostile_names_are_harmless_in_every_format() -> None:
     rates = {n: _rate(4, 40) for n in names}
     for rate in rates.values():
         rate.has = True
-    totals = [CompanyTotals(n, n == "Acme", 40, 40, _rate(4, 40), False, False, 1,
-                            [(1, evil)]) for n in names]  # fmt: skip
+    totals = [
+        CompanyTotals(n, n == "Acme", 40, 40, _rate(4, 40), False, False, 1, [(1, evil)])
+        for n in names
+    ]
     row = Row("issue", "fee", evil, "industry_wide", rates, {"Acme": [1]}, [evil])
-    cmp = Comparison(datetime.now(UTC), "Acme", {"since": "2026-06-01T00:00:00+00:00",
-                     "until": "2026-06-30T00:00:00+00:00", "previous_since": "2026-05-02",
-                     "days": 29.0}, totals, [row], [], 30)  # fmt: skip
+    cmp = Comparison(
+        datetime.now(UTC),
+        "Acme",
+        {
+            "since": "2026-06-01T00:00:00+00:00",
+            "until": "2026-06-30T00:00:00+00:00",
+            "previous_since": "2026-05-02",
+            "days": 29.0,
+        },
+        totals,
+        [row],
+        [],
+        30,
+    )
     dangerous = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
     text = render_comparison(cmp, "text", width=160, color=True, tty=True)
     assert not dangerous.search(re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\n", ""))

@@ -23,8 +23,10 @@ SECTION = "COMPARED WITH COMPETITORS"
 
 
 def _digest_table(port: int) -> str:
-    return (f'\n[digest]\nto = ["ops@example.com"]\nfrom = "scan@example.com"\n'
-            f'smtp_host = "{HOST}"\nsmtp_port = {port}\nsmtp_security = "none"\n')  # fmt: skip
+    return (
+        f'\n[digest]\nto = ["ops@example.com"]\nfrom = "scan@example.com"\n'
+        f'smtp_host = "{HOST}"\nsmtp_port = {port}\nsmtp_security = "none"\n'
+    )
 
 
 def _text(message) -> str:
@@ -64,15 +66,18 @@ def test_a_grievance_that_became_ours_alone_and_a_new_competitor_issue(tmp_path)
     before = state(cmp)
     refunds = next(r for r in cmp.issues if r.name == "refund")
     # The last digest saw refunds at a competitor too, and no crash issue at Globex.
-    before["ours_alone"] = [m for m in before["ours_alone"]
-                            if m not in {f"issue:{i}" for i in refunds.issues["Acme"]}]  # fmt: skip
+    before["ours_alone"] = [
+        m for m in before["ours_alone"] if m not in {f"issue:{i}" for i in refunds.issues["Acme"]}
+    ]
     crash = next(r for r in cmp.issues if r.name == "app crashes")
-    before["systemic"]["Globex"] = [i for i in before["systemic"]["Globex"]
-                                    if i not in crash.issues["Globex"]]  # fmt: skip
+    before["systemic"]["Globex"] = [
+        i for i in before["systemic"]["Globex"] if i not in crash.issues["Globex"]
+    ]
     found = news(cmp, before)
     assert [r.name for r in found.ours_alone] == ["refund"]
     assert [(s.company, s.name, s.row.standing) for s in found.systemic] == [
-        ("Globex", "app crashes", "theirs_alone")]  # fmt: skip
+        ("Globex", "app crashes", "theirs_alone")
+    ]
     assert not news(cmp, state(cmp)).changed
     assert news(cmp, None).changed  # a first digest reports what holds now
 
@@ -82,8 +87,15 @@ def test_no_competitors_no_section(tmp_path: Path) -> None:
 
     (tmp_path / "scanner.toml").write_text('[company]\nname = "Solo"\n', "utf-8")
     with Store(tmp_path / "x.db") as store:
-        assert compare_news(store, load_config(tmp_path / "scanner.toml"),
-                            as_of=datetime.now(UTC), previous=None) is None  # fmt: skip
+        assert (
+            compare_news(
+                store,
+                load_config(tmp_path / "scanner.toml"),
+                as_of=datetime.now(UTC),
+                previous=None,
+            )
+            is None
+        )
 
 
 def test_the_section_lists_a_few_and_counts_the_rest(tmp_path) -> None:

@@ -183,20 +183,33 @@ def test_eight_typos_are_eight_errors_in_one_run(scan, tmp_path):
     assert str(info.value).splitlines() == [
         f"{path} line {line}: {reason}"
         for line, reason in [
-            (2, "`colour` is not a known key (known keys here: company, competitors, crawl, "
-                "db, digest, privacy, sources)"),
+            (
+                2,
+                "`colour` is not a known key (known keys here: company, competitors, crawl, "
+                "db, digest, privacy, sources)",
+            ),
             (5, "[company] `alias` is not a known key (known keys here: aliases, exclude, name)"),
-            (8, "[[sources]] 1 `spider` must be one of " + ", ".join(
-                f'"{name}"' for name in spider_names()) + ', got "trustpiolt"'),
-            (9, '[[sources]] 1 `url` must be a web address starting http:// or https://, '
-                'got "htp://bad url"'),
-            (13, '[[sources]] 2 `url` must be a web address starting http:// or https://, '
-                 'got "eventnet.de"'),
+            (
+                8,
+                "[[sources]] 1 `spider` must be one of "
+                + ", ".join(f'"{name}"' for name in spider_names())
+                + ', got "trustpiolt"',
+            ),
+            (
+                9,
+                "[[sources]] 1 `url` must be a web address starting http:// or https://, "
+                'got "htp://bad url"',
+            ),
+            (
+                13,
+                "[[sources]] 2 `url` must be a web address starting http:// or https://, "
+                'got "eventnet.de"',
+            ),
             (14, "[[sources]] 2 `download_delay` must be 0 seconds or more, got -5"),
             (16, '[digest] `smtp_port` must be a whole number from 1 to 65535, got a string "25"'),
             (18, '[privacy] `authors` must be one of "keep", "hash", "drop", got "hide"'),
         ]
-    ]  # fmt: skip
+    ]
     result = scan("--config", str(path), "stats")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len([line for line in result.stderr.splitlines() if str(path) in line]) == 8

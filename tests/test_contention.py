@@ -19,16 +19,27 @@ from tests.crawl.test_writer import open_worker, post
 def test_a_crawl_batch_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
     with Store(db) as store:
-        store.upsert_mentions([{"id": "s:1", "company": "Acme", "source": "s", "external_id": "1",
-                                "origin": "crawl", "text": "refund 1 never came"}])  # fmt: skip
+        store.upsert_mentions(
+            [
+                {
+                    "id": "s:1",
+                    "company": "Acme",
+                    "source": "s",
+                    "external_id": "1",
+                    "origin": "crawl",
+                    "text": "refund 1 never came",
+                }
+            ]
+        )
     answers: list[BatchDone] = []
     worker, key = open_worker(db, answers)
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO runs (kind, started_at) VALUES ('cluster', 'now')")
     try:
-        worker.submit(key, [post(1, "refund 1 came at last"), post(2)],
-                      {"fp1": ("http://x/1", "{}")}, set())  # fmt: skip
+        worker.submit(
+            key, [post(1, "refund 1 came at last"), post(2)], {"fp1": ("http://x/1", "{}")}, set()
+        )
         # Long enough for the worker to read which posts it knows and reach its
         # first write, which waits for `other`'s write lock ...
         time.sleep(1.0)

@@ -28,8 +28,14 @@ READING = [
     ["sources"],
     ["digest", "--dry-run", "--to", "ops@example.com"],
 ]
-WRITING = [["import", "posts.jsonl"], ["cluster"], ["issues"], ["crawl"], ["nightly"],
-           ["digest", "--to", "ops@example.com"]]  # fmt: skip
+WRITING = [
+    ["import", "posts.jsonl"],
+    ["cluster"],
+    ["issues"],
+    ["crawl"],
+    ["nightly"],
+    ["digest", "--to", "ops@example.com"],
+]
 
 
 def digest_of(path: Path) -> str:
@@ -48,8 +54,9 @@ def foreign_database(path: Path) -> Path:
 
 def posts(tmp_path: Path, n: int = 3) -> Path:
     path = tmp_path / "posts.jsonl"
-    lines = [json.dumps({"id": f"p{i}", "text": f"The refund number {i} never came"})
-             for i in range(n)]  # fmt: skip
+    lines = [
+        json.dumps({"id": f"p{i}", "text": f"The refund number {i} never came"}) for i in range(n)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -174,8 +181,18 @@ def test_store_modes_in_the_library(tmp_path):
         Store(tmp_path / "missing.db", mode="read")
     assert not (tmp_path / "missing.db").exists()
     with Store(tmp_path / "made.db", mode="create") as store:
-        store.upsert_mentions([{"id": "a", "company": "Acme", "source": "s", "external_id": "a",
-                                "origin": "crawl", "text": "late"}])  # fmt: skip
+        store.upsert_mentions(
+            [
+                {
+                    "id": "a",
+                    "company": "Acme",
+                    "source": "s",
+                    "external_id": "a",
+                    "origin": "crawl",
+                    "text": "late",
+                }
+            ]
+        )
     with Store(tmp_path / "made.db", mode="read") as store:
         assert store.stats()["mentions"] == 1
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
@@ -187,10 +204,14 @@ def test_reading_commands_work_on_a_read_only_mount(scan, tmp_path):
     assert (tmp_path / "scan.db-wal").exists() is False  # closed cleanly
     ran = run_on_mount(
         tmp_path / "ro",
-        [["--db", "scan.db", "stats", "--json"], ["--db", "scan.db", "report"],
-         ["--db", "scan.db", "mentions", "--format", "json"]],
-        copy={"scan.db": db}, read_only=True,
-    )  # fmt: skip
+        [
+            ["--db", "scan.db", "stats", "--json"],
+            ["--db", "scan.db", "report"],
+            ["--db", "scan.db", "mentions", "--format", "json"],
+        ],
+        copy={"scan.db": db},
+        read_only=True,
+    )
     for result in ran:
         assert result.returncode == 0, (result.args, result.stderr)
     assert json.loads(ran[0].stdout)["mentions"] == 3

@@ -44,8 +44,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         env.pop(name, None)
     descendants: set[int] = set()
     with out.open("w") as stdout, err.open("w") as stderr:
-        proc = psutil.Popen([scan_executable(), "demo"], cwd=home, stdout=stdout, stderr=stderr,
-                            env=env)  # fmt: skip
+        proc = psutil.Popen(
+            [scan_executable(), "demo"], cwd=home, stdout=stdout, stderr=stderr, env=env
+        )
         deadline = time.monotonic() + GUARD_SECONDS
         while proc.poll() is None:
             with contextlib.suppress(psutil.NoSuchProcess):
@@ -55,13 +56,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 pytest.fail(f"scan demo still running after {GUARD_SECONDS} s")
             time.sleep(0.05)
     directory = home / "scan-demo"
-    report = run_scan("--db", str(directory / "scan.db"), "report", "--format", "json", "--all",
-                      cwd=directory)  # fmt: skip
+    report = run_scan(
+        "--db", str(directory / "scan.db"), "report", "--format", "json", "--all", cwd=directory
+    )
     return {
-        "home": home, "dir": directory, "pid": proc.pid, "returncode": proc.returncode,
-        "stdout": out.read_text("utf-8"), "stderr": err.read_text("utf-8"),
-        "descendants": descendants, "report": report,
-    }  # fmt: skip
+        "home": home,
+        "dir": directory,
+        "pid": proc.pid,
+        "returncode": proc.returncode,
+        "stdout": out.read_text("utf-8"),
+        "stderr": err.read_text("utf-8"),
+        "descendants": descendants,
+        "report": report,
+    }
 
 
 def test_demo_succeeds_and_keeps_its_files(demo: dict[str, Any]) -> None:
@@ -70,8 +77,9 @@ def test_demo_succeeds_and_keeps_its_files(demo: dict[str, Any]) -> None:
     for name in ("scan.db", "digest.eml", "scanner.toml"):
         assert (directory / name).is_file(), name
         assert f"scan-demo/{name}" in demo["stdout"], f"where {name} is, not said"
-    message = email.message_from_bytes((directory / "digest.eml").read_bytes(),
-                                       policy=email.policy.default)  # fmt: skip
+    message = email.message_from_bytes(
+        (directory / "digest.eml").read_bytes(), policy=email.policy.default
+    )
     assert corpus.company()["name"] in message["Subject"]
     assert message.get_body(("plain",)) is not None
     for hint in ("scan report --cluster", "scan report --format html", "scan init"):
@@ -150,7 +158,10 @@ def test_report_shows_what_was_planted(demo: dict[str, Any]) -> None:
             for member in members:
                 cluster = by_member[member]
                 assert (cluster["verdict"], cluster["people"], cluster["mentions"]) == (
-                    "isolated", 1, 1), (key, member)  # fmt: skip
+                    "isolated",
+                    1,
+                    1,
+                ), (key, member)
         elif group["plant"] in ("praise", "neutral"):
             assert not any(m in by_member for m in members), key
 
@@ -234,19 +245,24 @@ def test_comparison_with_the_competitor_shows_what_was_planted(demo: dict[str, A
     competitor = result["companies"][1]
     assert competitor["mentions"] >= result["min_mentions"]  # its rates mean something
     planted = {k: g for k, g in facts["groups"].items() if g["compare"]}
-    assert {g["compare"] for g in planted.values()} == {"ours_alone", "industry_wide",
-                                                       "theirs_alone"}  # fmt: skip
+    assert {g["compare"] for g in planted.values()} == {
+        "ours_alone",
+        "industry_wide",
+        "theirs_alone",
+    }
     with sqlite3.connect(demo["dir"] / "scan.db") as db:
         for key, group in planted.items():
             members = [ids[uid] for uid in group["posts"]]
             marks = ", ".join("?" for _ in members)
             issue = db.execute(
                 f"SELECT issue_id FROM issue_members WHERE mention_id IN ({marks}) "  # noqa: S608
-                "GROUP BY issue_id ORDER BY COUNT(*) DESC LIMIT 1", members,
-            ).fetchone()  # fmt: skip
+                "GROUP BY issue_id ORDER BY COUNT(*) DESC LIMIT 1",
+                members,
+            ).fetchone()
             assert issue, key
-            rows = [r for r in result["issues"]
-                    if issue[0] in r["issues"].get(group["company"], [])]  # fmt: skip
+            rows = [
+                r for r in result["issues"] if issue[0] in r["issues"].get(group["company"], [])
+            ]
             assert len(rows) == 1, key
             assert rows[0]["standing"] == group["compare"], (key, rows[0]["name"])
 
@@ -276,10 +292,15 @@ def test_corpus_dates_are_recent_and_only_the_burst_is_a_burst() -> None:
             continue
         members = sorted((p for p in posts if p.group == key), key=lambda p: p.published)
         widest = max(  # most distinct authors inside any 6-hour window
-            len({q.author or q.uid for q in members if p.published <= q.published
-                 <= p.published + timedelta(hours=6)})
+            len(
+                {
+                    q.author or q.uid
+                    for q in members
+                    if p.published <= q.published <= p.published + timedelta(hours=6)
+                }
+            )
             for p in members
-        )  # fmt: skip
+        )
         assert (widest >= 3) == (group["plant"] == "burst"), key
 
 

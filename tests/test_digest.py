@@ -77,19 +77,38 @@ class Seed:
         self.path = path
         self.n = 0
 
-    def post(self, cluster: int, author: str, text: str, *, days_ago: float = 1,
-             url: str | None = "auto", source: str = "trustpilot") -> str:  # fmt: skip
+    def post(
+        self,
+        cluster: int,
+        author: str,
+        text: str,
+        *,
+        days_ago: float = 1,
+        url: str | None = "auto",
+        source: str = "trustpilot",
+    ) -> str:
         self.n += 1
         mid = f"{source}:{self.n}"
         when = (NOW - timedelta(days=days_ago)).isoformat()
         if url == "auto":
             url = f"https://reviews.example/{source}/{self.n}"
         with Store(self.path) as store:
-            store.upsert_mentions([{
-                "id": mid, "company": "Acme", "source": source, "external_id": str(self.n),
-                "origin": "crawl", "url": url, "author": author, "text": text,
-                "published_at": when, "is_grievance": 1,
-            }])  # fmt: skip
+            store.upsert_mentions(
+                [
+                    {
+                        "id": mid,
+                        "company": "Acme",
+                        "source": source,
+                        "external_id": str(self.n),
+                        "origin": "crawl",
+                        "url": url,
+                        "author": author,
+                        "text": text,
+                        "published_at": when,
+                        "is_grievance": 1,
+                    }
+                ]
+            )
             db = store.db
             if not db.execute("SELECT 1 FROM clusters WHERE id = ?", [cluster]).fetchone():
                 db.execute(
@@ -97,8 +116,10 @@ class Seed:
                     "representative_id, size) VALUES (?, 'Acme', ?, ?, ?, 0)",
                     [cluster, when, when, mid],
                 )
-            db.execute("INSERT INTO cluster_members (mention_id, cluster_id, added_at) "
-                       "VALUES (?, ?, ?)", [mid, cluster, when])  # fmt: skip
+            db.execute(
+                "INSERT INTO cluster_members (mention_id, cluster_id, added_at) VALUES (?, ?, ?)",
+                [mid, cluster, when],
+            )
             db.execute("UPDATE clusters SET size = size + 1 WHERE id = ?", [cluster])
         return mid
 
@@ -194,9 +215,11 @@ def test_digest_reaches_a_real_smtp_server_with_both_parts(tmp_path, scan, smtp)
     [row] = seed.sent_digests()
     assert json.loads(row["recipients"]) == ["ops@example.com"]
     assert json.loads(row["state"])["clusters"]["7"] == {
-        "verdict": "systemic", "people": 3, "mentions": 3,
+        "verdict": "systemic",
+        "people": 3,
+        "mentions": 3,
         "last_seen": json.loads(row["state"])["clusters"]["7"]["last_seen"],
-    }  # fmt: skip
+    }
 
 
 def test_nothing_new_is_skipped_and_growth_is_reported_with_how_much(tmp_path, scan, smtp):
@@ -390,8 +413,13 @@ def test_password_comes_from_the_environment_only(tmp_path, scan):
         return AuthResult(success=auth_data.password == b"s3cret-pw", handled=False)
 
     recorder = Recorder()
-    controller = Controller(recorder, hostname=HOST, port=free_port(), authenticator=authenticator,
-                            auth_require_tls=False)  # fmt: skip
+    controller = Controller(
+        recorder,
+        hostname=HOST,
+        port=free_port(),
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
         write_config(tmp_path, controller.port)
@@ -452,17 +480,32 @@ def test_systemic_issues_lead_the_digest_when_the_report_has_them(tmp_path):
         report = build(store, config, include_all=True)
         examples = next(c for c in report.clusters if c.id == 7).members
         report.issues = [
-            SimpleNamespace(id=2, name="refund never arrived", verdict="systemic", people=3,
-                            mentions=3, phrases=["refund never", "stopped answering"],
-                            weekly=[0, 1, 2], members=examples),
+            SimpleNamespace(
+                id=2,
+                name="refund never arrived",
+                verdict="systemic",
+                people=3,
+                mentions=3,
+                phrases=["refund never", "stopped answering"],
+                weekly=[0, 1, 2],
+                members=examples,
+            ),
             SimpleNamespace(id=3, name="logout", verdict="isolated", people=1, mentions=1),
-        ]  # fmt: skip
+        ]
         sections = grievance_sections(store, report, None, load_digest_rules(), 30)
     assert sections[0].key == "issues" and [g.id for g in sections[0].items] == [2]
     issue = sections[0].items[0]
     assert issue.phrases == ["refund never", "stopped answering"] and len(issue.posts) == 3
-    digest = Digest(company="Acme", as_of=NOW, since=None, systemic_total=1, sections=sections,
-                    sources=[], spike=None, state={})  # fmt: skip
+    digest = Digest(
+        company="Acme",
+        as_of=NOW,
+        since=None,
+        systemic_total=1,
+        sections=sections,
+        sources=[],
+        spike=None,
+        state={},
+    )
     text = render_text(digest)
     assert text.index("SYSTEMIC ISSUES (1)") < text.index("NEW SYSTEMIC GRIEVANCES (1)")
     assert "Issue 2: refund never arrived  3 people, 3 mentions" in text
@@ -495,20 +538,30 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]),
-                       critical=False)
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     folder = tmp_path_factory.mktemp("tls")
     cert_file, key_file = folder / "cert.pem", folder / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_file, key_file
 
 
@@ -523,8 +576,9 @@ def test_starttls_and_implicit_tls(tmp_path, scan, certificate, security):
     if security == "tls":
         controller = Controller(recorder, hostname=HOST, port=free_port(), ssl_context=context)
     else:
-        controller = Controller(recorder, hostname=HOST, port=free_port(), tls_context=context,
-                                require_starttls=True)  # fmt: skip
+        controller = Controller(
+            recorder, hostname=HOST, port=free_port(), tls_context=context, require_starttls=True
+        )
     controller.start()
     try:
         config = write_config(tmp_path, controller.port)

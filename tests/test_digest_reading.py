@@ -62,13 +62,29 @@ def _one_cluster_issue_digest(tmp_path):
         report = build(store, config, include_all=True)
         cluster = next(c for c in report.clusters if c.id == 7)
         report.issues = [
-            SimpleNamespace(id=2, name="refund never arrived", verdict="systemic", people=3,
-                            mentions=3, phrases=["refund never"], clusters=[7],
-                            flags=list(cluster.flags), members=cluster.members),
-        ]  # fmt: skip
+            SimpleNamespace(
+                id=2,
+                name="refund never arrived",
+                verdict="systemic",
+                people=3,
+                mentions=3,
+                phrases=["refund never"],
+                clusters=[7],
+                flags=list(cluster.flags),
+                members=cluster.members,
+            ),
+        ]
         sections = grievance_sections(store, report, None, load_digest_rules(), 30)
-    return Digest(company="Acme", as_of=NOW, since=None, systemic_total=1, sections=sections,
-                  sources=[], spike=None, state={}), cluster  # fmt: skip
+    return Digest(
+        company="Acme",
+        as_of=NOW,
+        since=None,
+        systemic_total=1,
+        sections=sections,
+        sources=[],
+        spike=None,
+        state={},
+    ), cluster
 
 
 def test_an_issue_of_one_grievance_quotes_it_once(tmp_path):
@@ -141,16 +157,22 @@ def test_the_plain_part_fits_80_columns_and_keeps_every_link_whole(tmp_path, sca
         "my e-mails for three weeks, which is frankly unacceptable for a company this size",
         "返金がまだありません。サポートは三週間も返事をくれません。本当にひどい会社です。" * 2,
         "मेरे खाते से पैसे कट गए लेकिन ट्रांसफर नहीं हुआ। तीन दिन हो गए, पैसा वापस नहीं आया।",
-    ]  # fmt: skip
+    ]
     for cluster, body in enumerate(texts, start=1):
         for who in ("ana", "bob", "chen"):
-            seed.post(cluster, f"{who}{cluster}", f"{body} {who}", url=f"{LONG_URL}-{who}{cluster}",
-                      source="a-source-with-a-rather-long-name")  # fmt: skip
+            seed.post(
+                cluster,
+                f"{who}{cluster}",
+                f"{body} {who}",
+                url=f"{LONG_URL}-{who}{cluster}",
+                source="a-source-with-a-rather-long-name",
+            )
     seed.post(9, "dee", "short one", url="https://r.example/1")
     done = scan("digest", "--out", "d.eml")
     assert done.returncode == 0, done.stderr
-    message = email.message_from_bytes((tmp_path / "d.eml").read_bytes(),
-                                       policy=email.policy.default)  # fmt: skip
+    message = email.message_from_bytes(
+        (tmp_path / "d.eml").read_bytes(), policy=email.policy.default
+    )
     text = message.get_body(("plain",)).get_content()
     for line in text.splitlines():
         alone = line.strip()
@@ -210,9 +232,10 @@ def test_a_login_where_auth_comes_only_after_starttls_says_to_use_starttls(
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*certificate)
     controller = _server_without_auth(
-        tls_context=context, auth_require_tls=True,
+        tls_context=context,
+        auth_require_tls=True,
         authenticator=lambda *args: AuthResult(success=True),
-    )  # fmt: skip
+    )
     try:
         config = write_config(tmp_path, controller.port)
         config.write_text(config.read_text() + 'smtp_user = "scanbot"\n', encoding="utf-8")

@@ -69,7 +69,10 @@ def test_a_refused_recipient_gets_what_it_missed_next_time(tmp_path, scan, picky
     assert "cracked shade" in cx  # ... and what is new for everyone
     sent = seed.sent_digests()
     assert [json.loads(d["recipients"]) for d in sent] == [
-        ["ops@example.com"], ["ops@example.com"], ["cx@example.com"]]  # fmt: skip
+        ["ops@example.com"],
+        ["ops@example.com"],
+        ["cx@example.com"],
+    ]
 
     third = scan("digest", "--skip-empty")
     assert third.returncode == 0 and "nothing sent" in third.stdout
@@ -93,4 +96,6 @@ def test_which_digest_each_recipient_is_compared_with():
     assert base_for([], "ops@example.com") is None
     groups = by_base(history, ["ops@example.com", "cx@example.com", "new@example.com"])
     assert [(b.id, g) for b, g in groups] == [
-        (4, ["ops@example.com"]), (2, ["cx@example.com", "new@example.com"])]  # fmt: skip
+        (4, ["ops@example.com"]),
+        (2, ["cx@example.com", "new@example.com"]),
+    ]

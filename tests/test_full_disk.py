@@ -15,9 +15,30 @@ import pytest
 from tests.conftest import run_scan, scan_executable
 from tests.mounts import run_on_mount
 
-WORDS = ["refund", "delivery", "late", "broken", "charged", "twice", "support", "ignored",
-         "account", "locked", "app", "crash", "login", "password", "order", "missing", "parcel",
-         "damaged", "rude", "agent", "wait", "hours"]  # fmt: skip
+WORDS = [
+    "refund",
+    "delivery",
+    "late",
+    "broken",
+    "charged",
+    "twice",
+    "support",
+    "ignored",
+    "account",
+    "locked",
+    "app",
+    "crash",
+    "login",
+    "password",
+    "order",
+    "missing",
+    "parcel",
+    "damaged",
+    "rude",
+    "agent",
+    "wait",
+    "hours",
+]
 
 
 def posts(path: Path, start: int, count: int) -> Path:
@@ -25,8 +46,12 @@ def posts(path: Path, start: int, count: int) -> Path:
     for i in range(start, start + count):
         words = " ".join(WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(10))
         when = f"2026-10-{1 + i % 28:02d}T08:00:00Z"
-        record = {"id": f"p{i}", "author": f"a{i % 300}", "text": f"The {words} {i}",
-                  "published_at": when}  # fmt: skip
+        record = {
+            "id": f"p{i}",
+            "author": f"a{i % 300}",
+            "text": f"The {words} {i}",
+            "published_at": when,
+        }
         lines.append(json.dumps(record))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -41,16 +66,19 @@ def filled(tmp_path_factory) -> Path:
     # Something for nightly to do (it refuses an empty config): a source nobody serves.
     (folder / "scanner.toml").write_text(
         '[company]\nname = "Acme"\n\n[[sources]]\nname = "dead"\nspider = "feed"\n'
-        'url = "http://127.0.0.1:9/feed.xml"\n', encoding="utf-8"
-    )  # fmt: skip
+        'url = "http://127.0.0.1:9/feed.xml"\n',
+        encoding="utf-8",
+    )
     done = run_scan("--db", "scan.db", "--create", "import", "posts.jsonl", cwd=folder)
     assert done.returncode == 0, done.stderr
     return folder
 
 
 def test_every_writing_command_reports_a_full_disk_in_one_line(filled, tmp_path):
-    steps = [["--db", "scan.db", *args] for args in
-             (["cluster"], ["issues"], ["import", "more.jsonl"], ["nightly"])]  # fmt: skip
+    steps = [
+        ["--db", "scan.db", *args]
+        for args in (["cluster"], ["issues"], ["import", "more.jsonl"], ["nightly"])
+    ]
     steps.append(["--db", "new.db", "init"])
     ran = run_on_mount(
         tmp_path / "mnt",
@@ -75,23 +103,33 @@ def test_every_writing_command_reports_a_full_disk_in_one_line(filled, tmp_path)
 
 @pytest.mark.parametrize(
     "args",
-    [["digest", "--to", "ops@example.com", "--out", "/dev/full"],
-     ["report", "--format", "html", "--output", "/dev/full"]],
+    [
+        ["digest", "--to", "ops@example.com", "--out", "/dev/full"],
+        ["report", "--format", "html", "--output", "/dev/full"],
+    ],
     ids=["digest --out", "report --output"],
-)  # fmt: skip
+)
 def test_a_full_disk_under_an_output_file_is_one_line(filled, args):
     done = run_scan("--db", "scan.db", *args, cwd=filled)
     assert done.returncode == 1
-    assert done.stderr.splitlines() == ["Error: /dev/full: no space left on device; the file "
-                                        "may be incomplete. Free some space and run the "
-                                        "command again"]  # fmt: skip
+    assert done.stderr.splitlines() == [
+        "Error: /dev/full: no space left on device; the file "
+        "may be incomplete. Free some space and run the "
+        "command again"
+    ]
 
 
 @pytest.mark.parametrize("args", [["report"], ["mentions", "--format", "json"], ["stats"]])
 def test_a_full_disk_under_standard_output_is_one_line(filled, args):
     with open("/dev/full", "w") as full:
-        done = subprocess.run([scan_executable(), "--db", "scan.db", *args], cwd=filled,
-                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
-                              check=False)  # fmt: skip
+        done = subprocess.run(
+            [scan_executable(), "--db", "scan.db", *args],
+            cwd=filled,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert done.returncode == 1
     assert done.stderr.splitlines() == ["Error: standard output: no space left on device"]

@@ -76,9 +76,20 @@ _A = " ".join(
         "personally which is false and the box was soaked through when i found it",
     )
 ).split()
-_CHANGES = [(3, "held"), (5, "depot"), (7, "for"), (8, "weeks"), (9, "while"), (10, "support"),
-            (13, "delayed"), (14, "by"), (16, "strike"), (18, "clearly"), (20, "my"),
-            (21, "neighbour")]  # fmt: skip
+_CHANGES = [
+    (3, "held"),
+    (5, "depot"),
+    (7, "for"),
+    (8, "weeks"),
+    (9, "while"),
+    (10, "support"),
+    (13, "delayed"),
+    (14, "by"),
+    (16, "strike"),
+    (18, "clearly"),
+    (20, "my"),
+    (21, "neighbour"),
+]
 
 
 def _variant(words: list[str], k: int) -> str:
@@ -156,8 +167,11 @@ def _stock_texts(n: int, seed: int = 7) -> list[str]:
     """Complaints told with a few stock sentences each (about a third of them
     retold by others with a typo): many crowded buckets, few restatements."""
     rng = random.Random(seed)
-    items = [f"{a} {b}" for a in ("red", "steel", "smart", "old", "new", "big")
-             for b in ("kettle", "laptop", "sofa", "blender", "phone", "printer")]  # fmt: skip
+    items = [
+        f"{a} {b}"
+        for a in ("red", "steel", "smart", "old", "new", "big")
+        for b in ("kettle", "laptop", "sofa", "blender", "phone", "printer")
+    ]
     texts: list[str] = []
     while len(texts) < n:
         item = rng.choice(items)
@@ -208,9 +222,12 @@ def test_sketches_do_not_depend_on_the_process_or_the_chunk() -> None:
     )
     for seed in ("1", "2"):
         out = subprocess.run(
-            [sys.executable, "-c", code, json.dumps(keys)], capture_output=True, text=True,
-            check=True, env={**os.environ, "PYTHONHASHSEED": seed},
-        )  # fmt: skip
+            [sys.executable, "-c", code, json.dumps(keys)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         assert json.loads(out.stdout) == here.tolist()
 
 
@@ -221,8 +238,9 @@ def test_no_word_is_the_minimum_of_many_permutations() -> None:
     agreed on 42% of the values."""
     rng = random.Random(5)
     for _ in range(2000):
-        words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
-                 for _ in range(60)]  # fmt: skip
+        words = [
+            "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(60)
+        ]
         h, _ = _word_hashes([" ".join(words)])
         with np.errstate(over="ignore"):
             winners = (h[None, :] * _MULTIPLIERS[:64, None]).argmin(axis=1)

@@ -47,8 +47,11 @@ def bad_characters(text: str, *, free_text: bool = False) -> list[str]:
 
 
 def _joins(text: str, i: int) -> bool:
-    return text[i] in "\u200c\u200d" and i > 0 and unicodedata.category(text[i - 1]) in {
-        "Lo", "Mn", "Mc"}  # fmt: skip
+    return (
+        text[i] in "\u200c\u200d"
+        and i > 0
+        and unicodedata.category(text[i - 1]) in {"Lo", "Mn", "Mc"}
+    )
 
 
 def import_hostile(scan, tmp_path: Path) -> Path:
@@ -79,15 +82,24 @@ def test_imported_fields_are_stored_clean(scan, tmp_path):
 
 
 def test_every_writer_gets_clean_fields_through_the_store(tmp_path):
-    row = {**HOSTILE, "company": "Acme\u200b", "external_id": "1\u202e", "origin": "crawl",
-           "extra": {"note\u202e": ["\u009b31mred"]}}  # fmt: skip
+    row = {
+        **HOSTILE,
+        "company": "Acme\u200b",
+        "external_id": "1\u202e",
+        "origin": "crawl",
+        "extra": {"note\u202e": ["\u009b31mred"]},
+    }
     del row["shop_note"]
     with Store(tmp_path / "x.db") as store:
         store.upsert_mentions([row])
         values = store.db.execute("SELECT id, company, external_id, extra FROM mentions").fetchone()
     stored = dict(zip(("id", "company", "external_id", "extra"), values, strict=True))
-    assert stored == {"id": "T-1evil", "company": "Acme", "external_id": "1",
-                      "extra": '{"note": ["red"]}'}  # fmt: skip
+    assert stored == {
+        "id": "T-1evil",
+        "company": "Acme",
+        "external_id": "1",
+        "extra": '{"note": ["red"]}',
+    }
 
 
 @pytest.mark.parametrize("raw", [False, True], ids=["imported", "written-raw"])
@@ -97,8 +109,10 @@ def test_json_outputs_carry_no_controls(scan, tmp_path, raw):
         with sqlite3.connect(db) as conn:
             for key in ("id", "source", "language", "author", "url", "title", "text"):
                 conn.execute(f"UPDATE mentions SET {key} = ?", [HOSTILE[key]])  # noqa: S608
-            conn.execute("UPDATE mentions SET extra = ?", [json.dumps(
-                {"shop_note": HOSTILE["shop_note"]}, ensure_ascii=False)])  # fmt: skip
+            conn.execute(
+                "UPDATE mentions SET extra = ?",
+                [json.dumps({"shop_note": HOSTILE["shop_note"]}, ensure_ascii=False)],
+            )
     else:
         import_hostile(scan, tmp_path)
     listed = scan("--db", "x.db", "mentions", "--format", "json")

@@ -69,10 +69,12 @@ def _nested(depth: int) -> object:
 def test_an_overlong_line_is_a_bad_row_and_the_next_lines_are_read(scan, tmp_path):
     src = tmp_path / "long.jsonl"
     src.write_text(
-        json.dumps({"id": "l1", "text": "x" * 3_000_000}) + "\n"
-        + json.dumps({"id": "l2", "text": "Delivery took a month"}) + "\n",
+        json.dumps({"id": "l1", "text": "x" * 3_000_000})
+        + "\n"
+        + json.dumps({"id": "l2", "text": "Delivery took a month"})
+        + "\n",
         encoding="utf-8",
-    )  # fmt: skip
+    )
     result = scan("--db", "x.db", "--create", "import", str(src))
     assert result.returncode == 3
     assert result.stderr.splitlines() == [f"{src}: line 1: longer than 1 MiB"]
@@ -114,8 +116,18 @@ def _peak_of_import(tmp_path: Path, rows: int) -> int:
         for i in range(rows):
             # Words from a fixed vocabulary: caches keyed by word (bounded) stay small.
             text = " ".join(words[(i * 7 + k * 13) % len(words)] for k in range(60))
-            out.write(json.dumps({"id": f"m{i}", "text": text, "language": "en",
-                                  "grievance": True, "author": f"a{i}"}) + "\n")  # fmt: skip
+            out.write(
+                json.dumps(
+                    {
+                        "id": f"m{i}",
+                        "text": text,
+                        "language": "en",
+                        "grievance": True,
+                        "author": f"a{i}",
+                    }
+                )
+                + "\n"
+            )
     with Store(tmp_path / f"db{rows}.db") as store:
         tracemalloc.start()
         try:

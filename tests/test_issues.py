@@ -35,19 +35,25 @@ PRECISION_FLOOR, RECALL_FLOOR = 0.85, 0.80
 
 def _config(tmp_path: Path) -> Config:
     return Config(
-        path=None, db=tmp_path / "scan.db",
+        path=None,
+        db=tmp_path / "scan.db",
         company=Company("Chatterly", aliases=["Chatterly app"]),
         competitors=[Company("Swipster")],
-    )  # fmt: skip
+    )
 
 
 def _mention(row: dict, company: str = "Chatterly") -> dict:
     return {
-        "id": row["id"], "company": company, "source": "import",
-        "external_id": row["id"], "origin": "import", "author": row["author"],
-        "text": row["text"], "is_grievance": int(row["grievance"]),
+        "id": row["id"],
+        "company": company,
+        "source": "import",
+        "external_id": row["id"],
+        "origin": "import",
+        "author": row["author"],
+        "text": row["text"],
+        "is_grievance": int(row["grievance"]),
         "published_at": (NOW - timedelta(days=row["days_ago"])).isoformat(),
-    }  # fmt: skip
+    }
 
 
 def _store(tmp_path: Path, rows: list[dict]) -> Store:
@@ -99,8 +105,12 @@ def test_different_words_same_issue_and_several_issues_per_grievance(tmp_path):
         by_name = {n: i for i, n in store.db.execute("SELECT id, name FROM issues")}
     age = members[by_name["age verification"]]
     # Four wordings, no shared sentence: one issue.
-    for text in ("Why do I need to show my ID to chat", "verify my age before",
-                 "Age check rejected my selfie", "Verification of age takes forever"):  # fmt: skip
+    for text in (
+        "Why do I need to show my ID to chat",
+        "verify my age before",
+        "Age check rejected my selfie",
+        "Verification of age takes forever",
+    ):
         assert any(text in r["text"] and r["id"] in age for r in GRIEVANCES), text
     both = next(r["id"] for r in GRIEVANCES if r["text"].startswith("Between the ads"))
     assert sum(both in m for m in members.values()) == 2
@@ -138,10 +148,15 @@ def test_sentiment_generic_and_names_never_become_issues(tmp_path):
         "zero stars",
     ]
     rows = [
-        {"id": f"g{n}", "author": f"user{n}", "grievance": True, "days_ago": n % 30,
-         "text": f"{openings[n % 8]}, {endings[(n * 3) % 8]}!"}
+        {
+            "id": f"g{n}",
+            "author": f"user{n}",
+            "grievance": True,
+            "days_ago": n % 30,
+            "text": f"{openings[n % 8]}, {endings[(n * 3) % 8]}!",
+        }
         for n in range(80)
-    ]  # fmt: skip
+    ]
     with _store(tmp_path, rows) as store:
         result = issue_store.run(store, _config(tmp_path))
         lexicon = Lexicon(names=[])
@@ -207,10 +222,16 @@ def test_ids_stay_stable_across_runs_and_new_grievances(tmp_path):
 
 
 def test_pinned_issue_gathers_its_phrases_in_every_language(tmp_path):
-    rules = parse_issue_rules({
-        "pinned": [{"name": "Age verification",
-                    "phrases": ["age verification", "उम्र सत्यापन", "ID", "selfie", "सेल्फी"]}],
-    })  # fmt: skip
+    rules = parse_issue_rules(
+        {
+            "pinned": [
+                {
+                    "name": "Age verification",
+                    "phrases": ["age verification", "उम्र सत्यापन", "ID", "selfie", "सेल्फी"],
+                }
+            ],
+        }
+    )
     with _store(tmp_path, ROWS) as store:
         result = issue_store.run(store, _config(tmp_path), rules=rules)
         names = [i.name for i in result.companies[0].issues]
@@ -309,9 +330,13 @@ def test_issue_views_judge_issues_like_clusters(tmp_path):
         age_id = store.db.execute(
             "SELECT id FROM issues WHERE name = 'age verification'"
         ).fetchone()[0]
-        inside_all = [m for (m,) in store.db.execute(
-            "SELECT mention_id FROM issue_members WHERE issue_id = ? ORDER BY mention_id",
-            [age_id])]  # fmt: skip
+        inside_all = [
+            m
+            for (m,) in store.db.execute(
+                "SELECT mention_id FROM issue_members WHERE issue_id = ? ORDER BY mention_id",
+                [age_id],
+            )
+        ]
         inside = inside_all[:3]
         outside = next(r["id"] for r in GRIEVANCES if r["text"].startswith("Worst app ever"))
         store.db.execute(

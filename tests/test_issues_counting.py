@@ -47,7 +47,7 @@ def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():
             w
             for w, d in zip(_stems(tokens.tok.tolist(), lexicon), tokens.doc.tolist(), strict=True)
             if d == i and w
-        ]  # fmt: skip
+        ]
         for i in range(len(texts))
     ]
     assert by_doc == [list(filter(None, lexicon.sequence(t))) for t in texts]
@@ -67,8 +67,12 @@ def test_candidate_cap_keeps_the_themes_and_drops_chance_pairs():
     background = [" ".join(rng.choices(vocab, k=12)) for _ in range(300)]
     loose = IssueParams(min_ratio=1.0, keyness=0.0)  # lets chance pairs through
     wide = discover(grievances, background, lexicon=Lexicon(), params=loose)
-    capped = discover(grievances, background, lexicon=Lexicon(),
-                      params=dataclasses.replace(loose, max_candidates=10))  # fmt: skip
+    capped = discover(
+        grievances,
+        background,
+        lexicon=Lexicon(),
+        params=dataclasses.replace(loose, max_candidates=10),
+    )
     assert wide.candidates > 3 * 10 >= capped.candidates
     names = {i.name for i in capped.issues}
     assert {"qrcode scanner", "parcel locker", "voucher expired"} <= names

@@ -20,39 +20,51 @@ from scanner.store import Store
 
 # Unrelated one-off complaints, one per person, each mentioning a generic noun.
 GENERIC = {
-    "en": ("balance", [
-        "The widget shows my balance as zero after the phone update",
-        "The cash machine kept the notes but my balance went down anyway",
-        "The screen reader speaks my balance as random digits",
-        "Interest was added to the wrong balance in the savings pot",
-        "My balance in euros differs from the statement by a few cents",
-        "Cannot see the balance on the watch since they removed that app",
-    ]),
-    "en-order": ("order", [
-        "My grocery order arrived with broken eggs and a torn bag",
-        "The order history lost every receipt from March",
-        "Placed an order for stickers, got a parcel of pens instead",
-        "The courier marked my order delivered to a neighbour I never met",
-        "Standing order to my landlord ran twice in one month",
-        "Order confirmation email came in Portuguese for some reason",
-    ]),
-    "es": ("saldo", [
-        "El saldo aparece en cero después de actualizar el teléfono",
-        "El cajero no dio billetes pero el saldo bajó igual",
-        "El lector de pantalla lee el saldo como números sueltos",
-        "Los intereses se sumaron al saldo equivocado del ahorro",
-        "Mi saldo en euros no coincide con el extracto por céntimos",
-        "No veo el saldo en el reloj desde que quitaron esa función",
-    ]),
-    "hi": ("बैलेंस", [
-        "फोन अपडेट के बाद विजेट में बैलेंस शून्य दिखता है",
-        "एटीएम ने नोट नहीं दिए लेकिन बैलेंस कम हो गया",
-        "स्क्रीन रीडर बैलेंस को उल्टे अंकों में पढ़ता है",
-        "ब्याज गलत बचत वाले बैलेंस में जुड़ गया",
-        "यूरो में बैलेंस स्टेटमेंट से कुछ सेंट अलग है",
-        "घड़ी पर बैलेंस अब नहीं दिखता जब से वह सुविधा हटाई",
-    ]),
-}  # fmt: skip
+    "en": (
+        "balance",
+        [
+            "The widget shows my balance as zero after the phone update",
+            "The cash machine kept the notes but my balance went down anyway",
+            "The screen reader speaks my balance as random digits",
+            "Interest was added to the wrong balance in the savings pot",
+            "My balance in euros differs from the statement by a few cents",
+            "Cannot see the balance on the watch since they removed that app",
+        ],
+    ),
+    "en-order": (
+        "order",
+        [
+            "My grocery order arrived with broken eggs and a torn bag",
+            "The order history lost every receipt from March",
+            "Placed an order for stickers, got a parcel of pens instead",
+            "The courier marked my order delivered to a neighbour I never met",
+            "Standing order to my landlord ran twice in one month",
+            "Order confirmation email came in Portuguese for some reason",
+        ],
+    ),
+    "es": (
+        "saldo",
+        [
+            "El saldo aparece en cero después de actualizar el teléfono",
+            "El cajero no dio billetes pero el saldo bajó igual",
+            "El lector de pantalla lee el saldo como números sueltos",
+            "Los intereses se sumaron al saldo equivocado del ahorro",
+            "Mi saldo en euros no coincide con el extracto por céntimos",
+            "No veo el saldo en el reloj desde que quitaron esa función",
+        ],
+    ),
+    "hi": (
+        "बैलेंस",
+        [
+            "फोन अपडेट के बाद विजेट में बैलेंस शून्य दिखता है",
+            "एटीएम ने नोट नहीं दिए लेकिन बैलेंस कम हो गया",
+            "स्क्रीन रीडर बैलेंस को उल्टे अंकों में पढ़ता है",
+            "ब्याज गलत बचत वाले बैलेंस में जुड़ गया",
+            "यूरो में बैलेंस स्टेटमेंट से कुछ सेंट अलग है",
+            "घड़ी पर बैलेंस अब नहीं दिखता जब से वह सुविधा हटाई",
+        ],
+    ),
+}
 # A real theme in different words, so that discovery has something to find.
 THEME = [
     "The app closes on the splash screen every morning",
@@ -109,8 +121,9 @@ ONE_OFFS = [f"Item qx{k}a went missing near qy{k}b on route qz{k}c" for k in ran
 
 def test_off_theme_posts_sharing_a_word_are_not_assigned():
     grievances = _grievances(AGE + OFF_THEME + THEME + ONE_OFFS, "v")
-    found = discover(grievances, BACKGROUND, lexicon=Lexicon(names=["Orvella Pay"]),
-                     params=IssueParams())  # fmt: skip
+    found = discover(
+        grievances, BACKGROUND, lexicon=Lexicon(names=["Orvella Pay"]), params=IssueParams()
+    )
     named = {i.name: i for i in found.issues}
     assert "age verification" in named, list(named)  # the most specific phrase names it
     age = named["age verification"]
@@ -148,19 +161,34 @@ def test_report_views_read_only_recent_members_but_judge_the_same(tmp_path):
     now = datetime(2026, 5, 1, tzinfo=UTC)
     texts = AGE + THEME + [t for _, ts in GENERIC.values() for t in ts]
     rows = [
-        {"id": f"m{n}", "company": "Orvella Pay", "source": ("reddit", "bbb")[n % 2],
-         "external_id": f"m{n}", "origin": "import", "author": f"author{n}", "text": text,
-         "is_grievance": 1,
-         # Half of each theme long before the window (90 days): history, not rows.
-         "published_at": (now - timedelta(days=200 + n if n % 2 else n)).isoformat()}
+        {
+            "id": f"m{n}",
+            "company": "Orvella Pay",
+            "source": ("reddit", "bbb")[n % 2],
+            "external_id": f"m{n}",
+            "origin": "import",
+            "author": f"author{n}",
+            "text": text,
+            "is_grievance": 1,
+            # Half of each theme long before the window (90 days): history, not rows.
+            "published_at": (now - timedelta(days=200 + n if n % 2 else n)).isoformat(),
+        }
         for n, text in enumerate(texts)
-    ]  # fmt: skip
+    ]
     rows += [
-        {"id": f"b{n}", "company": "Orvella Pay", "source": "reddit", "external_id": f"b{n}",
-         "origin": "import", "author": f"fan{n}", "text": t, "is_grievance": 0,
-         "published_at": now.isoformat()}
+        {
+            "id": f"b{n}",
+            "company": "Orvella Pay",
+            "source": "reddit",
+            "external_id": f"b{n}",
+            "origin": "import",
+            "author": f"fan{n}",
+            "text": t,
+            "is_grievance": 0,
+            "published_at": now.isoformat(),
+        }
         for n, t in enumerate(BACKGROUND)
-    ]  # fmt: skip
+    ]
     config = Config(path=None, db=tmp_path / "scan.db", company=Company("Orvella Pay"))
     with Store(tmp_path / "scan.db") as store:
         store.upsert_mentions(rows)
@@ -171,8 +199,16 @@ def test_report_views_read_only_recent_members_but_judge_the_same(tmp_path):
     assert names[0] == "age verification" and "splash screen" in names[1] and len(names) == 2
     assert [v["id"] for v in light] == [v["id"] for v in full]
     for whole, recent in zip(full, light, strict=True):
-        for field in ("verdict", "people", "mentions", "first_seen", "last_seen", "sources",
-                      "weekly", "flags"):  # fmt: skip
+        for field in (
+            "verdict",
+            "people",
+            "mentions",
+            "first_seen",
+            "last_seen",
+            "sources",
+            "weekly",
+            "flags",
+        ):
             assert whole[field] == recent[field], (whole["name"], field)
         assert recent["mentions"] == len(whole["members"]) > len(recent["members"]) > 0
         assert {m["id"] for m in recent["members"]} < {m["id"] for m in whole["members"]}

@@ -21,10 +21,17 @@ from scanner.issues import store as issue_store
 from scanner.store import Store
 
 PRAISE = [
-    "love it", "love this app so much", "best app ever, love it", "it is amazing, love it",
-    "so much fun, love it", "great characters, love it", "I love it, five stars",
-    "really fun and creative", "amazing app, I use it every day", "the best, love it",
-]  # fmt: skip
+    "love it",
+    "love this app so much",
+    "best app ever, love it",
+    "it is amazing, love it",
+    "so much fun, love it",
+    "great characters, love it",
+    "I love it, five stars",
+    "really fun and creative",
+    "amazing app, I use it every day",
+    "the best, love it",
+]
 
 
 def _varied(templates: list[str], fillers: dict[str, list[str]], n: int, seed: int) -> list[str]:
@@ -44,27 +51,38 @@ FILL = {
     "feeling": ["so annoying", "ridiculous", "really frustrating", "a joke", "unbearable"],
     "thing": ["my roleplay", "the story", "my chat", "the conversation", "everything"],
 }
-AGE = _varied([
-    "They ask me to verify my age with a selfie and it fails, {feeling}",
-    "Age verification again, stuck for {days}, {feeling}",
-    "Why do I need to verify my age to continue {thing}",
-    "The age check rejected my ID {days} ago and support is silent",
-    "Age verification loop breaks {thing}, {feeling}",
-], FILL, 40, 1)  # fmt: skip
-ADS = _varied([
-    "Too many ads, one after every message, {feeling}",
-    "An ad pops up in the middle of {thing}, {feeling}",
-    "Ads every two minutes for {days} now",
-    "The ads are longer than {thing}, {feeling}",
-    "Thirty second ads before I can read {thing}",
-], FILL, 30, 2)  # fmt: skip
+AGE = _varied(
+    [
+        "They ask me to verify my age with a selfie and it fails, {feeling}",
+        "Age verification again, stuck for {days}, {feeling}",
+        "Why do I need to verify my age to continue {thing}",
+        "The age check rejected my ID {days} ago and support is silent",
+        "Age verification loop breaks {thing}, {feeling}",
+    ],
+    FILL,
+    40,
+    1,
+)
+ADS = _varied(
+    [
+        "Too many ads, one after every message, {feeling}",
+        "An ad pops up in the middle of {thing}, {feeling}",
+        "Ads every two minutes for {days} now",
+        "The ads are longer than {thing}, {feeling}",
+        "Thirty second ads before I can read {thing}",
+    ],
+    FILL,
+    30,
+    2,
+)
 
 
 def _discover(texts: list[str], background: list[str] = (), **kw) -> list:
     """Each issue with the positions (in ``texts``) of its members: one post, one person."""
     grievances = [Grievance(f"g{i}", f"person{i}", t) for i, t in enumerate(texts)]
-    found = discover(grievances, list(background), lexicon=Lexicon(names=["Acme"]),
-                     params=IssueParams(), **kw)  # fmt: skip
+    found = discover(
+        grievances, list(background), lexicon=Lexicon(names=["Acme"]), params=IssueParams(), **kw
+    )
     return [(issue, set(issue.members)) for issue in found.issues]
 
 
@@ -101,8 +119,10 @@ def test_five_star_praise_is_no_grievance_and_no_issue(tmp_path):
     rows = [
         {"id": f"r{i}", "author": f"fan{i}", "text": t, "rating": 5}
         for i, t in enumerate(_varied(["{p}"], {"p": PRAISE}, 200, 6))
-    ] + [{"id": f"a{i}", "author": f"user{i}", "text": t, "rating": 1} for i, t in
-         enumerate(_varied(["{a}"], {"a": AGE}, 50, 7))]  # fmt: skip
+    ] + [
+        {"id": f"a{i}", "author": f"user{i}", "text": t, "rating": 1}
+        for i, t in enumerate(_varied(["{a}"], {"a": AGE}, 50, 7))
+    ]
     path = tmp_path / "reviews.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     store = Store(tmp_path / "scan.db")
@@ -117,16 +137,44 @@ def test_five_star_praise_is_no_grievance_and_no_issue(tmp_path):
     store.close()
 
 
-RU_ADS = _varied([
-    "Слишком много рекламы, {x}", "Реклама после каждого сообщения, {x}",
-    "Уберите рекламу, {x}", "Опять реклама на весь экран, {x}",
-], {"x": ["каждые две минуты", "ролик на минуту", "даже в платной версии", "музыка замолкает",
-         "нельзя закрыть"]}, 10, 8)  # fmt: skip
-RU_AGE = _varied([
-    "Требуют подтверждение возраста, {x}", "Проверка возраста не проходит, {x}",
-    "Зачем подтверждать возраст через селфи, {x}", "Снова просят подтвердить возраст, {x}",
-], {"x": ["паспорт не принимают", "уже третий раз", "без этого не пускают в чат",
-         "фото не загружается", "поддержка молчит"]}, 10, 9)  # fmt: skip
+RU_ADS = _varied(
+    [
+        "Слишком много рекламы, {x}",
+        "Реклама после каждого сообщения, {x}",
+        "Уберите рекламу, {x}",
+        "Опять реклама на весь экран, {x}",
+    ],
+    {
+        "x": [
+            "каждые две минуты",
+            "ролик на минуту",
+            "даже в платной версии",
+            "музыка замолкает",
+            "нельзя закрыть",
+        ]
+    },
+    10,
+    8,
+)
+RU_AGE = _varied(
+    [
+        "Требуют подтверждение возраста, {x}",
+        "Проверка возраста не проходит, {x}",
+        "Зачем подтверждать возраст через селфи, {x}",
+        "Снова просят подтвердить возраст, {x}",
+    ],
+    {
+        "x": [
+            "паспорт не принимают",
+            "уже третий раз",
+            "без этого не пускают в чат",
+            "фото не загружается",
+            "поддержка молчит",
+        ]
+    },
+    10,
+    9,
+)
 
 
 def test_russian_reviews_make_two_issues_not_one_of_function_words(tmp_path):
@@ -146,16 +194,22 @@ def test_age_complaints_in_spanish_and_russian_join_the_english_issue():
         6,
         10,
     )
-    russian = _varied(["{v} возраста, {x}"], {
-        "v": ["Верификация", "Подтверждение", "Снова верификация", "Опять подтверждение"],
-        "x": ["паспорт не принимают", "уже третий раз", "поддержка молчит", "фото не грузится"],
-    }, 6, 14)  # fmt: skip
+    russian = _varied(
+        ["{v} возраста, {x}"],
+        {
+            "v": ["Верификация", "Подтверждение", "Снова верификация", "Опять подтверждение"],
+            "x": ["паспорт не принимают", "уже третий раз", "поддержка молчит", "фото не грузится"],
+        },
+        6,
+        14,
+    )
     texts = AGE[:20] + spanish + russian
     langs = [None] * 20 + ["es"] * 6 + ["ru"] * 6
-    grievances = [Grievance(f"g{i}", f"p{i}", t, lang) for i, (t, lang) in
-                  enumerate(zip(texts, langs, strict=True))]  # fmt: skip
-    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]),
-                     params=IssueParams())  # fmt: skip
+    grievances = [
+        Grievance(f"g{i}", f"p{i}", t, lang)
+        for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
+    ]
+    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
     (issue,) = found.issues
     assert set(issue.members) == _at(0, texts)
 
@@ -200,17 +254,18 @@ TE_FAULT = [
     "ఫోన్ బ్యాటరీ రోజంతా రాదు, {x}",
 ]
 TE_PRODUCTS = ["హెడ్‌ఫోన్స్", "కెటిల్", "టేబుల్ ల్యాంప్", "చార్జర్", "మిక్సీ", "వాచ్", "బ్యాగ్", "షూస్"]
-TE_ASPECTS = ["రంగు వేరుగా ఉంది", "సైజు చిన్నది", "వాసన వస్తుంది", "బాక్స్ పగిలిపోయింది",
-              "మాన్యువల్ లేదు", "శబ్దం ఎక్కువ"]  # fmt: skip
-TE_TAIL = ["చాలా నిరాశ", "మొదటి వారంలోనే", "నిన్న కొన్నాను", "సర్వీస్ సెంటర్ స్పందించలేదు",
-           "బిల్లు పోయింది", "మా అమ్మకు బహుమతిగా"]  # fmt: skip
+TE_ASPECTS = ["రంగు వేరుగా ఉంది", "సైజు చిన్నది", "వాసన వస్తుంది", "బాక్స్ పగిలిపోయింది", "మాన్యువల్ లేదు", "శబ్దం ఎక్కువ"]
+TE_TAIL = ["చాలా నిరాశ", "మొదటి వారంలోనే", "నిన్న కొన్నాను", "సర్వీస్ సెంటర్ స్పందించలేదు", "బిల్లు పోయింది", "మా అమ్మకు బహుమతిగా"]
 
 
 def test_indic_reviews_repeating_a_fault_are_an_issue_and_greetings_never():
     fault = _varied(TE_FAULT, {"x": TE_TAIL}, 16, 12)
     # Reviews of other products, each with its own fault, opening with the same greeting.
-    other = [f"హలో ఫ్రెండ్స్, {product} {TE_ASPECTS[(i + k) % 6]}"
-             for i, product in enumerate(TE_PRODUCTS) for k in range(3)]  # fmt: skip
+    other = [
+        f"హలో ఫ్రెండ్స్, {product} {TE_ASPECTS[(i + k) % 6]}"
+        for i, product in enumerate(TE_PRODUCTS)
+        for k in range(3)
+    ]
     issues = _discover(fault + other, PRAISE * 5)
     battery = [m for _, m in issues if len(m & _at(0, fault)) >= 12]
     assert battery, [i.name for i, _ in issues]

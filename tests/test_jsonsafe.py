@@ -21,7 +21,9 @@ def test_depth_up_to_the_bound_parses_and_beyond_it_is_a_value_error():
         jsonsafe.loads(nested(200_000))
     with pytest.raises(jsonsafe.TooDeep):
         jsonsafe.loads('{"a": ' * 100 + "1" + "}" * 100)
-    assert jsonsafe.loads('{"a": [1, {"b": [2]}], "c": "[[[["}') == {"a": [1, {"b": [2]}],
-                                                                      "c": "[[[["}  # fmt: skip
+    assert jsonsafe.loads('{"a": [1, {"b": [2]}], "c": "[[[["}') == {
+        "a": [1, {"b": [2]}],
+        "c": "[[[[",
+    }
     with pytest.raises(json.JSONDecodeError):  # plain invalid JSON is unchanged
         jsonsafe.loads("{oops")

@@ -42,8 +42,10 @@ def atom(entries: list[tuple[str, str]]) -> bytes:
         f"answers my e-mails.</content></entry>"
         for i, (who, text) in enumerate(entries)
     )
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<id>tag:t,2026:feed</id><title>Acme</title>{items}</feed>").encode()  # fmt: skip
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>tag:t,2026:feed</id><title>Acme</title>{items}</feed>"
+    ).encode()
 
 
 @contextmanager
@@ -58,8 +60,11 @@ def site(hold: threading.Event | None = None) -> Iterator[tuple[str, threading.E
                 asked.set()
                 if hold is not None:
                     hold.wait(60)
-            status, body = {"/good.xml": (200, feed), "/slow.xml": (200, feed),
-                            "/bad.xml": (500, b"oops")}.get(self.path, (404, b""))  # fmt: skip
+            status, body = {
+                "/good.xml": (200, feed),
+                "/slow.xml": (200, feed),
+                "/bad.xml": (500, b"oops"),
+            }.get(self.path, (404, b""))
             self.send_response(status)
             self.send_header("Content-Type", "application/atom+xml")
             self.send_header("Content-Length", str(len(body)))
@@ -85,11 +90,22 @@ def site(hold: threading.Event | None = None) -> Iterator[tuple[str, threading.E
 def config(folder: Path, base: str, feeds: dict[str, str], smtp_port: int | None = None) -> Path:
     lines = ['db = "scan.db"', "[company]", 'name = "Acme"']
     for name, path in feeds.items():
-        lines += ["[[sources]]", f'name = "{name}"', 'spider = "feed"', f'url = "{base}{path}"',
-                  "download_delay = 0", "autothrottle = false"]  # fmt: skip
+        lines += [
+            "[[sources]]",
+            f'name = "{name}"',
+            'spider = "feed"',
+            f'url = "{base}{path}"',
+            "download_delay = 0",
+            "autothrottle = false",
+        ]
     if smtp_port:
-        lines += ["[digest]", 'to = ["ops@example.com"]', 'from = "scan@example.com"',
-                  'smtp_host = "127.0.0.1"', f"smtp_port = {smtp_port}"]  # fmt: skip
+        lines += [
+            "[digest]",
+            'to = ["ops@example.com"]',
+            'from = "scan@example.com"',
+            'smtp_host = "127.0.0.1"',
+            f"smtp_port = {smtp_port}",
+        ]
     path = folder / "scanner.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     Store(folder / "scan.db").close()  # as `scan init` would; nightly creates none
@@ -99,8 +115,14 @@ def config(folder: Path, base: str, feeds: dict[str, str], smtp_port: int | None
 def start(folder: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     env.pop("SCAN_DB", None)
-    return subprocess.Popen([scan_executable(), "nightly", *args], cwd=folder, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [scan_executable(), "nightly", *args],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_nightly_with_a_failing_source_still_groups_and_sends_the_digest(tmp_path, smtp):  # noqa: F811
@@ -109,16 +131,21 @@ def test_nightly_with_a_failing_source_still_groups_and_sends_the_digest(tmp_pat
         proc = start(tmp_path)
         out, err = proc.communicate(timeout=180)
     assert proc.returncode == 3, out + err
-    stages = [line.split(" nightly ", 1)[1].split(":")[0] for line in out.splitlines()
-              if " nightly " in line]  # fmt: skip
+    stages = [
+        line.split(" nightly ", 1)[1].split(":")[0]
+        for line in out.splitlines()
+        if " nightly " in line
+    ]
     assert stages == ["crawl", "group", "issues", "digest"]
     assert "crawl: partial in" in out and "broken-feed" in out
     assert "digest: ok in" in out
     with Store(tmp_path / "scan.db") as store:
         assert store.db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] == 4
         assert store.db.execute("SELECT COUNT(*) FROM cluster_members").fetchone()[0] >= 4
-        assert store.db.execute("SELECT COUNT(*) FROM digests WHERE sent_at IS NOT NULL"
-                                ).fetchone()[0] == 1  # fmt: skip
+        assert (
+            store.db.execute("SELECT COUNT(*) FROM digests WHERE sent_at IS NOT NULL").fetchone()[0]
+            == 1
+        )
         nightly = store.db.execute("SELECT status FROM runs WHERE kind = 'nightly'").fetchall()
     assert nightly == [("partial",)]
     [message] = smtp.messages
@@ -187,8 +214,9 @@ def test_runs_of_a_killed_process_are_marked_killed_by_the_next_run(tmp_path):
     with Store(db, mode="read") as store:
         statuses = [r[0] for r in store.db.execute("SELECT status FROM runs ORDER BY id")]
     assert statuses == ["running", "running", "running"]  # nightly, crawl, slow-feed
-    live = subprocess.Popen([sys.executable, "-c", STILL_RUNNING, str(db)], text=True,
-                            stdout=subprocess.PIPE)  # fmt: skip
+    live = subprocess.Popen(
+        [sys.executable, "-c", STILL_RUNNING, str(db)], text=True, stdout=subprocess.PIPE
+    )
     try:
         assert live.stdout.readline().strip() == "started"
         assert run_scan("cluster", cwd=tmp_path).returncode == 0  # the next run
@@ -198,10 +226,12 @@ def test_runs_of_a_killed_process_are_marked_killed_by_the_next_run(tmp_path):
         live.kill()
         live.wait(30)
     assert [(k, s) for k, s, _ in rows] == [
-        ("nightly", "killed"), ("crawl", "killed"), ("crawl", "killed"),
+        ("nightly", "killed"),
+        ("crawl", "killed"),
+        ("crawl", "killed"),
         ("import", "running"),  # a live process's run is left alone
         ("cluster", "ok"),
-    ]  # fmt: skip
+    ]
     assert f"pid {victim.pid}" in rows[0][2]
     shown = json.loads(run_scan("sources", "--json", cwd=tmp_path).stdout)
     assert shown[0]["status"] == "killed"
@@ -258,9 +288,15 @@ def test_cron_line_runs_under_crons_minimal_environment(tmp_path):
     log = tmp_path / "scan-nightly.log"
     assert command.endswith(f">> {log} 2>&1")
     # What cron does: /bin/sh, PATH=/usr/bin:/bin, HOME, nothing else; from another directory.
-    done = subprocess.run(["/bin/sh", "-c", command], cwd="/", capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/sh"},
-                          timeout=180, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["/bin/sh", "-c", command],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/sh"},
+        timeout=180,
+        check=False,
+    )
     assert done.stdout == "" and done.stderr == ""  # everything went to the log
     written = log.read_text(encoding="utf-8")
     assert "nightly crawl: failed" in written and "nightly digest: skipped" in written

@@ -53,7 +53,8 @@ def test_a_checkout_maps_the_two_folders_itself() -> None:
 
 def test_scrapy_list_works_in_the_repository_root() -> None:
     scrapy = Path(sys.executable).parent / "scrapy"
-    result = subprocess.run([str(scrapy), "list"], cwd=REPO, capture_output=True, text=True,
-                            timeout=120, check=False)  # fmt: skip
+    result = subprocess.run(
+        [str(scrapy), "list"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(result.stdout.split()) == sorted(spider_names())

@@ -43,8 +43,9 @@ def _switch(tmp_path: Path, key: str | None = KEY) -> str:
 
 
 def _report(tmp_path: Path, *args: str, key: str | None = KEY) -> dict:
-    done = run_scan("report", "--format", "json", "--all", "--as-of", AS_OF, *args,
-                    cwd=tmp_path, env=_env(key))  # fmt: skip
+    done = run_scan(
+        "report", "--format", "json", "--all", "--as-of", AS_OF, *args, cwd=tmp_path, env=_env(key)
+    )
     assert done.returncode == 0, done.stderr
     return {"json": json.loads(done.stdout), "stderr": done.stderr}
 
@@ -98,8 +99,9 @@ def test_switching_to_hash_rewrites_in_place_and_people_counts_stay_equal(tmp_pa
 
 
 def _members(report: dict, member_id: str) -> list[dict]:
-    return next(c["members"] for c in report["clusters"]
-                if member_id in {m["id"] for m in c["members"]})  # fmt: skip
+    return next(
+        c["members"] for c in report["clusters"] if member_id in {m["id"] for m in c["members"]}
+    )
 
 
 def test_hash_without_a_key_refuses_and_changes_nothing(tmp_path, report_copy):
@@ -114,7 +116,8 @@ def test_hash_without_a_key_refuses_and_changes_nothing(tmp_path, report_copy):
     with Store(tmp_path / "report.db") as store:
         assert recorded(store.db).mode == "keep"
         assert store.db.execute("SELECT author FROM mentions WHERE id = 'R-1'").fetchone() == (
-            "Ravi",)  # fmt: skip
+            "Ravi",
+        )
 
 
 def test_nightly_without_the_key_refuses_before_it_crawls(tmp_path, report_copy):
@@ -125,8 +128,9 @@ def test_nightly_without_the_key_refuses_before_it_crawls(tmp_path, report_copy)
     assert KEY_ENV in done.stderr and "nightly crawl" not in done.stdout
     with Store(tmp_path / "report.db") as store:
         assert recorded(store.db).mode == "keep"
-        assert store.db.execute("SELECT COUNT(*) FROM runs WHERE kind = 'nightly'").fetchone() \
-            == (0,)  # fmt: skip
+        assert store.db.execute("SELECT COUNT(*) FROM runs WHERE kind = 'nightly'").fetchone() == (
+            0,
+        )
 
 
 def test_a_database_hashed_with_one_key_refuses_another(tmp_path, report_copy):
@@ -171,8 +175,9 @@ def test_drop_stores_no_author_and_the_report_says_each_post_is_a_person(tmp_pat
     report = _report(tmp_path, key=None)["json"]
     assert report["privacy"] == {"authors": "drop"}
     with sqlite3.connect(tmp_path / "report.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM mentions WHERE author IS NOT NULL").fetchone() \
-            == (0,)  # fmt: skip
+        assert conn.execute(
+            "SELECT COUNT(*) FROM mentions WHERE author IS NOT NULL"
+        ).fetchone() == (0,)
     # The cross-poster now counts once per post.
     refund = next(c for c in report["clusters"] if "R-1" in {m["id"] for m in c["members"]})
     assert refund["people"] == refund["mentions"] == 4
@@ -186,18 +191,30 @@ def test_drop_stores_no_author_and_the_report_says_each_post_is_a_person(tmp_pat
 
 
 def _row(pid: str, author: str | None, source: str = "reviews", **fields: object) -> dict:
-    return {"id": pid, "company": "Acme", "source": source, "external_id": pid,
-            "origin": "crawl", "author": author, "is_grievance": True,
-            "text": "refund never came", **fields}  # fmt: skip
+    return {
+        "id": pid,
+        "company": "Acme",
+        "source": source,
+        "external_id": pid,
+        "origin": "crawl",
+        "author": author,
+        "is_grievance": True,
+        "text": "refund never came",
+        **fields,
+    }
 
 
 def test_every_upsert_under_hash_stores_pseudonyms_and_masks_contacts(tmp_path, monkeypatch):
     monkeypatch.setenv(KEY_ENV, KEY)
     with Store(tmp_path / "x.db") as store:
         enforce(store, "hash")
-        raw = _row("a", "Priya Venkat", title="Call me on +44 20 7946 0958",
-                   text="Refund never came; write to priya.v@example.com or 020 7946 0958",
-                   extra={"location": "Leeds, UK", "reply": "Mail help@acme.example"})  # fmt: skip
+        raw = _row(
+            "a",
+            "Priya Venkat",
+            title="Call me on +44 20 7946 0958",
+            text="Refund never came; write to priya.v@example.com or 020 7946 0958",
+            extra={"location": "Leeds, UK", "reply": "Mail help@acme.example"},
+        )
         store.upsert_mentions([raw, _row("b", "@PRIYA  venkat", source="forum")])
         rows = {r["id"]: r for r in store.db["mentions"].rows}
         a, b = rows["a"], rows["b"]
@@ -260,9 +277,14 @@ def test_imported_posts_named_by_a_hash_with_the_author_get_new_ids(tmp_path, mo
     next to the stored text that lets anyone test a guessed name. A switch renames
     such posts (and what points at them); re-importing the file adds nothing."""
     text = "Refund never came for order 5521, support silent, write to {}"
-    records = [{"author": f"Person {i}", "text": text.format(f"p{i}@example.com"),
-                "published_at": f"2026-11-0{1 + i % 2}T10:00:00+02:00"}
-               for i in range(6)]  # fmt: skip
+    records = [
+        {
+            "author": f"Person {i}",
+            "text": text.format(f"p{i}@example.com"),
+            "published_at": f"2026-11-0{1 + i % 2}T10:00:00+02:00",
+        }
+        for i in range(6)
+    ]
     (tmp_path / "scanner.toml").write_text('db = "x.db"\n[company]\nname = "Acme"\n', "utf-8")
     source = tmp_path / "box.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
@@ -294,8 +316,14 @@ def test_imported_posts_named_by_a_hash_with_the_author_get_new_ids(tmp_path, mo
 
 def test_drop_keeps_records_that_differ_only_in_masked_contact_details(tmp_path):
     text = "Please call me back on {} about my refund"
-    records = [{"author": "Anonymous", "text": text.format(f"020 7946 09{i:02d}"),
-                "published_at": "2026-11-01"} for i in range(4)]  # fmt: skip
+    records = [
+        {
+            "author": "Anonymous",
+            "text": text.format(f"020 7946 09{i:02d}"),
+            "published_at": "2026-11-01",
+        }
+        for i in range(4)
+    ]
     (tmp_path / "scanner.toml").write_text(
         'db = "x.db"\n[company]\nname = "Acme"\n[privacy]\nauthors = "drop"\n', "utf-8"
     )

@@ -36,31 +36,62 @@ POSTS = [  # id, author, source, date, text
     # The theme: four people (Asha cross-posts under a folded handle), four wordings.
     ("V-1", "Asha", "trustpilot", "2026-11-01T09:00:00Z", AGE_SELFIE),
     ("V-2", " @asha ", "reddit", "2026-11-02T09:00:00Z", AGE_SELFIE + "!"),
-    ("V-3", "Bruno", "reddit", "2026-11-03T09:00:00Z",
-     "Stuck on age verification for three days now, the selfie upload keeps failing"),
-    ("V-4", "Chloe", "bbb", "2026-11-05T09:00:00Z",
-     "Why does age verification reject my driving licence photo every single time"),
-    ("V-5", "Dev", "trustpilot", "2026-11-06T09:00:00Z",
-     "Could not verify my age, the verification screen just spins forever"),
+    (
+        "V-3",
+        "Bruno",
+        "reddit",
+        "2026-11-03T09:00:00Z",
+        "Stuck on age verification for three days now, the selfie upload keeps failing",
+    ),
+    (
+        "V-4",
+        "Chloe",
+        "bbb",
+        "2026-11-05T09:00:00Z",
+        "Why does age verification reject my driving licence photo every single time",
+    ),
+    (
+        "V-5",
+        "Dev",
+        "trustpilot",
+        "2026-11-06T09:00:00Z",
+        "Could not verify my age, the verification screen just spins forever",
+    ),
     # Other grievances.
     ("R-1", "Ravi", "trustpilot", "2026-11-01T10:00:00Z", REFUND),
     ("R-2", "Kim", "reddit", "2026-11-02T10:00:00Z", REFUND + "!"),
     ("R-3", "Lou", "bbb", "2026-11-04T10:00:00Z", REFUND.replace("answers", "answers my")),
-    ("A-1", "Zed", "reddit", "2026-11-06T09:00:00Z",
-     "The mobile app crashes every time I open the payment screen after the update"),
+    (
+        "A-1",
+        "Zed",
+        "reddit",
+        "2026-11-06T09:00:00Z",
+        "The mobile app crashes every time I open the payment screen after the update",
+    ),
     ("F-1", "Maria", "trustpilot", "2026-11-03T09:00:00Z", FEE),
     ("F-2", "Chen", "reddit", "2026-11-07T09:00:00Z", FEE + "."),
-    ("S-1", "Lee", "reddit", "2026-11-08T09:00:00Z",
-     "Delivery driver left the parcel in the rain and it was soaked through completely"),
-]  # fmt: skip
+    (
+        "S-1",
+        "Lee",
+        "reddit",
+        "2026-11-08T09:00:00Z",
+        "Delivery driver left the parcel in the rain and it was soaked through completely",
+    ),
+]
 THEME = {"V-1", "V-2", "V-3", "V-4", "V-5", "H-1"}
 HOSTILE = {
-    "id": "H-1", "company": "Acme", "external_id": "H-1", "origin": "crawl", "is_grievance": 1,
-    "source": "trustpilot", "author": "=cmd|' /C calc'!A0", "url": "javascript:alert(1)",
+    "id": "H-1",
+    "company": "Acme",
+    "external_id": "H-1",
+    "origin": "crawl",
+    "is_grievance": 1,
+    "source": "trustpilot",
+    "author": "=cmd|' /C calc'!A0",
+    "url": "javascript:alert(1)",
     "published_at": "2026-11-08T08:00:00+00:00",
     "text": "\x1b]0;owned\x07 age verification \x1b[2J demanded again \u202eevil\u202c "
-            '<script>alert(1)</script> =HYPERLINK("http://x.example","click")',
-}  # fmt: skip
+    '<script>alert(1)</script> =HYPERLINK("http://x.example","click")',
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +99,16 @@ def site(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("report-issues")
     (path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
     rows = [
-        {"id": pid, "author": author, "source": source, "published_at": when, "text": text,
-         "url": f"https://{source}.example/{pid}"}
+        {
+            "id": pid,
+            "author": author,
+            "source": source,
+            "published_at": when,
+            "text": text,
+            "url": f"https://{source}.example/{pid}",
+        }
         for pid, author, source, when, text in POSTS
-    ]  # fmt: skip
+    ]
     (path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
     done = run_scan("--create", "import", "posts.jsonl", cwd=path)
     assert done.returncode == 0, done.stderr
@@ -109,8 +146,17 @@ def _cluster_of(site: Path, mention_id: str) -> int:
 def test_json_issue_is_systemic_with_people_counted_once(site, report):
     data = json.loads(report("--format", "json").stdout)
     issue = _theme(data)
-    assert {"id", "name", "phrases", "verdict", "people", "mentions", "flags", "clusters",
-            "members"} <= set(issue)  # fmt: skip
+    assert {
+        "id",
+        "name",
+        "phrases",
+        "verdict",
+        "people",
+        "mentions",
+        "flags",
+        "clusters",
+        "members",
+    } <= set(issue)
     assert issue["verdict"] == "systemic"
     assert issue["people"] == 5  # Asha, Bruno, Chloe, Dev and the hostile account
     assert issue["mentions"] == 6
@@ -158,8 +204,9 @@ def test_one_issue_in_full(site, report):
     full = json.loads(report("--issue", str(issue_id), "--format", "json").stdout)
     assert [i["id"] for i in full["issues"]] == [issue_id] and full["clusters"] == []
     assert {m["id"] for m in full["issues"][0]["members"]} == THEME
-    rows = list(csv.DictReader(io.StringIO(report("--issue", str(issue_id), "--format",
-                                                  "csv").stdout)))  # fmt: skip
+    rows = list(
+        csv.DictReader(io.StringIO(report("--issue", str(issue_id), "--format", "csv").stdout))
+    )
     assert {r["id"] for r in rows} == THEME and {r["issue_id"] for r in rows} == {str(issue_id)}
     missing = report("--issue", "99999", check=False)
     assert missing.returncode == 1 and "no issue with id 99999" in missing.stderr
@@ -229,8 +276,11 @@ def test_hostile_issue_example_is_harmless_everywhere(report):
             assert "demanded again" in out
             assert "<script>" not in out and "\x1b" not in out and "javascript:" not in out
     for args in ((), ("--issue", str(theme["id"]))):
-        cells = [c for row in csv.reader(io.StringIO(report("--format", "csv", *args).stdout))
-                 for c in row]  # fmt: skip
+        cells = [
+            c
+            for row in csv.reader(io.StringIO(report("--format", "csv", *args).stdout))
+            for c in row
+        ]
         assert any("demanded again" in c for c in cells)
         assert not any(c.lstrip().startswith(("=", "@", "+", "-")) for c in cells)
     raw = report("--format", "json", "--issue", str(theme["id"])).stdout

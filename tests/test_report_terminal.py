@@ -28,8 +28,13 @@ def site(report_site):
     return report_site
 
 
-def run_report(site: Path, *args: str, columns: int | None = None, stderr: int | None = None,
-               as_of: str = AS_OF) -> str:  # fmt: skip
+def run_report(
+    site: Path,
+    *args: str,
+    columns: int | None = None,
+    stderr: int | None = None,
+    as_of: str = AS_OF,
+) -> str:
     """``scan report`` with stdout piped; COLUMNS as given (unset when None)."""
     env = {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "SCAN_DB", "LINES"}}
     env.update({"NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"})
@@ -37,10 +42,15 @@ def run_report(site: Path, *args: str, columns: int | None = None, stderr: int |
         env["COLUMNS"] = str(columns)
     done = subprocess.run(
         [scan_executable(), "report", "--as-of", as_of, *args],
-        cwd=site, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        cwd=site,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=stderr if stderr is not None else subprocess.PIPE,
-        start_new_session=True, timeout=120, check=False,
-    )  # fmt: skip
+        start_new_session=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.decode("utf-8")
 
@@ -83,8 +93,18 @@ def test_at_200_columns_the_grievance_is_the_widest_column_and_nothing_that_fits
     assert max(cell_len(line) for line in screen.split("\n")) <= 200
     table = section(screen, "Systemic grievances")
     spans = columns_of(table[0])
-    assert list(spans) == ["ID", "People", "Posts", "First", "Last", "Trend", "Flags",
-                           "Category", "Sources", "Grievance"]  # fmt: skip
+    assert list(spans) == [
+        "ID",
+        "People",
+        "Posts",
+        "First",
+        "Last",
+        "Trend",
+        "Flags",
+        "Category",
+        "Sources",
+        "Grievance",
+    ]
     start = spans["Grievance"][0]
     others = {name: end - begin for name, (begin, end) in spans.items() if name != "Grievance"}
     for row in table[1:]:

@@ -59,13 +59,18 @@ print(json.dumps({"returncode": done.returncode, "stdout": done.stdout, "stderr"
 
 def digest_in_private_network(folder: Path, address: str) -> dict:
     need_namespaces()
-    probe = subprocess.run(["unshare", "-rn", "ip", "link", "set", "lo", "up"],
-                           capture_output=True, check=False)  # fmt: skip
+    probe = subprocess.run(
+        ["unshare", "-rn", "ip", "link", "set", "lo", "up"], capture_output=True, check=False
+    )
     if probe.returncode != 0:
         pytest.skip("unprivileged network namespaces (unshare -rn) are not available")
-    done = subprocess.run(["unshare", "-rn", sys.executable, "-c", _DRIVER, str(folder),
-                           scan_executable(), address], capture_output=True, text=True,
-                          timeout=300, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["unshare", "-rn", sys.executable, "-c", _DRIVER, str(folder), scan_executable(), address],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -14,8 +14,10 @@ from scanner.report.source_lines import table, when
 from scanner.store import Store
 from tests.conftest import run_scan
 
-LONG = ("connection refused by 127.0.0.1:43753 — is the site up? The last three nights "
-        "answered nothing either, and the robots.txt could not be read")  # fmt: skip
+LONG = (
+    "connection refused by 127.0.0.1:43753 — is the site up? The last three nights "
+    "answered nothing either, and the robots.txt could not be read"
+)
 CONFIG = """\
 [company]
 name = "Acme"
@@ -57,8 +59,13 @@ def test_scan_sources_fits_80_columns_and_says_the_message_under_its_row(tmp_pat
 def test_a_summary_table_keeps_short_columns_whole_and_cuts_only_the_first():
     headers = ("source", "health", "pages", "found", "stored", "new", "dropped")
     name = "a-source-name-so-long-that-eighty-columns-cannot-hold-it-beside-the-numbers"
-    out = table(headers, [(name, "backlog", 1200, 24000, 23990, 10, 10)],
-                [["dropped: 10 off-topic"]], numeric=set(headers[2:]), width=80)  # fmt: skip
+    out = table(
+        headers,
+        [(name, "backlog", 1200, 24000, 23990, 10, 10)],
+        [["dropped: 10 off-topic"]],
+        numeric=set(headers[2:]),
+        width=80,
+    )
     lines = out.splitlines()
     assert all(cell_len(line) <= 80 for line in lines), out
     assert lines[1].split()[1:] == ["backlog", "1200", "24000", "23990", "10", "10"]

@@ -8,8 +8,14 @@ from scanner.store import Store
 
 
 def post(i: str, text: str) -> dict[str, str]:
-    return {"id": i, "company": "Acme", "source": "s", "external_id": i, "origin": "crawl",
-            "text": text}  # fmt: skip
+    return {
+        "id": i,
+        "company": "Acme",
+        "source": "s",
+        "external_id": i,
+        "origin": "crawl",
+        "text": text,
+    }
 
 
 def index_data(store: Store) -> list[tuple[int, bytes]]:
@@ -23,13 +29,15 @@ def found(store: Store, words: str) -> list[str]:
 
 def test_seen_again_leaves_the_index_alone_and_an_edit_reindexes(tmp_path: Path) -> None:
     with Store(tmp_path / "scan.db") as store:
-        store.upsert_mentions([post("s:1", "refund never came"), post("s:2", "parcel lost")],
-                              run_id=1)  # fmt: skip
+        store.upsert_mentions(
+            [post("s:1", "refund never came"), post("s:2", "parcel lost")], run_id=1
+        )
         before = index_data(store)
         result = store.upsert_mentions([post("s:1", "refund never came")], run_id=2)
         assert result.unchanged == 1
-        assert store.db.execute("SELECT last_seen_run FROM mentions WHERE id = 's:1'"
-                                ).fetchone() == (2,)  # fmt: skip
+        assert store.db.execute(
+            "SELECT last_seen_run FROM mentions WHERE id = 's:1'"
+        ).fetchone() == (2,)
         assert index_data(store) == before
         assert found(store, "refund") == ["s:1"]
 

@@ -80,20 +80,31 @@ def _make_it_old(db: Path) -> None:
     old = fts_tokenizer().replace("remove_diacritics 2", "remove_diacritics 0")
     with Store(db) as store:
         store.db.execute("DROP TRIGGER mentions_au")
-        store.db["mentions"].enable_fts(["title", "text"], create_triggers=True, replace=True,
-                                        tokenize=old)  # fmt: skip
+        store.db["mentions"].enable_fts(
+            ["title", "text"], create_triggers=True, replace=True, tokenize=old
+        )
         store.db.executescript(FTS_UPDATE_TRIGGER)
-        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = "
-                         "'m006_search_ignores_latin_accents'")  # fmt: skip
+        store.db.execute(
+            "DELETE FROM _sqlite_migrations WHERE name = 'm006_search_ignores_latin_accents'"
+        )
 
 
 def test_an_older_database_is_reindexed_once_when_opened(tmp_path):
     db = tmp_path / "old.db"
     with Store(db) as store:
-        store.upsert_mentions([
-            {"id": k, "company": "Acme", "source": "s", "external_id": k, "origin": "import",
-             "text": t} for k, t in POSTS.items()
-        ])  # fmt: skip
+        store.upsert_mentions(
+            [
+                {
+                    "id": k,
+                    "company": "Acme",
+                    "source": "s",
+                    "external_id": k,
+                    "origin": "import",
+                    "text": t,
+                }
+                for k, t in POSTS.items()
+            ]
+        )
     _make_it_old(db)
     with sqlite3.connect(db) as conn:
         old = conn.execute("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH 'zuverlassig'")
@@ -106,6 +117,16 @@ def test_an_older_database_is_reindexed_once_when_opened(tmp_path):
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'mentions_au'"
         ).fetchone()[0]
         assert "AFTER UPDATE OF title, text" in trigger  # m004's trigger, not sqlite-utils'
-        store.upsert_mentions([{"id": "de", "company": "Acme", "source": "s", "external_id": "de",
-                                "origin": "import", "text": "jetzt zuverlässiger"}])  # fmt: skip
+        store.upsert_mentions(
+            [
+                {
+                    "id": "de",
+                    "company": "Acme",
+                    "source": "s",
+                    "external_id": "de",
+                    "origin": "import",
+                    "text": "jetzt zuverlässiger",
+                }
+            ]
+        )
         assert [m["id"] for m in store.search_mentions(search="zuverlassiger")] == ["de"]

@@ -16,8 +16,18 @@ from scanner import templates
 # What the templates may apply to data: ours (text in, text out) and Jinja's that
 # return plain values. Not `safe`, `e`/`escape`/`forceescape` (their Markup skips
 # the control-character pass), `tojson`, `urlize`, `xmlattr` or `indent`.
-ALLOWED_FILTERS = {"day", "moment", "sparkline", "excerpt", "safe_url", "join", "format",
-                   "list", "map", "selectattr"}  # fmt: skip
+ALLOWED_FILTERS = {
+    "day",
+    "moment",
+    "sparkline",
+    "excerpt",
+    "safe_url",
+    "join",
+    "format",
+    "list",
+    "map",
+    "selectattr",
+}
 HOSTILE = 'Billing \x1b]0;owned\x07scam \u202eevil\u202c <script>alert("1")</script> & \x9b2J'
 
 

@@ -113,8 +113,18 @@ def test_markdown_escaped_text_renders_as_exactly_itself_in_every_context(text):
 
 def test_markdown_escapes_only_what_markdown_acts_on():
     """Issue #15: "app\\-store", "\\!\\!" made the raw file ugly."""
-    for plain in ("app-store!!", "snake_case_name", "$4.99 (incl. tax).", "AT&T", "100% sure",
-                  "a + b = c", "2026-11-07", "don't", "who? me!", "e-mail: x@y.z"):  # fmt: skip
+    for plain in (
+        "app-store!!",
+        "snake_case_name",
+        "$4.99 (incl. tax).",
+        "AT&T",
+        "100% sure",
+        "a + b = c",
+        "2026-11-07",
+        "don't",
+        "who? me!",
+        "e-mail: x@y.z",
+    ):
         assert textsafe.markdown(plain) == plain
     assert textsafe.markdown("*bold* _em_ `code` ~~gone~~ a|b") == (
         "\\*bold\\* \\_em\\_ \\`code\\` \\~\\~gone\\~\\~ a\\|b"

@@ -112,8 +112,9 @@ def test_posts_dated_to_the_day_are_never_a_burst_of_hours():
     ]
     assert "coordinated" not in assess(same_day, as_of=AS_OF, rules=RULES).flags
     # With times of day the same posts are a burst, and with a window of days, dates are enough.
-    timed = [replace(m, published_at=day + timedelta(minutes=7 * i)) for i, m in
-             enumerate(same_day)]  # fmt: skip
+    timed = [
+        replace(m, published_at=day + timedelta(minutes=7 * i)) for i, m in enumerate(same_day)
+    ]
     assert "coordinated" in assess(timed, as_of=AS_OF, rules=RULES).flags
     daily = replace(RULES, coordinated_hours=48)
     assert "coordinated" in assess(same_day, as_of=AS_OF, rules=daily).flags

@@ -18,10 +18,17 @@ from scanner.store import utcnow
 
 
 def write_incremental(
-    gs: GroupingStore, company: str, old_ids: list[str], new_ids: list[str],
-    hashes: dict[str, str], new_sketch: np.ndarray, grouper: Grouper, next_seq: int,
-    run_id: int, fingerprint: str,
-) -> Outcome:  # fmt: skip
+    gs: GroupingStore,
+    company: str,
+    old_ids: list[str],
+    new_ids: list[str],
+    hashes: dict[str, str],
+    new_sketch: np.ndarray,
+    grouper: Grouper,
+    next_seq: int,
+    run_id: int,
+    fingerprint: str,
+) -> Outcome:
     """Add tonight's grievances: new clusters, grown clusters, merges."""
     db, now, out = gs.db, utcnow(), Outcome()
     local_ids = old_ids + new_ids
@@ -66,9 +73,14 @@ def write_incremental(
             db.execute(
                 "UPDATE clusters SET size = ?, representative_id = ?, updated_at = ?, "
                 "categories = ? WHERE id = ?",
-                [cluster.size, local_ids[cluster.rep], now,
-                 categories_union([r[0] for r in stored] + gained.get(cid, [])), cid],
-            )  # fmt: skip
+                [
+                    cluster.size,
+                    local_ids[cluster.rep],
+                    now,
+                    categories_union([r[0] for r in stored] + gained.get(cid, [])),
+                    cid,
+                ],
+            )
         counts: dict[int, int] = {}
         for c in member_cluster:
             counts[c] = counts.get(c, 0) + 1
@@ -76,11 +88,18 @@ def write_incremental(
             "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, size, "
             "categories) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (cid, company, now, now, local_ids[representative(grouper, label)], counts[cid],
-                 categories_union(gained.get(cid, [])))
+                (
+                    cid,
+                    company,
+                    now,
+                    now,
+                    local_ids[representative(grouper, label)],
+                    counts[cid],
+                    categories_union(gained.get(cid, [])),
+                )
                 for label, cid in final.items()
             ],
-        )  # fmt: skip
+        )
         db.conn.executemany(
             "INSERT INTO cluster_members (mention_id, cluster_id, added_at, run_id) "
             "VALUES (?, ?, ?, ?)",

@@ -30,9 +30,12 @@ class Progress:
             from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self._progress = RichProgress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True,
-            )  # fmt: skip
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self._progress.__enter__()
             self._task = self._progress.add_task("grouping", total=None)
         return self

@@ -72,9 +72,12 @@ def run(
         result.total_clusters = gs.live_clusters(company)
         result.seconds = time.perf_counter() - started
         store.finish_run(
-            run_id, status="ok", items=result.new_grievances, new=result.clusters_created,
+            run_id,
+            status="ok",
+            items=result.new_grievances,
+            new=result.clusters_created,
             stats={k: v for k, v in result.__dict__.items() if k != "run_id"},
-        )  # fmt: skip
+        )
     except BaseException as exc:
         store.finish_run(run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
         raise
@@ -89,9 +92,13 @@ def _fingerprint(params: Params) -> str:
 
 
 def _company(
-    gs: GroupingStore, company: str, params: Params, rebuild: bool, result: ClusterRunResult,
+    gs: GroupingStore,
+    company: str,
+    params: Params,
+    rebuild: bool,
+    result: ClusterRunResult,
     bar: Progress,
-) -> None:  # fmt: skip
+) -> None:
     bar.stage("index", f"{company}: reading the grouping index")
     index = gs.load_index(company, params.sketch_columns)
     # Checked in SQL, so that a quiet night never builds a million-entry dict.
@@ -117,9 +124,15 @@ def _company(
 
 
 def _rebuild(
-    gs: GroupingStore, company: str, params: Params, index: CompanyIndex,
-    grievances: dict[str, str], rowids: dict[str, int], run_id: int, bar: Progress,
-) -> Outcome:  # fmt: skip
+    gs: GroupingStore,
+    company: str,
+    params: Params,
+    index: CompanyIndex,
+    grievances: dict[str, str],
+    rowids: dict[str, int],
+    run_id: int,
+    bar: Progress,
+) -> Outcome:
     # Arrival order survives a rebuild: grouped grievances keep their order, new ones follow.
     known = [m for m in index.ids if m in grievances]
     ids = known + [m for m in grievances if m not in index.pos]
@@ -150,9 +163,15 @@ def _rebuild(
 
 
 def _incremental(
-    gs: GroupingStore, company: str, params: Params, index: CompanyIndex, new_ids: list[str],
-    grievances: dict[str, str], run_id: int, bar: Progress,
-) -> Outcome:  # fmt: skip
+    gs: GroupingStore,
+    company: str,
+    params: Params,
+    index: CompanyIndex,
+    new_ids: list[str],
+    grievances: dict[str, str],
+    run_id: int,
+    bar: Progress,
+) -> Outcome:
     n_old = len(index.ids)
     bar.stage("normalise", f"{company}: normalising {len(new_ids):,} new grievances")
     new_texts = gs.texts(new_ids)
@@ -193,8 +212,16 @@ def _incremental(
     grouper.run(local_pairs, scores, m_old)
     bar.stage("write", f"{company}: writing")
     outcome = write_incremental(
-        gs, company, old_ids, new_ids, grievances, new_sketch, grouper, index.next_seq, run_id,
+        gs,
+        company,
+        old_ids,
+        new_ids,
+        grievances,
+        new_sketch,
+        grouper,
+        index.next_seq,
+        run_id,
         _fingerprint(params),
-    )  # fmt: skip
+    )
     outcome.pairs = len(pairs)
     return outcome

@@ -55,9 +55,16 @@ def representative(grouper: Grouper, label: int) -> int:
 
 
 def write_rebuild(
-    gs: GroupingStore, company: str, ids: list[str], hashes: dict[str, str], sketch: np.ndarray,
-    labels: np.ndarray, grouper: Grouper, run_id: int, fingerprint: str,
-) -> Outcome:  # fmt: skip
+    gs: GroupingStore,
+    company: str,
+    ids: list[str],
+    hashes: dict[str, str],
+    sketch: np.ndarray,
+    labels: np.ndarray,
+    grouper: Grouper,
+    run_id: int,
+    fingerprint: str,
+) -> Outcome:
     """Replace the company's clusters with ``labels`` (provisional: -(founder + 1))."""
     db, now, out = gs.db, utcnow(), Outcome()
     old = {
@@ -103,8 +110,9 @@ def write_rebuild(
         (cid, company, now, now, ids[rep], size, categories_union(by_cluster.get(cid, [])))
         for cid, rep, size in zip(cluster_id.tolist(), reps.tolist(), sizes.tolist(), strict=True)
     ]
-    out.clusters_grown = sum(1 for cid, _, _, _, _, size, _ in cluster_rows
-                             if cid in old and size > old[cid][0])  # fmt: skip
+    out.clusters_grown = sum(
+        1 for cid, _, _, _, _, size, _ in cluster_rows if cid in old and size > old[cid][0]
+    )
     reused = set(cluster_id.tolist())
     retired = [c for c in old if c not in reused]
     heirs = _heirs(retired, ids, member_cluster, old_members)
@@ -127,13 +135,16 @@ def write_rebuild(
             [company],
         )
         insert_many(
-            db, "cluster_members",
+            db,
+            "cluster_members",
             "INSERT INTO cluster_members (mention_id, cluster_id, added_at, run_id) "
             "VALUES (?, ?, ?, ?)",
-            member_rows, len(member_rows),
-        )  # fmt: skip
+            member_rows,
+            len(member_rows),
+        )
         insert_many(
-            db, "clusters",
+            db,
+            "clusters",
             "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, size, "
             "merged_into, categories) VALUES (?, ?, ?, ?, ?, ?, NULL, ?) "
             "ON CONFLICT(id) DO UPDATE SET updated_at = CASE WHEN size != excluded.size "
@@ -141,8 +152,9 @@ def write_rebuild(
             "OR categories != excluded.categories THEN excluded.updated_at ELSE updated_at END, "
             "representative_id = excluded.representative_id, size = excluded.size, "
             "merged_into = NULL, categories = excluded.categories",
-            cluster_rows, len(cluster_rows),
-        )  # fmt: skip
+            cluster_rows,
+            len(cluster_rows),
+        )
         for cid in retired:
             into = heirs.get(cid)
             db.execute(
@@ -158,13 +170,16 @@ def write_rebuild(
                 )
         db.execute("DELETE FROM grouping_index WHERE company = ?", [company])
         insert_many(
-            db, "grouping_index",
+            db,
+            "grouping_index",
             "INSERT INTO grouping_index (mention_id, company, seq, content_hash, bands) "
             "VALUES (?, ?, ?, ?, ?)",
-            ((m, company, i, hashes[m], stored[i * width : (i + 1) * width])
-             for i, m in enumerate(ids)),
+            (
+                (m, company, i, hashes[m], stored[i * width : (i + 1) * width])
+                for i, m in enumerate(ids)
+            ),
             len(ids),
-        )  # fmt: skip
+        )
         gs.set_fingerprint(company, fingerprint)
     return out
 

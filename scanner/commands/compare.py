@@ -16,20 +16,46 @@ from scanner.termwidth import output_width
 
 @click.command(name="compare")
 @click.option("--since", callback=iso_date, metavar="DATE", help="Period start (YYYY-MM-DD).")
-@click.option("--days", type=click.IntRange(1, 3650),
-              help="Period: the last N days (default: rules/compare.toml, 30).")  # fmt: skip
-@click.option("--as-of", "as_of", callback=iso_date, metavar="DATE",
-              help="Compare as it would have been at the end of DATE (default: now).")  # fmt: skip
-@click.option("--limit", type=click.IntRange(1), default=10, show_default=True,
-              help="List at most N grievances per standing (JSON lists all).")  # fmt: skip
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    help="Period: the last N days (default: rules/compare.toml, 30).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=iso_date,
+    metavar="DATE",
+    help="Compare as it would have been at the end of DATE (default: now).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="List at most N grievances per standing (JSON lists all).",
+)
 @click.option("--all", "include_all", is_flag=True, help="List every grievance.")
-@click.option("--format", "fmt", type=click.Choice(COMPARISON_FORMATS), default="text",
-              show_default=True)  # fmt: skip
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(COMPARISON_FORMATS), default="text", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @pass_app
-def compare(app: App, fmt: str, output: Path | None, limit: int, include_all: bool,
-            since: date | None, days: int | None, as_of: date | None) -> None:  # fmt: skip
+def compare(
+    app: App,
+    fmt: str,
+    output: Path | None,
+    limit: int,
+    include_all: bool,
+    since: date | None,
+    days: int | None,
+    as_of: date | None,
+) -> None:
     """Compare our grievances with the competitors' ([[competitors]] in scanner.toml).
 
     For each issue (matched across companies by its phrases) and each category:

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from scanner.crawl.results import CrawlResult, SourceResult
 
 #: Under the summary table: what its numbers mean, and that they add up.
-LEGEND = ("pages: pages fetched (robots.txt not counted); found: posts on them; "
-          "found = stored + dropped; new: stored for the first time")  # fmt: skip
+LEGEND = (
+    "pages: pages fetched (robots.txt not counted); found: posts on them; "
+    "found = stored + dropped; new: stored for the first time"
+)
 
 
 def _setting(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -47,15 +49,30 @@ def _setting(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     callback=_setting,
     help="Override a Scrapy setting for this run (repeatable), e.g. -s HTTPCACHE_ENABLED=1.",
 )
-@click.option("--progress-every", default=5.0, show_default=True, metavar="SECONDS",
-              help="Seconds between progress lines (0: none).")  # fmt: skip
-@click.option("--redis", "redis_url", metavar="URL",
-              help="Crawl through Redis and `scan crawl-worker`s; this process writes "
-              "(default: [crawl] redis in the config).")  # fmt: skip
+@click.option(
+    "--progress-every",
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between progress lines (0: none).",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Crawl through Redis and `scan crawl-worker`s; this process writes "
+    "(default: [crawl] redis in the config).",
+)
 @click.option("--local", is_flag=True, help="Crawl here, whatever [crawl] redis says.")
 @pass_app
-def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
-          progress_every: float, redis_url: str | None, local: bool) -> None:  # fmt: skip
+def crawl(
+    app: App,
+    sources: tuple[str, ...],
+    settings: dict[str, str],
+    progress_every: float,
+    redis_url: str | None,
+    local: bool,
+) -> None:
     """Crawl the sources in the config (`[[sources]]`) into the database.
 
     One process crawls every source at once, politely (robots.txt, throttling,
@@ -80,9 +97,16 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
     exclusive(("redis_url", "local"))
 
     config = app.config
-    result = run_crawl(config, app.db_path, sources or None, overrides=settings,
-                       progress=progress_line, progress_every=progress_every,
-                       tracebacks=app.debug, redis="" if local else redis_url)  # fmt: skip
+    result = run_crawl(
+        config,
+        app.db_path,
+        sources or None,
+        overrides=settings,
+        progress=progress_line,
+        progress_every=progress_every,
+        tracebacks=app.debug,
+        redis="" if local else redis_url,
+    )
     summary(result)
     sys.exit(int(result.exit_status))
 
@@ -90,9 +114,11 @@ def crawl(app: App, sources: tuple[str, ...], settings: dict[str, str],
 def progress_line(entry: SourceResult) -> None:
     """One source's progress, on stderr."""
     state = f"done: {entry.status}" if entry.finished else "running"
-    line = (f"{terminal(entry.name)}: {entry.pages} pages, {entry.found} found, "
-            f"{entry.stored} stored ({entry.new} new), {entry.dropped} dropped "
-            f"({state})")  # fmt: skip
+    line = (
+        f"{terminal(entry.name)}: {entry.pages} pages, {entry.found} found, "
+        f"{entry.stored} stored ({entry.new} new), {entry.dropped} dropped "
+        f"({state})"
+    )
     if entry.finished and entry.message:
         line += f" - {terminal(entry.message)}"
     click.echo(line, err=True)
@@ -104,8 +130,10 @@ def summary(result: CrawlResult) -> None:
 
     width = output_width()
     headers = ("source", "health", "pages", "found", "stored", "new", "dropped")
-    rows = [(s.name, s.health or s.status, s.pages, s.found, s.stored, s.new, s.dropped)
-            for s in result.sources]  # fmt: skip
+    rows = [
+        (s.name, s.health or s.status, s.pages, s.found, s.stored, s.new, s.dropped)
+        for s in result.sources
+    ]
     notes = [
         [n for n in (s.message, f"dropped: {s.why_dropped()}" if s.why_dropped() else "") if n]
         for s in result.sources

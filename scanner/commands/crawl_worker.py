@@ -15,21 +15,32 @@ def redis_url(app: App, given: str | None) -> str:
     """``--redis``, else the config's ``[crawl] redis``, else a usage error."""
     url = given or app.config.crawl.redis
     if not url:
-        raise click.UsageError("give the Redis to work for: --redis redis://HOST:6379/0 "
-                               "(or [crawl] redis in the config)")  # fmt: skip
+        raise click.UsageError(
+            "give the Redis to work for: --redis redis://HOST:6379/0 "
+            "(or [crawl] redis in the config)"
+        )
     return url
 
 
 @click.command(name="crawl-worker")
-@click.option("--redis", "redis_option", metavar="URL",
-              help="The Redis of the crawl (default: [crawl] redis in the config).")  # fmt: skip
+@click.option(
+    "--redis",
+    "redis_option",
+    metavar="URL",
+    help="The Redis of the crawl (default: [crawl] redis in the config).",
+)
 @click.option("--once", is_flag=True, help="Crawl one job, then exit.")
-@click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
-              help="Exit when no job comes within this long (default: wait for ever).")  # fmt: skip
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Exit when no job comes within this long (default: wait for ever).",
+)
 @click.option("--job", "job_id", hidden=True)  # `serve` hands each job to a child process
 @pass_app
-def crawl_worker(app: App, redis_option: str | None, once: bool, wait: float | None,
-                 job_id: str | None) -> None:  # fmt: skip
+def crawl_worker(
+    app: App, redis_option: str | None, once: bool, wait: float | None, job_id: str | None
+) -> None:
     """Fetch pages for the crawls that `scan crawl --redis` starts, job after job.
 
     Takes pages from the shared queue, obeys each site's pace across all the

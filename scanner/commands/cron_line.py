@@ -31,8 +31,7 @@ from scanner.commands._app import App, pass_app
 )
 @click.option("--skip-empty", is_flag=True, help="Add --skip-empty to the nightly run.")
 @pass_app
-def cron_line(app: App, at: str, log: Path | None, env_file: Path | None,
-              skip_empty: bool) -> None:  # fmt: skip
+def cron_line(app: App, at: str, log: Path | None, env_file: Path | None, skip_empty: bool) -> None:
     """Print a crontab line that runs `scan nightly` under cron's minimal environment.
 
     The line uses the absolute path of this installation's `scan`, changes to
@@ -48,12 +47,14 @@ def cron_line(app: App, at: str, log: Path | None, env_file: Path | None,
 
     config = app.config
     workdir = config.path.parent.absolute() if config.path else Path.cwd()
-    click.echo(make_line(
-        workdir=workdir,
-        log=log or workdir / "scan-nightly.log",
-        at=at,
-        config=config.path,
-        db=app.db_override,
-        env_file=env_file,
-        extra=["--skip-empty"] if skip_empty else None,
-    ))  # fmt: skip
+    click.echo(
+        make_line(
+            workdir=workdir,
+            log=log or workdir / "scan-nightly.log",
+            at=at,
+            config=config.path,
+            db=app.db_override,
+            env_file=env_file,
+            extra=["--skip-empty"] if skip_empty else None,
+        )
+    )

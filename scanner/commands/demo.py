@@ -12,9 +12,14 @@ from scanner.commands._app import App, pass_app
 
 
 @click.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("scan-demo"), show_default=True,
-              help="Where to keep the database, the digest and the config it used.")  # fmt: skip
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("scan-demo"),
+    show_default=True,
+    help="Where to keep the database, the digest and the config it used.",
+)
 @pass_app
 def demo(app: App, directory: Path) -> None:
     """Run the whole product on bundled pages, with no config, network or database.
@@ -34,7 +39,10 @@ def demo(app: App, directory: Path) -> None:
     from scanner.demo.run import run_demo
 
     if app.db_override or app.config_path:
-        click.echo("Note: --db/--config (or SCAN_DB/SCAN_CONFIG) are not used by the demo; "
-                   f"it keeps its own database and config in {directory}.", err=True)  # fmt: skip
+        click.echo(
+            "Note: --db/--config (or SCAN_DB/SCAN_CONFIG) are not used by the demo; "
+            f"it keeps its own database and config in {directory}.",
+            err=True,
+        )
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     run_demo(directory, echo=click.echo, color=color)

@@ -29,8 +29,9 @@ from scanner.status import ExitStatus
 )
 @click.option("--skip-empty", is_flag=True, help="Send nothing when nothing changed.")
 @pass_app
-def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
-           skip_empty: bool) -> None:  # fmt: skip
+def digest(
+    app: App, to: tuple[str, ...], dry_run: bool, out: Path | None, skip_empty: bool
+) -> None:
     """E-mail what changed since the last digest that was sent.
 
     New and grown systemic grievances, ones back after a quiet spell, new
@@ -80,7 +81,9 @@ def digest(app: App, to: tuple[str, ...], dry_run: bool, out: Path | None,
         if send.accepted:
             click.echo(f"Sent to {', '.join(send.accepted)}: {send.message['Subject']}")
         for addr, answer in send.refused.items():
-            click.echo(f"refused {addr}: {answer}; {addr} gets these changes with the next digest",
-                       err=True)  # fmt: skip
+            click.echo(
+                f"refused {addr}: {answer}; {addr} gets these changes with the next digest",
+                err=True,
+            )
     if result.refused:
         sys.exit(ExitStatus.PARTIAL)

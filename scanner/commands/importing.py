@@ -20,8 +20,13 @@ from scanner.status import ExitStatus
     help="File format (default: from the extension: .jsonl/.json, .csv/.tsv).",
 )
 @click.option("--strict", is_flag=True, help="Store nothing if any row is bad.")
-@click.option("--source", "default_source", default="import", show_default=True,
-              help="Source name for rows that have no 'source' field.")  # fmt: skip
+@click.option(
+    "--source",
+    "default_source",
+    default="import",
+    show_default=True,
+    help="Source name for rows that have no 'source' field.",
+)
 @pass_app
 def import_command(
     app: App, file: Path, fmt: str | None, strict: bool, default_source: str
@@ -45,8 +50,15 @@ def import_command(
     def report(error: RowError) -> None:  # each bad row as soon as it is found
         click.echo(f"{file}: {error}", err=True)
 
-    result = import_file(app.store(), file, company=app.config.company.name, fmt=fmt,
-                         strict=strict, default_source=default_source, on_error=report)  # fmt: skip
+    result = import_file(
+        app.store(),
+        file,
+        company=app.config.company.name,
+        fmt=fmt,
+        strict=strict,
+        default_source=default_source,
+        on_error=report,
+    )
     if result.strict_aborted:
         click.echo(f"{result.rejected} bad row(s); nothing imported (--strict).", err=True)
         sys.exit(ExitStatus.ERROR)

@@ -11,10 +11,19 @@ from scanner.commands.crawl_worker import redis_url
 
 
 @click.command()
-@click.option("--redis", "redis_option", metavar="URL",
-              help="The Redis of the crawl (default: [crawl] redis in the config).")  # fmt: skip
-@click.option("--progress-every", default=5.0, show_default=True, metavar="SECONDS",
-              help="Seconds between progress lines (0: none).")  # fmt: skip
+@click.option(
+    "--redis",
+    "redis_option",
+    metavar="URL",
+    help="The Redis of the crawl (default: [crawl] redis in the config).",
+)
+@click.option(
+    "--progress-every",
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between progress lines (0: none).",
+)
 @pass_app
 def ingest(app: App, redis_option: str | None, progress_every: float) -> None:
     """Be the writer of a distributed crawl: store its posts, close its runs.
@@ -34,8 +43,9 @@ def ingest(app: App, redis_option: str | None, progress_every: float) -> None:
     from scanner.crawl.distributed.writer import ingest as run_ingest
 
     url = redis_url(app, redis_option)
-    result, batches = run_ingest(app.config, app.db_path, url=url, progress=progress_line,
-                                 progress_every=progress_every)  # fmt: skip
+    result, batches = run_ingest(
+        app.config, app.db_path, url=url, progress=progress_line, progress_every=progress_every
+    )
     if result is None:
         click.echo(f"No crawl under way; {batches} batch(es) left in Redis stored.", err=True)
         return

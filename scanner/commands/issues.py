@@ -31,24 +31,42 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
     result = run(app.store(), app.config, company=company)
     if as_json:
         data = [
-            {"company": c.company, "grievances": c.grievances, "background": c.background,
-             "retired": c.retired,
-             "issues": [{"id": i.id, "name": i.name, "people": i.people,
-                         "grievances": i.grievances, "phrases": i.phrases, "pinned": i.pinned,
-                         "new": i.new} for i in c.issues]}
+            {
+                "company": c.company,
+                "grievances": c.grievances,
+                "background": c.background,
+                "retired": c.retired,
+                "issues": [
+                    {
+                        "id": i.id,
+                        "name": i.name,
+                        "people": i.people,
+                        "grievances": i.grievances,
+                        "phrases": i.phrases,
+                        "pinned": i.pinned,
+                        "new": i.new,
+                    }
+                    for i in c.issues
+                ],
+            }
             for c in result.companies
-        ]  # fmt: skip
-        click.echo(json.dumps({"run_id": result.run_id, "companies": data}, ensure_ascii=False,
-                              indent=2))  # fmt: skip
+        ]
+        click.echo(
+            json.dumps({"run_id": result.run_id, "companies": data}, ensure_ascii=False, indent=2)
+        )
         return
     for c in result.companies:
-        click.echo(f"{terminal(c.company)}: {len(c.issues)} issues from {c.grievances} grievances"
-                   f" ({c.retired} retired; background: {c.background})")  # fmt: skip
+        click.echo(
+            f"{terminal(c.company)}: {len(c.issues)} issues from {c.grievances} grievances"
+            f" ({c.retired} retired; background: {c.background})"
+        )
         if not c.issues:
             continue
         click.echo(f"  {'ID':>5}  {'PEOPLE':>6}  {'POSTS':>5}  ISSUE / PHRASES")
         for i in sorted(c.issues, key=lambda i: (-i.people, i.id)):
             mark = " (pinned)" if i.pinned else " (new)" if i.new else ""
             phrases = ", ".join(terminal(p) for p in i.phrases[:6])
-            click.echo(f"  {i.id:>5}  {i.people:>6}  {i.grievances:>5}  "
-                       f"{terminal(i.name)[:40]}{mark}  [{phrases[:60]}]")  # fmt: skip
+            click.echo(
+                f"  {i.id:>5}  {i.people:>6}  {i.grievances:>5}  "
+                f"{terminal(i.name)[:40]}{mark}  [{phrases[:60]}]"
+            )

@@ -24,12 +24,21 @@ from scanner.text.safe import csv_cell, sanitize_tree, terminal, width_cut
 @click.option("--until", callback=iso_date, help="Published before this date (YYYY-MM-DD).")
 @click.option("--grievances", is_flag=True, help="Only grievances (complaints).")
 @click.option("--limit", default=50, show_default=True, help="At most this many (0: all).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
 @pass_app
-def mentions(app: App, search: str | None, source: str | None, company: str | None,
-             since: date | None, until: date | None, grievances: bool, limit: int,
-             fmt: str) -> None:  # fmt: skip
+def mentions(
+    app: App,
+    search: str | None,
+    source: str | None,
+    company: str | None,
+    since: date | None,
+    until: date | None,
+    grievances: bool,
+    limit: int,
+    fmt: str,
+) -> None:
     """List stored mentions, newest first.
 
     \b
@@ -38,10 +47,14 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
         scan mentions --source acme-trustpilot --format json --limit 0
     """
     rows = app.store().search_mentions(
-        search=search, source=source, company=company,
-        since=since.isoformat() if since else None, until=until.isoformat() if until else None,
-        grievances_only=grievances, limit=limit or None,
-    )  # fmt: skip
+        search=search,
+        source=source,
+        company=company,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+        grievances_only=grievances,
+        limit=limit or None,
+    )
     if fmt == "json":
         for row in rows:
             row["categories"] = json.loads(row["categories"])
@@ -49,8 +62,17 @@ def mentions(app: App, search: str | None, source: str | None, company: str | No
             click.echo(json.dumps(sanitize_tree(row), ensure_ascii=False))
         return
     if fmt == "csv":
-        columns = ["id", "source", "company", "author", "published_at", "rating", "url", "title",
-                   "text"]  # fmt: skip
+        columns = [
+            "id",
+            "source",
+            "company",
+            "author",
+            "published_at",
+            "rating",
+            "url",
+            "title",
+            "text",
+        ]
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for row in rows:

@@ -54,16 +54,23 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
     config, db_path = app.config, app.db_path
     _refuse_nothing_configured(config, to)
     try:
-        result = run(config, db_path, to=list(to) or None, skip_empty=skip_empty, on_stage=show,
-                     tracebacks=app.debug)  # fmt: skip
+        result = run(
+            config,
+            db_path,
+            to=list(to) or None,
+            skip_empty=skip_empty,
+            on_stage=show,
+            tracebacks=app.debug,
+        )
     except LockedError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(ExitStatus.LOCKED)
     if result.privacy_note:
         click.echo(result.privacy_note, err=True)
     if result.stale_lock:
-        click.echo(f"note: took over the lock of a run that did not finish ({result.stale_lock})",
-                   err=True)  # fmt: skip
+        click.echo(
+            f"note: took over the lock of a run that did not finish ({result.stale_lock})", err=True
+        )
     status = result.exit_status
     click.echo(f"nightly: {status.name.lower()} (exit status {int(status)})")
     sys.exit(int(status))

@@ -58,26 +58,44 @@ def build(
     start, until = _period(since, days, as_of, rules)
     previous = start - (until - start)
     window = until - timedelta(days=load_systemic_rules().window_days)
-    periods = {"now": (iso(start) or "", iso(until) or ""),
-               "before": (iso(previous) or "", iso(start) or ""),
-               "window": (iso(window) or "", iso(until) or "")}  # fmt: skip
+    periods = {
+        "now": (iso(start) or "", iso(until) or ""),
+        "before": (iso(previous) or "", iso(start) or ""),
+        "window": (iso(window) or "", iso(until) or ""),
+    }
     names = [c.name for c in config.companies]
     figures = {n: read_figures(store.db, n, periods) for n in names}
     now = {n: f["now"] for n, f in figures.items()}
     before = {n: f["before"] for n, f in figures.items()}
-    refs = live_issues(store.db, names, Lexicon(names=[n for c in config.companies
-                                                       for n in c.names]))  # fmt: skip
+    refs = live_issues(
+        store.db, names, Lexicon(names=[n for c in config.companies for n in c.names])
+    )
     systemic = _systemic(refs, {n: f["window"] for n, f in figures.items()})
-    issue_rows = [_theme_row(theme, names, now, before, systemic, rules)
-                  for theme in match_themes(refs, rules.match_share)]  # fmt: skip
+    issue_rows = [
+        _theme_row(theme, names, now, before, systemic, rules)
+        for theme in match_themes(refs, rules.match_share)
+    ]
     category_names = labels()
     keys = sorted({k for n in names for k in now[n].categories} & set(category_names))
     category_rows = [_category_row(k, category_names[k], names, now, before, rules) for k in keys]
-    companies = [_totals(n, n == names[0], now[n], before[n], rules,
-                         issues=sum(r.company == n for r in refs), systemic=systemic.get(n, {}))
-                 for n in names]  # fmt: skip
-    period = {"since": iso(start), "until": iso(until), "previous_since": iso(previous),
-              "days": round((until - start).total_seconds() / 86400, 2)}  # fmt: skip
+    companies = [
+        _totals(
+            n,
+            n == names[0],
+            now[n],
+            before[n],
+            rules,
+            issues=sum(r.company == n for r in refs),
+            systemic=systemic.get(n, {}),
+        )
+        for n in names
+    ]
+    period = {
+        "since": iso(start),
+        "until": iso(until),
+        "previous_since": iso(previous),
+        "days": round((until - start).total_seconds() / 86400, 2),
+    }
     return Comparison(
         generated_at=datetime.now(UTC),
         company=names[0],
@@ -91,9 +109,12 @@ def build(
     )
 
 
-def _period(since: date | datetime | str | None, days: int | None,
-            as_of: date | datetime | str | None,
-            rules: CompareRules) -> tuple[datetime, datetime]:  # fmt: skip
+def _period(
+    since: date | datetime | str | None,
+    days: int | None,
+    as_of: date | datetime | str | None,
+    rules: CompareRules,
+) -> tuple[datetime, datetime]:
     """(start, until) of the period, as ``scan report`` reads its options."""
     from scanner.report.builder import to_moment
 
@@ -110,8 +131,13 @@ def _period(since: date | datetime | str | None, days: int | None,
     return start, until
 
 
-def _rate(now: Figures, before: Figures, counted: tuple[int, int],
-          counted_before: tuple[int, int], min_mentions: int) -> Rate:  # fmt: skip
+def _rate(
+    now: Figures,
+    before: Figures,
+    counted: tuple[int, int],
+    counted_before: tuple[int, int],
+    min_mentions: int,
+) -> Rate:
     grievances, people = counted
     rate = Rate(
         grievances=grievances,
@@ -128,30 +154,58 @@ def _rate(now: Figures, before: Figures, counted: tuple[int, int],
     return rate
 
 
-def _theme_row(theme: Theme, names: list[str], now: dict[str, Figures],
-               before: dict[str, Figures], systemic: dict[str, dict[int, str]],
-               rules: CompareRules) -> Row:  # fmt: skip
+def _theme_row(
+    theme: Theme,
+    names: list[str],
+    now: dict[str, Figures],
+    before: dict[str, Figures],
+    systemic: dict[str, dict[int, str]],
+    rules: CompareRules,
+) -> Row:
     rates, issues = {}, {}
     for name in names:
         ids = [ref.id for ref in theme.issues.get(name, [])]
-        rate = _rate(now[name], before[name], now[name].of_issues(ids),
-                     before[name].of_issues(ids), rules.min_mentions)  # fmt: skip
+        rate = _rate(
+            now[name],
+            before[name],
+            now[name].of_issues(ids),
+            before[name].of_issues(ids),
+            rules.min_mentions,
+        )
         rate.systemic = any(i in systemic.get(name, {}) for i in ids)
         rates[name] = rate
         if ids:
             issues[name] = ids
     lead = theme.lead(names)
-    return Row("issue", lead.key, lead.name, standing(rates, names[0], rules), rates, issues,
-               theme.phrases())  # fmt: skip
+    return Row(
+        "issue",
+        lead.key,
+        lead.name,
+        standing(rates, names[0], rules),
+        rates,
+        issues,
+        theme.phrases(),
+    )
 
 
-def _category_row(key: str, label: str, names: list[str], now: dict[str, Figures],
-                  before: dict[str, Figures], rules: CompareRules) -> Row:  # fmt: skip
+def _category_row(
+    key: str,
+    label: str,
+    names: list[str],
+    now: dict[str, Figures],
+    before: dict[str, Figures],
+    rules: CompareRules,
+) -> Row:
     rates = {
-        n: _rate(now[n], before[n], now[n].count(now[n].categories.get(key, ())),
-                 before[n].count(before[n].categories.get(key, ())), rules.min_mentions)
+        n: _rate(
+            now[n],
+            before[n],
+            now[n].count(now[n].categories.get(key, ())),
+            before[n].count(before[n].categories.get(key, ())),
+            rules.min_mentions,
+        )
         for n in names
-    }  # fmt: skip
+    }
     return Row("category", key, label, standing(rates, names[0], rules), rates)
 
 
@@ -159,8 +213,11 @@ def standing(rates: dict[str, Rate], ours: str, rules: CompareRules) -> str:
     """Mark who has the grievance (enough people, a rate near the top) and say whose it is."""
     top = max((r.people_per_100 or 0.0 for r in rates.values()), default=0.0)
     for rate in rates.values():
-        rate.has = (top > 0 and rate.people >= rules.present_people
-                    and (rate.people_per_100 or 0.0) >= rules.present_share * top)  # fmt: skip
+        rate.has = (
+            top > 0
+            and rate.people >= rules.present_people
+            and (rate.people_per_100 or 0.0) >= rules.present_share * top
+        )
     we = rates[ours].has
     they = any(r.has for n, r in rates.items() if n != ours)
     having = sum(r.has for r in rates.values())
@@ -177,8 +234,16 @@ def _ordered(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: (STANDINGS.index(r.standing), -r.top, r.name))
 
 
-def _totals(name: str, ours: bool, now: Figures, before: Figures, rules: CompareRules, *,
-            issues: int, systemic: dict[int, str]) -> CompanyTotals:  # fmt: skip
+def _totals(
+    name: str,
+    ours: bool,
+    now: Figures,
+    before: Figures,
+    rules: CompareRules,
+    *,
+    issues: int,
+    systemic: dict[int, str],
+) -> CompanyTotals:
     return CompanyTotals(
         name=name,
         ours=ours,

@@ -54,8 +54,9 @@ class Figures:
         return self.count(members)
 
 
-def read_figures(db: Database, company: str,
-                 periods: dict[str, tuple[str, str]]) -> dict[str, Figures]:  # fmt: skip
+def read_figures(
+    db: Database, company: str, periods: dict[str, tuple[str, str]]
+) -> dict[str, Figures]:
     """The company's figures for each named period ``(low, high]`` (ISO 8601 UTC).
 
     The comparison needs the period, the one before it and the verdict's window,

@@ -68,12 +68,16 @@ class CompanyTotals:
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "ours": self.ours, "mentions": self.mentions,
-            "previous_mentions": self.previous_mentions, "few_mentions": self.few,
-            "previous_few_mentions": self.previous_few, **self.all.to_json_dict(),
+            "name": self.name,
+            "ours": self.ours,
+            "mentions": self.mentions,
+            "previous_mentions": self.previous_mentions,
+            "few_mentions": self.few,
+            "previous_few_mentions": self.previous_few,
+            **self.all.to_json_dict(),
             "issues": self.issues,
             "systemic_issues": [{"id": i, "name": n} for i, n in self.systemic_issues],
-        }  # fmt: skip
+        }
 
 
 @dataclass
@@ -94,11 +98,17 @@ class Row:
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "key": self.key, "name": self.name, "standing": self.standing,
-            "issues": self.issues, "phrases": self.phrases,
-            "rates": {name: {**rate.to_json_dict(), "has": rate.has, "systemic": rate.systemic}
-                      for name, rate in self.rates.items()},
-        }  # fmt: skip
+            "kind": self.kind,
+            "key": self.key,
+            "name": self.name,
+            "standing": self.standing,
+            "issues": self.issues,
+            "phrases": self.phrases,
+            "rates": {
+                name: {**rate.to_json_dict(), "has": rate.has, "systemic": rate.systemic}
+                for name, rate in self.rates.items()
+            },
+        }
 
 
 @dataclass

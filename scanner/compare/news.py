@@ -43,8 +43,9 @@ class CompareNews:
         return bool(self.ours_alone or self.systemic)
 
 
-def compare_news(store: Store, config: Config, *, as_of: datetime,
-                 previous: dict[str, Any] | None) -> CompareNews | None:  # fmt: skip
+def compare_news(
+    store: Store, config: Config, *, as_of: datetime, previous: dict[str, Any] | None
+) -> CompareNews | None:
     """The news for a digest at ``as_of``; ``None`` without competitors to compare with."""
     from scanner.compare.build import build
 
@@ -83,8 +84,9 @@ def news(cmp: Comparison, before: dict[str, Any] | None) -> CompareNews:
 
 def state(cmp: Comparison) -> dict[str, Any]:
     """What a digest records: our marks that are ours alone, competitors' systemic ids."""
-    ours_alone = sorted(m for r in cmp.issues + cmp.categories if r.standing == OURS_ALONE
-                        for m in _marks(cmp, r))  # fmt: skip
+    ours_alone = sorted(
+        m for r in cmp.issues + cmp.categories if r.standing == OURS_ALONE for m in _marks(cmp, r)
+    )
     systemic = {c.name: [i for i, _ in c.systemic_issues] for c in cmp.companies if not c.ours}
     return {"ours_alone": ours_alone, "systemic": systemic}
 

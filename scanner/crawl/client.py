@@ -55,9 +55,10 @@ class WorkerClient:
         path = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "scanner.crawl.worker", str(to_read), str(from_write)],
-            pass_fds=(to_read, from_write), stdin=subprocess.DEVNULL,
+            pass_fds=(to_read, from_write),
+            stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": path},
-        )  # fmt: skip
+        )
         os.close(to_read)
         os.close(from_write)
         self.outbox = Connection(to_write, readable=False)
@@ -90,8 +91,13 @@ class WorkerClient:
         self._send(spec)
         return spec.key
 
-    def submit(self, key: int, items: list[ItemValues], frontier_add: dict[str, tuple[str, str]],
-               frontier_done: set[str]) -> None:  # fmt: skip
+    def submit(
+        self,
+        key: int,
+        items: list[ItemValues],
+        frontier_add: dict[str, tuple[str, str]],
+        frontier_done: set[str],
+    ) -> None:
         while sum(map(len, self.in_flight.values())) >= MAX_QUEUED and not self.dead:
             self._answer()
         if self.dead:
@@ -102,8 +108,9 @@ class WorkerClient:
         try:
             data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            self.callbacks[key](BatchDone(key, self.seq, error=f"cannot hand over: {exc}",
-                                          lost=len(items)))  # fmt: skip
+            self.callbacks[key](
+                BatchDone(key, self.seq, error=f"cannot hand over: {exc}", lost=len(items))
+            )
             return
         self.in_flight[key].append(len(items))
         self._send(data)

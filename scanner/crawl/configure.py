@@ -24,12 +24,15 @@ def base_settings(config: Config, db_path: Path, overrides: dict[str, Any] | Non
 
     settings = Settings()
     settings.setmodule("scanner.crawl.settings", priority="project")
-    settings.setdict({
-        **crawl_settings(config),
-        "SCAN_DB": str(db_path),
-        "SCAN_CONFIG": str(config.path) if config.path else None,
-        "SCAN_CONFIG_OBJECT": config,
-    }, priority="project")  # fmt: skip
+    settings.setdict(
+        {
+            **crawl_settings(config),
+            "SCAN_DB": str(db_path),
+            "SCAN_CONFIG": str(config.path) if config.path else None,
+            "SCAN_CONFIG_OBJECT": config,
+        },
+        priority="project",
+    )
     settings.setdict(overrides or {}, priority="cmdline")
     return settings
 

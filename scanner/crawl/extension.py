@@ -53,12 +53,20 @@ class SourceExtension:
         try:
             self.frontier.forget_fetched(ran_to_the_end=reason == "finished")
             settings = self.crawler.settings
-            bounds = Bounds(max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
-                            max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60)  # fmt: skip
-            self.verdict = conclude(state.store, state.source, state.run_id,
-                                    dict(self.crawler.stats.get_stats()), reason=reason,
-                                    bounds=bounds, pending=self.frontier.pending(),
-                                    totals=state.totals)  # fmt: skip
+            bounds = Bounds(
+                max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
+                max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60,
+            )
+            self.verdict = conclude(
+                state.store,
+                state.source,
+                state.run_id,
+                dict(self.crawler.stats.get_stats()),
+                reason=reason,
+                bounds=bounds,
+                pending=self.frontier.pending(),
+                totals=state.totals,
+            )
         finally:
             state.close()
 
@@ -75,40 +83,67 @@ class SourceExtension:
         try:
             self.frontier.forget_fetched(ran_to_the_end=False)
             state = self.state
-            finish_source_run(state.store, state.run_id, dict(self.crawler.stats.get_stats()),
-                              self.verdict, state.totals)  # fmt: skip
+            finish_source_run(
+                state.store,
+                state.run_id,
+                dict(self.crawler.stats.get_stats()),
+                self.verdict,
+                state.totals,
+            )
         finally:
             self.state.close()
 
 
 #: Why a run was interrupted, in words (its health is left as it was).
-INTERRUPTED = ("interrupted: what had arrived is stored; the next crawl resumes where this "
-               "one stopped")  # fmt: skip
+INTERRUPTED = (
+    "interrupted: what had arrived is stored; the next crawl resumes where this one stopped"
+)
 
 
-def conclude(store: Store, source: str, run_id: int, stats: dict[str, Any], *, reason: str,
-             bounds: Bounds, pending: int, totals: UpsertResult) -> Verdict:  # fmt: skip
+def conclude(
+    store: Store,
+    source: str,
+    run_id: int,
+    stats: dict[str, Any],
+    *,
+    reason: str,
+    bounds: Bounds,
+    pending: int,
+    totals: UpsertResult,
+) -> Verdict:
     """Judge a source's run from its stats, close its run row and record its health."""
-    yielded_before = store.db.execute(
-        "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? AND items > 0 LIMIT 1",
-        [source, run_id],
-    ).fetchone() is not None  # fmt: skip
-    verdict = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds,
-                    pending=pending)  # fmt: skip
+    yielded_before = (
+        store.db.execute(
+            "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? AND items > 0 "
+            "LIMIT 1",
+            [source, run_id],
+        ).fetchone()
+        is not None
+    )
+    verdict = judge(
+        stats, yielded_before=yielded_before, reason=reason, bounds=bounds, pending=pending
+    )
     finish_source_run(store, run_id, stats, verdict, totals)
     record(store, source, run_id, verdict)
     return verdict
 
 
-def finish_source_run(store: Store, run_id: int, stats: dict[str, Any], verdict: Verdict,
-                      totals: UpsertResult) -> None:  # fmt: skip
+def finish_source_run(
+    store: Store, run_id: int, stats: dict[str, Any], verdict: Verdict, totals: UpsertResult
+) -> None:
     store.finish_run(
-        run_id, status=verdict.status, health=verdict.health or None,
-        items=stats.get("scan/stored", 0), new=totals.new, updated=totals.updated,
+        run_id,
+        status=verdict.status,
+        health=verdict.health or None,
+        items=stats.get("scan/stored", 0),
+        new=totals.new,
+        updated=totals.updated,
         dropped=sum(stats.get(key, 0) for key in ("scan/dropped", "scan/failed", "scan/lost")),
-        requests=stats.get("downloader/request_count", 0), stats=stats_summary(stats),
-        errors=verdict.errors, message=verdict.message or None,
-    )  # fmt: skip
+        requests=stats.get("downloader/request_count", 0),
+        stats=stats_summary(stats),
+        errors=verdict.errors,
+        message=verdict.message or None,
+    )
 
 
 def closed_verdict(crawler: Any) -> Verdict | None:

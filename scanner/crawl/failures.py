@@ -17,17 +17,29 @@ from urllib.parse import urlsplit
 #: Exception class name -> kind. Scrapy wraps the download handlers' errors in
 #: its own exceptions (scrapy.exceptions); Twisted's names are there for older ones.
 EXCEPTION_KINDS = {
-    "DownloadConnectionRefusedError": "refused", "ConnectionRefusedError": "refused",
-    "CannotResolveHostError": "dns", "DNSLookupError": "dns",
-    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
-    "DownloadCancelledError": "too_large", "CancelledError": "too_large",
-    "NotSupported": "scheme", "UnsupportedURLSchemeError": "scheme",
-    "ResponseDataLossError": "dataloss", "_DataLoss": "dataloss",
-}  # fmt: skip
+    "DownloadConnectionRefusedError": "refused",
+    "ConnectionRefusedError": "refused",
+    "CannotResolveHostError": "dns",
+    "DNSLookupError": "dns",
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "DownloadCancelledError": "too_large",
+    "CancelledError": "too_large",
+    "NotSupported": "scheme",
+    "UnsupportedURLSchemeError": "scheme",
+    "ResponseDataLossError": "dataloss",
+    "_DataLoss": "dataloss",
+}
 #: What to do about an HTTP status, by its first digit or itself.
-_HINTS = {404: "is the url right?", 410: "is the url right?", 401: "the site refuses us",
-          403: "the site refuses us", 429: "the site asks us to slow down",
-          5: "the site has trouble; tried again next run"}  # fmt: skip
+_HINTS = {
+    404: "is the url right?",
+    410: "is the url right?",
+    401: "the site refuses us",
+    403: "the site refuses us",
+    429: "the site asks us to slow down",
+    5: "the site has trouble; tried again next run",
+}
 
 
 def exception_kind(exc: BaseException) -> str:
@@ -54,8 +66,11 @@ def host_of(url: str) -> str:
 
 def in_words(stats: dict[str, Any]) -> list[str]:
     """Each kind of failure in the stats, most frequent first, as one line each."""
-    kinds = [(count, key.removeprefix("failure/")) for key, count in stats.items()
-             if key.startswith("failure/") and key.count("/") == 1]  # fmt: skip
+    kinds = [
+        (count, key.removeprefix("failure/"))
+        for key, count in stats.items()
+        if key.startswith("failure/") and key.count("/") == 1
+    ]
     out = []
     for count, kind in sorted(kinds, key=lambda pair: (-pair[0], pair[1])):
         url = str(stats.get(f"failure/{kind}/url") or "")
@@ -83,13 +98,17 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
     if kind == "robots":
         return _robots(detail or "", count, url)
     if kind == "retry_after":
-        return (f"{host} asked us to come back in {detail} (Retry-After), more than we wait: "
-                f"{n} left for the next run")  # fmt: skip
+        return (
+            f"{host} asked us to come back in {detail} (Retry-After), more than we wait: "
+            f"{n} left for the next run"
+        )
     if kind == "offsite":
         return f"refused {n} off-site (e.g. {url}): a source stays on its own site"
     if kind == "spider":
-        return (f"the spider failed on {n} ({detail}), e.g. {url} — a bug: `scan --debug "
-                "crawl` shows where")  # fmt: skip
+        return (
+            f"the spider failed on {n} ({detail}), e.g. {url} — a bug: `scan --debug "
+            "crawl` shows where"
+        )
     return f"the connection to {host} failed ({n}): {detail or kind}"
 
 
@@ -113,6 +132,8 @@ def _robots(reason: str, count: int, url: str) -> str:
         why = "did not answer in time"
     else:
         why = f"could not be read ({reason})"
-    return (f"robots.txt of {host} {why}, so none of its pages were fetched this run "
-            f"({pages(count)} refused; RFC 9309: a robots.txt that cannot be read means "
-            "disallow all); asked again next run")  # fmt: skip
+    return (
+        f"robots.txt of {host} {why}, so none of its pages were fetched this run "
+        f"({pages(count)} refused; RFC 9309: a robots.txt that cannot be read means "
+        "disallow all); asked again next run"
+    )

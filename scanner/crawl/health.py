@@ -48,8 +48,14 @@ class Bounds:
     max_minutes: float = 0.0
 
 
-def judge(stats: dict[str, Any], *, yielded_before: bool, reason: str = "finished",
-          bounds: Bounds | None = None, pending: int = 0) -> Verdict:  # fmt: skip
+def judge(
+    stats: dict[str, Any],
+    *,
+    yielded_before: bool,
+    reason: str = "finished",
+    bounds: Bounds | None = None,
+    pending: int = 0,
+) -> Verdict:
     """The health of one run of one source, from its Scrapy stats and what it left
     pending in the frontier."""
     bounds = bounds or Bounds()
@@ -71,40 +77,51 @@ def _stopped_by(reason: str, bounds: Bounds) -> str | None:
     return None
 
 
-def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str,
-            bounds: Bounds) -> Verdict:  # fmt: skip
+def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str, bounds: Bounds) -> Verdict:
     stored = stats.get("scan/stored", 0)
     seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
     read = stats.get("scan/pages", 0)  # pages the spider read: robots.txt, errors, bombs are not
     errors = _errors(stats, reason, bounds)
     blocked = stats.get("blocked/challenge", 0)
     if blocked and not stored:
-        return Verdict("blocked", "blocked", f"blocked by bot protection ({blocked} challenge "
-                       f"page(s), e.g. {stats.get('blocked/last_url')})", errors)  # fmt: skip
+        return Verdict(
+            "blocked",
+            "blocked",
+            f"blocked by bot protection ({blocked} challenge "
+            f"page(s), e.g. {stats.get('blocked/last_url')})",
+            errors,
+        )
     if not read:
         if stats.get("robotstxt/forbidden") and not errors:
             return Verdict("blocked", "blocked", _forbidden(stats), errors)
         return Verdict("failed", "failed", errors[0] if errors else "no page fetched", errors)
     if stats.get("json/empty", 0) + stats.get("json/error", 0) and not stored:
-        return Verdict("empty", "failed", "JSON endpoint answered with an empty or error body",
-                       errors)  # fmt: skip
+        return Verdict(
+            "empty", "failed", "JSON endpoint answered with an empty or error body", errors
+        )
     crashed = stats.get("failure/spider", 0)
     if crashed and not stored:
-        said = failures.describe("spider", crashed, str(stats.get("failure/spider/url")),
-                                 stats.get("failure/spider/detail"))  # fmt: skip
+        said = failures.describe(
+            "spider",
+            crashed,
+            str(stats.get("failure/spider/url")),
+            stats.get("failure/spider/detail"),
+        )
         return Verdict("failed", "failed", said, errors)
     if stats.get("pages/truncated") and seen:
-        return Verdict("truncated", "partial", next(e for e in errors if "cut short" in e),
-                       errors)  # fmt: skip
+        return Verdict("truncated", "partial", next(e for e in errors if "cut short" in e), errors)
     if stats.get("layout/problems"):
         return Verdict("changed", "partial", "possibly changed markup: layout problems", errors)
     if not seen:
         if errors:
             return Verdict("failed", "failed", errors[0], errors)
         if yielded_before:
-            return Verdict("changed", "partial",
-                           "possibly changed markup: no posts where there used to be some",
-                           errors)  # fmt: skip
+            return Verdict(
+                "changed",
+                "partial",
+                "possibly changed markup: no posts where there used to be some",
+                errors,
+            )
         return Verdict("silent", "ok", "no posts found yet", errors)
     return Verdict("ok", "partial" if errors else "ok", "; ".join(errors[:3]), errors)
 
@@ -136,8 +153,10 @@ def _errors(stats: dict[str, Any], reason: str, bounds: Bounds) -> list[str]:
 def _forbidden(stats: dict[str, Any]) -> str:
     url = str(stats.get("robotstxt/forbidden_url") or "")
     count = stats.get("robotstxt/forbidden", 0)
-    return (f"robots.txt of {failures.host_of(url)} forbids the {failures.pages(count)} this "
-            f"source asked for (e.g. {url})")  # fmt: skip
+    return (
+        f"robots.txt of {failures.host_of(url)} forbids the {failures.pages(count)} this "
+        f"source asked for (e.g. {url})"
+    )
 
 
 def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:
@@ -160,12 +179,28 @@ def record(store: Store, source: str, run_id: int, verdict: Verdict) -> None:
 
 def stats_summary(stats: dict[str, Any]) -> dict[str, Any]:
     """The stats worth keeping: statuses, drop reasons, retries, timings."""
-    keep = ("downloader/", "scan/", "retry", "item_", "incremental/", "frontier/", "blocked/",
-            "failure/", "distributed/",
-            "layout/", "json/", "robotstxt/", "httperror/", "spider_exceptions/",
-            "response_received_count",
-            "elapsed_time_seconds", "encoding/", "log_count/ERROR", "log_count/WARNING",
-            "finish_reason")  # fmt: skip
+    keep = (
+        "downloader/",
+        "scan/",
+        "retry",
+        "item_",
+        "incremental/",
+        "frontier/",
+        "blocked/",
+        "failure/",
+        "distributed/",
+        "layout/",
+        "json/",
+        "robotstxt/",
+        "httperror/",
+        "spider_exceptions/",
+        "response_received_count",
+        "elapsed_time_seconds",
+        "encoding/",
+        "log_count/ERROR",
+        "log_count/WARNING",
+        "finish_reason",
+    )
     return {k: v for k, v in sorted(stats.items()) if k.startswith(keep)}
 
 
@@ -184,11 +219,19 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
         pending = store.db.execute(
             "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
         ).fetchone()[0]
-        out.append({
-            "source": source.name, "spider": source.spider, "enabled": source.enabled,
-            "last_run": run[0] if run else None, "status": run[1] if run else None,
-            "items": run[2] if run else None, "new": run[3] if run else None,
-            "health": health[0] if health else None, "since": health[1] if health else None,
-            "message": health[2] if health else None, "pending": pending,
-        })  # fmt: skip
+        out.append(
+            {
+                "source": source.name,
+                "spider": source.spider,
+                "enabled": source.enabled,
+                "last_run": run[0] if run else None,
+                "status": run[1] if run else None,
+                "items": run[2] if run else None,
+                "new": run[3] if run else None,
+                "health": health[0] if health else None,
+                "since": health[1] if health else None,
+                "message": health[2] if health else None,
+                "pending": pending,
+            }
+        )
     return out

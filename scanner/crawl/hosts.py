@@ -47,7 +47,7 @@ class Pace:
             start_delay=settings.getfloat("AUTOTHROTTLE_START_DELAY"),
             max_delay=settings.getfloat("AUTOTHROTTLE_MAX_DELAY"),
             target_concurrency=max(0.1, settings.getfloat("AUTOTHROTTLE_TARGET_CONCURRENCY")),
-        )  # fmt: skip
+        )
 
 
 class HostGate:

@@ -63,8 +63,9 @@ class CtrlC:
         from scrapy.utils.defer import deferred_from_coro
         from twisted.internet import reactor
 
-        logger.warning("Interrupted: storing what has arrived, then stopping "
-                       "(Ctrl-C again stops at once).")  # fmt: skip
+        logger.warning(
+            "Interrupted: storing what has arrived, then stopping (Ctrl-C again stops at once)."
+        )
         for crawler in self.crawlers:
             if crawler.crawling:
                 deferred_from_coro(crawler.stop_async()).addErrback(lambda _: None)

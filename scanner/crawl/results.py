@@ -18,8 +18,11 @@ from scanner.store import Store
 
 ProgressFn = Callable[["SourceResult"], None]
 #: The crawl's own run row, by its exit status.
-RUN_STATUS = {ExitStatus.OK: "ok", ExitStatus.PARTIAL: "partial",
-              ExitStatus.INTERRUPTED: "interrupted"}  # fmt: skip
+RUN_STATUS = {
+    ExitStatus.OK: "ok",
+    ExitStatus.PARTIAL: "partial",
+    ExitStatus.INTERRUPTED: "interrupted",
+}
 
 
 @dataclass
@@ -53,8 +56,11 @@ class SourceResult:
         self.found = stats.get("item_scraped_count", 0)
         self.stored = stats.get("scan/stored", 0)
         self.new = stats.get("scan/new", 0)
-        self.drops = {key.removeprefix("scan/dropped/"): count for key, count in stats.items()
-                      if key.startswith("scan/dropped/")}  # fmt: skip
+        self.drops = {
+            key.removeprefix("scan/dropped/"): count
+            for key, count in stats.items()
+            if key.startswith("scan/dropped/")
+        }
         for key, reason in (("scan/failed", "failed (a bug)"), ("scan/lost", "not stored")):
             if stats.get(key):
                 self.drops[reason] = stats[key]
@@ -95,14 +101,21 @@ def finish(db_path: str | Path, result: CrawlResult) -> None:
                 ).fetchone()
                 if known is None:
                     run = store.start_run("crawl", source=entry.name, parent_id=result.run_id)
-                    store.finish_run(run, status="failed", health="failed", message=entry.message,
-                                     errors=[entry.message])  # fmt: skip
+                    store.finish_run(
+                        run,
+                        status="failed",
+                        health="failed",
+                        message=entry.message,
+                        errors=[entry.message],
+                    )
                     record(store, entry.name, run, Verdict("failed", "failed", entry.message))
         status = RUN_STATUS.get(result.exit_status, "failed")
         store.finish_run(
-            result.run_id, status=status,
-            items=sum(s.stored for s in result.sources), new=sum(s.new for s in result.sources),
+            result.run_id,
+            status=status,
+            items=sum(s.stored for s in result.sources),
+            new=sum(s.new for s in result.sources),
             dropped=sum(s.dropped for s in result.sources),
             requests=sum(s.requests for s in result.sources),
             message=", ".join(f"{s.name}: {s.status}" for s in result.sources),
-        )  # fmt: skip
+        )

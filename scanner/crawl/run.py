@@ -61,14 +61,26 @@ def run_crawl(
         if url:
             from scanner.crawl.distributed.writer import run_distributed
 
-            return run_distributed(config, Path(db_path), sources, url=url,
-                                   overrides=overrides or {}, progress=progress,
-                                   progress_every=progress_every)  # fmt: skip
+            return run_distributed(
+                config,
+                Path(db_path),
+                sources,
+                url=url,
+                overrides=overrides or {},
+                progress=progress,
+                progress_every=progress_every,
+            )
         return _run(config, Path(db_path), sources, overrides, progress, progress_every)
 
 
-def _run(config: Config, db_path: Path, sources: list[Source], overrides: dict[str, Any] | None,
-         progress: ProgressFn | None, progress_every: float) -> CrawlResult:  # fmt: skip
+def _run(
+    config: Config,
+    db_path: Path,
+    sources: list[Source],
+    overrides: dict[str, Any] | None,
+    progress: ProgressFn | None,
+    progress_every: float,
+) -> CrawlResult:
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import get_spider_loader
 
@@ -144,8 +156,9 @@ def _collect(entry: SourceResult, crawler: Any) -> None:
         entry.message = entry.message or "the crawl did not finish"
 
 
-def _ticker(crawlers: list[tuple[SourceResult, Any]], progress: ProgressFn | None,
-            every: float) -> Any:  # fmt: skip
+def _ticker(
+    crawlers: list[tuple[SourceResult, Any]], progress: ProgressFn | None, every: float
+) -> Any:
     if progress is None or every <= 0:
         return None
     from twisted.internet import task

@@ -36,8 +36,9 @@ class ScanSpider(scrapy.Spider):
     #: on another host); anything else is refused (``scanner.crawl.sites``).
     api_hosts: tuple[str, ...] = ()
 
-    def __init__(self, *args: Any, source: str | None = None, url: str | None = None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *args: Any, source: str | None = None, url: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.source = source or self.name
         self.url = url or self.default_url

@@ -115,10 +115,15 @@ class SourceState:
     def _spec(self) -> OpenSource:
         """What the worker needs to run this source's stages and commits."""
         spider = self.crawler.spider
-        return OpenSource(key=0, db=str(self.store.path), source=self.source,
-                          run_id=self.run_id, config=self.config,
-                          categorise=self.crawler.settings.getbool("SCAN_CATEGORISE"),
-                          spider_about=bool(getattr(spider, "about_company", False)))  # fmt: skip
+        return OpenSource(
+            key=0,
+            db=str(self.store.path),
+            source=self.source,
+            run_id=self.run_id,
+            config=self.config,
+            categorise=self.crawler.settings.getbool("SCAN_CATEGORISE"),
+            spider_about=bool(getattr(spider, "about_company", False)),
+        )
 
     def _answered(self, answer: BatchDone) -> None:
         """Count one batch's answer in the crawler's stats and log what it reports."""
@@ -150,9 +155,14 @@ def incremental_cutoff(store: Store, source: str, overlap_days: float) -> dateti
 def fold_answer(stats: Any, answer: BatchDone, source: str) -> None:
     """Count one batch's answer under ``scan/`` in ``stats`` (Scrapy's ``inc_value``/
     ``set_value``) and log what it reports."""
-    for key, count in (("scan/stored", answer.stored), ("scan/new", answer.new),
-                       ("scan/updated", answer.updated), ("scan/unchanged", answer.unchanged),
-                       ("scan/failed", answer.failed), ("scan/lost", answer.lost)):  # fmt: skip
+    for key, count in (
+        ("scan/stored", answer.stored),
+        ("scan/new", answer.new),
+        ("scan/updated", answer.updated),
+        ("scan/unchanged", answer.unchanged),
+        ("scan/failed", answer.failed),
+        ("scan/lost", answer.lost),
+    ):
         if count:
             stats.inc_value(key, count)
     for reason, count in answer.dropped.items():

@@ -46,8 +46,9 @@ class SourceStages:
 
     def __init__(self, spec: OpenSource) -> None:
         self.spec = spec
-        self.companies = CompanyMatch.for_source(spec.config, spec.source,
-                                                 spider_about=spec.spider_about)  # fmt: skip
+        self.companies = CompanyMatch.for_source(
+            spec.config, spec.source, spider_about=spec.spider_about
+        )
         self.classifier = Classifier.with_categories(spec.categorise)
 
     def rows(self, items: list[ItemValues], answer: BatchDone) -> list[dict[str, Any]]:
@@ -65,8 +66,9 @@ class SourceStages:
                 continue
             except Exception:  # a bug on one hostile post loses that post, not the batch
                 answer.failed += 1
-                answer.logs.append((logging.ERROR, f"{name}: error processing a post:\n"
-                                    f"{traceback.format_exc()}"))  # fmt: skip
+                answer.logs.append(
+                    (logging.ERROR, f"{name}: error processing a post:\n{traceback.format_exc()}")
+                )
                 continue
             out.append(mention_row(name, row))
         answer.dropped = dict(dropped)
@@ -74,9 +76,13 @@ class SourceStages:
 
 
 def commit(
-    store: Store, source: str, run_id: int | None, rows: list[dict[str, Any]],
-    frontier_add: dict[str, tuple[str, str]], frontier_done: set[str],
-) -> UpsertResult:  # fmt: skip
+    store: Store,
+    source: str,
+    run_id: int | None,
+    rows: list[dict[str, Any]],
+    frontier_add: dict[str, tuple[str, str]],
+    frontier_done: set[str],
+) -> UpsertResult:
     """Write one batch in one transaction: posts first, then the frontier changes."""
     db = store.db
     with db.atomic():
@@ -122,8 +128,9 @@ class Worker:
             store = self.stores.get(spec.db)
             if store is None:
                 store = self.stores[spec.db] = Store(spec.db, migrate=False)
-            result = commit(store, spec.source, spec.run_id, rows, batch.frontier_add,
-                            batch.frontier_done)  # fmt: skip
+            result = commit(
+                store, spec.source, spec.run_id, rows, batch.frontier_add, batch.frontier_done
+            )
         except Exception as exc:  # the transaction rolled back whole; the crawl goes on
             answer.error = str(exc) or type(exc).__name__  # the crawl side logs it
             answer.lost = len(batch.items) - sum(answer.dropped.values()) - answer.failed

@@ -63,19 +63,43 @@ def reddit_listing(posts: list[Post], after: str | None) -> dict[str, Any]:
         pid, sub = reddit_id(post), _subreddit(post)
         slug = "_".join(re.findall(r"\w+", (post.title or "").lower()))[:50]
         permalink = f"/r/{sub}/comments/{pid}/{slug}/"
-        children.append({"kind": "t3", "data": {
-            "subreddit": sub, "subreddit_name_prefixed": f"r/{sub}", "selftext": post.text,
-            "author_fullname": f"t2_{post.digest(6)}", "title": post.title, "name": f"t3_{pid}",
-            "id": pid, "score": 1 + int(post.digest(2), 16) % 40, "ups": 1, "is_self": True,
-            "domain": f"self.{sub}", "created_utc": post.published.timestamp(),
-            "author": post.author, "num_comments": int(post.digest(1), 16), "over_18": False,
-            "permalink": permalink, "url": f"https://www.reddit.com{permalink}",
-            "removed_by_category": None, "link_flair_text": None,
-        }})  # fmt: skip
-    return {"kind": "Listing", "data": {
-        "after": after, "dist": len(children), "modhash": "", "geo_filter": "",
-        "children": children, "before": None,
-    }}  # fmt: skip
+        children.append(
+            {
+                "kind": "t3",
+                "data": {
+                    "subreddit": sub,
+                    "subreddit_name_prefixed": f"r/{sub}",
+                    "selftext": post.text,
+                    "author_fullname": f"t2_{post.digest(6)}",
+                    "title": post.title,
+                    "name": f"t3_{pid}",
+                    "id": pid,
+                    "score": 1 + int(post.digest(2), 16) % 40,
+                    "ups": 1,
+                    "is_self": True,
+                    "domain": f"self.{sub}",
+                    "created_utc": post.published.timestamp(),
+                    "author": post.author,
+                    "num_comments": int(post.digest(1), 16),
+                    "over_18": False,
+                    "permalink": permalink,
+                    "url": f"https://www.reddit.com{permalink}",
+                    "removed_by_category": None,
+                    "link_flair_text": None,
+                },
+            }
+        )
+    return {
+        "kind": "Listing",
+        "data": {
+            "after": after,
+            "dist": len(children),
+            "modhash": "",
+            "geo_filter": "",
+            "children": children,
+            "before": None,
+        },
+    }
 
 
 def _hn_html(text: str) -> str:
@@ -88,36 +112,62 @@ def hn_answer(posts: list[Post], page: int, pages: int, total: int, query: str) 
     for post in posts:
         oid = hn_id(post)
         story = 40_990_000 + int(post.digest(3), 16) % 5000
-        hits.append({
-            "created_at": post.published.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            "title": None, "url": None, "author": post.author, "points": None,
-            "story_text": None, "comment_text": _hn_html(post.text), "num_comments": None,
-            "story_id": story, "story_title": "Ask HN: Which money transfer apps do you trust?",
-            "story_url": None, "parent_id": story, "created_at_i": int(post.published.timestamp()),
-            "_tags": ["comment", f"author_{post.author}", f"story_{story}"], "objectID": oid,
-        })  # fmt: skip
+        hits.append(
+            {
+                "created_at": post.published.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "title": None,
+                "url": None,
+                "author": post.author,
+                "points": None,
+                "story_text": None,
+                "comment_text": _hn_html(post.text),
+                "num_comments": None,
+                "story_id": story,
+                "story_title": "Ask HN: Which money transfer apps do you trust?",
+                "story_url": None,
+                "parent_id": story,
+                "created_at_i": int(post.published.timestamp()),
+                "_tags": ["comment", f"author_{post.author}", f"story_{story}"],
+                "objectID": oid,
+            }
+        )
     return {
-        "hits": hits, "nbHits": total, "page": page, "nbPages": pages,
-        "hitsPerPage": HN_PER_PAGE, "exhaustiveNbHits": True, "query": query,
-        "params": f"query={quote(query)}&page={page}", "processingTimeMS": 1,
-    }  # fmt: skip
+        "hits": hits,
+        "nbHits": total,
+        "page": page,
+        "nbPages": pages,
+        "hitsPerPage": HN_PER_PAGE,
+        "exhaustiveNbHits": True,
+        "query": query,
+        "params": f"query={quote(query)}&page={page}",
+        "processingTimeMS": 1,
+    }
 
 
-def appstore_feed(posts: list[Post], *, country: str, page: int, app_id: str, base: str,
-                  last_page: int) -> dict[str, Any]:  # fmt: skip
+def appstore_feed(
+    posts: list[Post], *, country: str, page: int, app_id: str, base: str, last_page: int
+) -> dict[str, Any]:
     def link(rel: str, n: int) -> dict[str, Any]:
         href = f"{base}/{country}/rss/customerreviews/page={n}/id={app_id}/sortby=mostrecent/json"
         return {"attributes": {"rel": rel, "type": "application/json", "href": href}}
 
     feed: dict[str, Any] = {
-        "author": {"name": {"label": "iTunes Store"}, "uri": {"label": "http://www.apple.com/itunes/"}},
+        "author": {
+            "name": {"label": "iTunes Store"},
+            "uri": {"label": "http://www.apple.com/itunes/"},
+        },
         "updated": {"label": datetime.now(UTC).astimezone(_PACIFIC).isoformat(timespec="seconds")},
         "rights": {"label": "Copyright 2008 Apple Inc."},
         "title": {"label": "iTunes Store: Customer Reviews"},
-        "link": [link("self", page), link("first", 1), link("last", last_page),
-                 link("previous", max(page - 1, 1)), link("next", min(page + 1, last_page))],
+        "link": [
+            link("self", page),
+            link("first", 1),
+            link("last", last_page),
+            link("previous", max(page - 1, 1)),
+            link("next", min(page + 1, last_page)),
+        ],
         "id": {"label": link("self", page)["attributes"]["href"]},
-    }  # fmt: skip
+    }
     if posts:
         feed["entry"] = [_appstore_entry(p, country, app_id, base) for p in posts]
     return {"feed": feed}
@@ -126,17 +176,27 @@ def appstore_feed(posts: list[Post], *, country: str, page: int, app_id: str, ba
 def _appstore_entry(post: Post, country: str, app_id: str, base: str) -> dict[str, Any]:
     rid = appstore_id(post)
     return {
-        "author": {"uri": {"label": f"{base}/{country}/reviews/id{post.digest(9)}"},
-                   "name": {"label": post.author}, "label": ""},
+        "author": {
+            "uri": {"label": f"{base}/{country}/reviews/id{post.digest(9)}"},
+            "name": {"label": post.author},
+            "label": "",
+        },
         "updated": {"label": post.published.astimezone(_PACIFIC).isoformat(timespec="seconds")},
-        "im:rating": {"label": str(post.rating)}, "im:version": {"label": "7.4.1"},
-        "id": {"label": rid}, "title": {"label": post.title or ""},
+        "im:rating": {"label": str(post.rating)},
+        "im:version": {"label": "7.4.1"},
+        "id": {"label": rid},
+        "title": {"label": post.title or ""},
         "content": {"label": post.text, "attributes": {"type": "text"}},
-        "link": {"attributes": {"rel": "related",
-                                "href": f"{base}/{country}/review?id={app_id}&rid={rid}"}},
-        "im:voteSum": {"label": "0"}, "im:voteCount": {"label": "0"},
+        "link": {
+            "attributes": {
+                "rel": "related",
+                "href": f"{base}/{country}/review?id={app_id}&rid={rid}",
+            }
+        },
+        "im:voteSum": {"label": "0"},
+        "im:voteCount": {"label": "0"},
         "im:contentType": {"attributes": {"term": "Application", "label": "Application"}},
-    }  # fmt: skip
+    }
 
 
 def alerts_feed(posts: list[Post], *, company: str, feed_path: str) -> str:
@@ -150,8 +210,10 @@ def alerts_feed(posts: list[Post], *, company: str, feed_path: str) -> str:
     for post in posts:
         slug = "-".join(re.findall(r"[a-z0-9]+", (post.title or "").lower()))
         target = f"https://news.example/{post.published:%Y/%m/%d}/{slug}"
-        link = (f"https://www.google.com/url?rct=j&sa=t&url={target}&ct=ga"
-                f"&cd=CAIyGjE4ZGVtbzpjb206ZW46VVM&usg=AOvVaw{post.digest(12)}")  # fmt: skip
+        link = (
+            f"https://www.google.com/url?rct=j&sa=t&url={target}&ct=ga"
+            f"&cd=CAIyGjE4ZGVtbzpjb206ZW46VVM&usg=AOvVaw{post.digest(12)}"
+        )
         when = post.published.strftime("%Y-%m-%dT%H:%M:%SZ")
         entries.append(f"""<entry><id>{alert_id(post)}</id>
 <title type="html">{highlight(post.title or "")}</title>

@@ -21,8 +21,17 @@ from typing import Any
 
 PLANTS = ("systemic", "issue", "burst", "praise", "isolated", "neutral")
 GRIEVANCES = ("systemic", "issue", "burst", "isolated")
-SITES = ("trustpilot", "bbb-complaint", "bbb-review", "reddit", "hn",
-         "appstore-us", "appstore-in", "appstore-es", "alerts")  # fmt: skip
+SITES = (
+    "trustpilot",
+    "bbb-complaint",
+    "bbb-review",
+    "reddit",
+    "hn",
+    "appstore-us",
+    "appstore-in",
+    "appstore-es",
+    "alerts",
+)
 _UNNAMED = ("bbb-complaint", "alerts")  # sites that show no author
 
 
@@ -76,13 +85,22 @@ def build(now: datetime | None = None) -> list[Post]:
             site = entry["site"]
             author = None if site in _UNNAMED else entry.get("author") or names.next(site)
             plant = group["plant"]
-            posts.append(Post(
-                uid=f"{group['key']}-{n + 1:02d}", group=group["key"], plant=plant,
-                company=_company_of(group), site=site,
-                lang=entry["lang"], author=author, title=entry.get("title"),
-                text=entry["text"], rating=_rating(site, plant, rng), published=published,
-                fresh_account=plant == "burst",
-            ))  # fmt: skip
+            posts.append(
+                Post(
+                    uid=f"{group['key']}-{n + 1:02d}",
+                    group=group["key"],
+                    plant=plant,
+                    company=_company_of(group),
+                    site=site,
+                    lang=entry["lang"],
+                    author=author,
+                    title=entry.get("title"),
+                    text=entry["text"],
+                    rating=_rating(site, plant, rng),
+                    published=published,
+                    fresh_account=plant == "burst",
+                )
+            )
     posts.sort(key=lambda p: p.published, reverse=True)
     return posts
 
@@ -90,8 +108,12 @@ def build(now: datetime | None = None) -> list[Post]:
 def facts() -> dict[str, Any]:
     """What was planted, independent of dates: the test's expected answers."""
     posts = build(datetime(2026, 1, 1, tzinfo=UTC))
-    out: dict[str, Any] = {"company": company()["name"], "competitor": competitor()["name"],
-                           "groups": {}, "cross_posters": []}  # fmt: skip
+    out: dict[str, Any] = {
+        "company": company()["name"],
+        "competitor": competitor()["name"],
+        "groups": {},
+        "cross_posters": [],
+    }
     for group in raw()["groups"]:
         members = [p for p in posts if p.group == group["key"]]
         people = {p.author or f"~{p.uid}" for p in members}
@@ -109,9 +131,13 @@ def facts() -> dict[str, Any]:
             by_author.setdefault(post.author, []).append(post)
     for author, own in sorted(by_author.items()):
         if len({p.site.split("-")[0] for p in own}) > 1:
-            out["cross_posters"].append({
-                "author": author, "group": own[0].group, "posts": sorted(p.uid for p in own),
-            })  # fmt: skip
+            out["cross_posters"].append(
+                {
+                    "author": author,
+                    "group": own[0].group,
+                    "posts": sorted(p.uid for p in own),
+                }
+            )
     return out
 
 
@@ -124,8 +150,9 @@ def _entry(group: dict[str, Any], entry: str | dict[str, Any]) -> dict[str, Any]
     return item
 
 
-def _dates(plant: str, entries: list[dict[str, Any]], now: datetime, rng: random.Random,
-           span: int = 57) -> list[datetime]:  # fmt: skip
+def _dates(
+    plant: str, entries: list[dict[str, Any]], now: datetime, rng: random.Random, span: int = 57
+) -> list[datetime]:
     """When each post was published: within ``span`` days before today.
 
     The members of one grievance are posted on different days between 08:00 and
@@ -143,8 +170,9 @@ def _dates(plant: str, entries: list[dict[str, Any]], now: datetime, rng: random
         person = entry.get("author") or id(entry)
         hour = 8 + 4 * seen[person] if entry.get("author") else rng.randrange(8, 20)
         seen[person] += 1
-        out.append(today - timedelta(days=days[person]) + timedelta(hours=hour,
-                   minutes=rng.randrange(60)))  # fmt: skip
+        out.append(
+            today - timedelta(days=days[person]) + timedelta(hours=hour, minutes=rng.randrange(60))
+        )
     return out
 
 

@@ -38,22 +38,36 @@ def _iso(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def trustpilot_page(posts: list[Post], page: int, pages: int, *, company: dict[str, Any],
-                    path: str) -> str:  # fmt: skip
+def trustpilot_page(
+    posts: list[Post], page: int, pages: int, *, company: dict[str, Any], path: str
+) -> str:
     """One page of a company's Trustpilot reviews, ``posts`` being that page's share."""
     name, domain = company["name"], company["domain"]
     reviews = [_tp_review(p) for p in posts]
     next_data = {
-        "props": {"pageProps": {
-            "businessUnit": {"displayName": name, "identifyingName": domain,
-                             "numberOfReviews": company["count"], "websiteUrl": f"https://{domain}"},
-            "reviews": reviews,
-            "filters": {"pagination": {"currentPage": page, "perPage": TRUSTPILOT_PER_PAGE,
-                                       "totalCount": company["count"], "totalPages": pages},
-                        "selected": {"sort": "recency", "languages": "all"}},
-        }},
-        "page": "/review/[businessUnit]", "query": {"businessUnit": domain, "page": str(page)},
-    }  # fmt: skip
+        "props": {
+            "pageProps": {
+                "businessUnit": {
+                    "displayName": name,
+                    "identifyingName": domain,
+                    "numberOfReviews": company["count"],
+                    "websiteUrl": f"https://{domain}",
+                },
+                "reviews": reviews,
+                "filters": {
+                    "pagination": {
+                        "currentPage": page,
+                        "perPage": TRUSTPILOT_PER_PAGE,
+                        "totalCount": company["count"],
+                        "totalPages": pages,
+                    },
+                    "selected": {"sort": "recency", "languages": "all"},
+                },
+            }
+        },
+        "page": "/review/[businessUnit]",
+        "query": {"businessUnit": domain, "page": str(page)},
+    }
     graph = [{"@type": "LocalBusiness", "@id": f"#/schema/Organization/{domain}", "name": name}]
     graph += [_tp_json_ld(p, domain) for p in posts]
     cards = "\n".join(_tp_card(p) for p in posts)
@@ -80,32 +94,63 @@ def trustpilot_page(posts: list[Post], page: int, pages: int, *, company: dict[s
 def _tp_review(post: Post) -> dict[str, Any]:
     consumer = post.digest(24)[::-1]
     return {
-        "id": trustpilot_id(post), "filtered": False, "pending": False, "text": post.text,
-        "rating": post.rating, "title": post.title or "", "likes": 0,
-        "labels": {"merged": None, "verification": {
-            "isVerified": False, "createdDateTime": _iso(post.published),
-            "reviewSourceName": "Organic", "verificationLevel": "not-verified"}},
-        "dates": {"experiencedDate": post.published.strftime("%Y-%m-%dT00:00:00.000Z"),
-                  "publishedDate": _iso(post.published), "updatedDate": None},
-        "report": None, "hasUnhandledReports": False,
-        "consumer": {"id": consumer, "displayName": post.author, "imageUrl": "",
-                     "numberOfReviews": 1 if post.fresh_account else 2 + int(consumer[:2], 16) % 9,
-                     "countryCode": _country(post), "hasImage": False, "isVerified": False},
-        "reply": None, "consumersReviewCountOnSameDomain": 1, "productReviews": [],
-        "language": post.lang, "location": None,
-    }  # fmt: skip
+        "id": trustpilot_id(post),
+        "filtered": False,
+        "pending": False,
+        "text": post.text,
+        "rating": post.rating,
+        "title": post.title or "",
+        "likes": 0,
+        "labels": {
+            "merged": None,
+            "verification": {
+                "isVerified": False,
+                "createdDateTime": _iso(post.published),
+                "reviewSourceName": "Organic",
+                "verificationLevel": "not-verified",
+            },
+        },
+        "dates": {
+            "experiencedDate": post.published.strftime("%Y-%m-%dT00:00:00.000Z"),
+            "publishedDate": _iso(post.published),
+            "updatedDate": None,
+        },
+        "report": None,
+        "hasUnhandledReports": False,
+        "consumer": {
+            "id": consumer,
+            "displayName": post.author,
+            "imageUrl": "",
+            "numberOfReviews": 1 if post.fresh_account else 2 + int(consumer[:2], 16) % 9,
+            "countryCode": _country(post),
+            "hasImage": False,
+            "isVerified": False,
+        },
+        "reply": None,
+        "consumersReviewCountOnSameDomain": 1,
+        "productReviews": [],
+        "language": post.lang,
+        "location": None,
+    }
 
 
 def _tp_json_ld(post: Post, domain: str) -> dict[str, Any]:
     return {
-        "@type": "Review", "@id": f"#/schema/Review/{domain}/{trustpilot_id(post)}",
+        "@type": "Review",
+        "@id": f"#/schema/Review/{domain}/{trustpilot_id(post)}",
         "itemReviewed": {"@id": f"#/schema/Organization/{domain}"},
         "author": {"@type": "Person", "name": post.author},
-        "datePublished": _iso(post.published), "headline": post.title or "",
-        "reviewBody": post.text, "inLanguage": post.lang,
-        "reviewRating": {"@type": "Rating", "bestRating": "5", "worstRating": "1",
-                         "ratingValue": str(post.rating)},
-    }  # fmt: skip
+        "datePublished": _iso(post.published),
+        "headline": post.title or "",
+        "reviewBody": post.text,
+        "inLanguage": post.lang,
+        "reviewRating": {
+            "@type": "Rating",
+            "bestRating": "5",
+            "worstRating": "1",
+            "ratingValue": str(post.rating),
+        },
+    }
 
 
 def _tp_card(post: Post) -> str:
@@ -131,8 +176,9 @@ def bbb_id(post: Post) -> str:
     return str(int(post.digest(12), 16) % 10**9)
 
 
-def bbb_page(posts: list[Post], page: int, pages: int, *, company: dict[str, Any], path: str,
-             section: str) -> str:  # fmt: skip
+def bbb_page(
+    posts: list[Post], page: int, pages: int, *, company: dict[str, Any], path: str, section: str
+) -> str:
     """One page of a BBB profile's complaints (``section="complaints"``) or reviews."""
     if section == "complaints":
         items, state = "\n".join(_bbb_complaint(p) for p in posts), ""
@@ -187,7 +233,11 @@ def _bbb_review(post: Post) -> str:
 def _bbb_json(post: Post) -> dict[str, Any]:
     when = post.published
     return {
-        "id": bbb_id(post), "displayName": post.author, "text": post.text,
-        "reviewStarRating": post.rating, "hasExtendedText": False, "extendedText": [],
+        "id": bbb_id(post),
+        "displayName": post.author,
+        "text": post.text,
+        "reviewStarRating": post.rating,
+        "hasExtendedText": False,
+        "extendedText": [],
         "date": {"year": str(when.year), "month": f"{when.month:02d}", "day": f"{when.day:02d}"},
-    }  # fmt: skip
+    }

@@ -48,8 +48,9 @@ class DemoWeb:
     The competitor (when given) has one source: its own Trustpilot page.
     """
 
-    def __init__(self, posts: list[Post], company: dict[str, Any],
-                 competitor: dict[str, Any] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, posts: list[Post], company: dict[str, Any], competitor: dict[str, Any] | None = None
+    ) -> None:
         self.company, self.competitor = company, competitor
         self.by_site: dict[str, list[Post]] = {}
         self.rival: list[Post] = []
@@ -63,17 +64,34 @@ class DemoWeb:
         """``[[sources]]`` entries for a config, pointed at the server at ``base``."""
         query = self.company["name"]
         return [
-            {"name": "trustpilot", "spider": "trustpilot",
-             "url": f"{base}/review/{self.company['domain']}"},
+            {
+                "name": "trustpilot",
+                "spider": "trustpilot",
+                "url": f"{base}/review/{self.company['domain']}",
+            },
             {"name": "bbb", "spider": "bbb", "url": f"{base}{BBB_PROFILE}"},
             {"name": "reddit", "spider": "reddit", "url": base, "query": query},
             {"name": "hackernews", "spider": "hackernews", "url": base, "query": query},
-            {"name": "app-store", "spider": "appstore", "url": base,
-             "countries": list(COUNTRIES), "args": {"app_id": self.company["app_id"]}},
+            {
+                "name": "app-store",
+                "spider": "appstore",
+                "url": base,
+                "countries": list(COUNTRIES),
+                "args": {"app_id": self.company["app_id"]},
+            },
             {"name": "google-alerts", "spider": "feed", "url": f"{base}{ALERTS_FEED}"},
-        ] + ([{"name": RIVAL_SOURCE, "spider": "trustpilot", "company": self.competitor["name"],
-               "url": f"{base}/review/{self.competitor['domain']}"}]
-             if self.competitor else [])  # fmt: skip
+        ] + (
+            [
+                {
+                    "name": RIVAL_SOURCE,
+                    "spider": "trustpilot",
+                    "company": self.competitor["name"],
+                    "url": f"{base}/review/{self.competitor['domain']}",
+                }
+            ]
+            if self.competitor
+            else []
+        )
 
     def answer(self, target: str, base: str) -> Answer:
         """What the server sends for ``target`` (path and query of the request line)."""
@@ -95,25 +113,31 @@ class DemoWeb:
             posts = self.by_site.get("alerts", [])
             feed = apis.alerts_feed(posts, company=self.company["name"], feed_path=base + path)
             return _text(feed, "application/atom+xml")
-        store = re.fullmatch(r"/([a-z]{2})/rss/customerreviews/page=(\d+)/id=(\d+)/"
-                             r"sortby=mostrecent/json", path)  # fmt: skip
+        store = re.fullmatch(
+            r"/([a-z]{2})/rss/customerreviews/page=(\d+)/id=(\d+)/"
+            r"sortby=mostrecent/json",
+            path,
+        )
         if store and store.group(1) in COUNTRIES and store.group(3) == self.company["app_id"]:
             return self._appstore(store.group(1), int(store.group(2)), base)
         return NOT_FOUND
 
-    def _page(self, posts: list[Post], query: dict[str, str],
-              size: int) -> tuple[list[Post], int, int]:  # fmt: skip
+    def _page(
+        self, posts: list[Post], query: dict[str, str], size: int
+    ) -> tuple[list[Post], int, int]:
         pages = max(1, math.ceil(len(posts) / size))
         page = _int(query.get("page"), 1)
         return posts[(page - 1) * size : page * size], page, pages
 
-    def _trustpilot(self, path: str, query: dict[str, str], company: dict[str, Any],
-                    all_posts: list[Post]) -> Answer:  # fmt: skip
+    def _trustpilot(
+        self, path: str, query: dict[str, str], company: dict[str, Any], all_posts: list[Post]
+    ) -> Answer:
         posts, page, pages = self._page(all_posts, query, htmlpages.TRUSTPILOT_PER_PAGE)
         if not 1 <= page <= pages:
             return NOT_FOUND
-        html = htmlpages.trustpilot_page(posts, page, pages, path=path,
-                                         company={**company, "count": len(all_posts)})  # fmt: skip
+        html = htmlpages.trustpilot_page(
+            posts, page, pages, path=path, company={**company, "count": len(all_posts)}
+        )
         return _text(html, "text/html")
 
     def _bbb(self, path: str, query: dict[str, str]) -> Answer:
@@ -122,8 +146,9 @@ class DemoWeb:
         posts, page, pages = self._page(self.by_site.get(site, []), query, htmlpages.BBB_PER_PAGE)
         if not 1 <= page <= pages:
             return NOT_FOUND
-        html = htmlpages.bbb_page(posts, page, pages, company=self.company, path=path,
-                                  section=section)  # fmt: skip
+        html = htmlpages.bbb_page(
+            posts, page, pages, company=self.company, path=path, section=section
+        )
         return _text(html, "text/html")
 
     def _reddit(self, query: dict[str, str]) -> Answer:
@@ -149,8 +174,16 @@ class DemoWeb:
         size = apis.APPSTORE_PER_PAGE
         last = max(1, math.ceil(len(posts) / size))
         chunk = posts[(page - 1) * size : page * size] if page >= 1 else []
-        return _json(apis.appstore_feed(chunk, country=country, page=page, base=base,
-                                        app_id=self.company["app_id"], last_page=last))  # fmt: skip
+        return _json(
+            apis.appstore_feed(
+                chunk,
+                country=country,
+                page=page,
+                base=base,
+                app_id=self.company["app_id"],
+                last_page=last,
+            )
+        )
 
 
 def mention_id(post: Post) -> str:

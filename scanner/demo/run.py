@@ -36,20 +36,25 @@ class DemoResult:
     systemic_ids: list[int] = field(default_factory=list)
 
 
-def run_demo(directory: Path, *, echo: Echo, color: bool = False,
-             width: int | None = None) -> DemoResult:  # fmt: skip
+def run_demo(
+    directory: Path, *, echo: Echo, color: bool = False, width: int | None = None
+) -> DemoResult:
     """Run the whole demo in ``directory``; ``echo`` is how text reaches the user."""
     started = time.monotonic()
     directory = directory.resolve()
     workdir.prepare(directory)
     web = DemoWeb(corpus.build(), corpus.company(), corpus.competitor())
     with serve(web) as base:
-        config_path = workdir.write_config(directory, corpus.company(), web.sources(base),
-                                           corpus.competitor())  # fmt: skip
+        config_path = workdir.write_config(
+            directory, corpus.company(), web.sources(base), corpus.competitor()
+        )
         config = load_config(config_path)
-        echo(f"Demo web server on {base} (pages of six sources about the fictional "
-             f"{config.company.name}, and the review page of its competitor "
-             f"{config.competitors[0].name}).", err=True)  # fmt: skip
+        echo(
+            f"Demo web server on {base} (pages of six sources about the fictional "
+            f"{config.company.name}, and the review page of its competitor "
+            f"{config.competitors[0].name}).",
+            err=True,
+        )
         crawl = _crawl(config, echo)
     result = DemoResult(directory, config.db, config_path, directory / workdir.DIGEST, crawl=crawl)
     with Store(config.db) as store:
@@ -67,8 +72,11 @@ def _crawl(config: Any, echo: Echo) -> dict[str, str]:
 
     def progress(entry: Any) -> None:
         if entry.finished:
-            echo(f"  crawled {terminal(entry.name):<14} {entry.pages:>3} pages "
-                 f"{entry.stored:>4} posts  {entry.status}", err=True)  # fmt: skip
+            echo(
+                f"  crawled {terminal(entry.name):<14} {entry.pages:>3} pages "
+                f"{entry.stored:>4} posts  {entry.status}",
+                err=True,
+            )
 
     echo("Crawling with the real spiders and pipeline ...", err=True)
     result = run_crawl(config, config.db, progress=progress, progress_every=0)
@@ -86,8 +94,7 @@ def _group(store: Store, config: Any, echo: Echo) -> None:
     find_issues(store, config)
 
 
-def _report(store: Store, config: Any, echo: Echo, *, color: bool,
-            width: int | None) -> list[int]:  # fmt: skip
+def _report(store: Store, config: Any, echo: Echo, *, color: bool, width: int | None) -> list[int]:
     from scanner.report import build
     from scanner.report.formats import render
 

@@ -31,14 +31,20 @@ def prepare(directory: Path) -> None:
     config, db = directory / CONFIG, directory / DB
     ours = config.exists() and config.read_text("utf-8", errors="replace").startswith(MARK)
     if (db.exists() or config.exists()) and not ours:
-        raise ScanError(f"{directory} already holds a scan.db or scanner.toml that `scan demo` "
-                        "did not write; choose another directory with --dir")  # fmt: skip
+        raise ScanError(
+            f"{directory} already holds a scan.db or scanner.toml that `scan demo` "
+            "did not write; choose another directory with --dir"
+        )
     for name in (DB, f"{DB}-wal", f"{DB}-shm", f"{DB}-journal", DIGEST):
         (directory / name).unlink(missing_ok=True)
 
 
-def write_config(directory: Path, company: dict[str, Any], sources: list[dict[str, Any]],
-                 competitor: dict[str, Any] | None = None) -> Path:  # fmt: skip
+def write_config(
+    directory: Path,
+    company: dict[str, Any],
+    sources: list[dict[str, Any]],
+    competitor: dict[str, Any] | None = None,
+) -> Path:
     """``DIR/scanner.toml``: the company (and competitor), the demo's sources at full
     speed, a digest."""
     lines = [

@@ -23,10 +23,14 @@ STATE_VERSION = 1
 
 def cluster_state(clusters: list[Any]) -> dict[str, dict[str, Any]]:
     return {
-        str(c.id): {"verdict": c.verdict, "people": c.people, "mentions": c.mentions,
-                    "last_seen": c.last_seen}
+        str(c.id): {
+            "verdict": c.verdict,
+            "people": c.people,
+            "mentions": c.mentions,
+            "last_seen": c.last_seen,
+        }
         for c in clusters
-    }  # fmt: skip
+    }
 
 
 def grievance_sections(
@@ -39,8 +43,11 @@ def grievance_sections(
     """The sections of grievance news, most important first, cut to ``max_listed``."""
     before = (previous or {}).get("clusters", {})
     found: dict[str, list[tuple[Any, dict[str, Any] | None]]] = {
-        "new": [], "grown": [], "back": [], "isolated": [],
-    }  # fmt: skip
+        "new": [],
+        "grown": [],
+        "back": [],
+        "isolated": [],
+    }
     for cluster in report.clusters:
         old = before.get(str(cluster.id))
         systemic = cluster.verdict == "systemic"
@@ -73,9 +80,11 @@ def _quote_once(sections: list[Section]) -> None:
     """A grievance that is the whole of a listed issue is quoted there, not twice."""
     whole = {
         issue.clusters[0]: issue.id
-        for section in sections if section.key == "issues"
-        for issue in section.items if len(issue.clusters) == 1
-    }  # fmt: skip
+        for section in sections
+        if section.key == "issues"
+        for issue in section.items
+        if len(issue.clusters) == 1
+    }
     for section in sections:
         if section.key != "issues":
             for grievance in section.items:

@@ -18,9 +18,13 @@ from scanner.digest.views import quote
 from scanner.text.safe import terminal
 
 TITLE = "Compared with competitors"
-SHORT = {"ours_alone": "ours alone", "industry_wide": "industry-wide",
-         "theirs_alone": "theirs alone: an opening", "shared": "shared with some",
-         "scattered": "too few people to say"}  # fmt: skip
+SHORT = {
+    "ours_alone": "ours alone",
+    "industry_wide": "industry-wide",
+    "theirs_alone": "theirs alone: an opening",
+    "shared": "shared with some",
+    "scattered": "too few people to say",
+}
 
 
 def _name(text: str) -> str:
@@ -47,13 +51,20 @@ def _facts(news: CompareNews) -> list[tuple[str, str]]:
     for item in news.systemic[: news.listed]:
         standing = SHORT[item.row.standing] if item.row else "not matched to ours"
         days = f"{news.comparison.period['days']:g}"
-        head = (f"New systemic issue at {_name(item.company)}: #{item.id} {_name(item.name)} "
-                f"({item.people} {'person' if item.people == 1 else 'people'} in {days} days; "
-                f"{standing})")  # fmt: skip
+        head = (
+            f"New systemic issue at {_name(item.company)}: #{item.id} {_name(item.name)} "
+            f"({item.people} {'person' if item.people == 1 else 'people'} in {days} days; "
+            f"{standing})"
+        )
         out.append((head, _rates(news, item.row) if item.row else ""))
     if len(news.systemic) > news.listed:
-        out.append((f"...and {len(news.systemic) - news.listed} more new systemic issues at "
-                    "competitors", ""))  # fmt: skip
+        out.append(
+            (
+                f"...and {len(news.systemic) - news.listed} more new systemic issues at "
+                "competitors",
+                "",
+            )
+        )
     return out
 
 
@@ -62,8 +73,10 @@ def _footnote(news: CompareNews) -> str:
     if not few:
         return ""
     names = ", ".join(_name(c.name) for c in few)
-    return (f"* fewer than {news.comparison.min_mentions} mentions in the period ({names}): "
-            "those rates mean little.")  # fmt: skip
+    return (
+        f"* fewer than {news.comparison.min_mentions} mentions in the period ({names}): "
+        "those rates mean little."
+    )
 
 
 def text_lines(news: CompareNews | None, wrap: Callable[[str, str], list[str]]) -> list[str]:

@@ -37,8 +37,9 @@ def sent_digests(store: Store) -> list[SentDigest]:
     for digest_id, created_at, state, accepted, refused in rows:
         parsed = _json(state, {})
         parsed.setdefault("as_of", created_at)
-        out.append(SentDigest(digest_id, created_at, parsed, _json(accepted, []),
-                              _json(refused, {})))  # fmt: skip
+        out.append(
+            SentDigest(digest_id, created_at, parsed, _json(accepted, []), _json(refused, {}))
+        )
     return out
 
 
@@ -61,8 +62,9 @@ def base_for(history: list[SentDigest], recipient: str) -> SentDigest | None:
     return older[0] if older else None
 
 
-def by_base(history: list[SentDigest], recipients: list[str]) -> list[tuple[SentDigest | None,
-                                                                          list[str]]]:  # fmt: skip
+def by_base(
+    history: list[SentDigest], recipients: list[str]
+) -> list[tuple[SentDigest | None, list[str]]]:
     """Recipients grouped by the digest they are compared with, the latest base first."""
     groups: dict[int | None, tuple[SentDigest | None, list[str]]] = {}
     for recipient in recipients:

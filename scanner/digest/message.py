@@ -38,8 +38,9 @@ def build_message(digest: Digest, *, sender: str, to: list[str], prefix: str) ->
     message["X-Scan-Digest"] = "1"
     # Quoted-printable: 7-bit safe through any relay, and still legible ASCII.
     message.set_content(render_text(digest), charset="utf-8", cte="quoted-printable")
-    message.add_alternative(render_html(digest), subtype="html", charset="utf-8",
-                            cte="quoted-printable")  # fmt: skip
+    message.add_alternative(
+        render_html(digest), subtype="html", charset="utf-8", cte="quoted-printable"
+    )
     return message
 
 

@@ -74,9 +74,13 @@ def compose(
 
 
 def compose_since(
-    store: Store, config: Config, previous: dict[str, Any] | None, *,
-    as_of: datetime | None = None, rules: DigestRules | None = None,
-) -> Digest:  # fmt: skip
+    store: Store,
+    config: Config,
+    previous: dict[str, Any] | None,
+    *,
+    as_of: datetime | None = None,
+    rules: DigestRules | None = None,
+) -> Digest:
     """What changed since ``previous``, the state a digest recorded (None: ever)."""
     from scanner.judge.systemic import load_systemic_rules
     from scanner.report.builder import build  # imported when used: it loads every format
@@ -112,8 +116,12 @@ def compose_since(
 
 def message_for(digest: Digest, config: Config, to: list[str] | None = None) -> EmailMessage:
     settings = config.digest
-    return build_message(digest, sender=settings.from_addr, to=list(to or settings.to),
-                         prefix=settings.subject_prefix)  # fmt: skip
+    return build_message(
+        digest,
+        sender=settings.from_addr,
+        to=list(to or settings.to),
+        prefix=settings.subject_prefix,
+    )
 
 
 def deliver(
@@ -148,16 +156,27 @@ def deliver(
     return delivery
 
 
-def record(store: Store, digest: Digest, message: EmailMessage, recipients: list[str],
-           refused: dict[str, str] | None = None) -> int:  # fmt: skip
+def record(
+    store: Store,
+    digest: Digest,
+    message: EmailMessage,
+    recipients: list[str],
+    refused: dict[str, str] | None = None,
+) -> int:
     now = utcnow()
     with store.db.atomic():
         cursor = store.db.execute(
             "INSERT INTO digests (created_at, sent_at, recipients, refused, subject, message_id, "
             "state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [digest.as_of.isoformat(), now, json.dumps(recipients), json.dumps(refused or {}),
-             str(message["Subject"]), str(message["Message-ID"]),
-             json.dumps(digest.state, ensure_ascii=False)],
-        )  # fmt: skip
+            [
+                digest.as_of.isoformat(),
+                now,
+                json.dumps(recipients),
+                json.dumps(refused or {}),
+                str(message["Subject"]),
+                str(message["Message-ID"]),
+                json.dumps(digest.state, ensure_ascii=False),
+            ],
+        )
     # sqlite3 types lastrowid as optional; after an INSERT it is the new row's id
     return int(cursor.lastrowid)  # type: ignore[arg-type]

@@ -47,16 +47,19 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
             if security == "starttls":
                 client.ehlo()
                 if not client.has_extn("starttls"):
-                    raise SendError(f"{where} does not offer STARTTLS; set smtp_security = "
-                                    '"tls" if it takes TLS from the start, or "none" for a '
-                                    "local relay")  # fmt: skip
+                    raise SendError(
+                        f"{where} does not offer STARTTLS; set smtp_security = "
+                        '"tls" if it takes TLS from the start, or "none" for a '
+                        "local relay"
+                    )
                 client.starttls(context=ssl.create_default_context())
                 client.ehlo()
             if settings.smtp_user:
                 client.ehlo_or_helo_if_needed()
                 if not client.has_extn("auth"):
-                    raise SendError(_no_auth(where, settings.smtp_user, security,
-                                             client.has_extn("starttls")))  # fmt: skip
+                    raise SendError(
+                        _no_auth(where, settings.smtp_user, security, client.has_extn("starttls"))
+                    )
                 if security == "none" and not _on_this_machine(client):
                     raise SendError(
                         f"refusing to send the SMTP password in clear text to {host}:{port}, "
@@ -81,11 +84,15 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
 def _no_auth(where: str, user: str, security: str, offers_starttls: bool) -> str:
     """What to change when smtp_user is set but the server offers no login."""
     if security == "none" and offers_starttls:
-        fix = ('it offers STARTTLS, after which servers usually offer AUTH: set '
-               'smtp_security = "starttls"')  # fmt: skip
+        fix = (
+            "it offers STARTTLS, after which servers usually offer AUTH: set "
+            'smtp_security = "starttls"'
+        )
     else:
-        fix = ("remove smtp_user if the server takes mail without a login, or use the port "
-               "where it offers AUTH (often 587 with STARTTLS)")  # fmt: skip
+        fix = (
+            "remove smtp_user if the server takes mail without a login, or use the port "
+            "where it offers AUTH (often 587 with STARTTLS)"
+        )
     return f"{where} does not offer AUTH, so smtp_user {user!r} cannot log in: {fix}"
 
 

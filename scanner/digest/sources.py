@@ -29,8 +29,7 @@ def current_sources(store: Store, report: Any, config: Config) -> dict[str, dict
     found: dict[str, dict[str, Any]] = {}
     for view in getattr(report, "sources", None) or []:
         if view.health:
-            found[view.name] = {"state": view.health, "since": None,
-                                "message": view.message}  # fmt: skip
+            found[view.name] = {"state": view.health, "since": None, "message": view.message}
     rows = store.db.execute("SELECT source, state, since, message FROM source_health")
     for name, state, since, message in rows:
         found[name] = {"state": state, "since": since, "message": message}
@@ -57,9 +56,15 @@ def source_notes(
         else:
             continue
         message = width_cut(" ".join(strip_controls(mask(now.get("message") or "")).split()), 200)
-        notes.append(SourceNote(name=strip_controls(name, keep_newlines=False),
-                                state=now["state"], since=now.get("since"),
-                                message=message or None, change=change))  # fmt: skip
+        notes.append(
+            SourceNote(
+                name=strip_controls(name, keep_newlines=False),
+                state=now["state"],
+                since=now.get("since"),
+                message=message or None,
+                change=change,
+            )
+        )
     order = {"new": 0, "ongoing": 1, "recovered": 2}
     return sorted(notes, key=lambda n: (order[n.change], n.name))
 

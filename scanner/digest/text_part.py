@@ -19,18 +19,26 @@ BAR_WIDTH = 30
 INDENT = "  "  # a grievance's first line
 BODY = "     "  # its other lines
 _MEASURE = Console(width=WIDTH, no_color=True, emoji=False, markup=False, highlight=False)
-COORDINATED = ("possibly coordinated: several accounts posted near-identical text within "
-               "hours (a review bomb?)")  # fmt: skip
+COORDINATED = (
+    "possibly coordinated: several accounts posted near-identical text within "
+    "hours (a review bomb?)"
+)
 
 
 def render_text(digest: Digest) -> str:
-    out = [f"{terminal(digest.company)}: complaint digest, {digest.as_of:%Y-%m-%d %H:%M} UTC",
-           digest.headline,
-           _since(digest), ""]  # fmt: skip
+    out = [
+        f"{terminal(digest.company)}: complaint digest, {digest.as_of:%Y-%m-%d %H:%M} UTC",
+        digest.headline,
+        _since(digest),
+        "",
+    ]
     if digest.spike:
         s = digest.spike
-        out += _wrap(f"!! Complaint spike: {s.today} grievances in the last 24 hours against "
-                     f"a daily mean of {s.mean:g} over {s.days} days.", "") + [""]  # fmt: skip
+        out += _wrap(
+            f"!! Complaint spike: {s.today} grievances in the last 24 hours against "
+            f"a daily mean of {s.mean:g} over {s.days} days.",
+            "",
+        ) + [""]
     for section in digest.sections:
         if section.total:
             out += _section(section)
@@ -46,8 +54,10 @@ def render_text(digest: Digest) -> str:
                 round(BAR_WIDTH * (bar.before + bar.added) / top) - old, 1 if bar.added else 0
             )
             line = "=" * old + "#" * new
-            out.append(f"  {bar.label:>7}  {line:<{BAR_WIDTH}}  {bar.before + bar.added}"
-                       + (f" (+{bar.added})" if bar.added else ""))  # fmt: skip
+            out.append(
+                f"  {bar.label:>7}  {line:<{BAR_WIDTH}}  {bar.before + bar.added}"
+                + (f" (+{bar.added})" if bar.added else "")
+            )
         out.append("")
     if digest.sources:
         out += _heading("Sources") + _sources(digest.sources) + [""]
@@ -124,10 +134,16 @@ def _sources(notes: list[SourceNote]) -> list[str]:
     out = []
     for n in (n for n in notes if n.change == "new"):
         since = f" since {n.since[:16].replace('T', ' ')}" if n.since else ""
-        out += _wrap(f"{n.state.upper()}: {terminal(n.name)}{since}"
-                     + (f" - {terminal(n.message)}" if n.message else ""), "  ")  # fmt: skip
-    ongoing = [f"{terminal(n.name)} ({n.state}" + (f" since {n.since[:10]})" if n.since else ")")
-               for n in notes if n.change == "ongoing"]  # fmt: skip
+        out += _wrap(
+            f"{n.state.upper()}: {terminal(n.name)}{since}"
+            + (f" - {terminal(n.message)}" if n.message else ""),
+            "  ",
+        )
+    ongoing = [
+        f"{terminal(n.name)} ({n.state}" + (f" since {n.since[:10]})" if n.since else ")")
+        for n in notes
+        if n.change == "ongoing"
+    ]
     if ongoing:
         out += _wrap("Still down: " + ", ".join(ongoing), "  ")
     recovered = [terminal(n.name) for n in notes if n.change == "recovered"]

@@ -23,8 +23,14 @@ from scanner.grouping.vague import drop_vague
 from scanner.grouping.verify import score_pairs
 
 __all__ = [
-    "Grouper", "Keys", "Params", "group", "normalise", "prepare", "sorted_key",
-]  # fmt: skip
+    "Grouper",
+    "Keys",
+    "Params",
+    "group",
+    "normalise",
+    "prepare",
+    "sorted_key",
+]
 
 
 def group(

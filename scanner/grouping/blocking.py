@@ -73,8 +73,13 @@ class _Forest:
         n, cap = self.n, self.cap
         codes: list[np.ndarray] = []
 
-        def emit(order: np.ndarray, starts: np.ndarray, counts: np.ndarray | int,
-                 texts: np.ndarray, agreed: int) -> None:  # fmt: skip
+        def emit(
+            order: np.ndarray,
+            starts: np.ndarray,
+            counts: np.ndarray | int,
+            texts: np.ndarray,
+            agreed: int,
+        ) -> None:
             """Pairs of ``texts`` with the texts from ``order[starts]``, that agree
             on the first ``agreed`` columns of the path (and pass the check)."""
             if len(texts):
@@ -138,17 +143,23 @@ def _plan(sketch: np.ndarray, params: Params) -> list[Band]:
     stride = permutations // params.bands
     members = np.flatnonzero(words > 0)
     bands = [
-        Band(tuple((b * stride + r) % permutations for r in range(params.max_rows)),
-             params.rows, members)
+        Band(
+            tuple((b * stride + r) % permutations for r in range(params.max_rows)),
+            params.rows,
+            members,
+        )
         for b in range(params.bands)
-    ]  # fmt: skip
+    ]
     short = np.flatnonzero((words > 0) & (words < params.short_words))
     if len(short):
         bands += [
-            Band(tuple(b * params.short_rows + r for r in range(params.short_rows)),
-                 params.short_rows, short)
+            Band(
+                tuple(b * params.short_rows + r for r in range(params.short_rows)),
+                params.short_rows,
+                short,
+            )
             for b in range(params.short_bands)
-        ]  # fmt: skip
+        ]
     return bands
 
 

@@ -108,7 +108,7 @@ class Params:
                     f"({self.crowded_cap}) must not exceed bucket_cap ({self.bucket_cap})",
                 )
             )
-        return problems  # fmt: skip
+        return problems
 
     @property
     def sketch_columns(self) -> int:
@@ -175,8 +175,13 @@ class Grouper:
         """``_pair(a, b)`` for each of ``others``, in one call to rapidfuzz."""
         if len(others) < 2:
             return [self._pair(a, b) for b in others]
-        found = process.cdist([self.keys[a]], [self.keys[b] for b in others],
-                              scorer=self._score, dtype=np.float64, workers=1)[0]  # fmt: skip
+        found = process.cdist(
+            [self.keys[a]],
+            [self.keys[b] for b in others],
+            scorer=self._score,
+            dtype=np.float64,
+            workers=1,
+        )[0]
         return np.rint(found * 100).astype(np.int64).tolist()  # what _hundredths does
 
     def _recompute(self, c: Cluster) -> None:

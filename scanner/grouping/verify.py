@@ -51,9 +51,13 @@ def score_pairs(
         left = [keys[i] for i in part[:, 0].tolist()]
         right = [keys[j] for j in part[:, 1].tolist()]
         out[index[start : start + chunk]] = process.cpdist(
-            left, right, scorer=fn, workers=workers, dtype=np.float64,
+            left,
+            right,
+            scorer=fn,
+            workers=workers,
+            dtype=np.float64,
             score_cutoff=cutoff or None,
-        )  # fmt: skip
+        )
     return out
 
 

@@ -23,6 +23,13 @@ from scanner.issues.lexicon import Lexicon
 from scanner.issues.settings import IssueParams, IssueRules, PinnedIssue, load_issue_rules
 
 __all__ = [
-    "Discovery", "FoundIssue", "Grievance", "IssueParams", "IssueRules", "Lexicon",
-    "PinnedIssue", "discover", "load_issue_rules",
-]  # fmt: skip
+    "Discovery",
+    "FoundIssue",
+    "Grievance",
+    "IssueParams",
+    "IssueRules",
+    "Lexicon",
+    "PinnedIssue",
+    "discover",
+    "load_issue_rules",
+]

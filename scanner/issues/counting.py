@@ -67,9 +67,12 @@ def _encode_part(bounds: tuple[int, int]) -> tuple[bytes, bytes, list[str]]:
 
 
 def tokenise(
-    texts: Sequence[str], lexicon: Lexicon, *, workers: int | None = None,
+    texts: Sequence[str],
+    lexicon: Lexicon,
+    *,
+    workers: int | None = None,
     languages: Sequence[str | None] | None = None,
-) -> Tokens:  # fmt: skip
+) -> Tokens:
     """Stem numbers of every text (``languages``: each text's ISO code or None).
     Large inputs are split over the CPU cores (tokenising is most of the work
     and pure Python); each worker numbers its own stems and the parent
@@ -91,8 +94,12 @@ def tokenise(
         for flat_bytes, length_bytes, stems in done:
             renumber = np.array([lexicon.number_of(s) for s in stems] or [0], np.int64)
             local = np.frombuffer(flat_bytes, np.int32)
-            parts.append((np.where(local >= 0, renumber[np.maximum(local, 0)], local),
-                          np.frombuffer(length_bytes, np.int32)))  # fmt: skip
+            parts.append(
+                (
+                    np.where(local >= 0, renumber[np.maximum(local, 0)], local),
+                    np.frombuffer(length_bytes, np.int32),
+                )
+            )
     tok = np.concatenate([p[0] for p in parts]).astype(np.int32)
     lengths = np.concatenate([p[1] for p in parts])
     doc = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
@@ -272,9 +279,12 @@ def _lookup(codes: np.ndarray, seen: np.ndarray, counts: np.ndarray) -> np.ndarr
 
 
 def _documents(
-    codes_at: tuple[np.ndarray, np.ndarray], doc: np.ndarray, wanted: np.ndarray, n: int,
+    codes_at: tuple[np.ndarray, np.ndarray],
+    doc: np.ndarray,
+    wanted: np.ndarray,
+    n: int,
     width: int,
-) -> dict[int, np.ndarray]:  # fmt: skip
+) -> dict[int, np.ndarray]:
     """The distinct texts containing each wanted phrase (``wanted`` sorted, unique),
     from the phrase codes of every window and where each starts."""
     codes, at = codes_at

@@ -77,24 +77,30 @@ def discover(
     kept = [(part, lang) for t, lang in others[::step] if (part := praise_part(t))]
     if len(kept) < params.min_background:  # posts that hardly praise: news, forums
         kept = [
-            (part, lang) for t, lang in others[::step]
-            if (part := praise_part(t, praising=False))
-        ]  # fmt: skip
+            (part, lang) for t, lang in others[::step] if (part := praise_part(t, praising=False))
+        ]
     index = index_phrases(
-        texts, [t for t, _ in kept], lexicon, params,
+        texts,
+        [t for t, _ in kept],
+        lexicon,
+        params,
         [k for keys in pinned_keys for k in keys],
         languages=([g.language for g in grievances], [lang for _, lang in kept]),
-    )  # fmt: skip
+    )
     persons = [g.person for g in grievances]
 
     def people(indices: Iterable[int]) -> int:
         return len({persons[i] for i in indices})
 
     drafts = build_themes(
-        index.found, index.docs, people, len(grievances), params,
+        index.found,
+        index.docs,
+        people,
+        len(grievances),
+        params,
         [(pin.name, keys) for pin, keys in zip(pinned, pinned_keys, strict=True)],
         frozenset(lexicon.generic),
-    )  # fmt: skip
+    )
     issues = []
     docs = index.docs
     for draft in drafts:
@@ -109,10 +115,14 @@ def discover(
         issues.append(
             FoundIssue(
                 key=(f"pin:{draft.pinned.casefold()}",) if draft.pinned else anchor,
-                name=draft.pinned or "", phrases=keys[: params.max_phrases], labels={},
-                members=members, people=people(members), pinned=draft.pinned is not None,
+                name=draft.pinned or "",
+                phrases=keys[: params.max_phrases],
+                labels={},
+                members=members,
+                people=people(members),
+                pinned=draft.pinned is not None,
             )
-        )  # fmt: skip
+        )
     free = sorted((x for x in issues if not x.pinned), key=lambda x: (-x.people, x.key))
     issues = [x for x in issues if x.pinned] + free[: params.max_issues]
     for issue in issues:  # only now: reading texts for names is the slow part
@@ -134,9 +144,10 @@ def _readable_name(issue: FoundIssue, docs: dict[Key, set[int]]) -> str:
         return name
     top = max(len(docs.get(k, ())) for k in issue.phrases)
     short = [
-        k for k in issue.phrases
+        k
+        for k in issue.phrases
         if 2 * len(docs.get(k, ())) >= top and len(issue.labels.get(k, "")) <= NAME_CHARS
-    ]  # fmt: skip
+    ]
     if not short:
         return name
     best = min(short, key=lambda k: (-len(k), -len(docs.get(k, ())), k))

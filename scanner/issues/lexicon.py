@@ -103,9 +103,10 @@ def _lists() -> _Lists:
     not_issues = []
     for entry in rules.every("not_issues"):
         key = tuple(
-            synonyms.get(stem(w), stem(w)) for w in words(entry)
+            synonyms.get(stem(w), stem(w))
+            for w in words(entry)
             if w not in stop and stem(w) not in sentiment
-        )  # fmt: skip
+        )
         if key:
             not_issues.append(key)
     return _Lists(
@@ -192,10 +193,12 @@ class Lexicon:
         if not isinstance(found, int):  # 0: not cached yet (None and "" are answers)
             return found
         if (
-            word in self.stop or len(word) < 2 or word.isdigit()
+            word in self.stop
+            or len(word) < 2
+            or word.isdigit()
             or word in language_stopwords(language)
             or (len(word) >= 4 and self._stem(word) in self._lists.stop_stems)
-        ):  # fmt: skip
+        ):
             result: str | None = _DROP
         else:
             result = self._lists.synonyms.get(self._stem(word), self._stem(word))

@@ -70,13 +70,20 @@ def run(
             raise StoreError(f"{store.path}: cannot write issues: {exc}") from exc
         raise
     store.finish_run(
-        run_id, status="ok",
+        run_id,
+        status="ok",
         items=sum(r.grievances for r in results),
         new=sum(1 for r in results for i in r.issues if i.new),
-        stats={r.company: {"issues": len(r.issues), "retired": r.retired,
-                           "grievances": r.grievances, "background": r.background}
-               for r in results},
-    )  # fmt: skip
+        stats={
+            r.company: {
+                "issues": len(r.issues),
+                "retired": r.retired,
+                "grievances": r.grievances,
+                "background": r.background,
+            }
+            for r in results
+        },
+    )
     return IssueRunResult(run_id, results)
 
 
@@ -89,10 +96,11 @@ def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> Com
         [company],
     ).fetchall()
     grievances = [
-        Grievance(mid, person_key(author, source, text),
-                  f"{title}\n{text}" if title else text, language)
+        Grievance(
+            mid, person_key(author, source, text), f"{title}\n{text}" if title else text, language
+        )
         for mid, source, author, title, text, _, language in rows
-    ]  # fmt: skip
+    ]
     dated = {r[0]: (r[5], r[1]) for r in rows}
     background = [
         (f"{title}\n{text}", language)
@@ -104,27 +112,38 @@ def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> Com
     ]
     lexicon = Lexicon(names=names)
     found = discover(
-        grievances, background, lexicon=lexicon, params=rules.params,
+        grievances,
+        background,
+        lexicon=lexicon,
+        params=rules.params,
         pinned=rules.pinned_for(company),
-    )  # fmt: skip
+    )
     with db.atomic():
         return _save(db, company, found, grievances, lexicon, dated)
 
 
 def _save(
-    db: Any, company: str, found: Discovery, grievances: list[Grievance], lexicon: Lexicon,
+    db: Any,
+    company: str,
+    found: Discovery,
+    grievances: list[Grievance],
+    lexicon: Lexicon,
     dated: dict[str, tuple[str, str]],
-) -> CompanyIssues:  # fmt: skip
+) -> CompanyIssues:
     """Issues and members; each member keeps its post's date and source (``at``,
     ``source``) so a report can read an issue's window by index."""
     now = utcnow()
     existing = {
-        row[0]: {"key": row[1], "phrases": set(_keys(row[2], lexicon)), "pinned": row[3],
-                 "retired": row[4]}
+        row[0]: {
+            "key": row[1],
+            "phrases": set(_keys(row[2], lexicon)),
+            "pinned": row[3],
+            "retired": row[4],
+        }
         for row in db.execute(
             "SELECT id, key, phrases, pinned, retired_at FROM issues WHERE company = ?", [company]
         )
-    }  # fmt: skip
+    }
     by_key = {row["key"]: rid for rid, row in existing.items()}
     used: set[int] = set()
     out = CompanyIssues(company, len(grievances), found.background)
@@ -154,13 +173,16 @@ def _save(
         db.conn.executemany(
             "INSERT INTO issue_members (issue_id, mention_id, phrase, at, source) "
             "VALUES (?, ?, ?, ?, ?)",
-            [(rid, grievances[i].id, issue.labels.get(k, " ".join(k)), *dated[grievances[i].id])
-             for i, k in sorted(issue.members.items())],
-        )  # fmt: skip
+            [
+                (rid, grievances[i].id, issue.labels.get(k, " ".join(k)), *dated[grievances[i].id])
+                for i, k in sorted(issue.members.items())
+            ],
+        )
         out.issues.append(
-            IssueSummary(rid, issue.name, issue.people, len(issue.members), phrases,
-                         issue.pinned, new)
-        )  # fmt: skip
+            IssueSummary(
+                rid, issue.name, issue.people, len(issue.members), phrases, issue.pinned, new
+            )
+        )
     for rid, row in existing.items():
         if rid not in used:
             db.execute("DELETE FROM issue_members WHERE issue_id = ?", [rid])

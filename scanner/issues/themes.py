@@ -180,12 +180,14 @@ def unexplained_complement(
             for word in set(c.key) & heads:
                 longer.setdefault((word,), []).append(c.key)
     return {
-        c.key for c in found
-        if len(c.key) == 1 and any(
+        c.key
+        for c in found
+        if len(c.key) == 1
+        and any(
             len(docs[other]) >= params.explain_share * len(docs[c.key])
             for other in longer.get(c.key, ())
         )
-    }  # fmt: skip
+    }
 
 
 def _form_of(word: str, heads: dict[str, list[str]]) -> str | None:

@@ -47,36 +47,121 @@ _JOINERS = str.maketrans("", "", "\u200c\u200d\u00ad")
 # regex): letters lower-cased, digits kept, sentence ends -> BREAK, the rest space.
 BREAK = b"\x01"
 ASCII = bytes(
-    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122
-    else 1 if chr(c) in ".!?;:()[]\n" else 32
+    c + 32
+    if 65 <= c <= 90
+    else c
+    if 48 <= c <= 57 or 97 <= c <= 122
+    else 1
+    if chr(c) in ".!?;:()[]\n"
+    else 32
     for c in range(256)
-)  # fmt: skip
+)
 
 # English and Spanish suffixes, longest first: (suffix, replacement).
 _LATIN_RULES = (
-    ("ificaciones", "if"), ("ificación", "if"), ("ificacion", "if"), ("ifications", "if"),
-    ("ification", "if"), ("ifying", "if"), ("ified", "if"), ("ifies", "if"), ("ificar", "if"),
-    ("ify", "if"), ("aciones", ""), ("ación", ""), ("acion", ""), ("ations", ""), ("ation", ""),
-    ("tions", "t"), ("tion", "t"), ("ments", ""), ("ment", ""), ("ness", ""), ("ingly", ""),
-    ("ings", ""), ("ing", ""), ("ies", "i"), ("ied", "i"), ("ed", ""),
-)  # fmt: skip
+    ("ificaciones", "if"),
+    ("ificación", "if"),
+    ("ificacion", "if"),
+    ("ifications", "if"),
+    ("ification", "if"),
+    ("ifying", "if"),
+    ("ified", "if"),
+    ("ifies", "if"),
+    ("ificar", "if"),
+    ("ify", "if"),
+    ("aciones", ""),
+    ("ación", ""),
+    ("acion", ""),
+    ("ations", ""),
+    ("ation", ""),
+    ("tions", "t"),
+    ("tion", "t"),
+    ("ments", ""),
+    ("ment", ""),
+    ("ness", ""),
+    ("ingly", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "i"),
+    ("ied", "i"),
+    ("ed", ""),
+)
 _ES_AFTER = ("sh", "ch", "ss", "x", "z")
 _DEVANAGARI = sorted(
-    ["ियाँ", "ियां", "ियों", "ाएँ", "ाएं", "ाओं", "ुओं", "ाने", "ाना", "ाती", "ाता", "ाते",
-     "ाया", "ाई", "ों", "ें", "ीं", "ां", "ाँ", "ता", "ती", "ते", "ना", "ने", "नी", "ा", "ी",
-     "े", "ि", "ु", "ू", "ो", "हरूको", "हरुको", "हरूले", "हरू", "हरु", "लाई", "बाट", "को",
-     "मा", "ले"],
-    key=len, reverse=True,
-)  # fmt: skip
+    [
+        "ियाँ",
+        "ियां",
+        "ियों",
+        "ाएँ",
+        "ाएं",
+        "ाओं",
+        "ुओं",
+        "ाने",
+        "ाना",
+        "ाती",
+        "ाता",
+        "ाते",
+        "ाया",
+        "ाई",
+        "ों",
+        "ें",
+        "ीं",
+        "ां",
+        "ाँ",
+        "ता",
+        "ती",
+        "ते",
+        "ना",
+        "ने",
+        "नी",
+        "ा",
+        "ी",
+        "े",
+        "ि",
+        "ु",
+        "ू",
+        "ो",
+        "हरूको",
+        "हरुको",
+        "हरूले",
+        "हरू",
+        "हरु",
+        "लाई",
+        "बाट",
+        "को",
+        "मा",
+        "ले",
+    ],
+    key=len,
+    reverse=True,
+)
 _TAMIL = sorted(
-    ["த்தில்", "த்தை", "த்தின்", "களுக்கு", "களை", "களின்", "கள்", "க்கு", "ுக்கு", "ில்",
-     "ின்", "ால்", "ிடம்", "ை", "ு", "ா"],
-    key=len, reverse=True,
-)  # fmt: skip
+    [
+        "த்தில்",
+        "த்தை",
+        "த்தின்",
+        "களுக்கு",
+        "களை",
+        "களின்",
+        "கள்",
+        "க்கு",
+        "ுக்கு",
+        "ில்",
+        "ின்",
+        "ால்",
+        "ிடம்",
+        "ை",
+        "ு",
+        "ா",
+    ],
+    key=len,
+    reverse=True,
+)
 _TELUGU = sorted(
     ["లను", "లకు", "లో", "ను", "కి", "కు", "లు", "ని", "తో", "ం", "ా", "ి", "ు"],
-    key=len, reverse=True,
-)  # fmt: skip
+    key=len,
+    reverse=True,
+)
 
 
 def segments(text: str) -> list[list[str]]:

@@ -74,9 +74,14 @@ def issue_views(
 
 
 def _view(
-    store: Store, row: tuple, *, as_of: datetime, period_start: datetime, rules: Any,
+    store: Store,
+    row: tuple,
+    *,
+    as_of: datetime,
+    period_start: datetime,
+    rules: Any,
     low: datetime | None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     from scanner.judge.people import Member
     from scanner.judge.verdict import assess
 
@@ -89,30 +94,45 @@ def _view(
         [iid, high, low.isoformat() if low else ""],
     ).fetchall()
     members = [
-        Member(id=r[0], source=r[1], author=r[2], published_at=_moment(r[5]), text=r[4] or "",
-               url=r[3])
+        Member(
+            id=r[0], source=r[1], author=r[2], published_at=_moment(r[5]), text=r[4] or "", url=r[3]
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     history = _history(store, iid, low=low.isoformat(), high=high) if low else None
-    verdict = assess(members, as_of=as_of, rules=rules, period_start=period_start,
-                     history=history)  # fmt: skip
+    verdict = assess(members, as_of=as_of, rules=rules, period_start=period_start, history=history)
     phrase_counts: dict[str, int] = {}
     for r in rows:
         phrase_counts[r[6]] = phrase_counts.get(r[6], 0) + 1
     stored = json.loads(phrases or "[]")
     return {
-        "id": iid, "name": iname,
+        "id": iid,
+        "name": iname,
         "phrases": sorted(stored, key=lambda p: -phrase_counts.get(p, 0)),
-        "pinned": bool(pinned), "verdict": verdict.verdict, "people": verdict.people,
-        "mentions": verdict.mentions, "flags": verdict.flags, "weekly": verdict.weekly,
+        "pinned": bool(pinned),
+        "verdict": verdict.verdict,
+        "people": verdict.people,
+        "mentions": verdict.mentions,
+        "flags": verdict.flags,
+        "weekly": verdict.weekly,
         "sources": verdict.sources,
         "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
         "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None),
         "examples": _examples(rows),
-        "members": [{"id": r[0], "source": r[1], "author": r[2], "url": r[3],
-                     "published_at": r[5], "text": r[4], "phrase": r[6]} for r in rows],
-    }  # fmt: skip
+        "members": [
+            {
+                "id": r[0],
+                "source": r[1],
+                "author": r[2],
+                "url": r[3],
+                "published_at": r[5],
+                "text": r[4],
+                "phrase": r[6],
+            }
+            for r in rows
+        ],
+    }
 
 
 def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
@@ -128,8 +148,12 @@ def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
     (previous,) = store.db.execute(
         "SELECT MAX(at) FROM issue_members WHERE issue_id = ? AND at <= ?", [issue_id, low]
     ).fetchone()
-    return History(mentions=count, first_seen=_moment(first), previous=_moment(previous),
-                   sources=sorted(set(sources.split(","))) if sources else [])  # fmt: skip
+    return History(
+        mentions=count,
+        first_seen=_moment(first),
+        previous=_moment(previous),
+        sources=sorted(set(sources.split(","))) if sources else [],
+    )
 
 
 def _clusters(store: Store, issue_id: int, recent: list[str] | None = None) -> list[int]:

@@ -37,9 +37,16 @@ class ComplaintRules:
         self.by_language = {lang: PhraseSet(v) for lang, v in phrases.items()}
         self.all_phrases = PhraseSet([p for v in phrases.values() for p in v])
 
-    def is_grievance(self, text: str, *, title: str | None = None, rating: float | None = None,
-                     rating_scale: float | None = None, language: str | None = None,
-                     tokens: list[str] | None = None) -> bool:  # fmt: skip
+    def is_grievance(
+        self,
+        text: str,
+        *,
+        title: str | None = None,
+        rating: float | None = None,
+        rating_scale: float | None = None,
+        language: str | None = None,
+        tokens: list[str] | None = None,
+    ) -> bool:
         """Rating at or below the threshold, or complaint words (never when rated well).
 
         ``tokens`` are ``scanner.text.matching.words(text)`` when the caller has them already.

@@ -53,11 +53,12 @@ def near_verbatim_burst(
     timed = hours >= 24 or None
     found = sorted(
         (
-            (m.published_at, m, k) for m, k in zip(members, keys, strict=True)
+            (m.published_at, m, k)
+            for m, k in zip(members, keys, strict=True)
             if m.published_at is not None and (timed or not is_date_only(m.published_at))
         ),
         key=itemgetter(0),
-    )  # fmt: skip
+    )
     if len(found) < accounts:
         return False
     times = [when for when, _, _ in found]

@@ -109,8 +109,17 @@ def build(
         report.detail = True
         return report
     if issue_id is not None:
-        report.issues = [one_issue(store, config, company=name, start=start, until=until,
-                                   rules=rules, issue_id=issue_id)]  # fmt: skip
+        report.issues = [
+            one_issue(
+                store,
+                config,
+                company=name,
+                start=start,
+                until=until,
+                rules=rules,
+                issue_id=issue_id,
+            )
+        ]
         report.detail = True
         return report
     if not report.totals["mentions"]:
@@ -133,11 +142,22 @@ def build(
     elif limit:
         sys_cap = iso_cap = limit
     wanted = IssueFilter(verdict, min_people, category, source, include_all)
-    section = issue_section(store, config, company=name, start=start, until=until, rules=rules,
-                            wanted=wanted, caps=(sys_cap, iso_cap), members=members)  # fmt: skip
+    section = issue_section(
+        store,
+        config,
+        company=name,
+        start=start,
+        until=until,
+        rules=rules,
+        wanted=wanted,
+        caps=(sys_cap, iso_cap),
+        members=members,
+    )
     report.issues = section.issues
     report.issues_systemic_more, report.issues_isolated_more = (
-        section.systemic_more, section.isolated_more)  # fmt: skip
+        section.systemic_more,
+        section.isolated_more,
+    )
     if category is not None:  # needs every candidate's categories: read them all
         sys_views = [v for v in scope.views(systemic) if category in v.categories]
         iso_views = [v for v in scope.views(isolated) if category in v.categories]
@@ -183,9 +203,13 @@ class _Scope:
         unknown = [c for c in ids if c not in self.people and self.act[c].in_window >= wanted]
         if unknown:
             self.people.update(
-                query.count_people(self.db, query.window_posts(self.db, unknown,
-                                   low=iso(self.window) or "", high=iso(self.until) or ""))
-            )  # fmt: skip
+                query.count_people(
+                    self.db,
+                    query.window_posts(
+                        self.db, unknown, low=iso(self.window) or "", high=iso(self.until) or ""
+                    ),
+                )
+            )
         return [c for c in ids if self.people.get(c, 0) >= wanted]
 
     def systemic_ids(self) -> list[int]:

@@ -45,28 +45,55 @@ class IssueSection:
 
 
 def one_issue(
-    store: Store, config: Config, *, company: str, start: datetime, until: datetime,
-    rules: SystemicRules, issue_id: int,
-) -> IssueView:  # fmt: skip
+    store: Store,
+    config: Config,
+    *,
+    company: str,
+    start: datetime,
+    until: datetime,
+    rules: SystemicRules,
+    issue_id: int,
+) -> IssueView:
     """One issue with every member (``scan report --issue ID``)."""
-    found = issue_views(store, config, company=company, as_of=until, period_start=start,
-                        issue_id=issue_id, rules=rules)  # fmt: skip
+    found = issue_views(
+        store,
+        config,
+        company=company,
+        as_of=until,
+        period_start=start,
+        issue_id=issue_id,
+        rules=rules,
+    )
     if not found:
         raise ScanError(f"no issue with id {issue_id} for {company} (see `scan issues`)")
     return to_view(store, found[0], members=True)
 
 
 def issue_section(
-    store: Store, config: Config, *, company: str, start: datetime, until: datetime,
-    rules: SystemicRules, wanted: IssueFilter, caps: tuple[int | None, int | None],
+    store: Store,
+    config: Config,
+    *,
+    company: str,
+    start: datetime,
+    until: datetime,
+    rules: SystemicRules,
+    wanted: IssueFilter,
+    caps: tuple[int | None, int | None],
     members: bool,
-) -> IssueSection:  # fmt: skip
+) -> IssueSection:
     """The issues a report lists, systemic first (most people), then isolated (newest).
 
     Without ``members`` (every format but JSON) only each issue's recent posts
     are read: what the verdict, the examples and the categories need."""
-    raw = issue_views(store, config, company=company, as_of=until, period_start=start,
-                      rules=rules, with_members=members)  # fmt: skip
+    raw = issue_views(
+        store,
+        config,
+        company=company,
+        as_of=until,
+        period_start=start,
+        rules=rules,
+        with_members=members,
+    )
     systemic, isolated = [], []
     for view in raw:
         if not view["mentions"]:
@@ -107,9 +134,14 @@ def _after(moment: str | None, start: datetime) -> bool:
 
 def _member(row: dict[str, Any]) -> IssueMember:
     return IssueMember(
-        id=row["id"], source=row["source"], author=row["author"], url=row["url"],
-        published_at=row["published_at"], text=row["text"] or "", phrase=row.get("phrase"),
-    )  # fmt: skip
+        id=row["id"],
+        source=row["source"],
+        author=row["author"],
+        url=row["url"],
+        published_at=row["published_at"],
+        text=row["text"] or "",
+        phrase=row.get("phrase"),
+    )
 
 
 def to_view(store: Store, raw: dict[str, Any], *, members: bool) -> IssueView:
@@ -118,14 +150,23 @@ def to_view(store: Store, raw: dict[str, Any], *, members: bool) -> IssueView:
     by_id = {r["id"]: r for r in rows}
     examples = _examples(raw, rows, by_id)
     return IssueView(
-        id=raw["id"], name=raw["name"], phrases=list(raw["phrases"]), verdict=raw["verdict"],
-        people=raw["people"], mentions=raw["mentions"], flags=list(raw["flags"]),
-        clusters=list(raw["clusters"]), sources=list(raw["sources"]),
+        id=raw["id"],
+        name=raw["name"],
+        phrases=list(raw["phrases"]),
+        verdict=raw["verdict"],
+        people=raw["people"],
+        mentions=raw["mentions"],
+        flags=list(raw["flags"]),
+        clusters=list(raw["clusters"]),
+        sources=list(raw["sources"]),
         categories=_categories(rows[:CATEGORY_SAMPLE]),
-        first_seen=raw["first_seen"], last_seen=raw["last_seen"], pinned=raw["pinned"],
-        weekly=list(raw["weekly"]), examples=examples,
+        first_seen=raw["first_seen"],
+        last_seen=raw["last_seen"],
+        pinned=raw["pinned"],
+        weekly=list(raw["weekly"]),
+        examples=examples,
         members=[_member(r) for r in rows] if members else [],
-    )  # fmt: skip
+    )
 
 
 def _examples(

@@ -85,11 +85,18 @@ def count_people(
             ).fetchall()
         )
     return {
-        cid: len(set(person_keys([
-            {"author": a, "source": s, "text": texts.get(mid, "")} for a, s, mid in triples
-        ])))
+        cid: len(
+            set(
+                person_keys(
+                    [
+                        {"author": a, "source": s, "text": texts.get(mid, "")}
+                        for a, s, mid in triples
+                    ]
+                )
+            )
+        )
         for cid, triples in posts.items()
-    }  # fmt: skip
+    }
 
 
 def totals(db: Database, company: str, *, low: str, high: str) -> tuple[int, int, int]:
@@ -113,10 +120,17 @@ def span(db: Database, company: str) -> dict[str, Any]:
         f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}) FROM mentions m WHERE m.company = ?",  # noqa: S608
         [company],
     ).fetchone()
-    others = [r[0] for r in db.execute(
-        "SELECT DISTINCT company FROM mentions WHERE company != ? ORDER BY company LIMIT 5",
-        [company],
-    )] if not row[0] else []  # fmt: skip
+    others = (
+        [
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT company FROM mentions WHERE company != ? ORDER BY company LIMIT 5",
+                [company],
+            )
+        ]
+        if not row[0]
+        else []
+    )
     return {"mentions": row[0], "first": row[1], "last": row[2], "other_companies": others}
 
 

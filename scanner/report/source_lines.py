@@ -22,9 +22,13 @@ INDENT = "  "
 
 
 def table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], notes: Sequence[Sequence[str]],
-    *, numeric: set[str], width: int,
-) -> str:  # fmt: skip
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    notes: Sequence[Sequence[str]],
+    *,
+    numeric: set[str],
+    width: int,
+) -> str:
     """Columns as wide as their widest cell, the first one cut only when the rest
     would not fit; each row followed by its ``notes`` (indented, wrapped)."""
     cells = [[terminal("" if c is None else str(c)) for c in row] for row in rows]
@@ -35,13 +39,18 @@ def table(
     for row, row_notes in zip(cells, notes, strict=True):
         lines.append(_line(row, widths, headers, numeric))
         for note in row_notes:
-            lines += textwrap.wrap(terminal(note), max(width - len(INDENT), 20),
-                                   initial_indent=INDENT, subsequent_indent=INDENT)  # fmt: skip
+            lines += textwrap.wrap(
+                terminal(note),
+                max(width - len(INDENT), 20),
+                initial_indent=INDENT,
+                subsequent_indent=INDENT,
+            )
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _line(cells: Sequence[str], widths: Sequence[int], headers: Sequence[str],
-          numeric: set[str]) -> str:  # fmt: skip
+def _line(
+    cells: Sequence[str], widths: Sequence[int], headers: Sequence[str], numeric: set[str]
+) -> str:
     out = []
     for cell, width, header in zip(cells, widths, headers, strict=True):
         cell = width_cut(cell, width) if cell_len(cell) > width else cell
@@ -73,22 +82,29 @@ def sources_text(rows: Sequence[dict[str, Any]], *, width: int, details: bool = 
         return "\n".join(_details(r) for r in rows)
     headers = ("source", "health", "last run", "new", "pending")
     body = [
-        (r["source"] + ("" if r["enabled"] else " (off)"), r["health"] or "-",
-         when(r["last_run"]), "" if r["new"] is None else r["new"], r["pending"] or "")
+        (
+            r["source"] + ("" if r["enabled"] else " (off)"),
+            r["health"] or "-",
+            when(r["last_run"]),
+            "" if r["new"] is None else r["new"],
+            r["pending"] or "",
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     notes = [[r["message"]] if r["message"] else [] for r in rows]
     return table(headers, body, notes, numeric={"new", "pending"}, width=width)
 
 
 def _details(r: dict[str, Any]) -> str:
     facts = [
-        ("spider", r["spider"]), ("enabled", "yes" if r["enabled"] else "no"),
+        ("spider", r["spider"]),
+        ("enabled", "yes" if r["enabled"] else "no"),
         ("last run", f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else "")),
         ("posts", f"{r['items'] or 0} found, {r['new'] or 0} new"),
         ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else "")),
-        ("pending", f"{r['pending']} pages"), ("message", r["message"] or ""),
-    ]  # fmt: skip
+        ("pending", f"{r['pending']} pages"),
+        ("message", r["message"] or ""),
+    ]
     lines = [terminal(r["source"])]
     lines += [f"{INDENT}{name:<9} {terminal(str(value))}" for name, value in facts if value != ""]
     return "\n".join(lines) + "\n"

@@ -9,8 +9,14 @@ from typing import Any, Union, get_args, get_origin
 from scanner.schema.fields import Setting, choices_of
 from scanner.schema.lines import Path as KeyPath
 
-_KINDS = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-          list: "a list", dict: "a table"}  # fmt: skip
+_KINDS = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "a table",
+}
 
 
 def kind(value: Any) -> str:

@@ -33,10 +33,25 @@ from scanner.store.search import fts_query
 from scanner.text.safe import needs_sanitizing, sanitize, sanitize_tree
 
 MENTION_FIELDS = (
-    "id", "company", "source", "external_id", "origin", "url", "author", "title",
-    "text", "rating", "rating_scale", "language", "published_at", "fetched_at",
-    "content_hash", "is_grievance", "categories", "extra",
-)  # fmt: skip
+    "id",
+    "company",
+    "source",
+    "external_id",
+    "origin",
+    "url",
+    "author",
+    "title",
+    "text",
+    "rating",
+    "rating_scale",
+    "language",
+    "published_at",
+    "fetched_at",
+    "content_hash",
+    "is_grievance",
+    "categories",
+    "extra",
+)
 # Columns an edited post may change; first_seen_* never changes.
 _EDITABLE = tuple(f for f in MENTION_FIELDS if f not in {"id", "source", "external_id", "origin"})
 # Multi-row statements (see _many); VALUES names its columns column1 (the id), column2, ...
@@ -253,13 +268,24 @@ class Store:
 
     def finish_run(self, run_id: int, *, status: str, **fields: Any) -> None:
         """Close a run: status, counts (items, new, ...), ``stats``/``errors`` as JSON."""
-        allowed = {"health", "items", "new", "updated", "dropped", "requests", "stats",
-                   "errors", "message"}  # fmt: skip
+        allowed = {
+            "health",
+            "items",
+            "new",
+            "updated",
+            "dropped",
+            "requests",
+            "stats",
+            "errors",
+            "message",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown run fields: {sorted(unknown)}")
-        values = {k: json.dumps(v, default=str) if k in {"stats", "errors"} else v
-                  for k, v in fields.items()}  # fmt: skip
+        values = {
+            k: json.dumps(v, default=str) if k in {"stats", "errors"} else v
+            for k, v in fields.items()
+        }
         started = self.db.execute("SELECT started_at FROM runs WHERE id = ?", [run_id]).fetchone()
         now = datetime.now(UTC)
         duration = (now - datetime.fromisoformat(started[0])).total_seconds() if started else None
@@ -268,9 +294,14 @@ class Store:
             self.db.execute(
                 f"UPDATE runs SET status = ?, finished_at = ?, duration_s = ?{assignments} "  # noqa: S608
                 "WHERE id = ?",
-                [status, now.replace(microsecond=0).isoformat(), duration,
-                 *values.values(), run_id],
-            )  # fmt: skip
+                [
+                    status,
+                    now.replace(microsecond=0).isoformat(),
+                    duration,
+                    *values.values(),
+                    run_id,
+                ],
+            )
 
     def stats(self) -> dict[str, Any]:
         """Counts for ``scan stats``: per source and company, grievances, runs."""
@@ -302,8 +333,9 @@ _EDITED = operator.itemgetter(*_EDITABLE)
 _ROWS_PER_STATEMENT = 500
 
 
-def _many(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]],
-          head: tuple[Any, ...] = ()) -> None:  # fmt: skip
+def _many(
+    conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]], head: tuple[Any, ...] = ()
+) -> None:
     """Run ``sql`` with its ``{rows}`` as many ``(?, ...)`` as fit in one statement.
 
     One multi-row statement is one ``sqlite3_step``, run without the GIL from start

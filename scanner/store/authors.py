@@ -63,19 +63,29 @@ class Switch:
         """One line for the user: what happened to the stored names."""
         head = f"privacy: authors {self.before} -> {self.after}"
         if (self.before, self.after) in _REWRITES:
-            tail = "" if self.compacted else (
-                "; the file could not be compacted now (another process has it open), "
-                "so old names may remain in its free pages until the next run"
-            )  # fmt: skip
+            tail = (
+                ""
+                if self.compacted
+                else (
+                    "; the file could not be compacted now (another process has it open), "
+                    "so old names may remain in its free pages until the next run"
+                )
+            )
             renamed = ""
             if self.renamed:
-                renamed = (f"; {self.renamed} imported posts without an id of their own have new "
-                           "ids (theirs were a hash that included the author)")  # fmt: skip
-            return (f"{head}: {self.rewritten} of {self.posts} stored posts rewritten in place"
-                    f"{renamed}{tail}")  # fmt: skip
+                renamed = (
+                    f"; {self.renamed} imported posts without an id of their own have new "
+                    "ids (theirs were a hash that included the author)"
+                )
+            return (
+                f"{head}: {self.rewritten} of {self.posts} stored posts rewritten in place"
+                f"{renamed}{tail}"
+            )
         if self.before == HASH:
-            return (f"{head}: posts stored so far keep their pseudonyms; a person who posts "
-                    "again from now on is counted twice")  # fmt: skip
+            return (
+                f"{head}: posts stored so far keep their pseudonyms; a person who posts "
+                "again from now on is counted twice"
+            )
         return f"{head}: posts stored so far have no author and still count one person each"
 
 

@@ -310,8 +310,9 @@ def m006_search_ignores_latin_accents(db: Database) -> None:
         return
     # m004's trigger names the index unbracketed, so sqlite-utils would not drop it.
     db.execute("DROP TRIGGER IF EXISTS mentions_au")
-    db.table("mentions").enable_fts(["title", "text"], create_triggers=True,
-                                    tokenize=fts_tokenizer(), replace=True)  # fmt: skip
+    db.table("mentions").enable_fts(
+        ["title", "text"], create_triggers=True, tokenize=fts_tokenizer(), replace=True
+    )
     db.executescript(FTS_UPDATE_TRIGGER)  # as m004: re-index only when title or text change
 
 

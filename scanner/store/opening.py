@@ -88,8 +88,12 @@ def _uri(path: Path, query: str) -> str:
 
 def _open(path: Path, mode: str, extra: str = "") -> sqlite3.Connection:
     try:
-        return sqlite3.connect(_uri(path, f"mode={mode}{extra}"), uri=True,
-                               timeout=BUSY_TIMEOUT_S, isolation_level=None)  # fmt: skip
+        return sqlite3.connect(
+            _uri(path, f"mode={mode}{extra}"),
+            uri=True,
+            timeout=BUSY_TIMEOUT_S,
+            isolation_level=None,
+        )
     except sqlite3.OperationalError as exc:
         why = "its directory does not exist" if not path.parent.is_dir() else str(exc)
         raise StoreError(f"{path}: cannot open database: {why}") from exc

@@ -21,8 +21,12 @@ from scanner.privacy import AuthorPolicy, ImportIds
 CHUNK = 2000
 _DERIVED = re.compile(r"[0-9a-f]{16}")
 # Every column that names a post by its id.
-_POINTERS = (("cluster_members", "mention_id"), ("issue_members", "mention_id"),
-             ("grouping_index", "mention_id"), ("clusters", "representative_id"))  # fmt: skip
+_POINTERS = (
+    ("cluster_members", "mention_id"),
+    ("issue_members", "mention_id"),
+    ("grouping_index", "mention_id"),
+    ("clusters", "representative_id"),
+)
 
 
 def rewrite_posts(conn: sqlite3.Connection, policy: AuthorPolicy) -> tuple[int, int]:
@@ -44,8 +48,15 @@ def rewrite_posts(conn: sqlite3.Connection, policy: AuthorPolicy) -> tuple[int, 
         full, light = [], []
         for rowid, mid, source, external, origin, published, *rest in rows:
             author, title, text, extra, rating, url = rest
-            old = {"source": source, "author": author, "title": title, "text": text,
-                   "rating": rating, "url": url, "extra": _facts(extra)}  # fmt: skip
+            old = {
+                "source": source,
+                "author": author,
+                "title": title,
+                "text": text,
+                "rating": rating,
+                "url": url,
+                "extra": _facts(extra),
+            }
             new = policy.scrub(old)
             facts = _json(new["extra"]) if isinstance(new["extra"], dict) else extra
             named = mid == f"{source}:{external}" and _DERIVED.fullmatch(external)

@@ -16,8 +16,14 @@ import unicodedata
 
 # Greek vowels and the accented forms (tonos, dialytika) a written word may have.
 _GREEK = {
-    "α": "ά", "ε": "έ", "η": "ή", "ι": "ίϊΐ", "ο": "ό", "υ": "ύϋΰ", "ω": "ώ",
-}  # fmt: skip
+    "α": "ά",
+    "ε": "έ",
+    "η": "ή",
+    "ι": "ίϊΐ",
+    "ο": "ό",
+    "υ": "ύϋΰ",
+    "ω": "ώ",
+}
 _GREEK_MARKS = {"\u0301", "\u0308", "\u0344", "\u0385"}  # acute/tonos, diaeresis
 MAX_SPELLINGS = 32  # per word: a pasted 200-letter "word" must not become a huge query
 
@@ -64,5 +70,8 @@ def _greek(word: str) -> list[str]:
 def _yo(word: str) -> list[str]:
     """ "е" for "ё" throughout, then "ё" in each place an "е" is."""
     plain = word.replace("ё", "е")
-    return [word, plain, *(plain[:i] + "ё" + plain[i + 1 :] for i, ch in enumerate(plain)
-                           if ch == "е")]  # fmt: skip
+    return [
+        word,
+        plain,
+        *(plain[:i] + "ё" + plain[i + 1 :] for i, ch in enumerate(plain) if ch == "е"),
+    ]

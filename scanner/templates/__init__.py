@@ -45,8 +45,9 @@ def environment() -> jinja2.Environment:
     )
     # Our own constant, not text from the web: the policy every page carries.
     env.globals["csp_meta"] = Markup(textsafe.CSP_META)  # noqa: S704 - a constant of ours
-    env.filters.update(day=day, moment=moment, sparkline=sparkline, excerpt=excerpt,
-                       safe_url=textsafe.safe_url)  # fmt: skip
+    env.filters.update(
+        day=day, moment=moment, sparkline=sparkline, excerpt=excerpt, safe_url=textsafe.safe_url
+    )
     return env
 
 

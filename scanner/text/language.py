@@ -20,24 +20,117 @@ if TYPE_CHECKING:
 
 # Split on what is not a letter, digit or combining mark (vowel signs stay in words).
 _SEPARATORS = re.compile(r"[\s.,;:!?¿¡()\"'।॥“”‘’«»/-]+")
-_EN = frozenset([
-    "the", "and", "is", "was", "it", "to", "of", "my", "i", "you", "not", "this", "that",
-    "for", "with", "have", "they", "but", "are", "be", "me", "no", "at", "on", "we", "after",
-    "never", "been", "had", "what", "from", "your", "an", "or",
-])  # fmt: skip
-_ES = frozenset([
-    "el", "la", "los", "las", "que", "de", "y", "es", "no", "un", "una", "por", "para", "con",
-    "mi", "pero", "se", "lo", "me", "muy", "su", "al", "del", "fue", "han", "ha", "sin",
-    "nunca", "más", "esta", "este",
-])  # fmt: skip
-_HI = frozenset([
-    "है", "हैं", "का", "की", "के", "नहीं", "मेरा", "मेरी", "था", "थी", "और", "में", "से", "ने",
-    "हो", "गया",
-])  # fmt: skip
-_NE = frozenset([
-    "छ", "छन्", "भयो", "गर्न", "गरेको", "मेरो", "हुन्छ", "थियो", "पनि", "मा", "लाई", "बाट",
-    "छैन", "गरे",
-])  # fmt: skip
+_EN = frozenset(
+    [
+        "the",
+        "and",
+        "is",
+        "was",
+        "it",
+        "to",
+        "of",
+        "my",
+        "i",
+        "you",
+        "not",
+        "this",
+        "that",
+        "for",
+        "with",
+        "have",
+        "they",
+        "but",
+        "are",
+        "be",
+        "me",
+        "no",
+        "at",
+        "on",
+        "we",
+        "after",
+        "never",
+        "been",
+        "had",
+        "what",
+        "from",
+        "your",
+        "an",
+        "or",
+    ]
+)
+_ES = frozenset(
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "que",
+        "de",
+        "y",
+        "es",
+        "no",
+        "un",
+        "una",
+        "por",
+        "para",
+        "con",
+        "mi",
+        "pero",
+        "se",
+        "lo",
+        "me",
+        "muy",
+        "su",
+        "al",
+        "del",
+        "fue",
+        "han",
+        "ha",
+        "sin",
+        "nunca",
+        "más",
+        "esta",
+        "este",
+    ]
+)
+_HI = frozenset(
+    [
+        "है",
+        "हैं",
+        "का",
+        "की",
+        "के",
+        "नहीं",
+        "मेरा",
+        "मेरी",
+        "था",
+        "थी",
+        "और",
+        "में",
+        "से",
+        "ने",
+        "हो",
+        "गया",
+    ]
+)
+_NE = frozenset(
+    [
+        "छ",
+        "छन्",
+        "भयो",
+        "गर्न",
+        "गरेको",
+        "मेरो",
+        "हुन्छ",
+        "थियो",
+        "पनि",
+        "मा",
+        "लाई",
+        "बाट",
+        "छैन",
+        "गरे",
+    ]
+)
 _SCRIPTS = {  # counted with C-speed regexes: a Python loop over characters costs 25 µs
     "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
     "deva": re.compile(r"[\u0900-\u097f]"),
@@ -79,8 +172,9 @@ def guess_language(text: str, tokens: list[str] | None = None) -> str | None:
     return _langid(sample)
 
 
-def _vote(words: list[str], a: str, a_words: frozenset[str], b: str,
-          b_words: frozenset[str]) -> str | None:  # fmt: skip
+def _vote(
+    words: list[str], a: str, a_words: frozenset[str], b: str, b_words: frozenset[str]
+) -> str | None:
     present = set(words)
     score_a = len(a_words & present)
     score_b = len(b_words & present)

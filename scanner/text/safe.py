@@ -104,8 +104,7 @@ def sanitize_tree(value: object) -> object:
 
 def _joins(match: re.Match[str]) -> bool:
     at, text = match.start(), match.string
-    return (match.group() in _JOINERS and at > 0
-            and unicodedata.category(text[at - 1]) in _JOINING)  # fmt: skip
+    return match.group() in _JOINERS and at > 0 and unicodedata.category(text[at - 1]) in _JOINING
 
 
 def terminal(text: object, *, single_line: bool = True) -> str:
@@ -165,8 +164,9 @@ def markdown(text: object) -> str:
         return ""
     line = strip_controls(str(text), keep_newlines=False).strip()
     escaped = _MD_INLINE.sub(lambda m: "&lt;" if m.group() == "<" else "\\" + m.group(), line)
-    return _MD_LINE_START.sub(lambda m: m.group() + "\\" if m.group()[0].isdigit()
-                              else "\\" + m.group(), escaped)  # fmt: skip
+    return _MD_LINE_START.sub(
+        lambda m: m.group() + "\\" if m.group()[0].isdigit() else "\\" + m.group(), escaped
+    )
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")

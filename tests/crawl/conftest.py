@@ -34,12 +34,17 @@ import pytest
 from tests.conftest import run_scan, scan_executable
 
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "sites" / "generic"
-TYPES = {".xml": "application/atom+xml", ".html": "text/html; charset=utf-8",
-         ".json": "application/json"}  # fmt: skip
-CHALLENGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
-             b"<div id='cf-chl-widget'>Checking your browser</div>"
-             b"<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1'></script>"
-             b"</body></html>")  # fmt: skip
+TYPES = {
+    ".xml": "application/atom+xml",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+}
+CHALLENGE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    b"<div id='cf-chl-widget'>Checking your browser</div>"
+    b"<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1'></script>"
+    b"</body></html>"
+)
 
 
 @dataclass
@@ -83,8 +88,11 @@ class Site:
     def count(self, prefix: str = "/") -> int:
         """Requests answered under ``prefix`` (robots.txt excluded unless asked for)."""
         with self.lock:
-            return sum(len(v) for k, v in self.hits.items()
-                       if k.startswith(prefix) and (k == prefix or k != "/robots.txt"))  # fmt: skip
+            return sum(
+                len(v)
+                for k, v in self.hits.items()
+                if k.startswith(prefix) and (k == prefix or k != "/robots.txt")
+            )
 
     def reset(self) -> None:
         with self.lock:
@@ -106,16 +114,25 @@ def big_page(site: Site, n: int) -> bytes:
 
 def ld_page(site: Site, n: int) -> bytes:
     """Page ``n`` of a generated review site: ``ld_per_page`` JSON-LD reviews from 2020."""
-    reviews = [{"@type": "Review", "@id": f"ld-{n}-{i}", "author": f"reviewer{n}x{i}",
-                "datePublished": f"2020-01-{1 + (n + i) % 28:02d}",
-                "reviewBody": f"Acme order {n}-{i} arrived late and the refund is pending.",
-                "reviewRating": {"ratingValue": 1 + (n + i) % 5}}
-               for i in range(site.ld_per_page)]  # fmt: skip
-    data = json.dumps({"@context": "https://schema.org", "@type": "Product", "name": "Acme",
-                       "review": reviews})  # fmt: skip
+    reviews = [
+        {
+            "@type": "Review",
+            "@id": f"ld-{n}-{i}",
+            "author": f"reviewer{n}x{i}",
+            "datePublished": f"2020-01-{1 + (n + i) % 28:02d}",
+            "reviewBody": f"Acme order {n}-{i} arrived late and the refund is pending.",
+            "reviewRating": {"ratingValue": 1 + (n + i) % 5},
+        }
+        for i in range(site.ld_per_page)
+    ]
+    data = json.dumps(
+        {"@context": "https://schema.org", "@type": "Product", "name": "Acme", "review": reviews}
+    )
     nxt = f'<link rel="next" href="/ld/{n + 1}.html">' if n < site.ld_pages else ""
-    return (f'<html><head>{nxt}<script type="application/ld+json">{data}</script></head>'
-            f"<body><p>Reviews of Acme, page {n}</p></body></html>").encode()  # fmt: skip
+    return (
+        f'<html><head>{nxt}<script type="application/ld+json">{data}</script></head>'
+        f"<body><p>Reviews of Acme, page {n}</p></body></html>"
+    ).encode()
 
 
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
@@ -152,8 +169,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 if n > site.ld_pages:
                     return self._send(404, b"not found", "text/plain")
                 slow = site.ld_trickle_from is not None and n >= site.ld_trickle_from
-                return self._send(200, ld_page(site, n), TYPES[".html"],
-                                  rule=Behaviour(trickle=0.5) if slow else rule)  # fmt: skip
+                return self._send(
+                    200,
+                    ld_page(site, n),
+                    TYPES[".html"],
+                    rule=Behaviour(trickle=0.5) if slow else rule,
+                )
             if path.startswith("/big/"):
                 if site.big_delay:
                     time.sleep(site.big_delay)
@@ -166,9 +187,14 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             )
             return self._send(200, file.read_bytes(), content_type, rule=rule)
 
-        def _send(self, status: int, body: bytes, content_type: str,
-                  headers: dict[str, str] | None = None,
-                  rule: Behaviour | None = None) -> None:  # fmt: skip
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            headers: dict[str, str] | None = None,
+            rule: Behaviour | None = None,
+        ) -> None:
             headers = dict(headers or {})
             if rule is not None and rule.gzip:
                 body = gzip.compress(body)
@@ -254,8 +280,17 @@ def _toml(value: Any) -> str:
 
 def crawl(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """``scan crawl ARGS`` with the config in ``tmp_path``; progress every second."""
-    return run_scan("--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
-                    "--progress-every", "0", *args, cwd=tmp_path, timeout=timeout)  # fmt: skip
+    return run_scan(
+        "--config",
+        str(tmp_path / "scanner.toml"),
+        "--create",
+        "crawl",
+        "--progress-every",
+        "0",
+        *args,
+        cwd=tmp_path,
+        timeout=timeout,
+    )
 
 
 def start_crawl(tmp_path: Path, *args: str, session: bool = False) -> subprocess.Popen[str]:
@@ -263,11 +298,23 @@ def start_crawl(tmp_path: Path, *args: str, session: bool = False) -> subprocess
     so that a test can signal the whole group as a terminal's Ctrl-C does."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     return subprocess.Popen(
-        [scan_executable(), "--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
-         "--progress-every", "0", *args],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            scan_executable(),
+            "--config",
+            str(tmp_path / "scanner.toml"),
+            "--create",
+            "crawl",
+            "--progress-every",
+            "0",
+            *args,
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
         start_new_session=session,
-    )  # fmt: skip
+    )
 
 
 def kill(process: subprocess.Popen[str]) -> None:

@@ -20,8 +20,7 @@ def stored(db: Path, source: str) -> int:
 
 
 def sources_json(tmp_path: Path) -> dict[str, dict[str, object]]:
-    result = run_scan("--config", str(tmp_path / "scanner.toml"), "sources", "--json",
-                      cwd=tmp_path)  # fmt: skip
+    result = run_scan("--config", str(tmp_path / "scanner.toml"), "sources", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return {row["source"]: row for row in json.loads(result.stdout)}
 
@@ -30,17 +29,25 @@ def test_a_sources_max_pages_overrides_the_crawl_default_both_ways(
     site: Site, tmp_path: Path
 ) -> None:
     site.ld_pages, site.ld_per_page = 230, 2
-    write_config(tmp_path, [
-        {"name": "many", "spider": "jsonld", "url": site.url("/ld/1.html"), "max_pages": 300},
-        {"name": "few", "spider": "jsonld", "url": site.url("/ld/100.html"), "max_pages": 12},
-    ])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {"name": "many", "spider": "jsonld", "url": site.url("/ld/1.html"), "max_pages": 300},
+            {"name": "few", "spider": "jsonld", "url": site.url("/ld/100.html"), "max_pages": 12},
+        ],
+    )
     result = crawl(tmp_path, timeout=180)
     assert result.returncode == 0, result.stderr
     db = tmp_path / "scan.db"
     assert stored(db, "many") == 230 * 2  # past the default cap of 200 pages
     assert 8 * 2 <= stored(db, "few") <= 12 * 2
-    reasons = dict(rows(db, "SELECT source, json_extract(stats, '$.finish_reason') FROM runs "
-                            "WHERE source IS NOT NULL"))  # fmt: skip
+    reasons = dict(
+        rows(
+            db,
+            "SELECT source, json_extract(stats, '$.finish_reason') FROM runs "
+            "WHERE source IS NOT NULL",
+        )
+    )
     assert reasons == {"many": "finished", "few": "closespider_pagecount"}
 
 
@@ -48,8 +55,10 @@ def test_a_capped_crawls_backlog_shrinks_night_after_night_until_the_site_is_com
     site: Site, tmp_path: Path
 ) -> None:
     site.ld_pages = 40  # 200 reviews; 10 pages a night
-    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "max_pages": 10,
-                             "url": site.url("/ld/1.html")}])  # fmt: skip
+    write_config(
+        tmp_path,
+        [{"name": "reviews", "spider": "jsonld", "max_pages": 10, "url": site.url("/ld/1.html")}],
+    )
     db = tmp_path / "scan.db"
     counts = []
     for night in range(7):
@@ -78,8 +87,10 @@ def test_a_capped_crawls_backlog_shrinks_night_after_night_until_the_site_is_com
 def test_a_source_stops_at_its_time_budget_and_says_so(site: Site, tmp_path: Path) -> None:
     # Page 3 onwards trickle a byte every half second: hours of downloads and retries.
     site.ld_pages, site.ld_trickle_from = 50, 3
-    write_config(tmp_path, [{"name": "slow", "spider": "jsonld", "url": site.url("/ld/1.html"),
-                             "max_minutes": 0.1}])  # fmt: skip
+    write_config(
+        tmp_path,
+        [{"name": "slow", "spider": "jsonld", "url": site.url("/ld/1.html"), "max_minutes": 0.1}],
+    )
     started = time.monotonic()
     result = crawl(tmp_path, timeout=120)
     elapsed = time.monotonic() - started
@@ -96,8 +107,10 @@ def test_a_night_when_robots_txt_is_down_keeps_the_backlog(site: Site, tmp_path:
     """A backlog page refused because robots.txt could not be read was not tried: it
     stays for the next night (only a page that failed twice on the site is given up)."""
     site.ld_pages = 12
-    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "max_pages": 5,
-                             "url": site.url("/ld/1.html")}])  # fmt: skip
+    write_config(
+        tmp_path,
+        [{"name": "reviews", "spider": "jsonld", "max_pages": 5, "url": site.url("/ld/1.html")}],
+    )
     db = tmp_path / "scan.db"
     assert crawl(tmp_path).returncode == 0
     first = stored(db, "reviews")

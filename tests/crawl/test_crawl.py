@@ -15,9 +15,13 @@ def sources(site: Site) -> list[dict[str, object]]:
     return [
         {"name": "alerts", "spider": "feed", "url": site.url("/feed/page1.xml")},
         {"name": "reviews", "spider": "jsonld", "url": site.url("/reviews/page1.html")},
-        {"name": "board", "spider": "site", "rule": "example-board",
-         "url": site.url("/board/page1.html")},
-    ]  # fmt: skip
+        {
+            "name": "board",
+            "spider": "site",
+            "rule": "example-board",
+            "url": site.url("/board/page1.html"),
+        },
+    ]
 
 
 def test_three_generic_spiders_store_every_page_then_recrawl_is_incremental(
@@ -43,33 +47,50 @@ def test_three_generic_spiders_store_every_page_then_recrawl_is_incremental(
     hindi = rows(db, "SELECT company, language, is_grievance FROM mentions WHERE text LIKE '%एक्मे%'")
     assert hindi == [("Acme", "hi", 1)]
 
-    review = rows(db, "SELECT author, title, rating, rating_scale, is_grievance, published_at, "
-                  "origin FROM mentions WHERE id = ?",
-                  "reviews:https://reviews.test/r/506")  # fmt: skip
+    review = rows(
+        db,
+        "SELECT author, title, rating, rating_scale, is_grievance, published_at, "
+        "origin FROM mentions WHERE id = ?",
+        "reviews:https://reviews.test/r/506",
+    )
     assert review == [("Sam", "Charged twice", 1.0, 5.0, 1, "2026-02-10T00:00:00+00:00", "crawl")]
     # 8 of 10 is a good rating: never a grievance, whatever the words
-    assert rows(db, "SELECT is_grievance, language FROM mentions "
-                "WHERE id = 'reviews:https://reviews.test/r/505'") == [(0, "ta")]  # fmt: skip
+    assert rows(
+        db,
+        "SELECT is_grievance, language FROM mentions "
+        "WHERE id = 'reviews:https://reviews.test/r/505'",
+    ) == [(0, "ta")]
     board = rows(
         db, "SELECT title, author, rating, published_at FROM mentions WHERE id = 'board:b-104'"
     )
     assert board == [("Double charge", "Ravi", 1.0, "2026-02-25T00:00:00+00:00")]
 
-    runs = rows(db, "SELECT source, status, health, items, new, requests FROM runs "
-                "WHERE source IS NOT NULL ORDER BY source")  # fmt: skip
+    runs = rows(
+        db,
+        "SELECT source, status, health, items, new, requests FROM runs "
+        "WHERE source IS NOT NULL ORDER BY source",
+    )
     assert [(s, st, h, n) for s, st, h, _, n, _ in runs] == [
-        ("alerts", "ok", "ok", 5), ("board", "ok", "ok", 6),
-        ("reviews", "ok", "ok", 7)]  # fmt: skip
+        ("alerts", "ok", "ok", 5),
+        ("board", "ok", "ok", 6),
+        ("reviews", "ok", "ok", 7),
+    ]
     assert rows(db, "SELECT source, state FROM source_health ORDER BY source") == [
-        ("alerts", "ok"), ("board", "ok"), ("reviews", "ok")]  # fmt: skip
+        ("alerts", "ok"),
+        ("board", "ok"),
+        ("reviews", "ok"),
+    ]
 
     site.reset()
     second = crawl(tmp_path)
     assert second.returncode == 0, second.stderr
     assert rows(db, "SELECT COUNT(*) FROM mentions") == [(18,)]
-    new = rows(db, "SELECT SUM(new) FROM runs WHERE source IS NOT NULL AND id > "
-               "(SELECT MAX(id) FROM runs WHERE source IS NULL) - 0 AND parent_id = "
-               "(SELECT MAX(id) FROM runs WHERE source IS NULL)")  # fmt: skip
+    new = rows(
+        db,
+        "SELECT SUM(new) FROM runs WHERE source IS NOT NULL AND id > "
+        "(SELECT MAX(id) FROM runs WHERE source IS NULL) - 0 AND parent_id = "
+        "(SELECT MAX(id) FROM runs WHERE source IS NULL)",
+    )
     assert new == [(0,)]
     assert site.count("/") <= first_requests // 2, dict(site.hits)
     assert site.count("/feed/page2.xml") == 0 and site.count("/board/page2.html") == 0
@@ -128,14 +149,28 @@ def test_oversize_page_is_skipped_with_a_reason(site: Site, tmp_path: Path) -> N
 
 def test_wrong_declared_charset_gives_correct_text(site: Site, tmp_path: Path) -> None:
     # windows-1252 bytes served as "charset=utf-8"
-    write_config(tmp_path, [{"name": "legacy", "spider": "site", "rule": "example-board",
-                             "url": site.url("/board/legacy-cp1252.html")}])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {
+                "name": "legacy",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/board/legacy-cp1252.html"),
+            }
+        ],
+    )
     result = crawl(tmp_path)
     assert result.returncode == 0, result.stderr
     got = rows(tmp_path / "scan.db", "SELECT author, title, text, is_grievance FROM mentions")
-    assert got == [("José Peña", "Pésimo servicio",
-                    "El técnico nunca llegó – “mañana”, dijeron. ¿Reembolso? Ninguno.",
-                    1)]  # fmt: skip
+    assert got == [
+        (
+            "José Peña",
+            "Pésimo servicio",
+            "El técnico nunca llegó – “mañana”, dijeron. ¿Reembolso? Ninguno.",
+            1,
+        )
+    ]
 
 
 def test_bot_protection_challenge_is_recorded_as_blocked(site: Site, tmp_path: Path) -> None:

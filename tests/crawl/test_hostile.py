@@ -21,13 +21,16 @@ def board(site: Site, name: str = "board", page: str = "/board/page1.html") -> d
 
 
 def health(db: Path) -> dict[str, tuple[str, str]]:
-    return {s: (state, message) for s, state, message in
-            rows(db, "SELECT source, state, message FROM source_health")}  # fmt: skip
+    return {
+        s: (state, message)
+        for s, state, message in rows(db, "SELECT source, state, message FROM source_health")
+    }
 
 
 def stats(db: Path, source: str) -> dict[str, object]:
-    return json.loads(rows(db, "SELECT stats FROM runs WHERE source = ? ORDER BY id DESC",
-                           source)[0][0])  # fmt: skip
+    return json.loads(
+        rows(db, "SELECT stats FROM runs WHERE source = ? ORDER BY id DESC", source)[0][0]
+    )
 
 
 # -- 7. a source stays on its own site ------------------------------------------------------
@@ -76,8 +79,9 @@ def test_a_failing_robots_txt_means_nothing_is_fetched(
 ) -> None:
     site.behave("/robots.txt", **behaviour)
     write_config(tmp_path, [board(site)])
-    result = crawl(tmp_path, "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_BACKOFF_BASE=0.1",
-                   "-s", "RETRY_TIMES=1")  # fmt: skip
+    result = crawl(
+        tmp_path, "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "RETRY_TIMES=1"
+    )
     assert result.returncode == 1, result.stderr
     assert site.count("/board/") == 0, dict(site.hits)
     state, message = health(tmp_path / "scan.db")["board"]
@@ -112,17 +116,33 @@ def test_a_retry_after_beyond_the_longest_wait_gives_the_url_up_at_once(
 def test_a_retry_after_pauses_the_whole_host_for_every_source(site: Site, tmp_path: Path) -> None:
     site.ld_pages, site.big_pages = 40, 40
     site.behave("/ld/5.html", status=429, times=1, retry_after="3")
-    write_config(tmp_path, [
-        {"name": "reviews", "spider": "jsonld", "url": site.url("/ld/1.html"),
-         "download_delay": 0.05},
-        {"name": "big", "spider": "site", "rule": "example-board", "url": site.url("/big/1.html"),
-         "download_delay": 0.05},
-    ])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {
+                "name": "reviews",
+                "spider": "jsonld",
+                "url": site.url("/ld/1.html"),
+                "download_delay": 0.05,
+            },
+            {
+                "name": "big",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/big/1.html"),
+                "download_delay": 0.05,
+            },
+        ],
+    )
     result = crawl(tmp_path)
     assert result.returncode == 0, result.stderr
     asked = site.hits["/ld/5.html"][0]
-    during = [(path, t - asked) for path, times in site.hits.items() for t in times
-              if asked + 0.5 < t < asked + 2.9]  # fmt: skip
+    during = [
+        (path, t - asked)
+        for path, times in site.hits.items()
+        for t in times
+        if asked + 0.5 < t < asked + 2.9
+    ]
     assert during == []  # nobody asked the host anything while it said "wait"
     assert len(site.hits["/ld/5.html"]) == 2
     assert site.hits["/ld/5.html"][1] - asked >= 2.9
@@ -133,12 +153,20 @@ def test_a_retry_after_pauses_the_whole_host_for_every_source(site: Site, tmp_pa
 def test_sources_on_one_host_share_its_robots_txt_and_its_pace(site: Site, tmp_path: Path) -> None:
     site.ld_pages, site.big_pages = 4, 4
     pace = {"download_delay": 0.4, "concurrency": 2}
-    write_config(tmp_path, [
-        {"name": "a", "spider": "jsonld", "url": site.url("/ld/1.html"), **pace},
-        {"name": "b", "spider": "site", "rule": "example-board", "url": site.url("/big/1.html"),
-         **pace},
-        {**board(site, "c"), **pace},
-    ])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {"name": "a", "spider": "jsonld", "url": site.url("/ld/1.html"), **pace},
+            {
+                "name": "b",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/big/1.html"),
+                **pace,
+            },
+            {**board(site, "c"), **pace},
+        ],
+    )
     result = crawl(tmp_path)
     assert result.returncode == 0, result.stderr
     assert site.count("/robots.txt") == 1

@@ -27,8 +27,7 @@ def wait_for(condition: object, seconds: float = 30) -> None:
 def trickling_crawl(site: Site, tmp_path: Path) -> subprocess.Popen[str]:
     """A crawl whose pages 1-5 arrived whole and whose page 6 is trickling in."""
     site.ld_pages, site.ld_trickle_from = 10, 6
-    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld",
-                             "url": site.url("/ld/1.html")}])  # fmt: skip
+    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "url": site.url("/ld/1.html")}])
     process = start_crawl(tmp_path, session=True)
     wait_for(lambda: site.count("/ld/6.html") >= 1 or process.poll() is not None)
     assert process.poll() is None, process.communicate()
@@ -57,7 +56,9 @@ def test_first_ctrl_c_commits_what_arrived_and_stops_within_seconds(
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db, "SELECT COUNT(*) FROM mentions") == [(25,)]  # pages 1-5, 5 posts each
     assert rows(db, "SELECT status FROM runs WHERE kind = 'crawl' ORDER BY id") == [
-        ("interrupted",), ("interrupted",)]  # fmt: skip
+        ("interrupted",),
+        ("interrupted",),
+    ]
     assert rows(db, "SELECT state FROM source_health") == []  # no failure of the source
 
     site.ld_trickle_from = None  # the next night: the rest, starting where it stopped

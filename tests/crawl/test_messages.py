@@ -52,8 +52,15 @@ def test_each_failing_source_is_one_line_in_words_without_tracebacks(
 
 def test_debug_shows_the_tracebacks(site: Site, tmp_path: Path) -> None:
     write_config(tmp_path, failing_sources(site)[:1])
-    result = run_scan("--debug", "--config", str(tmp_path / "scanner.toml"), "crawl",
-                      "--progress-every", "0", cwd=tmp_path)  # fmt: skip
+    result = run_scan(
+        "--debug",
+        "--config",
+        str(tmp_path / "scanner.toml"),
+        "crawl",
+        "--progress-every",
+        "0",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1
     assert "Traceback" in result.stderr
 
@@ -82,11 +89,18 @@ def summary(stdout: str) -> dict[str, dict[str, str]]:
 def test_the_summary_says_found_stored_new_and_dropped_and_adds_up(
     site: Site, tmp_path: Path
 ) -> None:
-    write_config(tmp_path, [
-        {"name": "alerts", "spider": "feed", "url": site.url("/feed/page1.xml")},
-        {"name": "board", "spider": "site", "rule": "example-board",
-         "url": site.url("/board/page1.html")},
-    ])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {"name": "alerts", "spider": "feed", "url": site.url("/feed/page1.xml")},
+            {
+                "name": "board",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/board/page1.html"),
+            },
+        ],
+    )
     for night in (1, 2):
         result = crawl(tmp_path)
         assert result.returncode == 0, result.stderr
@@ -98,15 +112,22 @@ def test_the_summary_says_found_stored_new_and_dropped_and_adds_up(
             assert new <= stored
         alerts = table["alerts"]
         if night == 1:  # 7 entries: 5 about Acme, 2 about something else
-            assert (alerts["found"], alerts["stored"], alerts["new"], alerts["dropped"],
-                    alerts["why dropped"]) == ("7", "5", "5", "2", "2 off-topic")  # fmt: skip
+            assert (
+                alerts["found"],
+                alerts["stored"],
+                alerts["new"],
+                alerts["dropped"],
+                alerts["why dropped"],
+            ) == ("7", "5", "5", "2", "2 off-topic")
             assert table["board"]["new"] == table["board"]["stored"] == "6"
         else:  # the first page again, nothing new on it
             assert alerts["new"] == "0" and int(alerts["stored"]) >= 1
         if alerts["dropped"] != "0":
             assert alerts["why dropped"].endswith("off-topic"), alerts
-    runs = rows(tmp_path / "scan.db", "SELECT items, new, dropped, stats FROM runs "
-                "WHERE source = 'alerts' ORDER BY id")  # fmt: skip
+    runs = rows(
+        tmp_path / "scan.db",
+        "SELECT items, new, dropped, stats FROM runs WHERE source = 'alerts' ORDER BY id",
+    )
     assert runs[0][:3] == (5, 5, 2)
     assert json.loads(runs[0][3])["scan/dropped/off-topic"] == 2
 
@@ -116,16 +137,31 @@ HOSTILE_ID = "review-1\x1b]52;c;Y3VybCBldmlsLnNofHNo\x07\x1b]0;owned\x07\x1b[2J\
 
 def test_web_text_in_log_lines_is_made_terminal_safe(site: Site, tmp_path: Path) -> None:
     review = {"@type": "Review", "@id": HOSTILE_ID, "reviewBody": "<p> </p>", "author": "x"}
-    good = {"@type": "Review", "@id": "ok-1", "reviewBody": "Acme lost my parcel.",
-            "author": "y\x1b[2Jy"}  # fmt: skip
-    page = ('<html><head><script type="application/ld+json">'
-            + json.dumps({"@type": "Product", "review": [review, good]})
-            + "</script></head><body></body></html>")  # fmt: skip
+    good = {
+        "@type": "Review",
+        "@id": "ok-1",
+        "reviewBody": "Acme lost my parcel.",
+        "author": "y\x1b[2Jy",
+    }
+    page = (
+        '<html><head><script type="application/ld+json">'
+        + json.dumps({"@type": "Product", "review": [review, good]})
+        + "</script></head><body></body></html>"
+    )
     site.behave("/hostile.html", body=page.encode())
-    write_config(tmp_path, [{"name": "hostile", "spider": "jsonld",
-                             "url": site.url("/hostile.html")}])  # fmt: skip
-    result = run_scan("-vv", "--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
-                      "--progress-every", "0", cwd=tmp_path)  # fmt: skip
+    write_config(
+        tmp_path, [{"name": "hostile", "spider": "jsonld", "url": site.url("/hostile.html")}]
+    )
+    result = run_scan(
+        "-vv",
+        "--config",
+        str(tmp_path / "scanner.toml"),
+        "--create",
+        "crawl",
+        "--progress-every",
+        "0",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     dropped = [line for line in result.stderr.splitlines() if "empty-after-cleaning" in line]
     assert dropped and "review-1" in dropped[0] and "-end" in dropped[0], result.stderr

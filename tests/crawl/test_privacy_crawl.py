@@ -16,18 +16,33 @@ KEY = "crawl-test-key-" + "x" * 32
 
 
 def _config(site: Site, tmp_path: Path) -> None:
-    config = write_config(tmp_path, [
-        {"name": "reviews", "spider": "jsonld", "url": site.url("/reviews/page1.html")},
-        {"name": "board", "spider": "site", "rule": "example-board",
-         "url": site.url("/board/page1.html")},
-    ])  # fmt: skip
+    config = write_config(
+        tmp_path,
+        [
+            {"name": "reviews", "spider": "jsonld", "url": site.url("/reviews/page1.html")},
+            {
+                "name": "board",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/board/page1.html"),
+            },
+        ],
+    )
     config.write_text(config.read_text("utf-8") + '[privacy]\nauthors = "hash"\n', "utf-8")
 
 
 def _crawl(tmp_path: Path, key: str) -> object:
-    return run_scan("--config", str(tmp_path / "scanner.toml"), "--create", "crawl",
-                    "--progress-every", "0",
-                    cwd=tmp_path, env={KEY_ENV: key}, timeout=90)  # fmt: skip
+    return run_scan(
+        "--config",
+        str(tmp_path / "scanner.toml"),
+        "--create",
+        "crawl",
+        "--progress-every",
+        "0",
+        cwd=tmp_path,
+        env={KEY_ENV: key},
+        timeout=90,
+    )
 
 
 def test_a_hashed_crawl_stores_pseudonyms_only(site: Site, tmp_path: Path) -> None:

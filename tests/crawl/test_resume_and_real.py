@@ -22,8 +22,11 @@ def test_real_google_alerts_feed_is_stored_whole(site: Site, tmp_path: Path) -> 
     if not feed.exists():
         pytest.skip("shared real pages not available")
     site.behave("/alerts.xml", body=feed.read_bytes(), content_type="application/atom+xml")
-    write_config(tmp_path, [{"name": "ga", "spider": "feed", "url": site.url("/alerts.xml")}],
-                 company="Slack")  # fmt: skip
+    write_config(
+        tmp_path,
+        [{"name": "ga", "spider": "feed", "url": site.url("/alerts.xml")}],
+        company="Slack",
+    )
     result = crawl(tmp_path)
     assert result.returncode == 0, result.stderr
     got = rows(tmp_path / "scan.db", "SELECT url, title, text, published_at FROM mentions")
@@ -37,8 +40,18 @@ def test_killed_crawl_keeps_batches_and_next_crawl_fetches_the_backlog(
     site: Site, tmp_path: Path
 ) -> None:
     site.big_pages, site.big_delay = 30, 0.15  # 300 posts, slow enough to kill mid-run
-    write_config(tmp_path, [{"name": "big", "spider": "site", "rule": "example-board",
-                             "url": site.url("/big/1.html"), "concurrency": 1}])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {
+                "name": "big",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/big/1.html"),
+                "concurrency": 1,
+            }
+        ],
+    )
     db = tmp_path / "scan.db"
     process = start_crawl(tmp_path, "-s", "SCAN_BATCH_SIZE=10")
     committed = 0
@@ -63,7 +76,8 @@ def test_killed_crawl_keeps_batches_and_next_crawl_fetches_the_backlog(
     assert result.returncode == 0, result.stderr
     assert rows(db, "SELECT COUNT(*), COUNT(DISTINCT external_id) FROM mentions") == [(300, 300)]
     assert rows(db, "SELECT new FROM runs WHERE source = 'big' ORDER BY id DESC LIMIT 1") == [
-        (300 - kept,)]  # fmt: skip
+        (300 - kept,)
+    ]
     assert rows(db, "SELECT COUNT(*) FROM frontier WHERE source = 'big'") == [(0,)]
 
 
@@ -73,16 +87,22 @@ def test_broken_rule_file_is_reported_at_start(site: Site, tmp_path: Path) -> No
     missing = tmp_path / "missing.toml"
     missing.write_text('post = "article"\n[fields]\nauthor = ".a::text"\n', encoding="utf-8")
     url = site.url("/board/page1.html")
-    write_config(tmp_path, [
-        {"name": "broken", "spider": "site", "rule": str(rule), "url": url},
-        {"name": "missing", "spider": "site", "rule": str(missing), "url": url},
-        {"name": "board", "spider": "site", "rule": "example-board", "url": url},
-    ])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {"name": "broken", "spider": "site", "rule": str(rule), "url": url},
+            {"name": "missing", "spider": "site", "rule": str(missing), "url": url},
+            {"name": "board", "spider": "site", "rule": "example-board", "url": url},
+        ],
+    )
     result = crawl(tmp_path)
     assert result.returncode == 3
     assert f"{rule} line 4: [fields] `text` is a broken selector" in result.stderr
     assert f"{missing} line 2: [fields] `text` is missing (it is required)" in result.stderr
     db = tmp_path / "scan.db"
     assert dict(rows(db, "SELECT source, state FROM source_health")) == {
-        "broken": "failed", "missing": "failed", "board": "ok"}  # fmt: skip
+        "broken": "failed",
+        "missing": "failed",
+        "board": "ok",
+    }
     assert site.count("/board/page1.html") == 1  # only the good source fetched it

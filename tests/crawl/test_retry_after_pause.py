@@ -16,13 +16,30 @@ from tests.crawl.conftest import Site, crawl, rows, write_config
 def test_no_request_of_any_source_slips_in_after_a_429(site: Site, tmp_path: Path) -> None:
     site.behave("/board/page2.html", status=429, times=1, retry_after="2")
     one_at_a_time = {"concurrency": 1}
-    write_config(tmp_path, [
-        {"name": "alerts", "spider": "feed", "url": site.url("/feed/page1.xml"), **one_at_a_time},
-        {"name": "reviews", "spider": "jsonld", "url": site.url("/reviews/page1.html"),
-         **one_at_a_time},
-        {"name": "board", "spider": "site", "rule": "example-board",
-         "url": site.url("/board/page1.html"), **one_at_a_time},
-    ])  # fmt: skip
+    write_config(
+        tmp_path,
+        [
+            {
+                "name": "alerts",
+                "spider": "feed",
+                "url": site.url("/feed/page1.xml"),
+                **one_at_a_time,
+            },
+            {
+                "name": "reviews",
+                "spider": "jsonld",
+                "url": site.url("/reviews/page1.html"),
+                **one_at_a_time,
+            },
+            {
+                "name": "board",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/board/page1.html"),
+                **one_at_a_time,
+            },
+        ],
+    )
     result = crawl(tmp_path)
     assert result.returncode == 0, result.stderr
     answered_429 = site.hits["/board/page2.html"][0]

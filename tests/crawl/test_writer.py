@@ -19,19 +19,35 @@ VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Mention)))
 
 def post(i: int, text: str = "", **extra: Any) -> tuple[Any, ...]:
     """A post as the crawl side hands it over: a Mention's values."""
-    return VALUES(Mention(source="s", external_id=str(i), text=text or f"refund {i} never came",
-                          about_company=True, **extra))  # fmt: skip
+    return VALUES(
+        Mention(
+            source="s",
+            external_id=str(i),
+            text=text or f"refund {i} never came",
+            about_company=True,
+            **extra,
+        )
+    )
 
 
 def open_worker(db: Path, answers: list[BatchDone]) -> tuple[WorkerClient, int]:
     with Store(db) as store:
         run = store.start_run("crawl", source="s")
         # A real failure inside the worker's transaction: this post cannot be stored.
-        store.db.execute("CREATE TRIGGER poison BEFORE INSERT ON mentions "
-                         "WHEN NEW.text LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
-                         "END")  # fmt: skip
-    spec = OpenSource(key=0, db=str(db), source="s", run_id=run, config=default_config(db),
-                      categorise=True, spider_about=False)  # fmt: skip
+        store.db.execute(
+            "CREATE TRIGGER poison BEFORE INSERT ON mentions "
+            "WHEN NEW.text LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
+            "END"
+        )
+    spec = OpenSource(
+        key=0,
+        db=str(db),
+        source="s",
+        run_id=run,
+        config=default_config(db),
+        categorise=True,
+        spider_about=False,
+    )
     worker = WorkerClient.acquire()
     return worker, worker.open(spec, answers.append)
 
@@ -47,12 +63,16 @@ def test_batches_commit_in_order_and_a_failed_one_marks_no_page_fetched(tmp_path
     worker.wait(key)
     worker.release()
     assert [(a.seq, a.new, a.updated, a.error) for a in answers] == [
-        (1, 2, 0, None), (2, 0, 0, "poisoned"), (3, 1, 1, None)]  # fmt: skip
+        (1, 2, 0, None),
+        (2, 0, 0, "poisoned"),
+        (3, 1, 1, None),
+    ]
     assert rows(db, "SELECT id FROM mentions ORDER BY id") == [("s:1",), ("s:2",), ("s:5",)]
     assert rows(db, "SELECT text FROM mentions WHERE id = 's:2'") == [("refund 2 came at last",)]
     assert rows(db, "SELECT fingerprint, done FROM frontier") == [("fp1", 0)]
-    assert rows(db, "SELECT is_grievance, categories != '[]' FROM mentions "
-                    "WHERE id = 's:1'") == [(1, 1)]  # fmt: skip
+    assert rows(db, "SELECT is_grievance, categories != '[]' FROM mentions WHERE id = 's:1'") == [
+        (1, 1)
+    ]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
@@ -60,17 +80,20 @@ def test_drops_are_counted_by_reason_and_logged(tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
     answers: list[BatchDone] = []
     worker, key = open_worker(db, answers)
-    items = [post(1), post(2, removed=True), post(3, "<p> </p>"),
-             {"source": "s", "external_id": "4", "text": "My company lost my parcel"},
-             {"source": "s", "external_id": "5", "text": "nothing about anyone"},
-             {"source": "s", "text": "no id at all"}]  # fmt: skip
+    items = [
+        post(1),
+        post(2, removed=True),
+        post(3, "<p> </p>"),
+        {"source": "s", "external_id": "4", "text": "My company lost my parcel"},
+        {"source": "s", "external_id": "5", "text": "nothing about anyone"},
+        {"source": "s", "text": "no id at all"},
+    ]
     worker.submit(key, items, {}, set())
     worker.wait(key)
     worker.release()
     (answer,) = answers
     assert answer.new == 2 and answer.error is None  # s:1, and s:4 (it names the company)
-    assert answer.dropped == {"removed": 1, "empty-after-cleaning": 1, "off-topic": 1,
-                              "no-id": 1}  # fmt: skip
+    assert answer.dropped == {"removed": 1, "empty-after-cleaning": 1, "off-topic": 1, "no-id": 1}
     assert answer.stored + sum(answer.dropped.values()) == len(items)
     assert any("empty-after-cleaning: 3" in message for _, message in answer.logs)
 

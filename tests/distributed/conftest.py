@@ -54,8 +54,10 @@ def _redis_installed() -> None:
 
 
 #: Comparable columns of a stored post (not when, nor in which run, it was stored).
-POST = ("id, company, source, external_id, url, author, title, text, rating, rating_scale, "
-        "language, published_at, is_grievance, categories, extra")  # fmt: skip
+POST = (
+    "id, company, source, external_id, url, author, title, text, rating, rating_scale, "
+    "language, published_at, is_grievance, categories, extra"
+)
 
 
 def free_port() -> int:
@@ -76,11 +78,26 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.directory),
-             "--protected-mode", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.directory),
+                "--protected-mode",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 20
         while self.client_or_none() is None:
             assert self.process.poll() is None, "redis-server exited at start"
@@ -252,8 +269,13 @@ def module_board() -> Iterator[Board]:
 
 
 def board_source(board: Board, **keys: Any) -> dict[str, Any]:
-    return {"name": "board", "spider": "complaintsboard", "url": board.start_url,
-            "max_pages": 1000, **keys}  # fmt: skip
+    return {
+        "name": "board",
+        "spider": "complaintsboard",
+        "url": board.start_url,
+        "max_pages": 1000,
+        **keys,
+    }
 
 
 def env() -> dict[str, str]:
@@ -267,17 +289,35 @@ def start_worker(cwd: Path, url: str, *args: str) -> subprocess.Popen[str]:
     another machine: it reads no config and opens no database)."""
     return subprocess.Popen(
         [scan_executable(), "crawl-worker", "--redis", url, "--once", "--wait", "60", *args],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
-    )  # fmt: skip
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
 
 
 def start_writer(cwd: Path, url: str, *args: str) -> subprocess.Popen[str]:
     """``scan crawl --redis URL`` with the config in ``cwd``."""
     return subprocess.Popen(
-        [scan_executable(), "--config", str(cwd / "scanner.toml"), "--create", "crawl",
-         "--redis", url, "--progress-every", "0", *args],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
-    )  # fmt: skip
+        [
+            scan_executable(),
+            "--config",
+            str(cwd / "scanner.toml"),
+            "--create",
+            "crawl",
+            "--redis",
+            url,
+            "--progress-every",
+            "0",
+            *args,
+        ],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:

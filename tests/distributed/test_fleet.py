@@ -34,8 +34,19 @@ def local_crawl(tmp_path: Path) -> Path:
     """The same config crawled here, without Redis, into ``local.db``."""
     db = tmp_path / "local.db"
     config = str(tmp_path / "scanner.toml")
-    result = run_scan("--config", config, "--db", str(db), "--create", "crawl", "--local",
-                      "--progress-every", "0", cwd=tmp_path, timeout=180)  # fmt: skip
+    result = run_scan(
+        "--config",
+        config,
+        "--db",
+        str(db),
+        "--create",
+        "crawl",
+        "--local",
+        "--progress-every",
+        "0",
+        cwd=tmp_path,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     return db
 
@@ -61,9 +72,13 @@ def generic_sources(site: Site) -> list[dict[str, object]]:
     return [
         {"name": "alerts", "spider": "feed", "url": site.url("/feed/page1.xml")},
         {"name": "reviews", "spider": "jsonld", "url": site.url("/reviews/page1.html")},
-        {"name": "small-board", "spider": "site", "rule": "example-board",
-         "url": site.url("/board/page1.html")},
-    ]  # fmt: skip
+        {
+            "name": "small-board",
+            "spider": "site",
+            "rule": "example-board",
+            "url": site.url("/board/page1.html"),
+        },
+    ]
 
 
 def test_two_workers_and_the_writer_store_exactly_what_a_local_crawl_stores(
@@ -85,10 +100,17 @@ def test_two_workers_and_the_writer_store_exactly_what_a_local_crawl_stores(
     pages = [int(re.search(r"here: board (\d+)", w).group(1)) for w in fetched]  # type: ignore[union-attr]
     assert all(p > 20 for p in pages) and sum(pages) >= 321, fetched
     assert board.count("/acme-complaint-") == 2 * 20 * 15  # once each, in each crawl
-    runs = rows(db, "SELECT source, status, health, items, new FROM runs "
-                    "WHERE source IS NOT NULL ORDER BY source")  # fmt: skip
-    assert runs == [("alerts", "ok", "ok", 5, 5), ("board", "ok", "ok", 300, 300),
-                    ("reviews", "ok", "ok", 7, 7), ("small-board", "ok", "ok", 6, 6)]  # fmt: skip
+    runs = rows(
+        db,
+        "SELECT source, status, health, items, new FROM runs "
+        "WHERE source IS NOT NULL ORDER BY source",
+    )
+    assert runs == [
+        ("alerts", "ok", "ok", 5, 5),
+        ("board", "ok", "ok", 300, 300),
+        ("reviews", "ok", "ok", 7, 7),
+        ("small-board", "ok", "ok", 6, 6),
+    ]
     assert rows(db, "SELECT status FROM runs WHERE source IS NULL") == [("ok",)]
     assert rows(db, "SELECT COUNT(*) FROM frontier") == [(0,)]
     stats = json.loads(rows(db, "SELECT stats FROM runs WHERE source = 'board'")[0][0])
@@ -147,8 +169,17 @@ def test_a_writer_killed_mid_drain_loses_nothing_and_ingest_writes_the_rest(
         assert finish(worker)[0] == 0
     assert _stored(db) < 300
     config = str(tmp_path / "scanner.toml")
-    result = run_scan("--config", config, "ingest", "--redis", redis_server.url,
-                      "--progress-every", "0", cwd=tmp_path, timeout=120)  # fmt: skip
+    result = run_scan(
+        "--config",
+        config,
+        "ingest",
+        "--redis",
+        redis_server.url,
+        "--progress-every",
+        "0",
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert len(posts(db)) == 300
     assert posts(db) == board_rows

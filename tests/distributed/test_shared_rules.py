@@ -92,9 +92,12 @@ def test_a_capped_sources_backlog_is_crawled_on_the_next_nights(
         status, err, _ = crawl_with_workers(tmp_path, redis_server.url)
         assert status == 0, err
         counts.append(rows(db, "SELECT COUNT(*) FROM mentions")[0][0])
-        run = rows(db, "SELECT health, json_extract(stats, '$.finish_reason'), "
-                       "json_extract(stats, '$.\"scan/pages\"') FROM runs "
-                       "WHERE source = 'board' ORDER BY id DESC LIMIT 1")[0]  # fmt: skip
+        run = rows(
+            db,
+            "SELECT health, json_extract(stats, '$.finish_reason'), "
+            "json_extract(stats, '$.\"scan/pages\"') FROM runs "
+            "WHERE source = 'board' ORDER BY id DESC LIMIT 1",
+        )[0]
         if night == 0:  # the cap is the source's, across both workers
             assert run[:2] == ("backlog", "closespider_pagecount"), run
             assert run[2] <= 8 + 4, run  # the 4 in flight at the cap may still arrive
@@ -126,9 +129,14 @@ def test_a_worker_alone_runs_job_after_job(
     """Without --once a worker serves one job, then the next (each in a child process)."""
     board.pages, board.per_page = 1, 3
     write_config(tmp_path, [board_source(board)])
-    worker = subprocess.Popen([scan_executable(), "crawl-worker", "--redis", redis_server.url,
-                               "--wait", "5"], cwd=tmp_path, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env())  # fmt: skip
+    worker = subprocess.Popen(
+        [scan_executable(), "crawl-worker", "--redis", redis_server.url, "--wait", "5"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
     for _ in range(2):
         status, _, err = finish(start_writer(tmp_path, redis_server.url))
         assert status == 0, err

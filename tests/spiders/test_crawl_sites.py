@@ -40,8 +40,12 @@ def toml(value: Any) -> str:
 
 
 def config(base: str, db: Path) -> str:
-    lines = [f"db = {toml(str(db))}", "[company]", 'name = "Acme"',
-             'aliases = ["Acme Payments", "Brightpay"]']  # fmt: skip
+    lines = [
+        f"db = {toml(str(db))}",
+        "[company]",
+        'name = "Acme"',
+        'aliases = ["Acme Payments", "Brightpay"]',
+    ]
     polite = {"download_delay": 0, "autothrottle": False, "concurrency": 4}
     entries = [site.source(base, **polite) for site in SITES.values()]
     # The same spider again as a second source: one subreddit only, no comment threads.
@@ -82,8 +86,14 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     stored = {source: rows(db, source) for source in [*SITES, "reddit-pf"]}
     runs = {r["source"]: r for r in db["runs"].rows_where("source is not null")}
     again, requested_again = crawl(tmp)
-    return {"stored": stored, "runs": runs, "requested": requested, "again": again,
-            "requested_again": requested_again, "db": db}  # fmt: skip
+    return {
+        "stored": stored,
+        "runs": runs,
+        "requested": requested,
+        "again": again,
+        "requested_again": requested_again,
+        "db": db,
+    }
 
 
 def rows(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, Any]]:
@@ -129,8 +139,11 @@ def test_reddit_posts_and_replies_land_in_the_database(crawled):
         for child in fixture_json("reddit", name)["data"]["children"]
     ]
     thread = fixture_json("reddit", "thread-bp001.json")[1]["data"]["children"]
-    replies = [thread[0]["data"], thread[0]["data"]["replies"]["data"]["children"][0]["data"],
-               thread[1]["data"]["replies"]["data"]["children"][0]["data"]]  # fmt: skip
+    replies = [
+        thread[0]["data"],
+        thread[0]["data"]["replies"]["data"]["children"][0]["data"],
+        thread[1]["data"]["replies"]["data"]["children"][0]["data"],
+    ]
     expected = {p["name"] for p in posts} | {c["name"] for c in replies}
     assert set(got) == expected - REMOVED["reddit"]
     hindi = got["t3_bp005"]

@@ -95,7 +95,7 @@ def test_bbb_complaints_and_reviews_land_in_the_database(crawled: tuple[Any, lis
         "review-0875_90012345_1003",
         "review-0875_90012345_1004",
         "review-0875_90012345_1005",
-    }  # fmt: skip  (complaint-5512005 and review 1006 were removed posts: never stored)
+    }  # (complaint-5512005 and review 1006 were removed posts: never stored)
     complaint = got["complaint-5512001"]
     assert complaint["published_at"] == "2024-03-03T00:00:00+00:00"
     assert json.loads(complaint["extra"])["status"] == "Resolved"
@@ -116,8 +116,12 @@ def test_complaintsboard_complaint_pages_land_in_the_database(
 def test_pissedconsumer_and_sitejabber_land_in_the_database(crawled: tuple[Any, list[str]]) -> None:
     db = crawled[0]
     assert set(rows(db, "pissedconsumer-acme")) == {
-        "3456701", "3456702", "3456703", "3456704", "3456706",
-    }  # fmt: skip
+        "3456701",
+        "3456702",
+        "3456703",
+        "3456704",
+        "3456706",
+    }
     sitejabber = rows(db, "sitejabber-acme")
     assert set(sitejabber) == {"9100001", "9100002", "9100003", "9100004", "9100006"}
     assert sitejabber["9100003"]["text"].startswith("ఏక్మే సర్వీస్")

@@ -22,8 +22,10 @@ from scanner.spiders.pissedconsumer import PissedconsumerSpider
 from scanner.spiders.site import SiteSpider
 from scanner.spiders.sitejabber import SitejabberSpider
 
-POSTS = (("Dana", "The technician never came and Acme kept the fee."),
-         ("Ravi", "Acme charged my card twice for one repair."))  # fmt: skip
+POSTS = (
+    ("Dana", "The technician never came and Acme kept the fee."),
+    ("Ravi", "Acme charged my card twice for one repair."),
+)
 
 RULE = """post = "article.post"
 [fields]
@@ -34,55 +36,76 @@ date = ".when"
 
 
 def site_page(when: str) -> str:
-    return "".join(f'<article class="post"><span class="who">{a}</span><span class="when">'
-                   f'{when}</span><div class="body">{t}</div></article>'
-                   for a, t in POSTS)  # fmt: skip
+    return "".join(
+        f'<article class="post"><span class="who">{a}</span><span class="when">'
+        f'{when}</span><div class="body">{t}</div></article>'
+        for a, t in POSTS
+    )
 
 
 def jsonld_page(when: str) -> str:
-    reviews = [{"@type": "Review", "author": a, "datePublished": when, "reviewBody": t}
-               for a, t in POSTS]  # fmt: skip
-    micro = "".join(f'<div itemscope itemtype="https://schema.org/Review"><span itemprop='
-                    f'"author">{a}</span><span itemprop="datePublished">{when}</span><p '
-                    f'itemprop="reviewBody">{t} (again)</p></div>' for a, t in POSTS)  # fmt: skip
+    reviews = [
+        {"@type": "Review", "author": a, "datePublished": when, "reviewBody": t} for a, t in POSTS
+    ]
+    micro = "".join(
+        f'<div itemscope itemtype="https://schema.org/Review"><span itemprop='
+        f'"author">{a}</span><span itemprop="datePublished">{when}</span><p '
+        f'itemprop="reviewBody">{t} (again)</p></div>'
+        for a, t in POSTS
+    )
     script = f'<script type="application/ld+json">{json.dumps(reviews)}</script>'
     return script + micro
 
 
 def microdata_page(when: str) -> str:
-    return "".join(f'<div itemscope itemtype="https://schema.org/Review"><span itemprop='
-                   f'"author">{a}</span><span itemprop="datePublished">{when}</span><p '
-                   f'itemprop="reviewBody">{t}</p></div>' for a, t in POSTS)  # fmt: skip
+    return "".join(
+        f'<div itemscope itemtype="https://schema.org/Review"><span itemprop='
+        f'"author">{a}</span><span itemprop="datePublished">{when}</span><p '
+        f'itemprop="reviewBody">{t}</p></div>'
+        for a, t in POSTS
+    )
 
 
 def bbb_complaints(when: str) -> str:
-    return "".join(f'<li class="card bpr-complaint-grid"><div class="bpr-complaint-type">'
-                   f'Complaint Type: Billing</div><div class="bpr-complaint-date">Date: {when}'
-                   f'</div><div class="bpr-complaint-body"><div data-body="">{t}</div></div></li>'
-                   for _, t in POSTS)  # fmt: skip
+    return "".join(
+        f'<li class="card bpr-complaint-grid"><div class="bpr-complaint-type">'
+        f'Complaint Type: Billing</div><div class="bpr-complaint-date">Date: {when}'
+        f'</div><div class="bpr-complaint-body"><div data-body="">{t}</div></div></li>'
+        for _, t in POSTS
+    )
 
 
 def bbb_reviews(when: str) -> str:
-    return "".join(f'<li class="card bpr-review"><h3 class="bpr-review-title">Review from {a}'
-                   f"</h3><p>Date: {when}</p><div>{t}</div></li>" for a, t in POSTS)  # fmt: skip
+    return "".join(
+        f'<li class="card bpr-review"><h3 class="bpr-review-title">Review from {a}'
+        f"</h3><p>Date: {when}</p><div>{t}</div></li>"
+        for a, t in POSTS
+    )
 
 
 def complaintsboard(when: str) -> str:
-    return "".join(f'<div class="complaint"><span class="author-header__name">{a}</span>'
-                   f'<span class="author-header__date">{when}</span><p class='
-                   f'"complaint-main__text">{t}</p></div>' for a, t in POSTS)  # fmt: skip
+    return "".join(
+        f'<div class="complaint"><span class="author-header__name">{a}</span>'
+        f'<span class="author-header__date">{when}</span><p class='
+        f'"complaint-main__text">{t}</p></div>'
+        for a, t in POSTS
+    )
 
 
 def pissedconsumer(when: str) -> str:
-    return "".join(f'<div class="review-item"><span class="user-name">{a}</span><time class='
-                   f'"post-time">{when}</time><div itemprop="reviewBody">{t}</div></div>'
-                   for a, t in POSTS)  # fmt: skip
+    return "".join(
+        f'<div class="review-item"><span class="user-name">{a}</span><time class='
+        f'"post-time">{when}</time><div itemprop="reviewBody">{t}</div></div>'
+        for a, t in POSTS
+    )
 
 
 def sitejabber(when: str) -> str:
-    return "".join(f'<div class="review"><span class="review__author__name">{a}</span><span '
-                   f'class="review__date">{when}</span><div class="review__text">{t}</div></div>'
-                   for a, t in POSTS)  # fmt: skip
+    return "".join(
+        f'<div class="review"><span class="review__author__name">{a}</span><span '
+        f'class="review__date">{when}</span><div class="review__text">{t}</div></div>'
+        for a, t in POSTS
+    )
 
 
 CASES: dict[str, tuple[type, dict[str, Any], str, Any]] = {

@@ -67,8 +67,12 @@ def crawled(real_pages: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
         done = subprocess.run(
             [SCAN, "--config", str(tmp / "scanner.toml"), "--create", "crawl"],
-            capture_output=True, text=True, timeout=180, cwd=tmp, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp,
+            check=False,
+        )
     assert done.returncode in (0, 3), done.stderr[-3000:]
     return tmp / "scan.db"
 
@@ -118,8 +122,9 @@ def test_reddit_listing_every_post(crawled: Path, real_pages: Path):
 def test_hackernews_answer_every_hit_with_clean_text(crawled: Path, real_pages: Path):
     answer = json.loads((real_pages / HN).read_text(encoding="utf-8"))
     stored = rows(crawled, "hn")
-    with_text = [h for h in answer["hits"] if h.get("comment_text") or h.get("story_text")
-                 or h.get("title")]  # fmt: skip
+    with_text = [
+        h for h in answer["hits"] if h.get("comment_text") or h.get("story_text") or h.get("title")
+    ]
     assert {str(h["objectID"]) for h in with_text} == set(stored)
     for row in stored.values():
         assert "&#x27;" not in row["text"] and "<p>" not in row["text"]

@@ -23,8 +23,9 @@ from scanner.crawl.results import SourceResult
 from scanner.store import Store, UpsertResult
 
 #: Stats that are a maximum over workers, not a sum.
-LONGEST = frozenset({"elapsed_time_seconds", "memusage/max", "memusage/startup",
-                     "distributed/host_leases_max"})  # fmt: skip
+LONGEST = frozenset(
+    {"elapsed_time_seconds", "memusage/max", "memusage/startup", "distributed/host_leases_max"}
+)
 
 
 def merged_stats(client: Any, keys: SourceKeys) -> dict[str, Any]:
@@ -56,14 +57,16 @@ def reason_of(client: Any, keys: SourceKeys) -> str:
     return reason.decode() if reason else INTERRUPTED
 
 
-def conclude_source(client: Any, store: Store, source: SourceJob, keys: SourceKeys,
-                    entry: SourceResult) -> Verdict:  # fmt: skip
+def conclude_source(
+    client: Any, store: Store, source: SourceJob, keys: SourceKeys, entry: SourceResult
+) -> Verdict:
     """Close the source's run and record its health; ``entry`` gets the figures."""
     reason = reason_of(client, keys)
     stats = merged_stats(client, keys)
     stats["finish_reason"] = reason
-    totals = UpsertResult(stats.get("scan/new", 0), stats.get("scan/updated", 0),
-                          stats.get("scan/unchanged", 0))  # fmt: skip
+    totals = UpsertResult(
+        stats.get("scan/new", 0), stats.get("scan/updated", 0), stats.get("scan/unchanged", 0)
+    )
     if reason == "finished":  # a backlog page the site failed again: given up (Frontier)
         resumed = {m.decode() for m in client.smembers(keys.resumed)}
         refused = {m.decode() for m in client.smembers(keys.refused)}
@@ -75,8 +78,16 @@ def conclude_source(client: Any, store: Store, source: SourceJob, keys: SourceKe
         finish_source_run(store, source.run_id, stats, verdict, totals)
     else:
         bounds = Bounds(max_pages=source.max_pages, max_minutes=source.max_seconds / 60)
-        verdict = conclude(store, source.name, source.run_id, stats, reason=reason, bounds=bounds,
-                           pending=pending_count(store.db, source.name), totals=totals)  # fmt: skip
+        verdict = conclude(
+            store,
+            source.name,
+            source.run_id,
+            stats,
+            reason=reason,
+            bounds=bounds,
+            pending=pending_count(store.db, source.name),
+            totals=totals,
+        )
     entry.read(stats)
     entry.status, entry.health, entry.message = verdict.status, verdict.health, verdict.message
     entry.finished = True

@@ -34,8 +34,9 @@ def _modules() -> Any:
         import redis
         import scrapy_redis  # noqa: F401 - the scheduler's base; checked here, once
     except ImportError as exc:
-        raise RedisError(f"a distributed crawl needs the redis extra ({exc.name} is not "
-                         f"installed): {INSTALL}") from None  # fmt: skip
+        raise RedisError(
+            f"a distributed crawl needs the redis extra ({exc.name} is not installed): {INSTALL}"
+        ) from None
     return redis
 
 
@@ -60,9 +61,14 @@ def connect(url: str) -> Any:
 
     # ~30 s of retries: 0.05, 0.1 ... 1 s apart.
     retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=int(RETRY_SECONDS) + 6)
-    client = get_redis(url=url, socket_timeout=30, socket_connect_timeout=5, retry=retry,
-                       retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-                       health_check_interval=10)  # fmt: skip
+    client = get_redis(
+        url=url,
+        socket_timeout=30,
+        socket_connect_timeout=5,
+        retry=retry,
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        health_check_interval=10,
+    )
     try:
         client.ping()
     except redis.RedisError as exc:
@@ -83,6 +89,8 @@ def warn_if_volatile(client: Any, url: str) -> str | None:
     except Exception:  # CONFIG may be renamed or refused: nothing to say then
         return None
     if appendonly == "no":
-        return (f"Redis at {where(url)} runs without appendonly: if it is restarted, the "
-                "queued pages and posts are lost (start it with --appendonly yes)")  # fmt: skip
+        return (
+            f"Redis at {where(url)} runs without appendonly: if it is restarted, the "
+            "queued pages and posts are lost (start it with --appendonly yes)"
+        )
     return None

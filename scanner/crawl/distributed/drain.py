@@ -58,8 +58,10 @@ class Drain:
         while self.client.lmove(self.keys.processing, self.keys.items, "LEFT", "RIGHT"):
             moved += 1
         if moved:
-            logger.warning("%d batch(es) a writer left half-done are committed again (adding "
-                           "nothing twice)", moved)  # fmt: skip
+            logger.warning(
+                "%d batch(es) a writer left half-done are committed again (adding nothing twice)",
+                moved,
+            )
         return moved
 
     def take(self, timeout: float) -> bool:
@@ -73,8 +75,9 @@ class Drain:
     def drain(self) -> int:
         """Commit every batch already queued; how many."""
         done = 0
-        while (data := self.client.lmove(self.keys.items, self.keys.processing, "RIGHT",
-                                         "LEFT")) is not None:  # fmt: skip
+        while (
+            data := self.client.lmove(self.keys.items, self.keys.processing, "RIGHT", "LEFT")
+        ) is not None:
             self.commit(data)
             done += 1
         return done
@@ -87,8 +90,9 @@ class Drain:
             self.client.lrem(self.keys.processing, 1, data)
             return
         key = self._stages(batch)
-        answer = self.worker.handle(Batch(key, batch["seq"], batch["items"], batch["add"],
-                                          set(batch["done"])))  # fmt: skip
+        answer = self.worker.handle(
+            Batch(key, batch["seq"], batch["items"], batch["add"], set(batch["done"]))
+        )
         tally = Tally()
         fold_answer(tally, answer, batch["name"])
         source = self.keys.source(batch["job"], batch["source"])
@@ -115,9 +119,15 @@ class Drain:
         if key is None:
             key = self.opened[where] = len(self.opened) + 1
             about = self._spider_about(batch["spider"])
-            spec = OpenSource(key=key, db=str(self.store.path), source=batch["name"],
-                              run_id=batch["run"], config=self.config,
-                              categorise=self.categorise, spider_about=about)  # fmt: skip
+            spec = OpenSource(
+                key=key,
+                db=str(self.store.path),
+                source=batch["name"],
+                run_id=batch["run"],
+                config=self.config,
+                categorise=self.categorise,
+                spider_about=about,
+            )
             self.worker.open(spec)
         return key
 

@@ -150,10 +150,12 @@ class RemoteSourceExtension(SourceExtension):
         self.scheduler: Any = None  # the LeasingScheduler, once it is open
         self.ticker: Any = None
         self._checked = 0.0
-        for handler, signal in ((self.spider_opened, signals.spider_opened),
-                                (self.spider_idle, signals.spider_idle),
-                                (self.response_received, signals.response_received),
-                                (self.spider_closed, signals.spider_closed)):  # fmt: skip
+        for handler, signal in (
+            (self.spider_opened, signals.spider_opened),
+            (self.spider_idle, signals.spider_idle),
+            (self.response_received, signals.response_received),
+            (self.spider_closed, signals.spider_closed),
+        ):
             crawler.signals.connect(handler, signal=signal)
 
     @classmethod
@@ -178,8 +180,11 @@ class RemoteSourceExtension(SourceExtension):
                     return
                 back = self.scheduler.queue.requeue()  # the leases of workers that are gone
                 if back:
-                    fleet_logger.warning("%s: %d page(s) of a worker that is gone are queued again",
-                                   self.state.source, back)  # fmt: skip
+                    fleet_logger.warning(
+                        "%s: %d page(s) of a worker that is gone are queued again",
+                        self.state.source,
+                        back,
+                    )
             engine = self.crawler.engine
             if not self.closing and not engine.needs_backout() and not self.scheduler.ready:
                 self.scheduler.kick()
@@ -238,5 +243,8 @@ class RemoteSourceExtension(SourceExtension):
                 self.scheduler.queue.requeue(self.link.worker)
             client.hset(keys.members, self.link.worker, "closed" if gone_for_good else "left")
         except connection_errors() as exc:
-            logger.error("%s: Redis: %s (the leases come back when this worker's heartbeat "
-                         "lapses)", state.source, exc)  # fmt: skip
+            logger.error(
+                "%s: Redis: %s (the leases come back when this worker's heartbeat lapses)",
+                state.source,
+                exc,
+            )

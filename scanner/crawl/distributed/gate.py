@@ -111,8 +111,10 @@ class SharedHostGate(HostGate):
         if known is None:
             client = self.link.client
             known = self.scripts[id(self.link.client)] = (
-                client.register_script(ENTER), client.register_script(PAUSE),
-                client.register_script(LATENCY))  # fmt: skip
+                client.register_script(ENTER),
+                client.register_script(PAUSE),
+                client.register_script(LATENCY),
+            )
         self._enter, self._pause, self._latency = known
         self.places: deque[str] = deque()  # tokens of this worker's requests in flight
         self.leased: set[str] = set()  # lease tokens of this worker's pages of the host
@@ -146,19 +148,35 @@ class SharedHostGate(HostGate):
         if not self.autothrottle or not self.paces:
             return
         paces = self.paces.values()
-        self._latency(keys=[self.key], args=[
-            int(seconds * 1000), status, int(self.floor * 1000),
-            min(p.target_concurrency for p in paces), int(max(p.max_delay for p in paces) * 1000),
-        ])  # fmt: skip
+        self._latency(
+            keys=[self.key],
+            args=[
+                int(seconds * 1000),
+                status,
+                int(self.floor * 1000),
+                min(p.target_concurrency for p in paces),
+                int(max(p.max_delay for p in paces) * 1000),
+            ],
+        )
 
     def _ask(self) -> float:
         """0 when a place was taken, else seconds to wait."""
         token = f"{self.link.worker}|{self.host}|{next(self._numbers)}"
         start = max((p.start_delay for p in self.paces.values()), default=0.0)
-        wait = int(self._enter(keys=[self.key, self.flight], args=[
-            token, int(self.floor * 1000), self.concurrency, int(self.autothrottle),
-            int(start * 1000), int(self.hold_seconds * 1000), self.link.keys.alive_prefix,
-        ]))  # fmt: skip
+        wait = int(
+            self._enter(
+                keys=[self.key, self.flight],
+                args=[
+                    token,
+                    int(self.floor * 1000),
+                    self.concurrency,
+                    int(self.autothrottle),
+                    int(start * 1000),
+                    int(self.hold_seconds * 1000),
+                    self.link.keys.alive_prefix,
+                ],
+            )
+        )
         if wait == 0:
             self.places.append(token)
             return 0.0

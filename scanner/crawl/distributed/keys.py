@@ -146,5 +146,16 @@ class SourceKeys:
         return self.base + ":tally"
 
     def all(self) -> list[str]:
-        return [self.queue, self.seq, self.seen, self.leases, self.known, self.state,
-                self.members, self.stats, self.resumed, self.refused, self.tally]  # fmt: skip
+        return [
+            self.queue,
+            self.seq,
+            self.seen,
+            self.leases,
+            self.known,
+            self.state,
+            self.members,
+            self.stats,
+            self.resumed,
+            self.refused,
+            self.tally,
+        ]

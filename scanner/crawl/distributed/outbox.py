@@ -119,23 +119,47 @@ class Outbox:
         stats even when there is nothing else (the last push).
         """
         self._last_flush = time.monotonic()
-        if not (self.items or self.frontier_add or self.frontier_done or self.refused
-                or self.finished or self.requests or stats):  # fmt: skip
+        if not (
+            self.items
+            or self.frontier_add
+            or self.frontier_done
+            or self.refused
+            or self.finished
+            or self.requests
+            or stats
+        ):
             return
         batch = self._batch()
         keys = self.keys
         try:
             self.link.scripts.commit(
-                keys=[self.link.keys.items, keys.leases, keys.queue, keys.seen, keys.seq,
-                      keys.state, keys.stats],
-                args=[batch, self.link.worker, codec.stats_json(self.crawler.stats.get_stats()),
-                      len(self.finished), *self.finished, *self.requests],
-            )  # fmt: skip
+                keys=[
+                    self.link.keys.items,
+                    keys.leases,
+                    keys.queue,
+                    keys.seen,
+                    keys.seq,
+                    keys.state,
+                    keys.stats,
+                ],
+                args=[
+                    batch,
+                    self.link.worker,
+                    codec.stats_json(self.crawler.stats.get_stats()),
+                    len(self.finished),
+                    *self.finished,
+                    *self.requests,
+                ],
+            )
         except connection_errors() as exc:
             if self.seq and batch:
                 self.seq -= 1  # the same batch again next time
-            logger.error("%s: cannot reach Redis, keeping %d post(s) for the next try: %s",
-                         self.source, len(self.items), exc)  # fmt: skip
+            logger.error(
+                "%s: cannot reach Redis, keeping %d post(s) for the next try: %s",
+                self.source,
+                len(self.items),
+                exc,
+            )
             return
         self.items, self.frontier_add, self.frontier_done, self.refused = [], {}, set(), set()
         self.finished, self.requests, self.queued = set(), [], set()
@@ -144,10 +168,18 @@ class Outbox:
         if not (self.items or self.frontier_add or self.frontier_done or self.refused):
             return b""
         self.seq += 1
-        body = {"job": self.link.job.id, "source": self.index, "name": self.source,
-                "spider": self.spider, "run": self.run_id, "worker": self.link.worker,
-                "seq": self.seq, "add": self.frontier_add, "done": sorted(self.frontier_done),
-                "refused": sorted(self.refused)}  # fmt: skip
+        body = {
+            "job": self.link.job.id,
+            "source": self.index,
+            "name": self.source,
+            "spider": self.spider,
+            "run": self.run_id,
+            "worker": self.link.worker,
+            "seq": self.seq,
+            "add": self.frontier_add,
+            "done": sorted(self.frontier_done),
+            "refused": sorted(self.refused),
+        }
         try:
             return codec.dumps({**body, "items": self.items})
         except TypeError:  # one item holds what JSON cannot say: it alone is lost

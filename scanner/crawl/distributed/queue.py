@@ -69,8 +69,9 @@ class LeasedQueue(Base):
         """Lease ``member`` (from :meth:`peek`): its token, or ``None`` when another
         worker took it first."""
         token = self.link.token()
-        taken = self.link.scripts.take(keys=[self.keys.queue, self.keys.leases],
-                                       args=[token, self.link.worker, member])  # fmt: skip
+        taken = self.link.scripts.take(
+            keys=[self.keys.queue, self.keys.leases], args=[token, self.link.worker, member]
+        )
         return token if taken else None
 
     def decode(self, data: dict[str, Any]) -> Request:

@@ -41,15 +41,25 @@ class Served:
     interrupted: bool = False
 
 
-def wait_for_job(client: Any, keys: Keys, *, job_id: str | None = None, after: str | None = None,
-                 wait: float | None = None) -> Job | None:  # fmt: skip
+def wait_for_job(
+    client: Any,
+    keys: Keys,
+    *,
+    job_id: str | None = None,
+    after: str | None = None,
+    wait: float | None = None,
+) -> Job | None:
     """The running job (``job_id`` only; not ``after``), waiting ``wait`` seconds (None: ever)."""
     deadline = None if wait is None else time.monotonic() + wait
     while True:
         data = client.get(keys.job)
         job = Job.from_json(data) if data else None
-        if (job is not None and job.state == "running" and job.id != after
-                and job_id in (None, job.id)):  # fmt: skip
+        if (
+            job is not None
+            and job.state == "running"
+            and job.id != after
+            and job_id in (None, job.id)
+        ):
             return job
         if job_id is not None and (job is None or job.id != job_id):
             return None  # that job is over
@@ -79,14 +89,17 @@ def _child(args: list[str]) -> int:
     here = str(Path(scanner.__file__).resolve().parents[1])
     path = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
     try:
-        return subprocess.call([sys.executable, "-P", "-m", "scanner.cli", *args],
-                               env={**os.environ, "PYTHONPATH": path})  # fmt: skip
+        return subprocess.call(
+            [sys.executable, "-P", "-m", "scanner.cli", *args],
+            env={**os.environ, "PYTHONPATH": path},
+        )
     except KeyboardInterrupt:  # the child got it too, and stops on its own
         return ExitStatus.INTERRUPTED
 
 
-def serve_one(url: str, *, job_id: str | None = None, wait: float | None = None,
-              tracebacks: bool = False) -> Served:  # fmt: skip
+def serve_one(
+    url: str, *, job_id: str | None = None, wait: float | None = None, tracebacks: bool = False
+) -> Served:
     """Wait for a job (or that one), crawl it to its end, and return what was done here."""
     client = connect(url)
     keys = Keys()
@@ -94,8 +107,10 @@ def serve_one(url: str, *, job_id: str | None = None, wait: float | None = None,
     if job is None:
         return Served()
     if job.version != __version__:
-        raise RedisError(f"job {job.id} was published by scan {job.version}; this worker runs "
-                         f"scan {__version__}: run the same version everywhere")  # fmt: skip
+        raise RedisError(
+            f"job {job.id} was published by scan {job.version}; this worker runs "
+            f"scan {__version__}: run the same version everywhere"
+        )
     link = Link.active = Link(client, keys, job)
     heartbeat = Heartbeat(client, keys.alive(link.worker), "1", job.worker_ttl)
     heartbeat.beat()
@@ -120,13 +135,18 @@ def worker_settings(job: Job) -> Any:
     extensions["scanner.crawl.distributed.extension.RemoteSourceExtension"] = 100
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     middlewares["scanner.crawl.distributed.extension.LeaseMiddleware"] = 1
-    settings.setdict({
-        "SCHEDULER": "scanner.crawl.distributed.scheduler.LeasingScheduler",
-        "SCAN_HOST_GATE": "scanner.crawl.distributed.gate.SharedHostGate",
-        "EXTENSIONS": extensions, "DOWNLOADER_MIDDLEWARES": middlewares,
-        "CLOSESPIDER_PAGECOUNT": 0,  # counted for the whole source, in Redis
-        "LOG_INSTALL_ROOT_HANDLER": False, "TELNETCONSOLE_ENABLED": False,
-    }, priority=FORCED)  # fmt: skip
+    settings.setdict(
+        {
+            "SCHEDULER": "scanner.crawl.distributed.scheduler.LeasingScheduler",
+            "SCAN_HOST_GATE": "scanner.crawl.distributed.gate.SharedHostGate",
+            "EXTENSIONS": extensions,
+            "DOWNLOADER_MIDDLEWARES": middlewares,
+            "CLOSESPIDER_PAGECOUNT": 0,  # counted for the whole source, in Redis
+            "LOG_INSTALL_ROOT_HANDLER": False,
+            "TELNETCONSOLE_ENABLED": False,
+        },
+        priority=FORCED,
+    )
     return settings
 
 
@@ -153,8 +173,7 @@ def _crawl(link: Link, *, tracebacks: bool) -> Served:
         crawlers = []
         for source in job.sources:
             keys = link.source_keys(source.index)
-            reason, elapsed = link.scripts.join(keys=[keys.state, keys.members],
-                                                args=[link.worker])  # fmt: skip
+            reason, elapsed = link.scripts.join(keys=[keys.state, keys.members], args=[link.worker])
             if reason:  # closed already (finished by the others, capped...)
                 continue
             try:

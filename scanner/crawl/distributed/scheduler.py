@@ -95,8 +95,9 @@ class LeasingScheduler(Scheduler):
         outbox = self._outbox()
         lease = request.meta.pop("scan_lease", None)  # a retry or a redirect of a leased page
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
-        if fingerprint and (fingerprint in outbox.queued
-                            or self.server.sismember(self.df.key, fingerprint)):  # fmt: skip
+        if fingerprint and (
+            fingerprint in outbox.queued or self.server.sismember(self.df.key, fingerprint)
+        ):
             self.df.log(request, self.spider)
             outbox.release(lease)
             return False
@@ -104,8 +105,9 @@ class LeasingScheduler(Scheduler):
             data = self.queue.encode(request)
         except (TypeError, ValueError) as exc:  # a callback no other process can find...
             self.stats.inc_value("distributed/unsendable")
-            logger.error("%s: cannot queue %s for the other workers: %s", outbox.source,
-                         request.url, exc)  # fmt: skip
+            logger.error(
+                "%s: cannot queue %s for the other workers: %s", outbox.source, request.url, exc
+            )
             outbox.release(lease)
             return False
         outbox.queue(fingerprint, request.priority, data)

@@ -46,14 +46,21 @@ class Seeded:
 
 def new_job(config: Config, db_path: Path, parent_run: int, overrides: dict[str, Any]) -> Job:
     settings = configure.base_settings(config, db_path, overrides)
-    return Job(id=secrets.token_hex(4), db=str(db_path.resolve()), host=socket.gethostname(),
-               version=__version__, parent_run=parent_run,
-               base=configure.crawl_settings(config), overrides=dict(overrides),
-               worker_ttl=settings.getfloat("SCAN_REDIS_WORKER_TTL"))  # fmt: skip
+    return Job(
+        id=secrets.token_hex(4),
+        db=str(db_path.resolve()),
+        host=socket.gethostname(),
+        version=__version__,
+        parent_run=parent_run,
+        base=configure.crawl_settings(config),
+        overrides=dict(overrides),
+        worker_ttl=settings.getfloat("SCAN_REDIS_WORKER_TTL"),
+    )
 
 
-def seed(client: Any, keys: Keys, job: Job, config: Config, store: Store,
-         sources: list[Source]) -> Seeded:  # fmt: skip
+def seed(
+    client: Any, keys: Keys, job: Job, config: Config, store: Store, sources: list[Source]
+) -> Seeded:
     """Add each source to ``job`` (its run opened) and queue its first requests."""
     from scrapy.spiderloader import get_spider_loader
 
@@ -75,14 +82,18 @@ def seed(client: Any, keys: Keys, job: Job, config: Config, store: Store,
         settings.setdict(configure.source_settings(source), priority="spider")
         index = len(job.sources)
         entry = SourceJob(
-            index=index, name=source.name, spider=source.spider, args=source.spider_args(),
+            index=index,
+            name=source.name,
+            spider=source.spider,
+            args=source.spider_args(),
             settings=configure.source_settings(source),
             run_id=store.start_run("crawl", source=source.name, parent_id=job.parent_run),
             max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
             max_seconds=settings.getfloat("CLOSESPIDER_TIMEOUT"),
-        )  # fmt: skip
-        cutoff = incremental_cutoff(store, source.name,
-                                    settings.getfloat("SCAN_INCREMENTAL_OVERLAP_DAYS"))  # fmt: skip
+        )
+        cutoff = incremental_cutoff(
+            store, source.name, settings.getfloat("SCAN_INCREMENTAL_OVERLAP_DAYS")
+        )
         entry.cutoff = cutoff.isoformat() if cutoff else None
         job.sources.append(entry)
         source_keys = keys.source(job.id, index)
@@ -120,8 +131,9 @@ def _first_requests(store: Store, source: str, spider: Any) -> tuple[list[Any], 
     return requests, resumed - {""}
 
 
-def _queue(scripts: Scripts, keys: Keys, source_keys: SourceKeys, requests: list[Any],
-           spider: Any) -> None:  # fmt: skip
+def _queue(
+    scripts: Scripts, keys: Keys, source_keys: SourceKeys, requests: list[Any], spider: Any
+) -> None:
     from scrapy_redis.dupefilter import RFPDupeFilter
 
     fingerprint = RFPDupeFilter(None, key="").request_fingerprint
@@ -130,9 +142,18 @@ def _queue(scripts: Scripts, keys: Keys, source_keys: SourceKeys, requests: list
         fp = "" if request.dont_filter else fingerprint(request)
         args += (fp, request.priority, codec.dumps(request.to_dict(spider=spider)))
     for start in range(0, len(args), CHUNK * 3):
-        scripts.commit(keys=[keys.items, source_keys.leases, source_keys.queue, source_keys.seen,
-                             source_keys.seq, source_keys.state, source_keys.stats],
-                       args=[b"", "", b"", 0, *args[start : start + CHUNK * 3]])  # fmt: skip
+        scripts.commit(
+            keys=[
+                keys.items,
+                source_keys.leases,
+                source_keys.queue,
+                source_keys.seen,
+                source_keys.seq,
+                source_keys.state,
+                source_keys.stats,
+            ],
+            args=[b"", "", b"", 0, *args[start : start + CHUNK * 3]],
+        )
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:

@@ -45,9 +45,16 @@ STOP_WAIT = 30.0  # seconds an interrupted writer waits for the workers' last ba
 NO_WORKER_EVERY = 60.0  # seconds between reminders that no worker is crawling
 
 
-def run_distributed(config: Config, db_path: Path, sources: list[Any], *, url: str,
-                    overrides: dict[str, Any], progress: ProgressFn | None,
-                    progress_every: float) -> CrawlResult:  # fmt: skip
+def run_distributed(
+    config: Config,
+    db_path: Path,
+    sources: list[Any],
+    *,
+    url: str,
+    overrides: dict[str, Any],
+    progress: ProgressFn | None,
+    progress_every: float,
+) -> CrawlResult:
     """Crawl ``sources`` through Redis at ``url``, writing into ``db_path``; blocks until done."""
     client = connect(url)
     keys = Keys()
@@ -57,8 +64,11 @@ def run_distributed(config: Config, db_path: Path, sources: list[Any], *, url: s
             logger.warning("%s", warning)
         previous = current_job(client, keys, db_path)
         if previous is not None:
-            logger.warning("a distributed crawl of this database is under way (job %s): "
-                           "writing it to its end first", previous.id)  # fmt: skip
+            logger.warning(
+                "a distributed crawl of this database is under way (job %s): "
+                "writing it to its end first",
+                previous.id,
+            )
             finish(db_path, Writer(client, keys, store, config, previous).run(None, 0))
         else:
             _leftovers(client, keys, store, config)
@@ -84,8 +94,14 @@ def run_distributed(config: Config, db_path: Path, sources: list[Any], *, url: s
     return result
 
 
-def ingest(config: Config, db_path: Path, *, url: str, progress: ProgressFn | None = None,
-           progress_every: float = 5.0) -> tuple[CrawlResult | None, int]:  # fmt: skip
+def ingest(
+    config: Config,
+    db_path: Path,
+    *,
+    url: str,
+    progress: ProgressFn | None = None,
+    progress_every: float = 5.0,
+) -> tuple[CrawlResult | None, int]:
     """Write the crawl under way to its end, or store what is left: (its result, batches)."""
     client = connect(url)
     keys = Keys()
@@ -106,9 +122,11 @@ def current_job(client: Any, keys: Keys, db_path: Path) -> Job | None:
         return None
     job = Job.from_json(data)
     if job.db != str(Path(db_path).resolve()):
-        raise RedisError(f"this Redis holds a crawl of another database ({job.db} on {job.host}); "
-                         "give each scan database its own Redis database "
-                         "(redis://HOST:6379/1, /2...)")  # fmt: skip
+        raise RedisError(
+            f"this Redis holds a crawl of another database ({job.db} on {job.host}); "
+            "give each scan database its own Redis database "
+            "(redis://HOST:6379/1, /2...)"
+        )
     return job
 
 
@@ -139,13 +157,24 @@ def _lock(client: Any, keys: Keys) -> Iterator[Heartbeat]:
 class Writer:
     """Drains one job into the store and concludes its sources."""
 
-    def __init__(self, client: Any, keys: Keys, store: Store, config: Config, job: Job,
-                 progress: ProgressFn | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        client: Any,
+        keys: Keys,
+        store: Store,
+        config: Config,
+        job: Job,
+        progress: ProgressFn | None = None,
+    ) -> None:
         self.client, self.keys, self.store, self.job = client, keys, store, job
         self.scripts = Scripts(client)
         self.drain = Drain(client, keys, store, config)
         self.drain.categorise = str(job.overrides.get("SCAN_CATEGORISE", "1")).lower() not in {
-            "0", "false", "no", "off"}  # fmt: skip
+            "0",
+            "false",
+            "no",
+            "off",
+        }
         self.progress = progress
         self.stopping = 0.0  # when Ctrl-C was pressed
         self.pressed = False
@@ -161,8 +190,9 @@ class Writer:
             self._loop(entries, progress_every)
         for source in self.job.sources:
             entry = entries[source.name]
-            conclude_source(self.client, self.store, source,
-                            self.keys.source(self.job.id, source.index), entry)  # fmt: skip
+            conclude_source(
+                self.client, self.store, source, self.keys.source(self.job.id, source.index), entry
+            )
             if self.progress:
                 self.progress(entry)
         result.interrupted = self.pressed
@@ -193,8 +223,11 @@ class Writer:
                 alone_since = now
             elif now - alone_since > 5 and now - told > NO_WORKER_EVERY:
                 told = now
-                logger.warning("no worker is crawling: start `scan crawl-worker --redis URL` "
-                               "(%d source(s) waiting)", len(open_sources))  # fmt: skip
+                logger.warning(
+                    "no worker is crawling: start `scan crawl-worker --redis URL` "
+                    "(%d source(s) waiting)",
+                    len(open_sources),
+                )
             if self.progress and progress_every > 0 and now - ticked >= progress_every:
                 ticked = now
                 self._tick(entries)
@@ -203,11 +236,15 @@ class Writer:
         """Closed for every worker, and every worker done with it (or gone)."""
         keys = self.keys.source(self.job.id, index)
         if not self.scripts.closed(keys=[keys.queue, keys.leases, keys.state]):
-            back = self.scripts.requeue(keys=[keys.leases, keys.queue],
-                                        args=[self.keys.alive_prefix, ""])  # fmt: skip
+            back = self.scripts.requeue(
+                keys=[keys.leases, keys.queue], args=[self.keys.alive_prefix, ""]
+            )
             if back:
-                logger.warning("%s: %d page(s) of a worker that is gone are queued again",
-                               self.job.sources[index].name, back)  # fmt: skip
+                logger.warning(
+                    "%s: %d page(s) of a worker that is gone are queued again",
+                    self.job.sources[index].name,
+                    back,
+                )
             return False
         for worker, state in self.client.hgetall(keys.members).items():
             if state == b"open" and self.client.exists(self.keys.alive(worker.decode())):
@@ -234,8 +271,10 @@ class Writer:
 
     def _stop_fleet(self) -> None:
         self.stopping = time.monotonic()
-        logger.warning("Interrupted: the workers stop and push what they have; storing it "
-                       "(Ctrl-C again stops at once).")  # fmt: skip
+        logger.warning(
+            "Interrupted: the workers stop and push what they have; storing it "
+            "(Ctrl-C again stops at once)."
+        )
         for source in self.job.sources:
             state = self.keys.source(self.job.id, source.index).state
             self.client.hsetnx(state, "closed", INTERRUPTED)
@@ -248,7 +287,7 @@ class Writer:
                 "UPDATE runs SET owner = ?, status = 'running', finished_at = NULL WHERE id = ? "
                 "AND (finished_at IS NULL OR status = 'killed')",
                 [(runs.owner(), run) for run in ids],
-            )  # fmt: skip
+            )
 
     def _forget(self) -> None:
         names = [self.keys.job]

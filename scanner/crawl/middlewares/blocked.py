@@ -19,12 +19,28 @@ CHALLENGE_CODES = frozenset({403, 429, 503})
 # Markers from the challenge pages of Cloudflare, DataDome, PerimeterX, Akamai,
 # Sucuri, Imperva/Incapsula, AWS WAF: lower-cased bytes searched in the body.
 _BODY_MARKERS = (
-    b"cf-chl", b"challenge-platform", b"cf_chl_opt", b"just a moment...",
-    b"attention required! | cloudflare", b"cf-browser-verification", b"captcha-delivery.com",
-    b"datadome", b"px-captcha", b"_pxhd", b"perimeterx", b"sucuri website firewall",
-    b"incapsula incident", b"_incapsula_resource", b"awswaf", b"reference&#32;&#35;",
-    b"are you a robot", b"verify you are human", b"g-recaptcha", b"h-captcha", b"hcaptcha",
-)  # fmt: skip
+    b"cf-chl",
+    b"challenge-platform",
+    b"cf_chl_opt",
+    b"just a moment...",
+    b"attention required! | cloudflare",
+    b"cf-browser-verification",
+    b"captcha-delivery.com",
+    b"datadome",
+    b"px-captcha",
+    b"_pxhd",
+    b"perimeterx",
+    b"sucuri website firewall",
+    b"incapsula incident",
+    b"_incapsula_resource",
+    b"awswaf",
+    b"reference&#32;&#35;",
+    b"are you a robot",
+    b"verify you are human",
+    b"g-recaptcha",
+    b"h-captcha",
+    b"hcaptcha",
+)
 _HEADER_MARKERS = ((b"cf-mitigated", b"challenge"), (b"x-datadome", b""), (b"x-sucuri-block", b""))
 
 
@@ -51,8 +67,11 @@ class BotProtectionMiddleware:
         if is_challenge(response):
             self.crawler.stats.inc_value("blocked/challenge")
             self.crawler.stats.set_value("blocked/last_url", response.url)
-            logger.warning("%s: %s with a bot-protection challenge page: blocked",
-                           response.url, response.status)  # fmt: skip
+            logger.warning(
+                "%s: %s with a bot-protection challenge page: blocked",
+                response.url,
+                response.status,
+            )
             request.meta["dont_retry"] = True
             request.meta["scan_blocked"] = True
         return response

@@ -32,8 +32,11 @@ def declared_encoding(response: TextResponse) -> str | None:
     mark, the ``Content-Type`` header, then the page's own ``<meta>``."""
     body = response.body
     content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    return (read_bom(body)[0] or http_content_type_encoding(content_type)
-            or html_body_declared_encoding(body))  # fmt: skip
+    return (
+        read_bom(body)[0]
+        or http_content_type_encoding(content_type)
+        or html_body_declared_encoding(body)
+    )
 
 
 def real_encoding(body: bytes, declared: str | None) -> str | None:

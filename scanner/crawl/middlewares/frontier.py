@@ -170,8 +170,10 @@ def forget_fetched(db: Any, source: str, twice: set[str]) -> None:
     with db.atomic():
         db.execute("DELETE FROM frontier WHERE source = ? AND done = 1", [source])
         if twice:
-            db.conn.executemany("DELETE FROM frontier WHERE source = ? AND fingerprint = ?",
-                                [(source, fp) for fp in twice])  # fmt: skip
+            db.conn.executemany(
+                "DELETE FROM frontier WHERE source = ? AND fingerprint = ?",
+                [(source, fp) for fp in twice],
+            )
 
 
 def request_from_json(data: dict[str, Any], spider: Any) -> Request:
@@ -193,7 +195,9 @@ def _to_json(data: dict[str, Any]) -> dict[str, Any]:
 
 def _from_json(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
-    out["headers"] = {k.encode("latin-1"): [v.encode("latin-1") for v in values]
-                      for k, values in (data.get("headers") or {}).items()}  # fmt: skip
+    out["headers"] = {
+        k.encode("latin-1"): [v.encode("latin-1") for v in values]
+        for k, values in (data.get("headers") or {}).items()
+    }
     out["body"] = (data.get("body") or "").encode("latin-1")
     return out

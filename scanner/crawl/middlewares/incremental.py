@@ -77,8 +77,11 @@ class Incremental:
         kept = [o for o in out if not (isinstance(o, Request) and o.meta.get("pagination"))]
         if len(kept) < len(out):
             stats.inc_value("incremental/stopped")
-            logger.info("%s: nothing new on %s, not following its next page",
-                        self.state.source, response.url)  # fmt: skip
+            logger.info(
+                "%s: nothing new on %s, not following its next page",
+                self.state.source,
+                response.url,
+            )
         return kept
 
     def _is_new(self, item: Any, *, by_id_only: bool) -> bool:

@@ -29,9 +29,14 @@ class HostGateMiddleware:
         self.gates: type[HostGate] = load_object(crawler.settings["SCAN_HOST_GATE"])
         self.pace = Pace.from_settings(crawler.settings)
         settings = crawler.settings
-        self.retry_after = {"backoff": settings.getfloat("RETRY_BACKOFF_BASE"),
-                            "max_wait": settings.getfloat("RETRY_AFTER_MAX")
-                            } if settings.getbool("RETRY_ENABLED") else None  # fmt: skip
+        self.retry_after = (
+            {
+                "backoff": settings.getfloat("RETRY_BACKOFF_BASE"),
+                "max_wait": settings.getfloat("RETRY_AFTER_MAX"),
+            }
+            if settings.getbool("RETRY_ENABLED")
+            else None
+        )
         self.member = id(crawler)
         self.joined: set[str] = set()
         self.holding: dict[int, HostGate] = {}  # id(request) -> the gate it went through

@@ -53,8 +53,9 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def host_wait(request: Request, response: Response, *, backoff: float,
-              max_wait: float) -> float | None:  # fmt: skip
+def host_wait(
+    request: Request, response: Response, *, backoff: float, max_wait: float
+) -> float | None:
     """The pause a 429/503 asks of its whole host, when it is honoured (not a challenge
     page, not more than ``max_wait``). The host's gate applies it before it frees the
     request's place (``scanner.crawl.middlewares.politeness``), so that no request of
@@ -97,9 +98,13 @@ class RetryAfterMiddleware:
             stats.inc_value("retry_after/honoured")
         if wait > self.max_wait:
             stats.inc_value("retry_after/too_long")
-            logger.warning("%s asks to come back in %.0f s (more than RETRY_AFTER_MAX=%.0f): "
-                           "giving up on it this run",
-                           request.url, wait, self.max_wait)  # fmt: skip
+            logger.warning(
+                "%s asks to come back in %.0f s (more than RETRY_AFTER_MAX=%.0f): "
+                "giving up on it this run",
+                request.url,
+                wait,
+                self.max_wait,
+            )
             request.meta["dont_retry"] = True  # nor may RetryMiddleware retry it at once
             request.meta["scan_failure"] = ("retry_after", f"{wait:.0f} s")
             return response

@@ -110,11 +110,18 @@ class RobotsTxtMiddleware:
         return answer
 
     async def fetch(self, url: str) -> RobotsAnswer:
-        request = Request(url, priority=1000, callback=NO_CALLBACK, meta={
-            "dont_obey_robotstxt": True, "scan_robots": True,
-            # No size cap on the transfer: reading stops at PARSE_LIMIT (see read_some).
-            "download_maxsize": 0, "download_warnsize": 0,
-        })  # fmt: skip
+        request = Request(
+            url,
+            priority=1000,
+            callback=NO_CALLBACK,
+            meta={
+                "dont_obey_robotstxt": True,
+                "scan_robots": True,
+                # No size cap on the transfer: reading stops at PARSE_LIMIT (see read_some).
+                "download_maxsize": 0,
+                "download_warnsize": 0,
+            },
+        )
         self.stats.inc_value("robotstxt/request_count")
         if not self.fetching:
             self.crawler.signals.connect(self.read_some, signal=signals.bytes_received)

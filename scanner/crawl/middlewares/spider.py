@@ -41,8 +41,9 @@ class ScanSpiderMiddleware:
         """A spider callback raised: counted, with its page, for the source's health
         (Scrapy logs the traceback). A non-2xx answer is not the spider's doing."""
         if not isinstance(exception, HttpError | IgnoreRequest):
-            failures.record(self.stats, "spider", response.url,
-                            f"{type(exception).__name__}: {exception}")  # fmt: skip
+            failures.record(
+                self.stats, "spider", response.url, f"{type(exception).__name__}: {exception}"
+            )
         self.frontier.page_failed(response)
 
     def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:

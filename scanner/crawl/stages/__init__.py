@@ -13,5 +13,15 @@ from scanner.crawl.stages.about import Classifier, CompanyMatch, classify, match
 from scanner.crawl.stages.checks import clean, validate
 from scanner.crawl.stages.row import REASONS, Dropped, Row, mention_row
 
-__all__ = ["REASONS", "Classifier", "CompanyMatch", "Dropped", "Row", "classify", "clean",
-           "match", "mention_row", "validate"]  # fmt: skip
+__all__ = [
+    "REASONS",
+    "Classifier",
+    "CompanyMatch",
+    "Dropped",
+    "Row",
+    "classify",
+    "clean",
+    "match",
+    "mention_row",
+    "validate",
+]

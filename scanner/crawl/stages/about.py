@@ -28,10 +28,13 @@ class CompanyMatch:
     def for_source(cls, config: Config, source: str, *, spider_about: bool) -> CompanyMatch:
         entry = next((s for s in config.sources if s.name == source), None)
         pinned = entry.company if entry else None
-        return cls(company=config.company_named(pinned).name,
-                   matcher=CompanyMatcher(config.companies), pinned=pinned,
-                   about_company=entry.about_company if entry else None,
-                   spider_about=spider_about)  # fmt: skip
+        return cls(
+            company=config.company_named(pinned).name,
+            matcher=CompanyMatcher(config.companies),
+            pinned=pinned,
+            about_company=entry.about_company if entry else None,
+            spider_about=spider_about,
+        )
 
 
 def match(row: Row, companies: CompanyMatch) -> Row:
@@ -74,9 +77,13 @@ def classify(row: Row, classifier: Classifier) -> Row:
     language = row.language or guess_language(text, tokens)
     row.language = language
     row.is_grievance = classifier.rules.is_grievance(
-        text, title=row.title, rating=row.rating, rating_scale=row.rating_scale,
-        language=language, tokens=tokens,
-    )  # fmt: skip
+        text,
+        title=row.title,
+        rating=row.rating,
+        rating_scale=row.rating_scale,
+        language=language,
+        tokens=tokens,
+    )
     if classifier.categorise is not None:
         row.categories = classifier.categorise(text)
     return row

@@ -27,8 +27,12 @@ def validate(item: Any) -> Row:
     else:
         data = ItemAdapter(item).asdict()
         # A missing id or text is dropped just below, with the reason counted.
-        row = Row(data.get("source"), data.get("external_id"), data.get("text"),  # type: ignore[arg-type]
-                  **{name: data[name] for name in OPTIONAL_FIELDS if name in data})  # fmt: skip
+        row = Row(
+            data.get("source"),  # type: ignore[arg-type]
+            data.get("external_id"),  # type: ignore[arg-type]
+            data.get("text"),  # type: ignore[arg-type]
+            **{name: data[name] for name in OPTIONAL_FIELDS if name in data},
+        )
     # The spider's word, or the site's placeholder text itself ("[deleted]",
     # "This review has been removed"): never stored, so never a grievance.
     if row.removed or is_removed_post(row.text):
@@ -72,8 +76,14 @@ def _plain(value: str) -> bool:
     post (a regex scan cost 4 µs); clean_text costs about 13 µs. For ASCII text,
     ``isprintable`` is exactly "only characters from space to tilde".
     """
-    return (value.isascii() and value.isprintable() and "  " not in value and "<" not in value
-            and not value.startswith(" ") and not value.endswith(" "))  # fmt: skip
+    return (
+        value.isascii()
+        and value.isprintable()
+        and "  " not in value
+        and "<" not in value
+        and not value.startswith(" ")
+        and not value.endswith(" ")
+    )
 
 
 def _clean(value: object, cap: int, *, line: bool = False) -> str:

@@ -8,8 +8,13 @@ from typing import Any
 
 #: Why a post is dropped, as counted in ``scan/dropped/<reason>``. "Quiet" reasons
 #: are expected (a forum post about something else) and logged at DEBUG only.
-REASONS = {"removed": True, "no-id": False, "no-text": False,
-           "empty-after-cleaning": False, "off-topic": True}  # fmt: skip
+REASONS = {
+    "removed": True,
+    "no-id": False,
+    "no-text": False,
+    "empty-after-cleaning": False,
+    "off-topic": True,
+}
 
 
 class Dropped(Exception):
@@ -51,10 +56,20 @@ def mention_row(source: str, row: Row) -> dict[str, Any]:
     """The ``mentions`` row ``Store.upsert_mentions`` takes for a classified Row of the
     configured source named ``source`` (whatever the spider put in ``row.source``)."""
     return {
-        "id": f"{source}:{row.external_id}", "company": row.company, "source": source,
-        "external_id": row.external_id, "origin": "crawl", "url": row.url,
-        "author": row.author, "title": row.title, "text": row.text, "rating": row.rating,
-        "rating_scale": row.rating_scale, "language": row.language,
-        "published_at": row.published_at, "is_grievance": row.is_grievance,
-        "categories": row.categories, "extra": row.extra or None,
-    }  # fmt: skip
+        "id": f"{source}:{row.external_id}",
+        "company": row.company,
+        "source": source,
+        "external_id": row.external_id,
+        "origin": "crawl",
+        "url": row.url,
+        "author": row.author,
+        "title": row.title,
+        "text": row.text,
+        "rating": row.rating,
+        "rating_scale": row.rating_scale,
+        "language": row.language,
+        "published_at": row.published_at,
+        "is_grievance": row.is_grievance,
+        "categories": row.categories,
+        "extra": row.extra or None,
+    }

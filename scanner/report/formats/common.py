@@ -33,8 +33,18 @@ from scanner.text import safe as textsafe
 BARS = "▁▂▃▄▅▆▇█"
 # The grievance tables' columns in the HTML and Markdown reports (one list, so the
 # two formats cannot drift apart; each renderer fills the rows in this order).
-SYSTEMIC_COLUMNS = ("ID", "Category", "People", "Posts", "Sources", "First seen", "Last seen",
-                    "Trend", "Flags", "Grievance")  # fmt: skip
+SYSTEMIC_COLUMNS = (
+    "ID",
+    "Category",
+    "People",
+    "Posts",
+    "Sources",
+    "First seen",
+    "Last seen",
+    "Trend",
+    "Flags",
+    "Grievance",
+)
 ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
 # Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
 NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic"})
@@ -112,8 +122,10 @@ def empty_period_line(report: Report) -> str:
     if not count:
         others = ", ".join(span.get("other_companies") or [])
         if others:
-            return (f"The database holds no mention of {report.company}; it has mentions of "
-                    f"{others} (use --company NAME).")  # fmt: skip
+            return (
+                f"The database holds no mention of {report.company}; it has mentions of "
+                f"{others} (use --company NAME)."
+            )
         return "The database holds no mention yet: run `scan crawl` or `scan import FILE`."
     first, last = _when(span["first"]), _when(span["last"])
     until = _when(report.period["until"])
@@ -165,11 +177,22 @@ def clean_json(value: Any) -> Any:
 # The comparison: a header, the companies, the issues by standing (ours alone,
 # industry-wide, theirs alone, shared), then the categories.
 LISTED = (OURS_ALONE, INDUSTRY_WIDE, THEIRS_ALONE, SHARED)
-COMPANY_COLUMNS = ("Company", "Mentions", "Grievances /100", "People /100", "Trend",
-                   "Systemic issues")  # fmt: skip
+COMPANY_COLUMNS = (
+    "Company",
+    "Mentions",
+    "Grievances /100",
+    "People /100",
+    "Trend",
+    "Systemic issues",
+)
 RATE_COLUMNS = ("Grievance", "Company", "Grievances /100", "People /100", "Trend")
-STANDING_SHORT = {OURS_ALONE: "ours alone", INDUSTRY_WIDE: "industry-wide",
-                  THEIRS_ALONE: "theirs alone", SHARED: "shared", SCATTERED: "-"}  # fmt: skip
+STANDING_SHORT = {
+    OURS_ALONE: "ours alone",
+    INDUSTRY_WIDE: "industry-wide",
+    THEIRS_ALONE: "theirs alone",
+    SHARED: "shared",
+    SCATTERED: "-",
+}
 FEW_MARK = "*"
 NOTHING_TO_COMPARE = "No issue is held by enough people at any company to compare."
 
@@ -195,10 +218,12 @@ def comparison_title(cmp: Comparison) -> str:
 
 def comparison_period(cmp: Comparison) -> str:
     p = cmp.period
-    return (f"Period {day(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
-            f"the change in people per 100 mentions since {day(p['previous_since'])} to "
-            f"{day(p['since'])}. Rates are per 100 of each company's mentions: a company with "
-            "ten times the mentions is not ten times worse.")  # fmt: skip
+    return (
+        f"Period {day(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
+        f"the change in people per 100 mentions since {day(p['previous_since'])} to "
+        f"{day(p['since'])}. Rates are per 100 of each company's mentions: a company with "
+        "ten times the mentions is not ten times worse."
+    )
 
 
 def comparison_notes(cmp: Comparison) -> list[str]:
@@ -207,13 +232,17 @@ def comparison_notes(cmp: Comparison) -> list[str]:
     few = cmp.few
     if few:
         listed = ", ".join(f"{c.name} ({c.mentions})" for c in few)
-        out.append(f"{FEW_MARK} Fewer than {cmp.min_mentions} mentions in the period: "
-                   f"{listed}. Their rates rest on too few mentions to mean anything, and so "
-                   "does any standing that depends on them.")  # fmt: skip
+        out.append(
+            f"{FEW_MARK} Fewer than {cmp.min_mentions} mentions in the period: "
+            f"{listed}. Their rates rest on too few mentions to mean anything, and so "
+            "does any standing that depends on them."
+        )
     missing = [c.name for c in cmp.companies if not c.issues]
     if missing:
-        out.append(f"No issues found for {', '.join(missing)}: run `scan issues` (it finds "
-                   "them for every company in scanner.toml).")  # fmt: skip
+        out.append(
+            f"No issues found for {', '.join(missing)}: run `scan issues` (it finds "
+            "them for every company in scanner.toml)."
+        )
     if cmp.authors in AUTHORS_NOTE:
         out.append(AUTHORS_NOTE[cmp.authors].lstrip(". ") + ".")
     return out
@@ -241,8 +270,14 @@ def trend(rate: Rate) -> str:
 
 def company_cells(cmp: Comparison, c: CompanyTotals) -> list[str]:
     systemic = f"{len(c.systemic_issues)} of {c.issues}" if c.issues else "-"
-    return [company_name(cmp, c.name), str(c.mentions), number(c.all.grievances_per_100),
-            number(c.all.people_per_100), trend(c.all), systemic]  # fmt: skip
+    return [
+        company_name(cmp, c.name),
+        str(c.mentions),
+        number(c.all.grievances_per_100),
+        number(c.all.people_per_100),
+        trend(c.all),
+        systemic,
+    ]
 
 
 def row_label(row: Row) -> str:
@@ -256,9 +291,16 @@ def rate_lines(cmp: Comparison, rows: list[Row]) -> Iterator[RateLine]:
     for row in rows:
         for i, company in enumerate(cmp.names):
             rate = row.rates[company]
-            yield RateLine(row_label(row) if i == 0 else "", company_name(cmp, company),
-                           number(rate.grievances_per_100), number(rate.people_per_100),
-                           trend(rate), row, rate, i == 0)  # fmt: skip
+            yield RateLine(
+                row_label(row) if i == 0 else "",
+                company_name(cmp, company),
+                number(rate.grievances_per_100),
+                number(rate.people_per_100),
+                trend(rate),
+                row,
+                rate,
+                i == 0,
+            )
 
 
 def standings(cmp: Comparison, kind: str = "issue") -> Iterator[tuple[str, str, list[Row], str]]:
@@ -276,5 +318,8 @@ def standings(cmp: Comparison, kind: str = "issue") -> Iterator[tuple[str, str, 
 def scattered_line(cmp: Comparison, kind: str = "issue") -> str:
     count = len(cmp.rows(SCATTERED, kind))
     what = "issues" if kind == "issue" else "categories"
-    return (f"{count} more {what} with too few people at any company to say whose they are."
-            if count else "")  # fmt: skip
+    return (
+        f"{count} more {what} with too few people at any company to say whose they are."
+        if count
+        else ""
+    )

@@ -37,8 +37,16 @@ ROW_COLUMNS = [
     "clusters",
 ]
 MEMBER_COLUMNS = ["cluster_id", "id", "source", "author", "url", "published_at", "text"]
-ISSUE_MEMBER_COLUMNS = ["issue_id", "id", "source", "author", "url", "published_at", "phrase",
-                        "text"]  # fmt: skip
+ISSUE_MEMBER_COLUMNS = [
+    "issue_id",
+    "id",
+    "source",
+    "author",
+    "url",
+    "published_at",
+    "phrase",
+    "text",
+]
 
 
 def render_report(report: Report, screen: Screen) -> str:
@@ -57,17 +65,46 @@ def render_report(report: Report, screen: Screen) -> str:
         for issue in report.issues:
             writer.writerow(ISSUE_MEMBER_COLUMNS)
             for m in issue.members:
-                write([issue.id, m.id, m.source, m.author, m.url, m.published_at, m.phrase,
-                       m.text])  # fmt: skip
+                write([issue.id, m.id, m.source, m.author, m.url, m.published_at, m.phrase, m.text])
         return out.getvalue()
     writer.writerow(ROW_COLUMNS)
     for c in report.clusters:
-        write(["cluster", c.id, c.verdict, c.people, c.mentions, ";".join(c.sources),
-               c.first_seen, c.last_seen, ";".join(c.categories), ";".join(c.flags),
-               c.representative, "", "", ""])  # fmt: skip
+        write(
+            [
+                "cluster",
+                c.id,
+                c.verdict,
+                c.people,
+                c.mentions,
+                ";".join(c.sources),
+                c.first_seen,
+                c.last_seen,
+                ";".join(c.categories),
+                ";".join(c.flags),
+                c.representative,
+                "",
+                "",
+                "",
+            ]
+        )
     for i in report.issues:
         example = i.examples[0].text if i.examples else ""
-        write(["issue", i.id, i.verdict, i.people, i.mentions, ";".join(i.sources),
-               i.first_seen, i.last_seen, ";".join(i.categories), ";".join(i.flags), example,
-               i.name, ";".join(i.phrases), ";".join(str(c) for c in i.clusters)])  # fmt: skip
+        write(
+            [
+                "issue",
+                i.id,
+                i.verdict,
+                i.people,
+                i.mentions,
+                ";".join(i.sources),
+                i.first_seen,
+                i.last_seen,
+                ";".join(i.categories),
+                ";".join(i.flags),
+                example,
+                i.name,
+                ";".join(i.phrases),
+                ";".join(str(c) for c in i.clusters),
+            ]
+        )
     return out.getvalue()

@@ -52,8 +52,7 @@ def column_classes() -> dict[str, str]:
     """A column's CSS classes by its heading: numbers right-aligned (their headings too,
     so each number sits under its own heading), dates and ids never wrapped."""
     heads = {*cc.SYSTEMIC_COLUMNS, *cc.ISOLATED_COLUMNS, *COMPANY_HEADS, *SOURCE_HEADS}
-    kinds = (("num", cc.NUMBER_COLUMNS), ("nowrap", NOWRAP), ("text", TEXT),
-             ("optional", OPTIONAL))  # fmt: skip
+    kinds = (("num", cc.NUMBER_COLUMNS), ("nowrap", NOWRAP), ("text", TEXT), ("optional", OPTIONAL))
     return {head: " ".join(name for name, columns in kinds if head in columns) for head in heads}
 
 
@@ -133,9 +132,18 @@ def volume_chart(report: Report, *, width: int = 720, height: int = 200) -> Volu
         start = cc.day(week["week_start"])
         for key, colour, inset, _ in SERIES:
             bar = scale * week[key]
-            chart.bars.append(Shape(_at(x + step * inset), _at(base - bar),
-                                    _at(step * (1 - 2 * inset)), _at(bar), colour, start,
-                                    week[key], key))  # fmt: skip
+            chart.bars.append(
+                Shape(
+                    _at(x + step * inset),
+                    _at(base - bar),
+                    _at(step * (1 - 2 * inset)),
+                    _at(bar),
+                    colour,
+                    start,
+                    week[key],
+                    key,
+                )
+            )
         if i % max(1, len(weeks) // 8) == 0:
             chart.labels.append(Shape(_at(x), label=start[5:]))
     return chart
@@ -188,8 +196,9 @@ def comparison_chart(cmp: Comparison, *, width: int = 720) -> ComparisonChart:
     bar, gap, left = 12, 10, 170
     few = {c.name for c in cmp.few}
     per_group = bar * len(cmp.names) + gap
-    keys = [Shape(0, colour=_colour(i), label=cc.company_name(cmp, n))
-            for i, n in enumerate(cmp.names)]  # fmt: skip
+    keys = [
+        Shape(0, colour=_colour(i), label=cc.company_name(cmp, n)) for i, n in enumerate(cmp.names)
+    ]
     groups = []
     for g, (label, values) in enumerate(rates):
         y0 = 20 + g * per_group
@@ -197,8 +206,17 @@ def comparison_chart(cmp: Comparison, *, width: int = 720) -> ComparisonChart:
         for i, value in enumerate(values):
             w = (width - left - 50) * value / top
             company = cmp.names[i]
-            group.bars.append(Bar(y0 + i * bar, _at(w), _at(left + w + 4), f"{value:.1f}",
-                                  _colour(i), company, company in few))  # fmt: skip
+            group.bars.append(
+                Bar(
+                    y0 + i * bar,
+                    _at(w),
+                    _at(left + w + 4),
+                    f"{value:.1f}",
+                    _colour(i),
+                    company,
+                    company in few,
+                )
+            )
         groups.append(group)
     return ComparisonChart(width, 24 + per_group * len(rates), left, bar, keys, groups)
 

@@ -223,7 +223,7 @@ def _issues(report: Report) -> list[str]:
                     day(i.last_seen),
                     md(", ".join(i.phrases[:5])),
                 ]
-            )  # fmt: skip
+            )
             for i in report.isolated_issues
         ]
         lines.append("")
@@ -267,8 +267,14 @@ def _issue_detail(issue: IssueView) -> list[str]:
 
 def render_comparison(cmp: Comparison, screen: Screen) -> str:
     # The period line is ours (dates and numbers): left as written, not escaped.
-    out = [f"# {md(cc.comparison_title(cmp))}", "", cc.comparison_period(cmp), "",
-           "## Companies", ""]  # fmt: skip
+    out = [
+        f"# {md(cc.comparison_title(cmp))}",
+        "",
+        cc.comparison_period(cmp),
+        "",
+        "## Companies",
+        "",
+    ]
     companies = [[md(c) for c in cc.company_cells(cmp, company)] for company in cmp.companies]
     out += _plain_table(cc.COMPANY_COLUMNS, companies)
     listed = False
@@ -278,8 +284,11 @@ def render_comparison(cmp: Comparison, screen: Screen) -> str:
         out += _rate_table(cmp, rows, cc.RATE_COLUMNS, with_standing=False)
         if more:
             out += [md(more), ""]
-        phrases = [f"**{md(r.name)}**: " + ", ".join(f"“{md(p)}”" for p in r.phrases)
-                   for r in rows if r.phrases]  # fmt: skip
+        phrases = [
+            f"**{md(r.name)}**: " + ", ".join(f"“{md(p)}”" for p in r.phrases)
+            for r in rows
+            if r.phrases
+        ]
         if phrases:
             out += ["Phrases: " + "; ".join(phrases), ""]
     if not listed:
@@ -300,8 +309,9 @@ def _plain_table(heads: tuple[str, ...] | list[str], rows: list[list[str]]) -> l
     return [*lines, ""]
 
 
-def _rate_table(cmp: Comparison, rows: list[Row], heads: tuple[str, ...], *,
-                with_standing: bool) -> list[str]:  # fmt: skip
+def _rate_table(
+    cmp: Comparison, rows: list[Row], heads: tuple[str, ...], *, with_standing: bool
+) -> list[str]:
     cells = []
     for line in cc.rate_lines(cmp, rows):
         people = f"**{line.people}**" if line.rate.has else line.people

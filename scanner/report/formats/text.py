@@ -296,9 +296,11 @@ def _issues(console: Console, report: Report) -> None:
         for issue in isolated[:ISOLATED_LISTED]:
             counts = f" · {issue.people} people · {issue.mentions} posts"
             line = Text.assemble(
-                f"  {_issue_label(issue)} · ", _safe(issue.name, "bold"), counts,
+                f"  {_issue_label(issue)} · ",
+                _safe(issue.name, "bold"),
+                counts,
                 f" · last {day(issue.last_seen)}",
-            )  # fmt: skip
+            )
             console.print(line, overflow="ellipsis", no_wrap=True)
         hidden = len(isolated) - ISOLATED_LISTED + report.issues_isolated_more
         if hidden > 0:
@@ -310,9 +312,11 @@ def _summary(console: Console, issue: IssueView) -> None:
     """Head line (wrapped, so the flags are never cut), phrases and clusters, examples."""
     width = console.width
     head = Text.assemble(
-        (_issue_label(issue), "bold red"), " · ", _safe(issue.name, "bold"),
+        (_issue_label(issue), "bold red"),
+        " · ",
+        _safe(issue.name, "bold"),
         f" · {issue.people} people · {issue.mentions} posts · {sparkline(issue.weekly)}",
-    )  # fmt: skip
+    )
     if issue.flags:
         head.append(" · ")
         head.append_text(_flags(issue.flags))
@@ -345,8 +349,15 @@ def _example(m: IssueMember, width: int) -> Text:
 def _issue_detail(console: Console, issue: IssueView) -> None:
     """``--issue ID``: every post, with its author, source, date, link and text."""
     style = "bold red" if issue.verdict == "systemic" else "bold"
-    console.print(Text.assemble((_issue_label(issue), "bold"), " · ", _safe(issue.name, "bold"),
-                                " · ", (issue.verdict, style)))  # fmt: skip
+    console.print(
+        Text.assemble(
+            (_issue_label(issue), "bold"),
+            " · ",
+            _safe(issue.name, "bold"),
+            " · ",
+            (issue.verdict, style),
+        )
+    )
     console.print(
         f"People {issue.people} · posts {issue.mentions} · first seen {moment(issue.first_seen)}"
         f" · last seen {moment(issue.last_seen)}"
@@ -359,9 +370,13 @@ def _issue_detail(console: Console, issue: IssueView) -> None:
     for i, m in enumerate(issue.members, 1):
         console.print()
         line = Text.assemble(
-            f"{i}. {moment(m.published_at)} · ", _safe(m.source), " · ",
-            _safe(m.author or "(no author)"), " · ", _safe(m.id, "dim"),
-        )  # fmt: skip
+            f"{i}. {moment(m.published_at)} · ",
+            _safe(m.source),
+            " · ",
+            _safe(m.author or "(no author)"),
+            " · ",
+            _safe(m.id, "dim"),
+        )
         if m.phrase:
             line.append_text(Text.assemble(" · says ", _safe(m.phrase, "italic")))
         console.print(line)
@@ -382,8 +397,11 @@ def render_comparison(cmp: Comparison, screen: Screen) -> str:
     console.print()
     table = _table(boxed, "Companies")
     for col in cc.COMPANY_COLUMNS:
-        table.add_column(col, justify="left" if col in {"Company", "Systemic issues"} else "right",
-                         overflow="fold")  # fmt: skip
+        table.add_column(
+            col,
+            justify="left" if col in {"Company", "Systemic issues"} else "right",
+            overflow="fold",
+        )
     for company in cmp.companies:
         cells = cc.company_cells(cmp, company)
         table.add_row(*(_safe(c) for c in cells[:4]), _trend(cells[4]), _safe(cells[5]))
@@ -412,18 +430,31 @@ def _trend(value: str) -> Text:
     return Text(value, style=TREND_STYLE.get(value[:1], ""))
 
 
-def _rate_table(console: Console, cmp: Comparison, boxed: box.Box | None, title: str,
-                rows: list[Row], *, style: str) -> None:  # fmt: skip
+def _rate_table(
+    console: Console,
+    cmp: Comparison,
+    boxed: box.Box | None,
+    title: str,
+    rows: list[Row],
+    *,
+    style: str,
+) -> None:
     table = _table(boxed, title, style)
     for col in cc.RATE_COLUMNS:
-        table.add_column(col, justify="left" if col in {"Grievance", "Company"} else "right",
-                         overflow="fold")  # fmt: skip
+        table.add_column(
+            col, justify="left" if col in {"Grievance", "Company"} else "right", overflow="fold"
+        )
     for line in cc.rate_lines(cmp, rows):
         if line.first and table.row_count:
             table.add_section()
         people = _safe(line.people, "bold" if line.rate.has else "")
-        table.add_row(_safe(line.label), _safe(line.company), _safe(line.grievances), people,
-                      _trend(line.trend))  # fmt: skip
+        table.add_row(
+            _safe(line.label),
+            _safe(line.company),
+            _safe(line.grievances),
+            people,
+            _trend(line.trend),
+        )
     console.print(table)
     console.print()
 
@@ -431,15 +462,22 @@ def _rate_table(console: Console, cmp: Comparison, boxed: box.Box | None, title:
 def _categories(console: Console, cmp: Comparison, boxed: box.Box | None) -> None:
     table = _table(boxed, "By category")
     for col in ("Category", "Standing", *cc.RATE_COLUMNS[1:]):
-        table.add_column(col, justify="right" if "/" in col or col == "Trend" else "left",
-                         overflow="fold")  # fmt: skip
+        table.add_column(
+            col, justify="right" if "/" in col or col == "Trend" else "left", overflow="fold"
+        )
     for line in cc.rate_lines(cmp, cmp.categories):
         if line.first and table.row_count:
             table.add_section()
         standing = cc.STANDING_SHORT[line.row.standing] if line.first else ""
         people = _safe(line.people, "bold" if line.rate.has else "")
         styled = Text(standing, STANDING_STYLE.get(line.row.standing, ""))
-        table.add_row(_safe(line.label), styled, _safe(line.company), _safe(line.grievances),
-                      people, _trend(line.trend))  # fmt: skip
+        table.add_row(
+            _safe(line.label),
+            styled,
+            _safe(line.company),
+            _safe(line.grievances),
+            people,
+            _trend(line.trend),
+        )
     console.print(table)
     console.print()

@@ -80,10 +80,11 @@ def draw(
 
     def cells(row: int) -> list[Text]:
         return [
-            _shown_cell(full[row][i], compact[row][i], plan.widths[i]) if i in plan.short
+            _shown_cell(full[row][i], compact[row][i], plan.widths[i])
+            if i in plan.short
             else full[row][i]
             for i in plan.shown
-        ]  # fmt: skip
+        ]
 
     headings = [Text(table.columns[i].heading, style="bold") for i in plan.shown]
     if not plan.two_line:
