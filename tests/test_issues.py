@@ -288,6 +288,11 @@ def test_scan_issues_command(tmp_path, scan):
     table = scan("issues")
     assert table.returncode == 0, table.stderr
     assert "age verification" in table.stdout and "PEOPLE" in table.stdout
+    # At 50 columns each issue still takes one line: its phrases are cut to fit.
+    narrow = scan("issues", env={"COLUMNS": "50"})
+    lines = [line for line in narrow.stdout.splitlines() if line[:7].strip().isdigit()]
+    assert len(lines) == 8 and max(len(line) for line in lines) <= 50, narrow.stdout
+    assert any(line.endswith("…]") for line in lines), narrow.stdout
     out = scan("issues", "--company", "chatterly", "--json")
     data = json.loads(out.stdout)["companies"]
     assert [c["company"] for c in data] == ["Chatterly"]

@@ -7,7 +7,8 @@ import json
 import click
 
 from scanner.commands._app import App, pass_app
-from scanner.text.safe import terminal
+from scanner.termwidth import output_width
+from scanner.text.safe import cell_width, terminal, width_cut
 
 
 @click.command()
@@ -63,10 +64,15 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
         if not c.issues:
             continue
         click.echo(f"  {'ID':>5}  {'PEOPLE':>6}  {'POSTS':>5}  ISSUE / PHRASES")
+        width = output_width()
         for i in sorted(c.issues, key=lambda i: (-i.people, i.id)):
             mark = " (pinned)" if i.pinned else " (new)" if i.new else ""
-            phrases = ", ".join(terminal(p) for p in i.phrases[:6])
-            click.echo(
-                f"  {i.id:>5}  {i.people:>6}  {i.grievances:>5}  "
-                f"{terminal(i.name)[:40]}{mark}  [{phrases[:60]}]"
-            )
+            name = width_cut(terminal(i.name), 40)
+            line = f"  {i.id:>5}  {i.people:>6}  {i.grievances:>5}  {name}{mark}"
+            # The phrases take what is left of the line, cut with an ellipsis: a line
+            # longer than the terminal wraps mid-word under the next issue's number.
+            room = width - sum(cell_width(ch) for ch in line) - 4
+            if room >= 8:
+                phrases = ", ".join(terminal(p) for p in i.phrases[:6])
+                line += f"  [{width_cut(phrases, room)}]"
+            click.echo(line)
