@@ -70,10 +70,13 @@ def run_demo(
 def _crawl(config: Any, echo: Echo) -> dict[str, str]:
     from scanner.crawl.run import run_crawl
 
+    # The longest source name sets the column, so the counts line up.
+    name_width = max((len(source.name) for source in config.sources), default=14)
+
     def progress(entry: Any) -> None:
         if entry.finished:
             echo(
-                f"  crawled {terminal(entry.name):<14} {entry.pages:>3} pages "
+                f"  crawled {terminal(entry.name):<{name_width}} {entry.pages:>3} pages "
                 f"{entry.stored:>4} posts  {entry.status}",
                 err=True,
             )
