@@ -65,7 +65,7 @@ def layout(page, width: int) -> dict:
     return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
 
 
-@pytest.mark.parametrize("width", [800, 1280])
+@pytest.mark.parametrize("width", [800, 1000, 1100, 1280])
 def test_headings_sit_over_their_own_cells_and_dates_do_not_wrap(page, width):
     found = layout(page, width)
     numbers = {c["name"] for c in found["columns"] if c["right"]}
