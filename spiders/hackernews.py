@@ -28,6 +28,7 @@ from w3lib.url import add_or_replace_parameter
 
 from scanner.crawl.item import Mention
 from scanner.crawl.spider import ScanSpider
+from scanner.text.clean import REPLY_PREFIX
 from scanner.text.dates import parse_published
 
 from .parsing import dig, is_removed_text, load_json, text_or_none
@@ -98,7 +99,7 @@ class HackerNewsSpider(ScanSpider):
         story_title = text_or_none(hit.get("story_title"))
         title = text_or_none(hit.get("title"))
         if is_comment:  # as for Reddit replies: the story's title, which Algolia matched too
-            title = f"Re: {story_title}" if story_title else None
+            title = f"{REPLY_PREFIX}{story_title}" if story_title else None
         body = hit.get("comment_text") if is_comment else hit.get("story_text")
         removed = bool(hit.get("deleted") or hit.get("dead")) or is_removed_text(body)
         if is_comment and not text_or_none(body):

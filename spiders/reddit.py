@@ -27,6 +27,7 @@ from w3lib.url import add_or_replace_parameter
 
 from scanner.crawl.item import Mention
 from scanner.crawl.spider import ScanSpider
+from scanner.text.clean import REPLY_PREFIX
 from scanner.text.dates import parse_published
 
 from .parsing import as_bool, as_list, dig, is_removed_text, load_json, text_or_none
@@ -137,7 +138,7 @@ class RedditSpider(ScanSpider):
                 author=_author(data),
                 # A reply has no title of its own; the thread's tells what it is about
                 # (and lets the company matcher see the name the reply leaves out).
-                title=None if removed or not post_title else f"Re: {post_title}",
+                title=None if removed or not post_title else f"{REPLY_PREFIX}{post_title}",
                 text="" if removed else body,
                 published_at=parse_published(data.get("created_utc")),
                 about_company=self.about_company,

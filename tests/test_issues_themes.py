@@ -291,3 +291,41 @@ def test_real_reviews_file_imports_ratings_as_the_complaint_rule_says(tmp_path: 
     flags = dict(store.db.execute("SELECT id, is_grievance FROM mentions").fetchall())
     assert flags == {"x1": 0, "x2": 1, "x3": 0, "x4": 1, "x5": 1, "x6": 1}
     store.close()
+
+
+def test_a_threads_title_shared_by_its_replies_is_no_issue(tmp_path):
+    # Nine comments under "Which money transfer apps do you trust?" each complain of
+    # something else; the thread's title is in every reply's title, not in their words.
+    faults = [
+        "the two factor code never arrives by text",
+        "my card was declined at the supermarket twice",
+        "the exchange rate they give is far below the market",
+        "support closed my ticket without an answer",
+        "the app logs me out every single morning",
+        "fees doubled this year without a notice",
+        "my account was frozen for a week for no reason",
+        "the statement export is missing half of march",
+        "the web version shows a blank page in firefox",
+    ]
+    rows = [
+        {
+            "id": f"c{i}",
+            "author": f"commenter{i}",
+            "title": "Re: Which money transfer apps do you trust these days?",
+            "text": text,
+            "rating": 1,
+        }
+        for i, text in enumerate(faults)
+    ] + [
+        {"id": f"a{i}", "author": f"user{i}", "text": t, "rating": 1}
+        for i, t in enumerate(_varied(["{a}"], {"a": AGE}, 30, 11))
+    ]
+    path = tmp_path / "thread.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    store = Store(tmp_path / "scan.db")
+    import_file(store, path, company="Acme")
+    config = Config(path=None, db=tmp_path / "scan.db", company=Company("Acme"))
+    names = [issue.name for issue in issue_store.run(store, config).companies[0].issues]
+    store.close()
+    assert any("age" in name for name in names), names
+    assert not any(w in name for name in names for w in ("trust", "transfer", "apps")), names

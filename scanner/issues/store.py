@@ -24,6 +24,7 @@ from scanner.issues.lexicon import Lexicon, key_text, phrase_key
 from scanner.issues.settings import IssueRules, load_issue_rules
 from scanner.judge.people import person_key
 from scanner.store import Store, utcnow
+from scanner.text.clean import REPLY_PREFIX
 
 
 @dataclass
@@ -87,6 +88,16 @@ def run(
     return IssueRunResult(run_id, results)
 
 
+def own_words(title: str, text: str) -> str:
+    """What a person wrote: the title and the text, except a reply's title. The
+    Reddit and Hacker News spiders (and many a mail export) store a reply's title
+    as "Re: " and its thread's title, which every reply in the thread shares: left
+    in, a thread of nine comments would be an issue named after its question."""
+    if not title or title.startswith(REPLY_PREFIX):
+        return text
+    return f"{title}\n{text}"
+
+
 def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> CompanyIssues:
     db = store.db
     rows = db.execute(
@@ -96,14 +107,12 @@ def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> Com
         [company],
     ).fetchall()
     grievances = [
-        Grievance(
-            mid, person_key(author, source, text), f"{title}\n{text}" if title else text, language
-        )
+        Grievance(mid, person_key(author, source, text), own_words(title, text), language)
         for mid, source, author, title, text, _, language in rows
     ]
     dated = {r[0]: (r[5], r[1]) for r in rows}
     background = [
-        (f"{title}\n{text}", language)
+        (own_words(title, text), language)
         for title, text, language in db.execute(
             "SELECT COALESCE(title, ''), text, language FROM mentions "
             "WHERE company = ? AND is_grievance = 0",

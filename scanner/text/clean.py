@@ -14,6 +14,9 @@ import unicodedata
 from scanner.text.safe import strip_controls
 
 MAX_TEXT_CHARS = 20_000
+# A reply's title: this, then its thread's title (Reddit and Hacker News comments).
+# Every reply in a thread shares it, so it says nothing of what the person wrote.
+REPLY_PREFIX = "Re: "
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _HTML_HINT = re.compile(r"<(?:[a-zA-Z][\w:-]*|/[a-zA-Z][\w:-]*|!--)[^<>]*>")
