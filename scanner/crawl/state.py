@@ -30,43 +30,26 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class SourceState:
-    """What a crawler of one source knows and has yet to write."""
+class Gathering:
+    """Items and frontier changes gathered for one write, and when to write them.
 
-    def __init__(self, crawler: Crawler) -> None:
-        settings = crawler.settings
-        self.crawler = crawler
-        spider = crawler.spider
-        self.config: Config = settings.get("SCAN_CONFIG_OBJECT") or load_config(
-            settings.get("SCAN_CONFIG")
-        )
-        self.source: str = (
-            settings.get("SCAN_SOURCE")
-            or getattr(spider, "source", None)
-            or (spider.name if spider else "unknown")
-        )
-        self.store = Store(settings.get("SCAN_DB"))
-        self.batch_size = max(1, settings.getint("SCAN_BATCH_SIZE"))
-        self.batch_seconds = settings.getfloat("SCAN_BATCH_SECONDS")
-        self.cutoff = self._cutoff(settings.getfloat("SCAN_INCREMENTAL_OVERLAP_DAYS"))
-        parent = settings.get("SCAN_PARENT_RUN")
-        self.run_id = self.store.start_run("crawl", source=self.source, parent_id=parent)
-        self.known: set[str] = self.store.known_external_ids(self.source)
+    A local crawl's :class:`SourceState` hands them to its worker process; a
+    distributed worker's ``Outbox`` (``scanner.crawl.distributed.outbox``) pushes
+    them to Redis. The item pipeline and the frontier call the same three methods
+    on either; each subclass says how to write (``flush``, ``maybe_flush``).
+    """
+
+    def __init__(self, batch_size: int, batch_seconds: float) -> None:
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = batch_seconds
         self.items: list[ItemValues] = []
         self.frontier_add: dict[str, tuple[str, str]] = {}
         self.frontier_done: set[str] = set()
-        self.totals = UpsertResult(new_ids=None)
-        self.worker = WorkerClient.acquire()
-        self.key: int | None = None  # the source's name in the worker, once opened
         self._last_flush = time.monotonic()
         self.closed = False
 
-    def _cutoff(self, overlap_days: float) -> datetime | None:
-        return incremental_cutoff(self.store, self.source, overlap_days)
-
-    # -- buffering ---------------------------------------------------------------
     def add(self, item: ItemValues) -> None:
-        """Gather one item (a tuple of ``Mention`` values, or a dict) for the worker.
+        """Gather one item (a tuple of ``Mention`` values, or a dict) for the next write.
 
         After ``close`` (an interrupted crawl winding down) items are let go: their
         pages were not marked fetched, so the next crawl reads them again.
@@ -86,6 +69,44 @@ class SourceState:
             self.frontier_done.add(fingerprint)
             self.maybe_flush()
 
+    def flush(self, *, wait: bool = False) -> None:
+        raise NotImplementedError
+
+    def maybe_flush(self) -> None:
+        raise NotImplementedError
+
+
+class SourceState(Gathering):
+    """What a crawler of one source knows and has yet to write."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        super().__init__(
+            settings.getint("SCAN_BATCH_SIZE"), settings.getfloat("SCAN_BATCH_SECONDS")
+        )
+        self.crawler = crawler
+        spider = crawler.spider
+        self.config: Config = settings.get("SCAN_CONFIG_OBJECT") or load_config(
+            settings.get("SCAN_CONFIG")
+        )
+        self.source: str = (
+            settings.get("SCAN_SOURCE")
+            or getattr(spider, "source", None)
+            or (spider.name if spider else "unknown")
+        )
+        self.store = Store(settings.get("SCAN_DB"))
+        self.cutoff = self._cutoff(settings.getfloat("SCAN_INCREMENTAL_OVERLAP_DAYS"))
+        parent = settings.get("SCAN_PARENT_RUN")
+        self.run_id = self.store.start_run("crawl", source=self.source, parent_id=parent)
+        self.known: set[str] = self.store.known_external_ids(self.source)
+        self.totals = UpsertResult(new_ids=None)
+        self.worker = WorkerClient.acquire()
+        self.key: int | None = None  # the source's name in the worker, once opened
+
+    def _cutoff(self, overlap_days: float) -> datetime | None:
+        return incremental_cutoff(self.store, self.source, overlap_days)
+
+    # -- buffering ---------------------------------------------------------------
     def maybe_flush(self) -> None:
         if self.closed:
             return

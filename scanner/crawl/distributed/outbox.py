@@ -27,6 +27,7 @@ from scanner.crawl.distributed import codec
 from scanner.crawl.distributed.connection import connection_errors
 from scanner.crawl.distributed.link import Link
 from scanner.crawl.messages import ItemValues
+from scanner.crawl.state import Gathering
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -34,11 +35,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class Outbox:
+class Outbox(Gathering):
     """What a worker has for one source and has not pushed yet."""
 
     def __init__(self, crawler: Crawler, link: Link, index: int) -> None:
         settings = crawler.settings
+        super().__init__(
+            settings.getint("SCAN_BATCH_SIZE"), settings.getfloat("SCAN_REDIS_FLUSH_SECONDS")
+        )
         job = link.source(index)
         self.crawler = crawler
         self.link = link
@@ -47,38 +51,12 @@ class Outbox:
         self.source, self.run_id, self.spider = job.name, job.run_id, job.spider
         self.cutoff = datetime.fromisoformat(job.cutoff) if job.cutoff else None
         self.known: set[str] = {i.decode() for i in link.client.smembers(self.keys.known)}
-        self.batch_size = max(1, settings.getint("SCAN_BATCH_SIZE"))
-        self.batch_seconds = settings.getfloat("SCAN_REDIS_FLUSH_SECONDS")
-        self.items: list[ItemValues] = []
-        self.frontier_add: dict[str, tuple[str, str]] = {}
-        self.frontier_done: set[str] = set()
         self.refused: set[str] = set()  # fingerprints the site failed or forbade
         self.requests: list[Any] = []  # (fingerprint or "", priority, request JSON) ...
         self.queued: set[str] = set()  # fingerprints among them
         self.held: dict[str, Any] = {}  # leases of pages in progress here -> their host's gate
         self.finished: set[str] = set()  # leases of pages done, to release
         self.seq = 0
-        self._last_flush = time.monotonic()
-        self.closed = False
-
-    # -- what the crawl components call (as on a local SourceState) -----------------
-    def add(self, item: ItemValues) -> None:
-        if self.closed:
-            return
-        self.items.append(item)
-        if len(self.items) >= self.batch_size:
-            self.flush()
-
-    def schedule(self, fingerprint: str, url: str, request: dict[str, Any]) -> None:
-        import json
-
-        self.frontier_add[fingerprint] = (url, json.dumps(request, default=str))
-        self.frontier_done.discard(fingerprint)
-
-    def fetched(self, fingerprint: str) -> None:
-        if not self.closed:
-            self.frontier_done.add(fingerprint)
-            self.maybe_flush()
 
     # -- leases and requests -----------------------------------------------------
     def hold(self, token: str, gate: Any) -> None:
