@@ -11,20 +11,27 @@ import pytest
 
 from .conftest import REPO
 
+FOLDERS = ("scanner", "spiders", "tests", "bench")
 
-def test_ruff_check_passes():
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    """ruff from this virtualenv (or the PATH) over every folder of code."""
     ruff = Path(sys.executable).parent / "ruff"
     exe = str(ruff) if ruff.exists() else shutil.which("ruff")
     if exe is None:
         pytest.skip("ruff is not installed (it is in the test extra)")
-    result = subprocess.run(
-        [exe, "check", "--no-cache", "scanner", "spiders", "tests", "bench"],
+    return subprocess.run(
+        [exe, *args, "--no-cache", *FOLDERS],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_ruff_check_passes():
+    result = _ruff("check")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -44,23 +51,12 @@ def test_mypy_passes():
 
 def test_ruff_format_lays_out_every_line():
     """One formatter configuration for the whole tree, and no line laid out by hand."""
-    ruff = Path(sys.executable).parent / "ruff"
-    exe = str(ruff) if ruff.exists() else shutil.which("ruff")
-    if exe is None:
-        pytest.skip("ruff is not installed (it is in the test extra)")
-    result = subprocess.run(
-        [exe, "format", "--check", "--no-cache", "scanner", "spiders", "tests", "bench"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _ruff("format", "--check")
     assert result.returncode == 0, result.stdout + result.stderr
     marker = "fmt: " + "skip"
     skipped = [
         str(path.relative_to(REPO))
-        for folder in ("scanner", "spiders", "tests", "bench")
+        for folder in FOLDERS
         for path in (REPO / folder).rglob("*.py")
         if marker in path.read_text(encoding="utf-8")
     ]
