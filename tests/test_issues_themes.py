@@ -329,3 +329,43 @@ def test_a_threads_title_shared_by_its_replies_is_no_issue(tmp_path):
     store.close()
     assert any("age" in name for name in names), names
     assert not any(w in name for name in names for w in ("trust", "transfer", "apps")), names
+
+
+def test_pay_joins_the_price_theme_of_an_app_that_sells_subscriptions():
+    # "pay" is a generic word: here its posts lie mostly in the price theme, so the
+    # 8 people who only write "I have to pay to chat" are price complaints too.
+    price = _varied(
+        [
+            "The premium subscription is too expensive, {feeling}",
+            "Premium costs more every month, {feeling}",
+            "Subscription prices doubled {days} ago",
+        ],
+        FILL,
+        30,
+        6,
+    )
+    both = _varied(["You have to pay for premium just to continue {thing}"], FILL, 12, 7)
+    pay_only = _varied(["Now I have to pay to continue {thing}, {feeling}"], FILL, 8, 8)
+    ads = _varied(
+        ["Too many ads in {thing}, {feeling}", "Ads every minute for {days}"], FILL, 60, 9
+    )
+    texts = price + both + pay_only + ads
+    issues = _discover(texts, PRAISE * 5)
+    homes = [m for _, m in issues if m & _at(30, both)]
+    assert len(homes) == 1, [i.name for i, _ in issues]
+    assert homes[0] == _at(0, price + both + pay_only)
+    assert all("pay" not in issue.name for issue, _ in issues)
+
+
+def test_money_in_every_kind_of_bank_complaint_joins_no_theme():
+    # The same words in a bank's complaints: "money" is in the pending transfers,
+    # the frozen accounts and a few fee complaints, inside the price theme no more
+    # than chance would have it. The fee complaints stay one issue of their own.
+    pending = _varied(["My money is stuck on pending for {days}, {feeling}"], FILL, 40, 10)
+    frozen = _varied(["They froze my account and kept my money, {feeling}"], FILL, 20, 11)
+    fees = _varied(["The transfer fees are too expensive, {feeling}"], FILL, 16, 12)
+    fees += _varied(["Expensive fees eat my money, {feeling}"], FILL, 4, 13)
+    issues = _discover(pending + frozen + fees, PRAISE * 5)
+    fee_issue = [m for _, m in issues if m & _at(60, fees)]
+    assert fee_issue == [_at(60, fees)], [(i.name, len(m)) for i, m in issues]
+    assert not any(m >= _at(0, pending) | _at(40, frozen) for _, m in issues)

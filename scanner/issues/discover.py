@@ -7,7 +7,9 @@
    ``min_grievances`` grievances, far more frequent in grievances than in what
    the company's other posts praise, never made only of generic words.
 3. Themes (``scanner.issues.themes``): head words with the phrases that say
-   them, forms and synonyms of one word, and heavily overlapping themes, joined.
+   them, forms and synonyms of one word, and heavily overlapping themes, joined;
+   then the generic words of ``[leans]`` that this company's grievances use with
+   a theme ("pay" with the price theme of an app that sells subscriptions).
 4. A grievance belongs to every theme one of whose phrases it contains.
 
 Pinned issues (``rules/issues.toml``) enter step 3 first, so discovered
@@ -70,6 +72,7 @@ def discover(
     texts = [g.text for g in grievances]
     lexicon.learn(trade_words([*texts, *(t for t, _ in others)], lexicon, params.praise_share))
     pinned_keys = [[k for p in pin.phrases if (k := phrase_key(p, lexicon))] for pin in pinned]
+    leans = [((word,), theme) for word, theme in sorted(lexicon.leans.items())]
     # The background: what the other posts praise. A post that only complains (a
     # five-star "so you see this") adds nothing to it. Rates are what count, so an
     # even sample of a big company's posts is as good as all.
@@ -84,7 +87,7 @@ def discover(
         [t for t, _ in kept],
         lexicon,
         params,
-        [k for keys in pinned_keys for k in keys],
+        [*(k for keys in pinned_keys for k in keys), *(k for k, _ in leans)],
         languages=([g.language for g in grievances], [lang for _, lang in kept]),
     )
     persons = [g.person for g in grievances]
@@ -100,6 +103,7 @@ def discover(
         params,
         [(pin.name, keys) for pin, keys in zip(pinned, pinned_keys, strict=True)],
         frozenset(lexicon.generic),
+        leans,
     )
     issues = []
     docs = index.docs
@@ -111,7 +115,8 @@ def discover(
                 continue
             for i in sorted(docs.get(key, ())):
                 members.setdefault(i, key)
-        anchor = keys[0] if draft.pinned else best_name(keys, docs)
+        own = [k for k in keys if k not in draft.leaning] or keys  # a leaning word never names
+        anchor = keys[0] if draft.pinned else best_name(own, docs)
         issues.append(
             FoundIssue(
                 key=(f"pin:{draft.pinned.casefold()}",) if draft.pinned else anchor,

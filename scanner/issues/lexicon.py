@@ -34,6 +34,7 @@ Sequence_ = tuple[str | None, ...]
 _DROP, _BREAK = "", None
 # stopwords-iso's English list (1,300 words) holds "free", "order" and "ad": ours is curated.
 _OWN_LISTS = frozenset({"en"})
+MAX_COMPOUND = 4  # words in a [compounds] key: "waste of my money"
 
 
 _PER_LANGUAGE = "a table of languages, each a list of words"
@@ -53,8 +54,10 @@ class PhraseLists:
     not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     # a word, then the words of any language that mean the same
     synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
+    # a theme, then generic words that join it where a company uses them with it
+    leans: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
     # "log in" = "login": two words read as one
-    compounds: dict[str, str] = setting({}, help="a table of word pairs, each a string")
+    compounds: dict[str, str] = setting({}, help="a table of two to four words, each a string")
 
     def every(self, section: str) -> list[str]:
         """The words of a per-language table, every language together."""
@@ -75,7 +78,8 @@ class _Lists:
     vague: frozenset[str]
     synonyms: dict[str, str]
     not_issues: tuple[Key, ...]
-    compounds: dict[tuple[str, str], str]
+    compounds: dict[tuple[str, ...], str]  # (stem of the first word, other words) -> stem
+    leans: dict[str, str]  # stem of a generic word -> the stem of the theme it leans to
 
 
 @cache
@@ -98,8 +102,8 @@ def _lists() -> _Lists:
     compounds = {}
     for pair, joined in rules.compounds.items():
         parts = words(pair)
-        if len(parts) == 2 and joined.strip():
-            compounds[stem(parts[0]), parts[1]] = stem(words(joined)[0])
+        if 2 <= len(parts) <= MAX_COMPOUND and joined.strip():
+            compounds[(stem(parts[0]), *parts[1:])] = stem(words(joined)[0])
     not_issues = []
     for entry in rules.every("not_issues"):
         key = tuple(
@@ -109,8 +113,14 @@ def _lists() -> _Lists:
         )
         if key:
             not_issues.append(key)
+    leans = {
+        stem(word): synonyms.get(stem(target), stem(target))
+        for target, variants in rules.leans.items()
+        for variant in variants
+        for word in words(variant)
+    }
     return _Lists(
-        stop, stop_stems, sentiment, generic, vague, synonyms, tuple(not_issues), compounds
+        stop, stop_stems, sentiment, generic, vague, synonyms, tuple(not_issues), compounds, leans
     )
 
 
@@ -173,7 +183,7 @@ class Lexicon:
         self._lists = _lists()
         self.stop, self.sentiment = self._lists.stop, self._lists.sentiment
         self.generic = self._lists.generic | self.learnt
-        self._seconds = frozenset(second for _, second in self._lists.compounds)
+        self._seconds = frozenset(key[-1] for key in self._lists.compounds)
         self._seconds_b = frozenset(w.encode() for w in self._seconds if w.isascii())
         heads: dict[str, list[Key]] = {}
         for key in self._lists.not_issues:
@@ -275,19 +285,23 @@ class Lexicon:
             self._drop_not_issues(out, base)
 
     def _join_compounds(self, tokens: list, out: array, base: int, language: str | None) -> None:
-        """Compounds ("log in" -> "login"), left to right: a word joined to the one
-        before it cannot start another."""
+        """Compounds ("log in" -> "login", "waste of money" -> "waste"), left to right
+        and longest first: a word already joined into one cannot start another."""
         seconds = self._seconds_b if tokens and isinstance(tokens[0], bytes) else self._seconds
-        taken = -2
+        compounds = self._lists.compounds
+        end = -1  # the last token joined into a compound
         for i in [i for i, t in enumerate(tokens) if i and t in seconds]:
-            if i - 1 == taken + 1:
-                continue
-            word, following = tokens[i - 1], tokens[i]
-            if isinstance(word, bytes):
-                word, following = word.decode(), following.decode()
-            joined = self._lists.compounds.get((self._stem(word), following))
-            if joined:
-                out[base + i - 1], out[base + i], taken = self._number(joined, language), -2, i - 1
+            for start in range(i - MAX_COMPOUND + 1, i):
+                if start <= end:
+                    continue
+                parts = [t.decode() if isinstance(t, bytes) else t for t in tokens[start : i + 1]]
+                joined = compounds.get((self._stem(parts[0]), *parts[1:]))
+                if joined:
+                    out[base + start] = self._number(joined, language)
+                    for k in range(start + 1, i + 1):
+                        out[base + k] = -2
+                    end = i
+                    break
 
     def _drop_not_issues(self, out: array, base: int) -> None:
         """Leave out every occurrence of a ``[not_issues]`` sequence (content words in
@@ -325,6 +339,11 @@ class Lexicon:
         ever" say that something is wrong, not what."""
         vague, stems = self._lists.vague, self.stems
         return all(n < 0 or stems[n] in vague for n in self.ids(text, language))
+
+    @property
+    def leans(self) -> dict[str, str]:
+        """``[leans]``: generic stems and the theme (a stem) each leans towards."""
+        return self._lists.leans
 
     def learn(self, trade: Iterable[str]) -> None:
         """Add learnt generic stems (the nouns of the company's trade)."""

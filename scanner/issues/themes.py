@@ -16,6 +16,12 @@ test ("ad", "limit", "verif"). Everything else is a way of saying one:
    inside the bigger goes at least ``merge_overlap`` of the way from chance
    (the bigger one's share of all grievances) to all of it. Two big themes
    that angry reviews often list together ("ads and limits") stay apart.
+4. A generic word of ``[leans]`` joins the theme it leans towards when this
+   company's grievances that use it lie inside that theme ``lean_overlap`` of
+   the way from chance to all: in an app that sells subscriptions, "have to
+   pay to chat" is the price grievance; in a bank's complaints "pay" and
+   "money" are everywhere and join nothing. A generic word never makes a theme
+   of its own, so it can never become a catch-all.
 
 A grievance belongs to every theme one of whose phrases it contains: a review
 about ads and limits is in both, and a word is never "generic" merely because
@@ -42,6 +48,7 @@ class Draft:
     members: set[int] = field(default_factory=set)
     pinned: str | None = None
     explained: set[Key] = field(default_factory=set)  # keys that assign no grievance
+    leaning: set[Key] = field(default_factory=set)  # generic words that joined (step 4)
 
 
 class _Union:
@@ -76,6 +83,7 @@ def build_themes(
     params: IssueParams,
     pinned: Sequence[tuple[str, list[Key]]] = (),
     generic: frozenset[str] = frozenset(),
+    leans: Sequence[tuple[Key, str]] = (),
 ) -> list[Draft]:
     """Themes of the candidate phrases (see the module docstring), pinned ones first.
     ``generic`` words never stand for a head word, even when they look like one
@@ -130,8 +138,35 @@ def build_themes(
         docs_of = set().union(*(docs.get(k, set()) for k in members if k not in explained_here))
         drafts.append(Draft(members, docs_of, pinned_roots.get(root), explained_here))
     drafts = _merge_overlapping(drafts, total, params)
+    _lean(drafts, leans, docs, total, params)
     drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= _floor(d, params)]
     return _drop_covered(drafts, total, params)
+
+
+def _lean(
+    drafts: list[Draft],
+    leans: Sequence[tuple[Key, str]],
+    docs: dict[Key, set[int]],
+    total: int,
+    params: IssueParams,
+) -> None:
+    """Step 4 of the module docstring. Each word is judged against the themes as
+    step 3 left them, so the order of ``leans`` changes nothing."""
+    joins = []
+    for key, head in leans:
+        holders = docs.get(key, set())
+        homes = [d for d in drafts if any(head in k for k in d.keys)]
+        if len(holders) < params.min_grievances or not homes:
+            continue
+        home = max(homes, key=lambda d: ((head,) in d.keys, len(d.members)))
+        chance = min(len(home.members) / max(total, 1), 1 - 1e-9)
+        share = len(holders & home.members) / len(holders)
+        if (share - chance) / (1 - chance) >= params.lean_overlap:
+            joins.append((home, key, holders))
+    for home, key, holders in joins:
+        home.keys.append(key)
+        home.leaning.add(key)
+        home.members |= holders
 
 
 def _floor(draft: Draft, params: IssueParams) -> int:
