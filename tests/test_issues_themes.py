@@ -369,3 +369,42 @@ def test_money_in_every_kind_of_bank_complaint_joins_no_theme():
     fee_issue = [m for _, m in issues if m & _at(60, fees)]
     assert fee_issue == [_at(60, fees)], [(i.name, len(m)) for i, m in issues]
     assert not any(m >= _at(0, pending) | _at(40, frozen) for _, m in issues)
+
+
+def test_what_people_say_they_put_up_with_is_not_their_grievance():
+    # 30 people on the new message limit, most of whom say the ads never bothered
+    # them; 25 people on the ads. The ads issue is the 25.
+    limit = _varied(
+        [
+            "I didn't mind the ads, but the message limit is {feeling}",
+            "The ads were fine until they added a message limit, {feeling}",
+            "Dont mind watching ads and the new message limit ruins {thing}",
+            "Ads are okay. A message limit after {days} is {feeling}",
+            "The message limit is {feeling}",
+        ],
+        FILL,
+        30,
+        14,
+    )
+    ads = _varied(["Too many ads in {thing}, {feeling}", "An ad after every message"], FILL, 25, 15)
+    issues = _discover(limit + ads, PRAISE * 5)
+    by_head = {
+        head: m for issue, m in issues for head in (("ad",), ("limit",)) if head in issue.phrases
+    }
+    assert by_head[("ad",)] == _at(30, ads), [(i.name, len(m)) for i, m in issues]
+    assert by_head[("limit",)] == _at(0, limit)
+
+
+def test_a_tolerating_clause_becomes_a_break_and_the_rest_of_the_post_stays():
+    lexicon = Lexicon(names=["Acme"])
+    cases = {
+        "I didn't mind the ads, but now I have to pay to chat": ("pay", "chat"),
+        "I dont mind ads and the limit is awful": ("limit",),
+        "Too many ads!": ("ad",),
+        # the words on either side of the left-out clause never make one phrase
+        "limits, I don’t mind ads, memory loss": ("limit", None, "memori", "loss"),
+        "No me importan los anuncios pero el límite es horrible": ("limit",),
+        "the ads were ok": (),
+    }
+    for text, expected in cases.items():
+        assert lexicon.sequence(text) == expected, text

@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from scanner.issues.tokens import ascii_words, segments, stem, words
+from scanner.issues.tokens import ascii_words, stem, unicode_words, words
+from scanner.issues.tolerance import Tolerance
 from scanner.rules import load_checked
 from scanner.schema import setting
 
@@ -52,6 +53,7 @@ class PhraseLists:
     negation: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     # a word, then the words of any language that mean the same
     synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
     # a theme, then generic words that join it where a company uses them with it
@@ -80,6 +82,7 @@ class _Lists:
     not_issues: tuple[Key, ...]
     compounds: dict[tuple[str, ...], str]  # (stem of the first word, other words) -> stem
     leans: dict[str, str]  # stem of a generic word -> the stem of the theme it leans to
+    tolerance: Tolerance
 
 
 @cache
@@ -119,8 +122,18 @@ def _lists() -> _Lists:
         for variant in variants
         for word in words(variant)
     }
+    tolerance = Tolerance(rules.every("tolerance"), rules.every("contrast"), stop)
     return _Lists(
-        stop, stop_stems, sentiment, generic, vague, synonyms, tuple(not_issues), compounds, leans
+        stop,
+        stop_stems,
+        sentiment,
+        generic,
+        vague,
+        synonyms,
+        tuple(not_issues),
+        compounds,
+        leans,
+        tolerance,
     )
 
 
@@ -128,7 +141,8 @@ def vague_fingerprint() -> str:
     """Changes whenever a word list that ``Lexicon.names_nothing`` reads changes."""
     lists = _lists()
     words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
-    text = repr([words, sorted(lists.synonyms.items())])
+    tolerance = sorted(phrase_lists().every("tolerance"))
+    text = repr([words, sorted(lists.synonyms.items()), tolerance])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -265,7 +279,7 @@ class Lexicon:
             cache: dict = caches[1]
             seconds: frozenset = self._seconds_b
         else:
-            tokens = [w for seg in segments(text) for w in (*seg, "\x01")]
+            tokens = unicode_words(text)
             cache, seconds = caches[0], self._seconds
         base = len(out)
         try:
@@ -283,6 +297,8 @@ class Lexicon:
             self._join_compounds(tokens, out, base, language)
         if not self._not_issue_tokens.isdisjoint(tokens):
             self._drop_not_issues(out, base)
+        if not self._lists.tolerance.anchors.isdisjoint(tokens):
+            self._lists.tolerance.blank(tokens, out, base)
 
     def _join_compounds(self, tokens: list, out: array, base: int, language: str | None) -> None:
         """Compounds ("log in" -> "login", "waste of money" -> "waste"), left to right

@@ -46,6 +46,9 @@ _JOINERS = str.maketrans("", "", "\u200c\u200d\u00ad")
 # The same rules for pure-ASCII text as one byte table (20 times faster than the
 # regex): letters lower-cased, digits kept, sentence ends -> BREAK, the rest space.
 BREAK = b"\x01"
+# A comma: no break for phrases (its number is a dropped word's), but where a
+# clause ends for scanner.issues.tolerance.
+COMMA = b"\x02"
 ASCII = bytes(
     c + 32
     if 65 <= c <= 90
@@ -53,6 +56,8 @@ ASCII = bytes(
     if 48 <= c <= 57 or 97 <= c <= 122
     else 1
     if chr(c) in ".!?;:()[]\n"
+    else 2
+    if c == 44
     else 32
     for c in range(256)
 )
@@ -172,10 +177,32 @@ def segments(text: str) -> list[list[str]]:
     return [words for part in SENTENCE.split(text) if (words := WORD.findall(part))]
 
 
+_COMMAS = re.compile(r"[,\u060c\u3001\uff0c]")  # Latin, Arabic, CJK ideographic, full-width
+
+
+def unicode_words(text: str) -> list[str]:
+    """Words of any text as :func:`ascii_words` gives them (as str): each sentence
+    followed by ``"\x01"``, ``"\x02"`` where a comma stood."""
+    if "\u200c" in text or "\u200d" in text or "\u00ad" in text:
+        text = text.translate(_JOINERS)
+    out: list[str] = []
+    for sentence in SENTENCE.split(text.casefold().replace("_", " ")):
+        found = [WORD.findall(part) for part in _COMMAS.split(sentence)]
+        if not any(found):
+            continue
+        for i, part in enumerate(found):
+            if i:
+                out.append("\x02")
+            out += part
+        out.append("\x01")
+    return out
+
+
 def ascii_words(text: str) -> list[bytes]:
-    """Words of a pure-ASCII text as bytes, sentence ends as :data:`BREAK`; the
-    same words :func:`segments` finds, 20 times faster."""
-    return text.encode("ascii").translate(ASCII).replace(BREAK, b" \x01 ").split()
+    """Words of a pure-ASCII text as bytes, sentence ends as :data:`BREAK` and
+    commas as :data:`COMMA`; the same words :func:`segments` finds, 20 times faster."""
+    spaced = text.encode("ascii").translate(ASCII).replace(BREAK, b" \x01 ")
+    return spaced.replace(COMMA, b" \x02 ").split() if COMMA in spaced else spaced.split()
 
 
 def words(text: str) -> list[str]:
