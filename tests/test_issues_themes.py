@@ -395,9 +395,13 @@ def test_what_people_say_they_put_up_with_is_not_their_grievance():
     assert by_head[("limit",)] == _at(0, limit)
 
 
-def test_a_tolerating_clause_becomes_a_break_and_the_rest_of_the_post_stays():
+def test_asides_become_a_break_and_the_rest_of_the_post_stays():
+    # What a person put up with (the whole clause) and what they did (the phrase).
     lexicon = Lexicon(names=["Acme"])
     cases = {
+        "I deleted it because of the ads": ("ad",),
+        "They deleted my chats": ("delet", "chat"),
+        "Deleted the app and reinstalled, my chats were deleted": ("chat", "delet"),
         "I didn't mind the ads, but now I have to pay to chat": ("pay", "chat"),
         "I dont mind ads and the limit is awful": ("limit",),
         "Too many ads!": ("ad",),

@@ -12,9 +12,9 @@ text whose language is known, that language's list from stopwords-iso (so a
 Russian review loses "из" and "за" without a hand-made Russian list; the lists
 of other languages never apply, since "ad" is an Italian stop word). Words of
 ``[synonyms]`` become one stem whatever their language ("реклама" and
-"anuncios" read ``ad``), and the word sequences of ``[not_issues]`` ("delete
-the app", "download this app") are left out like stop words: they say what a
-person did or advises, not what is wrong.
+"anuncios" read ``ad``). Asides become a break (``scanner.issues.asides``):
+what a person put up with ("I didn't mind the ads") and what they did or
+advise ("I deleted it", "don't download") say nothing of what is wrong.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from scanner.issues.asides import Asides
 from scanner.issues.tokens import ascii_words, stem, unicode_words, words
-from scanner.issues.tolerance import Tolerance
 from scanner.rules import load_checked
 from scanner.schema import setting
 
@@ -79,10 +79,9 @@ class _Lists:
     generic: frozenset[str]
     vague: frozenset[str]
     synonyms: dict[str, str]
-    not_issues: tuple[Key, ...]
     compounds: dict[tuple[str, ...], str]  # (stem of the first word, other words) -> stem
     leans: dict[str, str]  # stem of a generic word -> the stem of the theme it leans to
-    tolerance: Tolerance
+    asides: Asides
 
 
 @cache
@@ -107,22 +106,15 @@ def _lists() -> _Lists:
         parts = words(pair)
         if 2 <= len(parts) <= MAX_COMPOUND and joined.strip():
             compounds[(stem(parts[0]), *parts[1:])] = stem(words(joined)[0])
-    not_issues = []
-    for entry in rules.every("not_issues"):
-        key = tuple(
-            synonyms.get(stem(w), stem(w))
-            for w in words(entry)
-            if w not in stop and stem(w) not in sentiment
-        )
-        if key:
-            not_issues.append(key)
     leans = {
         stem(word): synonyms.get(stem(target), stem(target))
         for target, variants in rules.leans.items()
         for variant in variants
         for word in words(variant)
     }
-    tolerance = Tolerance(rules.every("tolerance"), rules.every("contrast"), stop)
+    asides = Asides(
+        rules.every("tolerance"), rules.every("not_issues"), rules.every("contrast"), stop
+    )
     return _Lists(
         stop,
         stop_stems,
@@ -130,10 +122,9 @@ def _lists() -> _Lists:
         generic,
         vague,
         synonyms,
-        tuple(not_issues),
         compounds,
         leans,
-        tolerance,
+        asides,
     )
 
 
@@ -141,8 +132,8 @@ def vague_fingerprint() -> str:
     """Changes whenever a word list that ``Lexicon.names_nothing`` reads changes."""
     lists = _lists()
     words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
-    tolerance = sorted(phrase_lists().every("tolerance"))
-    text = repr([words, sorted(lists.synonyms.items()), tolerance])
+    asides = sorted(phrase_lists().every("tolerance") + phrase_lists().every("not_issues"))
+    text = repr([words, sorted(lists.synonyms.items()), asides])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -185,11 +176,6 @@ class Lexicon:
     )
     _seconds: frozenset[str] = field(init=False, repr=False)
     _seconds_b: frozenset[bytes] = field(init=False, repr=False)
-    _not_issue_heads: dict[str, list[Key]] = field(init=False, repr=False)
-    _not_issue_numbers: set[int] = field(init=False, default_factory=set, repr=False)
-    # Tokens (as ``ids_into`` sees them: bytes or str) whose stem starts a [not_issues]
-    # sequence: a text without one skips that pass, as one set look-up per token.
-    _not_issue_tokens: set[str | bytes] = field(init=False, default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         self.names = tuple(self.names)
@@ -199,10 +185,6 @@ class Lexicon:
         self.generic = self._lists.generic | self.learnt
         self._seconds = frozenset(key[-1] for key in self._lists.compounds)
         self._seconds_b = frozenset(w.encode() for w in self._seconds if w.isascii())
-        heads: dict[str, list[Key]] = {}
-        for key in self._lists.not_issues:
-            heads.setdefault(key[0], []).append(key)
-        self._not_issue_heads = heads
         blocked = set()
         for name in self.names:
             # A name's distinctive words: "Acme Bank" blocks "acme", not the generic "bank".
@@ -257,8 +239,6 @@ class Lexicon:
         if number is None:
             number = self.vocab[stemmed] = len(self.stems)
             self.stems.append(stemmed)
-            if stemmed in self._not_issue_heads:
-                self._not_issue_numbers.add(number)
         return number
 
     def ids(self, text: str, language: str | None = None) -> list[int]:
@@ -288,17 +268,12 @@ class Lexicon:
             del out[base:]
             for t in tokens:
                 if t not in cache:
-                    number = self._number(t.decode() if isinstance(t, bytes) else t, language)
-                    cache[t] = number
-                    if number in self._not_issue_numbers:
-                        self._not_issue_tokens.add(t)
+                    cache[t] = self._number(t.decode() if isinstance(t, bytes) else t, language)
             out.extend(map(cache.__getitem__, tokens))
         if not seconds.isdisjoint(tokens):
             self._join_compounds(tokens, out, base, language)
-        if not self._not_issue_tokens.isdisjoint(tokens):
-            self._drop_not_issues(out, base)
-        if not self._lists.tolerance.anchors.isdisjoint(tokens):
-            self._lists.tolerance.blank(tokens, out, base)
+        if not self._lists.asides.anchors.isdisjoint(tokens):
+            self._lists.asides.blank(tokens, out, base)
 
     def _join_compounds(self, tokens: list, out: array, base: int, language: str | None) -> None:
         """Compounds ("log in" -> "login", "waste of money" -> "waste"), left to right
@@ -317,24 +292,6 @@ class Lexicon:
                     for k in range(start + 1, i + 1):
                         out[base + k] = -2
                     end = i
-                    break
-
-    def _drop_not_issues(self, out: array, base: int) -> None:
-        """Leave out every occurrence of a ``[not_issues]`` sequence (content words in
-        a row, stop words between them allowed)."""
-        stems = self.stems
-        content = [i for i in range(base, len(out)) if out[i] >= -1]
-        for j, i in enumerate(content):
-            number = out[i]
-            if number < 0:
-                continue
-            for key in self._not_issue_heads.get(stems[number], ()):
-                span = content[j : j + len(key)]
-                if len(span) == len(key) and all(
-                    out[k] >= 0 and stems[out[k]] == part for k, part in zip(span, key, strict=True)
-                ):
-                    for k in span:
-                        out[k] = -2
                     break
 
     def sequence(self, text: str, language: str | None = None) -> Sequence_:

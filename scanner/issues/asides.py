@@ -1,0 +1,102 @@
+"""Asides: what a post says that is not its grievance.
+
+Two kinds, both phrases of ``rules/phrases.toml`` matched on the words as
+written (stop words included, apostrophes optional):
+
+- ``[tolerance]``: what the person put up with. Real reviews often say what did
+  *not* bother them on the way to what did: "I didn't mind the ads, but now I
+  have to pay to chat". Read whole, such a review joins the ads issue; on one
+  app, half the reviews that mention ads said they had not minded them. The
+  whole *clause* holding the phrase is left out: clauses end at sentence ends,
+  commas, "and", "until" and the contrast words ("but", "pero"), so "I don't
+  mind the ads and the limit is awful" keeps "the limit is awful".
+- ``[not_issues]``: what the person did or advises ("I deleted it", "don't
+  download"). Only the phrase is left out: "I deleted it because of the ads"
+  is still about the ads.
+
+Either becomes one break (no phrase joins the words on its two sides). This
+runs on the raw tokens of :meth:`scanner.issues.lexicon.Lexicon.ids_into`
+(bytes for ASCII text, str otherwise) before stop words are dropped, because
+the phrases are made of them. Each phrase is indexed by an anchor word (its
+first word that is not a stop word, else its last): a text holding none costs
+one set look-up.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+
+from scanner.issues.tokens import COMMA, words
+
+# Words that end a clause besides the contrast words: they join two statements.
+JOINS = ("and", "until", "till", "til", "y", "hasta", "и", "пока", "और", "तक")
+_ENDS = ("\x01", COMMA.decode())
+
+
+class Asides:
+    """The phrases of both kinds, indexed by their anchor words in str and bytes
+    forms. An anchor should be rarer than "it" or "app": a text holding one is
+    read slowly."""
+
+    def __init__(
+        self,
+        tolerated: Iterable[str],
+        done: Iterable[str],
+        ends: Iterable[str],
+        stop: frozenset[str],
+    ) -> None:
+        self._at: dict[str | bytes, list[tuple[tuple, int, bool]]] = {}
+        for phrases, clause in ((tolerated, True), (done, False)):
+            for phrase in phrases:
+                for variant in _spellings(phrase):
+                    plain = [i for i, w in enumerate(variant) if w not in stop]
+                    self._add(variant, plain[0] if plain else len(variant) - 1, clause)
+        end_words = {ws[0] for e in ends if len(ws := words(e)) == 1}
+        self._ends: frozenset[str | bytes] = frozenset(
+            t for w in (*end_words, *JOINS, *_ENDS) for t in _forms(w)
+        )
+        self.anchors: frozenset[str | bytes] = frozenset(self._at)
+
+    def _add(self, variant: tuple[str, ...], anchor: int, clause: bool) -> None:
+        self._at.setdefault(variant[anchor], []).append((variant, anchor, clause))
+        if all(w.isascii() for w in variant):
+            encoded = tuple(w.encode() for w in variant)
+            self._at.setdefault(encoded[anchor], []).append((encoded, anchor, clause))
+
+    def blank(self, tokens: list, out: array, base: int) -> None:
+        """Turn each aside of ``tokens`` (the clause of a tolerating phrase, the
+        phrase of a deed) into one break (-1) and dropped words (-2) in ``out``,
+        which holds one slot per token from ``base``."""
+        spans = []
+        for i, token in enumerate(tokens):
+            for phrase, anchor, clause in self._at.get(token, ()):
+                start = i - anchor
+                end = start + len(phrase)
+                if start >= 0 and end <= len(tokens) and tuple(tokens[start:end]) == phrase:
+                    spans.append((start, end, clause))
+                    break
+        ends = self._ends
+        for start, end, clause in spans:
+            while clause and start > 0 and tokens[start - 1] not in ends:
+                start -= 1
+            while clause and end < len(tokens) and tokens[end] not in ends:
+                end += 1
+            out[base + start] = -1
+            for k in range(base + start + 1, base + end):
+                out[k] = -2
+
+
+def _spellings(phrase: str) -> set[tuple[str, ...]]:
+    """The token sequences a phrase is written as: with its apostrophes as word
+    breaks ("don't" -> don, t, as the tokenisers split it) or left out ("dont")."""
+    out = set()
+    for text in (phrase, phrase.replace("'", "").replace("\u2019", "")):
+        tokens = tuple(words(text))
+        if tokens:
+            out.add(tokens)
+    return out
+
+
+def _forms(word: str) -> tuple[str | bytes, ...]:
+    return (word, word.encode()) if word.isascii() else (word,)
