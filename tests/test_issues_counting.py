@@ -33,6 +33,8 @@ def test_compounds_join_left_to_right_in_every_script():
         "A waste of money, I pay to chat": ("pay", "chat"),
         "what a waste of my money. log in": ("login",),
         "money log in": ("monei", "login"),
+        # a fault report is the bug theme, whatever stopped working
+        "It doesn't work, it keeps kicking me out": ("bug", "bug"),
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text
