@@ -18,6 +18,7 @@ from scanner.config import Company, Config
 from scanner.importing import import_file
 from scanner.issues import Grievance, IssueParams, Lexicon, discover
 from scanner.issues import store as issue_store
+from scanner.issues.praise import praise_part
 from scanner.store import Store
 
 PRAISE = [
@@ -412,3 +413,23 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text
+
+
+def test_forms_of_one_word_are_one_theme():
+    # "limit", "unlimited" and "limitless" are one word; "lock" and "block" are two.
+    texts = (
+        _varied(["Bring back limitless chats, {feeling}"], FILL, 10, 16)
+        + _varied(["Unlimited messages are gone since {days}"], FILL, 10, 17)
+        + _varied(["The message limit is {feeling}"], FILL, 10, 18)
+        + _varied(["My account got a lock for {days}"], FILL, 8, 19)
+        + _varied(["They block my card for {days}, {feeling}"], FILL, 8, 20)
+    )
+    issues = _discover(texts, PRAISE * 5)
+    assert sorted(len(m) for _, m in issues) == [8, 8, 30], [(i.name, len(m)) for i, m in issues]
+    assert [m for _, m in issues if len(m) == 30] == [_at(0, texts[:30])]
+
+
+def test_a_number_is_never_praise():
+    # "10/10" is praise; "10 days" is not, though its words are "10" and "10".
+    assert praise_part("10/10 love it") == "10 10 love it"
+    assert praise_part("Unlimited messages are gone since 10 days") == ""

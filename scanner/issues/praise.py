@@ -39,7 +39,10 @@ MIN_USES = 10  # a word seen fewer times tells nothing about how it is used
 @cache
 def _cues() -> tuple[frozenset[str], frozenset[str], frozenset[str], re.Pattern[str]]:
     every = phrase_lists().every
-    praise = frozenset(stem(w) for entry in every("praise") for w in words(entry))
+    # A number is never praise, though "10/10" is: its words are "10" and "10".
+    praise = frozenset(
+        stem(w) for entry in every("praise") for w in words(entry) if not w.isdigit()
+    )
     negative = frozenset(stem(w) for entry in every("sentiment") for w in words(entry)) - praise
     # "don't" is the words "don" and "t": the "t" marks every contraction.
     negation = frozenset(words(e)[-1] for e in every("negation") if words(e))

@@ -239,12 +239,12 @@ _PREFIXES = ("un", "in", "im", "dis", "non", "de", "re")
 
 def _same_word(a: str, b: str) -> bool:
     """Forms of one word: a negating or repeating prefix ("limit", "unlimit"), a
-    longer ending ("subscrib", "subscript"), never a word inside another ("lock",
-    "block")."""
+    longer ending ("subscrib", "subscript", "limitless"), never a word inside
+    another ("lock", "block")."""
     short, long_ = sorted((a, b), key=len)
     if len(short) < 4 or short == long_:
         return False
-    if long_.startswith(short) and len(long_) - len(short) <= 3:
+    if long_.startswith(short) and (len(long_) - len(short) <= 3 or long_[len(short) :] == "less"):
         return True
     if long_.endswith(short) and long_[: -len(short)] in _PREFIXES:
         return True
