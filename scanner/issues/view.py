@@ -108,7 +108,7 @@ def _view(
     return {
         "id": iid,
         "name": iname,
-        "phrases": sorted(stored, key=lambda p: -phrase_counts.get(p, 0)),
+        "phrases": stored,  # as discovery ranked them: by the posts that hold each
         "pinned": bool(pinned),
         "verdict": verdict.verdict,
         "people": verdict.people,
@@ -119,7 +119,7 @@ def _view(
         "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
         "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None),
-        "examples": _examples(rows),
+        "examples": _examples(rows, phrase_counts),
         "members": [
             {
                 "id": r[0],
@@ -183,13 +183,22 @@ def _clusters(store: Store, issue_id: int, recent: list[str] | None = None) -> l
     return [cid for cid, inside, size in rows if 2 * inside >= size]
 
 
-def _examples(rows: list[tuple]) -> list[dict[str, Any]]:
-    """Two or three posts in different wordings: one per matched phrase, newest first."""
-    seen, out = set(), []
+def _examples(rows: list[tuple], counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Two or three posts, newest first within each wording: the newest of each
+    common phrase (one that holds at least a tenth as many posts as the commonest),
+    topped up with the next newest of the commonest. A word of a small theme merged
+    into this one (four posts beside two hundred) never stands for the issue."""
+    if not counts:
+        return []
+    top = max(counts.values())
+    ranked = sorted(counts, key=lambda p: (-counts[p], p))
+    common = [p for p in ranked if 10 * counts[p] >= top][:EXAMPLES]
+    chosen: list[tuple] = []
+    for phrase in common:
+        chosen.append(next(r for r in rows if r[6] == phrase))
     for r in rows:
-        if r[6] not in seen:
-            seen.add(r[6])
-            out.append({"id": r[0], "text": r[4], "phrase": r[6], "published_at": r[5]})
-        if len(out) == EXAMPLES:
+        if len(chosen) >= min(EXAMPLES, len(rows)):
             break
-    return out
+        if r[6] == common[0] and r not in chosen:
+            chosen.append(r)
+    return [{"id": r[0], "text": r[4], "phrase": r[6], "published_at": r[5]} for r in chosen]
