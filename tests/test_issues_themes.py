@@ -410,6 +410,8 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "limits, I don’t mind ads, memory loss": ("limit", None, "memori", "loss"),
         "No me importan los anuncios pero el límite es horrible": ("limit",),
         "the ads were ok": (),
+        # no phrase runs across a contrast word: "entertainment but greed" is none
+        "Shein ads but greed": ("shein", "ad", None, "pric"),
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text

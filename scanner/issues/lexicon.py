@@ -81,6 +81,7 @@ class _Lists:
     synonyms: dict[str, str]
     compounds: dict[tuple[str, ...], str]  # (stem of the first word, other words) -> stem
     leans: dict[str, str]  # stem of a generic word -> the stem of the theme it leans to
+    contrast: frozenset[str]  # one-word [contrast] entries: no phrase runs across "but"
     asides: Asides
 
 
@@ -115,6 +116,7 @@ def _lists() -> _Lists:
     asides = Asides(
         rules.every("tolerance"), rules.every("not_issues"), rules.every("contrast"), stop
     )
+    contrast = frozenset(ws[0] for e in rules.every("contrast") if len(ws := words(e)) == 1)
     return _Lists(
         stop,
         stop_stems,
@@ -124,6 +126,7 @@ def _lists() -> _Lists:
         synonyms,
         compounds,
         leans,
+        contrast,
         asides,
     )
 
@@ -198,14 +201,16 @@ class Lexicon:
         found = self._cache.get((word, language), 0)
         if not isinstance(found, int):  # 0: not cached yet (None and "" are answers)
             return found
-        if (
+        if word in self._lists.contrast:
+            result: str | None = _BREAK
+        elif (
             word in self.stop
             or len(word) < 2
             or word.isdigit()
             or word in language_stopwords(language)
             or (len(word) >= 4 and self._stem(word) in self._lists.stop_stems)
         ):
-            result: str | None = _DROP
+            result = _DROP
         else:
             result = self._lists.synonyms.get(self._stem(word), self._stem(word))
             if result in self.blocked:
