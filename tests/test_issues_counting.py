@@ -85,3 +85,21 @@ def test_candidate_cap_keeps_the_themes_and_drops_chance_pairs():
     for issue in capped.issues:
         if issue.name in themes:
             assert issue.people == 100
+
+
+def test_a_phrase_spans_at_most_three_left_out_words():
+    lexicon = Lexicon(names=["Acme"])
+    cases = {
+        "verify my age": ("verif", "age"),
+        "stuck on pending for 5 days": ("stuck", "pend", "day"),
+        # seven left-out words between: no phrase "deleted start"
+        "deleted and I'm not even able to start": ("delet", None, "start"),
+        # words joined into a compound are no gap: "doesn't work" is one word
+        "It doesn't work, it keeps kicking me out": ("bug", "bug"),
+    }
+    for text, expected in cases.items():
+        assert lexicon.sequence(text) == expected, text
+    texts = ["deleted and I'm not even able to start", "verify my age"]
+    tokens = tokenise(texts, lexicon, workers=1)
+    words = [lexicon.stems[t] if t >= 0 else None for t in tokens.tok.tolist()]
+    assert words == ["delet", None, "start", None, "verif", "age", None]

@@ -310,3 +310,16 @@ def test_fail_on_systemic_counts_a_systemic_issue(report):
     done = report("--min-people", "4", "--fail-on", "systemic", check=False)
     assert done.returncode == 3
     assert report("--min-people", "6", "--fail-on", "systemic", check=False).returncode == 0
+
+
+def test_html_lists_a_big_issues_first_grievances_and_how_many_more():
+    from scanner.report.formats.html import SUMMARY_IDS, grievance_ids
+    from scanner.report.model import IssueView
+
+    big = IssueView(7, "ads", ["ads"], "systemic", 500, 520, [], clusters=list(range(1, 501)))
+    summary = grievance_ids(big, SUMMARY_IDS)
+    assert summary.startswith("#1, #2, ") and summary.count("#") == SUMMARY_IDS
+    assert summary.endswith(f"#{SUMMARY_IDS} and {500 - SUMMARY_IDS} more (scan report --issue 7)")
+    assert grievance_ids(big).count("#") == 500  # --issue ID: every one
+    small = IssueView(8, "age", ["age"], "systemic", 3, 3, [], clusters=[4, 9])
+    assert grievance_ids(small, SUMMARY_IDS) == "#4, #9"

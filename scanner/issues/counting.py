@@ -25,7 +25,7 @@ import numpy as np
 
 from scanner.errors import RuleFileError
 from scanner.issues.keyness import Candidate, keyness, keyness_scores, log_likelihood
-from scanner.issues.lexicon import Key, Lexicon
+from scanner.issues.lexicon import Key, Lexicon, break_long_gaps
 from scanner.issues.settings import IssueParams
 from scanner.rules import rules_path
 
@@ -103,7 +103,8 @@ def tokenise(
     tok = np.concatenate([p[0] for p in parts]).astype(np.int32)
     lengths = np.concatenate([p[1] for p in parts])
     doc = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-    kept = tok != -2
+    break_long_gaps(tok)
+    kept = tok >= -1  # words left out (-2) and joined into a compound (-3) go
     return Tokens(tok[kept], doc[kept], len(lengths))
 
 

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
+
 from scanner.issues.asides import Asides
 from scanner.issues.tokens import ascii_words, stem, unicode_words, words
 from scanner.rules import load_checked
@@ -36,6 +38,8 @@ _DROP, _BREAK = "", None
 # stopwords-iso's English list (1,300 words) holds "free", "order" and "ad": ours is curated.
 _OWN_LISTS = frozenset({"en"})
 MAX_COMPOUND = 4  # words in a [compounds] key: "waste of my money"
+MAX_GAP = 3  # left-out words a phrase may span
+JOINED = -3  # a word joined into the compound after it: dropped, yet no gap
 
 
 _PER_LANGUAGE = "a table of languages, each a list of words"
@@ -250,11 +254,23 @@ class Lexicon:
         """The content sequence of a text as stem numbers, -1 for a break."""
         out = array("i")
         self.ids_into(text, out, language)
-        return [n for n in out if n != -2]
+        kept: list[int] = []
+        gap = 0
+        for n in out:  # break_long_gaps, on one short text
+            if n == -2:
+                gap += 1
+                continue
+            if gap > MAX_GAP and kept:
+                kept.append(-1)
+            gap = 0
+            if n >= -1:
+                kept.append(n)
+        return kept
 
     def ids_into(self, text: str, out: array, language: str | None = None) -> None:
         """Append one number per token of ``text`` to ``out``: its stem number, -1
-        for a break, -2 for a word left out (the caller drops those). One dict
+        for a break, -2 for a word left out, -3 for one joined into the compound
+        after it (the caller drops both, after ``break_long_gaps``). One dict
         look-up per token in C (``map``): this is most of the cost of discovery."""
         caches = self._numbers.get(language)
         if caches is None:
@@ -293,9 +309,9 @@ class Lexicon:
                 parts = [t.decode() if isinstance(t, bytes) else t for t in tokens[start : i + 1]]
                 joined = compounds.get((self._stem(parts[0]), *parts[1:]))
                 if joined:
-                    out[base + start] = self._number(joined, language)
-                    for k in range(start + 1, i + 1):
-                        out[base + k] = -2
+                    for k in range(start, i):
+                        out[base + k] = JOINED
+                    out[base + i] = self._number(joined, language)
                     end = i
                     break
 
@@ -316,7 +332,9 @@ class Lexicon:
         company's names and ``[vague]`` words: "bad", "I hate it", "worst app
         ever" say that something is wrong, not what."""
         vague, stems = self._lists.vague, self.stems
-        return all(n < 0 or stems[n] in vague for n in self.ids(text, language))
+        out = array("i")
+        self.ids_into(text, out, language)
+        return all(n < 0 or stems[n] in vague for n in out)
 
     @property
     def leans(self) -> dict[str, str]:
@@ -331,6 +349,17 @@ class Lexicon:
     def is_generic(self, key: Key) -> bool:
         """A phrase made only of generic words ("app", "customer service") is never an issue."""
         return all(part in self.generic for part in key)
+
+
+def break_long_gaps(tok: np.ndarray) -> None:
+    """Where more than ``MAX_GAP`` left-out words stand between two words, the first
+    of them becomes a break: "deleted and I'm not even able to start" holds no
+    phrase "deleted start", while "verify my age" is still "age verif"."""
+    at = np.flatnonzero(tok != -2)
+    if len(at) < 2:
+        return
+    wide = np.flatnonzero(np.diff(at) - 1 > MAX_GAP)
+    tok[at[wide] + 1] = -1
 
 
 def ngrams(seq: Sequence_, n_max: int, n_min: int = 1) -> set[Key]:

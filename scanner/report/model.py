@@ -64,7 +64,7 @@ class IssueView:
 
     id: int
     name: str
-    phrases: list[str]  # most matched first
+    phrases: list[str]  # as discovery ranked them: most posts first
     verdict: str  # same rule as clusters: distinct people within the window
     people: int
     mentions: int

@@ -40,6 +40,7 @@ def render_report(report: Report, screen: Screen) -> str:
         classes=column_classes(),
         category_text=partial(cc.category_text, report),
         grievance_ids=grievance_ids,
+        SUMMARY_IDS=SUMMARY_IDS,
         more_line=cc.more_line,
         COMPANY_HEADS=COMPANY_HEADS,
         SOURCE_HEADS=SOURCE_HEADS,
@@ -56,8 +57,16 @@ def column_classes() -> dict[str, str]:
     return {head: " ".join(name for name, columns in kinds if head in columns) for head in heads}
 
 
-def grievance_ids(issue: IssueView) -> str:
-    return ", ".join(f"#{c}" for c in issue.clusters) or "none"
+SUMMARY_IDS = 20  # cluster ids an issue lists in the report; --issue ID lists all
+
+
+def grievance_ids(issue: IssueView, limit: int | None = None) -> str:
+    """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
+    and how many more (a big issue holds hundreds, which bury the page)."""
+    shown = issue.clusters if limit is None else issue.clusters[:limit]
+    text = ", ".join(f"#{c}" for c in shown) or "none"
+    more = len(issue.clusters) - len(shown)
+    return f"{text} and {more} more (scan report --issue {issue.id})" if more else text
 
 
 def render_comparison(cmp: Comparison, screen: Screen) -> str:
