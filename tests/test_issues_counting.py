@@ -12,6 +12,8 @@ import dataclasses
 import random
 from array import array
 
+import pytest
+
 from scanner.issues import Grievance, Lexicon, discover
 from scanner.issues.counting import tokenise
 from scanner.issues.settings import IssueParams
@@ -103,3 +105,38 @@ def test_a_phrase_spans_at_most_three_left_out_words():
     tokens = tokenise(texts, lexicon, workers=1)
     words = [lexicon.stems[t] if t >= 0 else None for t in tokens.tok.tolist()]
     assert words == ["delet", None, "start", None, "verif", "age", None]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"waste of money" = "waste"', '"waste of cash" = "waste"'),  # [compounds]
+        ('"don\'t mind", ', ""),  # [tolerance]
+        ('"i deleted", ', ""),  # [not_issues]
+        ('"before", ', ""),  # [clause_ends]
+        ('"barely", ', ""),  # [negators]
+    ],
+)
+def test_grouping_regroups_when_a_list_that_names_nothing_reads_changes(
+    tmp_path, monkeypatch, old, new
+):
+    # Grouping keeps vague posts apart (Lexicon.names_nothing): its cache must follow
+    # every list that decides what a post names, or an edit would never regroup.
+    from scanner.issues import lexicon as lexicon_module
+    from scanner.rules import load_rules, rules_path
+
+    def fingerprint() -> str:
+        load_rules.cache_clear()
+        lexicon_module._lists.cache_clear()
+        return lexicon_module.vague_fingerprint()
+
+    before = fingerprint()
+    text = rules_path("phrases.toml").read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "phrases.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    monkeypatch.setenv("SCAN_RULES_DIR", str(tmp_path))
+    try:
+        assert fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        fingerprint()

@@ -410,6 +410,10 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "limits, I don’t mind ads, memory loss": ("limit", None, "memori", "loss"),
         "No me importan los anuncios pero el límite es horrible": ("limit",),
         "the ads were ok": (),
+        # after a negator it is a complaint; a clause ends at "before"
+        "The ads are not bearable": ("ad", "bearabl"),
+        "I am not fine with the ads": ("ad",),
+        "The app was fine before they added ads to every chat": ("add", "ad", "chat"),
         # no phrase runs across a contrast word: "entertainment but greed" is none
         "Shein ads but greed": ("shein", "ad", None, "pric"),
     }

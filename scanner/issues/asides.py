@@ -8,8 +8,9 @@ written (stop words included, apostrophes optional):
   have to pay to chat". Read whole, such a review joins the ads issue; on one
   app, half the reviews that mention ads said they had not minded them. The
   whole *clause* holding the phrase is left out: clauses end at sentence ends,
-  commas, "and", "until" and the contrast words ("but", "pero"), so "I don't
-  mind the ads and the limit is awful" keeps "the limit is awful".
+  commas, the one-word ``[contrast]`` entries ("but", "pero") and the words of
+  ``[clause_ends]`` ("and", "before", "because"), so "I don't mind the ads and
+  the limit is awful" keeps "the limit is awful".
 - ``[not_issues]``: what the person did or advises ("I deleted it", "don't
   download"). Only the phrase is left out: "I deleted it because of the ads"
   is still about the ads.
@@ -18,8 +19,9 @@ Either becomes one break (no phrase joins the words on its two sides). This
 runs on the raw tokens of :meth:`scanner.issues.lexicon.Lexicon.ids_into`
 (bytes for ASCII text, str otherwise) before stop words are dropped, because
 the phrases are made of them. Each phrase is indexed by an anchor word (its
-first word that is not a stop word, else its last): a text holding none costs
-one set look-up.
+longest word that is not a stop word, else its last): a text holding none
+costs one set look-up. A tolerating phrase right after a word of ``[negators]``
+("not fine with", "barely tolerable") is a complaint and stays.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ from collections.abc import Iterable
 
 from scanner.issues.tokens import COMMA, words
 
-# Words that end a clause besides the contrast words: they join two statements.
-JOINS = ("and", "until", "till", "til", "y", "hasta", "и", "пока", "और", "तक")
 _ENDS = ("\x01", COMMA.decode())
 
 
@@ -44,17 +44,20 @@ class Asides:
         tolerated: Iterable[str],
         done: Iterable[str],
         ends: Iterable[str],
+        negators: Iterable[str],
         stop: frozenset[str],
     ) -> None:
         self._at: dict[str | bytes, list[tuple[tuple, int, bool]]] = {}
         for phrases, clause in ((tolerated, True), (done, False)):
             for phrase in phrases:
                 for variant in _spellings(phrase):
-                    plain = [i for i, w in enumerate(variant) if w not in stop]
-                    self._add(variant, plain[0] if plain else len(variant) - 1, clause)
+                    self._add(variant, _anchor(variant, stop), clause)
         end_words = {ws[0] for e in ends if len(ws := words(e)) == 1}
         self._ends: frozenset[str | bytes] = frozenset(
-            t for w in (*end_words, *JOINS, *_ENDS) for t in _forms(w)
+            t for w in (*end_words, *_ENDS) for t in _forms(w)
+        )
+        self._negators: frozenset[str | bytes] = frozenset(
+            t for e in negators for w in words(e) for t in _forms(w)
         )
         self.anchors: frozenset[str | bytes] = frozenset(self._at)
 
@@ -74,6 +77,8 @@ class Asides:
                 start = i - anchor
                 end = start + len(phrase)
                 if start >= 0 and end <= len(tokens) and tuple(tokens[start:end]) == phrase:
+                    if clause and not self._negators.isdisjoint(tokens[max(0, start - 2) : start]):
+                        continue  # "not bearable": the opposite of putting up with it
                     spans.append((start, end, clause))
                     break
         ends = self._ends
@@ -85,6 +90,15 @@ class Asides:
             out[base + start] = -1
             for k in range(base + start + 1, base + end):
                 out[k] = -2
+
+
+def _anchor(variant: tuple[str, ...], stop: frozenset[str]) -> int:
+    """Where a phrase is looked up: its longest word that is not a stop word ("mind"
+    of "don't mind", "против" of "не против"), else its last ("understand")."""
+    plain = [i for i, w in enumerate(variant) if w not in stop]
+    if not plain:
+        return len(variant) - 1
+    return max(plain, key=lambda i: (len(variant[i]), -i))
 
 
 def _spellings(phrase: str) -> set[tuple[str, ...]]:

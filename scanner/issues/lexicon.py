@@ -58,6 +58,8 @@ class PhraseLists:
     contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    clause_ends: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    negators: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     # a word, then the words of any language that mean the same
     synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
     # a theme, then generic words that join it where a company uses them with it
@@ -118,7 +120,11 @@ def _lists() -> _Lists:
         for word in words(variant)
     }
     asides = Asides(
-        rules.every("tolerance"), rules.every("not_issues"), rules.every("contrast"), stop
+        rules.every("tolerance"),
+        rules.every("not_issues"),
+        [*rules.every("contrast"), *rules.every("clause_ends")],
+        rules.every("negators"),
+        stop,
     )
     contrast = frozenset(ws[0] for e in rules.every("contrast") if len(ws := words(e)) == 1)
     return _Lists(
@@ -139,8 +145,13 @@ def vague_fingerprint() -> str:
     """Changes whenever a word list that ``Lexicon.names_nothing`` reads changes."""
     lists = _lists()
     words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
-    asides = sorted(phrase_lists().every("tolerance") + phrase_lists().every("not_issues"))
-    text = repr([words, sorted(lists.synonyms.items()), asides])
+    rules = phrase_lists()
+    asides = sorted(
+        w
+        for section in ("tolerance", "not_issues", "clause_ends", "negators", "contrast")
+        for w in rules.every(section)
+    )
+    text = repr([words, sorted(lists.synonyms.items()), sorted(lists.compounds.items()), asides])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

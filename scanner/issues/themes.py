@@ -155,10 +155,10 @@ def _lean(
     joins = []
     for key, head in leans:
         holders = docs.get(key, set())
-        homes = [d for d in drafts if any(head in k for k in d.keys)]
+        homes = [d for d in drafts if (head,) in d.keys]
         if len(holders) < params.min_grievances or not homes:
             continue
-        home = max(homes, key=lambda d: ((head,) in d.keys, len(d.members)))
+        home = max(homes, key=lambda d: len(d.members))
         chance = min(len(home.members) / max(total, 1), 1 - 1e-9)
         share = len(holders & home.members) / len(holders)
         if (share - chance) / (1 - chance) >= params.lean_overlap:

@@ -187,7 +187,8 @@ def unicode_words(text: str) -> list[str]:
         text = text.translate(_JOINERS)
     out: list[str] = []
     for sentence in SENTENCE.split(text.casefold().replace("_", " ")):
-        found = [WORD.findall(part) for part in _COMMAS.split(sentence)]
+        parts = _COMMAS.split(sentence) if _COMMAS.search(sentence) else [sentence]
+        found = [WORD.findall(part) for part in parts]
         if not any(found):
             continue
         for i, part in enumerate(found):

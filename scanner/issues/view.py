@@ -191,7 +191,7 @@ def _examples(rows: list[tuple], counts: dict[str, int]) -> list[dict[str, Any]]
     if not counts:
         return []
     top = max(counts.values())
-    ranked = sorted(counts, key=lambda p: (-counts[p], p))
+    ranked = sorted(counts, key=lambda p: (-counts[p], p or ""))  # NULL in old rows
     common = [p for p in ranked if 10 * counts[p] >= top][:EXAMPLES]
     chosen: list[tuple] = []
     for phrase in common:
