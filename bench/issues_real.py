@@ -49,8 +49,14 @@ def main() -> None:
                     f"  {ok}{t.theme:16s} n={t.size:4d}  P={t.precision:.2f} R={t.recall:.2f}"
                     f"  <- {name}"
                 )
+            f1 = [
+                2 * t.precision * t.recall / (t.precision + t.recall or 1)
+                for t in result.themes[:7]
+            ]
+            at_bar = sum(t.precision >= 0.8 and t.recall >= 0.7 for t in result.themes[:7])
             print(
-                f"  real themes among the 10 largest issues: {result.top_real}/{result.top_count}"
+                f"  real themes among the 10 largest issues: {result.top_real}/{result.top_count}; "
+                f"top 7 themes at the bar: {at_bar}/7, mean F1 {sum(f1) / max(len(f1), 1):.3f}"
             )
             if not args.quiet:
                 for line in result.top_labels:
