@@ -16,6 +16,7 @@ import pytest
 
 from scanner.issues import Grievance, Lexicon, discover
 from scanner.issues.counting import tokenise
+from scanner.issues.names import surface
 from scanner.issues.settings import IssueParams
 
 
@@ -140,3 +141,25 @@ def test_grouping_regroups_when_a_list_that_names_nothing_reads_changes(
     finally:
         monkeypatch.undo()
         fingerprint()
+
+
+def test_a_phrase_is_named_as_people_wrote_it():
+    lexicon = Lexicon(names=["Acme"])
+    # A compound is written out whole, contractions glued back.
+    assert surface("The chat doesn't work at all", ("bug", "chat"), lexicon) == "chat doesn't work"
+    assert surface("I had to verify my age twice", ("age", "verif"), lexicon) == "verify my age"
+    # Where a text says it plainly too, the plain word names it.
+    assert surface("Money hungry. Premium costs too much", ("pric",), lexicon) == "premium"
+    # Never inside an aside, never across a long gap.
+    assert surface("I didn't mind the ads, but the limit", ("ad",), lexicon) is None
+    assert surface("deleted and I'm not even able to start", ("delet", "start"), lexicon) is None
+    hindi = tuple(sorted(s for s in lexicon.sequence("उम्र सत्यापन") if s))
+    assert len(hindi) == 2 and surface("उम्र सत्यापन फेल", hindi, lexicon) == "उम्र सत्यापन"
+
+
+def test_a_companys_name_of_several_words_is_one_break():
+    # "Pay" is generic, so it is no name word of its own; "Orvella Pay" whole is
+    # the company, and "pay froze" no phrase. "pay" elsewhere is still a word.
+    lexicon = Lexicon(names=["Orvella Pay"])
+    assert lexicon.sequence("Orvella Pay froze my account") == ("froz", "account")
+    assert lexicon.sequence("I had to pay again, Orvella froze it") == ("pay", None, "froz")

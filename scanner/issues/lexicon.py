@@ -192,6 +192,7 @@ class Lexicon:
     _numbers: dict[str | None, tuple[dict[str, int], dict[bytes, int]]] = field(
         init=False, default_factory=dict, repr=False
     )
+    _compounds: dict[tuple[str, ...], str] = field(init=False, repr=False)
     _seconds: frozenset[str] = field(init=False, repr=False)
     _seconds_b: frozenset[bytes] = field(init=False, repr=False)
 
@@ -201,15 +202,22 @@ class Lexicon:
         self._lists = _lists()
         self.stop, self.sentiment = self._lists.stop, self._lists.sentiment
         self.generic = self._lists.generic | self.learnt
-        self._seconds = frozenset(key[-1] for key in self._lists.compounds)
-        self._seconds_b = frozenset(w.encode() for w in self._seconds if w.isascii())
         blocked = set()
+        self._compounds = dict(self._lists.compounds)
         for name in self.names:
             # A name's distinctive words: "Acme Bank" blocks "acme", not the generic "bank".
-            for word in words(name):
-                if word not in self.stop and stem(word) not in self._lists.generic:
-                    blocked.add(stem(word))
+            distinct = [
+                stem(w) for w in words(name) if w not in self.stop and stem(w) not in self.generic
+            ]
+            blocked.update(distinct)
+            # The whole name reads as one of them, like a compound: "Orvella Pay froze my
+            # account" has no phrase "pay froze".
+            parts = words(name)
+            if distinct and 2 <= len(parts) <= MAX_COMPOUND:
+                self._compounds[(stem(parts[0]), *parts[1:])] = distinct[0]
         self.blocked = frozenset(blocked)
+        self._seconds = frozenset(key[-1] for key in self._compounds)
+        self._seconds_b = frozenset(w.encode() for w in self._seconds if w.isascii())
 
     def classify(self, word: str, language: str | None = None) -> str | None:
         """The stem a word contributes, ``""`` when it is left out, ``None`` for a break."""
@@ -278,6 +286,17 @@ class Lexicon:
                 kept.append(n)
         return kept
 
+    def numbered(self, text: str, language: str | None = None) -> tuple[list[str], list[int]]:
+        """Each token of ``text`` (case-folded, sentence ends and commas as marks) with
+        its number as :meth:`ids_into` gives it, long gaps broken as for counting."""
+        out = array("i")
+        self.ids_into(text, out, language)
+        numbers = np.frombuffer(out, dtype=np.int32).copy() if out else np.zeros(0, np.int32)
+        break_long_gaps(numbers)
+        tokens = ascii_words(text) if text.isascii() else unicode_words(text)
+        words_ = [t.decode() if isinstance(t, bytes) else t for t in tokens]
+        return words_, numbers.tolist()
+
     def ids_into(self, text: str, out: array, language: str | None = None) -> None:
         """Append one number per token of ``text`` to ``out``: its stem number, -1
         for a break, -2 for a word left out, -3 for one joined into the compound
@@ -311,7 +330,7 @@ class Lexicon:
         """Compounds ("log in" -> "login", "waste of money" -> "waste"), left to right
         and longest first: a word already joined into one cannot start another."""
         seconds = self._seconds_b if tokens and isinstance(tokens[0], bytes) else self._seconds
-        compounds = self._lists.compounds
+        compounds = self._compounds
         end = -1  # the last token joined into a compound
         for i in [i for i, t in enumerate(tokens) if i and t in seconds]:
             for start in range(i - MAX_COMPOUND + 1, i):

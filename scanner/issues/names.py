@@ -8,13 +8,13 @@ write it, stop words between its words included ("verify my age").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from scanner.issues.lexicon import Key, Lexicon
-from scanner.issues.tokens import segments
+from scanner.issues.lexicon import JOINED, Key, Lexicon
 
 SAMPLE = 25  # grievances read per phrase to find how people write it
+MARKS = ("\x01", "\x02")  # sentence ends and commas, as the tokenisers mark them
 
 
 class _HasText(Protocol):
@@ -46,14 +46,38 @@ def surface_forms(
 
 
 def surface(text: str, key: Key, lexicon: Lexicon, language: str | None = None) -> str | None:
-    """The words of ``text`` that make up phrase ``key``, or None."""
-    size = len(key)
-    for seg in segments(text):
-        stems = [lexicon.classify(w, language) for w in seg]
-        content = [i for i, s in enumerate(stems) if s is None or s]
-        for j in range(len(content) - size + 1):
-            span = content[j : j + size]
-            parts = [s for s in (stems[i] for i in span) if s is not None]
-            if len(parts) == size and tuple(sorted(parts)) == key:
-                return " ".join(seg[span[0] : span[-1] + 1])
-    return None
+    """The words of ``text`` that make up phrase ``key``, or None. Read as discovery
+    reads it (``Lexicon.numbered``): no phrase is found in an aside or across a long
+    gap, and a compound is written out whole ("not working" for ``bug``) where the
+    text has no plainer way of saying it ("premium" before "money hungry")."""
+    tokens, numbers = lexicon.numbered(text, language)
+    stems, size = lexicon.stems, len(key)
+    kept = [i for i, n in enumerate(numbers) if n >= -1]
+    found = None
+    for j in range(len(kept) - size + 1):
+        span = kept[j : j + size]
+        if any(numbers[i] < 0 for i in span):
+            continue
+        if tuple(sorted(stems[numbers[i]] for i in span)) == key:
+            start = span[0]
+            while start > 0 and numbers[start - 1] == JOINED:
+                start -= 1
+            if start == span[0] or found is None:
+                found = _written(t for t in tokens[start : span[-1] + 1] if t not in MARKS)
+            if start == span[0]:
+                break  # written as its own words; a compound only where nothing else is
+    return found
+
+
+_CONTRACTED = frozenset({"t", "s", "m", "d", "ll", "re", "ve"})
+
+
+def _written(tokens: Iterable[str]) -> str:
+    """Tokens as a person wrote them: "doesn t work" is "doesn't work" again."""
+    out: list[str] = []
+    for token in tokens:
+        if out and token in _CONTRACTED and out[-1].isascii() and out[-1].isalpha():
+            out[-1] += "'" + token
+        else:
+            out.append(token)
+    return " ".join(out)
