@@ -38,6 +38,9 @@ def test_compounds_join_left_to_right_in_every_script():
         "money log in": ("monei", "login"),
         # a fault report is the bug theme, whatever stopped working
         "It doesn't work, it keeps kicking me out": ("bug", "bug"),
+        # a closed account is no app that closes, a frozen account no frozen app
+        "My account was closed. The app closes": ("accountclosur", None, "app", "clos"),
+        "My account has been frozen": ("account", "frozen"),
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text
