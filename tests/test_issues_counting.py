@@ -126,13 +126,13 @@ def test_grouping_regroups_when_a_list_that_names_nothing_reads_changes(
 ):
     # Grouping keeps vague posts apart (Lexicon.names_nothing): its cache must follow
     # every list that decides what a post names, or an edit would never regroup.
-    from scanner.issues import lexicon as lexicon_module
+    from scanner.issues.wordlists import vague_fingerprint, word_lists
     from scanner.rules import load_rules, rules_path
 
     def fingerprint() -> str:
         load_rules.cache_clear()
-        lexicon_module._lists.cache_clear()
-        return lexicon_module.vague_fingerprint()
+        word_lists.cache_clear()
+        return vague_fingerprint()
 
     before = fingerprint()
     text = rules_path("phrases.toml").read_text(encoding="utf-8")

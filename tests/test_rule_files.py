@@ -14,8 +14,8 @@ from scanner.compare.settings import load_compare_rules
 from scanner.config import load_config
 from scanner.digest.rules import load_digest_rules
 from scanner.errors import RuleFileError
-from scanner.issues.lexicon import phrase_lists
 from scanner.issues.settings import load_issue_rules
+from scanner.issues.wordlists import phrase_lists
 from scanner.judge.categories import category_rules
 from scanner.judge.complaints import complaint_rules
 from scanner.judge.systemic import load_systemic_rules

@@ -30,7 +30,8 @@ from scanner.grouping import Grouper, Params, prepare
 from scanner.grouping.blocking import candidate_pairs
 from scanner.grouping.vague import drop_vague
 from scanner.grouping.verify import score_pairs
-from scanner.issues.lexicon import Lexicon, vague_fingerprint
+from scanner.issues.lexicon import Lexicon
+from scanner.issues.wordlists import vague_fingerprint
 from scanner.store import Store
 
 

@@ -19,152 +19,20 @@ advise ("I deleted it", "don't download") say nothing of what is wrong.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 
-from scanner.issues.asides import Asides
 from scanner.issues.tokens import ascii_words, stem, unicode_words, words
-from scanner.rules import load_checked
-from scanner.schema import setting
+from scanner.issues.wordlists import MAX_COMPOUND, WordLists, language_stopwords, word_lists
 
 Key = tuple[str, ...]
 Sequence_ = tuple[str | None, ...]
 _DROP, _BREAK = "", None
-# stopwords-iso's English list (1,300 words) holds "free", "order" and "ad": ours is curated.
-_OWN_LISTS = frozenset({"en"})
-MAX_COMPOUND = 4  # words in a [compounds] key: "waste of my money"
 MAX_GAP = 3  # left-out words a phrase may span
 JOINED = -3  # a word joined into the compound after it: dropped, yet no gap
-
-
-_PER_LANGUAGE = "a table of languages, each a list of words"
-
-
-@dataclass(frozen=True)
-class PhraseLists:
-    """``rules/phrases.toml`` as written; each field is a table of it (``scanner.schema``)."""
-
-    stopwords: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    sentiment: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    generic: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    vague: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    praise: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    negation: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    clause_ends: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    negators: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    # a word, then the words of any language that mean the same
-    synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
-    # a theme, then generic words that join it where a company uses them with it
-    leans: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
-    # "log in" = "login": two words read as one
-    compounds: dict[str, str] = setting({}, help="a table of two to four words, each a string")
-
-    def every(self, section: str) -> list[str]:
-        """The words of a per-language table, every language together."""
-        table: dict[str, list[str]] = getattr(self, section)
-        return [word for words in table.values() for word in words]
-
-
-def phrase_lists() -> PhraseLists:
-    return load_checked("phrases.toml", PhraseLists)
-
-
-@dataclass(frozen=True)
-class _Lists:
-    stop: frozenset[str]
-    stop_stems: frozenset[str]
-    sentiment: frozenset[str]
-    generic: frozenset[str]
-    vague: frozenset[str]
-    synonyms: dict[str, str]
-    compounds: dict[tuple[str, ...], str]  # (stem of the first word, other words) -> stem
-    leans: dict[str, str]  # stem of a generic word -> the stem of the theme it leans to
-    contrast: frozenset[str]  # one-word [contrast] entries: no phrase runs across "but"
-    asides: Asides
-
-
-@cache
-def _lists() -> _Lists:
-    rules = phrase_lists()
-    stop = frozenset(w for entry in rules.every("stopwords") for w in words(entry))
-    # "making" and "tries" are stop words when "make" and "tried" are: compared by stem,
-    # for words of four letters or more (shorter stems collide: "us", "use").
-    stop_stems = frozenset(stem(w) for w in stop if len(w) >= 4)
-    sentiment = frozenset(stem(w) for entry in rules.every("sentiment") for w in words(entry))
-    sentiment |= frozenset(stem(w) for entry in rules.every("praise") for w in words(entry))
-    generic = frozenset(stem(w) for entry in rules.every("generic") for w in words(entry))
-    vague = frozenset(stem(w) for entry in rules.every("vague") for w in words(entry))
-    synonyms: dict[str, str] = {}
-    for canonical, variants in rules.synonyms.items():
-        target = stem(words(canonical)[0])
-        for variant in variants:
-            for word in words(variant):
-                synonyms.setdefault(stem(word), target)
-    compounds = {}
-    for pair, joined in rules.compounds.items():
-        parts = words(pair)
-        if 2 <= len(parts) <= MAX_COMPOUND and joined.strip():
-            compounds[(stem(parts[0]), *parts[1:])] = stem(words(joined)[0])
-    leans = {
-        stem(word): synonyms.get(stem(target), stem(target))
-        for target, variants in rules.leans.items()
-        for variant in variants
-        for word in words(variant)
-    }
-    asides = Asides(
-        rules.every("tolerance"),
-        rules.every("not_issues"),
-        [*rules.every("contrast"), *rules.every("clause_ends")],
-        rules.every("negators"),
-        stop,
-    )
-    contrast = frozenset(ws[0] for e in rules.every("contrast") if len(ws := words(e)) == 1)
-    return _Lists(
-        stop,
-        stop_stems,
-        sentiment,
-        generic,
-        vague,
-        synonyms,
-        compounds,
-        leans,
-        contrast,
-        asides,
-    )
-
-
-def vague_fingerprint() -> str:
-    """Changes whenever a word list that ``Lexicon.names_nothing`` reads changes."""
-    lists = _lists()
-    words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
-    rules = phrase_lists()
-    asides = sorted(
-        w
-        for section in ("tolerance", "not_issues", "clause_ends", "negators", "contrast")
-        for w in rules.every(section)
-    )
-    text = repr([words, sorted(lists.synonyms.items()), sorted(lists.compounds.items()), asides])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@cache
-def language_stopwords(language: str | None) -> frozenset[str]:
-    """stopwords-iso's list for an ISO 639-1 code (empty for English or unknown)."""
-    if not language or language in _OWN_LISTS:
-        return frozenset()
-    import stopwordsiso
-
-    if not stopwordsiso.has_lang(language):
-        return frozenset()
-    return frozenset(w for entry in stopwordsiso.stopwords(language) for w in words(entry))
 
 
 @dataclass
@@ -180,7 +48,7 @@ class Lexicon:
     sentiment: frozenset[str] = field(init=False)
     generic: frozenset[str] = field(init=False)
     blocked: frozenset[str] = field(init=False)
-    _lists: _Lists = field(init=False, repr=False)
+    _lists: WordLists = field(init=False, repr=False)
     _cache: dict[tuple[str, str | None], str | None] = field(
         init=False, default_factory=dict, repr=False
     )
@@ -199,7 +67,7 @@ class Lexicon:
     def __post_init__(self) -> None:
         self.names = tuple(self.names)
         self.learnt = frozenset(self.learnt)
-        self._lists = _lists()
+        self._lists = word_lists()
         self.stop, self.sentiment = self._lists.stop, self._lists.sentiment
         self.generic = self._lists.generic | self.learnt
         blocked = set()

@@ -29,8 +29,9 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
-from scanner.issues.lexicon import Lexicon, phrase_lists
+from scanner.issues.lexicon import Lexicon
 from scanner.issues.tokens import segments, stem, words
+from scanner.issues.wordlists import phrase_lists
 
 SAMPLE = 30_000  # posts read to learn the trade's words: shares, not counts, matter
 MIN_USES = 10  # a word seen fewer times tells nothing about how it is used

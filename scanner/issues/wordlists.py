@@ -1,0 +1,147 @@
+"""``rules/phrases.toml``, read once: the word lists that decide what a phrase is.
+
+:class:`PhraseLists` is the file as written (checked key by key, ``scanner.schema``);
+:func:`word_lists` is what the lexicon reads: stop, sentiment, generic and vague
+stems, synonyms as one stem, compounds, leaning words, the contrast words that
+break phrases and the asides (``scanner.issues.asides``). Cached: a rule file
+changes between runs, never within one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+
+from scanner.issues.asides import Asides
+from scanner.issues.tokens import stem, words
+from scanner.rules import load_checked
+from scanner.schema import setting
+
+# stopwords-iso's English list (1,300 words) holds "free", "order" and "ad": ours is curated.
+_OWN_LISTS = frozenset({"en"})
+MAX_COMPOUND = 4  # words in a [compounds] key: "waste of my money"
+
+_PER_LANGUAGE = "a table of languages, each a list of words"
+
+
+@dataclass(frozen=True)
+class PhraseLists:
+    """``rules/phrases.toml`` as written; each field is a table of it (``scanner.schema``)."""
+
+    stopwords: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    sentiment: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    generic: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    vague: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    praise: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    negation: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    clause_ends: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    negators: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    # a word, then the words of any language that mean the same
+    synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
+    # a theme, then generic words that join it where a company uses them with it
+    leans: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
+    # "log in" = "login": two words read as one
+    compounds: dict[str, str] = setting({}, help="a table of two to four words, each a string")
+
+    def every(self, section: str) -> list[str]:
+        """The words of a per-language table, every language together."""
+        table: dict[str, list[str]] = getattr(self, section)
+        return [word for words in table.values() for word in words]
+
+
+def phrase_lists() -> PhraseLists:
+    return load_checked("phrases.toml", PhraseLists)
+
+
+@dataclass(frozen=True)
+class WordLists:
+    stop: frozenset[str]
+    stop_stems: frozenset[str]
+    sentiment: frozenset[str]
+    generic: frozenset[str]
+    vague: frozenset[str]
+    synonyms: dict[str, str]
+    compounds: dict[tuple[str, ...], str]  # (stem of the first word, other words) -> stem
+    leans: dict[str, str]  # stem of a generic word -> the stem of the theme it leans to
+    contrast: frozenset[str]  # one-word [contrast] entries: no phrase runs across "but"
+    asides: Asides
+
+
+@cache
+def word_lists() -> WordLists:
+    rules = phrase_lists()
+    stop = frozenset(w for entry in rules.every("stopwords") for w in words(entry))
+    # "making" and "tries" are stop words when "make" and "tried" are: compared by stem,
+    # for words of four letters or more (shorter stems collide: "us", "use").
+    stop_stems = frozenset(stem(w) for w in stop if len(w) >= 4)
+    sentiment = frozenset(stem(w) for entry in rules.every("sentiment") for w in words(entry))
+    sentiment |= frozenset(stem(w) for entry in rules.every("praise") for w in words(entry))
+    generic = frozenset(stem(w) for entry in rules.every("generic") for w in words(entry))
+    vague = frozenset(stem(w) for entry in rules.every("vague") for w in words(entry))
+    synonyms: dict[str, str] = {}
+    for canonical, variants in rules.synonyms.items():
+        target = stem(words(canonical)[0])
+        for variant in variants:
+            for word in words(variant):
+                synonyms.setdefault(stem(word), target)
+    compounds = {}
+    for pair, joined in rules.compounds.items():
+        parts = words(pair)
+        if 2 <= len(parts) <= MAX_COMPOUND and joined.strip():
+            compounds[(stem(parts[0]), *parts[1:])] = stem(words(joined)[0])
+    leans = {
+        stem(word): synonyms.get(stem(target), stem(target))
+        for target, variants in rules.leans.items()
+        for variant in variants
+        for word in words(variant)
+    }
+    asides = Asides(
+        rules.every("tolerance"),
+        rules.every("not_issues"),
+        [*rules.every("contrast"), *rules.every("clause_ends")],
+        rules.every("negators"),
+        stop,
+    )
+    contrast = frozenset(ws[0] for e in rules.every("contrast") if len(ws := words(e)) == 1)
+    return WordLists(
+        stop,
+        stop_stems,
+        sentiment,
+        generic,
+        vague,
+        synonyms,
+        compounds,
+        leans,
+        contrast,
+        asides,
+    )
+
+
+def vague_fingerprint() -> str:
+    """Changes whenever a word list that ``Lexicon.names_nothing`` reads changes."""
+    lists = word_lists()
+    words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
+    rules = phrase_lists()
+    asides = sorted(
+        w
+        for section in ("tolerance", "not_issues", "clause_ends", "negators", "contrast")
+        for w in rules.every(section)
+    )
+    text = repr([words, sorted(lists.synonyms.items()), sorted(lists.compounds.items()), asides])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@cache
+def language_stopwords(language: str | None) -> frozenset[str]:
+    """stopwords-iso's list for an ISO 639-1 code (empty for English or unknown)."""
+    if not language or language in _OWN_LISTS:
+        return frozenset()
+    import stopwordsiso
+
+    if not stopwordsiso.has_lang(language):
+        return frozenset()
+    return frozenset(w for entry in stopwordsiso.stopwords(language) for w in words(entry))
