@@ -439,3 +439,22 @@ def test_a_number_is_never_praise():
     # "10/10" is praise; "10 days" is not, though its words are "10" and "10".
     assert praise_part("10/10 love it") == "10 10 love it"
     assert praise_part("Unlimited messages are gone since 10 days") == ""
+
+
+def test_a_small_theme_joined_by_overlap_brings_its_words_not_its_stray_posts():
+    # 150 people on ads, 8 of whom say "multiple ads"; 4 others say "multiple" about a
+    # crash. "multiple" joins the ads theme by overlap, but its crash posts are no ads
+    # complaint; 300 posts on two other themes keep ads under half of everything.
+    ads = _varied(
+        ["Too many ads in {thing}, {feeling}", "Ads every minute for {days}"], FILL, 142, 21
+    )
+    multiple_ads = _varied(["Multiple ads in a row during {thing}, {feeling}"], FILL, 8, 22)
+    crash = _varied(["It won't start after multiple tries, {feeling}"], FILL, 4, 23)
+    others = _varied(["The message limit is {feeling}"], FILL, 150, 24) + _varied(
+        ["The premium price doubled {days} ago, {feeling}"], FILL, 150, 25
+    )
+    texts = ads + multiple_ads + crash + others
+    issues = _discover(texts, PRAISE * 5)
+    home = [(issue, m) for issue, m in issues if m & _at(0, ads)]
+    assert len(home) == 1, [(i.name, len(m)) for i, m in issues]
+    assert home[0][1] == _at(0, ads + multiple_ads)  # the crash posts stay out

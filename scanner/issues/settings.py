@@ -34,6 +34,8 @@ class IssueParams:
     max_issues: int = setting(50, low=1, high=10_000)
     # two themes join when one lies in the other this far above chance
     merge_overlap: float = setting(0.5, low=0, high=1)
+    # a joining theme this small beside the bigger one brings its words, not its posts
+    absorb_share: float = setting(0.1, low=0, high=1)
     # a generic word of [leans] joins its theme when it lies in it this far above chance
     lean_overlap: float = setting(0.25, low=0, high=1)
     # fewer non-grievance mentions: the built-in background

@@ -15,7 +15,11 @@ test ("ad", "limit", "verif"). Everything else is a way of saying one:
 3. Themes whose grievances overlap heavily join: the smaller one's share
    inside the bigger goes at least ``merge_overlap`` of the way from chance
    (the bigger one's share of all grievances) to all of it. Two big themes
-   that angry reviews often list together ("ads and limits") stay apart.
+   that angry reviews often list together ("ads and limits") stay apart. A
+   theme under ``absorb_share`` of the bigger one's size brings its words but
+   not its posts: the few it holds outside the bigger theme are as likely about
+   something else ("multiple" joined the ads theme of many "multiple ads", and
+   with it "it won't open after multiple tries").
 4. A generic word of ``[leans]`` joins the theme it leans towards when this
    company's grievances that use it lie inside that theme ``lean_overlap`` of
    the way from chance to all: in an app that sells subscriptions, "have to
@@ -318,6 +322,8 @@ def _merge_overlapping(drafts: list[Draft], total: int, params: IssueParams) -> 
         for drop, keep in into.items():
             drafts[keep].keys += drafts[drop].keys
             drafts[keep].explained |= drafts[drop].explained
+            if len(drafts[drop].members) < params.absorb_share * len(drafts[keep].members):
+                drafts[keep].explained |= set(drafts[drop].keys)  # its words, not its posts
             drafts[keep].members |= drafts[drop].members
         drafts = [d for i, d in enumerate(drafts) if i not in into]
 
