@@ -414,6 +414,9 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "The ads are not bearable": ("ad", "bearabl"),
         "I am not fine with the ads": ("ad",),
         "The app was fine before they added ads to every chat": ("add", "ad", "chat"),
+        # a concession and what it concedes, not the rest of its clause
+        "Despite the ads, the limit is awful": ("limit",),
+        "I still get ads even though I paid for premium": ("ad",),
         # no phrase runs across a contrast word: "entertainment but greed" is none
         "Shein ads but greed": ("shein", "ad", None, "pric"),
     }

@@ -1,6 +1,6 @@
 """Asides: what a post says that is not its grievance.
 
-Two kinds, both phrases of ``rules/phrases.toml`` matched on the words as
+Three kinds, all phrases of ``rules/phrases.toml`` matched on the words as
 written (stop words included, apostrophes optional):
 
 - ``[tolerance]``: what the person put up with. Real reviews often say what did
@@ -14,6 +14,9 @@ written (stop words included, apostrophes optional):
 - ``[not_issues]``: what the person did or advises ("I deleted it", "don't
   download"). Only the phrase is left out: "I deleted it because of the ads"
   is still about the ads.
+- ``[concessions]``: what the person concedes ("despite the ads, I loved it").
+  The phrase and at most four words after it, within its clause, are left
+  out: "I still get ads even though I paid" is still about the ads.
 
 Either becomes one break (no phrase joins the words on its two sides). This
 runs on the raw tokens of :meth:`scanner.issues.lexicon.Lexicon.ids_into`
@@ -32,6 +35,11 @@ from collections.abc import Iterable
 from scanner.issues.tokens import COMMA, words
 
 _ENDS = ("\x01", COMMA.decode())
+# What each kind of aside leaves out: its whole clause, the phrase alone, or the
+# phrase and what follows it in the clause, at most CONCEDED words ("despite the
+# ads, I loved it"; "despite paying for premium | I still get ads").
+CLAUSE, PHRASE, AFTER = "clause", "phrase", "after"
+CONCEDED = 4
 
 
 class Asides:
@@ -43,15 +51,16 @@ class Asides:
         self,
         tolerated: Iterable[str],
         done: Iterable[str],
+        conceded: Iterable[str],
         ends: Iterable[str],
         negators: Iterable[str],
         stop: frozenset[str],
     ) -> None:
-        self._at: dict[str | bytes, list[tuple[tuple, int, bool]]] = {}
-        for phrases, clause in ((tolerated, True), (done, False)):
+        self._at: dict[str | bytes, list[tuple[tuple, int, str]]] = {}
+        for phrases, kind in ((tolerated, CLAUSE), (done, PHRASE), (conceded, AFTER)):
             for phrase in phrases:
                 for variant in _spellings(phrase):
-                    self._add(variant, _anchor(variant, stop), clause)
+                    self._add(variant, _anchor(variant, stop), kind)
         end_words = {ws[0] for e in ends if len(ws := words(e)) == 1}
         self._ends: frozenset[str | bytes] = frozenset(
             t for w in (*end_words, *_ENDS) for t in _forms(w)
@@ -61,31 +70,35 @@ class Asides:
         )
         self.anchors: frozenset[str | bytes] = frozenset(self._at)
 
-    def _add(self, variant: tuple[str, ...], anchor: int, clause: bool) -> None:
-        self._at.setdefault(variant[anchor], []).append((variant, anchor, clause))
+    def _add(self, variant: tuple[str, ...], anchor: int, kind: str) -> None:
+        self._at.setdefault(variant[anchor], []).append((variant, anchor, kind))
         if all(w.isascii() for w in variant):
             encoded = tuple(w.encode() for w in variant)
-            self._at.setdefault(encoded[anchor], []).append((encoded, anchor, clause))
+            self._at.setdefault(encoded[anchor], []).append((encoded, anchor, kind))
 
     def blank(self, tokens: list, out: array, base: int) -> None:
         """Turn each aside of ``tokens`` (the clause of a tolerating phrase, the
-        phrase of a deed) into one break (-1) and dropped words (-2) in ``out``,
-        which holds one slot per token from ``base``."""
+        phrase of a deed, a concession and what it concedes) into one break (-1)
+        and dropped words (-2) in ``out``, which holds one slot per token from
+        ``base``."""
         spans = []
         for i, token in enumerate(tokens):
-            for phrase, anchor, clause in self._at.get(token, ()):
+            for phrase, anchor, kind in self._at.get(token, ()):
                 start = i - anchor
                 end = start + len(phrase)
                 if start >= 0 and end <= len(tokens) and tuple(tokens[start:end]) == phrase:
-                    if clause and not self._negators.isdisjoint(tokens[max(0, start - 2) : start]):
+                    if kind == CLAUSE and not self._negators.isdisjoint(
+                        tokens[max(0, start - 2) : start]
+                    ):
                         continue  # "not bearable": the opposite of putting up with it
-                    spans.append((start, end, clause))
+                    spans.append((start, end, kind))
                     break
         ends = self._ends
-        for start, end, clause in spans:
-            while clause and start > 0 and tokens[start - 1] not in ends:
+        for start, end, kind in spans:
+            while kind == CLAUSE and start > 0 and tokens[start - 1] not in ends:
                 start -= 1
-            while clause and end < len(tokens) and tokens[end] not in ends:
+            limit = len(tokens) if kind == CLAUSE else min(len(tokens), end + CONCEDED)
+            while kind != PHRASE and end < limit and tokens[end] not in ends:
                 end += 1
             out[base + start] = -1
             for k in range(base + start + 1, base + end):

@@ -38,6 +38,7 @@ class PhraseLists:
     contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    concessions: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     clause_ends: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     negators: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     # a word, then the words of any language that mean the same
@@ -102,6 +103,7 @@ def word_lists() -> WordLists:
     asides = Asides(
         rules.every("tolerance"),
         rules.every("not_issues"),
+        rules.every("concessions"),
         [*rules.every("contrast"), *rules.every("clause_ends")],
         rules.every("negators"),
         stop,
@@ -128,7 +130,14 @@ def vague_fingerprint() -> str:
     rules = phrase_lists()
     asides = sorted(
         w
-        for section in ("tolerance", "not_issues", "clause_ends", "negators", "contrast")
+        for section in (
+            "tolerance",
+            "not_issues",
+            "concessions",
+            "clause_ends",
+            "negators",
+            "contrast",
+        )
         for w in rules.every(section)
     )
     text = repr([words, sorted(lists.synonyms.items()), sorted(lists.compounds.items()), asides])
