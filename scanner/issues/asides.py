@@ -9,7 +9,7 @@ written (stop words included, apostrophes optional):
   app, half the reviews that mention ads said they had not minded them. The
   whole *clause* holding the phrase is left out: clauses end at sentence ends,
   commas, the one-word ``[contrast]`` entries ("but", "pero") and the words of
-  ``[clause_ends]`` ("and", "before", "because"), so "I don't mind the ads and
+  ``[clause_ends]`` ("and", "before", "now"), so "I don't mind the ads and
   the limit is awful" keeps "the limit is awful".
 - ``[not_issues]``: what the person did or advises ("I deleted it", "don't
   download"). Only the phrase is left out: "I deleted it because of the ads"
@@ -18,7 +18,7 @@ written (stop words included, apostrophes optional):
   The phrase and at most four words after it, within its clause, are left
   out: "I still get ads even though I paid" is still about the ads.
 
-Either becomes one break (no phrase joins the words on its two sides). This
+Each becomes one break (no phrase joins the words on its two sides). This
 runs on the raw tokens of :meth:`scanner.issues.lexicon.Lexicon.ids_into`
 (bytes for ASCII text, str otherwise) before stop words are dropped, because
 the phrases are made of them. Each phrase is indexed by an anchor word (its
