@@ -461,3 +461,13 @@ def test_a_small_theme_joined_by_overlap_brings_its_words_not_its_stray_posts():
     home = [(issue, m) for issue, m in issues if m & _at(0, ads)]
     assert len(home) == 1, [(i.name, len(m)) for i, m in issues]
     assert home[0][1] == _at(0, ads + multiple_ads)  # the crash posts stay out
+
+
+def test_an_issue_is_named_by_how_most_of_its_people_write_it():
+    # The first 30 posts say "greedy" (a run of review titles), the next 120 say
+    # "subscription": both read as the price theme, which is named by the many.
+    texts = _varied(["Greedy, {feeling}"], FILL, 30, 26) + _varied(
+        ["The subscription is {feeling}", "Subscription went up {days} ago"], FILL, 120, 27
+    )
+    issues = _discover(texts, PRAISE * 5)
+    assert [issue.name for issue, _ in issues] == ["subscription"]

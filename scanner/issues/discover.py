@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from scanner.issues.counting import index_phrases
 from scanner.issues.lexicon import Key, Lexicon, phrase_key
-from scanner.issues.names import best_name, surface_forms
+from scanner.issues.names import NAME_SAMPLE, best_name, surface_forms
 from scanner.issues.praise import praise_part, trade_words
 from scanner.issues.settings import IssueParams, PinnedIssue
 from scanner.issues.themes import build_themes
@@ -132,6 +132,9 @@ def discover(
     issues = [x for x in issues if x.pinned] + free[: params.max_issues]
     for issue in issues:  # only now: reading texts for names is the slow part
         issue.labels = surface_forms(issue.phrases, docs, grievances, lexicon)
+        if not issue.pinned:
+            named = surface_forms([issue.key], docs, grievances, lexicon, NAME_SAMPLE)
+            issue.labels.update(named)
         if not issue.name:
             issue.name = _readable_name(issue, docs)
     return Discovery(issues, index.background, len(index.found))

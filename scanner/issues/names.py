@@ -14,6 +14,7 @@ from typing import Protocol
 from scanner.issues.lexicon import JOINED, Key, Lexicon
 
 SAMPLE = 25  # grievances read per phrase to find how people write it
+NAME_SAMPLE = 200  # ... and for the phrase that names an issue, which a person reads first
 MARKS = ("\x01", "\x02")  # sentence ends and commas, as the tokenisers mark them
 
 
@@ -31,13 +32,19 @@ def best_name(keys: Sequence[Key], docs: dict[Key, set[int]]) -> Key:
 
 
 def surface_forms(
-    keys: Sequence[Key], docs: dict[Key, set[int]], texts: Sequence[_HasText], lexicon: Lexicon
+    keys: Sequence[Key],
+    docs: dict[Key, set[int]],
+    texts: Sequence[_HasText],
+    lexicon: Lexicon,
+    sample: int = SAMPLE,
 ) -> dict[Key, str]:
-    """Each phrase as most often written in the grievances that contain it."""
+    """Each phrase as most often written in the grievances that contain it (read in
+    ``sample`` of them, evenly spaced: the first few may share a review title)."""
     out = {}
     for key in keys:
         seen: Counter[str] = Counter()
-        for i in sorted(docs.get(key, ()))[:SAMPLE]:
+        holders = sorted(docs.get(key, ()))
+        for i in holders[:: max(1, len(holders) // sample)][:sample]:
             found = surface(texts[i].text, key, lexicon, texts[i].language)
             if found:
                 seen[found] += 1
