@@ -38,6 +38,7 @@ def test_compounds_join_left_to_right_in_every_script():
         "money log in": ("monei", "login"),
         # a fault report is the bug theme, whatever stopped working
         "It doesn't work, it keeps kicking me out": ("bug", "bug"),
+        "The app is broken, my limit never resets": ("bug", "limit", "bug"),
         # a closed account is no app that closes, a frozen account no frozen app
         "My account was closed. The app closes": ("accountclosur", None, "app", "clos"),
         "My account has been frozen": ("account", "frozen"),
@@ -102,6 +103,7 @@ def test_a_phrase_spans_at_most_three_left_out_words():
         "deleted and I'm not even able to start": ("delet", None, "start"),
         # words joined into a compound are no gap: "doesn't work" is one word
         "It doesn't work, it keeps kicking me out": ("bug", "bug"),
+        "The app is broken, my limit never resets": ("bug", "limit", "bug"),
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text
