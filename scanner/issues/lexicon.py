@@ -139,37 +139,29 @@ class Lexicon:
 
     def ids(self, text: str, language: str | None = None) -> list[int]:
         """The content sequence of a text as stem numbers, -1 for a break."""
-        out = array("i")
-        self.ids_into(text, out, language)
-        kept: list[int] = []
-        gap = 0
-        for n in out:  # break_long_gaps, on one short text
-            if n == -2:
-                gap += 1
-                continue
-            if gap > MAX_GAP and kept:
-                kept.append(-1)
-            gap = 0
-            if n >= -1:
-                kept.append(n)
-        return kept
+        return [int(n) for n in self._gap_broken(text, language)[1] if n >= -1]
 
     def numbered(self, text: str, language: str | None = None) -> tuple[list[str], list[int]]:
         """Each token of ``text`` (case-folded, sentence ends and commas as marks) with
         its number as :meth:`ids_into` gives it, long gaps broken as for counting."""
-        out = array("i")
-        self.ids_into(text, out, language)
-        numbers = np.frombuffer(out, dtype=np.int32).copy() if out else np.zeros(0, np.int32)
-        break_long_gaps(numbers)
-        tokens = ascii_words(text) if text.isascii() else unicode_words(text)
-        words_ = [t.decode() if isinstance(t, bytes) else t for t in tokens]
-        return words_, numbers.tolist()
+        tokens, numbers = self._gap_broken(text, language)
+        return [t.decode() if isinstance(t, bytes) else t for t in tokens], numbers.tolist()
 
-    def ids_into(self, text: str, out: array, language: str | None = None) -> None:
+    def _gap_broken(self, text: str, language: str | None) -> tuple[list, np.ndarray]:
+        """:meth:`ids_into` of one text, with :func:`break_long_gaps` applied as
+        counting applies it to the whole corpus."""
+        out = array("i")
+        tokens = self.ids_into(text, out, language)
+        numbers = np.array(out, dtype=np.int32)
+        break_long_gaps(numbers)
+        return tokens, numbers
+
+    def ids_into(self, text: str, out: array, language: str | None = None) -> list:
         """Append one number per token of ``text`` to ``out``: its stem number, -1
         for a break, -2 for a word left out, -3 for one joined into the compound
         after it (the caller drops both, after ``break_long_gaps``). One dict
-        look-up per token in C (``map``): this is most of the cost of discovery."""
+        look-up per token in C (``map``): this is most of the cost of discovery.
+        Returns the tokens (bytes for ASCII text, str otherwise)."""
         caches = self._numbers.get(language)
         if caches is None:
             caches = self._numbers[language] = ({}, {})
@@ -193,6 +185,7 @@ class Lexicon:
             self._join_compounds(tokens, out, base, language)
         if not self._lists.asides.anchors.isdisjoint(tokens):
             self._lists.asides.blank(tokens, out, base)
+        return tokens
 
     def _join_compounds(self, tokens: list, out: array, base: int, language: str | None) -> None:
         """Compounds ("log in" -> "login", "waste of money" -> "waste"), left to right
