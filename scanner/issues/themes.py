@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -163,14 +164,21 @@ def _lean(
         if len(holders) < params.min_grievances or not homes:
             continue
         home = max(homes, key=lambda d: len(d.members))
-        chance = min(len(home.members) / max(total, 1), 1 - 1e-9)
         share = len(holders & home.members) / len(holders)
-        if (share - chance) / (1 - chance) >= params.lean_overlap:
+        if _beyond_chance(share, len(home.members) / max(total, 1)) >= params.lean_overlap:
             joins.append((home, key, holders))
     for home, key, holders in joins:
         home.keys.append(key)
         home.leaning.add(key)
         home.members |= holders
+
+
+def _beyond_chance(share: float | np.ndarray, chance: float | np.ndarray) -> Any:
+    """How far ``share`` goes from ``chance`` towards all of it: 0 at chance, 1 at
+    all, below 0 under chance. Scalars or numpy arrays alike; a chance of 1 is
+    taken as just under it."""
+    chance = np.minimum(chance, 1 - 1e-9)
+    return (share - chance) / (1 - chance)
 
 
 def _floor(draft: Draft, params: IssueParams) -> int:
@@ -194,8 +202,8 @@ def _drop_covered(drafts: list[Draft], total: int, params: IssueParams) -> list[
     seen: set[int] = set()
     for draft in sorted(drafts, key=lambda d: (d.pinned is None, -len(d.members))):
         share = len(draft.members & seen) / max(len(draft.members), 1)
-        chance = min(len(seen) / max(total, 1), 1 - 1e-9)
-        if draft.pinned is None and (share - chance) / (1 - chance) >= params.covered_share:
+        chance = len(seen) / max(total, 1)
+        if draft.pinned is None and _beyond_chance(share, chance) >= params.covered_share:
             continue
         kept.append(draft)
         seen |= draft.members
@@ -296,8 +304,7 @@ def _merge_overlapping(drafts: list[Draft], total: int, params: IssueParams) -> 
         small, big = np.minimum(size[a], size[b]), np.maximum(size[a], size[b])
         # How far the smaller theme's share inside the bigger one goes from chance
         # (the bigger one's share of all grievances) towards all of it.
-        chance = np.minimum(big / max(total, 1), 1 - 1e-9)
-        excess = (shared / np.maximum(small, 1) - chance) / (1 - chance)
+        excess = _beyond_chance(shared / np.maximum(small, 1), big / max(total, 1))
         # Inside a theme of more than half of all grievances, anything lies mostly by
         # chance: no measure of overlap can tell, so nothing joins it by overlap.
         ok = (excess >= params.merge_overlap) & ~(pinned[a] & pinned[b])
