@@ -131,10 +131,11 @@ def discover(
     free = sorted((x for x in issues if not x.pinned), key=lambda x: (-x.people, x.key))
     issues = [x for x in issues if x.pinned] + free[: params.max_issues]
     for issue in issues:  # only now: reading texts for names is the slow part
-        issue.labels = surface_forms(issue.phrases, docs, grievances, lexicon)
-        if not issue.pinned:
-            named = surface_forms([issue.key], docs, grievances, lexicon, NAME_SAMPLE)
-            issue.labels.update(named)
+        # The phrase that names the issue is read in more posts than the others.
+        naming = [] if issue.pinned else [issue.key]
+        rest = [k for k in issue.phrases if k not in naming]
+        issue.labels = surface_forms(rest, docs, grievances, lexicon)
+        issue.labels.update(surface_forms(naming, docs, grievances, lexicon, NAME_SAMPLE))
         if not issue.name:
             issue.name = _readable_name(issue, docs)
     return Discovery(issues, index.background, len(index.found))
