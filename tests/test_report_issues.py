@@ -312,8 +312,8 @@ def test_fail_on_systemic_counts_a_systemic_issue(report):
     assert report("--min-people", "6", "--fail-on", "systemic", check=False).returncode == 0
 
 
-def test_html_lists_a_big_issues_first_grievances_and_how_many_more():
-    from scanner.report.formats.html import SUMMARY_IDS, grievance_ids
+def test_a_report_lists_a_big_issues_first_grievances_and_how_many_more():
+    from scanner.report.formats.common import SUMMARY_IDS, grievance_ids
     from scanner.report.model import IssueView
 
     big = IssueView(7, "ads", ["ads"], "systemic", 500, 520, [], clusters=list(range(1, 501)))

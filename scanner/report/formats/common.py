@@ -27,7 +27,7 @@ from scanner.compare.model import (
     Rate,
     Row,
 )
-from scanner.report.model import ClusterView, Report
+from scanner.report.model import ClusterView, IssueView, Report
 from scanner.text import safe as textsafe
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -323,3 +323,15 @@ def scattered_line(cmp: Comparison, kind: str = "issue") -> str:
         if count
         else ""
     )
+
+
+SUMMARY_IDS = 20  # cluster ids an issue lists in a report; --issue ID lists all
+
+
+def grievance_ids(issue: IssueView, limit: int | None = None) -> str:
+    """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
+    and how many more (a big issue holds hundreds, which bury the page)."""
+    shown = issue.clusters if limit is None else issue.clusters[:limit]
+    text = ", ".join(f"#{c}" for c in shown) or "none"
+    more = len(issue.clusters) - len(shown)
+    return f"{text} and {more} more (scan report --issue {issue.id})" if more else text

@@ -16,7 +16,7 @@ from scanner import templates
 from scanner.compare.model import Comparison
 from scanner.report.formats import Screen
 from scanner.report.formats import common as cc
-from scanner.report.model import IssueView, Report
+from scanner.report.model import Report
 from scanner.text import safe as textsafe
 
 # Columns whose cells must stay on one line; the text column that gets the room; and
@@ -39,8 +39,8 @@ def render_report(report: Report, screen: Screen) -> str:
         chart=volume_chart(report),
         classes=column_classes(),
         category_text=partial(cc.category_text, report),
-        grievance_ids=grievance_ids,
-        SUMMARY_IDS=SUMMARY_IDS,
+        grievance_ids=cc.grievance_ids,
+        SUMMARY_IDS=cc.SUMMARY_IDS,
         more_line=cc.more_line,
         COMPANY_HEADS=COMPANY_HEADS,
         SOURCE_HEADS=SOURCE_HEADS,
@@ -55,18 +55,6 @@ def column_classes() -> dict[str, str]:
     heads = {*cc.SYSTEMIC_COLUMNS, *cc.ISOLATED_COLUMNS, *COMPANY_HEADS, *SOURCE_HEADS}
     kinds = (("num", cc.NUMBER_COLUMNS), ("nowrap", NOWRAP), ("text", TEXT), ("optional", OPTIONAL))
     return {head: " ".join(name for name, columns in kinds if head in columns) for head in heads}
-
-
-SUMMARY_IDS = 20  # cluster ids an issue lists in the report; --issue ID lists all
-
-
-def grievance_ids(issue: IssueView, limit: int | None = None) -> str:
-    """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
-    and how many more (a big issue holds hundreds, which bury the page)."""
-    shown = issue.clusters if limit is None else issue.clusters[:limit]
-    text = ", ".join(f"#{c}" for c in shown) or "none"
-    more = len(issue.clusters) - len(shown)
-    return f"{text} and {more} more (scan report --issue {issue.id})" if more else text
 
 
 def render_comparison(cmp: Comparison, screen: Screen) -> str:

@@ -178,10 +178,6 @@ def _detail(report: Report, c: ClusterView) -> list[str]:
     return lines
 
 
-def _clusters(issue: IssueView) -> str:
-    return ", ".join(f"#{c}" for c in issue.clusters) or "none"
-
-
 def _issues(report: Report) -> list[str]:
     """Systemic issues with phrases and examples, isolated ones as a table; [] before any run."""
     if not report.issues and not report.issues_systemic_more + report.issues_isolated_more:
@@ -196,7 +192,7 @@ def _issues(report: Report) -> list[str]:
             f"{flags}",
             "",
             f"- Phrases: {md(', '.join(issue.phrases[:8]))}",
-            f"- Grievances: {_clusters(issue)}",
+            f"- Grievances: {cc.grievance_ids(issue, cc.SUMMARY_IDS)}",
             "",
         ]
         for m in issue.examples[:3]:
@@ -240,7 +236,7 @@ def _issue_detail(issue: IssueView) -> list[str]:
         f"- People: {issue.people}",
         f"- Posts: {issue.mentions}",
         f"- Phrases: {md(', '.join(issue.phrases))}",
-        f"- Grievances (near-duplicate clusters): {_clusters(issue)}",
+        f"- Grievances (near-duplicate clusters): {cc.grievance_ids(issue)}",
         f"- Sources: {md(', '.join(issue.sources))}",
         f"- First seen: {moment(issue.first_seen)}",
         f"- Last seen: {moment(issue.last_seen)}",

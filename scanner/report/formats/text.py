@@ -271,10 +271,6 @@ def _issue_label(issue: IssueView) -> str:
     return f"Issue {issue.id}"
 
 
-def _cluster_list(issue: IssueView) -> str:
-    return ", ".join(f"#{c}" for c in issue.clusters)
-
-
 def _issues(console: Console, report: Report) -> None:
     """Systemic issues in full, isolated ones one line each; nothing before ``scan issues``."""
     systemic, isolated = report.systemic_issues, report.isolated_issues
@@ -324,7 +320,7 @@ def _summary(console: Console, issue: IssueView) -> None:
     phrases = ", ".join(issue.phrases[:PHRASES_SHOWN])
     _labelled(console, "Phrases: ", _safe(textsafe.width_cut(phrases, 2 * (width - 12))))
     if issue.clusters:
-        clusters = textsafe.width_cut(_cluster_list(issue), 2 * (width - 15))
+        clusters = textsafe.width_cut(cc.grievance_ids(issue), 2 * (width - 15))
         _labelled(console, "Grievances: ", Text(clusters))
     for example in issue.examples[:3]:
         console.print(_example(example, width))
@@ -363,7 +359,7 @@ def _issue_detail(console: Console, issue: IssueView) -> None:
         f" · last seen {moment(issue.last_seen)}"
     )
     console.print(Text.assemble("Phrases: ", _safe(", ".join(issue.phrases))))
-    console.print(f"Grievances (near-duplicate clusters): {_cluster_list(issue) or 'none'}")
+    console.print(f"Grievances (near-duplicate clusters): {cc.grievance_ids(issue)}")
     console.print(Text.assemble("Sources: ", _safe(", ".join(issue.sources))))
     console.print(Text.assemble("Flags: ", _flags(issue.flags) if issue.flags else "none"))
     console.print(f"Trend (weekly posts): {sparkline(issue.weekly)}")
