@@ -43,7 +43,7 @@ CONCEDED = 4
 
 
 class Asides:
-    """The phrases of both kinds, indexed by their anchor words in str and bytes
+    """The phrases of every kind, indexed by their anchor words in str and bytes
     forms. An anchor should be rarer than "it" or "app": a text holding one is
     read slowly."""
 

@@ -47,7 +47,7 @@ _JOINERS = str.maketrans("", "", "\u200c\u200d\u00ad")
 # regex): letters lower-cased, digits kept, sentence ends -> BREAK, the rest space.
 BREAK = b"\x01"
 # A comma: no break for phrases (its number is a dropped word's), but where a
-# clause ends for scanner.issues.tolerance.
+# clause ends for scanner.issues.asides.
 COMMA = b"\x02"
 ASCII = bytes(
     c + 32
@@ -169,12 +169,17 @@ _TELUGU = sorted(
 )
 
 
-def segments(text: str) -> list[list[str]]:
-    """Case-folded words, grouped by sentence (phrases never cross a sentence end)."""
+def _folded(text: str) -> str:
+    """``text`` as every tokeniser here reads it: joiners and soft hyphens out (a
+    word holding one is one word), case-folded, "_" a separator (``\\w`` holds it)."""
     if "\u200c" in text or "\u200d" in text or "\u00ad" in text:
         text = text.translate(_JOINERS)
-    text = text.casefold().replace("_", " ")
-    return [words for part in SENTENCE.split(text) if (words := WORD.findall(part))]
+    return text.casefold().replace("_", " ")
+
+
+def segments(text: str) -> list[list[str]]:
+    """Case-folded words, grouped by sentence (phrases never cross a sentence end)."""
+    return [words for part in SENTENCE.split(_folded(text)) if (words := WORD.findall(part))]
 
 
 _COMMAS = re.compile(r"[,\u060c\u3001\uff0c]")  # Latin, Arabic, CJK ideographic, full-width
@@ -183,10 +188,8 @@ _COMMAS = re.compile(r"[,\u060c\u3001\uff0c]")  # Latin, Arabic, CJK ideographic
 def unicode_words(text: str) -> list[str]:
     """Words of any text as :func:`ascii_words` gives them (as str): each sentence
     followed by ``"\x01"``, ``"\x02"`` where a comma stood."""
-    if "\u200c" in text or "\u200d" in text or "\u00ad" in text:
-        text = text.translate(_JOINERS)
     out: list[str] = []
-    for sentence in SENTENCE.split(text.casefold().replace("_", " ")):
+    for sentence in SENTENCE.split(_folded(text)):
         parts = _COMMAS.split(sentence) if _COMMAS.search(sentence) else [sentence]
         found = [WORD.findall(part) for part in parts]
         if not any(found):
@@ -208,7 +211,7 @@ def ascii_words(text: str) -> list[bytes]:
 
 def words(text: str) -> list[str]:
     """Case-folded words of ``text`` in order."""
-    return WORD.findall(text.translate(_JOINERS).casefold().replace("_", " "))
+    return WORD.findall(_folded(text))
 
 
 @lru_cache(maxsize=1 << 19)
