@@ -416,7 +416,7 @@ def render_comparison(cmp: Comparison, screen: Screen) -> str:
         console.print(cc.scattered_line(cmp))
         console.print()
     if cmp.categories:
-        _categories(console, cmp, boxed)
+        _rate_table(console, cmp, boxed, "By category", cmp.categories, standings=True)
     for note in cc.comparison_notes(cmp):
         console.print(_safe(note))
     return _finish(out.getvalue(), screen.tty)
@@ -433,47 +433,27 @@ def _rate_table(
     title: str,
     rows: list[Row],
     *,
-    style: str,
+    style: str = "bold",
+    standings: bool = False,
 ) -> None:
+    """Rates per 100 mentions, one section per grievance (or category); with
+    ``standings``, a column saying whose problem it is."""
+    head = ("Category", "Standing", *cc.RATE_COLUMNS[1:]) if standings else cc.RATE_COLUMNS
     table = _table(boxed, title, style)
-    for col in cc.RATE_COLUMNS:
+    for col in head:
         table.add_column(
-            col, justify="left" if col in {"Grievance", "Company"} else "right", overflow="fold"
+            col, justify="right" if "/" in col or col == "Trend" else "left", overflow="fold"
         )
     for line in cc.rate_lines(cmp, rows):
         if line.first and table.row_count:
             table.add_section()
+        cells: list[Text] = [_safe(line.label)]
+        if standings:
+            standing = cc.STANDING_SHORT[line.row.standing] if line.first else ""
+            cells.append(Text(standing, STANDING_STYLE.get(line.row.standing, "")))
         people = _safe(line.people, "bold" if line.rate.has else "")
         table.add_row(
-            _safe(line.label),
-            _safe(line.company),
-            _safe(line.grievances),
-            people,
-            _trend(line.trend),
-        )
-    console.print(table)
-    console.print()
-
-
-def _categories(console: Console, cmp: Comparison, boxed: box.Box | None) -> None:
-    table = _table(boxed, "By category")
-    for col in ("Category", "Standing", *cc.RATE_COLUMNS[1:]):
-        table.add_column(
-            col, justify="right" if "/" in col or col == "Trend" else "left", overflow="fold"
-        )
-    for line in cc.rate_lines(cmp, cmp.categories):
-        if line.first and table.row_count:
-            table.add_section()
-        standing = cc.STANDING_SHORT[line.row.standing] if line.first else ""
-        people = _safe(line.people, "bold" if line.rate.has else "")
-        styled = Text(standing, STANDING_STYLE.get(line.row.standing, ""))
-        table.add_row(
-            _safe(line.label),
-            styled,
-            _safe(line.company),
-            _safe(line.grievances),
-            people,
-            _trend(line.trend),
+            *cells, _safe(line.company), _safe(line.grievances), people, _trend(line.trend)
         )
     console.print(table)
     console.print()
