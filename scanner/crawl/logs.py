@@ -20,8 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from scanner.text.safe import strip_controls
+
+if TYPE_CHECKING:
+    from scrapy.crawler import CrawlerProcess
 
 #: Loggers whose lines speak for a whole source or the whole crawl: never demoted.
 RUN_LOGGERS = ("scanner.crawl.run", "scanner.crawl.client")
@@ -70,3 +74,18 @@ def crawl_logging(*, tracebacks: bool, spiders: frozenset[str]) -> Iterator[None
     finally:
         for handler in handlers:
             handler.removeFilter(log_filter)
+
+
+def crawler_process(settings: Any) -> CrawlerProcess:
+    """A ``CrawlerProcess`` made quietly: Scrapy logs its versions at INFO while it
+    sets its loggers up, then sets them to DEBUG; here they inherit the root level
+    (``scan -v``) instead. Scrapy is imported only when a crawl starts."""
+    from scrapy.crawler import CrawlerProcess
+
+    quiet = logging.getLogger().getEffectiveLevel() > logging.INFO
+    if quiet:
+        logging.disable(logging.INFO)
+    process = CrawlerProcess(settings)
+    logging.disable(logging.NOTSET)
+    logging.getLogger("scrapy").setLevel(logging.NOTSET)
+    return process

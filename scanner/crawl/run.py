@@ -17,7 +17,7 @@ from typing import Any
 from scanner.config import Config, Source
 from scanner.crawl.configure import base_settings, source_settings
 from scanner.crawl.interrupt import CtrlC
-from scanner.crawl.logs import crawl_logging
+from scanner.crawl.logs import crawl_logging, crawler_process
 from scanner.crawl.results import CrawlResult, ProgressFn, SourceResult, finish
 from scanner.errors import ScanError
 from scanner.store import Store
@@ -81,7 +81,6 @@ def _run(
     progress: ProgressFn | None,
     progress_every: float,
 ) -> CrawlResult:
-    from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import get_spider_loader
 
     settings = base_settings(config, db_path, overrides)
@@ -90,13 +89,7 @@ def _run(
         parent = store.start_run("crawl")
     settings.set("SCAN_PARENT_RUN", parent, priority="cmdline")
     result = CrawlResult(run_id=parent)
-    quiet = logging.getLogger().getEffectiveLevel() > logging.INFO
-    if quiet:  # Scrapy logs its versions at INFO while it sets its loggers up
-        logging.disable(logging.INFO)
-    process = CrawlerProcess(settings)
-    logging.disable(logging.NOTSET)
-    # Scrapy sets its loggers to DEBUG; let them inherit the root level (`scan -v`).
-    logging.getLogger("scrapy").setLevel(logging.NOTSET)
+    process = crawler_process(settings)
     crawlers: list[tuple[SourceResult, Any]] = []
     for source in sources:
         entry = SourceResult(source.name, source.spider)

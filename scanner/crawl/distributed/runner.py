@@ -151,12 +151,11 @@ def worker_settings(job: Job) -> Any:
 
 
 def _crawl(link: Link, *, tracebacks: bool) -> Served:
-    from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import get_spider_loader
 
     from scanner.crawl.distributed.gate import MARGIN, SharedHostGate
     from scanner.crawl.interrupt import CtrlC
-    from scanner.crawl.logs import crawl_logging
+    from scanner.crawl.logs import crawl_logging, crawler_process
 
     job, served = link.job, Served(job=link.job.id)
     settings = worker_settings(job)
@@ -164,12 +163,7 @@ def _crawl(link: Link, *, tracebacks: bool) -> Served:
     loader = get_spider_loader(settings)
     spiders = frozenset(source.spider for source in job.sources)
     with crawl_logging(tracebacks=tracebacks, spiders=spiders):
-        quiet = logging.getLogger().getEffectiveLevel() > logging.INFO
-        if quiet:  # Scrapy logs its versions at INFO while it sets its loggers up
-            logging.disable(logging.INFO)
-        process = CrawlerProcess(settings)
-        logging.disable(logging.NOTSET)
-        logging.getLogger("scrapy").setLevel(logging.NOTSET)
+        process = crawler_process(settings)
         crawlers = []
         for source in job.sources:
             keys = link.source_keys(source.index)
