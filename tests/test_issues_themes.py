@@ -417,6 +417,10 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         # a concession and what it concedes, not the rest of its clause
         "Despite the ads, the limit is awful": ("limit",),
         "I still get ads even though I paid for premium": ("ad",),
+        # what a person likes best or would rather have is no grievance either
+        "The only good thing is that there is no filter": (),
+        "I'd rather deal with the filter than pay for premium": (),
+        "Too many ads. The only good thing about it is the memory": ("ad",),
         # no phrase runs across a contrast word: "entertainment but greed" is none
         "Shein ads but greed": ("shein", "ad", None, "pric"),
     }
