@@ -421,6 +421,9 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "The only good thing is that there is no filter": (),
         "I'd rather deal with the filter than pay for premium": (),
         "Too many ads. The only good thing about it is the memory": ("ad",),
+        # understanding why a company wants money; blaming it for wanting yours stays
+        "I know you want money, but the ads are too much": ("ad",),
+        "They just want your money": ("monei",),
         # no phrase runs across a contrast word: "entertainment but greed" is none
         "Shein ads but greed": ("shein", "ad", None, "pric"),
     }
