@@ -31,6 +31,16 @@ def _setting(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     return out
 
 
+#: Shared with ``scan ingest``, which prints the same progress lines.
+progress_every_option = click.option(
+    "--progress-every",
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between progress lines (0: none).",
+)
+
+
 @click.command()
 @click.option(
     "--source",
@@ -49,13 +59,7 @@ def _setting(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     callback=_setting,
     help="Override a Scrapy setting for this run (repeatable), e.g. -s HTTPCACHE_ENABLED=1.",
 )
-@click.option(
-    "--progress-every",
-    default=5.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Seconds between progress lines (0: none).",
-)
+@progress_every_option
 @click.option(
     "--redis",
     "redis_url",

@@ -7,6 +7,7 @@ import sys
 import click
 
 from scanner.commands._app import App, pass_app
+from scanner.commands.crawl import progress_every_option
 from scanner.commands.crawl_worker import redis_url
 
 
@@ -17,13 +18,7 @@ from scanner.commands.crawl_worker import redis_url
     metavar="URL",
     help="The Redis of the crawl (default: [crawl] redis in the config).",
 )
-@click.option(
-    "--progress-every",
-    default=5.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Seconds between progress lines (0: none).",
-)
+@progress_every_option
 @pass_app
 def ingest(app: App, redis_option: str | None, progress_every: float) -> None:
     """Be the writer of a distributed crawl: store its posts, close its runs.
