@@ -18,7 +18,9 @@ from scanner.config import Company, Config
 from scanner.importing import import_file
 from scanner.issues import Grievance, IssueParams, Lexicon, discover
 from scanner.issues import store as issue_store
+from scanner.issues.keyness import Candidate
 from scanner.issues.praise import praise_part
+from scanner.issues.themes import build_themes
 from scanner.store import Store
 
 PRAISE = [
@@ -370,6 +372,65 @@ def test_money_in_every_kind_of_bank_complaint_joins_no_theme():
     fee_issue = [m for _, m in issues if m & _at(60, fees)]
     assert fee_issue == [_at(60, fees)], [(i.name, len(m)) for i, m in issues]
     assert not any(m >= _at(0, pending) | _at(40, frozen) for _, m in issues)
+
+
+def test_restrictions_on_content_join_the_censorship_issue_and_a_banks_stay_apart():
+    # "restrictions" leans towards censorship but is no generic word: in an app that
+    # filters its chats it is one issue with censorship (no grievance told twice);
+    # a bank's restricted accounts, far from its few censorship posts, stay apart.
+    censored = _varied(
+        [
+            "The censorship ruins {thing}, {feeling}",
+            "Everything gets filtered and censored, {feeling}",
+            "The new filter censors {thing} for {days}",
+        ],
+        FILL,
+        30,
+        21,
+    )
+    both = _varied(["Content restrictions and censorship ruin {thing}"], FILL, 12, 22)
+    restricted = _varied(["So many restrictions now on {thing}, {feeling}"], FILL, 10, 23)
+    ads = _varied(["Too many ads in {thing}, {feeling}", "Ads every minute"], FILL, 60, 24)
+    issues = _discover(censored + both + restricted + ads, PRAISE * 5)
+    homes = [m for _, m in issues if m & _at(30, both)]
+    assert homes == [_at(0, censored + both + restricted)], [(i.name, len(m)) for i, m in issues]
+
+    accounts = _varied(
+        ["They restricted my account for {days}, {feeling}", "Account restricted again"],
+        FILL,
+        20,
+        25,
+    )
+    pending = _varied(["My transfer is stuck on pending for {days}, {feeling}"], FILL, 40, 26)
+    posts = _varied(["They censored my post about {thing}"], FILL, 6, 27)
+    issues = _discover(accounts + pending + posts, PRAISE * 5)
+    assert _at(0, accounts) in [m for _, m in issues], [(i.name, len(m)) for i, m in issues]
+
+
+def test_a_leaning_word_that_made_its_own_theme_brings_it_along():
+    # As on PolyBuzz: "restrictions" (27 posts, half of them also about censorship)
+    # is a theme of its own, too far from censorship to merge by overlap, near
+    # enough to lean. Its theme joins censorship: no grievance in two issues.
+    censorship, restrict = set(range(0, 90)), set(range(75, 105))
+    docs = {
+        ("censorship",): censorship,
+        ("restrict",): restrict,
+        ("strict",): set(range(100, 115)),  # "too strict", with or without the word
+        ("ad",): set(range(200, 400)),
+    }
+    found = [Candidate(key, len(d), 0, 100.0, 10.0) for key, d in docs.items()]
+    drafts = build_themes(
+        found,
+        docs,
+        len,
+        500,
+        IssueParams(),
+        leans=[(("restrict",), "censorship")],
+    )
+    by_members = sorted(sorted(d.keys) for d in drafts)
+    assert by_members == [[("ad",)], [("censorship",), ("restrict",), ("strict",)]], by_members
+    home = next(d for d in drafts if ("censorship",) in d.keys)
+    assert home.members == censorship | restrict | docs[("strict",)]
 
 
 def test_what_people_say_they_put_up_with_is_not_their_grievance():

@@ -25,7 +25,10 @@ test ("ad", "limit", "verif"). Everything else is a way of saying one:
    the way from chance to all: in an app that sells subscriptions, "have to
    pay to chat" is the price grievance; in a bank's complaints "pay" and
    "money" are everywhere and join nothing. A generic word never makes a theme
-   of its own, so it can never become a catch-all.
+   of its own, so it can never become a catch-all. A leaning word that is not
+   generic ("restrictions", towards censorship) may have made one; where the
+   word joins, its theme joins with it, and elsewhere (a bank's restricted
+   accounts) it stays a theme of its own.
 
 A grievance belongs to every theme one of whose phrases it contains: a review
 about ads and limits is in both, and a word is never "generic" merely because
@@ -143,7 +146,7 @@ def build_themes(
         docs_of = set().union(*(docs.get(k, set()) for k in members if k not in explained_here))
         drafts.append(Draft(members, docs_of, pinned_roots.get(root), explained_here))
     drafts = _merge_overlapping(drafts, total, params)
-    _lean(drafts, leans, docs, total, params)
+    drafts = _lean(drafts, leans, docs, total, params)
     drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= _floor(d, params)]
     return _drop_covered(drafts, total, params)
 
@@ -154,9 +157,11 @@ def _lean(
     docs: dict[Key, set[int]],
     total: int,
     params: IssueParams,
-) -> None:
+) -> list[Draft]:
     """Step 4 of the module docstring. Each word is judged against the themes as
-    step 3 left them, so the order of ``leans`` changes nothing."""
+    step 3 left them, so the order of ``leans`` changes nothing. A leaning word that
+    is no generic word may have made a theme of its own ("restrictions" of content):
+    where it joins, that theme joins with it, so no grievance is told twice."""
     joins = []
     for key, head in leans:
         holders = docs.get(key, set())
@@ -167,10 +172,23 @@ def _lean(
         share = len(holders & home.members) / len(holders)
         if _beyond_chance(share, len(home.members) / max(total, 1)) >= params.lean_overlap:
             joins.append((home, key, holders))
+    absorbed: dict[int, Draft] = {}  # id of a word's own theme -> the theme it joined
     for home, key, holders in joins:
+        while id(home) in absorbed:
+            home = absorbed[id(home)]
         home.keys.append(key)
         home.leaning.add(key)
         home.members |= holders
+        for own in drafts:
+            if own is home or own.pinned or id(own) in absorbed or key not in own.keys:
+                continue
+            home.keys.extend(k for k in own.keys if k != key)
+            home.members |= own.members
+            home.explained |= own.explained
+            home.leaning |= own.leaning
+            absorbed[id(own)] = home
+        home.explained.discard(key)  # it assigns its grievances: that is why it joined
+    return [d for d in drafts if id(d) not in absorbed]
 
 
 def _beyond_chance(share: float | np.ndarray, chance: float | np.ndarray) -> Any:
