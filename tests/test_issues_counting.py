@@ -48,6 +48,14 @@ def test_compounds_join_left_to_right_in_every_script():
         assert lexicon.sequence(text) == expected, text
 
 
+def test_words_that_only_place_or_count_name_nothing():
+    # "in the middle of", "a couple of": PolyBuzz had issues named "middle" and
+    # "couple" of ads that came mid-chat or every couple of messages.
+    lexicon = Lexicon(names=["Acme"])
+    text = "Ads in the middle of a chat every couple of minutes"
+    assert lexicon.sequence(text) == ("ad", None, "chat", "minut")
+
+
 def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():
     lexicon = Lexicon(names=["Acme"])
     out = array("i", [7])  # appends after what is there
