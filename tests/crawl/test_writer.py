@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import operator
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +10,15 @@ from scanner.config import default_config
 from scanner.crawl.client import WorkerClient
 from scanner.crawl.item import Mention
 from scanner.crawl.messages import BatchDone, OpenSource
+from scanner.crawl.pipeline import mention_values
+from scanner.crawl.stages import Row
 from scanner.store import Store
 from tests.crawl.conftest import rows
-
-VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Mention)))
 
 
 def post(i: int, text: str = "", **extra: Any) -> tuple[Any, ...]:
     """A post as the crawl side hands it over: a Mention's values."""
-    return VALUES(
+    return mention_values(
         Mention(
             source="s",
             external_id=str(i),
@@ -28,6 +27,13 @@ def post(i: int, text: str = "", **extra: Any) -> tuple[Any, ...]:
             **extra,
         )
     )
+
+
+def test_a_row_starts_with_the_fields_of_a_mention_in_their_order() -> None:
+    # The worker rebuilds each post as Row(*mention_values): a field added to one
+    # and not the other would shift every value after it.
+    names = [f.name for f in dataclasses.fields(Mention)]
+    assert [f.name for f in dataclasses.fields(Row)][: len(names)] == names
 
 
 def open_worker(db: Path, answers: list[BatchDone]) -> tuple[WorkerClient, int]:

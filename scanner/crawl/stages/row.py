@@ -32,7 +32,9 @@ class Dropped(Exception):
 @dataclass(slots=True)
 class Row:
     """One post on its way to the ``mentions`` table: a ``Mention``'s fields, then
-    what the stages add. Field order matters: ``Row(*mention_values)`` builds one."""
+    what the stages add. Field order matters: ``Row(*mention_values)`` builds one
+    (``tests/crawl/test_writer.py`` holds the two orders together). Not a subclass
+    of ``Mention``: a ``Row`` has slots, and its date is ISO text once cleaned."""
 
     source: str
     external_id: str
