@@ -13,13 +13,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from scanner.lock import LockedError, RunLock, held, lock_path
 from scanner.store import Store
+from tests.loopback import loopback_server
 
 from .conftest import scan_executable
 from .test_digest import parts, smtp  # noqa: F401 - smtp is a fixture
@@ -74,17 +75,12 @@ def site(hold: threading.Event | None = None) -> Iterator[tuple[str, threading.E
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", asked
-    finally:
-        if hold is not None:
-            hold.set()
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(Handler) as port:
+        try:
+            yield f"http://127.0.0.1:{port}", asked
+        finally:
+            if hold is not None:
+                hold.set()  # before the server stops: a held request answers
 
 
 def config(folder: Path, base: str, feeds: dict[str, str], smtp_port: int | None = None) -> Path:

@@ -25,13 +25,14 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import run_scan, scan_executable
+from tests.loopback import loopback_server
 
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "sites" / "generic"
 TYPES = {
@@ -222,16 +223,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
 @contextlib.contextmanager
 def serve_site() -> Iterator[Site]:
     state = Site()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(_handler(state)) as state.port:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ import pytest
 
 from tests.conftest import scan_executable
 from tests.crawl.conftest import site  # noqa: F401 - the generic site, a fixture here too
+from tests.loopback import loopback_server
 
 REDIS_SERVER = shutil.which("redis-server")
 if importlib.util.find_spec("redis") is None or importlib.util.find_spec("scrapy_redis") is None:
@@ -242,16 +243,8 @@ def _board_handler(board: Board) -> type[BaseHTTPRequestHandler]:
 
 @contextlib.contextmanager
 def serving(state: Board) -> Iterator[Board]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _board_handler(state))
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(_board_handler(state)) as state.port:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

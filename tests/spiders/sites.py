@@ -9,11 +9,10 @@ not just its parsing); crawl tests serve the same map over HTTP on 127.0.0.1 wit
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -21,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from scrapy.http import HtmlResponse, Request, TextResponse
 
 from scanner.crawl.spider import ScanSpider
+from tests.loopback import loopback_server
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
 APP_ID = "1234567890"
@@ -161,15 +161,8 @@ def serve_pages(page: Callable[[str], Page]) -> Iterator[Server]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", requested)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with loopback_server(Handler) as port:
+        yield Server(f"http://127.0.0.1:{port}", requested)
 
 
 def serve(*sites: FixtureSite) -> AbstractContextManager[Server]:
