@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ import sqlite_utils
 from sites import FIXTURES, SITES, serve
 
 from scanner.text.clean import clean_text
+from tests.conftest import run_scan
 
-SCAN = str(Path(sys.executable).with_name("scan"))
 # The fixtures' deleted/removed posts: never stored.
 REMOVED = {
     "trustpilot": {"66a1000000000000000000b2"},
@@ -59,19 +58,13 @@ def config(base: str, db: Path) -> str:
 def crawl(tmp: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     with serve(*SITES.values()) as server:
         (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
-        done = subprocess.run(
-            [
-                SCAN,
-                "--config",
-                str(tmp / "scanner.toml"),
-                "--create",
-                "crawl",
-                "--progress-every",
-                "0",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
+        done = run_scan(
+            "--config",
+            str(tmp / "scanner.toml"),
+            "--create",
+            "crawl",
+            "--progress-every",
+            "0",
             cwd=tmp,
         )
     return done, list(server.requested)

@@ -5,8 +5,6 @@ subprocess against the fixture sites served on 127.0.0.1, through every pipeline
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,8 @@ import sqlite_utils
 from sites import Page, Server, serve_pages
 from sites_b import ROUTES, START
 
-SCAN = str(Path(sys.executable).with_name("scan"))
+from tests.conftest import run_scan
+
 ROBOTS = b"User-agent: *\nAllow: /\n"
 
 
@@ -54,19 +53,13 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Data
     files = {path: file for routes in ROUTES.values() for path, file in routes().items()}
     with serve(files) as server:
         (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
-        done = subprocess.run(
-            [
-                SCAN,
-                "--config",
-                str(tmp / "scanner.toml"),
-                "--create",
-                "crawl",
-                "--progress-every",
-                "0",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
+        done = run_scan(
+            "--config",
+            str(tmp / "scanner.toml"),
+            "--create",
+            "crawl",
+            "--progress-every",
+            "0",
             cwd=tmp,
         )
     assert done.returncode == 0, done.stdout + done.stderr
