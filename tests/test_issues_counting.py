@@ -56,6 +56,14 @@ def test_words_that_only_place_or_count_name_nothing():
     assert lexicon.sequence(text) == ("ad", None, "chat", "minut")
 
 
+def test_the_ways_of_calling_content_offensive_are_one_word():
+    # [synonyms] inappropriate: on PolyBuzz "freaky" bots and "creeps" were an issue
+    # of their own beside the "inappropriate" one.
+    lexicon = Lexicon(names=["Acme"])
+    for text in ("The bots are so freaky", "so creepy, bots", "the bots are inappropriate"):
+        assert "inappropriat" in lexicon.sequence(text), text
+
+
 def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():
     lexicon = Lexicon(names=["Acme"])
     out = array("i", [7])  # appends after what is there
