@@ -75,7 +75,9 @@ def issue_view(issue: Any, rules: DigestRules) -> Grievance:
         return getattr(issue, name, default)
 
     examples = list(get("examples") or get("members") or [])
-    first_text = getattr(examples[0], "text", None) if examples else None
+    # An example's quote starts where it names the issue (``scanner.report.quotes``).
+    first = examples[0] if examples else None
+    first_text = getattr(first, "quote", None) or getattr(first, "text", None)
     return Grievance(
         id=int(get("id", 0) or 0),
         verdict=str(get("verdict", "systemic")),

@@ -88,7 +88,7 @@ def _view(
     iid, iname, phrases, pinned = row
     high = as_of.isoformat()
     rows = store.db.execute(
-        "SELECT m.id, m.source, m.author, m.url, m.text, im.at, im.phrase "
+        "SELECT m.id, m.source, m.author, m.url, m.text, im.at, im.phrase, m.title "
         "FROM issue_members im JOIN mentions m ON m.id = im.mention_id "
         "WHERE im.issue_id = ? AND im.at <= ? AND im.at > ? ORDER BY im.at DESC, m.id",
         [iid, high, low.isoformat() if low else ""],
@@ -127,6 +127,7 @@ def _view(
                 "author": r[2],
                 "url": r[3],
                 "published_at": r[5],
+                "title": r[7],
                 "text": r[4],
                 "phrase": r[6],
             }

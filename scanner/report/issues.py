@@ -22,6 +22,7 @@ from scanner.judge.categories import ranked
 from scanner.judge.systemic import SystemicRules
 from scanner.judge.verdict import SYSTEMIC
 from scanner.report.model import IssueMember, IssueView
+from scanner.report.quotes import quote
 from scanner.store import Store
 
 CATEGORY_SAMPLE = 20  # latest posts read to say what an issue is about
@@ -132,15 +133,18 @@ def _after(moment: str | None, start: datetime) -> bool:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)) >= start
 
 
-def _member(row: dict[str, Any]) -> IssueMember:
+def _member(row: dict[str, Any], *, example: bool = False) -> IssueMember:
+    text, title, phrase = row["text"] or "", row.get("title"), row.get("phrase")
     return IssueMember(
         id=row["id"],
         source=row["source"],
         author=row["author"],
         url=row["url"],
         published_at=row["published_at"],
-        text=row["text"] or "",
-        phrase=row.get("phrase"),
+        text=text,
+        phrase=phrase,
+        title=title,
+        quote=quote(title, text, phrase) if example else "",
     )
 
 
@@ -182,7 +186,7 @@ def _examples(
         if _gist(row["text"]) not in seen:
             seen.add(_gist(row["text"]))
             chosen.append(row)
-    return [_member(r) for r in chosen[:EXAMPLES]]
+    return [_member(r, example=True) for r in chosen[:EXAMPLES]]
 
 
 def _gist(text: str | None) -> str:

@@ -56,6 +56,10 @@ class ClusterView:
 @dataclass
 class IssueMember(MemberView):
     phrase: str | None = None  # the issue phrase this post contains
+    title: str | None = None
+    # An example's title and text on one line, from a little before its phrase
+    # (``scanner.report.quotes``); "" for a member that is no example.
+    quote: str = ""
 
 
 @dataclass

@@ -1,0 +1,92 @@
+"""An issue's examples quote the words that put each post in the issue.
+
+Long reviews name their grievance late, or only in their title; quoted from the
+start, the one line an example gets showed none of it. Unit cases first, then a
+report built as a user builds it: ``scan import``, ``scan issues``, ``scan report``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from pathlib import Path
+
+from scanner.report.quotes import quote
+from tests.conftest import run_scan
+
+PREAMBLES = [
+    "I have used this app every single day for two years with my sister and my cousins",
+    "Honestly the stories were the reason I installed it on my old tablet back in March",
+    "My friends recommended it to me at school and we all played it during every break",
+    "Five stars once, because the music and the drawings were lovely and the writers cared",
+    "Been here since the very first version, through every redesign and every new logo",
+]
+
+
+def test_a_quote_starts_a_little_before_the_phrase_within_its_sentence():
+    text = f"{PREAMBLES[0]}. Now the age verification rejects my passport every day."
+    shown = quote(None, text, "age verification")
+    assert shown.startswith("… Now the age verification rejects"), shown
+    # near the start: from the start, no ellipsis
+    assert quote(None, "The age check fails. " + PREAMBLES[1], "age").startswith("The age")
+
+
+def test_a_quote_puts_the_title_first_and_finds_a_phrase_there():
+    assert quote("Sucks, says to take a break", "M", "take a break") == (
+        "Sucks, says to take a break — M"
+    )
+    # a reply's title is its thread's, shared by every reply: left out
+    assert quote("Re: the app", "ads everywhere", "ads") == "ads everywhere"
+
+
+def test_a_quote_finds_the_phrase_as_discovery_reads_it():
+    long = PREAMBLES[2] + ", "
+    assert "adverts" in quote(None, long + "and the adverts are everywhere now", "ads")[:40]
+    assert "Werbung" in quote(None, long + "aber die Werbung nervt", "ads")[:40]
+    # a compound of [compounds] is found as its one word: "not working" is the bug word
+    shown = quote(None, PREAMBLES[3] + " and now the app is not working at all", "crashes")
+    assert shown == "… and now the app is not working at all", shown
+    # "can't" is one word to a reader: a quote never starts at its "t"
+    shown = quote(None, PREAMBLES[3] + " but I can’t talk freely, limited access", "limit")
+    assert shown.startswith("… ") and not shown.startswith("… t ")
+    # a phrase it cannot find: quoted from the start, as before
+    assert quote(None, PREAMBLES[4], "வாடிக்கையாளர்") == PREAMBLES[4]
+
+
+def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):
+    (tmp_path / "scanner.toml").write_text(
+        'db = "q.db"\n[company]\nname = "Acme"\n', encoding="utf-8"
+    )
+    now = datetime.now(UTC)  # the digest has no --as-of: posts of the past few days
+    rows = [
+        {
+            "id": f"q{i}",
+            "author": f"person{i}",
+            "source": "appstore",
+            "published_at": (now - timedelta(days=i + 1)).isoformat(),
+            "rating": 1,
+            "text": f"{preamble}. But now the age verification rejects my selfie, {i} times",
+        }
+        for i, preamble in enumerate(PREAMBLES)
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("issues",)):
+        done = run_scan(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    done = run_scan("report", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("  “")]
+    assert len(lines) >= 2, done.stdout
+    for line in lines:
+        assert "age verification" in line and len(line) <= 80, line
+    data = json.loads(run_scan("report", "--format", "json", cwd=tmp_path).stdout)
+    examples = [e for issue in data["issues"] for e in issue["examples"]]
+    assert examples and all(e["quote"].startswith("… But now the age") for e in examples)
+    assert all(e["text"].startswith(tuple(PREAMBLES)) for e in examples)  # text stays whole
+    # the digest quotes its issues the same way
+    done = run_scan("digest", "--to", "ops@acme.example", "--out", "digest.eml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    mail = message_from_bytes((tmp_path / "digest.eml").read_bytes())
+    plain = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
+    assert "… But now the age verification" in plain.get_payload(decode=True).decode()
