@@ -28,6 +28,9 @@ def test_a_quote_starts_a_little_before_the_phrase_within_its_sentence():
     text = f"{PREAMBLES[0]}. Now the age verification rejects my passport every day."
     shown = quote(None, text, "age verification")
     assert shown.startswith("… Now the age verification rejects"), shown
+    # a phrase that opens its sentence brings the end of the one before
+    shown = quote(None, f"{PREAMBLES[1]}. They wiped my bots. Deleting. Why", "deleted")
+    assert shown == "… They wiped my bots. Deleting. Why", shown
     # near the start: from the start, no ellipsis
     assert quote(None, "The age check fails. " + PREAMBLES[1], "age").startswith("The age")
 
@@ -36,6 +39,7 @@ def test_a_quote_puts_the_title_first_and_finds_a_phrase_there():
     assert quote("Sucks, says to take a break", "M", "take a break") == (
         "Sucks, says to take a break — M"
     )
+    assert quote(".", "ads everywhere", "ads") == "ads everywhere"  # a title of no words
     # a reply's title is its thread's, shared by every reply: left out
     assert quote("Re: the app", "ads everywhere", "ads") == "ads everywhere"
 

@@ -20,7 +20,7 @@ from scanner.issues.tokens import SENTENCE, WORD, stem, words
 from scanner.issues.wordlists import MAX_COMPOUND, word_lists
 from scanner.text.clean import REPLY_PREFIX
 
-LEAD_WORDS = 5  # words kept before the phrase, within its sentence
+LEAD_WORDS = 5  # words kept before the phrase, within its sentence (at least two)
 EARLY = 60  # a phrase that ends this near the start (in characters) is quoted from it
 TITLE_MARK = " — "
 _BREAK = re.compile(rf"{SENTENCE.pattern}|{TITLE_MARK}")
@@ -28,7 +28,9 @@ _BREAK = re.compile(rf"{SENTENCE.pattern}|{TITLE_MARK}")
 
 def quote(title: str | None, text: str, phrase: str | None) -> str:
     """One line of the title and text of a post, from a little before ``phrase``."""
-    title = "" if not title or title.startswith(REPLY_PREFIX) else title.strip()
+    if not title or title.startswith(REPLY_PREFIX) or not any(c.isalnum() for c in title):
+        title = ""  # a reply's title is its thread's; "." says nothing
+    title = title.strip()
     whole = f"{title}{TITLE_MARK}{text}" if title else text
     start = _lead_in(whole, phrase) if phrase else 0
     shown = " ".join(whole[start:].split())
@@ -66,7 +68,10 @@ def _lead_in(whole: str, phrase: str) -> int:
         return 0
     first = best
     while first > 0 and best - first < LEAD_WORDS:
-        if _BREAK.search(whole, tokens[first - 1].end(), tokens[first].start()):
+        # within the phrase's sentence, unless it opens it: "… deleting." says nothing
+        if best - first >= 2 and _BREAK.search(
+            whole, tokens[first - 1].end(), tokens[first].start()
+        ):
             break
         first -= 1
     while first > 0 and whole[tokens[first].start() - 1] in "'’":  # not "t talk" of "can't"
