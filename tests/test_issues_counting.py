@@ -35,6 +35,7 @@ def test_compounds_join_left_to_right_in_every_script():
         # an idiom of sentiment ("waste") is left out whole: no "money" in it
         "A waste of money, I pay to chat": ("pay", "chat"),
         "what a waste of my money. log in": ("login",),
+        "You cash grabbers": ("pric",),  # an idiom in any form: "cash grab", "grabbers"
         "money log in": ("monei", "login"),
         # a fault report is the bug theme, whatever stopped working
         "It doesn't work, it keeps kicking me out": ("bug", "bug"),
