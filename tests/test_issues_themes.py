@@ -433,6 +433,37 @@ def test_a_leaning_word_that_made_its_own_theme_brings_it_along():
     assert home.members == censorship | restrict | docs[("strict",)]
 
 
+def _lean_themes(docs: dict, leans: list) -> list[list]:
+    found = [Candidate(key, len(d), 0, 100.0, 10.0) for key, d in docs.items()]
+    drafts = build_themes(found, docs, len, 500, IssueParams(), leans=leans)
+    return sorted(sorted(d.keys) for d in drafts)
+
+
+def test_a_leaning_word_brings_only_its_own_theme_and_leans_on_through_it():
+    # "restrict" is also a phrase of a 60-post chat theme it shares 15 posts with:
+    # that theme is not "restrict"'s own, and stays.
+    docs = {
+        ("censorship",): set(range(0, 90)),
+        ("restrict",): set(range(75, 90)) | set(range(300, 315)),
+        ("chat",): set(range(300, 360)),
+        ("chat", "restrict"): set(range(300, 315)),
+    }
+    themes = _lean_themes(docs, [(("restrict",), "censorship")])
+    assert [("censorship",), ("restrict",)] in themes, themes
+    assert any(("chat",) in keys for keys in themes if ("censorship",) not in keys), themes
+    # A word leaning towards a theme that itself joined another follows it there
+    # ("rule", too far from "restrict" to merge by overlap, near enough to lean).
+    docs = {
+        ("censorship",): set(range(0, 90)),
+        ("restrict",): set(range(75, 105)),
+        ("strict",): set(range(100, 115)),
+        ("rule",): set(range(107, 115)) | set(range(400, 412)),
+    }
+    leans = [(("restrict",), "censorship"), (("rule",), "restrict")]
+    themes = _lean_themes(docs, leans)
+    assert themes == [[("censorship",), ("restrict",), ("rule",), ("strict",)]], themes
+
+
 def test_what_people_say_they_put_up_with_is_not_their_grievance():
     # 30 people on the new message limit, most of whom say the ads never bothered
     # them; 25 people on the ads. The ads issue is the 25.

@@ -7,6 +7,8 @@ report built as a user builds it: ``scan import``, ``scan issues``, ``scan repor
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -51,9 +53,24 @@ def test_a_quote_finds_the_phrase_as_discovery_reads_it():
     # a compound of [compounds] is found as its one word: "not working" is the bug word
     shown = quote(None, PREAMBLES[3] + " and now the app is not working at all", "crashes")
     assert shown == "… and now the app is not working at all", shown
+    # ... and never across a sentence end or a comma, as discovery reads it
+    text = PREAMBLES[0] + " and it is not. Working hard on it"
+    assert quote(None, text, "crashes") == text
     # "can't" is one word to a reader: a quote never starts at its "t"
-    shown = quote(None, PREAMBLES[3] + " but I can’t talk freely, limited access", "limit")
-    assert shown.startswith("… ") and not shown.startswith("… t ")
+    shown = quote(None, PREAMBLES[3] + " and I can’t talk to them freely, limited access", "limit")
+    assert shown == "… can’t talk to them freely, limited access", shown
+    # where most of the phrase's words stand together, not its first word alone
+    text = PREAMBLES[4] + ", whatever my age, and now the age verification fails"
+    assert quote(None, text, "age verification") == "… my age, and now the age verification fails"
+    # never more than a few words before it, however long they are, nor a skip
+    # where nothing was skipped
+    shown = quote(None, "Supercalifragilistic " * 4 + "ads", "ads")
+    assert shown == "… Supercalifragilistic ads", shown
+    assert quote(None, "😡" * 30 + " so many ads", "ads") == "😡" * 30 + " so many ads"
+    assert quote(None, "Super " * 5 + "ads", "ads") == "Super " * 5 + "ads"  # early
+    # a word with a joiner inside is the word discovery reads ("विज्ञापन", ads)
+    shown = quote(None, PREAMBLES[0] + ". वहाँ विज्\u200dञापन बहुत हैं", "ads")
+    assert shown.startswith("… वहाँ विज्"), shown
     # a phrase it cannot find: quoted from the start, as before
     assert quote(None, PREAMBLES[4], "வாடிக்கையாளர்") == PREAMBLES[4]
 
@@ -88,6 +105,12 @@ def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):
     examples = [e for issue in data["issues"] for e in issue["examples"]]
     assert examples and all(e["quote"].startswith("… But now the age") for e in examples)
     assert all(e["text"].startswith(tuple(PREAMBLES)) for e in examples)  # text stays whole
+    assert all("quote" not in m for issue in data["issues"] for m in issue["members"])
+    table = run_scan("report", "--format", "csv", cwd=tmp_path).stdout
+    issue_rows = [row for row in csv.reader(io.StringIO(table)) if row and row[0] == "issue"]
+    assert issue_rows and all(
+        "… But now the age verification" in " ".join(row) for row in issue_rows
+    )
     # the digest quotes its issues the same way
     done = run_scan("digest", "--to", "ops@acme.example", "--out", "digest.eml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

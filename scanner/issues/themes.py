@@ -161,12 +161,15 @@ def _lean(
     """Step 4 of the module docstring. Each word is judged against the themes as
     step 3 left them, so the order of ``leans`` changes nothing. A leaning word that
     is no generic word may have made a theme of its own ("restrictions" of content):
-    where it joins, that theme joins with it, so no grievance is told twice."""
+    where it joins, that theme joins with it, so no grievance is told twice. Its own
+    theme is one most of whose grievances hold the word; a bigger theme that merely
+    has it among its phrases stays. A word in a pinned issue leans nowhere."""
     joins = []
+    pinned = {k for d in drafts if d.pinned for k in d.keys}
     for key, head in leans:
         holders = docs.get(key, set())
         homes = [d for d in drafts if (head,) in d.keys]
-        if len(holders) < params.min_grievances or not homes:
+        if len(holders) < params.min_grievances or not homes or key in pinned:
             continue
         home = max(homes, key=lambda d: len(d.members))
         share = len(holders & home.members) / len(holders)
@@ -176,12 +179,15 @@ def _lean(
     for home, key, holders in joins:
         while id(home) in absorbed:
             home = absorbed[id(home)]
-        home.keys.append(key)
+        if key not in home.keys:
+            home.keys.append(key)
         home.leaning.add(key)
         home.members |= holders
         for own in drafts:
             if own is home or own.pinned or id(own) in absorbed or key not in own.keys:
                 continue
+            if 2 * len(own.members & holders) < len(own.members):
+                continue  # not the word's own theme: it only shares the word
             home.keys.extend(k for k in own.keys if k != key)
             home.members |= own.members
             home.explained |= own.explained

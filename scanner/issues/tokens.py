@@ -40,6 +40,9 @@ def _mark_ranges() -> str:
 # Letters, digits and combining marks, as one class (fast); "_" (punctuation,
 # though \w includes it) and ZWJ/ZWNJ are replaced before matching.
 WORD = re.compile(rf"[\w{_mark_ranges()}]+")
+# The same words where they stand in a text as written (for their spans): "_" a
+# separator, joiners and soft hyphens inside a word (fold a match with ``fold``).
+RAW_WORD = re.compile(rf"(?:[^\W_]|[{_mark_ranges()}\u200c\u200d\u00ad])+")
 # Where a phrase cannot run on: sentence ends (Latin and Devanagari danda), line breaks.
 SENTENCE = re.compile(r"[.!?;:()\[\]\n\u0964\u0965\u3002\uff01\uff1f]+")
 _JOINERS = str.maketrans("", "", "\u200c\u200d\u00ad")
@@ -167,6 +170,11 @@ _TELUGU = sorted(
     key=len,
     reverse=True,
 )
+
+
+def fold(word: str) -> str:
+    """A :data:`RAW_WORD` match as :func:`words` gives it: no joiner, case-folded."""
+    return word.translate(_JOINERS).casefold()
 
 
 def _folded(text: str) -> str:

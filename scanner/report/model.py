@@ -100,7 +100,8 @@ class IssueView:
             "pinned": self.pinned,
             "weekly": self.weekly,
             "examples": [vars(m).copy() for m in self.examples],
-            "members": [vars(m).copy() for m in self.members],
+            # a member's quote is an example's alone ("" for the others)
+            "members": [{k: v for k, v in vars(m).items() if k != "quote"} for m in self.members],
         }
 
 
