@@ -513,6 +513,10 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "The only good thing is that there is no filter": (),
         "I'd rather deal with the filter than pay for premium": (),
         "Too many ads. The only good thing about it is the memory": ("ad",),
+        # what a person praises is not what they complain of; its negation is
+        "The story line is good and the memory is great": (),
+        "I love how the bot remembers everything, but the ads": ("ad",),
+        "The memory is not good": ("memori",),
         # understanding why a company wants money; blaming it for wanting yours stays
         "I know you want money, but the ads are too much": ("ad",),
         "They just want your money": ("monei",),
