@@ -138,7 +138,19 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
     write_config(tmp_path, [board_source(board)])
     doomed, survivor = (start_worker(tmp_path, redis_server.url) for _ in range(2))
     writer = start_writer(tmp_path, redis_server.url, *TTL)
-    wait_until(lambda: board.count("/acme-complaint-") >= 100, what="the board's 100th page")
+    # Killed while it holds pages: both workers hold a lease (scripts.TAKE records
+    # "worker\nscore\nmember"), else the doomed one may sit between two pages
+    # with nothing to give back.
+    client = redis_server.client()
+
+    def both_hold_pages() -> bool:
+        leases = [v for key in client.keys("*:leases") for v in client.hvals(key)]
+        return len({lease.split(b"\n", 1)[0] for lease in leases}) >= 2
+
+    wait_until(
+        lambda: board.count("/acme-complaint-") >= 100 and both_hold_pages(),
+        what="the board's 100th page, with both workers holding pages",
+    )
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(timeout=10)
     status, _, err = finish(writer)
