@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from sites import FIXTURES, SITES, serve
+from sites import FIXTURES, SITES, crawl_here, serve
 
 from scanner.text.clean import clean_text
-from tests.conftest import run_scan
 
 # The fixtures' deleted/removed posts: never stored.
 REMOVED = {
@@ -58,15 +57,7 @@ def config(base: str, db: Path) -> str:
 def crawl(tmp: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     with serve(*SITES.values()) as server:
         (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
-        done = run_scan(
-            "--config",
-            str(tmp / "scanner.toml"),
-            "--create",
-            "crawl",
-            "--progress-every",
-            "0",
-            cwd=tmp,
-        )
+        done = crawl_here(tmp)
     return done, list(server.requested)
 
 

@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from sites import Page, Server, serve_pages
+from sites import Page, Server, crawl_here, serve_pages
 from sites_b import ROUTES, START
-
-from tests.conftest import run_scan
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
 
@@ -53,15 +51,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Data
     files = {path: file for routes in ROUTES.values() for path, file in routes().items()}
     with serve(files) as server:
         (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
-        done = run_scan(
-            "--config",
-            str(tmp / "scanner.toml"),
-            "--create",
-            "crawl",
-            "--progress-every",
-            "0",
-            cwd=tmp,
-        )
+        done = crawl_here(tmp)
     assert done.returncode == 0, done.stdout + done.stderr
     return sqlite_utils.Database(tmp / "scan.db"), server.requested
 
