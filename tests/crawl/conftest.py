@@ -271,19 +271,17 @@ def _toml(value: Any) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def crawl(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``scan crawl ARGS`` with the config in ``tmp_path``; progress every second."""
-    return run_scan(
-        "--config",
-        str(tmp_path / "scanner.toml"),
-        "--create",
-        "crawl",
-        "--progress-every",
-        "0",
-        *args,
-        cwd=tmp_path,
-        timeout=timeout,
-    )
+def crawl_command(folder: Path, *args: str) -> list[str]:
+    """The arguments of ``scan crawl ARGS`` with the config in ``folder``, no progress lines."""
+    config = str(folder / "scanner.toml")
+    return ["--config", config, "--create", "crawl", "--progress-every", "0", *args]
+
+
+def crawl(
+    tmp_path: Path, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``scan crawl ARGS`` with the config in ``tmp_path``, run to its end."""
+    return run_scan(*crawl_command(tmp_path, *args), cwd=tmp_path, timeout=timeout, env=env)
 
 
 def start_crawl(tmp_path: Path, *args: str, session: bool = False) -> subprocess.Popen[str]:
@@ -291,16 +289,7 @@ def start_crawl(tmp_path: Path, *args: str, session: bool = False) -> subprocess
     so that a test can signal the whole group as a terminal's Ctrl-C does."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     return subprocess.Popen(
-        [
-            scan_executable(),
-            "--config",
-            str(tmp_path / "scanner.toml"),
-            "--create",
-            "crawl",
-            "--progress-every",
-            "0",
-            *args,
-        ],
+        [scan_executable(), *crawl_command(tmp_path, *args)],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

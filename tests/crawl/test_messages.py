@@ -152,16 +152,7 @@ def test_web_text_in_log_lines_is_made_terminal_safe(site: Site, tmp_path: Path)
     write_config(
         tmp_path, [{"name": "hostile", "spider": "jsonld", "url": site.url("/hostile.html")}]
     )
-    result = run_scan(
-        "-vv",
-        "--config",
-        str(tmp_path / "scanner.toml"),
-        "--create",
-        "crawl",
-        "--progress-every",
-        "0",
-        cwd=tmp_path,
-    )
+    result = crawl(tmp_path, "-vv")
     assert result.returncode == 0, result.stderr
     dropped = [line for line in result.stderr.splitlines() if "empty-after-cleaning" in line]
     assert dropped and "review-1" in dropped[0] and "-end" in dropped[0], result.stderr

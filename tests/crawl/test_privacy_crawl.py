@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.privacy import KEY_ENV
-from tests.conftest import run_scan
-from tests.crawl.conftest import Site, rows, write_config
+from tests.crawl.conftest import Site, crawl, rows, write_config
 
 KEY = "crawl-test-key-" + "x" * 32
 
@@ -32,17 +31,7 @@ def _config(site: Site, tmp_path: Path) -> None:
 
 
 def _crawl(tmp_path: Path, key: str) -> object:
-    return run_scan(
-        "--config",
-        str(tmp_path / "scanner.toml"),
-        "--create",
-        "crawl",
-        "--progress-every",
-        "0",
-        cwd=tmp_path,
-        env={KEY_ENV: key},
-        timeout=90,
-    )
+    return crawl(tmp_path, env={KEY_ENV: key}, timeout=90)
 
 
 def test_a_hashed_crawl_stores_pseudonyms_only(site: Site, tmp_path: Path) -> None:

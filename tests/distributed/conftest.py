@@ -34,7 +34,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import scan_executable
-from tests.crawl.conftest import site  # noqa: F401 - the generic site, a fixture here too
+from tests.crawl.conftest import (
+    crawl_command,
+    site,  # noqa: F401 - the generic site, a fixture here too
+)
 from tests.loopback import loopback_server
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -293,18 +296,7 @@ def start_worker(cwd: Path, url: str, *args: str) -> subprocess.Popen[str]:
 def start_writer(cwd: Path, url: str, *args: str) -> subprocess.Popen[str]:
     """``scan crawl --redis URL`` with the config in ``cwd``."""
     return subprocess.Popen(
-        [
-            scan_executable(),
-            "--config",
-            str(cwd / "scanner.toml"),
-            "--create",
-            "crawl",
-            "--redis",
-            url,
-            "--progress-every",
-            "0",
-            *args,
-        ],
+        [scan_executable(), *crawl_command(cwd, "--redis", url, *args)],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

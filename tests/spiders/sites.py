@@ -9,7 +9,6 @@ not just its parsing); crawl tests serve the same map over HTTP on 127.0.0.1 wit
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from scrapy.http import HtmlResponse, Request, TextResponse
 
 from scanner.crawl.spider import ScanSpider
-from tests.conftest import run_scan
 from tests.loopback import loopback_server
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
@@ -165,19 +163,6 @@ def serve_pages(page: Callable[[str], Page]) -> Iterator[Server]:
 
     with loopback_server(Handler) as port:
         yield Server(f"http://127.0.0.1:{port}", requested)
-
-
-def crawl_here(folder: Path) -> subprocess.CompletedProcess[str]:
-    """``scan crawl`` with the config in ``folder``, in a process of its own."""
-    return run_scan(
-        "--config",
-        str(folder / "scanner.toml"),
-        "--create",
-        "crawl",
-        "--progress-every",
-        "0",
-        cwd=folder,
-    )
 
 
 def serve(*sites: FixtureSite) -> AbstractContextManager[Server]:

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from sites import FIXTURES, SITES, crawl_here, serve
+from sites import FIXTURES, SITES, serve
 
 from scanner.text.clean import clean_text
+from tests.crawl.conftest import crawl as scan_crawl
 
 # The fixtures' deleted/removed posts: never stored.
 REMOVED = {
@@ -57,7 +58,7 @@ def config(base: str, db: Path) -> str:
 def crawl(tmp: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     with serve(*SITES.values()) as server:
         (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
-        done = crawl_here(tmp)
+        done = scan_crawl(tmp, timeout=120)
     return done, list(server.requested)
 
 

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from sites import Page, Server, crawl_here, serve_pages
+from sites import Page, Server, serve_pages
 from sites_b import ROUTES, START
+
+from tests.crawl.conftest import crawl as scan_crawl
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
 
@@ -51,7 +53,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Data
     files = {path: file for routes in ROUTES.values() for path, file in routes().items()}
     with serve(files) as server:
         (tmp / "scanner.toml").write_text(config(server.base, tmp / "scan.db"), encoding="utf-8")
-        done = crawl_here(tmp)
+        done = scan_crawl(tmp, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return sqlite_utils.Database(tmp / "scan.db"), server.requested
 
