@@ -39,10 +39,11 @@ def _mark_ranges() -> str:
 
 # Letters, digits and combining marks, as one class (fast); "_" (punctuation,
 # though \w includes it) and ZWJ/ZWNJ are replaced before matching.
-WORD = re.compile(rf"[\w{_mark_ranges()}]+")
+_MARKS = _mark_ranges()
+WORD = re.compile(rf"[\w{_MARKS}]+")
 # The same words where they stand in a text as written (for their spans): "_" a
 # separator, joiners and soft hyphens inside a word (fold a match with ``fold``).
-RAW_WORD = re.compile(rf"(?:[^\W_]|[{_mark_ranges()}\u200c\u200d\u00ad])+")
+RAW_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}\u200c\u200d\u00ad])+")
 # Where a phrase cannot run on: sentence ends (Latin and Devanagari danda), line breaks.
 SENTENCE = re.compile(r"[.!?;:()\[\]\n\u0964\u0965\u3002\uff01\uff1f]+")
 _JOINERS = str.maketrans("", "", "\u200c\u200d\u00ad")
