@@ -58,7 +58,8 @@ class IssueMember(MemberView):
     phrase: str | None = None  # the issue phrase this post contains
     title: str | None = None
     # An example's title and text on one line, from a little before its phrase
-    # (``scanner.report.quotes``); "" for a member that is no example.
+    # (``scanner.report.quotes``): what every format shows of it. "" for a member
+    # that is no example.
     quote: str = ""
 
 

@@ -88,7 +88,7 @@ def render_report(report: Report, screen: Screen) -> str:
             ]
         )
     for i in report.issues:
-        example = (i.examples[0].quote or i.examples[0].text) if i.examples else ""
+        example = i.examples[0].quote if i.examples else ""
         write(
             [
                 "issue",

@@ -196,9 +196,7 @@ def _issues(report: Report) -> list[str]:
             "",
         ]
         for m in issue.examples[:3]:
-            text = textsafe.width_cut(
-                " ".join(textsafe.terminal(m.quote or m.text).split()), EXAMPLE_CELLS
-            )
+            text = textsafe.width_cut(" ".join(textsafe.terminal(m.quote).split()), EXAMPLE_CELLS)
             lines += [f"> {md(text)} ({md(m.source)}, {day(m.published_at)})", ""]
     if not report.systemic_issues:
         lines += ["No systemic issue.", ""]

@@ -338,7 +338,7 @@ def _labelled(console: Console, label: str, text: Text) -> None:
 def _example(m: IssueMember, width: int) -> Text:
     where = f" ({textsafe.terminal(m.source)}, {day(m.published_at)})"
     room = max(20, width - 6 - sum(textsafe.cell_width(c) for c in where))
-    quote = textsafe.width_cut(" ".join(textsafe.terminal(m.quote or m.text).split()), room)
+    quote = textsafe.width_cut(" ".join(textsafe.terminal(m.quote).split()), room)
     return Text.assemble("  “", Text(quote, style="italic"), "”", Text(where, style="dim"))
 
 
