@@ -130,6 +130,11 @@ class Config:
     def companies(self) -> list[Company]:
         return [self.company, *self.competitors]
 
+    @property
+    def names(self) -> list[str]:
+        """Every name and alias of every watched company: words that never make an issue."""
+        return [n for c in self.companies for n in c.names]
+
     def company_named(self, name: str | None) -> Company:
         if not name:
             return self.company

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
+from scanner.issues.lexicon import Lexicon
 from scanner.report.quotes import quote
 from tests.conftest import run_scan
 
@@ -73,6 +74,24 @@ def test_a_quote_finds_the_phrase_as_discovery_reads_it():
     assert shown.startswith("… वहाँ विज्"), shown
     # a phrase it cannot find: quoted from the start, as before
     assert quote(None, PREAMBLES[4], "வாடிக்கையாளர்") == PREAMBLES[4]
+
+
+def test_a_quote_skips_what_discovery_skips_and_prefers_the_phrase_as_written():
+    # what a person put up with is not where they complain of it
+    text = f"{PREAMBLES[0]}. I didn't mind the ads at first. Now the ads play after every message"
+    assert quote(None, text, "ads") == "… Now the ads play after every message"
+    # the word the phrase is named by, before an earlier synonym of it
+    text = f"{PREAMBLES[1]}, they are so greedy. Nobody can afford the subscription now"
+    assert quote(None, text, "subscription") == "… Nobody can afford the subscription now"
+    # only a synonym: found all the same
+    shown = quote(None, text.replace("the subscription", "it"), "subscription")
+    assert shown == "… in March, they are so greedy. Nobody can afford it now", shown
+    # the company's name is no word of a phrase: with its lexicon, "Acme Pay" does
+    # not read as "pay ...", and the quote finds the words that put the post there
+    lexicon = Lexicon(names=["Acme Pay"])
+    text = f"{PREAMBLES[2]}. Acme Pay keeps failing. I had to pay failing fees twice"
+    assert quote(None, text, "pay failing", lexicon=lexicon) == "… I had to pay failing fees twice"
+    assert quote(None, text, "pay failing").startswith("… Acme Pay keeps failing")
 
 
 def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):

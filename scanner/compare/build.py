@@ -67,9 +67,7 @@ def build(
     figures = {n: read_figures(store.db, n, periods) for n in names}
     now = {n: f["now"] for n, f in figures.items()}
     before = {n: f["before"] for n, f in figures.items()}
-    refs = live_issues(
-        store.db, names, Lexicon(names=[n for c in config.companies for n in c.names])
-    )
+    refs = live_issues(store.db, names, Lexicon(names=config.names))
     systemic = _systemic(refs, {n: f["window"] for n, f in figures.items()})
     issue_rows = [
         _theme_row(theme, names, now, before, systemic, rules)

@@ -8,7 +8,7 @@ write it, stop words between its words included ("verify my age").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from scanner.issues.lexicon import JOINED, Key, Lexicon
@@ -53,14 +53,37 @@ def surface_forms(
 
 
 def surface(text: str, key: Key, lexicon: Lexicon, language: str | None = None) -> str | None:
-    """The words of ``text`` that make up phrase ``key``, or None. Read as discovery
-    reads it (``Lexicon.numbered``): no phrase is found in an aside or across a long
-    gap, and a compound is written out whole ("not working" for ``bug``) where the
-    text has no plainer way of saying it ("premium" before "money hungry")."""
+    """The words of ``text`` that make up phrase ``key`` as written there, or None."""
     tokens, numbers = lexicon.numbered(text, language)
-    stems, size = lexicon.stems, len(key)
-    kept = [i for i, n in enumerate(numbers) if n >= -1]
+    span = locate(tokens, numbers, key, lexicon.stems)
+    if span is None:
+        return None
+    return _written(t for t in tokens[span[0] : span[1] + 1] if t not in MARKS)
+
+
+def locate(
+    tokens: Sequence[str], numbers: Sequence[int], key: Key, stems: Sequence[str]
+) -> tuple[int, int] | None:
+    """Where phrase ``key`` first stands in a text read by :meth:`Lexicon.numbered`
+    (the index of its first token and of its last), or None; a compound only where
+    the text has no plainer way of saying it ("premium" before "money hungry")."""
     found = None
+    for start, end, joined in occurrences(tokens, numbers, key, stems):
+        if not joined:
+            return start, end
+        found = found or (start, end)
+    return found
+
+
+def occurrences(
+    tokens: Sequence[str], numbers: Sequence[int], key: Key, stems: Sequence[str]
+) -> Iterator[tuple[int, int, bool]]:
+    """Every place phrase ``key`` stands in a text read by :meth:`Lexicon.numbered`:
+    its first and last token, and whether it starts inside a compound. Read as
+    discovery reads it: never in an aside or across a long gap, and a compound
+    from its first word ("not working" for ``bug``)."""
+    size = len(key)
+    kept = [i for i, n in enumerate(numbers) if n >= -1]
     for j in range(len(kept) - size + 1):
         span = kept[j : j + size]
         if any(numbers[i] < 0 for i in span):
@@ -69,11 +92,7 @@ def surface(text: str, key: Key, lexicon: Lexicon, language: str | None = None) 
             start = span[0]
             while start > 0 and numbers[start - 1] == JOINED:
                 start -= 1
-            if start == span[0] or found is None:
-                found = _written(t for t in tokens[start : span[-1] + 1] if t not in MARKS)
-            if start == span[0]:
-                break  # written as its own words; a compound only where nothing else is
-    return found
+            yield start, span[-1], start != span[0]
 
 
 _CONTRACTED = frozenset({"t", "s", "m", "d", "ll", "re", "ve"})

@@ -59,7 +59,7 @@ def run(
     """Discover and assign the issues of one company (or every watched company)."""
     rules = rules or load_issue_rules()
     targets = [config.company_named(company)] if company else config.companies
-    names = [n for c in config.companies for n in c.names]
+    names = config.names
     run_id = store.start_run("issues")
     results = []
     try:

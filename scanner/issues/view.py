@@ -88,7 +88,7 @@ def _view(
     iid, iname, phrases, pinned = row
     high = as_of.isoformat()
     rows = store.db.execute(
-        "SELECT m.id, m.source, m.author, m.url, m.text, im.at, im.phrase, m.title "
+        "SELECT m.id, m.source, m.author, m.url, m.text, im.at, im.phrase, m.title, m.language "
         "FROM issue_members im JOIN mentions m ON m.id = im.mention_id "
         "WHERE im.issue_id = ? AND im.at <= ? AND im.at > ? ORDER BY im.at DESC, m.id",
         [iid, high, low.isoformat() if low else ""],
@@ -130,6 +130,7 @@ def _view(
                 "title": r[7],
                 "text": r[4],
                 "phrase": r[6],
+                "language": r[8],
             }
             for r in rows
         ],

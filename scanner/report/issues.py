@@ -17,6 +17,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.errors import ScanError
+from scanner.issues.lexicon import Lexicon
 from scanner.issues.view import issue_views
 from scanner.judge.categories import ranked
 from scanner.judge.systemic import SystemicRules
@@ -67,7 +68,7 @@ def one_issue(
     )
     if not found:
         raise ScanError(f"no issue with id {issue_id} for {company} (see `scan issues`)")
-    return to_view(store, found[0], members=True)
+    return to_view(found[0], members=True, lexicon=Lexicon(names=config.names))
 
 
 def issue_section(
@@ -112,7 +113,8 @@ def issue_section(
     elif wanted.verdict is not None:
         systemic = []
     isolated.sort(key=lambda v: (v["last_seen"] or "", v["id"]), reverse=True)
-    views = [to_view(store, v, members=members) for v in systemic + isolated]
+    lexicon = Lexicon(names=config.names)
+    views = [to_view(v, members=members, lexicon=lexicon) for v in systemic + isolated]
     if wanted.category is not None:
         views = [v for v in views if wanted.category in v.categories]
     sys_views = [v for v in views if v.verdict == SYSTEMIC]
@@ -133,8 +135,11 @@ def _after(moment: str | None, start: datetime) -> bool:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)) >= start
 
 
-def _member(row: dict[str, Any], *, example: bool = False) -> IssueMember:
+def _member(row: dict[str, Any], *, quoted: Lexicon | None = None) -> IssueMember:
+    """A member as the report shows it; an example (``quoted`` by the company's
+    lexicon) also with the line that says why it is in its issue."""
     text, title, phrase = row["text"] or "", row.get("title"), row.get("phrase")
+    language = row.get("language")
     return IssueMember(
         id=row["id"],
         source=row["source"],
@@ -144,15 +149,15 @@ def _member(row: dict[str, Any], *, example: bool = False) -> IssueMember:
         text=text,
         phrase=phrase,
         title=title,
-        quote=quote(title, text, phrase) if example else "",
+        quote=quote(title, text, phrase, lexicon=quoted, language=language) if quoted else "",
     )
 
 
-def to_view(store: Store, raw: dict[str, Any], *, members: bool) -> IssueView:
+def to_view(raw: dict[str, Any], *, members: bool, lexicon: Lexicon) -> IssueView:
     """An ``issue_views`` dict as the report's :class:`IssueView`."""
     rows = raw["members"]
     by_id = {r["id"]: r for r in rows}
-    examples = _examples(raw, rows, by_id)
+    examples = _examples(raw, rows, by_id, lexicon)
     return IssueView(
         id=raw["id"],
         name=raw["name"],
@@ -174,7 +179,10 @@ def to_view(store: Store, raw: dict[str, Any], *, members: bool) -> IssueView:
 
 
 def _examples(
-    raw: dict[str, Any], rows: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]
+    raw: dict[str, Any],
+    rows: list[dict[str, Any]],
+    by_id: dict[str, dict[str, Any]],
+    lexicon: Lexicon,
 ) -> list[IssueMember]:
     """One post per wording first (``issue_views``), then other posts, newest first,
     until there are two or three; a cross-post of a text already shown is skipped."""
@@ -186,7 +194,7 @@ def _examples(
         if _gist(row["text"]) not in seen:
             seen.add(_gist(row["text"]))
             chosen.append(row)
-    return [_member(r, example=True) for r in chosen[:EXAMPLES]]
+    return [_member(r, quoted=lexicon) for r in chosen[:EXAMPLES]]
 
 
 def _gist(text: str | None) -> str:
