@@ -502,6 +502,8 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "limits, I don’t mind ads, memory loss": ("limit", None, "memori", "loss"),
         "No me importan los anuncios pero el límite es horrible": ("limit",),
         "the ads were ok": (),
+        "I'm ok with watching ads, but the limit is awful": ("limit",),
+        "I am okay with the ads and the memory loss is bad": ("memori", "loss"),
         # after a negator it is a complaint; a clause ends at "before"
         "The ads are not bearable": ("ad", "bearabl"),
         "I am not fine with the ads": ("ad",),
