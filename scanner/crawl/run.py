@@ -89,6 +89,40 @@ def _run(
         parent = store.start_run("crawl")
     settings.set("SCAN_PARENT_RUN", parent, priority="cmdline")
     result = CrawlResult(run_id=parent)
+    try:
+        process, crawlers = _schedule(settings, loader, sources, result, progress)
+    except KeyboardInterrupt:
+        # Ctrl-C before CtrlC takes over: nothing was fetched, and the run row says
+        # so now rather than staying "running" until the next crawl calls it killed.
+        result.interrupted = True
+        for entry in result.sources:
+            entry.status = "interrupted" if entry.status == "running" else entry.status
+        finish(db_path, result)
+        raise
+    if crawlers:
+        ticker = _ticker(crawlers, progress, progress_every)
+        with CtrlC(crawler for _, crawler in crawlers) as ctrl_c:
+            process.start(install_signal_handlers=False)  # CtrlC handles SIGINT and SIGTERM
+        result.interrupted = ctrl_c.pressed
+        if ticker is not None and ticker.running:
+            ticker.stop()
+    for entry, crawler in crawlers:
+        _collect(entry, crawler)
+        if progress:
+            progress(entry)
+    finish(db_path, result)
+    return result
+
+
+def _schedule(
+    settings: Any,
+    loader: Any,
+    sources: list[Source],
+    result: CrawlResult,
+    progress: ProgressFn | None,
+) -> tuple[Any, list[tuple[SourceResult, Any]]]:
+    """One crawler per source in one ``CrawlerProcess``, not started yet; a source
+    that cannot start is reported failed and the others go on."""
     process = crawler_process(settings)
     crawlers: list[tuple[SourceResult, Any]] = []
     for source in sources:
@@ -108,19 +142,7 @@ def _run(
         # the default argument binds this loop's entry; twisted's overloads cannot see it
         deferred.addErrback(lambda f, e=entry: _fail(e, f"crashed: {f.getErrorMessage()}", None))  # type: ignore[call-overload]
         crawlers.append((entry, crawler))
-    if crawlers:
-        ticker = _ticker(crawlers, progress, progress_every)
-        with CtrlC(crawler for _, crawler in crawlers) as ctrl_c:
-            process.start(install_signal_handlers=False)  # CtrlC handles SIGINT and SIGTERM
-        result.interrupted = ctrl_c.pressed
-        if ticker is not None and ticker.running:
-            ticker.stop()
-    for entry, crawler in crawlers:
-        _collect(entry, crawler)
-        if progress:
-            progress(entry)
-    finish(db_path, result)
-    return result
+    return process, crawlers
 
 
 def _fail(entry: SourceResult, message: str, progress: ProgressFn | None) -> None:

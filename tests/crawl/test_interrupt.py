@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.crawl.conftest import Site, crawl, rows, start_crawl, write_config
 
@@ -84,3 +87,26 @@ def test_second_ctrl_c_stops_at_once(site: Site, tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db, "SELECT state FROM source_health") == []
+
+
+def test_ctrl_c_while_the_crawl_is_set_up_closes_its_run(tmp_path: Path, monkeypatch) -> None:
+    """Before the reactor runs, Ctrl-C is Python's KeyboardInterrupt, not ours: the
+    run row must still say "interrupted" (it stayed "running" until the next crawl
+    called it killed). A key press cannot be timed into that second from outside,
+    so it is raised where the crawlers are made; no reactor is started."""
+    from scanner.config import load_config
+    from scanner.crawl import run
+
+    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "url": "http://127.0.0.1:9/"}])
+    config = load_config(tmp_path / "scanner.toml")
+
+    def pressed(settings: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "crawler_process", pressed)
+    db = tmp_path / "scan.db"
+    with pytest.raises(KeyboardInterrupt):
+        run.run_crawl(config, db, redis="")
+    assert rows(db, "SELECT status FROM runs WHERE kind = 'crawl'") == [("interrupted",)]
+    assert rows(db, "SELECT state FROM source_health") == []  # no failure of the source
+    assert "twisted.internet.reactor" not in sys.modules  # the other tests' reactor is theirs
