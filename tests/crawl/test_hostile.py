@@ -8,6 +8,7 @@ side) and what the database says about the source.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,30 @@ def test_a_retry_after_beyond_the_longest_wait_gives_the_url_up_at_once(
     assert rows(db, "SELECT COUNT(*) FROM mentions") == [(3,)]
     assert "Retry-After" in health(db)["board"][1]
     assert result.returncode == 3, result.stderr
+
+
+def test_a_retry_after_longer_than_the_budget_left_ends_the_run_on_time(
+    site: Site, tmp_path: Path
+) -> None:
+    # 60 s is a wait we honour (under RETRY_AFTER_MAX), but the source has 6 s: the
+    # retry waiting at the host's gate used to hold the closing spider for the whole
+    # minute. Now it is dropped when the budget ends, and stays pending.
+    site.behave("/board/page2.html", status=429, times=1, retry_after="60")
+    write_config(tmp_path, [{**board(site), "max_minutes": 0.1}])
+    started = time.monotonic()
+    result = crawl(tmp_path)
+    assert time.monotonic() - started < 40, result.stderr  # not 60 s and more
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 3, result.stderr  # partial: stopped by its budget
+    db = tmp_path / "scan.db"
+    assert "time budget" in rows(db, "SELECT message FROM runs WHERE source = 'board'")[0][0]
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(3,)]
+    assert site.count("/board/page2.html") == 1  # the host was not asked again
+    assert rows(db, "SELECT COUNT(*) FROM frontier WHERE url LIKE '%page2%'") == [(1,)]
+    write_config(tmp_path, [board(site)])  # the next night: the page left pending
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(6,)]
 
 
 def test_a_retry_after_pauses_the_whole_host_for_every_source(site: Site, tmp_path: Path) -> None:

@@ -13,19 +13,25 @@ process's own, or the ones every crawl worker shares through Redis
 
 from __future__ import annotations
 
+import math
+
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
+from twisted.internet.defer import TimeoutError as WaitedTooLong
 
 from scanner.crawl.hosts import HostGate, Pace
+from scanner.crawl.middlewares.budget import FLOOR, seconds_left
 from scanner.crawl.middlewares.retry_after import RETRY_AFTER_CODES, host_wait
 
 
 class HostGateMiddleware:
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.gates: type[HostGate] = load_object(crawler.settings["SCAN_HOST_GATE"])
         self.pace = Pace.from_settings(crawler.settings)
         settings = crawler.settings
@@ -54,7 +60,22 @@ class HostGateMiddleware:
             gate.join(self.member, self.pace)
         waiter = gate.enter()
         if waiter is not None:
-            await maybe_deferred_to_future(waiter)
+            # No wait outlives the source's time budget (a Retry-After of minutes, a
+            # long AutoThrottle delay): the closing spider would wait for it. It ends
+            # a moment after the budget, so that the spider is closed by its budget
+            # (and says so), not idle for want of the requests dropped here.
+            left = seconds_left(self.crawler) + FLOOR
+            if left < math.inf:
+                from twisted.internet import reactor
+
+                waiter.addTimeout(max(0.0, left), reactor)
+            try:
+                await maybe_deferred_to_future(waiter)
+            except WaitedTooLong:
+                raise IgnoreRequest(
+                    f"{host} may not be asked again before this source's time budget "
+                    "ends: left for the next run"
+                ) from None
         self.holding[id(request)] = gate
 
     def process_response(self, request: Request, response: Response) -> Response:
