@@ -81,7 +81,7 @@ def tokenise(
     workers = workers or min(os.cpu_count() or 1, 4)
     if len(texts) < PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
         flat, counts = _encode(texts, lexicon, languages)
-        parts = [(np.frombuffer(flat, np.int32), np.frombuffer(counts, np.int32))]
+        parts = [_kept(np.frombuffer(flat, np.int32).copy(), np.frombuffer(counts, np.int32))]
     else:
         step = -(-len(texts) // workers)
         _WORK = (texts, lexicon, languages)
@@ -91,28 +91,41 @@ def tokenise(
         finally:
             _WORK = None
         parts = []
-        for flat_bytes, length_bytes, stems in done:
-            renumber = np.array([lexicon.number_of(s) for s in stems] or [0], np.int64)
+        while done:  # each part renumbered and trimmed, then let go: a million texts
+            flat_bytes, length_bytes, stems = done.pop(0)
+            renumber = np.array([lexicon.number_of(s) for s in stems] or [0], np.int32)
             local = np.frombuffer(flat_bytes, np.int32)
+            del flat_bytes
             parts.append(
-                (
+                _kept(
                     np.where(local >= 0, renumber[np.maximum(local, 0)], local),
                     np.frombuffer(length_bytes, np.int32),
                 )
             )
-    tok = np.concatenate([p[0] for p in parts]).astype(np.int32)
+            del local
+    tok = np.concatenate([p[0] for p in parts])
     lengths = np.concatenate([p[1] for p in parts])
+    del parts
     doc = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    return Tokens(tok, doc, len(lengths))
+
+
+def _kept(tok: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One part's stem numbers (whole texts, each ended by -1) with long gaps broken and
+    the words left out (-2) or joined into a compound (-3) dropped, and how many of each
+    text's positions are left. A gap never spans two texts, so parts are independent."""
     break_long_gaps(tok)
-    kept = tok >= -1  # words left out (-2) and joined into a compound (-3) go
-    return Tokens(tok[kept], doc[kept], len(lengths))
+    kept = tok >= -1
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
+    left = np.add.reduceat(kept, starts).astype(np.int32) if len(tok) else lengths
+    return tok[kept], left
 
 
 def grams(f: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Codes of every n-word window (n <= 3) of dense word numbers ``f`` (-1 =
     none), and where each starts. Windows repeating a word are left out."""
     if n == 1:
-        at = np.flatnonzero(f >= 0)
+        at = np.flatnonzero(f >= 0).astype(np.int32)
         return f[at], at
     span = len(f) - n + 1
     if span <= 0:
@@ -122,15 +135,28 @@ def grams(f: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     ok = (cols[0] >= 0) & (cols[1] >= 0) & (cols[0] != cols[1])
     if n == 3:
         ok &= (cols[2] >= 0) & (cols[2] != cols[0]) & (cols[2] != cols[1])
-    at = np.flatnonzero(ok)
+    at = np.flatnonzero(ok).astype(np.int32)  # positions: int32 holds them, in half the room
     del ok
-    cols = [col[at] for col in cols]
-    low, high = np.minimum(cols[0], cols[1]), np.maximum(cols[0], cols[1])
-    if n == 2:
-        return low.astype(np.int64) * width + high, at
-    middle = np.maximum(low, np.minimum(high, cols[2]))
-    low, high = np.minimum(low, cols[2]), np.maximum(high, cols[2])
-    return (low.astype(np.int64) * width + middle) * width + high, at
+    # At a million grievances each array here is tens of millions long: the words are
+    # sorted and packed in place, so that few of them are alive at once.
+    low, high = cols[0][at], cols[1][at]
+    np.minimum(low, high, out=low)
+    np.maximum(cols[0][at], high, out=high)
+    code = low.astype(np.int64)
+    del low
+    if n == 3:
+        third = cols[2][at]
+        middle = np.minimum(high, third)
+        np.maximum(middle, code, out=middle, casting="unsafe")  # code is still the lowest
+        np.maximum(high, third, out=high)
+        np.minimum(code, third, out=code)
+        del third
+        code *= width
+        code += middle
+        del middle
+    code *= width
+    code += high
+    return code, at
 
 
 def decode(codes: np.ndarray, n: int, width: int) -> np.ndarray:
@@ -232,6 +258,7 @@ def index_phrases(
             a = len(members)
             if a >= floor and keyness(a, bg_count, n_fg, n_bg, params, extra):
                 found.append(_candidate(key, a, bg_count, n_fg, n_bg, extra))
+        del codes_at  # before the next length's windows are made, not after
     for key in pinned:
         out.setdefault(key, set())
     return Index(found, out, kind)
