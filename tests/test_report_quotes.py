@@ -136,3 +136,39 @@ def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):
     mail = message_from_bytes((tmp_path / "digest.eml").read_bytes())
     plain = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
     assert "… But now the age verification" in plain.get_payload(decode=True).decode()
+
+
+def test_an_issues_posts_show_their_titles(tmp_path: Path):
+    """``--issue`` lists every post in full: a grievance told in the title alone
+    ("Age verification rejects my selfie" over a text of "M") shows why it is there."""
+    (tmp_path / "scanner.toml").write_text(
+        'db = "t.db"\n[company]\nname = "Acme"\n', encoding="utf-8"
+    )
+    rows = [
+        {
+            "id": f"t{i}",
+            "author": f"person{i}",
+            "published_at": f"2026-06-{i + 10:02d}",
+            "rating": 1,
+            "title": f"Age verification rejects my selfie & *{i}*",
+            "text": "M" if i == 0 else f"{preamble}.",
+        }
+        for i, preamble in enumerate(PREAMBLES)
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("issues",)):
+        done = run_scan(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    period = ("--as-of", "2026-07-01", "--days", "60")
+    data = json.loads(run_scan("report", *period, "--format", "json", cwd=tmp_path).stdout)
+    issue = next(i for i in data["issues"] if "verification" in i["name"])
+    shown = {}
+    for fmt in ("text", "markdown", "html"):
+        done = run_scan(
+            "report", *period, "--issue", str(issue["id"]), "--format", fmt, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        shown[fmt] = done.stdout
+    assert "\nAge verification rejects my selfie & *0*\nM\n" in shown["text"]
+    assert "> **Age verification rejects my selfie & \\*0\\***\n>\n> M\n" in shown["markdown"]
+    assert "<strong>Age verification rejects my selfie &amp; *0*</strong>\nM<" in shown["html"]

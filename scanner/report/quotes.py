@@ -41,9 +41,7 @@ def quote(
 ) -> str:
     """One line of the title and text of a post, from a little before ``phrase``.
     ``lexicon`` is the company's (its names break phrases, as in discovery)."""
-    if not title or title.startswith(REPLY_PREFIX) or not any(c.isalnum() for c in title):
-        title = ""  # a reply's title is its thread's; "." says nothing
-    title = title.strip()
+    title = shown_title(title)
     # read as discovery read it (scanner.issues.store.own_words): the title a sentence
     said = f"{title}\n{text}" if title else text
     start = _lead_in(said, phrase, lexicon or _plain(), language) if phrase else 0
@@ -53,6 +51,14 @@ def quote(
         shown = said[start:]
     shown = " ".join(shown.split())
     return f"… {shown}" if start else shown
+
+
+def shown_title(title: str | None) -> str:
+    """A post's title as a report shows it: none for a reply (its title is its
+    thread's, shared by every reply) or for one of no words ("."), else stripped."""
+    if not title or title.startswith(REPLY_PREFIX) or not any(c.isalnum() for c in title):
+        return ""
+    return title.strip()
 
 
 @cache

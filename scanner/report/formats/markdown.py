@@ -27,6 +27,7 @@ from scanner.report.formats.common import (
     sparkline,
 )
 from scanner.report.model import ClusterView, IssueView, Report
+from scanner.report.quotes import shown_title
 from scanner.text import safe as textsafe
 
 md = textsafe.markdown
@@ -253,8 +254,10 @@ def _issue_detail(issue: IssueView) -> list[str]:
         url = _link(m.url)
         if url:
             lines.append(f"Link: {url}")
+        title = shown_title(m.title)
         lines += [
             "",
+            *([f"> **{md(textsafe.terminal(title))}**", ">"] if title else []),
             *(f"> {md(line)}" for line in textsafe.terminal(m.text, single_line=False).split("\n")),
             "",
         ]

@@ -15,6 +15,7 @@ in a post can do anything.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
@@ -36,7 +37,8 @@ from scanner.report.formats.common import (
     sparkline,
 )
 from scanner.report.formats.text_table import Column, Layout, draw
-from scanner.report.model import ClusterView, IssueMember, IssueView, Report
+from scanner.report.model import ClusterView, IssueMember, IssueView, MemberView, Report
+from scanner.report.quotes import shown_title
 from scanner.text import safe as textsafe
 
 FLAG_STYLE = {"new": "cyan", "growing": "magenta", "coordinated": "red", "back": "yellow"}
@@ -249,22 +251,7 @@ def _detail(console: Console, report: Report, c: ClusterView) -> None:
     console.print(Text.assemble("Categories: ", _safe(category_text(report, c))))
     console.print(Text.assemble("Flags: ", _flags(c.flags) if c.flags else Text("none")))
     console.print(f"Trend (weekly posts): {sparkline(c.weekly)}")
-    for i, m in enumerate(c.members, 1):
-        console.print()
-        console.print(
-            Text.assemble(
-                f"{i}. {moment(m.published_at)} · ",
-                _safe(m.source),
-                " · ",
-                _safe(m.author or "(no author)"),
-                " · ",
-                _safe(m.id, "dim"),
-            )
-        )
-        link = textsafe.safe_url(m.url)
-        if link:
-            console.print(Text("   " + link, style="blue"))
-        console.print(Text(textsafe.terminal(m.text, single_line=False)), style="", soft_wrap=True)
+    _posts(console, c.members)
 
 
 def _issue_label(issue: IssueView) -> str:
@@ -363,7 +350,13 @@ def _issue_detail(console: Console, issue: IssueView) -> None:
     console.print(Text.assemble("Sources: ", _safe(", ".join(issue.sources))))
     console.print(Text.assemble("Flags: ", _flags(issue.flags) if issue.flags else "none"))
     console.print(f"Trend (weekly posts): {sparkline(issue.weekly)}")
-    for i, m in enumerate(issue.members, 1):
+    _posts(console, issue.members)
+
+
+def _posts(console: Console, members: Sequence[MemberView]) -> None:
+    """Every post of one grievance or issue in full (``--cluster``, ``--issue``): when,
+    where, who, its id, the phrase that put it in an issue, its link and its text."""
+    for i, m in enumerate(members, 1):
         console.print()
         line = Text.assemble(
             f"{i}. {moment(m.published_at)} · ",
@@ -373,12 +366,15 @@ def _issue_detail(console: Console, issue: IssueView) -> None:
             " · ",
             _safe(m.id, "dim"),
         )
-        if m.phrase:
+        if isinstance(m, IssueMember) and m.phrase:  # the phrase that put it in the issue
             line.append_text(Text.assemble(" · says ", _safe(m.phrase, "italic")))
         console.print(line)
         link = textsafe.safe_url(m.url)
         if link:
             console.print(Text("   " + link, style="blue"))
+        title = shown_title(m.title) if isinstance(m, IssueMember) else ""
+        if title:  # the grievance may be in the title alone ("Sucks, says take a break" / "M")
+            console.print(Text(textsafe.terminal(title), style="bold"), soft_wrap=True)
         console.print(Text(textsafe.terminal(m.text, single_line=False)), soft_wrap=True)
 
 
