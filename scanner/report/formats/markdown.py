@@ -9,6 +9,8 @@ so a post cannot open a table, a list or a link of its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from scanner.compare.model import Comparison, Row
 from scanner.report.formats import Screen
 from scanner.report.formats import common as cc
@@ -26,7 +28,7 @@ from scanner.report.formats.common import (
     short_id,
     sparkline,
 )
-from scanner.report.model import ClusterView, IssueView, Report
+from scanner.report.model import ClusterView, IssueMember, IssueView, MemberView, Report
 from scanner.report.quotes import shown_title
 from scanner.text import safe as textsafe
 
@@ -163,20 +165,7 @@ def _detail(report: Report, c: ClusterView) -> list[str]:
         f"- Trend (weekly posts): {sparkline(c.weekly)}",
         "",
     ]
-    for i, m in enumerate(c.members, 1):
-        lines += [
-            f"### {i}. {moment(m.published_at)}, {md(m.source)}, {md(m.author or '(no author)')}",
-            "",
-            f"Id: {md(m.id)}",
-        ]
-        if _link(m.url):
-            lines.append(f"Link: {_link(m.url)}")
-        lines += [
-            "",
-            *(f"> {md(line)}" for line in textsafe.terminal(m.text, single_line=False).split("\n")),
-            "",
-        ]
-    return lines
+    return lines + _posts(c.members)
 
 
 def _issues(report: Report) -> list[str]:
@@ -245,16 +234,24 @@ def _issue_detail(issue: IssueView) -> list[str]:
         f"- Trend (weekly posts): {sparkline(issue.weekly)}",
         "",
     ]
-    for i, m in enumerate(issue.members, 1):
+    return lines + _posts(issue.members)
+
+
+def _posts(members: Sequence[MemberView]) -> list[str]:
+    """Every post of one grievance or issue in full (``--cluster``, ``--issue``): when,
+    where, who, its id, the phrase that put it in an issue, its link, title and text."""
+    lines: list[str] = []
+    for i, m in enumerate(members, 1):
+        says = f" · says {md(m.phrase)}" if isinstance(m, IssueMember) and m.phrase else ""
         lines += [
             f"### {i}. {moment(m.published_at)}, {md(m.source)}, {md(m.author or '(no author)')}",
             "",
-            f"Id: {md(m.id)}" + (f" · says {md(m.phrase)}" if m.phrase else ""),
+            f"Id: {md(m.id)}{says}",
         ]
         url = _link(m.url)
         if url:
             lines.append(f"Link: {url}")
-        title = shown_title(m.title)
+        title = shown_title(m.title) if isinstance(m, IssueMember) else ""
         lines += [
             "",
             *([f"> **{md(textsafe.terminal(title))}**", ">"] if title else []),
