@@ -41,6 +41,9 @@ def test_compounds_join_left_to_right_in_every_script():
         "It doesn't work, it keeps kicking me out": ("bug", "bug"),
         "The app is broken, my limit never resets": ("bug", "limit", "bug"),
         "It doesn't even work and no longer works offline": ("bug", "bug", "offlin"),
+        # what the service judged inappropriate is its moderation, not the content
+        "My review was flagged as inappropriate": ("review", "flag", "censorship"),
+        "The bots are inappropriate": ("bot", "inappropriat"),
         # a closed account is no app that closes, a frozen account no frozen app
         "My account was closed. The app closes": ("accountclosur", None, "app", "clos"),
         "My account has been frozen": ("account", "frozen"),
