@@ -494,6 +494,8 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
     cases = {
         "I deleted it because of the ads": ("ad",),
         "They deleted my chats": ("delet", "chat"),
+        # the ads of a deal a person wants back are no grievance; its limit is
+        "Bring back unlimited chats with ads": ("bring", "unlimit"),
         "Deleted the app and reinstalled, my chats were deleted": ("chat", "delet"),
         "I didn't mind the ads, but now I have to pay to chat": ("pay", "chat"),
         "I dont mind ads and the limit is awful": ("limit",),
