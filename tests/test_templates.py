@@ -22,6 +22,7 @@ ALLOWED_FILTERS = {
     "sparkline",
     "excerpt",
     "safe_url",
+    "shown_title",
     "join",
     "format",
     "list",

@@ -69,10 +69,17 @@ class CtrlC:
         for crawler in self.crawlers:
             if crawler.crawling:
                 deferred_from_coro(crawler.stop_async()).addErrback(lambda _: None)
-        for crawler in self.crawlers:
-            with contextlib.suppress(RuntimeError):  # never started: nothing to keep
-                extension = crawler.get_extension(SourceExtension)
-                if extension is not None:
-                    extension.interrupt()
+        interrupt_sources(self.crawlers)
         with contextlib.suppress(RuntimeError):  # already stopping
             reactor.stop()  # type: ignore[misc]  # twisted types the global reactor as interfaces
+
+
+def interrupt_sources(crawlers: Iterable[Any]) -> None:
+    """Commit what each source has stored so far and close its run as interrupted,
+    leaving its health alone (``SourceExtension.interrupt``); a crawler that never
+    got its extension has nothing to keep."""
+    for crawler in crawlers:
+        with contextlib.suppress(RuntimeError):
+            extension = crawler.get_extension(SourceExtension)
+            if extension is not None:
+                extension.interrupt()

@@ -16,7 +16,7 @@ from typing import Any
 
 from scanner.config import Config, Source
 from scanner.crawl.configure import base_settings, source_settings
-from scanner.crawl.interrupt import CtrlC
+from scanner.crawl.interrupt import CtrlC, interrupt_sources
 from scanner.crawl.logs import crawl_logging, crawler_process
 from scanner.crawl.results import CrawlResult, ProgressFn, SourceResult, finish
 from scanner.errors import ScanError
@@ -89,18 +89,21 @@ def _run(
         parent = store.start_run("crawl")
     settings.set("SCAN_PARENT_RUN", parent, priority="cmdline")
     result = CrawlResult(run_id=parent)
+    crawlers: list[tuple[SourceResult, Any]] = []
     try:
-        process, crawlers = _schedule(settings, loader, sources, result, progress)
+        process = _schedule(settings, loader, sources, result, crawlers, progress)
+        ticker = _ticker(crawlers, progress, progress_every) if crawlers else None
     except KeyboardInterrupt:
-        # Ctrl-C before CtrlC takes over: nothing was fetched, and the run row says
-        # so now rather than staying "running" until the next crawl calls it killed.
+        # Ctrl-C before CtrlC takes over: nothing was fetched, and the run rows say
+        # so now (the crawl's and those its sources opened already) rather than
+        # staying "running" until the next command calls them killed.
+        interrupt_sources(crawler for _, crawler in crawlers)
         result.interrupted = True
         for entry in result.sources:
             entry.status = "interrupted" if entry.status == "running" else entry.status
         finish(db_path, result)
         raise
     if crawlers:
-        ticker = _ticker(crawlers, progress, progress_every)
         with CtrlC(crawler for _, crawler in crawlers) as ctrl_c:
             process.start(install_signal_handlers=False)  # CtrlC handles SIGINT and SIGTERM
         result.interrupted = ctrl_c.pressed
@@ -119,12 +122,13 @@ def _schedule(
     loader: Any,
     sources: list[Source],
     result: CrawlResult,
+    crawlers: list[tuple[SourceResult, Any]],
     progress: ProgressFn | None,
-) -> tuple[Any, list[tuple[SourceResult, Any]]]:
-    """One crawler per source in one ``CrawlerProcess``, not started yet; a source
-    that cannot start is reported failed and the others go on."""
+) -> Any:
+    """One crawler per source in one ``CrawlerProcess``, not started yet, each added
+    to ``crawlers`` as soon as it exists (a Ctrl-C meanwhile must reach the ones
+    made); a source that cannot start is reported failed and the others go on."""
     process = crawler_process(settings)
-    crawlers: list[tuple[SourceResult, Any]] = []
     for source in sources:
         entry = SourceResult(source.name, source.spider)
         result.sources.append(entry)
@@ -138,11 +142,11 @@ def _schedule(
             continue
         crawler = process.create_crawler(spidercls)
         crawler.settings.setdict(source_settings(source), priority="spider")
+        crawlers.append((entry, crawler))
         deferred = process.crawl(crawler, **source.spider_args())
         # the default argument binds this loop's entry; twisted's overloads cannot see it
         deferred.addErrback(lambda f, e=entry: _fail(e, f"crashed: {f.getErrorMessage()}", None))  # type: ignore[call-overload]
-        crawlers.append((entry, crawler))
-    return process, crawlers
+    return process
 
 
 def _fail(entry: SourceResult, message: str, progress: ProgressFn | None) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 
 from scanner.errors import RuleFileError
 from scanner.issues.keyness import Candidate, keyness, keyness_scores, log_likelihood
-from scanner.issues.lexicon import Key, Lexicon, break_long_gaps
+from scanner.issues.lexicon import MAX_GAP, Key, Lexicon, break_long_gaps
 from scanner.issues.settings import IssueParams
 from scanner.rules import rules_path
 
@@ -93,6 +93,7 @@ def tokenise(
         parts = []
         while done:  # each part renumbered and trimmed, then let go: a million texts
             flat_bytes, length_bytes, stems = done.pop(0)
+            after = bool(parts)
             renumber = np.array([lexicon.number_of(s) for s in stems] or [0], np.int32)
             local = np.frombuffer(flat_bytes, np.int32)
             del flat_bytes
@@ -100,6 +101,7 @@ def tokenise(
                 _kept(
                     np.where(local >= 0, renumber[np.maximum(local, 0)], local),
                     np.frombuffer(length_bytes, np.int32),
+                    after=after,
                 )
             )
             del local
@@ -110,11 +112,19 @@ def tokenise(
     return Tokens(tok, doc, len(lengths))
 
 
-def _kept(tok: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _kept(
+    tok: np.ndarray, lengths: np.ndarray, *, after: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """One part's stem numbers (whole texts, each ended by -1) with long gaps broken and
     the words left out (-2) or joined into a compound (-3) dropped, and how many of each
-    text's positions are left. A gap never spans two texts, so parts are independent."""
+    text's positions are left. A gap never spans two texts, so parts are independent,
+    but for one thing: a part that comes ``after`` another starts after its -1, and a
+    long gap before its first word is broken there, as in the whole corpus."""
     break_long_gaps(tok)
+    if after and len(tok):
+        words = np.flatnonzero(tok != -2)
+        if (words[0] if len(words) else len(tok)) > MAX_GAP:
+            tok[0] = -1
     kept = tok >= -1
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
     left = np.add.reduceat(kept, starts).astype(np.int32) if len(tok) else lengths

@@ -11,13 +11,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from tests.crawl.conftest import Site, crawl, rows, start_crawl, write_config
+from tests.crawl.conftest import Site, crawl, python, rows, start_crawl, write_config
 
 
 def wait_for(condition: object, seconds: float = 30) -> None:
@@ -89,24 +86,62 @@ def test_second_ctrl_c_stops_at_once(site: Site, tmp_path: Path) -> None:
     assert rows(db, "SELECT state FROM source_health") == []
 
 
-def test_ctrl_c_while_the_crawl_is_set_up_closes_its_run(tmp_path: Path, monkeypatch) -> None:
-    """Before the reactor runs, Ctrl-C is Python's KeyboardInterrupt, not ours: the
-    run row must still say "interrupted" (it stayed "running" until the next crawl
-    called it killed). A key press cannot be timed into that second from outside,
-    so it is raised where the crawlers are made; no reactor is started."""
-    from scanner.config import load_config
-    from scanner.crawl import run
+# Before the reactor runs, Ctrl-C is Python's KeyboardInterrupt, not CtrlC's. A key
+# press cannot be timed into that second from outside, so this crawl raises it where
+# its second source's spider is loaded, after the first source opened its run.
+SET_UP_AND_INTERRUPTED = """
+import sys
+from pathlib import Path
+import scrapy.spiderloader
+from scanner.config import load_config
+from scanner.crawl import run
 
-    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "url": "http://127.0.0.1:9/"}])
-    config = load_config(tmp_path / "scanner.toml")
+real = scrapy.spiderloader.get_spider_loader
+loaded = []
 
-    def pressed(settings: object) -> None:
-        raise KeyboardInterrupt
+def loader_that_is_interrupted(settings):
+    loader = real(settings)
+    load = loader.load
 
-    monkeypatch.setattr(run, "crawler_process", pressed)
+    def second_is_interrupted(name):
+        if loaded:
+            raise KeyboardInterrupt
+        loaded.append(name)
+        return load(name)
+
+    loader.load = second_is_interrupted
+    return loader
+
+scrapy.spiderloader.get_spider_loader = loader_that_is_interrupted
+try:
+    run.run_crawl(load_config(sys.argv[1]), Path(sys.argv[2]), redis="")
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_while_the_crawl_is_set_up_closes_its_runs(site: Site, tmp_path: Path) -> None:
+    """The crawl's run row and those its sources opened already say "interrupted"
+    (they stayed "running" until the next command called them killed)."""
+    config = write_config(
+        tmp_path,
+        [
+            {"name": "first", "spider": "jsonld", "url": site.url("/ld/1.html")},
+            {"name": "second", "spider": "jsonld", "url": site.url("/ld/2.html")},
+        ],
+    )
     db = tmp_path / "scan.db"
-    with pytest.raises(KeyboardInterrupt):
-        run.run_crawl(config, db, redis="")
-    assert rows(db, "SELECT status FROM runs WHERE kind = 'crawl'") == [("interrupted",)]
-    assert rows(db, "SELECT state FROM source_health") == []  # no failure of the source
-    assert "twisted.internet.reactor" not in sys.modules  # the other tests' reactor is theirs
+    done = subprocess.run(
+        [python(), "-c", SET_UP_AND_INTERRUPTED, str(config), str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 130, done.stderr
+    assert rows(db, "SELECT source, status FROM runs WHERE kind = 'crawl' ORDER BY id") == [
+        (None, "interrupted"),
+        ("first", "interrupted"),
+    ]
+    assert rows(db, "SELECT state FROM source_health") == []  # no failure of a source
+    assert site.count("/ld/") == 0  # nothing was fetched

@@ -13,26 +13,27 @@ pending for the next run.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+import time
+from weakref import WeakKeyDictionary
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 FLOOR = 1.0  # seconds: a request made at the last moment still gets a chance
+# When each crawler's spider opened (CLOSESPIDER_TIMEOUT counts from then), on the
+# monotonic clock: a wall clock set forward would end every wait at once.
+_OPENED: WeakKeyDictionary[Crawler, float] = WeakKeyDictionary()
 
 
 def seconds_left(crawler: Crawler) -> float:
-    """What is left of the source's time budget (``inf`` without one).
-    ``CLOSESPIDER_TIMEOUT`` counts from the spider's opening, which Scrapy's core
-    stats record as ``start_time``; before it, the whole budget is left."""
+    """What is left of the source's time budget (``inf`` without one); before its
+    spider opens, the whole budget."""
     budget = crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
     if budget <= 0:
         return math.inf
-    started = crawler.stats.get_value("start_time") if crawler.stats else None
-    if started is None:
-        return budget
-    return budget - (datetime.now(UTC) - started).total_seconds()
+    opened = _OPENED.get(crawler)
+    return budget if opened is None else budget - (time.monotonic() - opened)
 
 
 class TimeBudgetMiddleware:
@@ -41,6 +42,10 @@ class TimeBudgetMiddleware:
             raise NotConfigured
         self.crawler = crawler
         self.timeout = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    def spider_opened(self) -> None:
+        _OPENED[self.crawler] = time.monotonic()  # when CLOSESPIDER_TIMEOUT starts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TimeBudgetMiddleware:
