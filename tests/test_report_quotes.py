@@ -60,6 +60,10 @@ def test_a_quote_finds_the_phrase_as_discovery_reads_it():
     # "can't" is one word to a reader: a quote never starts at its "t"
     shown = quote(None, PREAMBLES[3] + " and I can’t talk to them freely, limited access", "limit")
     assert shown == "… can’t talk to them freely, limited access", shown
+    # ... nor in any other word a reader sees as one, but never before its sentence
+    shown = quote(None, PREAMBLES[0] + " and my big-rock-n'roll-themed-party ads", "ads")
+    assert shown == "… big-rock-n'roll-themed-party ads", shown
+    assert quote(None, PREAMBLES[0] + ". end.Now the ads", "ads") == "… Now the ads"
     # where most of the phrase's words stand together, not its first word alone
     text = PREAMBLES[4] + ", whatever my age, and now the age verification fails"
     assert quote(None, text, "age verification") == "… my age, and now the age verification fails"

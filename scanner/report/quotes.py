@@ -16,6 +16,7 @@ another script), at the start of the post.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from scanner.issues.lexicon import Lexicon, phrase_key
@@ -29,6 +30,7 @@ LEAD_CHARS = 30  # ... and no more characters than this (long words, links)
 # view has some 50 cells for a quote.
 EARLY = 40
 TITLE_MARK = " — "
+_BOUND = re.compile(rf"\s|{SENTENCE.pattern}")  # where a reader's word begins, at the latest
 
 
 def quote(
@@ -103,6 +105,12 @@ def _lead_in(said: str, phrase: str, lexicon: Lexicon, language: str | None) -> 
         if first < best and SENTENCE.search(said, spans[first - 1].end(), spans[first].start()):
             break
         first -= 1
-    if first > 0 and said[spans[first].start() - 1] in "'’":  # "can't", not "t talk"
-        first -= 1
-    return spans[first].start() if first else 0
+    if not first:
+        return 0
+    # A quote starts where a reader's word does: "can't", not "t talk"; "rock-n'roll",
+    # not "roll" (unless that word is long: a link holding the phrase).
+    start = spans[first].start()
+    word = start
+    while word > 0 and not _BOUND.match(said, word - 1) and start - word < LEAD_CHARS:
+        word -= 1
+    return word if word == 0 or said[word - 1].isspace() else start
