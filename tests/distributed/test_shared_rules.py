@@ -53,7 +53,10 @@ def test_one_pace_per_site_whatever_the_number_of_workers(
     assert board.most_in_flight == 1  # the source's one request in flight, for the fleet
     starts = sorted(at for at, _ in board.starts)
     gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.18, gaps  # 0.2 s apart, from any worker, robots.txt included
+    # 0.2 s apart, from any worker, robots.txt included. Measured where the site receives
+    # them, a few ms of scheduling can fall on either side: 0.178 s was seen once under
+    # load. Two workers pacing apart would put starts well under 0.15 s apart.
+    assert min(gaps) >= 0.15, gaps
     assert board.count("/acme-") == 18  # each page once
     # Neither worker leased more of the site's pages than it may have in flight (one):
     # what it cannot start yet stays in the queue for the other.
