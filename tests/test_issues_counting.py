@@ -66,6 +66,16 @@ def test_the_ways_of_calling_content_offensive_are_one_word():
     lexicon = Lexicon(names=["Acme"])
     for text in ("The bots are so freaky", "so creepy, bots", "the bots are inappropriate"):
         assert "inappropriat" in lexicon.sequence(text), text
+    # ... but not a word whose stem also means something else: "disturbing" content
+    # shares "disturb" with ads that "disturb the chat"
+    assert "inappropriat" not in lexicon.sequence("Too many ads, it disturbs the chat")
+    # what the service calls inappropriate is its moderation (see the compounds test)
+    for text in (
+        "It says it's inappropriate",
+        "somehow inappropriate",
+        "said it was inappropriate",
+    ):
+        assert lexicon.sequence(text) == ("censorship",), text
 
 
 def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():

@@ -20,9 +20,9 @@ AT_BAR = {"chai": ["limits", "price", "chat-loss"], "polybuzz": ["ads", "filter"
 # Every other top theme: the F1 of its best issue today, less a small margin.
 F1_FLOORS = {
     "chai": {"ads": 0.74, "memory": 0.82, "bugs": 0.65},
-    "polybuzz": {"price": 0.78, "inappropriate": 0.37, "limits": 0.50, "bugs": 0.55},
+    "polybuzz": {"price": 0.78, "inappropriate": 0.39, "limits": 0.50, "bugs": 0.55},
 }
-REAL_IN_TOP_TEN = {"chai": 8, "polybuzz": 6}
+REAL_IN_TOP_TEN = {"chai": 8, "polybuzz": 7}
 
 
 @pytest.fixture(scope="module", params=["chai", "polybuzz"])
