@@ -69,6 +69,8 @@ def test_the_ways_of_calling_content_offensive_are_one_word():
     # ... but not a word whose stem also means something else: "disturbing" content
     # shares "disturb" with ads that "disturb the chat"
     assert "inappropriat" not in lexicon.sequence("Too many ads, it disturbs the chat")
+    # a service enforcing its rules: "compliance" is its censorship, like "violations"
+    assert "censorship" in lexicon.sequence("The new compliance policy ruins it")
     # what the service calls inappropriate is its moderation (see the compounds test)
     for text in (
         "It says it's inappropriate",
