@@ -71,6 +71,7 @@ def test_the_ways_of_calling_content_offensive_are_one_word():
     assert "inappropriat" not in lexicon.sequence("Too many ads, it disturbs the chat")
     # a service enforcing its rules: "compliance" is its censorship, like "violations"
     assert "censorship" in lexicon.sequence("The new compliance policy ruins it")
+    assert lexicon.sequence("It cannot engage in restricted content") == ("engag", "censorship")
     # what the service calls inappropriate is its moderation (see the compounds test)
     for text in (
         "It says it's inappropriate",
