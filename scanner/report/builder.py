@@ -154,6 +154,7 @@ def build(
         members=members,
     )
     report.issues = section.issues
+    report.totals["systemic_issues"] = section.systemic_total
     report.issues_systemic_more, report.issues_isolated_more = (
         section.systemic_more,
         section.isolated_more,

@@ -44,6 +44,7 @@ class IssueSection:
     issues: list[IssueView]
     systemic_more: int = 0
     isolated_more: int = 0
+    systemic_total: int = 0  # systemic issues in the period, whatever the filters
 
 
 def one_issue(
@@ -97,9 +98,9 @@ def issue_section(
         with_members=members,
     )
     systemic, isolated = [], []
-    for view in raw:
-        if not view["mentions"]:
-            continue  # nothing of it existed yet on the as-of day
+    in_period = [view for view in raw if view["mentions"]]  # none: not yet on the as-of day
+    total = sum(1 for view in in_period if view["verdict"] == SYSTEMIC)
+    for view in in_period:
         if wanted.min_people is not None and view["people"] < wanted.min_people:
             continue
         if wanted.source is not None and wanted.source not in view["sources"]:
@@ -124,6 +125,7 @@ def issue_section(
         issues=sys_views[:sys_cap] + iso_views[:iso_cap],
         systemic_more=max(0, len(sys_views) - (sys_cap or len(sys_views))),
         isolated_more=max(0, len(iso_views) - (iso_cap or len(iso_views))),
+        systemic_total=total,
     )
 
 

@@ -119,7 +119,7 @@ class Report:
     generated_at: datetime
     company: str
     period: dict[str, Any]  # {"since", "until", "days", "as_of"}
-    totals: dict[str, Any]  # mentions, grievances, clusters, systemic, isolated, ungrouped
+    totals: dict[str, Any]  # mentions, grievances, ungrouped, systemic, systemic_issues, ...
     companies: list[dict[str, Any]]  # per watched company: name, mentions, grievances, systemic
     clusters: list[ClusterView]
     isolated_more: int  # isolated clusters not listed (the "N more" line)

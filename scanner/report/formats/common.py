@@ -80,15 +80,30 @@ def short_id(cluster: ClusterView) -> str:
 
 
 def header_counts(report: Report) -> str:
+    """The period in numbers. "Systemic" is said of grievances (near-duplicate
+    clusters) and of issues (themes) apart: a theme that many people raise in their
+    own words is a systemic issue though no two of its posts are near-duplicates."""
     t = report.totals
-    text = (
-        f"{t['mentions']} mentions, {t['grievances']} grievances, "
-        f"{t['systemic']} systemic (≥{report.period['min_people']} people in "
-        f"{report.period['window_days']} days)"
-    )
-    if t.get("ungrouped"):
-        text += f"; {t['ungrouped']} grievances not grouped yet (run `scan cluster`)"
+    text = f"{t['mentions']} mentions, {t['grievances']} grievances"
+    if t.get("ungrouped") and t["ungrouped"] >= t["grievances"]:
+        text += " (none grouped yet: run `scan cluster`)"
+        systemic = []
+    else:
+        if t.get("ungrouped"):
+            text += f" ({t['ungrouped']} not grouped yet: run `scan cluster`)"
+        systemic = [_count(t["systemic"], "grievance")]
+    if t.get("systemic_issues") is not None:
+        systemic.append(_count(t["systemic_issues"], "issue"))
+    if systemic:
+        text += (
+            f"; systemic (≥{report.period['min_people']} people in "
+            f"{report.period['window_days']} days): {', '.join(systemic)}"
+        )
     return text + AUTHORS_NOTE.get(report.authors, "")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
 # What the people counts mean when the database keeps no names ([privacy] authors).
