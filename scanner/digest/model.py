@@ -109,6 +109,7 @@ class Digest:
     state: dict[str, Any]  # recorded once the digest is sent
     bars: list[Bar] = field(default_factory=list)  # volume per systemic grievance
     comparison: Any = None  # scanner.compare.news.CompareNews, with competitors only
+    systemic_issues: int = 0  # themes many people raise in their own words
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -138,9 +139,13 @@ class Digest:
 
     @property
     def headline(self) -> str:
-        """'3 systemic grievances, 1 new' plus review bombs, the spike and failing sources."""
+        """'3 systemic grievances, 1 new' plus systemic issues, review bombs, the spike and
+        failing sources."""
         n = self.systemic_total
         parts = [f"{n} systemic grievance{'s' if n != 1 else ''}, {self.new_systemic} new"]
+        if self.systemic_issues:
+            k = self.systemic_issues
+            parts.append(f"{k} systemic issue{'s' if k != 1 else ''}")
         if self.coordinated:
             parts.append(f"{self.coordinated} possibly coordinated")
         if self.spike:

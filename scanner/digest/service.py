@@ -111,6 +111,7 @@ def compose_since(
         state=state,
         bars=volume_bars(report, previous),
         comparison=comparison,
+        systemic_issues=report.totals.get("systemic_issues") or 0,
     )
 
 
