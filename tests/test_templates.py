@@ -22,7 +22,6 @@ ALLOWED_FILTERS = {
     "sparkline",
     "excerpt",
     "safe_url",
-    "shown_title",
     "join",
     "format",
     "list",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scanner.text.clean import REPLY_PREFIX
+
 
 @dataclass
 class MemberView:
@@ -61,6 +63,20 @@ class IssueMember(MemberView):
     # (``scanner.report.quotes``): what every format shows of it. "" for a member
     # that is no example.
     quote: str = ""
+
+    @property
+    def heading(self) -> str:
+        """The title every format shows above the text (the grievance may be in the
+        title alone: "Sucks, says take a break" over "M")."""
+        return shown_title(self.title)
+
+
+def shown_title(title: str | None) -> str:
+    """A post's title as a report shows it: none for a reply (its title is its
+    thread's, shared by every reply) or for one of no words ("."), else stripped."""
+    if not title or title.startswith(REPLY_PREFIX) or not any(c.isalnum() for c in title):
+        return ""
+    return title.strip()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from functools import cache
 from scanner.issues.lexicon import Lexicon, phrase_key
 from scanner.issues.names import MARKS, occurrences
 from scanner.issues.tokens import RAW_WORD, SENTENCE, fold, stem, words
-from scanner.text.clean import REPLY_PREFIX
+from scanner.report.model import shown_title
 
 LEAD_WORDS = 5  # words kept before the phrase, within its sentence
 LEAD_CHARS = 30  # ... and no more characters than this (long words, links)
@@ -53,14 +53,6 @@ def quote(
         shown = said[start:]
     shown = " ".join(shown.split())
     return f"… {shown}" if start else shown
-
-
-def shown_title(title: str | None) -> str:
-    """A post's title as a report shows it: none for a reply (its title is its
-    thread's, shared by every reply) or for one of no words ("."), else stripped."""
-    if not title or title.startswith(REPLY_PREFIX) or not any(c.isalnum() for c in title):
-        return ""
-    return title.strip()
 
 
 @cache

@@ -45,15 +45,8 @@ def environment() -> jinja2.Environment:
     )
     # Our own constant, not text from the web: the policy every page carries.
     env.globals["csp_meta"] = Markup(textsafe.CSP_META)  # noqa: S704 - a constant of ours
-    from scanner.report.quotes import shown_title  # the report's rule, beside its quotes
-
     env.filters.update(
-        day=day,
-        moment=moment,
-        sparkline=sparkline,
-        excerpt=excerpt,
-        safe_url=textsafe.safe_url,
-        shown_title=shown_title,
+        day=day, moment=moment, sparkline=sparkline, excerpt=excerpt, safe_url=textsafe.safe_url
     )
     return env
 

@@ -29,7 +29,6 @@ from scanner.report.formats.common import (
     sparkline,
 )
 from scanner.report.model import ClusterView, IssueMember, IssueView, MemberView, Report
-from scanner.report.quotes import shown_title
 from scanner.text import safe as textsafe
 
 md = textsafe.markdown
@@ -251,7 +250,7 @@ def _posts(members: Sequence[MemberView]) -> list[str]:
         url = _link(m.url)
         if url:
             lines.append(f"Link: {url}")
-        title = shown_title(m.title) if isinstance(m, IssueMember) else ""
+        title = m.heading if isinstance(m, IssueMember) else ""
         lines += [
             "",
             *([f"> **{md(textsafe.terminal(title))}**", ">"] if title else []),

@@ -38,7 +38,6 @@ from scanner.report.formats.common import (
 )
 from scanner.report.formats.text_table import Column, Layout, draw
 from scanner.report.model import ClusterView, IssueMember, IssueView, MemberView, Report
-from scanner.report.quotes import shown_title
 from scanner.text import safe as textsafe
 
 FLAG_STYLE = {"new": "cyan", "growing": "magenta", "coordinated": "red", "back": "yellow"}
@@ -372,8 +371,8 @@ def _posts(console: Console, members: Sequence[MemberView]) -> None:
         link = textsafe.safe_url(m.url)
         if link:
             console.print(Text("   " + link, style="blue"))
-        title = shown_title(m.title) if isinstance(m, IssueMember) else ""
-        if title:  # the grievance may be in the title alone ("Sucks, says take a break" / "M")
+        title = m.heading if isinstance(m, IssueMember) else ""
+        if title:
             console.print(Text(textsafe.terminal(title), style="bold"), soft_wrap=True)
         console.print(Text(textsafe.terminal(m.text, single_line=False)), soft_wrap=True)
 
