@@ -524,6 +524,11 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "The story line is good and the memory is great": (),
         "I love how the bot remembers everything, but the ads": ("ad",),
         "The memory is not good": ("memori",),
+        # however strongly it is praised: a verb, a degree word, a word of praise
+        "The bot's memory is the best I've seen, but they're too greedy": ("pric",),
+        "The memory is really good and the ads are awful": ("ad",),
+        "La memoria es muy buena pero los anuncios son horribles": ("ad",),
+        "The memory is the worst": ("memori",),
         # understanding why a company wants money; blaming it for wanting yours stays
         "I know you want money, but the ads are too much": ("ad",),
         "They just want your money": ("monei",),

@@ -38,6 +38,8 @@ class PhraseLists:
     contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    praise_verbs: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    praise_degrees: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     concessions: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     clause_ends: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     negators: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
@@ -52,6 +54,19 @@ class PhraseLists:
         """The words of a per-language table, every language together."""
         table: dict[str, list[str]] = getattr(self, section)
         return [word for words in table.values() for word in words]
+
+    def tolerated(self) -> list[str]:
+        """``[tolerance]`` and the praising clauses of every language: a
+        ``[praise_verbs]`` word, at most one ``[praise_degrees]`` word, then a
+        one-word ``[praise]`` entry ("is the best", "are really good")."""
+        out = self.every("tolerance")
+        for language, verbs in self.praise_verbs.items():
+            degrees = ["", *self.praise_degrees.get(language, [])]
+            praised = [w for w in self.praise.get(language, []) if len(words(w)) == 1]
+            out += [
+                " ".join(filter(None, (v, d, p))) for v in verbs for d in degrees for p in praised
+            ]
+        return out
 
 
 def phrase_lists() -> PhraseLists:
@@ -101,7 +116,7 @@ def word_lists() -> WordLists:
         for word in words(variant)
     }
     asides = Asides(
-        rules.every("tolerance"),
+        rules.tolerated(),
         rules.every("not_issues"),
         rules.every("concessions"),
         [*rules.every("contrast"), *rules.every("clause_ends")],
@@ -129,16 +144,14 @@ def vague_fingerprint() -> str:
     words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
     rules = phrase_lists()
     asides = sorted(
-        w
-        for section in (
-            "tolerance",
-            "not_issues",
-            "concessions",
-            "clause_ends",
-            "negators",
-            "contrast",
-        )
-        for w in rules.every(section)
+        [
+            *rules.tolerated(),
+            *(
+                w
+                for section in ("not_issues", "concessions", "clause_ends", "negators", "contrast")
+                for w in rules.every(section)
+            ),
+        ]
     )
     text = repr([words, sorted(lists.synonyms.items()), sorted(lists.compounds.items()), asides])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
