@@ -58,6 +58,9 @@ def test_words_that_only_place_or_count_name_nothing():
     lexicon = Lexicon(names=["Acme"])
     text = "Ads in the middle of a chat every couple of minutes"
     assert lexicon.sequence(text) == ("ad", None, "chat", "minut")
+    # "since the latest update": EMOCHI World had an issue named "latest update" of
+    # memory, bug and boredom posts that only dated their grievance.
+    assert lexicon.sequence("Since the latest update the memory is gone") == ("updat", "memori")
 
 
 def test_the_ways_of_calling_content_offensive_are_one_word():
