@@ -75,6 +75,10 @@ def test_the_ways_of_calling_content_offensive_are_one_word():
     # a service enforcing its rules: "compliance" is its censorship, like "violations"
     assert "censorship" in lexicon.sequence("The new compliance policy ruins it")
     assert lexicon.sequence("It cannot engage in restricted content") == ("engag", "censorship")
+    # what a chat service says when it refuses a message: Talkie Lab's "please change
+    # the topic" was an issue of its own beside its censorship one
+    assert lexicon.sequence("It keeps telling me to change my topic") == ("censorship",)
+    assert lexicon.sequence("A content warning on every reply") == ("censorship", "repli")
     # what the service calls inappropriate is its moderation (see the compounds test)
     for text in (
         "It says it's inappropriate",
