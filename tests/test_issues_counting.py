@@ -37,6 +37,8 @@ def test_compounds_join_left_to_right_in_every_script():
         "what a waste of my money. log in": ("login",),
         "You cash grabbers": ("pric",),  # an idiom in any form: "cash grab", "grabbers"
         "money log in": ("monei", "login"),
+        # "kidding" stems to "kid": outrage is no grievance about children
+        "Are you kidding me? No kids allowed": ("kid", "allow"),
         # a fault report is the bug theme, whatever stopped working
         "It doesn't work, it keeps kicking me out": ("bug", "bug"),
         "The app is broken, my limit never resets": ("bug", "limit", "bug"),
