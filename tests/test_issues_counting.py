@@ -211,3 +211,12 @@ def test_a_companys_name_of_several_words_is_one_break():
     lexicon = Lexicon(names=["Orvella Pay"])
     assert lexicon.sequence("Orvella Pay froze my account") == ("froz", "account")
     assert lexicon.sequence("I had to pay again, Orvella froze it") == ("pay", None, "froz")
+
+
+def test_a_word_is_read_as_the_word_people_mean_by_it():
+    # [respellings]: on PolyBuzz 60 reviews wrote "adds" for the ads; read as the verb
+    # "add" they joined no ads issue. The verb's other forms stay what they are.
+    lexicon = Lexicon(names=["Acme"])
+    assert lexicon.sequence("The adds are too long") == lexicon.sequence("The ads are too long")
+    assert lexicon.sequence("They added a message limit") == ("add", "messag", "limit")
+    assert "ad" not in lexicon.sequence("Please add dark mode")

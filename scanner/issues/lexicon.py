@@ -87,11 +87,12 @@ class Lexicon:
         self._seconds = frozenset(key[-1] for key in self._compounds)
         self._seconds_b = frozenset(w.encode() for w in self._seconds if w.isascii())
 
-    def classify(self, word: str, language: str | None = None) -> str | None:
+    def classify(self, written: str, language: str | None = None) -> str | None:
         """The stem a word contributes, ``""`` when it is left out, ``None`` for a break."""
-        found = self._cache.get((word, language), 0)
+        found = self._cache.get((written, language), 0)
         if not isinstance(found, int):  # 0: not cached yet (None and "" are answers)
             return found
+        word = self._lists.respellings.get(written, written)  # "adds" is "ads"
         if word in self._lists.contrast:
             result: str | None = _BREAK
         elif (
@@ -109,7 +110,7 @@ class Lexicon:
             elif result in self.sentiment:
                 result = _DROP
         if len(self._cache) < 2_000_000:
-            self._cache[word, language] = result
+            self._cache[written, language] = result
         return result
 
     def _stem(self, word: str) -> str:

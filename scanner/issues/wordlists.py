@@ -49,6 +49,8 @@ class PhraseLists:
     leans: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
     # "log in" = "login": two words read as one
     compounds: dict[str, str] = setting({}, help="a table of two to four words, each a string")
+    # "adds" = "ads": a word as people write it, read as the word they mean
+    respellings: dict[str, str] = setting({}, help="a table of words, each a string")
 
     def every(self, section: str) -> list[str]:
         """The words of a per-language table, every language together."""
@@ -82,6 +84,7 @@ class WordLists:
     vague: frozenset[str]
     synonyms: dict[str, str]
     compounds: dict[tuple[str, ...], str]  # (stem of the first word, other words) -> stem
+    respellings: dict[str, str]  # a word as written -> the word meant
     leans: dict[str, str]  # stem of a generic word -> the stem of the theme it leans to
     contrast: frozenset[str]  # one-word [contrast] entries: no phrase runs across "but"
     asides: Asides
@@ -124,6 +127,11 @@ def word_lists() -> WordLists:
         stop,
     )
     contrast = frozenset(ws[0] for e in rules.every("contrast") if len(ws := words(e)) == 1)
+    respellings = {
+        written[0]: meant[0]
+        for before, after in rules.respellings.items()
+        if len(written := words(before)) == 1 and len(meant := words(after)) == 1
+    }
     return WordLists(
         stop,
         stop_stems,
@@ -132,6 +140,7 @@ def word_lists() -> WordLists:
         vague,
         synonyms,
         compounds,
+        respellings,
         leans,
         contrast,
         asides,
@@ -153,7 +162,15 @@ def vague_fingerprint() -> str:
             ),
         ]
     )
-    text = repr([words, sorted(lists.synonyms.items()), sorted(lists.compounds.items()), asides])
+    text = repr(
+        [
+            words,
+            sorted(lists.synonyms.items()),
+            sorted(lists.compounds.items()),
+            sorted(lists.respellings.items()),
+            asides,
+        ]
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
