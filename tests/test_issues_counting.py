@@ -220,3 +220,6 @@ def test_a_word_is_read_as_the_word_people_mean_by_it():
     assert lexicon.sequence("The adds are too long") == lexicon.sequence("The ads are too long")
     assert lexicon.sequence("They added a message limit") == ("add", "messag", "limit")
     assert "ad" not in lexicon.sequence("Please add dark mode")
+    # the singular only where the verb cannot stand ([compounds])
+    assert lexicon.sequence("Watch an add to keep chatting") == ("watch", "ad", "chat")
+    assert lexicon.sequence("An add every 5 minutes") == ("ad", "minut")
