@@ -360,6 +360,29 @@ def test_pay_joins_the_price_theme_of_an_app_that_sells_subscriptions():
     assert all("pay" not in issue.name for issue, _ in issues)
 
 
+def test_a_theme_that_overlaps_price_once_pay_has_joined_it_joins_too():
+    # PolyBuzz's coins ("opals"): their posts say "pay", not "subscription", so they
+    # lie inside the price theme only once "pay" has leaned into it. Overlaps are
+    # counted again after the leaning words join.
+    price = _varied(
+        ["The premium subscription is too expensive, {feeling}", "Premium costs too much"],
+        FILL,
+        30,
+        6,
+    )
+    both = _varied(["You have to pay for premium just to continue {thing}"], FILL, 12, 7)
+    pay_only = _varied(["Now I have to pay to continue {thing}, {feeling}"], FILL, 8, 8)
+    coins = _varied(["I have to pay for opals to continue {thing}, {feeling}"], FILL, 8, 14)
+    coins += _varied(["Opals run out after {days}, {feeling}"], FILL, 4, 15)
+    ads = _varied(
+        ["Too many ads in {thing}, {feeling}", "Ads every minute for {days}"], FILL, 200, 9
+    )
+    texts = price + both + pay_only + coins + ads
+    issues = _discover(texts, PRAISE * 5)
+    homes = [m for _, m in issues if m & _at(50, coins)]
+    assert homes == [_at(0, price + both + pay_only + coins)], [(i.name, len(m)) for i, m in issues]
+
+
 def test_money_in_every_kind_of_bank_complaint_joins_no_theme():
     # The same words in a bank's complaints: "money" is in the pending transfers,
     # the frozen accounts and a few fee complaints, inside the price theme no more

@@ -29,6 +29,9 @@ test ("ad", "limit", "verif"). Everything else is a way of saying one:
    generic ("restrictions", towards censorship) may have made one; where the
    word joins, its theme joins with it, and elsewhere (a bank's restricted
    accounts) it stays a theme of its own.
+5. Overlaps are counted again (step 3), since a leaning word grows its theme:
+   PolyBuzz's "opals" posts say "pay for opals", not "subscription", and lie
+   inside the price theme only once "pay" has joined it.
 
 A grievance belongs to every theme one of whose phrases it contains: a review
 about ads and limits is in both, and a word is never "generic" merely because
@@ -147,6 +150,7 @@ def build_themes(
         drafts.append(Draft(members, docs_of, pinned_roots.get(root), explained_here))
     drafts = _merge_overlapping(drafts, total, params)
     drafts = _lean(drafts, leans, docs, total, params)
+    drafts = _merge_overlapping(drafts, total, params)  # step 5
     drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= _floor(d, params)]
     return _drop_covered(drafts, total, params)
 
