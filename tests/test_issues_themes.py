@@ -552,6 +552,9 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "The memory is really good and the ads are awful": ("ad",),
         "La memoria es muy buena pero los anuncios son horribles": ("ad",),
         "The memory is the worst": ("memori",),
+        # what was not that bad, or is normal, is put up with too
+        "The ads weren't that bad, but now the limit": ("limit",),
+        "Ads are normal. The limit is awful": ("limit",),
         # understanding why a company wants money; blaming it for wanting yours stays
         "I know you want money, but the ads are too much": ("ad",),
         "They just want your money": ("monei",),
