@@ -99,6 +99,16 @@ def test_min_peple_in_systemic_rules_no_longer_passes_silently(rules_dir):
         load_systemic_rules()
 
 
+def test_a_respelling_of_more_than_one_word_is_refused_not_ignored(rules_dir):
+    (rules_dir / "phrases.toml").write_text('[respellings]\n"log in" = "login"\n', "utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        phrase_lists()
+    assert str(caught.value) == (
+        f"{rules_dir / 'phrases.toml'} line 1: `respellings` must map one word to one word, "
+        "got 'log in' = 'login'"
+    )
+
+
 def test_every_problem_of_a_rule_file_is_reported_at_once(rules_dir):
     (rules_dir / "digest.toml").write_text(
         "max_listed = 0\nquote_chars = 'long'\n[spike]\nratio = 2\nbaseline = 14\n"

@@ -25,6 +25,14 @@ MAX_COMPOUND = 4  # words in a [compounds] key: "waste of my money"
 _PER_LANGUAGE = "a table of languages, each a list of words"
 
 
+def _one_word_each(table: dict[str, str]) -> str | None:
+    """``[respellings]``: a written word, then the one word it means."""
+    for written, meant in table.items():
+        if len(words(written)) != 1 or len(words(meant)) != 1:
+            return f"must map one word to one word, got {written!r} = {meant!r}"
+    return None
+
+
 @dataclass(frozen=True)
 class PhraseLists:
     """``rules/phrases.toml`` as written; each field is a table of it (``scanner.schema``)."""
@@ -50,7 +58,9 @@ class PhraseLists:
     # "log in" = "login": two words read as one
     compounds: dict[str, str] = setting({}, help="a table of two to four words, each a string")
     # "adds" = "ads": a word as people write it, read as the word they mean
-    respellings: dict[str, str] = setting({}, help="a table of words, each a string")
+    respellings: dict[str, str] = setting(
+        {}, check=_one_word_each, help="a table of words, each a word"
+    )
 
     def every(self, section: str) -> list[str]:
         """The words of a per-language table, every language together."""
@@ -127,11 +137,7 @@ def word_lists() -> WordLists:
         stop,
     )
     contrast = frozenset(ws[0] for e in rules.every("contrast") if len(ws := words(e)) == 1)
-    respellings = {
-        written[0]: meant[0]
-        for before, after in rules.respellings.items()
-        if len(written := words(before)) == 1 and len(meant := words(after)) == 1
-    }
+    respellings = {words(k)[0]: words(v)[0] for k, v in rules.respellings.items()}
     return WordLists(
         stop,
         stop_stems,
