@@ -99,14 +99,21 @@ def test_min_peple_in_systemic_rules_no_longer_passes_silently(rules_dir):
         load_systemic_rules()
 
 
-def test_a_respelling_of_more_than_one_word_is_refused_not_ignored(rules_dir):
-    (rules_dir / "phrases.toml").write_text('[respellings]\n"log in" = "login"\n', "utf-8")
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('[respellings]\n"log in" = "login"\n', "must map one word to one word"),
+        ('[compounds]\nlogin = "log"\n', "must map two to 4 words to one word"),
+        ('[compounds]\n"log in" = "log on"\n', "must map two to 4 words to one word"),
+    ],
+)
+def test_a_word_table_entry_of_the_wrong_size_is_refused_not_ignored(rules_dir, table, message):
+    # Both were skipped silently: a user's override would have done nothing, unsaid.
+    (rules_dir / "phrases.toml").write_text(table, "utf-8")
     with pytest.raises(RuleFileError) as caught:
         phrase_lists()
-    assert str(caught.value) == (
-        f"{rules_dir / 'phrases.toml'} line 1: `respellings` must map one word to one word, "
-        "got 'log in' = 'login'"
-    )
+    assert str(caught.value).startswith(f"{rules_dir / 'phrases.toml'} line 1: `")
+    assert message in str(caught.value)
 
 
 def test_every_problem_of_a_rule_file_is_reported_at_once(rules_dir):

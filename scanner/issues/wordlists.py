@@ -25,6 +25,14 @@ MAX_COMPOUND = 4  # words in a [compounds] key: "waste of my money"
 _PER_LANGUAGE = "a table of languages, each a list of words"
 
 
+def _compounds_problem(table: dict[str, str]) -> str | None:
+    """``[compounds]``: two to four written words, then the one word they read as."""
+    for written, joined in table.items():
+        if not 2 <= len(words(written)) <= MAX_COMPOUND or len(words(joined)) != 1:
+            return f"must map two to {MAX_COMPOUND} words to one word, got {written!r} = {joined!r}"
+    return None
+
+
 def _one_word_each(table: dict[str, str]) -> str | None:
     """``[respellings]``: a written word, then the one word it means."""
     for written, meant in table.items():
@@ -56,7 +64,9 @@ class PhraseLists:
     # a theme, then generic words that join it where a company uses them with it
     leans: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
     # "log in" = "login": two words read as one
-    compounds: dict[str, str] = setting({}, help="a table of two to four words, each a string")
+    compounds: dict[str, str] = setting(
+        {}, check=_compounds_problem, help="a table of two to four words, each a word"
+    )
     # "adds" = "ads": a word as people write it, read as the word they mean
     respellings: dict[str, str] = setting(
         {}, check=_one_word_each, help="a table of words, each a word"
@@ -120,8 +130,7 @@ def word_lists() -> WordLists:
     compounds = {}
     for pair, joined in rules.compounds.items():
         parts = words(pair)
-        if 2 <= len(parts) <= MAX_COMPOUND and joined.strip():
-            compounds[(stem(parts[0]), *parts[1:])] = stem(words(joined)[0])
+        compounds[(stem(parts[0]), *parts[1:])] = stem(words(joined)[0])
     leans = {
         stem(word): synonyms.get(stem(target), stem(target))
         for target, variants in rules.leans.items()
