@@ -223,3 +223,11 @@ def test_a_word_is_read_as_the_word_people_mean_by_it():
     # the singular only where the verb cannot stand ([compounds])
     assert lexicon.sequence("Watch an add to keep chatting") == ("watch", "ad", "chat")
     assert lexicon.sequence("An add every 5 minutes") == ("ad", "minut")
+
+
+def test_a_synonym_never_takes_a_word_that_only_shares_its_stem():
+    # "страна" (country) and "странный" (strange) share the Russian stem "стран": a
+    # Chai review of a "strange" limit sat in the region issue.
+    lexicon = Lexicon(names=["Acme"])
+    assert "region" not in lexicon.sequence("Лимит какой то странный", "ru")
+    assert "region" in lexicon.sequence("Заблокировали в России", "ru")
