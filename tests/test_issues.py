@@ -329,6 +329,42 @@ def test_parallel_tokenising_numbers_words_like_one_process():
     assert (serial.doc == forked.doc).all()
 
 
+def test_an_issues_example_is_a_post_about_it_not_one_listing_many_faults():
+    from scanner.issues.view import _examples
+
+    # Newest first. "m0" is the newest "ads" post but lists three grievances; "m3"
+    # the newest "popups" one, in two issues.
+    phrases = ["ads", "ads", "ads", "popups", "popups"]
+    rows = [
+        (f"m{i}", "appstore", f"a{i}", None, f"post {i}", f"2026-06-{30 - i:02d}", p)
+        for i, p in enumerate(phrases)
+    ]
+    spread = {"m0": 3, "m1": 1, "m2": 1, "m3": 2, "m4": 1}
+    asked: list[str] = []
+
+    def issues_of(ids: list[str]) -> dict[str, int]:
+        asked.extend(ids)
+        return {i: spread[i] for i in ids}
+
+    examples = _examples(rows, {"ads": 3, "popups": 2}, issues_of)
+    assert [e["id"] for e in examples] == ["m1", "m4", "m2"]  # newest first among equals
+    assert sorted(asked) == sorted(spread)
+
+
+def test_a_posts_spread_counts_only_current_issues(tmp_path):
+    from scanner.issues.view import _spread
+
+    with _store(tmp_path, ROWS) as store:
+        issue_store.run(store, _config(tmp_path))
+        mention, issue = store.db.execute(
+            "SELECT mention_id, MIN(issue_id) FROM issue_members GROUP BY mention_id "
+            "HAVING COUNT(*) > 1 ORDER BY mention_id LIMIT 1"
+        ).fetchone()
+        before = _spread(store, [mention])[mention]
+        store.db.execute("UPDATE issues SET retired_at = 'x' WHERE id = ?", [issue])
+        assert _spread(store, [mention, "no such post"]) == {mention: before - 1}
+
+
 def test_issue_views_judge_issues_like_clusters(tmp_path):
     from scanner.issues.view import issue_views
 

@@ -16,6 +16,7 @@ is read only for ``--issue ID`` and JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from scanner.store import Store
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 EXAMPLES = 3
+POOL = 20  # the newest posts of a wording among which the most focused is its example
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -119,7 +121,7 @@ def _view(
         "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
         "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None),
-        "examples": _examples(rows, phrase_counts),
+        "examples": _examples(rows, phrase_counts, lambda ids: _spread(store, ids)),
         "members": [
             {
                 "id": r[0],
@@ -185,22 +187,43 @@ def _clusters(store: Store, issue_id: int, recent: list[str] | None = None) -> l
     return [cid for cid, inside, size in rows if 2 * inside >= size]
 
 
-def _examples(rows: list[tuple], counts: dict[str, int]) -> list[dict[str, Any]]:
-    """Two or three posts, newest first within each wording: the newest of each
-    common phrase (one that holds at least a tenth as many posts as the commonest),
-    topped up with the next newest of the commonest. A word of a small theme merged
-    into this one (four posts beside two hundred) never stands for the issue."""
+def _examples(
+    rows: list[tuple],
+    counts: dict[str, int],
+    spread: Callable[[list[str]], dict[str, int]] = lambda ids: {},
+) -> list[dict[str, Any]]:
+    """Two or three posts: one for each common phrase (one that holds at least a
+    tenth as many posts as the commonest), topped up with more of the commonest. A
+    word of a small theme merged into this one (four posts beside two hundred) never
+    stands for the issue. Of a phrase's ``POOL`` newest posts, the one in the fewest
+    issues (``spread``: post id -> issues) stands for it, newest first among equals:
+    a review about the price shows the price grievance better than one that lists
+    the price fourth of five faults."""
     if not counts:
         return []
     top = max(counts.values())
     ranked = sorted(counts, key=lambda p: (-counts[p], p or ""))  # NULL in old rows
     common = [p for p in ranked if 10 * counts[p] >= top][:EXAMPLES]
-    chosen: list[tuple] = []
-    for phrase in common:
-        chosen.append(next(r for r in rows if r[6] == phrase))
-    for r in rows:
-        if len(chosen) >= min(EXAMPLES, len(rows)):
-            break
-        if r[6] == common[0] and r not in chosen:
-            chosen.append(r)
+    pools: dict[str, list[tuple]] = {p: [] for p in common}
+    for r in rows:  # newest first
+        pool = pools.get(r[6])
+        if pool is not None and len(pool) < POOL:
+            pool.append(r)
+    issues_of = spread([r[0] for pool in pools.values() for r in pool])
+    for pool in pools.values():
+        pool.sort(key=lambda r: issues_of.get(r[0], 1))  # stable: newest first among equals
+    chosen = [pools[p][0] for p in common]
+    chosen += [r for r in pools[common[0]] if r not in chosen][: max(0, EXAMPLES - len(chosen))]
     return [{"id": r[0], "text": r[4], "phrase": r[6], "published_at": r[5]} for r in chosen]
+
+
+def _spread(store: Store, ids: Iterable[str]) -> dict[str, int]:
+    """How many current issues each post is in."""
+    return dict(
+        store.db.execute(
+            "SELECT im.mention_id, COUNT(*) FROM issue_members im "
+            "JOIN issues i ON i.id = im.issue_id AND i.retired_at IS NULL "
+            "WHERE im.mention_id IN (SELECT value FROM json_each(?)) GROUP BY im.mention_id",
+            [json.dumps(list(ids))],
+        ).fetchall()
+    )
