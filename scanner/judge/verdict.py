@@ -86,6 +86,7 @@ def assess(
     last = dated[-1][0] if dated else None
     if history is not None:
         first = history.first_seen or first
+        last = last or history.previous  # nothing loaded: the latest post is older
     flags = []
     is_new = first is not None and first >= start
     if is_new:
