@@ -6,9 +6,11 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -394,6 +396,26 @@ def test_dry_run_and_out_send_and_record_nothing(tmp_path, scan, smtp):
     saved = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
     assert set(parts(saved)) == {"text/plain", "text/html"}
     assert smtp.messages == [] and seed.sent_digests() == []
+
+
+def test_a_grievance_older_than_the_window_is_listed_without_a_count_of_no_one(
+    tmp_path, scan, smtp
+):
+    # A first digest lists everything known; people are counted inside the 90-day
+    # window, so an imported review of last year had read "0 people, 1 mention".
+    write_config(tmp_path, smtp.port)
+    seed = seed_basic(tmp_path)
+    seed.post(11, "eve", "The courier left my parcel in the rain last winter", days_ago=200)
+    sent = scan("digest")
+    assert sent.returncode == 0, sent.stderr
+    text = parts(smtp.messages[0])["text/plain"]
+    tagless = re.sub(r"<[^>]+>", " ", parts(smtp.messages[0])["text/html"])
+    html = " ".join(unescape(tagless).split())
+    old = next(line for line in text.splitlines() if line.strip().startswith("#11"))
+    assert "1 mention;" in old and "people" not in old, old
+    assert "0 people" not in text and "0 people" not in html
+    assert "#11 · 1 mention" in html
+    assert "3 people, 3 mentions" in text  # a grievance inside the window keeps its count
 
 
 def test_to_option_overrides_the_config(tmp_path, scan, smtp):
