@@ -63,6 +63,11 @@ def test_words_that_only_place_or_count_name_nothing():
     # "since the latest update": EMOCHI World had an issue named "latest update" of
     # memory, bug and boredom posts that only dated their grievance.
     assert lexicon.sequence("Since the latest update the memory is gone") == ("updat", "memori")
+    # How hard or normal something is, what happened by accident, what a mess it is:
+    # PolyBuzz had four issues named "hard", "normal", "accidentally" and "mess".
+    assert lexicon.sequence("What a mess, it messed up my chat") == ("chat",)
+    for text in ("so hard to find", "back to normal", "I accidentally swiped"):
+        assert lexicon.is_generic(lexicon.sequence(text)[:1]), text
 
 
 def test_the_ways_of_calling_content_offensive_are_one_word():
