@@ -224,6 +224,22 @@ def test_text_view_leads_with_systemic_issues(report):
     assert all(len(line) <= 120 for line in out.splitlines())  # examples cut to the width
 
 
+def test_an_issue_older_than_the_window_is_listed_by_its_posts_not_by_no_one(site):
+    # A year on, no one is inside the 90-day window: "0 people · 5 posts" read wrong.
+    def run(*args: str) -> str:
+        done = run_scan("report", "--as-of", "2027-11-10", "--all", *args, cwd=site)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    data = json.loads(run("--format", "json"))
+    age = next(i for i in data["issues"] if i["name"] == "age verification")
+    assert age["people"] == 0 and age["mentions"] >= 5 and age["last_seen"]
+    line = f"age verification · {age['mentions']} posts · last {age['last_seen'][:10]}"
+    assert line in run()
+    assert line in run("--format", "html")
+    assert "0 people" not in run() + run("--format", "html")
+
+
 def test_every_format_parses_with_issue_rows(report):
     from html.parser import HTMLParser
 

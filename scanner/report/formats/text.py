@@ -276,7 +276,9 @@ def _issues(console: Console, report: Report) -> None:
         console.print()
         console.print(Text(f"Isolated issues ({total}), newest first", style="bold"))
         for issue in isolated[:ISOLATED_LISTED]:
-            counts = f" · {issue.people} people · {issue.mentions} posts"
+            # No one inside the window (an issue older than it): the posts say enough.
+            people = f" · {issue.people} people" if issue.people else ""
+            counts = f"{people} · {issue.mentions} posts"
             line = Text.assemble(
                 f"  {_issue_label(issue)} · ",
                 _safe(issue.name, "bold"),
