@@ -103,8 +103,8 @@ def test_min_peple_in_systemic_rules_no_longer_passes_silently(rules_dir):
     ("table", "message"),
     [
         ('[respellings]\n"log in" = "login"\n', "must map one word to one word"),
-        ('[compounds]\nlogin = "log"\n', "must map two to 4 words to one word"),
-        ('[compounds]\n"log in" = "log on"\n', "must map two to 4 words to one word"),
+        ('[compounds]\nlogin = "log"\n', "must map 2 to 4 words to one word"),
+        ('[compounds]\n"log in" = "log on"\n', "must map 2 to 4 words to one word"),
     ],
 )
 def test_a_word_table_entry_of_the_wrong_size_is_refused_not_ignored(rules_dir, table, message):

@@ -10,6 +10,7 @@ changes between runs, never within one.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,20 +26,17 @@ MAX_COMPOUND = 4  # words in a [compounds] key: "waste of my money"
 _PER_LANGUAGE = "a table of languages, each a list of words"
 
 
-def _compounds_problem(table: dict[str, str]) -> str | None:
-    """``[compounds]``: two to four written words, then the one word they read as."""
-    for written, joined in table.items():
-        if not 2 <= len(words(written)) <= MAX_COMPOUND or len(words(joined)) != 1:
-            return f"must map two to {MAX_COMPOUND} words to one word, got {written!r} = {joined!r}"
-    return None
+def _to_one_word(low: int, high: int) -> Callable[[dict[str, str]], str | None]:
+    """The check of a word table: each key ``low`` to ``high`` words, each value one."""
+    keys = "one word" if high == 1 else f"{low} to {high} words"
 
+    def problem(table: dict[str, str]) -> str | None:
+        for written, meant in table.items():
+            if not low <= len(words(written)) <= high or len(words(meant)) != 1:
+                return f"must map {keys} to one word, got {written!r} = {meant!r}"
+        return None
 
-def _one_word_each(table: dict[str, str]) -> str | None:
-    """``[respellings]``: a written word, then the one word it means."""
-    for written, meant in table.items():
-        if len(words(written)) != 1 or len(words(meant)) != 1:
-            return f"must map one word to one word, got {written!r} = {meant!r}"
-    return None
+    return problem
 
 
 @dataclass(frozen=True)
@@ -65,11 +63,11 @@ class PhraseLists:
     leans: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
     # "log in" = "login": two words read as one
     compounds: dict[str, str] = setting(
-        {}, check=_compounds_problem, help="a table of two to four words, each a word"
+        {}, check=_to_one_word(2, MAX_COMPOUND), help="a table of two to four words, each a word"
     )
     # "adds" = "ads": a word as people write it, read as the word they mean
     respellings: dict[str, str] = setting(
-        {}, check=_one_word_each, help="a table of words, each a word"
+        {}, check=_to_one_word(1, 1), help="a table of words, each a word"
     )
 
     def every(self, section: str) -> list[str]:
