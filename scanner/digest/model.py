@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scanner.text.counts import counted
+
 SECTION_TITLES = {
     "issues": "Systemic issues",
     "new": "New systemic grievances",
@@ -141,16 +143,14 @@ class Digest:
     def headline(self) -> str:
         """'3 systemic grievances, 1 new' plus systemic issues, review bombs, the spike and
         failing sources."""
-        n = self.systemic_total
-        parts = [f"{n} systemic grievance{'s' if n != 1 else ''}, {self.new_systemic} new"]
+        parts = [f"{counted(self.systemic_total, 'systemic grievance')}, {self.new_systemic} new"]
         if self.systemic_issues:
-            k = self.systemic_issues
-            parts.append(f"{k} systemic issue{'s' if k != 1 else ''}")
+            parts.append(counted(self.systemic_issues, "systemic issue"))
         if self.coordinated:
             parts.append(f"{self.coordinated} possibly coordinated")
         if self.spike:
             parts.append(f"complaint spike ({self.spike.today} in 24 h)")
         failing = len(self.failing_sources)
         if failing:
-            parts.append(f"{failing} source{'s' if failing != 1 else ''} failing")
+            parts.append(f"{counted(failing, 'source')} failing")
         return "; ".join(parts)

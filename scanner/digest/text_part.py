@@ -12,6 +12,7 @@ from rich.text import Text
 
 from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
+from scanner.text.counts import counted
 from scanner.text.safe import terminal
 
 WIDTH = 78
@@ -95,8 +96,8 @@ def _section(section: Section) -> list[str]:
 
 
 def _grievance(g: Grievance, *, compact: bool) -> list[str]:
-    people = f"{g.people} {'person' if g.people == 1 else 'people'}"
-    mentions = f"{g.mentions} mention{'s' if g.mentions != 1 else ''}"
+    people = counted(g.people, "person", "people")
+    mentions = counted(g.mentions, "mention")
     if g.added_people and g.added_people != g.people:
         people += f" (+{g.added_people})"
     if g.added_mentions and g.added_mentions != g.mentions:

@@ -29,6 +29,7 @@ from scanner.compare.model import (
 )
 from scanner.report.model import ClusterView, IssueView, Report
 from scanner.text import safe as textsafe
+from scanner.text.counts import counted
 
 BARS = "▁▂▃▄▅▆▇█"
 # The grievance tables' columns in the HTML and Markdown reports (one list, so the
@@ -91,19 +92,15 @@ def header_counts(report: Report) -> str:
     else:
         if t.get("ungrouped"):
             text += f" ({t['ungrouped']} not grouped yet: run `scan cluster`)"
-        systemic = [_count(t["systemic"], "grievance")]
+        systemic = [counted(t["systemic"], "grievance")]
     if t.get("systemic_issues") is not None:
-        systemic.append(_count(t["systemic_issues"], "issue"))
+        systemic.append(counted(t["systemic_issues"], "issue"))
     if systemic:
         text += (
             f"; systemic (≥{report.period['min_people']} people in "
             f"{report.period['window_days']} days): {', '.join(systemic)}"
         )
     return text + AUTHORS_NOTE.get(report.authors, "")
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
 # What the people counts mean when the database keeps no names ([privacy] authors).
