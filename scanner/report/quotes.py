@@ -21,6 +21,7 @@ from functools import cache
 
 from scanner.issues.lexicon import Lexicon, phrase_key
 from scanner.issues.names import MARKS, occurrences
+from scanner.issues.store import own_words
 from scanner.issues.tokens import RAW_WORD, SENTENCE, fold, stem, words
 from scanner.report.model import shown_title
 
@@ -44,8 +45,7 @@ def quote(
     """One line of the title and text of a post, from a little before ``phrase``.
     ``lexicon`` is the company's (its names break phrases, as in discovery)."""
     title = shown_title(title)
-    # read as discovery read it (scanner.issues.store.own_words): the title a sentence
-    said = f"{title}\n{text}" if title else text
+    said = own_words(title, text)  # read as discovery read it: the title a sentence
     start = _lead_in(said, phrase, lexicon or _plain(), language) if phrase else 0
     if title and start <= len(title):
         shown = f"{said[start : len(title)]}{TITLE_MARK}{text}"
