@@ -95,6 +95,24 @@ def test_the_ways_of_calling_content_offensive_are_one_word():
         assert lexicon.sequence(text) == ("censorship",), text
 
 
+def test_the_ways_of_calling_output_meaningless_are_one_word():
+    # On zeta, bots that "start spamming random words", "speak gibberish" and write
+    # "incomplete sentences" were three small issues ("random", "sentences",
+    # "story") of one grievance.
+    lexicon = Lexicon(names=["Acme"])
+    for text in (
+        "it starts spamming random words",
+        "the bot talks gibberish",
+        "replies in incomplete sentences",
+        "pure nonsense",
+        "it keeps rambling",
+    ):
+        assert "gibberish" in lexicon.sequence(text), text
+    # "random" alone is no such thing: a random ad, a random logout
+    assert "gibberish" not in lexicon.sequence("it randomly logs me out")
+    assert "gibberish" not in lexicon.sequence("random ads pop up")
+
+
 def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():
     lexicon = Lexicon(names=["Acme"])
     out = array("i", [7])  # appends after what is there
