@@ -95,7 +95,7 @@ def test_the_ways_of_calling_content_offensive_are_one_word():
         assert lexicon.sequence(text) == ("censorship",), text
 
 
-def test_the_ways_of_calling_output_meaningless_are_one_word():
+def test_the_ways_of_calling_output_meaningless_or_repeated_are_one_word():
     # On zeta, bots that "start spamming random words", "speak gibberish" and write
     # "incomplete sentences" were three small issues ("random", "sentences",
     # "story") of one grievance.
@@ -111,6 +111,10 @@ def test_the_ways_of_calling_output_meaningless_are_one_word():
     # "random" alone is no such thing: a random ad, a random logout
     assert "gibberish" not in lexicon.sequence("it randomly logs me out")
     assert "gibberish" not in lexicon.sequence("random ads pop up")
+    # A bot that repeats itself, however it is put: on Talkie Lab, EMOCHI World and
+    # zeta, "over and over", "repetitive" and "repeating" were no issue or a split one.
+    for text in ("so repetitive", "it keeps repeating itself", "says it over and over"):
+        assert "repeat" in lexicon.sequence(text), text
 
 
 def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():
