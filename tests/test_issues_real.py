@@ -19,8 +19,8 @@ pytestmark = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent
 AT_BAR = {"chai": ["limits", "price", "chat-loss"], "polybuzz": ["ads", "filter"]}
 # Every other top theme: the F1 of its best issue today, less a small margin.
 F1_FLOORS = {
-    "chai": {"ads": 0.78, "memory": 0.82, "bugs": 0.65},
-    "polybuzz": {"price": 0.83, "inappropriate": 0.39, "limits": 0.50, "bugs": 0.55},
+    "chai": {"ads": 0.85, "memory": 0.82, "bugs": 0.65},
+    "polybuzz": {"price": 0.85, "inappropriate": 0.39, "limits": 0.50, "bugs": 0.55},
 }
 REAL_IN_TOP_TEN = {"chai": 8, "polybuzz": 7}
 

@@ -558,6 +558,15 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         # understanding why a company wants money; blaming it for wanting yours stays
         "I know you want money, but the ads are too much": ("ad",),
         "They just want your money": ("monei",),
+        # the ads of the old deal, put up with or wanted back, are no ads grievance
+        "I never had a problem with the ads but the limit is awful": ("limit",),
+        "We can watch ads but remove the limit": ("remov", "limit"),
+        "Idc about the ads, the limit is awful": ("limit",),
+        "I was fine watching ads every few minutes, now the limit": ("limit",),
+        "Other apps only put ads instead of a paywall": (),
+        "All you gain is ad-free chats": ("gain", None, "chat"),
+        "I want unlimited chats even if it is with ads": ("unlimit", "chat"),
+        "I get ads even if I pay": ("ad",),
         # no phrase runs across a contrast word: "entertainment but greed" is none
         "Shein ads but greed": ("shein", "ad", None, "pric"),
     }
