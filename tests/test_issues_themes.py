@@ -487,6 +487,28 @@ def test_a_leaning_word_brings_only_its_own_theme_and_leans_on_through_it():
     assert themes == [[("censorship",), ("restrict",), ("rule",), ("strict",)]], themes
 
 
+def test_a_leaning_word_is_judged_again_once_another_has_grown_its_theme():
+    # As on Chai: "money" is written with "pay" far more than with "subscription".
+    # Against the subscription theme alone it lies inside it barely beyond chance;
+    # once "pay" has joined, most of it does, and it joins too.
+    subscription = set(range(0, 100))
+    pay = set(range(60, 100)) | set(range(200, 220))
+    money = set(range(90, 100)) | set(range(200, 215)) | set(range(300, 305))
+    docs = {("subscript",): subscription, ("ad",): set(range(400, 480))}
+    found = [Candidate(key, len(d), 0, 100.0, 10.0) for key, d in docs.items()]
+    docs |= {("pay",): pay, ("monei",): money}
+    leans = [(("monei",), "subscript"), (("pay",), "subscript")]
+    drafts = build_themes(found, docs, len, 500, IssueParams(), leans=leans)
+    home = next(d for d in drafts if ("subscript",) in d.keys)
+    assert home.leaning == {("pay",), ("monei",)}, home.leaning
+    assert home.members == subscription | pay | money
+    # A word that lies inside no better than by chance stays out, however often asked.
+    docs[("monei",)] = set(range(95, 100)) | set(range(300, 330))
+    drafts = build_themes(found, docs, len, 500, IssueParams(), leans=leans)
+    home = next(d for d in drafts if ("subscript",) in d.keys)
+    assert home.leaning == {("pay",)}, home.leaning
+
+
 def test_what_people_say_they_put_up_with_is_not_their_grievance():
     # 30 people on the new message limit, most of whom say the ads never bothered
     # them; 25 people on the ads. The ads issue is the 25.
@@ -567,6 +589,9 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "All you gain is ad-free chats": ("gain", None, "chat"),
         "I want unlimited chats even if it is with ads": ("unlimit", "chat"),
         "I get ads even if I pay": ("ad",),
+        # the money a company makes from ads is no complaint of the ads; the ads are
+        "They already make money from ads, now they want a subscription": ("pric",),
+        "They make money off the ads and the ads are too long": ("ad", "long"),
         # no phrase runs across a contrast word: "entertainment but greed" is none
         "Shein ads but greed": ("shein", "ad", None, "pric"),
     }

@@ -28,7 +28,9 @@ test ("ad", "limit", "verif"). Everything else is a way of saying one:
    of its own, so it can never become a catch-all. A leaning word that is not
    generic ("restrictions", towards censorship) may have made one; where the
    word joins, its theme joins with it, and elsewhere (a bank's restricted
-   accounts) it stays a theme of its own.
+   accounts) it stays a theme of its own. Words that joined grow their theme,
+   so the others are judged again, in rounds, until none joins: Chai's reviews
+   write "money" with "pay" far more than with "subscription".
 5. Overlaps are counted again (step 3), since a leaning word grows its theme:
    PolyBuzz's "opals" posts say "pay for opals", not "subscription", and lie
    inside the price theme only once "pay" has joined it.
@@ -149,7 +151,11 @@ def build_themes(
         docs_of = set().union(*(docs.get(k, set()) for k in members if k not in explained_here))
         drafts.append(Draft(members, docs_of, pinned_roots.get(root), explained_here))
     drafts = _merge_overlapping(drafts, total, params)
-    drafts = _lean(drafts, leans, docs, total, params)
+    for _ in range(len(leans)):  # a word that joined grows its theme: judge the rest again
+        joined = sum(len(d.leaning) for d in drafts)
+        drafts = _lean(drafts, leans, docs, total, params)
+        if sum(len(d.leaning) for d in drafts) == joined:
+            break
     drafts = _merge_overlapping(drafts, total, params)  # step 5
     drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= _floor(d, params)]
     return _drop_covered(drafts, total, params)
@@ -162,8 +168,9 @@ def _lean(
     total: int,
     params: IssueParams,
 ) -> list[Draft]:
-    """Step 4 of the module docstring. Each word is judged against the themes as
-    step 3 left them, so the order of ``leans`` changes nothing. A leaning word that
+    """One round of step 4 of the module docstring. Each word is judged against
+    the themes as the previous round left them, so the order of ``leans`` changes
+    nothing; a word that joined already is not judged again. A leaning word that
     is no generic word may have made a theme of its own ("restrictions" of content):
     where it joins, that theme joins with it, so no grievance is told twice. Its own
     theme is one most of whose grievances hold the word; a bigger theme that merely
@@ -176,6 +183,8 @@ def _lean(
         if len(holders) < params.min_grievances or not homes or key in pinned:
             continue
         home = max(homes, key=lambda d: len(d.members))
+        if key in home.leaning:
+            continue
         share = len(holders & home.members) / len(holders)
         if _beyond_chance(share, len(home.members) / max(total, 1)) >= params.lean_overlap:
             joins.append((home, key, holders))
