@@ -16,10 +16,10 @@ from tests.real_reviews import SHARED, high_rated_share, labels, run_app, score
 pytestmark = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent")
 
 # Themes that reach the bar: one issue, recall >= 0.7, precision >= 0.8.
-AT_BAR = {"chai": ["limits", "price", "chat-loss"], "polybuzz": ["ads", "filter"]}
+AT_BAR = {"chai": ["limits", "price", "chat-loss", "ads"], "polybuzz": ["ads", "filter"]}
 # Every other top theme: the F1 of its best issue today, less a small margin.
 F1_FLOORS = {
-    "chai": {"ads": 0.85, "memory": 0.82, "bugs": 0.65},
+    "chai": {"memory": 0.82, "bugs": 0.65},
     "polybuzz": {"price": 0.85, "inappropriate": 0.39, "limits": 0.50, "bugs": 0.55},
 }
 REAL_IN_TOP_TEN = {"chai": 8, "polybuzz": 7}

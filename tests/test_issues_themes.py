@@ -589,6 +589,10 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "All you gain is ad-free chats": ("gain", None, "chat"),
         "I want unlimited chats even if it is with ads": ("unlimit", "chat"),
         "I get ads even if I pay": ("ad",),
+        "I can understand the ads, but the limit is awful": ("limit",),
+        "It could work with ads here and there, now the limit is awful": ("limit",),
+        "Please give back ads, not this limit": ("limit",),
+        "There aren't too many ads, but the limit is awful": ("limit",),
         # the money a company makes from ads is no complaint of the ads; the ads are
         "They already make money from ads, now they want a subscription": ("pric",),
         "They make money off the ads and the ads are too long": ("ad", "long"),
