@@ -250,6 +250,10 @@ def test_a_word_is_read_as_the_word_people_mean_by_it():
     # the singular only where the verb cannot stand ([compounds])
     assert lexicon.sequence("Watch an add to keep chatting") == ("watch", "ad", "chat")
     assert lexicon.sequence("An add every 5 minutes") == ("ad", "minut")
+    # "advertisement" is the ads, but "advertised" is what was promised: one stem
+    # ("advertis") would have read "it was advertised as free" as an ads complaint
+    assert lexicon.sequence("Too many advertisements") == lexicon.sequence("Too many ads")
+    assert "ad" not in lexicon.sequence("It was advertised as free")
 
 
 def test_a_synonym_never_takes_a_word_that_only_shares_its_stem():
