@@ -117,6 +117,23 @@ def test_the_ways_of_calling_output_meaningless_or_repeated_are_one_word():
         assert "repeat" in lexicon.sequence(text), text
 
 
+def test_the_ways_of_saying_an_app_is_broken_are_a_bug():
+    # On Chai, "the app is totally broken", "it broke again" and a message limit that
+    # "hasn't reset" were no bug: the bugs theme held 64% of its reviews.
+    lexicon = Lexicon(names=["Acme"])
+    for text in (
+        "The app is totally broken",
+        "It broke again",
+        "My message limit hasn't reset in days",
+        "Now it's a lagy mess",
+        "Лимит не обновляется",
+    ):
+        assert "bug" in lexicon.sequence(text), text
+    # being broke, or broken English, is no fault of the app
+    for text in ("I am broke", "Sorry for my broken English"):
+        assert "bug" not in lexicon.sequence(text), text
+
+
 def test_ids_into_keeps_one_slot_per_token_and_tokenise_drops_left_out_words():
     lexicon = Lexicon(names=["Acme"])
     out = array("i", [7])  # appends after what is there

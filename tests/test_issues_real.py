@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent
 AT_BAR = {"chai": ["limits", "price", "chat-loss", "ads"], "polybuzz": ["ads", "filter"]}
 # Every other top theme: the F1 of its best issue today, less a small margin.
 F1_FLOORS = {
-    "chai": {"memory": 0.82, "bugs": 0.65},
+    "chai": {"memory": 0.82, "bugs": 0.72},
     "polybuzz": {"price": 0.85, "inappropriate": 0.39, "limits": 0.50, "bugs": 0.55},
 }
 REAL_IN_TOP_TEN = {"chai": 8, "polybuzz": 7}
