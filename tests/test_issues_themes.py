@@ -574,6 +574,13 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "The memory is really good and the ads are awful": ("ad",),
         "La memoria es muy buena pero los anuncios son horribles": ("ad",),
         "The memory is the worst": ("memori",),
+        # ... or what the person loves, with "I" or "we" for the verb
+        "I LOVE the idea of personas but limited texts": ("limit", "text"),
+        "I really love the new persona feature, but the ads": ("ad",),
+        "The persona feature is broken": ("persona", "featur", "bug"),
+        # being addicted is what the person felt; an app that is addictive is a fault
+        "I am totally addicted but the limit is awful": ("limit",),
+        "This app is addictive": ("app", "addictiv"),
         # what was not that bad, or is normal, is put up with too
         "The ads weren't that bad, but now the limit": ("limit",),
         "Ads are normal. The limit is awful": ("limit",),
@@ -615,6 +622,26 @@ def test_forms_of_one_word_are_one_theme():
     issues = _discover(texts, PRAISE * 5)
     assert sorted(len(m) for _, m in issues) == [8, 8, 30], [(i.name, len(m)) for i, m in issues]
     assert [m for _, m in issues if len(m) == 30] == [_at(0, texts[:30])]
+
+
+def test_a_word_grown_into_another_is_not_its_form():
+    # On Chai, "persona" (what a user plays) and "personality" (what a bot is like,
+    # whose editing was removed) were one theme: "personaliti" begins with "person".
+    # Forms differ by a short ending at most ("subscrib", "subscript").
+    docs = {
+        ("persona",): set(range(0, 20)),
+        ("personaliti",): set(range(100, 120)),
+        ("subscrib",): set(range(200, 220)),
+        ("subscript",): set(range(220, 240)),
+    }
+    found = [Candidate(key, len(d), 0, 100.0, 10.0) for key, d in docs.items()]
+    drafts = build_themes(found, docs, len, 500, IssueParams())
+    themes = sorted(sorted(d.keys) for d in drafts)
+    assert themes == [
+        [("persona",)],
+        [("personaliti",)],
+        [("subscrib",), ("subscript",)],
+    ], themes
 
 
 def test_a_number_is_never_praise():

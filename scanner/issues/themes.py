@@ -42,6 +42,7 @@ its grievances are also about something else.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -289,7 +290,8 @@ _PREFIXES = ("un", "in", "im", "dis", "non", "de", "re")
 def _same_word(a: str, b: str) -> bool:
     """Forms of one word: a negating or repeating prefix ("limit", "unlimit"), a
     longer ending ("subscrib", "subscript", "limitless"), never a word inside
-    another ("lock", "block")."""
+    another ("lock", "block") nor a word grown into another ("persona",
+    "personaliti": what a user plays and what a bot is like)."""
     short, long_ = sorted((a, b), key=len)
     if len(short) < 4 or short == long_:
         return False
@@ -297,7 +299,10 @@ def _same_word(a: str, b: str) -> bool:
         return True
     if long_.endswith(short) and long_[: -len(short)] in _PREFIXES:
         return True
-    return len(short) >= 6 and short[:6] == long_[:6]
+    if len(short) < 6 or short[:6] != long_[:6]:
+        return False
+    common = len(os.path.commonprefix([short, long_]))
+    return len(long_) - common <= 3
 
 
 def _by_beginning(words: Iterable[str]) -> dict[str, list[str]]:

@@ -78,7 +78,8 @@ class PhraseLists:
     def tolerated(self) -> list[str]:
         """``[tolerance]`` and the praising clauses of every language: a
         ``[praise_verbs]`` word, at most one ``[praise_degrees]`` word, then a
-        one-word ``[praise]`` entry ("is the best", "are really good")."""
+        one-word ``[praise]`` entry ("is the best", "are really good", "I really
+        love")."""
         out = self.every("tolerance")
         for language, verbs in self.praise_verbs.items():
             degrees = ["", *self.praise_degrees.get(language, [])]
