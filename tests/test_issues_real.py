@@ -22,7 +22,7 @@ F1_FLOORS = {
     "chai": {"memory": 0.82, "bugs": 0.72},
     "polybuzz": {"price": 0.85, "inappropriate": 0.39, "limits": 0.50, "bugs": 0.55},
 }
-REAL_IN_TOP_TEN = {"chai": 8, "polybuzz": 7}
+REAL_IN_TOP_TEN = {"chai": 9, "polybuzz": 7}
 
 
 @pytest.fixture(scope="module", params=["chai", "polybuzz"])
