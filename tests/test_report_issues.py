@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -339,3 +340,39 @@ def test_a_report_lists_a_big_issues_first_grievances_and_how_many_more():
     assert grievance_ids(big).count("#") == 500  # --issue ID: every one
     small = IssueView(8, "age", ["age"], "systemic", 3, 3, [], clusters=[4, 9])
     assert grievance_ids(small, SUMMARY_IDS) == "#4, #9"
+
+
+def test_the_report_says_when_issues_lag_behind_the_grievances(tmp_path):
+    # Imported and grouped, not yet rolled up: "0 issues" would read as "no theme".
+    def rows(posts):
+        return "".join(
+            json.dumps({"id": p, "author": a, "source": s, "published_at": w, "text": t}) + "\n"
+            for p, a, s, w, t in posts
+        )
+
+    def run(*args: str) -> str:
+        done = run_scan(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def header(fmt: str) -> str:  # Markdown escapes the backticks
+        out = run("report", "--as-of", AS_OF, "--format", fmt).replace("\\`", "`")
+        return " ".join(out.split())
+
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "posts.jsonl").write_text(rows(POSTS[:-1]), "utf-8")
+    run("--create", "import", "posts.jsonl")
+    run("cluster")
+    for fmt in ("text", "markdown", "html"):
+        assert "issues not discovered yet (run `scan issues`)" in header(fmt), fmt
+    run("issues")
+    text = header("text")
+    assert "not discovered" not in text and "since `scan issues`" not in text
+    assert re.search(r"systemic .*: 1 grievance, 2 issues", text), text
+    # A post stored after the roll-up is counted until the next one.
+    (tmp_path / "later.jsonl").write_text(rows(POSTS[-1:]), "utf-8")
+    run("import", "later.jsonl")
+    run("cluster")
+    assert "2 issues (1 grievance since `scan issues` last ran)" in header("text")
+    run("issues")
+    assert "since `scan issues`" not in header("markdown")

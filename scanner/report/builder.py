@@ -155,6 +155,9 @@ def build(
     )
     report.issues = section.issues
     report.totals["systemic_issues"] = section.systemic_total
+    report.totals["issues_pending"] = query.issues_pending(
+        store.db, name, low=iso(start) or "", high=iso(until) or ""
+    )
     report.issues_systemic_more, report.issues_isolated_more = (
         section.systemic_more,
         section.isolated_more,

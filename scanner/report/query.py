@@ -111,6 +111,25 @@ def totals(db: Database, company: str, *, low: str, high: str) -> tuple[int, int
     return row[0], row[1], row[2]
 
 
+def issues_pending(db: Database, company: str, *, low: str, high: str) -> int | None:
+    """Grievances in [low, high] stored after issues were last discovered for the
+    company (``scan issues``, or the nightly run): not yet in any issue, though
+    they may belong to one. None when issues were never discovered for it."""
+    row = db.execute(
+        "SELECT started_at FROM runs WHERE kind = 'issues' AND status = 'ok' "
+        "AND EXISTS (SELECT 1 FROM json_each(runs.stats) WHERE json_each.key = ?) "
+        "ORDER BY id DESC LIMIT 1",
+        [company],
+    ).fetchone()
+    if row is None:
+        return None
+    return db.execute(
+        f"SELECT COUNT(*) FROM mentions m WHERE m.company = ? AND m.is_grievance = 1 "  # noqa: S608
+        f"AND {WHEN} >= ? AND {WHEN} <= ? AND m.first_seen_at > ?",
+        [company, low, high, row[0]],
+    ).fetchone()[0]
+
+
 def span(db: Database, company: str) -> dict[str, Any]:
     """All of a company's mentions, whatever the period: how many, the first and last date.
 

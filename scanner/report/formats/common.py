@@ -94,7 +94,14 @@ def header_counts(report: Report) -> str:
             text += f" ({t['ungrouped']} not grouped yet: run `scan cluster`)"
         systemic = [counted(t["systemic"], "grievance")]
     if t.get("systemic_issues") is not None:
-        systemic.append(counted(t["systemic_issues"], "issue"))
+        pending = t.get("issues_pending", 0)
+        if pending is None and t["grievances"]:
+            systemic.append("issues not discovered yet (run `scan issues`)")
+        else:
+            issues = counted(t["systemic_issues"], "issue")
+            if pending:
+                issues += f" ({counted(pending, 'grievance')} since `scan issues` last ran)"
+            systemic.append(issues)
     if systemic:
         text += (
             f"; systemic (≥{report.period['min_people']} people in "
