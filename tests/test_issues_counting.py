@@ -127,6 +127,10 @@ def test_the_ways_of_saying_an_app_is_broken_are_a_bug():
         "My message limit hasn't reset in days",
         "Now it's a lagy mess",
         "Лимит не обновляется",
+        # a service that is down: Talkie Lab's "network error", Tipsy's servers
+        "The servers are down again",
+        "all it says is network error",
+        "another outage today",
     ):
         assert "bug" in lexicon.sequence(text), text
     # being broke, or broken English, is no fault of the app
