@@ -355,6 +355,10 @@ def test_the_report_says_when_issues_lag_behind_the_grievances(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
+    def pending() -> int | None:
+        data = json.loads(run("report", "--as-of", AS_OF, "--format", "json"))
+        return data["totals"]["issues_pending"]
+
     def header(fmt: str) -> str:  # Markdown escapes the backticks
         out = run("report", "--as-of", AS_OF, "--format", fmt).replace("\\`", "`")
         return " ".join(out.split())
@@ -365,7 +369,9 @@ def test_the_report_says_when_issues_lag_behind_the_grievances(tmp_path):
     run("cluster")
     for fmt in ("text", "markdown", "html"):
         assert "issues not discovered yet (run `scan issues`)" in header(fmt), fmt
+    assert pending() is None
     run("issues")
+    assert pending() == 0
     text = header("text")
     assert "not discovered" not in text and "since `scan issues`" not in text
     assert re.search(r"systemic .*: 1 grievance, 2 issues", text), text
@@ -374,5 +380,6 @@ def test_the_report_says_when_issues_lag_behind_the_grievances(tmp_path):
     run("import", "later.jsonl")
     run("cluster")
     assert "2 issues (1 grievance since `scan issues` last ran)" in header("text")
+    assert pending() == 1
     run("issues")
     assert "since `scan issues`" not in header("markdown")

@@ -112,11 +112,13 @@ def totals(db: Database, company: str, *, low: str, high: str) -> tuple[int, int
 
 
 def issues_pending(db: Database, company: str, *, low: str, high: str) -> int | None:
-    """Grievances in [low, high] stored after issues were last discovered for the
-    company (``scan issues``, or the nightly run): not yet in any issue, though
-    they may belong to one. None when issues were never discovered for it."""
+    """Grievances in [low, high] first stored by a run (a crawl, an import) later than
+    the last ``scan issues`` (or nightly roll-up) that covered the company: not in
+    any issue yet, though they may belong to one. Run ids, not clock times: a post
+    stored in the second the roll-up started is still told apart. None when issues
+    were never discovered for the company."""
     row = db.execute(
-        "SELECT started_at FROM runs WHERE kind = 'issues' AND status = 'ok' "
+        "SELECT id FROM runs WHERE kind = 'issues' AND status = 'ok' "
         "AND EXISTS (SELECT 1 FROM json_each(runs.stats) WHERE json_each.key = ?) "
         "ORDER BY id DESC LIMIT 1",
         [company],
@@ -125,7 +127,7 @@ def issues_pending(db: Database, company: str, *, low: str, high: str) -> int | 
         return None
     return db.execute(
         f"SELECT COUNT(*) FROM mentions m WHERE m.company = ? AND m.is_grievance = 1 "  # noqa: S608
-        f"AND {WHEN} >= ? AND {WHEN} <= ? AND m.first_seen_at > ?",
+        f"AND {WHEN} >= ? AND {WHEN} <= ? AND m.first_seen_run > ?",
         [company, low, high, row[0]],
     ).fetchone()[0]
 
