@@ -630,6 +630,7 @@ def test_a_word_grown_into_another_is_not_its_form():
     # Forms differ by a short ending at most ("subscrib", "subscript").
     docs = {
         ("persona",): set(range(0, 20)),
+        ("personal",): set(range(50, 70)),  # a form of each, no bridge between them
         ("personaliti",): set(range(100, 120)),
         ("subscrib",): set(range(200, 220)),
         ("subscript",): set(range(220, 240)),
@@ -637,11 +638,9 @@ def test_a_word_grown_into_another_is_not_its_form():
     found = [Candidate(key, len(d), 0, 100.0, 10.0) for key, d in docs.items()]
     drafts = build_themes(found, docs, len, 500, IssueParams())
     themes = sorted(sorted(d.keys) for d in drafts)
-    assert themes == [
-        [("persona",)],
-        [("personaliti",)],
-        [("subscrib",), ("subscript",)],
-    ], themes
+    persona = next(keys for keys in themes if ("persona",) in keys)
+    assert ("personaliti",) not in persona, themes
+    assert [("subscrib",), ("subscript",)] in themes, themes
 
 
 def test_a_number_is_never_praise():

@@ -152,11 +152,9 @@ def build_themes(
         docs_of = set().union(*(docs.get(k, set()) for k in members if k not in explained_here))
         drafts.append(Draft(members, docs_of, pinned_roots.get(root), explained_here))
     drafts = _merge_overlapping(drafts, total, params)
-    for _ in range(len(leans)):  # a word that joined grows its theme: judge the rest again
-        joined = sum(len(d.leaning) for d in drafts)
-        drafts = _lean(drafts, leans, docs, total, params)
-        if sum(len(d.leaning) for d in drafts) == joined:
-            break
+    joined = True
+    while joined:  # a word that joined grows its theme: judge the others again
+        drafts, joined = _lean(drafts, leans, docs, total, params)
     drafts = _merge_overlapping(drafts, total, params)  # step 5
     drafts = [d for d in drafts if d.pinned is not None or people(d.members) >= _floor(d, params)]
     return _drop_covered(drafts, total, params)
@@ -168,14 +166,15 @@ def _lean(
     docs: dict[Key, set[int]],
     total: int,
     params: IssueParams,
-) -> list[Draft]:
-    """One round of step 4 of the module docstring. Each word is judged against
-    the themes as the previous round left them, so the order of ``leans`` changes
-    nothing; a word that joined already is not judged again. A leaning word that
-    is no generic word may have made a theme of its own ("restrictions" of content):
-    where it joins, that theme joins with it, so no grievance is told twice. Its own
-    theme is one most of whose grievances hold the word; a bigger theme that merely
-    has it among its phrases stays. A word in a pinned issue leans nowhere."""
+) -> tuple[list[Draft], bool]:
+    """One round of step 4 of the module docstring, and whether a word joined. Each
+    word is judged against the themes as the previous round left them, so the order
+    of ``leans`` changes nothing; a word that joined already is not judged again. A
+    leaning word that is no generic word may have made a theme of its own
+    ("restrictions" of content): where it joins, that theme joins with it, so no
+    grievance is told twice. Its own theme is one most of whose grievances hold the
+    word; a bigger theme that merely has it among its phrases stays. A word in a
+    pinned issue leans nowhere."""
     joins = []
     pinned = {k for d in drafts if d.pinned for k in d.keys}
     for key, head in leans:
@@ -208,7 +207,7 @@ def _lean(
             home.leaning |= own.leaning
             absorbed[id(own)] = home
         home.explained.discard(key)  # it assigns its grievances: that is why it joined
-    return [d for d in drafts if id(d) not in absorbed]
+    return [d for d in drafts if id(d) not in absorbed], bool(joins)
 
 
 def _beyond_chance(share: float | np.ndarray, chance: float | np.ndarray) -> Any:
@@ -326,12 +325,24 @@ def _candidates(word: str, index: dict[str, list[str]]) -> set[str]:
 
 
 def _join_forms(heads: list[str], union: _Union) -> None:
-    """Head words that are forms of one word (:func:`_same_word`)."""
+    """Head words that are forms of one word (:func:`_same_word`). Every word of a
+    group is a form of its shortest one: "persona" ~ "personal" ~ "personaliti"
+    must not chain "persona" to "personaliti"."""
     index = _by_beginning(heads)
+    group = {word: [word] for word in heads}
     for word in heads:
-        for other in _candidates(word, index):
-            if other > word and _same_word(word, other):
+        for other in sorted(_candidates(word, index)):
+            if other <= word or not _same_word(word, other):
+                continue
+            a, b = group[word], group[other]
+            if a is b:
+                continue
+            joined = a + b
+            bare = min(joined, key=lambda w: (len(w), w))
+            if all(w == bare or _same_word(bare, w) for w in joined):
                 union.union((word,), (other,))
+                for w in joined:
+                    group[w] = joined
 
 
 def _merge_overlapping(drafts: list[Draft], total: int, params: IssueParams) -> list[Draft]:
