@@ -104,13 +104,15 @@ def test_the_ways_of_calling_output_meaningless_or_repeated_are_one_word():
         "it starts spamming random words",
         "the bot talks gibberish",
         "replies in incomplete sentences",
-        "pure nonsense",
+        "pure random nonsense",
         "it keeps rambling",
     ):
         assert "gibberish" in lexicon.sequence(text), text
-    # "random" alone is no such thing: a random ad, a random logout
+    # "random" alone is no such thing: a random ad, a random logout; nor is a fee
+    # called nonsense
     assert "gibberish" not in lexicon.sequence("it randomly logs me out")
     assert "gibberish" not in lexicon.sequence("random ads pop up")
+    assert "gibberish" not in lexicon.sequence("this fee is nonsense")
     # A bot that repeats itself, however it is put: on Talkie Lab, EMOCHI World and
     # zeta, "over and over", "repetitive" and "repeating" were no issue or a split one.
     for text in ("so repetitive", "it keeps repeating itself", "says it over and over"):
@@ -133,8 +135,15 @@ def test_the_ways_of_saying_an_app_is_broken_are_a_bug():
         "another outage today",
     ):
         assert "bug" in lexicon.sequence(text), text
-    # being broke, or broken English, is no fault of the app
-    for text in ("I am broke", "Sorry for my broken English"):
+    # being broke, or broken English, is no fault of the app, nor is a limit that
+    # gets refreshed as it should
+    for text in (
+        "I am broke",
+        "I'm completely broke and can't afford it",
+        "I'm broke again",
+        "Sorry for my broken English",
+        "Your messages get refreshed every 24 hours",
+    ):
         assert "bug" not in lexicon.sequence(text), text
 
 

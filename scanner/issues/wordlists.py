@@ -52,7 +52,7 @@ class PhraseLists:
     contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
-    praise_verbs: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    praise_openers: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     praise_degrees: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     concessions: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     clause_ends: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
@@ -77,15 +77,15 @@ class PhraseLists:
 
     def tolerated(self) -> list[str]:
         """``[tolerance]`` and the praising clauses of every language: a
-        ``[praise_verbs]`` word, at most one ``[praise_degrees]`` word, then a
+        ``[praise_openers]`` word, at most one ``[praise_degrees]`` word, then a
         one-word ``[praise]`` entry ("is the best", "are really good", "I really
         love")."""
         out = self.every("tolerance")
-        for language, verbs in self.praise_verbs.items():
+        for language, openers in self.praise_openers.items():
             degrees = ["", *self.praise_degrees.get(language, [])]
             praised = [w for w in self.praise.get(language, []) if len(words(w)) == 1]
             out += [
-                " ".join(filter(None, (v, d, p))) for v in verbs for d in degrees for p in praised
+                " ".join(filter(None, (o, d, p))) for o in openers for d in degrees for p in praised
             ]
         return out
 
