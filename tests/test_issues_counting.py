@@ -120,12 +120,12 @@ def test_the_ways_of_calling_output_meaningless_or_repeated_are_one_word():
 
 
 def test_the_ways_of_saying_an_app_is_broken_are_a_bug():
-    # On Chai, "the app is totally broken", "it broke again" and a message limit that
+    # On Chai, "the app is totally broken", "it is completely broken" and a limit that
     # "hasn't reset" were no bug: the bugs theme held 64% of its reviews.
     lexicon = Lexicon(names=["Acme"])
     for text in (
         "The app is totally broken",
-        "It broke again",
+        "Since the update it is completely broken",
         "My message limit hasn't reset in days",
         "Now it's a lagy mess",
         "Лимит не обновляется",
