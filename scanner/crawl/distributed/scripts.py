@@ -14,8 +14,12 @@ from typing import Any
 
 #: Lease one request of a queue, the one a worker looked at (``LeasedQueue.peek``), if
 #: no other worker took it meanwhile. KEYS: queue, leases. ARGV: token, worker, member.
-#: Returns 1, or nil when it is gone.
+#: Returns 1, or nil when it is gone. Run twice with the same token (the client
+#: retries a command whose answer a Redis restart lost), it says 1 again: else the
+#: worker would think the page gone while its lease, under its own live name, kept
+#: the source open for ever.
 TAKE = """
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 1 end
 local score = redis.call('ZSCORE', KEYS[1], ARGV[3])
 if not score then return false end
 redis.call('ZREM', KEYS[1], ARGV[3])
