@@ -14,6 +14,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
+from scanner.text.counts import counted
+
 #: Exception class name -> kind. Scrapy wraps the download handlers' errors in
 #: its own exceptions (scrapy.exceptions); Twisted's names are there for older ones.
 EXCEPTION_KINDS = {
@@ -56,7 +58,7 @@ def record(stats: Any, kind: str, url: str, detail: str | None = None) -> None:
 
 
 def pages(count: int) -> str:
-    return "1 page" if count == 1 else f"{count} pages"
+    return counted(count, "page")
 
 
 def host_of(url: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from scanner.compare.model import Row
 from scanner.compare.news import CompareNews
 from scanner.digest.views import quote
+from scanner.text.counts import counted
 from scanner.text.safe import terminal
 
 TITLE = "Compared with competitors"
@@ -53,7 +54,7 @@ def _facts(news: CompareNews) -> list[tuple[str, str]]:
         days = f"{news.comparison.period['days']:g}"
         head = (
             f"New systemic issue at {_name(item.company)}: #{item.id} {_name(item.name)} "
-            f"({item.people} {'person' if item.people == 1 else 'people'} in {days} days; "
+            f"({counted(item.people, 'person', 'people')} in {days} days; "
             f"{standing})"
         )
         out.append((head, _rates(news, item.row) if item.row else ""))

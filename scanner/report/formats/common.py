@@ -128,8 +128,7 @@ def hidden_line(report: Report) -> str:
         return ""
     if count is None:
         return "Single-post grievances are not listed (use --all to list them)."
-    what = "grievance" if count == 1 else "grievances"
-    return f"{count} single-post {what} not listed (use --all to list them)."
+    return f"{counted(count, 'single-post grievance')} not listed (use --all to list them)."
 
 
 def empty_period_line(report: Report) -> str:
@@ -150,9 +149,9 @@ def empty_period_line(report: Report) -> str:
     until = _when(report.period["until"])
     if first is None or last is None or until is None:
         return ""
-    mentions = "mention" if count == 1 else "mentions"
     everything = (
-        f"The database holds {count} {mentions}, {day(span['first'])} to {day(span['last'])}"
+        f"The database holds {counted(count, 'mention')}, {day(span['first'])} to "
+        f"{day(span['last'])}"
     )
     if first > until:
         as_of = day(report.period["until"])
