@@ -89,6 +89,18 @@ class PhraseLists:
             ]
         return out
 
+    def aside_tables(self) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+        """What :class:`~scanner.issues.asides.Asides` is built of, in its order: the
+        tolerated clauses, the deeds, the concessions, the clause ends (one-word
+        ``[contrast]`` entries among them) and the negators."""
+        return (
+            self.tolerated(),
+            self.every("not_issues"),
+            self.every("concessions"),
+            [*self.every("contrast"), *self.every("clause_ends")],
+            self.every("negators"),
+        )
+
 
 def phrase_lists() -> PhraseLists:
     return load_checked("phrases.toml", PhraseLists)
@@ -136,14 +148,7 @@ def word_lists() -> WordLists:
         for variant in variants
         for word in words(variant)
     }
-    asides = Asides(
-        rules.tolerated(),
-        rules.every("not_issues"),
-        rules.every("concessions"),
-        [*rules.every("contrast"), *rules.every("clause_ends")],
-        rules.every("negators"),
-        stop,
-    )
+    asides = Asides(*rules.aside_tables(), stop)
     contrast = frozenset(ws[0] for e in rules.every("contrast") if len(ws := words(e)) == 1)
     respellings = {words(k)[0]: words(v)[0] for k, v in rules.respellings.items()}
     return WordLists(
@@ -166,16 +171,7 @@ def vague_fingerprint() -> str:
     lists = word_lists()
     words = [sorted(x) for x in (lists.stop, lists.sentiment, lists.vague)]
     rules = phrase_lists()
-    asides = sorted(
-        [
-            *rules.tolerated(),
-            *(
-                w
-                for section in ("not_issues", "concessions", "clause_ends", "negators", "contrast")
-                for w in rules.every(section)
-            ),
-        ]
-    )
+    asides = sorted(w for table in rules.aside_tables() for w in table)
     text = repr(
         [
             words,
