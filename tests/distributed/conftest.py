@@ -280,16 +280,20 @@ def env() -> dict[str, str]:
     return out
 
 
-def start_worker(cwd: Path, url: str, *args: str) -> subprocess.Popen[str]:
+def start_worker(cwd: Path, url: str, *args: str, once: bool = True) -> subprocess.Popen[str]:
     """``scan crawl-worker --once``: one job, then exit (a process of its own, as on
-    another machine: it reads no config and opens no database)."""
+    another machine: it reads no config and opens no database); ``once=False``: job
+    after job, each in a child process, until none comes for 60 s. In a session of
+    its own, so that :func:`kill` ends its child too."""
+    first = ["--once"] if once else []
     return subprocess.Popen(
-        [scan_executable(), "crawl-worker", "--redis", url, "--once", "--wait", "60", *args],
+        [scan_executable(), "crawl-worker", "--redis", url, *first, "--wait", "60", *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env(),
+        start_new_session=True,
     )
 
 
@@ -309,10 +313,23 @@ def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, s
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        kill(process)
         out, err = process.communicate()
         raise AssertionError(f"still running after {timeout} s:\n{err[-3000:]}") from None
     return process.returncode, out, err
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    """SIGKILL a process still running, with its children when it leads a session
+    (``start_worker``: a worker serving job after job crawls each in a child)."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    process.wait(timeout=10)
 
 
 def posts(db: Path) -> list[tuple[Any, ...]]:

@@ -21,6 +21,7 @@ from tests.distributed.conftest import (
     RedisServer,
     board_source,
     finish,
+    kill,
     posts,
     start_worker,
     start_writer,
@@ -223,6 +224,66 @@ def test_redis_killed_mid_crawl_and_restarted_loses_nothing(
         assert finish(worker)[0] == 0
     db = tmp_path / "scan.db"
     assert posts(db) == board_rows
+
+
+def test_redis_gone_for_good_stops_every_process_with_one_line_and_loses_nothing(
+    redis_server: RedisServer,
+    lone_board: Board,
+    board_rows: list[Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Redis killed and not restarted: the writer, a worker crawling one job and one
+    serving job after job each stop, with one line naming the Redis and what to do,
+    instead of retrying for ever; what the writer stored stays stored, and what was
+    not done waits in Redis: once it is back, `scan ingest` and a worker end the job
+    with exactly the rows of a local crawl."""
+    monkeypatch.setenv("SCAN_REDIS_OUTAGE_SECONDS", "3")  # instead of 30 (connection.py)
+    board = lone_board
+    board.delay = 0.05
+    write_config(tmp_path, [board_source(board)])
+    workers = [
+        start_worker(tmp_path, redis_server.url),
+        start_worker(tmp_path, redis_server.url, once=False),
+    ]
+    writer = start_writer(tmp_path, redis_server.url, *TTL)
+    db = tmp_path / "scan.db"
+    gone = f"Error: Redis at {redis_server.url} did not answer for 3 s: "
+    try:
+        wait_until(lambda: db.exists() and _stored(db) >= 30, what="30 stored posts")
+        redis_server.kill()
+        stored = posts(db)
+        for process, then in [
+            *((worker, "this worker stops; start Redis again") for worker in workers),
+            (writer, "the writer stops, and what it stored stays stored; start Redis again"),
+        ]:
+            code, _, err = finish(process, timeout=60)  # it stops at all (it retried for ever)
+            assert code == 1, err
+            assert err.strip().splitlines()[-1].startswith(gone + then), err[-3000:]
+    finally:
+        for process in [*workers, writer]:
+            kill(process)
+    assert len(stored) >= 30
+    assert set(stored) <= set(posts(db))
+
+    redis_server.start()  # same port, same append-only file: the job is still there
+    worker = start_worker(tmp_path, redis_server.url)
+    config = str(tmp_path / "scanner.toml")
+    result = run_scan(
+        "--config",
+        config,
+        "ingest",
+        "--redis",
+        redis_server.url,
+        "--progress-every",
+        "0",
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert finish(worker)[0] == 0
+    assert posts(db) == board_rows
+    assert rows(db, "SELECT status, health FROM runs WHERE source = 'board'") == [("ok", "ok")]
 
 
 def _stored(db: Path) -> int:

@@ -53,7 +53,7 @@ class Heartbeat:
                         self.lost.set()
                 else:
                     self.beat()
-            except Exception as exc:  # Redis away for a while: keep trying
+            except Exception as exc:  # Redis away: keep trying (bounded: ``outage``)
                 logger.warning("cannot renew %s in Redis: %s", self.key, exc)
 
     def stop(self, *, delete: bool = True) -> None:

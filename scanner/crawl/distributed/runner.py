@@ -6,7 +6,10 @@ its own: :func:`serve` waits for each new job and runs one child
 child. A worker crawls every source of the job that is not closed yet, each
 in its own crawler as a local crawl does, with the distributed parts swapped in
 by settings (:func:`worker_settings`): the leasing scheduler, the remote source
-extension, the lease middleware and the shared host gates.
+extension, the lease middleware and the shared host gates. A worker whose Redis
+has been away for longer than the limit (``outage``) stops with one line,
+whether it was waiting for a job (its command fails) or crawling
+(``giveup``): its pages come back in the queue when Redis does.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from typing import Any
 
 import scanner
 from scanner import __version__
-from scanner.crawl.distributed.connection import RedisError, connect
+from scanner.crawl.distributed.connection import (
+    RedisError,
+    connect,
+    giving_up,
+    lost,
+    outage_of,
+)
 from scanner.crawl.distributed.heartbeat import Heartbeat
 from scanner.crawl.distributed.keys import Job, Keys
 from scanner.crawl.distributed.link import Link
@@ -32,6 +41,11 @@ logger = logging.getLogger("scanner.crawl.run")  # lines about the whole crawl: 
 #: Above "cmdline": what makes a crawler a worker, whatever ``-s`` the writer was given.
 FORCED = 50
 POLL = 0.5  # seconds between looks for a job
+#: What a worker that gave up on Redis says to do (``connection.lost``).
+GONE = (
+    "this worker stops; start Redis again with its data, then the workers "
+    "(the pages this one held go back in the queue)"
+)
 
 
 @dataclass
@@ -39,6 +53,7 @@ class Served:
     job: str = ""
     sources: dict[str, int] = field(default_factory=dict)  # source -> pages fetched here
     interrupted: bool = False
+    gave_up: bool = False  # Redis was away for longer than the limit
 
 
 def wait_for_job(
@@ -72,16 +87,17 @@ def serve(url: str, *, wait: float | None = None, verbose: int = 0, debug: bool 
     """Crawl job after job, each in a child process; the exit status of the last."""
     client = connect(url)
     keys, last = Keys(), None
-    while True:
-        job = wait_for_job(client, keys, after=last, wait=wait)
-        if job is None:
-            return ExitStatus.OK
-        logger.warning("job %s: crawling %d source(s)", job.id, len(job.sources))
-        flags = ["-v"] * verbose + (["--debug"] if debug else [])
-        status = _child([*flags, "crawl-worker", "--redis", url, "--once", "--job", job.id])
-        last = job.id
-        if status == ExitStatus.INTERRUPTED:
-            return status
+    with giving_up(url, GONE):
+        while True:
+            job = wait_for_job(client, keys, after=last, wait=wait)
+            if job is None:
+                return ExitStatus.OK
+            logger.warning("job %s: crawling %d source(s)", job.id, len(job.sources))
+            flags = ["-v"] * verbose + (["--debug"] if debug else [])
+            status = _child([*flags, "crawl-worker", "--redis", url, "--once", "--job", job.id])
+            last = job.id
+            if status == ExitStatus.INTERRUPTED:
+                return status
 
 
 def _child(args: list[str]) -> int:
@@ -103,23 +119,27 @@ def serve_one(
     """Wait for a job (or that one), crawl it to its end, and return what was done here."""
     client = connect(url)
     keys = Keys()
-    job = wait_for_job(client, keys, job_id=job_id, wait=wait)
-    if job is None:
-        return Served()
-    if job.version != __version__:
-        raise RedisError(
-            f"job {job.id} was published by scan {job.version}; this worker runs "
-            f"scan {__version__}: run the same version everywhere"
-        )
-    link = Link.active = Link(client, keys, job)
-    heartbeat = Heartbeat(client, keys.alive(link.worker), "1", job.worker_ttl)
-    heartbeat.beat()
-    heartbeat.start()
-    try:
-        return _crawl(link, tracebacks=tracebacks)
-    finally:
-        heartbeat.stop()
-        Link.active = None
+    with giving_up(url, GONE):
+        job = wait_for_job(client, keys, job_id=job_id, wait=wait)
+        if job is None:
+            return Served()
+        if job.version != __version__:
+            raise RedisError(
+                f"job {job.id} was published by scan {job.version}; this worker runs "
+                f"scan {__version__}: run the same version everywhere"
+            )
+        link = Link.active = Link(client, keys, job)
+        heartbeat = Heartbeat(client, keys.alive(link.worker), "1", job.worker_ttl)
+        heartbeat.beat()
+        heartbeat.start()
+        try:
+            served = _crawl(link, tracebacks=tracebacks)
+        finally:
+            heartbeat.stop()
+            Link.active = None
+    if served.gave_up:
+        raise RedisError(lost(url, GONE))
+    return served
 
 
 def worker_settings(job: Job) -> Any:
@@ -154,6 +174,7 @@ def _crawl(link: Link, *, tracebacks: bool) -> Served:
     from scrapy.spiderloader import get_spider_loader
 
     from scanner.crawl.distributed.gate import MARGIN, SharedHostGate
+    from scanner.crawl.distributed.giveup import GiveUp
     from scanner.crawl.interrupt import CtrlC
     from scanner.crawl.logs import crawl_logging, crawler_process
 
@@ -184,9 +205,10 @@ def _crawl(link: Link, *, tracebacks: bool) -> Served:
             process.crawl(crawler, **source.args)
             crawlers.append((source.name, crawler))
         if crawlers:
-            with CtrlC(crawler for _, crawler in crawlers) as ctrl_c:
+            running = [crawler for _, crawler in crawlers]
+            with CtrlC(running) as ctrl_c, GiveUp(outage_of(link.client), running) as give_up:
                 process.start(install_signal_handlers=False)
-            served.interrupted = ctrl_c.pressed
+            served.interrupted, served.gave_up = ctrl_c.pressed, give_up.fired
     for name, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         served.sources[name] = stats.get("response_received_count", 0)

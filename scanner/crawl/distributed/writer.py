@@ -13,6 +13,11 @@ interrupted) and each worker that crawled it has said it is done with it or
 is gone; then its run is concluded (``conclude``). A worker that dies leaves
 its pages leased: they go back in the queue once its heartbeat lapses, put
 there by the writer or any other worker.
+
+A writer whose Redis has been away for longer than the limit (``outage``)
+stops with one line, as if killed: every batch it committed is in the
+database, the one it was committing stays in Redis's processing list, and
+``scan ingest --redis URL`` writes the job to its end once Redis is back.
 """
 
 from __future__ import annotations
@@ -28,7 +33,13 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.crawl.distributed.conclude import conclude_source
-from scanner.crawl.distributed.connection import RedisError, connect, warn_if_volatile, where
+from scanner.crawl.distributed.connection import (
+    RedisError,
+    connect,
+    giving_up,
+    warn_if_volatile,
+    where,
+)
 from scanner.crawl.distributed.drain import Drain
 from scanner.crawl.distributed.heartbeat import Heartbeat
 from scanner.crawl.distributed.keys import INTERRUPTED, Job, Keys
@@ -43,6 +54,11 @@ LOCK_TTL = 15.0  # seconds a killed writer's lock outlives it
 CHECK_EVERY = 1.0  # seconds between looks at the sources while batches flow
 STOP_WAIT = 30.0  # seconds an interrupted writer waits for the workers' last batches
 NO_WORKER_EVERY = 60.0  # seconds between reminders that no worker is crawling
+#: What a writer that gave up on Redis says to do (``connection.lost``).
+GONE = (
+    "the writer stops, and what it stored stays stored; start Redis again with its "
+    "data, then `scan ingest --redis URL` stores the rest"
+)
 
 
 def run_distributed(
@@ -58,7 +74,7 @@ def run_distributed(
     """Crawl ``sources`` through Redis at ``url``, writing into ``db_path``; blocks until done."""
     client = connect(url)
     keys = Keys()
-    with _lock(client, keys), Store(db_path) as store:
+    with giving_up(url, GONE), _lock(client, keys), Store(db_path) as store:
         warning = warn_if_volatile(client, url)
         if warning:
             logger.warning("%s", warning)
@@ -105,7 +121,7 @@ def ingest(
     """Write the crawl under way to its end, or store what is left: (its result, batches)."""
     client = connect(url)
     keys = Keys()
-    with _lock(client, keys), Store(db_path) as store:
+    with giving_up(url, GONE), _lock(client, keys), Store(db_path) as store:
         job = current_job(client, keys, db_path)
         if job is None:
             return None, _leftovers(client, keys, store, config)
