@@ -217,6 +217,35 @@ def test_age_complaints_in_spanish_and_russian_join_the_english_issue():
     assert set(issue.members) == _at(0, texts)
 
 
+def test_russian_posts_about_an_app_gone_paid_join_the_price_issue():
+    """Russian says "it became paid" ("стало платным") and "a donation dump"
+    ("донатная помойка") where English says "paywall": the price theme's words."""
+    english = _varied(
+        ["The subscription is {x}", "Premium costs {x} now"],
+        {"x": ["way too expensive", "a rip off", "twenty dollars a week", "too much", "greedy"]},
+        20,
+        21,
+    )
+    russian = _varied(
+        ["{v}, {x}"],
+        {
+            "v": ["Всё стало платным", "Теперь всё платно", "Платные сообщения", "Донатная помойка"],
+            "x": ["раньше было бесплатно", "верните как было", "ужас", "не скачивайте"],
+        },
+        8,
+        22,
+    )
+    texts = english + russian
+    langs = [None] * 20 + ["ru"] * 8
+    grievances = [
+        Grievance(f"g{i}", f"p{i}", t, lang)
+        for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
+    ]
+    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
+    (issue,) = found.issues
+    assert set(issue.members) == _at(0, texts)
+
+
 PRODUCTS = [
     "the blender",
     "my new phone case",
