@@ -21,6 +21,8 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
+from scanner.text.clean import plain_letters
+
 
 def _mark_ranges() -> str:
     """A regex class body with every combining mark (M*) of the whole code space."""
@@ -174,16 +176,18 @@ _TELUGU = sorted(
 
 
 def fold(word: str) -> str:
-    """A :data:`RAW_WORD` match as :func:`words` gives it: no joiner, case-folded."""
-    return word.translate(_JOINERS).casefold()
+    """A :data:`RAW_WORD` match as :func:`words` gives it: no joiner, styled letters
+    plain, case-folded."""
+    return plain_letters(word.translate(_JOINERS)).casefold()
 
 
 def _folded(text: str) -> str:
     """``text`` as every tokeniser here reads it: joiners and soft hyphens out (a
-    word holding one is one word), case-folded, "_" a separator (``\\w`` holds it)."""
+    word holding one is one word), styled letters plain ("𝘢𝘥𝘴" is "ads":
+    ``plain_letters``), case-folded, "_" a separator (``\\w`` holds it)."""
     if "\u200c" in text or "\u200d" in text or "\u00ad" in text:
         text = text.translate(_JOINERS)
-    return text.casefold().replace("_", " ")
+    return plain_letters(text).casefold().replace("_", " ")
 
 
 def segments(text: str) -> list[list[str]]:

@@ -29,6 +29,7 @@ from functools import cache
 from scanner.errors import RuleFileError
 from scanner.rules import load_checked, load_rules, rules_path
 from scanner.schema import setting
+from scanner.text.clean import plain_letters
 
 OTHER = "other"
 RULE_FILE = "categories.toml"
@@ -112,10 +113,11 @@ def tokens(text: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """NFC, casefold, and accents removed from Latin letters (only)."""
+    """NFC, styled letters plain (``plain_letters``), casefold, and accents removed
+    from Latin letters (only)."""
     if text.isascii():
         return text.casefold()
-    decomposed = unicodedata.normalize("NFD", text.casefold())
+    decomposed = unicodedata.normalize("NFD", plain_letters(text).casefold())
     out: list[str] = []
     base = ""
     for ch in decomposed:

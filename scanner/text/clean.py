@@ -40,6 +40,15 @@ def html_to_text(markup: str) -> str:
     return soup.get_text()
 
 
+def plain_letters(text: str) -> str:
+    """``text`` with letters styled by Unicode look-alikes read as the letters they
+    show (NFKC), for matching only: "𝘢𝘥𝘴" (mathematical italic, from "fancy text"
+    generators), "ａｄｓ" (full-width) and "ﬁlter" (a ligature) are "ads" and
+    "filter" to a reader. The stored text keeps its look (NFC, :func:`clean_text`);
+    Indic scripts read the same either way, their NFC forms being their NFKC forms."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
     """The stored form of a post's text (or title, author)."""
     if value is None:

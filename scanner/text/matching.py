@@ -14,11 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scanner.config import Company
+from scanner.text.clean import plain_letters
 
 
 def fold(text: str) -> str:
-    """The comparable form of a text: NFC, casefolded."""
-    return unicodedata.normalize("NFC", text).casefold()
+    """The comparable form of a text: NFC, styled letters plain ("𝘈𝘤𝘮𝘦" is "Acme":
+    ``plain_letters``), casefolded."""
+    return unicodedata.normalize("NFC", plain_letters(text)).casefold()
 
 
 def _is_word_char(char: str) -> bool:
