@@ -246,6 +246,31 @@ def test_russian_posts_about_an_app_gone_paid_join_the_price_issue():
     assert set(issue.members) == _at(0, texts)
 
 
+def test_asking_for_a_paid_app_to_be_free_again_is_the_price_issue():
+    """Where a free app started charging, "make it free" and "it's not free
+    anymore" are the price grievance, in words the price theme never uses."""
+    english = _varied(
+        ["The subscription is {x}", "Premium costs {x} now"],
+        {"x": ["way too expensive", "a rip off", "twenty dollars a week", "too much", "greedy"]},
+        20,
+        23,
+    )
+    free = _varied(
+        ["{v}, {x}"],
+        {
+            "v": ["Please make it free", "It's not free anymore", "No longer free", "It was free"],
+            "x": ["we loved it", "so sad", "bring it back", "nobody can chat now"],
+        },
+        8,
+        24,
+    )
+    texts = english + free
+    grievances = [Grievance(f"g{i}", f"p{i}", t) for i, t in enumerate(texts)]
+    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
+    (issue,) = found.issues
+    assert set(issue.members) == _at(0, texts)
+
+
 PRODUCTS = [
     "the blender",
     "my new phone case",
