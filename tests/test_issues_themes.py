@@ -271,6 +271,30 @@ def test_asking_for_a_paid_app_to_be_free_again_is_the_price_issue():
     assert set(issue.members) == _at(0, texts)
 
 
+def test_running_out_of_free_messages_is_the_limit_issue():
+    """"No free messages left" is the message limit, in words the limit theme never uses."""
+    limit = _varied(
+        ["The message limit is {x}", "Limited messages, {x}"],
+        {"x": ["way too low", "a joke", "forty a day", "ridiculous", "so annoying"]},
+        20,
+        25,
+    )
+    free = _varied(
+        ["{v}, {x}"],
+        {
+            "v": ["No free messages left", "Bring back the free chats", "Zero free messages"],
+            "x": ["waited three days", "so sad", "give us more", "nobody can chat now"],
+        },
+        8,
+        26,
+    )
+    texts = limit + free
+    grievances = [Grievance(f"g{i}", f"p{i}", t) for i, t in enumerate(texts)]
+    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
+    (issue,) = found.issues
+    assert set(issue.members) == _at(0, texts)
+
+
 PRODUCTS = [
     "the blender",
     "my new phone case",
