@@ -295,6 +295,30 @@ def test_running_out_of_free_messages_is_the_limit_issue():
     assert set(issue.members) == _at(0, texts)
 
 
+def test_chats_that_are_gone_are_the_deleted_chats_issue():
+    """"All my chats are gone" is chat loss; "the fun is gone" is no issue at all."""
+    deleted = _varied(
+        ["My chats were deleted {x}", "They deleted my chat history {x}"],
+        {"x": ["after the update", "without warning", "overnight", "again", "last week"]},
+        20,
+        27,
+    )
+    gone = _varied(
+        ["{v}, {x}"],
+        {
+            "v": ["All my chats are gone", "My chat history is gone", "Conversations all gone"],
+            "x": ["years of roleplay", "so sad", "give them back", "nobody warned us"],
+        },
+        8,
+        28,
+    )
+    texts = deleted + gone
+    grievances = [Grievance(f"g{i}", f"p{i}", t) for i, t in enumerate(texts)]
+    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
+    (issue,) = found.issues
+    assert set(issue.members) == _at(0, texts)
+
+
 PRODUCTS = [
     "the blender",
     "my new phone case",
