@@ -643,6 +643,7 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "They deleted my chats": ("delet", "chat"),
         # good times remembered are no memory grievance; a bot that forgets is
         "I had my share of memories. Now the bot forgets everything": ("bot", "memori"),
+        "Bots are so forgetful": ("bot", "memori"),  # "Forgetful" is a whole review
         "So many good memories with this app": ("app",),
         # the ads of a deal a person wants back are no grievance; its limit is
         "Bring back unlimited chats with ads": ("bring", "unlimit"),
