@@ -76,12 +76,11 @@ class Asides:
             encoded = tuple(w.encode() for w in variant)
             self._at.setdefault(encoded[anchor], []).append((encoded, anchor, kind))
 
-    def blank(self, tokens: list, out: array, base: int) -> None:
-        """Turn each aside of ``tokens`` (the clause of a tolerating phrase, the
-        phrase of a deed, a concession and what it concedes) into one break (-1)
-        and dropped words (-2) in ``out``, which holds one slot per token from
-        ``base``."""
-        spans = []
+    def spans(self, tokens: list) -> list[tuple[int, int]]:
+        """Where the asides of ``tokens`` stand, as (start, end) token ranges: the
+        clause of a tolerating phrase, the phrase of a deed, a concession and what
+        it concedes."""
+        found = []
         for i, token in enumerate(tokens):
             for phrase, anchor, kind in self._at.get(token, ()):
                 start = i - anchor
@@ -91,18 +90,27 @@ class Asides:
                         tokens[max(0, start - 2) : start]
                     ):
                         continue  # "not bearable": the opposite of putting up with it
-                    spans.append((start, end, kind))
+                    found.append((start, end, kind))
                     break
         ends = self._ends
-        for start, end, kind in spans:
+        out = []
+        for start, end, kind in found:
             while kind == CLAUSE and start > 0 and tokens[start - 1] not in ends:
                 start -= 1
             limit = len(tokens) if kind == CLAUSE else min(len(tokens), end + CONCEDED)
             while kind != PHRASE and end < limit and tokens[end] not in ends:
                 end += 1
-            out[base + start] = -1
-            for k in range(base + start + 1, base + end):
-                out[k] = -2
+            out.append((start, end))
+        return out
+
+
+def blank(spans: Iterable[tuple[int, int]], out: array, base: int) -> None:
+    """Turn each aside (:meth:`Asides.spans`) into one break (-1) and dropped words
+    (-2) in ``out``, which holds one slot per token from ``base``."""
+    for start, end in spans:
+        out[base + start] = -1
+        for k in range(base + start + 1, base + end):
+            out[k] = -2
 
 
 def _anchor(variant: tuple[str, ...], stop: frozenset[str]) -> int:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scanner.issues.asides import blank
 from scanner.issues.tokens import ascii_words, stem, unicode_words, words
 from scanner.issues.wordlists import MAX_COMPOUND, WordLists, language_stopwords, word_lists
 
@@ -182,21 +183,32 @@ class Lexicon:
                 if t not in cache:
                     cache[t] = self._number(t.decode() if isinstance(t, bytes) else t, language)
             out.extend(map(cache.__getitem__, tokens))
+        asides = self._lists.asides
+        spans = asides.spans(tokens) if not asides.anchors.isdisjoint(tokens) else []
         if not seconds.isdisjoint(tokens):
-            self._join_compounds(tokens, out, base, language)
-        if not self._lists.asides.anchors.isdisjoint(tokens):
-            self._lists.asides.blank(tokens, out, base)
+            self._join_compounds(tokens, out, base, language, spans)
+        if spans:
+            blank(spans, out, base)
         return tokens
 
-    def _join_compounds(self, tokens: list, out: array, base: int, language: str | None) -> None:
+    def _join_compounds(
+        self,
+        tokens: list,
+        out: array,
+        base: int,
+        language: str | None,
+        asides: list[tuple[int, int]],
+    ) -> None:
         """Compounds ("log in" -> "login", "waste of money" -> "waste"), left to right
-        and longest first: a word already joined into one cannot start another."""
+        and longest first: a word already joined into one cannot start another, nor
+        can a word of an aside (in "ad-free chats", "ad free" is left out, and
+        "free chats" is no message limit)."""
         seconds = self._seconds_b if tokens and isinstance(tokens[0], bytes) else self._seconds
         compounds = self._compounds
         end = -1  # the last token joined into a compound
         for i in [i for i, t in enumerate(tokens) if i and t in seconds]:
             for start in range(i - MAX_COMPOUND + 1, i):
-                if start <= end:
+                if start <= end or any(a < i + 1 and start < b for a, b in asides):
                     continue
                 parts = [t.decode() if isinstance(t, bytes) else t for t in tokens[start : i + 1]]
                 joined = compounds.get((self._stem(parts[0]), *parts[1:]))
