@@ -229,7 +229,12 @@ def test_russian_posts_about_an_app_gone_paid_join_the_price_issue():
     russian = _varied(
         ["{v}, {x}"],
         {
-            "v": ["Всё стало платным", "Теперь всё платно", "Платные сообщения", "Донатная помойка"],
+            "v": [
+                "Всё стало платным",
+                "Теперь всё платно",
+                "Платные сообщения",
+                "Донатная помойка",
+            ],
             "x": ["раньше было бесплатно", "верните как было", "ужас", "не скачивайте"],
         },
         8,
@@ -272,7 +277,7 @@ def test_asking_for_a_paid_app_to_be_free_again_is_the_price_issue():
 
 
 def test_running_out_of_free_messages_is_the_limit_issue():
-    """"No free messages left" is the message limit, in words the limit theme never uses."""
+    """ "No free messages left" is the message limit, in words the limit theme never uses."""
     limit = _varied(
         ["The message limit is {x}", "Limited messages, {x}"],
         {"x": ["way too low", "a joke", "forty a day", "ridiculous", "so annoying"]},
@@ -296,7 +301,7 @@ def test_running_out_of_free_messages_is_the_limit_issue():
 
 
 def test_chats_that_are_gone_are_the_deleted_chats_issue():
-    """"All my chats are gone" is chat loss; "the fun is gone" is no issue at all."""
+    """ "All my chats are gone" is chat loss; "the fun is gone" is no issue at all."""
     deleted = _varied(
         ["My chats were deleted {x}", "They deleted my chat history {x}"],
         {"x": ["after the update", "without warning", "overnight", "again", "last week"]},
