@@ -640,6 +640,17 @@ def test_what_people_say_they_put_up_with_is_not_their_grievance():
     assert by_head[("limit",)] == _at(0, limit)
 
 
+def test_the_words_real_reviews_use_for_a_theme_read_as_its_word():
+    lexicon = Lexicon(names=["Acme"])
+    cases = {
+        "Bots are so forgetful": ("bot", "memori"),  # "Forgetful" is a whole review
+        "The moderation is insane": ("censorship",),
+        "My bot got violated for nothing": ("bot", "censorship"),
+    }
+    for text, expected in cases.items():
+        assert lexicon.sequence(text) == expected, text
+
+
 def test_asides_become_a_break_and_the_rest_of_the_post_stays():
     # What a person put up with (the whole clause) and what they did (the phrase).
     lexicon = Lexicon(names=["Acme"])
@@ -648,7 +659,6 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "They deleted my chats": ("delet", "chat"),
         # good times remembered are no memory grievance; a bot that forgets is
         "I had my share of memories. Now the bot forgets everything": ("bot", "memori"),
-        "Bots are so forgetful": ("bot", "memori"),  # "Forgetful" is a whole review
         "So many good memories with this app": ("app",),
         # the ads of a deal a person wants back are no grievance; its limit is
         "Bring back unlimited chats with ads": ("bring", "unlimit"),
