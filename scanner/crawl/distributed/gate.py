@@ -16,16 +16,30 @@ A place in flight is a token in a sorted set, scored with the moment it expires
 it is gone (its heartbeat lapsed): a killed worker never blocks a host for long.
 Waiting requests queue here in order, and only the first asks Redis. A worker
 leases no more of a host's pages than it may have in flight (:meth:`may_lease`).
+
+While none of a host's requests is in flight here, nothing but the gate's timer
+wakes the ones that wait: the scheduler leases no more of the host's pages
+meanwhile. So a Redis error never ends the waking (:meth:`_asked`). A Redis
+that is restarted is ridden out inside the command (``retry.OutageRetry``); one
+that answers with an error redis-py does not retry (a write refused for want
+of replicas, a failover's ``READONLY``, a ``MISCONF``) keeps the requests
+waiting: the gate says so once and asks again every :data:`AWAY_POLL` seconds
+until Redis answers. Once the process has given up on Redis (``outage``), no
+one is woken any more and nothing more is said: the process stops
+(``giveup``) with its own line.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
+import math
 from collections import deque
 from typing import Any, ClassVar
 
 from twisted.internet.defer import Deferred
 
+from scanner.crawl.distributed.connection import connection_errors, outage_of
 from scanner.crawl.distributed.link import Link
 from scanner.crawl.hosts import HostGate, Pace
 
@@ -88,7 +102,9 @@ local new = math.min(math.max(tonumber(ARGV[3]), math.max(target, (adapted + tar
 if ARGV[2] == '200' or new > adapted then redis.call('HSET', KEYS[1], 'adapted', new) end
 return 1
 """
+logger = logging.getLogger("scanner.crawl.run")  # a host held up is the crawl's business
 FULL_POLL = 0.05  # seconds between asks while the host's places are all taken elsewhere
+AWAY_POLL = 1.0  # seconds between asks while Redis answers the gate with an error
 MARGIN = 30.0  # seconds a place outlives its download timeout before it is taken back
 
 
@@ -119,6 +135,7 @@ class SharedHostGate(HostGate):
         self.places: deque[str] = deque()  # tokens of this worker's requests in flight
         self.leased: set[str] = set()  # lease tokens of this worker's pages of the host
         self._numbers = itertools.count(1)
+        self.failing = False  # Redis erred at the last ask (said once: see _asked)
 
     def may_lease(self, member: int, pace: Pace) -> bool:
         """Whether this worker may lease one more page of the host: no more than it may
@@ -128,7 +145,7 @@ class SharedHostGate(HostGate):
         return len(self.leased) < self.concurrency
 
     def enter(self) -> Deferred[None] | None:
-        if not self.waiting and self._ask() == 0:
+        if not self.waiting and self._asked() == 0:
             return None
         waiter: Deferred[None] = Deferred()
         self.waiting.append(waiter)
@@ -182,13 +199,36 @@ class SharedHostGate(HostGate):
             return 0.0
         return FULL_POLL if wait < 0 else wait / 1000
 
+    def _asked(self) -> float:
+        """:meth:`_ask`, where a Redis error is a wait: a request that met one waits in
+        the queue and the timer asks again, instead of the error failing it or ending
+        the timer (which left the waiting requests unwoken for good). ``math.inf``
+        once the process has given up on Redis: it is stopping, and wakes no one."""
+        try:
+            wait = self._ask()
+        except connection_errors() as exc:
+            if outage_of(self.link.client).given_up():
+                return math.inf
+            if not self.failing:  # once, until Redis answers again
+                self.failing = True
+                logger.warning(
+                    "%s: the host's gate cannot ask Redis (%s): its requests wait, "
+                    "asked again every %g s",
+                    self.host,
+                    exc,
+                    AWAY_POLL,
+                )
+            return AWAY_POLL
+        self.failing = False
+        return wait
+
     def _wake(self) -> None:
         while self.waiting and self.waiting[0].called:  # cancelled while waiting
             self.waiting.popleft()
         while self.waiting:
-            wait = self._ask()
+            wait = self._asked()
             if wait:
-                if self.timer is None:
+                if self.timer is None and wait < math.inf:
                     from twisted.internet import reactor
 
                     self.timer = reactor.callLater(wait, self._tick)  # type: ignore[arg-type]  # see hosts.py

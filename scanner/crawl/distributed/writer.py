@@ -154,13 +154,20 @@ def _leftovers(client: Any, keys: Keys, store: Store, config: Config) -> int:
 
 @contextlib.contextmanager
 def _lock(client: Any, keys: Keys) -> Iterator[Heartbeat]:
+    """The writer's lock, waited for while a killed writer's lapses (up to ``LOCK_TTL``).
+
+    The wait is said once: the same line every half second only says that
+    nothing happened yet.
+    """
     lock = Heartbeat(client, keys.writer, runs.owner(), LOCK_TTL)
     deadline = time.monotonic() + LOCK_TTL + 5
+    told = False
     while not lock.take():
         holder = (client.get(keys.writer) or b"?").decode()
         if time.monotonic() >= deadline:
             raise RedisError(f"another writer ({holder}) is writing this crawl; one at a time")
-        if deadline - time.monotonic() > LOCK_TTL:  # say it once
+        if not told:
+            told = True
             logger.warning("another writer (%s) holds the lock: waiting for it to lapse", holder)
         time.sleep(0.5)
     lock.start(lock=True)
