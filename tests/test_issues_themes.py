@@ -646,6 +646,11 @@ def test_the_words_real_reviews_use_for_a_theme_read_as_its_word():
         "Bots are so forgetful": ("bot", "memori"),  # "Forgetful" is a whole review
         "The moderation is insane": ("censorship",),
         "My bot got violated for nothing": ("bot", "censorship"),
+        # stretched for emphasis, written plainly: one letter, or two where a
+        # word has two ("freeee" is "free", not "fre...": the generic word)
+        "Badddd limittttt, too many adsss": ("limit", "ad"),
+        "soooo goood": (),
+        "freeee": Lexicon(names=["Acme"]).sequence("free"),
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text

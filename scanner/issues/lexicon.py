@@ -19,6 +19,7 @@ advise ("I deleted it", "don't download") say nothing of what is wrong.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from scanner.issues.wordlists import MAX_COMPOUND, WordLists, language_stopwords
 Key = tuple[str, ...]
 Sequence_ = tuple[str | None, ...]
 _DROP, _BREAK = "", None
+_STRETCHED = re.compile(r"(\w)\1{2,}")  # a letter three times or more: "limittt", "sooo"
 MAX_GAP = 3  # left-out words a phrase may span
 JOINED = -3  # a word joined into the compound after it: dropped, yet no gap
 
@@ -93,7 +95,8 @@ class Lexicon:
         found = self._cache.get((written, language), 0)
         if not isinstance(found, int):  # 0: not cached yet (None and "" are answers)
             return found
-        word = self._lists.respellings.get(written, written)  # "adds" is "ads"
+        word = self._unstretched(written) if _STRETCHED.search(written) else written
+        word = self._lists.respellings.get(word, word)  # "adds" is "ads"
         if word in self._lists.contrast:
             result: str | None = _BREAK
         elif (
@@ -113,6 +116,25 @@ class Lexicon:
         if len(self._cache) < 2_000_000:
             self._cache[written, language] = result
         return result
+
+    def _unstretched(self, word: str) -> str:
+        """A word stretched for emphasis as written plainly: "limittt" is "limit",
+        "adsss" "ads", "freeee" "free", "soooo" "so". No word repeats a letter three
+        times, but some hold it twice, so each run of three or more becomes two
+        letters where that is a word these lists know ("free", "good"), else one."""
+        double, single = _STRETCHED.sub(r"\1\1", word), _STRETCHED.sub(r"\1", word)
+        return double if self._known(double) else single
+
+    def _known(self, word: str) -> bool:
+        """Whether a word is in the lists: a stop, sentiment, generic or theme word."""
+        stemmed = self._stem(word)
+        return (
+            word in self.stop
+            or word in self._lists.respellings
+            or stemmed in self._lists.synonyms
+            or stemmed in self.sentiment
+            or stemmed in self.generic
+        )
 
     def _stem(self, word: str) -> str:
         found = self._stems.get(word)
