@@ -206,26 +206,32 @@ def test_age_complaints_in_spanish_and_russian_join_the_english_issue():
         6,
         14,
     )
-    texts = AGE[:20] + spanish + russian
-    langs = [None] * 20 + ["es"] * 6 + ["ru"] * 6
+    _one_issue(AGE[:20] + spanish + russian, [None] * 20 + ["es"] * 6 + ["ru"] * 6)
+
+
+def _one_issue(texts: list[str], languages: list[str | None] | None = None) -> None:
+    """All of ``texts`` make one issue, and nothing else does."""
+    languages = languages or [None] * len(texts)
     grievances = [
-        Grievance(f"g{i}", f"p{i}", t, lang)
-        for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
+        Grievance(f"g{i}", f"p{i}", text, language)
+        for i, (text, language) in enumerate(zip(texts, languages, strict=True))
     ]
     found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
     (issue,) = found.issues
-    assert set(issue.members) == _at(0, texts)
+    assert set(issue.members) == _at(0, texts), [i.name for i in found.issues]
+
+
+PRICE = _varied(
+    ["The subscription is {x}", "Premium costs {x} now"],
+    {"x": ["way too expensive", "a rip off", "twenty dollars a week", "too much", "greedy"]},
+    20,
+    21,
+)
 
 
 def test_russian_posts_about_an_app_gone_paid_join_the_price_issue():
     """Russian says "it became paid" ("стало платным") and "a donation dump"
     ("донатная помойка") where English says "paywall": the price theme's words."""
-    english = _varied(
-        ["The subscription is {x}", "Premium costs {x} now"],
-        {"x": ["way too expensive", "a rip off", "twenty dollars a week", "too much", "greedy"]},
-        20,
-        21,
-    )
     russian = _varied(
         ["{v}, {x}"],
         {
@@ -240,26 +246,12 @@ def test_russian_posts_about_an_app_gone_paid_join_the_price_issue():
         8,
         22,
     )
-    texts = english + russian
-    langs = [None] * 20 + ["ru"] * 8
-    grievances = [
-        Grievance(f"g{i}", f"p{i}", t, lang)
-        for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
-    ]
-    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
-    (issue,) = found.issues
-    assert set(issue.members) == _at(0, texts)
+    _one_issue(PRICE + russian, [None] * 20 + ["ru"] * 8)
 
 
 def test_asking_for_a_paid_app_to_be_free_again_is_the_price_issue():
     """Where a free app started charging, "make it free" and "it's not free
     anymore" are the price grievance, in words the price theme never uses."""
-    english = _varied(
-        ["The subscription is {x}", "Premium costs {x} now"],
-        {"x": ["way too expensive", "a rip off", "twenty dollars a week", "too much", "greedy"]},
-        20,
-        23,
-    )
     free = _varied(
         ["{v}, {x}"],
         {
@@ -269,11 +261,7 @@ def test_asking_for_a_paid_app_to_be_free_again_is_the_price_issue():
         8,
         24,
     )
-    texts = english + free
-    grievances = [Grievance(f"g{i}", f"p{i}", t) for i, t in enumerate(texts)]
-    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
-    (issue,) = found.issues
-    assert set(issue.members) == _at(0, texts)
+    _one_issue(PRICE + free)
 
 
 def test_running_out_of_free_messages_is_the_limit_issue():
@@ -293,11 +281,7 @@ def test_running_out_of_free_messages_is_the_limit_issue():
         8,
         26,
     )
-    texts = limit + free
-    grievances = [Grievance(f"g{i}", f"p{i}", t) for i, t in enumerate(texts)]
-    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
-    (issue,) = found.issues
-    assert set(issue.members) == _at(0, texts)
+    _one_issue(limit + free)
 
 
 def test_chats_that_are_gone_are_the_deleted_chats_issue():
@@ -317,11 +301,7 @@ def test_chats_that_are_gone_are_the_deleted_chats_issue():
         8,
         28,
     )
-    texts = deleted + gone
-    grievances = [Grievance(f"g{i}", f"p{i}", t) for i, t in enumerate(texts)]
-    found = discover(grievances, PRAISE * 5, lexicon=Lexicon(names=["Acme"]), params=IssueParams())
-    (issue,) = found.issues
-    assert set(issue.members) == _at(0, texts)
+    _one_issue(deleted + gone)
 
 
 PRODUCTS = [

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import scan_executable
+from tests.conftest import run_scan, scan_executable
 from tests.crawl.conftest import (
     crawl_command,
     site,  # noqa: F401 - the generic site, a fixture here too
@@ -307,6 +307,14 @@ def start_writer(cwd: Path, url: str, *args: str) -> subprocess.Popen[str]:
         text=True,
         env=env(),
     )
+
+
+def ingest(cwd: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``scan ingest --redis URL`` with the config in ``cwd``: what a killed or
+    given-up writer left, written to its end."""
+    config = str(cwd / "scanner.toml")
+    command = ["--config", config, *args, "ingest", "--redis", url, "--progress-every", "0"]
+    return run_scan(*command, cwd=cwd, timeout=120)
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:

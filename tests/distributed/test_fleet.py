@@ -21,6 +21,7 @@ from tests.distributed.conftest import (
     RedisServer,
     board_source,
     finish,
+    ingest,
     kill,
     posts,
     start_worker,
@@ -181,18 +182,7 @@ def test_a_writer_killed_mid_drain_loses_nothing_and_ingest_writes_the_rest(
     for worker in workers:  # the workers crawl on to the end without a writer
         assert finish(worker)[0] == 0
     assert _stored(db) < 300
-    config = str(tmp_path / "scanner.toml")
-    result = run_scan(
-        "--config",
-        config,
-        "ingest",
-        "--redis",
-        redis_server.url,
-        "--progress-every",
-        "0",
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = ingest(tmp_path, redis_server.url)
     assert result.returncode == 0, result.stderr
     assert len(posts(db)) == 300
     assert posts(db) == board_rows
@@ -268,18 +258,7 @@ def test_redis_gone_for_good_stops_every_process_with_one_line_and_loses_nothing
 
     redis_server.start()  # same port, same append-only file: the job is still there
     worker = start_worker(tmp_path, redis_server.url)
-    config = str(tmp_path / "scanner.toml")
-    result = run_scan(
-        "--config",
-        config,
-        "ingest",
-        "--redis",
-        redis_server.url,
-        "--progress-every",
-        "0",
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = ingest(tmp_path, redis_server.url)
     assert result.returncode == 0, result.stderr
     assert finish(worker)[0] == 0
     assert posts(db) == board_rows

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import run_scan
 from tests.crawl.conftest import write_config
-from tests.distributed.conftest import RedisServer
+from tests.distributed.conftest import RedisServer, ingest
 
 #: What a writer killed 12 s ago leaves: its lock, 3 s before it lapses (LOCK_TTL is 15 s).
 HOLDER = "old-host:4242:1700000000"
@@ -19,20 +18,7 @@ def test_ingest_waiting_for_a_killed_writers_lock_says_so_once(
     """It said so every half second while it waited (up to 10 lines)."""
     write_config(tmp_path, [])
     redis_server.client().set("scan:writer", HOLDER, px=LAPSES_MS)
-    result = run_scan(
-        "--config",
-        str(tmp_path / "scanner.toml"),
-        "--db",
-        str(tmp_path / "scan.db"),
-        "--create",
-        "ingest",
-        "--redis",
-        redis_server.url,
-        "--progress-every",
-        "0",
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = ingest(tmp_path, redis_server.url, "--db", str(tmp_path / "scan.db"), "--create")
     assert result.returncode == 0, result.stderr
     said = [line for line in result.stderr.splitlines() if "holds the lock" in line]
     assert said == [
