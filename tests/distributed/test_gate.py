@@ -154,3 +154,52 @@ def test_a_gate_stops_quietly_once_the_process_has_given_up_on_redis(
     assert "Traceback" not in err and "Unhandled" not in err, err[-3000:]
     # Nothing to say: the process's one line says Redis is gone (connection.lost).
     assert not [line for line in err.splitlines() if line.startswith("WARNING")], err[-3000:]
+
+
+#: A gate telling Redis what happened to a download while Redis refuses writes;
+#: argv: Redis URL. No reactor: nothing here waits. Prints what it saw as JSON.
+_TELL = f"""
+import json, logging, sys
+import redis
+from scanner.crawl.distributed.connection import connect
+from scanner.crawl.distributed.gate import SharedHostGate
+from scanner.crawl.distributed.keys import Job, Keys
+from scanner.crawl.distributed.link import Link
+from scanner.crawl.hosts import Pace
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+client = connect(sys.argv[1])
+job = Job(id="j", db="", host="", version="", parent_run=0, base={{}}, overrides={{}})
+Link.active = Link(client, Keys(), job, worker="probe")
+gate = SharedHostGate.of({HOST!r})
+gate.join(1, Pace(autothrottle=True))
+assert gate.enter() is None  # a place taken, then Redis refuses every write:
+redis.Redis.from_url(sys.argv[1]).config_set("min-replicas-to-write", 1)
+gate.pause(30.0)  # the response: a 503 with Retry-After: 30
+gate.done()
+gate.latency(0.2, 503)
+redis.Redis.from_url(sys.argv[1]).config_set("min-replicas-to-write", 0)
+print(json.dumps({{"wait": gate._asked(), "in_flight": client.zcard(gate.flight)}}), flush=True)
+"""
+
+
+def test_a_gate_whose_redis_errs_never_fails_the_response_and_keeps_its_pause(
+    redis_server: RedisServer,
+) -> None:
+    """Freeing a place, a Retry-After and a latency are only told to Redis. A Redis
+    error there used to raise out of the downloader middleware, failing a page that
+    had been fetched; the host's pause was lost with it."""
+    probe = subprocess.run(
+        [sys.executable, "-c", _TELL, redis_server.url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=60,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    state = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert 25 < state["wait"] <= 30  # the pause holds in the worker, though Redis never had it
+    assert state["in_flight"] == 1  # the place was not freed: it expires by itself
+    warnings = [line for line in probe.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1 and "NOREPLICAS" in warnings[0], probe.stderr[-3000:]

@@ -26,7 +26,10 @@ of replicas, a failover's ``READONLY``, a ``MISCONF``) keeps the requests
 waiting: the gate says so once and asks again every :data:`AWAY_POLL` seconds
 until Redis answers. Once the process has given up on Redis (``outage``), no
 one is woken any more and nothing more is said: the process stops
-(``giveup``) with its own line.
+(``giveup``) with its own line. What the gate only tells Redis (a download
+done, a ``Retry-After``, a latency) never fails the response that tells it
+(:meth:`_told`): a place not freed expires by itself, and a pause is kept in
+the worker too, so the host waits for it even if Redis never heard of it.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from twisted.internet.defer import Deferred
@@ -136,6 +141,7 @@ class SharedHostGate(HostGate):
         self.leased: set[str] = set()  # lease tokens of this worker's pages of the host
         self._numbers = itertools.count(1)
         self.failing = False  # Redis erred at the last ask (said once: see _asked)
+        self.paused_until = 0.0  # time.monotonic() of the last Retry-After's end, as seen here
 
     def may_lease(self, member: int, pace: Pace) -> bool:
         """Whether this worker may lease one more page of the host: no more than it may
@@ -154,30 +160,54 @@ class SharedHostGate(HostGate):
 
     def done(self) -> None:
         if self.places:
-            self.link.client.zrem(self.flight, self.places.popleft())
+            token = self.places.popleft()
+            self._told("a download is done", lambda: self.link.client.zrem(self.flight, token))
         self._wake()
 
     def pause(self, seconds: float) -> None:
-        self._pause(keys=[self.key], args=[int(seconds * 1000)])
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+        self._told(
+            "the host asked for a pause",
+            lambda: self._pause(keys=[self.key], args=[int(seconds * 1000)]),
+        )
         self._wake()
 
     def latency(self, seconds: float, status: int) -> None:
         if not self.autothrottle or not self.paces:
             return
         paces = self.paces.values()
-        self._latency(
-            keys=[self.key],
-            args=[
-                int(seconds * 1000),
-                status,
-                int(self.floor * 1000),
-                min(p.target_concurrency for p in paces),
-                int(max(p.max_delay for p in paces) * 1000),
-            ],
-        )
+        args = [
+            int(seconds * 1000),
+            status,
+            int(self.floor * 1000),
+            min(p.target_concurrency for p in paces),
+            int(max(p.max_delay for p in paces) * 1000),
+        ]
+        self._told("a latency", lambda: self._latency(keys=[self.key], args=args))
+
+    def _told(self, what: str, call: Callable[[], object]) -> None:
+        """Tell Redis something the gate's decisions only use later. An error costs
+        pace, never the response being handled: the place expires by itself
+        (:attr:`hold_seconds`), the pause holds in this worker (:attr:`paused_until`),
+        AutoThrottle adapts at the next latency. Said once, as in :meth:`_asked`."""
+        try:
+            call()
+        except connection_errors() as exc:
+            if outage_of(self.link.client).given_up() or self.failing:
+                return
+            self.failing = True
+            logger.warning(
+                "%s: the host's gate cannot tell Redis that %s (%s): the crawl goes on",
+                self.host,
+                what,
+                exc,
+            )
 
     def _ask(self) -> float:
         """0 when a place was taken, else seconds to wait."""
+        paused = self.paused_until - time.monotonic()
+        if paused > 0:  # a pause this worker saw holds here, whatever Redis knows
+            return paused
         token = f"{self.link.worker}|{self.host}|{next(self._numbers)}"
         start = max((p.start_delay for p in self.paces.values()), default=0.0)
         wait = int(
