@@ -73,7 +73,9 @@ class LazyGroup(click.Group):
             app = ctx.find_object(App)
             if app is not None and app.debug:
                 raise
-            raise click.ClickException(str(exc)) from exc
+            failure = click.ClickException(str(exc))
+            failure.exit_code = int(getattr(exc, "exit_status", ExitStatus.ERROR))
+            raise failure from exc
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(ExitStatus.INTERRUPTED)

@@ -15,4 +15,5 @@ class ExitStatus(IntEnum):
     PARTIAL = 3  # done, but some rows or sources failed; what arrived is kept
     SYSTEMIC = 3  # `report --fail-on systemic`: a systemic grievance is present
     LOCKED = 4  # another run holds the lock
+    UNAVAILABLE = 5  # Redis was away for longer than its limit: stopped, nothing lost
     INTERRUPTED = 130

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from scanner.crawl.distributed.outage import Outage
 from scanner.errors import ScanError
+from scanner.status import ExitStatus
 
 logger = logging.getLogger(__name__)
 SCHEMES = ("redis", "rediss", "unix")
@@ -35,6 +36,16 @@ INSTALL = "pip install 'scan-complaints[redis]'"
 
 class RedisError(ScanError):
     """Redis cannot be used: not installed, not reachable, or holding another's job."""
+
+
+class RedisGone(RedisError):
+    """Redis has been away for longer than the limit (``outage``): the process stops.
+
+    Its own exit status, so that ``scan crawl-worker`` serving job after job knows
+    its child said so already, and stops at once rather than wait out the limit
+    again and say it twice; a cron wrapper can tell it from an error to fix."""
+
+    exit_status = ExitStatus.UNAVAILABLE
 
 
 def _modules() -> Any:
@@ -131,7 +142,7 @@ def giving_up(url: str, then: str) -> Iterator[None]:
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise RedisError(lost(url, then)) from exc
+        raise RedisGone(lost(url, then)) from exc
 
 
 def warn_if_volatile(client: Any, url: str) -> str | None:

@@ -27,6 +27,7 @@ import scanner
 from scanner import __version__
 from scanner.crawl.distributed.connection import (
     RedisError,
+    RedisGone,
     connect,
     giving_up,
     lost,
@@ -96,7 +97,9 @@ def serve(url: str, *, wait: float | None = None, verbose: int = 0, debug: bool 
             flags = ["-v"] * verbose + (["--debug"] if debug else [])
             status = _child([*flags, "crawl-worker", "--redis", url, "--once", "--job", job.id])
             last = job.id
-            if status == ExitStatus.INTERRUPTED:
+            # Interrupted, or gave up on Redis after its one line: this process would
+            # only wait out the outage limit again to say the same.
+            if status in (ExitStatus.INTERRUPTED, ExitStatus.UNAVAILABLE):
                 return status
 
 
@@ -138,7 +141,7 @@ def serve_one(
             heartbeat.stop()
             Link.active = None
     if served.gave_up:
-        raise RedisError(lost(url, GONE))
+        raise RedisGone(lost(url, GONE))
     return served
 
 
