@@ -7,6 +7,7 @@ collapsed (paragraph breaks kept), and very long posts are capped.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -40,13 +41,46 @@ def html_to_text(markup: str) -> str:
     return soup.get_text()
 
 
+#: Where styled look-alikes of letters and digits live: letterlike symbols, circled
+#: ones, the ideographic space, Latin ligatures, full- and half-width forms,
+#: mathematical letters and digits, enclosed ones.
+_STYLED_BLOCKS = (
+    (0x2100, 0x2150),
+    (0x2460, 0x2500),
+    (0x3000, 0x3001),
+    (0xFB00, 0xFB07),
+    (0xFF00, 0xFFF0),
+    (0x1D400, 0x1D800),
+    (0x1F100, 0x1F200),
+)
+#: Of those, only what is a style of a plain character (Unicode's <font>, <wide>,
+#: <narrow> and <circle> decompositions, and the ligatures): "™" (<super>) stays.
+_STYLES = ("<font>", "<wide>", "<narrow>", "<circle>", "<compat>")
+_STYLED_CHAR = re.compile("[" + "".join(f"{chr(a)}-{chr(b - 1)}" for a, b in _STYLED_BLOCKS) + "]")
+
+
+@functools.cache
+def _styled_table() -> dict[int, str]:
+    table = {}
+    for start, end in _STYLED_BLOCKS:
+        for code in range(start, end):
+            tag, _, chars = unicodedata.decomposition(chr(code)).partition(" ")
+            if tag in _STYLES and (tag != "<compat>" or 0xFB00 <= code < 0xFB07):
+                table[code] = "".join(chr(int(c, 16)) for c in chars.split())
+    return table
+
+
 def plain_letters(text: str) -> str:
     """``text`` with letters styled by Unicode look-alikes read as the letters they
-    show (NFKC), for matching only: "𝘢𝘥𝘴" (mathematical italic, from "fancy text"
-    generators), "ａｄｓ" (full-width) and "ﬁlter" (a ligature) are "ads" and
-    "filter" to a reader. The stored text keeps its look (NFC, :func:`clean_text`);
-    Indic scripts read the same either way, their NFC forms being their NFKC forms."""
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    show, for matching only: "𝘢𝘥𝘴" (mathematical italic, from "fancy text"
+    generators), "ａｄｓ" (full-width), "ⓐⓓⓢ" (circled) and "ﬁlter" (a ligature)
+    are "ads" and "filter" to a reader. The stored text keeps its look (NFC,
+    :func:`clean_text`). Not NFKC: that also rewrites what is no style of a letter
+    ("™" to "TM", which hid "Chai™"; "´" to a space and an accent, which broke
+    "don´t"; "…" to three full stops) and changes nothing else in any script."""
+    if text.isascii() or not _STYLED_CHAR.search(text):
+        return text
+    return text.translate(_styled_table())
 
 
 def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
