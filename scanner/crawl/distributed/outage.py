@@ -29,11 +29,13 @@ class Outage:
         self._given_up = False
         self._lock = threading.Lock()
 
-    def failed(self) -> None:
-        """A command found Redis away: the clock starts, unless it runs already."""
+    def failed(self, since: float | None = None) -> None:
+        """A command found Redis away: the clock starts, unless it runs already, at
+        ``since`` (``time.monotonic()``), when the failed try began: a try that hung
+        for its socket timeout before failing was time Redis was away too."""
         with self._lock:
             if self._since is None:
-                self._since = time.monotonic()
+                self._since = time.monotonic() if since is None else since
 
     def answered(self) -> None:
         """Redis answered: the outage is over (unless this process gave up already)."""

@@ -5,11 +5,13 @@ Imported by ``connection.connect`` only, once the redis extra is known to be the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from redis.backoff import AbstractBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError as RedisResponseError
 from redis.retry import Retry
 
 from scanner.crawl.distributed.outage import Outage
@@ -20,9 +22,11 @@ T = TypeVar("T")
 class OutageRetry(Retry):
     """Retry a command while the client's :class:`Outage` lasts less than its limit.
 
-    Every failed try is reported to the outage and every answer ends it, so the
-    time is counted once for the client, whichever thread or connection meets
-    the outage. Once the process has given up, a command is not tried at all.
+    Every failed try is reported to the outage, from the moment it began (a try
+    to a host that does not answer hangs for its socket timeout first), and
+    every answer ends it, an error answer too (Redis is there); so the time is
+    counted once for the client, whichever thread or connection meets the
+    outage. Once the process has given up, a command is not tried at all.
     """
 
     def __init__(self, backoff: AbstractBackoff, outage: Outage) -> None:
@@ -37,16 +41,23 @@ class OutageRetry(Retry):
         with_failure_count: bool = False,
     ) -> T:
         outage = self.outage
+        started = [time.monotonic()]  # when the try under way began
 
         def attempt() -> T:
             if outage.given_up():
                 raise RedisConnectionError(f"no answer for {outage.limit:g} s: given up")
-            result = do()
+            started[0] = time.monotonic()
+            try:
+                result = do()
+            except RedisResponseError:
+                # An answer, though an error (a failover's READONLY): Redis is there.
+                outage.answered()
+                raise
             outage.answered()
             return result
 
         def failed(error: Exception, failures: int) -> None:
-            outage.failed()
+            outage.failed(since=started[0])
             if with_failure_count:
                 fail(error, failures)
             else:
