@@ -251,8 +251,10 @@ def test_redis_gone_for_good_stops_every_process_with_one_line_and_loses_nothing
             assert code == 5, err  # ExitStatus.UNAVAILABLE
             assert err.strip().splitlines()[-1].startswith(gone + then), err[-3000:]
             # Once: the serving worker's child said it, and the worker does not wait out
-            # the limit again to say it twice.
+            # the limit again to say it twice; and nothing but that line: no traceback
+            # of a command the engine ran before the process stopped, no heartbeat.
             assert err.count(gone) == 1, err[-3000:]
+            assert "Traceback" not in err and "cannot renew" not in err, err[-3000:]
     finally:
         for process in [*workers, writer]:
             kill(process)

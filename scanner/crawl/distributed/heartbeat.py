@@ -12,6 +12,8 @@ import logging
 import threading
 from typing import Any
 
+from scanner.crawl.distributed.connection import outage_of
+
 logger = logging.getLogger(__name__)
 
 #: Renew the key only while it is still ours (a lock another process took over is its).
@@ -54,6 +56,8 @@ class Heartbeat:
                 else:
                     self.beat()
             except Exception as exc:  # Redis away: keep trying (bounded: ``outage``)
+                if outage_of(self.client).given_up():
+                    return  # the process stops with its own line (connection.lost)
                 logger.warning("cannot renew %s in Redis: %s", self.key, exc)
 
     def stop(self, *, delete: bool = True) -> None:

@@ -27,8 +27,10 @@ the same spider.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request
@@ -36,6 +38,7 @@ from scrapy.crawler import Crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
+from scanner.crawl.distributed.connection import connection_errors, outage_of
 from scanner.crawl.distributed.gate import SharedHostGate
 from scanner.crawl.distributed.link import Link
 from scanner.crawl.distributed.outbox import Outbox
@@ -87,7 +90,9 @@ class LeasingScheduler(Scheduler):
             self.ready.append(request)
             return True
         try:
-            return self._enqueue(request)
+            with self._stopping_quietly():
+                return self._enqueue(request)
+            return False  # Redis is gone for good: its page, still leased, finds it again
         finally:
             self.frontier.child_scheduled(request)
 
@@ -116,6 +121,11 @@ class LeasingScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        with self._stopping_quietly():
+            return self._next_request()
+        return None  # Redis is gone for good: no page until the process stops
+
+    def _next_request(self) -> Request | None:
         if self.ready:
             return self.ready.popleft()
         request = self._lease()
@@ -128,7 +138,22 @@ class LeasingScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        return bool(self.ready or self._outbox().requests) or len(self.queue) > 0
+        with self._stopping_quietly():
+            return bool(self.ready or self._outbox().requests) or len(self.queue) > 0
+        # Redis is gone for good: pending for all this worker knows. Not "none", which
+        # would close the spider as finished; the process stops (giveup) instead.
+        return True
+
+    @contextlib.contextmanager
+    def _stopping_quietly(self) -> Iterator[None]:
+        """A Redis error met once this process has given up on Redis is no error to
+        log: the engine asks the scheduler between ``giveup``'s looks, and printed a
+        traceback before the one line the process stops with. Else it is raised."""
+        try:
+            yield
+        except connection_errors():
+            if not outage_of(self.link.client).given_up():
+                raise
 
     def kick(self) -> bool:
         """Wake an idle engine when other workers queued pages: lease one and crawl it.
