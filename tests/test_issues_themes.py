@@ -630,7 +630,11 @@ def test_the_words_real_reviews_use_for_a_theme_read_as_its_word():
         # word has two ("freeee" is "free", not "fre...": the generic word)
         "Badddd limittttt, too many adsss": ("limit", "ad"),
         "soooo goood": (),
-        "freeee": Lexicon(names=["Acme"]).sequence("free"),
+        "Freeee messages": ("limit",),  # a compound, as "free messages" is
+        # ... and so do compounds and asides
+        "No more freeee messages, make it freeee again": ("limit", "pric"),
+        "Adsss free please": (),  # an aside: someone who wants no ads
+        "The app is not workinggg": ("app", "bug"),
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text

@@ -23,6 +23,7 @@ import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,9 @@ class Lexicon:
     _numbers: dict[str | None, tuple[dict[str, int], dict[bytes, int]]] = field(
         init=False, default_factory=dict, repr=False
     )
+    # Tokens stretched for emphasis, seen so far -> as written plainly (str or bytes
+    # alike): compounds and asides read "make it freeee" as "make it free".
+    _plain: dict[Any, Any] = field(init=False, default_factory=dict, repr=False)
     _compounds: dict[tuple[str, ...], str] = field(init=False, repr=False)
     _seconds: frozenset[str] = field(init=False, repr=False)
     _seconds_b: frozenset[bytes] = field(init=False, repr=False)
@@ -203,8 +207,14 @@ class Lexicon:
             del out[base:]
             for t in tokens:
                 if t not in cache:
-                    cache[t] = self._number(t.decode() if isinstance(t, bytes) else t, language)
+                    word = t.decode() if isinstance(t, bytes) else t
+                    cache[t] = self._number(word, language)
+                    if _STRETCHED.search(word):
+                        plain = self._unstretched(word)
+                        self._plain[t] = plain.encode() if isinstance(t, bytes) else plain
             out.extend(map(cache.__getitem__, tokens))
+        if self._plain and not self._plain.keys().isdisjoint(tokens):
+            tokens = [self._plain.get(t, t) for t in tokens]
         asides = self._lists.asides
         spans = asides.spans(tokens) if not asides.anchors.isdisjoint(tokens) else []
         if not seconds.isdisjoint(tokens):
@@ -230,7 +240,7 @@ class Lexicon:
         end = -1  # the last token joined into a compound
         for i in [i for i, t in enumerate(tokens) if i and t in seconds]:
             for start in range(i - MAX_COMPOUND + 1, i):
-                if start <= end or any(a < i + 1 and start < b for a, b in asides):
+                if start <= end or (asides and any(a <= i and start < b for a, b in asides)):
                     continue
                 parts = [t.decode() if isinstance(t, bytes) else t for t in tokens[start : i + 1]]
                 joined = compounds.get((self._stem(parts[0]), *parts[1:]))
