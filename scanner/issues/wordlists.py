@@ -44,6 +44,7 @@ class PhraseLists:
     """``rules/phrases.toml`` as written; each field is a table of it (``scanner.schema``)."""
 
     stopwords: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    content_words: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     sentiment: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     generic: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     vague: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
@@ -186,11 +187,14 @@ def vague_fingerprint() -> str:
 
 @cache
 def language_stopwords(language: str | None) -> frozenset[str]:
-    """stopwords-iso's list for an ISO 639-1 code (empty for English or unknown)."""
+    """stopwords-iso's list for an ISO 639-1 code (empty for English or unknown),
+    less the language's ``[content_words]``."""
     if not language or language in _OWN_LISTS:
         return frozenset()
     import stopwordsiso
 
     if not stopwordsiso.has_lang(language):
         return frozenset()
-    return frozenset(w for entry in stopwordsiso.stopwords(language) for w in words(entry))
+    kept = {w for entry in phrase_lists().content_words.get(language, []) for w in words(entry)}
+    listed = {w for entry in stopwordsiso.stopwords(language) for w in words(entry)}
+    return frozenset(listed - kept)
