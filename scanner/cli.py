@@ -8,6 +8,7 @@ Twisted, numpy) only inside the command bodies, so ``scan --help`` stays fast.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import logging
@@ -73,9 +74,8 @@ class LazyGroup(click.Group):
             app = ctx.find_object(App)
             if app is not None and app.debug:
                 raise
-            failure = click.ClickException(str(exc))
-            failure.exit_code = int(getattr(exc, "exit_status", ExitStatus.ERROR))
-            raise failure from exc
+            status = int(getattr(exc, "exit_status", ExitStatus.ERROR))
+            raise _failure_with(status)(str(exc)) from exc
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(ExitStatus.INTERRUPTED)
@@ -86,6 +86,13 @@ class LazyGroup(click.Group):
             if message is None or (app is not None and app.debug):
                 raise
             raise click.ClickException(message) from exc
+
+
+@functools.cache
+def _failure_with(status: int) -> type[click.ClickException]:
+    """Click's one-line error, exiting with ``status`` (its ``exit_code`` is a class
+    attribute): a ``ScanError`` may name its own (``RedisGone``: 5)."""
+    return type(f"Failure{status}", (click.ClickException,), {"exit_code": status})
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
