@@ -398,6 +398,27 @@ def test_dry_run_and_out_send_and_record_nothing(tmp_path, scan, smtp):
     assert smtp.messages == [] and seed.sent_digests() == []
 
 
+def test_a_first_digest_with_nothing_in_the_period_does_not_speak_of_a_last_one(
+    tmp_path, scan, smtp
+):
+    """Every post older than the report's period (an import of last year's reviews):
+    the first digest said "everything known so far", then "Nothing changed since the
+    last digest", of a digest that never was."""
+    write_config(tmp_path, smtp.port)
+    old = (NOW - timedelta(days=400)).date().isoformat()
+    rows = tmp_path / "reviews.jsonl"
+    rows.write_text(
+        json.dumps({"text": "Charged twice for one order", "rating": 1, "published_at": old}),
+        encoding="utf-8",
+    )
+    assert scan("import", str(rows), "--create").returncode == 0
+    shown = scan("digest", "--dry-run")
+    assert shown.returncode == 0, shown.stderr
+    assert "First digest" in shown.stdout
+    assert "since the last digest" not in shown.stdout
+    assert shown.stdout.count("Nothing to report: no grievance in the period yet.") == 2
+
+
 def test_a_grievance_older_than_the_window_is_listed_without_a_count_of_no_one(
     tmp_path, scan, smtp
 ):

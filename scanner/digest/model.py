@@ -135,6 +135,14 @@ class Digest:
         return not (news or moved or self.spike or compared)
 
     @property
+    def nothing_line(self) -> str:
+        """What an empty digest says. The first one has no last digest to compare with:
+        its posts are all older than the report's period, or there are none."""
+        if self.since:
+            return "Nothing changed since the last digest."
+        return "Nothing to report: no grievance in the period yet."
+
+    @property
     def coordinated(self) -> int:
         """Grievances listed with the coordinated flag: a possible review bomb."""
         return sum(1 for s in self.sections if s.key != "issues" for g in s.items if g.coordinated)

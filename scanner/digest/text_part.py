@@ -63,7 +63,7 @@ def render_text(digest: Digest) -> str:
     if digest.sources:
         out += _heading("Sources") + _sources(digest.sources) + [""]
     if digest.empty:
-        out += ["Nothing changed since the last digest.", ""]
+        out += [digest.nothing_line, ""]
     out += ["-- ", "Sent by scan. Details: scan report; one grievance: scan report --cluster ID"]
     return "\n".join(out) + "\n"
 
