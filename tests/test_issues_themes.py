@@ -642,6 +642,10 @@ def test_the_words_real_reviews_use_for_a_theme_read_as_its_word():
     # ([content_words]), or the money lean and the voice theme were dead in Russian.
     assert "деньг" in lexicon.sequence("Хотят только деньги", "ru")
     assert "voic" in lexicon.sequence("Голос бота пропал", "ru")
+    # A synonym of several words counts as a whole: "se cierra" is a crash, while
+    # "cierra" alone closes anything.
+    assert "bug" in lexicon.sequence("La app se cierra sola", "es")
+    assert "bug" not in lexicon.sequence("Cierra la puerta", "es")
 
 
 def test_asides_become_a_break_and_the_rest_of_the_post_stays():

@@ -105,6 +105,7 @@ def test_min_peple_in_systemic_rules_no_longer_passes_silently(rules_dir):
         ('[respellings]\n"log in" = "login"\n', "must map one word to one word"),
         ('[compounds]\nlogin = "log"\n', "must map 2 to 4 words to one word"),
         ('[compounds]\n"log in" = "log on"\n', "must map 2 to 4 words to one word"),
+        ('[synonyms]\nbug = ["the app just closes by itself"]\n', "must be 1 to 4 words"),
     ],
 )
 def test_a_word_table_entry_of_the_wrong_size_is_refused_not_ignored(rules_dir, table, message):

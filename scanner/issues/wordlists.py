@@ -39,6 +39,20 @@ def _to_one_word(low: int, high: int) -> Callable[[dict[str, str]], str | None]:
     return problem
 
 
+def _variants_of(high: int) -> Callable[[dict[str, list[str]]], str | None]:
+    """The check of ``[synonyms]``: each variant one to ``high`` words (a longer
+    one could never be read as a whole)."""
+
+    def problem(table: dict[str, list[str]]) -> str | None:
+        for key, variants in table.items():
+            for variant in variants:
+                if not 1 <= len(words(variant)) <= high:
+                    return f"{key}: each word must be 1 to {high} words, got {variant!r}"
+        return None
+
+    return problem
+
+
 @dataclass(frozen=True)
 class PhraseLists:
     """``rules/phrases.toml`` as written; each field is a table of it (``scanner.schema``)."""
@@ -59,7 +73,9 @@ class PhraseLists:
     clause_ends: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     negators: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     # a word, then the words of any language that mean the same
-    synonyms: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
+    synonyms: dict[str, list[str]] = setting(
+        {}, check=_variants_of(MAX_COMPOUND), help="a table of words, each a list of words"
+    )
     # a theme, then generic words that join it where a company uses them with it
     leans: dict[str, list[str]] = setting({}, help="a table of words, each a list of words")
     # "log in" = "login": two words read as one
@@ -134,15 +150,18 @@ def word_lists() -> WordLists:
     generic = frozenset(stem(w) for entry in rules.every("generic") for w in words(entry))
     vague = frozenset(stem(w) for entry in rules.every("vague") for w in words(entry))
     synonyms: dict[str, str] = {}
-    for canonical, variants in rules.synonyms.items():
-        target = stem(words(canonical)[0])
-        for variant in variants:
-            for word in words(variant):
-                synonyms.setdefault(stem(word), target)
     compounds = {}
     for pair, joined in rules.compounds.items():
         parts = words(pair)
         compounds[(stem(parts[0]), *parts[1:])] = stem(words(joined)[0])
+    for canonical, variants in rules.synonyms.items():
+        target = stem(words(canonical)[0])
+        for variant in variants:
+            parts = words(variant)
+            if len(parts) == 1:
+                synonyms.setdefault(stem(parts[0]), target)
+            else:  # "se cierra" is a crash as a whole; "cierra" alone closes anything
+                compounds.setdefault((stem(parts[0]), *parts[1:]), target)
     leans = {
         stem(word): synonyms.get(stem(target), stem(target))
         for target, variants in rules.leans.items()
