@@ -635,6 +635,8 @@ def test_the_words_real_reviews_use_for_a_theme_read_as_its_word():
         "No more freeee messages, make it freeee again": ("limit", "pric"),
         "Adsss free please": (),  # an aside: someone who wants no ads
         "The app is not workinggg": ("app", "bug"),
+        # how big a problem is, not what it is
+        "A huge problem with the region block": ("problem", "region", "block"),
     }
     for text, expected in cases.items():
         assert lexicon.sequence(text) == expected, text
