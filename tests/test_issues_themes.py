@@ -49,6 +49,12 @@ def _varied(templates: list[str], fillers: dict[str, list[str]], n: int, seed: i
     return out
 
 
+def _put_otherwise(ways: list[str], rest: list[str], seed: int) -> list[str]:
+    """Eight posts that say a theme in words its other posts never use ("No free
+    messages left", "All my chats are gone"), each followed by something else."""
+    return _varied(["{v}, {x}"], {"v": ways, "x": rest}, 8, seed)
+
+
 FILL = {
     "days": ["two days", "a week", "since Monday", "three days", "all weekend", "10 days"],
     "feeling": ["so annoying", "ridiculous", "really frustrating", "a joke", "unbearable"],
@@ -232,18 +238,14 @@ PRICE = _varied(
 def test_russian_posts_about_an_app_gone_paid_join_the_price_issue():
     """Russian says "it became paid" ("стало платным") and "a donation dump"
     ("донатная помойка") where English says "paywall": the price theme's words."""
-    russian = _varied(
-        ["{v}, {x}"],
-        {
-            "v": [
-                "Всё стало платным",
-                "Теперь всё платно",
-                "Платные сообщения",
-                "Донатная помойка",
-            ],
-            "x": ["раньше было бесплатно", "верните как было", "ужас", "не скачивайте"],
-        },
-        8,
+    russian = _put_otherwise(
+        [
+            "Всё стало платным",
+            "Теперь всё платно",
+            "Платные сообщения",
+            "Донатная помойка",
+        ],
+        ["раньше было бесплатно", "верните как было", "ужас", "не скачивайте"],
         22,
     )
     _one_issue(PRICE + russian, [None] * 20 + ["ru"] * 8)
@@ -252,13 +254,9 @@ def test_russian_posts_about_an_app_gone_paid_join_the_price_issue():
 def test_asking_for_a_paid_app_to_be_free_again_is_the_price_issue():
     """Where a free app started charging, "make it free" and "it's not free
     anymore" are the price grievance, in words the price theme never uses."""
-    free = _varied(
-        ["{v}, {x}"],
-        {
-            "v": ["Please make it free", "It's not free anymore", "No longer free", "It was free"],
-            "x": ["we loved it", "so sad", "bring it back", "nobody can chat now"],
-        },
-        8,
+    free = _put_otherwise(
+        ["Please make it free", "It's not free anymore", "No longer free", "It was free"],
+        ["we loved it", "so sad", "bring it back", "nobody can chat now"],
         24,
     )
     _one_issue(PRICE + free)
@@ -272,13 +270,9 @@ def test_running_out_of_free_messages_is_the_limit_issue():
         20,
         25,
     )
-    free = _varied(
-        ["{v}, {x}"],
-        {
-            "v": ["No free messages left", "Bring back the free chats", "Zero free messages"],
-            "x": ["waited three days", "so sad", "give us more", "nobody can chat now"],
-        },
-        8,
+    free = _put_otherwise(
+        ["No free messages left", "Bring back the free chats", "Zero free messages"],
+        ["waited three days", "so sad", "give us more", "nobody can chat now"],
         26,
     )
     _one_issue(limit + free)
@@ -292,13 +286,9 @@ def test_chats_that_are_gone_are_the_deleted_chats_issue():
         20,
         27,
     )
-    gone = _varied(
-        ["{v}, {x}"],
-        {
-            "v": ["All my chats are gone", "My chat history is gone", "Conversations all gone"],
-            "x": ["years of roleplay", "so sad", "give them back", "nobody warned us"],
-        },
-        8,
+    gone = _put_otherwise(
+        ["All my chats are gone", "My chat history is gone", "Conversations all gone"],
+        ["years of roleplay", "so sad", "give them back", "nobody warned us"],
         28,
     )
     _one_issue(deleted + gone)
