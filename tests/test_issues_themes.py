@@ -645,6 +645,8 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
     lexicon = Lexicon(names=["Acme"])
     cases = {
         "I deleted it because of the ads": ("ad",),
+        # what the person must do is no deletion done to them
+        "The popup stays until you delete the whole chat": ("popup", "stai", None, "whol", "chat"),
         "They deleted my chats": ("delet", "chat"),
         # good times remembered are no memory grievance; a bot that forgets is
         "I had my share of memories. Now the bot forgets everything": ("bot", "memori"),
