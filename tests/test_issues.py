@@ -307,7 +307,8 @@ def test_scan_issues_command(tmp_path, scan):
     assert "Traceback" not in bad.stderr
 
 
-def test_parallel_tokenising_numbers_words_like_one_process():
+def test_parallel_tokenising_numbers_words_like_one_process(monkeypatch):
+    from scanner.issues import forked
     from scanner.issues.counting import tokenise
 
     texts = [r["text"] for r in ROWS] * 3
@@ -316,17 +317,30 @@ def test_parallel_tokenising_numbers_words_like_one_process():
     texts[-(-len(texts) // 2)] = "the and of to my so very ads are awful"
     one, two = Lexicon(names=["Chatterly"]), Lexicon(names=["Chatterly"])
     serial = tokenise(texts, one, workers=1)
-    from scanner.issues import counting
-
-    original, counting.PARALLEL_MIN = counting.PARALLEL_MIN, 0
-    try:
-        forked = tokenise(texts, two, workers=2)
-    finally:
-        counting.PARALLEL_MIN = original
-    assert serial.n_docs == forked.n_docs == len(texts)
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 0)
+    split = tokenise(texts, two, workers=2)
+    assert serial.n_docs == split.n_docs == len(texts)
     as_words = lambda toks, lex: [lex.stems[t] if t >= 0 else None for t in toks.tok.tolist()]  # noqa: E731
-    assert as_words(serial, one) == as_words(forked, two)
-    assert (serial.doc == forked.doc).all()
+    assert as_words(serial, one) == as_words(split, two)
+    assert (serial.doc == split.doc).all()
+
+
+def test_praise_read_in_forked_workers_is_praise_read_in_one(monkeypatch):
+    from scanner.issues import forked
+    from scanner.issues.praise import praise_parts, trade_words
+
+    posts = [(r["text"], "en") for r in ROWS] + [
+        ("Love the voices, but the ads are awful.", "en"),
+        ("Great characters and great voices. Five stars!", "en"),
+    ] * 4
+    texts = [t for t, _ in posts]
+    serial = (praise_parts(posts), praise_parts(posts, praising=False))
+    words = trade_words(texts, Lexicon(names=["Chatterly"]), 0.5)
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 0)
+    assert forked.worth_it(len(posts), 2)
+    assert (praise_parts(posts), praise_parts(posts, praising=False)) == serial
+    assert trade_words(texts, Lexicon(names=["Chatterly"]), 0.5) == words
+    assert serial[0] and words  # something was read, so the comparison means something
 
 
 def test_an_issues_example_is_a_post_about_it_not_one_listing_many_faults():

@@ -15,8 +15,6 @@ lists, and keyness is judged on those.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.errors import RuleFileError
+from scanner.issues import forked
 from scanner.issues.keyness import Candidate, keyness, keyness_scores, log_likelihood
 from scanner.issues.lexicon import MAX_GAP, Key, Lexicon, break_long_gaps
 from scanner.issues.settings import IssueParams
@@ -38,9 +37,6 @@ class Tokens:
 
 
 CHUNK = 1 << 22  # windows looked up at once
-# Below this many texts, starting worker processes costs more than it saves.
-PARALLEL_MIN = 20_000
-_WORK: tuple[Sequence[str], Lexicon, Sequence[str | None] | None] | None = None
 
 
 def _encode(
@@ -56,16 +52,6 @@ def _encode(
     return flat, lengths
 
 
-def _encode_part(bounds: tuple[int, int]) -> tuple[bytes, bytes, list[str]]:
-    """In a forked worker: one slice of the texts, numbered by a fresh vocabulary."""
-    assert _WORK is not None
-    texts, parent, languages = _WORK
-    local = Lexicon(names=parent.names)
-    part = languages[bounds[0] : bounds[1]] if languages is not None else None
-    flat, lengths = _encode(texts[bounds[0] : bounds[1]], local, part)
-    return flat.tobytes(), lengths.tobytes(), local.stems
-
-
 def tokenise(
     texts: Sequence[str],
     lexicon: Lexicon,
@@ -75,21 +61,20 @@ def tokenise(
 ) -> Tokens:
     """Stem numbers of every text (``languages``: each text's ISO code or None).
     Large inputs are split over the CPU cores (tokenising is most of the work
-    and pure Python); each worker numbers its own stems and the parent
+    and pure Python, ``forked``); each worker numbers its own stems and the parent
     renumbers them into ``lexicon``'s vocabulary."""
-    global _WORK
-    workers = workers or min(os.cpu_count() or 1, 4)
-    if len(texts) < PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if not forked.worth_it(len(texts), workers):
         flat, counts = _encode(texts, lexicon, languages)
         parts = [_kept(np.frombuffer(flat, np.int32).copy(), np.frombuffer(counts, np.int32))]
     else:
-        step = -(-len(texts) // workers)
-        _WORK = (texts, lexicon, languages)
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                done = pool.map(_encode_part, [(i, i + step) for i in range(0, len(texts), step)])
-        finally:
-            _WORK = None
+
+        def encode(start: int, end: int) -> tuple[bytes, bytes, list[str]]:
+            local = Lexicon(names=lexicon.names)
+            part = languages[start:end] if languages is not None else None
+            flat, lengths = _encode(texts[start:end], local, part)
+            return flat.tobytes(), lengths.tobytes(), local.stems
+
+        done = forked.split_map(encode, len(texts), workers=workers)
         parts = []
         while done:  # each part renumbered and trimmed, then let go: a million texts
             flat_bytes, length_bytes, stems = done.pop(0)

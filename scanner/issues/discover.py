@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from scanner.issues.counting import index_phrases
 from scanner.issues.lexicon import Key, Lexicon, phrase_key
 from scanner.issues.names import NAME_SAMPLE, best_name, surface_forms
-from scanner.issues.praise import praise_part, trade_words
+from scanner.issues.praise import praise_parts, trade_words
 from scanner.issues.settings import IssueParams, PinnedIssue
 from scanner.issues.themes import build_themes
 
@@ -76,12 +76,10 @@ def discover(
     # The background: what the other posts praise. A post that only complains (a
     # five-star "so you see this") adds nothing to it. Rates are what count, so an
     # even sample of a big company's posts is as good as all.
-    step = max(1, len(others) // BACKGROUND_SAMPLE)
-    kept = [(part, lang) for t, lang in others[::step] if (part := praise_part(t))]
+    sample = others[:: max(1, len(others) // BACKGROUND_SAMPLE)]
+    kept = praise_parts(sample)
     if len(kept) < params.min_background:  # posts that hardly praise: news, forums
-        kept = [
-            (part, lang) for t, lang in others[::step] if (part := praise_part(t, praising=False))
-        ]
+        kept = praise_parts(sample, praising=False)
     index = index_phrases(
         texts,
         [t for t, _ in kept],

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
+from scanner.issues import forked
 from scanner.issues.lexicon import Lexicon
 from scanner.issues.tokens import segments, stem, words
 from scanner.issues.wordlists import phrase_lists
@@ -88,15 +89,40 @@ def trade_words(texts: Sequence[str], lexicon: Lexicon, praise_share: float) -> 
     """Stems used in praising sentences at least ``praise_share`` of the time
     (over an even sample of ``texts``, the company's posts of every kind)."""
     contrast = _cues()[3]
-    step = max(1, len(texts) // SAMPLE)
+    sample = texts[:: max(1, len(texts) // SAMPLE)]
+
+    def count(start: int, end: int) -> tuple[Counter[str], Counter[str]]:
+        uses: Counter[str] = Counter()
+        praised: Counter[str] = Counter()
+        for text in sample[start:end]:
+            for part in contrast.split(text):
+                for sentence in segments(part):
+                    kind = _praising(sentence)
+                    for content in {lexicon.classify(w) for w in sentence}:
+                        if content:
+                            uses[content] += 1
+                            praised[content] += kind
+        return uses, praised
+
     uses: Counter[str] = Counter()
     praised: Counter[str] = Counter()
-    for text in texts[::step]:
-        for part in contrast.split(text):
-            for sentence in segments(part):
-                kind = _praising(sentence)
-                for content in {lexicon.classify(w) for w in sentence}:
-                    if content:
-                        uses[content] += 1
-                        praised[content] += kind
+    for part_uses, part_praised in forked.split_map(count, len(sample)):
+        uses.update(part_uses)
+        praised.update(part_praised)
     return frozenset(w for w, n in uses.items() if n >= MIN_USES and praised[w] >= praise_share * n)
+
+
+def praise_parts(
+    posts: Sequence[tuple[str, str | None]], *, praising: bool = True
+) -> list[tuple[str, str | None]]:
+    """:func:`praise_part` of each (text, language) post that has one, with its
+    language, in order: over the CPU cores for many posts (``forked``)."""
+
+    def parts(start: int, end: int) -> list[tuple[str, str | None]]:
+        return [
+            (part, language)
+            for text, language in posts[start:end]
+            if (part := praise_part(text, praising=praising))
+        ]
+
+    return [kept for chunk in forked.split_map(parts, len(posts)) for kept in chunk]
