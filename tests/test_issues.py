@@ -318,6 +318,7 @@ def test_parallel_tokenising_numbers_words_like_one_process(monkeypatch):
     one, two = Lexicon(names=["Chatterly"]), Lexicon(names=["Chatterly"])
     serial = tokenise(texts, one, workers=1)
     monkeypatch.setattr(forked, "PARALLEL_MIN", 0)
+    assert forked.worth_it(len(texts), 2)  # so the comparison is one process against two
     split = tokenise(texts, two, workers=2)
     assert serial.n_docs == split.n_docs == len(texts)
     as_words = lambda toks, lex: [lex.stems[t] if t >= 0 else None for t in toks.tok.tolist()]  # noqa: E731
@@ -341,6 +342,28 @@ def test_praise_read_in_forked_workers_is_praise_read_in_one(monkeypatch):
     assert (praise_parts(posts), praise_parts(posts, praising=False)) == serial
     assert trade_words(texts, Lexicon(names=["Chatterly"]), 0.5) == words
     assert serial[0] and words  # something was read, so the comparison means something
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch):
+    """A lock another thread holds at a fork stays held in the child: with a second
+    thread alive the work runs in this process, in one call over everything."""
+    import os
+    import threading
+
+    from scanner.issues import forked
+
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 0)
+    where = lambda start, end: (os.getpid(), start, end)  # noqa: E731
+    assert {pid for pid, _, _ in forked.split_map(where, 10, workers=2)} - {os.getpid()}
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not forked.worth_it(10, 2)
+        assert forked.split_map(where, 10, workers=2) == [(os.getpid(), 0, 10)]
+    finally:
+        release.set()
+        other.join()
 
 
 def test_an_issues_example_is_a_post_about_it_not_one_listing_many_faults():

@@ -4,12 +4,16 @@ Reading a million texts word by word is most of the cost of discovery, and
 Python runs it on one core. Forked, not spawned: each worker sees the
 parent's texts and lexicon as they are (copy-on-write, nothing pickled on the
 way in), works on one slice, and only that slice's result crosses back.
+A process that runs other threads (a host application, a crawl still shutting
+down) is never forked: a lock another thread held at the fork would stay held
+in the child forever. There the work runs in one process, slower but sure.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,11 +25,12 @@ _WORK: Callable[[int, int], Any] | None = None  # the work of the pool being run
 
 def worth_it(size: int, workers: int | None = None) -> bool:
     """Whether ``size`` items are split over workers (enough of them, several
-    cores, and a platform that forks)."""
+    cores, a platform that forks, and no other thread running)."""
     return (
         size >= PARALLEL_MIN
         and (workers or default_workers()) >= 2
         and "fork" in mp.get_all_start_methods()
+        and threading.active_count() == 1
     )
 
 
