@@ -187,3 +187,29 @@ def test_refund_grievance_shows_its_best_category_first(site):
     data = json.loads(run_report(site, "--format", "json", "--all"))
     refund = next(c for c in data["clusters"] if c["representative"].startswith(REFUND[:40]))
     assert refund["categories"][0] == "refunds_cancellations"
+
+
+def test_a_period_older_than_the_verdict_window_says_to_judge_as_of_its_latest_post(site):
+    # Months on, the whole history is in the period but none of it in the 90 days
+    # before the as-of date, so every grievance reads isolated: the report says so and
+    # what to do, and doing it finds the systemic ones again.
+    later = "2027-04-30"
+    screen = " ".join(run_report(site, "--since", "2026-01-01", as_of=later, columns=120).split())
+    match = re.search(r"the latest is from (\S+); add --as-of (\S+) to judge as of then", screen)
+    assert match and match.group(1) == match.group(2) == "2026-11-09", screen
+    stale = json.loads(run_report(site, "--since", "2026-01-01", "--format", "json", as_of=later))
+    assert stale["totals"]["mentions"] > 0 and stale["totals"]["systemic"] == 0
+    judged = json.loads(run_report(site, "--format", "json", as_of=match.group(2)))
+    assert judged["totals"]["systemic"] > 0
+    for fmt in ("markdown", "html"):
+        assert "none can be systemic" in run_report(
+            site, "--since", "2026-01-01", "--format", fmt, as_of=later
+        )
+    recent = " ".join(run_report(site, "--since", "2026-01-01", columns=120).split())
+    assert "none can be systemic" not in recent and "--as-of" not in recent
+    # An empty period after the window: the same advice, before --since.
+    empty = " ".join(run_report(site, as_of=later, columns=120).split())
+    assert (
+        "none in this period: try --as-of 2026-11-09 (as things stood at the latest) "
+        "or --since 2026-07-20" in empty
+    ), empty

@@ -122,8 +122,10 @@ def build(
         ]
         report.detail = True
         return report
-    if not report.totals["mentions"]:
-        report.outside_period = query.span(store.db, name)
+    if not report.totals["mentions"] or start < until - timedelta(days=rules.window_days):
+        # Nothing in the period, or a period reaching back before the verdict window
+        # (imported old reviews): where the posts are, to say what to try.
+        report.outside_period = query.span(store.db, name, iso(until) or "")
     systemic, isolated, singles = scope.ordered(include_all=include_all, source=source)
     if verdict == SYSTEMIC:
         isolated = singles = []

@@ -132,14 +132,17 @@ def issues_pending(db: Database, company: str, *, low: str, high: str) -> int | 
     ).fetchone()[0]
 
 
-def span(db: Database, company: str) -> dict[str, Any]:
-    """All of a company's mentions, whatever the period: how many, the first and last date.
+def span(db: Database, company: str, until: str) -> dict[str, Any]:
+    """All of a company's mentions, whatever the period: how many, the first and last
+    date, and the last at or before ``until`` (the as-of date).
 
-    Read only when a report's period is empty, to say where the posts are.
+    Read only when a report may not show what the database holds (an empty period,
+    or one reaching back before the verdict window), to say where the posts are.
     """
     row = db.execute(
-        f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}) FROM mentions m WHERE m.company = ?",  # noqa: S608
-        [company],
+        f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}), MAX(CASE WHEN {WHEN} <= ? THEN {WHEN} END) "  # noqa: S608
+        "FROM mentions m WHERE m.company = ?",
+        [until, company],
     ).fetchone()
     others = (
         [
@@ -152,7 +155,13 @@ def span(db: Database, company: str) -> dict[str, Any]:
         if not row[0]
         else []
     )
-    return {"mentions": row[0], "first": row[1], "last": row[2], "other_companies": others}
+    return {
+        "mentions": row[0],
+        "first": row[1],
+        "last": row[2],
+        "latest_by_as_of": row[3],
+        "other_companies": others,
+    }
 
 
 def _ids(ids: Iterable[int]) -> str:

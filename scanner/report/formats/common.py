@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scanner.compare.model import (
@@ -131,11 +131,26 @@ def hidden_line(report: Report) -> str:
     return f"{counted(count, 'single-post grievance')} not listed (use --all to list them)."
 
 
-def empty_period_line(report: Report) -> str:
-    """When the period holds no mention but the database does: where they are, what to try."""
+def period_hint(report: Report) -> str:
+    """What to try when the report cannot show what the database holds: a period with
+    no mention (where the mentions are), or one whose mentions all predate the verdict
+    window, so that none can be systemic (imported reviews of last year)."""
     span = report.outside_period
     if not span:
         return ""
+    until = _when(report.period["until"])
+    window = report.period.get("window_days")
+    if report.totals.get("mentions"):
+        latest = _when(span.get("latest_by_as_of"))
+        if until is None or latest is None or not window:
+            return ""
+        if until - latest < timedelta(days=window):
+            return ""
+        return (
+            f"No mention in the {window} days before the as-of date, so none can be "
+            f"systemic: the latest is from {day(span['latest_by_as_of'])}; add --as-of "
+            f"{day(span['latest_by_as_of'])} to judge as of then."
+        )
     count = span["mentions"]
     if not count:
         others = ", ".join(span.get("other_companies") or [])
@@ -146,7 +161,6 @@ def empty_period_line(report: Report) -> str:
             )
         return "The database holds no mention yet: run `scan crawl` or `scan import FILE`."
     first, last = _when(span["first"]), _when(span["last"])
-    until = _when(report.period["until"])
     if first is None or last is None or until is None:
         return ""
     everything = (
@@ -160,6 +174,11 @@ def empty_period_line(report: Report) -> str:
     if last > until:  # posts after the as-of date too
         return f"{everything}; none in this period: try {since}."
     days = (until - last).days + 1
+    if window and days > window:  # a longer period would judge them all isolated
+        return (
+            f"{everything}; none in this period: try --as-of {day(span['last'])} (as things stood "
+            f"at the latest) or {since} (all of them)."
+        )
     longer = f"--days {days} (to reach the latest) or " if days <= MAX_DAYS else ""
     return f"{everything}; none in this period: try {longer}{since} (all of them)."
 

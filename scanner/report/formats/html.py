@@ -34,7 +34,7 @@ def render_report(report: Report, screen: Screen) -> str:
         report=report,
         title=f"Grievance report: {report.company}",
         header_counts=cc.header_counts(report),
-        empty_period=cc.empty_period_line(report),
+        empty_period=cc.period_hint(report),
         hidden=cc.hidden_line(report),
         chart=volume_chart(report),
         classes=column_classes(),

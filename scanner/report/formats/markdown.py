@@ -20,11 +20,11 @@ from scanner.report.formats.common import (
     SYSTEMIC_COLUMNS,
     category_text,
     day,
-    empty_period_line,
     header_counts,
     hidden_line,
     moment,
     more_line,
+    period_hint,
     short_id,
     sparkline,
 )
@@ -66,7 +66,7 @@ def render_report(report: Report, screen: Screen) -> str:
         md(header_counts(report)),
         "",
     ]
-    hint = empty_period_line(report)
+    hint = period_hint(report)
     if hint:
         lines += [md(hint), ""]
     if report.companies:

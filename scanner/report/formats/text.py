@@ -28,11 +28,11 @@ from scanner.report.formats import common as cc
 from scanner.report.formats.common import (
     category_text,
     day,
-    empty_period_line,
     header_counts,
     hidden_line,
     moment,
     more_line,
+    period_hint,
     short_id,
     sparkline,
 )
@@ -116,7 +116,7 @@ def _header(console: Console, report: Report, boxed: box.Box | None) -> None:
     console.print(Text.assemble(("scan report", "bold"), " · ", _safe(report.company, "bold")))
     console.print(f"Period {day(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
     console.print(header_counts(report))
-    hint = empty_period_line(report)
+    hint = period_hint(report)
     if hint:
         console.print(_safe(hint, "yellow"))
     if report.companies:
