@@ -56,7 +56,7 @@ def grievance_view(cluster: Any, old: dict[str, Any] | None, rules: DigestRules)
         people=cluster.people,
         mentions=cluster.mentions,
         sources=[strip_controls(s, keep_newlines=False) for s in cluster.sources],
-        quote=quote(cluster.representative, rules.quote_chars),
+        quote=quote(cluster.shown, rules.quote_chars),
         added_people=max(0, cluster.people - old.get("people", 0)),
         added_mentions=max(0, cluster.mentions - old.get("mentions", 0)),
         last_seen=(cluster.last_seen or "")[:10] or None,

@@ -13,6 +13,8 @@ from typing import Any
 
 from scanner.text.clean import REPLY_PREFIX
 
+TITLE_MARK = " — "  # between a post's title and its text, on one line
+
 
 @dataclass
 class MemberView:
@@ -38,6 +40,15 @@ class ClusterView:
     representative: str
     members: list[MemberView] = field(default_factory=list)
     weekly: list[int] = field(default_factory=list)  # mentions per week, oldest first
+    title: str = ""  # the representative post's title as shown (``shown_title``)
+
+    @property
+    def shown(self) -> str:
+        """The representative post as every format shows it: its title, then its text
+        (an app-store review may say it all in the title: "Too many ads" over "M")."""
+        return (
+            f"{self.title}{TITLE_MARK}{self.representative}" if self.title else self.representative
+        )
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +62,7 @@ class ClusterView:
             "categories": self.categories,
             "flags": self.flags,
             "representative": self.representative,
+            "title": self.title,
             "members": [vars(m).copy() for m in self.members],
         }
 
@@ -68,15 +80,21 @@ class IssueMember(MemberView):
     def heading(self) -> str:
         """The title every format shows above the text (the grievance may be in the
         title alone: "Sucks, says take a break" over "M")."""
-        return shown_title(self.title)
+        return shown_title(self.title, self.text)
 
 
-def shown_title(title: str | None) -> str:
+def shown_title(title: str | None, text: str = "") -> str:
     """A post's title as a report shows it: none for a reply (its title is its
-    thread's, shared by every reply) or for one of no words ("."), else stripped."""
+    thread's, shared by every reply), for one of no words ("."), or for one its
+    ``text`` opens with (many app stores repeat it there), else stripped."""
     if not title or title.startswith(REPLY_PREFIX) or not any(c.isalnum() for c in title):
         return ""
-    return title.strip()
+    title = title.strip()
+    opening = " ".join(text.split()).casefold()
+    head = " ".join(title.rstrip(".!?…:;, ").split()).casefold()
+    if opening.startswith(head) and not opening[len(head) : len(head) + 1].isalnum():
+        return ""
+    return title
 
 
 @dataclass

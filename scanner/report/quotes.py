@@ -23,14 +23,13 @@ from scanner.issues.lexicon import Lexicon, phrase_key
 from scanner.issues.names import MARKS, occurrences
 from scanner.issues.store import own_words
 from scanner.issues.tokens import RAW_WORD, SENTENCE, fold, stem, words
-from scanner.report.model import shown_title
+from scanner.report.model import TITLE_MARK, shown_title
 
 LEAD_WORDS = 5  # words kept before the phrase, within its sentence
 LEAD_CHARS = 30  # ... and no more characters than this (long words, links)
 # A phrase that ends this near the start is quoted from it: at 80 columns a text
 # view has some 50 cells for a quote.
 EARLY = 40
-TITLE_MARK = " — "
 _BOUND = re.compile(rf"\s|{SENTENCE.pattern}")  # where a reader's word begins, at the latest
 
 
@@ -44,7 +43,7 @@ def quote(
 ) -> str:
     """One line of the title and text of a post, from a little before ``phrase``.
     ``lexicon`` is the company's (its names break phrases, as in discovery)."""
-    title = shown_title(title)
+    title = shown_title(title, text)
     said = own_words(title, text)  # read as discovery read it: the title a sentence
     start = _lead_in(said, phrase, lexicon or _plain(), language) if phrase else 0
     if title and start <= len(title):

@@ -13,7 +13,7 @@ from scanner.judge.people import Member
 from scanner.judge.systemic import SystemicRules
 from scanner.judge.verdict import assess
 from scanner.report import query
-from scanner.report.model import ClusterView, MemberView
+from scanner.report.model import ClusterView, MemberView, shown_title
 from scanner.text.dates import iso
 
 
@@ -42,7 +42,7 @@ def cluster_view(
         history = query.history(db, row["id"], low=iso(low) or "", high=high)
     members = [m for m, _ in loaded]
     result = assess(members, as_of=as_of, rules=rules, period_start=period_start, history=history)
-    rep = _representative(db, row, members)
+    rep, title = _representative(db, row, members)
     return ClusterView(
         id=row["id"],
         verdict=result.verdict,
@@ -54,6 +54,7 @@ def cluster_view(
         categories=cluster_categories(row, loaded),
         flags=result.flags,
         representative=rep,
+        title=title,
         members=[
             MemberView(
                 id=m.id,
@@ -71,16 +72,15 @@ def cluster_view(
     )
 
 
-def _representative(db: Database, row: dict[str, Any], members: list[Member]) -> str:
-    wanted = row.get("representative_id")
-    for member in members:
-        if member.id == wanted:
-            return member.text
+def _representative(db: Database, row: dict[str, Any], members: list[Member]) -> tuple[str, str]:
+    """The text of the post that stands for a cluster, and its title as shown ("" for
+    none): the representative grouping chose, else the latest post read."""
+    wanted = row.get("representative_id") or (members[-1].id if members else None)
     if wanted:
-        found = db.execute("SELECT text FROM mentions WHERE id = ?", [wanted]).fetchone()
+        found = db.execute("SELECT text, title FROM mentions WHERE id = ?", [wanted]).fetchone()
         if found:
-            return found[0] or ""
-    return members[-1].text if members else ""
+            return found[0] or "", shown_title(found[1], found[0] or "")
+    return (members[-1].text if members else ""), ""
 
 
 # Categorising every post of a big grievance would cost more than the rest of

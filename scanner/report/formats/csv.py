@@ -81,7 +81,7 @@ def render_report(report: Report, screen: Screen) -> str:
                 c.last_seen,
                 ";".join(c.categories),
                 ";".join(c.flags),
-                c.representative,
+                c.shown,
                 "",
                 "",
                 "",

@@ -114,7 +114,7 @@ def render_report(report: Report, screen: Screen) -> str:
                     day(c.last_seen),
                     sparkline(c.weekly),
                     md(", ".join(c.flags)),
-                    md(textsafe.width_cut(c.representative, 160)),
+                    md(textsafe.width_cut(c.shown, 160)),
                 ]
             )
             for c in report.systemic
@@ -135,7 +135,7 @@ def render_report(report: Report, screen: Screen) -> str:
                     str(c.mentions),
                     md(", ".join(c.sources)),
                     md(", ".join(c.flags)),
-                    md(textsafe.width_cut(c.representative, 160)),
+                    md(textsafe.width_cut(c.shown, 160)),
                 ]
             )
             for c in report.isolated

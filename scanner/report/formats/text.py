@@ -207,7 +207,7 @@ def _cluster_table(
     clusters: list[ClusterView],
 ) -> None:
     console.print(Text(title, style="bold"))
-    draw(console, report, layout, clusters, lambda c: _safe(c.representative), rule=tty)
+    draw(console, report, layout, clusters, lambda c: _safe(c.shown), rule=tty)
 
 
 def _systemic(console: Console, report: Report, tty: bool) -> None:

@@ -1,0 +1,98 @@
+"""A grievance is shown with its post's title: an app-store review often says it all there.
+
+"Sucks, they make you take a break" over a text of "M" is a grievance about the
+take-a-break pop-up; the text alone says nothing. Every format and the digest
+show the representative post as "title — text"; a reply's title (its thread's)
+and a title of no words are left out, as in the issues' examples.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_scan
+
+CONFIG = 'db = "scan.db"\n[company]\nname = "Acme"\n'
+TITLED = "Sucks, they make you take a break"
+REPLY_TITLE = "Re: Is Acme down for everyone?"
+ROWS = [
+    {"id": "t1", "author": "Ann", "title": TITLED, "text": "M", "rating": 1},
+    {
+        "id": "t2",
+        "author": "Bob",
+        "title": REPLY_TITLE,
+        "text": "The checkout page loses my basket every single time I pay",
+        "rating": 2,
+    },
+    {
+        "id": "t3",
+        "author": "Cy",
+        "title": "...",
+        "text": "Refund still missing after a month",
+        "rating": 1,
+    },
+    {
+        "id": "t4",
+        "author": "Di",
+        "title": "Scam!",
+        "text": "Scam, they charged me twice",
+        "rating": 1,
+    },
+    {
+        "id": "t5",
+        "author": "Ed",
+        "title": "Ad",
+        "text": "Adorable mascot, awful delivery",
+        "rating": 2,
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("titles")
+    (path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    rows = [{**r, "source": "appstore", "published_at": "2026-11-05"} for r in ROWS]
+    (path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("cluster",)):
+        done = run_scan(*args, cwd=path)
+        assert done.returncode == 0, done.stderr
+    return path
+
+
+def report(site: Path, *args: str) -> str:
+    done = run_scan("report", "--as-of", "2026-11-10", "--all", *args, cwd=site)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_each_format_shows_the_title_before_the_text_and_no_reply_title(site):
+    data = json.loads(report(site, "--format", "json"))
+    by_text = {c["representative"]: c for c in data["clusters"]}
+    assert by_text["M"]["title"] == TITLED
+    # No reply's title, none of no words, none the text opens with, but "Ad" over "Adorable".
+    assert {c["representative"][:5]: c["title"] for c in data["clusters"]} == {
+        "M": TITLED,
+        "The c": "",
+        "Refun": "",
+        "Scam,": "",
+        "Adora": "Ad",
+    }
+    text = " ".join(report(site, "--format", "text").split())
+    assert f"{TITLED} — M" in text
+    assert "Re: Is Acme" not in text and "... —" not in text and "Scam! —" not in text
+    rows = list(csv.DictReader(io.StringIO(report(site, "--format", "csv"))))
+    assert f"{TITLED} — M" in {r["representative"] for r in rows}
+    for fmt in ("markdown", "html"):
+        assert "Sucks, they make you take a break — M" in report(site, "--format", fmt)
+
+
+def test_the_digest_quotes_the_title_too(site):
+    done = run_scan("digest", "--dry-run", "--to", "ops@example.com", cwd=site)
+    assert done.returncode == 0, done.stderr
+    assert f'"{TITLED} — M"' in " ".join(done.stdout.split())
