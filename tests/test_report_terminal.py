@@ -210,6 +210,6 @@ def test_a_period_older_than_the_verdict_window_says_to_judge_as_of_its_latest_p
     # An empty period after the window: the same advice, before --since.
     empty = " ".join(run_report(site, as_of=later, columns=120).split())
     assert (
-        "none in this period: try --as-of 2026-11-09 (as things stood at the latest) "
-        "or --since 2026-07-20" in empty
+        "none in this period: try --as-of 2026-11-09 (as things stood at the latest "
+        "grievance) or --since 2026-07-20" in empty
     ), empty

@@ -122,10 +122,13 @@ def build(
         ]
         report.detail = True
         return report
-    if not report.totals["mentions"] or start < until - timedelta(days=rules.window_days):
-        # Nothing in the period, or a period reaching back before the verdict window
-        # (imported old reviews): where the posts are, to say what to try.
-        report.outside_period = query.span(store.db, name, iso(until) or "")
+    if not report.totals["mentions"]:  # where the posts are, to say what to try
+        report.outside_period = query.span(store.db, name)
+    if not report.totals["mentions"] or start <= until - timedelta(days=rules.window_days):
+        # An empty period, or one reaching back to the start of the verdict window or
+        # before it (imported old reviews): whether any grievance is in the window.
+        latest = query.latest_grievance(store.db, name, iso(until) or "")
+        report.outside_period = {**(report.outside_period or {}), "latest_grievance": latest}
     systemic, isolated, singles = scope.ordered(include_all=include_all, source=source)
     if verdict == SYSTEMIC:
         isolated = singles = []

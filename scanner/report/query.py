@@ -132,17 +132,14 @@ def issues_pending(db: Database, company: str, *, low: str, high: str) -> int | 
     ).fetchone()[0]
 
 
-def span(db: Database, company: str, until: str) -> dict[str, Any]:
-    """All of a company's mentions, whatever the period: how many, the first and last
-    date, and the last at or before ``until`` (the as-of date).
+def span(db: Database, company: str) -> dict[str, Any]:
+    """All of a company's mentions, whatever the period: how many, the first and last date.
 
-    Read only when a report may not show what the database holds (an empty period,
-    or one reaching back before the verdict window), to say where the posts are.
+    Read only when a report's period is empty, to say where the posts are.
     """
     row = db.execute(
-        f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}), MAX(CASE WHEN {WHEN} <= ? THEN {WHEN} END) "  # noqa: S608
-        "FROM mentions m WHERE m.company = ?",
-        [until, company],
+        f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}) FROM mentions m WHERE m.company = ?",  # noqa: S608
+        [company],
     ).fetchone()
     others = (
         [
@@ -155,13 +152,19 @@ def span(db: Database, company: str, until: str) -> dict[str, Any]:
         if not row[0]
         else []
     )
-    return {
-        "mentions": row[0],
-        "first": row[1],
-        "last": row[2],
-        "latest_by_as_of": row[3],
-        "other_companies": others,
-    }
+    return {"mentions": row[0], "first": row[1], "last": row[2], "other_companies": others}
+
+
+def latest_grievance(db: Database, company: str, until: str) -> str | None:
+    """When the company's latest grievance at or before ``until`` was posted, or None:
+    the one date at which a verdict can find it systemic. Read down the index from
+    ``until`` to the first grievance, not over all posts."""
+    row = db.execute(
+        f"SELECT {WHEN} AS at FROM mentions m WHERE m.company = ? AND {WHEN} <= ? "  # noqa: S608
+        "AND m.is_grievance = 1 ORDER BY at DESC LIMIT 1",
+        [company, until],
+    ).fetchone()
+    return row[0] if row else None
 
 
 def _ids(ids: Iterable[int]) -> str:

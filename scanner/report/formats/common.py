@@ -133,25 +133,32 @@ def hidden_line(report: Report) -> str:
 
 def period_hint(report: Report) -> str:
     """What to try when the report cannot show what the database holds: a period with
-    no mention (where the mentions are), or one whose mentions all predate the verdict
-    window, so that none can be systemic (imported reviews of last year)."""
+    no mention (where the mentions are), or one whose grievances all predate the
+    verdict window, so that none can be systemic (reviews imported months later)."""
     span = report.outside_period
     if not span:
         return ""
     until = _when(report.period["until"])
-    window = report.period.get("window_days")
+    window = int(report.period.get("window_days") or 0)
+    latest = span.get("latest_grievance")
+    latest_at = _when(latest)
+    # Is the latest grievance as old as the window's start or older? The verdict counts
+    # a post in the window when it is after ``until - window``.
+    stale = (
+        until is not None
+        and latest_at is not None
+        and window > 0
+        and latest_at <= until - timedelta(days=window)
+    )
+    as_of = f"--as-of {day(latest)}" if latest else ""
     if report.totals.get("mentions"):
-        latest = _when(span.get("latest_by_as_of"))
-        if until is None or latest is None or not window:
-            return ""
-        if until - latest < timedelta(days=window):
+        if not stale:
             return ""
         return (
-            f"No mention in the {window} days before the as-of date, so none can be "
-            f"systemic: the latest is from {day(span['latest_by_as_of'])}; add --as-of "
-            f"{day(span['latest_by_as_of'])} to judge as of then."
+            f"No grievance in the {window} days before the as-of date, so none can be "
+            f"systemic: the latest is from {day(latest)}; add {as_of} to judge as of then."
         )
-    count = span["mentions"]
+    count = span.get("mentions", 0)
     if not count:
         others = ", ".join(span.get("other_companies") or [])
         if others:
@@ -168,17 +175,19 @@ def period_hint(report: Report) -> str:
         f"{day(span['last'])}"
     )
     if first > until:
-        as_of = day(report.period["until"])
-        return f"{everything}, all after the as-of date {as_of}: use a later --as-of."
+        return (
+            f"{everything}, all after the as-of date {day(report.period['until'])}: "
+            "use a later --as-of."
+        )
     since = f"--since {day(span['first'])}"
     if last > until:  # posts after the as-of date too
         return f"{everything}; none in this period: try {since}."
-    days = (until - last).days + 1
-    if window and days > window:  # a longer period would judge them all isolated
+    if stale:  # a longer period would judge every grievance isolated
         return (
-            f"{everything}; none in this period: try --as-of {day(span['last'])} (as things stood "
-            f"at the latest) or {since} (all of them)."
+            f"{everything}; none in this period: try {as_of} (as things stood at the latest "
+            f"grievance) or {since} (all of them)."
         )
+    days = (until - last).days + 1
     longer = f"--days {days} (to reach the latest) or " if days <= MAX_DAYS else ""
     return f"{everything}; none in this period: try {longer}{since} (all of them)."
 

@@ -1,0 +1,85 @@
+"""The hint for grievances older than the verdict window reads grievances, as the verdict does.
+
+Three people raised one grievance on 30 June; a five-star post came in November.
+Reported the next spring, nothing can be systemic: the report says so and names
+the date that judges the grievance as of then (June's, not the praise's), and
+following that advice finds it systemic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_scan
+
+CONFIG = 'db = "scan.db"\n[company]\nname = "Acme"\n'
+TEXT = "The checkout page loses my basket every single time I try to pay for it"
+ROWS = [
+    *(
+        {"id": f"g{i}", "author": who, "text": TEXT, "rating": 1, "published_at": when}
+        for i, (who, when) in enumerate(
+            [
+                ("alice", "2026-06-30T20:00:00Z"),
+                ("bob", "2026-06-30T22:00:00Z"),
+                ("carol", "2026-06-30T23:59:59Z"),  # exactly at a window's start below
+            ]
+        )
+    ),
+    {
+        "id": "p1",
+        "author": "dora",
+        "text": "Lovely shop, quick delivery, will buy again",
+        "rating": 5,
+        "published_at": "2026-11-20T10:00:00Z",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("window")
+    (path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    (path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS), "utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("cluster",)):
+        done = run_scan(*args, cwd=path)
+        assert done.returncode == 0, done.stderr
+    return path
+
+
+def report(site: Path, *args: str) -> str:
+    done = run_scan("report", *args, cwd=site, env={"COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    return " ".join(done.stdout.split())
+
+
+def systemic(site: Path, *args: str) -> int:
+    return json.loads(report(site, *args, "--format", "json"))["totals"]["systemic"]
+
+
+HINT = re.compile(r"No grievance in the 90 days .* the latest is from (\S+); add --as-of (\S+) ")
+
+
+@pytest.mark.parametrize("as_of", ["2027-04-30", "2026-12-01"], ids=["all-old", "praise-recent"])
+def test_a_recent_praise_post_neither_hides_the_hint_nor_names_its_date(site, as_of):
+    screen = report(site, "--as-of", as_of, "--since", "2026-01-01")
+    match = HINT.search(screen)
+    assert match and match.group(1) == match.group(2) == "2026-06-30", screen
+    assert systemic(site, "--as-of", as_of, "--since", "2026-01-01") == 0
+    assert systemic(site, "--as-of", match.group(2), "--since", "2026-01-01") == 1
+    # An empty period: the same date, before --since.
+    empty = report(site, "--as-of", "2027-04-30")
+    assert "try --as-of 2026-06-30 (as things stood at the latest grievance)" in empty, empty
+
+
+def test_at_the_windows_very_start_the_hint_agrees_with_the_verdict(site):
+    # The window of 28 September starts at 30 June 23:59:59, the latest grievance: it
+    # is no longer in the window, as the verdict counts it, though --days 90 still
+    # holds it in the period. A day earlier it is, and the grievance is systemic.
+    assert systemic(site, "--as-of", "2026-09-27", "--days", "90") == 1
+    assert not HINT.search(report(site, "--as-of", "2026-09-27", "--days", "90"))
+    assert systemic(site, "--as-of", "2026-09-28", "--days", "90") == 0
+    assert HINT.search(report(site, "--as-of", "2026-09-28", "--days", "90"))
