@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -45,6 +46,20 @@ def run_scan(
         input=input_text,
         check=False,
     )
+
+
+def imported(path: Path, rows: list[dict], company: str = "Acme") -> Path:
+    """A database in ``path`` holding ``rows`` (``scan import``) grouped (``scan
+    cluster``), with a config naming ``company``: what a user builds by hand."""
+    (path / "scanner.toml").write_text(
+        f'db = "scan.db"\n[company]\nname = "{company}"\n', encoding="utf-8"
+    )
+    lines = "".join(json.dumps(r) + "\n" for r in rows)
+    (path / "posts.jsonl").write_text(lines, encoding="utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("cluster",)):
+        done = run_scan(*args, cwd=path)
+        assert done.returncode == 0, done.stderr
+    return path
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_scan
+from tests.conftest import imported, run_scan
 
-CONFIG = 'db = "scan.db"\n[company]\nname = "Acme"\n'
 TITLED = "Sucks, they make you take a break"
 REPLY_TITLE = "Re: Is Acme down for everyone?"
 ROWS = [
@@ -55,14 +54,8 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("titles")
-    (path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
     rows = [{**r, "source": "appstore", "published_at": "2026-11-05"} for r in ROWS]
-    (path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
-    for args in (("--create", "import", "posts.jsonl"), ("cluster",)):
-        done = run_scan(*args, cwd=path)
-        assert done.returncode == 0, done.stderr
-    return path
+    return imported(tmp_path_factory.mktemp("titles"), rows)
 
 
 def report(site: Path, *args: str) -> str:

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_scan
+from tests.conftest import imported, run_scan
 
-CONFIG = 'db = "scan.db"\n[company]\nname = "Acme"\n'
 TEXT = "The checkout page loses my basket every single time I try to pay for it"
 ROWS = [
     *(
@@ -41,13 +40,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("window")
-    (path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
-    (path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS), "utf-8")
-    for args in (("--create", "import", "posts.jsonl"), ("cluster",)):
-        done = run_scan(*args, cwd=path)
-        assert done.returncode == 0, done.stderr
-    return path
+    return imported(tmp_path_factory.mktemp("window"), ROWS)
 
 
 def report(site: Path, *args: str) -> str:
