@@ -89,3 +89,4 @@ def test_the_digest_quotes_the_title_too(site):
     done = run_scan("digest", "--dry-run", "--to", "ops@example.com", cwd=site)
     assert done.returncode == 0, done.stderr
     assert f'"{TITLED} — M"' in " ".join(done.stdout.split())
+    assert "none can be systemic" not in done.stdout  # its posts are in the window

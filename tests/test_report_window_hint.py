@@ -8,6 +8,8 @@ following that advice finds it systemic.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 from pathlib import Path
@@ -76,3 +78,17 @@ def test_at_the_windows_very_start_the_hint_agrees_with_the_verdict(site):
     assert not HINT.search(report(site, "--as-of", "2026-09-27", "--days", "90"))
     assert systemic(site, "--as-of", "2026-09-28", "--days", "90") == 0
     assert HINT.search(report(site, "--as-of", "2026-09-28", "--days", "90"))
+
+
+def test_the_digest_says_why_nothing_is_systemic_and_how_to_judge_it_then(site, tmp_path):
+    # The digest is judged as of now, months after 30 June: both of its parts say so.
+    out = tmp_path / "digest.eml"
+    done = run_scan("digest", "--out", str(out), "--to", "ops@example.com", cwd=site)
+    assert done.returncode == 0, done.stderr
+    message = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
+    for kind in ("plain", "html"):
+        part = message.get_body(preferencelist=(kind,))
+        assert part is not None
+        said = " ".join(part.get_content().split())
+        assert "No grievance in the 90 days before this digest, so none can be systemic" in said
+        assert "the latest is from 2026-06-30 (scan report --as-of 2026-06-30" in said

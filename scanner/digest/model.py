@@ -112,6 +112,9 @@ class Digest:
     bars: list[Bar] = field(default_factory=list)  # volume per systemic grievance
     comparison: Any = None  # scanner.compare.news.CompareNews, with competitors only
     systemic_issues: int = 0  # themes many people raise in their own words
+    # Why nothing is systemic when every grievance predates the verdict window (reviews
+    # imported months after they were written); "" otherwise.
+    window_note: str = ""
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

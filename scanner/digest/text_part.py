@@ -33,6 +33,8 @@ def render_text(digest: Digest) -> str:
         _since(digest),
         "",
     ]
+    if digest.window_note:
+        out += _wrap(digest.window_note, "") + [""]
     if digest.spike:
         s = digest.spike
         out += _wrap(

@@ -139,24 +139,15 @@ def period_hint(report: Report) -> str:
     if not span:
         return ""
     until = _when(report.period["until"])
-    window = int(report.period.get("window_days") or 0)
-    latest = span.get("latest_grievance")
-    latest_at = _when(latest)
-    # Is the latest grievance as old as the window's start or older? The verdict counts
-    # a post in the window when it is after ``until - window``.
-    stale = (
-        until is not None
-        and latest_at is not None
-        and window > 0
-        and latest_at <= until - timedelta(days=window)
-    )
-    as_of = f"--as-of {day(latest)}" if latest else ""
+    latest = latest_before_window(report)
+    as_of = f"--as-of {latest}"
     if report.totals.get("mentions"):
-        if not stale:
+        if not latest:
             return ""
         return (
-            f"No grievance in the {window} days before the as-of date, so none can be "
-            f"systemic: the latest is from {day(latest)}; add {as_of} to judge as of then."
+            f"No grievance in the {report.period['window_days']} days before the as-of "
+            f"date, so none can be systemic: the latest is from {latest}; add {as_of} to "
+            "judge as of then."
         )
     count = span.get("mentions", 0)
     if not count:
@@ -182,7 +173,7 @@ def period_hint(report: Report) -> str:
     since = f"--since {day(span['first'])}"
     if last > until:  # posts after the as-of date too
         return f"{everything}; none in this period: try {since}."
-    if stale:  # a longer period would judge every grievance isolated
+    if latest:  # a longer period would judge every grievance isolated
         return (
             f"{everything}; none in this period: try {as_of} (as things stood at the latest "
             f"grievance) or {since} (all of them)."
@@ -193,6 +184,18 @@ def period_hint(report: Report) -> str:
 
 
 MAX_DAYS = 3650  # the largest --days scan report accepts
+
+
+def latest_before_window(report: Report) -> str | None:
+    """The day of the company's latest grievance when it is no later than the start of
+    the verdict window (the verdict counts a post in the window when it is after
+    ``until - window``), so that none can be systemic; else None."""
+    latest = (report.outside_period or {}).get("latest_grievance")
+    latest_at, until = _when(latest), _when(report.period["until"])
+    window = int(report.period.get("window_days") or 0)
+    if latest_at is None or until is None or window <= 0:
+        return None
+    return day(latest) if latest_at <= until - timedelta(days=window) else None
 
 
 def _when(stamp: str | None) -> datetime | None:
