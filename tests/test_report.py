@@ -75,7 +75,7 @@ def test_json_all_lists_every_cluster_with_people_and_members(site, report):
         "representative",
         "members",
     }
-    member_keys = {"id", "source", "author", "url", "published_at", "text"}
+    member_keys = {"id", "source", "author", "url", "published_at", "text", "title"}
     for cluster in data["clusters"]:
         assert set(cluster) >= keys
         assert cluster["verdict"] in {"systemic", "isolated"}

@@ -79,8 +79,9 @@ def test_each_format_shows_the_title_before_the_text_and_no_reply_title(site):
     text = " ".join(report(site, "--format", "text").split())
     assert f"{TITLED} — M" in text
     assert "Re: Is Acme" not in text and "... —" not in text and "Scam! —" not in text
+    # CSV as JSON: the text under "representative", the title beside it
     rows = list(csv.DictReader(io.StringIO(report(site, "--format", "csv"))))
-    assert f"{TITLED} — M" in {r["representative"] for r in rows}
+    assert {r["representative"]: r["title"] for r in rows}["M"] == TITLED
     for fmt in ("markdown", "html"):
         assert "Sucks, they make you take a break — M" in report(site, "--format", fmt)
 
@@ -90,3 +91,33 @@ def test_the_digest_quotes_the_title_too(site):
     assert done.returncode == 0, done.stderr
     assert f'"{TITLED} — M"' in " ".join(done.stdout.split())
     assert "none can be systemic" not in done.stdout  # its posts are in the window
+
+
+def test_one_grievance_in_full_shows_each_posts_title(site):
+    data = json.loads(report(site, "--format", "json"))
+    cluster = next(c["id"] for c in data["clusters"] if c["representative"] == "M")
+    full = json.loads(report(site, "--cluster", str(cluster), "--format", "json"))
+    assert [m["title"] for m in full["clusters"][0]["members"]] == [TITLED]
+    for fmt in ("text", "markdown", "html"):
+        assert TITLED in report(site, "--cluster", str(cluster), "--format", fmt), fmt
+    rows = list(
+        csv.DictReader(io.StringIO(report(site, "--cluster", str(cluster), "--format", "csv")))
+    )
+    assert [(r["title"], r["text"]) for r in rows] == [(TITLED, "M")]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "shown"),
+    [
+        ("Scam!", "Scam, they charged me twice", ""),
+        ("Ad", "Adorable mascot", "Ad"),
+        ("ऐप", "ऐप बेकार है", ""),  # the text opens with the same word
+        ("ऐप", "ऐपों में सबसे खराब", "ऐप"),  # a vowel sign goes on with the word
+        ("Café", "Cafe\u0301 was cold", ""),  # composed or not, one word
+        ("Re: Is it down?", "Yes, since noon", ""),
+    ],
+)
+def test_a_title_is_shown_unless_the_text_opens_with_that_word(title, text, shown):
+    from scanner.report.model import shown_title
+
+    assert shown_title(title, text) == shown

@@ -12,6 +12,7 @@ import email
 import email.policy
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,14 @@ def test_the_digest_says_why_nothing_is_systemic_and_how_to_judge_it_then(site, 
         said = " ".join(part.get_content().split())
         assert "No grievance in the 90 days before this digest, so none can be systemic" in said
         assert "the latest is from 2026-06-30 (scan report --as-of 2026-06-30" in said
+
+
+def test_a_five_star_post_this_week_does_not_hide_the_digests_note(tmp_path):
+    # The default 7-day period holds one post, praise: still no grievance in the window.
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    praise = {**ROWS[-1], "published_at": yesterday}
+    site = imported(tmp_path, [*ROWS[:-1], praise])
+    done = run_scan("digest", "--dry-run", "--to", "ops@example.com", cwd=site)
+    assert done.returncode == 0, done.stderr
+    assert "the latest is from 2026-06-30" in " ".join(done.stdout.split())
+    assert HINT.search(report(site))  # the report as of now says it too

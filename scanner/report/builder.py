@@ -124,9 +124,11 @@ def build(
         return report
     if not report.totals["mentions"]:  # where the posts are, to say what to try
         report.outside_period = query.span(store.db, name)
-    if not report.totals["mentions"] or start <= until - timedelta(days=rules.window_days):
-        # An empty period, or one reaching back to the start of the verdict window or
-        # before it (imported old reviews): whether any grievance is in the window.
+    if not report.totals["grievances"] or start <= until - timedelta(days=rules.window_days):
+        # No grievance in the period (a recent five-star post or two do not count), or
+        # a period reaching back to the verdict window's start or before it (imported
+        # old reviews): is any grievance in the window? (A grievance in a shorter period
+        # is in it.)
         latest = query.latest_grievance(store.db, name, iso(until) or "")
         report.outside_period = {**(report.outside_period or {}), "latest_grievance": latest}
     systemic, isolated, singles = scope.ordered(include_all=include_all, source=source)

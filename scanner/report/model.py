@@ -7,6 +7,7 @@ its keys never change meaning.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,13 @@ class MemberView:
     url: str | None
     published_at: str | None  # ISO 8601 UTC
     text: str
+    title: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """The title every format shows above the text (the grievance may be in the
+        title alone: "Sucks, says take a break" over "M")."""
+        return shown_title(self.title, self.text)
 
 
 @dataclass
@@ -70,17 +78,10 @@ class ClusterView:
 @dataclass
 class IssueMember(MemberView):
     phrase: str | None = None  # the issue phrase this post contains
-    title: str | None = None
     # An example's title and text on one line, from a little before its phrase
     # (``scanner.report.quotes``): what every format shows of it. "" for a member
     # that is no example.
     quote: str = ""
-
-    @property
-    def heading(self) -> str:
-        """The title every format shows above the text (the grievance may be in the
-        title alone: "Sucks, says take a break" over "M")."""
-        return shown_title(self.title, self.text)
 
 
 def shown_title(title: str | None, text: str = "") -> str:
@@ -90,9 +91,13 @@ def shown_title(title: str | None, text: str = "") -> str:
     if not title or title.startswith(REPLY_PREFIX) or not any(c.isalnum() for c in title):
         return ""
     title = title.strip()
-    opening = " ".join(text.split()).casefold()
-    head = " ".join(title.rstrip(".!?…:;, ").split()).casefold()
-    if opening.startswith(head) and not opening[len(head) : len(head) + 1].isalnum():
+    opening = unicodedata.normalize("NFC", " ".join(text.split())).casefold()
+    head = unicodedata.normalize("NFC", " ".join(title.rstrip(".!?…:;, ").split())).casefold()
+    after = opening[len(head) : len(head) + 1]
+    # a word goes on after a letter, a digit or a combining mark (Indic vowel signs)
+    if opening.startswith(head) and not (
+        after.isalnum() or unicodedata.category(after or " ")[0] == "M"
+    ):
         return ""
     return title
 

@@ -230,18 +230,18 @@ def members(
 ) -> list[tuple[Member, dict[str, Any]]]:
     """Members up to the as-of date (after ``low`` if given), oldest first, with extras."""
     cursor = db.execute(
-        f"""SELECT m.id, m.source, m.author, m.url, m.text, m.categories, {WHEN} AS at
+        f"""SELECT m.id, m.source, m.author, m.url, m.text, m.categories, {WHEN} AS at, m.title
             FROM cluster_members cm JOIN mentions m ON m.id = cm.mention_id
             WHERE cm.cluster_id = ? AND {WHEN} <= ? AND {WHEN} > ? ORDER BY at, m.id""",  # noqa: S608
         [cluster_id, high, low or ""],
     )
     out = []
-    for mid, source, author, url, text, cats, at in cursor:
+    for mid, source, author, url, text, cats, at, title in cursor:
         when = _parse(at)
         member = Member(
             id=mid, source=source, author=author, published_at=when, text=text or "", url=url
         )
-        out.append((member, {"at": at, "categories": cats}))
+        out.append((member, {"at": at, "categories": cats, "title": title}))
     return out
 
 

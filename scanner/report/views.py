@@ -63,6 +63,7 @@ def cluster_view(
                 url=m.url,
                 published_at=extra["at"],
                 text=m.text,
+                title=extra["title"],
             )
             for m, extra in loaded
         ]

@@ -32,11 +32,12 @@ ROW_COLUMNS = [
     "categories",
     "flags",
     "representative",
+    "title",
     "name",
     "phrases",
     "clusters",
 ]
-MEMBER_COLUMNS = ["cluster_id", "id", "source", "author", "url", "published_at", "text"]
+MEMBER_COLUMNS = ["cluster_id", "id", "source", "author", "url", "published_at", "title", "text"]
 ISSUE_MEMBER_COLUMNS = [
     "issue_id",
     "id",
@@ -61,7 +62,12 @@ def render_report(report: Report, screen: Screen) -> str:
             writer.writerow(MEMBER_COLUMNS)
             for cluster in report.clusters:
                 for m in cluster.members:
-                    write([cluster.id, m.id, m.source, m.author, m.url, m.published_at, m.text])
+                    write(
+                        [
+                            cluster.id,
+                            *(m.id, m.source, m.author, m.url, m.published_at, m.heading, m.text),
+                        ]
+                    )
         for issue in report.issues:
             writer.writerow(ISSUE_MEMBER_COLUMNS)
             for m in issue.members:
@@ -81,7 +87,8 @@ def render_report(report: Report, screen: Screen) -> str:
                 c.last_seen,
                 ";".join(c.categories),
                 ";".join(c.flags),
-                c.shown,
+                c.representative,
+                c.title,
                 "",
                 "",
                 "",
@@ -101,7 +108,8 @@ def render_report(report: Report, screen: Screen) -> str:
                 i.last_seen,
                 ";".join(i.categories),
                 ";".join(i.flags),
-                example,
+                example,  # an issue's example quote holds its title already
+                "",
                 i.name,
                 ";".join(i.phrases),
                 ";".join(str(c) for c in i.clusters),

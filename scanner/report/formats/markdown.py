@@ -250,7 +250,7 @@ def _posts(members: Sequence[MemberView]) -> list[str]:
         url = _link(m.url)
         if url:
             lines.append(f"Link: {url}")
-        title = m.heading if isinstance(m, IssueMember) else ""
+        title = m.heading
         lines += [
             "",
             *([f"> **{md(textsafe.terminal(title))}**", ">"] if title else []),

@@ -373,7 +373,7 @@ def _posts(console: Console, members: Sequence[MemberView]) -> None:
         link = textsafe.safe_url(m.url)
         if link:
             console.print(Text("   " + link, style="blue"))
-        title = m.heading if isinstance(m, IssueMember) else ""
+        title = m.heading
         if title:
             console.print(Text(textsafe.terminal(title), style="bold"), soft_wrap=True)
         console.print(Text(textsafe.terminal(m.text, single_line=False)), soft_wrap=True)
