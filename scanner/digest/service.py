@@ -119,11 +119,9 @@ def compose_since(
 def _window_note(report: Any) -> str:
     """When the latest grievance is older than the verdict window, nothing can be
     systemic however many people raised it: say so, and how to judge it as of then."""
-    from scanner.report.formats.common import latest_before_window
-
-    latest = latest_before_window(report)
-    if not latest:
+    if not report.stale_since:
         return ""
+    latest = report.stale_since[:10]
     return (
         f"No grievance in the {report.period['window_days']} days before this digest, so "
         f"none can be systemic: the latest is from {latest} (scan report --as-of {latest} "

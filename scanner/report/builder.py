@@ -122,15 +122,17 @@ def build(
         ]
         report.detail = True
         return report
-    if not report.totals["mentions"]:  # where the posts are, to say what to try
+    if not report.totals["mentions"]:
         report.outside_period = query.span(store.db, name)
-    if not report.totals["grievances"] or start <= until - timedelta(days=rules.window_days):
+    window_start = until - timedelta(days=rules.window_days)
+    if not report.totals["grievances"] or start <= window_start:
         # No grievance in the period (a recent five-star post or two do not count), or
         # a period reaching back to the verdict window's start or before it (imported
         # old reviews): is any grievance in the window? (A grievance in a shorter period
-        # is in it.)
+        # is in it.) The verdict counts a post in the window when it is after its start.
         latest = query.latest_grievance(store.db, name, iso(until) or "")
-        report.outside_period = {**(report.outside_period or {}), "latest_grievance": latest}
+        if latest is not None and latest <= (iso(window_start) or ""):  # stored as iso()
+            report.stale_since = latest
     systemic, isolated, singles = scope.ordered(include_all=include_all, source=source)
     if verdict == SYSTEMIC:
         isolated = singles = []

@@ -173,11 +173,12 @@ class Report:
     # Single-post isolated grievances in the period, left out without --all (None: some
     # are, but how many match --category is not known).
     isolated_hidden: int | None = 0
-    # When the period holds no mention: the company's mentions at any date ({"mentions",
-    # "first", "last", "other_companies"}), to say where they are; and when it is empty
-    # or reaches back to the verdict window's start: its latest grievance at or before
-    # the as-of date ({"latest_grievance"}), to say when one can be systemic.
+    # When the period holds no mention: the company's mentions at any date
+    # ({"mentions", "first", "last", "other_companies"}), to say where they are.
     outside_period: dict[str, Any] | None = None
+    # When the company's latest grievance at or before the as-of date is no later than
+    # the verdict window's start: its date, since then none can be systemic.
+    stale_since: str | None = None
     detail: bool = False  # one cluster (--cluster) or one issue (--issue) in full
     authors: str = "keep"  # what the database stores of authors: keep, hash, drop (privacy)
 

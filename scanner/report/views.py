@@ -42,7 +42,7 @@ def cluster_view(
         history = query.history(db, row["id"], low=iso(low) or "", high=high)
     members = [m for m, _ in loaded]
     result = assess(members, as_of=as_of, rules=rules, period_start=period_start, history=history)
-    rep, title = _representative(db, row, members)
+    rep, title = _representative(db, row, loaded)
     return ClusterView(
         id=row["id"],
         verdict=result.verdict,
@@ -73,15 +73,24 @@ def cluster_view(
     )
 
 
-def _representative(db: Database, row: dict[str, Any], members: list[Member]) -> tuple[str, str]:
+def _representative(
+    db: Database, row: dict[str, Any], loaded: list[tuple[Member, dict[str, Any]]]
+) -> tuple[str, str]:
     """The text of the post that stands for a cluster, and its title as shown ("" for
-    none): the representative grouping chose, else the latest post read."""
-    wanted = row.get("representative_id") or (members[-1].id if members else None)
+    none): the representative grouping chose (read with the members when it is among
+    them), else the latest post read."""
+    wanted = row.get("representative_id")
+    for member, extra in loaded:
+        if member.id == wanted:
+            return member.text, shown_title(extra["title"], member.text)
     if wanted:
         found = db.execute("SELECT text, title FROM mentions WHERE id = ?", [wanted]).fetchone()
         if found:
             return found[0] or "", shown_title(found[1], found[0] or "")
-    return (members[-1].text if members else ""), ""
+    if not loaded:
+        return "", ""
+    member, extra = loaded[-1]
+    return member.text, shown_title(extra["title"], member.text)
 
 
 # Categorising every post of a big grievance would cost more than the rest of

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from scanner.compare.model import (
@@ -135,11 +135,7 @@ def period_hint(report: Report) -> str:
     """What to try when the report cannot show what the database holds: a period with
     no mention (where the mentions are), or one whose grievances all predate the
     verdict window, so that none can be systemic (reviews imported months later)."""
-    span = report.outside_period
-    if not span:
-        return ""
-    until = _when(report.period["until"])
-    latest = latest_before_window(report)
+    latest = day(report.stale_since)
     as_of = f"--as-of {latest}"
     if report.totals.get("mentions"):
         if not latest:
@@ -149,7 +145,11 @@ def period_hint(report: Report) -> str:
             f"date, so none can be systemic: the latest is from {latest}; add {as_of} to "
             "judge as of then."
         )
-    count = span.get("mentions", 0)
+    span = report.outside_period
+    if not span:
+        return ""
+    until = _when(report.period["until"])
+    count = span["mentions"]
     if not count:
         others = ", ".join(span.get("other_companies") or [])
         if others:
@@ -184,18 +184,6 @@ def period_hint(report: Report) -> str:
 
 
 MAX_DAYS = 3650  # the largest --days scan report accepts
-
-
-def latest_before_window(report: Report) -> str | None:
-    """The day of the company's latest grievance when it is no later than the start of
-    the verdict window (the verdict counts a post in the window when it is after
-    ``until - window``), so that none can be systemic; else None."""
-    latest = (report.outside_period or {}).get("latest_grievance")
-    latest_at, until = _when(latest), _when(report.period["until"])
-    window = int(report.period.get("window_days") or 0)
-    if latest_at is None or until is None or window <= 0:
-        return None
-    return day(latest) if latest_at <= until - timedelta(days=window) else None
 
 
 def _when(stamp: str | None) -> datetime | None:

@@ -62,12 +62,8 @@ def render_report(report: Report, screen: Screen) -> str:
             writer.writerow(MEMBER_COLUMNS)
             for cluster in report.clusters:
                 for m in cluster.members:
-                    write(
-                        [
-                            cluster.id,
-                            *(m.id, m.source, m.author, m.url, m.published_at, m.heading, m.text),
-                        ]
-                    )
+                    row = [m.id, m.source, m.author, m.url, m.published_at, m.heading, m.text]
+                    write([cluster.id, *row])
         for issue in report.issues:
             writer.writerow(ISSUE_MEMBER_COLUMNS)
             for m in issue.members:
