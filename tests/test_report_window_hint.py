@@ -104,3 +104,21 @@ def test_a_five_star_post_this_week_does_not_hide_the_digests_note(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "the latest is from 2026-06-30" in " ".join(done.stdout.split())
     assert HINT.search(report(site))  # the report as of now says it too
+
+
+def test_json_says_why_a_report_is_empty_as_the_screen_does(site):
+    # A script reading --format json learns what the screen's hints say: the
+    # grievances all predate the window (and since when), or where the posts are.
+    def data(*args: str) -> dict:
+        return json.loads(report(site, *args, "--format", "json"))
+
+    stale = data("--as-of", "2027-04-30", "--since", "2026-01-01")
+    assert stale["stale_since"][:10] == "2026-06-30"
+    assert stale["outside_period"] is None  # the period holds the posts
+    empty = data("--as-of", "2027-04-30")
+    assert empty["totals"]["mentions"] == 0
+    assert empty["outside_period"]["mentions"] == len(ROWS)
+    assert empty["outside_period"]["last"][:10] == "2026-11-20"
+    fresh = data("--as-of", "2026-07-01", "--since", "2026-06-01")
+    assert fresh["stale_since"] is None and fresh["outside_period"] is None
+    assert fresh["totals"]["systemic"] == 1

@@ -214,5 +214,9 @@ class Report:
             "issues": [i.to_json_dict() for i in self.issues],
             "issues_systemic_more": self.issues_systemic_more,
             "issues_isolated_more": self.issues_isolated_more,
+            # Why a report may be empty: a period with no mention of the company (where
+            # its mentions are instead), or grievances all older than the verdict window.
+            "outside_period": self.outside_period,
+            "stale_since": self.stale_since,
             "privacy": {"authors": self.authors},
         }
