@@ -16,6 +16,7 @@ import pytest
 
 from scanner.issues import Grievance, Lexicon, discover
 from scanner.issues.counting import tokenise
+from scanner.issues.discover import even_sample
 from scanner.issues.names import surface
 from scanner.issues.settings import IssueParams
 
@@ -292,3 +293,23 @@ def test_a_synonym_never_takes_a_word_that_only_shares_its_stem():
     lexicon = Lexicon(names=["Acme"])
     assert "region" not in lexicon.sequence("Лимит какой то странный", "ru")
     assert "region" in lexicon.sequence("Заблокировали в России", "ru")
+
+
+@pytest.mark.parametrize(
+    ("size", "at_most", "taken"),
+    [
+        (99_999, 100_000, 99_999),
+        (100_000, 100_000, 100_000),
+        (199_999, 100_000, 100_000),
+        (250_001, 100_000, 83_334),
+        (7, 3, 3),
+        (0, 3, 0),
+    ],
+)
+def test_the_background_sample_never_exceeds_its_bound(size, at_most, taken):
+    # Every ceil(size / at_most)-th post from the first: 199,999 posts give every
+    # other one, not all of them.
+    items = range(size)
+    sample = even_sample(items, at_most)
+    assert len(sample) == taken <= at_most
+    assert not size or sample[0] == 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from scanner.issues.counting import index_phrases
 from scanner.issues.lexicon import Key, Lexicon, phrase_key
@@ -27,6 +28,8 @@ from scanner.issues.names import NAME_SAMPLE, best_name, surface_forms
 from scanner.issues.praise import praise_parts, trade_words
 from scanner.issues.settings import IssueParams, PinnedIssue
 from scanner.issues.themes import build_themes
+
+T = TypeVar("T")
 
 BACKGROUND_SAMPLE = 100_000  # other posts read at most, evenly spaced
 
@@ -76,7 +79,7 @@ def discover(
     # The background: what the other posts praise. A post that only complains (a
     # five-star "so you see this") adds nothing to it. Rates are what count, so an
     # even sample of a big company's posts is as good as all.
-    sample = others[:: max(1, len(others) // BACKGROUND_SAMPLE)]
+    sample = even_sample(others, BACKGROUND_SAMPLE)
     kept = praise_parts(sample)
     if len(kept) < params.min_background:  # posts that hardly praise: news, forums
         kept = praise_parts(sample, praising=False)
@@ -137,6 +140,12 @@ def discover(
         if not issue.name:
             issue.name = _readable_name(issue, docs)
     return Discovery(issues, index.background, len(index.found))
+
+
+def even_sample(items: Sequence[T], at_most: int) -> Sequence[T]:
+    """At most ``at_most`` of ``items``, evenly spaced from the first: every
+    ``ceil(len / at_most)``-th one (every other one of 199,999 posts, not all)."""
+    return items[:: max(1, -(-len(items) // max(at_most, 1)))]
 
 
 NAME_CHARS = 40  # a name longer than this reads as a sentence, not a label
