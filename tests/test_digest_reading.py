@@ -48,7 +48,7 @@ def test_flags_are_in_both_parts_and_a_possible_review_bomb_is_in_the_subject(
     assert ">coordinated</span>" in html and "Possibly coordinated:" in html
 
 
-def _one_cluster_issue_digest(tmp_path):
+def _one_cluster_issue_digest(tmp_path, clusters=(7,)):
     from scanner.config import load_config
     from scanner.digest.changes import grievance_sections
     from scanner.digest.model import Digest
@@ -69,7 +69,7 @@ def _one_cluster_issue_digest(tmp_path):
                 people=3,
                 mentions=3,
                 phrases=["refund never"],
-                clusters=[7],
+                clusters=list(clusters),
                 flags=list(cluster.flags),
                 members=cluster.members,
             ),
@@ -100,6 +100,24 @@ def test_an_issue_of_one_grievance_quotes_it_once(tmp_path):
         for member in cluster.members:
             assert body.count(member.url) == 1, member.url
     assert "Quoted above, under Issue 2." in html
+
+
+def test_a_big_issue_names_its_largest_grievances_not_all_of_them(tmp_path):
+    # Hundreds of ids bury a mail: the ten largest (listed first) and where the rest are.
+    from scanner.digest.html_part import render_html
+    from scanner.digest.text_part import render_text
+
+    many = [7, *range(100, 124)]
+    digest, _ = _one_cluster_issue_digest(tmp_path, many)
+    text, html = render_text(digest), render_html(digest)
+    shown = ", ".join(f"#{c}" for c in many[:10])
+    assert (
+        " ".join(text.split()).count(f"grievances: {shown} and 15 more (scan report --issue 2)")
+        == 1
+    )
+    assert f"Grievances: {shown} and 15 more (scan report --issue 2)" in html
+    for body in (text, html):
+        assert "#108" in body and "#109" not in body
 
 
 @pytest.mark.parametrize(

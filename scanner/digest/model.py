@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scanner.report.formats.common import grievance_ids
 from scanner.text.counts import counted
+
+GRIEVANCE_IDS = 10  # an issue's grievances a digest names, largest first
 
 SECTION_TITLES = {
     "issues": "Systemic issues",
@@ -55,6 +58,12 @@ class Grievance:
     @property
     def is_issue(self) -> bool:
         return self.name is not None
+
+    @property
+    def grievance_ids(self) -> str:
+        """An issue's largest grievances as "#92, #111, … and 190 more (scan report
+        --issue 1)": all ids of a big issue are a wall of numbers in a mail."""
+        return grievance_ids(self, GRIEVANCE_IDS)
 
     @property
     def coordinated(self) -> bool:

@@ -117,7 +117,7 @@ def _grievance(g: Grievance, *, compact: bool) -> list[str]:
     if g.quoted_in_issue is not None:
         return [*out, f"{BODY}(quoted above, under Issue {g.quoted_in_issue})"]
     if g.clusters:
-        out += _wrap("grievances: " + ", ".join(f"#{c}" for c in g.clusters), BODY)
+        out += _wrap(f"grievances: {g.grievance_ids}", BODY)
     if g.phrases:
         out += _wrap("phrases: " + ", ".join(f'"{terminal(p)}"' for p in g.phrases), BODY)
     out += _wrap(f'"{terminal(g.quote)}"', BODY)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from scanner.compare.model import (
     INDUSTRY_WIDE,
@@ -27,7 +27,7 @@ from scanner.compare.model import (
     Rate,
     Row,
 )
-from scanner.report.model import ClusterView, IssueView, Report
+from scanner.report.model import ClusterView, Report
 from scanner.text import safe as textsafe
 from scanner.text.counts import counted
 
@@ -365,7 +365,17 @@ def scattered_line(cmp: Comparison, kind: str = "issue") -> str:
 SUMMARY_IDS = 20  # cluster ids an issue lists in a report; --issue ID lists all
 
 
-def grievance_ids(issue: IssueView, limit: int | None = None) -> str:
+class HasClusters(Protocol):
+    """An issue as a report or a digest holds it: its id and its clusters' ids."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def clusters(self) -> list[int]: ...
+
+
+def grievance_ids(issue: HasClusters, limit: int | None = None) -> str:
     """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
     and how many more (a big issue holds hundreds, which bury the page)."""
     shown = issue.clusters if limit is None else issue.clusters[:limit]
