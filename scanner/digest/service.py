@@ -32,6 +32,7 @@ from scanner.digest.smtp import send
 from scanner.digest.sources import current_sources, source_notes, source_state
 from scanner.digest.volume import spike
 from scanner.errors import ScanError
+from scanner.report.formats.common import day, stale_line
 from scanner.store import Store, utcnow
 
 
@@ -119,14 +120,9 @@ def compose_since(
 def _window_note(report: Any) -> str:
     """When the latest grievance is older than the verdict window, nothing can be
     systemic however many people raised it: say so, and how to judge it as of then."""
-    if not report.stale_since:
-        return ""
-    latest = report.stale_since[:10]
-    return (
-        f"No grievance in the {report.period['window_days']} days before this digest, so "
-        f"none can be systemic: the latest is from {latest} (scan report --as-of {latest} "
-        "judges them as of then)."
-    )
+    said = stale_line(report, "this digest")
+    latest = day(report.stale_since)
+    return f"{said} (scan report --as-of {latest} judges them as of then)." if said else ""
 
 
 def message_for(digest: Digest, config: Config, to: list[str] | None = None) -> EmailMessage:

@@ -131,6 +131,19 @@ def hidden_line(report: Report) -> str:
     return f"{counted(count, 'single-post grievance')} not listed (use --all to list them)."
 
 
+def stale_line(report: Report, before: str) -> str:
+    """Why nothing can be systemic when every grievance predates the verdict window
+    ending at ``before`` (the report's as-of date, the digest's moment), the latest's
+    date in it; "" when some grievance is in the window. The report and the digest
+    each add how to judge them as of that date."""
+    if not report.stale_since:
+        return ""
+    return (
+        f"No grievance in the {report.period['window_days']} days before {before}, so none "
+        f"can be systemic: the latest is from {day(report.stale_since)}"
+    )
+
+
 def period_hint(report: Report) -> str:
     """What to try when the report cannot show what the database holds: a period with
     no mention (where the mentions are), or one whose grievances all predate the
@@ -140,11 +153,7 @@ def period_hint(report: Report) -> str:
     if report.totals.get("mentions"):
         if not latest:
             return ""
-        return (
-            f"No grievance in the {report.period['window_days']} days before the as-of "
-            f"date, so none can be systemic: the latest is from {latest}; add {as_of} to "
-            "judge as of then."
-        )
+        return f"{stale_line(report, 'the as-of date')}; add {as_of} to judge as of then."
     span = report.outside_period
     if not span:
         return ""
