@@ -20,7 +20,8 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
 
     An issue gathers grievances that share a distinctive phrase, however
     differently they are written ("age verification", "verify my age"). Pin
-    your own in rules/issues.toml.
+    your own in rules/issues.toml, and list there the phrases you judge no
+    problem ([[ignored]]).
 
     \b
     Example:
@@ -37,6 +38,7 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
                 "grievances": c.grievances,
                 "background": c.background,
                 "retired": c.retired,
+                "ignored": c.ignored,
                 "issues": [
                     {
                         "id": i.id,
@@ -61,6 +63,8 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
             f"{terminal(c.company)}: {len(c.issues)} issues from {c.grievances} grievances"
             f" ({c.retired} retired; background: {c.background})"
         )
+        if c.ignored:
+            click.echo("\n".join(_ignored_lines(c.ignored, output_width())))
         if not c.issues:
             continue
         click.echo(f"  {'ID':>5}  {'PEOPLE':>6}  {'POSTS':>5}  ISSUE / PHRASES")
@@ -76,3 +80,25 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
                 phrases = ", ".join(terminal(p) for p in i.phrases[:6])
                 line += f"  [{width_cut(phrases, room)}]"
             click.echo(line)
+
+
+def _ignored_lines(ignored: dict[str, int], width: int) -> list[str]:
+    """Which [[ignored]] phrases left candidates out, and which matched none (a typo,
+    or a phrase of stop words only), so a rule that does nothing does not go unseen.
+    Wrapped to the terminal, in cells (a phrase may be Devanagari or CJK)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    used = [terminal(p) for p, n in ignored.items() if n]
+    idle = [terminal(p) for p, n in ignored.items() if not n]
+    said = []
+    if used:
+        said.append("Left out as [[ignored]] in rules/issues.toml: " + ", ".join(used) + ".")
+    if idle:
+        said.append("[[ignored]] phrases that matched no candidate: " + ", ".join(idle) + ".")
+    measure = Console(width=width, no_color=True, emoji=False, markup=False, highlight=False)
+    lines = []
+    for text in said:
+        wrapped = [line.plain.rstrip() for line in Text(text).wrap(measure, max(width - 4, 20))]
+        lines += ["  " + wrapped[0], *("    " + line for line in wrapped[1:])]
+    return lines

@@ -13,7 +13,9 @@
 4. A grievance belongs to every theme one of whose phrases it contains.
 
 Pinned issues (``rules/issues.toml``) enter step 3 first, so discovered
-phrases join them rather than duplicating them.
+phrases join them rather than duplicating them. Ignored phrases (``[[ignored]]``,
+what a user read and judged no problem) leave step 2: a candidate holding all the
+words of one is no candidate, so it neither makes an issue nor joins one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from scanner.issues.counting import index_phrases
+from scanner.issues.keyness import Candidate
 from scanner.issues.lexicon import Key, Lexicon, phrase_key
 from scanner.issues.names import NAME_SAMPLE, best_name, surface_forms
 from scanner.issues.praise import praise_parts, trade_words
@@ -58,6 +61,8 @@ class Discovery:
     issues: list[FoundIssue]
     background: str  # "mentions" or "built-in"
     candidates: int
+    # each ignored phrase: how many candidates it left out (0: it matched none, a typo?)
+    ignored: dict[str, int] = field(default_factory=dict)
 
 
 def discover(
@@ -67,6 +72,7 @@ def discover(
     lexicon: Lexicon,
     params: IssueParams,
     pinned: Sequence[PinnedIssue] = (),
+    ignored: Sequence[str] = (),
 ) -> Discovery:
     """Find the issues of one company's grievances and assign every grievance.
 
@@ -91,13 +97,14 @@ def discover(
         [*(k for keys in pinned_keys for k in keys), *(k for k, _ in leans)],
         languages=([g.language for g in grievances], [lang for _, lang in kept]),
     )
+    found, left_out = _without_ignored(index.found, ignored, lexicon)
     persons = [g.person for g in grievances]
 
     def people(indices: Iterable[int]) -> int:
         return len({persons[i] for i in indices})
 
     drafts = build_themes(
-        index.found,
+        found,
         index.docs,
         people,
         len(grievances),
@@ -139,7 +146,26 @@ def discover(
         issue.labels.update(surface_forms(naming, docs, grievances, lexicon, NAME_SAMPLE))
         if not issue.name:
             issue.name = _readable_name(issue, docs)
-    return Discovery(issues, index.background, len(index.found))
+    return Discovery(issues, index.background, len(found), left_out)
+
+
+def _without_ignored(
+    found: Sequence[Candidate], ignored: Sequence[str], lexicon: Lexicon
+) -> tuple[list[Candidate], dict[str, int]]:
+    """The candidates that hold no ignored phrase, and how many each phrase left
+    out. A phrase is read as discovery reads posts (stems, synonyms, stop words
+    left out), and it takes every longer phrase with its words: "soul" takes
+    "soul crushing" too, so the issue does not come back under a longer name."""
+    keys = {p: set(phrase_key(p, lexicon)) for p in ignored}
+    counts = dict.fromkeys(ignored, 0)
+    kept = []
+    for candidate in found:
+        hits = [p for p, words in keys.items() if words and words <= set(candidate.key)]
+        for p in hits:
+            counts[p] += 1
+        if not hits:
+            kept.append(candidate)
+    return kept, counts
 
 
 def even_sample(items: Sequence[T], at_most: int) -> Sequence[T]:

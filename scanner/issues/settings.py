@@ -1,4 +1,5 @@
-"""``rules/issues.toml``: discovery parameters and the issues a user pins.
+"""``rules/issues.toml``: discovery parameters, the issues a user pins and the
+phrases a user says are no issue.
 
 Every number is checked against its range, and a pinned issue without a name
 or phrases is reported with the file, so a typo never silently changes what
@@ -7,8 +8,9 @@ the nightly run reports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.errors import RuleFileError
 from scanner.rules import check_data, load_checked, rules_path
@@ -73,16 +75,38 @@ class PinnedIssue:
 
 
 @dataclass(frozen=True)
+class IgnoredPhrases:
+    """One ``[[ignored]]`` entry: phrases a user has read and judged no problem
+    ("soul", "listen"). Discovery is lexical, so some company's angry reviews will
+    always share a word that names nothing; the user who reads them decides."""
+
+    phrases: tuple[str, ...] = setting(check=_phrases_problem)
+    company: str | None = setting(None)  # None: every watched company
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phrases", tuple(p.strip() for p in self.phrases))
+
+
+_T = TypeVar("_T", PinnedIssue, IgnoredPhrases)
+
+
+def _for(company: str, entries: Sequence[_T]) -> list[_T]:
+    """The entries for ``company``: its own and those without one."""
+    return [e for e in entries if e.company is None or e.company.casefold() == company.casefold()]
+
+
+@dataclass(frozen=True)
 class IssueRules:
     params: IssueParams = setting(factory=IssueParams, key="discovery")
     pinned: tuple[PinnedIssue, ...] = setting(())
+    ignored: tuple[IgnoredPhrases, ...] = setting(())
 
     def pinned_for(self, company: str) -> list[PinnedIssue]:
-        return [
-            p
-            for p in self.pinned
-            if p.company is None or p.company.casefold() == company.casefold()
-        ]
+        return _for(company, self.pinned)
+
+    def ignored_for(self, company: str) -> list[str]:
+        """The phrases that never make or join an issue of ``company``."""
+        return [p for entry in _for(company, self.ignored) for p in entry.phrases]
 
 
 def load_issue_rules() -> IssueRules:

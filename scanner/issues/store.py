@@ -45,6 +45,7 @@ class CompanyIssues:
     background: str  # "mentions" or "built-in"
     issues: list[IssueSummary] = field(default_factory=list)
     retired: int = 0
+    ignored: dict[str, int] = field(default_factory=dict)  # [[ignored]] phrase: left out
 
 
 @dataclass
@@ -126,6 +127,7 @@ def _one(store: Store, company: str, names: list[str], rules: IssueRules) -> Com
         lexicon=lexicon,
         params=rules.params,
         pinned=rules.pinned_for(company),
+        ignored=rules.ignored_for(company),
     )
     with db.atomic():
         return _save(db, company, found, grievances, lexicon, dated)
@@ -155,7 +157,7 @@ def _save(
     }
     by_key = {row["key"]: rid for rid, row in existing.items()}
     used: set[int] = set()
-    out = CompanyIssues(company, len(grievances), found.background)
+    out = CompanyIssues(company, len(grievances), found.background, ignored=found.ignored)
     for issue in found.issues:
         rid = _match(issue, existing, by_key, used)
         phrases = [issue.labels.get(k, " ".join(k)) for k in issue.phrases]
