@@ -11,7 +11,7 @@ recall) and Cohen's kappa: where two people agree less than the product's bar
 (precision 0.8, recall 0.7) asks of a theme, the theme's truth is itself unsure.
 The reviews themselves are not needed: only the ids and themes are compared.
 
-Measured 2026-12-02: kappa 0.86-1.00 for every theme of either app with 8 or more
+Measured 2026-12-02: kappa 0.84-1.00 for every theme of either app with 8 or more
 reviews in the sample, except Chai's bugs (0.71: "it says unlimited, then asks me to
 subscribe" is a fault to one reader, the price to the other) and PolyBuzz's limits
 (0.65: the "take a break" pop-up is limits to the second reader, mostly ads to the
