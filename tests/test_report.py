@@ -142,6 +142,12 @@ def test_filters_and_limit(site, report):
     limited = json.loads(report("--format", "json", "--limit", "1").stdout)
     assert [c["verdict"] for c in limited["clusters"]] == ["systemic", "isolated"]
     assert limited["isolated_more"] == 2 and limited["systemic_more"] == 2
+    # What is left out is counted in words that agree with the count, in every format.
+    for fmt in ("text", "markdown", "html"):
+        two = report("--format", fmt, "--limit", "1").stdout
+        one = report("--format", fmt, "--limit", "2").stdout
+        assert "2 more systemic grievances (use --limit N" in two, fmt
+        assert "1 more systemic grievance (use --limit N" in one, fmt
 
 
 def test_one_cluster_in_full(site, report):

@@ -118,7 +118,9 @@ AUTHORS_NOTE = {
 
 
 def more_line(count: int, what: str) -> str:
-    return f"… {count} more {what} (use --limit N or --all to list them)" if count else ""
+    """``what`` is singular: "… 1 more systemic issue", "… 3 more systemic issues"."""
+    more = counted(count, f"more {what}", f"more {what}s")
+    return f"… {more} (use --limit N or --all to list them)" if count else ""
 
 
 def hidden_line(report: Report) -> str:

@@ -120,7 +120,7 @@ def render_report(report: Report, screen: Screen) -> str:
             for c in report.systemic
         ]
         if report.systemic_more:
-            lines += ["", md(more_line(report.systemic_more, "systemic grievances"))]
+            lines += ["", md(more_line(report.systemic_more, "systemic grievance"))]
     else:
         lines.append("No systemic grievance.")
     lines += ["", "## Isolated grievances, newest first", ""]
@@ -141,7 +141,7 @@ def render_report(report: Report, screen: Screen) -> str:
             for c in report.isolated
         ]
         if report.isolated_more:
-            lines += ["", md(more_line(report.isolated_more, "isolated grievances"))]
+            lines += ["", md(more_line(report.isolated_more, "isolated grievance"))]
     else:
         several = " with more than one post" if hidden_line(report) else ""
         lines.append(f"No isolated grievance{several} in the period.")
@@ -190,7 +190,7 @@ def _issues(report: Report) -> list[str]:
     if not report.systemic_issues:
         lines += ["No systemic issue.", ""]
     if report.issues_systemic_more:
-        lines += [md(more_line(report.issues_systemic_more, "systemic issues")), ""]
+        lines += [md(more_line(report.issues_systemic_more, "systemic issue")), ""]
     if report.isolated_issues:
         lines += [
             "## Isolated issues, newest first",
@@ -213,7 +213,7 @@ def _issues(report: Report) -> list[str]:
         ]
         lines.append("")
     if report.issues_isolated_more:
-        lines += [md(more_line(report.issues_isolated_more, "isolated issues")), ""]
+        lines += [md(more_line(report.issues_isolated_more, "isolated issue")), ""]
     return lines
 
 

@@ -219,7 +219,7 @@ def _systemic(console: Console, report: Report, tty: bool) -> None:
     title = f"Systemic grievances ({len(systemic) + report.systemic_more}), most people first"
     _cluster_table(console, report, tty, title, SYSTEMIC, systemic)
     if report.systemic_more:
-        console.print(more_line(report.systemic_more, "systemic grievances"))
+        console.print(more_line(report.systemic_more, "systemic grievance"))
     console.print()
 
 
@@ -234,7 +234,7 @@ def _isolated(console: Console, report: Report, tty: bool) -> None:
     title = "Isolated grievances, newest first"
     _cluster_table(console, report, tty, title, ISOLATED, isolated)
     if report.isolated_more:
-        console.print(more_line(report.isolated_more, "isolated grievances"))
+        console.print(more_line(report.isolated_more, "isolated grievance"))
     if hidden:
         console.print(hidden)
 
@@ -268,7 +268,7 @@ def _issues(console: Console, report: Report) -> None:
         for issue in systemic:
             _summary(console, issue)
         if report.issues_systemic_more:
-            console.print(more_line(report.issues_systemic_more, "systemic issues"))
+            console.print(more_line(report.issues_systemic_more, "systemic issue"))
     else:
         console.print(Text("No systemic issue.", style="green"))
     if isolated:
@@ -288,7 +288,7 @@ def _issues(console: Console, report: Report) -> None:
             console.print(line, overflow="ellipsis", no_wrap=True)
         hidden = len(isolated) - ISOLATED_LISTED + report.issues_isolated_more
         if hidden > 0:
-            console.print(more_line(hidden, "isolated issues"))
+            console.print(more_line(hidden, "isolated issue"))
     console.print()
 
 
