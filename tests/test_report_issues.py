@@ -202,6 +202,8 @@ def test_one_issue_in_full(site, report):
             assert f"https://{source}.example/{pid}" in out
     assert REFUND[:30] not in out and "R-1" not in out
     assert f"#{_cluster_of(site, 'V-1')}" in out and "Phrases: age verification" in out
+    # where a user reads a discovered issue whole, they learn how to dismiss it
+    assert "List “age verification” under [[ignored]] in rules/issues.toml" in " ".join(out.split())
     full = json.loads(report("--issue", str(issue_id), "--format", "json").stdout)
     assert [i["id"] for i in full["issues"]] == [issue_id] and full["clusters"] == []
     assert {m["id"] for m in full["issues"][0]["members"]} == THEME

@@ -351,6 +351,15 @@ def _issue_detail(console: Console, issue: IssueView) -> None:
     console.print(Text.assemble("Sources: ", _safe(", ".join(issue.sources))))
     console.print(Text.assemble("Flags: ", _flags(issue.flags) if issue.flags else "none"))
     console.print(f"Trend (weekly posts): {sparkline(issue.weekly)}")
+    if not issue.pinned:  # read in full is where a user judges a discovered issue
+        console.print(
+            Text.assemble(
+                "Not a problem? List “",
+                _safe(issue.name),
+                "” under [[ignored]] in rules/issues.toml.",
+                style="dim",
+            )
+        )
     _posts(console, issue.members)
 
 
