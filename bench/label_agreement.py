@@ -4,8 +4,9 @@
 
 The truth of ``tests/test_issues_real.py`` is one analyst's reading
 (``tests/fixtures/issues/real/<app>.jsonl``). A second reader labelled 150 of those
-reviews per app (a seeded random sample, ``<app>.second.jsonl``) from the same list
-of themes, without seeing the first labels or any output of ``scan issues``. Per
+reviews per app (``<app>.second.jsonl``: ``random.Random(2026).sample`` of the sorted
+ids of ``<app>.jsonl``) from the same list of themes, without seeing the first labels
+or any output of ``scan issues`` ("none": a review that raises no grievance). Per
 theme, this prints how the second reading scores against the first (precision,
 recall) and Cohen's kappa: where two people agree less than the product's bar
 (precision 0.8, recall 0.7) asks of a theme, the theme's truth is itself unsure.
@@ -58,11 +59,13 @@ def main() -> None:
         missing = set(second) - set(first)
         if missing:
             sys.exit(f"{second_path}: {len(missing)} ids the first reading does not have")
-        sizes = {t: sum(t in first[i] for i in second) for i in second for t in first[i]}
+        # every theme either reading used: one only the second reader saw shows too
+        used = {t for i in second for t in first[i] | second[i]}
+        sizes = {t: sum(t in first[i] for i in second) for t in used}
         print(f"== {app}: {len(second)} reviews read twice")
         print(f"  {'theme':16s} {'first':>5} {'second':>6}  {'P':>4} {'R':>4}  kappa")
         for theme in sorted(sizes, key=lambda t: (-sizes[t], t)):
-            if theme in NOT_THEMES:
+            if theme in NOT_THEMES or theme == "none":
                 continue
             a = agreement(first, second, theme)
             print(

@@ -31,6 +31,8 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
     from scanner.issues.store import run
 
     result = run(app.store(), app.config, company=company)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if as_json:
         data = [
             {
@@ -63,8 +65,10 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
             f"{terminal(c.company)}: {len(c.issues)} issues from {c.grievances} grievances"
             f" ({c.retired} retired; background: {c.background})"
         )
-        if c.ignored:
-            click.echo("\n".join(_ignored_lines(c.ignored, output_width())))
+        left_out = [p for p, n in c.ignored.items() if n]
+        if left_out:
+            said = "Left out as [[ignored]] in rules/issues.toml: " + ", ".join(left_out) + "."
+            click.echo("\n".join(_wrapped(said, output_width())))
         if not c.issues:
             continue
         click.echo(f"  {'ID':>5}  {'PEOPLE':>6}  {'POSTS':>5}  ISSUE / PHRASES")
@@ -80,25 +84,23 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
                 phrases = ", ".join(terminal(p) for p in i.phrases[:6])
                 line += f"  [{width_cut(phrases, room)}]"
             click.echo(line)
+    # A phrase is idle only where it found nothing for every company it is listed for:
+    # a rule for one app need not match its competitors' reviews.
+    listed = {p for c in result.companies for p in c.ignored}
+    idle = [p for p in listed if not any(c.ignored.get(p) for c in result.companies)]
+    if idle:
+        said = (
+            "[[ignored]] phrases that matched nothing (a typo?): " + ", ".join(sorted(idle)) + "."
+        )
+        click.echo("\n".join(_wrapped(said, output_width())))
 
 
-def _ignored_lines(ignored: dict[str, int], width: int) -> list[str]:
-    """Which [[ignored]] phrases left candidates out, and which matched none (a typo,
-    or a phrase of stop words only), so a rule that does nothing does not go unseen.
-    Wrapped to the terminal, in cells (a phrase may be Devanagari or CJK)."""
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` (from the web or a rule file: made safe here) wrapped to the terminal in
+    cells, not characters (a phrase may be Devanagari or CJK), indented under a company."""
     from rich.console import Console
     from rich.text import Text
 
-    used = [terminal(p) for p, n in ignored.items() if n]
-    idle = [terminal(p) for p, n in ignored.items() if not n]
-    said = []
-    if used:
-        said.append("Left out as [[ignored]] in rules/issues.toml: " + ", ".join(used) + ".")
-    if idle:
-        said.append("[[ignored]] phrases that matched no candidate: " + ", ".join(idle) + ".")
     measure = Console(width=width, no_color=True, emoji=False, markup=False, highlight=False)
-    lines = []
-    for text in said:
-        wrapped = [line.plain.rstrip() for line in Text(text).wrap(measure, max(width - 4, 20))]
-        lines += ["  " + wrapped[0], *("    " + line for line in wrapped[1:])]
-    return lines
+    lines = [line.plain.rstrip() for line in Text(terminal(text)).wrap(measure, max(width - 4, 20))]
+    return ["  " + lines[0], *("    " + line for line in lines[1:])]

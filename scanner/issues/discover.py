@@ -14,8 +14,8 @@
 
 Pinned issues (``rules/issues.toml``) enter step 3 first, so discovered
 phrases join them rather than duplicating them. Ignored phrases (``[[ignored]]``,
-what a user read and judged no problem) leave step 2: a candidate holding all the
-words of one is no candidate, so it neither makes an issue nor joins one.
+what a user read and judged no problem, ``scanner.issues.ignored``) dismiss the
+theme they name and are left out of every other: step 3 runs once more without them.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from scanner.issues.counting import index_phrases
+from scanner.issues.ignored import Ignored
 from scanner.issues.keyness import Candidate
 from scanner.issues.lexicon import Key, Lexicon, phrase_key
 from scanner.issues.names import NAME_SAMPLE, best_name, surface_forms
 from scanner.issues.praise import praise_parts, trade_words
 from scanner.issues.settings import IssueParams, PinnedIssue
-from scanner.issues.themes import build_themes
+from scanner.issues.themes import Draft, build_themes
 
 T = TypeVar("T")
 
@@ -81,7 +82,9 @@ def discover(
     texts = [g.text for g in grievances]
     lexicon.learn(trade_words([*texts, *(t for t, _ in others)], lexicon, params.praise_share))
     pinned_keys = [[k for p in pin.phrases if (k := phrase_key(p, lexicon))] for pin in pinned]
-    leans = [((word,), theme) for word, theme in sorted(lexicon.leans.items())]
+    leans: list[tuple[Key, str]] = [
+        ((word,), theme) for word, theme in sorted(lexicon.leans.items())
+    ]
     # The background: what the other posts praise. A post that only complains (a
     # five-star "so you see this") adds nothing to it. Rates are what count, so an
     # even sample of a big company's posts is as good as all.
@@ -97,34 +100,41 @@ def discover(
         [*(k for keys in pinned_keys for k in keys), *(k for k, _ in leans)],
         languages=([g.language for g in grievances], [lang for _, lang in kept]),
     )
-    found, left_out = _without_ignored(index.found, ignored, lexicon)
     persons = [g.person for g in grievances]
 
     def people(indices: Iterable[int]) -> int:
         return len({persons[i] for i in indices})
 
-    drafts = build_themes(
-        found,
-        index.docs,
-        people,
-        len(grievances),
-        params,
-        [(pin.name, keys) for pin, keys in zip(pinned, pinned_keys, strict=True)],
-        frozenset(lexicon.generic),
-        leans,
-    )
+    def themes(found: Sequence[Candidate], leans: Sequence[tuple[Key, str]]) -> list[Draft]:
+        return build_themes(
+            found,
+            index.docs,
+            people,
+            len(grievances),
+            params,
+            [(pin.name, keys) for pin, keys in zip(pinned, pinned_keys, strict=True)],
+            frozenset(lexicon.generic),
+            leans,
+        )
+
+    found = index.found
+    ignoring = Ignored(ignored, lexicon, {g.language for g in grievances})
+    if ignoring:  # the themes as the user saw them, to know which one a phrase names
+        seen = [_named(d, index.docs) for d in themes(found, leans) if d.pinned is None]
+        dismissed = ignoring.dismissed((anchor, keys) for keys, anchor in seen)
+        found = ignoring.without(found, dismissed)
+        leans = ignoring.leaning(leans, dismissed)
+    drafts = themes(found, leans)
     issues = []
     docs = index.docs
     for draft in drafts:
-        keys = sorted(set(draft.keys), key=lambda k: (-len(docs.get(k, ())), -len(k), k))
+        keys, anchor = _named(draft, docs)
         members: dict[int, Key] = {}
         for key in keys:
             if key in draft.explained:
                 continue
             for i in sorted(docs.get(key, ())):
                 members.setdefault(i, key)
-        own = [k for k in keys if k not in draft.leaning] or keys  # a leaning word never names
-        anchor = keys[0] if draft.pinned else best_name(own, docs)
         issues.append(
             FoundIssue(
                 key=(f"pin:{draft.pinned.casefold()}",) if draft.pinned else anchor,
@@ -146,26 +156,14 @@ def discover(
         issue.labels.update(surface_forms(naming, docs, grievances, lexicon, NAME_SAMPLE))
         if not issue.name:
             issue.name = _readable_name(issue, docs)
-    return Discovery(issues, index.background, len(found), left_out)
+    return Discovery(issues, index.background, len(found), ignoring.left_out)
 
 
-def _without_ignored(
-    found: Sequence[Candidate], ignored: Sequence[str], lexicon: Lexicon
-) -> tuple[list[Candidate], dict[str, int]]:
-    """The candidates that hold no ignored phrase, and how many each phrase left
-    out. A phrase is read as discovery reads posts (stems, synonyms, stop words
-    left out), and it takes every longer phrase with its words: "soul" takes
-    "soul crushing" too, so the issue does not come back under a longer name."""
-    keys = {p: set(phrase_key(p, lexicon)) for p in ignored}
-    counts = dict.fromkeys(ignored, 0)
-    kept = []
-    for candidate in found:
-        hits = [p for p, words in keys.items() if words and words <= set(candidate.key)]
-        for p in hits:
-            counts[p] += 1
-        if not hits:
-            kept.append(candidate)
-    return kept, counts
+def _named(draft: Draft, docs: dict[Key, set[int]]) -> tuple[list[Key], Key]:
+    """A theme's keys, most common first, and the one that names it."""
+    keys = sorted(set(draft.keys), key=lambda k: (-len(docs.get(k, ())), -len(k), k))
+    own = [k for k in keys if k not in draft.leaning] or keys  # a leaning word never names
+    return keys, keys[0] if draft.pinned else best_name(own, docs)
 
 
 def even_sample(items: Sequence[T], at_most: int) -> Sequence[T]:

@@ -72,6 +72,7 @@ class PinnedIssue:
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", self.name.strip())
         object.__setattr__(self, "phrases", tuple(p.strip() for p in self.phrases))
+        object.__setattr__(self, "company", self.company and self.company.strip())
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class IgnoredPhrases:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "phrases", tuple(p.strip() for p in self.phrases))
+        object.__setattr__(self, "company", self.company and self.company.strip())
 
 
 _T = TypeVar("_T", PinnedIssue, IgnoredPhrases)
@@ -107,6 +109,24 @@ class IssueRules:
     def ignored_for(self, company: str) -> list[str]:
         """The phrases that never make or join an issue of ``company``."""
         return [p for entry in _for(company, self.ignored) for p in entry.phrases]
+
+    def unwatched(self, companies: Sequence[str]) -> list[str]:
+        """A line for each entry that names a company not watched: it applies to none,
+        and a misspelt name would otherwise pass unseen."""
+        watched = {c.casefold() for c in companies}
+        out = []
+        tables: list[tuple[str, Sequence[PinnedIssue | IgnoredPhrases]]] = [
+            ("pinned", self.pinned),
+            ("ignored", self.ignored),
+        ]
+        for table, entries in tables:
+            for n, entry in enumerate(entries, 1):
+                if entry.company is not None and entry.company.casefold() not in watched:
+                    out.append(
+                        f"{NAME}: [[{table}]] {n} is for {entry.company!r}, not a watched "
+                        f"company ({', '.join(companies)}): it applies to none"
+                    )
+        return out
 
 
 def load_issue_rules() -> IssueRules:

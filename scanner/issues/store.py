@@ -52,6 +52,7 @@ class CompanyIssues:
 class IssueRunResult:
     run_id: int
     companies: list[CompanyIssues]
+    warnings: list[str] = field(default_factory=list)  # rules that apply to no company
 
 
 def run(
@@ -61,6 +62,7 @@ def run(
     rules = rules or load_issue_rules()
     targets = [config.company_named(company)] if company else config.companies
     names = config.names
+    names_watched = [c.name for c in config.companies]
     run_id = store.start_run("issues")
     results = []
     try:
@@ -82,11 +84,12 @@ def run(
                 "retired": r.retired,
                 "grievances": r.grievances,
                 "background": r.background,
+                "ignored": r.ignored,
             }
             for r in results
         },
     )
-    return IssueRunResult(run_id, results)
+    return IssueRunResult(run_id, results, rules.unwatched(names_watched))
 
 
 def own_words(title: str, text: str) -> str:
