@@ -92,15 +92,15 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
         said = (
             "[[ignored]] phrases that matched nothing (a typo?): " + ", ".join(sorted(idle)) + "."
         )
-        click.echo("\n".join(_wrapped(said, output_width())))
+        click.echo("\n".join(_wrapped(said, output_width(), indent="")))
 
 
-def _wrapped(text: str, width: int) -> list[str]:
+def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
     """``text`` (from the web or a rule file: made safe here) wrapped to the terminal in
-    cells, not characters (a phrase may be Devanagari or CJK), indented under a company."""
+    cells, not characters (a phrase may be Devanagari or CJK); ``indent``: under a company."""
     from rich.console import Console
     from rich.text import Text
 
     measure = Console(width=width, no_color=True, emoji=False, markup=False, highlight=False)
     lines = [line.plain.rstrip() for line in Text(terminal(text)).wrap(measure, max(width - 4, 20))]
-    return ["  " + lines[0], *("    " + line for line in lines[1:])]
+    return [indent + lines[0], *(indent + "  " + line for line in lines[1:])]

@@ -117,14 +117,11 @@ def discover(
             leans,
         )
 
-    found = index.found
-    ignoring = Ignored(ignored, lexicon, {g.language for g in grievances})
-    if ignoring:  # the themes as the user saw them, to know which one a phrase names
-        seen = [_named(d, index.docs) for d in themes(found, leans) if d.pinned is None]
-        dismissed = ignoring.dismissed((anchor, keys) for keys, anchor in seen)
-        found = ignoring.without(found, dismissed)
-        leans = ignoring.leaning(leans, dismissed)
-    drafts = themes(found, leans)
+    ignoring = Ignored(ignored, lexicon)
+    if ignoring:
+        drafts = ignoring.apply(index.found, leans, themes, lambda d: _named(d, index.docs))
+    else:
+        drafts = themes(index.found, leans)
     issues = []
     docs = index.docs
     for draft in drafts:
@@ -156,7 +153,7 @@ def discover(
         issue.labels.update(surface_forms(naming, docs, grievances, lexicon, NAME_SAMPLE))
         if not issue.name:
             issue.name = _readable_name(issue, docs)
-    return Discovery(issues, index.background, len(found), ignoring.left_out)
+    return Discovery(issues, index.background, len(index.found), ignoring.left_out)
 
 
 def _named(draft: Draft, docs: dict[Key, set[int]]) -> tuple[list[Key], Key]:

@@ -12,93 +12,82 @@ Only a reader can tell, so a user lists it. Two things follow, both by phrase:
   ``[leans]`` ("pay") joins no theme. Listing "watch" takes it out of the ads
   issue; the ads issue stays.
 
-Which issue a phrase names is decided afresh on every run, from the themes as the
-user would see them, and only a phrase that *is* the name dismisses: a dismissed
-"randomly" that later grows into the ads theme never takes the ads issue with it,
-since "ads" names that, and listing "age" never dismisses "age verification" (it
-leaves "age" out of it). Pinned issues are the user's own: never dismissed, and
-their phrases are tracked even when listed here.
+Which issue a phrase names is decided afresh on every run, and only a phrase that
+*is* an issue's name dismisses it: a dismissed "randomly" that later grows into the
+ads theme never takes the ads issue with it, since "ads" names that, and listing
+"age" never dismisses "age verification" (it leaves "age" out of it). Each phrase is
+judged on the themes that the other listed phrases leave, which is what the user saw
+when listing it: with "verification" listed, the age check is named "age", and
+listing "age" then dismisses it. Pinned issues are the user's own: never dismissed,
+and their phrases are tracked even when listed here.
 
-A phrase is read as discovery reads posts: word stems, ``[synonyms]`` as one word,
-stop words left out; stop words of every language the company's grievances are in
-(a German "die Seele" is "seel", as a German post reads it).
+A phrase is read as a pinned phrase is: word stems, ``[synonyms]`` as one word, the
+stop words of our own lists left out. Not those of every language a company's posts
+are in: "multiple" is a French stop word, and "multiple ads" would read as "ads".
+
+Each phrase that matches something costs one more pass over the themes (about 5 s
+at a million grievances); without ``[[ignored]]``, discovery is as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from scanner.issues.keyness import Candidate
-from scanner.issues.lexicon import Key, Lexicon
+from scanner.issues.lexicon import Key, Lexicon, phrase_key
+from scanner.issues.themes import Draft
+
+Leans = Sequence[tuple[Key, str]]
 
 
 class Ignored:
-    """The ignored phrases of one company, as keys, and what each has left out."""
+    """The ignored phrases of one company and, once applied, what each left out."""
 
-    def __init__(
-        self, phrases: Sequence[str], lexicon: Lexicon, languages: Iterable[str | None] = ()
-    ) -> None:
-        readings = {None, *languages}
-        self.keys: dict[str, list[frozenset[str]]] = {}
-        for phrase in phrases:
-            variants = {
-                frozenset(s for s in lexicon.sequence(phrase, lang) if s)
-                for lang in sorted(readings, key=lambda x: x or "")
-            }
-            self.keys[phrase] = [v for v in variants if v]
+    def __init__(self, phrases: Sequence[str], lexicon: Lexicon) -> None:
+        # a phrase of stop words only has no words, and matches nothing
+        self.words = {p: frozenset(phrase_key(p, lexicon)) for p in phrases}
         self.left_out: dict[str, int] = dict.fromkeys(phrases, 0)
 
     def __bool__(self) -> bool:
-        return bool(self.keys)
+        return bool(self.words)
 
-    def holding(self, key: Key) -> list[str]:
-        """The phrases all of whose words ``key`` holds."""
-        words = set(key)
-        return [p for p, variants in self.keys.items() if any(v <= words for v in variants)]
+    def _holds(self, phrase: str, key: Key) -> bool:
+        words = self.words[phrase]
+        return bool(words) and words <= set(key)
 
-    def naming(self, key: Key) -> list[str]:
-        """The phrases that are ``key``, word for word."""
-        words = set(key)
-        return [p for p, variants in self.keys.items() if words in variants]
+    def apply(
+        self,
+        found: Sequence[Candidate],
+        leans: Leans,
+        build: Callable[[Sequence[Candidate], Leans], list[Draft]],
+        named: Callable[[Draft], tuple[list[Key], Key]],
+    ) -> list[Draft]:
+        """The themes of ``found`` and ``leans`` with every theme an ignored phrase
+        names dismissed and every other key holding one left out (see the module
+        docstring). ``build`` makes themes, ``named`` gives a theme's keys and name."""
+        live = [
+            p
+            for p in self.words
+            if any(self._holds(p, c.key) for c in found) or any(self._holds(p, k) for k, _ in leans)
+        ]
+        dismissed: dict[str, set[Key]] = {p: set() for p in self.words}
 
-    def count(self, phrases: Iterable[str]) -> None:
-        for phrase in phrases:
-            self.left_out[phrase] += 1
+        def without(out: Sequence[str]) -> tuple[list[Candidate], list[tuple[Key, str]]]:
+            gone = set().union(*dismissed.values())
 
-    def dismissed(self, themes: Iterable[tuple[Key, Sequence[Key]]]) -> set[Key]:
-        """The keys of every theme (its naming key, all its keys) that an ignored
-        phrase names, each counted as left out by it."""
-        out: set[Key] = set()
-        for name, keys in themes:
-            naming = self.naming(name)
-            if naming:
-                out.update(keys)
-                for _ in keys:
-                    self.count(naming[:1])
-        return out
+            def keep(key: Key) -> bool:
+                return key not in gone and not any(self._holds(p, key) for p in out)
 
-    def without(self, found: Sequence[Candidate], dismissed: set[Key]) -> list[Candidate]:
-        """The candidates that are neither in a dismissed theme nor hold an ignored phrase."""
-        kept = []
-        for candidate in found:
-            if candidate.key in dismissed:
-                continue
-            hits = self.holding(candidate.key)
-            self.count(hits)
-            if not hits:
-                kept.append(candidate)
-        return kept
+            return [c for c in found if keep(c.key)], [(k, t) for k, t in leans if keep(k)]
 
-    def leaning(
-        self, leans: Sequence[tuple[Key, str]], dismissed: set[Key]
-    ) -> list[tuple[Key, str]]:
-        """The ``[leans]`` words that still lean: not ignored, not in a dismissed theme."""
-        kept = []
-        for key, theme in leans:
-            if key in dismissed:
-                continue
-            hits = self.holding(key)
-            self.count(hits)
-            if not hits:
-                kept.append((key, theme))
-        return kept
+        for phrase in live:  # on the themes the other phrases leave: what the user saw
+            for draft in build(*without([q for q in live if q != phrase])):
+                keys, name = named(draft)
+                if draft.pinned is None and set(name) == self.words[phrase]:
+                    dismissed[phrase].update(keys)
+        # No theme left can be named by a phrase: every key that is one is left out.
+        drafts = build(*without(live))
+        keys = [c.key for c in found] + [k for k, _ in leans]
+        for p in self.words:
+            self.left_out[p] = len({k for k in keys if self._holds(p, k)} | dismissed[p])
+        return drafts
