@@ -135,6 +135,17 @@ def test_markdown_escapes_only_what_markdown_acts_on():
     assert textsafe.markdown("<b>&amp;") == "&lt;b>\\&amp;"
 
 
+def test_wrap_cells_keeps_every_line_within_the_width_in_cells():
+    # Wide characters count twice. (Devanagari's spacing vowel signs are left out:
+    # cell_width counts them one cell, the wrapping measure none; terminals differ.)
+    text = "ads, 日本語のテキスト, ट्रेन age verification, 二重請求 refunds, " * 3
+    lines = textsafe.wrap_cells(text, 30, "  ", "    ")
+    assert len(lines) > 3 and lines[0].startswith("  ") and lines[1].startswith("    ")
+    assert all(sum(textsafe.cell_width(ch) for ch in line) <= 30 for line in lines)
+    assert " ".join(" ".join(lines).split()) == " ".join(text.split())  # nothing lost
+    assert textsafe.wrap_cells("", 30, "  ") == ["  "]
+
+
 def test_width_cut_counts_wide_and_combining_characters():
     assert textsafe.width_cut("日本語テキスト", 6) == "日本…"
     assert textsafe.width_cut("पैसा वापस नहीं मिला", 6).endswith("…")

@@ -8,7 +8,7 @@ import click
 
 from scanner.commands._app import App, pass_app
 from scanner.termwidth import output_width
-from scanner.text.safe import cell_width, terminal, width_cut
+from scanner.text.safe import cell_width, terminal, width_cut, wrap_cells
 
 
 @click.command()
@@ -68,7 +68,7 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
         left_out = [p for p, n in c.ignored.items() if n]
         if left_out:
             said = "Left out as [[ignored]] in rules/issues.toml: " + ", ".join(left_out) + "."
-            click.echo("\n".join(_wrapped(said, output_width())))
+            click.echo("\n".join(wrap_cells(terminal(said), output_width(), "  ", "    ")))
         if not c.issues:
             continue
         click.echo(f"  {'ID':>5}  {'PEOPLE':>6}  {'POSTS':>5}  ISSUE / PHRASES")
@@ -92,15 +92,4 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
         said = (
             "[[ignored]] phrases that matched nothing (a typo?): " + ", ".join(sorted(idle)) + "."
         )
-        click.echo("\n".join(_wrapped(said, output_width(), indent="")))
-
-
-def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
-    """``text`` (from the web or a rule file: made safe here) wrapped to the terminal in
-    cells, not characters (a phrase may be Devanagari or CJK); ``indent``: under a company."""
-    from rich.console import Console
-    from rich.text import Text
-
-    measure = Console(width=width, no_color=True, emoji=False, markup=False, highlight=False)
-    lines = [line.plain.rstrip() for line in Text(terminal(text)).wrap(measure, max(width - 4, 20))]
-    return [indent + lines[0], *(indent + "  " + line for line in lines[1:])]
+        click.echo("\n".join(wrap_cells(terminal(said), output_width(), "", "  ")))

@@ -7,19 +7,17 @@ open, so a long one gets a line of its own under its source and date.
 
 from __future__ import annotations
 
-from rich.console import Console
 from rich.text import Text
 
 from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
 from scanner.text.counts import counted
-from scanner.text.safe import terminal
+from scanner.text.safe import terminal, wrap_cells
 
 WIDTH = 78
 BAR_WIDTH = 30
 INDENT = "  "  # a grievance's first line
 BODY = "     "  # its other lines
-_MEASURE = Console(width=WIDTH, no_color=True, emoji=False, markup=False, highlight=False)
 COORDINATED = (
     "possibly coordinated: several accounts posted near-identical text within "
     "hours (a review bomb?)"
@@ -82,10 +80,7 @@ def _heading(title: str) -> list[str]:
 
 def _wrap(text: str, indent: str, rest: str | None = None) -> list[str]:
     """Word-wrapped to WIDTH cells; ``rest`` indents the lines after the first."""
-    rest = indent if rest is None else rest
-    width = WIDTH - max(len(indent), len(rest))
-    lines = [line.plain.rstrip() for line in Text(text).wrap(_MEASURE, width)] or [""]
-    return [indent + lines[0], *(rest + line for line in lines[1:])]
+    return wrap_cells(text, WIDTH, indent, rest)
 
 
 def _section(section: Section) -> list[str]:

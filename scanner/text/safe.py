@@ -196,6 +196,20 @@ def cell_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
+def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
+    """``text`` word-wrapped to ``width`` terminal cells (wide characters count twice,
+    combining marks none), ``indent`` before the first line and ``rest`` (default:
+    ``indent``) before the others, all within ``width``. Made safe by the caller."""
+    from rich.console import Console  # only for the views that wrap: not at start-up
+    from rich.text import Text
+
+    rest = indent if rest is None else rest
+    room = max(width - max(len(indent), len(rest)), 1)
+    measure = Console(width=room, no_color=True, emoji=False, markup=False, highlight=False)
+    lines = [line.plain.rstrip() for line in Text(text).wrap(measure, room)] or [""]
+    return [indent + lines[0], *(rest + line for line in lines[1:])]
+
+
 def width_cut(text: str, width: int) -> str:
     """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice.
 
