@@ -327,6 +327,32 @@ def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, s
     return process.returncode, out, err
 
 
+def stderr_until(
+    process: subprocess.Popen[str], text: str, seconds: float = 60
+) -> tuple[list[str], threading.Thread]:
+    """Read ``process``'s stderr until a line holds ``text`` (or ``seconds`` pass,
+    or it ends); the reading goes on in the returned thread, so once the process is
+    stopped, ``join`` it and the returned list holds the whole stderr.
+
+    Waiting for the line itself, not for a fixed time, keeps a slow or loaded machine
+    from failing a test whose process is merely late to start."""
+    lines: list[str] = []
+    seen = threading.Event()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if text in line:
+                seen.set()
+        seen.set()  # ended without it: stop waiting
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    seen.wait(seconds)
+    return lines, reader
+
+
 def kill(process: subprocess.Popen[str]) -> None:
     """SIGKILL a process still running, with its children when it leads a session
     (``start_worker``: a worker serving job after job crawls each in a child)."""

@@ -22,6 +22,7 @@ from tests.distributed.conftest import (
     finish,
     start_worker,
     start_writer,
+    stderr_until,
 )
 
 
@@ -154,12 +155,14 @@ def test_without_a_worker_the_writer_says_what_to_start(
 ) -> None:
     write_config(tmp_path, [board_source(board)])
     writer = start_writer(tmp_path, redis_server.url)
-    try:
-        _, err = writer.communicate(timeout=8)
-    except Exception:  # still waiting, as it should
-        writer.terminate()  # Ctrl-C's twin: the writer stops the crawl and closes its runs
-        _, err = writer.communicate(timeout=60)
-    assert "no worker is crawling: start `scan crawl-worker --redis URL`" in err
+    told = "no worker is crawling: start `scan crawl-worker --redis URL`"
+    lines, reader = stderr_until(writer, told)
+    assert writer.poll() is None, "".join(lines)  # still waiting, as it should
+    writer.terminate()  # Ctrl-C's twin: the writer stops the crawl and closes its runs
+    writer.wait(timeout=60)
+    reader.join(timeout=10)
+    err = "".join(lines)
+    assert told in err
     assert writer.returncode == 130
     db = tmp_path / "scan.db"
     assert rows(db, "SELECT status FROM runs WHERE source = 'board'") == [("interrupted",)]
