@@ -187,3 +187,45 @@ def test_an_issues_posts_show_their_titles(tmp_path: Path):
     assert "\nAge verification rejects my selfie & *0*\nM\n" in shown["text"]
     assert "> **Age verification rejects my selfie & \\*0\\***\n>\n> M\n" in shown["markdown"]
     assert "<strong>Age verification rejects my selfie &amp; *0*</strong>\nM<" in shown["html"]
+
+
+def test_a_full_post_wraps_at_word_ends_within_the_screen(tmp_path: Path):
+    """``--issue`` prints each post whole, word-wrapped to the screen: left to the
+    terminal, a long post broke mid-word at 80 columns ("Ya e" / "scribí")."""
+    from scanner.text.safe import cell_width
+
+    (tmp_path / "scanner.toml").write_text(
+        'db = "t.db"\n[company]\nname = "Acme"\n', encoding="utf-8"
+    )
+    long = (
+        "Me cobraron dos veces la misma transferencia y nadie me devuelve el dinero. "
+        "Ya escribí al soporte tres veces y siguen sin responder, 返金してください."
+    )
+    rows = [
+        {
+            "id": f"w{i}",
+            "author": f"person{i}",
+            "published_at": f"2026-06-{i + 10:02d}",
+            "rating": 1,
+            "title": "Age verification rejects my selfie",
+            "text": f"{preamble}. {long}",
+        }
+        for i, preamble in enumerate(PREAMBLES)
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("issues",)):
+        done = run_scan(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    period = ("--as-of", "2026-07-01", "--days", "60")
+    data = json.loads(run_scan("report", *period, "--format", "json", cwd=tmp_path).stdout)
+    issue = next(i for i in data["issues"] if "verification" in i["name"])
+    done = run_scan(
+        "report", *period, "--issue", str(issue["id"]), cwd=tmp_path, env={"COLUMNS": "60"}
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(sum(cell_width(ch) for ch in line) for line in lines) <= 60
+    for row in rows:  # each post's lines, joined again, are its text: no word cut
+        start = next(i for i, line in enumerate(lines) if line.startswith(row["text"][:30]))
+        end = next(i for i in range(start, len(lines)) if lines[i].endswith("返金してください."))
+        assert " ".join(lines[start : end + 1]) == row["text"]

@@ -382,10 +382,12 @@ def _posts(console: Console, members: Sequence[MemberView]) -> None:
         link = textsafe.safe_url(m.url)
         if link:
             console.print(Text("   " + link, style="blue"))
+        # Word-wrapped to the screen like every other line: left to the terminal, a
+        # long post broke mid-word at 80 columns ("Ya e" / "scribí al soporte").
         title = m.heading
         if title:
-            console.print(Text(textsafe.terminal(title), style="bold"), soft_wrap=True)
-        console.print(Text(textsafe.terminal(m.text, single_line=False)), soft_wrap=True)
+            console.print(Text(textsafe.terminal(title), style="bold"))
+        console.print(Text(textsafe.terminal(m.text, single_line=False)))
 
 
 def render_comparison(cmp: Comparison, screen: Screen) -> str:
