@@ -24,6 +24,7 @@ import pytest
 
 from scanner.demo import corpus, pages
 from scanner.demo.server import serve
+from scanner.text.safe import text_cells
 from tests.browser import chromium
 from tests.conftest import run_scan, scan_executable
 from tests.test_report_html_layout import layout
@@ -186,6 +187,23 @@ def test_planted_grievances_show_the_category_they_are_about_first(demo: dict[st
 
 def test_the_demo_report_says_how_to_see_the_single_post_grievances(demo: dict[str, Any]) -> None:
     assert re.search(r"\d+ single-post grievances? not listed \(use --all", demo["stdout"])
+
+
+def test_hindi_and_spanish_lines_fit_80_columns_as_a_terminal_counts_them(
+    demo: dict[str, Any],
+) -> None:
+    """Devanagari's spacing vowel signs take a cell in tmux, xterm and mutt; measured
+    as none (rich's count), the Hindi grievance ran past the edge and the terminal
+    broke it mid-word. Every view that prints whole posts or wraps is read here."""
+    issues = json.loads(demo["report"].stdout)["issues"]
+    issue = next(i for i in issues if re.search("[\u0900-\u097f]", i["name"]))
+    for args in ((), ("--issue", str(issue["id"])), ("--all",)):
+        done = run_scan("report", *args, cwd=demo["dir"], env={"COLUMNS": "80"})
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert any(re.search("[\u0900-\u097f]", line) for line in lines)
+        too_wide = [line for line in lines if text_cells(line) > 80]
+        assert not too_wide, too_wide
 
 
 def test_cross_poster_counts_once(demo: dict[str, Any]) -> None:

@@ -16,8 +16,8 @@ import termios
 from pathlib import Path
 
 import pytest
-from rich.cells import cell_len
 
+from scanner.text.safe import text_cells as cell_len
 from tests.conftest import scan_executable
 from tests.report_support import AS_OF, BOMB, REFUND, SOLO
 

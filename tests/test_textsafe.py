@@ -136,14 +136,33 @@ def test_markdown_escapes_only_what_markdown_acts_on():
 
 
 def test_wrap_cells_keeps_every_line_within_the_width_in_cells():
-    # Wide characters count twice. (Devanagari's spacing vowel signs are left out:
-    # cell_width counts them one cell, the wrapping measure none; terminals differ.)
-    text = "ads, 日本語のテキスト, ट्रेन age verification, 二重請求 refunds, " * 3
+    # Wide characters count twice, and the spacing vowel signs of Devanagari, Tamil
+    # and Telugu ("ा", "ா", "ు") once, as glibc's wcwidth (tmux, xterm, mutt) does.
+    text = (
+        "ads, 日本語のテキスト, पैसा वापस नहीं आया, பணம் திரும்ப வரவில்லை, "
+        "డబ్బు తిరిగి రాలేదు, 二重請求 refunds, " * 3
+    )
     lines = textsafe.wrap_cells(text, 30, "  ", "    ")
-    assert len(lines) > 3 and lines[0].startswith("  ") and lines[1].startswith("    ")
-    assert all(sum(textsafe.cell_width(ch) for ch in line) <= 30 for line in lines)
+    assert len(lines) > 6 and lines[0].startswith("  ") and lines[1].startswith("    ")
+    assert all(textsafe.text_cells(line) <= 30 for line in lines)
+    assert max(textsafe.text_cells(line) for line in lines) >= 24  # filled, not scattered
     assert " ".join(" ".join(lines).split()) == " ".join(text.split())  # nothing lost
     assert textsafe.wrap_cells("", 30, "  ") == ["  "]
+
+
+def test_wrap_cells_keeps_spacing_and_line_breaks_and_splits_only_an_overlong_word():
+    assert textsafe.wrap_cells("#7 [new]  3 people", 40) == ["#7 [new]  3 people"]
+    assert textsafe.wrap_cells("one\n\ntwo three", 40, "> ") == ["> one", "> ", "> two three"]
+    assert textsafe.wrap_cells("a " + "x" * 25, 10) == ["a", "x" * 10, "x" * 10, "x" * 5]
+    assert textsafe.wrap_cells("日本語日本語", 5) == ["日本", "語日", "本語"]
+
+
+def test_text_cells_counts_spacing_vowel_signs_as_terminals_do():
+    assert textsafe.text_cells("abc") == 3
+    assert textsafe.text_cells("का") == 2  # KA and the spacing sign AA (Mc)
+    assert textsafe.text_cells("कि") == 2  # the sign I is spacing too
+    assert textsafe.text_cells("कु") == 1  # the sign U is not (Mn)
+    assert textsafe.text_cells("日本") == 4
 
 
 def test_width_cut_counts_wide_and_combining_characters():

@@ -7,12 +7,10 @@ open, so a long one gets a line of its own under its source and date.
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
 from scanner.text.counts import counted
-from scanner.text.safe import terminal, wrap_cells
+from scanner.text.safe import terminal, text_cells, wrap_cells
 
 WIDTH = 78
 BAR_WIDTH = 30
@@ -126,7 +124,7 @@ def _link(post: Post) -> list[str]:
     host = "" if post.host in post.url else f"  [{post.host}]"
     head = f"{BODY}- {terminal(post.source)} {post.date or ''}".rstrip() + host
     line = f"{head}  {post.url}"
-    if Text(line).cell_len <= WIDTH:
+    if text_cells(line) <= WIDTH:
         return [line]
     return [head, f"{BODY}  {post.url}"]
 

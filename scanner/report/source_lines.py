@@ -9,14 +9,11 @@ width. ``scan sources --details`` lists every fact, one per line.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from rich.cells import cell_len
-
-from scanner.text.safe import terminal, width_cut
+from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
 INDENT = "  "
 
@@ -32,19 +29,16 @@ def table(
     """Columns as wide as their widest cell, the first one cut only when the rest
     would not fit; each row followed by its ``notes`` (indented, wrapped)."""
     cells = [[terminal("" if c is None else str(c)) for c in row] for row in rows]
-    widths = [max([cell_len(h), *(cell_len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    widths = [
+        max([text_cells(h), *(text_cells(r[i]) for r in cells)]) for i, h in enumerate(headers)
+    ]
     room = width - sum(widths[1:]) - 2 * (len(headers) - 1)
     widths[0] = max(min(widths[0], room), 8)
     lines = [_line(headers, widths, headers, numeric)]
     for row, row_notes in zip(cells, notes, strict=True):
         lines.append(_line(row, widths, headers, numeric))
         for note in row_notes:
-            lines += textwrap.wrap(
-                terminal(note),
-                max(width - len(INDENT), 20),
-                initial_indent=INDENT,
-                subsequent_indent=INDENT,
-            )
+            lines += wrap_cells(terminal(note), max(width, 20 + len(INDENT)), INDENT)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -53,8 +47,8 @@ def _line(
 ) -> str:
     out = []
     for cell, width, header in zip(cells, widths, headers, strict=True):
-        cell = width_cut(cell, width) if cell_len(cell) > width else cell
-        pad = " " * (width - cell_len(cell))
+        cell = width_cut(cell, width) if text_cells(cell) > width else cell
+        pad = " " * (width - text_cells(cell))
         out.append(pad + cell if header in numeric else cell + pad)
     return "  ".join(out)
 

@@ -191,23 +191,63 @@ def csv_cell(value: object) -> object:
 
 
 def cell_width(ch: str) -> int:
+    """Terminal cells of one character, as terminals count them (glibc's wcwidth, so
+    tmux, xterm, VTE and mutt): wide characters two, marks that do not advance (Mn,
+    Me) and format characters none, and everything else one, spacing vowel signs
+    (Mc: "ा", "ி", "ు") included. Rich counts those none, so rich's own wrapping
+    and cutting runs Hindi, Tamil and Telugu lines past the screen's edge: the views
+    measure with this instead."""
     if unicodedata.combining(ch) or unicodedata.category(ch) in {"Mn", "Me", "Cf"}:
         return 0
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
-def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
-    """``text`` word-wrapped to ``width`` terminal cells (wide characters count twice,
-    combining marks none), ``indent`` before the first line and ``rest`` (default:
-    ``indent``) before the others, all within ``width``. Made safe by the caller."""
-    from rich.console import Console  # only for the views that wrap: not at start-up
-    from rich.text import Text
+def text_cells(text: str) -> int:
+    """Terminal cells of ``text`` (:func:`cell_width` of each character)."""
+    return len(text) if text.isascii() else sum(map(cell_width, text))
 
+
+_TOKENS = re.compile(r"[^\s]+|[^\S\n]+")
+
+
+def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
+    """``text`` word-wrapped to ``width`` terminal cells (:func:`cell_width`),
+    ``indent`` before the first line and ``rest`` (default: ``indent``) before the
+    others, all within ``width``. Line breaks in ``text`` are kept; a word wider than
+    the room is split where the room ends. Made safe by the caller."""
     rest = indent if rest is None else rest
-    room = max(width - max(len(indent), len(rest)), 1)
-    measure = Console(width=room, no_color=True, emoji=False, markup=False, highlight=False)
-    lines = [line.plain.rstrip() for line in Text(text).wrap(measure, room)] or [""]
-    return [indent + lines[0], *(rest + line for line in lines[1:])]
+    room = max(width - max(text_cells(indent), text_cells(rest)), 1)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used, gap, start = "", 0, "", True
+        for token in _TOKENS.findall(paragraph):
+            if token.isspace():
+                gap = token  # kept between words ("#7  3 people"), dropped at a break
+                continue
+            size = text_cells(token)
+            if (line or start) and used + len(gap) + size <= room:
+                line, used, gap, start = line + gap + token, used + len(gap) + size, "", False
+                continue
+            if line:
+                lines.append(line)
+            while size > room:  # a word wider than the room: split by cells
+                cut = _cut_at(token, room)
+                lines.append(token[:cut])
+                token = token[cut:]
+                size = text_cells(token)
+            line, used, gap, start = token, size, "", False
+        lines.append(line)
+    return [(indent if n == 0 else rest) + line for n, line in enumerate(lines)]
+
+
+def _cut_at(text: str, width: int) -> int:
+    """How many characters of ``text`` fill at most ``width`` cells (at least one)."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += cell_width(ch)
+        if used > width:
+            return max(index, 1)
+    return len(text)
 
 
 def width_cut(text: str, width: int) -> str:

@@ -36,7 +36,7 @@ from scanner.report.formats.common import (
     short_id,
     sparkline,
 )
-from scanner.report.formats.text_table import Column, Layout, draw
+from scanner.report.formats.text_table import Column, Layout, draw, fit
 from scanner.report.model import ClusterView, IssueMember, IssueView, MemberView, Report
 from scanner.text import safe as textsafe
 
@@ -246,8 +246,8 @@ def _detail(console: Console, report: Report, c: ClusterView) -> None:
         f"People {c.people} · posts {c.mentions} · first seen {moment(c.first_seen)}"
         f" · last seen {moment(c.last_seen)}"
     )
-    console.print(Text.assemble("Sources: ", _safe(", ".join(c.sources))))
-    console.print(Text.assemble("Categories: ", _safe(category_text(report, c))))
+    _wrapped(console, "Sources: " + textsafe.terminal(", ".join(c.sources)))
+    _wrapped(console, "Categories: " + textsafe.terminal(category_text(report, c)))
     console.print(Text.assemble("Flags: ", _flags(c.flags) if c.flags else Text("none")))
     console.print(f"Trend (weekly posts): {sparkline(c.weekly)}")
     _posts(console, c.members)
@@ -278,13 +278,10 @@ def _issues(console: Console, report: Report) -> None:
         for issue in isolated[:ISOLATED_LISTED]:
             # No one inside the window (an issue older than it): the posts say enough.
             people = f" · {issue.people} people" if issue.people else ""
-            counts = f"{people} · {issue.mentions} posts"
-            line = Text.assemble(
-                f"  {_issue_label(issue)} · ",
-                _safe(issue.name, "bold"),
-                counts,
-                f" · last {day(issue.last_seen)}",
-            )
+            lead = f"  {_issue_label(issue)} · "
+            tail = f"{people} · {issue.mentions} posts · last {day(issue.last_seen)}"
+            room = max(console.width - len(lead) - len(tail), 8)  # the name gives way
+            line = Text.assemble(lead, fit(_safe(issue.name, "bold"), room), tail)
             console.print(line, overflow="ellipsis", no_wrap=True)
         hidden = len(isolated) - ISOLATED_LISTED + report.issues_isolated_more
         if hidden > 0:
@@ -295,16 +292,14 @@ def _issues(console: Console, report: Report) -> None:
 def _summary(console: Console, issue: IssueView) -> None:
     """Head line (wrapped, so the flags are never cut), phrases and clusters, examples."""
     width = console.width
-    head = Text.assemble(
-        (_issue_label(issue), "bold red"),
-        " · ",
+    head = [
+        Text(_issue_label(issue), "bold red"),
         _safe(issue.name, "bold"),
-        f" · {issue.people} people · {issue.mentions} posts · {sparkline(issue.weekly)}",
-    )
-    if issue.flags:
-        head.append(" · ")
-        head.append_text(_flags(issue.flags))
-    console.print(head)
+        Text(f"{issue.people} people"),
+        Text(f"{issue.mentions} posts"),
+        Text(sparkline(issue.weekly)),
+    ]
+    _dotted(console, [*head, _flags(issue.flags)] if issue.flags else head)
     phrases = ", ".join(issue.phrases[:PHRASES_SHOWN])
     _labelled(console, "Phrases: ", _safe(textsafe.width_cut(phrases, 2 * (width - 12))))
     if issue.clusters:
@@ -314,13 +309,29 @@ def _summary(console: Console, issue: IssueView) -> None:
         console.print(_example(example, width))
 
 
+def _dotted(console: Console, parts: list[Text]) -> None:
+    """``parts`` joined by " · " and wrapped between them only, each line within the
+    screen by terminal cells (a part wider than a line is cut): the flags at the end
+    of an issue's head line are never cut, and a line never breaks inside a name."""
+    line, used = Text(), 0
+    for part in parts:
+        size = textsafe.text_cells(part.plain)
+        if used and used + 3 + size > console.width:
+            console.print(line, no_wrap=True, overflow="ignore")
+            line, used = Text(), 0
+        if used:
+            line.append(" · ")
+            used += 3
+        line.append_text(fit(part, console.width - used))
+        used += size
+    console.print(line, no_wrap=True, overflow="ignore")
+
+
 def _labelled(console: Console, label: str, text: Text) -> None:
     """``  Label: text`` with the text wrapped under itself, not under the label."""
-    grid = Table.grid()
-    grid.add_column(no_wrap=True)
-    grid.add_column(ratio=1)
-    grid.add_row("  " + label, text)
-    console.print(grid)
+    head = "  " + label
+    for line in textsafe.wrap_cells(text.plain, console.width, head, " " * len(head)):
+        console.print(Text(line), no_wrap=True, overflow="ignore")
 
 
 def _example(m: IssueMember, width: int) -> Text:
@@ -333,33 +344,21 @@ def _example(m: IssueMember, width: int) -> Text:
 def _issue_detail(console: Console, issue: IssueView) -> None:
     """``--issue ID``: every post, with its author, source, date, link and text."""
     style = "bold red" if issue.verdict == "systemic" else "bold"
-    console.print(
-        Text.assemble(
-            (_issue_label(issue), "bold"),
-            " · ",
-            _safe(issue.name, "bold"),
-            " · ",
-            (issue.verdict, style),
-        )
-    )
+    label, verdict = Text(_issue_label(issue), "bold"), Text(issue.verdict, style)
+    _dotted(console, [label, _safe(issue.name, "bold"), verdict])
     console.print(
         f"People {issue.people} · posts {issue.mentions} · first seen {moment(issue.first_seen)}"
         f" · last seen {moment(issue.last_seen)}"
     )
-    console.print(Text.assemble("Phrases: ", _safe(", ".join(issue.phrases))))
+    _wrapped(console, "Phrases: " + textsafe.terminal(", ".join(issue.phrases)))
     console.print(f"Grievances (near-duplicate clusters): {cc.grievance_ids(issue)}")
-    console.print(Text.assemble("Sources: ", _safe(", ".join(issue.sources))))
+    _wrapped(console, "Sources: " + textsafe.terminal(", ".join(issue.sources)))
     console.print(Text.assemble("Flags: ", _flags(issue.flags) if issue.flags else "none"))
     console.print(f"Trend (weekly posts): {sparkline(issue.weekly)}")
     if not issue.pinned:  # read in full is where a user judges a discovered issue
-        console.print(
-            Text.assemble(
-                "Not a problem? List “",
-                _safe(issue.name),
-                "” under [[ignored]] in rules/issues.toml.",
-                style="dim",
-            )
-        )
+        name = textsafe.terminal(issue.name)
+        hint = f"Not a problem? List “{name}” under [[ignored]] in rules/issues.toml."
+        _wrapped(console, hint, "dim")
     _posts(console, issue.members)
 
 
@@ -368,17 +367,15 @@ def _posts(console: Console, members: Sequence[MemberView]) -> None:
     where, who, its id, the phrase that put it in an issue, its link and its text."""
     for i, m in enumerate(members, 1):
         console.print()
-        line = Text.assemble(
-            f"{i}. {moment(m.published_at)} · ",
+        parts = [
+            Text(f"{i}. {moment(m.published_at)}"),
             _safe(m.source),
-            " · ",
             _safe(m.author or "(no author)"),
-            " · ",
             _safe(m.id, "dim"),
-        )
+        ]
         if isinstance(m, IssueMember) and m.phrase:  # the phrase that put it in the issue
-            line.append_text(Text.assemble(" · says ", _safe(m.phrase, "italic")))
-        console.print(line)
+            parts.append(Text.assemble("says ", _safe(m.phrase, "italic")))
+        _dotted(console, parts)
         link = textsafe.safe_url(m.url)
         if link:
             console.print(Text("   " + link, style="blue"))
@@ -386,8 +383,14 @@ def _posts(console: Console, members: Sequence[MemberView]) -> None:
         # long post broke mid-word at 80 columns ("Ya e" / "scribí al soporte").
         title = m.heading
         if title:
-            console.print(Text(textsafe.terminal(title), style="bold"))
-        console.print(Text(textsafe.terminal(m.text, single_line=False)))
+            _wrapped(console, textsafe.terminal(title), "bold")
+        _wrapped(console, textsafe.terminal(m.text, single_line=False))
+
+
+def _wrapped(console: Console, text: str, style: str = "") -> None:
+    """``text`` word-wrapped to the screen by terminal cells (``textsafe.wrap_cells``)."""
+    for line in textsafe.wrap_cells(text, console.width):
+        console.print(Text(line, style=style), no_wrap=True, overflow="ignore")
 
 
 def render_comparison(cmp: Comparison, screen: Screen) -> str:

@@ -10,7 +10,9 @@ grievance too little room (an 80-column terminal), each grievance takes its
 own line under its numbers.
 
 Cells are ``rich.text.Text`` built from ``textsafe.terminal`` output, padded
-and cut by terminal cells (wide and combining characters counted right).
+and cut by terminal cells as terminals count them (``textsafe.text_cells``:
+wide characters two, Devanagari, Tamil and Telugu vowel signs one, which rich's
+own measure counts none).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rich.console import Console
 from rich.text import Text
 
 from scanner.report.model import ClusterView, Report
+from scanner.text.safe import text_cells, width_cut
 
 Cell = Callable[[Report, ClusterView], Text]
 GAP = 2  # spaces between columns
@@ -41,7 +44,7 @@ class Column:
 
 def _shown_cell(full: Text, compact: Text, width: int) -> Text:
     """A compact column still shows a whole list where it fits the column's width."""
-    return full if full.cell_len <= width else compact
+    return full if cell_size(full) <= width else compact
 
 
 @dataclass
@@ -76,7 +79,7 @@ def draw(
     full = [[col.cell(report, c) for col in table.columns] for c in clusters]
     compact = [[(col.short or col.cell)(report, c) for col in table.columns] for c in clusters]
     texts = [grievance(c) for c in clusters]
-    plan = _plan(table, full, compact, max((t.cell_len for t in texts), default=0), console.width)
+    plan = _plan(table, full, compact, max((cell_size(t) for t in texts), default=0), console.width)
 
     def cells(row: int) -> list[Text]:
         return [
@@ -97,7 +100,7 @@ def draw(
     for row, text in enumerate(texts):
         if plan.two_line:
             console.print(_line(plan, table, cells(row)))
-            console.print(Text(" " * INDENT) + _fit(text, plan.grievance))
+            console.print(Text(" " * INDENT) + fit(text, plan.grievance))
         else:
             console.print(_line(plan, table, [*cells(row), text]))
 
@@ -111,20 +114,31 @@ def _line(plan: _Plan, table: Layout, cells: list[Text]) -> Text:
             index = plan.shown[position]
             width = plan.widths[index]
             last = plan.two_line and position == len(plan.shown) - 1
-            out.append_text(_fit(cell, width, right=table.columns[index].right, pad=not last))
+            out.append_text(fit(cell, width, right=table.columns[index].right, pad=not last))
         else:  # the grievance, last: cut, not padded
-            out.append_text(_fit(cell, plan.grievance))
+            out.append_text(fit(cell, plan.grievance))
     return out
 
 
-def _fit(text: Text, width: int, *, right: bool = False, pad: bool = False) -> Text:
+def cell_size(text: Text) -> int:
+    """Terminal cells of a cell's text (``textsafe.text_cells``)."""
+    return text_cells(text.plain)
+
+
+def fit(text: Text, width: int, *, right: bool = False, pad: bool = False) -> Text:
+    """``text`` in ``width`` terminal cells: cut with an ellipsis, else aligned right
+    or padded on request."""
+    size = cell_size(text)
+    if size > width:
+        if width <= 0:
+            return Text()
+        cut = width_cut(text.plain, width)  # "…" after what fits; styles kept
+        return text[: len(cut) - 1] + Text("…", style=text.style)
+    if right:
+        return Text(" " * (width - size)) + text
     text = text.copy()
-    if text.cell_len > width:
-        text.truncate(width, overflow="ellipsis")
-    elif right:
-        text = Text(" " * (width - text.cell_len)) + text
-    elif pad:
-        text.pad_right(width - text.cell_len)
+    if pad:
+        text.pad_right(width - size)
     return text
 
 
@@ -147,7 +161,7 @@ def _plan(
 
     def natural(i: int, short: bool) -> int:
         rows = compact if short else full
-        return max([len(headings[i]), *(row[i].cell_len for row in rows)])
+        return max([len(headings[i]), *(cell_size(row[i]) for row in rows)])
 
     shown = list(range(len(table.columns)))
     short = {i for i, col in enumerate(table.columns) if col.short is not None}
