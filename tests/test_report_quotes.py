@@ -16,6 +16,7 @@ from pathlib import Path
 
 from scanner.issues.lexicon import Lexicon
 from scanner.report.quotes import quote
+from scanner.text.safe import text_cells
 from tests.conftest import run_scan
 
 PREAMBLES = [
@@ -153,9 +154,12 @@ def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):
     assert mail["Subject"] == "[scan] Acme: 0 systemic grievances, 0 new; 1 systemic issue"
 
 
-def test_an_issues_posts_show_their_titles(tmp_path: Path):
-    """``--issue`` lists every post in full: a grievance told in the title alone
-    ("Age verification rejects my selfie" over a text of "M") shows why it is there."""
+PERIOD = ("--as-of", "2026-07-01", "--days", "60")
+
+
+def age_check_issue(tmp_path: Path, titles: list[str], texts: list[str]) -> int:
+    """Five people's posts about the age check, imported and discovered as a user
+    would; the id of the issue they form."""
     (tmp_path / "scanner.toml").write_text(
         'db = "t.db"\n[company]\nname = "Acme"\n', encoding="utf-8"
     )
@@ -165,23 +169,28 @@ def test_an_issues_posts_show_their_titles(tmp_path: Path):
             "author": f"person{i}",
             "published_at": f"2026-06-{i + 10:02d}",
             "rating": 1,
-            "title": f"Age verification rejects my selfie & *{i}*",
-            "text": "M" if i == 0 else f"{preamble}.",
+            "title": title,
+            "text": text,
         }
-        for i, preamble in enumerate(PREAMBLES)
+        for i, (title, text) in enumerate(zip(titles, texts, strict=True))
     ]
     (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
     for args in (("--create", "import", "posts.jsonl"), ("issues",)):
         done = run_scan(*args, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
-    period = ("--as-of", "2026-07-01", "--days", "60")
-    data = json.loads(run_scan("report", *period, "--format", "json", cwd=tmp_path).stdout)
-    issue = next(i for i in data["issues"] if "verification" in i["name"])
+    data = json.loads(run_scan("report", *PERIOD, "--format", "json", cwd=tmp_path).stdout)
+    return next(i["id"] for i in data["issues"] if "verification" in i["name"])
+
+
+def test_an_issues_posts_show_their_titles(tmp_path: Path):
+    """``--issue`` lists every post in full: a grievance told in the title alone
+    ("Age verification rejects my selfie" over a text of "M") shows why it is there."""
+    titles = [f"Age verification rejects my selfie & *{i}*" for i in range(len(PREAMBLES))]
+    texts = ["M", *(f"{preamble}." for preamble in PREAMBLES[1:])]
+    issue = age_check_issue(tmp_path, titles, texts)
     shown = {}
     for fmt in ("text", "markdown", "html"):
-        done = run_scan(
-            "report", *period, "--issue", str(issue["id"]), "--format", fmt, cwd=tmp_path
-        )
+        done = run_scan("report", *PERIOD, "--issue", str(issue), "--format", fmt, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         shown[fmt] = done.stdout
     assert "\nAge verification rejects my selfie & *0*\nM\n" in shown["text"]
@@ -192,40 +201,17 @@ def test_an_issues_posts_show_their_titles(tmp_path: Path):
 def test_a_full_post_wraps_at_word_ends_within_the_screen(tmp_path: Path):
     """``--issue`` prints each post whole, word-wrapped to the screen: left to the
     terminal, a long post broke mid-word at 80 columns ("Ya e" / "scribí")."""
-    from scanner.text.safe import cell_width
-
-    (tmp_path / "scanner.toml").write_text(
-        'db = "t.db"\n[company]\nname = "Acme"\n', encoding="utf-8"
-    )
     long = (
         "Me cobraron dos veces la misma transferencia y nadie me devuelve el dinero. "
         "Ya escribí al soporte tres veces y siguen sin responder, 返金してください."
     )
-    rows = [
-        {
-            "id": f"w{i}",
-            "author": f"person{i}",
-            "published_at": f"2026-06-{i + 10:02d}",
-            "rating": 1,
-            "title": "Age verification rejects my selfie",
-            "text": f"{preamble}. {long}",
-        }
-        for i, preamble in enumerate(PREAMBLES)
-    ]
-    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
-    for args in (("--create", "import", "posts.jsonl"), ("issues",)):
-        done = run_scan(*args, cwd=tmp_path)
-        assert done.returncode == 0, done.stderr
-    period = ("--as-of", "2026-07-01", "--days", "60")
-    data = json.loads(run_scan("report", *period, "--format", "json", cwd=tmp_path).stdout)
-    issue = next(i for i in data["issues"] if "verification" in i["name"])
-    done = run_scan(
-        "report", *period, "--issue", str(issue["id"]), cwd=tmp_path, env={"COLUMNS": "60"}
-    )
+    texts = [f"{preamble}. {long}" for preamble in PREAMBLES]
+    issue = age_check_issue(tmp_path, ["Age verification rejects my selfie"] * 5, texts)
+    done = run_scan("report", *PERIOD, "--issue", str(issue), cwd=tmp_path, env={"COLUMNS": "60"})
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert max(sum(cell_width(ch) for ch in line) for line in lines) <= 60
-    for row in rows:  # each post's lines, joined again, are its text: no word cut
-        start = next(i for i, line in enumerate(lines) if line.startswith(row["text"][:30]))
+    assert max(text_cells(line) for line in lines) <= 60
+    for text in texts:  # each post's lines, joined again, are its text: no word cut
+        start = next(i for i, line in enumerate(lines) if line.startswith(text[:30]))
         end = next(i for i in range(start, len(lines)) if lines[i].endswith("返金してください."))
-        assert " ".join(lines[start : end + 1]) == row["text"]
+        assert " ".join(lines[start : end + 1]) == text
