@@ -8,7 +8,7 @@ import click
 
 from scanner.commands._app import App, pass_app
 from scanner.termwidth import output_width
-from scanner.text.safe import cell_width, terminal, width_cut, wrap_cells
+from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
 
 @click.command()
@@ -79,7 +79,7 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
             line = f"  {i.id:>5}  {i.people:>6}  {i.grievances:>5}  {name}{mark}"
             # The phrases take what is left of the line, cut with an ellipsis: a line
             # longer than the terminal wraps mid-word under the next issue's number.
-            room = width - sum(cell_width(ch) for ch in line) - 4
+            room = width - text_cells(line) - 4
             if room >= 8:
                 phrases = ", ".join(terminal(p) for p in i.phrases[:6])
                 line += f"  [{width_cut(phrases, room)}]"

@@ -225,13 +225,14 @@ def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None)
                 gap = token  # kept between words ("#7  3 people"), dropped at a break
                 continue
             size = text_cells(token)
-            if (line or start) and used + len(gap) + size <= room:
-                line, used, gap, start = line + gap + token, used + len(gap) + size, "", False
+            joined = used + text_cells(gap) + size
+            if (line or start) and joined <= room:
+                line, used, gap, start = line + gap + token, joined, "", False
                 continue
             if line:
                 lines.append(line)
             while size > room:  # a word wider than the room: split by cells
-                cut = _cut_at(token, room)
+                cut = max(_fitting(token, room), 1)
                 lines.append(token[:cut])
                 token = token[cut:]
                 size = text_cells(token)
@@ -240,29 +241,22 @@ def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None)
     return [(indent if n == 0 else rest) + line for n, line in enumerate(lines)]
 
 
-def _cut_at(text: str, width: int) -> int:
-    """How many characters of ``text`` fill at most ``width`` cells (at least one)."""
+def _fitting(text: str, width: int) -> int:
+    """How many leading characters of ``text`` fill at most ``width`` cells; reads
+    no further than the first that does not fit, so a 20,000-character post costs
+    no more than a short one."""
     used = 0
     for index, ch in enumerate(text):
         used += cell_width(ch)
         if used > width:
-            return max(index, 1)
+            return index
     return len(text)
 
 
 def width_cut(text: str, width: int) -> str:
-    """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice.
-
-    One pass that stops at the cut, so a 20,000-character post costs no more
-    than a short one.
-    """
+    """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice."""
     if width <= 0:
         return ""
-    used, cut = 0, None
-    for index, ch in enumerate(text):
-        used += cell_width(ch)
-        if cut is None and used > width - 1:
-            cut = index  # where the text stops if an ellipsis is needed
-        if used > width:
-            return text[:cut].rstrip() + "…"
-    return text
+    if _fitting(text, width) == len(text):
+        return text
+    return text[: _fitting(text, width - 1)].rstrip() + "…"

@@ -301,10 +301,12 @@ def _summary(console: Console, issue: IssueView) -> None:
     ]
     _dotted(console, [*head, _flags(issue.flags)] if issue.flags else head)
     phrases = ", ".join(issue.phrases[:PHRASES_SHOWN])
-    _labelled(console, "Phrases: ", _safe(textsafe.width_cut(phrases, 2 * (width - 12))))
+    _labelled(
+        console, "Phrases: ", textsafe.terminal(textsafe.width_cut(phrases, 2 * (width - 12)))
+    )
     if issue.clusters:
         clusters = textsafe.width_cut(cc.grievance_ids(issue), 2 * (width - 15))
-        _labelled(console, "Grievances: ", Text(clusters))
+        _labelled(console, "Grievances: ", clusters)
     for example in issue.examples[:3]:
         console.print(_example(example, width))
 
@@ -327,16 +329,17 @@ def _dotted(console: Console, parts: list[Text]) -> None:
     console.print(line, no_wrap=True, overflow="ignore")
 
 
-def _labelled(console: Console, label: str, text: Text) -> None:
-    """``  Label: text`` with the text wrapped under itself, not under the label."""
+def _labelled(console: Console, label: str, text: str) -> None:
+    """``  Label: text`` (made safe by the caller) with the text wrapped under itself,
+    not under the label."""
     head = "  " + label
-    for line in textsafe.wrap_cells(text.plain, console.width, head, " " * len(head)):
+    for line in textsafe.wrap_cells(text, console.width, head, " " * len(head)):
         console.print(Text(line), no_wrap=True, overflow="ignore")
 
 
 def _example(m: IssueMember, width: int) -> Text:
     where = f" ({textsafe.terminal(m.source)}, {day(m.published_at)})"
-    room = max(20, width - 6 - sum(textsafe.cell_width(c) for c in where))
+    room = max(20, width - 6 - textsafe.text_cells(where))
     quote = textsafe.width_cut(" ".join(textsafe.terminal(m.quote).split()), room)
     return Text.assemble("  “", Text(quote, style="italic"), "”", Text(where, style="dim"))
 
