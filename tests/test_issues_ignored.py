@@ -130,6 +130,23 @@ def test_a_phrase_is_read_with_our_stop_words_not_every_language_of_the_posts():
     assert "ads" in themes
 
 
+def test_the_name_shown_for_a_sentence_long_phrase_dismisses_the_issue():
+    """An issue hung on a phrase that reads as a sentence shows a shorter one as its
+    name, and the report tells the user to list that name: it dismisses the issue."""
+    when = ["honestly", "sadly", "again", "today", "still", "yesterday", "once more"]
+    slow = [f"{w} my reimbursement applications were mishandled by the staff" for w in when]
+    crashes = [f"the app crashes {w}, please fix" for w in ("daily", "at login", "on start")]
+    crashes += [f"the app crashes {w}, please fix" for w in ("often", "at night", "each time")]
+    texts = [(t, "en") for t in slow + crashes]
+    _, themes = _themes(texts, [])
+    shown = next(name for name, keys in themes.items() if "applic" in {w for k in keys for w in k})
+    assert len(shown) <= 40 < len("reimbursement applications were mishandled")
+    counts, after = _themes(texts, [shown])
+    assert counts[shown] >= 1
+    assert not any("applic" in k or "reimburs" in k for keys in after.values() for k in keys), after
+    assert "app crashes" in after
+
+
 def test_each_phrase_is_judged_on_what_the_others_leave_and_all_are_counted(tmp_path, before):
     iid, name, phrases = _multi_word_issue(before)
     first = name.split()[-1]  # "verification" of "age verification"

@@ -28,7 +28,7 @@ from scanner.issues.counting import index_phrases
 from scanner.issues.ignored import Ignored
 from scanner.issues.keyness import Candidate
 from scanner.issues.lexicon import Key, Lexicon, phrase_key
-from scanner.issues.names import NAME_SAMPLE, best_name, surface_forms
+from scanner.issues.names import NAME_SAMPLE, SAMPLE, best_name, surface_forms
 from scanner.issues.praise import praise_parts, trade_words
 from scanner.issues.settings import IssueParams, PinnedIssue
 from scanner.issues.themes import Draft, build_themes
@@ -117,13 +117,18 @@ def discover(
             leans,
         )
 
-    ignoring = Ignored(ignored, lexicon)
-    if ignoring:
-        drafts = ignoring.apply(index.found, leans, themes, lambda d: _named(d, index.docs))
-    else:
-        drafts = themes(index.found, leans)
-    issues = []
     docs = index.docs
+    labels = _Labels(docs, grievances, lexicon)
+
+    def names(draft: Draft) -> tuple[Key, ...]:
+        # a user lists the name the report shows, or the phrase behind it
+        keys, anchor = _named(draft, docs)
+        return (anchor, _shown(anchor, keys[: params.max_phrases], docs, labels))
+
+    ignoring = Ignored(ignored, lexicon)
+    found, leaning = index.found, leans
+    drafts = ignoring.apply(found, leaning, themes, names) if ignoring else themes(found, leaning)
+    issues = []
     for draft in drafts:
         keys, anchor = _named(draft, docs)
         members: dict[int, Key] = {}
@@ -146,13 +151,10 @@ def discover(
     free = sorted((x for x in issues if not x.pinned), key=lambda x: (-x.people, x.key))
     issues = [x for x in issues if x.pinned] + free[: params.max_issues]
     for issue in issues:  # only now: reading texts for names is the slow part
-        # The phrase that names the issue is read in more posts than the others.
-        naming = [] if issue.pinned else [issue.key]
-        rest = [k for k in issue.phrases if k not in naming]
-        issue.labels = surface_forms(rest, docs, grievances, lexicon)
-        issue.labels.update(surface_forms(naming, docs, grievances, lexicon, NAME_SAMPLE))
-        if not issue.name:
-            issue.name = _readable_name(issue, docs)
+        issue.labels = {k: labels(k) for k in issue.phrases}
+        if not issue.pinned:
+            issue.labels[issue.key] = labels.name(issue.key)
+            issue.name = issue.labels[_shown(issue.key, issue.phrases, docs, labels)]
     return Discovery(issues, index.background, len(index.found), ignoring.left_out)
 
 
@@ -172,20 +174,38 @@ def even_sample(items: Sequence[T], at_most: int) -> Sequence[T]:
 NAME_CHARS = 40  # a name longer than this reads as a sentence, not a label
 
 
-def _readable_name(issue: FoundIssue, docs: dict[Key, set[int]]) -> str:
-    """The label of the phrase that names the issue, unless it reads as a sentence
-    ("hung up on me when i asked why my account was limited"): then the most
-    specific common phrase that is short enough."""
-    name = issue.labels.get(issue.key, " ".join(issue.key))
-    if len(name) <= NAME_CHARS:
-        return name
-    top = max(len(docs.get(k, ())) for k in issue.phrases)
+class _Labels:
+    """How people write each phrase, read in its grievances once per run: the
+    phrase that names an issue, which a person reads first, in more of them."""
+
+    def __init__(self, docs: dict[Key, set[int]], texts: Sequence[Grievance], lexicon: Lexicon):
+        self.docs, self.texts, self.lexicon = docs, texts, lexicon
+        self.read: dict[tuple[Key, int], str] = {}
+
+    def __call__(self, key: Key, sample: int = SAMPLE) -> str:
+        if (key, sample) not in self.read:
+            found = surface_forms([key], self.docs, self.texts, self.lexicon, sample)
+            self.read[key, sample] = found[key]
+        return self.read[key, sample]
+
+    def name(self, key: Key) -> str:
+        return self(key, NAME_SAMPLE)
+
+
+def _shown(anchor: Key, phrases: Sequence[Key], docs: dict[Key, set[int]], labels: _Labels) -> Key:
+    """The phrase whose label an issue shows as its name: the one that names it,
+    unless that reads as a sentence ("hung up on me when i asked why my account was
+    limited"): then the most specific common phrase that is short enough. The
+    report tells a user to list this name under ``[[ignored]]``, so dismissal goes
+    by it too (``scanner.issues.ignored``)."""
+    if len(labels.name(anchor)) <= NAME_CHARS:
+        return anchor
+    top = max(len(docs.get(k, ())) for k in phrases)
     short = [
         k
-        for k in issue.phrases
-        if 2 * len(docs.get(k, ())) >= top and len(issue.labels.get(k, "")) <= NAME_CHARS
+        for k in phrases
+        if k != anchor and 2 * len(docs.get(k, ())) >= top and len(labels(k)) <= NAME_CHARS
     ]
     if not short:
-        return name
-    best = min(short, key=lambda k: (-len(k), -len(docs.get(k, ())), k))
-    return issue.labels[best]
+        return anchor
+    return min(short, key=lambda k: (-len(k), -len(docs.get(k, ())), k))

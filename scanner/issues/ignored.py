@@ -13,13 +13,15 @@ Only a reader can tell, so a user lists it. Two things follow, both by phrase:
   issue; the ads issue stays.
 
 Which issue a phrase names is decided afresh on every run, and only a phrase that
-*is* an issue's name dismisses it: a dismissed "randomly" that later grows into the
-ads theme never takes the ads issue with it, since "ads" names that, and listing
-"age" never dismisses "age verification" (it leaves "age" out of it). Each phrase is
-judged on the themes that the other listed phrases leave, which is what the user saw
-when listing it: with "verification" listed, the age check is named "age", and
-listing "age" then dismisses it. Pinned issues are the user's own: never dismissed,
-and their phrases are tracked even when listed here.
+*is* an issue's name dismisses it (the name the report shows; where the phrase the
+issue hangs on reads as a sentence and a shorter one is shown, either): a dismissed
+"randomly" that later grows into the ads theme never takes the ads issue with it,
+since "ads" names that, and listing "age" never dismisses "age verification" (it
+leaves "age" out of it). Each phrase is judged on the themes that the other listed
+phrases leave, which is what the user saw when listing it: with "verification"
+listed, the age check is named "age", and listing "age" then dismisses it. Pinned
+issues are the user's own: never dismissed, and their phrases are tracked even when
+listed here.
 
 A phrase is read as a pinned phrase is: word stems, ``[synonyms]`` as one word, the
 stop words of our own lists left out. Not those of every language a company's posts
@@ -60,11 +62,12 @@ class Ignored:
         found: Sequence[Candidate],
         leans: Leans,
         build: Callable[[Sequence[Candidate], Leans], list[Draft]],
-        named: Callable[[Draft], tuple[list[Key], Key]],
+        names: Callable[[Draft], tuple[Key, ...]],
     ) -> list[Draft]:
         """The themes of ``found`` and ``leans`` with every theme an ignored phrase
         names dismissed and every other key holding one left out (see the module
-        docstring). ``build`` makes themes, ``named`` gives a theme's keys and name."""
+        docstring). ``build`` makes themes, ``names`` gives the phrases that name a
+        theme: the one it hangs on and the one the report shows, when that differs."""
         live = [
             p
             for p in self.words
@@ -81,10 +84,12 @@ class Ignored:
             return [c for c in found if keep(c.key)], [(k, t) for k, t in leans if keep(k)]
 
         for phrase in live:  # on the themes the other phrases leave: what the user saw
+            words = self.words[phrase]
             for draft in build(*without([q for q in live if q != phrase])):
-                keys, name = named(draft)
-                if draft.pinned is None and set(name) == self.words[phrase]:
-                    dismissed[phrase].update(keys)
+                if draft.pinned is not None or not any(set(k) == words for k in draft.keys):
+                    continue  # (reading how a theme's name is written costs time)
+                if any(set(name) == words for name in names(draft)):
+                    dismissed[phrase].update(draft.keys)
         # No theme left can be named by a phrase: every key that is one is left out.
         drafts = build(*without(live))
         keys = [c.key for c in found] + [k for k, _ in leans]
