@@ -255,7 +255,7 @@ def test_a_phrase_is_named_as_people_wrote_it():
     assert surface("The chat doesn't work at all", ("bug", "chat"), lexicon) == "chat doesn't work"
     assert surface("I had to verify my age twice", ("age", "verif"), lexicon) == "verify my age"
     # Where a text says it plainly too, the plain word names it.
-    assert surface("Money hungry. Premium costs too much", ("pric",), lexicon) == "premium"
+    assert surface("Money hungry. Paywall costs too much", ("pric",), lexicon) == "paywall"
     # Never inside an aside, never across a long gap.
     assert surface("I didn't mind the ads, but the limit", ("ad",), lexicon) is None
     assert surface("deleted and I'm not even able to start", ("delet", "start"), lexicon) is None

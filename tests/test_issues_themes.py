@@ -474,6 +474,34 @@ def test_money_in_every_kind_of_bank_complaint_joins_no_theme():
     assert not any(m >= _at(0, pending) | _at(40, frozen) for _, m in issues)
 
 
+def test_a_paid_tier_is_the_price_grievance_of_an_app_and_not_of_a_bank():
+    # "premium" leans to the price theme: in an app that sells it, paying for
+    # premium and its cost are one issue; a bank's premium plan, named in claims,
+    # card and transfer complaints, is no fee complaint.
+    price = _varied(["The subscription is too expensive, {feeling}"], FILL, 30, 31)
+    premium = _varied(["You have to buy premium to continue {thing}"], FILL, 8, 32)
+    premium += _varied(["Premium costs too much, {feeling}", "Premium is too pricey"], FILL, 12, 33)
+    ads = _varied(["Too many ads in {thing}, {feeling}", "Ads every minute"], FILL, 60, 34)
+    issues = _discover(price + premium + ads, PRAISE * 5)
+    homes = [m for _, m in issues if m & _at(30, premium)]
+    assert homes == [_at(0, price + premium)], [(i.name, len(m)) for i, m in issues]
+
+    fees = _varied(["The transfer fees are too expensive, {feeling}"], FILL, 20, 35)
+    plan = _varied(
+        [
+            "The travel insurance of my premium plan refused my claim, {feeling}",
+            "My premium plan card expired without warning {days} ago",
+            "Support ignored me for {days} although I am on the premium plan",
+        ],
+        FILL,
+        12,
+        36,
+    )
+    pending = _varied(["My transfer is stuck on pending for {days}, {feeling}"], FILL, 40, 37)
+    issues = _discover(fees + plan + pending, PRAISE * 5)
+    assert _at(0, fees) in [m for _, m in issues], [(i.name, len(m)) for i, m in issues]
+
+
 def test_restrictions_on_content_join_the_censorship_issue_and_a_banks_stay_apart():
     # "restrictions" leans towards censorship but is no generic word: in an app that
     # filters its chats it is one issue with censorship (no grievance told twice);
@@ -710,7 +738,7 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "I can understand the ads keep popping so they force us to buy premium": (
             "forc",
             "buy",
-            "pric",
+            "premium",
         ),
         "Idc abt the adds I care abt the hour limit": ("car", "abt", "hour", "limit"),
         "It could work with ads here and there, now the limit is awful": ("limit",),
