@@ -380,8 +380,9 @@ def _posts(console: Console, members: Sequence[MemberView]) -> None:
             parts.append(Text.assemble("says ", _safe(m.phrase, "italic")))
         _dotted(console, parts)
         link = textsafe.safe_url(m.url)
-        if link:
-            console.print(Text("   " + link, style="blue"))
+        if link:  # whole, however long: a link broken over two lines is no link
+            line = Text("   " + link, style="blue")
+            console.print(line, no_wrap=True, overflow="ignore", crop=False)
         # Word-wrapped to the screen like every other line: left to the terminal, a
         # long post broke mid-word at 80 columns ("Ya e" / "scribí al soporte").
         title = m.heading
