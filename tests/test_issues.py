@@ -271,6 +271,10 @@ def test_words_keep_indic_marks_and_stems_meet():
     assert segments("Ads. Age check!") == [["ads"], ["age", "check"]]
     assert len({stem(w) for w in ("verify", "verified", "verification", "verifying")}) == 1
     assert stem("पैसे") == stem("पैसा")
+    # ...but never two words: a bank statement, state law and a petrol station
+    assert len({stem(w) for w in ("statement", "state", "station")}) == 3
+    assert stem("statements") == stem("statement") and stem("stations") == stem("station")
+    assert stem("comments") != stem("come") and stem("question") != stem("quest")
     lexicon = Lexicon(names=["Acme Company"])
     assert phrase_key("verify my age", lexicon) == phrase_key("stupid age verification", lexicon)
     assert phrase_key("can't log in", lexicon) == phrase_key("login", lexicon)

@@ -98,6 +98,16 @@ _LATIN_RULES = (
     ("ed", ""),
 )
 _ES_AFTER = ("sh", "ch", "ss", "x", "z")
+# Words the suffix rules would fold into another word: "statement" and "station"
+# into "state" (a bank statement, a petrol station and state law made one issue),
+# "comment" into "come", "question" into "quest", "mention" into "men". Each is its
+# own stem, its plural with it.
+_WHOLE = frozenset(
+    {
+        "statement", "station", "comment", "question", "mention", "department",
+        "apartment", "government", "moment", "element", "segment", "nation",
+    }
+)  # fmt: skip
 _DEVANAGARI = sorted(
     [
         "ियाँ",
@@ -263,6 +273,8 @@ def _strip(word: str, suffixes: list[str], keep: int) -> str:
 
 
 def _latin(word: str) -> str:
+    if word in _WHOLE or (word[-1] == "s" and word[:-1] in _WHOLE):
+        return word.removesuffix("s")
     if len(word) <= 3:
         # "ads" -> "ad", "ids" -> "id"; but "bus", "gas" and "yes" stay.
         if len(word) == 3 and word[2] == "s" and word[1] not in "aesiu":
