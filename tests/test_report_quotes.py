@@ -37,6 +37,11 @@ def test_a_quote_starts_a_little_before_the_phrase_within_its_sentence():
     assert shown == "… They wiped my bots. Deleting. Why", shown
     # near the start: from the start, no ellipsis
     assert quote(None, "The age check fails. " + PREAMBLES[1], "age").startswith("The age")
+    # a number's point or colon ends no sentence and no word: never "… 50 on a transfer"
+    fee = f"{PREAMBLES[0]} with fees of $3.50 on a transfer that was advertised as free"
+    assert quote(None, fee, "transfer") == "… of $3.50 on a transfer that was advertised as free"
+    late = f"{PREAMBLES[0]}, then at 10:30 the age verification failed"
+    assert quote(None, late, "age verification") == "… then at 10:30 the age verification failed"
 
 
 def test_a_quote_puts_the_title_first_and_finds_a_phrase_there():

@@ -33,6 +33,26 @@ EARLY = 40
 _BOUND = re.compile(rf"\s|{SENTENCE.pattern}")  # where a reader's word begins, at the latest
 
 
+def _in_number(said: str, at: int) -> bool:
+    """Whether the mark at ``at`` is inside a number ("$3.50", "10:30"), where
+    neither a sentence nor a word ends: quoted from there, "… 50 on a transfer"
+    reads as fifty."""
+    return (
+        0 < at < len(said) - 1
+        and said[at] in ".:,"
+        and said[at - 1].isdigit()
+        and said[at + 1].isdigit()
+    )
+
+
+def _ends_sentence(said: str, start: int, end: int) -> bool:
+    """Whether a sentence ends between ``start`` and ``end`` of ``said``."""
+    return any(
+        not (len(m.group()) == 1 and _in_number(said, m.start()))
+        for m in SENTENCE.finditer(said, start, end)
+    )
+
+
 def quote(
     title: str | None,
     text: str,
@@ -93,7 +113,7 @@ def _lead_in(said: str, phrase: str, lexicon: Lexicon, language: str | None) -> 
         first > 0 and best - first < LEAD_WORDS and begin - spans[first - 1].start() <= LEAD_CHARS
     ):
         # within the phrase's sentence, unless it opens it: "… deleting." says nothing
-        if first < best and SENTENCE.search(said, spans[first - 1].end(), spans[first].start()):
+        if first < best and _ends_sentence(said, spans[first - 1].end(), spans[first].start()):
             break
         first -= 1
     if not first:
@@ -102,6 +122,10 @@ def _lead_in(said: str, phrase: str, lexicon: Lexicon, language: str | None) -> 
     # not "roll" (unless that word is long: a link holding the phrase).
     start = spans[first].start()
     word = start
-    while word > 0 and not _BOUND.match(said, word - 1) and start - word < LEAD_CHARS:
+    while (
+        word > 0
+        and (not _BOUND.match(said, word - 1) or _in_number(said, word - 1))
+        and start - word < LEAD_CHARS
+    ):
         word -= 1
     return word if word == 0 or said[word - 1].isspace() else start
