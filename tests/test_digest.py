@@ -416,7 +416,13 @@ def test_a_first_digest_with_nothing_in_the_period_does_not_speak_of_a_last_one(
     assert shown.returncode == 0, shown.stderr
     assert "First digest" in shown.stdout
     assert "since the last digest" not in shown.stdout
-    assert shown.stdout.count("Nothing to report: no grievance in the period yet.") == 2
+    # not grouped yet: in no section, and the digest says so rather than "no grievance"
+    assert shown.stdout.count("Nothing to report yet.") == 2
+    said = "1 grievance is not grouped yet and left out of this digest: run scan cluster"
+    assert said in " ".join(shown.stdout.split())
+    assert scan("cluster").returncode == 0
+    shown = scan("digest", "--dry-run")
+    assert "not grouped yet" not in shown.stdout and "Charged twice" in shown.stdout
 
 
 def test_a_grievance_older_than_the_window_is_listed_without_a_count_of_no_one(

@@ -25,7 +25,7 @@ from scanner.status import ExitStatus
     "--out",
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the message to FILE.eml instead of sending it.",
+    help="Write the message to FILE (as a .eml file mail clients open) instead of sending it.",
 )
 @click.option("--skip-empty", is_flag=True, help="Send nothing when nothing changed.")
 @pass_app

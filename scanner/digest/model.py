@@ -121,9 +121,10 @@ class Digest:
     bars: list[Bar] = field(default_factory=list)  # volume per systemic grievance
     comparison: Any = None  # scanner.compare.news.CompareNews, with competitors only
     systemic_issues: int = 0  # themes many people raise in their own words
-    # Why nothing is systemic when every grievance predates the verdict window (reviews
-    # imported months after they were written); "" otherwise.
-    window_note: str = ""
+    # Why the digest shows less than the database holds: grievances not grouped yet,
+    # or all of them older than the verdict window (reviews imported months after
+    # they were written), so that none can be systemic.
+    notes: list[str] = field(default_factory=list)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -152,6 +153,8 @@ class Digest:
         its posts are all older than the report's period, or there are none."""
         if self.since:
             return "Nothing changed since the last digest."
+        if self.notes:
+            return "Nothing to report yet."
         return "Nothing to report: no grievance in the period yet."
 
     @property

@@ -32,8 +32,10 @@ from scanner.digest.smtp import send
 from scanner.digest.sources import current_sources, source_notes, source_state
 from scanner.digest.volume import spike
 from scanner.errors import ScanError
+from scanner.report import query
 from scanner.report.formats.common import day, stale_line
 from scanner.store import Store, utcnow
+from scanner.text.counts import counted
 
 
 @dataclass
@@ -113,7 +115,19 @@ def compose_since(
         bars=volume_bars(report, previous),
         comparison=comparison,
         systemic_issues=report.totals.get("systemic_issues") or 0,
-        window_note=_window_note(report),
+        notes=[n for n in (_lag_note(store, company, as_of), _window_note(report)) if n],
+    )
+
+
+def _lag_note(store: Store, company: str, as_of: datetime) -> str:
+    """Grievances stored but not grouped yet are in no section of the digest (an
+    import not followed by ``scan cluster``): say how many, and what to run."""
+    _, _, ungrouped = query.totals(store.db, company, low="", high=as_of.isoformat())
+    if not ungrouped:
+        return ""
+    return (
+        f"{counted(ungrouped, 'grievance is', 'grievances are')} not grouped yet and left out "
+        "of this digest: run scan cluster (scan nightly does it)."
     )
 
 

@@ -29,8 +29,8 @@ def render_text(digest: Digest) -> str:
         _since(digest),
         "",
     ]
-    if digest.window_note:
-        out += _wrap(digest.window_note, "") + [""]
+    for note in digest.notes:
+        out += _wrap(note, "") + [""]
     if digest.spike:
         s = digest.spike
         out += _wrap(
