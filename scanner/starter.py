@@ -44,6 +44,8 @@ httpcache = false
 name = "acme-trustpilot"
 spider = "trustpilot"
 url = "https://www.trustpilot.com/review/acme.com"
+# Off until the url is your company's page: a crawl never fetches an example's.
+enabled = false
 # Politeness can be relaxed per source for a site you own or a mirror:
 # download_delay = 2.0     # seconds between requests
 # concurrency = 1          # requests in flight to this site

@@ -53,6 +53,15 @@ def test_starter_config_loads_as_written(tmp_path):
     config = load_config(write(tmp_path, STARTER))
     assert config.company.name == "Acme"
     assert [s.name for s in config.sources] == ["acme-trustpilot"]
+    assert not config.sources[0].enabled  # an example's page is never crawled
+
+
+def test_a_crawl_with_every_source_off_says_which_and_how_to_turn_one_on(scan, tmp_path):
+    assert scan("init").returncode == 0
+    crawled = scan("crawl")
+    assert crawled.returncode == 1
+    assert "every source in scanner.toml is off (acme-trustpilot)" in crawled.stderr
+    assert "remove `enabled = false`" in crawled.stderr
 
 
 @pytest.mark.parametrize(

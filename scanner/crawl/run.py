@@ -31,6 +31,12 @@ def select_sources(config: Config, names: Sequence[str] | None) -> list[Source]:
     sources = [s for s in config.sources if s.enabled]
     if not sources:
         where = config.path or "the config"
+        off = [s.name for s in config.sources]
+        if off:
+            raise ScanError(
+                f"no sources to crawl: every source in {where} is off ({', '.join(off)}); "
+                "point its url at your company's page and remove `enabled = false`"
+            )
         raise ScanError(f"no sources to crawl: add [[sources]] to {where} (see `scan init`)")
     return sources
 

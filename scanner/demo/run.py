@@ -152,6 +152,7 @@ def _where_next(result: DemoResult) -> str:
         "  scan compare --format html -o compare.html  # ours next to the competitor's",
         "",
         "To watch a real company: in a new directory run `scan init`, set [company] name",
-        "and its [[sources]] in scanner.toml, then `scan crawl && scan report`.",
+        "and its [[sources]] in scanner.toml (the example source is off until you turn",
+        "it on), then `scan crawl && scan report`.",
     ]
     return "\n".join(lines)
