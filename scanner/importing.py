@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,10 +24,10 @@ from scanner.importrows import BadRow, Record, detect_format, records
 from scanner.judge.categories import categorise
 from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
-from scanner.store import Store, UpsertResult
+from scanner.store import Store, UpsertResult, clean_name
 from scanner.store.authors import writing_policy
 from scanner.text.clean import clean_line, clean_text
-from scanner.text.dates import iso
+from scanner.text.dates import DateOutOfRange, iso, to_utc, why_implausible
 from scanner.text.language import guess_language
 
 __all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file"]
@@ -49,6 +50,9 @@ KNOWN_FIELDS = {
 BATCH = 500
 #: Bad rows kept in the result (and the run record); all are counted and reported.
 KEPT_ERRORS = 1000
+#: Half a surrogate pair: JSON can write one ("\ud800", an emoji cut in two by a
+#: JavaScript export), but UTF-8 cannot, so neither hashing nor SQLite can store it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -160,7 +164,7 @@ def _checked(
             yield (
                 line,
                 _mention(
-                    record,
+                    _mended(record),
                     company=company,
                     default_source=default_source,
                     policy=names.policy,
@@ -169,6 +173,31 @@ def _checked(
             )
         except BadRow as exc:
             errors.append(RowError(line, str(exc)))
+
+
+def _mended(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with each lone surrogate replaced by U+FFFD, so that a cut emoji
+    does not cost the review. Not in an id: an id must stay exactly as given (two
+    ids that differ only there would become one, and one post would replace the
+    other), so such a row is refused."""
+    given = record.get("id")
+    if isinstance(given, str) and _LONE_SURROGATE.search(given):
+        raise BadRow(
+            f"'id' {given!r} holds a lone surrogate (half an emoji?); an id is never altered"
+        )
+    return _without_surrogates(record)
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` (JSON: keys and strings at any depth) with lone surrogates replaced.
+    Containers are copied; a string without one, as almost all are, is kept as it is."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 def _mention(
@@ -187,13 +216,13 @@ def _mention(
     text = clean_text(text)
     if not text:
         raise BadRow("'text' is empty")
-    source = _string(record, "source") or default_source
+    source = _name(record, "source") or default_source
     author = clean_line(_string(record, "author")) or None
     title = clean_line(_string(record, "title")) or None
     url = _string(record, "url")
     published = _date(record.get("published_at"))
     rating, scale = _rating(record.get("rating"), record.get("rating_scale"))
-    external_id = _string(record, "id")
+    external_id = _name(record, "id")
     if external_id is None:
         if policy.keeps:
             digest = hashlib.sha1(  # noqa: S324 - an id, not security
@@ -209,7 +238,7 @@ def _mention(
     extra = {k: v for k, v in record.items() if k not in KNOWN_FIELDS and v is not None}
     return {
         "id": mention_id,
-        "company": _string(record, "company") or company,
+        "company": _name(record, "company") or company,
         "source": source,
         "external_id": external_id,
         "origin": "import",
@@ -219,7 +248,7 @@ def _mention(
         "text": text,
         "rating": rating,
         "rating_scale": scale if rating is not None else None,
-        "language": _string(record, "language") or guess_language(text),
+        "language": _name(record, "language") or guess_language(text),
         "published_at": iso(published),
         "is_grievance": bool(grievance),
         "categories": categorise(text),
@@ -264,6 +293,16 @@ def _string(record: dict[str, Any], key: str) -> str | None:
     return value or None
 
 
+def _name(record: dict[str, Any], key: str) -> str | None:
+    """A field that names something (id, source, company, language) as the store
+    will keep it (``clean_name``), before anything compares it: "victim\u200b-1" is
+    "victim-1" when the id clash check looks, not only when it is stored."""
+    value = _string(record, key)
+    if value is None:
+        return None
+    return clean_name(value).strip() or None
+
+
 def _number(value: Any, key: str) -> float | None:
     if value is None or value == "":
         return None
@@ -280,8 +319,10 @@ def _number(value: Any, key: str) -> float | None:
 
 def _rating(value: Any, scale_value: Any) -> tuple[float | None, float]:
     rating = _number(value, "rating")
-    scale = _number(scale_value, "rating_scale") or 5.0
-    if scale <= 0:
+    scale = _number(scale_value, "rating_scale")
+    if scale is None:
+        scale = 5.0
+    if scale <= 0:  # 0 too: a "0" scale is a mistake, not "use the default"
         raise BadRow(f"'rating_scale' must be positive, got {scale_value!r}")
     if rating is not None and not 0 <= rating <= scale:
         raise BadRow(f"'rating' {rating:g} is outside 0-{scale:g}")
@@ -289,6 +330,25 @@ def _rating(value: Any, scale_value: Any) -> tuple[float | None, float]:
 
 
 def _date(value: Any) -> datetime | None:
+    """``published_at`` as written (derived ids hash it so: keep it), refused when
+    it has no UTC form or cannot be a post's date (before any review site, in the
+    future): such dates broke report hints and crashed ``scan report --since``."""
+    parsed = _iso_date(value)
+    if parsed is None:
+        return None
+    try:
+        moment = to_utc(parsed)
+    except DateOutOfRange:
+        raise BadRow(
+            f"'published_at' {value!r} is out of range (before year 1 or after 9999 in UTC)"
+        ) from None
+    problem = why_implausible(moment)
+    if problem:
+        raise BadRow(f"'published_at' {value!r} {problem}")
+    return parsed
+
+
+def _iso_date(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):

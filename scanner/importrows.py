@@ -7,6 +7,8 @@ number, and the records after it are still read:
 
 - a line longer than ``MAX_LINE`` (1 MiB) is skipped without being held;
 - JSON nested deeper than ``scanner.jsonsafe.MAX_DEPTH`` is invalid;
+- bytes that are not UTF-8 make their record bad (in the CSV header, the whole
+  file): CSV reads them as ``surrogateescape`` surrogates, which no store can encode;
 - a CSV field larger than the csv module's limit (128 KiB) or any other CSV
   error drops that record; reading resumes at the end of the record, found by
   counting quotes (a quoted field may span lines, and ``""`` is one quote
@@ -180,6 +182,12 @@ def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
     except (csv.Error, _TooLong) as exc:
         raise ImportFileError(f"line 1: the CSV header cannot be read: {exc or _TOO_LONG}") from exc
     header = [h.strip() for h in header]
+    if any(has_bad_bytes(h) for h in header):
+        # Every record's fields are named by it: a column name that is not UTF-8
+        # would reach the store in every row (as a key of its extra facts).
+        raise ImportFileError(
+            "line 1: the CSV header is not valid UTF-8 (re-save the file as UTF-8)"
+        )
     if "text" not in header:
         found = ", ".join(header)
         raise ImportFileError(f"line 1: the CSV header has no 'text' column (found: {found})")

@@ -1,15 +1,22 @@
 """``scan import`` under hostile files: nothing after a bad row is lost, memory stays bounded
-(issue #16, items 1, 2, 9)."""
+(issue #16, items 1, 2, 9); lone surrogates, ids the store would clean, dates out of
+range or implausible, a zero rating scale."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import tracemalloc
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from scanner.crawl.stages.checks import clean
+from scanner.crawl.stages.row import Row
 from scanner.importing import import_file
 from scanner.store import Store
+from scanner.text.dates import parse_published
 
 
 def ids(db: Path) -> list[str]:
@@ -145,3 +152,199 @@ def test_import_memory_does_not_grow_with_the_file(tmp_path):
     # Read in batches, a file four times as large needs no more memory. Read
     # whole, it needed four times as much (several times the file's size).
     assert large < small * 1.5, (small, large)
+
+
+def _jsonl(tmp_path: Path, name: str, *records: dict[str, object]) -> Path:
+    """Records as JSON Lines, non-ASCII written as \\u escapes (as JavaScript exports do)."""
+    src = tmp_path / name
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return src
+
+
+def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_lone_surrogate_is_replaced_and_the_rows_after_it_are_stored(scan, tmp_path):
+    """Half an emoji (``\\ud83d`` without its pair) crashed the import in the store's hash."""
+    src = _jsonl(
+        tmp_path,
+        "cut.jsonl",
+        {"id": "s0", "source": "box", "text": "fine row"},
+        {"id": "s1", "source": "box\ud800", "text": "refund \ud83d never came"},
+        {"id": "s2", "text": "late", "author": "Ann \udc00", "ticket\udfff": ["x\ud800"]},
+        {"text": "no id, cut \ud83d emoji", "title": "cut \ud83d"},
+        {"id": "s4", "text": "after them"},
+    )
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 0, result.stderr
+    assert "5 new" in result.stdout
+    rows = _rows(
+        tmp_path / "x.db", "SELECT id, source, author, title, text, extra FROM mentions ORDER BY id"
+    )
+    by_text = {r[4]: r for r in rows}
+    assert by_text["refund \ufffd never came"][:2] == ("s1", "box\ufffd")
+    assert by_text["late"][2] == "Ann \ufffd"
+    assert json.loads(by_text["late"][5]) == {"ticket\ufffd": ["x\ufffd"]}
+    assert by_text["no id, cut \ufffd emoji"][3] == "cut \ufffd"
+    assert {"s0", "s4"} <= {r[0] for r in rows}
+
+
+def test_an_id_with_a_lone_surrogate_is_a_bad_row(scan, tmp_path):
+    """Not repaired: "a\\ud800" and "a\\udbff" would both become "a\\ufffd", one post."""
+    src = _jsonl(
+        tmp_path,
+        "ids.jsonl",
+        {"id": "i1", "text": "The refund never came"},
+        {"id": "i2\ud800", "text": "Delivery took a month"},
+        {"id": "i3", "text": "Support hung up on me"},
+    )
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{src}: line 2: 'id' 'i2\\ud800' holds a lone surrogate (half an emoji?); "
+        "an id is never altered"
+    ]
+    assert ids(tmp_path / "x.db") == ["i1", "i3"]
+
+
+def test_a_csv_header_that_is_not_utf8_refuses_the_file(scan, tmp_path):
+    """CSV is read with ``surrogateescape``: a Latin-1 column name was a surrogate in
+    every row's extra facts, and every row crashed the store."""
+    src = tmp_path / "latin1.csv"
+    src.write_bytes(b"id,text,cat\xe9gorie\nc1,The refund never came,billing\n")
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"Error: {src}: line 1: the CSV header is not valid UTF-8 (re-save the file as UTF-8)"
+    )
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u202e", "\u2066", "\x07", "\ufeff"])
+def test_an_id_the_store_would_clean_cannot_take_another_sources_post(scan, tmp_path, hidden):
+    """The clash check saw "victim\\u200b-1", the store then wrote "victim-1": the
+    attacker's row replaced the trustpilot post."""
+    first = _jsonl(tmp_path, "tp.jsonl", {"id": "victim-1", "source": "trustpilot", "text": "real"})
+    assert scan("--db", "x.db", "--create", "import", str(first)).returncode == 0
+    forged = {"id": f"victim{hidden}-1", "source": "attacker", "text": "forged"}
+    second = _jsonl(tmp_path, "forged.jsonl", forged)
+    result = scan("--db", "x.db", "import", str(second))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{second}: line 1: id 'victim-1' already belongs to source 'trustpilot'"
+    ]
+    assert _rows(tmp_path / "x.db", "SELECT id, source, text FROM mentions") == [
+        ("victim-1", "trustpilot", "real")
+    ]
+
+
+def test_ids_and_sources_are_compared_as_the_store_keeps_them(tmp_path):
+    """In one batch too; and a source that is the owner once cleaned is the owner."""
+    src = _jsonl(
+        tmp_path,
+        "batch.jsonl",
+        {"id": "v-1", "source": "trustpilot", "text": "real"},
+        {"id": "v\u200b-1", "source": "attacker", "text": "forged"},
+        {"id": "v-1", "source": "trust\u200bpilot", "text": "real, edited"},
+    )
+    with Store(tmp_path / "x.db") as store:
+        result = import_file(store, src, company="Acme")
+        assert [str(e) for e in result.errors] == [
+            "line 2: id 'v-1' already belongs to source 'trustpilot'"
+        ]
+        rows = store.db.execute("SELECT id, source, text FROM mentions").fetchall()
+    assert rows == [("v-1", "trustpilot", "real, edited")]
+
+
+def test_a_date_out_of_range_in_utc_is_a_bad_row(scan, tmp_path):
+    """Year 9999 at UTC-1 is year 10000 in UTC: OverflowError lost the rest of the
+    file and left the run "running"."""
+    src = _jsonl(
+        tmp_path,
+        "far.jsonl",
+        {"id": "f1", "text": "The refund never came"},
+        {"id": "f2", "text": "too late", "published_at": "9999-12-31T23:59:59-01:00"},
+        {"id": "f3", "text": "too early", "published_at": "0001-01-01T00:00:00+01:00"},
+        {"id": "f4", "text": "Support hung up on me", "published_at": "2026-03-01T10:00:00+02:00"},
+    )
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{src}: line 2: 'published_at' '9999-12-31T23:59:59-01:00' is out of range "
+        "(before year 1 or after 9999 in UTC)",
+        f"{src}: line 3: 'published_at' '0001-01-01T00:00:00+01:00' is out of range "
+        "(before year 1 or after 9999 in UTC)",
+    ]
+    db = tmp_path / "x.db"
+    assert _rows(db, "SELECT id, published_at FROM mentions ORDER BY id") == [
+        ("f1", None),
+        ("f4", "2026-03-01T08:00:00+00:00"),
+    ]
+    assert _rows(db, "SELECT status, dropped FROM runs") == [("partial", 2)]
+
+
+def test_implausible_dates_are_refused_with_the_bound_they_break(tmp_path):
+    """Year 1, year 3000, a post from next week: they broke report hints and ``--since``."""
+    now = datetime.now(UTC)
+    soon = (now + timedelta(hours=12)).isoformat()  # a zone ahead of ours, a fast clock
+    next_week = (now + timedelta(days=7)).date().isoformat()
+    src = _jsonl(
+        tmp_path,
+        "odd.jsonl",
+        {"id": "o1", "text": "a", "published_at": "0001-01-01"},
+        {"id": "o2", "text": "b", "published_at": "1989-12-31T23:59:59Z"},
+        {"id": "o3", "text": "c", "published_at": "1990-01-01"},
+        {"id": "o4", "text": "d", "published_at": "3000-01-01"},
+        {"id": "o5", "text": "e", "published_at": next_week},
+        {"id": "o6", "text": "f", "published_at": soon},
+    )
+    with Store(tmp_path / "x.db") as store:
+        result = import_file(store, src, company="Acme")
+        stored = [r[0] for r in store.db.execute("SELECT id FROM mentions ORDER BY id")]
+    reasons = {e.line: e.reason for e in result.errors}
+    assert sorted(reasons) == [1, 2, 4, 5]
+    assert (
+        reasons[1] == "'published_at' '0001-01-01' is before 1990-01-01, older than any review site"
+    )
+    assert reasons[2].startswith("'published_at' '1989-12-31T23:59:59Z' is before 1990-01-01")
+    assert reasons[4].startswith("'published_at' '3000-01-01' is in the future (more than 1 day")
+    assert reasons[5].startswith(f"'published_at' '{next_week}' is in the future")
+    assert stored == ["o3", "o6"]
+
+
+@pytest.mark.parametrize("scale", [0, "0", 0.0])
+def test_a_zero_rating_scale_is_refused(tmp_path, scale):
+    """``rating_scale`` 0 was read as "no scale" and became 5."""
+    src = _jsonl(
+        tmp_path, "zero.jsonl", {"id": "z1", "text": "bad", "rating": 1, "rating_scale": scale}
+    )
+    with Store(tmp_path / "x.db") as store:
+        result = import_file(store, src, company="Acme")
+        assert store.db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] == 0
+    assert [str(e) for e in result.errors] == [
+        f"line 1: 'rating_scale' must be positive, got {scale!r}"
+    ]
+
+
+@pytest.mark.parametrize(
+    "published",
+    ["9999-12-31T23:59:59-01:00", "Fri, 31 Dec 9999 23:59:59 -0100", "5000 years ago", 1e20],
+)
+def test_a_crawled_date_out_of_range_is_kept_undated(published):
+    """The crawl shares ``to_utc``: such a date raised OverflowError in a spider or the
+    clean stage, and the post (or its whole page) was lost. It is kept, undated."""
+    assert parse_published(published) is None
+    row = clean(Row("site", "p1", "The refund never came", published_at=published))
+    assert row.published_at is None and row.text == "The refund never came"
+
+
+@pytest.mark.parametrize("published", ["2099-01-01T00:00:00Z", "1970-01-01T00:00:00Z"])
+def test_a_crawled_post_with_an_implausible_date_is_kept_undated(published):
+    """A page that dates a post next century or at the epoch: the post is kept and
+    dated by when it was first seen, as an undated one is."""
+    row = clean(Row("site", "p2", "The refund never came", published_at=published))
+    assert row.published_at is None and row.text == "The refund never came"

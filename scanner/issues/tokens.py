@@ -103,11 +103,9 @@ _ES_AFTER = ("sh", "ch", "ss", "x", "z")
 # "comment" into "come", "question" into "quest", "mention" into "men". Each is its
 # own stem, its plural with it.
 _WHOLE = frozenset(
-    {
-        "statement", "station", "comment", "question", "mention", "department",
-        "apartment", "government", "moment", "element", "segment", "nation",
-    }
-)  # fmt: skip
+    ["statement", "station", "comment", "question", "mention", "department", "apartment"]
+    + ["government", "moment", "element", "segment", "nation"]
+)
 _DEVANAGARI = sorted(
     [
         "ियाँ",

@@ -360,13 +360,20 @@ _NAMES = ("id", "company", "source", "external_id", "origin", "url", "author", "
 _FREE_TEXT = ("title", "text")
 
 
+def clean_name(value: str) -> str:
+    """An id, source, name or URL as the store keeps it. Whoever compares ids before
+    storing them (``scan import``'s check that an id is not another source's) must
+    clean them with this first: "victim\u200b-1" is stored as "victim-1"."""
+    return sanitize(value)
+
+
 def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, Any]:
     out: dict[str, Any] = {f: row.get(f) for f in MENTION_FIELDS}
     names = [out[key] for key in _NAMES if isinstance(out[key], str)]
     if needs_sanitizing(" ".join(names)):  # one search for all of them, almost always clean
         for key in _NAMES:
             if isinstance(out[key], str):
-                out[key] = sanitize(out[key])
+                out[key] = clean_name(out[key])
     for key in _FREE_TEXT:
         if isinstance(out[key], str):
             out[key] = sanitize(out[key], free_text=True)

@@ -53,11 +53,43 @@ _UNIT_SECONDS = {
 }
 
 
+#: No web review site or complaint board existed before 1990 (the web itself is from
+#: 1991): an earlier date is a placeholder ("0001-01-01", an epoch of 0) or a typo, and
+#: would stretch every report's timeline back to it.
+EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
+#: How far past the present a post's date may be: a day covers the widest time-zone
+#: gap (UTC+14 against UTC-12, or a date written without its zone) and clock skew.
+FUTURE_SLACK = timedelta(days=1)
+
+
+class DateOutOfRange(ValueError):
+    """A date that has no UTC form: ``datetime`` holds only years 1 to 9999, so
+    "9999-12-31T23:59:59-01:00" and "0001-01-01T00:00:00+01:00" cannot be converted."""
+
+
 def to_utc(value: datetime) -> datetime:
-    """Naive datetimes are taken as UTC (what sites mean when they omit the zone)."""
+    """Naive datetimes are taken as UTC (what sites mean when they omit the zone).
+
+    Raises ``DateOutOfRange`` (a ``ValueError``) where Python raises ``OverflowError``,
+    so that callers reading dates from files and sites catch one kind of error."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise DateOutOfRange(f"{value.isoformat()} is out of range in UTC") from None
+
+
+def why_implausible(moment: datetime, *, now: datetime | None = None) -> str | None:
+    """Why ``moment`` cannot be when a post was published (which bound it breaks), or
+    ``None`` when it can be. ``now`` is the present (default: the clock)."""
+    moment = to_utc(moment)
+    if moment < EARLIEST_PUBLISHED:
+        return f"is before {EARLIEST_PUBLISHED:%Y-%m-%d}, older than any review site"
+    now = to_utc(now) if now else datetime.now(UTC)
+    if moment > now + FUTURE_SLACK:
+        return f"is in the future (more than 1 day after now, {iso(now)})"
+    return None
 
 
 def parse_published(
@@ -70,7 +102,18 @@ def parse_published(
 
     ``formats`` are ``strptime`` formats tried before the generic parsers (from a
     site rule file). ``now`` anchors relative dates ("3 hours ago", "yesterday").
+    A date out of ``datetime``'s range in UTC cannot be read either: a spider's
+    post is then kept undated rather than lost with the rest of its page.
     """
+    try:
+        return _parse(value, formats, now)
+    except (DateOutOfRange, OverflowError):  # OverflowError: "5000 years ago"
+        return None
+
+
+def _parse(
+    value: object, formats: tuple[str, ...] | list[str], now: datetime | None
+) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -79,7 +122,10 @@ def parse_published(
         seconds = float(value)
         if seconds > 1e11:  # milliseconds since the epoch (JavaScript timestamps)
             seconds /= 1000
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):  # past year 9999, or the platform's time_t
+            return None
     text = " ".join(str(value).split())
     if not text:
         return None

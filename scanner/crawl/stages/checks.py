@@ -11,7 +11,7 @@ from itemadapter import ItemAdapter
 from scanner.crawl.item import Mention
 from scanner.crawl.stages.row import Dropped, Row
 from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text, is_removed_post
-from scanner.text.dates import iso, parse_published
+from scanner.text.dates import iso, parse_published, why_implausible
 
 #: The fields of a Mention that may be left out (a dict item lacks what it lacks).
 OPTIONAL_FIELDS = tuple(f.name for f in fields(Mention))[3:]
@@ -62,6 +62,8 @@ def clean(row: Row) -> Row:
     published = row.published_at
     if published is not None and not isinstance(published, datetime):
         published = parse_published(published)
+    if published is not None and why_implausible(published):
+        published = None  # year 1, a post from next week: undated, shown as first seen
     row.published_at = iso(published) if published else None
     language = row.language
     row.language = language.strip().lower()[:16] or None if isinstance(language, str) else None
