@@ -59,8 +59,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 pytest.fail(f"scan demo still running after {GUARD_SECONDS} s")
             time.sleep(0.05)
     directory = home / "scan-demo"
+    # Every grievance planted: --all lists the period's, and this one reaches back to all.
+    everything = ("--all", "--days", "3650")
     report = run_scan(
-        "--db", str(directory / "scan.db"), "report", "--format", "json", "--all", cwd=directory
+        "--db", str(directory / "scan.db"), "report", "--format", "json", *everything, cwd=directory
     )
     return {
         "home": home,

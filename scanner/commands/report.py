@@ -32,11 +32,17 @@ if TYPE_CHECKING:
     help="Report as it would have been at the end of DATE (default: now).",
 )
 @click.option("--category", help="Only grievances in this category (key or label).")
-@click.option("--source", help="Only grievances with a post from this source.")
+@click.option(
+    "--source",
+    help="Only grievances and issues with a post from this source; the totals count its posts.",
+)
 @click.option("--verdict", type=click.Choice(["systemic", "isolated"]), help="Only this verdict.")
 @click.option("--min-people", type=click.IntRange(1), help="Only grievances with >= N people.")
 @click.option(
-    "--all", "include_all", is_flag=True, help="Every grievance, singletons included, with no cap."
+    "--all",
+    "list_all",
+    is_flag=True,
+    help="Every grievance and issue of the period, single-post ones included, with no cap.",
 )
 @click.option(
     "--cluster",
@@ -82,7 +88,7 @@ def report(
     source: str | None,
     verdict: str | None,
     min_people: int | None,
-    include_all: bool,
+    list_all: bool,
     cluster_id: int | None,
     issue_id: int | None,
     limit: int | None,
@@ -125,7 +131,7 @@ def report(
         source=source,
         verdict=verdict,
         min_people=min_people,
-        include_all=include_all,
+        list_all=list_all,
         cluster_id=cluster_id,
         issue_id=issue_id,
         limit=limit,

@@ -2,8 +2,10 @@
 
 The period is ``--since``/``--days`` (default ``period_days`` of
 ``rules/systemic.toml``) up to the as-of date. Systemic clusters are those with
-enough people in the window before the as-of date; isolated clusters are those
-active in the period, newest first, singletons only with ``include_all``.
+enough people in the window before the as-of date, listed whatever the period (the
+header says "systemic now"); isolated clusters are those active in the period,
+newest first, single-post ones only with ``list_all`` (``--all``). ``--source``
+narrows the lists to grievances with a post from it and the counts to its posts.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from scanner.judge.categories import labels
 from scanner.judge.systemic import SystemicRules, load_systemic_rules
 from scanner.judge.verdict import ISOLATED, SYSTEMIC
 from scanner.report import query
+from scanner.report.checks import category_key, check_source, owned_elsewhere
 from scanner.report.issues import IssueFilter, issue_section, one_issue
 from scanner.report.model import ClusterView, Report
 from scanner.report.sources import source_views
@@ -42,6 +45,7 @@ def build(
     verdict: str | None = None,
     min_people: int | None = None,
     include_all: bool = False,
+    list_all: bool = False,
     cluster_id: int | None = None,
     issue_id: int | None = None,
     limit: int | None = None,
@@ -55,6 +59,10 @@ def build(
     recent posts: what the text view needs, fast on a million mentions.
     ``--cluster`` and ``--issue`` always list every member. Issues (themes
     over clusters, ``scan issues``) are filtered and capped like clusters.
+
+    ``list_all`` (``--all``) lists every grievance and issue of the period, the
+    single-post ones too, with no cap. ``include_all`` lists every live one whatever
+    the period, uncapped: the digest compares each one's state with the last digest's.
     """
     rules = rules or load_systemic_rules()
     name = config.company_named(company).name
@@ -71,8 +79,9 @@ def build(
         raise ScanError(f"verdict must be {SYSTEMIC!r} or {ISOLATED!r}, got {verdict!r}")
     if cluster_id is not None and issue_id is not None:
         raise ScanError("use either --cluster or --issue, not both")
-    category = _category_key(category)
-    scope = _Scope(store, name, start, until, rules, members=members)
+    category = category_key(category)
+    check_source(store.db, config, source)
+    scope = _Scope(store, name, start, until, rules, members=members, source=source)
     report = Report(
         generated_at=datetime.now(UTC),
         company=name,
@@ -91,19 +100,22 @@ def build(
         sources=source_views(store.db, config, name),
         category_labels=labels(),
         authors=recorded(store.db).mode,
+        source=source,
     )
     if volume:
         weeks = min(104, max(12, -(-int((until - start).days) // 7)))
-        report.volume = query.weekly_volume(store.db, name, until=until, weeks=weeks)
+        report.volume = query.weekly_volume(store.db, name, until=until, weeks=weeks, source=source)
     if len(config.companies) > 1:
         report.companies = [
-            {"name": c.name, **_Scope(store, c.name, start, until, rules).totals()}
+            {"name": c.name, **_Scope(store, c.name, start, until, rules, source=source).totals()}
             for c in config.companies
         ]
     if cluster_id is not None:
         row = query.live_cluster(store.db, cluster_id)
         if row is None or row["company"] != name:
-            raise ScanError(f"no grievance with id {cluster_id} for {name}")
+            owner = row["company"] if row else None
+            elsewhere = owned_elsewhere("grievance", cluster_id, owner, name, config)
+            raise ScanError(elsewhere or f"no grievance with id {cluster_id} for {name}")
         scope.members = True
         report.clusters = [scope.view(row)]
         report.detail = True
@@ -123,7 +135,7 @@ def build(
         report.detail = True
         return report
     if not report.totals["mentions"]:
-        report.outside_period = query.span(store.db, name)
+        report.outside_period = query.span(store.db, name, source)
     window_start = until - timedelta(days=rules.window_days)
     if not report.totals["grievances"] or start <= window_start:
         # No grievance in the period (a recent five-star post or two do not count), or
@@ -133,7 +145,7 @@ def build(
         latest = query.latest_grievance(store.db, name, iso(until) or "")
         if latest is not None and latest <= (iso(window_start) or ""):  # stored as iso()
             report.stale_since = latest
-    systemic, isolated, singles = scope.ordered(include_all=include_all, source=source)
+    systemic, isolated, singles = scope.ordered(include_all=include_all, list_all=list_all)
     if verdict == SYSTEMIC:
         isolated = singles = []
     elif verdict == ISOLATED:
@@ -146,7 +158,7 @@ def build(
     # --category their categories are unknown without reading them all: count unknown.
     report.isolated_hidden = None if category is not None and singles else len(singles)
     sys_cap = iso_cap = None
-    if not include_all:
+    if not (include_all or list_all):
         sys_cap, iso_cap = limit or SYSTEMIC_SHOWN, limit or ISOLATED_SHOWN
     elif limit:
         sys_cap = iso_cap = limit
@@ -165,7 +177,7 @@ def build(
     report.issues = section.issues
     report.totals["systemic_issues"] = section.systemic_total
     report.totals["issues_pending"] = query.issues_pending(
-        store.db, name, low=iso(start) or "", high=iso(until) or ""
+        store.db, name, low=iso(start) or "", high=iso(until) or "", source=source
     )
     report.issues_systemic_more, report.issues_isolated_more = (
         section.systemic_more,
@@ -196,8 +208,10 @@ class _Scope:
         rules: SystemicRules,
         *,
         members: bool = True,
+        source: str | None = None,
     ) -> None:
         self.db, self.company, self.rules, self.members = store.db, company, rules, members
+        self.source = source
         self.start, self.until = start, until
         self.window = until - timedelta(days=rules.window_days)
         self.act = query.activity(
@@ -230,24 +244,40 @@ class _Scope:
         return sorted(found, key=lambda c: (self.people[c], self.act[c].last, c), reverse=True)
 
     def totals(self) -> dict[str, Any]:
+        """The header's numbers; under ``--source``, of that source's posts and of the
+        grievances the lists show (those with a post from it)."""
         mentions, grievances, ungrouped = query.totals(
-            self.db, self.company, low=iso(self.start) or "", high=iso(self.until) or ""
+            self.db,
+            self.company,
+            low=iso(self.start) or "",
+            high=iso(self.until) or "",
+            source=self.source,
         )
+        active = [c for c, a in self.act.items() if a.in_period]
         return {
             "mentions": mentions,
             "grievances": grievances,
             "ungrouped": ungrouped,
-            "systemic": len(self.systemic_ids()),
-            "active_clusters": sum(1 for a in self.act.values() if a.in_period),
+            "systemic": len(self.from_source(self.systemic_ids())),
+            "active_clusters": len(self.from_source(active)),
         }
 
+    def from_source(self, ids: list[int]) -> list[int]:
+        """``ids`` (in order) that have a post from the report's source by the as-of
+        date; all of them without ``--source``."""
+        if self.source is None:
+            return ids
+        having = query.clusters_with_source(self.db, ids, self.source, high=iso(self.until) or "")
+        return [c for c in ids if c in having]
+
     def ordered(
-        self, *, include_all: bool, source: str | None
+        self, *, include_all: bool, list_all: bool
     ) -> tuple[list[int], list[int], list[int]]:
         """Systemic clusters, the isolated ones listed, and the single-post ones left out.
 
-        Without ``include_all`` an isolated grievance active in the period is
-        listed when it has more than one post; the singles are only counted.
+        By default an isolated grievance active in the period is listed when it has
+        more than one post; the singles are only counted. ``list_all`` lists them
+        too; ``include_all`` lists every live cluster, whatever the period.
         """
         systemic = self.systemic_ids()
         chosen = set(systemic)
@@ -256,14 +286,15 @@ class _Scope:
             rest = [c for c in query.all_cluster_ids(self.db, self.company) if c not in chosen]
             rest.sort(key=lambda c: (self.act[c].last if c in self.act else "", c), reverse=True)
         else:
-            active = [c for c, a in self.act.items() if a.in_period and c not in chosen]
-            maybe_single = [c for c in active if self.act[c].in_window < 2]
-            several = query.more_than_one(self.db, maybe_single, high=iso(self.until) or "")
-            rest = [c for c in active if self.act[c].in_window >= 2 or c in several]
+            rest = [c for c, a in self.act.items() if a.in_period and c not in chosen]
+            if not list_all:
+                maybe_single = [c for c in rest if self.act[c].in_window < 2]
+                several = query.more_than_one(self.db, maybe_single, high=iso(self.until) or "")
+                singles = [c for c in maybe_single if c not in several]
+                rest = [c for c in rest if self.act[c].in_window >= 2 or c in several]
             rest.sort(key=lambda c: (self.act[c].last, c), reverse=True)
-            singles = [c for c in maybe_single if c not in several]
-        if source is not None:
-            having = query.clusters_with_source(self.db, systemic + rest + singles, source)
+        if self.source is not None:
+            having = set(self.from_source(systemic + rest + singles))
             systemic = [c for c in systemic if c in having]
             rest = [c for c in rest if c in having]
             singles = [c for c in singles if c in having]
@@ -283,16 +314,6 @@ class _Scope:
         rows = query.cluster_rows(self.db, ids)
         views = [self.view(rows[c]) for c in ids if c in rows]
         return [v for v in views if v.mentions]  # nothing of it existed yet on the as-of day
-
-
-def _category_key(value: str | None) -> str | None:
-    if value is None:
-        return None
-    known = labels()
-    for key, label in known.items():
-        if value.casefold() in (key.casefold(), label.casefold()):
-            return key
-    raise ScanError(f"no category {value!r} (known: {', '.join(known)})")
 
 
 def to_moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:

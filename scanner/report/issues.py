@@ -4,9 +4,15 @@
 rule (distinct people within the window, cross-posts counted once). Here they
 become :class:`IssueView` and meet the report's options: a systemic issue is
 listed whatever the period (like a systemic cluster), an isolated one only when
-it had a post in the period (every one with ``--all``); ``--verdict``,
-``--min-people``, ``--source`` (a post from it) and ``--category`` (what its
-latest posts are about) narrow the list, and caps leave an "N more" count.
+it had a post in the period (every one, whatever the period, with ``include_all``:
+the digest's); ``--verdict``, ``--min-people``, ``--source`` and ``--category``
+(what its latest posts are about) narrow the list, and caps leave an "N more" count.
+
+Under ``--source`` an issue is listed when it has a post from that source, and its
+examples are that source's posts where it has recent ones. Its verdict, people and
+posts stay the issue's on every source, as a grievance's do: systemic says how many
+people raised it, and looking at one site must not make a forty-person problem
+isolated (nor disagree with the grievances listed beside it). The header says so.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from scanner.issues.view import issue_views
 from scanner.judge.categories import ranked
 from scanner.judge.systemic import SystemicRules
 from scanner.judge.verdict import SYSTEMIC
+from scanner.report import query
+from scanner.report.checks import owned_elsewhere
 from scanner.report.model import IssueMember, IssueView
 from scanner.report.quotes import quote
 from scanner.store import Store
@@ -36,7 +44,7 @@ class IssueFilter:
     min_people: int | None = None
     category: str | None = None  # a category key
     source: str | None = None
-    include_all: bool = False
+    include_all: bool = False  # every isolated issue, whatever the period (the digest)
 
 
 @dataclass
@@ -44,7 +52,8 @@ class IssueSection:
     issues: list[IssueView]
     systemic_more: int = 0
     isolated_more: int = 0
-    systemic_total: int = 0  # systemic issues in the period, whatever the filters
+    # systemic issues, whatever the filters but --source (those with a post from it)
+    systemic_total: int = 0
 
 
 def one_issue(
@@ -68,7 +77,10 @@ def one_issue(
         rules=rules,
     )
     if not found:
-        raise ScanError(f"no issue with id {issue_id} for {company} (see `scan issues`)")
+        owner = query.issue_company(store.db, issue_id)
+        elsewhere = owned_elsewhere("issue", issue_id, owner, company, config)
+        missing = f"no issue with id {issue_id} for {company} (see `scan issues`)"
+        raise ScanError(elsewhere or missing)
     return to_view(found[0], members=True, lexicon=Lexicon(names=config.names))
 
 
@@ -99,11 +111,11 @@ def issue_section(
     )
     systemic, isolated = [], []
     in_period = [view for view in raw if view["mentions"]]  # none: not yet on the as-of day
+    if wanted.source is not None:  # its sources are those of its posts by the as-of date
+        in_period = [view for view in in_period if wanted.source in view["sources"]]
     total = sum(1 for view in in_period if view["verdict"] == SYSTEMIC)
     for view in in_period:
         if wanted.min_people is not None and view["people"] < wanted.min_people:
-            continue
-        if wanted.source is not None and wanted.source not in view["sources"]:
             continue
         if view["verdict"] == SYSTEMIC:
             systemic.append(view)
@@ -115,7 +127,10 @@ def issue_section(
         systemic = []
     isolated.sort(key=lambda v: (v["last_seen"] or "", v["id"]), reverse=True)
     lexicon = Lexicon(names=config.names)
-    views = [to_view(v, members=members, lexicon=lexicon) for v in systemic + isolated]
+    views = [
+        to_view(v, members=members, lexicon=lexicon, source=wanted.source)
+        for v in systemic + isolated
+    ]
     if wanted.category is not None:
         views = [v for v in views if wanted.category in v.categories]
     sys_views = [v for v in views if v.verdict == SYSTEMIC]
@@ -155,11 +170,14 @@ def _member(row: dict[str, Any], *, quoted: Lexicon | None = None) -> IssueMembe
     )
 
 
-def to_view(raw: dict[str, Any], *, members: bool, lexicon: Lexicon) -> IssueView:
-    """An ``issue_views`` dict as the report's :class:`IssueView`."""
+def to_view(
+    raw: dict[str, Any], *, members: bool, lexicon: Lexicon, source: str | None = None
+) -> IssueView:
+    """An ``issue_views`` dict as the report's :class:`IssueView`; with ``source``
+    (``--source``), its examples are that source's posts where it has recent ones."""
     rows = raw["members"]
     by_id = {r["id"]: r for r in rows}
-    examples = _examples(raw, rows, by_id, lexicon)
+    examples = _examples(raw, rows, by_id, lexicon, source)
     return IssueView(
         id=raw["id"],
         name=raw["name"],
@@ -185,9 +203,14 @@ def _examples(
     rows: list[dict[str, Any]],
     by_id: dict[str, dict[str, Any]],
     lexicon: Lexicon,
+    source: str | None = None,
 ) -> list[IssueMember]:
     """One post per wording first (``issue_views``), then other posts, newest first,
-    until there are two or three; a cross-post of a text already shown is skipped."""
+    until there are two or three; a cross-post of a text already shown is skipped.
+    With ``source``, only that source's posts, unless none of the posts read is."""
+    if source is not None and any(r["source"] == source for r in rows):
+        rows = [r for r in rows if r["source"] == source]
+        by_id = {r["id"]: r for r in rows}
     chosen = [by_id[e["id"]] for e in raw.get("examples", []) if e["id"] in by_id]
     seen = {_gist(r["text"]) for r in chosen}
     for row in rows:

@@ -158,7 +158,9 @@ class Report:
     generated_at: datetime
     company: str
     period: dict[str, Any]  # {"since", "until", "days", "as_of"}
-    totals: dict[str, Any]  # mentions, grievances, ungrouped, systemic, systemic_issues, ...
+    # mentions, grievances, ungrouped (in the period), systemic, systemic_issues (now: in
+    # the verdict window, whatever the period), ...; under --source, of that source's
+    totals: dict[str, Any]
     companies: list[dict[str, Any]]  # per watched company: name, mentions, grievances, systemic
     clusters: list[ClusterView]
     isolated_more: int  # isolated clusters not listed (the "N more" line)
@@ -181,6 +183,7 @@ class Report:
     stale_since: str | None = None
     detail: bool = False  # one cluster (--cluster) or one issue (--issue) in full
     authors: str = "keep"  # what the database stores of authors: keep, hash, drop (privacy)
+    source: str | None = None  # --source: the one source counted, and listed grievances' posts
 
     @property
     def systemic(self) -> list[ClusterView]:
@@ -202,6 +205,7 @@ class Report:
         return {
             "generated_at": self.generated_at.replace(microsecond=0).isoformat(),
             "company": self.company,
+            "source": self.source,  # null: every source; else what totals count
             "period": self.period,
             "totals": self.totals,
             "companies": self.companies,

@@ -99,24 +99,31 @@ def count_people(
     }
 
 
-def totals(db: Database, company: str, *, low: str, high: str) -> tuple[int, int, int]:
-    """Mentions, grievances, and grievances not in any cluster yet, in [low, high]."""
+def totals(
+    db: Database, company: str, *, low: str, high: str, source: str | None = None
+) -> tuple[int, int, int]:
+    """Mentions, grievances, and grievances not in any cluster yet, in [low, high];
+    with ``source``, only that source's (``--source``: the header counts what the
+    report is about, not every site)."""
     row = db.execute(
         f"""SELECT COUNT(*), COALESCE(SUM(m.is_grievance), 0),
                    COALESCE(SUM(m.is_grievance AND NOT EXISTS (
                        SELECT 1 FROM cluster_members cm WHERE cm.mention_id = m.id)), 0)
-            FROM mentions m WHERE m.company = ? AND {WHEN} >= ? AND {WHEN} <= ?""",  # noqa: S608
-        [company, low, high],
+            FROM mentions m WHERE m.company = ? AND {WHEN} >= ? AND {WHEN} <= ?
+              AND (? IS NULL OR m.source = ?)""",  # noqa: S608
+        [company, low, high, source, source],
     ).fetchone()
     return row[0], row[1], row[2]
 
 
-def issues_pending(db: Database, company: str, *, low: str, high: str) -> int | None:
+def issues_pending(
+    db: Database, company: str, *, low: str, high: str, source: str | None = None
+) -> int | None:
     """Grievances in [low, high] first stored by a run (a crawl, an import) later than
     the last ``scan issues`` (or nightly roll-up) that covered the company: not in
     any issue yet, though they may belong to one. Run ids, not clock times: a post
     stored in the second the roll-up started is still told apart. None when issues
-    were never discovered for the company."""
+    were never discovered for the company. With ``source``, only that source's."""
     row = db.execute(
         "SELECT id FROM runs WHERE kind = 'issues' AND status = 'ok' "
         "AND EXISTS (SELECT 1 FROM json_each(runs.stats) WHERE json_each.key = ?) "
@@ -127,26 +134,30 @@ def issues_pending(db: Database, company: str, *, low: str, high: str) -> int | 
         return None
     return db.execute(
         f"SELECT COUNT(*) FROM mentions m WHERE m.company = ? AND m.is_grievance = 1 "  # noqa: S608
-        f"AND {WHEN} >= ? AND {WHEN} <= ? AND m.first_seen_run > ?",
-        [company, low, high, row[0]],
+        f"AND {WHEN} >= ? AND {WHEN} <= ? AND m.first_seen_run > ? "
+        "AND (? IS NULL OR m.source = ?)",
+        [company, low, high, row[0], source, source],
     ).fetchone()[0]
 
 
-def span(db: Database, company: str) -> dict[str, Any]:
-    """All of a company's mentions, whatever the period: how many, the first and last date.
+def span(db: Database, company: str, source: str | None = None) -> dict[str, Any]:
+    """All of a company's mentions (from ``source`` only, if given), whatever the
+    period: how many, the first and last date.
 
     Read only when a report's period is empty, to say where the posts are.
     """
     row = db.execute(
-        f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}) FROM mentions m WHERE m.company = ?",  # noqa: S608
-        [company],
+        f"SELECT COUNT(*), MIN({WHEN}), MAX({WHEN}) FROM mentions m "  # noqa: S608
+        "WHERE m.company = ? AND (? IS NULL OR m.source = ?)",
+        [company, source, source],
     ).fetchone()
     others = (
         [
             r[0]
             for r in db.execute(
-                "SELECT DISTINCT company FROM mentions WHERE company != ? ORDER BY company LIMIT 5",
-                [company],
+                "SELECT DISTINCT company FROM mentions WHERE company != ? "
+                "AND (? IS NULL OR source = ?) ORDER BY company LIMIT 5",
+                [company, source, source],
             )
         ]
         if not row[0]
@@ -204,15 +215,38 @@ def more_than_one(db: Database, ids: Sequence[int], *, high: str) -> set[int]:
     return {r[0] for r in rows}
 
 
-def clusters_with_source(db: Database, ids: Sequence[int], source: str) -> set[int]:
-    """Which of these clusters have a member from ``source``."""
+def clusters_with_source(db: Database, ids: Sequence[int], source: str, *, high: str) -> set[int]:
+    """Which of these clusters have a member from ``source`` posted by ``high`` (the
+    as-of date: a post written after it was not there yet)."""
     rows = db.execute(
-        """SELECT DISTINCT cm.cluster_id FROM cluster_members cm
+        f"""SELECT DISTINCT cm.cluster_id FROM cluster_members cm
            JOIN mentions m ON m.id = cm.mention_id
-           WHERE cm.cluster_id IN (SELECT value FROM json_each(?)) AND m.source = ?""",
-        [_ids(ids), source],
+           WHERE cm.cluster_id IN (SELECT value FROM json_each(?)) AND m.source = ?
+             AND {WHEN} <= ?""",  # noqa: S608
+        [_ids(ids), source, high],
     )
     return {r[0] for r in rows}
+
+
+def has_source(db: Database, source: str) -> bool:
+    """Does any mention come from ``source``? (One probe of the (source, external_id)
+    index: ``--source`` is checked on every report.)"""
+    row = db.execute("SELECT 1 FROM mentions WHERE source = ? LIMIT 1", [source]).fetchone()
+    return row is not None
+
+
+def sources(db: Database) -> list[str]:
+    """Every source a mention comes from: what ``--source`` may name. Read only to say
+    so when it names none of them."""
+    return [r[0] for r in db.execute("SELECT DISTINCT source FROM mentions ORDER BY source")]
+
+
+def issue_company(db: Database, issue_id: int) -> str | None:
+    """Whose is this issue? None when there is no such live (not retired) one."""
+    row = db.execute(
+        "SELECT company FROM issues WHERE id = ? AND retired_at IS NULL", [issue_id]
+    ).fetchone()
+    return row[0] if row else None
 
 
 def cluster_rows(db: Database, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -249,7 +283,7 @@ def history(db: Database, cluster_id: int, *, low: str, high: str) -> History:
     """All-time count, first post, sources, and the latest post at or before ``low``."""
     count, first, previous, sources = db.execute(
         f"""SELECT COUNT(*), MIN({WHEN}), MAX(CASE WHEN {WHEN} <= :low THEN {WHEN} END),
-                   GROUP_CONCAT(DISTINCT m.source)
+                   json_group_array(DISTINCT m.source)
             FROM cluster_members cm JOIN mentions m ON m.id = cm.mention_id
             WHERE cm.cluster_id = :cid AND {WHEN} <= :high""",  # noqa: S608
         {"cid": cluster_id, "low": low, "high": high},
@@ -257,7 +291,8 @@ def history(db: Database, cluster_id: int, *, low: str, high: str) -> History:
     return History(
         mentions=count,
         first_seen=_parse(first),
-        sources=sorted(set((sources or "").split(","))) if sources else [],
+        # a JSON array, not GROUP_CONCAT: a source's name may hold a comma ("Email, Tier 2")
+        sources=sorted(s for s in json.loads(sources or "[]") if s),
         previous=_parse(previous),
     )
 
@@ -291,16 +326,18 @@ def _parse(value: str | None) -> datetime | None:
 
 
 def weekly_volume(
-    db: Database, company: str, *, until: datetime, weeks: int
+    db: Database, company: str, *, until: datetime, weeks: int, source: str | None = None
 ) -> list[dict[str, Any]]:
-    """Mentions and grievances per 7-day bucket ending at ``until``, oldest first."""
+    """Mentions and grievances (from ``source`` only, if given) per 7-day bucket ending
+    at ``until``, oldest first."""
     low = until - timedelta(days=7 * weeks)
     rows = db.execute(
         f"""SELECT CAST((julianday(:until) - julianday({WHEN})) / 7 AS INTEGER) AS age,
                    COUNT(*), SUM(m.is_grievance)
             FROM mentions m WHERE m.company = :company AND {WHEN} > :low AND {WHEN} <= :until
+              AND (:source IS NULL OR m.source = :source)
             GROUP BY age""",  # noqa: S608
-        {"until": iso(until), "low": iso(low), "company": company},
+        {"until": iso(until), "low": iso(low), "company": company, "source": source},
     ).fetchall()
     counts = {age: (n, g or 0) for age, n, g in rows}
     out = []

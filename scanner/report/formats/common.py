@@ -48,7 +48,10 @@ SYSTEMIC_COLUMNS = (
 )
 ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
 # Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
-NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic"})
+NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic now"})
+# The companies table: mentions and grievances in the period, systemic ones now (in the
+# verdict window, whatever the period: ``header_counts`` says so in words).
+COMPANY_HEADS = ("Company", "Mentions", "Grievances", "Systemic now")
 
 
 def sparkline(weekly: list[int]) -> str:
@@ -83,9 +86,14 @@ def short_id(cluster: ClusterView) -> str:
 def header_counts(report: Report) -> str:
     """The period in numbers. "Systemic" is said of grievances (near-duplicate
     clusters) and of issues (themes) apart: a theme that many people raise in their
-    own words is a systemic issue though no two of its posts are near-duplicates."""
-    t = report.totals
-    text = f"{t['mentions']} mentions, {t['grievances']} grievances"
+    own words is a systemic issue though no two of its posts are near-duplicates.
+
+    Mentions and grievances are the period's, but systemic ones are those of the
+    verdict window, listed whatever the period: "systemic now", with the window's
+    end, so "2 grievances; 9 systemic" is not read as 9 of the 2."""
+    t, p = report.totals, report.period
+    origin = f"From {report.source}: " if report.source else ""
+    text = f"{origin}{t['mentions']} mentions, {t['grievances']} grievances in the period"
     if t.get("ungrouped") and t["ungrouped"] >= t["grievances"]:
         text += " (none grouped yet: run `scan cluster`)"
         systemic = []
@@ -104,8 +112,13 @@ def header_counts(report: Report) -> str:
             systemic.append(issues)
     if systemic:
         text += (
-            f"; systemic (≥{report.period['min_people']} people in "
-            f"{report.period['window_days']} days): {', '.join(systemic)}"
+            f"; systemic now (≥{p['min_people']} people in the {p['window_days']} days to "
+            f"{day(p['as_of'])}): {', '.join(systemic)}"
+        )
+    if report.source:
+        text += (
+            f". Grievances and issues with a post from {report.source} are listed, their "
+            "people and posts counted on every source"
         )
     return text + AUTHORS_NOTE.get(report.authors, "")
 
@@ -161,19 +174,20 @@ def period_hint(report: Report) -> str:
         return ""
     until = _when(report.period["until"])
     count = span["mentions"]
+    origin = f" from {report.source}" if report.source else ""  # --source: span is its
     if not count:
         others = ", ".join(span.get("other_companies") or [])
         if others:
             return (
-                f"The database holds no mention of {report.company}; it has mentions of "
-                f"{others} (use --company NAME)."
+                f"The database holds no mention of {report.company}{origin}; it has mentions "
+                f"of {others}{origin} (use --company NAME)."
             )
-        return "The database holds no mention yet: run `scan crawl` or `scan import FILE`."
+        return f"The database holds no mention{origin} yet: run `scan crawl` or `scan import FILE`."
     first, last = _when(span["first"]), _when(span["last"])
     if first is None or last is None or until is None:
         return ""
     everything = (
-        f"The database holds {counted(count, 'mention')}, {day(span['first'])} to "
+        f"The database holds {counted(count, 'mention')}{origin}, {day(span['first'])} to "
         f"{day(span['last'])}"
     )
     if first > until:

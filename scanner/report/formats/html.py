@@ -24,7 +24,6 @@ from scanner.text import safe as textsafe
 NOWRAP = {"ID", "First seen", "Last seen", "Last crawl", "Trend"}
 TEXT = {"Grievance"}
 OPTIONAL = {"First seen", "Trend"}
-COMPANY_HEADS = ("Company", "Mentions", "Grievances", "Systemic")
 SOURCE_HEADS = ("Source", "Last crawl", "Health", "Note")
 
 
@@ -42,7 +41,7 @@ def render_report(report: Report, screen: Screen) -> str:
         grievance_ids=cc.grievance_ids,
         SUMMARY_IDS=cc.SUMMARY_IDS,
         more_line=cc.more_line,
-        COMPANY_HEADS=COMPANY_HEADS,
+        COMPANY_HEADS=cc.COMPANY_HEADS,
         SOURCE_HEADS=SOURCE_HEADS,
         SYSTEMIC_COLUMNS=cc.SYSTEMIC_COLUMNS,
         ISOLATED_COLUMNS=cc.ISOLATED_COLUMNS,
@@ -52,7 +51,7 @@ def render_report(report: Report, screen: Screen) -> str:
 def column_classes() -> dict[str, str]:
     """A column's CSS classes by its heading: numbers right-aligned (their headings too,
     so each number sits under its own heading), dates and ids never wrapped."""
-    heads = {*cc.SYSTEMIC_COLUMNS, *cc.ISOLATED_COLUMNS, *COMPANY_HEADS, *SOURCE_HEADS}
+    heads = {*cc.SYSTEMIC_COLUMNS, *cc.ISOLATED_COLUMNS, *cc.COMPANY_HEADS, *SOURCE_HEADS}
     kinds = (("num", cc.NUMBER_COLUMNS), ("nowrap", NOWRAP), ("text", TEXT), ("optional", OPTIONAL))
     return {head: " ".join(name for name, columns in kinds if head in columns) for head in heads}
 

@@ -73,7 +73,7 @@ def render_report(report: Report, screen: Screen) -> str:
         lines += [
             "## Companies",
             "",
-            *_head(["Company", "Mentions", "Grievances", "Systemic"]),
+            *_head(cc.COMPANY_HEADS),
         ]
         lines += [
             _row([md(c["name"]), str(c["mentions"]), str(c["grievances"]), str(c["systemic"])])

@@ -121,7 +121,7 @@ def _header(console: Console, report: Report, boxed: box.Box | None) -> None:
         console.print(_safe(hint, "yellow"))
     if report.companies:
         table = _table(boxed, "Companies")
-        for col in ("Company", "Mentions", "Grievances", "Systemic"):
+        for col in cc.COMPANY_HEADS:
             table.add_column(col, justify="left" if col == "Company" else "right")
         for c in report.companies:
             table.add_row(

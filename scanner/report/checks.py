@@ -1,0 +1,57 @@
+"""What a report's options name, checked before the report is built.
+
+A source, a category or a company that does not exist is refused with the names
+that do: a typo in ``--source`` must not give a report that reads as "no complaints
+there". An id of a competitor's grievance or issue (``scan issues`` lists every
+watched company's) is refused with whose it is and the command that shows it.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from sqlite_utils import Database
+
+from scanner.config import Config
+from scanner.errors import ScanError
+from scanner.judge.categories import labels
+from scanner.report import query
+
+
+def category_key(value: str | None) -> str | None:
+    """The category a user named, by key or label, in any case."""
+    if value is None:
+        return None
+    known = labels()
+    for key, label in known.items():
+        if value.casefold() in (key.casefold(), label.casefold()):
+            return key
+    raise ScanError(f"no category {value!r} (known: {', '.join(known)})")
+
+
+def check_source(db: Database, config: Config, source: str | None) -> None:
+    """A source some mention comes from, or one the config crawls (it may have none
+    yet: an empty report is then the truth). Names are compared as stored, as the
+    filter compares them."""
+    configured = {s.name for s in config.sources}
+    if source is None or source in configured or query.has_source(db, source):
+        return
+    known = ", ".join(sorted(configured.union(query.sources(db)))) or "none yet"
+    raise ScanError(f"no source named {source!r} (known: {known})")
+
+
+def owned_elsewhere(
+    what: str, item_id: int, owner: str | None, company: str, config: Config
+) -> str | None:
+    """For a grievance (``what``: "grievance") or an issue ("issue") that is not
+    ``company``'s: whose it is and how to see it, when that company is watched (a
+    company dropped from the config cannot be reported on); else None."""
+    watched = {c.name.casefold(): c.name for c in config.companies}
+    if owner is None or owner.casefold() == company.casefold():
+        return None
+    name = watched.get(owner.casefold())
+    if name is None:
+        return None
+    option = "--cluster" if what == "grievance" else "--issue"
+    command = f"scan report --company {shlex.quote(name)} {option} {item_id}"
+    return f"{what} {item_id} is {name}'s, not {company}'s: {command}"
