@@ -190,6 +190,18 @@ def test_a_source_named_with_a_comma_stays_one_source(tmp_path):
     assert "Email, Tier 2" in wide.stdout and "Tier 2, Email" not in wide.stdout
     picked = _json(site, "--source", "Email, Tier 2", as_of="2026-11-10")
     assert picked["totals"]["mentions"] == 3 and len(picked["clusters"]) == 1
+    # an issue's sources too (read from its members' index in the text view)
+    assert run_scan("issues", cwd=site).returncode == 0
+    only = run_scan(
+        "report",
+        "--as-of",
+        "2026-11-10",
+        "--source",
+        "Email, Tier 2",
+        cwd=site,
+        env={"COLUMNS": "200"},
+    )
+    assert "Systemic issues (1)" in only.stdout, only.stdout
 
 
 # An id of another watched company's ---------------------------------------------------

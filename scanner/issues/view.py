@@ -145,7 +145,7 @@ def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
     from scanner.judge.verdict import History
 
     count, first, sources = store.db.execute(
-        "SELECT COUNT(*), MIN(at), GROUP_CONCAT(DISTINCT source) FROM issue_members "
+        "SELECT COUNT(*), MIN(at), json_group_array(DISTINCT source) FROM issue_members "
         "WHERE issue_id = ? AND at <= ?",
         [issue_id, high],
     ).fetchone()
@@ -156,7 +156,7 @@ def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
         mentions=count,
         first_seen=_moment(first),
         previous=_moment(previous),
-        sources=sorted(set(sources.split(","))) if sources else [],
+        sources=sorted({s for s in json.loads(sources or "[]") if s}),  # a name may hold ","
     )
 
 
