@@ -229,3 +229,41 @@ def test_a_competitors_issue_id_says_whose_it_is(compare_site):
     assert shown.startswith(f"Issue {issue} ")
     missing = run_scan("report", "--issue", "99999", cwd=compare_site)
     assert "no issue with id 99999 for Acme (see `scan issues`)" in missing.stderr
+
+
+# What people and posts count ------------------------------------------------------------
+
+
+def test_people_say_the_window_they_are_counted_in_beside_all_the_posts(tmp_path):
+    """An issue's people are counted in the verdict window, its posts all of them:
+    "4 people · 6 posts" read as two repeat posters where two posts were older."""
+    wordings = [
+        "The age verification rejects my selfie",
+        "Age verification failed again for my ID",
+        "Stuck on age verification for days",
+        "Why does the age verification need my passport",
+        "age verification loop, cannot chat",
+        "Age verification is broken since the update",
+    ]
+    dates = ["2026-10-20", "2026-10-25", "2026-11-01", "2026-11-05", "2026-05-01", "2026-04-01"]
+    rows = [
+        {"id": f"a{i}", "author": f"p{i}", "published_at": f"{d}T10:00:00Z", "rating": 1, "text": t}
+        for i, (t, d) in enumerate(zip(wordings, dates, strict=True))
+    ]
+    site = imported(tmp_path, rows)
+    assert run_scan("issues", cwd=site).returncode == 0
+    issue = next(i for i in _json(site, as_of="2026-11-10")["issues"] if "age" in i["name"])
+    assert (issue["people"], issue["mentions"]) == (4, 6)
+    wide = {"COLUMNS": "200"}
+    summary = run_scan("report", "--as-of", "2026-11-10", cwd=site, env=wide).stdout
+    assert "4 people in 90 days · 6 posts" in summary
+    said = "People 4 in the 90 days to 2026-11-10 · posts 6 in all"
+    detail = run_scan(
+        "report", "--as-of", "2026-11-10", "--issue", str(issue["id"]), cwd=site, env=wide
+    )
+    assert said in detail.stdout
+    assert said in _report(
+        site, "--format", "html", "--issue", str(issue["id"]), as_of="2026-11-10"
+    )
+    page = _report(site, "--format", "markdown", "--issue", str(issue["id"]), as_of="2026-11-10")
+    assert "- People in the 90 days to 2026-11-10: 4\n- Posts in all: 6" in page

@@ -130,6 +130,14 @@ AUTHORS_NOTE = {
 }
 
 
+def people_window(report: Report, *, short: bool = False) -> str:
+    """What the people of a grievance or an issue are counted over: the verdict's
+    window before the as-of date, while its posts are all of them ("97 people · 103
+    posts" read as six people who posted twice, where six posts were older)."""
+    days = report.period["window_days"]
+    return f"in {days} days" if short else f"in the {days} days to {day(report.period['as_of'])}"
+
+
 def more_line(count: int, what: str) -> str:
     """``what`` is singular: "… 1 more systemic issue", "… 3 more systemic issues"."""
     more = counted(count, f"more {what}", f"more {what}s")

@@ -33,6 +33,8 @@ def render_report(report: Report, screen: Screen) -> str:
         report=report,
         title=f"Grievance report: {report.company}",
         header_counts=cc.header_counts(report),
+        people_window=cc.people_window(report),
+        people_window_short=cc.people_window(report, short=True),
         empty_period=cc.period_hint(report),
         hidden=cc.hidden_line(report),
         chart=volume_chart(report),

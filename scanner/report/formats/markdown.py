@@ -57,7 +57,7 @@ def render_report(report: Report, screen: Screen) -> str:
         for cluster in report.clusters:
             lines += _detail(report, cluster)
         for issue in report.issues:
-            lines += _issue_detail(issue)
+            lines += _issue_detail(report, issue)
         return "\n".join(lines) + "\n"
     p = report.period
     lines += [
@@ -154,8 +154,8 @@ def _detail(report: Report, c: ClusterView) -> list[str]:
     lines = [
         f"## Grievance {short_id(c)}: {c.verdict}",
         "",
-        f"- People: {c.people}",
-        f"- Posts: {c.mentions}",
+        f"- People {cc.people_window(report)}: {c.people}",
+        f"- Posts in all: {c.mentions}",
         f"- Sources: {md(', '.join(c.sources))}",
         f"- First seen: {moment(c.first_seen)}",
         f"- Last seen: {moment(c.last_seen)}",
@@ -177,7 +177,8 @@ def _issues(report: Report) -> list[str]:
         lines += [
             f"### Issue {issue.id}: {md(issue.name)}",
             "",
-            f"{issue.people} people · {issue.mentions} posts · trend {sparkline(issue.weekly)}"
+            f"{issue.people} people {cc.people_window(report, short=True)} · "
+            f"{issue.mentions} posts · trend {sparkline(issue.weekly)}"
             f"{flags}",
             "",
             f"- Phrases: {md(', '.join(issue.phrases[:8]))}",
@@ -217,13 +218,13 @@ def _issues(report: Report) -> list[str]:
     return lines
 
 
-def _issue_detail(issue: IssueView) -> list[str]:
+def _issue_detail(report: Report, issue: IssueView) -> list[str]:
     """``--issue ID``: every post with author, source, date, link and text."""
     lines = [
         f"## Issue {issue.id}: {md(issue.name)} ({issue.verdict})",
         "",
-        f"- People: {issue.people}",
-        f"- Posts: {issue.mentions}",
+        f"- People {cc.people_window(report)}: {issue.people}",
+        f"- Posts in all: {issue.mentions}",
         f"- Phrases: {md(', '.join(issue.phrases))}",
         f"- Grievances (near-duplicate clusters): {cc.grievance_ids(issue)}",
         f"- Sources: {md(', '.join(issue.sources))}",

@@ -65,7 +65,7 @@ def render_report(report: Report, screen: Screen) -> str:
         for cluster in report.clusters:
             _detail(console, report, cluster)
         for issue in report.issues:
-            _issue_detail(console, issue)
+            _issue_detail(console, report, issue)
         return _finish(out.getvalue(), screen.tty)
     _header(console, report, boxed)
     _issues(console, report)
@@ -243,8 +243,8 @@ def _detail(console: Console, report: Report, c: ClusterView) -> None:
     style = "bold red" if c.verdict == "systemic" else "bold"
     console.print(Text.assemble(("Grievance " + short_id(c), "bold"), " · ", (c.verdict, style)))
     console.print(
-        f"People {c.people} · posts {c.mentions} · first seen {moment(c.first_seen)}"
-        f" · last seen {moment(c.last_seen)}"
+        f"People {c.people} {cc.people_window(report)} · posts {c.mentions} in all"
+        f" · first seen {moment(c.first_seen)} · last seen {moment(c.last_seen)}"
     )
     _wrapped(console, "Sources: " + textsafe.terminal(", ".join(c.sources)))
     _wrapped(console, "Categories: " + textsafe.terminal(category_text(report, c)))
@@ -266,7 +266,7 @@ def _issues(console: Console, report: Report) -> None:
         total = len(systemic) + report.issues_systemic_more
         console.print(Text(f"Systemic issues ({total}), most people first", style="bold"))
         for issue in systemic:
-            _summary(console, issue)
+            _summary(console, issue, cc.people_window(report, short=True))
         if report.issues_systemic_more:
             console.print(more_line(report.issues_systemic_more, "systemic issue"))
     else:
@@ -277,7 +277,8 @@ def _issues(console: Console, report: Report) -> None:
         console.print(Text(f"Isolated issues ({total}), newest first", style="bold"))
         for issue in isolated[:ISOLATED_LISTED]:
             # No one inside the window (an issue older than it): the posts say enough.
-            people = f" · {issue.people} people" if issue.people else ""
+            window = cc.people_window(report, short=True)
+            people = f" · {issue.people} people {window}" if issue.people else ""
             lead = f"  {_issue_label(issue)} · "
             tail = f"{people} · {issue.mentions} posts · last {day(issue.last_seen)}"
             room = max(console.width - len(lead) - len(tail), 8)  # the name gives way
@@ -289,13 +290,13 @@ def _issues(console: Console, report: Report) -> None:
     console.print()
 
 
-def _summary(console: Console, issue: IssueView) -> None:
+def _summary(console: Console, issue: IssueView, window: str) -> None:
     """Head line (wrapped, so the flags are never cut), phrases and clusters, examples."""
     width = console.width
     head = [
         Text(_issue_label(issue), "bold red"),
         _safe(issue.name, "bold"),
-        Text(f"{issue.people} people"),
+        Text(f"{issue.people} people {window}"),
         Text(f"{issue.mentions} posts"),
         Text(sparkline(issue.weekly)),
     ]
@@ -344,14 +345,14 @@ def _example(m: IssueMember, width: int) -> Text:
     return Text.assemble("  “", Text(quote, style="italic"), "”", Text(where, style="dim"))
 
 
-def _issue_detail(console: Console, issue: IssueView) -> None:
+def _issue_detail(console: Console, report: Report, issue: IssueView) -> None:
     """``--issue ID``: every post, with its author, source, date, link and text."""
     style = "bold red" if issue.verdict == "systemic" else "bold"
     label, verdict = Text(_issue_label(issue), "bold"), Text(issue.verdict, style)
     _dotted(console, [label, _safe(issue.name, "bold"), verdict])
     console.print(
-        f"People {issue.people} · posts {issue.mentions} · first seen {moment(issue.first_seen)}"
-        f" · last seen {moment(issue.last_seen)}"
+        f"People {issue.people} {cc.people_window(report)} · posts {issue.mentions} in all"
+        f" · first seen {moment(issue.first_seen)} · last seen {moment(issue.last_seen)}"
     )
     _wrapped(console, "Phrases: " + textsafe.terminal(", ".join(issue.phrases)))
     console.print(f"Grievances (near-duplicate clusters): {cc.grievance_ids(issue)}")
