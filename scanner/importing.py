@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,17 +21,19 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from scanner.config import Config
 from scanner.importrows import BadRow, Record, detect_format, records
 from scanner.judge.categories import categorise
 from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
 from scanner.store import Store, UpsertResult, clean_name
 from scanner.store.authors import writing_policy
-from scanner.text.clean import clean_line, clean_text
+from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text
+from scanner.text.counts import counted
 from scanner.text.dates import DateOutOfRange, iso, to_utc, why_implausible
 from scanner.text.language import guess_language
 
-__all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file"]
+__all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file", "import_notes"]
 
 FORMATS = ("jsonl", "csv")
 KNOWN_FIELDS = {
@@ -72,6 +75,10 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)  # the first KEPT_ERRORS
     rejected: int = 0
     strict_aborted: bool = False
+    # Lines whose text was longer than MAX_TEXT_CHARS and was cut (stored, but said).
+    cut: list[int] = field(default_factory=list)
+    # Rows stored per company they name: one the config does not watch is in no report.
+    companies: Counter[str] = field(default_factory=Counter)
 
     def reject(self, error: RowError, on_error: Callable[[RowError], None] | None) -> None:
         self.rejected += 1
@@ -79,6 +86,27 @@ class ImportResult:
             self.errors.append(error)
         if on_error is not None:
             on_error(error)
+
+
+def import_notes(result: ImportResult, config: Config) -> list[str]:
+    """What was stored but will not show as the user may expect: texts cut to
+    ``MAX_TEXT_CHARS``, and rows about a company the config does not watch (no
+    report, cluster or issue reads them until it is added)."""
+    notes = []
+    if result.cut:
+        lines = ", ".join(map(str, result.cut[:10])) + (", …" if len(result.cut) > 10 else "")
+        notes.append(
+            f"{counted(len(result.cut), 'text')} longer than {MAX_TEXT_CHARS:,} characters "
+            f"stored cut to that length (line {lines})"
+        )
+    watched = {c.name.casefold() for c in config.companies}
+    for name, rows in sorted(result.companies.items()):
+        if name.casefold() not in watched:
+            notes.append(
+                f"{counted(rows, 'row')} about {name!r}, which {config.path or 'the config'} "
+                f"does not watch: add it as [[competitors]] (or [company]) to report on them"
+            )
+    return notes
 
 
 class _StrictAbort(Exception):
@@ -136,6 +164,12 @@ def _store_all(
         good = _reject_id_clashes(store, checked, errors)
         for error in sorted(errors, key=lambda e: e.line):
             result.reject(error, on_error)
+        kept = {id(row) for row in good}
+        for line, row in checked:
+            if id(row) in kept:
+                result.companies[row["company"]] += 1
+                if len(row["text"]) >= MAX_TEXT_CHARS and row["text"].endswith("…"):
+                    result.cut.append(line)
         if good:
             stored = store.upsert_mentions(good, run_id=run_id)
             result.stored += UpsertResult(stored.new, stored.updated, stored.unchanged)

@@ -348,3 +348,37 @@ def test_a_crawled_post_with_an_implausible_date_is_kept_undated(published):
     dated by when it was first seen, as an undated one is."""
     row = clean(Row("site", "p2", "The refund never came", published_at=published))
     assert row.published_at is None and row.text == "The refund never came"
+
+
+def test_plain_text_in_angle_brackets_is_kept_and_html_is_still_read(tmp_path):
+    """Any "<word>" was read as a tag and dropped: an e-mail in angle brackets or a
+    button quoted as "<Submit>" vanished from a plain-text export."""
+    src = _jsonl(
+        tmp_path,
+        "angles.jsonl",
+        {"id": "a1", "text": "Contact me at <john.doe@example.com> please"},
+        {"id": "a2", "text": "The button labelled <Submit> does nothing, <Ctrl+C> too"},
+        {"id": "a3", "text": "<p>A real <b>HTML</b> export</p><p>second</p>"},
+    )
+    with Store(tmp_path / "x.db") as store:
+        import_file(store, src, company="Acme")
+    assert dict(_rows(tmp_path / "x.db", "SELECT external_id, text FROM mentions")) == {
+        "a1": "Contact me at <john.doe@example.com> please",
+        "a2": "The button labelled <Submit> does nothing, <Ctrl+C> too",
+        "a3": "A real HTML export\n\nsecond",
+    }
+
+
+def test_a_cut_text_and_rows_about_an_unwatched_company_are_said(tmp_path, scan):
+    (tmp_path / "scanner.toml").write_text('[company]\nname = "Acme"\n', encoding="utf-8")
+    src = _jsonl(
+        tmp_path,
+        "notes.jsonl",
+        {"id": "n1", "text": "long " * 5000},
+        {"id": "n2", "text": "Globex lost my parcel", "company": "Globex"},
+        {"id": "n3", "text": "Globex lost it again", "company": "Globex"},
+    )
+    done = scan("--db", "x.db", "--create", "import", str(src))
+    assert done.returncode == 0, done.stderr
+    assert "1 text longer than 20,000 characters stored cut to that length (line 1)" in done.stderr
+    assert "2 rows about 'Globex', which scanner.toml does not watch" in done.stderr

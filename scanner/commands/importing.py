@@ -45,7 +45,7 @@ def import_command(
         scan import tickets.jsonl
         scan --db acme.db import complaint-box.csv --strict
     """
-    from scanner.importing import RowError, import_file
+    from scanner.importing import RowError, import_file, import_notes
 
     def report(error: RowError) -> None:  # each bad row as soon as it is found
         click.echo(f"{file}: {error}", err=True)
@@ -67,5 +67,7 @@ def import_command(
         f"{result.rows} row(s) read: {stored.new} new, {stored.updated} updated, "
         f"{stored.unchanged} unchanged, {result.rejected} rejected."
     )
+    for note in import_notes(result, app.config):
+        click.echo(f"{file}: {note}", err=True)
     if result.rejected:
         sys.exit(ExitStatus.PARTIAL)

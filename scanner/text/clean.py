@@ -20,7 +20,20 @@ MAX_TEXT_CHARS = 20_000
 REPLY_PREFIX = "Re: "
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_HTML_HINT = re.compile(r"<(?:[a-zA-Z][\w:-]*|/[a-zA-Z][\w:-]*|!--)[^<>]*>")
+# Markup is read as HTML only where it names an element HTML has: an e-mail in
+# angle brackets ("<john.doe@example.com>") or a button quoted as "<Submit>" in a
+# plain-text export is text, and was lost when any "<word>" counted as a tag.
+_HTML_ELEMENTS = (
+    "a|abbr|article|aside|b|big|blockquote|body|br|center|cite|code|dd|del|div|dl|dt|em"
+    "|figcaption|figure|font|footer|h[1-6]|head|header|hr|html|i|iframe|img|ins|kbd|li"
+    "|link|main|mark|meta|nav|noscript|object|ol|p|pre|q|s|samp|script|section|small|span"
+    "|strike|strong|style|sub|sup|svg|table|tbody|td|tfoot|th|thead|time|title|tr|tt|u|ul"
+    "|var|wbr|address|area|audio|base|bdi|bdo|button|canvas|caption|col|colgroup|data"
+    "|details|dfn|dialog|embed|fieldset|form|frame|frameset|hgroup|input|label|legend"
+    "|map|marquee|math|menu|meter|nobr|option|output|picture|progress|rp|rt|ruby|select"
+    "|slot|source|summary|template|textarea|video|xmp"
+)
+_HTML_HINT = re.compile(rf"<(?:/?(?:{_HTML_ELEMENTS})(?=[\s/>])[^<>]*|!--[^<>]*)>", re.IGNORECASE)
 
 
 def html_to_text(markup: str) -> str:
