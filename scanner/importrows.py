@@ -55,6 +55,7 @@ def detect_format(path: Path, fmt: str | None) -> str:
 def records(path: Path, fmt: str) -> Iterator[Record]:
     """Every record of the file, in order. Raises ``ImportFileError`` when the
     file cannot be read at all (before the first record is returned)."""
+    _sniff(path, fmt)
     try:
         stream: IO[Any] = (
             path.open("rb")
@@ -73,6 +74,30 @@ def records(path: Path, fmt: str) -> Iterator[Record]:
         stream.close()
         raise ImportFileError(f"{path}: {exc}") from exc
     return _closing(stream, _chain(first, rows))
+
+
+_UTF16_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def _sniff(path: Path, fmt: str) -> None:
+    """Refuse, in one line, a file whose every row would be bad for one reason: a
+    UTF-16 or UTF-32 file (spreadsheet and PowerShell exports), or a JSON array
+    given as JSON Lines. Read row by row, it gave a flood of "invalid JSON" lines
+    that never named the cause."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return  # records() says why it cannot be read
+    if head.startswith(_UTF16_32) or (len(head) >= 4 and head.count(b"\x00") * 4 >= len(head)):
+        raise ImportFileError(
+            f"{path}: the file is UTF-16 or UTF-32, not UTF-8 (re-save it as UTF-8)"
+        )
+    if fmt == "jsonl" and head.removeprefix(_BOM).lstrip().startswith(b"["):
+        raise ImportFileError(
+            f"{path}: a JSON array, not JSON Lines (one object per line): convert it first, "
+            f"e.g. jq -c '.[]' {path.name} > {path.stem}.jsonl"
+        )
 
 
 def _closing(stream: IO[Any], rows: Iterator[Record]) -> Iterator[Record]:

@@ -382,3 +382,30 @@ def test_a_cut_text_and_rows_about_an_unwatched_company_are_said(tmp_path, scan)
     assert done.returncode == 0, done.stderr
     assert "1 text longer than 20,000 characters stored cut to that length (line 1)" in done.stderr
     assert "2 rows about 'Globex', which scanner.toml does not watch" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "said"),
+    [
+        ("wide.jsonl", "utf-16", "the file is UTF-16 or UTF-32, not UTF-8"),
+        ("wide-le.jsonl", "utf-16-le", "the file is UTF-16 or UTF-32, not UTF-8"),
+        ("wide.csv", "utf-16", "the file is UTF-16 or UTF-32, not UTF-8"),
+        ("array.json", "utf-8", "a JSON array, not JSON Lines (one object per line)"),
+    ],
+)
+def test_a_file_every_row_of_which_is_bad_for_one_reason_is_refused_saying_it(
+    tmp_path, scan, name, encoding, said
+):
+    """A UTF-16 export or a pretty-printed JSON array gave a flood of "invalid JSON"
+    lines, one per row, that never named the cause."""
+    rows = [{"id": f"w{i}", "text": f"Acme charged me twice {i}"} for i in range(3)]
+    if name.endswith(".csv"):
+        body = "id,text\n" + "".join(f"{r['id']},{r['text']}\n" for r in rows)
+    elif name == "array.json":
+        body = json.dumps(rows, indent=2)
+    else:
+        body = "".join(json.dumps(r) + "\n" for r in rows)
+    (tmp_path / name).write_text(body, encoding=encoding)
+    done = scan("--db", "x.db", "--create", "import", name)
+    assert done.returncode == 1
+    assert said in done.stderr and done.stderr.count("\n") == 1, done.stderr
