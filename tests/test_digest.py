@@ -425,6 +425,50 @@ def test_a_first_digest_with_nothing_in_the_period_does_not_speak_of_a_last_one(
     assert "not grouped yet" not in shown.stdout and "Charged twice" in shown.stdout
 
 
+DIFFERENT = [
+    "My card was declined at the supermarket twice",
+    "The app logs me out every single morning",
+    "Support never answered my email about the refund",
+    "A transfer to my sister has been pending for a week",
+    "The monthly statement shows the wrong opening balance",
+    "I cannot change my PIN in the settings screen",
+    "Cash withdrawals abroad cost far more than promised",
+    "Two-factor codes arrive ten minutes late",
+    "The exchange rate was worse than the one displayed",
+    "My savings interest was paid four days late",
+]
+
+
+def test_what_a_section_leaves_out_is_listed_by_the_command_it_names(tmp_path, scan, smtp):
+    """ "…and N more (scan report --all)" listed the last week's grievances: none, after
+    an import of older reviews. The command starts where the digest does."""
+    write_config(tmp_path, smtp.port)
+    start = (NOW - timedelta(days=300)).date()
+    rows = tmp_path / "reviews.jsonl"
+    rows.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "text": text,
+                    "rating": 1,
+                    "author": f"p{i}",
+                    "published_at": (start + timedelta(days=i)).isoformat(),
+                }
+            )
+            + "\n"
+            for i, text in enumerate(DIFFERENT)
+        ),
+        encoding="utf-8",
+    )
+    assert scan("import", str(rows), "--create").returncode == 0
+    assert scan("cluster").returncode == 0
+    shown = scan("digest", "--dry-run").stdout
+    command = re.search(r"more \((scan report --all --since [0-9-]+)\)", shown)
+    assert command and command.group(1).endswith(start.isoformat()), shown
+    listed = scan(*command.group(1).split()[1:], "--format", "json")
+    assert len(json.loads(listed.stdout)["clusters"]) == len(DIFFERENT)
+
+
 def test_a_grievance_older_than_the_window_is_listed_without_a_count_of_no_one(
     tmp_path, scan, smtp
 ):

@@ -267,3 +267,17 @@ def test_people_say_the_window_they_are_counted_in_beside_all_the_posts(tmp_path
     )
     page = _report(site, "--format", "markdown", "--issue", str(issue["id"]), as_of="2026-11-10")
     assert "- People in the 90 days to 2026-11-10: 4\n- Posts in all: 6" in page
+
+
+def test_since_a_day_holds_a_post_made_at_its_first_moment(tmp_path):
+    """Imported reviews are dated by day (00:00): ``--since`` that day left one out."""
+    rows = [
+        {"id": f"d{i}", "author": f"p{i}", "published_at": day, "rating": 1, "text": text}
+        for i, (day, text) in enumerate(
+            [("2026-06-01", "The card was declined at the till"), ("2026-06-03", "No refund yet")]
+        )
+    ]
+    site = imported(tmp_path, rows)
+    # a period longer than the verdict window: the query starts at the period's start
+    listed = _json(site, "--all", "--since", "2026-06-01", as_of="2026-11-05")["clusters"]
+    assert len(listed) == 2

@@ -125,6 +125,15 @@ class Digest:
     # or all of them older than the verdict window (reviews imported months after
     # they were written), so that none can be systemic.
     notes: list[str] = field(default_factory=list)
+    first_post: str | None = None  # the company's oldest post: where a first digest starts
+
+    @property
+    def list_command(self) -> str:
+        """The report that lists what a section left out: every grievance since the
+        last digest (since the first post, for the first one). A bare ``scan report
+        --all`` lists the last week's, which after an import of old reviews is none."""
+        start = self.since or self.first_post
+        return f"scan report --all --since {start[:10]}" if start else "scan report --all"
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

@@ -48,8 +48,8 @@ def activity(
     rows = db.execute(
         f"""SELECT cm.cluster_id, {WHEN}, m.author, m.source, m.id
             FROM mentions m JOIN cluster_members cm ON cm.mention_id = m.id
-            WHERE m.company = ? AND {WHEN} > ? AND {WHEN} <= ?""",  # noqa: S608
-        [company, low, high],
+            WHERE m.company = ? AND {WHEN} >= ? AND {WHEN} <= ?""",  # noqa: S608
+        [company, low, high],  # from the first moment: --since DAY holds a post at 00:00
     ).fetchall()
     found: dict[int, Activity] = {}
     recent: dict[int, list[tuple[str | None, str, str]]] = {}
