@@ -281,3 +281,19 @@ def test_since_a_day_holds_a_post_made_at_its_first_moment(tmp_path):
     # a period longer than the verdict window: the query starts at the period's start
     listed = _json(site, "--all", "--since", "2026-06-01", as_of="2026-11-05")["clusters"]
     assert len(listed) == 2
+
+
+def test_a_command_a_report_suggests_is_judged_as_of_the_same_day():
+    """ "… and 180 more (scan report --issue 1)" under a report of last year's reviews
+    showed the issue as of today: isolated, no one inside the window."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from scanner.report.formats.common import as_of_option, grievance_ids
+
+    then = SimpleNamespace(period={"as_of": "2026-07-01T23:59:59+00:00"})
+    now = SimpleNamespace(period={"as_of": datetime.now(UTC).isoformat()})
+    assert as_of_option(then) == " --as-of 2026-07-01" and as_of_option(now) == ""
+    issue = SimpleNamespace(id=1, clusters=list(range(30)))
+    said = grievance_ids(issue, 20, as_of=as_of_option(then))
+    assert said.endswith("and 10 more (scan report --as-of 2026-07-01 --issue 1)")

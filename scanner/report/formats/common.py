@@ -408,10 +408,19 @@ class HasClusters(Protocol):
     def clusters(self) -> list[int]: ...
 
 
-def grievance_ids(issue: HasClusters, limit: int | None = None) -> str:
+def grievance_ids(issue: HasClusters, limit: int | None = None, *, as_of: str = "") -> str:
     """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
-    and how many more (a big issue holds hundreds, which bury the page)."""
+    and how many more (a big issue holds hundreds, which bury the page), with the
+    command that lists them (``as_of``: the report's ``as_of_option``)."""
     shown = issue.clusters if limit is None else issue.clusters[:limit]
     text = ", ".join(f"#{c}" for c in shown) or "none"
     more = len(issue.clusters) - len(shown)
-    return f"{text} and {more} more (scan report --issue {issue.id})" if more else text
+    return f"{text} and {more} more (scan report{as_of} --issue {issue.id})" if more else text
+
+
+def as_of_option(report: Report) -> str:
+    """ " --as-of DAY" for a report judged as of an earlier day, else "": a command a
+    report suggests must show what it shows (without it, "--issue 1" of a report on
+    last year's reviews said "isolated, People 0")."""
+    as_of = day(report.period["as_of"])
+    return f" --as-of {as_of}" if as_of < datetime.now(UTC).date().isoformat() else ""

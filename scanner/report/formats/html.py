@@ -40,7 +40,7 @@ def render_report(report: Report, screen: Screen) -> str:
         chart=volume_chart(report),
         classes=column_classes(),
         category_text=partial(cc.category_text, report),
-        grievance_ids=cc.grievance_ids,
+        grievance_ids=partial(cc.grievance_ids, as_of=cc.as_of_option(report)),
         SUMMARY_IDS=cc.SUMMARY_IDS,
         more_line=cc.more_line,
         COMPANY_HEADS=cc.COMPANY_HEADS,

@@ -266,7 +266,7 @@ def _issues(console: Console, report: Report) -> None:
         total = len(systemic) + report.issues_systemic_more
         console.print(Text(f"Systemic issues ({total}), most people first", style="bold"))
         for issue in systemic:
-            _summary(console, issue, cc.people_window(report, short=True))
+            _summary(console, issue, cc.people_window(report, short=True), cc.as_of_option(report))
         if report.issues_systemic_more:
             console.print(more_line(report.issues_systemic_more, "systemic issue"))
     else:
@@ -290,7 +290,7 @@ def _issues(console: Console, report: Report) -> None:
     console.print()
 
 
-def _summary(console: Console, issue: IssueView, window: str) -> None:
+def _summary(console: Console, issue: IssueView, window: str, as_of: str) -> None:
     """Head line (wrapped, so the flags are never cut), phrases and clusters, examples."""
     width = console.width
     head = [
@@ -306,7 +306,7 @@ def _summary(console: Console, issue: IssueView, window: str) -> None:
         console, "Phrases: ", textsafe.terminal(textsafe.width_cut(phrases, 2 * (width - 12)))
     )
     if issue.clusters:
-        clusters = textsafe.width_cut(cc.grievance_ids(issue), 2 * (width - 15))
+        clusters = textsafe.width_cut(cc.grievance_ids(issue, as_of=as_of), 2 * (width - 15))
         _labelled(console, "Grievances: ", clusters)
     for example in issue.examples[:3]:
         console.print(_example(example, width))
@@ -355,7 +355,8 @@ def _issue_detail(console: Console, report: Report, issue: IssueView) -> None:
         f" · first seen {moment(issue.first_seen)} · last seen {moment(issue.last_seen)}"
     )
     _wrapped(console, "Phrases: " + textsafe.terminal(", ".join(issue.phrases)))
-    console.print(f"Grievances (near-duplicate clusters): {cc.grievance_ids(issue)}")
+    ids = cc.grievance_ids(issue, as_of=cc.as_of_option(report))
+    console.print(f"Grievances (near-duplicate clusters): {ids}")
     _wrapped(console, "Sources: " + textsafe.terminal(", ".join(issue.sources)))
     console.print(Text.assemble("Flags: ", _flags(issue.flags) if issue.flags else "none"))
     console.print(f"Trend (weekly posts): {sparkline(issue.weekly)}")
