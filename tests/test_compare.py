@@ -237,3 +237,15 @@ def test_period_options_are_those_of_the_report(built) -> None:
     assert both.returncode == 1 and "either --since or --days" in both.stderr
     later = run_scan("compare", "--since", "2026-07-02", "--as-of", AS_OF, cwd=built)
     assert later.returncode == 1 and "after the as-of date" in later.stderr
+
+
+def test_a_period_without_mentions_says_where_they_are(built) -> None:
+    """Reviews imported months after they were written: without --as-of the comparison
+    read "0 mentions" everywhere and never said what to try."""
+    done = run_scan("compare", cwd=built, env={"COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    latest = json.loads(run_scan("compare", "--format", "json", cwd=built).stdout)["period"]
+    said = f"the latest is from {latest['latest'][:10]}: add --as-of {latest['latest'][:10]}"
+    assert said in " ".join(done.stdout.split())
+    shown = run_scan("compare", "--as-of", AS_OF, cwd=built, env={"COLUMNS": "200"})
+    assert "the latest is from" not in shown.stdout

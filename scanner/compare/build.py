@@ -34,6 +34,7 @@ from scanner.errors import ScanError
 from scanner.issues.lexicon import Lexicon
 from scanner.judge.categories import labels
 from scanner.judge.systemic import load_systemic_rules
+from scanner.report import query
 from scanner.store import Store
 from scanner.store.authors import recorded
 from scanner.text.dates import iso
@@ -94,6 +95,9 @@ def build(
         "previous_since": iso(previous),
         "days": round((until - start).total_seconds() / 86400, 2),
     }
+    if not any(c.mentions for c in companies):  # where the posts are (an old import)
+        lasts = [query.span(store.db, n)["last"] for n in names]
+        period["latest"] = max((d for d in lasts if d), default=None)
     return Comparison(
         generated_at=datetime.now(UTC),
         company=names[0],

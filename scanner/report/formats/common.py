@@ -288,12 +288,19 @@ def comparison_title(cmp: Comparison) -> str:
 
 def comparison_period(cmp: Comparison) -> str:
     p = cmp.period
-    return (
+    said = (
         f"Period {day(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
         f"the change in people per 100 mentions since {day(p['previous_since'])} to "
         f"{day(p['since'])}. Rates are per 100 of each company's mentions: a company with "
         "ten times the mentions is not ten times worse."
     )
+    latest = p.get("latest")
+    if latest and latest < (p["since"] or ""):
+        said += (
+            f" No company has a mention in the period; the latest is from {day(latest)}: "
+            f"add --as-of {day(latest)} to compare as of then."
+        )
+    return said
 
 
 def comparison_notes(cmp: Comparison) -> list[str]:
