@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,7 @@ from scanner.commands._app import ACCESS, NO_DATABASE
 from scanner.errors import StoreError
 from scanner.store import Store
 from scanner.store.migrations import migrations
+from tests.conftest import run_scan
 from tests.mounts import run_on_mount
 
 READING = [
@@ -221,3 +227,45 @@ def test_reading_commands_work_on_a_read_only_mount(scan, tmp_path):
 def test_every_command_says_what_it_may_do_to_the_database():
     for name in COMMANDS:
         assert (name in ACCESS) != (name in NO_DATABASE), name
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root to act as nobody"
+)
+def test_a_database_in_a_directory_the_reader_cannot_write_says_why_it_cannot_be_read():
+    """Another user's database (their nightly run's) in their directory: SQLite cannot
+    create the WAL index beside it. "attempt to write a readonly database" said
+    nothing a user could act on."""
+    site = Path(tempfile.mkdtemp(prefix="scan-owner-", dir="/tmp"))
+    try:
+        (site / "scanner.toml").write_text('[company]\nname = "Acme"\n', encoding="utf-8")
+        (site / "p.jsonl").write_text(
+            '{"id": "a", "text": "Acme charged me twice", "rating": 1}\n', encoding="utf-8"
+        )
+        assert (
+            run_scan("--db", "scan.db", "--create", "import", "p.jsonl", cwd=site).returncode == 0
+        )
+        for leftover in site.glob("scan.db-*"):
+            leftover.unlink()
+        site.chmod(0o755)
+        (site / "scan.db").chmod(0o644)
+        (site / "scanner.toml").chmod(0o644)
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = [*nobody, sys.executable, "-c", "import scanner"]
+        if subprocess.run(probe, cwd=site, capture_output=True, check=False).returncode:
+            pytest.skip("this interpreter is not readable by another user here")
+        scan = str(Path(sys.executable).with_name("scan"))
+        done = subprocess.run(
+            [*nobody, scan, "report"],
+            cwd=site,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 1
+        assert f"SQLite must create scan.db-shm beside it (a WAL database) and {site}" in (
+            " ".join(done.stderr.split())
+        )
+    finally:
+        shutil.rmtree(site)

@@ -99,6 +99,10 @@ def _open(path: Path, mode: str, extra: str = "") -> sqlite3.Connection:
         raise StoreError(f"{path}: cannot open database: {why}") from exc
 
 
+# SQLITE_READONLY_DIRECTORY: the -shm file cannot be created in the directory.
+_READONLY_DIRECTORY = getattr(sqlite3, "SQLITE_READONLY_DIRECTORY", 1544)
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     """``mode=ro``; ``immutable=1`` when even that cannot open the file.
 
@@ -111,6 +115,15 @@ def _read_only(path: Path) -> sqlite3.Connection:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:
         conn.close()
+        if exc.sqlite_errorcode == _READONLY_DIRECTORY:
+            # A directory this user may not write, on a mount others write through
+            # (another user's nightly run): ``immutable`` could read a half-written
+            # page, so say what SQLite needs instead.
+            raise StoreError(
+                f"{path}: cannot read the database: SQLite must create {path.name}-shm "
+                f"beside it (a WAL database) and {path.resolve().parent} is not writable by you; "
+                "run as its owner, or read a copy"
+            ) from exc
         if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_CANTOPEN:
             raise StoreError(f"{path}: cannot open database: {exc}") from exc
         conn = _open(path, "ro", "&immutable=1")
