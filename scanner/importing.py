@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -157,6 +158,35 @@ def _store_all(
     names: ImportIds,
 ) -> None:
     run_id = store.start_run("import", source=str(result.path))
+    try:
+        _store_batches(store, rows, result, company, default_source, on_error, names, run_id)
+    except Exception as exc:
+        # Said as it happened (a full disk, an unreadable file): "killed" by the next
+        # command's guess would hide why. The batches stored before it stay.
+        with suppress(Exception):  # the disk may still be full
+            store.finish_run(run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
+        raise
+    store.finish_run(
+        run_id,
+        status="partial" if result.rejected else "ok",
+        items=result.stored.new + result.stored.updated + result.stored.unchanged,
+        new=result.stored.new,
+        updated=result.stored.updated,
+        dropped=result.rejected,
+        errors=[str(e) for e in result.errors[:100]],
+    )
+
+
+def _store_batches(
+    store: Store,
+    rows: Iterator[Record],
+    result: ImportResult,
+    company: str,
+    default_source: str,
+    on_error: Callable[[RowError], None] | None,
+    names: ImportIds,
+    run_id: int,
+) -> None:
     while batch := list(islice(rows, BATCH)):
         result.rows += len(batch)
         errors: list[RowError] = []
@@ -173,15 +203,6 @@ def _store_all(
         if good:
             stored = store.upsert_mentions(good, run_id=run_id)
             result.stored += UpsertResult(stored.new, stored.updated, stored.unchanged)
-    store.finish_run(
-        run_id,
-        status="partial" if result.rejected else "ok",
-        items=result.stored.new + result.stored.updated + result.stored.unchanged,
-        new=result.stored.new,
-        updated=result.stored.updated,
-        dropped=result.rejected,
-        errors=[str(e) for e in result.errors[:100]],
-    )
 
 
 def _checked(

@@ -409,3 +409,27 @@ def test_a_file_every_row_of_which_is_bad_for_one_reason_is_refused_saying_it(
     done = scan("--db", "x.db", "--create", "import", name)
     assert done.returncode == 1
     assert said in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_an_import_that_fails_midway_is_recorded_as_failed_with_why(tmp_path, monkeypatch):
+    """An error the import cannot go past (here the second batch's write fails, as an
+    I/O error would) left the run "running", later guessed "killed": it is recorded
+    failed, with the error, and the batch stored before it stays."""
+    rows = [{"id": f"b{i}", "text": f"Complaint number {i}"} for i in range(700)]
+    src = _jsonl(tmp_path, "big.jsonl", *rows)
+    with Store(tmp_path / "x.db") as store:
+        real = store.upsert_mentions
+        calls = []
+
+        def failing(good, **kw):
+            calls.append(len(good))
+            if len(calls) == 2:
+                raise OSError(5, "Input/output error")
+            return real(good, **kw)
+
+        monkeypatch.setattr(store, "upsert_mentions", failing)
+        with pytest.raises(OSError, match="Input/output error"):
+            import_file(store, src, company="Acme")
+    ((status, errors),) = _rows(tmp_path / "x.db", "SELECT status, errors FROM runs")
+    assert status == "failed" and "Input/output error" in errors
+    assert _rows(tmp_path / "x.db", "SELECT COUNT(*) FROM mentions") == [(500,)]
