@@ -12,9 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scanner.status import ExitStatus
+
 
 class ScanError(Exception):
     """Base of every error a user can cause and fix."""
+
+
+class OptionError(ScanError):
+    """Options that contradict each other ("--since" after "--as-of"): a wrong
+    invocation, exit status 2 as click gives its own."""
+
+    exit_status = ExitStatus.USAGE
 
 
 class CheckedFileError(ScanError):

@@ -234,9 +234,9 @@ def test_period_options_are_those_of_the_report(built) -> None:
     assert period["days"] == 10
     assert period["previous_since"] < period["since"] < period["until"]
     both = run_scan("compare", "--since", "2026-06-01", "--days", "3", cwd=built)
-    assert both.returncode == 1 and "either --since or --days" in both.stderr
+    assert both.returncode == 2 and "either --since or --days" in both.stderr
     later = run_scan("compare", "--since", "2026-07-02", "--as-of", AS_OF, cwd=built)
-    assert later.returncode == 1 and "after the as-of date" in later.stderr
+    assert later.returncode == 2 and "after the as-of date" in later.stderr
 
 
 def test_a_period_without_mentions_says_where_they_are(built) -> None:

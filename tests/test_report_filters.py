@@ -297,3 +297,11 @@ def test_a_command_a_report_suggests_is_judged_as_of_the_same_day():
     issue = SimpleNamespace(id=1, clusters=list(range(30)))
     said = grievance_ids(issue, 20, as_of=as_of_option(then))
     assert said.endswith("and 10 more (scan report --as-of 2026-07-01 --issue 1)")
+
+
+def test_a_period_that_starts_after_the_as_of_date_is_a_wrong_invocation(tmp_path):
+    site = imported(tmp_path, [{"id": "x", "text": "No refund yet", "rating": 1}])
+    done = run_scan("report", "--since", "2099-01-01", cwd=site)  # as of now
+    assert done.returncode == 2
+    assert "the period starts 2099-01-01, after the as-of date 20" in done.stderr
+    assert "T00:00:00+00:00" not in done.stderr  # dates as a user writes them

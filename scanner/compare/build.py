@@ -30,7 +30,7 @@ from scanner.compare.model import (
 from scanner.compare.settings import CompareRules, load_compare_rules
 from scanner.compare.themes import IssueRef, Theme, live_issues, match_themes
 from scanner.config import Config
-from scanner.errors import ScanError
+from scanner.errors import OptionError, ScanError
 from scanner.issues.lexicon import Lexicon
 from scanner.judge.categories import labels
 from scanner.judge.systemic import load_systemic_rules
@@ -118,10 +118,10 @@ def _period(
     rules: CompareRules,
 ) -> tuple[datetime, datetime]:
     """(start, until) of the period, as ``scan report`` reads its options."""
-    from scanner.report.builder import to_moment
+    from scanner.report.builder import bound_text, to_moment
 
     if since is not None and days is not None:
-        raise ScanError("use either --since or --days, not both")
+        raise OptionError("use either --since or --days, not both")
     until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
     until = until.replace(microsecond=0)
     if since is not None:
@@ -129,7 +129,9 @@ def _period(
     else:
         start = until - timedelta(days=days if days is not None else rules.period_days)
     if start >= until:
-        raise ScanError(f"the period starts ({iso(start)}) after the as-of date ({iso(until)})")
+        raise OptionError(
+            f"the period starts {bound_text(start)}, after the as-of date {bound_text(until)}"
+        )
     return start, until
 
 

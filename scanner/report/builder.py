@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from scanner.config import Config
-from scanner.errors import ScanError
+from scanner.errors import OptionError, ScanError
 from scanner.judge.categories import labels
 from scanner.judge.systemic import SystemicRules, load_systemic_rules
 from scanner.judge.verdict import ISOLATED, SYSTEMIC
@@ -68,17 +68,19 @@ def build(
     name = config.company_named(company).name
     until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
     if since is not None and days is not None:
-        raise ScanError("use either --since or --days, not both")
+        raise OptionError("use either --since or --days, not both")
     if since is not None:
         start = to_moment(since, end_of_day=False)
     else:
         start = until - timedelta(days=days if days is not None else rules.period_days)
     if start > until:
-        raise ScanError(f"the period starts ({iso(start)}) after the as-of date ({iso(until)})")
+        raise OptionError(
+            f"the period starts {bound_text(start)}, after the as-of date {bound_text(until)}"
+        )
     if verdict not in (None, SYSTEMIC, ISOLATED):
         raise ScanError(f"verdict must be {SYSTEMIC!r} or {ISOLATED!r}, got {verdict!r}")
     if cluster_id is not None and issue_id is not None:
-        raise ScanError("use either --cluster or --issue, not both")
+        raise OptionError("use either --cluster or --issue, not both")
     category = category_key(category)
     check_source(store.db, config, source)
     scope = _Scope(store, name, start, until, rules, members=members, source=source)
@@ -314,6 +316,14 @@ class _Scope:
         rows = query.cluster_rows(self.db, ids)
         views = [self.view(rows[c]) for c in ids if c in rows]
         return [v for v in views if v.mentions]  # nothing of it existed yet on the as-of day
+
+
+def bound_text(moment: datetime) -> str:
+    """A period's bound as a user reads it: the day, and the time when it is not the
+    day's first or last moment (``--as-of`` ends its day at 23:59:59)."""
+    if (moment.hour, moment.minute, moment.second) in {(0, 0, 0), (23, 59, 59)}:
+        return f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def to_moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:
