@@ -159,7 +159,22 @@ def _store_all(
 ) -> None:
     run_id = store.start_run("import", source=str(result.path))
     try:
-        _store_batches(store, rows, result, company, default_source, on_error, names, run_id)
+        while batch := list(islice(rows, BATCH)):
+            result.rows += len(batch)
+            errors: list[RowError] = []
+            checked = list(_checked(batch, errors, company, default_source, names))
+            good = _reject_id_clashes(store, checked, errors)
+            for error in sorted(errors, key=lambda e: e.line):
+                result.reject(error, on_error)
+            kept = {id(row) for row in good}
+            for line, row in checked:
+                if id(row) in kept:
+                    result.companies[row["company"]] += 1
+                    if len(row["text"]) >= MAX_TEXT_CHARS and row["text"].endswith("…"):
+                        result.cut.append(line)
+            if good:
+                stored = store.upsert_mentions(good, run_id=run_id)
+                result.stored += UpsertResult(stored.new, stored.updated, stored.unchanged)
     except Exception as exc:
         # Said as it happened (a full disk, an unreadable file): "killed" by the next
         # command's guess would hide why. The batches stored before it stay.
@@ -175,34 +190,6 @@ def _store_all(
         dropped=result.rejected,
         errors=[str(e) for e in result.errors[:100]],
     )
-
-
-def _store_batches(
-    store: Store,
-    rows: Iterator[Record],
-    result: ImportResult,
-    company: str,
-    default_source: str,
-    on_error: Callable[[RowError], None] | None,
-    names: ImportIds,
-    run_id: int,
-) -> None:
-    while batch := list(islice(rows, BATCH)):
-        result.rows += len(batch)
-        errors: list[RowError] = []
-        checked = list(_checked(batch, errors, company, default_source, names))
-        good = _reject_id_clashes(store, checked, errors)
-        for error in sorted(errors, key=lambda e: e.line):
-            result.reject(error, on_error)
-        kept = {id(row) for row in good}
-        for line, row in checked:
-            if id(row) in kept:
-                result.companies[row["company"]] += 1
-                if len(row["text"]) >= MAX_TEXT_CHARS and row["text"].endswith("…"):
-                    result.cut.append(line)
-        if good:
-            stored = store.upsert_mentions(good, run_id=run_id)
-            result.stored += UpsertResult(stored.new, stored.updated, stored.unchanged)
 
 
 def _checked(
