@@ -439,6 +439,17 @@ DIFFERENT = [
 ]
 
 
+OLDER = [
+    "Direct debit to the gym bounced although the balance was fine",
+    "Virtual card numbers change without any notice",
+    "The chat bot loops back to the main menu forever",
+    "Customer service phone line closes at four in the afternoon",
+    "Rounding on currency conversion always favours the bank",
+    "Notifications arrive for payments I never made",
+    "My address change form was rejected three times",
+]
+
+
 def test_what_a_section_leaves_out_is_listed_by_the_command_it_names(tmp_path, scan, smtp):
     """ "…and N more (scan report --all)" listed the last week's grievances: none, after
     an import of older reviews. The command starts where the digest does."""
@@ -467,6 +478,32 @@ def test_what_a_section_leaves_out_is_listed_by_the_command_it_names(tmp_path, s
     assert command and command.group(1).endswith(start.isoformat()), shown
     listed = scan(*command.group(1).split()[1:], "--format", "json")
     assert len(json.loads(listed.stdout)["clusters"]) == len(DIFFERENT)
+    # after a digest was sent: more old reviews, imported and grouped since, are news
+    assert scan("digest").returncode == 0 and len(smtp.messages) == 1
+    older = tmp_path / "older.jsonl"
+    older.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "text": text,
+                    "rating": 1,
+                    "author": f"q{i}",
+                    "published_at": (start - timedelta(days=30 + i)).isoformat(),
+                }
+            )
+            + "\n"
+            for i, text in enumerate(OLDER)
+        ),
+        encoding="utf-8",
+    )
+    assert scan("import", str(older)).returncode == 0 and scan("cluster").returncode == 0
+    shown = scan("digest", "--dry-run").stdout
+    command = re.search(r"more \((scan report --all[^)]*)\)", shown)
+    assert command, shown
+    listed = scan(*command.group(1).split()[1:], "--format", "json")
+    # every new grievance the section counted is in what the command lists
+    total = int(re.search(r"NEW ISOLATED GRIEVANCES \((\d+)\)", shown).group(1))
+    assert len(json.loads(listed.stdout)["clusters"]) >= total > 5
 
 
 def test_a_grievance_older_than_the_window_is_listed_without_a_count_of_no_one(

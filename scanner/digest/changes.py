@@ -71,7 +71,8 @@ def grievance_sections(
         pairs.sort(key=lambda p: _rank(key, *p), reverse=True)
         limit = rules.isolated_listed if key == "isolated" else rules.max_listed
         views = [grievance_view(c, old, rules) for c, old in pairs[:limit]]
-        sections.append(Section(key, views, more=max(0, len(pairs) - limit)))
+        oldest = min((c.last_seen for c, _ in pairs if c.last_seen), default=None)
+        sections.append(Section(key, views, more=max(0, len(pairs) - limit), oldest=oldest))
     _quote_once(sections)
     return sections
 

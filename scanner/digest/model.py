@@ -75,6 +75,15 @@ class Section:
     key: str  # one of SECTION_TITLES
     items: list[Grievance]
     more: int = 0  # how many more there are than listed
+    oldest: str | None = None  # the earliest latest post of its grievances, listed or not
+
+    @property
+    def list_command(self) -> str:
+        """The report that lists what the section left out: every grievance active
+        since the oldest of them. A bare ``scan report --all`` lists the last week's,
+        which after an import of older reviews is none of them."""
+        since = f" --since {self.oldest[:10]}" if self.oldest else ""
+        return f"scan report --all{since}"
 
     @property
     def title(self) -> str:
@@ -125,15 +134,6 @@ class Digest:
     # or all of them older than the verdict window (reviews imported months after
     # they were written), so that none can be systemic.
     notes: list[str] = field(default_factory=list)
-    first_post: str | None = None  # the company's oldest post: where a first digest starts
-
-    @property
-    def list_command(self) -> str:
-        """The report that lists what a section left out: every grievance since the
-        last digest (since the first post, for the first one). A bare ``scan report
-        --all`` lists the last week's, which after an import of old reviews is none."""
-        start = self.since or self.first_post
-        return f"scan report --all --since {start[:10]}" if start else "scan report --all"
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

@@ -116,7 +116,6 @@ def compose_since(
         comparison=comparison,
         systemic_issues=report.totals.get("systemic_issues") or 0,
         notes=[n for n in (_lag_note(store, company, as_of), _window_note(report)) if n],
-        first_post=query.span(store.db, company)["first"],
     )
 
 

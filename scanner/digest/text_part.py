@@ -40,7 +40,7 @@ def render_text(digest: Digest) -> str:
         ) + [""]
     for section in digest.sections:
         if section.total:
-            out += _section(digest, section)
+            out += _section(section)
     out += text_lines(digest.comparison, _wrap)
     bars = digest.bars
     if bars:
@@ -81,12 +81,12 @@ def _wrap(text: str, indent: str, rest: str | None = None) -> list[str]:
     return wrap_cells(text, WIDTH, indent, rest)
 
 
-def _section(digest: Digest, section: Section) -> list[str]:
+def _section(section: Section) -> list[str]:
     out = _heading(f"{section.title} ({section.total})")
     for g in section.items:
         out += _grievance(g, compact=section.key == "isolated")
     if section.more:
-        out.append(f"  ...and {section.more} more ({digest.list_command}).")
+        out.append(f"  ...and {section.more} more ({section.list_command}).")
     return [*out, ""]
 
 
