@@ -29,7 +29,7 @@ from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
 from scanner.store import Store, UpsertResult, clean_name
 from scanner.store.authors import writing_policy
-from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text
+from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text, cut_text
 from scanner.text.counts import counted
 from scanner.text.dates import DateOutOfRange, iso, to_utc, why_implausible
 from scanner.text.language import guess_language
@@ -54,6 +54,9 @@ KNOWN_FIELDS = {
 BATCH = 500
 #: Bad rows kept in the result (and the run record); all are counted and reported.
 KEPT_ERRORS = 1000
+#: Set in a mention whose text was longer than MAX_TEXT_CHARS (the store reads only
+#: its own fields): the import says which lines it cut.
+_CUT = "_cut"
 #: Half a surrogate pair: JSON can write one ("\ud800", an emoji cut in two by a
 #: JavaScript export), but UTF-8 cannot, so neither hashing nor SQLite can store it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -170,7 +173,7 @@ def _store_all(
             for line, row in checked:
                 if id(row) in kept:
                     result.companies[row["company"]] += 1
-                    if len(row["text"]) >= MAX_TEXT_CHARS and row["text"].endswith("…"):
+                    if row.get(_CUT):
                         result.cut.append(line)
             if good:
                 stored = store.upsert_mentions(good, run_id=run_id)
@@ -255,7 +258,8 @@ def _mention(
         raise BadRow("missing required field 'text'")
     if not isinstance(text, str):
         raise BadRow(f"'text' must be a string, got {type(text).__name__}")
-    text = clean_text(text)
+    whole = clean_text(text, max_chars=None)
+    text = cut_text(whole)
     if not text:
         raise BadRow("'text' is empty")
     source = _name(record, "source") or default_source
@@ -295,6 +299,7 @@ def _mention(
         "is_grievance": bool(grievance),
         "categories": categorise(text),
         "extra": extra,
+        _CUT: len(whole) > len(text),
     }
 
 

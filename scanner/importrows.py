@@ -18,6 +18,7 @@ number, and the records after it are still read:
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,15 +56,19 @@ def detect_format(path: Path, fmt: str | None) -> str:
 def records(path: Path, fmt: str) -> Iterator[Record]:
     """Every record of the file, in order. Raises ``ImportFileError`` when the
     file cannot be read at all (before the first record is returned)."""
-    _sniff(path, fmt)
     try:
-        stream: IO[Any] = (
-            path.open("rb")
-            if fmt == "jsonl"
-            else path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-        )
+        raw = path.open("rb")
+        head = raw.peek(4096)[:4096]  # looked at, not taken: a pipe is read once
     except OSError as exc:
         raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        _sniff(path, fmt, head)
+    except ImportFileError:
+        raw.close()
+        raise
+    stream: IO[Any] = raw
+    if fmt != "jsonl":
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
     if fmt == "jsonl":
         return _closing(stream, _jsonl(stream))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
@@ -79,16 +84,11 @@ def records(path: Path, fmt: str) -> Iterator[Record]:
 _UTF16_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
-def _sniff(path: Path, fmt: str) -> None:
+def _sniff(path: Path, fmt: str, head: bytes) -> None:
     """Refuse, in one line, a file whose every row would be bad for one reason: a
     UTF-16 or UTF-32 file (spreadsheet and PowerShell exports), or a JSON array
     given as JSON Lines. Read row by row, it gave a flood of "invalid JSON" lines
-    that never named the cause."""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(4096)
-    except OSError:
-        return  # records() says why it cannot be read
+    that never named the cause. ``head`` is the file's first bytes."""
     if head.startswith(_UTF16_32) or (len(head) >= 4 and head.count(b"\x00") * 4 >= len(head)):
         raise ImportFileError(
             f"{path}: the file is UTF-16 or UTF-32, not UTF-8 (re-save it as UTF-8)"

@@ -17,6 +17,7 @@ from scanner.crawl.stages.row import Row
 from scanner.importing import import_file
 from scanner.store import Store
 from scanner.text.dates import parse_published
+from tests.conftest import run_scan
 
 
 def ids(db: Path) -> list[str]:
@@ -375,12 +376,15 @@ def test_a_cut_text_and_rows_about_an_unwatched_company_are_said(tmp_path, scan)
         tmp_path,
         "notes.jsonl",
         {"id": "n1", "text": "long " * 5000},
+        {"id": "n4", "text": "a" * 19998 + " " + "b" * 5000},  # cut where a space stood
         {"id": "n2", "text": "Globex lost my parcel", "company": "Globex"},
         {"id": "n3", "text": "Globex lost it again", "company": "Globex"},
     )
     done = scan("--db", "x.db", "--create", "import", str(src))
     assert done.returncode == 0, done.stderr
-    assert "1 text longer than 20,000 characters stored cut to that length (line 1)" in done.stderr
+    assert "2 texts longer than 20,000 characters stored cut to that length (line 1, 2)" in (
+        done.stderr
+    )
     assert "2 rows about 'Globex', which scanner.toml does not watch" in done.stderr
 
 
@@ -433,3 +437,27 @@ def test_an_import_that_fails_midway_is_recorded_as_failed_with_why(tmp_path, mo
     ((status, errors),) = _rows(tmp_path / "x.db", "SELECT status, errors FROM runs")
     assert status == "failed" and "Input/output error" in errors
     assert _rows(tmp_path / "x.db", "SELECT COUNT(*) FROM mentions") == [(500,)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_import_from_a_pipe_reads_every_row(tmp_path, fmt):
+    """The encoding check read the file's first 4 KiB and opened it again: from a
+    pipe (``zcat reviews.jsonl.gz | scan import /dev/stdin``) those rows were lost."""
+    rows = [{"id": f"p{i}", "text": f"Complaint number {i} about the widget"} for i in range(200)]
+    if fmt == "jsonl":
+        body = "".join(json.dumps(r) + "\n" for r in rows)
+    else:
+        body = "id,text\n" + "".join(f"{r['id']},{r['text']}\n" for r in rows)
+    done = run_scan(
+        "--db",
+        "x.db",
+        "--create",
+        "import",
+        "--format",
+        fmt,
+        "/dev/stdin",
+        cwd=tmp_path,
+        input_text=body,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "200 row(s) read: 200 new" in done.stdout

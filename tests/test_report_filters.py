@@ -305,3 +305,14 @@ def test_a_period_that_starts_after_the_as_of_date_is_a_wrong_invocation(tmp_pat
     assert done.returncode == 2
     assert "the period starts 2099-01-01, after the as-of date 20" in done.stderr
     assert "T00:00:00+00:00" not in done.stderr  # dates as a user writes them
+
+
+def test_a_period_from_long_ago_means_everything_and_does_not_run_out_of_calendar(tmp_path):
+    """ "--since 1000-01-01" crashed (OverflowError) when the look-back before it was
+    computed: it now starts when posts can start."""
+    site = imported(tmp_path, [{"id": "x", "text": "No refund yet", "rating": 1}])
+    assert run_scan("issues", cwd=site).returncode == 0
+    for args in (("report", "--since", "1000-01-01"), ("report", "--as-of", "0001-01-01")):
+        done = run_scan(*args, cwd=site)
+        assert done.returncode == 0, done.stderr
+        assert "1990-01-01" in done.stdout.splitlines()[1]

@@ -26,7 +26,7 @@ from scanner.report.sources import source_views
 from scanner.report.views import cluster_view
 from scanner.store import Store
 from scanner.store.authors import recorded
-from scanner.text.dates import iso, parse_published, to_utc
+from scanner.text.dates import EARLIEST_PUBLISHED, iso, parse_published, to_utc
 
 SYSTEMIC_SHOWN = 25  # default cap of the systemic table (--limit changes it)
 ISOLATED_SHOWN = 10  # default cap of the isolated list before the "N more" line
@@ -327,7 +327,14 @@ def bound_text(moment: datetime) -> str:
 
 
 def to_moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:
-    """A user's date or datetime as a UTC moment; a bare date means its start or end."""
+    """A user's date or datetime as a UTC moment; a bare date means its start or end.
+    No earlier than ``EARLIEST_PUBLISHED``, before which no post is stored: "--since
+    1000-01-01" means everything, and the period before it (for trends and the
+    verdict's look-back) must not run out of the calendar."""
+    return max(_moment(value, end_of_day=end_of_day), EARLIEST_PUBLISHED)
+
+
+def _moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:
     if isinstance(value, datetime):
         return to_utc(value)
     if isinstance(value, str):

@@ -96,8 +96,9 @@ def plain_letters(text: str) -> str:
     return text.translate(_styled_table())
 
 
-def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
-    """The stored form of a post's text (or title, author)."""
+def clean_text(value: object, *, max_chars: int | None = MAX_TEXT_CHARS) -> str:
+    """The stored form of a post's text (or title, author); ``max_chars=None``
+    leaves it whole, for a caller that says when it cuts (``cut_text``)."""
     if value is None:
         return ""
     text = str(value)
@@ -110,9 +111,14 @@ def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text).strip()
-    if len(text) > max_chars:
-        text = text[: max_chars - 1].rstrip() + "…"
-    return text
+    return text if max_chars is None else cut_text(text, max_chars)
+
+
+def cut_text(text: str, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """``text`` in at most ``max_chars`` characters, "…" where it was cut."""
+    if len(text) <= max_chars:
+        return text
+    return text[: max_chars - 1].rstrip() + "…"
 
 
 def clean_line(value: object, *, max_chars: int = 500) -> str:
