@@ -270,12 +270,15 @@ def _mention(
     rating, scale = _rating(record.get("rating"), record.get("rating_scale"))
     external_id = _name(record, "id")
     if external_id is None:
+        # hashed as written, as before sources were cleaned here: the same file
+        # imported again keeps its ids ("unchanged", not a second copy)
+        given = _string(record, "source") or default_source
         if policy.keeps:
             digest = hashlib.sha1(  # noqa: S324 - an id, not security
-                "\x1f".join([source, author or "", str(published or ""), text]).encode()
+                "\x1f".join([given, author or "", str(published or ""), text]).encode()
             ).hexdigest()[:16]
         else:  # no name (or masked address) that anyone could test against the id
-            digest = names.name(source, author, iso(published), text)
+            digest = names.name(given, author, iso(published), text)
         mention_id = f"{source}:{digest}"
         external_id = digest
     else:
