@@ -66,11 +66,9 @@ def records(path: Path, fmt: str) -> Iterator[Record]:
     except ImportFileError:
         raw.close()
         raise
-    stream: IO[Any] = raw
-    if fmt != "jsonl":
-        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
     if fmt == "jsonl":
-        return _closing(stream, _jsonl(stream))
+        return _closing(raw, _jsonl(raw))
+    stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
         rows = _csv(stream, delimiter)

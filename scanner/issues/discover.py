@@ -126,8 +126,10 @@ def discover(
         return (anchor, _shown(anchor, keys[: params.max_phrases], docs, labels))
 
     ignoring = Ignored(ignored, lexicon)
-    found, leaning = index.found, leans
-    drafts = ignoring.apply(found, leaning, themes, names) if ignoring else themes(found, leaning)
+    if ignoring:
+        drafts = ignoring.apply(index.found, leans, themes, names)
+    else:
+        drafts = themes(index.found, leans)
     issues = []
     for draft in drafts:
         keys, anchor = _named(draft, docs)

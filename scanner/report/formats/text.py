@@ -262,11 +262,12 @@ def _issues(console: Console, report: Report) -> None:
     systemic, isolated = report.systemic_issues, report.isolated_issues
     if not report.issues and not report.issues_systemic_more + report.issues_isolated_more:
         return
+    window, as_of = cc.people_window(report, short=True), cc.as_of_option(report)
     if systemic:
         total = len(systemic) + report.issues_systemic_more
         console.print(Text(f"Systemic issues ({total}), most people first", style="bold"))
         for issue in systemic:
-            _summary(console, issue, cc.people_window(report, short=True), cc.as_of_option(report))
+            _summary(console, issue, window, as_of)
         if report.issues_systemic_more:
             console.print(more_line(report.issues_systemic_more, "systemic issue"))
     else:
@@ -277,7 +278,6 @@ def _issues(console: Console, report: Report) -> None:
         console.print(Text(f"Isolated issues ({total}), newest first", style="bold"))
         for issue in isolated[:ISOLATED_LISTED]:
             # No one inside the window (an issue older than it): the posts say enough.
-            window = cc.people_window(report, short=True)
             people = f" · {issue.people} people {window}" if issue.people else ""
             lead = f"  {_issue_label(issue)} · "
             tail = f"{people} · {issue.mentions} posts · last {day(issue.last_seen)}"
