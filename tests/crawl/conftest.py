@@ -243,6 +243,26 @@ def other_site() -> Iterator[Site]:
 FAST = {"download_delay": 0, "autothrottle": False, "concurrency": 4}
 
 
+def assert_paced(times: list[float], delay: float) -> None:
+    """Requests to one host, as the site saw them arrive, kept ``delay`` apart.
+
+    The gate decides when a request starts; the site sees it after the worker's
+    process has also been scheduled to send it. On a loaded machine one request
+    can arrive late, by up to a delay: the gap before it grows by what the gap
+    after it loses, so the two still add up to two delays. A gate that let a
+    request start early shortens a gap without lengthening the one before. So a
+    short gap is accepted only after a long one that makes up for it, and the
+    pace over the whole run must hold too.
+    """
+    starts = sorted(times)
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    assert gaps, starts
+    assert sum(gaps) / len(gaps) >= 0.9 * delay, gaps
+    for i, gap in enumerate(gaps):
+        if gap < 0.75 * delay:
+            assert i > 0 and gaps[i - 1] + gap >= 1.9 * delay, (i, gaps)
+
+
 def write_config(path: Path, sources: list[dict[str, Any]], company: str = "Acme") -> Path:
     """A scanner.toml watching "Acme", with these sources (fast politeness by default)."""
     lines = [

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import run_scan, scan_executable
-from tests.crawl.conftest import rows, write_config
+from tests.crawl.conftest import assert_paced, rows, write_config
 from tests.distributed.conftest import (
     Board,
     RedisServer,
@@ -52,12 +52,11 @@ def test_one_pace_per_site_whatever_the_number_of_workers(
     assert status == 0, err
     assert all(fetched_here(w) >= 2 for w in workers), workers  # both took part
     assert board.most_in_flight == 1  # the source's one request in flight, for the fleet
-    starts = sorted(at for at, _ in board.starts)
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    # 0.2 s apart, from any worker, robots.txt included. Measured where the site receives
-    # them, a few ms of scheduling can fall on either side: 0.178 s was seen once under
-    # load. Two workers pacing apart would put starts well under 0.15 s apart.
-    assert min(gaps) >= 0.15, gaps
+    # 0.2 s apart, from any worker, robots.txt included. Two workers pacing apart would
+    # put half the starts well under 0.15 s apart; one request held up in a loaded
+    # worker's process arrives late, which assert_paced tells apart (a CI run saw one
+    # arrive 0.014 s before the next).
+    assert_paced([at for at, _ in board.starts], 0.2)
     assert board.count("/acme-") == 18  # each page once
     # Neither worker leased more of the site's pages than it may have in flight (one):
     # what it cannot start yet stays in the queue for the other.
