@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import ConfigError
+from scanner.errors import ConfigError, UnknownNameError
 from scanner.rules import check_data, read_toml
 from scanner.schema import http_url, setting
 from scanner.schema.checks import redis_url
@@ -142,7 +142,7 @@ class Config:
             if company.name.casefold() == name.casefold():
                 return company
         known = ", ".join(c.name for c in self.companies)
-        raise ConfigError(self.path or "config", f"no company named {name!r} (known: {known})")
+        raise UnknownNameError(f"{self._where}: no company named {name!r} (known: {known})")
 
     def schema_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
         """A source name used twice, reported at the second use (where the typo is)."""
@@ -161,7 +161,12 @@ class Config:
             if source.name == name:
                 return source
         known = ", ".join(s.name for s in self.sources) or "none configured"
-        raise ConfigError(self.path or "config", f"no source named {name!r} (known: {known})")
+        raise UnknownNameError(f"{self._where}: no source named {name!r} (known: {known})")
+
+    @property
+    def _where(self) -> str:
+        """Where the known names come from, to say so beside them."""
+        return str(self.path) if self.path else "config"
 
 
 def default_config(db: Path | None = None) -> Config:

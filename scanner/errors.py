@@ -26,6 +26,12 @@ class OptionError(ScanError):
     exit_status = ExitStatus.USAGE
 
 
+class UnknownNameError(OptionError):
+    """A company, source or category named on the command line that the config and
+    the database do not know: a typo, told with the names that exist (exit 2, like
+    an invalid choice in click), never a report that reads as "no complaints"."""
+
+
 class CheckedFileError(ScanError):
     """A file the user edits (config, rule file) has problems: all of them, one per line.
 

@@ -87,14 +87,17 @@ def test_global_options_are_accepted_after_the_command_too(scan, tmp_path):
     assert env_then_option.returncode == 0, env_then_option.stderr  # the option wins
 
 
-def test_an_unknown_company_is_an_error_for_cluster_as_for_issues(scan, tmp_path):
+def test_an_unknown_company_or_source_is_a_usage_error(scan, tmp_path):
     sample = tmp_path / "one.jsonl"
     sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")
     assert scan("--create", "import", "one.jsonl").returncode == 0
     for command in ("cluster", "issues"):
         result = scan(command, "--company", "No Such Co")
-        assert result.returncode == 1, (command, result.stdout)
+        assert result.returncode == 2, (command, result.stdout)  # a usage error
         assert "no company named 'No Such Co'" in result.stderr, command
+    crawl = scan("crawl", "--source", "nosuch")
+    assert crawl.returncode == 2, crawl.stdout
+    assert "no source named 'nosuch' (known: none configured)" in crawl.stderr
 
 
 def test_conflicting_options_are_usage_errors(scan, tmp_path):

@@ -13,7 +13,7 @@ import shlex
 from sqlite_utils import Database
 
 from scanner.config import Config
-from scanner.errors import ScanError
+from scanner.errors import UnknownNameError
 from scanner.judge.categories import labels
 from scanner.report import query
 
@@ -26,7 +26,7 @@ def category_key(value: str | None) -> str | None:
     for key, label in known.items():
         if value.casefold() in (key.casefold(), label.casefold()):
             return key
-    raise ScanError(f"no category {value!r} (known: {', '.join(known)})")
+    raise UnknownNameError(f"no category {value!r} (known: {', '.join(known)})")
 
 
 def check_source(db: Database, config: Config, source: str | None) -> None:
@@ -37,7 +37,7 @@ def check_source(db: Database, config: Config, source: str | None) -> None:
     if source is None or source in configured or query.has_source(db, source):
         return
     known = ", ".join(sorted(configured.union(query.sources(db)))) or "none yet"
-    raise ScanError(f"no source named {source!r} (known: {known})")
+    raise UnknownNameError(f"no source named {source!r} (known: {known})")
 
 
 def owned_elsewhere(
