@@ -379,7 +379,7 @@ def test_an_issues_example_is_a_post_about_it_not_one_listing_many_faults():
     # the newest "popups" one, in two issues.
     phrases = ["ads", "ads", "ads", "popups", "popups"]
     rows = [
-        (f"m{i}", "appstore", f"a{i}", None, f"post {i}", f"2026-06-{30 - i:02d}", p)
+        (f"m{i}", "appstore", f"a{i}", None, f"post {i}", f"2026-06-{30 - i:02d}", p, None, "en")
         for i, p in enumerate(phrases)
     ]
     spread = {"m0": 3, "m1": 1, "m2": 1, "m3": 2, "m4": 1}
@@ -455,7 +455,7 @@ def test_an_issues_examples_are_its_commonest_wordings_not_its_newest_post():
     # Newest first: the newest post joined through a word seen once ("multiple").
     phrases = ["multiple", "ads", "popups", "ads", "watch ads", "ads", "popups", "watch ads"]
     rows = [
-        (f"m{i}", "appstore", f"a{i}", None, f"post {i}", f"2026-06-{30 - i:02d}", p)
+        (f"m{i}", "appstore", f"a{i}", None, f"post {i}", f"2026-06-{30 - i:02d}", p, None, "en")
         for i, p in enumerate(phrases)
     ]
     counts = {p: phrases.count(p) for p in phrases}
@@ -463,8 +463,40 @@ def test_an_issues_examples_are_its_commonest_wordings_not_its_newest_post():
     assert [e["phrase"] for e in examples] == ["ads", "popups", "watch ads"]
     assert [e["id"] for e in examples] == ["m1", "m2", "m4"]  # the newest of each
     # Beside 40 posts of "ads", a wording of two is no example: the next "ads" is.
-    rows += [(f"n{i}", "appstore", f"b{i}", None, "ads", "2026-05-01", "ads") for i in range(37)]
+    rows += [
+        (f"n{i}", "appstore", f"b{i}", None, "ads", "2026-05-01", "ads", None, "en")
+        for i in range(37)
+    ]
     counts["ads"] += 37
     examples = _examples(rows, counts)
     assert [e["phrase"] for e in examples] == ["ads", "ads", "ads"]
     assert [e["id"] for e in examples] == ["m1", "m3", "m5"]
+
+
+def test_an_issues_examples_say_its_words_each_of_another_grievance():
+    from scanner.issues.view import _examples
+
+    crash = "Since the last update the app crashes every time I open it."
+    texts = [
+        ("Login broken", "The web login is not working, the captcha never loads."),  # newest
+        ("Crashing", crash),
+        ("Unusable", crash.replace("Since", "since")),  # the same review, posted again
+        ("Broken", "Since the update the app crashes on launch and closes at once."),
+        ("Widget", "The balance widget stopped working after the phone update."),
+    ]
+    rows = [
+        (f"m{i}", "appstore", f"a{i}", None, text, f"2026-06-{30 - i:02d}", "crashes", title, "en")
+        for i, (title, text) in enumerate(texts)
+    ]
+    words = ["crashes", "closes", "crashes every time"]
+    clusters = {"m1": 7, "m2": 7, "m3": 8}  # m0 and m4 not grouped yet: each its own
+
+    def grouped(ids: list[str]) -> dict[str, int]:
+        return {i: clusters[i] for i in ids if i in clusters}
+
+    examples = _examples(rows, {"crashes": 5}, phrases=words, grouped=grouped)
+    # Each in one issue: the posts that say the issue's words first, most of them first;
+    # m2 is grievance 7 again; then the newest of the rest.
+    assert [e["id"] for e in examples] == ["m1", "m3", "m0"]
+    clusters.update(m0=7, m3=7, m4=7)  # one grievance, written five ways: one example
+    assert [e["id"] for e in _examples(rows, {"crashes": 5}, grouped=grouped)] == ["m0"]

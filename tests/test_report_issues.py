@@ -90,7 +90,9 @@ HOSTILE = {
     "author": "=cmd|' /C calc'!A0",
     "url": "javascript:alert(1)",
     "published_at": "2026-11-08T08:00:00+00:00",
-    "text": "\x1b]0;owned\x07 age verification \x1b[2J demanded again \u202eevil\u202c "
+    # the newest post that says the theme's words the most: the first example
+    "text": "\x1b]0;owned\x07 age verification \x1b[2J demanded again, selfie and my passport "
+    "\u202eevil\u202c "
     '<script>alert(1)</script> =HYPERLINK("http://x.example","click")',
 }
 

@@ -16,7 +16,8 @@ is read only for ``--issue ID`` and JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -121,7 +122,13 @@ def _view(
         "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
         "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None),
-        "examples": _examples(rows, phrase_counts, lambda ids: _spread(store, ids)),
+        "examples": _examples(
+            rows,
+            phrase_counts,
+            lambda ids: _spread(store, ids),
+            stored,
+            lambda ids: _grouped(store, ids),
+        ),
         "members": [
             {
                 "id": r[0],
@@ -191,14 +198,20 @@ def _examples(
     rows: list[tuple],
     counts: dict[str, int],
     spread: Callable[[list[str]], dict[str, int]] = lambda ids: {},
+    phrases: Sequence[str] = (),
+    grouped: Callable[[list[str]], dict[str, int]] = lambda ids: {},
 ) -> list[dict[str, Any]]:
-    """Two or three posts: one for each common phrase (one that holds at least a
+    """Up to three posts: one for each common phrase (one that holds at least a
     tenth as many posts as the commonest), topped up with more of the commonest. A
     word of a small theme merged into this one (four posts beside two hundred) never
     stands for the issue. Of a phrase's ``POOL`` newest posts, the one in the fewest
-    issues (``spread``: post id -> issues) stands for it, newest first among equals:
-    a review about the price shows the price grievance better than one that lists
-    the price fourth of five faults."""
+    issues (``spread``: post id -> issues) stands for it: a review about the price
+    shows the price grievance better than one that lists the price fourth of five
+    faults. Among those, the one that says the most of the issue's ``phrases`` in
+    their words: a theme's head word stands for its synonyms too, and "the captcha
+    never loads" joined the crashes through "not working" without saying "crashes".
+    Then the newest. Each example is of another grievance (``grouped``: post id ->
+    cluster): three cross-posts of one text would show one grievance three times."""
     if not counts:
         return []
     top = max(counts.values())
@@ -209,12 +222,52 @@ def _examples(
         pool = pools.get(r[6])
         if pool is not None and len(pool) < POOL:
             pool.append(r)
-    issues_of = spread([r[0] for pool in pools.values() for r in pool])
+    ids = [r[0] for pool in pools.values() for r in pool]
+    issues_of, cluster_of = spread(ids), grouped(ids)
+    said = _Said(phrases)
     for pool in pools.values():
-        pool.sort(key=lambda r: issues_of.get(r[0], 1))  # stable: newest first among equals
-    chosen = [pools[p][0] for p in common]
-    chosen += [r for r in pools[common[0]] if r not in chosen][: max(0, EXAMPLES - len(chosen))]
+        # stable: newest first among equals
+        pool.sort(key=lambda r: (issues_of.get(r[0], 1), -said(r)))
+    chosen: list[tuple] = []
+    shown: set[object] = set()  # the grievances chosen: a post not grouped yet is its own
+
+    def take(row: tuple) -> None:
+        chosen.append(row)
+        shown.add(cluster_of.get(row[0], row[0]))
+
+    for p in common:
+        pick = next((r for r in pools[p] if cluster_of.get(r[0], r[0]) not in shown), None)
+        if pick is not None:
+            take(pick)
+    for p in common:  # topped up from the commonest wording first
+        for r in pools[p]:
+            if len(chosen) < EXAMPLES and cluster_of.get(r[0], r[0]) not in shown:
+                take(r)
     return [{"id": r[0], "text": r[4], "phrase": r[6], "published_at": r[5]} for r in chosen]
+
+
+class _Said:
+    """How many of an issue's phrases a post says as written, in its title or text."""
+
+    def __init__(self, phrases: Sequence[str]) -> None:
+        self.patterns = [
+            re.compile(rf"(?<!\w){re.escape(p.casefold())}(?!\w)") for p in phrases if p
+        ]
+
+    def __call__(self, row: tuple) -> int:
+        said = " ".join(f"{row[7] or ''} {row[4] or ''}".casefold().split())
+        return sum(1 for pattern in self.patterns if pattern.search(said))
+
+
+def _grouped(store: Store, ids: Iterable[str]) -> dict[str, int]:
+    """The grievance (cluster) each post is in."""
+    return dict(
+        store.db.execute(
+            "SELECT mention_id, cluster_id FROM cluster_members "
+            "WHERE mention_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(ids))],
+        ).fetchall()
+    )
 
 
 def _spread(store: Store, ids: Iterable[str]) -> dict[str, int]:

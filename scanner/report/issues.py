@@ -205,13 +205,15 @@ def _examples(
     lexicon: Lexicon,
     source: str | None = None,
 ) -> list[IssueMember]:
-    """One post per wording first (``issue_views``), then other posts, newest first,
-    until there are two or three; a cross-post of a text already shown is skipped.
-    With ``source``, only that source's posts, unless none of the posts read is."""
-    if source is not None and any(r["source"] == source for r in rows):
-        rows = [r for r in rows if r["source"] == source]
-        by_id = {r["id"]: r for r in rows}
+    """``issue_views``'s examples: a post per wording, each of another grievance.
+    With ``source``, only that source's posts, unless none of the posts read is:
+    those of its examples, topped up with its other posts, newest first, skipping
+    a cross-post of a text already shown."""
     chosen = [by_id[e["id"]] for e in raw.get("examples", []) if e["id"] in by_id]
+    if source is None or not any(r["source"] == source for r in rows):
+        return [_member(r, quoted=lexicon) for r in chosen[:EXAMPLES]]
+    rows = [r for r in rows if r["source"] == source]
+    chosen = [r for r in chosen if r["source"] == source]
     seen = {_gist(r["text"]) for r in chosen}
     for row in rows:
         if len(chosen) >= EXAMPLES:
