@@ -42,7 +42,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run the installed ``scan demo`` in an empty directory, watching its process tree."""
     home = tmp_path_factory.mktemp("newcomer")
     out, err = home.parent / "demo.out", home.parent / "demo.err"
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    # 80 columns, as a newcomer's terminal (unset, the width of pytest's own terminal).
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", "COLUMNS": "80"}
     for name in ("SCAN_DB", "SCAN_CONFIG"):
         env.pop(name, None)
     descendants: set[int] = set()
@@ -89,6 +90,24 @@ def test_demo_succeeds_and_keeps_its_files(demo: dict[str, Any]) -> None:
     assert message.get_body(("plain",)) is not None
     for hint in ("scan report --cluster", "scan report --format html", "scan init"):
         assert hint in demo["stdout"]
+
+
+def test_every_line_fits_an_80_column_terminal(demo: dict[str, Any]) -> None:
+    """The server's line ran to 149 characters and the digest's to 84: a newcomer's
+    first screen, broken by the terminal mid-word."""
+    lines = demo["stderr"].splitlines() + demo["stdout"].splitlines()
+    too_wide = [line for line in lines if text_cells(line) > 80]
+    assert not too_wide, too_wide
+
+
+def test_the_note_on_ignored_options_fits_80_columns(scan, tmp_path) -> None:
+    theirs = tmp_path / "mine"
+    theirs.mkdir()
+    (theirs / "scan.db").write_bytes(b"someone's data")  # refused before any crawl: fast
+    result = scan("--db", "other.db", "demo", "--dir", "mine", env={"COLUMNS": "80"})
+    note = result.stderr.split("Error:")[0]  # errors are one line, whatever their width
+    assert "--db" in note and "mine" in note
+    assert all(text_cells(line) <= 80 for line in note.splitlines()), note
 
 
 def test_nothing_is_left_running(demo: dict[str, Any]) -> None:

@@ -40,8 +40,8 @@ def demo(app: App, directory: Path) -> None:
 
     if app.db_override or app.config_path:
         click.echo(
-            "Note: --db/--config (or SCAN_DB/SCAN_CONFIG) are not used by the demo; "
-            f"it keeps its own database and config in {directory}.",
+            "Note: the demo does not use --db, --config, SCAN_DB or SCAN_CONFIG; it\n"
+            f"keeps its own database and config in {directory}.",
             err=True,
         )
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")

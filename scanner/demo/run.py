@@ -20,7 +20,7 @@ from scanner.demo.pages import DemoWeb
 from scanner.demo.server import serve
 from scanner.store import Store
 from scanner.termwidth import output_width
-from scanner.text.safe import terminal
+from scanner.text.safe import terminal, wrap_cells
 
 Echo = Callable[..., Any]
 
@@ -41,6 +41,7 @@ def run_demo(
 ) -> DemoResult:
     """Run the whole demo in ``directory``; ``echo`` is how text reaches the user."""
     started = time.monotonic()
+    width = width or output_width()
     directory = directory.resolve()
     workdir.prepare(directory)
     web = DemoWeb(corpus.build(), corpus.company(), corpus.competitor())
@@ -49,12 +50,12 @@ def run_demo(
             directory, corpus.company(), web.sources(base), corpus.competitor()
         )
         config = load_config(config_path)
-        echo(
-            f"Demo web server on {base} (pages of six sources about the fictional "
-            f"{config.company.name}, and the review page of its competitor "
-            f"{config.competitors[0].name}).",
-            err=True,
+        served = (
+            f"Pages of six sources about the fictional {config.company.name}, and the "
+            f"review page of its competitor {config.competitors[0].name}."
         )
+        echo(f"Demo web server on {base}", err=True)  # the address whole, to copy
+        echo("\n".join(wrap_cells(served, width, indent="  ")), err=True)
         crawl = _crawl(config, echo)
     result = DemoResult(directory, config.db, config_path, directory / workdir.DIGEST, crawl=crawl)
     with Store(config.db) as store:
@@ -63,7 +64,7 @@ def run_demo(
         _compare(store, config, echo, color=color, width=width)
         _digest(store, config, result.digest)
     result.seconds = time.monotonic() - started
-    echo(_where_next(result), err=False)
+    echo(_where_next(result, width), err=False)
     return result
 
 
@@ -97,23 +98,21 @@ def _group(store: Store, config: Any, echo: Echo) -> None:
     find_issues(store, config)
 
 
-def _report(store: Store, config: Any, echo: Echo, *, color: bool, width: int | None) -> list[int]:
+def _report(store: Store, config: Any, echo: Echo, *, color: bool, width: int) -> list[int]:
     from scanner.report import build
     from scanner.report.formats import render
 
     report = build(store, config)
-    width = width or output_width()
     echo("")
     echo(render(report, "text", width=width, color=color, tty=color), nl=False, color=color)
     return [c.id for c in report.clusters if c.verdict == "systemic"]
 
 
-def _compare(store: Store, config: Any, echo: Echo, *, color: bool, width: int | None) -> None:
+def _compare(store: Store, config: Any, echo: Echo, *, color: bool, width: int) -> None:
     """``scan compare``: our grievances next to the competitor's."""
     from scanner.compare import build
     from scanner.report.formats import render_comparison
 
-    width = width or output_width()
     comparison = build(store, config)
     comparison.limit = 3  # a taste; `scan compare` lists ten per standing
     echo("")
@@ -128,20 +127,27 @@ def _digest(store: Store, config: Any, path: Path) -> None:
     path.write_bytes(bytes(message))
 
 
-def _where_next(result: DemoResult) -> str:
+def _where_next(result: DemoResult, width: int) -> str:
+    """Where the files are and what to run next. A path is last on its line, after
+    a short label, so only a path longer than the terminal can run past its edge."""
     try:
         shown = result.directory.relative_to(Path.cwd())
     except ValueError:
         shown = result.directory
     cluster = result.systemic_ids[0] if result.systemic_ids else 1
     failed = [name for name, status in result.crawl.items() if status != "ok"]
+    finished = (
+        f"Demo finished in {result.seconds:.1f} s."
+        + (f" Sources not fully read: {', '.join(failed)}." if failed else "")
+        + " It kept the database, the digest it would e-mail (open it in a mail app)"
+        " and the config it ran with:"
+    )
     lines = [
         "",
-        f"Demo finished in {result.seconds:.1f} s."
-        + (f" Sources not fully read: {', '.join(failed)}." if failed else ""),
+        *wrap_cells(finished, width),
         f"  database  {shown / workdir.DB}",
-        f"  digest    {shown / workdir.DIGEST}   (the e-mail it would send; open it in a mail app)",
-        f"  config    {shown / workdir.CONFIG}   (what the demo ran with)",
+        f"  digest    {shown / workdir.DIGEST}",
+        f"  config    {shown / workdir.CONFIG}",
         "",
         "Next, try (from that directory, so the demo's config is used):",
         f"  cd {shlex.quote(str(shown))}",
