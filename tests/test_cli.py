@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 from scanner import __version__
 from scanner.cli import COMMANDS, cli
 from scanner.store import Store
+from scanner.text.safe import text_cells
 
 
 def test_version_and_help(scan):
@@ -20,6 +22,19 @@ def test_every_command_has_help_with_an_example():
     for name in COMMANDS:
         command = cli.get_command(None, name)  # type: ignore[arg-type]
         assert command.help and "Example:" in command.help, name
+
+
+def test_every_help_fits_an_80_column_terminal(scan):
+    """Click wraps paragraphs to the terminal but not a ``\\b`` block: the example of
+    ``scan cron-line --help`` ran to 86 columns. Every command ``scan --help`` lists."""
+    top = scan("--help", env={"COLUMNS": "80"}).stdout
+    listed = re.findall(r"^  ([a-z][a-z-]*)  ", top.split("\nCommands:\n")[1], re.MULTILINE)
+    assert listed == list(COMMANDS)
+    for args in [["--help"]] + [[name, "--help"] for name in listed]:
+        done = scan(*args, env={"COLUMNS": "80"})
+        assert done.returncode == 0, (args, done.stderr)
+        too_wide = [line for line in done.stdout.splitlines() if text_cells(line) > 80]
+        assert not too_wide, (args, too_wide)
 
 
 def test_end_to_end_from_outside_the_repo(scan, tmp_path):

@@ -41,7 +41,8 @@ def cron_line(app: App, at: str, log: Path | None, env_file: Path | None, skip_e
     \b
     Example:
         scan cron-line
-        scan --config /srv/scan/scanner.toml cron-line --at 05:30 --env-file ~/.scan-env
+        scan --config /srv/scan/scanner.toml cron-line --at 05:30
+        scan cron-line --env-file ~/.scan-env
     """
     from scanner.cronline import cron_line as make_line
 
