@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scanner.compare.model import Comparison, Row
+from scanner.compare.model import CompanyTotals, Comparison, Row
 from scanner.report.formats import Screen
 from scanner.report.formats import common as cc
 from scanner.report.formats.common import (
@@ -273,8 +273,7 @@ def render_comparison(cmp: Comparison, screen: Screen) -> str:
         "## Companies",
         "",
     ]
-    companies = [[md(c) for c in cc.company_cells(cmp, company)] for company in cmp.companies]
-    out += _plain_table(cc.COMPANY_COLUMNS, companies)
+    out += _plain_table(cc.COMPANY_COLUMNS, [_company_row(cmp, c) for c in cmp.companies])
     listed = False
     for _, title, rows, more in cc.standings(cmp):
         listed = True
@@ -299,6 +298,14 @@ def render_comparison(cmp: Comparison, screen: Screen) -> str:
         out += _rate_table(cmp, cmp.categories, heads, with_standing=True)
     out += [md(note) + "\n" for note in cc.comparison_notes(cmp)]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _company_row(cmp: Comparison, company: CompanyTotals) -> list[str]:
+    """The name is the user's text, so escaped; the figures are ours and need no
+    escape, so they read as in the rate tables ("79.4": the escape, taking it for a
+    numbered list, had written "79\\.4")."""
+    name, *figures = cc.company_cells(cmp, company)
+    return [md(name), *figures]
 
 
 def _plain_table(heads: tuple[str, ...] | list[str], rows: list[list[str]]) -> list[str]:
