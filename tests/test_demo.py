@@ -92,6 +92,37 @@ def test_demo_succeeds_and_keeps_its_files(demo: dict[str, Any]) -> None:
         assert hint in demo["stdout"]
 
 
+def test_the_digest_links_each_issue_quote_to_its_post(demo: dict[str, Any]) -> None:
+    """The first link under an issue's quote is the quoted post's: the links were
+    sorted newest first, so the quote of one post stood over another's address."""
+    directory = demo["dir"]
+    message = email.message_from_bytes(
+        (directory / "digest.eml").read_bytes(), policy=email.policy.default
+    )
+    body = message.get_body(("plain",)).get_content()
+    issues = body[body.index("SYSTEMIC ISSUES") :].split("\n  Issue ")[1:]
+    with sqlite3.connect(directory / "scan.db") as db:
+        said = {
+            url: f"{title or ''} — {text}"
+            for url, title, text in db.execute(
+                "SELECT url, title, text FROM mentions WHERE url IS NOT NULL"
+            )
+        }
+    checked = 0
+    for block in issues:
+        links_at = block.find('"\n     - ')  # the quote ends where its links begin
+        opens = block.rfind('\n     "', 0, links_at)  # the line it opens on
+        link = re.search(r"(https?://\S+)", block[links_at:])
+        if links_at < 0 or opens < 0 or not link or link.group(1) not in said:
+            continue
+        quoted = block[opens + len('\n     "') : links_at]
+        words = " ".join(quoted.removeprefix("… ").split()).rstrip("…")
+        post = " ".join(said[link.group(1)].split())
+        assert words[:40] in post, (block[:300], post[:200])
+        checked += 1
+    assert checked >= 5, body[:2000]
+
+
 def test_every_line_fits_an_80_column_terminal(demo: dict[str, Any]) -> None:
     """The server's line ran to 149 characters and the digest's to 84: a newcomer's
     first screen, broken by the terminal mid-word."""

@@ -32,11 +32,16 @@ def ascii_host(url: str) -> str:
         return host.encode("ascii", "backslashreplace").decode("ascii")
 
 
-def posts_of(members: list[Any], limit: int) -> list[Post]:
-    """Links to the most recent members that have an http(s) address."""
-    dated = sorted(members, key=lambda m: getattr(m, "published_at", None) or "", reverse=True)
+def posts_of(members: list[Any], limit: int, *, newest_first: bool = True) -> list[Post]:
+    """Links to the members that have an http(s) address: the most recent, or with
+    ``newest_first=False`` in the order given (an issue's examples, the first of
+    which is the one quoted above its links)."""
+    if newest_first:
+        members = sorted(
+            members, key=lambda m: getattr(m, "published_at", None) or "", reverse=True
+        )
     posts = []
-    for member in dated:
+    for member in members:
         url = safe_url(getattr(member, "url", None))
         if url is None:
             continue
@@ -87,7 +92,8 @@ def issue_view(issue: Any, rules: DigestRules) -> Grievance:
         quote=quote(first_text or get("representative") or "", rules.quote_chars),
         last_seen=(get("last_seen") or "")[:10] or None,
         weekly=list(get("weekly") or []),
-        posts=posts_of(examples, rules.links_per_grievance),
+        # the quoted example's link first; the newest members' without examples
+        posts=posts_of(examples, rules.links_per_grievance, newest_first=not get("examples")),
         name=quote(str(get("name") or ""), 120),
         phrases=[quote(str(p), 60) for p in list(get("phrases") or [])[:5]],
         flags=[strip_controls(str(f), keep_newlines=False) for f in get("flags") or []],
