@@ -477,3 +477,35 @@ def test_a_derived_id_does_not_change_when_its_source_is_cleaned(tmp_path):
     assert (first.stored.new, again.stored.unchanged) == (1, 1)
     ids = [r[0] for r in _rows(tmp_path / "x.db", "SELECT id FROM mentions ORDER BY id")]
     assert len(ids) == 2 and all(i.startswith("box:") for i in ids)
+
+
+def test_text_in_angle_brackets_is_kept_beside_real_html(scan, tmp_path):
+    """One real tag ("<br>") made the whole text HTML, and then an e-mail in angle
+    brackets or a quoted "<Submit>" beside it was dropped as an unknown tag. Markup
+    still goes: script and style with what they hold, a comment, an icon's drawing,
+    Word's "<o:p>", a custom element."""
+    src = _jsonl(
+        tmp_path,
+        "mixed.jsonl",
+        {
+            "id": "x1",
+            "text": "Refund never came.<br>Write to <john.doe@example.com> or press <Submit> again",
+        },
+        {
+            "id": "x2",
+            "text": "<p>Charged twice <ref 4411>, see <https://shop.example/o/4411></p>"
+            "<script>steal('<x>')</script><style>p > b {}</style><!-- <Submit> -->",
+        },
+        {
+            "id": "x3",
+            "text": '<p><svg viewBox="0 0 8 8"><path d="M0 0h8v8z"/></svg>Verified'
+            "<o:p></o:p> buyer <star-rating value=1></star-rating></p>",
+        },
+    )
+    done = scan("--db", "x.db", "--create", "import", str(src))
+    assert done.returncode == 0, done.stderr
+    assert dict(_rows(tmp_path / "x.db", "SELECT external_id, text FROM mentions")) == {
+        "x1": "Refund never came.\nWrite to <john.doe@example.com> or press <Submit> again",
+        "x2": "Charged twice <ref 4411>, see <https://shop.example/o/4411>",
+        "x3": "Verified buyer",
+    }

@@ -33,7 +33,28 @@ _HTML_ELEMENTS = (
     "|map|marquee|math|menu|meter|nobr|option|output|picture|progress|rp|rt|ruby|select"
     "|slot|source|summary|template|textarea|video|xmp"
 )
-_HTML_HINT = re.compile(rf"<(?:/?(?:{_HTML_ELEMENTS})(?=[\s/>])[^<>]*|!--[^<>]*)>", re.IGNORECASE)
+_ELEMENT_TAG = rf"</?(?:{_HTML_ELEMENTS})(?=[\s/>])[^<>]*>"
+_HTML_HINT = re.compile(rf"{_ELEMENT_TAG}|<!--[^<>]*>", re.IGNORECASE)
+# Once a text is read as HTML, what else stays markup: a comment; a declaration
+# ("<!DOCTYPE html>", Word's "<![if !supportLists]>") or "<?xml …?>"; a drawing (SVG,
+# MathML), whose "<path>" names no HTML element; a custom element ("<star-rating>":
+# lowercase, a hyphen) and a prefixed one (Word's "<o:p>"), which name no address
+# ("<john-doe@example.com>", "<https://…>"). A comment or drawing that is not
+# closed runs to the end of the text, so no "<" is scanned to the end twice.
+_MARKUP = (
+    r"<!--.*?(?:-->|\Z)|<[!?][^<>]*>"
+    r"|<(?P<drawing>svg|math)(?=[\s/>]).*?(?:</(?P=drawing)\s*>|\Z)"
+    rf"|{_ELEMENT_TAG}"
+    r"|</?(?-i:[a-z][a-z0-9]*(?:-[a-z0-9]+)+|[a-z][a-z0-9]*:[A-Za-z][\w.-]*)(?=\s|/?>)[^<>]*>"
+)
+_MARKUP_OR_ANGLE = re.compile(rf"({_MARKUP})|<", re.IGNORECASE | re.DOTALL)
+
+
+def _text_angles_escaped(text: str) -> str:
+    """``text`` with each "<" that opens no markup written "&lt;", so the HTML parser
+    keeps "<john.doe@example.com>" or "<Submit>" beside a "<br>" as the text it is,
+    where it would drop them as unknown tags."""
+    return _MARKUP_OR_ANGLE.sub(lambda m: m[1] or "&lt;", text)
 
 
 def html_to_text(markup: str) -> str:
@@ -103,7 +124,7 @@ def clean_text(value: object, *, max_chars: int | None = MAX_TEXT_CHARS) -> str:
         return ""
     text = str(value)
     if "<" in text and _HTML_HINT.search(text):
-        text = html_to_text(text)
+        text = html_to_text(_text_angles_escaped(text))
     elif "&" in text:  # entities without tags ("don&#x27;t"): decode them too
         text = html.unescape(text)
     text = unicodedata.normalize("NFC", text)
