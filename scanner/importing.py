@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -132,27 +132,52 @@ def import_file(
     ``on_error`` hears of each bad row as it is found, in line order. With
     ``strict`` the whole import is one transaction, rolled back if any row is
     bad (the write lock is held meanwhile); otherwise each batch commits alone.
+    The run is recorded before, in a transaction of its own, so that a rollback
+    leaves the attempt in the runs table, closed as failed with why.
     """
     rows = records(path, detect_format(path, fmt))
     result = ImportResult(path=path)
     # [privacy] authors: how ids without one are derived
     names = ImportIds(writing_policy(store.db))
-    if not strict:
-        _store_all(store, rows, result, company, default_source, on_error, names)
-        return result
+    run_id = store.start_run("import", source=str(path))
     try:
-        with store.db.atomic():
-            _store_all(store, rows, result, company, default_source, on_error, names)
-            if result.rejected:
+        with store.db.atomic() if strict else nullcontext():
+            _store_all(store, run_id, rows, result, company, default_source, on_error, names)
+            if strict and result.rejected:
                 raise _StrictAbort
+            store.finish_run(
+                run_id,
+                status="partial" if result.rejected else "ok",
+                items=result.stored.new + result.stored.updated + result.stored.unchanged,
+                new=result.stored.new,
+                updated=result.stored.updated,
+                dropped=result.rejected,
+                errors=[str(e) for e in result.errors[:100]],
+            )
     except _StrictAbort:
         result.strict_aborted = True
         result.stored = UpsertResult()
+        with suppress(Exception):  # the bad rows, said already, are what the user needs
+            store.finish_run(
+                run_id,
+                status="failed",
+                dropped=result.rejected,
+                errors=[str(e) for e in result.errors[:100]],
+                message=f"{counted(result.rejected, 'bad row')}; nothing stored (--strict)",
+            )
+    except Exception as exc:
+        # Said as it happened (a full disk, an unreadable file): "killed" by the next
+        # command's guess would hide why. The batches stored before it stay, unless
+        # the import was --strict and rolled back.
+        with suppress(Exception):  # the disk may still be full
+            store.finish_run(run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
+        raise
     return result
 
 
 def _store_all(
     store: Store,
+    run_id: int,
     rows: Iterator[Record],
     result: ImportResult,
     company: str,
@@ -160,39 +185,24 @@ def _store_all(
     on_error: Callable[[RowError], None] | None,
     names: ImportIds,
 ) -> None:
-    run_id = store.start_run("import", source=str(result.path))
-    try:
-        while batch := list(islice(rows, BATCH)):
-            result.rows += len(batch)
-            errors: list[RowError] = []
-            checked = list(_checked(batch, errors, company, default_source, names))
-            good = _reject_id_clashes(store, checked, errors)
-            for error in sorted(errors, key=lambda e: e.line):
-                result.reject(error, on_error)
-            kept = {id(row) for row in good}
-            for line, row in checked:
-                if id(row) in kept:
-                    result.companies[row["company"]] += 1
-                    if row.get(_CUT):
-                        result.cut.append(line)
-            if good:
-                stored = store.upsert_mentions(good, run_id=run_id)
-                result.stored += UpsertResult(stored.new, stored.updated, stored.unchanged)
-    except Exception as exc:
-        # Said as it happened (a full disk, an unreadable file): "killed" by the next
-        # command's guess would hide why. The batches stored before it stay.
-        with suppress(Exception):  # the disk may still be full
-            store.finish_run(run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
-        raise
-    store.finish_run(
-        run_id,
-        status="partial" if result.rejected else "ok",
-        items=result.stored.new + result.stored.updated + result.stored.unchanged,
-        new=result.stored.new,
-        updated=result.stored.updated,
-        dropped=result.rejected,
-        errors=[str(e) for e in result.errors[:100]],
-    )
+    """Check and store ``rows`` batch by batch, counting in ``result``. The run is
+    recorded by the caller, out of a --strict import's transaction."""
+    while batch := list(islice(rows, BATCH)):
+        result.rows += len(batch)
+        errors: list[RowError] = []
+        checked = list(_checked(batch, errors, company, default_source, names))
+        good = _reject_id_clashes(store, checked, errors)
+        for error in sorted(errors, key=lambda e: e.line):
+            result.reject(error, on_error)
+        kept = {id(row) for row in good}
+        for line, row in checked:
+            if id(row) in kept:
+                result.companies[row["company"]] += 1
+                if row.get(_CUT):
+                    result.cut.append(line)
+        if good:
+            stored = store.upsert_mentions(good, run_id=run_id)
+            result.stored += UpsertResult(stored.new, stored.updated, stored.unchanged)
 
 
 def _checked(

@@ -50,15 +50,16 @@ for step in spec["steps"]:
                 room -= chunk
     run = subprocess.run(step, capture_output=True, text=True, cwd=mnt, env=spec["env"],
                          timeout=300)
-    check = None
+    check = rows = None
     if spec["check_db"]:
         if os.path.exists(os.path.join(mnt, "filler")):
             os.remove(os.path.join(mnt, "filler"))
         with sqlite3.connect(os.path.join(mnt, spec["check_db"])) as conn:
             check = conn.execute("PRAGMA integrity_check").fetchone()[0]
             check += " " + str(conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0])
+            rows = conn.execute(spec["query"]).fetchall() if spec["query"] else None
     results.append({"args": step, "returncode": run.returncode, "stdout": run.stdout,
-                    "stderr": run.stderr, "check": check})
+                    "stderr": run.stderr, "check": check, "rows": rows})
     subprocess.run(["umount", "-l", mnt], check=True)
 print(json.dumps(results))
 """
@@ -71,6 +72,7 @@ class Ran:
     stdout: str
     stderr: str
     check: str | None  # "ok <mentions>" from PRAGMA integrity_check after the command
+    rows: list[list[object]] | None  # what ``query`` read from that database then
 
 
 @functools.cache
@@ -95,13 +97,15 @@ def run_on_mount(
     read_only: bool = False,
     free: int | None = None,
     check_db: str | None = None,
+    query: str | None = None,
 ) -> list[Ran]:
     """Run each ``scan ARGS`` in ``steps`` in a fresh tmpfs on ``mount``.
 
     Before each step the mount starts over: ``copy`` (name -> source file) is
     copied in, then the mount is made read-only, or the disk is filled until
     only ``free`` bytes are left. ``check_db`` names a database to check after
-    each step (integrity and mention count), with the filler removed.
+    each step (integrity and mention count), with the filler removed, and ``query``
+    what to read from it then.
     """
     need_namespaces()
     mount.mkdir(parents=True, exist_ok=True)
@@ -112,6 +116,7 @@ def run_on_mount(
         "read_only": read_only,
         "free": free,
         "check_db": check_db,
+        "query": query,
         "steps": [[scan_executable(), *step] for step in steps],
         "env": {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"},
     }

@@ -133,3 +133,24 @@ def test_a_full_disk_under_standard_output_is_one_line(filled, args):
         )
     assert done.returncode == 1
     assert done.stderr.splitlines() == ["Error: standard output: no space left on device"]
+
+
+def test_a_strict_import_the_disk_fills_under_is_recorded_failed(filled, tmp_path):
+    """A --strict import is one transaction, and its rollback took the run's record
+    with it: an attempt that failed on a full disk left no trace. It is recorded
+    failed with the error; nothing of the file is stored."""
+    (ran,) = run_on_mount(
+        tmp_path / "mnt",
+        [["--db", "scan.db", "import", "--strict", "more.jsonl"]],
+        free=48 * 1024,
+        check_db="scan.db",
+        query="SELECT kind, source, status, errors FROM runs ORDER BY id",
+        copy={"scan.db": filled / "scan.db", "more.jsonl": filled / "more.jsonl"},
+    )
+    assert ran.returncode == 1, (ran.stdout, ran.stderr)
+    assert len(ran.stderr.splitlines()) == 1 and "full" in ran.stderr, ran.stderr
+    assert ran.check == "ok 1500"  # nothing of more.jsonl
+    assert ran.rows is not None
+    kind, source, status, errors = ran.rows[-1]
+    assert (kind, source, status) == ("import", "more.jsonl", "failed"), ran.rows
+    assert "full" in json.loads(str(errors))[0]

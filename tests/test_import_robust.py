@@ -108,7 +108,8 @@ def test_strict_stores_nothing_when_a_late_row_clashes(tmp_path):
         result = import_file(store, src, company="Acme", strict=True)
         assert result.strict_aborted and [e.line for e in result.errors] == [1201]
         assert store.db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] == 0
-        assert store.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
+        runs = store.db.execute("SELECT status, dropped FROM runs").fetchall()
+        assert runs == [("failed", 1)]  # the attempt stays on record
 
 
 _SENTENCE = (
@@ -509,3 +510,28 @@ def test_text_in_angle_brackets_is_kept_beside_real_html(scan, tmp_path):
         "x2": "Charged twice <ref 4411>, see <https://shop.example/o/4411>",
         "x3": "Verified buyer",
     }
+
+
+def test_a_strict_import_with_a_bad_row_is_recorded_failed_with_why(scan, tmp_path):
+    """The rollback of a --strict import took its run with it: the attempt left no
+    trace in the runs table. It is recorded failed, with the bad rows, and still
+    stores nothing; the user sees what the README says (status 1)."""
+    src = _jsonl(
+        tmp_path,
+        "box.jsonl",
+        {"id": "s1", "text": "The refund never came"},
+        {"id": "s2"},
+        {"id": "s3", "text": "Delivery took a month"},
+    )
+    done = scan("--db", "x.db", "--create", "import", "--strict", str(src))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{src}: line 2: missing required field 'text'",
+        "1 bad row(s); nothing imported (--strict).",
+    ]
+    db = tmp_path / "x.db"
+    assert _rows(db, "SELECT COUNT(*) FROM mentions") == [(0,)]
+    runs = _rows(db, "SELECT kind, source, status, dropped, errors FROM runs")
+    assert [(*run[:4], json.loads(run[4])) for run in runs] == [
+        ("import", str(src), "failed", 1, ["line 2: missing required field 'text'"])
+    ]
