@@ -115,6 +115,26 @@ def test_an_unknown_company_or_source_is_a_usage_error(scan, tmp_path):
     assert "no source named 'nosuch' (known: none configured)" in crawl.stderr
 
 
+def test_mentions_refuses_a_name_it_does_not_know_and_reads_one_in_any_case(scan, tmp_path):
+    rows = [
+        {"id": "a1", "text": "Refund never came", "company": "Acme Bank", "source": "bbb"},
+        {"id": "b1", "text": "Fees again", "company": "Rival Co", "source": "reddit"},
+    ]
+    sample = tmp_path / "two.jsonl"
+    sample.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert scan("--create", "import", "two.jsonl").returncode == 0
+    typo = scan("mentions", "--source", "bbbb")
+    assert typo.returncode == 2 and typo.stdout == ""
+    assert "no source named 'bbbb' (known: bbb, reddit)" in typo.stderr
+    nobody = scan("mentions", "--company", "Acme")
+    assert nobody.returncode == 2 and "no company named 'Acme' (known: " in nobody.stderr
+    assert "Acme Bank" in nobody.stderr and "Rival Co" in nobody.stderr
+    # A company only the database holds (no config here), written in another case.
+    found = scan("mentions", "--company", "rival co", "--format", "json")
+    assert found.returncode == 0, found.stderr
+    assert [json.loads(line)["id"] for line in found.stdout.splitlines()] == ["b1"]
+
+
 def test_conflicting_options_are_usage_errors(scan, tmp_path):
     sample = tmp_path / "one.jsonl"
     sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")

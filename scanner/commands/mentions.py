@@ -46,10 +46,14 @@ def mentions(
         scan mentions --search "refund" --since 2026-01-01
         scan mentions --source acme-trustpilot --format json --limit 0
     """
-    rows = app.store().search_mentions(
+    from scanner.report.checks import check_source, stored_company
+
+    store = app.store()
+    check_source(store.db, app.config, source)  # a typo is refused, not "No mentions match"
+    rows = store.search_mentions(
         search=search,
         source=source,
-        company=company,
+        company=stored_company(store.db, app.config, company),
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
         grievances_only=grievances,

@@ -1,4 +1,5 @@
-"""What a report's options name, checked before the report is built.
+"""What a report's options name, checked before the report is built (and those of
+``scan mentions``, which lists what the report counts).
 
 A source, a category or a company that does not exist is refused with the names
 that do: a typo in ``--source`` must not give a report that reads as "no complaints
@@ -38,6 +39,21 @@ def check_source(db: Database, config: Config, source: str | None) -> None:
         return
     known = ", ".join(sorted(configured.union(query.sources(db)))) or "none yet"
     raise UnknownNameError(f"no source named {source!r} (known: {known})")
+
+
+def stored_company(db: Database, config: Config, name: str | None) -> str | None:
+    """The company a listing of stored mentions names (``scan mentions --company``),
+    as stored: a watched one in any case, or one only the database still holds (a
+    competitor dropped from the config). Else refused with the known names, since
+    "No mentions match" would read as "nobody wrote about them"."""
+    if name is None:
+        return None
+    stored = [r[0] for r in db.execute("SELECT DISTINCT company FROM mentions") if r[0]]
+    for known in [c.name for c in config.companies] + stored:
+        if known.casefold() == name.casefold():
+            return known
+    names = ", ".join(dict.fromkeys([c.name for c in config.companies] + sorted(stored)))
+    raise UnknownNameError(f"no company named {name!r} (known: {names or 'none yet'})")
 
 
 def owned_elsewhere(
