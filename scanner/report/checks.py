@@ -41,18 +41,20 @@ def check_source(db: Database, config: Config, source: str | None) -> None:
     raise UnknownNameError(f"no source named {source!r} (known: {known})")
 
 
-def stored_company(db: Database, config: Config, name: str | None) -> str | None:
-    """The company a listing of stored mentions names (``scan mentions --company``),
-    as stored: a watched one in any case, or one only the database still holds (a
-    competitor dropped from the config). Else refused with the known names, since
+def stored_company(db: Database, config: Config, name: str | None) -> list[str] | None:
+    """Every spelling a listing of stored mentions (``scan mentions --company``) must
+    match: a company is named in any case, and rows stored as "ACME" are Acme's as
+    much as "Acme" ones; a company only the database still holds (a competitor
+    dropped from the config) is listed too. Else refused with the known names, since
     "No mentions match" would read as "nobody wrote about them"."""
     if name is None:
         return None
     stored = [r[0] for r in db.execute("SELECT DISTINCT company FROM mentions") if r[0]]
-    for known in [c.name for c in config.companies] + stored:
-        if known.casefold() == name.casefold():
-            return known
-    names = ", ".join(dict.fromkeys([c.name for c in config.companies] + sorted(stored)))
+    watched = [c.name for c in config.companies]
+    spellings = [s for s in dict.fromkeys(watched + stored) if s.casefold() == name.casefold()]
+    if spellings:
+        return spellings
+    names = ", ".join(dict.fromkeys(watched + sorted(stored)))
     raise UnknownNameError(f"no company named {name!r} (known: {names or 'none yet'})")
 
 

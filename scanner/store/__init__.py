@@ -213,13 +213,14 @@ class Store:
         *,
         search: str | None = None,
         source: str | None = None,
-        company: str | None = None,
+        company: str | Sequence[str] | None = None,
         since: str | None = None,
         until: str | None = None,
         grievances_only: bool = False,
         limit: int | None = 50,
     ) -> Iterator[dict[str, Any]]:
-        """Mentions newest first, filtered; ``search`` is full-text over title and text."""
+        """Mentions newest first, filtered; ``search`` is full-text over title and text;
+        ``company`` one name as stored, or every spelling of one ("Acme", "ACME")."""
         where: list[str] = []
         params: list[str | int] = []
         if search:
@@ -229,8 +230,9 @@ class Store:
             where.append("m.source = ?")
             params.append(source)
         if company:
-            where.append("m.company = ?")
-            params.append(company)
+            names = [company] if isinstance(company, str) else list(company)
+            where.append("m.company IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(names))
         if since:
             where.append("COALESCE(m.published_at, m.first_seen_at) >= ?")
             params.append(since)
