@@ -722,3 +722,29 @@ def test_starttls_and_implicit_tls(tmp_path, scan, certificate, security):
         assert message["Subject"] == "[scan] Acme: 1 systemic grievance, 1 new"
     finally:
         controller.stop()
+
+
+def test_an_issue_quotes_an_example_whose_link_is_the_first_under_it():
+    from types import SimpleNamespace
+
+    from scanner.digest.rules import load_digest_rules
+    from scanner.digest.views import issue_view
+
+    def post(pid: str, url: str | None, quote: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            id=pid, url=url, quote=quote, text=quote, source="import", published_at="2026-11-01"
+        )
+
+    # The first example was imported without an address: its quote over the second's
+    # link would send the reader to another post.
+    examples = [
+        post("a", None, "Crashes on launch"),
+        post("b", "https://reviews.example/b", "The captcha never loads"),
+        post("c", "https://reviews.example/c", "Wallet fails"),
+    ]
+    shown = issue_view({"id": 1, "name": "crashes", "examples": examples}, load_digest_rules())
+    assert shown.quote.startswith("The captcha never loads")
+    assert [p.url for p in shown.posts] == [
+        "https://reviews.example/b",
+        "https://reviews.example/c",
+    ]

@@ -80,6 +80,11 @@ def issue_view(issue: Any, rules: DigestRules) -> Grievance:
         return getattr(issue, name, default)
 
     examples = list(get("examples") or get("members") or [])
+    if get("examples"):
+        # The quoted example's link is the first under the quote: so the quote is of
+        # the first example that has one (an imported post often has no address).
+        linked = [e for e in examples if safe_url(getattr(e, "url", None)) is not None]
+        examples = linked + [e for e in examples if e not in linked]
     # An example's quote starts where it names the issue (``scanner.report.quotes``).
     first = examples[0] if examples else None
     first_text = getattr(first, "quote", None) or getattr(first, "text", None)
