@@ -27,9 +27,10 @@ class OptionError(ScanError):
 
 
 class UnknownNameError(OptionError):
-    """A company, source or category named on the command line that the config and
-    the database do not know: a typo, told with the names that exist (exit 2, like
-    an invalid choice in click), never a report that reads as "no complaints"."""
+    """A company, source or category named on the command line that is not there to
+    report on (a company the config does not watch; a source neither the config nor
+    the database has): a typo, told with the names that exist (exit 2, like an
+    invalid choice in click), never a report that reads as "no complaints"."""
 
 
 class CheckedFileError(ScanError):
