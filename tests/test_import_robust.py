@@ -502,6 +502,11 @@ def test_text_in_angle_brackets_is_kept_beside_real_html(scan, tmp_path):
             "text": '<p><svg viewBox="0 0 8 8"><path d="M0 0h8v8z"/></svg>Verified'
             "<o:p></o:p> buyer <star-rating value=1></star-rating></p>",
         },
+        {
+            "id": "x4",  # a quoted value holding "<", and elements of older HTML
+            "text": 'Great app <img alt="<3" src="/h.png"> five stars<br>'
+            '<span data-p=\'{"h":"<i>x</i>"}\'>Refund <acronym title="a">ASAP</acronym></span>',
+        },
     )
     done = scan("--db", "x.db", "--create", "import", str(src))
     assert done.returncode == 0, done.stderr
@@ -509,6 +514,7 @@ def test_text_in_angle_brackets_is_kept_beside_real_html(scan, tmp_path):
         "x1": "Refund never came.\nWrite to <john.doe@example.com> or press <Submit> again",
         "x2": "Charged twice <ref 4411>, see <https://shop.example/o/4411>",
         "x3": "Verified buyer",
+        "x4": "Great app five stars\nRefund ASAP",
     }
 
 

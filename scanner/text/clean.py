@@ -31,9 +31,14 @@ _HTML_ELEMENTS = (
     "|var|wbr|address|area|audio|base|bdi|bdo|button|canvas|caption|col|colgroup|data"
     "|details|dfn|dialog|embed|fieldset|form|frame|frameset|hgroup|input|label|legend"
     "|map|marquee|math|menu|meter|nobr|option|output|picture|progress|rp|rt|ruby|select"
-    "|slot|source|summary|template|textarea|video|xmp"
+    "|slot|source|summary|template|textarea|video|xmp|acronym|applet|basefont|blink|datalist"
+    "|dir|keygen|listing|menuitem|noembed|noframes|optgroup|param|plaintext|rb|rtc|search"
+    "|spacer|track"
 )
-_ELEMENT_TAG = rf"</?(?:{_HTML_ELEMENTS})(?=[\s/>])[^<>]*>"
+# A tag's attributes, where a quoted value may hold "<" or ">" (alt="<3"); a tag
+# whose quotes do not pair up ends at its first ">" as before.
+_ATTRIBUTES = r"""(?:(?:"[^"]*"|'[^']*'|[^<>"'])*>|[^<>]*>)"""
+_ELEMENT_TAG = rf"</?(?:{_HTML_ELEMENTS})(?=[\s/>]){_ATTRIBUTES}"
 _HTML_HINT = re.compile(rf"{_ELEMENT_TAG}|<!--[^<>]*>", re.IGNORECASE)
 # Once a text is read as HTML, what else stays markup: a comment; a declaration
 # ("<!DOCTYPE html>", Word's "<![if !supportLists]>") or "<?xml …?>"; a drawing (SVG,
@@ -42,10 +47,11 @@ _HTML_HINT = re.compile(rf"{_ELEMENT_TAG}|<!--[^<>]*>", re.IGNORECASE)
 # ("<john-doe@example.com>", "<https://…>"). A comment or drawing that is not
 # closed runs to the end of the text, so no "<" is scanned to the end twice.
 _MARKUP = (
-    r"<!--.*?(?:-->|\Z)|<[!?][^<>]*>"
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[!?][^<>]*>"
     r"|<(?P<drawing>svg|math)(?=[\s/>]).*?(?:</(?P=drawing)\s*>|\Z)"
     rf"|{_ELEMENT_TAG}"
-    r"|</?(?-i:[a-z][a-z0-9]*(?:-[a-z0-9]+)+|[a-z][a-z0-9]*:[A-Za-z][\w.-]*)(?=\s|/?>)[^<>]*>"
+    r"|</?(?-i:[a-z][a-z0-9]*(?:-[a-z0-9]+)+|[a-z][a-z0-9]*:[A-Za-z][\w.-]*)(?=\s|/?>)"
+    + _ATTRIBUTES
 )
 _MARKUP_OR_ANGLE = re.compile(rf"({_MARKUP})|<", re.IGNORECASE | re.DOTALL)
 
