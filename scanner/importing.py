@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -157,22 +157,63 @@ def import_file(
     except _StrictAbort:
         result.strict_aborted = True
         result.stored = UpsertResult()
-        with suppress(Exception):  # the bad rows, said already, are what the user needs
-            store.finish_run(
-                run_id,
-                status="failed",
-                dropped=result.rejected,
-                errors=[str(e) for e in result.errors[:100]],
-                message=f"{counted(result.rejected, 'bad row')}; nothing stored (--strict)",
-            )
-    except Exception as exc:
-        # Said as it happened (a full disk, an unreadable file): "killed" by the next
-        # command's guess would hide why. The batches stored before it stay, unless
-        # the import was --strict and rolled back.
-        with suppress(Exception):  # the disk may still be full
-            store.finish_run(run_id, status="failed", errors=[f"{type(exc).__name__}: {exc}"])
+        # the bad rows, said already, are what the user needs
+        _close_failed(
+            store,
+            run_id,
+            result,
+            errors=[str(e) for e in result.errors[:100]],
+            message=f"{counted(result.rejected, 'bad row')}; nothing stored (--strict)",
+        )
+    except BaseException as exc:
+        # Said as it happened (a full disk, an unreadable file, Ctrl-C): "killed" by
+        # the next command's guess would hide why. The batches stored before it stay,
+        # unless the import was --strict and rolled back.
+        if strict:
+            result.stored = UpsertResult()
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        _close_failed(
+            store,
+            run_id,
+            result,
+            status="interrupted" if interrupted else "failed",
+            errors=[] if interrupted else [f"{type(exc).__name__}: {exc}"],
+        )
         raise
     return result
+
+
+def _close_failed(
+    store: Store,
+    run_id: int,
+    result: ImportResult,
+    *,
+    status: str = "failed",
+    errors: list[str],
+    message: str | None = None,
+) -> None:
+    """Record a run that did not finish, with what it stored. On a full disk the
+    rolled-back write may still fill the WAL: the record is tried again after a
+    checkpoint has given that space back. Never raises: the error being handled is
+    what the user must see."""
+    stored = result.stored
+    for attempt in range(2):
+        try:
+            if attempt:
+                store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.finish_run(
+                run_id,
+                status=status,
+                items=stored.new + stored.updated + stored.unchanged,
+                new=stored.new,
+                updated=stored.updated,
+                dropped=result.rejected,
+                errors=errors,
+                message=message,
+            )
+            return
+        except Exception:  # noqa: S112 - the next attempt, or the caller's error
+            continue
 
 
 def _store_all(

@@ -135,21 +135,35 @@ def test_a_full_disk_under_standard_output_is_one_line(filled, args):
     assert done.stderr.splitlines() == ["Error: standard output: no space left on device"]
 
 
-def test_a_strict_import_the_disk_fills_under_is_recorded_failed(filled, tmp_path):
+@pytest.fixture(scope="module")
+def big_import(tmp_path_factory) -> Path:
+    """500 grievances stored, and a file of 6,000 more: enough to fill the WAL."""
+    folder = tmp_path_factory.mktemp("big")
+    posts(folder / "posts.jsonl", 0, 500)
+    posts(folder / "more.jsonl", 500, 6000)
+    done = run_scan("--db", "scan.db", "--create", "import", "posts.jsonl", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.mark.parametrize("free_kib", [48, 256, 1024])
+def test_a_strict_import_the_disk_fills_under_is_recorded_failed(big_import, tmp_path, free_kib):
     """A --strict import is one transaction, and its rollback took the run's record
     with it: an attempt that failed on a full disk left no trace. It is recorded
-    failed with the error; nothing of the file is stored."""
+    failed with the error; nothing of the file is stored. With more room the
+    rolled-back write had filled the WAL, and the record failed too: it was left
+    "running", later guessed "killed"."""
     (ran,) = run_on_mount(
         tmp_path / "mnt",
         [["--db", "scan.db", "import", "--strict", "more.jsonl"]],
-        free=48 * 1024,
+        free=free_kib * 1024,
         check_db="scan.db",
         query="SELECT kind, source, status, errors FROM runs ORDER BY id",
-        copy={"scan.db": filled / "scan.db", "more.jsonl": filled / "more.jsonl"},
+        copy={"scan.db": big_import / "scan.db", "more.jsonl": big_import / "more.jsonl"},
     )
     assert ran.returncode == 1, (ran.stdout, ran.stderr)
     assert len(ran.stderr.splitlines()) == 1 and "full" in ran.stderr, ran.stderr
-    assert ran.check == "ok 1500"  # nothing of more.jsonl
+    assert ran.check == "ok 500"  # nothing of more.jsonl
     assert ran.rows is not None
     kind, source, status, errors = ran.rows[-1]
     assert (kind, source, status) == ("import", "more.jsonl", "failed"), ran.rows

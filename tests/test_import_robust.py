@@ -541,3 +541,48 @@ def test_a_strict_import_with_a_bad_row_is_recorded_failed_with_why(scan, tmp_pa
     assert [(*run[:4], json.loads(run[4])) for run in runs] == [
         ("import", str(src), "failed", 1, ["line 2: missing required field 'text'"])
     ]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_import_stopped_by_ctrl_c_is_recorded_interrupted(tmp_path, strict):
+    """Ctrl-C left the run "running" (then guessed "killed" by the next command):
+    it is recorded interrupted; what a plain import committed stays, a --strict one
+    stores nothing."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import scan_executable
+
+    rows = (
+        json.dumps({"id": f"c{i}", "text": f"Refund {i} never came, support silent"}) + "\n"
+        for i in range(200_000)
+    )
+    (tmp_path / "big.jsonl").write_text("".join(rows), "utf-8")
+    command = [scan_executable(), "--db", "x.db", "--create", "import", "big.jsonl"]
+    proc = subprocess.Popen(
+        command + (["--strict"] if strict else []),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _started(tmp_path / "x.db"):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)  # some batches in
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    ((status, items),) = _rows(tmp_path / "x.db", "SELECT status, items FROM runs")
+    (stored,) = _rows(tmp_path / "x.db", "SELECT COUNT(*) FROM mentions")[0]
+    assert status == "interrupted", err
+    assert items == stored and (stored == 0) == strict, (items, stored)
+
+
+def _started(db: Path) -> bool:
+    try:
+        return bool(_rows(db, "SELECT 1 FROM runs WHERE status = 'running'"))
+    except sqlite3.Error:
+        return False
