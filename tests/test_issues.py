@@ -500,3 +500,16 @@ def test_an_issues_examples_say_its_words_each_of_another_grievance():
     assert [e["id"] for e in examples] == ["m1", "m3", "m0"]
     clusters.update(m0=7, m3=7, m4=7)  # one grievance, written five ways: one example
     assert [e["id"] for e in _examples(rows, {"crashes": 5}, grouped=grouped)] == ["m0"]
+
+
+def test_posts_not_grouped_yet_are_one_example_when_they_say_the_same():
+    from scanner.issues.view import _examples
+
+    same = "Since the update the app crashes every time I open it."
+    texts = [same, same + "!", "The widget stopped working.", same.upper()]
+    rows = [
+        (f"m{i}", "appstore", f"a{i}", None, t, f"2026-06-{30 - i:02d}", "crashes", None, "en")
+        for i, t in enumerate(texts)
+    ]
+    # Nothing grouped yet (an import without `scan cluster`): a cross-post is known by its text.
+    assert [e["id"] for e in _examples(rows, {"crashes": 4})] == ["m0", "m2"]

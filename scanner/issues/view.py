@@ -49,11 +49,14 @@ def issue_views(
     issue_id: int | None = None,
     rules: Any = None,
     with_members: bool = True,
+    source: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every live issue of a company (or one, ``issue_id``), judged at ``as_of``.
 
     ``"members"`` holds every member up to ``as_of`` (newest first), or with
-    ``with_members=False`` only the recent ones the verdict needs."""
+    ``with_members=False`` only the recent ones the verdict needs. With ``source``
+    (``scan report --source``) an issue's examples are that source's posts, where
+    it has some among them."""
     from scanner.judge.systemic import load_systemic_rules
 
     rules = rules or load_systemic_rules()
@@ -69,7 +72,9 @@ def issue_views(
         sql += " AND id = ?"
         params.append(issue_id)
     views = [
-        _view(store, row, as_of=as_of, period_start=period_start, rules=rules, low=low)
+        _view(
+            store, row, as_of=as_of, period_start=period_start, rules=rules, low=low, source=source
+        )
         for row in store.db.execute(sql, params).fetchall()
     ]
     views.sort(key=lambda v: (v["verdict"] != "systemic", -v["people"], v["id"]))
@@ -84,6 +89,7 @@ def _view(
     period_start: datetime,
     rules: Any,
     low: datetime | None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     from scanner.judge.people import Member
     from scanner.judge.verdict import assess
@@ -108,6 +114,7 @@ def _view(
     for r in rows:
         phrase_counts[r[6]] = phrase_counts.get(r[6], 0) + 1
     stored = json.loads(phrases or "[]")
+    own = [r for r in rows if r[1] == source] if source else []  # examples from it
     return {
         "id": iid,
         "name": iname,
@@ -123,11 +130,12 @@ def _view(
         "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None),
         "examples": _examples(
-            rows,
+            own or rows,
             phrase_counts,
             lambda ids: _spread(store, ids),
             stored,
             lambda ids: _grouped(store, ids),
+            any_wording=bool(own),
         ),
         "members": [
             {
@@ -200,6 +208,8 @@ def _examples(
     spread: Callable[[list[str]], dict[str, int]] = lambda ids: {},
     phrases: Sequence[str] = (),
     grouped: Callable[[list[str]], dict[str, int]] = lambda ids: {},
+    *,
+    any_wording: bool = False,
 ) -> list[dict[str, Any]]:
     """Up to three posts: one for each common phrase (one that holds at least a
     tenth as many posts as the commonest), topped up with more of the commonest. A
@@ -211,7 +221,9 @@ def _examples(
     their words: a theme's head word stands for its synonyms too, and "the captcha
     never loads" joined the crashes through "not working" without saying "crashes".
     Then the newest. Each example is of another grievance (``grouped``: post id ->
-    cluster): three cross-posts of one text would show one grievance three times."""
+    cluster; a post not grouped yet, by its text): three cross-posts of one text
+    would show one grievance three times. ``any_wording``: ``rows`` are one
+    source's posts (``--source``), and may be topped up from its rarer wordings."""
     if not counts:
         return []
     top = max(counts.values())
@@ -229,19 +241,25 @@ def _examples(
         # stable: newest first among equals
         pool.sort(key=lambda r: (issues_of.get(r[0], 1), -said(r)))
     chosen: list[tuple] = []
-    shown: set[object] = set()  # the grievances chosen: a post not grouped yet is its own
+    shown: set[object] = set()  # the grievances chosen
+
+    def grievance(row: tuple) -> object:
+        # a post not grouped yet is known by its text: cross-posts are one grievance
+        return cluster_of.get(row[0]) or "".join(filter(str.isalnum, (row[4] or "").casefold()))
 
     def take(row: tuple) -> None:
         chosen.append(row)
-        shown.add(cluster_of.get(row[0], row[0]))
+        shown.add(grievance(row))
 
     for p in common:
-        pick = next((r for r in pools[p] if cluster_of.get(r[0], r[0]) not in shown), None)
+        pick = next((r for r in pools[p] if grievance(r) not in shown), None)
         if pick is not None:
             take(pick)
-    for p in common:  # topped up from the commonest wording first
-        for r in pools[p]:
-            if len(chosen) < EXAMPLES and cluster_of.get(r[0], r[0]) not in shown:
+    # Topped up from the commonest wording first; for one source's posts
+    # (``rows`` then holds only them), from any wording when those are too few.
+    for pool in [*(pools[p] for p in common), rows if any_wording else []]:
+        for r in pool:
+            if len(chosen) < EXAMPLES and grievance(r) not in shown:
                 take(r)
     return [{"id": r[0], "text": r[4], "phrase": r[6], "published_at": r[5]} for r in chosen]
 

@@ -108,6 +108,7 @@ def issue_section(
         period_start=start,
         rules=rules,
         with_members=members,
+        source=wanted.source,
     )
     systemic, isolated = [], []
     in_period = [view for view in raw if view["mentions"]]  # none: not yet on the as-of day
@@ -127,10 +128,7 @@ def issue_section(
         systemic = []
     isolated.sort(key=lambda v: (v["last_seen"] or "", v["id"]), reverse=True)
     lexicon = Lexicon(names=config.names)
-    views = [
-        to_view(v, members=members, lexicon=lexicon, source=wanted.source)
-        for v in systemic + isolated
-    ]
+    views = [to_view(v, members=members, lexicon=lexicon) for v in systemic + isolated]
     if wanted.category is not None:
         views = [v for v in views if wanted.category in v.categories]
     sys_views = [v for v in views if v.verdict == SYSTEMIC]
@@ -170,14 +168,12 @@ def _member(row: dict[str, Any], *, quoted: Lexicon | None = None) -> IssueMembe
     )
 
 
-def to_view(
-    raw: dict[str, Any], *, members: bool, lexicon: Lexicon, source: str | None = None
-) -> IssueView:
-    """An ``issue_views`` dict as the report's :class:`IssueView`; with ``source``
-    (``--source``), its examples are that source's posts where it has recent ones."""
+def to_view(raw: dict[str, Any], *, members: bool, lexicon: Lexicon) -> IssueView:
+    """An ``issue_views`` dict as the report's :class:`IssueView` (its examples are
+    already those of the ``--source`` asked for, ``issue_views``)."""
     rows = raw["members"]
     by_id = {r["id"]: r for r in rows}
-    examples = _examples(raw, rows, by_id, lexicon, source)
+    examples = _examples(raw, by_id, lexicon)
     return IssueView(
         id=raw["id"],
         name=raw["name"],
@@ -199,33 +195,12 @@ def to_view(
 
 
 def _examples(
-    raw: dict[str, Any],
-    rows: list[dict[str, Any]],
-    by_id: dict[str, dict[str, Any]],
-    lexicon: Lexicon,
-    source: str | None = None,
+    raw: dict[str, Any], by_id: dict[str, dict[str, Any]], lexicon: Lexicon
 ) -> list[IssueMember]:
-    """``issue_views``'s examples: a post per wording, each of another grievance.
-    With ``source``, only that source's posts, unless none of the posts read is:
-    those of its examples, topped up with its other posts, newest first, skipping
-    a cross-post of a text already shown."""
+    """``issue_views``'s examples (a post per wording, each of another grievance,
+    from the ``--source`` asked for where it has some), quoted."""
     chosen = [by_id[e["id"]] for e in raw.get("examples", []) if e["id"] in by_id]
-    if source is None or not any(r["source"] == source for r in rows):
-        return [_member(r, quoted=lexicon) for r in chosen[:EXAMPLES]]
-    rows = [r for r in rows if r["source"] == source]
-    chosen = [r for r in chosen if r["source"] == source]
-    seen = {_gist(r["text"]) for r in chosen}
-    for row in rows:
-        if len(chosen) >= EXAMPLES:
-            break
-        if _gist(row["text"]) not in seen:
-            seen.add(_gist(row["text"]))
-            chosen.append(row)
     return [_member(r, quoted=lexicon) for r in chosen[:EXAMPLES]]
-
-
-def _gist(text: str | None) -> str:
-    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())[:80]
 
 
 def _categories(rows: list[dict[str, Any]]) -> list[str]:
