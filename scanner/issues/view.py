@@ -234,8 +234,9 @@ def _examples(
         pool = pools.get(r[6])
         if pool is not None and len(pool) < POOL:
             pool.append(r)
+    rarer = rows[:POOL] if any_wording else []  # the source's newest, in any wording
     ids = [r[0] for pool in pools.values() for r in pool]
-    issues_of, cluster_of = spread(ids), grouped(ids)
+    issues_of, cluster_of = spread(ids), grouped(ids + [r[0] for r in rarer])
     said = _Said(phrases)
     for pool in pools.values():
         # stable: newest first among equals
@@ -257,7 +258,7 @@ def _examples(
             take(pick)
     # Topped up from the commonest wording first; for one source's posts
     # (``rows`` then holds only them), from any wording when those are too few.
-    for pool in [*(pools[p] for p in common), rows if any_wording else []]:
+    for pool in [*(pools[p] for p in common), rarer]:
         for r in pool:
             if len(chosen) < EXAMPLES and grievance(r) not in shown:
                 take(r)
