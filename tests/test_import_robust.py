@@ -566,6 +566,9 @@ def test_an_import_stopped_by_ctrl_c_is_recorded_interrupted(tmp_path, strict):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a test run in the background ignores SIGINT, and Python
+        # then never turns it into KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     deadline = time.monotonic() + 60
     # Stopped mid-way: once the run is on record and, without --strict, a batch is in.
