@@ -192,13 +192,15 @@ def _close_failed(
     errors: list[str],
     message: str | None = None,
 ) -> None:
-    """Record a run that did not finish, with what it stored. On a full disk the
+    """Record a run that did not finish, with what it committed. On a full disk the
     rolled-back write may still fill the WAL: the record is tried again after a
     checkpoint has given that space back. Never raises: the error being handled is
     what the user must see."""
     stored = result.stored
     for attempt in range(2):
         try:
+            if store.db.conn.in_transaction:  # a batch cut off mid-write (Ctrl-C) is not kept
+                store.db.conn.rollback()
             if attempt:
                 store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.finish_run(
