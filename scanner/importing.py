@@ -145,15 +145,7 @@ def import_file(
             _store_all(store, run_id, rows, result, company, default_source, on_error, names)
             if strict and result.rejected:
                 raise _StrictAbort
-            store.finish_run(
-                run_id,
-                status="partial" if result.rejected else "ok",
-                items=result.stored.new + result.stored.updated + result.stored.unchanged,
-                new=result.stored.new,
-                updated=result.stored.updated,
-                dropped=result.rejected,
-                errors=[str(e) for e in result.errors[:100]],
-            )
+            _record(store, run_id, result, status="partial" if result.rejected else "ok")
     except _StrictAbort:
         result.strict_aborted = True
         result.stored = UpsertResult()
@@ -162,7 +154,6 @@ def import_file(
             store,
             run_id,
             result,
-            errors=[str(e) for e in result.errors[:100]],
             message=f"{counted(result.rejected, 'bad row')}; nothing stored (--strict)",
         )
     except BaseException as exc:
@@ -183,36 +174,49 @@ def import_file(
     return result
 
 
+def _record(
+    store: Store,
+    run_id: int,
+    result: ImportResult,
+    *,
+    status: str,
+    errors: list[str] | None = None,
+    message: str | None = None,
+) -> None:
+    """Close the import's run with what it committed; ``errors`` default to its bad rows."""
+    stored = result.stored
+    store.finish_run(
+        run_id,
+        status=status,
+        items=stored.new + stored.updated + stored.unchanged,
+        new=stored.new,
+        updated=stored.updated,
+        dropped=result.rejected,
+        errors=[str(e) for e in result.errors[:100]] if errors is None else errors,
+        message=message,
+    )
+
+
 def _close_failed(
     store: Store,
     run_id: int,
     result: ImportResult,
     *,
     status: str = "failed",
-    errors: list[str],
+    errors: list[str] | None = None,
     message: str | None = None,
 ) -> None:
     """Record a run that did not finish, with what it committed. On a full disk the
     rolled-back write may still fill the WAL: the record is tried again after a
     checkpoint has given that space back. Never raises: the error being handled is
     what the user must see."""
-    stored = result.stored
     for attempt in range(2):
         try:
             if store.db.conn.in_transaction:  # a batch cut off mid-write (Ctrl-C) is not kept
                 store.db.conn.rollback()
             if attempt:
                 store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            store.finish_run(
-                run_id,
-                status=status,
-                items=stored.new + stored.updated + stored.unchanged,
-                new=stored.new,
-                updated=stored.updated,
-                dropped=result.rejected,
-                errors=errors,
-                message=message,
-            )
+            _record(store, run_id, result, status=status, errors=errors, message=message)
             return
         except Exception:  # noqa: S112 - the next attempt, or the caller's error
             continue
