@@ -518,6 +518,35 @@ def test_text_in_angle_brackets_is_kept_beside_real_html(scan, tmp_path):
     }
 
 
+def test_markup_left_open_or_nested_deep_is_read_as_a_browser_reads_it(scan, tmp_path):
+    """Hostile markup: a tag or comment never closed, thousands of nested blocks.
+    The standard library's parser kept "<svg <svg ..." as text, taking time that
+    grew with the square of its length (``bench/clean.py`` measures it); a table's
+    cells were glued into one word. Every row is stored, with the text a reader
+    sees."""
+    deep = 20_000
+    src = _jsonl(
+        tmp_path,
+        "hostile.jsonl",
+        {"id": "h1", "text": "<b>Charged twice</b> " + "<svg " * 3_000},
+        {"id": "h2", "text": "<div>" * deep + "Refund refused" + "</div>" * deep},
+        {"id": "h3", "text": "<table><tr><td>Order 4411<td>never shipped</table>"},
+        {"id": "h4", "text": "<p>Fine until the update</p><!-- <p>hidden" + "<!--" * 3_000},
+        {"id": "h5", "text": "<i>Half an emoji \ud83d</i> and a NUL\u0000 here"},
+        {"id": "h6", "text": "Plain text after all that"},
+    )
+    done = scan("--db", "x.db", "--create", "import", str(src))
+    assert done.returncode == 0, done.stderr
+    assert dict(_rows(tmp_path / "x.db", "SELECT external_id, text FROM mentions")) == {
+        "h1": "Charged twice",
+        "h2": "Refund refused",
+        "h3": "Order 4411 never shipped",
+        "h4": "Fine until the update",
+        "h5": "Half an emoji \ufffd and a NUL here",
+        "h6": "Plain text after all that",
+    }
+
+
 def test_a_strict_import_with_a_bad_row_is_recorded_failed_with_why(scan, tmp_path):
     """The rollback of a --strict import took its run with it: the attempt left no
     trace in the runs table. It is recorded failed, with the bad rows, and still

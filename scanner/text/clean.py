@@ -63,22 +63,50 @@ def _text_angles_escaped(text: str) -> str:
     return _MARKUP_OR_ANGLE.sub(lambda m: m[1] or "&lt;", text)
 
 
-def html_to_text(markup: str) -> str:
-    """Visible text of an HTML fragment, block elements as line breaks."""
-    from bs4 import BeautifulSoup
+#: Elements whose text no reader sees.
+_HIDDEN = frozenset({"script", "style", "template", "noscript", "head", "title"})
+#: What stands between an element's text and its neighbours': a paragraph break
+#: around paragraphs and headings, a line break around lines, a space between
+#: table cells (else "<td>a<td>b" reads "ab").
+_BREAKS = {
+    **dict.fromkeys(["p", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre"], "\n\n"),
+    **dict.fromkeys(["br", "div", "li", "tr", "dt", "dd", "hr", "section", "article"], "\n"),
+    **dict.fromkeys(["td", "th"], " "),
+}
 
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "template", "noscript"]):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for block in soup.find_all(["div", "li", "tr"]):
-        block.insert_before("\n")
-        block.insert_after("\n")
-    for paragraph in soup.find_all(["p", "blockquote", "h1", "h2", "h3", "h4"]):
-        paragraph.insert_before("\n\n")
-        paragraph.insert_after("\n\n")
-    return soup.get_text()
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment, block elements as line breaks.
+
+    Parsed by lxml (libxml2): its time grows with the length of the markup
+    whatever the markup is. The standard library's parser, on the Pythons we
+    support, takes time that grows with the square of the length on unclosed
+    tags and comments (CVE-2025-6069): forty kilobytes of "<svg " took five
+    seconds, a megabyte would take an hour. The tree is walked once, with a
+    stack of its own: inserting line breaks into a deeply nested tree was
+    quadratic too, and recursion would overflow on it."""
+    from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
+
+    # libxml2 takes no lone surrogate (half an emoji from a JSON escape) and reads
+    # NUL as U+FFFD; both go, as strip_controls would drop a NUL later.
+    markup = markup.replace("\x00", "")
+    markup = markup.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    soup = BeautifulSoup(markup, "lxml")
+    pieces: list[str] = []
+    stack: list[PageElement | str] = [soup]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if node.name in _HIDDEN:
+                continue
+            gap = _BREAKS.get(node.name, "")
+            pieces.append(gap)
+            if node.contents:
+                stack.append(gap)  # said again once the element's text is out
+                stack.extend(reversed(node.contents))
+        elif type(node) in (NavigableString, CData, str):  # not comments, doctypes
+            pieces.append(str(node))
+    return "".join(pieces)
 
 
 #: Where styled look-alikes of letters and digits live: letterlike symbols, circled
