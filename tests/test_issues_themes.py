@@ -820,3 +820,33 @@ def test_an_issue_is_named_by_how_most_of_its_people_write_it():
     )
     issues = _discover(texts, PRAISE * 5)
     assert [issue.name for issue, _ in issues] == ["subscription"]
+
+
+def test_what_never_arrived_is_told_apart_by_what_it_was():
+    """A thing that "never arrived" is named by what it was: money sent and stuck on
+    pending, and a bank card ordered weeks ago, are two grievances. When "arrived"
+    could make a theme, it held both and joined them into one issue (the demo's
+    transfers took its card and its two-factor SMS posts)."""
+    transfers = _varied(
+        [
+            "My transfer has been stuck on pending for {days} and the money never arrived",
+            "Sent rent to my landlord, stuck on pending {days}, it never arrived, {feeling}",
+            "Payment stuck on pending since {days}, the money still has not arrived",
+        ],
+        FILL,
+        14,
+        7,
+    )
+    cards = _varied(
+        [
+            "I ordered the physical card {days} ago and it never arrived, {feeling}",
+            "Still no physical card after {days}, the app says dispatched but it never arrived",
+        ],
+        FILL,
+        8,
+        8,
+    )
+    bank_praise = ["great bank, easy transfers", "love the card design", "fast and simple app"]
+    issues = _discover(transfers + cards, bank_praise * 20)
+    assert len(issues) == 2, [issue.name for issue, _ in issues]
+    assert sorted(m for _, m in issues) == sorted([_at(0, transfers), _at(14, cards)])
