@@ -10,6 +10,7 @@ its line and the key, never as a traceback.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -135,13 +136,27 @@ class Config:
         """Every name and alias of every watched company: words that never make an issue."""
         return [n for c in self.companies for n in c.names]
 
-    def company_named(self, name: str | None) -> Company:
+    def company_named(
+        self, name: str | None, *, stored: Callable[[], Iterable[str]] | None = None
+    ) -> Company:
+        """The watched company ``name`` names, in any case (the main one for None).
+
+        ``stored``: the company names the database holds, read only to refuse a name
+        that is not watched: a competitor dropped from the config still has its
+        mentions there, and "no company named" alone would read as a typo."""
         if not name:
             return self.company
         for company in self.companies:
             if company.name.casefold() == name.casefold():
                 return company
         known = ", ".join(c.name for c in self.companies)
+        held = [s for s in (stored() if stored else ()) if s.casefold() == name.casefold()]
+        if held:
+            raise UnknownNameError(
+                f"{self._where}: {held[0]!r} is not watched (watched: {known}), though the"
+                " database still holds its mentions: add it back under [[competitors]]"
+                " to report on it"
+            )
         raise UnknownNameError(f"{self._where}: no company named {name!r} (known: {known})")
 
     def schema_problems(self) -> list[tuple[tuple[str | int, ...], str]]:

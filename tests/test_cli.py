@@ -115,6 +115,23 @@ def test_an_unknown_company_or_source_is_a_usage_error(scan, tmp_path):
     assert "no source named 'nosuch' (known: none configured)" in crawl.stderr
 
 
+def test_a_company_dropped_from_the_config_is_refused_saying_its_posts_are_kept(scan, tmp_path):
+    """A competitor taken out of the config keeps its mentions in the database; a
+    report on it is refused (it is not watched), and the refusal says why and how
+    to watch it again, rather than reading as a misspelt name."""
+    rows = [{"id": "k1", "text": "Fees again", "company": "Kestrel Send"}]
+    (tmp_path / "k.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    (tmp_path / "scanner.toml").write_text('[company]\nname = "Acme"\n', "utf-8")
+    assert scan("--create", "import", "k.jsonl").returncode == 0
+    for command in ("report", "issues", "cluster"):
+        result = scan(command, "--company", "KESTREL send")
+        assert result.returncode == 2, (command, result.stdout)
+        assert "'Kestrel Send' is not watched (watched: Acme)" in result.stderr, command
+        assert "add it back under [[competitors]]" in result.stderr, command
+    typo = scan("report", "--company", "Kestrel")
+    assert typo.returncode == 2 and "no company named 'Kestrel' (known: Acme)" in typo.stderr
+
+
 def test_mentions_refuses_a_name_it_does_not_know_and_reads_one_in_any_case(scan, tmp_path):
     rows = [
         {"id": "a1", "text": "Refund never came", "company": "Acme Bank", "source": "bbb"},

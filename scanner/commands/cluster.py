@@ -26,7 +26,7 @@ def cluster(app: App, rebuild: bool, company: str | None) -> None:
     from scanner.clustering.run import run
 
     if company:  # as `scan issues` does: a name that is not watched is an error, not a no-op
-        company = app.config.company_named(company).name
+        company = app.config.company_named(company, stored=app.store().companies).name
     result = run(app.store(), company=company, rebuild=rebuild, progress=True)
     rebuilt = (
         f", rebuilt {', '.join(terminal(c) for c in result.rebuilt)}" if result.rebuilt else ""

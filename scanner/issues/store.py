@@ -60,7 +60,9 @@ def run(
 ) -> IssueRunResult:
     """Discover and assign the issues of one company (or every watched company)."""
     rules = rules or load_issue_rules()
-    targets = [config.company_named(company)] if company else config.companies
+    targets = (
+        [config.company_named(company, stored=store.companies)] if company else config.companies
+    )
     names = config.names
     names_watched = [c.name for c in config.companies]
     run_id = store.start_run("issues")

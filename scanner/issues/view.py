@@ -65,7 +65,7 @@ def issue_views(
     low = None
     if not with_members:
         low = min(as_of - timedelta(days=rules.window_days), period_start - (as_of - period_start))
-    name = config.company_named(company).name
+    name = config.company_named(company, stored=store.companies).name
     sql = "SELECT id, name, phrases, pinned FROM issues WHERE company = ? AND retired_at IS NULL"
     params: list[Any] = [name]
     if issue_id is not None:

@@ -65,7 +65,7 @@ def build(
     the period, uncapped: the digest compares each one's state with the last digest's.
     """
     rules = rules or load_systemic_rules()
-    name = config.company_named(company).name
+    name = config.company_named(company, stored=store.companies).name
     until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
     if since is not None and days is not None:
         raise OptionError("use either --since or --days, not both")

@@ -204,6 +204,11 @@ class Store:
             found.update(self.db.execute(sql, chunk).fetchall())
         return found
 
+    def companies(self) -> list[str]:
+        """Every company name the stored mentions carry, as stored."""
+        rows = self.db.execute("SELECT DISTINCT company FROM mentions ORDER BY company")
+        return [r[0] for r in rows if r[0]]
+
     def known_external_ids(self, source: str) -> set[str]:
         rows = self.db.execute("SELECT external_id FROM mentions WHERE source = ?", [source])
         return {r[0] for r in rows}
