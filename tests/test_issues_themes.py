@@ -850,3 +850,21 @@ def test_what_never_arrived_is_told_apart_by_what_it_was():
     issues = _discover(transfers + cards, bank_praise * 20)
     assert len(issues) == 2, [issue.name for issue, _ in issues]
     assert sorted(m for _, m in issues) == sorted([_at(0, transfers), _at(14, cards)])
+
+
+def test_a_complaint_cross_posted_by_several_people_is_named_by_its_main_words():
+    """Several people posting one text share every phrase of it equally, so the
+    longest phrase named the issue and, among equals, the first in alphabetical
+    order: a clause ("froze my account and kept my money", "transfer that was
+    advertised as free", "app showed the fee"). The name is a phrase of at most
+    five words made of the issue's commonest words."""
+    fees = [
+        "Not free at all. They charged me hidden fees on a transfer that was advertised "
+        "as free, and the app showed the fee only after I pressed send."
+    ] * 6
+    frozen = ["Do not use. They froze my account and kept my money for weeks."] * 6
+    other = _varied(["The card arrived late, {feeling}", "Support was slow {days}"], FILL, 20, 28)
+    issues = _discover(fees + frozen + other, ["great bank, easy to use"] * 60)
+    names = {issue.name: m for issue, m in issues}
+    assert names.get("charged me hidden fees") == _at(0, fees), names
+    assert names.get("froze my account") == _at(6, frozen), names

@@ -28,7 +28,7 @@ from scanner.issues.counting import index_phrases
 from scanner.issues.ignored import Ignored
 from scanner.issues.keyness import Candidate
 from scanner.issues.lexicon import Key, Lexicon, phrase_key
-from scanner.issues.names import NAME_SAMPLE, SAMPLE, best_name, surface_forms
+from scanner.issues.names import NAME_SAMPLE, SAMPLE, best_name, name_order, surface_forms
 from scanner.issues.praise import praise_parts, trade_words
 from scanner.issues.settings import IssueParams, PinnedIssue
 from scanner.issues.themes import Draft, build_themes
@@ -173,7 +173,11 @@ def even_sample(items: Sequence[T], at_most: int) -> Sequence[T]:
     return items[:: max(1, -(-len(items) // max(at_most, 1)))]
 
 
-NAME_CHARS = 40  # a name longer than this reads as a sentence, not a label
+# A name longer than this reads as a sentence, not a label: "froze my account and
+# kept my money" (seven words), "reimbursement applications were mishandled" (43
+# characters).
+NAME_CHARS = 40
+NAME_WORDS = 5
 
 
 class _Labels:
@@ -197,17 +201,23 @@ class _Labels:
 def _shown(anchor: Key, phrases: Sequence[Key], docs: dict[Key, set[int]], labels: _Labels) -> Key:
     """The phrase whose label an issue shows as its name: the one that names it,
     unless that reads as a sentence ("hung up on me when i asked why my account was
-    limited"): then the most specific common phrase that is short enough. The
-    report tells a user to list this name under ``[[ignored]]``, so dismissal goes
-    by it too (``scanner.issues.ignored``)."""
-    if len(labels.name(anchor)) <= NAME_CHARS:
+    limited", "froze my account and kept my money"): then the most specific common
+    phrase that is short enough ("froze my account"). Only the name shown changes:
+    the issue's id hangs on ``anchor``. The report tells a user to list this name
+    under ``[[ignored]]``, so dismissal goes by it too (``scanner.issues.ignored``)."""
+    if _label_like(labels.name(anchor)):
         return anchor
     top = max(len(docs.get(k, ())) for k in phrases)
     short = [
         k
         for k in phrases
-        if k != anchor and 2 * len(docs.get(k, ())) >= top and len(labels(k)) <= NAME_CHARS
+        if k != anchor and 2 * len(docs.get(k, ())) >= top and _label_like(labels(k))
     ]
     if not short:
         return anchor
-    return min(short, key=lambda k: (-len(k), -len(docs.get(k, ())), k))
+    return min(short, key=name_order(phrases, docs))
+
+
+def _label_like(text: str) -> bool:
+    """Whether ``text`` is short enough to read as a name (``NAME_CHARS``, ``NAME_WORDS``)."""
+    return len(text) <= NAME_CHARS and len(text.split()) <= NAME_WORDS
