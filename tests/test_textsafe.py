@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -53,6 +54,23 @@ def test_html_and_links():
     assert textsafe.safe_url("javascript:alert(1)") is None
     assert textsafe.safe_url("data:text/html,x") is None
     assert textsafe.safe_url("https://example.com/a") == "https://example.com/a"
+    assert textsafe.safe_url("https://example.com/a?to=x@y.z#at@") is not None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example\\@paypal.com/login",  # a browser goes to evil.example
+        "https://evil.example\\paypal.com/",
+        "https://paypal.com@evil.example/",  # a user name that looks like the host
+        "https://paypal.com:secret@evil.example/",
+        "https://evil.example%5C@paypal.com/",
+    ],
+)
+def test_a_link_whose_host_readers_disagree_on_is_not_made(url):
+    """The digest prints a link's host beside it ("paypal.com") as Python reads it;
+    a browser read "https://evil.example\\@paypal.com/" as evil.example."""
+    assert textsafe.safe_url(url) is None
 
 
 @given(st.text(max_size=60))

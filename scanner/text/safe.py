@@ -131,12 +131,23 @@ CONTENT_SECURITY_POLICY = (
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
 
 
+_LINKABLE = re.compile(r"(?i)^https?://[^\s<>\"'\\]+$")
+
+
 def safe_url(url: object) -> str | None:
-    """Only http(s) links are ever made clickable (no ``javascript:``/``data:``)."""
+    """A link that may be made clickable, or None: only http(s) (no ``javascript:``
+    or ``data:``), and only where every reader sees the same host. A browser reads
+    a backslash as a slash, so in "https://evil.example\\@bank.com/" it goes to
+    evil.example while Python (and the host we print beside the link) reads
+    bank.com; a user name before "@" ("https://bank.com@evil.example/") is the
+    old trick for the same. No review site needs either."""
     if not url:
         return None
     url = strip_controls(str(url), keep_newlines=False).strip()
-    return url if re.match(r"(?i)^https?://[^\s<>\"']+$", url) else None
+    if not _LINKABLE.match(url):
+        return None
+    authority = re.split(r"[/?#]", url.split("://", 1)[1], maxsplit=1)[0]
+    return None if "@" in authority else url
 
 
 # What Markdown (CommonMark plus GitHub's tables and strikethrough) acts on inside a
