@@ -24,6 +24,7 @@ from scanner import __version__
 from scanner.commands._app import App, app_of, with_database
 from scanner.errors import ScanError, environment_failure
 from scanner.status import ExitStatus
+from scanner.text.safe import terminal
 
 # command name -> "module:function". Order is the order --help lists them.
 COMMANDS = {
@@ -75,7 +76,8 @@ class LazyGroup(click.Group):
             if app is not None and app.debug:
                 raise
             status = int(getattr(exc, "exit_status", ExitStatus.ERROR))
-            raise _failure_with(status)(str(exc)) from exc
+            # names in a message may come from the database or a file: web text
+            raise _failure_with(status)(terminal(str(exc), single_line=False)) from exc
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(ExitStatus.INTERRUPTED)
@@ -85,7 +87,7 @@ class LazyGroup(click.Group):
             message = environment_failure(exc, app.known_db_path if app else None, stream)
             if message is None or (app is not None and app.debug):
                 raise
-            raise click.ClickException(message) from exc
+            raise click.ClickException(terminal(message, single_line=False)) from exc
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 
 from scanner import __version__
 from scanner.cli import COMMANDS, cli
@@ -130,6 +131,22 @@ def test_a_company_dropped_from_the_config_is_refused_saying_its_posts_are_kept(
         assert "add it back under [[competitors]]" in result.stderr, command
     typo = scan("report", "--company", "Kestrel")
     assert typo.returncode == 2 and "no company named 'Kestrel' (known: Acme)" in typo.stderr
+
+
+def test_an_error_naming_what_the_database_holds_prints_no_control_sequence(scan, tmp_path):
+    """A refusal lists the names stored, and a name stored by an older version, or
+    written into the file by hand, may hold escape sequences: they set the window
+    title, clear the screen or reverse the line when printed raw."""
+    rows = [{"id": "a1", "text": "Refund never came", "source": "tickets"}]
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert scan("--create", "import", "t.jsonl").returncode == 0
+    hostile = "tickets\x1b]0;OWNED\x07\x1b[2J\u202e\x9b31m"
+    with sqlite3.connect(tmp_path / "scan.db") as conn:
+        conn.execute("UPDATE mentions SET source = ?", [hostile])
+    refused = scan("mentions", "--source", "ticket")
+    assert refused.returncode == 2
+    assert "no source named 'ticket' (known: tickets" in refused.stderr
+    assert not any(c in refused.stderr for c in "\x1b\x07\u202e\x9b"), repr(refused.stderr)
 
 
 def test_mentions_refuses_a_name_it_does_not_know_and_reads_one_in_any_case(scan, tmp_path):
