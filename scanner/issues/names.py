@@ -34,18 +34,20 @@ def best_name(keys: Sequence[Key], docs: dict[Key, set[int]]) -> Key:
 
 def name_order(
     keys: Sequence[Key], docs: dict[Key, set[int]]
-) -> Callable[[Key], tuple[int, int, int, Key]]:
+) -> Callable[[Key], tuple[int, int, int, int, Key]]:
     """How well each of an issue's phrases ``keys`` names it, as a sort key, best
-    first: the longest phrase, then the commonest, then the one whose words are
-    the issue's commonest words. Five people who cross-post one complaint share
-    every phrase of it equally; of those, "charged me hidden fees" (the issue's
-    words "charged", "fees" and "hidden") names it, "app showed the fee" (one of
-    them) does not. Then by the words, so that the name is stable."""
+    first: the longest phrase, then the commonest, then the one that holds the
+    issue's commonest word, then the one whose words are more of the issue's
+    words. Five people who cross-post one complaint share every phrase of it
+    equally; of those, "charged me hidden fees" (the issue's words "charged",
+    "fees" and "hidden") names it, "app showed the fee" does not; "account was
+    limited" names an issue of limits, though "treated like a criminal" holds two
+    of its smaller words. Then by the words, so that the name is stable."""
     words = {k[0]: len(docs.get(k, ())) for k in keys if len(k) == 1}
 
-    def order(key: Key) -> tuple[int, int, int, Key]:
-        said_alone = sum(words.get(word, 0) for word in key)
-        return -len(key), -len(docs.get(key, ())), -said_alone, key
+    def order(key: Key) -> tuple[int, int, int, int, Key]:
+        counts = [words.get(word, 0) for word in key]
+        return -len(key), -len(docs.get(key, ())), -max(counts), -sum(counts), key
 
     return order
 
