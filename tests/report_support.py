@@ -23,6 +23,7 @@ AS_OF = "2026-11-10"
 HOSTILE_TEXT = (
     "Billing scam \x1b]0;owned\x07 charged twice \x1b[2J for one invoice "
     '\u202eevil\u202c <script>alert(1)</script> =HYPERLINK("http://x.example","click")'
+    " see invoice;=cmd|' /C calc'!A0"
 )
 CONFIG = """
 db = "report.db"

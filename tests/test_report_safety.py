@@ -85,6 +85,15 @@ def test_csv_cells_cannot_become_formulas(site, hostile_id, detail):
     if detail:
         authors = {row[3] for row in rows[1:]}
         assert "'=cmd|' /C calc'!A0" in authors
+    # A spreadsheet set to split at ";" (where the decimal comma is used) reads a
+    # field up to a ";" inside it, quoted or not: the post's ";=cmd" would start a
+    # cell of its own.
+    out = scan_report(site, "--format", "csv", *args)
+    if detail:
+        assert "see invoice;'=cmd" in out
+    for row in csv.reader(io.StringIO(out), delimiter=";"):
+        for cell in row:
+            assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), cell
 
 
 @pytest.mark.parametrize("detail", [False, True])

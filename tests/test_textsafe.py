@@ -46,6 +46,12 @@ def test_csv_cells_never_start_a_formula():
         cell = textsafe.csv_cell(value)
         assert isinstance(cell, str) and cell.startswith("'"), repr(value)
     assert textsafe.csv_cell("plain") == "plain"
+    # where a spreadsheet splits at ";", what follows one starts a cell
+    assert textsafe.csv_cell("closed my account;=cmd|' /C calc'!A0") == (
+        "closed my account;'=cmd|' /C calc'!A0"
+    )
+    assert textsafe.csv_cell("a; @SUM(1)") == "a;' @SUM(1)"
+    assert textsafe.csv_cell("fees; refunds; 3.50") == "fees; refunds; 3.50"
     assert textsafe.csv_cell(-3) == -3 and textsafe.csv_cell(None) is None
 
 
