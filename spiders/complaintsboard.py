@@ -36,6 +36,7 @@ from .pageparts import (
     language_of,
     line_of,
     next_href,
+    page_link,
     rating_in_scale,
     report_missing,
     says_empty,
@@ -143,7 +144,8 @@ def _permalink(response: Response, block: Any) -> tuple[str, str] | None:
     for href in block.css("a::attr(href)").getall():
         match = _PERMALINK.search(href.strip())
         if match:
-            return match.group(1), response.urljoin(href.strip())
+            url = page_link(response, href)
+            return (match.group(1), url) if url else None
     return None
 
 
@@ -188,6 +190,7 @@ def _next_page(response: Response) -> str | None:
     current = _PAGE.search(canonical(response.url))
     wanted = f"/page/{int(current.group(1)) + 1 if current else 2}"
     for href in response.css(".pagination a::attr(href), nav a::attr(href)").getall():
-        if canonical(response.urljoin(href)).rstrip("/").endswith(wanted):
-            return response.urljoin(href)
+        url = page_link(response, href)
+        if url and canonical(url).rstrip("/").endswith(wanted):
+            return url
     return None

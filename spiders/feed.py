@@ -25,12 +25,17 @@ from scanner.crawl.item import Mention, fallback_id
 from scanner.crawl.spider import ScanSpider
 from scanner.errors import ScanError
 
+from .pageparts import page_link
+
 
 def unwrap_link(url: str | None) -> str | None:
     """The real URL behind a Google redirect link (``google.*/url?url=`` or ``?q=``)."""
     if not url:
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # no URL at all ("http://[oops/"): page_link leaves it out
+        return url
     host = parts.hostname or ""
     if parts.path == "/url" and (host.startswith(("google.", "www.google.")) or ".google." in host):
         query = parse_qs(parts.query)
@@ -76,7 +81,9 @@ class FeedSpider(ScanSpider):
                 yield mention
         for link in feed.feed.get("links", []):
             if link.get("rel") == "next" and link.get("href"):
-                yield response.follow(link["href"], callback=self.parse, meta={"pagination": True})
+                href = page_link(response, link["href"])
+                if href:
+                    yield response.follow(href, callback=self.parse, meta={"pagination": True})
 
     def _mention(self, entry: Any, response: Response) -> Mention | None:
         link = unwrap_link(entry.get("link"))
@@ -98,7 +105,7 @@ class FeedSpider(ScanSpider):
             source=self.source,
             external_id=external_id,
             text=body,
-            url=response.urljoin(link) if link else None,
+            url=page_link(response, link),
             author=entry.get("author") or None,
             title=title,
             published_at=_date(entry),

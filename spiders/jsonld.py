@@ -22,6 +22,8 @@ from scanner.crawl.spider import ScanSpider
 from scanner.errors import ScanError
 from scanner.text.dates import parse_published
 
+from .pageparts import page_link
+
 _CONTAINER_KEYS = ("review", "reviews", "@graph", "itemListElement", "item", "mainEntity")
 
 
@@ -122,7 +124,7 @@ class JsonLdSpider(ScanSpider):
                     yield mention
         if not found:
             self.layout_problem(response, "no schema.org Review on the page")
-        href = self._next(response)
+        href = page_link(response, self._next(response))
         if href:
             yield response.follow(href, callback=self.parse, meta={"pagination": True})
 
@@ -147,7 +149,7 @@ class JsonLdSpider(ScanSpider):
             external_id=str(_name(key) if isinstance(key, dict | list) else key or "")
             or fallback_id(text, author),
             text=text,
-            url=response.urljoin(review["url"]) if isinstance(review.get("url"), str) else None,
+            url=page_link(response, review.get("url")),
             author=author,
             title=_name(review.get("name") or review.get("headline")),
             rating=rating,

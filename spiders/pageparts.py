@@ -9,6 +9,7 @@ never an exception, and the spider decides whether that is a layout problem.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,7 @@ _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 Node = Selector | SelectorList | None
+logger = logging.getLogger(__name__)
 
 
 def text_of(node: Node) -> str:
@@ -64,6 +66,20 @@ def block_text(card: Selector, *queries: str) -> str:
 def is_removed(*texts: str | None) -> bool:
     """Whether the site shows this post as deleted or removed."""
     return is_removed_post(*texts)
+
+
+def page_link(response: Any, href: object) -> str | None:
+    """The absolute URL of a link found on a page, or None where there is none: no
+    href, or one no URL parser reads ("http://[oops/", an unclosed IPv6 host). A
+    post keeps its place without it, and the posts after it on the page are still
+    read: the exception had ended the page's parsing there, on every crawl."""
+    if not isinstance(href, str) or not href.strip():
+        return None
+    try:
+        return str(response.urljoin(href.strip()))
+    except ValueError as exc:
+        logger.warning("%s: left out a link that is no URL (%s): %r", response.url, exc, href)
+        return None
 
 
 def canonical(url: str) -> str:
@@ -181,5 +197,5 @@ def next_href(response: Any, *queries: str) -> str | None:
     for query in queries:
         href = response.css(query).get()
         if href and href.strip() and not href.strip().startswith(("#", "javascript:")):
-            return response.urljoin(href.strip())
+            return page_link(response, href)
     return None

@@ -130,7 +130,7 @@ class RedditSpider(ScanSpider):
             removed = is_removed_text(body)
             permalink = text_or_none(data.get("permalink"))
             thread = _path(response.url).removesuffix(".json").rstrip("/")
-            url = response.urljoin(_path(permalink) if permalink else f"{thread}/{data['id']}/")
+            url = response.urljoin(_path(permalink) or f"{thread}/{data['id']}/")
             yield Mention(
                 source=self.source,
                 external_id=data.get("name") or f"t1_{data['id']}",
@@ -161,7 +161,7 @@ class RedditSpider(ScanSpider):
         return Mention(
             source=self.source,
             external_id=post.get("name") or f"t3_{post_id}",
-            url=response.urljoin(_path(permalink)) if permalink else None,
+            url=response.urljoin(_path(permalink)) if _path(permalink) else None,
             author=_author(post),
             title=None if removed else title,
             # A link post has no body: its title is what the poster said.
@@ -183,11 +183,15 @@ def _extra(data: dict[str, Any], **more: Any) -> dict[str, Any]:
     return {key: value for key, value in out.items() if value is not None}
 
 
-def _path(url: str) -> str:
-    """A permalink without its query (search results carry ``?ref=search_posts``)."""
-    return urlsplit(url).path
+def _path(url: str | None) -> str:
+    """A permalink without its query (search results carry ``?ref=search_posts``);
+    "" for none, or for one no URL parser reads ("http://[oops/")."""
+    try:
+        return urlsplit(url).path if url else ""
+    except ValueError:
+        return ""
 
 
 def _thread_url(response: Response, post: dict[str, Any]) -> str:
-    permalink = text_or_none(post.get("permalink")) or f"/comments/{post.get('id')}/"
-    return response.urljoin(_path(permalink).rstrip("/") + ".json?raw_json=1")
+    permalink = _path(text_or_none(post.get("permalink"))) or f"/comments/{post.get('id')}/"
+    return response.urljoin(permalink.rstrip("/") + ".json?raw_json=1")

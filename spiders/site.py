@@ -28,6 +28,8 @@ from scanner.rules import check_data, read_toml, rules_path
 from scanner.schema import http_url, setting
 from scanner.text.dates import parse_published
 
+from .pageparts import page_link
+
 FIELDS = ("id", "author", "title", "text", "rating", "date", "link", "language")
 _PROBE = Selector(text="<html><body><p>x</p></body></html>")
 
@@ -158,7 +160,7 @@ class SiteSpider(ScanSpider):
             if mention is not None:
                 yield mention
         if rule.next:
-            href = _value(response, rule.next)  # type: ignore[arg-type]  # a Response is a node
+            href = page_link(response, _value(response, rule.next))  # type: ignore[arg-type]
             if href:
                 yield response.follow(href, callback=self.parse, meta={"pagination": True})
 

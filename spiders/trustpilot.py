@@ -25,6 +25,7 @@ from scanner.crawl.item import Mention
 from scanner.crawl.spider import ScanSpider
 from scanner.text.dates import parse_published
 
+from .pageparts import page_link
 from .parsing import as_float, dig, is_removed_text, text_or_none
 
 
@@ -172,7 +173,7 @@ class TrustpilotSpider(ScanSpider):
             self.layout_problem(response, "__NEXT_DATA__ lacks props.pageProps.filters.pagination")
         # The page's own "next" button; it has no href on the last page.
         href = response.css('a[name="pagination-button-next"]::attr(href)').get()
-        return response.urljoin(href) if href else None
+        return page_link(response, href)
 
 
 # Where each field sits in a review object, for naming what a changed layout lost.

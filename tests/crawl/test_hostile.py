@@ -247,3 +247,56 @@ def test_a_truncated_feed_is_not_ok(site: Site, tmp_path: Path) -> None:
 )
 def test_what_counts_as_the_sources_own_site(url: str, other: str, same: bool) -> None:
     assert (site_of(url) == site_of(other)) is same
+
+
+# -- a link no URL parser reads ----------------------------------------------------------
+
+
+def test_a_link_that_is_no_url_loses_only_itself(site: Site, tmp_path: Path) -> None:
+    """A link such as "http://[oops/" (an IPv6 host never closed) made urllib raise
+    in the middle of a page: the spider stopped there, and every post after it on the page was
+    lost, on every crawl. Now that post is kept without its link, and the rest of
+    the page is read."""
+    entries = "".join(
+        f"<entry><id>tag:t,2026:{i}</id><title>Acme refund {i}</title>"
+        f'<link href="{link}"/><published>2026-03-0{i + 1}T08:00:00Z</published>'
+        f'<content type="html">Acme has not paid refund {i}.</content></entry>'
+        for i, link in enumerate(
+            ["https://news.example/0", "http://[oops/p1", "https://news.example/2"]
+        )
+    )
+    feed = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">{entries}</feed>'
+    site.behave("/bad-link/feed.xml", body=feed.encode())
+    reviews = [
+        {
+            "@type": "Review",
+            "@id": f"r{i}",
+            "url": link,
+            "author": f"reviewer{i}",
+            "reviewBody": f"Acme order {i} never arrived.",
+            "reviewRating": {"ratingValue": 1},
+        }
+        for i, link in enumerate(["/r/0", "http://[oops/r1", "/r/2"])
+    ]
+    ld = json.dumps({"@context": "https://schema.org", "@type": "Product", "review": reviews})
+    page = f'<html><head><script type="application/ld+json">{ld}</script></head></html>'
+    site.behave("/bad-link/reviews.html", body=page.encode())
+    write_config(
+        tmp_path,
+        [
+            {"name": "alerts", "spider": "feed", "url": site.url("/bad-link/feed.xml")},
+            {"name": "reviews", "spider": "jsonld", "url": site.url("/bad-link/reviews.html")},
+        ],
+    )
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scan.db"
+    stored = rows(db, "SELECT source, external_id, url FROM mentions ORDER BY source, external_id")
+    assert stored == [
+        ("alerts", "tag:t,2026:0", "https://news.example/0"),
+        ("alerts", "tag:t,2026:1", None),
+        ("alerts", "tag:t,2026:2", "https://news.example/2"),
+        ("reviews", "r0", site.url("/r/0")),
+        ("reviews", "r1", None),
+        ("reviews", "r2", site.url("/r/2")),
+    ]
