@@ -363,6 +363,13 @@ def _mention(
     }
 
 
+# What a ``grievance`` column may say: the words of spreadsheets, databases
+# (PostgreSQL exports "t" and "f") and people. Any other word is a bad row: "off",
+# "nein" or "0.0" had counted as yes.
+_YES = frozenset({"1", "true", "t", "yes", "y"})
+_NO = frozenset({"0", "false", "f", "no", "n", ""})
+
+
 def _grievance(
     given: Any,
     text: str,
@@ -377,8 +384,16 @@ def _grievance(
     complaint box or a ticket system holds complaints."""
     if given is not None:
         if isinstance(given, str):
-            return given.strip().lower() not in {"0", "false", "no", "n", ""}
-        return bool(given)
+            word = given.strip().casefold()
+            if word in _YES or word in _NO:
+                return word in _YES
+            raise BadRow(
+                f"'grievance' must be one of {', '.join(sorted(_YES | _NO - {''}))}"
+                f" (or empty), got {given!r}"
+            )
+        if isinstance(given, bool) or given in (0, 1):
+            return bool(given)
+        raise BadRow(f"'grievance' must be true or false, got {given!r}")
     if rating is None:
         return True
     return complaint_rules().is_grievance(
@@ -419,6 +434,8 @@ def _number(value: Any, key: str) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         raise BadRow(f"'{key}' must be a number, got {value!r}") from None
+    except OverflowError:  # an integer of hundreds of digits (JSON has no bound)
+        raise BadRow(f"'{key}' must be a finite number, got {_shortened(value)}") from None
     if not math.isfinite(number):
         raise BadRow(f"'{key}' must be a finite number, got {value!r}")
     return number
@@ -488,3 +505,9 @@ def _reject_id_clashes(
         else:
             kept.append(row)
     return kept
+
+
+def _shortened(value: Any) -> str:
+    """``value`` as written, cut to a readable length for an error line."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}… ({len(text)} characters)"

@@ -425,6 +425,39 @@ def test_a_first_digest_with_nothing_in_the_period_does_not_speak_of_a_last_one(
     assert "not grouped yet" not in shown.stdout and "Charged twice" in shown.stdout
 
 
+def test_a_post_whose_address_is_no_url_is_listed_without_a_link(scan, smtp, tmp_path):
+    """One imported row with "http://[oops/review/1" (or a port that is no number)
+    stopped every digest, and every nightly one, with a traceback from urllib."""
+    write_config(tmp_path, smtp.port)
+    rows = tmp_path / "reviews.jsonl"
+    when = (NOW - timedelta(days=1)).isoformat()
+    bad = ["http://[oops/review/1", "http://shop.example:99999/r/2", "https://shop.example/r/3"]
+    rows.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"u{i}",
+                    "author": f"p{i}",
+                    "url": url,
+                    "published_at": when,
+                    "text": "They charged me twice and the refund never came",
+                    "rating": 1,
+                }
+            )
+            + "\n"
+            for i, url in enumerate(bad)
+        ),
+        encoding="utf-8",
+    )
+    assert scan("import", str(rows), "--create").returncode == 0
+    assert scan("cluster").returncode == 0
+    shown = scan("digest", "--dry-run")
+    assert shown.returncode == 0, shown.stderr
+    assert "charged me twice" in shown.stdout
+    assert "https://shop.example/r/3" in shown.stdout
+    assert "oops" not in shown.stdout and "99999" not in shown.stdout
+
+
 DIFFERENT = [
     "My card was declined at the supermarket twice",
     "The app logs me out every single morning",

@@ -168,6 +168,45 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
+def test_a_rating_too_large_for_a_number_is_one_bad_row(scan, tmp_path):
+    """JSON has no bound on an integer: a rating of 10**400 raised OverflowError,
+    which stopped the import with a traceback and lost the rows around it."""
+    huge = "1" + "0" * 400
+    (tmp_path / "huge.jsonl").write_text(
+        '{"id": "g1", "text": "good row before"}\n'
+        f'{{"id": "h1", "text": "huge rating", "rating": {huge}}}\n'
+        f'{{"id": "h2", "text": "huge scale", "rating": 1, "rating_scale": {huge}}}\n'
+        '{"id": "g2", "text": "good row after"}\n',
+        encoding="utf-8",
+    )
+    done = scan("--create", "import", "huge.jsonl")
+    assert done.returncode == 3, done.stderr
+    assert "line 2: 'rating' must be a finite number" in done.stderr
+    assert "line 3: 'rating_scale' must be a finite number" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr) < 1000
+    stored = _rows(tmp_path / "scan.db", "SELECT external_id FROM mentions ORDER BY 1")
+    assert stored == [("g1",), ("g2",)]
+
+
+def test_a_grievance_column_says_yes_or_no_in_words_we_know(scan, tmp_path):
+    """Any word but "0", "false", "no" and "n" had counted as yes: "f" (how
+    PostgreSQL exports false), "off" or "0.0" made praise a grievance."""
+    (tmp_path / "g.csv").write_text(
+        "id,text,grievance\n"
+        "g1,Great service thanks,f\ng2,Refund never came,T\ng3,Fine,No\ng4,Broken,yes\n"
+        "g5,Great service,off\ng6,Great,0.0\ng7,Nice,\n",
+        encoding="utf-8",
+    )
+    done = scan("--create", "import", "g.csv")
+    assert done.returncode == 3, done.stderr
+    for line, word in ((6, "'off'"), (7, "'0.0'")):
+        assert f"line {line}: 'grievance' must be one of" in done.stderr, done.stderr
+        assert word in done.stderr
+    stored = _rows(tmp_path / "scan.db", "SELECT external_id, is_grievance FROM mentions")
+    # an empty cell says nothing: a record without a rating is a grievance
+    assert dict(stored) == {"g1": 0, "g2": 1, "g3": 0, "g4": 1, "g7": 1}
+
+
 def test_a_lone_surrogate_is_replaced_and_the_rows_after_it_are_stored(scan, tmp_path):
     """Half an emoji (``\\ud83d`` without its pair) crashed the import in the store's hash."""
     src = _jsonl(

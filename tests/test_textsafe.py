@@ -71,6 +71,9 @@ def test_html_and_links():
         "https://paypal.com@evil.example/",  # a user name that looks like the host
         "https://paypal.com:secret@evil.example/",
         "https://evil.example%5C@paypal.com/",
+        "http://[oops/review/1",  # no URL at all: urllib raises on it
+        "http://shop.example:99999/",
+        "http://shop.example:abc/",
     ],
 )
 def test_a_link_whose_host_readers_disagree_on_is_not_made(url):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as _html
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 # ANSI/ECMA-48 escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC strings, and two-character escapes; plus the 8-bit C1 forms.
@@ -147,7 +148,14 @@ def safe_url(url: object) -> str | None:
     if not _LINKABLE.match(url):
         return None
     authority = re.split(r"[/?#]", url.split("://", 1)[1], maxsplit=1)[0]
-    return None if "@" in authority else url
+    if "@" in authority:
+        return None
+    try:  # what the digest reads its host from; "http://[oops/" would stop it
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is no number or out of range
+    except ValueError:
+        return None
+    return url if parts.hostname else None
 
 
 # What Markdown (CommonMark plus GitHub's tables and strikethrough) acts on inside a
