@@ -57,6 +57,7 @@ KEPT_ERRORS = 1000
 #: Set in a mention whose text was longer than MAX_TEXT_CHARS (the store reads only
 #: its own fields): the import says which lines it cut.
 _CUT = "_cut"
+_GIVEN_ID = "_given_id"  # the record named its id (a derived one repeats only with its content)
 #: Half a surrogate pair: JSON can write one ("\ud800", an emoji cut in two by a
 #: JavaScript export), but UTF-8 cannot, so neither hashing nor SQLite can store it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -238,7 +239,8 @@ def _store_all(
         result.rows += len(batch)
         errors: list[RowError] = []
         checked = list(_checked(batch, errors, company, default_source, names))
-        good = _reject_id_clashes(store, checked, errors)
+        good, twice = _reject_id_clashes(store, checked, errors, run_id)
+        result.stored.unchanged += twice
         for error in sorted(errors, key=lambda e: e.line):
             result.reject(error, on_error)
         kept = {id(row) for row in good}
@@ -360,6 +362,7 @@ def _mention(
         "categories": categorise(text),
         "extra": extra,
         _CUT: len(whole) > len(text),
+        _GIVEN_ID: mention_id == external_id,
     }
 
 
@@ -492,19 +495,36 @@ def _iso_date(value: Any) -> datetime | None:
 
 
 def _reject_id_clashes(
-    store: Store, rows: list[tuple[int, dict[str, Any]]], errors: list[RowError]
-) -> list[dict[str, Any]]:
+    store: Store, rows: list[tuple[int, dict[str, Any]]], errors: list[RowError], run_id: int
+) -> tuple[list[dict[str, Any]], int]:
     """An id already used by another source would overwrite that post: refuse it
-    (stored, or earlier in the same batch)."""
-    owners = store.existing_sources(r["id"] for _, r in rows)
+    (stored, or earlier in the same batch). So is an id that an earlier row of the
+    same file gave: the later row had silently replaced the earlier one, a
+    different post, and no count said so. This import's earlier rows are known
+    by the run that last wrote them, so memory does not grow with the file. A row
+    without an id whose derived id repeats in the batch is the same post again (its
+    id comes from its text and author): counted unchanged, stored once. Returns
+    the rows to store and how many were such repeats."""
+    ids = [r["id"] for _, r in rows]
+    owners = store.existing_sources(ids)
+    earlier = store.written_by_run(ids, run_id)
+    batch: dict[str, int] = {}
     kept = []
+    twice = 0
     for line, row in rows:
         owner = owners.setdefault(row["id"], row["source"])
         if owner != row["source"]:
             errors.append(RowError(line, f"id {row['id']!r} already belongs to source {owner!r}"))
+        elif row[_GIVEN_ID] and (row["id"] in earlier or row["id"] in batch):
+            where = f"line {batch[row['id']]}" if row["id"] in batch else "an earlier row"
+            said = f"id {row['id']!r} is that of {where} of this file too: kept that row"
+            errors.append(RowError(line, said))
+        elif row["id"] in batch:
+            twice += 1
         else:
+            batch[row["id"]] = line
             kept.append(row)
-    return kept
+    return kept, twice
 
 
 def _shortened(value: Any) -> str:

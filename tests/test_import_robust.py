@@ -188,6 +188,32 @@ def test_a_rating_too_large_for_a_number_is_one_bad_row(scan, tmp_path):
     assert stored == [("g1",), ("g2",)]
 
 
+def test_an_id_given_twice_in_one_file_keeps_the_first_row_and_says_so(scan, tmp_path):
+    """A later row with an earlier row's id silently replaced that post, a different
+    one, and the counts did not add up to the rows read ("700 read: 350 new, 200
+    updated"). Now the later row is a bad row naming the earlier one, in the same
+    batch or in another; a row without an id that repeats is the same post again."""
+    rows = [
+        {"id": f"T-{i % 350}", "text": f"ticket {i} about a refund", "author": f"u{i}"}
+        for i in range(700)
+    ]  # repeats within a batch of 500 and across batches
+    rows += [{"text": "Terrible", "author": "anon"}, {"text": "Terrible", "author": "anon"}]
+    src = _jsonl(tmp_path, "dups.jsonl", *rows)
+    done = scan("--create", "import", str(src))
+    assert done.returncode == 3, done.stderr
+    assert "702 row(s) read: 351 new, 0 updated, 1 unchanged, 350 rejected." in done.stdout
+    assert "line 351: id 'T-0' is that of line 1 of this file too: kept that row" in done.stderr
+    assert "line 700: id 'T-349' is that of an earlier row of this file too" in done.stderr
+    stored = dict(_rows(tmp_path / "scan.db", "SELECT external_id, text FROM mentions"))
+    assert (
+        stored["T-0"] == "ticket 0 about a refund"
+        and stored["T-349"] == "ticket 349 about a refund"
+    )
+    again = scan("import", str(src))  # the same file again: nothing new, nothing lost
+    assert "702 row(s) read: 0 new, 0 updated, 352 unchanged, 350 rejected." in again.stdout
+    assert _rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(351,)]
+
+
 def test_a_grievance_column_says_yes_or_no_in_words_we_know(scan, tmp_path):
     """Any word but "0", "false", "no" and "n" had counted as yes: "f" (how
     PostgreSQL exports false), "off" or "0.0" made praise a grievance."""
@@ -293,11 +319,14 @@ def test_ids_and_sources_are_compared_as_the_store_keeps_them(tmp_path):
     )
     with Store(tmp_path / "x.db") as store:
         result = import_file(store, src, company="Acme")
+        # line 3's source, once cleaned, is line 1's: not a clash, but the same id
+        # twice in one file, which keeps the first row
         assert [str(e) for e in result.errors] == [
-            "line 2: id 'v-1' already belongs to source 'trustpilot'"
+            "line 2: id 'v-1' already belongs to source 'trustpilot'",
+            "line 3: id 'v-1' is that of line 1 of this file too: kept that row",
         ]
         rows = store.db.execute("SELECT id, source, text FROM mentions").fetchall()
-    assert rows == [("v-1", "trustpilot", "real, edited")]
+    assert rows == [("v-1", "trustpilot", "real")]
 
 
 def test_a_date_out_of_range_in_utc_is_a_bad_row(scan, tmp_path):

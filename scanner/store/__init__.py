@@ -193,10 +193,16 @@ class Store:
         """Which of these mention ids exist already, and under which source."""
         return self._column_by_id("source", list(ids))
 
-    def _column_by_id(self, column: str, ids: list[str]) -> dict[str, str]:
+    def written_by_run(self, ids: Iterable[str], run_id: int) -> set[str]:
+        """Which of these mention ids the run ``run_id`` stored or saw already."""
+        return {
+            i for i, run in self._column_by_id("last_seen_run", list(ids)).items() if run == run_id
+        }
+
+    def _column_by_id(self, column: str, ids: list[str]) -> dict[str, Any]:
         """``{id: column}`` for the stored mentions among ``ids``, 500 ids a query
         (SQLite's limit on bound parameters). ``column`` is one of ours, never input."""
-        found: dict[str, str] = {}
+        found: dict[str, Any] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
