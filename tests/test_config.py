@@ -237,7 +237,17 @@ def test_a_duplicate_source_name_is_reported_where_it_is_repeated(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "url", ["htp://bad url", "eventnet.de", "https://", "https://exa mple.com/", "ftp://x.org/"]
+    "url",
+    [
+        "htp://bad url",
+        "eventnet.de",
+        "https://",
+        "https://exa mple.com/",
+        "ftp://x.org/",
+        "http://[::1/",  # urllib raises: every command that read the config showed a traceback
+        "http://127.0.0.1:abc/x",  # urllib raises only when the port is read: in the crawl
+        "http://127.0.0.1:99999/x",
+    ],
 )
 def test_a_source_url_must_be_a_web_address(tmp_path, url):
     with pytest.raises(ConfigError) as info:
@@ -257,3 +267,15 @@ def test_spider_names_come_from_the_spider_modules():
 
     loader = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["scanner.spiders"]}))
     assert spider_names() == tuple(sorted(loader.list()))
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://[::1:6379/0", "redis://host:port/0", "http://host:6379/0"]
+)
+def test_the_crawl_redis_must_be_a_redis_url(tmp_path, url):
+    text = f'[company]\nname = "Acme"\n\n[crawl]\nredis = "{url}"\n'
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert "line 5: [crawl] `redis` must be a Redis URL such as redis://HOST:6379/0" in str(
+        info.value
+    )
