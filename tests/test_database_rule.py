@@ -180,6 +180,27 @@ def test_reading_an_older_schema_says_how_to_update_it(scan, tmp_path):
     assert scan("--db", "old.db", "stats").returncode == 0
 
 
+def test_a_database_of_a_newer_scan_is_neither_read_nor_written(scan, tmp_path):
+    """A newer scan's schema update this version does not know: every command went
+    on reading and writing it, and even reported its schema as one beyond ours."""
+    assert scan("--db", "new.db", "--create", "init").returncode == 0
+    conn = sqlite3.connect(tmp_path / "new.db")
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('scan', 'm999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.execute("PRAGMA journal_mode = DELETE")  # all in the file, none in a WAL
+    conn.close()
+    before = digest_of(tmp_path / "new.db")
+    (tmp_path / "one.jsonl").write_text('{"id": "a", "text": "Refund never came"}\n', "utf-8")
+    for args in (("stats",), ("report",), ("import", "one.jsonl"), ("cluster",)):
+        result = scan("--db", "new.db", *args)
+        assert result.returncode == 1, (args, result.stdout)
+        assert "made by a newer scan (schema update m999_from_the_future" in result.stderr
+    assert digest_of(tmp_path / "new.db") == before
+
+
 def test_store_modes_in_the_library(tmp_path):
     with pytest.raises(StoreError, match="no such database"):
         Store(tmp_path / "missing.db", mode="write")

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scanner import jsonsafe
+from scanner import __version__, jsonsafe
 from scanner.errors import StoreError
 from scanner.privacy import AuthorPolicy
 from scanner.store import authors, migrations, runs
@@ -111,6 +111,7 @@ class Store:
         conn = connect(self.path, mode)
         try:
             self.db = Database(conn) if mode == "read" else _WriterDatabase(conn)
+            _refuse_newer_schema(self.db, self.path)
             if mode == "read":
                 _refuse_old_schema(self.db, self.path)
                 return
@@ -445,6 +446,19 @@ class _WriterDatabase(Database):
         except BaseException:
             self.rollback()
             raise
+
+
+def _refuse_newer_schema(db: Database, path: Path) -> None:
+    """A database a newer scan has changed is neither read nor written: this version
+    would misread its tables, and writing would leave rows the newer one cannot
+    trust. Nothing is changed."""
+    newer = migrations.unknown(db)
+    if newer:
+        raise StoreError(
+            f"{path}: this database was made by a newer scan (schema update "
+            f"{', '.join(newer[:3])} is unknown to scan {__version__}); upgrade scan "
+            "to use it. Nothing was changed"
+        )
 
 
 def _refuse_old_schema(db: Database, path: Path) -> None:

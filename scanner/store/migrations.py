@@ -188,6 +188,15 @@ def latest_version() -> int:
     return len(migrations.pending(Database(memory=True)))
 
 
+def unknown(db: Database) -> list[str]:
+    """Migrations this file has seen that this code does not have: it was made or
+    brought forward by a newer scan, whose schema this version would misread."""
+    from sqlite_utils import Database
+
+    known = {m.name for m in migrations.pending(Database(memory=True))}
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
 def schema_version(db: Database) -> int:
     """How many of our migrations this file has seen (the schema version)."""
     return len(migrations.applied(db))
