@@ -160,7 +160,11 @@ class Config:
         raise UnknownNameError(f"{self._where}: no company named {name!r} (known: {known})")
 
     def schema_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
-        """A source name used twice, reported at the second use (where the typo is)."""
+        """Names that must be one of a kind or name something, reported where the
+        typo is: a source name used twice (at its second use), a company named twice
+        in any letter case (its posts would be split between two), and a source
+        about a company that is not watched (its every post was dropped in the
+        crawl, with health "ok")."""
         first: dict[str, int] = {}
         problems: list[tuple[tuple[str | int, ...], str]] = []
         for i, source in enumerate(self.sources):
@@ -169,6 +173,18 @@ class Config:
                 reason = f'"{source.name}" is already the name of [[sources]] {earlier}'
                 problems.append((("sources", i, "name"), reason))
             first.setdefault(source.name, i)
+        seen = {self.company.name.casefold(): "[company]"}
+        for i, competitor in enumerate(self.competitors):
+            earlier_name = seen.get(competitor.name.casefold())
+            if earlier_name:
+                reason = f'"{competitor.name}" is already the name of {earlier_name}'
+                problems.append((("competitors", i, "name"), reason))
+            seen.setdefault(competitor.name.casefold(), f"[[competitors]] {i + 1}")
+        watched = ", ".join(c.name for c in self.companies)
+        for i, source in enumerate(self.sources):
+            if source.company and source.company.casefold() not in seen:
+                reason = f'"{source.company}" is not a watched company (watched: {watched})'
+                problems.append((("sources", i, "company"), reason))
         return problems
 
     def source_named(self, name: str) -> Source:

@@ -279,3 +279,30 @@ def test_the_crawl_redis_must_be_a_redis_url(tmp_path, url):
     assert "line 5: [crawl] `redis` must be a Redis URL such as redis://HOST:6379/0" in str(
         info.value
     )
+
+
+def test_a_source_about_a_company_not_watched_is_refused_where_it_says_so(tmp_path):
+    """The crawl fetched such a source's pages and dropped every post ("no company
+    named 'Acmee'") with its health "ok"."""
+    text = SOURCE + 'url = "http://127.0.0.1:8080/feed.xml"\ncompany = "Acmee"\n'
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert 'line 7: [[sources]] 1 `company` "Acmee" is not a watched company (watched: ' in str(
+        info.value
+    )
+    fine = SOURCE + 'url = "http://127.0.0.1:8080/feed.xml"\ncompany = "a"\n'
+    assert load_config(write(tmp_path, fine)).sources[0].company == "a"  # any case
+
+
+def test_a_company_named_twice_in_any_case_is_refused(tmp_path):
+    text = (
+        '[company]\nname = "Acme"\n\n[[competitors]]\nname = "acme"\n\n'
+        '[[competitors]]\nname = "Beta"\n\n[[competitors]]\nname = "BETA"\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    said = str(info.value)
+    assert 'line 5: [[competitors]] 1 `name` "acme" is already the name of [company]' in said
+    assert (
+        'line 11: [[competitors]] 3 `name` "BETA" is already the name of [[competitors]] 2' in said
+    )
