@@ -10,6 +10,7 @@ stored in batches (``scanner.importrows``), so memory does not grow with it.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import re
@@ -51,6 +52,39 @@ KNOWN_FIELDS = {
     "company",
     "grievance",
 }
+#: Columns that often hold a field under another name. Never read as that field
+#: (a "date" may be when the file was exported, a "name" the product's): the
+#: import says what it did not read, so that a file of five-star reviews in a
+#: "stars" column is not silently stored as grievances without a rating.
+_LIKELY_FIELD = {
+    "date": "published_at",
+    "created_at": "published_at",
+    "created": "published_at",
+    "published": "published_at",
+    "timestamp": "published_at",
+    "time": "published_at",
+    "stars": "rating",
+    "star": "rating",
+    "score": "rating",
+    "body": "text",
+    "review": "text",
+    "content": "text",
+    "comment": "text",
+    "message": "text",
+    "user": "author",
+    "username": "author",
+    "user_name": "author",
+    "name": "author",
+    "link": "url",
+    "permalink": "url",
+    "headline": "title",
+    "subject": "title",
+    "lang": "language",
+    "complaint": "grievance",
+}
+#: Unread columns remembered per import (for the note): a bound, since every row
+#: of a JSON Lines file may bring keys of its own.
+_UNREAD_KEPT = 100
 BATCH = 500
 #: Bad rows kept in the result (and the run record); all are counted and reported.
 KEPT_ERRORS = 1000
@@ -84,6 +118,8 @@ class ImportResult:
     cut: list[int] = field(default_factory=list)
     # Rows stored per company they name: one the config does not watch is in no report.
     companies: Counter[str] = field(default_factory=Counter)
+    # Columns that are no field we read, by how many rows had them (up to _UNREAD_KEPT).
+    unread: Counter[str] = field(default_factory=Counter)
 
     def reject(self, error: RowError, on_error: Callable[[RowError], None] | None) -> None:
         self.rejected += 1
@@ -98,6 +134,14 @@ def import_notes(result: ImportResult, config: Config) -> list[str]:
     ``MAX_TEXT_CHARS``, and rows about a company the config does not watch (no
     report, cluster or issue reads them until it is added)."""
     notes = []
+    for column, rows in sorted(result.unread.items()):
+        meant = _meant_field(column)
+        if meant:
+            notes.append(
+                f"column {column!r} ({counted(rows, 'row')}) is no field scan reads, so it "
+                f"was not taken as {meant!r}: rename it to use it (kept with the row's "
+                "other facts)"
+            )
     if result.cut:
         lines = ", ".join(map(str, result.cut[:10])) + (", …" if len(result.cut) > 10 else "")
         notes.append(
@@ -238,7 +282,7 @@ def _store_all(
     while batch := list(islice(rows, BATCH)):
         result.rows += len(batch)
         errors: list[RowError] = []
-        checked = list(_checked(batch, errors, company, default_source, names))
+        checked = list(_checked(batch, errors, company, default_source, names, result.unread))
         good, twice = _reject_id_clashes(store, checked, errors, run_id)
         result.stored.unchanged += twice
         for error in sorted(errors, key=lambda e: e.line):
@@ -260,6 +304,7 @@ def _checked(
     company: str,
     default_source: str,
     names: ImportIds,
+    unread: Counter[str],
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     for line, record in batch:
         try:
@@ -268,7 +313,7 @@ def _checked(
             yield (
                 line,
                 _mention(
-                    _mended(record),
+                    _mended(_named_fields(record, unread)),
                     company=company,
                     default_source=default_source,
                     policy=names.policy,
@@ -277,6 +322,31 @@ def _checked(
             )
         except BadRow as exc:
             errors.append(RowError(line, str(exc)))
+
+
+def _meant_field(column: str) -> str | None:
+    """The field a column that is none probably stands for ("stars": rating, "ratin":
+    rating), or None for a column of facts of its own ("app_version")."""
+    key = column.strip().casefold().replace(" ", "_").replace("-", "_")
+    if key in _LIKELY_FIELD:
+        return _LIKELY_FIELD[key]
+    close = difflib.get_close_matches(key, sorted(KNOWN_FIELDS), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _named_fields(record: dict[str, Any], unread: Counter[str]) -> dict[str, Any]:
+    """The record with a field named in another case or with spaces read as that
+    field ("Rating", "Published At": spreadsheet headers), unless the record has
+    it under its own name too; other unknown keys are counted in ``unread``."""
+    out = {}
+    for key, value in record.items():
+        canonical = key.strip().casefold().replace(" ", "_") if isinstance(key, str) else key
+        if key not in KNOWN_FIELDS and canonical in KNOWN_FIELDS and canonical not in record:
+            key = canonical
+        elif key not in KNOWN_FIELDS and (key in unread or len(unread) < _UNREAD_KEPT):
+            unread[key] += 1
+        out[key] = value
+    return out
 
 
 def _mended(record: dict[str, Any]) -> dict[str, Any]:

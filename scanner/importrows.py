@@ -211,7 +211,11 @@ def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
         raise ImportFileError(
             "line 1: the CSV header is not valid UTF-8 (re-save the file as UTF-8)"
         )
-    if "text" not in header:
+    names = [h.casefold().replace(" ", "_") for h in header]
+    twice = sorted({h for h, n in zip(header, names, strict=True) if names.count(n) > 1})
+    if twice:  # a row's second value would silently replace its first
+        raise ImportFileError(f"line 1: the CSV header names {', '.join(map(repr, twice))} twice")
+    if "text" not in names:
         found = ", ".join(header)
         raise ImportFileError(f"line 1: the CSV header has no 'text' column (found: {found})")
     while True:

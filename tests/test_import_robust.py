@@ -214,6 +214,44 @@ def test_an_id_given_twice_in_one_file_keeps_the_first_row_and_says_so(scan, tmp
     assert _rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(351,)]
 
 
+def test_a_field_in_another_case_is_read_and_a_column_that_looks_like_one_is_named(scan, tmp_path):
+    """A spreadsheet's "Rating" was kept as an unknown column, so five-star praise
+    was stored as grievances without a rating, and no word said so; a "Date" or
+    "stars" column (or a typo, "ratin") is no field, and the import now says which
+    field it was not taken for."""
+    (tmp_path / "cap.csv").write_text(
+        "Id,Text,Rating,Date,stars,ratin,app_version\n"
+        "r1,Love this app works great,5,2024-01-01,5,5,1.2\n"
+        "r2,Best bank ever,5,2024-02-01,5,5,1.3\n",
+        encoding="utf-8",
+    )
+    done = scan("--create", "import", "cap.csv")
+    assert done.returncode == 0, done.stderr
+    stored = _rows(tmp_path / "scan.db", "SELECT id, rating, is_grievance FROM mentions")
+    assert sorted(stored) == [("r1", 5.0, 0), ("r2", 5.0, 0)]
+    said = " ".join(done.stderr.split())
+    for column, field in (("Date", "published_at"), ("stars", "rating"), ("ratin", "rating")):
+        assert (
+            f"column {column!r} (2 rows) is no field scan reads, so it was not taken as {field!r}"
+            in said
+        )
+    assert "app_version" not in said  # a column of facts of its own: kept, not questioned
+    src = _jsonl(tmp_path, "c.jsonl", {"ID": "j1", "text": "fine", "Published At": "2024-03-01"})
+    assert scan("import", str(src)).returncode == 0
+    assert _rows(tmp_path / "scan.db", "SELECT published_at FROM mentions WHERE id = 'j1'") == [
+        ("2024-03-01T00:00:00+00:00",)
+    ]
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused(scan, tmp_path):
+    """The second "text" column, empty, replaced the first: "missing required field
+    'text'" on a row that had text."""
+    (tmp_path / "two.csv").write_text("id,text,Text\nh1,real complaint,\n", encoding="utf-8")
+    done = scan("--create", "import", "two.csv")
+    assert done.returncode == 1
+    assert "line 1: the CSV header names 'Text', 'text' twice" in done.stderr
+
+
 def test_a_grievance_column_says_yes_or_no_in_words_we_know(scan, tmp_path):
     """Any word but "0", "false", "no" and "n" had counted as yes: "f" (how
     PostgreSQL exports false), "off" or "0.0" made praise a grievance."""
