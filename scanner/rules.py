@@ -26,8 +26,11 @@ T = TypeVar("T")
 def rules_path(name: str) -> Path:
     """The file to read for ``name`` (e.g. ``"grouping.toml"``, ``"sources/x.toml"``)."""
     override = os.environ.get("SCAN_RULES_DIR")
-    if override and (Path(override) / name).exists():
-        return Path(override) / name
+    if override:
+        if not Path(override).is_dir():  # a typo had silently meant the built-in rules
+            raise RuleFileError(override, "SCAN_RULES_DIR names no directory")
+        if (Path(override) / name).exists():
+            return Path(override) / name
     return Path(str(resources.files("scanner.rulefiles").joinpath(name)))
 
 

@@ -140,3 +140,12 @@ def test_rules_file_is_read_and_checked(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("SCAN_RULES_DIR")
         rules_module.load_rules.cache_clear()
+
+
+def test_a_rules_directory_that_does_not_exist_is_refused(scan, tmp_path):
+    """A typo in SCAN_RULES_DIR meant the built-in rules, silently: a report judged
+    by min_people = 3 where the user had set 1."""
+    assert scan("init").returncode == 0
+    report = scan("report", env={"SCAN_RULES_DIR": str(tmp_path / "myrule")})
+    assert report.returncode == 1
+    assert f"{tmp_path / 'myrule'}: SCAN_RULES_DIR names no directory" in report.stderr
