@@ -18,8 +18,10 @@ number, and the records after it are still read:
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -42,7 +44,7 @@ class BadRow(ValueError):
 def detect_format(path: Path, fmt: str | None) -> str:
     if fmt:
         return fmt
-    suffix = path.suffix.lower().lstrip(".")
+    suffix = _unzipped(path).suffix.lower().lstrip(".")
     if suffix in {"jsonl", "ndjson", "json"}:
         return "jsonl"
     if suffix in {"csv", "tsv"}:
@@ -58,28 +60,38 @@ def records(path: Path, fmt: str) -> Iterator[Record]:
     file cannot be read at all (before the first record is returned)."""
     try:
         raw = path.open("rb")
-        head = raw.peek(4096)[:4096]  # looked at, not taken: a pipe is read once
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        head = raw.peek(_HEAD)[:_HEAD]  # looked at, not taken: a pipe is read once
+        if head.startswith(_GZIP):  # "reviews.jsonl.gz": read as it unpacks, never whole
+            raw = io.BufferedReader(gzip.GzipFile(fileobj=raw))
+            head = raw.peek(_HEAD)[:_HEAD]
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ImportFileError(f"{path}: cannot read: {_why(exc)}") from exc
     try:
         _sniff(path, fmt, head)
     except ImportFileError:
         raw.close()
         raise
     if fmt == "jsonl":
-        return _closing(raw, _jsonl(raw))
+        return _closing(path, raw, _jsonl(raw))
     stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = "\t" if _unzipped(path).suffix.lower() == ".tsv" else ","
     try:
         rows = _csv(stream, delimiter)
         first = next(rows, None)  # reads and checks the header now
     except ImportFileError as exc:
         stream.close()
         raise ImportFileError(f"{path}: {exc}") from exc
-    return _closing(stream, _chain(first, rows))
+    return _closing(path, stream, _chain(first, rows))
 
 
 _UTF16_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_GZIP = b"\x1f\x8b"
+_HEAD = 4096  # bytes of the file looked at before it is read
+
+
+def _unzipped(path: Path) -> Path:
+    """The name a compressed file has once unpacked: "reviews.csv" of "reviews.csv.gz"."""
+    return path.with_suffix("") if path.suffix.lower() == ".gz" else path
 
 
 def _sniff(path: Path, fmt: str, head: bytes) -> None:
@@ -87,20 +99,62 @@ def _sniff(path: Path, fmt: str, head: bytes) -> None:
     UTF-16 or UTF-32 file (spreadsheet and PowerShell exports), or a JSON array
     given as JSON Lines. Read row by row, it gave a flood of "invalid JSON" lines
     that never named the cause. ``head`` is the file's first bytes."""
-    if head.startswith(_UTF16_32) or (len(head) >= 4 and head.count(b"\x00") * 4 >= len(head)):
+    if head.startswith(_UTF16_32) or _utf16_without_bom(head):
         raise ImportFileError(
             f"{path}: the file is UTF-16 or UTF-32, not UTF-8 (re-save it as UTF-8)"
         )
-    if fmt == "jsonl" and head.removeprefix(_BOM).lstrip().startswith(b"["):
+    start = head.removeprefix(_BOM).lstrip()
+    if fmt == "jsonl" and start.startswith(b"["):
         raise ImportFileError(
             f"{path}: a JSON array, not JSON Lines (one object per line): convert it first, "
             f"e.g. jq -c '.[]' {path.name} > {path.stem}.jsonl"
         )
+    if fmt == "jsonl" and start.split(b"\n", 1)[0].strip() == b"{":
+        raise ImportFileError(
+            f"{path}: JSON written over several lines, not JSON Lines (one object per "
+            f"line): convert it first, e.g. jq -c . {path.name} > {path.stem}.jsonl"
+        )
 
 
-def _closing(stream: IO[Any], rows: Iterator[Record]) -> Iterator[Record]:
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether ``head`` reads as UTF-16 text although it has no byte order mark:
+    NUL bytes, which no UTF-8 text of ours holds, beside each character of ASCII
+    (the JSON or CSV around the words, and the spaces between them). Text in a
+    script beyond ASCII (Hindi, Tamil) has far fewer of them than a quarter of
+    its bytes, which was all that was checked."""
+    if len(head) < 4 or head.count(b"\x00") * 16 < len(head):
+        return False
+    even = head[: len(head) // 2 * 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = even.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # a line end read as one (a whole line is in the head), or the whole file
+        if "\x00" not in text and ("\n" in text or len(head) < _HEAD):
+            return True
+    return head.count(b"\x00") * 4 >= len(head)
+
+
+def _closing(path: Path, stream: IO[Any], rows: Iterator[Record]) -> Iterator[Record]:
+    """``rows``, closing ``stream`` after them. Where a compressed file is damaged
+    or cut short, one bad row says so and reading ends: every row before it is
+    stored (the EOFError had stopped the import as "Aborted!", losing its batch)."""
+    line = 0
     with stream:
-        yield from rows
+        try:
+            for record in rows:
+                line = record[0]
+                yield record
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            yield line + 1, BadRow(
+                f"the compressed file is damaged or cut short here ({_why(exc)}); "
+                "nothing after it can be read"
+            )
+
+
+def _why(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or exc)
 
 
 def _chain(first: Record | None, rest: Iterator[Record]) -> Iterator[Record]:

@@ -4,6 +4,7 @@ range or implausible, a zero rating scale."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 import tracemalloc
@@ -502,6 +503,11 @@ def test_a_cut_text_and_rows_about_an_unwatched_company_are_said(tmp_path, scan)
         ("wide-le.jsonl", "utf-16-le", "the file is UTF-16 or UTF-32, not UTF-8"),
         ("wide.csv", "utf-16", "the file is UTF-16 or UTF-32, not UTF-8"),
         ("array.json", "utf-8", "a JSON array, not JSON Lines (one object per line)"),
+        # Hindi and Chinese in UTF-16 without a byte order mark: few NUL bytes
+        ("hindi-le.jsonl", "utf-16-le", "the file is UTF-16 or UTF-32, not UTF-8"),
+        ("hindi-be.csv", "utf-16-be", "the file is UTF-16 or UTF-32, not UTF-8"),
+        ("chinese-le.jsonl", "utf-16-le", "the file is UTF-16 or UTF-32, not UTF-8"),
+        ("pretty.json", "utf-8", "JSON written over several lines, not JSON Lines"),
     ],
 )
 def test_a_file_every_row_of_which_is_bad_for_one_reason_is_refused_saying_it(
@@ -509,17 +515,49 @@ def test_a_file_every_row_of_which_is_bad_for_one_reason_is_refused_saying_it(
 ):
     """A UTF-16 export or a pretty-printed JSON array gave a flood of "invalid JSON"
     lines, one per row, that never named the cause."""
-    rows = [{"id": f"w{i}", "text": f"Acme charged me twice {i}"} for i in range(3)]
+    words = {
+        "hindi": "पैसा वापस नहीं मिला, रिफंड की शिकायत का कोई जवाब नहीं आया",
+        "chinese": "退款一直没有到账客服也不回复",
+    }.get(name.split("-")[0], "Acme charged me twice")
+    rows = [{"id": f"w{i}", "text": f"{words} {i}"} for i in range(3)]
     if name.endswith(".csv"):
         body = "id,text\n" + "".join(f"{r['id']},{r['text']}\n" for r in rows)
     elif name == "array.json":
         body = json.dumps(rows, indent=2)
+    elif name == "pretty.json":
+        body = "".join(json.dumps(r, indent=2) + "\n" for r in rows)
     else:
-        body = "".join(json.dumps(r) + "\n" for r in rows)
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     (tmp_path / name).write_text(body, encoding=encoding)
     done = scan("--db", "x.db", "--create", "import", name)
     assert done.returncode == 1
     assert said in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_a_gzipped_file_is_read_and_one_cut_short_keeps_every_row_before_the_cut(tmp_path, scan):
+    """A file such as "reviews.jsonl.gz" was refused for its extension, and with
+    --format given, read as bytes that are not UTF-8 row after row. A cut-off one stopped the import
+    as "Aborted!" and lost the batch it was in."""
+    rows = "".join(
+        json.dumps({"id": f"z{i}", "text": f"Complaint {i} about refunds never coming"}) + "\n"
+        for i in range(1500)
+    )
+    packed = gzip.compress(rows.encode())
+    (tmp_path / "all.jsonl.gz").write_bytes(packed)
+    done = scan("--db", "x.db", "--create", "import", "all.jsonl.gz")
+    assert done.returncode == 0, done.stderr
+    assert "1500 row(s) read: 1500 new" in done.stdout
+    (tmp_path / "cut.csv.gz").write_bytes(
+        gzip.compress(
+            ("id,text\n" + "".join(f"c{i},Refund {i} never came\n" for i in range(3000))).encode()
+        )[:-2000]
+    )
+    cut = scan("--db", "x.db", "import", "cut.csv.gz")
+    assert cut.returncode == 3, cut.stderr
+    assert "the compressed file is damaged or cut short here" in cut.stderr
+    stored = _rows(tmp_path / "x.db", "SELECT COUNT(*) FROM mentions WHERE id LIKE 'c%'")[0][0]
+    read = int(cut.stdout.split(" row(s) read")[0])
+    assert 1000 < stored == read - 1 < 3000  # every row read before the cut, not whole batches
 
 
 def test_an_import_that_fails_midway_is_recorded_as_failed_with_why(tmp_path, monkeypatch):
