@@ -86,6 +86,8 @@ _LIKELY_FIELD = {
 #: of a JSON Lines file may bring keys of its own.
 _UNREAD_KEPT = 100
 BATCH = 500
+#: How long a failed import waits to record its run when the database is locked.
+LOCKED_RECORD_WAIT_MS = 2000
 #: Bad rows kept in the result (and the run record); all are counted and reported.
 KEPT_ERRORS = 1000
 #: Set in a mention whose text was longer than MAX_TEXT_CHARS (the store reads only
@@ -214,6 +216,7 @@ def import_file(
             result,
             status="interrupted" if interrupted else "failed",
             errors=[] if interrupted else [f"{type(exc).__name__}: {exc}"],
+            locked="locked" in str(exc),
         )
         raise
     return result
@@ -250,12 +253,18 @@ def _close_failed(
     status: str = "failed",
     errors: list[str] | None = None,
     message: str | None = None,
+    locked: bool = False,
 ) -> None:
     """Record a run that did not finish, with what it committed. On a full disk the
     rolled-back write may still fill the WAL: the record is tried again after a
-    checkpoint has given that space back. Never raises: the error being handled is
-    what the user must see."""
-    for attempt in range(2):
+    checkpoint has given that space back. When another process holds the write
+    lock, once and briefly: each attempt had waited the full busy timeout, four
+    minutes in all before the user heard why (the run's counts are in the runs
+    table already, committed with each batch). Never raises: the error being
+    handled is what the user must see."""
+    if locked:
+        store.db.execute(f"PRAGMA busy_timeout = {LOCKED_RECORD_WAIT_MS}")
+    for attempt in range(1 if locked else 2):
         try:
             if store.db.conn.in_transaction:  # a batch cut off mid-write (Ctrl-C) is not kept
                 store.db.conn.rollback()

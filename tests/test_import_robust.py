@@ -560,6 +560,35 @@ def test_a_gzipped_file_is_read_and_one_cut_short_keeps_every_row_before_the_cut
     assert 1000 < stored == read - 1 < 3000  # every row read before the cut, not whole batches
 
 
+def test_an_import_locked_out_midway_leaves_its_run_saying_what_it_stored(tmp_path, monkeypatch):
+    """Another process took the write lock after the first batch and kept it: the
+    run could not be closed, and the next command's "killed" said 0 items, though
+    500 rows were stored (and four tries at closing it had each waited the busy
+    timeout). The counts are committed with each batch."""
+    rows = [{"id": f"k{i}", "text": f"Complaint number {i}"} for i in range(700)]
+    src = _jsonl(tmp_path, "big.jsonl", *rows)
+    db = tmp_path / "x.db"
+    holder = sqlite3.connect(db, isolation_level=None)
+    real = Store.upsert_mentions
+
+    def then_lock(self, batch, *, run_id=None):
+        done = real(self, batch, run_id=run_id)
+        self.db.execute("PRAGMA busy_timeout = 200")  # not a minute, in a test
+        holder.execute("BEGIN IMMEDIATE")  # from now on another writer holds it
+        return done
+
+    with Store(db) as store:
+        monkeypatch.setattr(Store, "upsert_mentions", then_lock)
+        monkeypatch.setattr("scanner.importing.LOCKED_RECORD_WAIT_MS", 200)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            import_file(store, src, company="Acme")
+    holder.execute("ROLLBACK")
+    holder.close()
+    ((status, items, new),) = _rows(db, "SELECT status, items, new FROM runs WHERE kind = 'import'")
+    assert (items, new) == (500, 500) and status == "running"  # to be marked killed, with 500
+    assert _rows(db, "SELECT COUNT(*) FROM mentions") == [(500,)]
+
+
 def test_an_import_that_fails_midway_is_recorded_as_failed_with_why(tmp_path, monkeypatch):
     """An error the import cannot go past (here the second batch's write fails, as an
     I/O error would) left the run "running", later guessed "killed": it is recorded

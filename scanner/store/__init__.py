@@ -186,6 +186,13 @@ class Store:
                 _many(conn, _UPDATE, edits, head=(run_id, now))
             if seen and run_id is not None:
                 _many(conn, _SEEN, [(i,) for i in seen], head=(run_id,))
+            if run_id is not None:  # what the run committed, with it: a run killed or
+                # locked out before it could close itself still says what it stored
+                conn.execute(
+                    "UPDATE runs SET items = items + ?, new = new + ?, updated = updated + ? "
+                    "WHERE id = ? AND status = 'running'",
+                    [len(by_id), len(inserts), len(updates), run_id],
+                )
         result.new, result.updated, result.unchanged = len(inserts), len(updates), len(seen)
         result.new_ids = [r["id"] for r in inserts]
         return result
