@@ -186,6 +186,8 @@ def test_the_plain_part_fits_80_columns_and_keeps_every_link_whole(tmp_path, sca
                 source="a-source-with-a-rather-long-name",
             )
     seed.post(9, "dee", "short one", url="https://r.example/1")
+    huge_source = "zendesk-export-customer-care-escalations-emea-2026-q4-priority-queue"
+    seed.post(10, "eve", "long source", url="https://r.example/2", source=huge_source)
     done = scan("digest", "--out", "d.eml")
     assert done.returncode == 0, done.stderr
     message = email.message_from_bytes(
@@ -202,6 +204,7 @@ def test_the_plain_part_fits_80_columns_and_keeps_every_link_whole(tmp_path, sca
             assert f"{LONG_URL}-{who}{cluster}\n" in text
     assert "- a-source-with-a-rather-long-name " in text
     assert "https://r.example/1" in text
+    assert "- zendesk-export-customer-care-escalations-emea-2026-q4-prio" in text  # cut, with …
 
 
 def _server_without_auth(**kwargs) -> Controller:

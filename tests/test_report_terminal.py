@@ -213,3 +213,32 @@ def test_a_period_older_than_the_verdict_window_says_to_judge_as_of_its_latest_p
         "none in this period: try --as-of 2026-11-09 (as things stood at the latest "
         "grievance) or --since 2026-07-20" in empty
     ), empty
+
+
+def test_an_example_from_a_source_with_a_long_name_stays_on_its_line(scan, tmp_path):
+    """An import's source may be named "zendesk-export-customer-care-escalations-…":
+    the example's quote shrank to two words and "(source," and "date)" wrapped to
+    the left edge. The name is cut instead, and the quote keeps its room."""
+    source = "zendesk-export-customer-care-escalations-emea-2026-q4-priority-queue"
+    rows = [
+        {
+            "id": f"z{k}",
+            "source": source,
+            "author": f"person {k}",
+            "title": "Card blocked",
+            "text": f"Acme blocked my card and support never answers my emails {k}",
+            "rating": 1,
+            "published_at": f"2026-11-2{k}T10:00:00Z",
+        }
+        for k in range(3)
+    ]
+    (tmp_path / "z.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for args in (("--create", "import", "z.jsonl"), ("cluster",), ("issues",)):
+        assert scan(*args).returncode == 0
+    done = scan("report", "--as-of", "2026-11-30", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    assert max(cell_len(line) for line in lines) <= 80
+    examples = [line for line in lines if line.startswith("  “")]
+    assert examples and all(line.endswith(")") and "2026-11-2" in line for line in examples)
+    assert all(len(line.split("”")[0]) >= 30 for line in examples), examples

@@ -10,7 +10,7 @@ from __future__ import annotations
 from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
 from scanner.text.counts import counted
-from scanner.text.safe import terminal, text_cells, wrap_cells
+from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
 WIDTH = 78
 BAR_WIDTH = 30
@@ -120,9 +120,13 @@ def _grievance(g: Grievance, *, compact: bool) -> list[str]:
 
 
 def _link(post: Post) -> list[str]:
-    """``- source date  URL`` on one line when it fits, else the URL on its own line."""
+    """``- source date  URL`` on one line when it fits, else the URL on its own line;
+    a source name too long for the line is cut with an ellipsis (an import's
+    "zendesk-export-customer-care-escalations-…" ran the line past 80 columns)."""
     host = "" if post.host in post.url else f"  [{post.host}]"
-    head = f"{BODY}- {terminal(post.source)} {post.date or ''}".rstrip() + host
+    rest = f" {post.date or ''}".rstrip() + host
+    room = WIDTH - text_cells(f"{BODY}- {rest}")
+    head = f"{BODY}- {width_cut(terminal(post.source), room)}{rest}"
     line = f"{head}  {post.url}"
     if text_cells(line) <= WIDTH:
         return [line]

@@ -338,8 +338,14 @@ def _labelled(console: Console, label: str, text: str) -> None:
         console.print(Text(line), no_wrap=True, overflow="ignore")
 
 
+#: Cells an example's quote keeps however long its source's name ("zendesk-export-…").
+QUOTE_CELLS = 30
+
+
 def _example(m: IssueMember, width: int) -> Text:
-    where = f" ({textsafe.terminal(m.source)}, {day(m.published_at)})"
+    when = f", {day(m.published_at)})"
+    room_for_source = max(8, width - 6 - QUOTE_CELLS - textsafe.text_cells(" (" + when))
+    where = f" ({textsafe.width_cut(textsafe.terminal(m.source), room_for_source)}{when}"
     room = max(20, width - 6 - textsafe.text_cells(where))
     quote = textsafe.width_cut(" ".join(textsafe.terminal(m.quote).split()), room)
     return Text.assemble("  “", Text(quote, style="italic"), "”", Text(where, style="dim"))
