@@ -147,9 +147,12 @@ def _closing(path: Path, stream: IO[Any], rows: Iterator[Record]) -> Iterator[Re
                 line = record[0]
                 yield record
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            yield line + 1, BadRow(
-                f"the compressed file is damaged or cut short here ({_why(exc)}); "
-                "nothing after it can be read"
+            yield (
+                line + 1,
+                BadRow(
+                    f"the compressed file is damaged or cut short here ({_why(exc)}); "
+                    "nothing after it can be read"
+                ),
             )
 
 

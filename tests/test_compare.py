@@ -24,6 +24,7 @@ from scanner.compare.themes import IssueRef, match_themes
 from scanner.issues.lexicon import Lexicon, key_text, phrase_key
 from scanner.report.formats import render_comparison
 from scanner.store import Store
+from scanner.text.safe import text_cells
 from tests.compare_support import AS_OF, posts
 from tests.conftest import run_scan
 
@@ -272,3 +273,44 @@ def test_markdown_writes_our_numbers_as_they_read_in_every_table(built) -> None:
     )
     # Names still go through the escape and read as themselves ("*": few mentions).
     assert {read.rstrip("*") for _, read in cells} >= {c["name"] for c in companies["companies"]}
+
+
+def test_the_text_tables_line_up_by_terminal_cells_in_indic_scripts(tmp_path) -> None:
+    """rich's tables count Hindi and Tamil vowel signs as no cell: a column of such
+    issue names pushed the next column out of line, row by row, and the rows past
+    80 columns. Every row starts its company at the same column, within 80."""
+    from tests.compare_support import CONFIG, END, _complaints, posts
+
+    hindi = [
+        "मेरे खाते से पैसे कट गए लेकिन ट्रांसफर नहीं हुआ",
+        "खाते से पैसे कट गए और कस्टमर केयर जवाब नहीं देता",
+        "पैसे कट गए, ट्रांसफर फेल हो गया, खाते से पैसे कट",
+    ]
+    rows = posts() + [
+        {"source": "reviews", "company": "Acme", **row}
+        for row in _complaints("Acme", "hindi", hindi, 6, END)
+    ]
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "posts.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    for args in (("--create", "import", "posts.jsonl"), ("issues",)):
+        assert run_scan(*args, cwd=tmp_path).returncode == 0
+    done = run_scan("compare", "--as-of", AS_OF, cwd=tmp_path, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    assert max(text_cells(line) for line in lines) <= 80
+    assert any("कट" in line and "Acme" in line for line in lines), done.stdout
+    tables = 0
+    for at, heading in enumerate(lines):
+        if not heading.startswith(("Grievance ", "Category ")):
+            continue
+        tables += 1
+        column = text_cells(heading.split("Company")[0])
+        for line in lines[at + 1 :]:
+            if not line.strip() and not line.startswith(" "):
+                break
+            names = [c for c in ("Acme", "Globex", "Initech") if f"  {c}  " in line]
+            if names:
+                assert text_cells(line.split(f"  {names[0]}  ")[0]) + 2 == column, line
+    assert tables >= 2

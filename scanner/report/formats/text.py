@@ -17,9 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from scanner.compare.model import Comparison, Row
@@ -36,7 +34,7 @@ from scanner.report.formats.common import (
     short_id,
     sparkline,
 )
-from scanner.report.formats.text_table import Column, Layout, draw, fit
+from scanner.report.formats.text_table import Column, Layout, draw, fit, grid
 from scanner.report.model import ClusterView, IssueMember, IssueView, MemberView, Report
 from scanner.text import safe as textsafe
 
@@ -60,14 +58,13 @@ HEALTH_STYLE = {
 def render_report(report: Report, screen: Screen) -> str:
     out = io.StringIO()
     console = _console(out, screen)
-    boxed = box.SIMPLE_HEAD if screen.tty else None
     if report.detail:
         for cluster in report.clusters:
             _detail(console, report, cluster)
         for issue in report.issues:
             _issue_detail(console, report, issue)
         return _finish(out.getvalue(), screen.tty)
-    _header(console, report, boxed)
+    _header(console, report, screen.tty)
     _issues(console, report)
     _systemic(console, report, screen.tty)
     _isolated(console, report, screen.tty)
@@ -99,19 +96,11 @@ def _safe(value: object, style: str = "") -> Text:
     return Text(textsafe.terminal(value), style=style)
 
 
-def _table(boxed: box.Box | None, title: str, style: str = "bold") -> Table:
-    return Table(
-        title=title,
-        title_justify="left",
-        title_style=style,
-        box=boxed,
-        show_edge=False,
-        pad_edge=False,
-        header_style="bold",
-    )
+def _title(text: str, style: str = "bold") -> Text:
+    return Text(text, style=style)
 
 
-def _header(console: Console, report: Report, boxed: box.Box | None) -> None:
+def _header(console: Console, report: Report, tty: bool) -> None:
     p = report.period
     console.print(Text.assemble(("scan report", "bold"), " · ", _safe(report.company, "bold")))
     console.print(f"Period {day(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
@@ -120,27 +109,25 @@ def _header(console: Console, report: Report, boxed: box.Box | None) -> None:
     if hint:
         console.print(_safe(hint, "yellow"))
     if report.companies:
-        table = _table(boxed, "Companies")
-        for col in cc.COMPANY_HEADS:
-            table.add_column(col, justify="left" if col == "Company" else "right")
-        for c in report.companies:
-            table.add_row(
-                _safe(c["name"]), str(c["mentions"]), str(c["grievances"]), str(c["systemic"])
-            )
-        console.print(table)
+        rows = [
+            [_safe(c["name"]), *(Text(str(c[k])) for k in ("mentions", "grievances", "systemic"))]
+            for c in report.companies
+        ]
+        right = [col != "Company" for col in cc.COMPANY_HEADS]
+        heads = cc.COMPANY_HEADS
+        grid(console, _title("Companies"), heads, rows, right=right, flexible=0, rule=tty)
     if report.sources:
-        table = _table(boxed, "Sources")
-        for col in ("Source", "Last crawl", "Health", ""):
-            table.add_column(col, overflow="ellipsis", no_wrap=True)
-        for s in report.sources:
-            health = s.health or "never crawled"
-            table.add_row(
+        rows = [
+            [
                 _safe(s.name),
-                moment(s.last_run_at) or "-",
-                Text(health, style=HEALTH_STYLE.get(health, "dim")),
+                Text(moment(s.last_run_at) or "-"),
+                Text(s.health or "never crawled", style=HEALTH_STYLE.get(s.health or "", "dim")),
                 _safe(s.message),
-            )
-        console.print(table)
+            ]
+            for s in report.sources
+        ]
+        heads = ("Source", "Last crawl", "Health", "Note")
+        grid(console, _title("Sources"), heads, rows, right=[False] * 4, flexible=3, rule=tty)
     console.print()
 
 
@@ -408,28 +395,24 @@ def _wrapped(console: Console, text: str, style: str = "") -> None:
 def render_comparison(cmp: Comparison, screen: Screen) -> str:
     out = io.StringIO()
     console = _console(out, screen)
-    boxed = box.SIMPLE_HEAD if screen.tty else None
+    tty = screen.tty
     console.print(
         Text.assemble(("scan compare", "bold"), " · ", _safe(cc.comparison_title(cmp), "bold"))
     )
     console.print(_safe(cc.comparison_period(cmp)))
     console.print()
-    table = _table(boxed, "Companies")
-    for col in cc.COMPANY_COLUMNS:
-        table.add_column(
-            col,
-            justify="left" if col in {"Company", "Systemic issues"} else "right",
-            overflow="fold",
-        )
+    companies = []
     for company in cmp.companies:
         cells = cc.company_cells(cmp, company)
-        table.add_row(*(_safe(c) for c in cells[:4]), _trend(cells[4]), _safe(cells[5]))
-    console.print(table)
+        companies.append([*(_safe(c) for c in cells[:4]), _trend(cells[4]), _safe(cells[5])])
+    right = [col not in {"Company", "Systemic issues"} for col in cc.COMPANY_COLUMNS]
+    heads, last = cc.COMPANY_COLUMNS, len(cc.COMPANY_COLUMNS) - 1
+    grid(console, _title("Companies"), heads, companies, right=right, flexible=last, rule=tty)
     console.print()
     listed = False
     for standing, title, rows, more in cc.standings(cmp):
         listed = True
-        _rate_table(console, cmp, boxed, title, rows, style=STANDING_STYLE.get(standing, "bold"))
+        _rate_table(console, cmp, tty, title, rows, style=STANDING_STYLE.get(standing, "bold"))
         if more:
             console.print(more)
             console.print()
@@ -439,7 +422,7 @@ def render_comparison(cmp: Comparison, screen: Screen) -> str:
         console.print(cc.scattered_line(cmp))
         console.print()
     if cmp.categories:
-        _rate_table(console, cmp, boxed, "By category", cmp.categories, standings=True)
+        _rate_table(console, cmp, tty, "By category", cmp.categories, standings=True)
     for note in cc.comparison_notes(cmp):
         console.print(_safe(note))
     return _finish(out.getvalue(), screen.tty)
@@ -452,7 +435,7 @@ def _trend(value: str) -> Text:
 def _rate_table(
     console: Console,
     cmp: Comparison,
-    boxed: box.Box | None,
+    tty: bool,
     title: str,
     rows: list[Row],
     *,
@@ -462,21 +445,17 @@ def _rate_table(
     """Rates per 100 mentions, one section per grievance (or category); with
     ``standings``, a column saying whose problem it is."""
     head = ("Category", "Standing", *cc.RATE_COLUMNS[1:]) if standings else cc.RATE_COLUMNS
-    table = _table(boxed, title, style)
-    for col in head:
-        table.add_column(
-            col, justify="right" if "/" in col or col == "Trend" else "left", overflow="fold"
-        )
+    lines: list[list[Text] | None] = []
     for line in cc.rate_lines(cmp, rows):
-        if line.first and table.row_count:
-            table.add_section()
+        if line.first and lines:
+            lines.append(None)
         cells: list[Text] = [_safe(line.label)]
         if standings:
             standing = cc.STANDING_SHORT[line.row.standing] if line.first else ""
             cells.append(Text(standing, STANDING_STYLE.get(line.row.standing, "")))
         people = _safe(line.people, "bold" if line.rate.has else "")
-        table.add_row(
-            *cells, _safe(line.company), _safe(line.grievances), people, _trend(line.trend)
-        )
-    console.print(table)
+        cells += [_safe(line.company), _safe(line.grievances), people, _trend(line.trend)]
+        lines.append(cells)
+    right = ["/" in col or col == "Trend" for col in head]
+    grid(console, _title(title, style), head, lines, right=right, flexible=0, rule=tty)
     console.print()

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.text import Text
 
 from scanner.report.model import ClusterView, Report
-from scanner.text.safe import text_cells, width_cut
+from scanner.text.safe import text_cells, width_cut, wrap_cells
 
 Cell = Callable[[Report, ClusterView], Text]
 GAP = 2  # spaces between columns
@@ -220,3 +220,59 @@ def _ordered(table: Layout, cols: list[int]) -> list[int]:
     headings = [col.heading for col in table.columns]
     rank = {h: n for n, h in enumerate(table.order or headings)}
     return sorted(cols, key=lambda i: rank.get(headings[i], len(rank)))
+
+
+def grid(
+    console: Console,
+    title: Text,
+    headings: Sequence[str],
+    rows: Sequence[Sequence[Text] | None],
+    *,
+    right: Sequence[bool],
+    flexible: int,
+    rule: bool,
+) -> None:
+    """A small table (companies, sources, a comparison's rates) measured by
+    terminal cells, as the grievance tables are: rich's own tables count Hindi,
+    Tamil and Telugu vowel signs as no cell, so a column of issue names in those
+    scripts pushed the next column out of line and the row past 80 columns.
+
+    Every column takes the width of its longest cell but ``flexible``, which
+    gives way when the screen is too narrow and wraps onto further lines. A row
+    of ``None`` starts a new section (a blank line under a ruled header)."""
+    cells = [row for row in rows if row is not None]
+    widths = [
+        max([text_cells(h), *(cell_size(row[i]) for row in cells)]) for i, h in enumerate(headings)
+    ]
+    spare = console.width - (sum(widths) + GAP * (len(widths) - 1))
+    if spare < 0:
+        widths[flexible] = max(widths[flexible] + spare, 8)
+    console.print(title)
+    head = [Text(h, style="bold") for h in headings]
+    _grid_row(console, head, widths, right, flexible)
+    if rule:
+        console.print(Text("─" * min(sum(widths) + GAP * (len(widths) - 1), console.width), "dim"))
+    for row in rows:
+        if row is None:
+            if rule:
+                console.print()
+            continue
+        _grid_row(console, row, widths, right, flexible)
+
+
+def _grid_row(
+    console: Console, row: Sequence[Text], widths: list[int], right: Sequence[bool], flexible: int
+) -> None:
+    """One row; the flexible cell's further lines under it, the others blank."""
+    lines = wrap_cells(row[flexible].plain, widths[flexible]) or [""]
+    for n, part in enumerate(lines):
+        out = Text()
+        for i, width in enumerate(widths):
+            cell = row[i] if n == 0 else Text()
+            if i == flexible:
+                cell = Text(part, style=row[i].style)
+            last = i == len(widths) - 1
+            out.append_text(fit(cell, width, right=right[i], pad=not last))
+            if not last:
+                out.append(" " * GAP)
+        console.print(out, no_wrap=True, overflow="ignore")
