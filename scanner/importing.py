@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.config import Config
+from scanner.errors import OptionError
 from scanner.importrows import BadRow, Record, detect_format, records
 from scanner.judge.categories import categorise
 from scanner.judge.complaints import complaint_rules
@@ -182,6 +183,10 @@ def import_file(
     The run is recorded before, in a transaction of its own, so that a rollback
     leaves the attempt in the runs table, closed as failed with why.
     """
+    source = clean_name(default_source).strip()
+    if not source:  # stored as a source of no name, in every row without one
+        raise OptionError(f"--source must name a source, got {default_source!r}")
+    default_source = source
     rows = records(path, detect_format(path, fmt))
     result = ImportResult(path=path)
     # [privacy] authors: how ids without one are derived

@@ -244,6 +244,18 @@ def test_a_field_in_another_case_is_read_and_a_column_that_looks_like_one_is_nam
     ]
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\u200b"])
+def test_a_source_option_that_names_nothing_is_refused(scan, tmp_path, blank):
+    """Rows without a source were stored under a source of no name ("", "   ")."""
+    src = _jsonl(tmp_path, "one.jsonl", {"id": "a1", "text": "Refund never came"})
+    done = scan("--create", "import", str(src), "--source", blank)
+    assert done.returncode == 2, done.stdout
+    assert "--source must name a source" in done.stderr
+    assert not (tmp_path / "scan.db").exists() or _rows(
+        tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions"
+    ) == [(0,)]
+
+
 def test_a_csv_header_naming_a_column_twice_is_refused(scan, tmp_path):
     """The second "text" column, empty, replaced the first: "missing required field
     'text'" on a row that had text."""
