@@ -47,9 +47,15 @@ def read_toml(path: Path, error: type[CheckedFileError]) -> tuple[str, dict[str,
     error is one line on every Python we support (see :func:`toml_error`).
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise error(path, f"cannot read: {exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # where, not "in position 19" of the whole file
+        at = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex()
+        raise error(path, f"not UTF-8 (byte 0x{byte}): re-save the file as UTF-8", at) from exc
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

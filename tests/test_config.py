@@ -306,3 +306,12 @@ def test_a_company_named_twice_in_any_case_is_refused(tmp_path):
     assert (
         'line 11: [[competitors]] 3 `name` "BETA" is already the name of [[competitors]] 2' in said
     )
+
+
+def test_a_config_that_is_not_utf8_is_refused_with_its_line(tmp_path):
+    """It said "cannot read: 'utf-8' codec can't decode byte 0xe9 in position 19"."""
+    path = tmp_path / "scanner.toml"
+    path.write_bytes(b'[company]\nname = "Caf\xe9"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).endswith("line 2: not UTF-8 (byte 0xe9): re-save the file as UTF-8")
