@@ -134,3 +134,18 @@ def test_sanitize_keeps_words_and_scripts():
     assert sanitize("line one\nline two", free_text=True) == "line one\nline two"
     assert sanitize("line one\nline two") == "line one line two"
     assert sanitize("tag\U000e0041\U000e0042s") == "tags"  # invisible "tag" characters
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("👩\u200d👩\u200d👧 our family account", "👩\u200d👩\u200d👧 our family account"),
+        ("👨🏽\u200d💻 the dev", "👨🏽\u200d💻 the dev"),  # after a skin tone
+        ("🏳️\u200d🌈", "🏳️\u200d🌈"),
+        ("★\u200dx pay\u200dpal", "★x paypal"),  # a joiner that joins no emoji still goes
+    ],
+)
+def test_a_zwj_emoji_sequence_is_kept_whole(given, kept):
+    """The joiner went from "👩‍👩‍👧" (one family) but stayed in "🏳️‍🌈" (its
+    variation selector counted as a mark): three people, or one flag."""
+    assert sanitize(given, free_text=True) == kept

@@ -104,8 +104,17 @@ def sanitize_tree(value: object) -> object:
 
 
 def _joins(match: re.Match[str]) -> bool:
+    """Whether a joiner shapes what it stands in: a word of a script that needs it,
+    or an emoji sequence ("👩‍👩‍👧" is one family, "👨🏽‍💻" one coder; without the
+    ZWJ they read as three people, or a man beside a computer)."""
     at, text = match.start(), match.string
-    return match.group() in _JOINERS and at > 0 and unicodedata.category(text[at - 1]) in _JOINING
+    if match.group() not in _JOINERS or at == 0:
+        return False
+    before = unicodedata.category(text[at - 1])
+    if before in _JOINING:
+        return True
+    after = unicodedata.category(text[at + 1]) if at + 1 < len(text) else ""
+    return match.group() == "\u200d" and before in {"So", "Sk"} and after == "So"
 
 
 def terminal(text: object, *, single_line: bool = True) -> str:
