@@ -87,7 +87,8 @@ _SQLITE_FAILURES = {
     sqlite3.SQLITE_BUSY: "another process kept the database locked for too long; "
     "run the command again when it has finished",
     sqlite3.SQLITE_LOCKED: "run the command again",
-    sqlite3.SQLITE_READONLY: "the file or its mount is read-only; reading commands still work",
+    sqlite3.SQLITE_READONLY: "the file, its directory (SQLite keeps its -wal and -shm files "
+    "beside it) or its mount is read-only; reading commands still work",
     sqlite3.SQLITE_IOERR: "check the disk, then run the command again",
     sqlite3.SQLITE_CORRUPT: "the file is damaged; restore it from a backup",
     sqlite3.SQLITE_NOTADB: "pass a scan database with --db",

@@ -290,3 +290,40 @@ def test_a_database_in_a_directory_the_reader_cannot_write_says_why_it_cannot_be
         )
     finally:
         shutil.rmtree(site)
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root to act as nobody"
+)
+def test_a_writable_database_in_a_directory_the_writer_cannot_write_says_why():
+    """The file is writable, its directory is not: SQLite cannot create the WAL
+    beside it. "attempt to write a readonly database" said nothing to act on."""
+    site = Path(tempfile.mkdtemp(prefix="scan-owner-", dir="/tmp"))
+    try:
+        (site / "scanner.toml").write_text('[company]\nname = "Acme"\n', encoding="utf-8")
+        (site / "p.jsonl").write_text('{"id": "a", "text": "Acme charged twice"}\n', "utf-8")
+        assert run_scan("--create", "import", "p.jsonl", cwd=site).returncode == 0
+        for leftover in site.glob("scan.db-*"):
+            leftover.unlink()
+        site.chmod(0o755)
+        (site / "scan.db").chmod(0o666)
+        for name in ("scanner.toml", "p.jsonl"):
+            (site / name).chmod(0o644)
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = [*nobody, sys.executable, "-c", "import scanner"]
+        if subprocess.run(probe, cwd=site, capture_output=True, check=False).returncode:
+            pytest.skip("this interpreter is not readable by another user here")
+        scan = str(Path(sys.executable).with_name("scan"))
+        done = subprocess.run(
+            [*nobody, scan, "import", "p.jsonl"],
+            cwd=site,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 1
+        said = " ".join(done.stderr.split())
+        assert f"SQLite must create scan.db-wal and scan.db-shm beside it and {site}" in said
+    finally:
+        shutil.rmtree(site)

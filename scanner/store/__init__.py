@@ -28,7 +28,7 @@ from scanner import __version__, jsonsafe
 from scanner.errors import StoreError
 from scanner.privacy import AuthorPolicy
 from scanner.store import authors, migrations, runs
-from scanner.store.opening import Mode, connect
+from scanner.store.opening import Mode, cannot_open, connect
 from scanner.store.search import fts_query
 from scanner.text.safe import needs_sanitizing, sanitize, sanitize_tree
 
@@ -123,7 +123,7 @@ class Store:
                 migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+            raise cannot_open(self.path, exc) from exc
         except BaseException:
             conn.close()
             raise

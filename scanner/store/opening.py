@@ -19,6 +19,7 @@ our tables to it and switch its journal. A scan database is one whose
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Literal
@@ -52,7 +53,7 @@ def connect(path: Path, mode: Mode) -> sqlite3.Connection:
         kind = _kind(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"{path}: cannot open database: {exc}") from exc
+        raise cannot_open(path, exc) from exc
     if kind == "foreign":
         tables = ", ".join(_user_tables(conn)[:5])
         conn.close()
@@ -64,6 +65,20 @@ def connect(path: Path, mode: Mode) -> sqlite3.Connection:
         conn.close()
         raise StoreError(f"{path}: not a scan database yet (no tables); {_how_to_make(mode)}")
     return conn
+
+
+def cannot_open(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    """Why ``path`` cannot be opened for writing, in words a user can act on: the
+    file may be writable while its directory is not, and SQLite must create the
+    WAL and its index beside it ("attempt to write a readonly database")."""
+    folder = path.resolve().parent
+    if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY and not os.access(folder, os.W_OK):
+        return StoreError(
+            f"{path}: cannot write the database: SQLite must create {path.name}-wal and "
+            f"{path.name}-shm beside it and {folder} is not writable by you; run as its "
+            "owner, or write a copy"
+        )
+    return StoreError(f"{path}: cannot open database: {exc}")
 
 
 def is_scan_database(path: Path) -> bool:
