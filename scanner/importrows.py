@@ -293,7 +293,13 @@ def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
             yield line, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
             continue
         if len(values) != len(header):
-            yield line, BadRow(f"expected {len(header)} fields, found {len(values)}")
+            found = f"expected {len(header)} fields, found {len(values)}"
+            if lines.number > line:  # a quote left open joins the lines after it
+                found += (
+                    f' in lines {line}-{lines.number}, read as one record: a quote (") on '
+                    f"line {line} is not closed before line {lines.number}"
+                )
+            yield line, BadRow(found)
             continue
         yield line, {k: (v if v != "" else None) for k, v in zip(header, values, strict=True)}
 

@@ -256,6 +256,20 @@ def test_a_source_option_that_names_nothing_is_refused(scan, tmp_path, blank):
     ) == [(0,)]
 
 
+def test_a_quote_left_open_in_a_csv_names_the_lines_it_swallowed(scan, tmp_path):
+    """The bad record was named by its first line only, so the rows after it that
+    were read into it seemed to vanish."""
+    (tmp_path / "q.csv").write_text(
+        'id,text,rating\nq1,ok row,1\nq2,"broken quote row,2\nq3,another row,3\n', "utf-8"
+    )
+    done = scan("--create", "import", "q.csv")
+    assert done.returncode == 3
+    assert (
+        'line 3: expected 3 fields, found 2 in lines 3-4, read as one record: a quote (") on '
+        "line 3 is not closed before line 4"
+    ) in " ".join(done.stderr.split())
+
+
 def test_a_csv_header_naming_a_column_twice_is_refused(scan, tmp_path):
     """The second "text" column, empty, replaced the first: "missing required field
     'text'" on a row that had text."""
