@@ -9,6 +9,7 @@ XPath when it starts with ``/`` or ``(``), else ``<link rel="next">`` or
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -103,17 +104,23 @@ class JsonLdSpider(ScanSpider):
 
     def parse(self, response: Response) -> Iterator[Mention | scrapy.Request]:
         found = 0
+        reviews: list[dict[str, Any]] = []
         for script in response.xpath('//script[@type="application/ld+json"]/text()').getall():
             try:
                 data = jsonsafe.loads(script)
             except ValueError:
                 self.layout_problem(response, "a JSON-LD block that is not valid JSON")
                 continue
-            for review in reviews_in(data):
-                mention = self._from_jsonld(review, response)
-                if mention is not None:
-                    found += 1
-                    yield mention
+            reviews.extend(reviews_in(data))
+        # A key several reviews of the page share is no review's id: many sites give
+        # every review the product page's url, and the reviews became one post.
+        keys = Counter(_key(review) for review in reviews)
+        shared = {key for key, count in keys.items() if count > 1} | {response.url}
+        for review in reviews:
+            mention = self._from_jsonld(review, response, shared)
+            if mention is not None:
+                found += 1
+                yield mention
         if not found:
             for node in response.xpath(
                 '//*[@itemtype and contains(@itemtype, "schema.org/Review")]'
@@ -136,18 +143,19 @@ class JsonLdSpider(ScanSpider):
             or response.css('a[rel~="next"]::attr(href)').get()
         )
 
-    def _from_jsonld(self, review: dict[str, Any], response: Response) -> Mention | None:
+    def _from_jsonld(
+        self, review: dict[str, Any], response: Response, shared: set[str]
+    ) -> Mention | None:
         text = review.get("reviewBody") or review.get("description") or review.get("text")
         if not isinstance(text, str) or not text.strip():
             return None
         rating, scale = _rating(review)
         author = _name(review.get("author"))
         date = review.get("datePublished") or review.get("dateCreated")
-        key = review.get("@id") or review.get("url") or review.get("identifier")
+        key = _key(review)
         return Mention(
             source=self.source,
-            external_id=str(_name(key) if isinstance(key, dict | list) else key or "")
-            or fallback_id(text, author),
+            external_id=(key if key not in shared else "") or fallback_id(text, author),
             text=text,
             url=page_link(response, review.get("url")),
             author=author,
@@ -210,3 +218,10 @@ def _float(value: str | None) -> float | None:
         return float(value.replace(",", ".")) if value else None
     except ValueError:
         return None
+
+
+def _key(review: dict[str, Any]) -> str:
+    """What the review says identifies it: its ``@id``, else its ``url``, else its
+    ``identifier`` ("" for none)."""
+    key = review.get("@id") or review.get("url") or review.get("identifier")
+    return str(_name(key) if isinstance(key, dict | list) else key or "")

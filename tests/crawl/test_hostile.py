@@ -300,3 +300,43 @@ def test_a_link_that_is_no_url_loses_only_itself(site: Site, tmp_path: Path) -> 
         ("reviews", "r1", None),
         ("reviews", "r2", site.url("/r/2")),
     ]
+
+
+def test_reviews_that_share_the_product_url_stay_apart(site: Site, tmp_path: Path) -> None:
+    """Many shops give every Review of a page the product page's "url" and no
+    "@id": read as the id, it made the page's reviews one post, rewritten on every
+    run, with the crawl's health "ok"."""
+    reviews = [
+        {
+            "@type": "Review",
+            "url": "https://shop.example/acme-anvil",
+            "author": f"reviewer{i}",
+            "reviewBody": f"Acme anvil number {i} arrived cracked.",
+            "reviewRating": {"ratingValue": 1},
+        }
+        for i in range(3)
+    ] + [
+        {
+            "@type": "Review",
+            "url": "https://shop.example/r/own",
+            "author": "solo",
+            "reviewBody": "Acme refund took a month.",
+        }
+    ]
+    ld = json.dumps({"@context": "https://schema.org", "@type": "Product", "review": reviews})
+    page = f'<html><head><script type="application/ld+json">{ld}</script></head></html>'
+    site.behave("/shared/reviews.html", body=page.encode())
+    write_config(
+        tmp_path, [{"name": "shop", "spider": "jsonld", "url": site.url("/shared/reviews.html")}]
+    )
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    stored = rows(tmp_path / "scan.db", "SELECT external_id, author, url FROM mentions")
+    assert len(stored) == 4
+    assert {author for _, author, _ in stored} == {"reviewer0", "reviewer1", "reviewer2", "solo"}
+    own = [external_id for external_id, author, _ in stored if author == "solo"]
+    assert own == ["https://shop.example/r/own"]  # a url no other review shares is its id
+    assert {url for _, _, url in stored} == {
+        "https://shop.example/acme-anvil",
+        "https://shop.example/r/own",
+    }
