@@ -194,3 +194,38 @@ def crawl_sources(tmp_path: Path) -> str:
     result = run_scan("--config", str(tmp_path / "scanner.toml"), "sources", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def test_one_stray_byte_does_not_turn_a_utf8_page_into_mojibake(site: Site, tmp_path: Path) -> None:
+    """A windows-1252 apostrophe pasted into one review of a page in UTF-8 made
+    the whole page read as windows-1252: "RenÃ©e", "120 â‚¬", Hindi as noise.
+    The page reads as UTF-8, the stray byte alone becomes U+FFFD."""
+    page = (
+        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
+        '<article class="complaint" data-id="m-1"><h2>Remboursement</h2>'
+        '<span class="author">Renée</span><div class="complaint-body">'
+        "<p>Acme n'a jamais remboursé mes 120 €.</p></div></article>"
+        '<article class="complaint" data-id="m-2"><h2>Refund</h2>'
+        '<span class="author">Raj</span><div class="complaint-body">'
+        "<p>Acme don\x00t reply, पैसा वापस नहीं आया</p></div></article>"
+        "</body></html>"
+    ).encode()
+    site.behave("/mixed.html", body=page.replace(b"\x00", b"\x92"))
+    write_config(
+        tmp_path,
+        [
+            {
+                "name": "mixed",
+                "spider": "site",
+                "rule": "example-board",
+                "url": site.url("/mixed.html"),
+            }
+        ],
+    )
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    got = dict(rows(tmp_path / "scan.db", "SELECT author, text FROM mentions"))
+    assert got == {
+        "Renée": "Acme n'a jamais remboursé mes 120 €.",
+        "Raj": "Acme don\ufffdt reply, पैसा वापस नहीं आया",
+    }

@@ -47,11 +47,28 @@ def real_encoding(body: bytes, declared: str | None) -> str | None:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
-        if declared not in (None, "utf-8"):
-            return None  # declared something else, and it is not UTF-8: trust it
+        if declared not in (None, "utf-8") or mostly_utf8(body):
+            # declared something else, and it is not UTF-8: trust it; or UTF-8 with a
+            # stray byte pasted in from elsewhere, which alone becomes U+FFFD
+            return None if declared not in (None, "utf-8") else _utf8_unless(declared)
         inner = _canonical(html_body_declared_encoding(body))
         return inner if inner not in (None, "utf-8") else "cp1252"
+    return _utf8_unless(declared)
+
+
+def _utf8_unless(declared: str | None) -> str | None:
     return None if declared == "utf-8" else "utf-8"
+
+
+def mostly_utf8(body: bytes) -> bool:
+    """Whether ``body`` is UTF-8 but for a few stray bytes: a windows-1252 "’" pasted
+    into one review of a page in UTF-8. Windows-1252 text read as UTF-8 is almost
+    all bad sequences; such a page is almost all good ones, and decoding it all as
+    windows-1252 turned every other review into "RenÃ©e" (and Hindi into noise)."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return good >= 4 * bad
 
 
 class EncodingFixMiddleware:
