@@ -45,6 +45,7 @@ from .pageparts import (
     says_empty,
     text_of,
 )
+from .parsing import text_or_none
 
 _STATE = re.compile(r"__PRELOADED_STATE__\s*=\s*(\{.*\})\s*;?\s*$", re.DOTALL)
 _LABEL = re.compile(r"^\s*(?:complaint type|status|date|review from)\s*:?\s*", re.IGNORECASE)
@@ -136,7 +137,7 @@ class BbbSpider(ScanSpider):
         if state is not None and not reviews and cards:
             self.layout_problem(response, "__PRELOADED_STATE__ holds no reviews; read the cards")
         if reviews:
-            yield from (self._review_json(response, item) for item in reviews)
+            yield from self.each(response, reviews, self._review_json)
         elif cards:
             missing: Counter[str] = Counter()
             for card in cards:
@@ -147,13 +148,17 @@ class BbbSpider(ScanSpider):
         yield from self._next(response, self.parse_reviews)
 
     def _review_json(self, response: Response, item: dict[str, Any]) -> Mention:
-        text = clean_text(item.get("text") or "")
-        if not text and item.get("extendedText"):
-            text = clean_text(item["extendedText"][0].get("text") or "")
+        # a list of one may come as the object itself, or as anything else
+        extended = item.get("extendedText")
+        parts = [extended] if isinstance(extended, dict) else extended
+        parts = [x for x in parts if isinstance(x, dict)] if isinstance(parts, list) else []
+        text = clean_text(text_or_none(item.get("text")) or "")
+        if not text and parts:
+            text = clean_text(text_or_none(parts[0].get("text")) or "")
         published = _ymd(item.get("date"))
-        author = clean_text(item.get("displayName") or "") or None
+        author = clean_text(text_or_none(item.get("displayName")) or "") or None
         rid = str(item.get("id") or fallback_id(text, author))
-        reply = next((x for x in item.get("extendedText") or [] if x.get("isBusiness")), None)
+        reply = next((x for x in parts if x.get("isBusiness")), None)
         extra: dict[str, Any] = {"kind": "review"}
         if reply:
             extra["business_response"] = clean_text(reply.get("text") or "")
@@ -250,7 +255,7 @@ def _ymd(value: Any) -> datetime | None:
     """BBB's JSON dates: {"year": 2024, "month": 3, "day": 3}."""
     try:
         return datetime(int(value["year"]), int(value["month"]), int(value["day"]), tzinfo=UTC)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
 

@@ -155,8 +155,10 @@ def dicts_with(data: Any, keys: set[str]) -> Iterator[dict[str, Any]]:
 
 
 def types_of(obj: dict[str, Any]) -> set[str]:
+    """The schema.org types a JSON-LD object says it is (``@type``: one or a list;
+    anything in it but a name, such as ``[{}]``, names none)."""
     kind = obj.get("@type")
-    return set(kind) if isinstance(kind, list) else {str(kind)}
+    return {k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
 
 
 def name_of(value: Any) -> str:

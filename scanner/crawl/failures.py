@@ -32,6 +32,9 @@ EXCEPTION_KINDS = {
     "UnsupportedURLSchemeError": "scheme",
     "ResponseDataLossError": "dataloss",
     "_DataLoss": "dataloss",
+    "ResponseNeverReceived": "closed",
+    "ConnectionDone": "closed",
+    "ConnectionLost": "closed",
 }
 #: What to do about an HTTP status, by its first digit or itself.
 _HINTS = {
@@ -45,8 +48,25 @@ _HINTS = {
 
 
 def exception_kind(exc: BaseException) -> str:
-    """The kind of a download failure (``connection`` when it is none we know)."""
-    return EXCEPTION_KINDS.get(type(exc).__name__, "connection")
+    """The kind of a download failure (``connection`` when it is none we know), by
+    the error or the one it wraps (Scrapy's DownloadFailedError wraps Twisted's
+    ResponseNeverReceived when a site hangs up)."""
+    for error in (exc, exc.__cause__):
+        if error is not None and type(error).__name__ in EXCEPTION_KINDS:
+            return EXCEPTION_KINDS[type(error).__name__]
+    return "connection"
+
+
+def exception_detail(exc: BaseException) -> str:
+    """What went wrong, in the words of the error underneath: Twisted wraps a
+    closed connection in a list of Failures, whose repr had reached the user
+    ("[<twisted.python.failure.Failure twisted.internet.error.ConnectionDone:
+    ...>]")."""
+    reasons = getattr(exc, "reasons", None) or getattr(exc.__cause__, "reasons", None)
+    if reasons:
+        inner = getattr(reasons[0], "value", reasons[0])
+        return str(inner) or type(inner).__name__
+    return str(exc) or type(exc).__name__
 
 
 def record(stats: Any, kind: str, url: str, detail: str | None = None) -> None:
@@ -97,6 +117,8 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
         return f"unsupported URL scheme '{scheme}' in {url} — use http:// or https://"
     if kind == "dataloss":
         return f"{host} broke off {n} mid-transfer"
+    if kind == "closed":
+        return f"{host} closed the connection without answering ({n})"
     if kind == "robots":
         return _robots(detail or "", count, url)
     if kind == "retry_after":

@@ -20,9 +20,16 @@ Conventions the crawl machinery relies on:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import scrapy
+
+T = TypeVar("T")
+R = TypeVar("R")
+#: What reading a value of an unforeseen shape raises (a bug of ours raises these
+#: too, but is then named in the warning and the source's health).
+_SHAPE_ERRORS = (AttributeError, TypeError, ValueError, KeyError, IndexError, OverflowError)
 
 
 class ScanSpider(scrapy.Spider):
@@ -61,6 +68,23 @@ class ScanSpider(scrapy.Spider):
         if crawler is not None:
             crawler.stats.inc_value("pages/truncated")
             crawler.stats.set_value("pages/last_truncated", f"{what} ({response.url})")
+
+    def each(
+        self,
+        response: scrapy.http.Response,
+        items: Iterable[T],
+        build: Callable[[scrapy.http.Response, T], R],
+    ) -> Iterator[R]:
+        """``build(response, item)`` for each item of a page, one at a time: an item
+        of a shape no one foresaw (an object where a list was, a year of thirteen
+        digits) is a layout problem, and the items after it are still read. An
+        exception had ended the page there, on every crawl."""
+        for item in items:
+            try:
+                yield build(response, item)
+            except _SHAPE_ERRORS as exc:
+                said = f"{type(exc).__name__}: {exc}"
+                self.layout_problem(response, f"an item it cannot read ({said})")
 
     def layout_problem(self, response: scrapy.http.Response | None, what: str) -> None:
         """Say that the page did not look as expected; the crawl goes on."""

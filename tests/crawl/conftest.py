@@ -60,6 +60,7 @@ class Behaviour:
     redirect: str | None = None  # answer 302 to this URL
     trickle: float = 0.0  # seconds between the bytes of the body
     gzip: bool = False  # send the body gzip-encoded (a small body that unpacks large)
+    hang_up: bool = False  # close the connection without answering
     served: int = 0
 
 
@@ -151,6 +152,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                     rule.served += 1  # type: ignore[union-attr]
             if rule is not None and rule.delay:
                 time.sleep(rule.delay)
+            if active and rule is not None and rule.hang_up:
+                self.close_connection = True
+                return None
             if rule is not None and rule.redirect:
                 return self._send(302, b"", "text/html", {"Location": rule.redirect})
             if path == "/robots.txt" and not (active and rule is not None and rule.status):

@@ -340,3 +340,16 @@ def test_reviews_that_share_the_product_url_stay_apart(site: Site, tmp_path: Pat
         "https://shop.example/acme-anvil",
         "https://shop.example/r/own",
     }
+
+
+def test_a_site_that_hangs_up_is_said_in_words(site: Site, tmp_path: Path) -> None:
+    """A connection closed without an answer was reported as Twisted's repr:
+    "[<twisted.python.failure.Failure twisted.internet.error.ConnectionDone: ...>]"."""
+    site.behave("/board/page2.html", hang_up=True)
+    write_config(tmp_path, [board(site)])
+    result = crawl(tmp_path)
+    assert result.returncode == 3, result.stderr
+    said = " ".join((result.stdout + result.stderr).split())
+    assert f"127.0.0.1:{site.port} closed the connection without answering (1 page)" in said
+    assert "twisted" not in said and "Failure" not in said
+    assert rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions")[0][0] == 3  # page 1's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -186,3 +187,27 @@ def test_an_empty_listing_is_not_a_layout_change() -> None:
     )
     assert run(s.parse_complaints, page) == ([], [])
     assert problems(s) == 0
+
+
+def test_a_review_of_an_unforeseen_shape_costs_only_itself(tmp_path) -> None:
+    """One review whose "extendedText" came as the object itself (a list of one
+    often does), or as a string, or whose year had thirteen digits, raised inside
+    the page: its other reviews and every later page were lost, every night."""
+    page = fixture("bbb", "reviews_p1.html").read_text(encoding="utf-8")
+    found = re.search(r"__PRELOADED_STATE__\s*=\s*(\{.*\})\s*;?\s*</script>", page, re.S)
+    assert found
+    state = json.loads(found.group(1))
+    items = state["businessProfile"]["customerReviews"]["items"]
+    items[0]["extendedText"] = items[0]["extendedText"][0]  # the object, not a list of one
+    items[1]["extendedText"] = "not a list"
+    items[2]["date"] = {"year": "9999999999999", "month": 1, "day": 1}
+    items.append({"displayName": "Odd", "text": ["a", "list"], "extendedText": [None, 1]})
+    hostile = tmp_path / "reviews.html"
+    hostile.write_text(page[: found.start(1)] + json.dumps(state) + page[found.end(1) :], "utf-8")
+    s = spider()
+    mentions, requests = run(s.parse_reviews, respond(REVIEWS, hostile))
+    by_author = {m.author: m for m in mentions}
+    assert {"Maria G.", "Ravi K.", "Jordan P."} <= set(by_author)
+    assert by_author["Maria G."].extra["business_response"].startswith("We apologise")
+    assert by_author["Jordan P."].published_at is None  # the year no calendar has
+    assert requests  # the next page is still asked for

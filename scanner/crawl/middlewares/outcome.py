@@ -52,6 +52,6 @@ class FailureCountMiddleware:
         if kind == "too_large":
             detail = size(request.meta.get("download_maxsize", self.maxsize))
         else:
-            detail = str(exception) or type(exception).__name__
+            detail = failures.exception_detail(exception)
         failures.record(self.crawler.stats, kind, request.url, detail)
         self.frontier.gave_up(request.meta.get("scan_fp"))
