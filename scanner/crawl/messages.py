@@ -60,6 +60,10 @@ class BatchDone:
     lost: int = 0  # posts of a batch that could not be stored at all (see ``error``)
     logs: list[tuple[int, str]] = field(default_factory=list)  # (level, message) to log
     error: str | None = None  # the batch was not stored at all: why
+    # The pages a batch that was not stored had scheduled: the crawl records them
+    # again with a later batch, so the next crawl fetches them (its done marks are
+    # dropped: the pages whose posts were lost stay to be fetched).
+    unrecorded: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def stored(self) -> int:

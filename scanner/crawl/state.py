@@ -147,14 +147,23 @@ class SourceState(Gathering):
         )
 
     def _answered(self, answer: BatchDone) -> None:
-        """Count one batch's answer in the crawler's stats and log what it reports."""
+        """Count one batch's answer in the crawler's stats and log what it reports.
+        A batch that was not stored (the database locked past the busy timeout, a
+        full disk) loses its posts and its page marks: the pages it scheduled are
+        handed over again with the next batch, so they stay to be fetched by the
+        next crawl. They had been lost with it, and the next crawl stopped at its
+        first page, whose posts it knew."""
         self.totals += UpsertResult(answer.new, answer.updated, answer.unchanged)
         fold_answer(self.crawler.stats, answer, self.source)
+        for fingerprint, page in answer.unrecorded.items():
+            self.frontier_add.setdefault(fingerprint, page)
 
     def close(self) -> None:
         if not self.closed:
             try:
                 self.flush(wait=True)
+                if self.frontier_add:  # pages of a last batch that was not stored
+                    self.flush(wait=True)
             finally:
                 self.closed = True
                 self.worker.release()

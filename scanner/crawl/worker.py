@@ -134,6 +134,7 @@ class Worker:
         except Exception as exc:  # the transaction rolled back whole; the crawl goes on
             answer.error = str(exc) or type(exc).__name__  # the crawl side logs it
             answer.lost = len(batch.items) - sum(answer.dropped.values()) - answer.failed
+            answer.unrecorded = dict(batch.frontier_add)
         else:
             answer.new, answer.updated = result.new, result.updated
             answer.unchanged = result.unchanged

@@ -353,3 +353,31 @@ def test_a_site_that_hangs_up_is_said_in_words(site: Site, tmp_path: Path) -> No
     assert f"127.0.0.1:{site.port} closed the connection without answering (1 page)" in said
     assert "twisted" not in said and "Failure" not in said
     assert rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions")[0][0] == 3  # page 1's
+
+
+def test_pages_of_a_batch_that_could_not_be_stored_are_fetched_by_the_next_crawl(
+    site: Site, tmp_path: Path
+) -> None:
+    """A batch the database refused (locked past the busy timeout, a full disk)
+    rolled its page marks back with its posts: the pages it had scheduled were
+    forgotten, and the next crawl stopped at page 1, its posts dated before the
+    last run. Those pages now stay to be fetched."""
+    import sqlite3
+
+    from scanner.store import Store
+
+    write_config(tmp_path, [board(site)])
+    db = tmp_path / "scan.db"
+    Store(db).close()
+    with sqlite3.connect(db) as conn:  # a write that fails as a locked or full disk would
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON mentions WHEN NEW.external_id "
+            "IN ('b-104', 'b-105', 'b-106') BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    refused = crawl(tmp_path)
+    assert "not stored: disk full" in " ".join((refused.stdout + refused.stderr).split())
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER refuse")
+    again = crawl(tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT COUNT(*) FROM mentions")[0][0] == 6
