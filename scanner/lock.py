@@ -21,12 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.errors import StoreLockedError, writing
+from scanner.status import ExitStatus
 
 logger = logging.getLogger(__name__)
 
 
 class LockedError(StoreLockedError):
-    """Another scan run holds the lock on this database."""
+    """Another scan run holds the lock on this database (exit status 4)."""
+
+    exit_status = ExitStatus.LOCKED
 
 
 def lock_path(db_path: Path) -> Path:

@@ -97,20 +97,24 @@ def crawl(
         scan crawl --redis redis://queue.example:6379/0
     """
     from scanner.crawl.run import run_crawl
+    from scanner.lock import held
 
     exclusive(("redis_url", "local"))
 
     config = app.config
-    result = run_crawl(
-        config,
-        app.db_path,
-        sources or None,
-        overrides=settings,
-        progress=progress_line,
-        progress_every=progress_every,
-        tracebacks=app.debug,
-        redis="" if local else redis_url,
-    )
+    # One crawl of a database at a time, as `scan nightly` runs one: two would
+    # fetch every page twice and pace each site at twice the configured rate.
+    with held(app.db_path, "crawl"):
+        result = run_crawl(
+            config,
+            app.db_path,
+            sources or None,
+            overrides=settings,
+            progress=progress_line,
+            progress_every=progress_every,
+            tracebacks=app.debug,
+            redis="" if local else redis_url,
+        )
     summary(result)
     sys.exit(int(result.exit_status))
 

@@ -145,3 +145,20 @@ def test_ctrl_c_while_the_crawl_is_set_up_closes_its_runs(site: Site, tmp_path: 
     ]
     assert rows(db, "SELECT state FROM source_health") == []  # no failure of a source
     assert site.count("/ld/") == 0  # nothing was fetched
+
+
+def test_a_second_crawl_of_the_same_database_is_refused_while_one_runs(
+    site: Site, tmp_path: Path
+) -> None:
+    """Two crawls of one database fetched every page twice and paced each site at
+    twice its configured rate; the second now exits at once with status 4."""
+    process = trickling_crawl(site, tmp_path)
+    try:
+        fetched = site.count("/ld/")
+        second = crawl(tmp_path)
+        assert second.returncode == 4, second.stdout + second.stderr
+        assert "another scan run holds the lock (crawl, pid" in second.stderr
+        assert site.count("/ld/") - fetched <= 1  # the first crawl's trickling page only
+    finally:
+        ctrl_c(process)
+        process.communicate(timeout=60)
