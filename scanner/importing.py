@@ -25,7 +25,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.errors import OptionError
-from scanner.importrows import BadRow, Record, detect_format, records
+from scanner.importrows import FIELDS, BadRow, Record, detect_format, records
 from scanner.judge.categories import categorise
 from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
@@ -39,20 +39,7 @@ from scanner.text.language import guess_language
 __all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file", "import_notes"]
 
 FORMATS = ("jsonl", "csv")
-KNOWN_FIELDS = {
-    "id",
-    "text",
-    "source",
-    "author",
-    "title",
-    "url",
-    "rating",
-    "rating_scale",
-    "published_at",
-    "language",
-    "company",
-    "grievance",
-}
+KNOWN_FIELDS = FIELDS
 #: Columns that often hold a field under another name. Never read as that field
 #: (a "date" may be when the file was exported, a "name" the product's): the
 #: import says what it did not read, so that a file of five-star reviews in a
@@ -348,14 +335,25 @@ def _meant_field(column: str) -> str | None:
     return close[0] if close else None
 
 
+#: Fields a row's id depends on: read only under their own names, so that a file
+#: imported before (its "ID" column kept as a fact, the id derived) keeps its ids
+#: and is not stored a second time. Named in a note instead ("is it 'id'?").
+_NAMING_FIELDS = frozenset({"id", "source", "company"})
+
+
 def _named_fields(record: dict[str, Any], unread: Counter[str]) -> dict[str, Any]:
     """The record with a field named in another case or with spaces read as that
     field ("Rating", "Published At": spreadsheet headers), unless the record has
-    it under its own name too; other unknown keys are counted in ``unread``."""
+    it under its own name too, or it names the row (``_NAMING_FIELDS``); other
+    unknown keys are counted in ``unread``."""
     out = {}
     for key, value in record.items():
         canonical = key.strip().casefold().replace(" ", "_") if isinstance(key, str) else key
-        if key not in KNOWN_FIELDS and canonical in KNOWN_FIELDS and canonical not in record:
+        if (
+            key not in KNOWN_FIELDS
+            and canonical in KNOWN_FIELDS - _NAMING_FIELDS
+            and canonical not in record
+        ):
             key = canonical
         elif key not in KNOWN_FIELDS and (key in unread or len(unread) < _UNREAD_KEPT):
             unread[key] += 1
@@ -454,7 +452,7 @@ def _mention(
 # (PostgreSQL exports "t" and "f") and people. Any other word is a bad row: "off",
 # "nein" or "0.0" had counted as yes.
 _YES = frozenset({"1", "true", "t", "yes", "y"})
-_NO = frozenset({"0", "false", "f", "no", "n", ""})
+_NO = frozenset({"0", "false", "f", "no", "n"})
 
 
 def _grievance(
@@ -469,13 +467,15 @@ def _grievance(
     judged as a crawled post is (``rules/complaint.toml``: a five-star "love it" is
     no grievance, a one-star review is); else it is one, since an export from a
     complaint box or a ticket system holds complaints."""
+    if isinstance(given, str) and not given.strip():
+        given = None  # blank says nothing: as if absent
     if given is not None:
         if isinstance(given, str):
             word = given.strip().casefold()
             if word in _YES or word in _NO:
                 return word in _YES
             raise BadRow(
-                f"'grievance' must be one of {', '.join(sorted(_YES | _NO - {''}))}"
+                f"'grievance' must be one of {', '.join(sorted(_YES | _NO))}"
                 f" (or empty), got {given!r}"
             )
         if isinstance(given, bool) or given in (0, 1):
@@ -586,28 +586,36 @@ def _reject_id_clashes(
     same file gave: the later row had silently replaced the earlier one, a
     different post, and no count said so. This import's earlier rows are known
     by the run that last wrote them, so memory does not grow with the file. A row
-    without an id whose derived id repeats in the batch is the same post again (its
-    id comes from its text and author): counted unchanged, stored once. Returns
-    the rows to store and how many were such repeats."""
+    that repeats an earlier one whole (the same id and content; a derived id comes
+    from the content) is the same post again: counted unchanged, stored once.
+    Returns the rows to store and how many were such repeats."""
     ids = [r["id"] for _, r in rows]
     owners = store.existing_sources(ids)
-    earlier = store.written_by_run(ids, run_id)
-    batch: dict[str, int] = {}
+    earlier = store.written_by_run(ids, run_id)  # id -> content hash
+    batch: dict[str, tuple[int, str]] = {}  # id -> (line, content hash)
     kept = []
     twice = 0
     for line, row in rows:
         owner = owners.setdefault(row["id"], row["source"])
         if owner != row["source"]:
             errors.append(RowError(line, f"id {row['id']!r} already belongs to source {owner!r}"))
-        elif row[_GIVEN_ID] and (row["id"] in earlier or row["id"] in batch):
-            where = f"line {batch[row['id']]}" if row["id"] in batch else "an earlier row"
-            said = f"id {row['id']!r} is that of {where} of this file too: kept that row"
-            errors.append(RowError(line, said))
-        elif row["id"] in batch:
-            twice += 1
-        else:
-            batch[row["id"]] = line
+            continue
+        mention_id = row["id"]
+        repeated = mention_id in batch or mention_id in earlier
+        digest = store.content_hash_of(row) if repeated else ""
+        if not repeated:
+            batch[mention_id] = (line, digest)
             kept.append(row)
+            continue
+        first_line, first = batch.get(mention_id, (0, earlier.get(mention_id, "")))
+        if not first:
+            first = store.content_hash_of(next(r for _, r in rows if r["id"] == mention_id))
+        if digest == first or not row[_GIVEN_ID]:
+            twice += 1  # the same post again: nothing to store, nothing lost
+        else:
+            where = f"line {first_line}" if first_line else "an earlier row"
+            said = f"id {mention_id!r} is that of {where} of this file too: kept that row"
+            errors.append(RowError(line, said))
     return kept, twice
 
 

@@ -86,6 +86,24 @@ def records(path: Path, fmt: str) -> Iterator[Record]:
 
 _UTF16_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _GZIP = b"\x1f\x8b"
+#: The fields a record may have (``scanner.importing.KNOWN_FIELDS``): a CSV header
+#: naming one of them twice is refused, since the second value would replace the first.
+FIELDS = frozenset(
+    {
+        "id",
+        "text",
+        "source",
+        "author",
+        "title",
+        "url",
+        "rating",
+        "rating_scale",
+        "published_at",
+        "language",
+        "company",
+        "grievance",
+    }
+)
 _HEAD = 4096  # bytes of the file looked at before it is read
 
 
@@ -269,7 +287,9 @@ def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
             "line 1: the CSV header is not valid UTF-8 (re-save the file as UTF-8)"
         )
     names = [h.casefold().replace(" ", "_") for h in header]
-    twice = sorted({h for h, n in zip(header, names, strict=True) if names.count(n) > 1})
+    twice = sorted(
+        {h for h, n in zip(header, names, strict=True) if n in FIELDS and names.count(n) > 1}
+    )
     if twice:  # a row's second value would silently replace its first
         raise ImportFileError(f"line 1: the CSV header names {', '.join(map(repr, twice))} twice")
     if "text" not in names:

@@ -170,8 +170,7 @@ class SiteSpider(ScanSpider):
         if not text:
             self.layout_problem(response, f"a post without text ({self.rule.fields.text!r})")
             return None
-        # values["link"] is a string here: the condition checks it
-        link = response.urljoin(values["link"]) if values.get("link") else None  # type: ignore[arg-type]
+        link = page_link(response, values.get("link"))
         date = parse_published(values.get("date"), formats=self.rule.date_formats)
         external_id = values.get("id") or link or fallback_id(text, values.get("author"))
         return Mention(

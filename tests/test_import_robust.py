@@ -199,10 +199,11 @@ def test_an_id_given_twice_in_one_file_keeps_the_first_row_and_says_so(scan, tmp
         for i in range(700)
     ]  # repeats within a batch of 500 and across batches
     rows += [{"text": "Terrible", "author": "anon"}, {"text": "Terrible", "author": "anon"}]
+    rows += [{"id": "same", "text": "Exactly the same"}] * 2  # a whole repeat: the same post
     src = _jsonl(tmp_path, "dups.jsonl", *rows)
     done = scan("--create", "import", str(src))
     assert done.returncode == 3, done.stderr
-    assert "702 row(s) read: 351 new, 0 updated, 1 unchanged, 350 rejected." in done.stdout
+    assert "704 row(s) read: 352 new, 0 updated, 2 unchanged, 350 rejected." in done.stdout
     assert "line 351: id 'T-0' is that of line 1 of this file too: kept that row" in done.stderr
     assert "line 700: id 'T-349' is that of an earlier row of this file too" in done.stderr
     stored = dict(_rows(tmp_path / "scan.db", "SELECT external_id, text FROM mentions"))
@@ -211,8 +212,10 @@ def test_an_id_given_twice_in_one_file_keeps_the_first_row_and_says_so(scan, tmp
         and stored["T-349"] == "ticket 349 about a refund"
     )
     again = scan("import", str(src))  # the same file again: nothing new, nothing lost
-    assert "702 row(s) read: 0 new, 0 updated, 352 unchanged, 350 rejected." in again.stdout
-    assert _rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(351,)]
+    assert "704 row(s) read: 0 new, 0 updated, 354 unchanged, 350 rejected." in again.stdout
+    assert _rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(352,)]
+    strict = scan("import", str(_jsonl(tmp_path, "s.jsonl", *rows[-2:])), "--strict")
+    assert strict.returncode == 0, strict.stderr  # a whole repeat is no bad row
 
 
 def test_a_field_in_another_case_is_read_and_a_column_that_looks_like_one_is_named(scan, tmp_path):
@@ -221,7 +224,7 @@ def test_a_field_in_another_case_is_read_and_a_column_that_looks_like_one_is_nam
     "stars" column (or a typo, "ratin") is no field, and the import now says which
     field it was not taken for."""
     (tmp_path / "cap.csv").write_text(
-        "Id,Text,Rating,Date,stars,ratin,app_version\n"
+        "id,Text,Rating,Date,stars,ratin,app_version\n"
         "r1,Love this app works great,5,2024-01-01,5,5,1.2\n"
         "r2,Best bank ever,5,2024-02-01,5,5,1.3\n",
         encoding="utf-8",
@@ -237,11 +240,20 @@ def test_a_field_in_another_case_is_read_and_a_column_that_looks_like_one_is_nam
             in said
         )
     assert "app_version" not in said  # a column of facts of its own: kept, not questioned
-    src = _jsonl(tmp_path, "c.jsonl", {"ID": "j1", "text": "fine", "Published At": "2024-03-01"})
+    src = _jsonl(tmp_path, "c.jsonl", {"id": "j1", "text": "fine", "Published At": "2024-03-01"})
     assert scan("import", str(src)).returncode == 0
     assert _rows(tmp_path / "scan.db", "SELECT published_at FROM mentions WHERE id = 'j1'") == [
         ("2024-03-01T00:00:00+00:00",)
     ]
+    # What names the row is read under its own name only: a file imported before,
+    # its "ID" kept as a fact and its ids derived, keeps them and is not stored twice.
+    named = _jsonl(tmp_path, "n.jsonl", {"ID": "T-1", "text": "charged twice"})
+    first = scan("import", str(named))
+    assert "column 'ID' (1 row) is no field scan reads, so it was not taken as 'id'" in " ".join(
+        first.stderr.split()
+    )
+    assert "0 new, 0 updated, 1 unchanged" in scan("import", str(named)).stdout
+    assert _rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions WHERE id = 'T-1'") == [(0,)]
 
 
 @pytest.mark.parametrize("blank", ["", "   ", "\u200b"])
@@ -270,13 +282,20 @@ def test_a_quote_left_open_in_a_csv_names_the_lines_it_swallowed(scan, tmp_path)
     ) in " ".join(done.stderr.split())
 
 
-def test_a_csv_header_naming_a_column_twice_is_refused(scan, tmp_path):
+def test_a_csv_header_naming_a_field_twice_is_refused(scan, tmp_path):
     """The second "text" column, empty, replaced the first: "missing required field
-    'text'" on a row that had text."""
+    'text'" on a row that had text. Empty names (a spreadsheet's trailing commas)
+    and repeated columns of other facts are no field, and the file is read."""
     (tmp_path / "two.csv").write_text("id,text,Text\nh1,real complaint,\n", encoding="utf-8")
     done = scan("--create", "import", "two.csv")
     assert done.returncode == 1
     assert "line 1: the CSV header names 'Text', 'text' twice" in done.stderr
+    (tmp_path / "ok.csv").write_text(
+        "text,rating,notes,notes,,\nRefund never came,1,a,b,,\n", encoding="utf-8"
+    )
+    fine = scan("import", "ok.csv")
+    assert fine.returncode == 0, fine.stderr
+    assert "1 new" in fine.stdout
 
 
 def test_a_grievance_column_says_yes_or_no_in_words_we_know(scan, tmp_path):
@@ -296,6 +315,16 @@ def test_a_grievance_column_says_yes_or_no_in_words_we_know(scan, tmp_path):
     stored = _rows(tmp_path / "scan.db", "SELECT external_id, is_grievance FROM mentions")
     # an empty cell says nothing: a record without a rating is a grievance
     assert dict(stored) == {"g1": 0, "g2": 1, "g3": 0, "g4": 1, "g7": 1}
+    blank = _jsonl(
+        tmp_path,
+        "blank.jsonl",
+        {"id": "e1", "text": "awful", "rating": 1, "grievance": ""},
+        {"id": "e2", "text": "lovely", "rating": 5, "grievance": "  "},
+    )
+    assert scan("import", str(blank)).returncode == 0  # blank: the rating decides
+    assert dict(
+        _rows(tmp_path / "scan.db", "SELECT id, is_grievance FROM mentions WHERE id LIKE 'e%'")
+    ) == {"e1": 1, "e2": 0}
 
 
 def test_a_lone_surrogate_is_replaced_and_the_rows_after_it_are_stored(scan, tmp_path):
@@ -733,6 +762,8 @@ def test_markup_left_open_or_nested_deep_is_read_as_a_browser_reads_it(scan, tmp
         {"id": "h4", "text": "<p>Fine until the update</p><!-- <p>hidden" + "<!--" * 3_000},
         {"id": "h5", "text": "<i>Half an emoji \ud83d</i> and a NUL\u0000 here"},
         {"id": "h6", "text": "Plain text after all that"},
+        {"id": "h7", "text": "Your page <title> says Acme Bank but the refund never came"},
+        {"id": "h8", "text": "<p>Form broke</p><textarea>typed <b>here</b></textarea>"},
     )
     done = scan("--db", "x.db", "--create", "import", str(src))
     assert done.returncode == 0, done.stderr
@@ -743,6 +774,8 @@ def test_markup_left_open_or_nested_deep_is_read_as_a_browser_reads_it(scan, tmp
         "h4": "Fine until the update",
         "h5": "Half an emoji \ufffd and a NUL here",
         "h6": "Plain text after all that",
+        "h7": "Your page says Acme Bank but the refund never came",  # not hidden to the end
+        "h8": "Form broke\n\ntyped here",  # raw text read as HTML once more
     }
 
 

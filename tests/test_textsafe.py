@@ -52,6 +52,11 @@ def test_csv_cells_never_start_a_formula():
     )
     assert textsafe.csv_cell("a; @SUM(1)") == "a;' @SUM(1)"
     assert textsafe.csv_cell("fees; refunds; 3.50") == "fees; refunds; 3.50"
+    # ... and what follows a line break inside a post starts a row of its own
+    assert textsafe.csv_cell("Refund never came.\n\n=HYPERLINK(1)") == (
+        "Refund never came.\n\n'=HYPERLINK(1)"
+    )
+    assert textsafe.csv_cell("x;\t=1+1") == "x;'\t=1+1"
     assert textsafe.csv_cell(-3) == -3 and textsafe.csv_cell(None) is None
 
 

@@ -201,11 +201,28 @@ class Store:
         """Which of these mention ids exist already, and under which source."""
         return self._column_by_id("source", list(ids))
 
-    def written_by_run(self, ids: Iterable[str], run_id: int) -> set[str]:
-        """Which of these mention ids the run ``run_id`` stored or saw already."""
-        return {
-            i for i, run in self._column_by_id("last_seen_run", list(ids)).items() if run == run_id
-        }
+    def written_by_run(self, ids: Iterable[str], run_id: int) -> dict[str, str]:
+        """Which of these mention ids the run ``run_id`` stored or saw already, with
+        the content hash each has (see :meth:`content_hash_of`)."""
+        found: dict[str, str] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(
+                self.db.execute(
+                    f"SELECT id, content_hash FROM mentions WHERE id IN ({marks}) "  # noqa: S608
+                    "AND last_seen_run = ?",
+                    [*chunk, run_id],
+                ).fetchall()
+            )
+        return found
+
+    def content_hash_of(self, row: dict[str, Any]) -> str:
+        """The content hash ``row`` would be stored with, under this database's
+        privacy mode: equal to a stored one when nothing of it changed."""
+        prepared = _prepare(row, utcnow(), authors.writing_policy(self.db))
+        return str(prepared["content_hash"])
 
     def _column_by_id(self, column: str, ids: list[str]) -> dict[str, Any]:
         """``{id: column}`` for the stored mentions among ``ids``, 500 ids a query

@@ -64,7 +64,11 @@ def _text_angles_escaped(text: str) -> str:
 
 
 #: Elements whose text no reader sees.
-_HIDDEN = frozenset({"script", "style", "template", "noscript", "head", "title"})
+_HIDDEN = frozenset({"script", "style", "template", "noscript"})
+#: Elements whose content lxml keeps as raw text, markup and all ("<textarea>typed
+#: <b>here</b>"), and whose words a reader sees; their content is read as HTML once
+#: more (once only: nested ones stay as written, so no input makes it quadratic).
+_RAW_TEXT = frozenset({"textarea", "xmp", "plaintext", "title"})
 #: What stands between an element's text and its neighbours': a paragraph break
 #: around paragraphs and headings, a line break around lines, a space between
 #: table cells (else "<td>a<td>b" reads "ab").
@@ -75,7 +79,7 @@ _BREAKS = {
 }
 
 
-def html_to_text(markup: str) -> str:
+def html_to_text(markup: str, *, nested: bool = False) -> str:
     """Visible text of an HTML fragment, block elements as line breaks.
 
     Parsed by lxml (libxml2): its time grows with the length of the markup
@@ -98,6 +102,10 @@ def html_to_text(markup: str) -> str:
         node = stack.pop()
         if isinstance(node, Tag):
             if node.name in _HIDDEN:
+                continue
+            if node.name in _RAW_TEXT and not nested:
+                inner = node.get_text()
+                pieces.append(html_to_text(inner, nested=True) if "<" in inner else inner)
                 continue
             gap = _BREAKS.get(node.name, "")
             pieces.append(gap)

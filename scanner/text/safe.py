@@ -211,8 +211,8 @@ def csv_cell(value: object) -> object:
         return value
     raw = str(value)
     if raw.startswith(_FORMULA_START):
-        return "'" + _SPLIT_FORMULA.sub(";'", strip_controls(raw))
-    text = _SPLIT_FORMULA.sub(";'", strip_controls(raw))
+        return "'" + _SPLIT_FORMULA.sub("'", strip_controls(raw))
+    text = _SPLIT_FORMULA.sub("'", strip_controls(raw))
     if text.lstrip(" \u00a0\u3000").startswith(_FORMULA_START):
         return "'" + text
     return text
@@ -220,8 +220,9 @@ def csv_cell(value: object) -> object:
 
 # A spreadsheet set to split at ";" (where the decimal comma is used) reads a
 # comma-separated file as one field up to the ";" inside a post, quotes or not:
-# what follows starts a cell of its own ("closed my account;=cmd|' /C calc'!A0").
-_SPLIT_FORMULA = re.compile(r";(?=[ \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20])")
+# what follows starts a cell of its own ("closed my account;=cmd|' /C calc'!A0"),
+# as what follows a line break inside a post starts a row of its own.
+_SPLIT_FORMULA = re.compile(r"(?<=[;\n\r])(?=[ \t\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def cell_width(ch: str) -> int:

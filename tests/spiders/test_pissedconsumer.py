@@ -88,3 +88,19 @@ def test_changed_layout_warns_and_yields_nothing() -> None:
     assert run(s.parse, page) == ([], [])
     assert problems(s) == 1
     assert "div.review-item" in s.crawler.stats.get_value("layout/last_problem")
+
+
+def test_a_card_link_that_is_no_url_loses_only_itself() -> None:
+    """A title link such as "http://[oops/…" raised in urllib and ended the page."""
+    from scrapy.http import HtmlResponse, Request
+
+    url = f"{HOST}/review.html"
+    text = fixture("pissedconsumer", "review_p1.html").read_text(encoding="utf-8")
+    good = 'href="/charged-for-a-visit-that-never-happened-3456701.html"'
+    assert good in text
+    bad = text.replace(good, 'href="http://[oops/charged-3456701.html"', 1)
+    s = spider()
+    page = HtmlResponse(url=url, body=bad.encode(), request=Request(url))
+    mentions, _ = run(s.parse, page)
+    assert len(mentions) == 3, [m.external_id for m in mentions]
+    assert all("oops" not in (m.url or "") for m in mentions)

@@ -115,7 +115,7 @@ def _header(console: Console, report: Report, tty: bool) -> None:
         ]
         right = [col != "Company" for col in cc.COMPANY_HEADS]
         heads = cc.COMPANY_HEADS
-        grid(console, _title("Companies"), heads, rows, right=right, flexible=0, rule=tty)
+        grid(console, _title("Companies"), heads, rows, right=right, flexible=[0], rule=tty)
     if report.sources:
         rows = [
             [
@@ -127,7 +127,7 @@ def _header(console: Console, report: Report, tty: bool) -> None:
             for s in report.sources
         ]
         heads = ("Source", "Last crawl", "Health", "Note")
-        grid(console, _title("Sources"), heads, rows, right=[False] * 4, flexible=3, rule=tty)
+        grid(console, _title("Sources"), heads, rows, right=[False] * 4, flexible=[3, 0], rule=tty)
     console.print()
 
 
@@ -407,7 +407,7 @@ def render_comparison(cmp: Comparison, screen: Screen) -> str:
         companies.append([*(_safe(c) for c in cells[:4]), _trend(cells[4]), _safe(cells[5])])
     right = [col not in {"Company", "Systemic issues"} for col in cc.COMPANY_COLUMNS]
     heads, last = cc.COMPANY_COLUMNS, len(cc.COMPANY_COLUMNS) - 1
-    grid(console, _title("Companies"), heads, companies, right=right, flexible=last, rule=tty)
+    grid(console, _title("Companies"), heads, companies, right=right, flexible=[last, 0], rule=tty)
     console.print()
     listed = False
     for standing, title, rows, more in cc.standings(cmp):
@@ -457,5 +457,5 @@ def _rate_table(
         cells += [_safe(line.company), _safe(line.grievances), people, _trend(line.trend)]
         lines.append(cells)
     right = ["/" in col or col == "Trend" for col in head]
-    grid(console, _title(title, style), head, lines, right=right, flexible=0, rule=tty)
+    grid(console, _title(title, style), head, lines, right=right, flexible=[0], rule=tty)
     console.print()

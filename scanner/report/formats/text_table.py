@@ -229,7 +229,7 @@ def grid(
     rows: Sequence[Sequence[Text] | None],
     *,
     right: Sequence[bool],
-    flexible: int,
+    flexible: Sequence[int],
     rule: bool,
 ) -> None:
     """A small table (companies, sources, a comparison's rates) measured by
@@ -237,16 +237,19 @@ def grid(
     Tamil and Telugu vowel signs as no cell, so a column of issue names in those
     scripts pushed the next column out of line and the row past 80 columns.
 
-    Every column takes the width of its longest cell but ``flexible``, which
-    gives way when the screen is too narrow and wraps onto further lines. A row
-    of ``None`` starts a new section (a blank line under a ruled header)."""
+    Every column takes the width of its longest cell but the ``flexible`` ones,
+    which give way in that order when the screen is too narrow, and wrap onto
+    further lines. A row of ``None`` starts a new section (a blank line under a
+    ruled header)."""
     cells = [row for row in rows if row is not None]
     widths = [
         max([text_cells(h), *(cell_size(row[i]) for row in cells)]) for i, h in enumerate(headings)
     ]
-    spare = console.width - (sum(widths) + GAP * (len(widths) - 1))
-    if spare < 0:
-        widths[flexible] = max(widths[flexible] + spare, 8)
+    for column in flexible:
+        spare = console.width - (sum(widths) + GAP * (len(widths) - 1))
+        if spare >= 0:
+            break
+        widths[column] = max(widths[column] + spare, 8)
     console.print(title)
     head = [Text(h, style="bold") for h in headings]
     _grid_row(console, head, widths, right, flexible)
@@ -261,16 +264,22 @@ def grid(
 
 
 def _grid_row(
-    console: Console, row: Sequence[Text], widths: list[int], right: Sequence[bool], flexible: int
+    console: Console,
+    row: Sequence[Text],
+    widths: list[int],
+    right: Sequence[bool],
+    flexible: Sequence[int],
 ) -> None:
-    """One row; the flexible cell's further lines under it, the others blank."""
-    lines = wrap_cells(row[flexible].plain, widths[flexible]) or [""]
-    for n, part in enumerate(lines):
+    """One row; the flexible cells' further lines under it, the others blank."""
+    wrapped = {i: wrap_cells(row[i].plain, widths[i]) or [""] for i in flexible}
+    for n in range(max(len(lines) for lines in wrapped.values())):
         out = Text()
         for i, width in enumerate(widths):
-            cell = row[i] if n == 0 else Text()
-            if i == flexible:
-                cell = Text(part, style=row[i].style)
+            if i in wrapped:
+                lines = wrapped[i]
+                cell = Text(lines[n] if n < len(lines) else "", style=row[i].style)
+            else:
+                cell = row[i] if n == 0 else Text()
             last = i == len(widths) - 1
             out.append_text(fit(cell, width, right=right[i], pad=not last))
             if not last:
