@@ -381,3 +381,15 @@ def test_pages_of_a_batch_that_could_not_be_stored_are_fetched_by_the_next_crawl
     again = crawl(tmp_path)
     assert again.returncode == 0, again.stderr
     assert rows(db, "SELECT COUNT(*) FROM mentions")[0][0] == 6
+
+
+@pytest.mark.parametrize(
+    ("given", "seconds"), [("120", 120.0), ("²", None), ("٣", None), ("", None)]
+)
+def test_a_retry_after_of_digits_from_other_scripts_is_no_wait(given, seconds) -> None:
+    """A superscript two is a digit to str.isdigit but not to float(): the request
+    was lost without a word, with health ok."""
+    from scanner.crawl.middlewares.retry_after import retry_after_seconds
+
+    assert retry_after_seconds(given) == seconds
+    assert retry_after_seconds(b"\xb2") is None  # the byte as a header brings it
