@@ -271,19 +271,7 @@ def test_a_database_in_a_directory_the_reader_cannot_write_says_why_it_cannot_be
         site.chmod(0o755)
         (site / "scan.db").chmod(0o644)
         (site / "scanner.toml").chmod(0o644)
-        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        probe = [*nobody, sys.executable, "-c", "import scanner"]
-        if subprocess.run(probe, cwd=site, capture_output=True, check=False).returncode:
-            pytest.skip("this interpreter is not readable by another user here")
-        scan = str(Path(sys.executable).with_name("scan"))
-        done = subprocess.run(
-            [*nobody, scan, "report"],
-            cwd=site,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = _as_nobody(site, "report")
         assert done.returncode == 1
         assert f"SQLite must create scan.db-shm beside it (a WAL database) and {site}" in (
             " ".join(done.stderr.split())
@@ -309,21 +297,22 @@ def test_a_writable_database_in_a_directory_the_writer_cannot_write_says_why():
         (site / "scan.db").chmod(0o666)
         for name in ("scanner.toml", "p.jsonl"):
             (site / name).chmod(0o644)
-        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        probe = [*nobody, sys.executable, "-c", "import scanner"]
-        if subprocess.run(probe, cwd=site, capture_output=True, check=False).returncode:
-            pytest.skip("this interpreter is not readable by another user here")
-        scan = str(Path(sys.executable).with_name("scan"))
-        done = subprocess.run(
-            [*nobody, scan, "import", "p.jsonl"],
-            cwd=site,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = _as_nobody(site, "import", "p.jsonl")
         assert done.returncode == 1
         said = " ".join(done.stderr.split())
         assert f"SQLite must create scan.db-wal and scan.db-shm beside it and {site}" in said
     finally:
         shutil.rmtree(site)
+
+
+def _as_nobody(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``scan ARGS`` in ``site`` as the user nobody; skips where nobody cannot read
+    this interpreter (a virtualenv in a private directory)."""
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    probe = [*nobody, sys.executable, "-c", "import scanner"]
+    if subprocess.run(probe, cwd=site, capture_output=True, check=False).returncode:
+        pytest.skip("this interpreter is not readable by another user here")
+    scan = str(Path(sys.executable).with_name("scan"))
+    return subprocess.run(
+        [*nobody, scan, *args], cwd=site, capture_output=True, text=True, timeout=120, check=False
+    )
