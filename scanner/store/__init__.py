@@ -204,19 +204,7 @@ class Store:
     def written_by_run(self, ids: Iterable[str], run_id: int) -> dict[str, str]:
         """Which of these mention ids the run ``run_id`` stored or saw already, with
         the content hash each has (see :meth:`content_hash_of`)."""
-        found: dict[str, str] = {}
-        ids = list(ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(
-                self.db.execute(
-                    f"SELECT id, content_hash FROM mentions WHERE id IN ({marks}) "  # noqa: S608
-                    "AND last_seen_run = ?",
-                    [*chunk, run_id],
-                ).fetchall()
-            )
-        return found
+        return self._column_by_id("content_hash", list(ids), last_seen_run=run_id)
 
     def content_hash_of(self, row: dict[str, Any]) -> str:
         """The content hash ``row`` would be stored with, under this database's
@@ -224,14 +212,20 @@ class Store:
         prepared = _prepare(row, utcnow(), authors.writing_policy(self.db))
         return str(prepared["content_hash"])
 
-    def _column_by_id(self, column: str, ids: list[str]) -> dict[str, Any]:
-        """``{id: column}`` for the stored mentions among ``ids``, 500 ids a query
-        (SQLite's limit on bound parameters). ``column`` is one of ours, never input."""
+    def _column_by_id(
+        self, column: str, ids: list[str], *, last_seen_run: int | None = None
+    ) -> dict[str, Any]:
+        """``{id: column}`` for the stored mentions among ``ids`` (those the run
+        ``last_seen_run`` stored or saw, when given), 500 ids a query (SQLite's limit
+        on bound parameters). ``column`` is one of ours, never input."""
         found: dict[str, Any] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+            chunk: list[str | int] = list(ids[start : start + 500])
             marks = ", ".join("?" for _ in chunk)
             sql = f"SELECT id, {column} FROM mentions WHERE id IN ({marks})"  # noqa: S608
+            if last_seen_run is not None:
+                sql += " AND last_seen_run = ?"
+                chunk.append(last_seen_run)
             found.update(self.db.execute(sql, chunk).fetchall())
         return found
 

@@ -8,6 +8,7 @@ the migrations it has not seen (sqlite-utils records them in
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -179,21 +180,25 @@ def apply(db: Database) -> None:
     migrations.apply(db)
 
 
-def latest_version() -> int:
-    """The schema version this code brings a database to: the number of migrations
-    (sqlite-utils keeps its list private, so they are counted as pending on an
-    empty in-memory database, which reads nothing and writes nothing)."""
+@functools.cache
+def _known() -> tuple[str, ...]:
+    """The names of our migrations, in order (sqlite-utils keeps its list private,
+    so they are read as pending on an empty in-memory database, which reads nothing
+    and writes nothing); once per process, as every opened store asks."""
     from sqlite_utils import Database
 
-    return len(migrations.pending(Database(memory=True)))
+    return tuple(m.name for m in migrations.pending(Database(memory=True)))
+
+
+def latest_version() -> int:
+    """The schema version this code brings a database to: the number of migrations."""
+    return len(_known())
 
 
 def unknown(db: Database) -> list[str]:
     """Migrations this file has seen that this code does not have: it was made or
     brought forward by a newer scan, whose schema this version would misread."""
-    from sqlite_utils import Database
-
-    known = {m.name for m in migrations.pending(Database(memory=True))}
+    known = set(_known())
     return [m.name for m in migrations.applied(db) if m.name not in known]
 
 
