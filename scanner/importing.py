@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import math
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
@@ -208,7 +209,8 @@ def import_file(
             result,
             status="interrupted" if interrupted else "failed",
             errors=[] if interrupted else [f"{type(exc).__name__}: {exc}"],
-            locked="locked" in str(exc),
+            locked=isinstance(exc, sqlite3.OperationalError)
+            and exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY,
         )
         raise
     return result
@@ -592,7 +594,7 @@ def _reject_id_clashes(
     ids = [r["id"] for _, r in rows]
     owners = store.existing_sources(ids)
     earlier = store.written_by_run(ids, run_id)  # id -> content hash
-    batch: dict[str, tuple[int, str]] = {}  # id -> (line, content hash)
+    batch: dict[str, tuple[int, dict[str, Any]]] = {}  # id -> its first (line, row) here
     kept = []
     twice = 0
     for line, row in rows:
@@ -601,16 +603,16 @@ def _reject_id_clashes(
             errors.append(RowError(line, f"id {row['id']!r} already belongs to source {owner!r}"))
             continue
         mention_id = row["id"]
-        repeated = mention_id in batch or mention_id in earlier
-        digest = store.content_hash_of(row) if repeated else ""
-        if not repeated:
-            batch[mention_id] = (line, digest)
+        if mention_id not in batch and mention_id not in earlier:
+            batch[mention_id] = (line, row)
             kept.append(row)
             continue
-        first_line, first = batch.get(mention_id, (0, earlier.get(mention_id, "")))
-        if not first:
-            first = store.content_hash_of(next(r for _, r in rows if r["id"] == mention_id))
-        if digest == first or not row[_GIVEN_ID]:
+        if mention_id in batch:
+            first_line, first_row = batch[mention_id]
+            first = store.content_hash_of(first_row)
+        else:
+            first_line, first = 0, earlier[mention_id]
+        if store.content_hash_of(row) == first or not row[_GIVEN_ID]:
             twice += 1  # the same post again: nothing to store, nothing lost
         else:
             where = f"line {first_line}" if first_line else "an earlier row"
