@@ -26,7 +26,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.errors import OptionError
-from scanner.importrows import FIELDS, BadRow, Record, detect_format, records
+from scanner.importrows import FIELDS, BadRow, Record, detect_format, field_name, records
 from scanner.judge.categories import categorise
 from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
@@ -40,7 +40,6 @@ from scanner.text.language import guess_language
 __all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file", "import_notes"]
 
 FORMATS = ("jsonl", "csv")
-KNOWN_FIELDS = FIELDS
 #: Columns that often hold a field under another name. Never read as that field
 #: (a "date" may be when the file was exported, a "name" the product's): the
 #: import says what it did not read, so that a file of five-star reviews in a
@@ -330,10 +329,10 @@ def _checked(
 def _meant_field(column: str) -> str | None:
     """The field a column that is none probably stands for ("stars": rating, "ratin":
     rating), or None for a column of facts of its own ("app_version")."""
-    key = column.strip().casefold().replace(" ", "_").replace("-", "_")
+    key = field_name(column).replace("-", "_")
     if key in _LIKELY_FIELD:
         return _LIKELY_FIELD[key]
-    close = difflib.get_close_matches(key, sorted(KNOWN_FIELDS), n=1, cutoff=0.8)
+    close = difflib.get_close_matches(key, sorted(FIELDS), n=1, cutoff=0.8)
     return close[0] if close else None
 
 
@@ -350,14 +349,10 @@ def _named_fields(record: dict[str, Any], unread: Counter[str]) -> dict[str, Any
     unknown keys are counted in ``unread``."""
     out = {}
     for key, value in record.items():
-        canonical = key.strip().casefold().replace(" ", "_") if isinstance(key, str) else key
-        if (
-            key not in KNOWN_FIELDS
-            and canonical in KNOWN_FIELDS - _NAMING_FIELDS
-            and canonical not in record
-        ):
+        canonical = field_name(key) if isinstance(key, str) else key
+        if key not in FIELDS and canonical in FIELDS - _NAMING_FIELDS and canonical not in record:
             key = canonical
-        elif key not in KNOWN_FIELDS and (key in unread or len(unread) < _UNREAD_KEPT):
+        elif key not in FIELDS and (key in unread or len(unread) < _UNREAD_KEPT):
             unread[key] += 1
         out[key] = value
     return out
@@ -427,7 +422,7 @@ def _mention(
     else:
         mention_id = external_id
     grievance = _grievance(record.get("grievance"), text, title, rating, scale, record)
-    extra = {k: v for k, v in record.items() if k not in KNOWN_FIELDS and v is not None}
+    extra = {k: v for k, v in record.items() if k not in FIELDS and v is not None}
     return {
         "id": mention_id,
         "company": _name(record, "company") or company,

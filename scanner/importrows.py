@@ -86,7 +86,7 @@ def records(path: Path, fmt: str) -> Iterator[Record]:
 
 _UTF16_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _GZIP = b"\x1f\x8b"
-#: The fields a record may have (``scanner.importing.KNOWN_FIELDS``): a CSV header
+#: The fields a record may have (the rest are kept as its facts, ``extra``): a CSV header
 #: naming one of them twice is refused, since the second value would replace the first.
 FIELDS = frozenset(
     {
@@ -105,6 +105,12 @@ FIELDS = frozenset(
     }
 )
 _HEAD = 4096  # bytes of the file looked at before it is read
+
+
+def field_name(column: str) -> str:
+    """The field a column names, however a spreadsheet wrote it: "Published At" is
+    ``published_at``."""
+    return column.strip().casefold().replace(" ", "_")
 
 
 def _unzipped(path: Path) -> Path:
@@ -286,7 +292,7 @@ def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
         raise ImportFileError(
             "line 1: the CSV header is not valid UTF-8 (re-save the file as UTF-8)"
         )
-    names = [h.casefold().replace(" ", "_") for h in header]
+    names = [field_name(h) for h in header]
     twice = sorted(
         {h for h, n in zip(header, names, strict=True) if n in FIELDS and names.count(n) > 1}
     )
