@@ -161,7 +161,7 @@ class RedditSpider(ScanSpider):
         return Mention(
             source=self.source,
             external_id=post.get("name") or f"t3_{post_id}",
-            url=response.urljoin(_path(permalink)) if _path(permalink) else None,
+            url=response.urljoin(path) if (path := _path(permalink)) else None,
             author=_author(post),
             title=None if removed else title,
             # A link post has no body: its title is what the poster said.

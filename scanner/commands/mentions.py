@@ -53,7 +53,7 @@ def mentions(
     rows = store.search_mentions(
         search=search,
         source=source,
-        company=stored_company(store.db, app.config, company),
+        company=stored_company(store, app.config, company),
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
         grievances_only=grievances,

@@ -17,6 +17,7 @@ from scanner.config import Config
 from scanner.errors import UnknownNameError
 from scanner.judge.categories import labels
 from scanner.report import query
+from scanner.store import Store
 
 
 def category_key(value: str | None) -> str | None:
@@ -41,7 +42,7 @@ def check_source(db: Database, config: Config, source: str | None) -> None:
     raise UnknownNameError(f"no source named {source!r} (known: {known})")
 
 
-def stored_company(db: Database, config: Config, name: str | None) -> list[str] | None:
+def stored_company(store: Store, config: Config, name: str | None) -> list[str] | None:
     """Every spelling a listing of stored mentions (``scan mentions --company``) must
     match: a company is named in any case, and rows stored as "ACME" are Acme's as
     much as "Acme" ones; a company only the database still holds (a competitor
@@ -49,12 +50,12 @@ def stored_company(db: Database, config: Config, name: str | None) -> list[str] 
     "No mentions match" would read as "nobody wrote about them"."""
     if name is None:
         return None
-    stored = [r[0] for r in db.execute("SELECT DISTINCT company FROM mentions") if r[0]]
+    stored = store.companies()
     watched = [c.name for c in config.companies]
     spellings = [s for s in dict.fromkeys(watched + stored) if s.casefold() == name.casefold()]
     if spellings:
         return spellings
-    names = ", ".join(dict.fromkeys(watched + sorted(stored)))
+    names = ", ".join(dict.fromkeys(watched + stored))
     raise UnknownNameError(f"no company named {name!r} (known: {names or 'none yet'})")
 
 

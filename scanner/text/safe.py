@@ -156,15 +156,12 @@ def safe_url(url: object) -> str | None:
     url = strip_controls(str(url), keep_newlines=False).strip()
     if not _LINKABLE.match(url):
         return None
-    authority = re.split(r"[/?#]", url.split("://", 1)[1], maxsplit=1)[0]
-    if "@" in authority:
-        return None
     try:  # what the digest reads its host from; "http://[oops/" would stop it
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a port that is no number or out of range
     except ValueError:
         return None
-    return url if parts.hostname else None
+    return url if parts.hostname and "@" not in parts.netloc else None
 
 
 # What Markdown (CommonMark plus GitHub's tables and strikethrough) acts on inside a
@@ -210,10 +207,8 @@ def csv_cell(value: object) -> object:
     if value is None or isinstance(value, bool | int | float):
         return value
     raw = str(value)
-    if raw.startswith(_FORMULA_START):
-        return "'" + _SPLIT_FORMULA.sub("'", strip_controls(raw))
     text = _SPLIT_FORMULA.sub("'", strip_controls(raw))
-    if text.lstrip(" \u00a0\u3000").startswith(_FORMULA_START):
+    if raw.startswith(_FORMULA_START) or text.lstrip(" \u00a0\u3000").startswith(_FORMULA_START):
         return "'" + text
     return text
 

@@ -47,16 +47,11 @@ def real_encoding(body: bytes, declared: str | None) -> str | None:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
-        if declared not in (None, "utf-8") or mostly_utf8(body):
-            # declared something else, and it is not UTF-8: trust it; or UTF-8 with a
-            # stray byte pasted in from elsewhere, which alone becomes U+FFFD
-            return None if declared not in (None, "utf-8") else _utf8_unless(declared)
-        inner = _canonical(html_body_declared_encoding(body))
-        return inner if inner not in (None, "utf-8") else "cp1252"
-    return _utf8_unless(declared)
-
-
-def _utf8_unless(declared: str | None) -> str | None:
+        if declared not in (None, "utf-8"):
+            return None  # declared something else, and it is not UTF-8: trust it
+        if not mostly_utf8(body):  # else UTF-8 with a stray byte, which alone is U+FFFD
+            inner = _canonical(html_body_declared_encoding(body))
+            return inner if inner not in (None, "utf-8") else "cp1252"
     return None if declared == "utf-8" else "utf-8"
 
 

@@ -246,7 +246,7 @@ def grid(
         max([text_cells(h), *(cell_size(row[i]) for row in cells)]) for i, h in enumerate(headings)
     ]
     for column in flexible:
-        spare = console.width - (sum(widths) + GAP * (len(widths) - 1))
+        spare = console.width - _span(widths)
         if spare >= 0:
             break
         widths[column] = max(widths[column] + spare, 8)
@@ -254,13 +254,18 @@ def grid(
     head = [Text(h, style="bold") for h in headings]
     _grid_row(console, head, widths, right, flexible)
     if rule:
-        console.print(Text("─" * min(sum(widths) + GAP * (len(widths) - 1), console.width), "dim"))
+        console.print(Text("─" * min(_span(widths), console.width), "dim"))
     for row in rows:
         if row is None:
             if rule:
                 console.print()
             continue
         _grid_row(console, row, widths, right, flexible)
+
+
+def _span(widths: list[int]) -> int:
+    """Cells a row of columns this wide takes, the gaps between them included."""
+    return sum(widths) + GAP * (len(widths) - 1)
 
 
 def _grid_row(
