@@ -8,7 +8,7 @@ are not followed). ``raw_json=1`` asks Reddit not to HTML-escape ``& < >``.
 
 Arguments: ``query`` (required), ``url`` (base, default https://www.reddit.com),
 ``subreddits`` ("a,b": search only inside these), ``comments`` ("1": also read
-each post's comment thread).
+each post's comment thread, and read it again when its comment count changed).
 
 Example::
 
@@ -88,11 +88,15 @@ class RedditSpider(ScanSpider):
             if mention is None:
                 continue
             yield mention
-            if self.comments and not mention.removed and dig(post, "num_comments") != 0:
+            count = dig(post, "num_comments")
+            if self.comments and not mention.removed and count != 0:
+                meta: dict[str, Any] = {"external_id": mention.external_id}
+                if isinstance(count, int) and not isinstance(count, bool):
+                    meta["page_mark"] = f"{count} comments"  # new replies: read again
                 yield scrapy.Request(
                     _thread_url(response, post),
                     callback=self.parse_comments,
-                    meta={"external_id": mention.external_id},
+                    meta=meta,
                     cb_kwargs={"post_title": mention.title},
                 )
         if "after" not in listing["data"]:

@@ -9,7 +9,9 @@ Conventions the crawl machinery relies on:
 * requests for the next page of a listing carry ``meta={"pagination": True}``:
   the incremental middleware drops them when a page brought nothing new;
 * requests for one post's own page carry ``meta={"external_id": ...}`` so that a
-  post already stored is not fetched again;
+  post already stored is not fetched again, unless ``meta["page_mark"]`` (text:
+  what the listing says of the page, such as its comment count) differs from
+  the mark it had when it was last read;
 * when a page lacks what the spider expects (a JSON key renamed, a selector that
   matches nothing) the spider calls :meth:`ScanSpider.layout_problem`, which logs
   a warning naming the spider and what was missing and counts it in the stats

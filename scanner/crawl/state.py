@@ -99,6 +99,7 @@ class SourceState(Gathering):
         parent = settings.get("SCAN_PARENT_RUN")
         self.run_id = self.store.start_run("crawl", source=self.source, parent_id=parent)
         self.known: set[str] = self.store.known_external_ids(self.source)
+        self.marks: dict[str, str] = self.store.page_marks(self.source)
         self.totals = UpsertResult(new_ids=None)
         self.worker = WorkerClient.acquire()
         self.key: int | None = None  # the source's name in the worker, once opened

@@ -75,6 +75,22 @@ class SourceStages:
         return out
 
 
+#: A post's own page that was read carries what it looked like (``meta["page_mark"]``,
+#: see ``scanner.crawl.spider``): kept, so the next crawl reads it again only once
+#: that changed. Taken from the page's frontier entry, in the transaction that
+#: stores the page's posts.
+_MARK_PAGE = """
+    INSERT INTO page_marks (source, external_id, mark)
+    SELECT source, json_extract(request, '$.meta.external_id'),
+           json_extract(request, '$.meta.page_mark')
+    FROM frontier
+    WHERE source = ? AND fingerprint = ?
+      AND json_extract(request, '$.meta.external_id') IS NOT NULL
+      AND json_extract(request, '$.meta.page_mark') IS NOT NULL
+    ON CONFLICT (source, external_id) DO UPDATE SET mark = excluded.mark
+"""
+
+
 def commit(
     store: Store,
     source: str,
@@ -95,10 +111,11 @@ def commit(
                 [(source, fp, url, req, run_id) for fp, (url, req) in frontier_add.items()],
             )
         if frontier_done:
+            done = [(source, fp) for fp in frontier_done]
             db.conn.executemany(
-                "UPDATE frontier SET done = 1 WHERE source = ? AND fingerprint = ?",
-                [(source, fp) for fp in frontier_done],
+                "UPDATE frontier SET done = 1 WHERE source = ? AND fingerprint = ?", done
             )
+            db.conn.executemany(_MARK_PAGE, done)
     return result
 
 

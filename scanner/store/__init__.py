@@ -238,6 +238,14 @@ class Store:
         rows = self.db.execute("SELECT external_id FROM mentions WHERE source = ?", [source])
         return {r[0] for r in rows}
 
+    def page_marks(self, source: str) -> dict[str, str]:
+        """``{external id: mark}``: what each stored post's own page looked like when
+        the source's crawl last read it (see ``m010_page_marks``)."""
+        rows = self.db.execute(
+            "SELECT external_id, mark FROM page_marks WHERE source = ?", [source]
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
     def search_mentions(
         self,
         *,

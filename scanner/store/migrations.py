@@ -378,3 +378,20 @@ def m009_digest_refusals(db: Database) -> None:
     beside those that accepted it (``recipients``): a refused recipient's next
     digest reports the changes it missed (``scanner.digest.history``)."""
     db.execute("ALTER TABLE digests ADD COLUMN refused TEXT NOT NULL DEFAULT '{}'")
+
+
+@migrations()
+def m010_page_marks(db: Database) -> None:
+    """What a stored post's own page looked like when it was last read (a Reddit
+    thread's comment count): a page asked for again with another mark is fetched
+    again, one with the same mark is not (``scanner.crawl.middlewares.incremental``).
+    Written from the frontier entry of the page, in the batch that marks it done
+    (``scanner.crawl.worker.commit``)."""
+    db.execute(
+        """CREATE TABLE page_marks (
+            source TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            mark TEXT NOT NULL,
+            PRIMARY KEY (source, external_id)
+        )"""
+    )

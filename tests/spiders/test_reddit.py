@@ -118,7 +118,7 @@ def test_comments_are_followed_with_the_post_id(make_spider):
     assert [r.url for r in threads] == [
         f"{BASE}/r/personalfinance/comments/bp001/brightpay_froze_my_account.json?raw_json=1"
     ]
-    assert threads[0].meta == {"external_id": "t3_bp001"}
+    assert threads[0].meta == {"external_id": "t3_bp001", "page_mark": "4 comments"}
     assert threads[0].callback == spider.parse_comments
 
 

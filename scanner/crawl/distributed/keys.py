@@ -10,8 +10,9 @@ another database published. Keys (``scan`` is the default prefix):
 * ``scan:alive:<worker>`` — a worker's heartbeat, expiring unless renewed;
 * ``scan:<job>:<n>:<what>`` — source number ``n`` of a job: its request ``queue``
   (a sorted set: priority, then arrival), ``seen`` fingerprints, ``leases``
-  (pages taken and not yet done), ``known`` external ids, ``state`` (closed and
-  why, start time, pages fetched), ``members`` (the workers crawling it) and
+  (pages taken and not yet done), ``known`` external ids and the ``marks`` of
+  their pages, ``state`` (closed and why, start time, pages fetched), ``members``
+  (the workers crawling it) and
   ``stats`` (each worker's Scrapy stats), and what the writer keeps of it for a
   writer that takes over: the backlog it ``resumed``, the pages ``refused``,
   the ``tally`` of its posts;
@@ -119,6 +120,11 @@ class SourceKeys:
         return self.base + ":known"
 
     @property
+    def marks(self) -> str:
+        """What the stored posts' own pages looked like (``Store.page_marks``)."""
+        return self.base + ":marks"
+
+    @property
     def state(self) -> str:
         return self.base + ":state"
 
@@ -152,6 +158,7 @@ class SourceKeys:
             self.seen,
             self.leases,
             self.known,
+            self.marks,
             self.state,
             self.members,
             self.stats,

@@ -51,6 +51,9 @@ class Outbox(Gathering):
         self.source, self.run_id, self.spider = job.name, job.run_id, job.spider
         self.cutoff = datetime.fromisoformat(job.cutoff) if job.cutoff else None
         self.known: set[str] = {i.decode() for i in link.client.smembers(self.keys.known)}
+        self.marks: dict[str, str] = {
+            k.decode(): v.decode() for k, v in link.client.hgetall(self.keys.marks).items()
+        }
         self.refused: set[str] = set()  # fingerprints the site failed or forbade
         self.requests: list[Any] = []  # (fingerprint or "", priority, request JSON) ...
         self.queued: set[str] = set()  # fingerprints among them

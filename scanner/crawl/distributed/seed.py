@@ -100,6 +100,9 @@ def seed(
         client.hset(source_keys.state, "run", entry.run_id)
         for chunk in _chunks(sorted(store.known_external_ids(source.name))):
             client.sadd(source_keys.known, *chunk)
+        marks = sorted(store.page_marks(source.name).items())
+        for start in range(0, len(marks), CHUNK):
+            client.hset(source_keys.marks, mapping=dict(marks[start : start + CHUNK]))
         requests, resumed = _first_requests(store, source.name, spider)
         seeded.resumed[index] = resumed
         if resumed:

@@ -5,7 +5,10 @@ post is new when its id is not stored for this source and it was not published
 before the last successful run minus an overlap
 (``SCAN_INCREMENTAL_OVERLAP_DAYS``). When nothing on the page is new, requests
 marked ``meta["pagination"]`` are dropped; requests marked
-``meta["external_id"]`` for a stored post are always dropped.
+``meta["external_id"]`` for a stored post are dropped, unless they carry a
+``meta["page_mark"]`` (a Reddit thread's comment count) other than the one its
+page had when it was last read (``page_marks``, written by the crawl worker):
+new comments under an old post are read, an unchanged thread is not fetched.
 
 The backlog a capped, killed or budget-stopped crawl left (``meta["scan_backlog"]``:
 pages re-issued from the frontier and the next pages they lead to) is judged by
@@ -60,10 +63,13 @@ class Incremental:
                 external_id = output.meta.get("external_id")
                 if external_id is not None:
                     judged += 1
-                    if str(external_id) in known:
+                    if str(external_id) not in known:
+                        fresh += 1
+                    elif self._unchanged(str(external_id), output.meta.get("page_mark")):
                         stats.inc_value("incremental/known_skipped")
                         continue
-                    fresh += 1
+                    else:  # a stored post whose page changed: read again, not new
+                        stats.inc_value("incremental/changed_refetched")
             else:
                 judged += 1
                 fresh += self._is_new(output, by_id_only=backlog)
@@ -83,6 +89,11 @@ class Incremental:
                 response.url,
             )
         return kept
+
+    def _unchanged(self, external_id: str, mark: object) -> bool:
+        """A stored post's page is not read again unless the request says it looks
+        otherwise now (``meta["page_mark"]``) than when it was last read."""
+        return mark is None or self.state.marks.get(external_id) == str(mark)
 
     def _is_new(self, item: Any, *, by_id_only: bool) -> bool:
         external_id: object
