@@ -73,6 +73,7 @@ class Site:
     big_pages: int = 30
     big_per_page: int = 10
     big_delay: float = 0.0
+    big_repeats: bool = False  # every /big/ page holds page 1's posts (a "next" that loops)
     ld_pages: int = 0
     ld_per_page: int = 5
     ld_trickle_from: int | None = None  # /ld/ pages from this one on trickle (0.5 s a byte)
@@ -103,11 +104,12 @@ class Site:
 
 def big_page(site: Site, n: int) -> bytes:
     """Page ``n`` of a generated board: ``big_per_page`` posts, linked to page n+1."""
+    shown = 1 if site.big_repeats else n
     posts = "".join(
-        f'<article class="complaint" data-id="big-{n}-{i}"><h2>Post {n}.{i}</h2>'
-        f'<span class="author">user{n * 100 + i}</span>'
-        f'<div class="complaint-body"><p>Acme order {n}-{i} arrived late, refund pending.</p></div>'
-        f"</article>"
+        f'<article class="complaint" data-id="big-{shown}-{i}"><h2>Post {shown}.{i}</h2>'
+        f'<span class="author">user{shown * 100 + i}</span>'
+        f'<div class="complaint-body"><p>Acme order {shown}-{i} arrived late, refund pending.'
+        f"</p></div></article>"
         for i in range(site.big_per_page)
     )
     nxt = f'<a class="next-page" href="/big/{n + 1}.html">next</a>' if n < site.big_pages else ""

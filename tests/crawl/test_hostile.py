@@ -393,3 +393,16 @@ def test_a_retry_after_of_digits_from_other_scripts_is_no_wait(given, seconds) -
 
     assert retry_after_seconds(given) == seconds
     assert retry_after_seconds(b"\xb2") is None  # the byte as a header brings it
+
+
+def test_a_next_link_that_only_repeats_the_posts_ends_the_walk(site: Site, tmp_path: Path) -> None:
+    # Every "next" page is a new URL holding page 1's posts again: on a first crawl
+    # (nothing stored) the walk went on to the last page, or the page cap, for 10 posts.
+    site.big_pages, site.big_repeats = 50, True
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html")}])
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert site.count("/big/") == 2  # page 2 brought nothing page 1 had not
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(10,)]

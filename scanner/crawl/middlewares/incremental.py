@@ -1,10 +1,11 @@
 """Stop paginating once a page brings nothing new; skip posts already stored.
 
 The spider middleware holds back one response's output, then this judges it: a
-post is new when its id is not stored for this source and it was not published
+post is new when its id is not stored for this source, it was not published
 before the last successful run minus an overlap
-(``SCAN_INCREMENTAL_OVERLAP_DAYS``). When nothing on the page is new, requests
-marked ``meta["pagination"]`` are dropped; requests marked
+(``SCAN_INCREMENTAL_OVERLAP_DAYS``), and this crawl has not met it on an earlier
+page. When nothing on the page is new, requests marked ``meta["pagination"]``
+are dropped; requests marked
 ``meta["external_id"]`` for a stored post are dropped, unless they carry a
 ``meta["page_mark"]`` (a Reddit thread's comment count) other than the one its
 page had when it was last read (``page_marks``, written by the crawl worker):
@@ -46,6 +47,9 @@ class Incremental:
         self.crawler = crawler
         self.state = state
         self.sites = sites
+        #: Posts this crawl has met already: a page that only repeats them is no news
+        #: (a listing whose "next" link leads to the same posts under a new URL).
+        self.met: set[str] = set()
 
     def filter(self, response: Response, held: list[Any]) -> list[Any]:
         """What of the page's output goes on: nothing off the source's site (counted),
@@ -103,7 +107,9 @@ class Incremental:
         else:
             adapter = ItemAdapter(item)
             external_id, published = adapter.get("external_id"), adapter.get("published_at")
-        if str(external_id) in self.state.known:
+        key = str(external_id)
+        if key in self.state.known or key in self.met:
             return False
+        self.met.add(key)
         cutoff = None if by_id_only else self.state.cutoff
         return not (cutoff and isinstance(published, datetime) and to_utc(published) < cutoff)
