@@ -406,3 +406,18 @@ def test_a_next_link_that_only_repeats_the_posts_ends_the_walk(site: Site, tmp_p
     assert site.count("/big/") == 2  # page 2 brought nothing page 1 had not
     db = tmp_path / "scan.db"
     assert rows(db, "SELECT COUNT(*) FROM mentions") == [(10,)]
+
+
+def test_a_page_that_redirects_to_one_already_fetched_is_done(site: Site, tmp_path: Path) -> None:
+    # Past the end, the board sends its last "next" link back to page 1. The crawl
+    # has read page 1: the page is done, not left pending for every later crawl.
+    site.big_pages = 3
+    site.behave("/big/3.html", redirect=site.url("/big/1.html"))
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html")}])
+    assert crawl(tmp_path).returncode == 0
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT url FROM frontier") == []
+    site.reset()
+    assert crawl(tmp_path).returncode == 0
+    assert dict(site.hits).keys() == {"/robots.txt", "/big/1.html"}

@@ -19,7 +19,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
@@ -48,6 +48,7 @@ class Frontier:
         self.owners: dict[int, list[list[Any]]] = {}
         self.resumed: set[str] = set()  # fingerprints re-issued from the last run's backlog
         self.refused: set[str] = set()  # fingerprints the site failed or forbade this run
+        crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
 
     async def resume(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         """The source's pending requests from its last run first, then ``start``."""
@@ -71,6 +72,15 @@ class Frontier:
     def pending(self) -> int:
         """Pages still to fetch (once ``forget_fetched`` has committed what is done)."""
         return pending_count(self.state.store.db, self.state.source)
+
+    def request_dropped(self, request: Request) -> None:
+        """The scheduler dropped a scheduled page as one this crawl has fetched or
+        queued already (a next link back to page 1, a page past the end that
+        redirects to the first): that fetch reads it, so it is done. It had stayed
+        pending, and every later crawl began by fetching it again."""
+        fingerprint = request.meta.get("scan_fp")
+        if fingerprint:
+            self.state.fetched(fingerprint)
 
     def gave_up(self, fingerprint: str | None) -> None:
         """The site failed this page for good (a 500 after retries, a robots.txt ban)."""
