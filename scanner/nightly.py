@@ -114,13 +114,15 @@ def _crawl(config: Config, db_path: Path, tracebacks: bool) -> tuple[str, str]:
     crawl = run_crawl(config, db_path, tracebacks=tracebacks)
     if crawl.interrupted:  # what arrived is stored; the user wants the run to end
         raise KeyboardInterrupt
-    failed = crawl.failed
+    # A source that fetched but could not store everything (its worker died, the
+    # disk filled) is as much news as one that failed: "partial", not "ok".
+    troubled = [s for s in crawl.sources if s.status != "ok"]
     summary = f"{len(crawl.sources)} source(s), {sum(s.new for s in crawl.sources)} new post(s)"
-    if not failed:
+    if not troubled:
         return "ok", summary
-    names = ", ".join(f"{s.name} ({s.health or s.status}: {s.message})" for s in failed)
-    status = "failed" if len(failed) == len(crawl.sources) else "partial"
-    return status, f"{summary}; failed: {names}"
+    names = ", ".join(f"{s.name} ({s.health or s.status}: {s.message})" for s in troubled)
+    status = "failed" if len(crawl.failed) == len(crawl.sources) else "partial"
+    return status, f"{summary}; not ok: {names}"
 
 
 def _group(db_path: Path) -> tuple[str, str]:

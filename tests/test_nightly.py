@@ -51,7 +51,8 @@ def atom(entries: list[tuple[str, str]]) -> bytes:
 
 @contextmanager
 def site(hold: threading.Event | None = None) -> Iterator[tuple[str, threading.Event]]:
-    """/good.xml is a feed, /bad.xml answers 500, /slow.xml waits for ``hold``."""
+    """/good.xml is a feed, /bad.xml answers 500, /cut.xml is cut short, /slow.xml
+    waits for ``hold``."""
     asked = threading.Event()
     feed = atom(COMPLAINTS)
 
@@ -65,6 +66,7 @@ def site(hold: threading.Event | None = None) -> Iterator[tuple[str, threading.E
                 "/good.xml": (200, feed),
                 "/slow.xml": (200, feed),
                 "/bad.xml": (500, b"oops"),
+                "/cut.xml": (200, feed[: len(feed) * 2 // 3]),  # a feed that stops mid-entry
             }.get(self.path, (404, b""))
             self.send_response(status)
             self.send_header("Content-Type", "application/atom+xml")
@@ -119,6 +121,19 @@ def start(folder: Path, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_a_source_that_is_not_ok_makes_the_nightly_partial(tmp_path, smtp):  # noqa: F811
+    # The source read part of its feed (as one whose worker died stores part of what
+    # it read): the nightly had said "ok" and exited 0, so cron mailed nothing.
+    with site() as (base, _):
+        config(tmp_path, base, {"good-feed": "/good.xml", "cut-feed": "/cut.xml"}, smtp.port)
+        proc = start(tmp_path)
+        out, err = proc.communicate(timeout=180)
+    assert proc.returncode == 3, out + err
+    crawl = next(line for line in out.splitlines() if " nightly crawl: " in line)
+    assert "crawl: partial in" in crawl and "cut-feed (truncated" in crawl, crawl
+    assert "good-feed" not in crawl
 
 
 def test_nightly_with_a_failing_source_still_groups_and_sends_the_digest(tmp_path, smtp):  # noqa: F811

@@ -44,6 +44,7 @@ class WorkerClient:
     """
 
     shared: ClassVar[WorkerClient | None] = None
+    restarts: ClassVar[int] = 0
 
     def __init__(self) -> None:
         to_read, to_write = os.pipe()
@@ -64,8 +65,8 @@ class WorkerClient:
         self.outbox = Connection(to_write, readable=False)
         self.inbox = Connection(from_read, writable=False)
         self.users = 0
-        # key -> the posts in each batch handed over and not answered yet
-        self.in_flight: dict[int, deque[int]] = {}
+        # key -> each batch handed over and not answered yet: its posts, its pages
+        self.in_flight: dict[int, deque[tuple[int, dict[str, tuple[str, str]]]]] = {}
         self.callbacks: dict[int, Answered] = {}
         self.seq = 0
         self.dead = ""
@@ -76,6 +77,30 @@ class WorkerClient:
         if worker is None or worker.dead:
             worker = cls.shared = cls()
         worker.users += 1
+        return worker
+
+    def gone(self) -> bool:
+        """Whether the worker is dead: noticed here, before a batch is handed over,
+        when its process has ended."""
+        if not self.dead and self.process.poll() is not None:
+            self._died(f"the crawl worker died (exit status {self.process.returncode})")
+        return bool(self.dead)
+
+    def revived(self, restarts: int) -> WorkerClient:
+        """This worker if it lives, else the crawl's new one (at most ``restarts``
+        new ones a crawl; past them, this dead one). A source that moves over
+        opens itself again."""
+        if not self.dead:
+            return self
+        shared = WorkerClient.shared
+        if shared is None or shared.dead:
+            if WorkerClient.restarts >= restarts:
+                return self
+            WorkerClient.restarts += 1
+            WorkerClient.shared = None
+            logger.warning("starting a new crawl worker (%d of %d)", self.restarts, restarts)
+        worker = WorkerClient.acquire()
+        self.release()
         return worker
 
     def release(self) -> None:
@@ -101,7 +126,8 @@ class WorkerClient:
         while sum(map(len, self.in_flight.values())) >= MAX_QUEUED and not self.dead:
             self._answer()
         if self.dead:
-            self.callbacks[key](BatchDone(key, 0, error=self.dead, lost=len(items)))
+            lost = BatchDone(key, 0, error=self.dead, lost=len(items), unrecorded=frontier_add)
+            self.callbacks[key](lost)
             return
         self.seq += 1
         batch = Batch(key, self.seq, items, frontier_add, frontier_done)
@@ -112,7 +138,7 @@ class WorkerClient:
                 BatchDone(key, self.seq, error=f"cannot hand over: {exc}", lost=len(items))
             )
             return
-        self.in_flight[key].append(len(items))
+        self.in_flight[key].append((len(items), frontier_add))
         self._send(data)
 
     def poll(self) -> None:
@@ -159,10 +185,12 @@ class WorkerClient:
         self.callbacks[answer.key](answer)
 
     def _died(self, message: str) -> None:
-        """Every batch still in flight is lost: each source is told once per batch."""
+        """Every batch still in flight is lost: each source is told once per batch,
+        with the pages the batch would have recorded, to be recorded again."""
         self.dead = message
         logger.error("%s", message)
         for key, batches in self.in_flight.items():
-            for posts in batches:
-                self.callbacks[key](BatchDone(key, 0, error=message, lost=posts))
+            for posts, pages in batches:
+                lost = BatchDone(key, 0, error=message, lost=posts, unrecorded=pages)
+                self.callbacks[key](lost)
             batches.clear()

@@ -108,6 +108,9 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str, bounds:
             stats.get("failure/spider/detail"),
         )
         return Verdict("failed", "failed", said, errors)
+    if stats.get("scan/store_errors"):  # fetched, not all stored: its pages stay pending
+        said = next(e for e in errors if "not stored" in e)
+        return Verdict("failed", "partial" if stored else "failed", said, errors)
     if stats.get("pages/truncated") and seen:
         return Verdict("truncated", "partial", next(e for e in errors if "cut short" in e), errors)
     if stats.get("layout/problems"):

@@ -63,6 +63,9 @@ SCAN_DB = "scan.db"
 SCAN_CONFIG = None  # path of scanner.toml; None: ./scanner.toml if present
 SCAN_BATCH_SIZE = 250  # items per committed transaction
 SCAN_BATCH_SECONDS = 10.0  # ... or this long since the last commit, whichever first
+#: New worker processes (``scanner.crawl.client``) a crawl starts in place of one
+#: that died; past them the crawl stops, keeping its unstored pages pending.
+SCAN_WORKER_RESTARTS = 3
 #: Incremental stop: a post published before the last successful run minus this
 #: overlap counts as already seen (sites publish late and edit dates).
 SCAN_INCREMENTAL_OVERLAP_DAYS = 2.0

@@ -19,6 +19,8 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.defer import deferred_from_coro
+
 from scanner.config import Config, load_config
 from scanner.crawl.client import WorkerClient
 from scanner.crawl.messages import BatchDone, ItemValues, OpenSource
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+#: The reason a crawl stops once no worker is left to store what it fetches.
+WORKER_GONE = "worker_gone"
 
 
 class Gathering:
@@ -47,6 +51,9 @@ class Gathering:
         self.frontier_done: set[str] = set()
         self._last_flush = time.monotonic()
         self.closed = False
+        #: A batch was lost: which pages its posts came from is not known here, so
+        #: no page is marked fetched from then on (the next crawl reads them again).
+        self.unsure = False
 
     def add(self, item: ItemValues) -> None:
         """Gather one item (a tuple of ``Mention`` values, or a dict) for the next write.
@@ -65,7 +72,7 @@ class Gathering:
         self.frontier_done.discard(fingerprint)
 
     def fetched(self, fingerprint: str) -> None:
-        if not self.closed:
+        if not self.closed and not self.unsure:
             self.frontier_done.add(fingerprint)
             self.maybe_flush()
 
@@ -103,6 +110,7 @@ class SourceState(Gathering):
         self.totals = UpsertResult(new_ids=None)
         self.worker = WorkerClient.acquire()
         self.key: int | None = None  # the source's name in the worker, once opened
+        self.stopping = False  # the crawl is stopped: no worker is left to store
 
     def _cutoff(self, overlap_days: float) -> datetime | None:
         return incremental_cutoff(self.store, self.source, overlap_days)
@@ -128,6 +136,8 @@ class SourceState(Gathering):
         done, self.frontier_done = self.frontier_done, set()
         self._last_flush = time.monotonic()
         if items or adds or done:
+            if self.worker.gone():
+                self._revive()
             if self.key is None:  # the spider exists by now (not yet when this was made)
                 self.key = self.worker.open(self._spec(), self._answered)
             self.worker.submit(self.key, items, adds, done)
@@ -153,9 +163,13 @@ class SourceState(Gathering):
         full disk) loses its posts and its page marks: the pages it scheduled are
         handed over again with the next batch, so they stay to be fetched by the
         next crawl. They had been lost with it, and the next crawl stopped at its
-        first page, whose posts it knew."""
+        first page, whose posts it knew. No page is marked fetched after that (see
+        ``unsure``): a page's mark may travel in the batch after its posts."""
         self.totals += UpsertResult(answer.new, answer.updated, answer.unchanged)
         fold_answer(self.crawler.stats, answer, self.source)
+        if answer.error:
+            self.unsure = True
+            self.frontier_done.clear()
         for fingerprint, page in answer.unrecorded.items():
             self.frontier_add.setdefault(fingerprint, page)
 
@@ -169,6 +183,19 @@ class SourceState(Gathering):
                 self.closed = True
                 self.worker.release()
                 self.store.close()
+
+    def _revive(self) -> None:
+        """Move to a new worker in place of the dead one; past ``SCAN_WORKER_RESTARTS``
+        stop the crawl: what it fetched could not be stored (its pages are kept)."""
+        worker = self.worker.revived(self.crawler.settings.getint("SCAN_WORKER_RESTARTS"))
+        if worker is not self.worker:
+            self.worker, self.key = worker, None
+        elif not self.stopping:
+            self.stopping = True
+            engine = self.crawler.engine
+            if engine is not None and engine.running:
+                stop = engine.close_spider_async(reason=WORKER_GONE)
+                deferred_from_coro(stop).addErrback(lambda _: None)
 
 
 def incremental_cutoff(store: Store, source: str, overlap_days: float) -> datetime | None:
