@@ -369,6 +369,38 @@ def test_no_recipients_is_a_clear_error(tmp_path, scan, smtp):
     assert smtp.messages == [] and seed.sent_digests() == []
 
 
+def leave(seed: Seed, mention_id: str) -> None:
+    """The post leaves its cluster (edited into praise, regrouped elsewhere)."""
+    with Store(seed.path) as store:
+        store.db.execute("DELETE FROM cluster_members WHERE mention_id = ?", [mention_id])
+
+
+def test_a_grievance_that_stops_being_systemic_is_news_once(tmp_path, scan, smtp):
+    write_config(tmp_path, smtp.port)
+    seed = seed_basic(tmp_path)
+    assert scan("digest").returncode == 0
+    leave(seed, "trustpilot:1")  # three people become two: below the bar
+    calmed = scan("digest", "--skip-empty")
+    assert calmed.returncode == 0 and len(smtp.messages) == 2, calmed.stdout
+    text = parts(smtp.messages[1])["text/plain"]
+    assert "NO LONGER SYSTEMIC (1)" in text and "#7" in text, text
+    assert "Nothing changed" not in text
+    assert "No longer systemic" in parts(smtp.messages[1])["text/html"]
+    assert "nothing sent" in scan("digest", "--skip-empty").stdout  # said once
+
+
+def test_a_newcomer_is_news_when_another_post_left_the_same_night(tmp_path, scan, smtp):
+    write_config(tmp_path, smtp.port)
+    seed = seed_basic(tmp_path)
+    assert scan("digest").returncode == 0
+    leave(seed, "trustpilot:1")
+    seed.post(7, "eve", f"{REFUND} (eve)", days_ago=0.1)  # as many people and posts as before
+    assert scan("digest", "--skip-empty").returncode == 0
+    assert len(smtp.messages) == 2
+    text = parts(smtp.messages[1])["text/plain"]
+    assert "SYSTEMIC GRIEVANCES THAT GREW (1)" in text and "#7" in text, text
+
+
 def test_back_after_a_quiet_spell(tmp_path, scan, smtp):
     write_config(tmp_path, smtp.port)
     seed = Seed(tmp_path / "scan.db")

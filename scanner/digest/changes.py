@@ -46,17 +46,17 @@ def grievance_sections(
         "new": [],
         "grown": [],
         "back": [],
+        "calmed": [],
         "isolated": [],
     }
     for cluster in report.clusters:
         old = before.get(str(cluster.id))
         systemic = cluster.verdict == "systemic"
-        grew = old is not None and (
-            cluster.people > old.get("people", 0) or cluster.mentions > old.get("mentions", 0)
-        )
         if systemic and (old is None or old.get("verdict") != "systemic"):
             found["new"].append((cluster, old))
-        elif grew and _came_back(store, cluster, old, quiet_days):
+        elif not systemic and old is not None and old.get("verdict") == "systemic":
+            found["calmed"].append((cluster, old))  # its people fell below the bar
+        elif (grew := _grew(cluster, old)) and _came_back(store, cluster, old, quiet_days):
             found["back"].append((cluster, old))
         elif systemic and grew:
             found["grown"].append((cluster, old))
@@ -75,6 +75,20 @@ def grievance_sections(
         sections.append(Section(key, views, more=max(0, len(pairs) - limit), oldest=oldest))
     _quote_once(sections)
     return sections
+
+
+def _grew(cluster: Any, old: dict[str, Any] | None) -> bool:
+    """More people or posts than the last digest said, or a post newer than its
+    latest: one post that left the window and one that came the same night
+    leave the counts as they were, and the newcomer is news."""
+    if old is None:
+        return False
+    newer = bool(
+        cluster.last_seen and old.get("last_seen") and cluster.last_seen > old["last_seen"]
+    )
+    return (
+        newer or cluster.people > old.get("people", 0) or cluster.mentions > old.get("mentions", 0)
+    )
 
 
 def _quote_once(sections: list[Section]) -> None:

@@ -20,6 +20,7 @@ SECTION_TITLES = {
     "new": "New systemic grievances",
     "grown": "Systemic grievances that grew",
     "back": "Back after a quiet spell",
+    "calmed": "No longer systemic",
     "isolated": "New isolated grievances",
 }
 
