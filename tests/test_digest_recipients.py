@@ -78,16 +78,26 @@ def test_a_refused_recipient_gets_what_it_missed_next_time(tmp_path, scan, picky
     assert third.returncode == 0 and "nothing sent" in third.stdout
     assert [len(v) for v in picky.received.values()] == [2, 1]
 
+    # Both have caught up: one message to both again, not one each every night.
+    seed.post(12, "gus", "The kettle lid snapped off on the second day of use")
+    assert scan("digest").returncode == 0
+    assert json.loads(seed.sent_digests()[-1]["recipients"]) == [
+        "ops@example.com",
+        "cx@example.com",
+    ]
+    assert [len(v) for v in picky.received.values()] == [3, 2]
+    assert picky.received["ops@example.com"][2] is picky.received["cx@example.com"][1]
+
 
 def test_which_digest_each_recipient_is_compared_with():
     from scanner.digest.history import SentDigest, base_for, by_base
 
     refused = {"cx@example.com": "550 no"}
     history = [  # newest first
-        SentDigest(4, "d4", {}, ["ops@example.com"], refused),
-        SentDigest(3, "d3", {}, ["ops@example.com"], {"new@example.com": "550 no"}),
-        SentDigest(2, "d2", {}, ["cx@example.com"]),
-        SentDigest(1, "d1", {}, ["ops@example.com", "cx@example.com"]),
+        SentDigest(4, "d4", {"n": 4}, ["ops@example.com"], refused),
+        SentDigest(3, "d3", {"n": 3}, ["ops@example.com"], {"new@example.com": "550 no"}),
+        SentDigest(2, "d2", {"n": 2}, ["cx@example.com"]),
+        SentDigest(1, "d1", {"n": 1}, ["ops@example.com", "cx@example.com"]),
     ]
     assert base_for(history, "ops@example.com").id == 4  # got the last one
     assert base_for(history, "cx@example.com").id == 2  # its last accepted
@@ -99,3 +109,11 @@ def test_which_digest_each_recipient_is_compared_with():
         (4, ["ops@example.com"]),
         (2, ["cx@example.com", "new@example.com"]),
     ]
+    # Sent apart one night, they reported the same: one base, the latest.
+    night = [
+        SentDigest(6, "d6", {"as_of": "03:00:02", "n": 5}, ["cx@example.com"]),
+        SentDigest(5, "d5", {"as_of": "03:00:01", "n": 5}, ["ops@example.com"]),
+        *history,
+    ]
+    groups = by_base(night, ["ops@example.com", "cx@example.com"])
+    assert [(b.id, g) for b, g in groups] == [(6, ["ops@example.com", "cx@example.com"])]

@@ -65,12 +65,26 @@ def base_for(history: list[SentDigest], recipient: str) -> SentDigest | None:
 def by_base(
     history: list[SentDigest], recipients: list[str]
 ) -> list[tuple[SentDigest | None, list[str]]]:
-    """Recipients grouped by the digest they are compared with, the latest base first."""
-    groups: dict[int | None, tuple[SentDigest | None, list[str]]] = {}
+    """Recipients grouped by the digest they are compared with, the latest base first.
+
+    Two digests that recorded the same state (sent apart the same night, one to a
+    recipient catching up, one to the others) are one base: the recipients had
+    gone on getting a message each, every night, once one had been refused."""
+    groups: dict[str | None, tuple[SentDigest | None, list[str]]] = {}
     for recipient in recipients:
         base = base_for(history, recipient)
-        groups.setdefault(base.id if base else None, (base, []))[1].append(recipient)
+        key = _reported(base) if base else None
+        group = groups.setdefault(key, (base, []))
+        if base and group[0] and base.id > group[0].id:
+            group = groups[key] = (base, group[1])
+        group[1].append(recipient)
     return sorted(groups.values(), key=lambda g: -(g[0].id if g[0] else 0))
+
+
+def _reported(digest: SentDigest) -> str:
+    """What a digest reported, whenever it was made."""
+    state = {k: v for k, v in digest.state.items() if k != "as_of"}
+    return json.dumps(state, sort_keys=True, default=str)
 
 
 def _json(text: str | None, empty: Any) -> Any:
