@@ -64,9 +64,7 @@ def grievance_sections(
             found["isolated"].append((cluster, old))
     sections = []
     if report.issues:
-        issues = [issue_view(i, rules) for i in report.issues]
-        issues = [i for i in issues if i.verdict == "systemic"]
-        sections.append(_section("issues", issues, rules.max_listed))
+        sections.append(_issue_section(report, previous, rules))
     for key, pairs in found.items():
         pairs.sort(key=lambda p: _rank(key, *p), reverse=True)
         limit = rules.isolated_listed if key == "isolated" else rules.max_listed
@@ -75,6 +73,38 @@ def grievance_sections(
         sections.append(Section(key, views, more=max(0, len(pairs) - limit), oldest=oldest))
     _quote_once(sections)
     return sections
+
+
+def issue_state(report: Any, rules: DigestRules) -> dict[str, dict[str, Any]]:
+    """Per systemic issue, what a digest said of it: the next one lists it again
+    only once it grew."""
+    views = (issue_view(i, rules) for i in report.issues or [])
+    return {
+        str(v.id): {"people": v.people, "mentions": v.mentions, "last_seen": v.last_seen}
+        for v in views
+        if v.verdict == "systemic"
+    }
+
+
+def _issue_section(report: Any, previous: dict[str, Any] | None, rules: DigestRules) -> Section:
+    """The systemic issues that are new or grew since the last digest; those it
+    listed already, unchanged, are counted, not listed again. (A last digest that
+    recorded no issues, made before they were recorded, lists them all.)"""
+    before = (previous or {}).get("issues")
+    issues = [i for i in (issue_view(i, rules) for i in report.issues) if i.verdict == "systemic"]
+    changed, unchanged = [], 0
+    for issue in issues:
+        old = None if before is None else before.get(str(issue.id))
+        if old is not None:
+            issue.added_people = max(0, issue.people - old.get("people", 0))
+            issue.added_mentions = max(0, issue.mentions - old.get("mentions", 0))
+        if before is None or old is None or _grew(issue, old):
+            changed.append(issue)
+        else:
+            unchanged += 1
+    section = _section("issues", changed, rules.max_listed)
+    section.unchanged = unchanged
+    return section
 
 
 def _grew(cluster: Any, old: dict[str, Any] | None) -> bool:

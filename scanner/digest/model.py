@@ -77,6 +77,7 @@ class Section:
     items: list[Grievance]
     more: int = 0  # how many more there are than listed
     oldest: str | None = None  # the earliest latest post of its grievances, listed or not
+    unchanged: int = 0  # issues: listed by an earlier digest, not grown since (not listed)
 
     @property
     def list_command(self) -> str:
@@ -92,7 +93,17 @@ class Section:
 
     @property
     def total(self) -> int:
+        return len(self.items) + self.more + self.unchanged
+
+    @property
+    def news(self) -> int:
+        """What the section tells that the last digest did not."""
         return len(self.items) + self.more
+
+    @property
+    def unchanged_line(self) -> str:
+        more = counted(self.unchanged, "more systemic issue")
+        return f"{more}, unchanged since the last digest (scan report)."
 
 
 @dataclass
@@ -152,7 +163,7 @@ class Digest:
     def empty(self) -> bool:
         """Nothing changed: no grievance news, no source changed state, no spike, and no
         change in the comparison with competitors."""
-        news = any(s.total for s in self.sections if s.key != "issues")
+        news = any(s.news for s in self.sections)
         moved = any(s.change in {"new", "recovered"} for s in self.sources)
         compared = self.comparison is not None and self.comparison.changed
         return not (news or moved or self.spike or compared)

@@ -22,6 +22,7 @@ from scanner.digest.changes import (
     STATE_VERSION,
     cluster_state,
     grievance_sections,
+    issue_state,
     volume_bars,
 )
 from scanner.digest.history import by_base, sent_digests
@@ -100,6 +101,7 @@ def compose_since(
         "as_of": as_of.isoformat(),
         "company": company,
         "clusters": cluster_state(report.clusters),
+        "issues": issue_state(report, rules),
         "sources": source_state(sources),
         "compare": comparison.state if comparison else None,
     }

@@ -87,6 +87,8 @@ def _section(section: Section) -> list[str]:
         out += _grievance(g, compact=section.key == "isolated")
     if section.more:
         out.append(f"  ...and {section.more} more ({section.list_command}).")
+    if section.unchanged:
+        out.append(f"  {section.unchanged_line}")
     return [*out, ""]
 
 
