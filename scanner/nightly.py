@@ -37,7 +37,6 @@ class Stage:
 @dataclass
 class NightlyResult:
     stages: list[Stage] = field(default_factory=list)
-    stale_lock: str | None = None  # what a killed earlier run left in the lock file
     privacy_note: str | None = None  # the database was switched to [privacy] authors
 
     @property
@@ -62,8 +61,7 @@ def run(
     ``tracebacks`` (``scan --debug``): the crawl logs failed requests with them.
     """
     result = NightlyResult()
-    with held(db_path, "nightly") as lock:
-        result.stale_lock = lock.stale
+    with held(db_path, "nightly"):
         with Store(db_path, mode="write") as store:
             # Under the lock (two runs must not both set up a new database): the
             # privacy mode first, so the crawl never fetches what it cannot store.

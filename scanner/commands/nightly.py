@@ -67,10 +67,6 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
         sys.exit(ExitStatus.LOCKED)
     if result.privacy_note:
         click.echo(result.privacy_note, err=True)
-    if result.stale_lock:
-        click.echo(
-            f"note: took over the lock of a run that did not finish ({result.stale_lock})", err=True
-        )
     status = result.exit_status
     click.echo(f"nightly: {status.name.lower()} (exit status {int(status)})")
     sys.exit(int(status))
