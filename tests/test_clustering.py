@@ -331,3 +331,24 @@ def test_posts_that_name_no_problem_never_make_a_cluster(tmp_path: Path) -> None
         by_kind[kind].append(members[f"Acme:{k}"])
     assert len(set(by_kind["v"])) == len(vague)
     assert len(set(by_kind["l"])) == 1
+
+
+def test_a_rebuild_counts_a_cluster_that_gained_a_post_as_grown(tmp_path: Path) -> None:
+    # One post leaves its cluster (edited into another grievance) as a near-duplicate
+    # joins it: the cluster's size is what it was, and it grew all the same.
+    items = _labelled()
+    path = tmp_path / "scan.db"
+    with Store(path) as store:
+        store.upsert_mentions(_rows(items))
+        run(store)
+        before = _members(path)
+        edited = _rows(items)[0]
+        edited["text"] = "Completely different: the shop charged a restocking fee nobody mentioned."
+        joining = _rows([items[0]], start=len(items))[0]
+        store.upsert_mentions([edited, joining])
+        result = run(store)
+        assert result.rebuilt == ["Acme"]
+    after = _members(path)
+    home = before["Acme:0"]
+    assert after[joining["id"]] == home and after["Acme:0"] != home
+    assert result.clusters_grown == 1

@@ -110,9 +110,14 @@ def write_rebuild(
         (cid, company, now, now, ids[rep], size, categories_union(by_cluster.get(cid, [])))
         for cid, rep, size in zip(cluster_id.tolist(), reps.tolist(), sizes.tolist(), strict=True)
     ]
-    out.clusters_grown = sum(
-        1 for cid, _, _, _, _, size, _ in cluster_rows if cid in old and size > old[cid][0]
-    )
+    # Grown: a stored cluster that gained a post, whatever it lost (an edited post
+    # that left as a near-duplicate joined leaves its size as it was).
+    gained = {
+        cid
+        for m, cid in zip(ids, member_cluster.tolist(), strict=True)
+        if (prev := old_members.get(m)) is None or prev[0] != cid
+    }
+    out.clusters_grown = len(gained & old.keys())
     reused = set(cluster_id.tolist())
     retired = [c for c in old if c not in reused]
     heirs = _heirs(retired, ids, member_cluster, old_members)
