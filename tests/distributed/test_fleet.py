@@ -197,6 +197,39 @@ def test_a_writer_killed_mid_drain_loses_nothing_and_ingest_writes_the_rest(
     assert redis_server.client().get("scan:job") is None
 
 
+def test_a_batch_the_database_refuses_stays_in_redis_for_ingest(
+    redis_server: RedisServer, lone_board: Board, board_rows: list[Any], tmp_path: Path
+) -> None:
+    # A full disk from the 51st post on: the writer had dropped the refused batches,
+    # their posts and the pages they scheduled, and gone on to the next.
+    import sqlite3
+
+    from scanner.store import Store
+
+    write_config(tmp_path, [board_source(lone_board)])
+    db = tmp_path / "scan.db"
+    Store(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON mentions WHEN "
+            "(SELECT COUNT(*) FROM mentions) >= 50 BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    workers = [start_worker(tmp_path, redis_server.url) for _ in range(2)]
+    status, _, err = finish(start_writer(tmp_path, redis_server.url, "-s", "SCAN_BATCH_SIZE=10"))
+    assert status == 1, err
+    said = " ".join(err.split())
+    assert "the database refused a batch of board:" in said and "disk full" in said, err
+    assert "`scan ingest --redis URL` stores them" in said
+    for worker in workers:  # the workers crawl on to the end without a writer
+        assert finish(worker)[0] == 0
+    assert _stored(db) <= 50
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER full")
+    result = ingest(tmp_path, redis_server.url)
+    assert result.returncode == 0, result.stderr
+    assert posts(db) == board_rows
+
+
 def test_redis_killed_mid_crawl_and_restarted_loses_nothing(
     redis_server: RedisServer, lone_board: Board, board_rows: list[Any], tmp_path: Path
 ) -> None:

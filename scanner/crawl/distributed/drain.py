@@ -8,7 +8,8 @@ transaction), and only then removed from the processing list, in one
 posts, the pages given up). A writer killed in between leaves the batch in the
 processing list; the next one puts it back at the head of the queue and
 commits it again, which adds nothing: the posts are upserted by id, the marks
-are the same.
+are the same. A batch the database refuses goes back at the head of the queue
+and the writer stops (``BatchRefused``); ``scan ingest`` stores it later.
 
 Workers push onto the left, the writer takes from the right: first pushed,
 first committed, so a page's frontier entry (in the batch of the page that
@@ -27,9 +28,17 @@ from scanner.crawl.distributed.keys import Keys, SourceKeys
 from scanner.crawl.messages import Batch, OpenSource
 from scanner.crawl.state import fold_answer
 from scanner.crawl.worker import Worker
+from scanner.errors import ScanError
 from scanner.store import Store
 
 logger = logging.getLogger(__name__)
+
+
+class BatchRefused(ScanError):
+    """The database refused a batch (locked past the busy timeout, a full disk): the
+    writer stops and leaves it, and every later one, in Redis. Dropped, its posts
+    were lost and the pages it scheduled forgotten, so the next crawl stopped at
+    its first page."""
 
 
 class Tally(dict[str, Any]):
@@ -93,6 +102,13 @@ class Drain:
         answer = self.worker.handle(
             Batch(key, batch["seq"], batch["items"], batch["add"], set(batch["done"]))
         )
+        if answer.error:  # not stored: back at the head of the queue, for the next writer
+            self.client.lmove(self.keys.processing, self.keys.items, "LEFT", "RIGHT")
+            raise BatchRefused(
+                f"the database refused a batch of {batch['name']}: {answer.error}. "
+                "The crawl's batches stay in Redis: once the database can be written, "
+                "`scan ingest --redis URL` stores them"
+            )
         tally = Tally()
         fold_answer(tally, answer, batch["name"])
         source = self.keys.source(batch["job"], batch["source"])
