@@ -90,6 +90,11 @@ def test_demo_succeeds_and_keeps_its_files(demo: dict[str, Any]) -> None:
     assert message.get_body(("plain",)) is not None
     for hint in ("scan report --cluster", "scan report --format html", "scan init"):
         assert hint in demo["stdout"]
+    crawled = [line.split() for line in demo["stderr"].splitlines() if "  crawled " in line]
+    assert {(words[2], words[3]) for words in crawled if words[2] in {"1", "2"}} == {
+        ("1", "page"),
+        ("2", "pages"),
+    }, crawled
 
 
 def test_the_digest_links_each_issue_quote_to_its_post(demo: dict[str, Any]) -> None:

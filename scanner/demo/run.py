@@ -77,8 +77,9 @@ def _crawl(config: Any, echo: Echo) -> dict[str, str]:
     def progress(entry: Any) -> None:
         if entry.finished:
             echo(
-                f"  crawled {terminal(entry.name):<{name_width}} {entry.pages:>3} pages "
-                f"{entry.stored:>4} posts  {entry.status}",
+                f"  crawled {terminal(entry.name):<{name_width}} {entry.pages:>3} "
+                f"{'page ' if entry.pages == 1 else 'pages'} {entry.stored:>4} posts  "
+                f"{entry.status}",
                 err=True,
             )
 
