@@ -108,7 +108,10 @@ class BbbSpider(ScanSpider):
             external_id=f"complaint-{cid}",
             text=text,
             url=f"{canonical(response.url)}#{cid}",
-            title=kind or None,
+            # The complaint type ("Billing/Collection Issues") is the BBB's form
+            # field, not the person's words: kept in extra, never a title, so that
+            # grievances filed under one type do not share it as a phrase.
+            title=None,
             published_at=published,
             language=_lang(card),
             about_company=True,

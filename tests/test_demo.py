@@ -419,7 +419,7 @@ def test_source_examples_are_its_posts_each_of_another_grievance(demo: dict[str,
     """Under --source an issue's examples were topped up by the first 80 letters of
     the text: two posts of one grievance ("merchant cancelled my/the order") passed."""
     directory = demo["dir"]
-    done = run_scan("report", "--source", "bbb", "--format", "json", "--all", cwd=directory)
+    done = run_scan("report", "--source", "trustpilot", "--format", "json", "--all", cwd=directory)
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(directory / "scan.db") as db:
         cluster = dict(db.execute("SELECT mention_id, cluster_id FROM cluster_members"))
@@ -427,6 +427,6 @@ def test_source_examples_are_its_posts_each_of_another_grievance(demo: dict[str,
     shown = [i["examples"] for i in issues]
     assert any(len(e) > 1 for e in shown), shown
     for examples in shown:
-        assert {e["source"] for e in examples} == {"bbb"}, examples
+        assert {e["source"] for e in examples} == {"trustpilot"}, examples
         grievances = [cluster.get(e["id"], e["id"]) for e in examples]
         assert len(set(grievances)) == len(grievances), examples

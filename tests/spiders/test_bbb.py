@@ -57,7 +57,8 @@ def test_complaints_page_one_every_field_and_the_next_page() -> None:
         "within five days and nothing arrived after three weeks.\n\n"
         "I had to dispute the charge with my bank."
     )
-    assert first.title == "Billing/Collection Issues"
+    assert first.title is None  # the type is the site's, not the person's words
+    assert first.extra["complaint_type"] == "Billing/Collection Issues"
     assert first.author is None  # BBB does not name complainants
     assert first.rating is None and first.rating_scale is None
     assert first.published_at == day(2024, 3, 3)
