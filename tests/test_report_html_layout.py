@@ -25,10 +25,16 @@ const box = (node) => { const r = document.createRange(); r.selectNodeContents(n
   const rects = [...r.getClientRects()].filter(x => x.width > 0);
   return {left: Math.min(...rects.map(x => x.left)), right: Math.max(...rects.map(x => x.right)),
           lines: new Set(rects.map(x => Math.round(x.top))).size}; };
-const out = {columns: [], dates: [], legend: [], tables: [], grievance: []};
+const out = {columns: [], dates: [], legend: [], tables: [], grievance: [], split: []};
+// A heading or cell of one short word laid out on several lines: split inside the word.
+const split = (node) => { const text = node.textContent.trim();
+  if (node.querySelector(".flag") || !text || /[\s-]/.test(text) || text.length > 24) return;
+  if (box(node).lines > 1) out.split.push(text); };
 for (const table of document.querySelectorAll("table")) {
   out.tables.push({right: table.getBoundingClientRect().right, viewport: innerWidth});
   const heads = [...table.querySelectorAll("thead th")];
+  heads.forEach(split);
+  table.querySelectorAll("tbody td").forEach(split);
   for (const row of table.querySelectorAll("tbody tr")) {
     [...row.children].forEach((cell, i) => {
       const head = heads[i], name = head.textContent;
@@ -78,6 +84,8 @@ def test_headings_sit_over_their_own_cells_and_dates_do_not_wrap(page, width):
     # Every table fits the window, and the grievance text keeps a readable width in it.
     assert all(t["right"] <= t["viewport"] for t in found["tables"]), found["tables"]
     assert found["grievance"] and min(found["grievance"]) >= 200, found["grievance"]
+    # No heading or one-word cell is squeezed to a few letters a line ("P/e/o/pl/e").
+    assert found["split"] == [], found["split"]
 
 
 def test_the_chart_legend_is_on_the_page(page):

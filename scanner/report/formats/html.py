@@ -23,6 +23,11 @@ from scanner.text import safe as textsafe
 # the columns a narrow window leaves out, so the grievance stays readable there.
 NOWRAP = {"ID", "First seen", "Last seen", "Last crawl", "Trend"}
 TEXT = {"Grievance"}
+# Columns of names from the web or a config (a source named by an import, a health
+# note quoting a URL): broken anywhere rather than widen the page, but never below
+# a few words wide. Other cells break only between words: "anywhere" on them lets a
+# table squeeze a heading or a number down to a letter a line.
+WRAP = {"Company", "Source", "Note", "Sources"}
 OPTIONAL = {"First seen", "Trend"}
 SOURCE_HEADS = ("Source", "Last crawl", "Health", "Note")
 
@@ -54,7 +59,13 @@ def column_classes() -> dict[str, str]:
     """A column's CSS classes by its heading: numbers right-aligned (their headings too,
     so each number sits under its own heading), dates and ids never wrapped."""
     heads = {*cc.SYSTEMIC_COLUMNS, *cc.ISOLATED_COLUMNS, *cc.COMPANY_HEADS, *SOURCE_HEADS}
-    kinds = (("num", cc.NUMBER_COLUMNS), ("nowrap", NOWRAP), ("text", TEXT), ("optional", OPTIONAL))
+    kinds = (
+        ("num", cc.NUMBER_COLUMNS),
+        ("nowrap", NOWRAP),
+        ("text", TEXT),
+        ("wrap", WRAP),
+        ("optional", OPTIONAL),
+    )
     return {head: " ".join(name for name, columns in kinds if head in columns) for head in heads}
 
 
