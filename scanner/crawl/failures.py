@@ -126,6 +126,8 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
             f"{host} asked us to come back in {detail} (Retry-After), more than we wait: "
             f"{n} left for the next run"
         )
+    if kind == "redirect_loop":
+        return f"{n} redirected back to itself, e.g. {url}: tried again next run"
     if kind == "offsite":
         return f"refused {n} off-site (e.g. {url}): a source stays on its own site"
     if kind == "spider":

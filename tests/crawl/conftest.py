@@ -157,7 +157,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if active and rule is not None and rule.hang_up:
                 self.close_connection = True
                 return None
-            if rule is not None and rule.redirect:
+            if active and rule is not None and rule.redirect:
                 return self._send(302, b"", "text/html", {"Location": rule.redirect})
             if path == "/robots.txt" and not (active and rule is not None and rule.status):
                 body = rule.body if rule is not None and rule.body is not None else None

@@ -421,3 +421,20 @@ def test_a_page_that_redirects_to_one_already_fetched_is_done(site: Site, tmp_pa
     site.reset()
     assert crawl(tmp_path).returncode == 0
     assert dict(site.hits).keys() == {"/robots.txt", "/big/1.html"}
+
+
+def test_a_page_that_redirects_to_itself_stays_pending_and_is_said(
+    site: Site, tmp_path: Path
+) -> None:
+    # A cookie or consent bounce: page 2 answers "302 to page 2" on the first night.
+    site.big_pages = 3
+    site.behave("/big/2.html", redirect=site.url("/big/2.html"), times=1)
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html")}])
+    first = crawl(tmp_path)
+    said = " ".join((first.stdout + first.stderr).split())
+    assert "redirected back to itself, e.g. " in said and "/big/2.html" in said, said
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT url FROM frontier WHERE done = 0") == [(site.url("/big/2.html"),)]
+    assert crawl(tmp_path).returncode == 0
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(30,)]

@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 
+from scanner.crawl import failures
 from scanner.crawl.state import SourceState
 
 logger = logging.getLogger(__name__)
@@ -77,10 +78,18 @@ class Frontier:
         """The scheduler dropped a scheduled page as one this crawl has fetched or
         queued already (a next link back to page 1, a page past the end that
         redirects to the first): that fetch reads it, so it is done. It had stayed
-        pending, and every later crawl began by fetching it again."""
+        pending, and every later crawl began by fetching it again.
+
+        Not a page whose redirects lead back into their own chain (a page that
+        redirects to itself, A to B to A, as a cookie bounce does): it was never
+        read, and stays pending, counted as a failure."""
         fingerprint = request.meta.get("scan_fp")
-        if fingerprint:
-            self.state.fetched(fingerprint)
+        if not fingerprint:
+            return
+        if request.url in request.meta.get("redirect_urls", ()):
+            failures.record(self.crawler.stats, "redirect_loop", request.url)
+            return
+        self.state.fetched(fingerprint)
 
     def gave_up(self, fingerprint: str | None) -> None:
         """The site failed this page for good (a 500 after retries, a robots.txt ban)."""
