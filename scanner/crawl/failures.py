@@ -47,6 +47,18 @@ _HINTS = {
 }
 
 
+def lasting(kind: str) -> bool:
+    """Whether a later run would meet the failure again: a 404, a page over the size
+    cap, an off-site link. A page that meets one in two runs is given up (the
+    frontier's backlog forgets it). Any other failure passes (a 5xx, a timeout, a
+    dropped connection, a Retry-After longer than we wait): the page stays pending
+    however many runs it takes, or a weekend's outage lost the rest of a site."""
+    if kind.startswith("http_"):
+        code = int(kind[5:])
+        return 400 <= code < 500 and code not in {408, 425, 429}
+    return kind in {"too_large", "scheme", "offsite"}
+
+
 def exception_kind(exc: BaseException) -> str:
     """The kind of a download failure (``connection`` when it is none we know), by
     the error or the one it wraps (Scrapy's DownloadFailedError wraps Twisted's

@@ -438,3 +438,40 @@ def test_a_page_that_redirects_to_itself_stays_pending_and_is_said(
     assert rows(db, "SELECT url FROM frontier WHERE done = 0") == [(site.url("/big/2.html"),)]
     assert crawl(tmp_path).returncode == 0
     assert rows(db, "SELECT COUNT(*) FROM mentions") == [(30,)]
+
+
+def test_a_page_that_fails_two_nights_running_is_read_on_the_third(
+    site: Site, tmp_path: Path
+) -> None:
+    # A weekend of maintenance: page 2 answers 503 (each attempt and its retries) on
+    # two nights. A page failed in two runs was given up, and with it the rest of
+    # the listing; the message said "tried again next run".
+    site.big_pages = 3
+    site.behave("/big/2.html", status=503, times=8)  # 4 attempts a night
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html")}])
+    db = tmp_path / "scan.db"
+    for _ in range(2):
+        crawl(tmp_path)
+        assert rows(db, "SELECT url FROM frontier WHERE done = 0") == [(site.url("/big/2.html"),)]
+    assert site.count("/big/2.html") == 8
+    assert crawl(tmp_path).returncode == 0
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(30,)]
+
+
+def test_a_backlog_page_of_an_old_site_is_given_up(
+    site: Site, other_site: Site, tmp_path: Path
+) -> None:
+    # The source's url moved to another host with a page of the old one pending: it
+    # was refused as off-site every night, forever.
+    site.big_pages = 3
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html"), "max_pages": 2}])
+    crawl(tmp_path)
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT COUNT(*) FROM frontier WHERE done = 0") == [(1,)]
+    other_site.big_pages = 1
+    write_config(tmp_path, [{**source, "url": other_site.url("/big/1.html")}])
+    moved = crawl(tmp_path)
+    assert "off-site" in moved.stdout + moved.stderr
+    assert rows(db, "SELECT COUNT(*) FROM frontier") == [(0,)]

@@ -92,17 +92,20 @@ class Frontier:
         self.state.fetched(fingerprint)
 
     def gave_up(self, fingerprint: str | None) -> None:
-        """The site failed this page for good (a 500 after retries, a robots.txt ban)."""
+        """The site failed this page in a way a later run would meet again (a 404, a
+        robots.txt ban, off-site: ``failures.lasting``)."""
         if fingerprint:
             self.refused.add(fingerprint)
 
     def forget_fetched(self, *, ran_to_the_end: bool) -> None:
         """Drop the fetched pages; after a run to the end, also what failed twice.
 
-        A page re-issued from the backlog that the site failed again (a 500, a
-        robots.txt ban) failed in two runs: it is given up rather than retried
-        forever. A page that was not tried (robots.txt unreachable, the time budget,
-        a cap, Ctrl-C, a kill) stays pending, and the next run fetches it first.
+        A page re-issued from the backlog that failed again for a lasting reason (a
+        404, a robots.txt ban, off-site) failed in two runs: it is given up rather
+        than retried forever. One that failed for a passing reason (a 503, a
+        timeout) stays pending, however many runs it takes. A page that was not
+        tried (robots.txt unreachable, the time budget, a cap, Ctrl-C, a kill)
+        stays pending, and the next run fetches it first.
         """
         self.state.flush(wait=True)
         twice = self.resumed & self.refused if ran_to_the_end else set()

@@ -26,6 +26,7 @@ class OnSiteMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.sites = SourceExtension.of(crawler).sites
+        self.frontier = SourceExtension.of(crawler).frontier
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OnSiteMiddleware:
@@ -35,6 +36,9 @@ class OnSiteMiddleware:
         # robots.txt may redirect to another host (RFC 9309 2.3.1.2): it is only read.
         if not self.sites.allows(request) and not request.meta.get("scan_robots"):
             refuse(self.stats, request.url)
+            # A backlog page of the source's old site (its url moved): given up,
+            # not refused again every night.
+            self.frontier.gave_up(request.meta.get("scan_fp"))
             raise IgnoreRequest(f"off-site: {request.url}")
 
 

@@ -6,6 +6,7 @@ attempts. A non-2xx answer (that no redirect turned into another request) and a
 download error (refused, timeout, over the size cap, unsupported scheme...)
 are each counted with the URL; ``IgnoreRequest`` is not a failure here (a
 robots.txt ban, an off-site link: those are counted where they are decided).
+Only a lasting failure (``failures.lasting``: a 404, not a 503) gives the page up.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class FailureCountMiddleware:
             # A middleware above may have said why (retry_after: a wait too long).
             kind, detail = request.meta.get("scan_failure") or (f"http_{response.status}", None)
             failures.record(self.crawler.stats, kind, response.url, detail)
-            self.frontier.gave_up(request.meta.get("scan_fp"))
+            if failures.lasting(kind):
+                self.frontier.gave_up(request.meta.get("scan_fp"))
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -54,4 +56,5 @@ class FailureCountMiddleware:
         else:
             detail = failures.exception_detail(exception)
         failures.record(self.crawler.stats, kind, request.url, detail)
-        self.frontier.gave_up(request.meta.get("scan_fp"))
+        if failures.lasting(kind):
+            self.frontier.gave_up(request.meta.get("scan_fp"))
