@@ -138,6 +138,8 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
             f"{host} asked us to come back in {detail} (Retry-After), more than we wait: "
             f"{n} left for the next run"
         )
+    if kind == "undecodable":
+        return f"{n} could not be read ({detail}), e.g. {url}: tried again next run"
     if kind == "redirect_loop":
         return f"{n} redirected back to itself, e.g. {url}: tried again next run"
     if kind == "offsite":

@@ -61,6 +61,7 @@ class Behaviour:
     trickle: float = 0.0  # seconds between the bytes of the body
     gzip: bool = False  # send the body gzip-encoded (a small body that unpacks large)
     hang_up: bool = False  # close the connection without answering
+    content_encoding: str | None = None  # claim this Content-Encoding, body left as it is
     served: int = 0
 
 
@@ -169,7 +170,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                     headers["Server"] = "cloudflare"
                 body = CHALLENGE if rule.challenge else b"error"
                 return self._send(rule.status or 403, body, "text/html", headers)
-            if rule is not None and rule.body is not None:
+            if active and rule is not None and rule.body is not None:
                 return self._send(200, rule.body, rule.content_type or "text/html", rule=rule)
             if path.startswith("/ld/"):
                 n = int(Path(path).stem)
@@ -206,6 +207,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if rule is not None and rule.gzip:
                 body = gzip.compress(body)
                 headers["Content-Encoding"] = "gzip"
+            if rule is not None and rule.content_encoding:
+                headers["Content-Encoding"] = rule.content_encoding
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

@@ -5,6 +5,7 @@ Scrapy while it unpacks, with an ``IgnoreRequest`` that no downloader middleware
 sees (it is raised from process_response): the source's health showed it as a
 quiet day, "silent, no posts found yet". This subclass counts it as a page over
 the size cap (``failure/too_large``), as a page over the cap on the wire is.
+A body its Content-Encoding does not unpack is counted too (``failure/undecodable``).
 A robots.txt, whose transfer has no cap of its own (``scanner.crawl.middlewares.robots``
 stops reading it), is held to the usual cap once unpacked.
 """
@@ -43,3 +44,11 @@ class SizeCappedCompressionMiddleware(HttpCompressionMiddleware):
                 cap = request.meta.get("download_maxsize", self.cap)
                 failures.record(self.stats, "too_large", response.url, f"{size(cap)} unpacked")
             raise
+        except Exception as exc:  # noqa: BLE001 - whatever the decoder raises: counted
+            # A body that is not what its Content-Encoding says (plain text sent as
+            # gzip): raised from here, no downloader middleware had counted it, and
+            # the source said "ok" while the page was never read.
+            coding = response.headers.get(b"Content-Encoding", b"").decode("latin-1")
+            detail = f"Content-Encoding {coding or '?'}: {failures.exception_detail(exc)}"
+            failures.record(self.stats, "undecodable", response.url, detail)
+            raise IgnoreRequest(f"cannot decode {response.url}: {detail}") from exc

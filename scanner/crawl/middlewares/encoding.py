@@ -22,9 +22,13 @@ def _canonical(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
+        found = codecs.lookup(name).name
+        b"\0\0".decode(found)  # "hex", "rot13": codecs, but of no text (LookupError)
     except LookupError:
         return None
+    except ValueError:  # a text encoding these two bytes are no text of
+        pass
+    return found
 
 
 def declared_encoding(response: TextResponse) -> str | None:
