@@ -140,6 +140,9 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
         )
     if kind == "undecodable":
         return f"{n} could not be read ({detail}), e.g. {url}: tried again next run"
+    if kind == "redirect_unusable":
+        to = f"to {detail!r}" if detail else "with no Location"
+        return f"{n} redirected {to}, which is not followed, e.g. {url}: tried again next run"
     if kind == "redirect_loop":
         return f"{n} redirected back to itself, e.g. {url}: tried again next run"
     if kind == "offsite":

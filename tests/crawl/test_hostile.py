@@ -514,3 +514,27 @@ def test_a_charset_that_names_no_text_encoding_is_read_as_windows_1252(
     assert crawl(tmp_path).returncode == 0
     texts = rows(tmp_path / "scan.db", "SELECT text FROM mentions WHERE text LIKE '%fund%'")
     assert len(texts) == 20 and sum("réfund" in t for (t,) in texts) == 10, texts
+
+
+@pytest.mark.parametrize(
+    ("location", "said_of_it"),
+    [(None, "with no Location"), ("ftp://127.0.0.1/big/2.html", "to 'ftp://127.0.0.1/big/2.html'")],
+)
+def test_a_redirect_that_cannot_be_followed_is_said_and_read_later(
+    site: Site, tmp_path: Path, location: str | None, said_of_it: str
+) -> None:
+    # A 302 with no Location, or to ftp://: the page was never read, and the source
+    # said "ok" with exit status 0.
+    site.big_pages = 3
+    if location:
+        site.behave("/big/2.html", redirect=location, times=1)
+    else:
+        site.behave("/big/2.html", status=302, times=1)
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html")}])
+    first = crawl(tmp_path)
+    said = " ".join((first.stdout + first.stderr).split())
+    assert first.returncode == 3 and "/big/2.html" in said, said
+    assert f"1 page redirected {said_of_it}, which is not followed" in said, said
+    assert crawl(tmp_path).returncode == 0
+    assert rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(30,)]

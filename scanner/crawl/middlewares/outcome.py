@@ -39,6 +39,12 @@ class FailureCountMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if 300 <= response.status < 400 and not request.meta.get("scan_robots"):
+            # A redirect no RedirectMiddleware followed: no Location, or one to a
+            # scheme it does not fetch. The page was not read.
+            where = response.headers.get(b"Location", b"").decode("latin-1")
+            failures.record(self.crawler.stats, "redirect_unusable", response.url, where)
+            return response
         if response.status >= 400 and not request.meta.get("scan_robots"):
             # A middleware above may have said why (retry_after: a wait too long).
             kind, detail = request.meta.get("scan_failure") or (f"http_{response.status}", None)
