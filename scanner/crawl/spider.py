@@ -27,6 +27,10 @@ from typing import Any, TypeVar
 
 import scrapy
 
+#: Set in a page's meta when its spider found the layout changed: a page that gave
+#: no post then stays pending (``scanner.crawl.middlewares.spider``), to be read
+#: once the site or the rule is fixed.
+LAYOUT_PROBLEM = "scan_layout_problem"
 T = TypeVar("T")
 R = TypeVar("R")
 #: What reading a value of an unforeseen shape raises (a bug of ours raises these
@@ -96,3 +100,5 @@ class ScanSpider(scrapy.Spider):
         if crawler is not None:
             crawler.stats.inc_value("layout/problems")
             crawler.stats.set_value("layout/last_problem", f"{what} ({where})")
+        if response is not None and response.request is not None:
+            response.meta[LAYOUT_PROBLEM] = True  # the page's end is judged by it

@@ -538,3 +538,21 @@ def test_a_redirect_that_cannot_be_followed_is_said_and_read_later(
     assert f"1 page redirected {said_of_it}, which is not followed" in said, said
     assert crawl(tmp_path).returncode == 0
     assert rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(30,)]
+
+
+def test_a_page_whose_markup_changed_is_read_once_it_is_back(site: Site, tmp_path: Path) -> None:
+    # One night page 2's posts come in new markup the rule does not know: the page
+    # was marked fetched, and its posts were never read once the site was back.
+    from tests.crawl.conftest import big_page
+
+    site.big_pages = 3
+    changed = big_page(site, 2).replace(b'class="complaint"', b'class="grievance-card"')
+    site.behave("/big/2.html", body=changed, times=1)
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html")}])
+    first = crawl(tmp_path)
+    assert "changed markup" in first.stdout + first.stderr
+    db = tmp_path / "scan.db"
+    assert rows(db, "SELECT url FROM frontier WHERE done = 0") == [(site.url("/big/2.html"),)]
+    assert crawl(tmp_path).returncode == 0
+    assert rows(db, "SELECT COUNT(*) FROM mentions") == [(30,)]

@@ -23,6 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scanner.crawl import failures
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.middlewares.incremental import Incremental
+from scanner.crawl.spider import LAYOUT_PROBLEM
 
 
 class ScanSpiderMiddleware:
@@ -70,4 +71,9 @@ class ScanSpiderMiddleware:
         for output in self.incremental.filter(response, held):
             frontier.output(page, output)
             yield output
-        frontier.page_end(page)
+        if response.meta.get(LAYOUT_PROBLEM) and all(isinstance(o, Request) for o in held):
+            # Its spider found nothing it could read: not done, so that it is read
+            # once the markup (or the rule) is back; it was marked fetched, empty.
+            frontier.page_failed(response)
+        else:
+            frontier.page_end(page)
