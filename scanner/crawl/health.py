@@ -112,9 +112,10 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str, bounds:
         said = next(e for e in errors if "not stored" in e)
         return Verdict("failed", "partial" if stored else "failed", said, errors)
     if stats.get("pages/truncated") and seen:
-        return Verdict("truncated", "partial", next(e for e in errors if "cut short" in e), errors)
+        return Verdict("truncated", "partial", _first(errors, "cut short"), errors)
     if stats.get("layout/problems"):
-        return Verdict("changed", "partial", "possibly changed markup: layout problems", errors)
+        said = _first(errors, "layout problem", prefix="possibly changed markup: ")
+        return Verdict("changed", "partial", said, errors)
     if not seen:
         if errors:
             return Verdict("failed", "failed", errors[0], errors)
@@ -127,6 +128,13 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str, bounds:
             )
         return Verdict("silent", "ok", "no posts found yet", errors)
     return Verdict("ok", "partial" if errors else "ok", "; ".join(errors[:3]), errors)
+
+
+def _first(errors: list[str], marker: str, prefix: str = "") -> str:
+    """The error that names the verdict first, then up to two others: a verdict of
+    changed markup had hidden a 404 on another page of the same run."""
+    main = next(e for e in errors if marker in e)
+    return "; ".join([prefix + main, *[e for e in errors if e != main][:2]])
 
 
 def _errors(stats: dict[str, Any], reason: str, bounds: Bounds) -> list[str]:

@@ -556,3 +556,21 @@ def test_a_page_whose_markup_changed_is_read_once_it_is_back(site: Site, tmp_pat
     assert rows(db, "SELECT url FROM frontier WHERE done = 0") == [(site.url("/big/2.html"),)]
     assert crawl(tmp_path).returncode == 0
     assert rows(db, "SELECT COUNT(*) FROM mentions") == [(30,)]
+
+
+def test_changed_markup_does_not_hide_another_failure_of_the_run(
+    site: Site, tmp_path: Path
+) -> None:
+    from tests.crawl.conftest import big_page
+
+    site.big_pages = 3
+    changed = big_page(site, 2).replace(b'class="complaint"', b'class="grievance-card"')
+    site.behave("/big/2.html", body=changed)
+    site.behave("/big/3.html", status=404)
+    source = {"name": "big", "spider": "site", "rule": "example-board"}
+    write_config(tmp_path, [{**source, "url": site.url("/big/1.html")}])
+    crawl(tmp_path)
+    [(state, message)] = rows(tmp_path / "scan.db", "SELECT state, message FROM source_health")
+    assert state == "changed", message
+    assert message.startswith("possibly changed markup: 1 layout problem(s)"), message
+    assert "/big/2.html" in message and "HTTP 404" in message, message
