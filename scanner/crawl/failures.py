@@ -115,22 +115,22 @@ def in_words(stats: dict[str, Any]) -> list[str]:
 def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
     host, n = host_of(url), pages(count)
     if kind.startswith("http_"):
-        return _http(int(kind[5:]), host, n)
+        return _http(int(kind[5:]), host, n, url)
     if kind == "refused":
         return f"connection refused by {host} — is the site up?"
     if kind == "dns":
         return f"cannot find the host {urlsplit(url).hostname or host} — is the url right?"
     if kind == "timeout":
-        return f"{host} did not answer in time ({n})"
+        return f"{host} did not answer in time ({n}, e.g. {url})"
     if kind == "too_large":
         return f"{n} over the size cap ({detail or 'DOWNLOAD_MAXSIZE'}) skipped, e.g. {url}"
     if kind == "scheme":
         scheme = urlsplit(url).scheme or url.partition(":")[0]
         return f"unsupported URL scheme '{scheme}' in {url} — use http:// or https://"
     if kind == "dataloss":
-        return f"{host} broke off {n} mid-transfer"
+        return f"{host} broke off {n} mid-transfer (e.g. {url})"
     if kind == "closed":
-        return f"{host} closed the connection without answering ({n})"
+        return f"{host} closed the connection without answering ({n}, e.g. {url})"
     if kind == "robots":
         return _robots(detail or "", count, url)
     if kind == "retry_after":
@@ -155,13 +155,14 @@ def describe(kind: str, count: int, url: str, detail: str | None = None) -> str:
     return f"the connection to {host} failed ({n}): {detail or kind}"
 
 
-def _http(code: int, host: str, n: str) -> str:
+def _http(code: int, host: str, n: str, url: str) -> str:
     try:
         phrase = HTTPStatus(code).phrase.lower()
     except ValueError:
         phrase = "unknown status"
     hint = _HINTS.get(code) or _HINTS.get(code // 100)
-    return f"{host} answered HTTP {code} ({phrase}) for {n}" + (f" — {hint}" if hint else "")
+    said = f"{host} answered HTTP {code} ({phrase}) for {n} (e.g. {url})"
+    return said + (f" — {hint}" if hint else "")
 
 
 def _robots(reason: str, count: int, url: str) -> str:

@@ -350,7 +350,7 @@ def test_a_site_that_hangs_up_is_said_in_words(site: Site, tmp_path: Path) -> No
     result = crawl(tmp_path)
     assert result.returncode == 3, result.stderr
     said = " ".join((result.stdout + result.stderr).split())
-    assert f"127.0.0.1:{site.port} closed the connection without answering (1 page)" in said
+    assert f"127.0.0.1:{site.port} closed the connection without answering (1 page, e.g. " in said
     assert "twisted" not in said and "Failure" not in said
     assert rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions")[0][0] == 3  # page 1's
 
@@ -573,4 +573,5 @@ def test_changed_markup_does_not_hide_another_failure_of_the_run(
     [(state, message)] = rows(tmp_path / "scan.db", "SELECT state, message FROM source_health")
     assert state == "changed", message
     assert message.startswith("possibly changed markup: 1 layout problem(s)"), message
-    assert "/big/2.html" in message and "HTTP 404" in message, message
+    assert "/big/2.html" in message and "HTTP 404 (not found) for 1 page (e.g. " in message
+    assert "/big/3.html" in message, message
