@@ -72,13 +72,17 @@ def test_a_recent_praise_post_neither_hides_the_hint_nor_names_its_date(site, as
 
 
 def test_at_the_windows_very_start_the_hint_agrees_with_the_verdict(site):
-    # The window of 28 September starts at 30 June 23:59:59, the latest grievance: it
-    # is no longer in the window, as the verdict counts it, though --days 90 still
-    # holds it in the period. A day earlier it is, and the grievance is systemic.
+    # The window of 28 September starts after 30 June 23:59:59, the latest grievance:
+    # it is no longer in the window, as the verdict counts it, nor in the 90 days of
+    # the period (1 July to 28 September), which says where it is. A day earlier it
+    # is in both, and the grievance is systemic.
     assert systemic(site, "--as-of", "2026-09-27", "--days", "90") == 1
     assert not HINT.search(report(site, "--as-of", "2026-09-27", "--days", "90"))
     assert systemic(site, "--as-of", "2026-09-28", "--days", "90") == 0
-    assert HINT.search(report(site, "--as-of", "2026-09-28", "--days", "90"))
+    late = report(site, "--as-of", "2026-09-28", "--days", "90")
+    assert "Period 2026-07-01 → 2026-09-28" in late, late
+    assert "none in this period: try --since 2026-06-30" in late, late
+    assert HINT.search(report(site, "--as-of", "2026-09-28", "--since", "2026-06-30"))
 
 
 def test_the_digest_says_why_nothing_is_systemic_and_how_to_judge_it_then(site, tmp_path):

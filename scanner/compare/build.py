@@ -39,6 +39,8 @@ from scanner.store import Store
 from scanner.store.authors import recorded
 from scanner.text.dates import iso
 
+ONE_SECOND = timedelta(seconds=1)
+
 
 def build(
     store: Store,
@@ -90,9 +92,9 @@ def build(
         for n in names
     ]
     period = {
-        "since": iso(start),
+        "since": iso(start + ONE_SECOND),
         "until": iso(until),
-        "previous_since": iso(previous),
+        "previous_since": iso(previous + ONE_SECOND),
         "days": round((until - start).total_seconds() / 86400, 2),
     }
     if not any(c.mentions for c in companies):  # where the posts are (an old import)
@@ -124,8 +126,10 @@ def _period(
         raise OptionError("use either --since or --days, not both")
     until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
     until = until.replace(microsecond=0)
+    # A period is (start, until]: "--since D" starts the second before D (a review
+    # dated D is at its midnight), and the JSON and the headings name its first second.
     if since is not None:
-        start = to_moment(since, end_of_day=False)
+        start = to_moment(since, end_of_day=False) - ONE_SECOND
     else:
         start = until - timedelta(days=days if days is not None else rules.period_days)
     if start >= until:

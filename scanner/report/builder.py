@@ -72,7 +72,10 @@ def build(
     if since is not None:
         start = to_moment(since, end_of_day=False)
     else:
-        start = until - timedelta(days=days if days is not None else rules.period_days)
+        # The second after: "--days 7 --as-of D" is the seven days D-6 to D, as
+        # "--since D-6"; the period's first day read D-7 while it counted from D-6.
+        span = timedelta(days=days if days is not None else rules.period_days)
+        start = until - span + timedelta(seconds=1)
     if start > until:
         raise OptionError(
             f"the period starts {bound_text(start)}, after the as-of date {bound_text(until)}"

@@ -343,6 +343,7 @@ def weekly_volume(
     out = []
     for age in range(weeks - 1, -1, -1):
         n, g = counts.get(age, (0, 0))
-        start = until - timedelta(days=7 * (age + 1))
+        # The bucket is (until - 7 days, until]: its first day is the second after.
+        start = until - timedelta(days=7 * (age + 1)) + timedelta(seconds=1)
         out.append({"week_start": iso(start), "mentions": n, "grievances": g})
     return out
