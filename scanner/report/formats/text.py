@@ -40,7 +40,6 @@ from scanner.text import safe as textsafe
 
 FLAG_STYLE = {"new": "cyan", "growing": "magenta", "coordinated": "red", "back": "yellow"}
 PHRASES_SHOWN = 6
-ISOLATED_LISTED = 10
 TREND_STYLE = {"▲": "red", "▼": "green"}
 STANDING_STYLE = {"ours_alone": "bold red", "industry_wide": "yellow", "theirs_alone": "green"}
 HEALTH_STYLE = {
@@ -263,7 +262,7 @@ def _issues(console: Console, report: Report) -> None:
         total = len(isolated) + report.issues_isolated_more
         console.print()
         console.print(Text(f"Isolated issues ({total}), newest first", style="bold"))
-        for issue in isolated[:ISOLATED_LISTED]:
+        for issue in isolated:  # as many as the report holds: --limit, --all
             # No one inside the window (an issue older than it): the posts say enough.
             people = f" · {issue.people} people {window}" if issue.people else ""
             lead = f"  {_issue_label(issue)} · "
@@ -271,9 +270,8 @@ def _issues(console: Console, report: Report) -> None:
             room = max(console.width - len(lead) - len(tail), 8)  # the name gives way
             line = Text.assemble(lead, fit(_safe(issue.name, "bold"), room), tail)
             console.print(line, overflow="ellipsis", no_wrap=True)
-        hidden = len(isolated) - ISOLATED_LISTED + report.issues_isolated_more
-        if hidden > 0:
-            console.print(more_line(hidden, "isolated issue"))
+        if report.issues_isolated_more:
+            console.print(more_line(report.issues_isolated_more, "isolated issue"))
     console.print()
 
 
