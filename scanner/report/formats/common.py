@@ -48,10 +48,10 @@ SYSTEMIC_COLUMNS = (
 )
 ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
 # Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
-NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic now"})
+NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic grievances now"})
 # The companies table: mentions and grievances in the period, systemic ones now (in the
 # verdict window, whatever the period: ``header_counts`` says so in words).
-COMPANY_HEADS = ("Company", "Mentions", "Grievances", "Systemic now")
+COMPANY_HEADS = ("Company", "Mentions", "Grievances", "Systemic grievances now")
 
 
 def sparkline(weekly: list[int]) -> str:
