@@ -106,6 +106,7 @@ def build(
         category_labels=labels(),
         authors=recorded(store.db).mode,
         source=source,
+        filters=_filters(verdict, min_people, category, labels()),
     )
     if volume:
         weeks = min(104, max(12, -(-int((until - start).days) // 7)))
@@ -327,6 +328,18 @@ def bound_text(moment: datetime) -> str:
     if (moment.hour, moment.minute, moment.second) in {(0, 0, 0), (23, 59, 59)}:
         return f"{moment:%Y-%m-%d}"
     return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _filters(
+    verdict: str | None, min_people: int | None, category: str | None, names: dict[str, str]
+) -> list[str]:
+    """The lists' filters in words, for the header and for a list they left empty."""
+    out = [f"{verdict} only"] if verdict else []
+    if min_people is not None:
+        out.append(f"at least {min_people} people")
+    if category is not None:
+        out.append(f"category {names.get(category, category)}")
+    return out
 
 
 def to_moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:

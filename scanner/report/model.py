@@ -184,6 +184,9 @@ class Report:
     detail: bool = False  # one cluster (--cluster) or one issue (--issue) in full
     authors: str = "keep"  # what the database stores of authors: keep, hash, drop (privacy)
     source: str | None = None  # --source: the one source counted, and listed grievances' posts
+    # What the lists were narrowed to (--verdict, --min-people, --category), in words:
+    # the header says so, and so does a list that is empty because of it.
+    filters: list[str] = field(default_factory=list)
 
     @property
     def systemic(self) -> list[ClusterView]:
@@ -206,6 +209,7 @@ class Report:
             "generated_at": self.generated_at.replace(microsecond=0).isoformat(),
             "company": self.company,
             "source": self.source,  # null: every source; else what totals count
+            "filters": self.filters,
             "period": self.period,
             "totals": self.totals,
             "companies": self.companies,

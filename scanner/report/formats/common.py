@@ -120,7 +120,16 @@ def header_counts(report: Report) -> str:
             f". Grievances and issues with a post from {report.source} are listed, their "
             "people and posts counted on every source"
         )
+    if report.filters:
+        text += f". Listed: only {', '.join(report.filters)}"
     return text + AUTHORS_NOTE.get(report.authors, "")
+
+
+def none_line(report: Report, text: str) -> str:
+    """A list's "No systemic grievance." line, saying when the filters emptied it."""
+    if not report.filters:
+        return text
+    return f"{text.rstrip('.')} ({', '.join(report.filters)})."
 
 
 # What the people counts mean when the database keeps no names ([privacy] authors).

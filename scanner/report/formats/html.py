@@ -48,6 +48,7 @@ def render_report(report: Report, screen: Screen) -> str:
         grievance_ids=partial(cc.grievance_ids, as_of=cc.as_of_option(report)),
         SUMMARY_IDS=cc.SUMMARY_IDS,
         more_line=cc.more_line,
+        none_line=cc.none_line,
         COMPANY_HEADS=cc.COMPANY_HEADS,
         SOURCE_HEADS=SOURCE_HEADS,
         SYSTEMIC_COLUMNS=cc.SYSTEMIC_COLUMNS,

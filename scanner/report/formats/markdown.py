@@ -24,6 +24,7 @@ from scanner.report.formats.common import (
     hidden_line,
     moment,
     more_line,
+    none_line,
     period_hint,
     short_id,
     sparkline,
@@ -122,7 +123,7 @@ def render_report(report: Report, screen: Screen) -> str:
         if report.systemic_more:
             lines += ["", md(more_line(report.systemic_more, "systemic grievance"))]
     else:
-        lines.append("No systemic grievance.")
+        lines.append(md(none_line(report, "No systemic grievance.")))
     lines += ["", "## Isolated grievances, newest first", ""]
     if report.isolated:
         lines += _head(ISOLATED_COLUMNS)
@@ -144,7 +145,7 @@ def render_report(report: Report, screen: Screen) -> str:
             lines += ["", md(more_line(report.isolated_more, "isolated grievance"))]
     else:
         several = " with more than one post" if hidden_line(report) else ""
-        lines.append(f"No isolated grievance{several} in the period.")
+        lines.append(md(none_line(report, f"No isolated grievance{several} in the period.")))
     if hidden_line(report):
         lines += ["", md(hidden_line(report))]
     return "\n".join(lines).rstrip() + "\n"
@@ -190,7 +191,7 @@ def _issues(report: Report) -> list[str]:
             text = textsafe.width_cut(" ".join(textsafe.terminal(m.quote).split()), EXAMPLE_CELLS)
             lines += [f"> {md(text)} ({md(m.source)}, {day(m.published_at)})", ""]
     if not report.systemic_issues:
-        lines += ["No systemic issue.", ""]
+        lines += [md(none_line(report, "No systemic issue.")), ""]
     if report.issues_systemic_more:
         lines += [md(more_line(report.issues_systemic_more, "systemic issue")), ""]
     if report.isolated_issues:

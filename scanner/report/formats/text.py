@@ -199,7 +199,7 @@ def _cluster_table(
 def _systemic(console: Console, report: Report, tty: bool) -> None:
     systemic = report.systemic
     if not systemic:
-        console.print(Text("No systemic grievance.", style="green"))
+        console.print(Text(cc.none_line(report, "No systemic grievance."), style="green"))
         console.print()
         return
     title = f"Systemic grievances ({len(systemic) + report.systemic_more}), most people first"
@@ -213,7 +213,7 @@ def _isolated(console: Console, report: Report, tty: bool) -> None:
     isolated, hidden = report.isolated, hidden_line(report)
     if not isolated:
         several = " with more than one post" if hidden else ""
-        console.print(f"No isolated grievance{several} in the period.")
+        console.print(cc.none_line(report, f"No isolated grievance{several} in the period."))
         if hidden:
             console.print(hidden)
         return
@@ -257,7 +257,7 @@ def _issues(console: Console, report: Report) -> None:
         if report.issues_systemic_more:
             console.print(more_line(report.issues_systemic_more, "systemic issue"))
     else:
-        console.print(Text("No systemic issue.", style="green"))
+        console.print(Text(cc.none_line(report, "No systemic issue."), style="green"))
     if isolated:
         total = len(isolated) + report.issues_isolated_more
         console.print()
