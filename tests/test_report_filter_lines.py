@@ -35,3 +35,16 @@ def test_the_json_names_its_filters(report_site):
         "report", "--as-of", AS_OF, "--verdict", "isolated", "--format", "json", cwd=report_site
     )
     assert json.loads(done.stdout)["filters"] == ["isolated only"]
+
+
+def test_a_csv_that_leaves_rows_out_says_so_beside_it(report_site):
+    done = run_scan("report", "--as-of", AS_OF, "--format", "csv", cwd=report_site)
+    assert done.returncode == 0, done.stderr
+    hidden = json.loads(
+        run_scan("report", "--as-of", AS_OF, "--format", "json", cwd=report_site).stdout
+    )["isolated_hidden"]
+    assert hidden > 0
+    assert f"note: not in this CSV: {hidden} single-post grievance" in done.stderr, done.stderr
+    assert "note:" not in done.stdout  # the file itself stays rows only
+    whole = run_scan("report", "--as-of", AS_OF, "--format", "csv", "--all", cwd=report_site)
+    assert "not in this CSV" not in whole.stderr

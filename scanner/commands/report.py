@@ -15,6 +15,7 @@ from scanner.errors import writing
 from scanner.report.formats import REPORT_FORMATS
 from scanner.status import ExitStatus
 from scanner.termwidth import output_width
+from scanner.text.counts import counted
 
 if TYPE_CHECKING:
     from scanner.report.model import ClusterView, IssueView, Report
@@ -149,8 +150,23 @@ def report(
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False, color=color)
+    if fmt == "csv" and (left := _left_out(result)):
+        # A spreadsheet has no place for "... 7 more": said beside it, or it reads whole.
+        click.echo(f"note: not in this CSV: {left}; --all lists them", err=True)
     if fail_on == "systemic" and _has_systemic(result, new_only=bool(since or days)):
         sys.exit(ExitStatus.SYSTEMIC)
+
+
+def _left_out(result: Report) -> str:
+    """What the report's lists left out, in words ("" for nothing)."""
+    parts = [
+        (result.issues_systemic_more, "systemic issue"),
+        (result.issues_isolated_more, "isolated issue"),
+        (result.systemic_more, "systemic grievance"),
+        (result.isolated_more, "isolated grievance"),
+        (result.isolated_hidden or 0, "single-post grievance"),
+    ]
+    return ", ".join(counted(n, what) for n, what in parts if n)
 
 
 def _has_systemic(result: Report, *, new_only: bool) -> bool:
