@@ -154,8 +154,8 @@ class Config:
         if held:
             raise UnknownNameError(
                 f"{self._where}: {held[0]!r} is not watched (watched: {known}), though the"
-                " database still holds its mentions: add it back under [[competitors]]"
-                " to report on it"
+                " database holds its mentions: name it under [[competitors]] (or as the"
+                " [company]) to report on it"
             )
         raise UnknownNameError(f"{self._where}: no company named {name!r} (known: {known})")
 

@@ -52,6 +52,8 @@ def test_end_to_end_from_outside_the_repo(scan, tmp_path):
     assert imported.returncode == 0, imported.stderr
     found = scan("--db", "x.db", "mentions", "--search", "refund")
     assert "s1" in found.stdout and "s2" not in found.stdout
+    negative = scan("--db", "x.db", "mentions", "--limit", "-1")  # had listed everything
+    assert negative.returncode == 2 and "-1 is not in the range x>=0" in negative.stderr
     stats = json.loads(scan("--db", "x.db", "stats", "--json").stdout)
     assert stats["mentions"] == 2 and stats["grievances"] == 2
 
@@ -128,7 +130,7 @@ def test_a_company_dropped_from_the_config_is_refused_saying_its_posts_are_kept(
         result = scan(command, "--company", "KESTREL send")
         assert result.returncode == 2, (command, result.stdout)
         assert "'Kestrel Send' is not watched (watched: Acme)" in result.stderr, command
-        assert "add it back under [[competitors]]" in result.stderr, command
+        assert "name it under [[competitors]] (or as the [company])" in result.stderr, command
     typo = scan("report", "--company", "Kestrel")
     assert typo.returncode == 2 and "no company named 'Kestrel' (known: Acme)" in typo.stderr
 

@@ -23,7 +23,13 @@ from scanner.text.safe import csv_cell, sanitize_tree, terminal, width_cut
 @click.option("--since", callback=iso_date, help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--until", callback=iso_date, help="Published before this date (YYYY-MM-DD).")
 @click.option("--grievances", is_flag=True, help="Only grievances (complaints).")
-@click.option("--limit", default=50, show_default=True, help="At most this many (0: all).")
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=50,
+    show_default=True,
+    help="At most this many (0: all).",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
 )
