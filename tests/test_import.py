@@ -179,3 +179,20 @@ def test_id_used_by_another_source_is_refused(tmp_path):
     assert "already belongs to source 'tickets'" in str(result.errors[0])
     assert result.errors[0].line == 1
     assert text == TAMIL
+
+
+def test_several_files_in_one_import(tmp_path, scan):
+    # `scan import exports/*.jsonl`: refused before ("Got unexpected extra arguments").
+    good = tmp_path / "a.jsonl"
+    good.write_text('{"id": "a1", "text": "Refund never came"}\n', encoding="utf-8")
+    mixed = tmp_path / "b.jsonl"
+    mixed.write_text('{"id": "b1", "text": "Card declined"}\n{"id": "b2"}\n', encoding="utf-8")
+    done = scan("--create", "import", "a.jsonl", "b.jsonl", cwd=tmp_path)
+    assert done.returncode == 3, done.stderr  # b2 has no text: partial
+    assert "a.jsonl: 1 row(s) read: 1 new" in done.stdout, done.stdout
+    assert "b.jsonl: 2 row(s) read: 1 new" in done.stdout and "1 rejected" in done.stdout
+    assert "b.jsonl: line 2" in done.stderr, done.stderr
+    strict = scan("import", "--strict", "b.jsonl", "a.jsonl", cwd=tmp_path)
+    assert strict.returncode == 1, strict.stderr  # b refused whole, a read again
+    assert "b.jsonl: 1 bad row(s); nothing imported (--strict)." in strict.stderr
+    assert "a.jsonl: 1 row(s) read: 0 new, 0 updated, 1 unchanged" in strict.stdout
