@@ -30,7 +30,11 @@ def chai(tmp_path_factory):
     for args in (("--create", "import", "chai.jsonl"), ("cluster",), ("issues",)):
         done = run_scan(*args, cwd=folder)
         assert done.returncode == 0, done.stderr
-    return lambda *args: run_scan("report", *PERIOD, *args, cwd=folder, env={"COLUMNS": "80"})
+    def report(*args: str):
+        return run_scan("report", *PERIOD, *args, cwd=folder, env={"COLUMNS": "80"})
+
+    report.db = folder / "scan.db"  # type: ignore[attr-defined]
+    return report
 
 
 def isolated_lines(text: str) -> tuple[int, int]:
@@ -48,3 +52,20 @@ def test_limit_and_all_list_the_isolated_issues_they_ask_for(chai):
     assert isolated_lines(chai("--all").stdout) == (total, 0)
     assert isolated_lines(chai("--limit", "3").stdout) == (3, total - 3)
     assert isolated_lines(chai().stdout) == (10, total - 10)
+
+
+def test_an_issue_as_of_a_past_day_lists_only_the_grievances_it_had_then(chai):
+    import sqlite3
+
+    data = json.loads(chai("--as-of", "2025-06-01", "--all", "--format", "json").stdout)
+    listed = {c for issue in data["issues"] for c in issue["clusters"]}
+    assert listed, data["issues"][:1]
+    with sqlite3.connect(chai.db) as conn:
+        firsts = dict(
+            conn.execute(
+                "SELECT cm.cluster_id, MIN(m.published_at) FROM cluster_members cm "
+                "JOIN mentions m ON m.id = cm.mention_id GROUP BY cm.cluster_id"
+            )
+        )
+    later = sorted(c for c in listed if firsts[c] > "2025-06-01T23:59:59")
+    assert later == [], later[:10]  # grievances that came after the as-of date

@@ -128,7 +128,7 @@ def _view(
         "sources": verdict.sources,
         "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
         "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
-        "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None),
+        "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None, high=high),
         "examples": _examples(
             own or rows,
             phrase_counts,
@@ -175,16 +175,21 @@ def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
     )
 
 
-def _clusters(store: Store, issue_id: int, recent: list[str] | None = None) -> list[int]:
+def _clusters(
+    store: Store, issue_id: int, recent: list[str] | None = None, *, high: str = "9999"
+) -> list[int]:
     """Clusters at least half of whose members belong to the issue, largest first;
-    with ``recent`` (member ids), only the clusters those posts are in."""
+    with ``recent`` (member ids), only the clusters those posts are in; else those
+    of its posts up to ``high`` (the as-of moment: a report as of last year listed
+    grievances that came after)."""
     if recent is None:
         rows = store.db.execute(
             """SELECT cm.cluster_id, COUNT(*) AS inside,
                       (SELECT COUNT(*) FROM cluster_members x WHERE x.cluster_id = cm.cluster_id)
                FROM issue_members im JOIN cluster_members cm ON cm.mention_id = im.mention_id
-               WHERE im.issue_id = ? GROUP BY cm.cluster_id ORDER BY inside DESC, cm.cluster_id""",
-            [issue_id],
+               WHERE im.issue_id = ? AND im.at <= ?
+               GROUP BY cm.cluster_id ORDER BY inside DESC, cm.cluster_id""",
+            [issue_id, high],
         ).fetchall()
     else:
         # One membership probe per cluster member (an ORDER BY on a correlated
