@@ -30,6 +30,7 @@ def chai(tmp_path_factory):
     for args in (("--create", "import", "chai.jsonl"), ("cluster",), ("issues",)):
         done = run_scan(*args, cwd=folder)
         assert done.returncode == 0, done.stderr
+
     def report(*args: str):
         return run_scan("report", *PERIOD, *args, cwd=folder, env={"COLUMNS": "80"})
 

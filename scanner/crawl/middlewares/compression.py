@@ -48,7 +48,7 @@ class SizeCappedCompressionMiddleware(HttpCompressionMiddleware):
             # A body that is not what its Content-Encoding says (plain text sent as
             # gzip): raised from here, no downloader middleware had counted it, and
             # the source said "ok" while the page was never read.
-            coding = response.headers.get(b"Content-Encoding", b"").decode("latin-1")
+            coding = (response.headers.get(b"Content-Encoding") or b"").decode("latin-1")
             detail = f"Content-Encoding {coding or '?'}: {failures.exception_detail(exc)}"
             failures.record(self.stats, "undecodable", response.url, detail)
             raise IgnoreRequest(f"cannot decode {response.url}: {detail}") from exc

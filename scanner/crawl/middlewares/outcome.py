@@ -42,7 +42,7 @@ class FailureCountMiddleware:
         if 300 <= response.status < 400 and not request.meta.get("scan_robots"):
             # A redirect no RedirectMiddleware followed: no Location, or one to a
             # scheme it does not fetch. The page was not read.
-            where = response.headers.get(b"Location", b"").decode("latin-1")
+            where = (response.headers.get(b"Location") or b"").decode("latin-1")
             failures.record(self.crawler.stats, "redirect_unusable", response.url, where)
             return response
         if response.status >= 400 and not request.meta.get("scan_robots"):
