@@ -87,6 +87,7 @@ def build(
     category = category_key(category)
     check_source(store.db, config, source)
     scope = _Scope(store, name, start, until, rules, members=members, source=source)
+    category_labels = labels()
     report = Report(
         generated_at=datetime.now(UTC),
         company=name,
@@ -103,10 +104,10 @@ def build(
         clusters=[],
         isolated_more=0,
         sources=source_views(store.db, config, name),
-        category_labels=labels(),
+        category_labels=category_labels,
         authors=recorded(store.db).mode,
         source=source,
-        filters=_filters(verdict, min_people, category, labels()),
+        filters=_filters(verdict, min_people, category, category_labels),
     )
     if volume:
         weeks = min(104, max(12, -(-int((until - start).days) // 7)))

@@ -19,7 +19,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner import __version__
 from scanner.config import Config, Source
@@ -32,7 +32,8 @@ from scanner.crawl.state import incremental_cutoff
 from scanner.store import Store
 
 logger = logging.getLogger(__name__)
-CHUNK = 5_000  # ids or requests per Redis call
+T = TypeVar("T")
+CHUNK = 5_000  # ids, page marks or requests per Redis call
 
 
 @dataclass
@@ -100,9 +101,8 @@ def seed(
         client.hset(source_keys.state, "run", entry.run_id)
         for chunk in _chunks(sorted(store.known_external_ids(source.name))):
             client.sadd(source_keys.known, *chunk)
-        marks = sorted(store.page_marks(source.name).items())
-        for start in range(0, len(marks), CHUNK):
-            client.hset(source_keys.marks, mapping=dict(marks[start : start + CHUNK]))
+        for pairs in _chunks(sorted(store.page_marks(source.name).items())):
+            client.hset(source_keys.marks, mapping=dict(pairs))
         requests, resumed = _first_requests(store, source.name, spider)
         seeded.resumed[index] = resumed
         if resumed:
@@ -159,6 +159,6 @@ def _queue(
         )
 
 
-def _chunks(values: list[str]) -> Iterator[list[str]]:
+def _chunks(values: list[T]) -> Iterator[list[T]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
