@@ -270,9 +270,10 @@ def test_a_source_option_that_names_nothing_is_refused(scan, tmp_path, blank):
 
 def test_a_quote_left_open_in_a_csv_names_the_lines_it_swallowed(scan, tmp_path):
     """The bad record was named by its first line only, so the rows after it that
-    were read into it seemed to vanish."""
+    were read into it seemed to vanish. Here the line joined to it is no row of
+    its own (two fields of three), so the record stays one bad row."""
     (tmp_path / "q.csv").write_text(
-        'id,text,rating\nq1,ok row,1\nq2,"broken quote row,2\nq3,another row,3\n', "utf-8"
+        'id,text,rating\nq1,ok row,1\nq2,"broken quote row,2\nq3,another row\n', "utf-8"
     )
     done = scan("--create", "import", "q.csv")
     assert done.returncode == 3
@@ -280,6 +281,56 @@ def test_a_quote_left_open_in_a_csv_names_the_lines_it_swallowed(scan, tmp_path)
         'line 3: expected 3 fields, found 2 in lines 3-4, read as one record: a quote (") on '
         "line 3 is not closed before line 4"
     ) in " ".join(done.stderr.split())
+
+
+STRAY = (
+    "id,source,company,author,title,text,rating,published_at\n"
+    '1,s,Acme,a,t,"unterminated text,1,2026-01-01\n'
+    "2,s,Acme,b,t,second post,1,2026-01-02\n"
+    '3,s,Acme,c,t,third "post",1,2026-01-03\n'
+    '5,s,Acme,e,t,"a real review\nover two lines, with ""quotes"", 1, 2",1,2026-01-04\n'
+    "4,s,Acme,d,t,fourth,1,2026-01-03\n"
+)
+
+
+def test_a_stray_quote_in_a_csv_loses_no_row_after_it(scan, tmp_path):
+    """A quote left open read the next rows into its field, up to a quote of a
+    later row ('third "post"'): three rows became one of the right width, stored
+    as if whole, and rows 2 and 3 were gone without a word (exit 0). The rows it
+    joined are read as rows again; a real review over two lines, whose lines
+    look like rows too, stays one."""
+    (tmp_path / "r.csv").write_text(STRAY, "utf-8")
+    done = scan("--create", "import", "r.csv")
+    assert done.returncode == 3, done.stderr
+    assert [e for e in done.stderr.splitlines() if ": line " in e] == [
+        'r.csv: line 2: a quote (") is not closed on this line; lines 3-4, which it had '
+        "joined to it, are read as rows of their own (fix the quote, then import the file "
+        "again)"
+    ]
+    assert "5 row(s) read: 4 new, 0 updated, 0 unchanged, 1 rejected." in done.stdout
+    assert _rows(tmp_path / "scan.db", "SELECT id, text FROM mentions ORDER BY id") == [
+        ("2", "second post"),
+        ("3", 'third "post"'),
+        ("4", "fourth"),
+        ("5", 'a real review\nover two lines, with "quotes", 1, 2'),
+    ]
+    strict = scan("--db", "strict.db", "--create", "import", "--strict", "r.csv")
+    assert strict.returncode == 1
+    assert "line 2: a quote" in strict.stderr and "nothing imported" in strict.stderr
+    assert _rows(tmp_path / "strict.db", "SELECT COUNT(*) FROM mentions") == [(0,)]
+
+
+def test_a_quote_never_closed_keeps_the_rest_of_a_large_csv(scan, tmp_path):
+    """With no quote after it, the open field ran past the csv module's size
+    limit; the rest of the file was skipped as one bad row."""
+    rows = [f"r{n},Refund {n} never came and support did not answer,1" for n in range(4000)]
+    rows[10] = 'r10,"Refund 10 never came,1'
+    (tmp_path / "big.csv").write_text("id,text,rating\n" + "\n".join(rows) + "\n", "utf-8")
+    done = scan("--create", "import", "big.csv")
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith('big.csv: line 12: a quote (") is not closed on this line')
+    assert "3999 new" in done.stdout and "1 rejected" in done.stdout
+    assert _rows(tmp_path / "scan.db", "SELECT COUNT(*) FROM mentions") == [(3999,)]
 
 
 def test_a_csv_header_naming_a_field_twice_is_refused(scan, tmp_path):
