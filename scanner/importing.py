@@ -30,7 +30,7 @@ from scanner.importrows import FIELDS, BadRow, Record, detect_format, field_name
 from scanner.judge.categories import categorise
 from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
-from scanner.store import Store, UpsertResult, clean_name
+from scanner.store import Store, UpsertResult, clean_id, clean_name
 from scanner.store.authors import writing_policy
 from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text, cut_text
 from scanner.text.counts import counted
@@ -421,6 +421,9 @@ def _mention(
         external_id = digest
     else:
         mention_id = external_id
+    given_id = mention_id == external_id
+    # as the store keeps them, before the id clash checks compare them
+    mention_id, external_id = clean_id(mention_id), clean_id(external_id)
     grievance = _grievance(record.get("grievance"), text, title, rating, scale, record)
     extra = {k: v for k, v in record.items() if k not in FIELDS and v is not None}
     return {
@@ -441,7 +444,7 @@ def _mention(
         "categories": categorise(text),
         "extra": extra,
         _CUT: len(whole) > len(text),
-        _GIVEN_ID: mention_id == external_id,
+        _GIVEN_ID: given_id,
     }
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import operator
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -407,6 +408,18 @@ def clean_name(value: str) -> str:
     return sanitize(value)
 
 
+#: A post's ids, also in Unicode NFC (``clean_id``).
+_IDS = ("id", "external_id")
+
+
+def clean_id(value: str) -> str:
+    """A post's id (or its source's id for it) as the store keeps it: a clean name,
+    in Unicode NFC, so that "café" typed with one "é" and "café" pasted from a file
+    that wrote "e" and a combining accent name one post, not two. Whoever compares
+    ids before storing them must clean them with this first, as ``clean_name``."""
+    return unicodedata.normalize("NFC", clean_name(value))
+
+
 def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, Any]:
     out: dict[str, Any] = {f: row.get(f) for f in MENTION_FIELDS}
     names = [out[key] for key in _NAMES if isinstance(out[key], str)]
@@ -414,6 +427,9 @@ def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, A
         for key in _NAMES:
             if isinstance(out[key], str):
                 out[key] = clean_name(out[key])
+    for key in _IDS:
+        if isinstance(out[key], str) and not unicodedata.is_normalized("NFC", out[key]):
+            out[key] = unicodedata.normalize("NFC", out[key])
     for key in _FREE_TEXT:
         if isinstance(out[key], str):
             out[key] = sanitize(out[key], free_text=True)

@@ -9,6 +9,7 @@ the migrations it has not seen (sqlite-utils records them in
 from __future__ import annotations
 
 import functools
+import sqlite3
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -395,3 +396,35 @@ def m010_page_marks(db: Database) -> None:
             PRIMARY KEY (source, external_id)
         )"""
     )
+
+
+@migrations()
+def m011_ids_in_nfc(db: Database) -> None:
+    """Each post's ids in Unicode NFC, as they are stored from now on (``clean_id``),
+    and every table that points at a post follows. An id stored decomposed ("e"
+    and a combining accent) would otherwise never match again: importing the file
+    once more would store the post a second time. Where the NFC form names another
+    post already (both were stored before this), the two are left as they are:
+    merging them would drop one's history. Reads every id once, keeping only the
+    few to rename."""
+    from scanner.store.rewrite import POINTERS
+
+    conn = db.conn
+    renames = [
+        (old, new, unicodedata.normalize("NFC", external))
+        for old, external in conn.execute("SELECT id, external_id FROM mentions")
+        if (new := unicodedata.normalize("NFC", old)) != old
+        or not unicodedata.is_normalized("NFC", external)
+    ]
+    for old, new, external in renames:
+        try:
+            conn.execute(
+                "UPDATE mentions SET id = ?, external_id = ? WHERE id = ?", [new, external, old]
+            )
+        except sqlite3.IntegrityError:  # the NFC id or external id is another post's
+            continue
+        for table, column in POINTERS:
+            conn.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # noqa: S608 - our names
+                [new, old],
+            )

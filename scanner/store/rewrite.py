@@ -21,7 +21,7 @@ from scanner.privacy import AuthorPolicy, ImportIds
 CHUNK = 2000
 _DERIVED = re.compile(r"[0-9a-f]{16}")
 # Every column that names a post by its id.
-_POINTERS = (
+POINTERS = (
     ("cluster_members", "mention_id"),
     ("issue_members", "mention_id"),
     ("grouping_index", "mention_id"),
@@ -95,7 +95,7 @@ def _rename(conn: sqlite3.Connection, renames: list[tuple[str, str]]) -> None:
         "UPDATE mentions SET id = r.new, external_id = substr(r.new, length(mentions.source) + 2) "
         "FROM scan_renames r WHERE mentions.id = r.old"
     )
-    for table, column in _POINTERS:
+    for table, column in POINTERS:
         conn.execute(
             f"UPDATE {table} SET {column} = r.new FROM scan_renames r "  # noqa: S608 - our names
             f"WHERE {table}.{column} = r.old"
