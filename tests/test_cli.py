@@ -173,6 +173,42 @@ def test_mentions_refuses_a_name_it_does_not_know_and_reads_one_in_any_case(scan
     assert sorted(json.loads(line)["id"] for line in found.stdout.splitlines()) == ["b1", "b2"]
 
 
+def test_mentions_says_whose_each_post_is_when_it_lists_several_companies(scan, tmp_path):
+    """With a competitor watched, a listing did not say whose each post was. The
+    company is a column, cut to fit 80 columns and made safe for the terminal;
+    under --company, or with one company stored, there is no column to read."""
+    (tmp_path / "scanner.toml").write_text(
+        '[company]\nname = "Acme"\n[[competitors]]\nname = "Orvella Pay International"\n'
+        '[[competitors]]\nname = "東京銀行"\n',
+        "utf-8",
+    )
+    rows = [
+        {"id": "a1", "text": "Refund never came", "author": "Ann", "company": "Acme"},
+        {"id": "o1", "text": "Fees again", "author": "Bob", "company": "Orvella Pay International"},
+        {"id": "t1", "text": "Card blocked", "author": "Chie", "company": "東京銀行"},
+        {"id": "x1", "text": "Hidden", "author": "Eve", "company": "Acme"},
+    ]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert scan("--create", "import", "c.jsonl").returncode == 0
+    with sqlite3.connect(tmp_path / "scan.db") as conn:  # written into the file by hand
+        conn.execute("UPDATE mentions SET company = ? WHERE id = 'x1'", ["Ev\x1b[2Jil\u202e"])
+    listed = scan("mentions", env={"COLUMNS": "80"})
+    assert listed.returncode == 0, listed.stderr
+    heads = {line.split()[-2]: line for line in listed.stdout.splitlines() if line[0] == "!"}
+    assert sorted(heads) == ["a1", "o1", "t1", "x1"]
+    assert heads["a1"].split("  ")[1] == "Acme"
+    assert "Orvella Pay I…" in heads["o1"] and "東京銀行" in heads["t1"]
+    assert "Evil" in heads["x1"]
+    assert not any(c in listed.stdout for c in "\x1b\u202e"), repr(listed.stdout)
+    assert all(text_cells(line) <= 80 for line in listed.stdout.splitlines())
+    # the column is aligned: every id starts in the same terminal cell
+    starts = {text_cells(line[: line.index(f"  {i}  ")]) for i, line in heads.items()}
+    assert len(starts) == 1, heads
+    ours = scan("mentions", "--company", "acme", env={"COLUMNS": "80"})
+    assert ours.returncode == 0, ours.stderr
+    assert [line.split("  ")[1] for line in ours.stdout.splitlines() if line[0] == "!"] == ["a1"]
+
+
 def test_conflicting_options_are_usage_errors(scan, tmp_path):
     sample = tmp_path / "one.jsonl"
     sample.write_text(json.dumps({"id": "a1", "text": "Refund never came"}) + "\n", "utf-8")

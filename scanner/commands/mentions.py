@@ -6,12 +6,20 @@ import csv
 import json
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from scanner.commands._app import App, iso_date, pass_app
 from scanner.termwidth import output_width
-from scanner.text.safe import csv_cell, sanitize_tree, terminal, width_cut
+from scanner.text.safe import csv_cell, sanitize_tree, terminal, text_cells, width_cut
+
+if TYPE_CHECKING:
+    from scanner.store import Store
+
+#: Terminal cells of the company column at most: at 80 columns, the id and the
+#: author keep the most of the line.
+COMPANY_CELLS = 14
 
 
 @click.command()
@@ -89,13 +97,32 @@ def mentions(
             writer.writerow([csv_cell(row[c]) for c in columns])
         return
     width = max(40, min(output_width(), 200) - 2)
+    column = 0 if company else _company_cells(store)
     count = 0
     for row in rows:
         count += 1
         when = (row["published_at"] or row["first_seen_at"] or "")[:10]
         mark = "!" if row["is_grievance"] else " "
-        head = f"{mark} {when}  {terminal(row['id'])}  {terminal(row['author'] or '-')}"
+        whose = f"{_padded(terminal(row['company']), column)}  " if column else ""
+        head = f"{mark} {when}  {whose}{terminal(row['id'])}  {terminal(row['author'] or '-')}"
         click.echo(width_cut(head, width))
         click.echo("    " + width_cut(terminal(row["text"]), width - 4))
     if count == 0:
         click.echo("No mentions match.", err=True)
+
+
+def _company_cells(store: Store) -> int:
+    """How wide the company column is: 0 (none) when the database holds the posts
+    of one company only (spellings in other cases are one), as ``--company`` asks;
+    else its longest name, up to ``COMPANY_CELLS``. Worked out from every stored
+    name, not the rows listed, so the listing is read once, as it streams."""
+    names = store.companies()
+    if len({name.casefold() for name in names}) < 2:
+        return 0
+    return min(max(text_cells(terminal(name)) for name in names), COMPANY_CELLS)
+
+
+def _padded(text: str, cells: int) -> str:
+    """``text`` in exactly ``cells`` terminal cells: cut with an ellipsis, or padded."""
+    cut = width_cut(text, cells)
+    return cut + " " * (cells - text_cells(cut))
