@@ -71,7 +71,7 @@ def judge(
 def _stopped_by(reason: str, bounds: Bounds) -> str | None:
     """Why a run stopped before the site's end, in words, when it did."""
     if reason == "closespider_pagecount":
-        return f"stopped at the page cap ({bounds.max_pages} pages)"
+        return f"stopped at the page cap ({failures.pages(bounds.max_pages)})"
     if reason == "closespider_timeout":
         return f"stopped at its time budget ({bounds.max_minutes:g} min)"
     return None
