@@ -21,7 +21,9 @@ def sources(app: App, as_json: bool, details: bool) -> None:
     answered nothing), changed (possibly changed markup), silent (nothing
     found yet), truncated (a page arrived cut short), backlog (stopped at its
     page cap or time budget; the pages still pending are fetched first next
-    time). A source's health message is on the line under it.
+    time). A source's health message is on the line under it. A last run
+    still going, killed (its process ended without finishing it) or
+    interrupted says so beside its time: its health is an earlier run's.
 
     \b
     Example:

@@ -16,6 +16,9 @@ from typing import Any
 from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
 INDENT = "  "
+#: Statuses of a last run that judged nothing (its health is an earlier run's):
+#: said beside its time, or a killed crawl read as the one that set the health.
+UNJUDGED = ("running", "killed", "interrupted")
 
 
 def table(
@@ -79,7 +82,7 @@ def sources_text(rows: Sequence[dict[str, Any]], *, width: int, details: bool = 
         (
             r["source"] + ("" if r["enabled"] else " (off)"),
             r["health"] or "-",
-            when(r["last_run"]),
+            when(r["last_run"]) + (f" {r['status']}" if r["status"] in UNJUDGED else ""),
             "" if r["new"] is None else r["new"],
             r["pending"] or "",
         )
