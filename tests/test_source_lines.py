@@ -7,6 +7,8 @@ its row, and ``--details`` lists every fact.
 
 from __future__ import annotations
 
+import json
+
 from rich.cells import cell_len
 
 from scanner.crawl.health import Verdict, record
@@ -97,3 +99,71 @@ def test_every_health_state_has_a_colour_in_the_terminal_report() -> None:
     )
     assert judged <= set(health.STATES)
     assert set(health.STATES) <= set(HEALTH_STYLE)
+
+
+IMPORTED = [
+    {"id": "a1", "source": "appstore-us", "text": "Acme app crashes at login", "author": "u1"},
+    {"id": "a2", "source": "appstore-us", "text": "Acme refund never came", "author": "u2"},
+    {"id": "p1", "source": "प्ले-स्टोर-समीक्षाएँ", "text": "Acme charged me twice", "author": "u3"},
+    {"id": "x1", "source": "evil\x1b[31m-feed", "text": "Acme lost my parcel", "author": "u4"},
+]
+
+
+def test_scan_sources_lists_the_sources_of_imported_posts(tmp_path):
+    """An app-store export names its own sources; `scan sources` said "No sources
+    configured" and listed none of them."""
+    (tmp_path / "scanner.toml").write_text(
+        'db = "scan.db"\n[company]\nname = "Acme"\n', encoding="utf-8"
+    )
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in IMPORTED)
+    (tmp_path / "reviews.jsonl").write_text(lines, encoding="utf-8")
+    done = run_scan("--create", "import", "reviews.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    with Store(tmp_path / "scan.db") as store:
+        names = [r[0] for r in store.db.execute("SELECT DISTINCT source FROM mentions")]
+        started = store.db.execute("SELECT started_at FROM runs WHERE kind = 'import'").fetchone()
+    evil = next(n for n in names if n.startswith("evil"))
+
+    listed = json.loads(run_scan("sources", "--json", cwd=tmp_path).stdout)
+    by_name = {r["source"]: r for r in listed}
+    assert set(by_name) == set(names)
+    assert by_name["appstore-us"]["posts"] == 2 and by_name[evil]["posts"] == 1
+    assert {r["origin"] for r in listed} == {"import"}
+    assert {r["last_run"] for r in listed} == {started[0]}
+    assert {r["health"] for r in listed} == {None}  # nothing crawls them: no health
+
+    text = run_scan("sources", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert text.returncode == 0 and "No sources" not in text.stderr, text.stderr
+    out = text.stdout.splitlines()
+    assert "\x1b" not in text.stdout
+    assert all(cell_len(line) <= 80 for line in out), text.stdout
+    assert out[0].split() == ["imported", "source", "posts", "last", "import"]
+    assert out[1].split()[:2] == ["appstore-us", "2"]
+    assert any(line.startswith("प्ले-स्टोर-समीक्षाएँ") and " 1 " in line for line in out)
+    details = run_scan("sources", "--details", cwd=tmp_path).stdout
+    assert "appstore-us (imported)" in details and "2 stored" in details
+
+    # A configured source of the same name is listed apart: its crawl, its health.
+    (tmp_path / "scanner.toml").write_text(
+        'db = "scan.db"\n[company]\nname = "Acme"\n[[sources]]\nname = "appstore-us"\n'
+        'spider = "jsonld"\nurl = "https://apps.example/acme"\n',
+        encoding="utf-8",
+    )
+    rows = json.loads(run_scan("sources", "--json", cwd=tmp_path).stdout)
+    assert [(r["source"], r["origin"], r["posts"]) for r in rows][:2] == [
+        ("appstore-us", "crawl", 0),
+        ("appstore-us", "import", 2),
+    ]
+    text = run_scan("sources", cwd=tmp_path, env={"COLUMNS": "80"}).stdout
+    assert text.splitlines()[0].split()[:2] == ["source", "health"]
+    assert "\n\nimported source" in text
+
+
+def test_scan_sources_with_nothing_configured_or_imported_says_both_ways_in(tmp_path):
+    (tmp_path / "scanner.toml").write_text(
+        'db = "scan.db"\n[company]\nname = "Acme"\n', encoding="utf-8"
+    )
+    Store(tmp_path / "scan.db").close()
+    done = run_scan("sources", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == ""
+    assert "add [[sources]]" in done.stderr and "scan import" in done.stderr

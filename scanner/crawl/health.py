@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.crawl import failures
-from scanner.store import Store, utcnow
+from scanner.store import Store, runs, utcnow
 
 # Every state above, for whoever shows them (the report colours each one).
 STATES = ("ok", "failed", "blocked", "truncated", "empty", "changed", "silent", "backlog")
@@ -71,7 +71,7 @@ def judge(
 def _stopped_by(reason: str, bounds: Bounds) -> str | None:
     """Why a run stopped before the site's end, in words, when it did."""
     if reason == "closespider_pagecount":
-        return f"stopped at the page cap ({bounds.max_pages} pages)"
+        return f"stopped at the page cap ({failures.pages(bounds.max_pages)})"
     if reason == "closespider_timeout":
         return f"stopped at its time budget ({bounds.max_minutes:g} min)"
     return None
@@ -216,17 +216,25 @@ def stats_summary(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def overview(config: Any, store: Store) -> list[dict[str, Any]]:
-    """One row per configured source: its last crawl run and its health."""
+    """One row per configured source: its last crawl run and its health.
+
+    Reads only: a run left ``running`` by a process that is gone is shown as
+    ``killed`` (``runs.status_now``), and closed by the next command that writes.
+    """
     out = []
     for source in config.sources:
         run = store.db.execute(
-            "SELECT started_at, status, items, new FROM runs WHERE kind = 'crawl' AND source = ? "
-            "ORDER BY id DESC LIMIT 1",
+            "SELECT started_at, status, items, new, owner, message FROM runs "
+            "WHERE kind = 'crawl' AND source = ? ORDER BY id DESC LIMIT 1",
             [source.name],
         ).fetchone()
         health = store.db.execute(
             "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
         ).fetchone()
+        status = runs.status_now(run[1], run[4]) if run else None
+        message = health[2] if health else None
+        if status == runs.KILLED:  # its health is the last finished run's; say why this one is not
+            message = run[5] or runs.killed_message(run[4])
         pending = store.db.execute(
             "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
         ).fetchone()[0]
@@ -236,12 +244,12 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
                 "spider": source.spider,
                 "enabled": source.enabled,
                 "last_run": run[0] if run else None,
-                "status": run[1] if run else None,
+                "status": status,
                 "items": run[2] if run else None,
                 "new": run[3] if run else None,
                 "health": health[0] if health else None,
                 "since": health[1] if health else None,
-                "message": health[2] if health else None,
+                "message": message,
                 "pending": pending,
             }
         )

@@ -25,6 +25,12 @@ RUN_STATUS = {
 }
 
 
+def pages_fetched(stats: dict[str, Any]) -> int:
+    """Responses received but robots.txt: what the page cap counts (``scanner.crawl.pagecap``)."""
+    robots = stats.get("robotstxt/response_count", 0)
+    return max(0, stats.get("response_received_count", 0) - robots)
+
+
 @dataclass
 class SourceResult:
     name: str
@@ -51,8 +57,7 @@ class SourceResult:
 
     def read(self, stats: dict[str, Any]) -> None:
         """The counts so far, from the source's crawl stats."""
-        robots = stats.get("robotstxt/response_count", 0)
-        self.pages = max(0, stats.get("response_received_count", 0) - robots)
+        self.pages = pages_fetched(stats)
         self.found = stats.get("item_scraped_count", 0)
         self.stored = stats.get("scan/stored", 0)
         self.new = stats.get("scan/new", 0)

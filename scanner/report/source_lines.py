@@ -16,6 +16,9 @@ from typing import Any
 from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
 INDENT = "  "
+#: Statuses of a last run that judged nothing (its health is an earlier run's):
+#: said beside its time, or a killed crawl read as the one that set the health.
+UNJUDGED = ("running", "killed", "interrupted")
 
 
 def table(
@@ -71,15 +74,28 @@ def when(value: str | None, now: datetime | None = None) -> str:
 
 
 def sources_text(rows: Sequence[dict[str, Any]], *, width: int, details: bool = False) -> str:
-    """``scan sources``: a row per source, its message under it; or every fact."""
+    """``scan sources``: a row per configured source, its message under it, then a
+    table of the imported sources (no crawl, so no health); or every fact."""
     if details:
         return "\n".join(_details(r) for r in rows)
+    crawled = [r for r in rows if r["origin"] != "import"]
+    imported = [r for r in rows if r["origin"] == "import"]
+    tables = [_crawled(crawled, width)] if crawled else []
+    if imported:
+        body = [(r["source"], r["posts"], when(r["last_run"])) for r in imported]
+        headers = ("imported source", "posts", "last import")
+        notes: list[list[str]] = [[] for _ in imported]
+        tables.append(table(headers, body, notes, numeric={"posts"}, width=width))
+    return "\n".join(tables)
+
+
+def _crawled(rows: Sequence[dict[str, Any]], width: int) -> str:
     headers = ("source", "health", "last run", "new", "pending")
     body = [
         (
             r["source"] + ("" if r["enabled"] else " (off)"),
             r["health"] or "-",
-            when(r["last_run"]),
+            when(r["last_run"]) + (f" {r['status']}" if r["status"] in UNJUDGED else ""),
             "" if r["new"] is None else r["new"],
             r["pending"] or "",
         )
@@ -90,15 +106,25 @@ def sources_text(rows: Sequence[dict[str, Any]], *, width: int, details: bool = 
 
 
 def _details(r: dict[str, Any]) -> str:
-    facts = [
-        ("spider", r["spider"]),
-        ("enabled", "yes" if r["enabled"] else "no"),
-        ("last run", f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else "")),
-        ("posts", f"{r['items'] or 0} found, {r['new'] or 0} new"),
-        ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else "")),
-        ("pending", f"{r['pending']} pages"),
-        ("message", r["message"] or ""),
-    ]
-    lines = [terminal(r["source"])]
+    if r["origin"] == "import":
+        facts: list[tuple[str, Any]] = [
+            ("origin", "scan import (no crawl, no health)"),
+            ("last run", f"{r['last_run'] or 'never'}, import"),
+            ("posts", f"{r['posts']} stored"),
+        ]
+    else:
+        facts = [
+            ("spider", r["spider"]),
+            ("enabled", "yes" if r["enabled"] else "no"),
+            (
+                "last run",
+                f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else ""),
+            ),
+            ("posts", f"{r['items'] or 0} found, {r['new'] or 0} new"),
+            ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else "")),
+            ("pending", f"{r['pending']} pages"),
+            ("message", r["message"] or ""),
+        ]
+    lines = [terminal(r["source"]) + (" (imported)" if r["origin"] == "import" else "")]
     lines += [f"{INDENT}{name:<9} {terminal(str(value))}" for name, value in facts if value != ""]
     return "\n".join(lines) + "\n"

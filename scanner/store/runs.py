@@ -4,7 +4,8 @@ A run is recorded as ``running`` when it starts and closed when it ends. A
 process killed with -9 (or by the OOM killer, or a power cut) never closes its
 runs, and they would show as running forever (``scan sources``). So each run
 records its owner, "host:pid:start", and the next run that starts marks the
-runs whose owner is gone as ``killed``. The process start time (Linux
+runs whose owner is gone as ``killed`` (a reading command, which writes nothing,
+shows them as killed: :func:`status_now`). The process start time (Linux
 ``/proc``) tells a dead process from an unrelated one that later got the same
 pid; where it is unknown the pid alone decides. Runs of another host are left
 alone: nothing here can tell whether their process is alive.
@@ -57,6 +58,24 @@ def is_gone(recorded: str) -> bool:
     return bool(started and current and current != started)
 
 
+def killed_message(recorded: str) -> str:
+    """Why a run of the process ``recorded`` names is ``killed``, in words."""
+    pid = recorded.rsplit(":", 2)[1]
+    return f"the process (pid {pid}) ended without finishing this run"
+
+
+def status_now(status: str | None, recorded: str | None) -> str | None:
+    """A run's status as it is now: ``running`` with its process gone is ``killed``.
+
+    For a reading command (``scan sources``): it writes nothing, so the run stays
+    ``running`` in the database until the next command that starts a run marks
+    it (:func:`mark_killed`); what it shows must not wait for that.
+    """
+    if status == "running" and recorded and is_gone(recorded):
+        return KILLED
+    return status
+
+
 def mark_killed(db: Any) -> int:
     """Close the runs left ``running`` by processes that ended; how many there were.
 
@@ -68,9 +87,8 @@ def mark_killed(db: Any) -> int:
     gone = [(run_id, recorded) for run_id, recorded in rows if is_gone(recorded)]
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     for run_id, recorded in gone:
-        pid = recorded.rsplit(":", 2)[1]
         db.execute(
             "UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?",
-            [KILLED, now, f"the process (pid {pid}) ended without finishing this run", run_id],
+            [KILLED, now, killed_message(recorded), run_id],
         )
     return len(gone)

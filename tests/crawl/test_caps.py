@@ -123,3 +123,53 @@ def test_a_night_when_robots_txt_is_down_keeps_the_backlog(site: Site, tmp_path:
     for _ in range(4):
         assert crawl(tmp_path).returncode == 0
     assert stored(db, "reviews") == 60
+
+
+def test_the_page_cap_counts_the_pages_read_not_robots_txt(
+    site: Site, other_site: Site, tmp_path: Path
+) -> None:
+    """Each source on a host of its own, so each fetches a robots.txt. Scrapy's page
+    count took robots.txt for a page: a cap of 2 read one page and said 'stopped at
+    the page cap (2 pages)', and a cap of 3 on a 3-page site left its last page."""
+    for board in (site, other_site):
+        board.ld_pages, board.ld_per_page = 3, 2
+    write_config(
+        tmp_path,
+        [
+            {"name": "two", "spider": "jsonld", "url": site.url("/ld/1.html"), "max_pages": 2},
+            {
+                "name": "three",
+                "spider": "jsonld",
+                "url": other_site.url("/ld/1.html"),
+                "max_pages": 3,
+            },
+        ],
+    )
+    result = crawl(tmp_path)
+    assert result.returncode == 0, result.stderr
+    for board in (site, other_site):
+        assert board.count("/robots.txt") == 1, dict(board.hits)
+    assert sorted(site.hits) == ["/ld/1.html", "/ld/2.html", "/robots.txt"], dict(site.hits)
+    assert other_site.count("/ld/") == 3, dict(other_site.hits)
+    db = tmp_path / "scan.db"
+    assert (stored(db, "two"), stored(db, "three")) == (2 * 2, 3 * 2)
+    run = dict(
+        (source, rest)
+        for source, *rest in rows(
+            db,
+            "SELECT source, json_extract(stats, '$.\"scan/pages\"'), health, message FROM runs "
+            "WHERE source IS NOT NULL",
+        )
+    )
+    assert run["two"] == [
+        2,
+        "backlog",
+        "stopped at the page cap (2 pages); 1 page pending for the next run",
+    ], run
+    assert run["three"][:2] == [3, "ok"], run
+    # The summary's pages are the pages the cap counted.
+    lines = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line}
+    assert lines["two"][1:3] == ["backlog", "2"], result.stdout
+    assert lines["three"][1:3] == ["ok", "3"], result.stdout
+    listed = sources_json(tmp_path)
+    assert (listed["two"]["pending"], listed["three"]["pending"]) == (1, 0), listed

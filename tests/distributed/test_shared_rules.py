@@ -168,3 +168,28 @@ def test_without_a_worker_the_writer_says_what_to_start(
     assert rows(db, "SELECT COUNT(*) FROM source_health") == [(0,)]  # health left alone
     listing = run_scan("--config", str(tmp_path / "scanner.toml"), "sources", cwd=tmp_path)
     assert listing.returncode == 0
+
+
+def test_the_page_cap_counts_the_pages_read_not_robots_txt(
+    redis_server: RedisServer, board: Board, tmp_path: Path
+) -> None:
+    """As in a local crawl: Redis counted each worker's robots.txt as one of the
+    source's pages, so a cap of 3 read two pages and said it stopped at three."""
+    board.pages, board.per_page = 1, 4  # a listing and its 4 complaints
+    write_config(tmp_path, [board_source(board, max_pages=3, concurrency=1)])
+    worker = start_worker(tmp_path, redis_server.url)
+    status, _, err = finish(start_writer(tmp_path, redis_server.url))
+    assert status == 0, err
+    code, _, worker_err = finish(worker)
+    assert code == 0, worker_err
+    assert board.count("/robots.txt") == 1
+    assert board.count("/acme-") == 3, board.starts
+    assert "pages fetched here: board 3" in worker_err
+    run = rows(
+        tmp_path / "scan.db",
+        "SELECT health, json_extract(stats, '$.\"scan/pages\"'), message FROM runs "
+        "WHERE source = 'board'",
+    )
+    assert run == [
+        ("backlog", 3, "stopped at the page cap (3 pages); 2 pages pending for the next run")
+    ], run

@@ -8,8 +8,9 @@ closed for every worker:
 
 * ``finished``: nothing queued and nothing leased anywhere (``scripts.CLOSED``),
   asked whenever this crawler goes idle;
-* ``closespider_pagecount``: the source's pages, counted in Redis across workers,
-  reached its cap (``scripts.PAGE``);
+* ``closespider_pagecount``: the source's pages, counted in Redis across workers
+  (robots.txt not counted, as in ``scanner.crawl.pagecap``), reached its cap
+  (``scripts.PAGE``);
 * ``closespider_timeout``: its time budget, counted from the first worker's
   start, ran out (the runner sets each crawler's ``CLOSESPIDER_TIMEOUT`` to what
   is left of it);
@@ -38,6 +39,7 @@ from scanner.crawl.distributed.outbox import Outbox
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.health import Verdict
 from scanner.crawl.middlewares.frontier import Frontier
+from scanner.crawl.pagecap import counts_as_page
 from scanner.crawl.sites import SourceSites
 
 logger = logging.getLogger(__name__)
@@ -203,6 +205,8 @@ class RemoteSourceExtension(SourceExtension):
         raise DontCloseSpider
 
     def response_received(self, response: Response, request: Request) -> None:
+        if not counts_as_page(request):  # robots.txt: not a page, as in a local crawl
+            return
         reason = self.link.scripts.page(keys=[self.keys.state], args=[self.max_pages])
         if reason:
             self.close(reason.decode())

@@ -1,0 +1,61 @@
+"""``scan sources`` during and after a crawl: a run is running only while its process is.
+
+A crawl killed with -9 cannot close its run. ``scan sources`` is a reading
+command and writes nothing, so it never closed it either: it listed the run as
+running until some writing command came along. It now asks, as it reads,
+whether the run's process is still there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import run_scan
+from tests.crawl.conftest import Site, rows, start_crawl, write_config
+from tests.crawl.test_interrupt import wait_for
+
+
+def listing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    config = str(tmp_path / "scanner.toml")
+    done = run_scan("--config", config, "sources", *args, cwd=tmp_path, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def listed(tmp_path: Path) -> dict[str, Any]:
+    return {row["source"]: row for row in json.loads(listing(tmp_path, "--json").stdout)}
+
+
+def run_recorded(db: Path) -> bool:
+    try:
+        return bool(rows(db, "SELECT 1 FROM runs WHERE source = 'reviews'"))
+    except Exception:  # the schema may not exist yet
+        return False
+
+
+def test_a_crawl_killed_with_9_is_listed_as_killed_not_running(site: Site, tmp_path: Path) -> None:
+    site.ld_pages, site.ld_trickle_from = 10, 2  # page 2 trickles: the crawl stays alive
+    write_config(tmp_path, [{"name": "reviews", "spider": "jsonld", "url": site.url("/ld/1.html")}])
+    db = tmp_path / "scan.db"
+    process = start_crawl(tmp_path, session=True)
+    try:
+        wait_for(lambda: site.count("/ld/2.html") >= 1 and run_recorded(db))
+        assert process.poll() is None, process.communicate()
+        assert listed(tmp_path)["reviews"]["status"] == "running"  # alive: running it is
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the crawl and its worker process
+        process.communicate(timeout=30)
+
+    row = listed(tmp_path)["reviews"]
+    assert row["status"] == "killed", row
+    assert "ended without finishing" in row["message"], row
+    text = listing(tmp_path).stdout
+    assert "killed" in next(line for line in text.splitlines() if line.startswith("reviews"))
+    assert "killed" in listing(tmp_path, "--details").stdout
+    # A listing reads: the run is closed by the next command that writes, not by it.
+    assert rows(db, "SELECT status FROM runs WHERE source = 'reviews'") == [("running",)]
