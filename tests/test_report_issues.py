@@ -389,3 +389,54 @@ def test_the_report_says_when_issues_lag_behind_the_grievances(tmp_path):
     assert pending() == 1
     run("issues")
     assert "since `scan issues`" not in header("markdown")
+
+
+def test_a_list_of_issues_says_its_grievances_are_the_recent_ones(tmp_path):
+    # An issue's grievance older than the verdict window: JSON and --issue list it,
+    # the text views read only recent posts and listed the rest as if it were all.
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    old = "Age verification rejected my selfie twice in June, support never replied"
+    rows = [
+        {"id": pid, "author": author, "source": source, "published_at": when, "text": text}
+        for pid, author, source, when, text in [
+            *POSTS,
+            ("O-1", "Olga", "reddit", "2026-06-01T09:00:00Z", old),
+            ("O-2", "Omar", "bbb", "2026-06-02T09:00:00Z", old + "!"),
+        ]
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("cluster",), ("issues",)):
+        done = run_scan(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+
+    def run(*args: str) -> str:
+        done = run_scan("report", "--as-of", AS_OF, *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    issue = next(
+        i for i in json.loads(run("--format", "json"))["issues"] if i["name"] == "age verification"
+    )
+    june = _cluster_of(tmp_path, "O-1")
+    assert june in issue["clusters"]  # JSON: every grievance up to the as-of moment
+    recent = [c for c in issue["clusters"] if c != june]
+    every = f"(all: scan report --as-of {AS_OF} --issue {issue['id']})"
+    # The 90 days to 2026-11-10 start on 2026-08-13; the same ids, in JSON's order.
+    said = f"Grievances since 2026-08-13: {', '.join(f'#{c}' for c in recent)} {every}"
+    assert f"- {said}" in run("--format", "markdown")
+    assert said in run("--format", "html")
+    assert " ".join(said.split()) in " ".join(run().split())  # wrapped at 80 columns
+    assert f"#{june}" in run("--issue", str(issue["id"]))
+
+
+def test_a_recent_list_of_grievances_counts_more_of_its_own():
+    from scanner.report.formats.common import grievance_ids, issue_grievances
+    from scanner.report.model import IssueView
+
+    big = IssueView(7, "ads", ["ads"], "systemic", 50, 52, [], clusters=list(range(1, 31)))
+    big.clusters_since = "2026-08-13T00:00:00+00:00"
+    label, ids = issue_grievances(big, 20, as_of=" --as-of 2026-11-10")
+    assert label == "Grievances since 2026-08-13"
+    assert ids.endswith("#20 and 10 more (all: scan report --as-of 2026-11-10 --issue 7)")
+    big.clusters_since = None  # all of them: as before
+    assert issue_grievances(big, 20) == ("Grievances", grievance_ids(big, 20))

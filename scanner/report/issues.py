@@ -183,6 +183,7 @@ def to_view(raw: dict[str, Any], *, members: bool, lexicon: Lexicon) -> IssueVie
         mentions=raw["mentions"],
         flags=list(raw["flags"]),
         clusters=list(raw["clusters"]),
+        clusters_since=raw.get("clusters_since"),
         sources=list(raw["sources"]),
         categories=_categories(rows[:CATEGORY_SAMPLE]),
         first_seen=raw["first_seen"],

@@ -27,7 +27,7 @@ from scanner.compare.model import (
     Rate,
     Row,
 )
-from scanner.report.model import ClusterView, Report
+from scanner.report.model import ClusterView, IssueView, Report
 from scanner.text import safe as textsafe
 from scanner.text.counts import counted
 
@@ -432,6 +432,21 @@ def grievance_ids(issue: HasClusters, limit: int | None = None, *, as_of: str = 
     text = ", ".join(f"#{c}" for c in shown) or "none"
     more = len(issue.clusters) - len(shown)
     return f"{text} and {more} more (scan report{as_of} --issue {issue.id})" if more else text
+
+
+def issue_grievances(issue: IssueView, limit: int | None, *, as_of: str = "") -> tuple[str, str]:
+    """(label, ids) of an issue's grievances in a report's list of issues. Built
+    without every member (text, Markdown, HTML) an issue holds only the grievances
+    of its recent posts: the label says since when and the ids end with the command
+    that lists all of them, so "and N more" never counts the recent ones as if they
+    were all (JSON and ``--issue ID`` hold all)."""
+    if issue.clusters_since is None:
+        return "Grievances", grievance_ids(issue, limit, as_of=as_of)
+    shown = issue.clusters if limit is None else issue.clusters[:limit]
+    more = len(issue.clusters) - len(shown)
+    ids = (", ".join(f"#{c}" for c in shown) or "none") + (f" and {more} more" if more else "")
+    label = f"Grievances since {day(issue.clusters_since)}"  # with a post since then
+    return label, f"{ids} (all: scan report{as_of} --issue {issue.id})"
 
 
 def as_of_option(report: Report) -> str:

@@ -46,6 +46,7 @@ def render_report(report: Report, screen: Screen) -> str:
         classes=column_classes(),
         category_text=partial(cc.category_text, report),
         grievance_ids=partial(cc.grievance_ids, as_of=cc.as_of_option(report)),
+        issue_grievances=partial(cc.issue_grievances, as_of=cc.as_of_option(report)),
         SUMMARY_IDS=cc.SUMMARY_IDS,
         more_line=cc.more_line,
         none_line=cc.none_line,
