@@ -122,11 +122,14 @@ class VolumeChart:
 
 
 # (key in Report.volume, colour, inset of the bar in its week, name in the legend)
-SERIES = (("mentions", "#ccc", 0.1, "posts"), ("grievances", "#b00020", 0.25, "grievances"))
+SERIES = (
+    ("mentions", "#ccc", 0.1, "posts"),
+    ("grievances", "#b00020", 0.25, "grievance posts"),
+)
 
 
 def volume_chart(report: Report, *, width: int = 720, height: int = 200) -> VolumeChart | None:
-    """Posts and grievances per week as bars; a label every few weeks (at most ~8)."""
+    """Posts and grievance posts per week as bars; a label every few weeks (at most ~8)."""
     weeks = report.volume
     if not weeks:
         return None
@@ -141,7 +144,7 @@ def volume_chart(report: Report, *, width: int = 720, height: int = 200) -> Volu
     for i, week in enumerate(weeks):
         x = pad + i * step
         start = cc.day(week["week_start"])
-        for key, colour, inset, _ in SERIES:
+        for key, colour, inset, label in SERIES:
             bar = scale * week[key]
             chart.bars.append(
                 Shape(
@@ -152,7 +155,7 @@ def volume_chart(report: Report, *, width: int = 720, height: int = 200) -> Volu
                     colour,
                     start,
                     week[key],
-                    key,
+                    label,
                 )
             )
         if i % max(1, len(weeks) // 8) == 0:
