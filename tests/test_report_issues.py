@@ -440,3 +440,13 @@ def test_a_recent_list_of_grievances_counts_more_of_its_own():
     assert ids.endswith("#20 and 10 more (all: scan report --as-of 2026-11-10 --issue 7)")
     big.clusters_since = None  # all of them: as before
     assert issue_grievances(big, 20) == ("Grievances", grievance_ids(big, 20))
+
+
+def test_an_issue_as_of_a_day_before_its_first_post_says_so(report):
+    issue = _theme(json.loads(report("--format", "json").stdout))["id"]
+    done = report("--as-of", "2026-10-01", "--issue", str(issue), check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert (
+        f"issue {issue} had no post yet as of 2026-10-01: its first is from 2026-11-01 "
+        "(use a later --as-of)"
+    ) in done.stderr
