@@ -450,3 +450,55 @@ def test_an_issue_as_of_a_day_before_its_first_post_says_so(report):
         f"issue {issue} had no post yet as of 2026-10-01: its first is from 2026-11-01 "
         "(use a later --as-of)"
     ) in done.stderr
+
+
+def test_a_grievance_half_in_an_issue_only_after_the_as_of_day_is_in_no_list(tmp_path):
+    # Grievance A is three posts, one in the issue by the as-of day and one after it:
+    # not yet half in it. JSON left A out; the recent-only lists counted the later post.
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    posts = [  # id, author, date, grievance, in the issue
+        ("A-1", "Ana", "2026-11-05T09:00:00+00:00", 1, True),
+        ("A-2", "Ben", "2026-11-06T09:00:00+00:00", 1, False),
+        ("A-3", "Cai", "2026-11-20T09:00:00+00:00", 1, True),
+        *((f"B-{i}", f"user{i}", f"2026-11-0{i}T09:00:00+00:00", 2, True) for i in (7, 8, 9)),
+    ]
+    rows = [
+        {"id": p[0], "author": p[1], "published_at": p[2], "text": f"post {p[0]}"} for p in posts
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    done = run_scan("--create", "import", "posts.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    now = "2026-11-21T00:00:00+00:00"
+    with Store(tmp_path / "report.db") as store, store.db.conn:
+        db = store.db.conn
+        for cid in (1, 2):
+            db.execute(
+                "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, "
+                "size) VALUES (?, 'Acme', ?, ?, ?, 3)",
+                [cid, now, now, "A-1" if cid == 1 else "B-7"],
+            )
+        db.execute(
+            "INSERT INTO issues (id, company, key, name, phrases, created_at, updated_at) "
+            "VALUES (1, 'Acme', 'post', 'post', '[\"post\"]', ?, ?)",
+            [now, now],
+        )
+        for pid, _, when, cid, inside in posts:
+            db.execute(
+                "INSERT INTO cluster_members (mention_id, cluster_id, added_at) VALUES (?, ?, ?)",
+                [pid, cid, now],
+            )
+            if inside:
+                db.execute(
+                    "INSERT INTO issue_members (issue_id, mention_id, phrase, at, source) "
+                    "VALUES (1, ?, 'post', ?, 'import')",
+                    [pid, when],
+                )
+
+    def run(*args: str) -> str:
+        done = run_scan("report", "--as-of", AS_OF, *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    (issue,) = json.loads(run("--format", "json"))["issues"]
+    assert issue["verdict"] == "systemic" and issue["clusters"] == [2]
+    assert "Grievances since 2026-08-13: #2 (all:" in run("--format", "markdown")
