@@ -197,16 +197,27 @@ def _clusters(
         ).fetchall()
     else:
         # One membership probe per cluster member (an ORDER BY on a correlated
-        # SUM would run it twice); sorted here.
+        # SUM would run it twice); sorted here. The probe reads the primary key
+        # alone: the issue's posts after ``high`` (none as of now) are taken off
+        # after, from the index on (issue_id, at).
         rows = store.db.execute(
             """SELECT cm.cluster_id, COUNT(im.mention_id), COUNT(*)
                FROM cluster_members cm LEFT JOIN issue_members im
-                 ON im.issue_id = ? AND im.mention_id = cm.mention_id AND im.at <= ?
+                 ON im.issue_id = ? AND im.mention_id = cm.mention_id
                WHERE cm.cluster_id IN (SELECT c.cluster_id FROM cluster_members c
                                        WHERE c.mention_id IN (SELECT value FROM json_each(?)))
                GROUP BY cm.cluster_id""",
-            [issue_id, high, json.dumps(recent)],
+            [issue_id, json.dumps(recent)],
         ).fetchall()
+        later = dict(
+            store.db.execute(
+                """SELECT cm.cluster_id, COUNT(*) FROM issue_members im
+                   JOIN cluster_members cm ON cm.mention_id = im.mention_id
+                   WHERE im.issue_id = ? AND im.at > ? GROUP BY cm.cluster_id""",
+                [issue_id, high],
+            ).fetchall()
+        )
+        rows = [(cid, inside - later.get(cid, 0), size) for cid, inside, size in rows]
         rows.sort(key=lambda r: (-r[1], r[0]))
     return [cid for cid, inside, size in rows if 2 * inside >= size]
 
