@@ -354,8 +354,8 @@ def as_of_moment(value: date | datetime | str) -> datetime:
     moment = _moment(value, end_of_day=True)
     if moment < EARLIEST_PUBLISHED:
         raise OptionError(
-            f"--as-of {moment:%Y-%m-%d} is before {EARLIEST_PUBLISHED:%Y-%m-%d}, older than "
-            "any review site: there is nothing to report as of then (use a later date)"
+            f"--as-of {moment.date().isoformat()} is before {EARLIEST_PUBLISHED:%Y-%m-%d}, "
+            "older than any review site: there is nothing to report as of then (use a later date)"
         )
     return moment
 
