@@ -220,3 +220,30 @@ def test_html_written_to_a_file(site, report):
         assert f"#{cid}<" in page or f"#{cid} " in page, cid
     assert f"#{solo}<" not in page and f"#{solo} " not in page
     assert "Acme" in page and "Systemic" in page
+
+
+def test_a_grievance_as_of_a_day_before_its_first_post_says_so(site, report):
+    # Asked as of a day before its first post, a grievance showed "People 0 · posts 0".
+    refund = cluster_of(site / "report.db", GROUPS["refund"][0]["id"])
+    done = report("--as-of", "2026-10-01", "--cluster", str(refund), check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert (
+        f"grievance #{refund} had no post yet as of 2026-10-01: its first is from 2026-11-01 "
+        "(use a later --as-of)"
+    ) in done.stderr
+    assert (
+        f"Grievance #{refund}" in report("--as-of", "2026-11-01", "--cluster", str(refund)).stdout
+    )
+
+
+def test_an_as_of_day_before_any_review_site_is_refused(site, report):
+    # It was moved to 1990-01-01 without a word, and the report said "as of 1990-01-01".
+    for fmt in ("text", "json"):
+        done = report("--as-of", "1980-01-01", "--format", fmt, check=False)
+        assert done.returncode == 2 and done.stdout == ""
+        assert "--as-of 1980-01-01 is before 1990-01-01, older than any review site" in done.stderr
+    assert "as of 1990-01-01" in report("--as-of", "1990-01-01").stdout
+    from tests.conftest import run_scan
+
+    done = run_scan("compare", "--as-of", "1980-01-01", cwd=site)  # the same reading
+    assert done.returncode == 2 and "older than any review site" in done.stderr

@@ -72,7 +72,7 @@ def test_source_totals_and_companies_count_only_that_sources_posts(report_site, 
     assert data["totals"]["systemic"] == len(listed) == data["companies"][0]["systemic"]
     assert all(source in c["sources"] for c in data["clusters"])
     header = " ".join(_report(report_site, "--source", source).split())
-    assert f"From {source}: {acme[0]} mentions, {acme[1]} grievances in the period" in header
+    assert f"From {source}: {acme[0]} mentions, {acme[1]} grievance posts in the period" in header
     assert f"with a post from {source} are listed" in header
 
 
@@ -159,12 +159,28 @@ def test_systemic_counts_are_labelled_as_now_not_the_periods(report_site):
     for fmt in ("text", "markdown", "html"):
         page = " ".join(_report(report_site, "--days", "1", "--format", fmt).split())
         assert (
-            f"{data['totals']['grievances']} grievances in the period; systemic now "
+            f"{data['totals']['grievances']} grievance posts in the period; systemic now "
             f"(≥3 people in the 90 days to {AS_OF}): 3 grievances"
         ) in page, fmt
         # The companies table names what it counts: grievances, not the issues also
         # systemic now (a competitor read "0" as nothing systemic).
         assert "Systemic grievances now" in page, fmt
+
+
+def test_grievance_posts_are_not_called_grievances_which_are_clusters(report_site):
+    # The week holds more grievance posts than grievances (a cross-post, near-duplicates):
+    # "Grievances: 12" in the header and the companies table, beside lists of clusters.
+    data = _json(report_site, "--days", "7")
+    acme = data["companies"][0]
+    posts, clusters = data["totals"]["grievances"], data["totals"]["active_clusters"]
+    assert posts > clusters and acme["grievances"] == posts
+    for fmt in ("text", "markdown", "html"):
+        page = " ".join(_report(report_site, "--days", "7", "--format", fmt).split())
+        assert f"{posts} grievance posts in the period" in page, fmt
+        assert f"{posts} grievances" not in page, fmt
+        assert "Grievance posts" in page, fmt  # the companies table's heading
+    html = _report(report_site, "--days", "7", "--format", "html")
+    assert ">grievance posts</text>" in html  # the volume chart's legend
 
 
 # A source name with a comma ---------------------------------------------------------
@@ -314,7 +330,10 @@ def test_a_period_from_long_ago_means_everything_and_does_not_run_out_of_calenda
     computed: it now starts when posts can start."""
     site = imported(tmp_path, [{"id": "x", "text": "No refund yet", "rating": 1}])
     assert run_scan("issues", cwd=site).returncode == 0
-    for args in (("report", "--since", "1000-01-01"), ("report", "--as-of", "0001-01-01")):
-        done = run_scan(*args, cwd=site)
-        assert done.returncode == 0, done.stderr
-        assert "1990-01-01" in done.stdout.splitlines()[1]
+    done = run_scan("report", "--since", "1000-01-01", cwd=site)
+    assert done.returncode == 0, done.stderr
+    assert "1990-01-01" in done.stdout.splitlines()[1]
+    # An as-of day that early is refused, not moved to 1990 without a word.
+    done = run_scan("report", "--as-of", "0001-01-01", cwd=site)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--as-of 0001-01-01 is before 1990-01-01" in done.stderr

@@ -90,7 +90,7 @@ def test_headings_sit_over_their_own_cells_and_dates_do_not_wrap(page, width):
 
 def test_the_chart_legend_is_on_the_page(page):
     drawn = {t["text"] for t in layout(page, 1100)["legend"] if t["width"] > 0 and t["height"] > 0}
-    assert {"posts", "grievances"} <= drawn
+    assert {"posts", "grievance posts"} <= drawn
 
 
 def test_a_screenshot_can_be_taken_for_a_person_to_look_at(page, tmp_path):

@@ -389,3 +389,116 @@ def test_the_report_says_when_issues_lag_behind_the_grievances(tmp_path):
     assert pending() == 1
     run("issues")
     assert "since `scan issues`" not in header("markdown")
+
+
+def test_a_list_of_issues_says_its_grievances_are_the_recent_ones(tmp_path):
+    # An issue's grievance older than the verdict window: JSON and --issue list it,
+    # the text views read only recent posts and listed the rest as if it were all.
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    old = "Age verification rejected my selfie twice in June, support never replied"
+    rows = [
+        {"id": pid, "author": author, "source": source, "published_at": when, "text": text}
+        for pid, author, source, when, text in [
+            *POSTS,
+            ("O-1", "Olga", "reddit", "2026-06-01T09:00:00Z", old),
+            ("O-2", "Omar", "bbb", "2026-06-02T09:00:00Z", old + "!"),
+        ]
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for args in (("--create", "import", "posts.jsonl"), ("cluster",), ("issues",)):
+        done = run_scan(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+
+    def run(*args: str) -> str:
+        done = run_scan("report", "--as-of", AS_OF, *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    issue = next(
+        i for i in json.loads(run("--format", "json"))["issues"] if i["name"] == "age verification"
+    )
+    june = _cluster_of(tmp_path, "O-1")
+    assert june in issue["clusters"]  # JSON: every grievance up to the as-of moment
+    recent = [c for c in issue["clusters"] if c != june]
+    every = f"(all: scan report --as-of {AS_OF} --issue {issue['id']})"
+    # The 90 days to 2026-11-10 start on 2026-08-13; the same ids, in JSON's order.
+    said = f"Grievances since 2026-08-13: {', '.join(f'#{c}' for c in recent)} {every}"
+    assert f"- {said}" in run("--format", "markdown")
+    assert said in run("--format", "html")
+    assert " ".join(said.split()) in " ".join(run().split())  # wrapped at 80 columns
+    assert f"#{june}" in run("--issue", str(issue["id"]))
+
+
+def test_a_recent_list_of_grievances_counts_more_of_its_own():
+    from scanner.report.formats.common import grievance_ids, issue_grievances
+    from scanner.report.model import IssueView
+
+    big = IssueView(7, "ads", ["ads"], "systemic", 50, 52, [], clusters=list(range(1, 31)))
+    big.clusters_since = "2026-08-13T00:00:00+00:00"
+    label, ids = issue_grievances(big, 20, as_of=" --as-of 2026-11-10")
+    assert label == "Grievances since 2026-08-13"
+    assert ids.endswith("#20 and 10 more (all: scan report --as-of 2026-11-10 --issue 7)")
+    big.clusters_since = None  # all of them: as before
+    assert issue_grievances(big, 20) == ("Grievances", grievance_ids(big, 20))
+
+
+def test_an_issue_as_of_a_day_before_its_first_post_says_so(report):
+    issue = _theme(json.loads(report("--format", "json").stdout))["id"]
+    done = report("--as-of", "2026-10-01", "--issue", str(issue), check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert (
+        f"issue {issue} had no post yet as of 2026-10-01: its first is from 2026-11-01 "
+        "(use a later --as-of)"
+    ) in done.stderr
+
+
+def test_a_grievance_half_in_an_issue_only_after_the_as_of_day_is_in_no_list(tmp_path):
+    # Grievance A is three posts, one in the issue by the as-of day and one after it:
+    # not yet half in it. JSON left A out; the recent-only lists counted the later post.
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    posts = [  # id, author, date, grievance, in the issue
+        ("A-1", "Ana", "2026-11-05T09:00:00+00:00", 1, True),
+        ("A-2", "Ben", "2026-11-06T09:00:00+00:00", 1, False),
+        ("A-3", "Cai", "2026-11-20T09:00:00+00:00", 1, True),
+        *((f"B-{i}", f"user{i}", f"2026-11-0{i}T09:00:00+00:00", 2, True) for i in (7, 8, 9)),
+    ]
+    rows = [
+        {"id": p[0], "author": p[1], "published_at": p[2], "text": f"post {p[0]}"} for p in posts
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    done = run_scan("--create", "import", "posts.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    now = "2026-11-21T00:00:00+00:00"
+    with Store(tmp_path / "report.db") as store, store.db.conn:
+        db = store.db.conn
+        for cid in (1, 2):
+            db.execute(
+                "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, "
+                "size) VALUES (?, 'Acme', ?, ?, ?, 3)",
+                [cid, now, now, "A-1" if cid == 1 else "B-7"],
+            )
+        db.execute(
+            "INSERT INTO issues (id, company, key, name, phrases, created_at, updated_at) "
+            "VALUES (1, 'Acme', 'post', 'post', '[\"post\"]', ?, ?)",
+            [now, now],
+        )
+        for pid, _, when, cid, inside in posts:
+            db.execute(
+                "INSERT INTO cluster_members (mention_id, cluster_id, added_at) VALUES (?, ?, ?)",
+                [pid, cid, now],
+            )
+            if inside:
+                db.execute(
+                    "INSERT INTO issue_members (issue_id, mention_id, phrase, at, source) "
+                    "VALUES (1, ?, 'post', ?, 'import')",
+                    [pid, when],
+                )
+
+    def run(*args: str) -> str:
+        done = run_scan("report", "--as-of", AS_OF, *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    (issue,) = json.loads(run("--format", "json"))["issues"]
+    assert issue["verdict"] == "systemic" and issue["clusters"] == [2]
+    assert "Grievances since 2026-08-13: #2 (all:" in run("--format", "markdown")

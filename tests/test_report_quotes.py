@@ -128,7 +128,7 @@ def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     # an import before `scan cluster`: no "0 systemic" above the systemic issue
     header = " ".join(done.stdout.split())
-    assert "5 grievances in the period (none grouped yet: run `scan cluster`)" in header
+    assert "5 grievance posts in the period (none grouped yet: run `scan cluster`)" in header
     assert "; systemic now (≥3 people in the 90 days to" in header and "): 1 issue" in header
     assert "grievances," not in header
     lines = [line for line in done.stdout.splitlines() if line.startswith("  “")]
@@ -149,7 +149,7 @@ def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):
     assert grouped.returncode == 0, grouped.stderr
     # five people in their own words: no two near-duplicates, one systemic issue
     header = " ".join(run_scan("report", cwd=tmp_path).stdout.split())
-    assert "5 grievances in the period; systemic now (≥3 people in the 90 days to" in header
+    assert "5 grievance posts in the period; systemic now (≥3 people in the 90 days to" in header
     assert "): 0 grievances, 1 issue" in header
     # the digest quotes its issues the same way
     done = run_scan("digest", "--to", "ops@acme.example", "--out", "digest.eml", cwd=tmp_path)

@@ -120,11 +120,11 @@ def _period(
     rules: CompareRules,
 ) -> tuple[datetime, datetime]:
     """(start, until) of the period, as ``scan report`` reads its options."""
-    from scanner.report.builder import bound_text, to_moment
+    from scanner.report.builder import as_of_moment, bound_text, to_moment
 
     if since is not None and days is not None:
         raise OptionError("use either --since or --days, not both")
-    until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
+    until = as_of_moment(as_of) if as_of is not None else datetime.now(UTC)
     until = until.replace(microsecond=0)
     # A period is (start, until]: "--since D" starts the second before D (a review
     # dated D is at its midnight), and the JSON and the headings name its first second.

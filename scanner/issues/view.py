@@ -129,6 +129,9 @@ def _view(
         "first_seen": verdict.first_seen.isoformat() if verdict.first_seen else None,
         "last_seen": verdict.last_seen.isoformat() if verdict.last_seen else None,
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None, high=high),
+        # Without every member, the clusters of its posts after ``low`` (its first
+        # second here): all of them cost as much as reading every member.
+        "clusters_since": (low + timedelta(seconds=1)).isoformat() if low else None,
         "examples": _examples(
             own or rows,
             phrase_counts,
@@ -178,10 +181,11 @@ def _history(store: Store, issue_id: int, *, low: str, high: str) -> Any:
 def _clusters(
     store: Store, issue_id: int, recent: list[str] | None = None, *, high: str = "9999"
 ) -> list[int]:
-    """Clusters at least half of whose members belong to the issue, largest first;
-    with ``recent`` (member ids), only the clusters those posts are in; else those
-    of its posts up to ``high`` (the as-of moment: a report as of last year listed
-    grievances that came after)."""
+    """Clusters at least half of whose members belong to the issue by ``high`` (the
+    as-of moment: a report as of last year listed grievances that came after), most
+    of its posts first; with ``recent`` (member ids), only the clusters those posts
+    are in: the same test on fewer clusters, so a subset of the full list in its
+    order, never a cluster it lacks."""
     if recent is None:
         rows = store.db.execute(
             """SELECT cm.cluster_id, COUNT(*) AS inside,
@@ -193,7 +197,9 @@ def _clusters(
         ).fetchall()
     else:
         # One membership probe per cluster member (an ORDER BY on a correlated
-        # SUM would run it twice); sorted here.
+        # SUM would run it twice); sorted here. The probe reads the primary key
+        # alone: the issue's posts after ``high`` (none as of now) are taken off
+        # after, from the index on (issue_id, at).
         rows = store.db.execute(
             """SELECT cm.cluster_id, COUNT(im.mention_id), COUNT(*)
                FROM cluster_members cm LEFT JOIN issue_members im
@@ -203,6 +209,15 @@ def _clusters(
                GROUP BY cm.cluster_id""",
             [issue_id, json.dumps(recent)],
         ).fetchall()
+        later = dict(
+            store.db.execute(
+                """SELECT cm.cluster_id, COUNT(*) FROM issue_members im
+                   JOIN cluster_members cm ON cm.mention_id = im.mention_id
+                   WHERE im.issue_id = ? AND im.at > ? GROUP BY cm.cluster_id""",
+                [issue_id, high],
+            ).fetchall()
+        )
+        rows = [(cid, inside - later.get(cid, 0), size) for cid, inside, size in rows]
         rows.sort(key=lambda r: (-r[1], r[0]))
     return [cid for cid, inside, size in rows if 2 * inside >= size]
 

@@ -19,7 +19,7 @@ from scanner.judge.categories import labels
 from scanner.judge.systemic import SystemicRules, load_systemic_rules
 from scanner.judge.verdict import ISOLATED, SYSTEMIC
 from scanner.report import query
-from scanner.report.checks import category_key, check_source, owned_elsewhere
+from scanner.report.checks import category_key, check_source, not_yet, owned_elsewhere
 from scanner.report.issues import IssueFilter, issue_section, one_issue
 from scanner.report.model import ClusterView, Report
 from scanner.report.sources import source_views
@@ -66,7 +66,7 @@ def build(
     """
     rules = rules or load_systemic_rules()
     name = config.company_named(company, stored=store.companies).name
-    until = to_moment(as_of, end_of_day=True) if as_of is not None else datetime.now(UTC)
+    until = as_of_moment(as_of) if as_of is not None else datetime.now(UTC)
     if since is not None and days is not None:
         raise OptionError("use either --since or --days, not both")
     if since is not None:
@@ -124,7 +124,11 @@ def build(
             elsewhere = owned_elsewhere("grievance", cluster_id, owner, name, config)
             raise ScanError(elsewhere or f"no grievance with id {cluster_id} for {name}")
         scope.members = True
-        report.clusters = [scope.view(row)]
+        view = scope.view(row)
+        if not view.mentions:  # grouped after the as-of day: an empty page read as a bug
+            first = query.first_post(store.db, cluster_id=view.id)
+            raise ScanError(not_yet(f"grievance #{view.id}", until, first))
+        report.clusters = [view]
         report.detail = True
         return report
     if issue_id is not None:
@@ -341,6 +345,19 @@ def _filters(
     if category is not None:
         out.append(f"category {names.get(category, category)}")
     return out
+
+
+def as_of_moment(value: date | datetime | str) -> datetime:
+    """``--as-of`` as the end of its day. A day before ``EARLIEST_PUBLISHED`` is refused:
+    no post is stored from before it, and clamping it silently headed the report with
+    a day the user never asked for ("--as-of 1980-01-01" said "as of 1990-01-01")."""
+    moment = _moment(value, end_of_day=True)
+    if moment < EARLIEST_PUBLISHED:
+        raise OptionError(
+            f"--as-of {moment.date().isoformat()} is before {EARLIEST_PUBLISHED:%Y-%m-%d}, "
+            "older than any review site: there is nothing to report as of then (use a later date)"
+        )
+    return moment
 
 
 def to_moment(value: date | datetime | str, *, end_of_day: bool) -> datetime:

@@ -10,6 +10,7 @@ watched company's) is refused with whose it is and the command that shows it.
 from __future__ import annotations
 
 import shlex
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -18,6 +19,13 @@ from scanner.errors import UnknownNameError
 from scanner.judge.categories import labels
 from scanner.report import query
 from scanner.store import Store
+
+
+def not_yet(what: str, until: datetime, first: str) -> str:
+    """Why ``--cluster`` or ``--issue`` shows nothing as of ``until``: no post of it
+    had been written yet (an empty page with "0 people" read as a broken report)."""
+    after = f": its first is from {first[:10]}" if first else ""
+    return f"{what} had no post yet as of {until:%Y-%m-%d}{after} (use a later --as-of)"
 
 
 def category_key(value: str | None) -> str | None:

@@ -29,7 +29,7 @@ from scanner.judge.categories import ranked
 from scanner.judge.systemic import SystemicRules
 from scanner.judge.verdict import SYSTEMIC
 from scanner.report import query
-from scanner.report.checks import owned_elsewhere
+from scanner.report.checks import not_yet, owned_elsewhere
 from scanner.report.model import IssueMember, IssueView
 from scanner.report.quotes import quote
 from scanner.store import Store
@@ -81,6 +81,9 @@ def one_issue(
         elsewhere = owned_elsewhere("issue", issue_id, owner, company, config)
         missing = f"no issue with id {issue_id} for {company} (see `scan issues`)"
         raise ScanError(elsewhere or missing)
+    if not found[0]["mentions"]:  # discovered from posts after the as-of day
+        first = query.first_post(store.db, issue_id=issue_id)
+        raise ScanError(not_yet(f"issue {issue_id}", until, first))
     return to_view(found[0], members=True, lexicon=Lexicon(names=config.names))
 
 
@@ -183,6 +186,7 @@ def to_view(raw: dict[str, Any], *, members: bool, lexicon: Lexicon) -> IssueVie
         mentions=raw["mentions"],
         flags=list(raw["flags"]),
         clusters=list(raw["clusters"]),
+        clusters_since=raw.get("clusters_since"),
         sources=list(raw["sources"]),
         categories=_categories(rows[:CATEGORY_SAMPLE]),
         first_seen=raw["first_seen"],

@@ -114,6 +114,9 @@ class IssueView:
     mentions: int
     flags: list[str]
     clusters: list[int]  # near-duplicate clusters rolled up into it
+    # None: ``clusters`` are all of them up to the as-of moment. Else only those with
+    # one of its posts since this moment: the views that do not read every member.
+    clusters_since: str | None = None
     sources: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     first_seen: str | None = None

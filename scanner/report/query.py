@@ -316,6 +316,20 @@ def live_cluster(db: Database, cluster_id: int) -> dict[str, Any] | None:
     return None
 
 
+def first_post(db: Database, *, cluster_id: int | None = None, issue_id: int | None = None) -> str:
+    """When a grievance's (or an issue's) first post was written, "" if it has none:
+    what a ``--cluster`` or ``--issue`` page as of an earlier day says it must wait for."""
+    if issue_id is not None:
+        row = db.execute("SELECT MIN(at) FROM issue_members WHERE issue_id = ?", [issue_id])
+    else:
+        row = db.execute(
+            f"SELECT MIN({WHEN}) FROM cluster_members cm JOIN mentions m "  # noqa: S608
+            "ON m.id = cm.mention_id WHERE cm.cluster_id = ?",
+            [cluster_id],
+        )
+    return row.fetchone()[0] or ""
+
+
 def _parse(value: str | None) -> datetime | None:
     if not value:
         return None

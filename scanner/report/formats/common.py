@@ -27,7 +27,7 @@ from scanner.compare.model import (
     Rate,
     Row,
 )
-from scanner.report.model import ClusterView, Report
+from scanner.report.model import ClusterView, IssueView, Report
 from scanner.text import safe as textsafe
 from scanner.text.counts import counted
 
@@ -48,10 +48,14 @@ SYSTEMIC_COLUMNS = (
 )
 ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
 # Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
-NUMBER_COLUMNS = frozenset({"People", "Posts", "Mentions", "Grievances", "Systemic grievances now"})
-# The companies table: mentions and grievances in the period, systemic ones now (in the
-# verdict window, whatever the period: ``header_counts`` says so in words).
-COMPANY_HEADS = ("Company", "Mentions", "Grievances", "Systemic grievances now")
+NUMBER_COLUMNS = frozenset(
+    {"People", "Posts", "Mentions", "Grievance posts", "Systemic grievances now"}
+)
+# The companies table: mentions and grievance posts in the period, systemic grievances
+# (clusters) now (in the verdict window, whatever the period: ``header_counts`` says
+# so in words). Posts and grievances are counted apart: "Grievances 1286" beside a list
+# of 40 grievances read as clusters.
+COMPANY_HEADS = ("Company", "Mentions", "Grievance posts", "Systemic grievances now")
 
 
 def sparkline(weekly: list[int]) -> str:
@@ -90,10 +94,12 @@ def header_counts(report: Report) -> str:
 
     Mentions and grievances are the period's, but systemic ones are those of the
     verdict window, listed whatever the period: "systemic now", with the window's
-    end, so "2 grievances; 9 systemic" is not read as 9 of the 2."""
+    end, so "2 grievances; 9 systemic" is not read as 9 of the 2. The period's count is
+    of grievance posts (``totals["grievances"]``), said so: the lists and "systemic"
+    count grievances, near-duplicate clusters of them."""
     t, p = report.totals, report.period
     origin = f"From {report.source}: " if report.source else ""
-    text = f"{origin}{t['mentions']} mentions, {t['grievances']} grievances in the period"
+    text = f"{origin}{t['mentions']} mentions, {t['grievances']} grievance posts in the period"
     if t.get("ungrouped") and t["ungrouped"] >= t["grievances"]:
         text += " (none grouped yet: run `scan cluster`)"
         systemic = []
@@ -432,6 +438,21 @@ def grievance_ids(issue: HasClusters, limit: int | None = None, *, as_of: str = 
     text = ", ".join(f"#{c}" for c in shown) or "none"
     more = len(issue.clusters) - len(shown)
     return f"{text} and {more} more (scan report{as_of} --issue {issue.id})" if more else text
+
+
+def issue_grievances(issue: IssueView, limit: int | None, *, as_of: str = "") -> tuple[str, str]:
+    """(label, ids) of an issue's grievances in a report's list of issues. Built
+    without every member (text, Markdown, HTML) an issue holds only the grievances
+    of its recent posts: the label says since when and the ids end with the command
+    that lists all of them, so "and N more" never counts the recent ones as if they
+    were all (JSON and ``--issue ID`` hold all)."""
+    if issue.clusters_since is None:
+        return "Grievances", grievance_ids(issue, limit, as_of=as_of)
+    shown = issue.clusters if limit is None else issue.clusters[:limit]
+    more = len(issue.clusters) - len(shown)
+    ids = (", ".join(f"#{c}" for c in shown) or "none") + (f" and {more} more" if more else "")
+    label = f"Grievances since {day(issue.clusters_since)}"  # with a post since then
+    return label, f"{ids} (all: scan report{as_of} --issue {issue.id})"
 
 
 def as_of_option(report: Report) -> str:

@@ -46,6 +46,7 @@ def render_report(report: Report, screen: Screen) -> str:
         classes=column_classes(),
         category_text=partial(cc.category_text, report),
         grievance_ids=partial(cc.grievance_ids, as_of=cc.as_of_option(report)),
+        issue_grievances=partial(cc.issue_grievances, as_of=cc.as_of_option(report)),
         SUMMARY_IDS=cc.SUMMARY_IDS,
         more_line=cc.more_line,
         none_line=cc.none_line,
@@ -121,11 +122,14 @@ class VolumeChart:
 
 
 # (key in Report.volume, colour, inset of the bar in its week, name in the legend)
-SERIES = (("mentions", "#ccc", 0.1, "posts"), ("grievances", "#b00020", 0.25, "grievances"))
+SERIES = (
+    ("mentions", "#ccc", 0.1, "posts"),
+    ("grievances", "#b00020", 0.25, "grievance posts"),
+)
 
 
 def volume_chart(report: Report, *, width: int = 720, height: int = 200) -> VolumeChart | None:
-    """Posts and grievances per week as bars; a label every few weeks (at most ~8)."""
+    """Posts and grievance posts per week as bars; a label every few weeks (at most ~8)."""
     weeks = report.volume
     if not weeks:
         return None
@@ -140,7 +144,7 @@ def volume_chart(report: Report, *, width: int = 720, height: int = 200) -> Volu
     for i, week in enumerate(weeks):
         x = pad + i * step
         start = cc.day(week["week_start"])
-        for key, colour, inset, _ in SERIES:
+        for key, colour, inset, label in SERIES:
             bar = scale * week[key]
             chart.bars.append(
                 Shape(
@@ -151,7 +155,7 @@ def volume_chart(report: Report, *, width: int = 720, height: int = 200) -> Volu
                     colour,
                     start,
                     week[key],
-                    key,
+                    label,
                 )
             )
         if i % max(1, len(weeks) // 8) == 0:

@@ -184,7 +184,7 @@ def _issues(report: Report) -> list[str]:
             f"{flags}",
             "",
             f"- Phrases: {md(', '.join(issue.phrases[:8]))}",
-            f"- Grievances: {cc.grievance_ids(issue, cc.SUMMARY_IDS, as_of=as_of)}",
+            "- {}: {}".format(*cc.issue_grievances(issue, cc.SUMMARY_IDS, as_of=as_of)),
             "",
         ]
         for m in issue.examples[:3]:

@@ -291,10 +291,21 @@ def _summary(console: Console, issue: IssueView, window: str, as_of: str) -> Non
         console, "Phrases: ", textsafe.terminal(textsafe.width_cut(phrases, 2 * (width - 12)))
     )
     if issue.clusters:
-        clusters = textsafe.width_cut(cc.grievance_ids(issue, as_of=as_of), 2 * (width - 15))
-        _labelled(console, "Grievances: ", clusters)
+        _labelled(console, *_grievance_ids(issue, width, as_of))
     for example in issue.examples[:3]:
         console.print(_example(example, width))
+
+
+def _grievance_ids(issue: IssueView, width: int, as_of: str) -> tuple[str, str]:
+    """The label and as many of an issue's grievances as fit in two lines beside it,
+    ending with how many more (a cut "#12, #15, …" hid how many it left out)."""
+    limit = cc.SUMMARY_IDS
+    while True:
+        label, ids = cc.issue_grievances(issue, limit, as_of=as_of)
+        room = 2 * (width - textsafe.text_cells(label) - 4)
+        if limit == 1 or textsafe.text_cells(ids) <= room:
+            return label + ": ", ids
+        limit -= 1
 
 
 def _dotted(console: Console, parts: list[Text]) -> None:
