@@ -24,7 +24,8 @@ from scanner import __version__
 from scanner.commands._app import App, app_of, with_database
 from scanner.errors import ScanError, environment_failure
 from scanner.status import ExitStatus
-from scanner.text.safe import terminal
+from scanner.termwidth import output_width
+from scanner.text.safe import terminal, wrap_cells
 
 # command name -> "module:function". Order is the order --help lists them.
 COMMANDS = {
@@ -77,7 +78,7 @@ class LazyGroup(click.Group):
                 raise
             status = int(getattr(exc, "exit_status", ExitStatus.ERROR))
             # names in a message may come from the database or a file: web text
-            raise _failure_with(status)(terminal(str(exc), single_line=False)) from exc
+            raise _failure_with(status)(_for_stderr(terminal(str(exc), single_line=False))) from exc
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(ExitStatus.INTERRUPTED)
@@ -87,7 +88,18 @@ class LazyGroup(click.Group):
             message = environment_failure(exc, app.known_db_path if app else None, stream)
             if message is None or (app is not None and app.debug):
                 raise
-            raise click.ClickException(terminal(message, single_line=False)) from exc
+            raise click.ClickException(_for_stderr(terminal(message, single_line=False))) from exc
+
+
+def _for_stderr(message: str) -> str:
+    """An error message word-wrapped to the terminal when standard error is one (a
+    long message broke mid-word at 80 columns, "repor/t on it"); one line per
+    paragraph otherwise, for logs and scripts that grep them."""
+    if not sys.stderr.isatty():
+        return message
+    lead = "Error: "  # what click prints before it
+    lines = wrap_cells(message, output_width(), indent=lead, rest="")
+    return "\n".join([lines[0][len(lead) :], *lines[1:]])
 
 
 @functools.cache
