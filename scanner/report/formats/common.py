@@ -434,10 +434,15 @@ def grievance_ids(issue: HasClusters, limit: int | None = None, *, as_of: str = 
     """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
     and how many more (a big issue holds hundreds, which bury the page), with the
     command that lists them (``as_of``: the report's ``as_of_option``)."""
-    shown = issue.clusters if limit is None else issue.clusters[:limit]
-    text = ", ".join(f"#{c}" for c in shown) or "none"
-    more = len(issue.clusters) - len(shown)
+    text, more = _first_ids(issue.clusters, limit)
     return f"{text} and {more} more (scan report{as_of} --issue {issue.id})" if more else text
+
+
+def _first_ids(clusters: list[int], limit: int | None) -> tuple[str, int]:
+    """The first ``limit`` (all: None) cluster ids as "#12, #15" ("none" if there
+    are none), and how many more there are."""
+    shown = clusters if limit is None else clusters[:limit]
+    return ", ".join(f"#{c}" for c in shown) or "none", len(clusters) - len(shown)
 
 
 def issue_grievances(issue: IssueView, limit: int | None, *, as_of: str = "") -> tuple[str, str]:
@@ -448,9 +453,8 @@ def issue_grievances(issue: IssueView, limit: int | None, *, as_of: str = "") ->
     were all (JSON and ``--issue ID`` hold all)."""
     if issue.clusters_since is None:
         return "Grievances", grievance_ids(issue, limit, as_of=as_of)
-    shown = issue.clusters if limit is None else issue.clusters[:limit]
-    more = len(issue.clusters) - len(shown)
-    ids = (", ".join(f"#{c}" for c in shown) or "none") + (f" and {more} more" if more else "")
+    text, more = _first_ids(issue.clusters, limit)
+    ids = f"{text} and {more} more" if more else text
     label = f"Grievances since {day(issue.clusters_since)}"  # with a post since then
     return label, f"{ids} (all: scan report{as_of} --issue {issue.id})"
 
