@@ -6,7 +6,11 @@ checks that the two agree) and loads as written.
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+
+DEFAULT_DB_LINE = 'db = "scan.db"'
 
 STARTER = """\
 # scan configuration. Every key is optional except [company] name.
@@ -84,10 +88,34 @@ subject_prefix = "[scan]"
 """
 
 
-def write_starter(path: Path, *, force: bool = False) -> Path:
-    """Write the starter config; never overwrite an existing file unless asked."""
+def write_starter(path: Path, *, db: Path | None = None, force: bool = False) -> Path:
+    """Write the starter config; never overwrite an existing file unless asked.
+
+    ``db`` is the database ``scan --db PATH init`` created: the config names it, so
+    the next command, run without --db, opens that database and not a new scan.db.
+    """
     if path.exists() and not force:
         raise FileExistsError(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER, encoding="utf-8")
+    text = STARTER
+    if db is not None:
+        text = text.replace(DEFAULT_DB_LINE, f"db = {toml_string(db_relative_to(path, db))}", 1)
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def db_relative_to(config: Path, db: Path) -> str:
+    """``db`` as the config names it: relative to the config's folder when it can be
+    (the config's ``db`` is read relative to the file), absolute otherwise."""
+    folder = config.resolve().parent
+    target = db.resolve()
+    try:
+        return os.path.relpath(target, folder) if target.drive == folder.drive else str(target)
+    except ValueError:  # another drive on Windows
+        return str(target)
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes (quote, backslash, control characters as
+    \\uXXXX) are all valid TOML escapes."""
+    return json.dumps(value, ensure_ascii=False)

@@ -131,6 +131,23 @@ def test_init_creates_the_database_the_config_names(scan, tmp_path):
     assert again.returncode == 1 and "--force" in again.stderr
 
 
+def test_init_with_db_writes_that_database_into_the_config(scan, tmp_path):
+    """``scan --db acme.db init`` wrote a config naming scan.db, so the next command
+    without --db refused: "scan.db: no such database"."""
+    assert scan("--db", "acme.db", "init").returncode == 0
+    stats = scan("stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert Path(json.loads(stats.stdout)["database"]).name == "acme.db"
+    assert not (tmp_path / "scan.db").exists()
+    (tmp_path / "team").mkdir()
+    made = scan("--config", "team/scanner.toml", "--db", "acme.db", "init")
+    assert made.returncode == 0, made.stderr
+    assert 'db = "../acme.db"' in (tmp_path / "team" / "scanner.toml").read_text()
+    # A kept config naming another database says so.
+    kept = scan("--db", "other.db", "init")
+    assert kept.returncode == 0 and "names the database acme.db, not other.db" in kept.stdout
+
+
 def test_create_flag_lets_a_writing_command_start_a_database(scan, tmp_path):
     posts(tmp_path)
     result = scan("--db", "fresh.db", "--create", "import", "posts.jsonl")

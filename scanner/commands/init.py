@@ -34,7 +34,7 @@ def init(app: App, force: bool) -> None:
     path = app.config_path or Path(DEFAULT_CONFIG)
     wrote = force or not path.exists()
     if wrote:
-        write_starter(path, force=force)
+        write_starter(path, db=app.db_override, force=force)
     db = app.db_path
     existed = is_scan_database(db)
     if not wrote and existed:
@@ -43,5 +43,10 @@ def init(app: App, force: bool) -> None:
         )
     Store(db, mode="create").close()
     config_line = f"Wrote {path}." if wrote else f"Kept {path} (--force overwrites it)."
+    if not wrote and app.db_override and app.config.db.resolve() != db.resolve():
+        config_line += (
+            f" It names the database {app.config.db}, not {db}: pass --db {db} to each"
+            " command or change db in it."
+        )
     db_line = f"Database {db} is ready." if existed else f"Created database {db}."
     click.echo(f"{config_line} {db_line} Edit [company] and [[sources]], then run: scan crawl")
