@@ -162,9 +162,31 @@ def test_systemic_counts_are_labelled_as_now_not_the_periods(report_site):
             f"{data['totals']['grievances']} grievance posts in the period; systemic now "
             f"(≥3 people in the 90 days to {AS_OF}): 3 grievances"
         ) in page, fmt
-        # The companies table names what it counts: grievances, not the issues also
-        # systemic now (a competitor read "0" as nothing systemic).
-        assert "Systemic grievances now" in page, fmt
+        # The companies table names what it counts: grievances, and apart from them
+        # the issues also systemic now (a competitor read "0" as nothing systemic).
+        assert "Systemic grievances" in page and "Systemic issues" in page, fmt
+
+
+def test_the_companies_table_counts_each_companys_systemic_issues(compare_site):
+    """Each company's systemic issues, as its own report counts them: the table had
+    only systemic grievances, and a competitor with systemic issues read "0"."""
+    ours = _json(compare_site, "--days", "30", as_of=COMPARE_AS_OF)
+    counts = {c["name"]: c["systemic_issues"] for c in ours["companies"]}
+    own = {
+        name: _json(compare_site, "--company", name, "--days", "30", as_of=COMPARE_AS_OF)
+        for name in counts
+    }
+    assert counts == {name: data["totals"]["systemic_issues"] for name, data in own.items()}
+    assert len(counts) == 3 and counts["Globex"] > 0  # told from a missing one
+    theirs = own["Globex"]
+    assert [c["systemic_issues"] for c in theirs["companies"]] == list(counts.values())
+    page = _report(compare_site, "--days", "30", as_of=COMPARE_AS_OF)
+    globex = next(line for line in page.splitlines() if line.startswith("Globex"))
+    assert globex.split()[-1] == str(counts["Globex"])
+    # A page about one issue has no companies table to build.
+    issue = ours["issues"][0]["id"]
+    detail = _json(compare_site, "--issue", str(issue), "--days", "30", as_of=COMPARE_AS_OF)
+    assert detail["companies"] == []
 
 
 def test_grievance_posts_are_not_called_grievances_which_are_clusters(report_site):

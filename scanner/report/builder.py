@@ -20,7 +20,7 @@ from scanner.judge.systemic import SystemicRules, load_systemic_rules
 from scanner.judge.verdict import ISOLATED, SYSTEMIC
 from scanner.report import query
 from scanner.report.checks import category_key, check_source, not_yet, owned_elsewhere
-from scanner.report.issues import IssueFilter, issue_section, one_issue
+from scanner.report.issues import IssueFilter, issue_section, one_issue, systemic_issue_count
 from scanner.report.model import ClusterView, Report
 from scanner.report.sources import source_views
 from scanner.report.views import cluster_view
@@ -112,11 +112,6 @@ def build(
     if volume:
         weeks = min(104, max(12, -(-int((until - start).days) // 7)))
         report.volume = query.weekly_volume(store.db, name, until=until, weeks=weeks, source=source)
-    if len(config.companies) > 1:
-        report.companies = [
-            {"name": c.name, **_Scope(store, c.name, start, until, rules, source=source).totals()}
-            for c in config.companies
-        ]
     if cluster_id is not None:
         row = query.live_cluster(store.db, cluster_id)
         if row is None or row["company"] != name:
@@ -187,6 +182,27 @@ def build(
     )
     report.issues = section.issues
     report.totals["systemic_issues"] = section.systemic_total
+    if len(config.companies) > 1:  # a list's header, not a --cluster or --issue page's
+        report.companies = [
+            {
+                "name": c.name,
+                **_Scope(store, c.name, start, until, rules, source=source).totals(),
+                # A competitor's "0 systemic grievances" read as nothing systemic
+                # while its issues were.
+                "systemic_issues": section.systemic_total
+                if c.name == name
+                else systemic_issue_count(
+                    store,
+                    config,
+                    company=c.name,
+                    start=start,
+                    until=until,
+                    rules=rules,
+                    source=source,
+                ),
+            }
+            for c in config.companies
+        ]
     report.totals["issues_pending"] = query.issues_pending(
         store.db, name, low=iso(start) or "", high=iso(until) or "", source=source
     )

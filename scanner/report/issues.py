@@ -114,9 +114,7 @@ def issue_section(
         source=wanted.source,
     )
     systemic, isolated = [], []
-    in_period = [view for view in raw if view["mentions"]]  # none: not yet on the as-of day
-    if wanted.source is not None:  # its sources are those of its posts by the as-of date
-        in_period = [view for view in in_period if wanted.source in view["sources"]]
+    in_period = _standing(raw, wanted.source)
     total = sum(1 for view in in_period if view["verdict"] == SYSTEMIC)
     for view in in_period:
         if wanted.min_people is not None and view["people"] < wanted.min_people:
@@ -143,6 +141,42 @@ def issue_section(
         isolated_more=max(0, len(iso_views) - (iso_cap or len(iso_views))),
         systemic_total=total,
     )
+
+
+def systemic_issue_count(
+    store: Store,
+    config: Config,
+    *,
+    company: str,
+    start: datetime,
+    until: datetime,
+    rules: SystemicRules,
+    source: str | None = None,
+) -> int:
+    """How many of a company's issues are systemic as of ``until``: the companies
+    table's count for a company the report is not about, counted as
+    :func:`issue_section` counts its own, without building a view of each."""
+    raw = issue_views(
+        store,
+        config,
+        company=company,
+        as_of=until,
+        period_start=start,
+        rules=rules,
+        with_members=False,
+        source=source,
+    )
+    return sum(1 for view in _standing(raw, source) if view["verdict"] == SYSTEMIC)
+
+
+def _standing(raw: list[dict[str, Any]], source: str | None) -> list[dict[str, Any]]:
+    """The issues that stand as of the report's day: those with a post by then (one
+    found from later posts has none yet), and under ``--source`` one of them from it
+    (an issue's sources are those of its posts by the as-of date)."""
+    standing = [view for view in raw if view["mentions"]]
+    if source is not None:
+        standing = [view for view in standing if source in view["sources"]]
+    return standing
 
 
 def _after(moment: str | None, start: datetime) -> bool:

@@ -49,13 +49,17 @@ SYSTEMIC_COLUMNS = (
 ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
 # Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
 NUMBER_COLUMNS = frozenset(
-    {"People", "Posts", "Mentions", "Grievance posts", "Systemic grievances now"}
+    {"People", "Posts", "Mentions", "Grievance posts", "Systemic grievances", "Systemic issues"}
 )
 # The companies table: mentions and grievance posts in the period, systemic grievances
-# (clusters) now (in the verdict window, whatever the period: ``header_counts`` says
-# so in words). Posts and grievances are counted apart: "Grievances 1286" beside a list
-# of 40 grievances read as clusters.
-COMPANY_HEADS = ("Company", "Mentions", "Grievance posts", "Systemic grievances now")
+# (clusters) and issues now (in the verdict window, whatever the period: the header
+# line says "systemic now" in words). Posts and grievances are counted apart:
+# "Grievances 1286" beside a list of 40 grievances read as clusters. Issues are
+# counted too: on real reviews, few posts are near-duplicates, and a competitor's "0"
+# systemic grievances read as nothing systemic while a dozen of its issues were.
+COMPANY_HEADS = ("Company", "Mentions", "Grievance posts", "Systemic grievances", "Systemic issues")
+# Each heading's key in a ``Report.companies`` entry, in the same order.
+COMPANY_KEYS = ("name", "mentions", "grievances", "systemic", "systemic_issues")
 
 
 def sparkline(weekly: list[int]) -> str:

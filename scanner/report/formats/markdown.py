@@ -77,7 +77,7 @@ def render_report(report: Report, screen: Screen) -> str:
             *_head(cc.COMPANY_HEADS),
         ]
         lines += [
-            _row([md(c["name"]), str(c["mentions"]), str(c["grievances"]), str(c["systemic"])])
+            _row([md(c["name"]), *(str(c[k]) for k in cc.COMPANY_KEYS[1:])])
             for c in report.companies
         ]
         lines.append("")

@@ -109,12 +109,19 @@ def _header(console: Console, report: Report, tty: bool) -> None:
         console.print(_safe(hint, "yellow"))
     if report.companies:
         rows = [
-            [_safe(c["name"]), *(Text(str(c[k])) for k in ("mentions", "grievances", "systemic"))]
+            [_safe(c["name"]), *(Text(str(c[k])) for k in cc.COMPANY_KEYS[1:])]
             for c in report.companies
         ]
         right = [col != "Company" for col in cc.COMPANY_HEADS]
-        heads = cc.COMPANY_HEADS
-        grid(console, _title("Companies"), heads, rows, right=right, flexible=[0], rule=tty)
+        grid(
+            console,
+            _title("Companies"),
+            cc.COMPANY_HEADS,
+            rows,
+            right=right,
+            flexible=[0],
+            rule=tty,
+        )
     if report.sources:
         rows = [
             [
