@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from operator import itemgetter
 
 from rapidfuzz.fuzz import ratio
 
 from scanner.judge import people
 from scanner.judge.people import Member
+from scanner.text.dates import is_date_only
 
 # Each post is compared with at most this many later posts inside the time
 # window, so a cluster of thousands of posts costs a bounded amount of work.
@@ -26,11 +27,6 @@ def _fold(text: str) -> str:
     # Case and spacing only: rapidfuzz's default_process would delete Indic
     # vowel signs and viramas.
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
-
-
-def is_date_only(moment: datetime) -> bool:
-    """Midnight to the microsecond: how a date without a time of day is stored."""
-    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
 
 
 def near_verbatim_burst(

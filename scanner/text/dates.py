@@ -179,6 +179,11 @@ def _parse_with_dateparser(text: str, now: datetime) -> datetime | None:
     return to_utc(parsed) if parsed else None
 
 
+def is_date_only(moment: datetime) -> bool:
+    """Midnight to the microsecond: how a date without a time of day is stored."""
+    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+
+
 def iso(value: datetime | None) -> str | None:
     """The one way dates are written to the database: ISO 8601 in UTC, seconds."""
     if value is None:

@@ -30,6 +30,7 @@ from scanner.compare.model import (
 from scanner.report.model import ClusterView, IssueView, Report
 from scanner.text import safe as textsafe
 from scanner.text.counts import counted
+from scanner.text.dates import is_date_only
 
 BARS = "▁▂▃▄▅▆▇█"
 # The grievance tables' columns in the HTML and Markdown reports (one list, so the
@@ -78,8 +79,16 @@ def day(stamp: str | None) -> str:
 
 
 def moment(stamp: str | None) -> str:
-    """``2026-11-02T10:00:00+00:00`` as ``2026-11-02 10:00``."""
-    return (stamp or "")[:16].replace("T", " ")
+    """``2026-11-02T10:00:00+00:00`` as ``2026-11-02 10:00``; a date known without
+    its time of day (stored at midnight to the microsecond, as app stores and many
+    imports give them) as the date alone: "00:00" beside every review read as a time."""
+    text = stamp or ""
+    try:
+        if is_date_only(datetime.fromisoformat(text)):
+            return text[:10]
+    except ValueError:  # not a moment: shown as stored
+        pass
+    return text[:16].replace("T", " ")
 
 
 def category_text(report: Report, cluster: ClusterView) -> str:
