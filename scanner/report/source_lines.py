@@ -13,12 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from scanner.store.runs import UNJUDGED
 from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
 INDENT = "  "
-#: Statuses of a last run that judged nothing (its health is an earlier run's):
-#: said beside its time, or a killed crawl read as the one that set the health.
-UNJUDGED = ("running", "killed", "interrupted")
 
 
 def table(

@@ -1,15 +1,19 @@
-"""``scan sources`` during and after a crawl: a run is running only while its process is.
+"""``scan sources`` and ``scan report`` during and after a crawl: a run is running
+only while its process is.
 
 A crawl killed with -9 cannot close its run. ``scan sources`` is a reading
 command and writes nothing, so it never closed it either: it listed the run as
 running until some writing command came along. It now asks, as it reads,
-whether the run's process is still there.
+whether the run's process is still there. ``scan report``'s Sources table read
+the runs apart and showed the killed run's time beside the health of the run
+before it, as if that run had set it; both now read ``runs.last_crawls``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -58,4 +62,20 @@ def test_a_crawl_killed_with_9_is_listed_as_killed_not_running(site: Site, tmp_p
     assert "killed" in next(line for line in text.splitlines() if line.startswith("reviews"))
     assert "killed" in listing(tmp_path, "--details").stdout
     # A listing reads: the run is closed by the next command that writes, not by it.
+    assert rows(db, "SELECT status FROM runs WHERE source = 'reviews'") == [("running",)]
+
+    # Every format of the report's Sources table says so too.
+    config = str(tmp_path / "scanner.toml")
+    shown = {}
+    for form in ("text", "json", "markdown", "html"):
+        done = run_scan("--config", config, "report", "--format", form, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        shown[form] = done.stdout
+    line = next(x for x in shown["text"].splitlines() if x.lstrip().startswith("reviews"))
+    assert "killed" in line, shown["text"]
+    assert "killed |" in next(x for x in shown["markdown"].splitlines() if "| reviews" in x)
+    assert re.search(r"<td[^>]*>[^<]* killed</td>", shown["html"]), shown["html"]
+    source = json.loads(shown["json"])["sources"][0]
+    assert (source["name"], source["last_run_status"]) == ("reviews", "killed"), source
+    assert "ended without finishing" in source["message"], source
     assert rows(db, "SELECT status FROM runs WHERE source = 'reviews'") == [("running",)]

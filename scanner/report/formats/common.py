@@ -27,7 +27,8 @@ from scanner.compare.model import (
     Rate,
     Row,
 )
-from scanner.report.model import ClusterView, IssueView, Report
+from scanner.report.model import ClusterView, IssueView, Report, SourceView
+from scanner.store.runs import UNJUDGED
 from scanner.text import safe as textsafe
 from scanner.text.counts import counted
 
@@ -76,6 +77,13 @@ def day(stamp: str | None) -> str:
 def moment(stamp: str | None) -> str:
     """``2026-11-02T10:00:00+00:00`` as ``2026-11-02 10:00``."""
     return (stamp or "")[:16].replace("T", " ")
+
+
+def last_crawl(source: SourceView) -> str:
+    """A source's last crawl as the report's Sources table shows it: its time, and
+    its status when that run judged nothing ("2026-11-02 03:15 killed")."""
+    when = moment(source.last_run_at) or "-"
+    return f"{when} {source.last_run_status}" if source.last_run_status in UNJUDGED else when
 
 
 def category_text(report: Report, cluster: ClusterView) -> str:
