@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.crawl import failures
+from scanner.crawl.pages import pages_read
 from scanner.store import Store, runs, utcnow
 
 # Every state above, for whoever shows them (the report colours each one).
@@ -80,7 +81,7 @@ def _stopped_by(reason: str, bounds: Bounds) -> str | None:
 def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str, bounds: Bounds) -> Verdict:
     stored = stats.get("scan/stored", 0)
     seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
-    read = stats.get("scan/pages", 0)  # pages the spider read: robots.txt, errors, bombs are not
+    read = pages_read(stats)  # pages the spider read: robots.txt, errors, bombs are not
     errors = _errors(stats, reason, bounds)
     blocked = stats.get("blocked/challenge", 0)
     if blocked and not stored:
