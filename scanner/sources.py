@@ -1,6 +1,10 @@
-"""What ``scan sources`` lists: the configured sources, then the imported ones.
+"""What ``scan sources`` lists: the configured sources, the crawled ones no longer
+configured, then the imported ones.
 
 A configured source has a crawl, and so a health (``scanner.crawl.health.overview``).
+A source removed from the config (or renamed) keeps its crawled posts in the
+database, which the report still counts: it is listed as no longer configured,
+with its post count and last crawl, or those posts would be listed nowhere.
 Posts brought in by ``scan import`` name their own sources (an app-store export's
 ``"source": "appstore-us"``); nothing crawls those, so they have no health, but a
 user who imports them wants to see what the database holds of each and when it
@@ -15,12 +19,14 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.crawl.health import overview
-from scanner.store import Store
+from scanner.store import Store, runs
 
 
 def listing(config: Config, store: Store) -> list[dict[str, Any]]:
-    """Every row ``scan sources`` shows, each with its ``origin`` ("crawl", "import")
-    and its ``posts`` of that origin; configured sources first, in config order."""
+    """Every row ``scan sources`` shows, each with its ``origin`` ("crawl", "import"),
+    its ``posts`` of that origin and whether it is ``configured`` (None for an
+    import); configured sources first, in config order, then those no longer
+    configured, then the imported ones, by name."""
     rows = overview(config, store)
     crawled = dict(
         store.db.execute(
@@ -29,8 +35,47 @@ def listing(config: Config, store: Store) -> list[dict[str, Any]]:
     )
     for row in rows:
         row["origin"] = "crawl"
-        row["posts"] = crawled.get(row["source"], 0)
-    return rows + imported(store)
+        row["configured"] = True
+        row["posts"] = crawled.pop(row["source"], 0)
+    return rows + unconfigured(store, crawled) + imported(store)
+
+
+def unconfigured(store: Store, crawled: dict[str, int]) -> list[dict[str, Any]]:
+    """One row per source of ``crawled`` posts (name -> count) that the config no
+    longer names: its last crawl as it is now (``runs.last_crawls``) and its health
+    as last judged, with the keys of a configured one."""
+    last_runs = runs.last_crawls(store.db)
+    health = {
+        name: (state, since, message)
+        for name, state, since, message in store.db.execute(
+            "SELECT source, state, since, message FROM source_health"
+        )
+    }
+    out = []
+    for source in sorted(crawled):
+        run = last_runs.get(source)
+        state, since, message = health.get(source, (None, None, None))
+        if run and run.status == runs.KILLED:  # the health is an earlier run's: say why
+            message = run.message
+        out.append(
+            {
+                "source": source,
+                "origin": "crawl",
+                "configured": False,
+                "spider": None,
+                "enabled": None,
+                "last_run": run.started_at if run else None,
+                "status": run.status if run else None,
+                "items": run.items if run else None,
+                "new": run.new if run else None,
+                "health": state,
+                "since": since,
+                "message": message,
+                "pending": 0,  # nothing crawls it: its backlog is never fetched
+                "posts": crawled[source],
+            }
+        )
+    return out
 
 
 def imported(store: Store) -> list[dict[str, Any]]:
@@ -48,6 +93,7 @@ def imported(store: Store) -> list[dict[str, Any]]:
         {
             "source": source,
             "origin": "import",
+            "configured": None,
             "spider": None,
             "enabled": None,
             "last_run": last_import or fetched,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 #: Under the summary table: what its numbers mean, and that they add up.
 LEGEND = (
-    "pages: pages fetched (robots.txt not counted); found: posts on them; "
+    "pages: pages read (robots.txt and error answers are not); found: posts on them; "
     "found = stored + dropped; new: stored for the first time"
 )
 

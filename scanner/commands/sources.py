@@ -1,4 +1,5 @@
-"""``scan sources``: the configured sources, their last run and their health; the imported ones."""
+"""``scan sources``: the configured sources, their last run and their health; the
+crawled ones no longer configured; the imported ones."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from scanner.text.safe import sanitize_tree
 @click.option("--details", "-l", is_flag=True, help="Every fact of every source, one per line.")
 @pass_app
 def sources(app: App, as_json: bool, details: bool) -> None:
-    """List the configured sources with their last crawl and health, then the
-    sources of imported posts (``scan import``) with their post count and last
-    import: nothing crawls those, so they have no health.
+    """List the configured sources with their last crawl and health, then those
+    removed from the config whose crawled posts are still stored (post count and
+    last crawl), then the sources of imported posts (``scan import``) with their
+    post count and last import: nothing crawls those, so they have no health.
 
     Health: ok, failed, blocked (bot protection or robots.txt), empty (an API
     answered nothing), changed (possibly changed markup), silent (nothing

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.crawl import failures
+from scanner.crawl.pages import pages_read
 from scanner.store import Store, runs, utcnow
 
 # Every state above, for whoever shows them (the report colours each one).
@@ -80,7 +81,7 @@ def _stopped_by(reason: str, bounds: Bounds) -> str | None:
 def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str, bounds: Bounds) -> Verdict:
     stored = stats.get("scan/stored", 0)
     seen = stats.get("item_scraped_count", 0) + stats.get("incremental/known_skipped", 0)
-    read = stats.get("scan/pages", 0)  # pages the spider read: robots.txt, errors, bombs are not
+    read = pages_read(stats)  # pages the spider read: robots.txt, errors, bombs are not
     errors = _errors(stats, reason, bounds)
     blocked = stats.get("blocked/challenge", 0)
     if blocked and not stored:
@@ -219,22 +220,18 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
     """One row per configured source: its last crawl run and its health.
 
     Reads only: a run left ``running`` by a process that is gone is shown as
-    ``killed`` (``runs.status_now``), and closed by the next command that writes.
+    ``killed`` (``runs.last_crawls``), and closed by the next command that writes.
     """
     out = []
+    last_runs = runs.last_crawls(store.db)
     for source in config.sources:
-        run = store.db.execute(
-            "SELECT started_at, status, items, new, owner, message FROM runs "
-            "WHERE kind = 'crawl' AND source = ? ORDER BY id DESC LIMIT 1",
-            [source.name],
-        ).fetchone()
+        run = last_runs.get(source.name)
         health = store.db.execute(
             "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
         ).fetchone()
-        status = runs.status_now(run[1], run[4]) if run else None
         message = health[2] if health else None
-        if status == runs.KILLED:  # its health is the last finished run's; say why this one is not
-            message = run[5] or runs.killed_message(run[4])
+        if run and run.status == runs.KILLED:  # the health is an earlier run's: say why
+            message = run.message
         pending = store.db.execute(
             "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
         ).fetchone()[0]
@@ -243,10 +240,10 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
                 "source": source.name,
                 "spider": source.spider,
                 "enabled": source.enabled,
-                "last_run": run[0] if run else None,
-                "status": status,
-                "items": run[2] if run else None,
-                "new": run[3] if run else None,
+                "last_run": run.started_at if run else None,
+                "status": run.status if run else None,
+                "items": run.items if run else None,
+                "new": run.new if run else None,
                 "health": health[0] if health else None,
                 "since": health[1] if health else None,
                 "message": message,

@@ -1,32 +1,26 @@
-"""The page cap (``max_pages``, ``CLOSESPIDER_PAGECOUNT``) counts the pages a source reads.
+"""The page cap (``max_pages``, ``CLOSESPIDER_PAGECOUNT``) counts a source's pages.
 
-Scrapy's ``CloseSpider`` counts every response its crawler receives, robots.txt
-included (``response_received`` fires for the robots.txt our robots middleware
-downloads), so a source with ``max_pages = 2`` read one page and stopped "at the
-page cap (2 pages)", while the crawl summary and ``scan sources``, which do not
-count robots.txt, said one. Whether a source paid for a robots.txt also depended
-on whether another source on its host had fetched it first (one per host per
-crawl). This subclass counts what the summary calls pages: every response but a
-robots.txt. The rest of ``CloseSpider`` (the time budget) is Scrapy's, unchanged.
-A distributed crawl counts a source's pages in Redis across its workers instead
-(``scanner.crawl.distributed.extension``), by the same rule.
+Scrapy's ``CloseSpider`` counts every response its crawler receives: robots.txt
+(``response_received`` fires for the one our robots middleware downloads) and a
+404 left after retries too, so ``max_pages = 2`` read one page and stopped "at
+the page cap (2 pages)". This subclass counts what the crawl summary and the
+health call pages (``scanner.crawl.pages``): its page count listens to
+``page_read`` instead. The rest of ``CloseSpider`` (the time budget) is Scrapy's,
+unchanged.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from scrapy import Request
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.extensions.closespider import CloseSpider
-from scrapy.http import Response
 
-
-def counts_as_page(request: Request) -> bool:
-    """A response to this request is one of the source's pages (robots.txt is not)."""
-    return not request.meta.get("scan_robots")
+from scanner.crawl.pages import page_read
 
 
 class PageCap(CloseSpider):
-    def page_count(self, response: Response, request: Request, spider: Any) -> None:
-        if counts_as_page(request):
-            super().page_count(response, request, spider)
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        if self.close_on.get("pagecount") or self.close_on.get("pagecount_no_item"):
+            crawler.signals.disconnect(self.page_count, signal=signals.response_received)
+            crawler.signals.connect(self.page_count, signal=page_read)

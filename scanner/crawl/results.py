@@ -1,6 +1,6 @@
 """What a crawl reports per source, in counts that add up, and the crawl's own run row.
 
-For each source: ``pages`` fetched (robots.txt not counted), posts ``found`` on
+For each source: ``pages`` read (``scanner.crawl.pages``), posts ``found`` on
 them, and what became of each one found: ``stored`` (of which ``new`` for the
 first time) or ``dropped``, with why (``drops``: off-topic, removed, no text...,
 and ``lost`` when a batch could not be stored). ``found == stored + dropped``.
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.crawl.pages import pages_read
 from scanner.status import ExitStatus
 from scanner.store import Store
 
@@ -23,12 +24,6 @@ RUN_STATUS = {
     ExitStatus.PARTIAL: "partial",
     ExitStatus.INTERRUPTED: "interrupted",
 }
-
-
-def pages_fetched(stats: dict[str, Any]) -> int:
-    """Responses received but robots.txt: what the page cap counts (``scanner.crawl.pagecap``)."""
-    robots = stats.get("robotstxt/response_count", 0)
-    return max(0, stats.get("response_received_count", 0) - robots)
 
 
 @dataclass
@@ -57,7 +52,7 @@ class SourceResult:
 
     def read(self, stats: dict[str, Any]) -> None:
         """The counts so far, from the source's crawl stats."""
-        self.pages = pages_fetched(stats)
+        self.pages = pages_read(stats)
         self.found = stats.get("item_scraped_count", 0)
         self.stored = stats.get("scan/stored", 0)
         self.new = stats.get("scan/new", 0)

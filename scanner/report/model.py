@@ -154,6 +154,9 @@ class SourceView:
     last_run_at: str | None
     health: str | None  # ok, failed, blocked, changed, silent, empty; None: never crawled
     message: str | None = None
+    #: The last crawl's status as it is now (``runs.last_crawls``): running, killed or
+    #: interrupted say that the health is an earlier run's.
+    last_run_status: str | None = None
 
 
 @dataclass

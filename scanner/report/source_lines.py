@@ -13,12 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from scanner.store.runs import UNJUDGED
 from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
 INDENT = "  "
-#: Statuses of a last run that judged nothing (its health is an earlier run's):
-#: said beside its time, or a killed crawl read as the one that set the health.
-UNJUDGED = ("running", "killed", "interrupted")
 
 
 def table(
@@ -75,12 +73,18 @@ def when(value: str | None, now: datetime | None = None) -> str:
 
 def sources_text(rows: Sequence[dict[str, Any]], *, width: int, details: bool = False) -> str:
     """``scan sources``: a row per configured source, its message under it, then a
-    table of the imported sources (no crawl, so no health); or every fact."""
+    table of the crawled sources no longer configured (their posts and last crawl),
+    then one of the imported sources (no crawl, so no health); or every fact."""
     if details:
         return "\n".join(_details(r) for r in rows)
-    crawled = [r for r in rows if r["origin"] != "import"]
+    crawled = [r for r in rows if r["configured"]]
+    gone = [r for r in rows if r["configured"] is False]
     imported = [r for r in rows if r["origin"] == "import"]
     tables = [_crawled(crawled, width)] if crawled else []
+    if gone:
+        body = [(r["source"], r["posts"], _last_run(r)) for r in gone]
+        headers = ("no longer configured", "posts", "last crawl")
+        tables.append(table(headers, body, [[] for _ in gone], numeric={"posts"}, width=width))
     if imported:
         body = [(r["source"], r["posts"], when(r["last_run"])) for r in imported]
         headers = ("imported source", "posts", "last import")
@@ -95,7 +99,7 @@ def _crawled(rows: Sequence[dict[str, Any]], width: int) -> str:
         (
             r["source"] + ("" if r["enabled"] else " (off)"),
             r["health"] or "-",
-            when(r["last_run"]) + (f" {r['status']}" if r["status"] in UNJUDGED else ""),
+            _last_run(r),
             "" if r["new"] is None else r["new"],
             r["pending"] or "",
         )
@@ -105,12 +109,28 @@ def _crawled(rows: Sequence[dict[str, Any]], width: int) -> str:
     return table(headers, body, notes, numeric={"new", "pending"}, width=width)
 
 
+def _last_run(r: dict[str, Any]) -> str:
+    """Its time, and its status when that run judged nothing ("today 03:15 killed")."""
+    return when(r["last_run"]) + (f" {r['status']}" if r["status"] in UNJUDGED else "")
+
+
 def _details(r: dict[str, Any]) -> str:
     if r["origin"] == "import":
         facts: list[tuple[str, Any]] = [
             ("origin", "scan import (no crawl, no health)"),
             ("last run", f"{r['last_run'] or 'never'}, import"),
             ("posts", f"{r['posts']} stored"),
+        ]
+    elif not r["configured"]:
+        facts = [
+            ("origin", "crawled, no longer configured (not crawled again)"),
+            (
+                "last run",
+                f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else ""),
+            ),
+            ("posts", f"{r['posts']} stored"),
+            ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else "")),
+            ("message", r["message"] or ""),
         ]
     else:
         facts = [
@@ -125,6 +145,7 @@ def _details(r: dict[str, Any]) -> str:
             ("pending", f"{r['pending']} pages"),
             ("message", r["message"] or ""),
         ]
-    lines = [terminal(r["source"]) + (" (imported)" if r["origin"] == "import" else "")]
+    suffix = {None: " (imported)", False: " (no longer configured)"}.get(r["configured"], "")
+    lines = [terminal(r["source"]) + suffix]
     lines += [f"{INDENT}{name:<9} {terminal(str(value))}" for name, value in facts if value != ""]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,9 @@
-"""Was every source crawled? The header's last crawl and health per source."""
+"""Was every source crawled? The header's last crawl and health per source.
+
+The last crawl comes from ``runs.last_crawls``, as in ``scan sources``: one killed
+with -9 says ``killed`` beside its time here too, not the health of the run before
+it as if it were its own.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from sqlite_utils import Database
 
 from scanner.config import Config
 from scanner.report.model import SourceView
+from scanner.store import runs
 
 
 def source_views(db: Database, config: Config, company: str) -> list[SourceView]:
@@ -22,16 +28,20 @@ def source_views(db: Database, config: Config, company: str) -> list[SourceView]
     for name in health:
         if name not in names:
             names.append(name)
-    last_runs = dict(
-        db.execute(
-            "SELECT source, MAX(started_at) FROM runs WHERE kind = 'crawl' AND source IS NOT NULL "
-            "GROUP BY source"
-        ).fetchall()
-    )
+    last_runs = runs.last_crawls(db)
     views = []
     for name in sorted(names):
         state, message = health.get(name, (None, None))
+        run = last_runs.get(name)
+        if run and run.status == runs.KILLED:  # say why the health is not this run's
+            message = run.message
         views.append(
-            SourceView(name=name, last_run_at=last_runs.get(name), health=state, message=message)
+            SourceView(
+                name=name,
+                last_run_at=run.started_at if run else None,
+                health=state,
+                message=message,
+                last_run_status=run.status if run else None,
+            )
         )
     return views

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 KILLED = "killed"
+#: Statuses of a last run that judged nothing (its health is an earlier run's):
+#: said beside its time, or a killed crawl would be read as the one that set the health.
+UNJUDGED = ("running", KILLED, "interrupted")
 
 
 def process_start(pid: int) -> str:
@@ -67,13 +71,51 @@ def killed_message(recorded: str) -> str:
 def status_now(status: str | None, recorded: str | None) -> str | None:
     """A run's status as it is now: ``running`` with its process gone is ``killed``.
 
-    For a reading command (``scan sources``): it writes nothing, so the run stays
-    ``running`` in the database until the next command that starts a run marks
-    it (:func:`mark_killed`); what it shows must not wait for that.
+    For a reading command (``scan sources``, ``scan report``): it writes nothing, so
+    the run stays ``running`` in the database until the next command that starts a
+    run marks it (:func:`mark_killed`); what it shows must not wait for that.
+    Readers of a source's last crawl get it through :func:`last_crawls`.
     """
     if status == "running" and recorded and is_gone(recorded):
         return KILLED
     return status
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """A source's latest crawl run, as it is now (what every reader of it shows)."""
+
+    started_at: str
+    status: str | None  # ok, partial, failed, blocked, interrupted, running, killed
+    items: int | None
+    new: int | None
+    message: str | None  # the run's own; for a killed run, why it is killed
+
+    @property
+    def unjudged(self) -> str | None:
+        """Its status when it judged nothing (running, killed, interrupted), else None."""
+        return self.status if self.status in UNJUDGED else None
+
+
+def last_crawls(db: Any) -> dict[str, LastRun]:
+    """Each source's latest crawl run, by source name, its status as it is now.
+
+    The one place a command reads a source's last run from: a run left ``running``
+    by a process that is gone is ``killed`` in ``scan sources`` and in every
+    format of ``scan report`` alike, before any command has closed it.
+    """
+    found = db.execute(
+        "SELECT source, started_at, status, items, new, owner, message FROM runs "
+        "WHERE id IN (SELECT MAX(id) FROM runs WHERE kind = 'crawl' AND source IS NOT NULL "
+        "GROUP BY source)"
+    ).fetchall()
+    out = {}
+    for source, started_at, status, items, new, recorded, message in found:
+        now = status_now(status, recorded)
+        if now == KILLED and not message and recorded:
+            message = killed_message(recorded)
+        out[source] = LastRun(started_at, now, items, new, message)
+    return out
 
 
 def mark_killed(db: Any) -> int:

@@ -173,3 +173,33 @@ def test_the_page_cap_counts_the_pages_read_not_robots_txt(
     assert lines["three"][1:3] == ["ok", "3"], result.stdout
     listed = sources_json(tmp_path)
     assert (listed["two"]["pending"], listed["three"]["pending"]) == (1, 0), listed
+
+
+def test_an_error_response_is_no_page_to_the_summary_the_health_or_the_cap(
+    site: Site, tmp_path: Path
+) -> None:
+    """Two pages read, then a link that answers 404. The summary counted every
+    response but robots.txt (3 pages), the health's ``scan/pages`` the pages the
+    spider read (2), and the cap followed the summary: ``max_pages = 3`` "stopped at
+    the page cap (3 pages)" on a site of two pages. A page is a response the spider
+    was given to read, to all three."""
+    site.ld_pages = 3  # /ld/2.html links to /ld/3.html ...
+    site.behave("/ld/3.html", status=404)  # ... which is not found
+    write_config(
+        tmp_path,
+        [{"name": "reviews", "spider": "jsonld", "url": site.url("/ld/1.html"), "max_pages": 3}],
+    )
+    result = crawl(tmp_path)
+    assert site.count("/ld/3.html") == 1, dict(site.hits)  # fetched, not retried
+    db = tmp_path / "scan.db"
+    assert stored(db, "reviews") == 2 * 5
+    pages, reason, message = rows(
+        db,
+        "SELECT json_extract(stats, '$.\"scan/pages\"'), json_extract(stats, '$.finish_reason'), "
+        "message FROM runs WHERE source = 'reviews'",
+    )[0]
+    assert (pages, reason) == (2, "finished"), (pages, reason, message)
+    assert "page cap" not in message and "404" in message, message
+    line = next(x.split() for x in result.stdout.splitlines() if x.startswith("reviews"))
+    assert line[2:4] == ["2", "10"], result.stdout  # pages, found
+    assert "reviews: 2 pages, 10 found" in result.stderr, result.stderr

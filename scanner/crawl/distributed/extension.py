@@ -39,7 +39,7 @@ from scanner.crawl.distributed.outbox import Outbox
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.health import Verdict
 from scanner.crawl.middlewares.frontier import Frontier
-from scanner.crawl.pagecap import counts_as_page
+from scanner.crawl.pages import page_read
 from scanner.crawl.sites import SourceSites
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ class RemoteSourceExtension(SourceExtension):
         for handler, signal in (
             (self.spider_opened, signals.spider_opened),
             (self.spider_idle, signals.spider_idle),
-            (self.response_received, signals.response_received),
+            (self.page_read, page_read),
             (self.spider_closed, signals.spider_closed),
         ):
             crawler.signals.connect(handler, signal=signal)
@@ -204,9 +204,8 @@ class RemoteSourceExtension(SourceExtension):
             raise CloseSpider(reason.decode())
         raise DontCloseSpider
 
-    def response_received(self, response: Response, request: Request) -> None:
-        if not counts_as_page(request):  # robots.txt: not a page, as in a local crawl
-            return
+    def page_read(self) -> None:
+        """One more page of the source (``scanner.crawl.pages``), whichever worker read it."""
         reason = self.link.scripts.page(keys=[self.keys.state], args=[self.max_pages])
         if reason:
             self.close(reason.decode())

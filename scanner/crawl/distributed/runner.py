@@ -36,7 +36,7 @@ from scanner.crawl.distributed.connection import (
 from scanner.crawl.distributed.heartbeat import Heartbeat
 from scanner.crawl.distributed.keys import Job, Keys
 from scanner.crawl.distributed.link import Link
-from scanner.crawl.results import pages_fetched
+from scanner.crawl.pages import pages_read
 from scanner.status import ExitStatus
 
 logger = logging.getLogger("scanner.crawl.run")  # lines about the whole crawl: always shown
@@ -215,5 +215,5 @@ def _crawl(link: Link, *, tracebacks: bool) -> Served:
             served.interrupted, served.gave_up = ctrl_c.pressed, give_up.fired
     for name, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        served.sources[name] = pages_fetched(stats)
+        served.sources[name] = pages_read(stats)
     return served

@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from scanner.crawl import failures
+from scanner.crawl import failures, pages
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.middlewares.incremental import Incremental
 from scanner.crawl.spider import LAYOUT_PROBLEM
@@ -29,6 +29,7 @@ from scanner.crawl.spider import LAYOUT_PROBLEM
 class ScanSpiderMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         source = SourceExtension.of(crawler)
+        self.crawler = crawler
         self.stats = crawler.stats
         self.sites = source.sites
         self.frontier = source.frontier
@@ -53,7 +54,7 @@ class ScanSpiderMiddleware:
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        self.stats.inc_value("scan/pages")  # a page the spider read: the health's measure
+        pages.read(self.crawler, response)  # one page, to the summary, the health and the cap
         frontier = self.frontier
         page = frontier.page(response)
         held: list[Any] = []

@@ -27,7 +27,8 @@ from scanner.compare.model import (
     Rate,
     Row,
 )
-from scanner.report.model import ClusterView, IssueView, Report
+from scanner.report.model import ClusterView, IssueView, Report, SourceView
+from scanner.store.runs import UNJUDGED
 from scanner.text import safe as textsafe
 from scanner.text.counts import counted
 from scanner.text.dates import is_date_only
@@ -89,6 +90,13 @@ def moment(stamp: str | None) -> str:
     except ValueError:  # not a moment: shown as stored
         pass
     return text[:16].replace("T", " ")
+
+
+def last_crawl(source: SourceView) -> str:
+    """A source's last crawl as the report's Sources table shows it: its time, and
+    its status when that run judged nothing ("2026-11-02 03:15 killed")."""
+    when = moment(source.last_run_at) or "-"
+    return f"{when} {source.last_run_status}" if source.last_run_status in UNJUDGED else when
 
 
 def category_text(report: Report, cluster: ClusterView) -> str:

@@ -52,6 +52,7 @@ def render_report(report: Report, screen: Screen) -> str:
         none_line=cc.none_line,
         COMPANY_HEADS=cc.COMPANY_HEADS,
         SOURCE_HEADS=SOURCE_HEADS,
+        last_crawl=cc.last_crawl,
         SYSTEMIC_COLUMNS=cc.SYSTEMIC_COLUMNS,
         ISOLATED_COLUMNS=cc.ISOLATED_COLUMNS,
     )

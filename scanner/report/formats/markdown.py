@@ -91,7 +91,7 @@ def render_report(report: Report, screen: Screen) -> str:
             _row(
                 [
                     md(s.name),
-                    moment(s.last_run_at) or "-",
+                    cc.last_crawl(s),
                     md(s.health or "never crawled"),
                     md(s.message),
                 ]

@@ -126,7 +126,7 @@ def _header(console: Console, report: Report, tty: bool) -> None:
         rows = [
             [
                 _safe(s.name),
-                Text(moment(s.last_run_at) or "-"),
+                Text(cc.last_crawl(s)),
                 Text(s.health or "never crawled", style=HEALTH_STYLE.get(s.health or "", "dim")),
                 _safe(s.message),
             ]
