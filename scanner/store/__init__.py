@@ -236,16 +236,20 @@ class Store:
         return [r[0] for r in rows if r[0]]
 
     def known_external_ids(self, source: str) -> set[str]:
+        """The ids of the source's stored posts, as stored (``clean_id``): compare
+        a site's id with them once it is cleaned so too."""
         rows = self.db.execute("SELECT external_id FROM mentions WHERE source = ?", [source])
         return {r[0] for r in rows}
 
     def page_marks(self, source: str) -> dict[str, str]:
         """``{external id: mark}``: what each stored post's own page looked like when
-        the source's crawl last read it (see ``m010_page_marks``)."""
+        the source's crawl last read it (see ``m010_page_marks``). The ids are as
+        the store keeps a post's (``clean_id``), whatever form the page's request
+        carried when its mark was written."""
         rows = self.db.execute(
             "SELECT external_id, mark FROM page_marks WHERE source = ?", [source]
         )
-        return {str(r[0]): str(r[1]) for r in rows}
+        return {clean_id(str(r[0])): str(r[1]) for r in rows}
 
     def search_mentions(
         self,
