@@ -11,7 +11,7 @@ line), and the records after it are still read.
   counting quotes (a quoted field may span lines, and ``""`` is one quote
   inside a field);
 - a quote left open reads the rows after it into its field: when the lines it
-  joined are whole rows of their own (``_joined_by_stray_quote``), its line is
+  joined are whole rows of their own (``CsvRecords._joined``), its line is
   the bad record and they are read again as rows, where they had been lost in
   it, silently when the joined record happened to have the header's width;
 - bytes that are not UTF-8 (read as ``surrogateescape`` surrogates, which no
@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import IO
 
 from scanner.errors import BadRow, ImportFileError
@@ -47,12 +48,15 @@ class CsvRecords:
     ``(line, BadRow)`` for a record that cannot be read; ``line`` is the physical
     line the record starts on. Blank records are skipped. Reading the header
     (``header``: None for an empty file) raises ``ImportFileError`` when it
-    cannot be read."""
+    cannot be read. ``key``, set by the reader once it has read the header, is
+    the column of the rows' ids, if there is one (see ``_Ids``)."""
 
     def __init__(self, stream: IO[str], delimiter: str) -> None:
         self._lines = _Lines(stream)
         self._reader = csv.reader(self._lines, delimiter=delimiter)
         self._delimiter = delimiter
+        self.key: int | None = None
+        self._ids = _Ids()
         try:
             self.header: list[str] | None = next(self._reader)
         except StopIteration:
@@ -75,14 +79,14 @@ class CsvRecords:
             except StopIteration:
                 return
             except (csv.Error, _TooLong) as exc:
-                if _joined_by_stray_quote(lines.kept, fields, self._delimiter, closed=False):
+                if self._joined(lines.kept, fields, closed=False):
                     yield line, _stray_quote(lines, line)
                     continue
                 lines.skip_to_record_end()
                 reason = f"malformed CSV: {exc}" if isinstance(exc, csv.Error) else TOO_LONG
                 yield line, BadRow(reason)
                 continue
-            if _joined_by_stray_quote(lines.kept, fields, self._delimiter, closed=not lines.ended):
+            if self._joined(lines.kept, fields, closed=not lines.ended):
                 yield line, _stray_quote(lines, line)
                 continue
             if not any(v.strip() for v in values):
@@ -99,7 +103,85 @@ class CsvRecords:
                     )
                 yield line, BadRow(found)
                 continue
+            if self.key is not None:
+                self._ids.add(values[self.key])
             yield line, values
+
+    def _joined(self, kept: list[str] | None, fields: int, *, closed: bool) -> bool:
+        """Whether a record read over several lines (``kept``) is rather a quote left
+        open on its first line, joining whole rows to it. The lines it joined must
+        each hold their quotes in pairs: in a quoted field that really runs over
+        lines, the line that ends it holds the closing quote, an odd one. When the
+        record was ``closed`` (the csv module ended it, as it does leniently at any
+        quote followed by more text: 'third "post",1'), that is proof enough; when
+        it was not (it ran to the end of the file, or past the field size limit),
+        each joined line must also read as a row of the header's ``fields`` whose
+        id (``key``) looks like the ids before it (``_Ids``), so that a long text
+        missing its closing quote is one row, not one per line: with two columns,
+        any line of it with one comma has the header's width."""
+        if kept is None or len(kept) < 2:
+            return False
+        ids = self._ids
+        if not closed and self.key is not None:
+            ids = ids.with_id(_field(kept[0], self.key, self._delimiter))
+        for line in kept[1:]:
+            if line.count('"') % 2:
+                return False
+            if closed or not line.strip():
+                continue
+            values = next(csv.reader([line], delimiter=self._delimiter))
+            if len(values) != fields or (self.key is not None and not ids.fits(values[self.key])):
+                return False
+        return True
+
+
+@dataclass
+class _Ids:
+    """What the ids of the rows read so far look like, coarsely: whether one held
+    a space, whether every one was digits only, whether one was empty. A line that
+    a quote left open joined is taken for a row of its own only if its id looks
+    so too: ids rarely hold a space and prose nearly always does, so "I called
+    them, twice" (two fields, as a row of "id,text" has) is no row in a file of
+    ids such as "r-1", nor "Honestly, no" in one of ids such as "1042". Finer
+    shapes would refuse real rows (a hex id is digits only by chance), and a
+    refused row is lost without a word: it stays in the open quote's field."""
+
+    spaced: bool = False
+    digits: bool | None = None  # None: no id seen yet
+    blank: bool = False
+
+    def add(self, value: str) -> None:
+        value = value.strip()
+        if not value:
+            self.blank = True
+            return
+        self.spaced = self.spaced or _spaced(value)
+        self.digits = value.isdigit() and self.digits is not False
+
+    def with_id(self, value: str | None) -> _Ids:
+        """These, and ``value`` (the id of the line a quote was left open on)."""
+        ids = replace(self)
+        if value is not None:
+            ids.add(value)
+        return ids
+
+    def fits(self, value: str) -> bool:
+        value = value.strip()
+        if not value:
+            return self.blank
+        if _spaced(value) and not self.spaced:
+            return False
+        return not self.digits or value.isdigit()
+
+
+def _spaced(value: str) -> bool:
+    return any(c.isspace() for c in value)
+
+
+def _field(line: str, column: int, delimiter: str) -> str | None:
+    """Field ``column`` of ``line`` read alone (None when it has fewer)."""
+    values = next(csv.reader([line], delimiter=delimiter), [])
+    return values[column] if column < len(values) else None
 
 
 def skip_rest_of_line(stream: IO[str]) -> int:
@@ -178,32 +260,6 @@ class _Lines:
             if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
                 self.quotes += skip_rest_of_line(self.stream)
         self.quotes = 0
-
-
-def _joined_by_stray_quote(
-    kept: list[str] | None, fields: int, delimiter: str, *, closed: bool
-) -> bool:
-    """Whether a record read over several lines (``kept``) is rather a quote left
-    open on its first line, joining whole rows to it. The lines it joined must
-    each hold their quotes in pairs: in a quoted field that really runs over
-    lines, the line that ends it holds the closing quote, an odd one. When the
-    record was ``closed`` (the csv module ended it, as it does leniently at any
-    quote followed by more text: 'third "post",1'), that is proof enough; when
-    it was not (it ran to the end of the file, or past the field size limit),
-    each joined line must also read as a row of the header's ``fields``, so that
-    a long text missing its closing quote is one bad row, not one per line."""
-    if kept is None or len(kept) < 2:
-        return False
-    for line in kept[1:]:
-        if line.count('"') % 2:
-            return False
-        if (
-            not closed
-            and line.strip()
-            and len(next(csv.reader([line], delimiter=delimiter))) != fields
-        ):
-            return False
-    return True
 
 
 def _stray_quote(lines: _Lines, line: int) -> BadRow:

@@ -244,6 +244,8 @@ def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
     if "text" not in names:
         found = ", ".join(header)
         raise ImportFileError(f"line 1: the CSV header has no 'text' column (found: {found})")
+    # the id, read under its own name only (scanner.importing): tells rows from prose
+    reader.key = header.index("id") if "id" in header else None
     for line, values in reader:
         if isinstance(values, BadRow):
             yield line, values
