@@ -452,19 +452,22 @@ def m012_names_in_nfc(db: Database) -> None:
     owns it, which takes a post whose company changed as it takes an edit (``scan
     cluster`` regroups it). A post whose NFC source would give it the id of
     another (both forms were stored before m011) is left too. Reads every post
-    once, keeping only the few to change."""
+    once (its names only), then the texts of the few to change."""
     from scanner.store import content_hash
 
     conn = db.conn
     changes = []
-    for rowid, company, source, author, digest, *hashed in conn.execute(
-        "SELECT rowid, company, source, author, content_hash, title, text, rating, url "
-        "FROM mentions"
-    ):
-        new = [unicodedata.normalize("NFC", v) if v else v for v in (company, source, author)]
-        if new == [company, source, author]:
-            continue
-        title, text, rating, url = hashed
+    names = conn.execute("SELECT rowid, company, source, author FROM mentions")
+    renamed = [
+        (rowid, new)
+        for rowid, *old in names
+        if (new := [unicodedata.normalize("NFC", v) if v else v for v in old]) != old
+    ]
+    for rowid, new in renamed:  # the few to change: only their texts are read
+        author, digest, title, text, rating, url = conn.execute(
+            "SELECT author, content_hash, title, text, rating, url FROM mentions WHERE rowid = ?",
+            [rowid],
+        ).fetchone()
         old_row = {"title": title, "text": text, "author": author, "rating": rating, "url": url}
         if digest == content_hash(old_row):
             digest = content_hash({**old_row, "author": new[2]})
