@@ -10,6 +10,7 @@ its line and the key, never as a traceback.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -31,6 +32,11 @@ class Company:
     name: str = setting(nonempty=True, help="the company's name")
     aliases: list[str] = setting([])
     exclude: list[str] = setting([])
+
+    def __post_init__(self) -> None:
+        # compared with the names posts are stored under, which are in NFC (store.KEYS)
+        self.name = _nfc(self.name)
+        self.aliases = [_nfc(a) for a in self.aliases]
 
     @property
     def names(self) -> list[str]:
@@ -60,6 +66,11 @@ class Source:
     autothrottle: bool | None = setting(None)
     next_selector: str | None = setting(None)  # a CSS or XPath selector
     args: dict[str, Any] = setting({})  # extra spider arguments
+
+    def __post_init__(self) -> None:
+        # the names its posts are stored under, in NFC (store.KEYS)
+        self.name = _nfc(self.name)
+        self.company = _nfc(self.company) if self.company is not None else None
 
     def spider_args(self) -> dict[str, Any]:
         """The keyword arguments the spider is started with (``-a`` in scrapy terms)."""
@@ -198,6 +209,13 @@ class Config:
     def _where(self) -> str:
         """Where the known names come from, to say so beside them."""
         return str(self.path) if self.path else "config"
+
+
+def _nfc(value: str) -> str:
+    """A name in Unicode NFC, as the store keeps names (``scanner.store.KEYS``):
+    a config written with combining accents names the company its posts are
+    stored under. Anything that is not text is left for the schema to refuse."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 def default_config(db: Path | None = None) -> Config:

@@ -78,6 +78,12 @@ class ImportFileError(ScanError):
     """An import file cannot be read at all (as opposed to single bad rows)."""
 
 
+class BadRow(ValueError):
+    """One row of an import file cannot be imported; the message is the reason shown
+    to the user. Not a ``ScanError``: the import reports it with its line number and
+    reads on (``scanner.importing``)."""
+
+
 # What the machine, not the user's input, can make a command fail with: a full
 # disk, a lock held too long, a read-only or damaged file. Each becomes one line
 # that says what to do (the CLI shows the traceback only with --debug).

@@ -30,7 +30,7 @@ from scanner.importrows import FIELDS, BadRow, Record, detect_format, field_name
 from scanner.judge.categories import categorise
 from scanner.judge.complaints import complaint_rules
 from scanner.privacy import AuthorPolicy, ImportIds
-from scanner.store import Store, UpsertResult, clean_id, clean_name
+from scanner.store import Store, UpsertResult, clean_id
 from scanner.store.authors import writing_policy
 from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text, cut_text
 from scanner.text.counts import counted
@@ -170,7 +170,7 @@ def import_file(
     The run is recorded before, in a transaction of its own, so that a rollback
     leaves the attempt in the runs table, closed as failed with why.
     """
-    source = clean_name(default_source).strip()
+    source = clean_id(default_source).strip()
     if not source:  # stored as a source of no name, in every row without one
         raise OptionError(f"--source must name a source, got {default_source!r}")
     default_source = source
@@ -504,12 +504,13 @@ def _string(record: dict[str, Any], key: str) -> str | None:
 
 def _name(record: dict[str, Any], key: str) -> str | None:
     """A field that names something (id, source, company, language) as the store
-    will keep it (``clean_name``), before anything compares it: "victim\u200b-1" is
-    "victim-1" when the id clash check looks, not only when it is stored."""
+    will keep it (``clean_id``: clean and in NFC), before anything compares it:
+    "victim\u200b-1" is "victim-1" when the id clash check looks, and a source
+    written with a combining accent is the source stored with a composed one."""
     value = _string(record, key)
     if value is None:
         return None
-    return clean_name(value).strip() or None
+    return clean_id(value).strip() or None
 
 
 def _number(value: Any, key: str) -> float | None:

@@ -1,49 +1,38 @@
 """Reading an import file one record at a time, in bounded memory.
 
 The file is never read whole: JSON Lines are read line by line and CSV record by
-record, so memory stays the same whatever the file's size (50 MB of JSON Lines
-once took 381 MB). Every problem is one bad record, reported with its line
-number, and the records after it are still read:
+record (``scanner.csvrecords``, which also says how a broken CSV is read on), so
+memory stays the same whatever the file's size (50 MB of JSON Lines once took
+381 MB). Every problem is one bad record, reported with its line number, and the
+records after it are still read:
 
 - a line longer than ``MAX_LINE`` (1 MiB) is skipped without being held;
 - JSON nested deeper than ``scanner.jsonsafe.MAX_DEPTH`` is invalid;
 - bytes that are not UTF-8 make their record bad (in the CSV header, the whole
-  file): CSV reads them as ``surrogateescape`` surrogates, which no store can encode;
-- a CSV field larger than the csv module's limit (128 KiB) or any other CSV
-  error drops that record; reading resumes at the end of the record, found by
-  counting quotes (a quoted field may span lines, and ``""`` is one quote
-  inside a field), where the csv module alone would have stopped for good;
-- a quote left open (a stray ``"``) reads the rows after it into its field: when
-  the lines it joined are whole rows of their own (``_joined_by_stray_quote``),
-  its line is the bad record and they are read again as rows, where they had
-  been lost in it, silently when the joined record happened to have the
-  header's width.
+  file).
+
+A CSV record becomes a row named by the header, whose column names are checked
+here: a field named twice, or no ``text``, refuses the file.
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
-import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from scanner import jsonsafe
-from scanner.errors import ImportFileError
+from scanner.csvrecords import MAX_LINE, TOO_LONG, CsvRecords, has_bad_bytes
+from scanner.errors import BadRow, ImportFileError
 
-MAX_LINE = 1 << 20
-_UNDECODED = re.compile("[\udc80-\udcff]")
-_TOO_LONG = "longer than 1 MiB"
+__all__ = ["FIELDS", "BadRow", "Record", "detect_format", "field_name", "records"]
+
 _BOM = b"\xef\xbb\xbf"
 
 Record = tuple[int, "dict[str, Any] | BadRow"]  # (line number, the record or why it is bad)
-
-
-class BadRow(ValueError):
-    """One row cannot be imported; the message is the reason shown to the user."""
 
 
 def detect_format(path: Path, fmt: str | None) -> str:
@@ -201,7 +190,7 @@ def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
         number += 1
         if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
             _skip_rest_of_line(stream)
-            yield number, BadRow(_TOO_LONG)
+            yield number, BadRow(TOO_LONG)
             continue
         if number == 1:
             raw = raw.removeprefix(_BOM)
@@ -227,146 +216,19 @@ def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
         yield number, record
 
 
-def _skip_rest_of_line(stream: IO[Any]) -> int:
-    """Read to the end of the current line without keeping it; its quote count."""
-    quotes = 0
+def _skip_rest_of_line(stream: IO[bytes]) -> None:
+    """Read to the end of the current line without keeping it."""
     while chunk := stream.readline(MAX_LINE):
-        if isinstance(chunk, bytes):
-            if chunk.endswith(b"\n"):
-                break
-            continue
-        quotes += chunk.count('"')
-        if chunk.endswith(("\n", "\r")):
+        if chunk.endswith(b"\n"):
             break
-    return quotes
-
-
-class _TooLong(Exception):
-    """Raised through the csv reader when a physical line exceeds ``MAX_LINE``."""
-
-
-class _Lines:
-    """The physical lines the csv reader reads, counted, with the quotes seen
-    since the current record began (odd: inside a quoted field). The current
-    record's lines are kept (up to ``_KEPT`` characters), so that lines a stray
-    quote joined into it can be given back (``give_back``) and read again."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.number = 0
-        self.quotes = 0
-        self.kept: list[str] | None = []  # None: the record was too long to keep
-        self._given_back: list[str] = []  # read again before the stream, last first
-        self.ended = False  # the end of the file was reached
-        self._kept_chars = 0
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        line = self._readline()
-        if not line:
-            self.ended = True
-            raise StopIteration
-        self.number += 1
-        self.quotes += line.count('"')
-        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
-            self.quotes += _skip_rest_of_line(self.stream)
-            self.kept = None
-            raise _TooLong
-        if self.kept is not None:
-            self.kept.append(line)
-            self._kept_chars += len(line)
-            if self._kept_chars > _KEPT:
-                self.kept = None
-        return line
-
-    def _readline(self) -> str:
-        if self._given_back:
-            return self._given_back.pop()
-        return self.stream.readline(MAX_LINE + 1)
-
-    def start_record(self) -> None:
-        self.quotes = 0
-        self.kept = []
-        self._kept_chars = 0
-
-    def give_back(self, lines: list[str]) -> None:
-        """Read ``lines`` (the last ones read) again, as lines of their own."""
-        self._given_back.extend(reversed(lines))
-        self.number -= len(lines)
-
-    def skip_to_record_end(self) -> None:
-        """After a bad record: skip the lines still inside its quoted field."""
-        while self.quotes % 2:
-            line = self._readline()
-            if not line:
-                break
-            self.number += 1
-            self.quotes += line.count('"')
-            if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
-                self.quotes += _skip_rest_of_line(self.stream)
-        self.quotes = 0
-
-
-#: Characters of a record's lines kept in case a stray quote joined them (a bound:
-#: a quote left open may run to the end of the file).
-_KEPT = 2 * MAX_LINE
-
-
-def _joined_by_stray_quote(
-    kept: list[str] | None, fields: int, delimiter: str, *, closed: bool
-) -> bool:
-    """Whether a record read over several lines (``kept``) is rather a quote left
-    open on its first line, joining whole rows to it. The lines it joined must
-    each hold their quotes in pairs: in a quoted field that really runs over
-    lines, the line that ends it holds the closing quote, an odd one. When the
-    record was ``closed`` (the csv module ended it, as it does leniently at any
-    quote followed by more text: 'third "post",1'), that is proof enough; when
-    it was not (it ran to the end of the file, or past the field size limit),
-    each joined line must also read as a row of the header's ``fields``, so that
-    a long text missing its closing quote is one bad row, not one per line."""
-    if kept is None or len(kept) < 2:
-        return False
-    for line in kept[1:]:
-        if line.count('"') % 2:
-            return False
-        if (
-            not closed
-            and line.strip()
-            and len(next(csv.reader([line], delimiter=delimiter))) != fields
-        ):
-            return False
-    return True
-
-
-def _stray_quote(lines: _Lines, line: int) -> BadRow:
-    """Give back the lines a stray quote on ``line`` joined to it; why it is bad."""
-    joined = (lines.kept or [])[1:]
-    lines.give_back(joined)
-    if len(joined) == 1:
-        span = f"line {line + 1}, which it had joined to it, is read as a row of its own"
-    else:
-        span = (
-            f"lines {line + 1}-{line + len(joined)}, which it had joined to it, are read "
-            "as rows of their own"
-        )
-    return BadRow(
-        f'a quote (") is not closed on this line; {span} (fix the quote, then import '
-        "the file again)"
-    )
 
 
 def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
-    lines = _Lines(stream)
-    reader = csv.reader(lines, delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
+    """The CSV records (``scanner.csvrecords``) as rows named by the header."""
+    reader = CsvRecords(stream, delimiter)
+    if reader.header is None:
         return
-    except (csv.Error, _TooLong) as exc:
-        raise ImportFileError(f"line 1: the CSV header cannot be read: {exc or _TOO_LONG}") from exc
-    header = [h.strip() for h in header]
+    header = [h.strip() for h in reader.header]
     if any(has_bad_bytes(h) for h in header):
         # Every record's fields are named by it: a column name that is not UTF-8
         # would reach the store in every row (as a key of its extra facts).
@@ -382,41 +244,10 @@ def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:
     if "text" not in names:
         found = ", ".join(header)
         raise ImportFileError(f"line 1: the CSV header has no 'text' column (found: {found})")
-    while True:
-        lines.start_record()
-        line = lines.number + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, _TooLong) as exc:
-            if _joined_by_stray_quote(lines.kept, len(header), delimiter, closed=False):
-                yield line, _stray_quote(lines, line)
-                continue
-            lines.skip_to_record_end()
-            reason = f"malformed CSV: {exc}" if isinstance(exc, csv.Error) else _TOO_LONG
-            yield line, BadRow(reason)
-            continue
-        if _joined_by_stray_quote(lines.kept, len(header), delimiter, closed=not lines.ended):
-            yield line, _stray_quote(lines, line)
-            continue
-        if not any(v.strip() for v in values):
-            continue
-        if any(has_bad_bytes(v) for v in values):
-            yield line, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
-            continue
-        if len(values) != len(header):
-            found = f"expected {len(header)} fields, found {len(values)}"
-            if lines.number > line:  # a quote left open joins the lines after it
-                found += (
-                    f' in lines {line}-{lines.number}, read as one record: a quote (") on '
-                    f"line {line} is not closed before line {lines.number}"
-                )
-            yield line, BadRow(found)
+    # the id, read under its own name only (scanner.importing): tells rows from prose
+    reader.key = header.index("id") if "id" in header else None
+    for line, values in reader:
+        if isinstance(values, BadRow):
+            yield line, values
             continue
         yield line, {k: (v if v != "" else None) for k, v in zip(header, values, strict=True)}
-
-
-def has_bad_bytes(text: str) -> bool:
-    """Whether ``text`` holds bytes that were not UTF-8 (``surrogateescape``)."""
-    return _UNDECODED.search(text) is not None

@@ -320,6 +320,45 @@ def test_a_stray_quote_in_a_csv_loses_no_row_after_it(scan, tmp_path):
     assert _rows(tmp_path / "strict.db", "SELECT COUNT(*) FROM mentions") == [(0,)]
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "prose"),
+    [("r-1", "r-2", "I called them, twice"), ("1041", "1042", "Honestly, no")],
+)
+def test_a_line_of_prose_in_a_two_column_csv_is_no_row(scan, tmp_path, first, second, prose):
+    """A text missing its closing quote, in a file of two columns: a line of it with
+    one comma has the header's width, and was read as a row of its own (an id
+    "I called them", a text "twice"). Its id does not look like the ids before
+    it (a space, or letters among digits), so the text stays one row."""
+    (tmp_path / "p.csv").write_text(
+        f'id,text\n{first},Refund never came\n{second},"The parcel was left outside\n{prose}\n',
+        "utf-8",
+    )
+    done = scan("--create", "import", "p.csv")
+    assert done.returncode == 0, done.stderr
+    assert _rows(tmp_path / "scan.db", "SELECT id, text FROM mentions ORDER BY id") == [
+        (first, "Refund never came"),
+        (second, f"The parcel was left outside\n{prose}"),
+    ]
+
+
+def test_a_stray_quote_in_a_two_column_csv_loses_no_row_after_it(scan, tmp_path):
+    """The rows a quote left open joined, whose ids look like those before them,
+    are still read as rows of their own."""
+    (tmp_path / "s.csv").write_text(
+        'id,text\nr-1,Refund never came\nr-2,"Parcel left outside\nr-3,Card blocked\n'
+        "r-4,Nobody answered\n",
+        "utf-8",
+    )
+    done = scan("--create", "import", "s.csv")
+    assert done.returncode == 3, done.stderr
+    assert "line 3: a quote" in done.stderr
+    assert _rows(tmp_path / "scan.db", "SELECT id, text FROM mentions ORDER BY id") == [
+        ("r-1", "Refund never came"),
+        ("r-3", "Card blocked"),
+        ("r-4", "Nobody answered"),
+    ]
+
+
 def test_a_quote_never_closed_keeps_the_rest_of_a_large_csv(scan, tmp_path):
     """With no quote after it, the open field ran past the csv module's size
     limit; the rest of the file was skipped as one bad row."""

@@ -236,16 +236,20 @@ class Store:
         return [r[0] for r in rows if r[0]]
 
     def known_external_ids(self, source: str) -> set[str]:
+        """The ids of the source's stored posts, as stored (``clean_id``): compare
+        a site's id with them once it is cleaned so too."""
         rows = self.db.execute("SELECT external_id FROM mentions WHERE source = ?", [source])
         return {r[0] for r in rows}
 
     def page_marks(self, source: str) -> dict[str, str]:
         """``{external id: mark}``: what each stored post's own page looked like when
-        the source's crawl last read it (see ``m010_page_marks``)."""
+        the source's crawl last read it (see ``m010_page_marks``). The ids are as
+        the store keeps a post's (``clean_id``), whatever form the page's request
+        carried when its mark was written."""
         rows = self.db.execute(
             "SELECT external_id, mark FROM page_marks WHERE source = ?", [source]
         )
-        return {str(r[0]): str(r[1]) for r in rows}
+        return {clean_id(str(r[0])): str(r[1]) for r in rows}
 
     def search_mentions(
         self,
@@ -408,16 +412,28 @@ def clean_name(value: str) -> str:
     return sanitize(value)
 
 
-#: A post's ids, also in Unicode NFC (``clean_id``).
-_IDS = ("id", "external_id")
+#: What must compare equal however its letters were composed, so kept in Unicode
+#: NFC: a post's ids, and the names posts are counted under. "Café" typed with one
+#: "é" and "Café" from an export that wrote "e" and a combining accent are one
+#: company (one line of the report, one set of clusters), one source, one author.
+KEYS = ("id", "external_id", "company", "source", "author")
 
 
 def clean_id(value: str) -> str:
-    """A post's id (or its source's id for it) as the store keeps it: a clean name,
-    in Unicode NFC, so that "café" typed with one "é" and "café" pasted from a file
-    that wrote "e" and a combining accent name one post, not two. Whoever compares
-    ids before storing them must clean them with this first, as ``clean_name``."""
-    return unicodedata.normalize("NFC", clean_name(value))
+    """A post's id, or a name in ``KEYS`` (company, source, author), as the store
+    keeps it: a clean name, in Unicode NFC, so that "café" typed with one "é" and
+    "café" pasted from a file that wrote "e" and a combining accent name one post,
+    not two. Whoever compares such values before storing them, or with stored
+    ones (an import's id clash check, a crawl's list of posts it has seen), must
+    clean them with this first, as ``clean_name``."""
+    return nfc(clean_name(value))
+
+
+def nfc(value: str) -> str:
+    """``value`` in Unicode NFC (almost always already: checked before it is built)."""
+    if unicodedata.is_normalized("NFC", value):
+        return value
+    return unicodedata.normalize("NFC", value)
 
 
 def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, Any]:
@@ -427,9 +443,9 @@ def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, A
         for key in _NAMES:
             if isinstance(out[key], str):
                 out[key] = clean_name(out[key])
-    for key in _IDS:
-        if isinstance(out[key], str) and not unicodedata.is_normalized("NFC", out[key]):
-            out[key] = unicodedata.normalize("NFC", out[key])
+    for key in KEYS:
+        if isinstance(out[key], str):
+            out[key] = nfc(out[key])
     for key in _FREE_TEXT:
         if isinstance(out[key], str):
             out[key] = sanitize(out[key], free_text=True)

@@ -428,3 +428,80 @@ def m011_ids_in_nfc(db: Database) -> None:
                 f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # noqa: S608 - our names
                 [new, old],
             )
+
+
+#: Where a company or a source is named, beside ``mentions`` (m012). The per-company
+#: and per-source state of grouping, issues and crawls.
+_NAMED_BY_COMPANY = ("clusters", "grouping_index", "grouping_state", "issues")
+_NAMED_BY_SOURCE = ("frontier", "source_health", "page_marks")
+
+
+@migrations()
+def m012_names_in_nfc(db: Database) -> None:
+    """Each post's company, source and author in Unicode NFC, as they are stored
+    from now on (``scanner.store.KEYS``): "Café" written with a combining accent
+    in one import and with "é" in another had been two companies in the report,
+    each with its own clusters. A post's content hash (which covers its author)
+    is worked out again where it was worked out from what is stored, so the next
+    import of the file finds it unchanged.
+
+    A name wholly stored decomposed is renamed wherever it is (clusters, issues,
+    a crawl's backlog and health, crawl runs), keeping their ids and state. Where
+    the NFC name is there already, that table's rows under the other form are
+    left as they are: what derives from the posts is redone by the stage that
+    owns it, which takes a post whose company changed as it takes an edit (``scan
+    cluster`` regroups it). A post whose NFC source would give it the id of
+    another (both forms were stored before m011) is left too. Reads every post
+    once (its names only), then the texts of the few to change."""
+    from scanner.store import content_hash
+
+    conn = db.conn
+    changes = []
+    names = conn.execute("SELECT rowid, company, source, author FROM mentions")
+    renamed = [
+        (rowid, new)
+        for rowid, *old in names
+        if (new := [unicodedata.normalize("NFC", v) if v else v for v in old]) != old
+    ]
+    for rowid, new in renamed:  # the few to change: only their texts are read
+        author, digest, title, text, rating, url = conn.execute(
+            "SELECT author, content_hash, title, text, rating, url FROM mentions WHERE rowid = ?",
+            [rowid],
+        ).fetchone()
+        old_row = {"title": title, "text": text, "author": author, "rating": rating, "url": url}
+        if digest == content_hash(old_row):
+            digest = content_hash({**old_row, "author": new[2]})
+        changes.append((*new, digest, rowid))
+    conn.executemany(
+        "UPDATE OR IGNORE mentions SET company = ?, source = ?, author = ?, content_hash = ? "
+        "WHERE rowid = ?",
+        changes,
+    )
+    _rename_names(conn, "company", _NAMED_BY_COMPANY)
+    _rename_names(conn, "source", _NAMED_BY_SOURCE, runs="kind = 'crawl'")
+    if changes:  # an issue member's source is its post's (m005)
+        conn.execute(
+            "UPDATE issue_members SET source = m.source FROM mentions m "
+            "WHERE m.id = issue_members.mention_id AND issue_members.source != m.source"
+        )
+
+
+def _rename_names(
+    conn: sqlite3.Connection, column: str, tables: tuple[str, ...], *, runs: str | None = None
+) -> None:
+    """Each name in ``column`` of ``tables`` (and of the ``runs`` matching that
+    condition) in NFC, where its NFC form is new to that table (m012)."""
+    where = {table: "" for table in tables}
+    if runs:
+        where["runs"] = f" AND {runs}"
+    for table, only in where.items():
+        names = conn.execute(f"SELECT DISTINCT {column} FROM {table}")  # noqa: S608 - our names
+        held = {name for (name,) in names if name}
+        for name in sorted(held):
+            new = unicodedata.normalize("NFC", name)
+            if new != name and new not in held:
+                held.add(new)  # another form of it, met later, is left
+                conn.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?{only}",  # noqa: S608
+                    [new, name],
+                )

@@ -10,6 +10,9 @@ are dropped; requests marked
 ``meta["page_mark"]`` (a Reddit thread's comment count) other than the one its
 page had when it was last read (``page_marks``, written by the crawl worker):
 new comments under an old post are read, an unchanged thread is not fetched.
+Ids are compared as the store keeps them (``clean_id``: in NFC, nothing
+invisible): a page that writes an id with a combining accent names the post
+stored under the composed one, which is not new.
 
 The backlog a capped, killed or budget-stopped crawl left (``meta["scan_backlog"]``:
 pages re-issued from the frontier and the next pages they lead to) is judged by
@@ -35,6 +38,7 @@ from scanner.crawl.item import Mention
 from scanner.crawl.middlewares.onsite import refuse
 from scanner.crawl.sites import SourceSites
 from scanner.crawl.state import SourceState
+from scanner.store import clean_id
 from scanner.text.dates import to_utc
 
 logger = logging.getLogger(__name__)
@@ -67,9 +71,10 @@ class Incremental:
                 external_id = output.meta.get("external_id")
                 if external_id is not None:
                     judged += 1
-                    if str(external_id) not in known:
+                    key = clean_id(str(external_id))
+                    if key not in known:
                         fresh += 1
-                    elif self._unchanged(str(external_id), output.meta.get("page_mark")):
+                    elif self._unchanged(key, output.meta.get("page_mark")):
                         stats.inc_value("incremental/known_skipped")
                         continue
                     else:  # a stored post whose page changed: read again, not new
@@ -107,7 +112,7 @@ class Incremental:
         else:
             adapter = ItemAdapter(item)
             external_id, published = adapter.get("external_id"), adapter.get("published_at")
-        key = str(external_id)
+        key = clean_id(str(external_id))
         if key in self.state.known or key in self.met:
             return False
         self.met.add(key)
