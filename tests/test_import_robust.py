@@ -271,15 +271,16 @@ def test_a_source_option_that_names_nothing_is_refused(scan, tmp_path, blank):
 def test_a_quote_left_open_in_a_csv_names_the_lines_it_swallowed(scan, tmp_path):
     """The bad record was named by its first line only, so the rows after it that
     were read into it seemed to vanish. Here the line joined to it is no row of
-    its own (two fields of three), so the record stays one bad row."""
+    its own (two fields of three), so the record stays one bad row, which names
+    the lines it ran over, to the end of the file."""
     (tmp_path / "q.csv").write_text(
         'id,text,rating\nq1,ok row,1\nq2,"broken quote row,2\nq3,another row\n', "utf-8"
     )
     done = scan("--create", "import", "q.csv")
     assert done.returncode == 3
     assert (
-        'line 3: expected 3 fields, found 2 in lines 3-4, read as one record: a quote (") on '
-        "line 3 is not closed before line 4"
+        'line 3: a quote (") opened on this line is never closed: lines 3-4, to the end of '
+        "the file, would be read as one field"
     ) in " ".join(done.stderr.split())
 
 
@@ -328,13 +329,29 @@ def test_a_line_of_prose_in_a_two_column_csv_is_no_row(scan, tmp_path, first, se
     """A text missing its closing quote, in a file of two columns: a line of it with
     one comma has the header's width, and was read as a row of its own (an id
     "I called them", a text "twice"). Its id does not look like the ids before
-    it (a space, or letters among digits), so the text stays one row."""
+    it (a space, or letters among digits), so it is no row; the quote, never
+    closed, makes its line a bad row that says so, where the csv module had
+    stored the rest of the file as its text without a word."""
     (tmp_path / "p.csv").write_text(
         f'id,text\n{first},Refund never came\n{second},"The parcel was left outside\n{prose}\n',
         "utf-8",
     )
     done = scan("--create", "import", "p.csv")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 3, done.stderr
+    assert (
+        'p.csv: line 3: a quote (") opened on this line is never closed: lines 3-4, to the '
+        "end of the file, would be read as one field (close the quote, then import the "
+        "file again)"
+    ) in done.stderr.splitlines()
+    assert _rows(tmp_path / "scan.db", "SELECT id, text FROM mentions ORDER BY id") == [
+        (first, "Refund never came"),
+    ]
+    # Closed, the text is one row over two lines.
+    (tmp_path / "p.csv").write_text(
+        f'id,text\n{first},Refund never came\n{second},"The parcel was left outside\n{prose}"\n',
+        "utf-8",
+    )
+    assert scan("import", "p.csv").returncode == 0
     assert _rows(tmp_path / "scan.db", "SELECT id, text FROM mentions ORDER BY id") == [
         (first, "Refund never came"),
         (second, f"The parcel was left outside\n{prose}"),
