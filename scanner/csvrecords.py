@@ -93,10 +93,13 @@ class CsvRecords:
                 # The csv module ends a field left open at the end of the file without
                 # a word: the rest of the file was about to be stored as its text.
                 rest = f"line {line}" if lines.number == line else f"lines {line}-{lines.number}"
-                yield line, BadRow(
-                    f'a quote (") opened on this line is never closed: {rest}, to the end of '
-                    "the file, would be read as one field (close the quote, then import the "
-                    "file again)"
+                yield (
+                    line,
+                    BadRow(
+                        f'a quote (") opened on this line is never closed: {rest}, to the end of '
+                        "the file, would be read as one field (close the quote, then import the "
+                        "file again)"
+                    ),
                 )
                 continue
             if not any(v.strip() for v in values):
