@@ -14,6 +14,8 @@ line), and the records after it are still read.
   joined are whole rows of their own (``CsvRecords._joined``), its line is
   the bad record and they are read again as rows, where they had been lost in
   it, silently when the joined record happened to have the header's width;
+  one that runs to the end of the file without closing is a bad record too
+  (the csv module ends it there without a word);
 - bytes that are not UTF-8 (read as ``surrogateescape`` surrogates, which no
   store can encode) make their record bad.
 
