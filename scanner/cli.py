@@ -24,8 +24,8 @@ from scanner import __version__
 from scanner.commands._app import App, app_of, with_database
 from scanner.errors import ScanError, environment_failure
 from scanner.status import ExitStatus
-from scanner.termwidth import output_width
-from scanner.text.safe import terminal, wrap_cells
+from scanner.termwidth import for_terminal
+from scanner.text.safe import terminal
 
 # command name -> "module:function". Order is the order --help lists them.
 COMMANDS = {
@@ -95,11 +95,8 @@ def _for_stderr(message: str) -> str:
     """An error message word-wrapped to the terminal when standard error is one (a
     long message broke mid-word at 80 columns, "repor/t on it"); one line per
     paragraph otherwise, for logs and scripts that grep them."""
-    if not sys.stderr.isatty():
-        return message
-    lead = "Error: "  # what click prints before it
-    lines = wrap_cells(message, output_width(), indent=lead, rest="")
-    return "\n".join([lines[0][len(lead) :], *lines[1:]])
+    lead = "Error: "  # what click prints before it, so measured with it
+    return for_terminal(lead + message, err=True)[len(lead) :]
 
 
 @functools.cache

@@ -10,6 +10,11 @@ or the process's controlling terminal (``/dev/tty``) tell its size. The order:
 2. The terminal of standard output, standard error or ``/dev/tty``, the first
    that is one.
 3. 80, the width every terminal and mail reader can show.
+
+A command's messages in prose (a summary, a note, an error) are word-wrapped to
+that width when they go to a terminal (:func:`for_terminal`): one longer than
+the terminal broke mid-word ("(0" / ".1s)"). Piped or logged, each stays one
+line per paragraph, for scripts that grep them.
 """
 
 from __future__ import annotations
@@ -31,6 +36,25 @@ def output_width(*, fallback: int = FALLBACK) -> int:
         if width:
             return width
     return _tty_width() or fallback
+
+
+def for_terminal(message: str, *, err: bool = False, indent: str = "") -> str:
+    """``message`` word-wrapped to the terminal's width, its later lines indented
+    by ``indent``, when the stream it is for (standard output, or standard error
+    with ``err``) is a terminal; as it is otherwise."""
+    from scanner.text.safe import wrap_cells
+
+    stream = sys.stderr if err else sys.stdout
+    if not _isatty(stream):
+        return message
+    return "\n".join(wrap_cells(message, output_width(), "", indent))
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced, or closed
+        return False
 
 
 def _stream_width(stream: TextIO) -> int | None:

@@ -111,7 +111,7 @@ class App:
 
         switched = for_config(store or self.store(), self.config, writing=writing)
         if switched is not None:
-            click.echo(switched.note, err=True)
+            say(switched.note, err=True)
 
 
 def with_database(command: click.Command, name: str) -> click.Command:
@@ -186,3 +186,12 @@ def _only_company(db: Path) -> str | None:
     finally:
         conn.close()
     return names[0][0] if len(names) == 1 else None
+
+
+def say(message: str, *, err: bool = False) -> None:
+    """Print a message in prose (a summary, a note, a bad row), word-wrapped when it
+    goes to a terminal (``scanner.termwidth.for_terminal``); a line for scripts
+    otherwise."""
+    from scanner.termwidth import for_terminal
+
+    click.echo(for_terminal(message, err=err), err=err)

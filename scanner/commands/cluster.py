@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, pass_app, say
 from scanner.text.safe import terminal
 
 
@@ -31,7 +31,7 @@ def cluster(app: App, rebuild: bool, company: str | None) -> None:
     rebuilt = (
         f", rebuilt {', '.join(terminal(c) for c in result.rebuilt)}" if result.rebuilt else ""
     )
-    click.echo(
+    say(
         f"{result.new_grievances} new grievances: {result.clusters_created} clusters created, "
         f"{result.clusters_grown} grown, {result.merges} merged; "
         f"{result.total_clusters} clusters in all ({result.seconds:.1f}s{rebuilt})"

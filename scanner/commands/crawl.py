@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scanner.commands._app import App, exclusive, pass_app
+from scanner.commands._app import App, exclusive, pass_app, say
 from scanner.text.safe import terminal
 
 if TYPE_CHECKING:
@@ -150,4 +150,4 @@ def summary(result: CrawlResult) -> None:
     click.echo(table(headers, rows, notes, numeric=set(headers[2:]), width=width), nl=False)
     click.echo(textwrap.fill(LEGEND, width))
     if result.failed:
-        click.echo("failed: " + ", ".join(terminal(s.name) for s in result.failed), err=True)
+        say("failed: " + ", ".join(terminal(s.name) for s in result.failed), err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, pass_app, say
 from scanner.errors import writing
 from scanner.status import ExitStatus
 
@@ -58,13 +58,13 @@ def digest(
     if dry_run or out:
         found = compose(store, app.config)
         if skip_empty and found.empty:
-            click.echo("Nothing changed since the last digest; nothing to show (--skip-empty).")
+            say("Nothing changed since the last digest; nothing to show (--skip-empty).")
             return
         message = message_for(found, app.config, list(to) or None)
         if out:
             with writing(out):
                 out.write_bytes(bytes(message))
-            click.echo(f"Wrote {out} ({message['Subject']}).")
+            say(f"Wrote {out} ({message['Subject']}).")
         if dry_run:
             click.echo(readable(message), nl=False)
         return
@@ -72,16 +72,16 @@ def digest(
         with held(app.db_path, "digest"):
             result = deliver(store, app.config, to=list(to) or None, skip_empty=skip_empty)
     except LockedError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say(f"Error: {exc}", err=True)
         sys.exit(ExitStatus.LOCKED)
     if result.skipped:
-        click.echo("Nothing changed since the last digest; nothing sent (--skip-empty).")
+        say("Nothing changed since the last digest; nothing sent (--skip-empty).")
         return
     for send in result.sends:
         if send.accepted:
-            click.echo(f"Sent to {', '.join(send.accepted)}: {send.message['Subject']}")
+            say(f"Sent to {', '.join(send.accepted)}: {send.message['Subject']}")
         for addr, answer in send.refused.items():
-            click.echo(
+            say(
                 f"refused {addr}: {answer}; {addr} gets these changes with the next digest",
                 err=True,
             )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, pass_app, say
 from scanner.status import ExitStatus
 
 
@@ -64,7 +64,7 @@ def _import_one(
     from scanner.importing import RowError, import_file, import_notes
 
     def report(error: RowError) -> None:  # each bad row as soon as it is found
-        click.echo(f"{file}: {error}", err=True)
+        say(f"{file}: {error}", err=True)
 
     result = import_file(
         app.store(),
@@ -77,14 +77,14 @@ def _import_one(
     )
     if result.strict_aborted:
         said = f"{result.rejected} bad row(s); nothing imported (--strict)."
-        click.echo(f"{file}: {said}" if named else said, err=True)
+        say(f"{file}: {said}" if named else said, err=True)
         return ExitStatus.ERROR
     stored = result.stored
     summary = (
         f"{result.rows} row(s) read: {stored.new} new, {stored.updated} updated, "
         f"{stored.unchanged} unchanged, {result.rejected} rejected."
     )
-    click.echo(f"{file}: {summary}" if named else summary)
+    say(f"{file}: {summary}" if named else summary)
     for note in import_notes(result, app.config):
-        click.echo(f"{file}: {note}", err=True)
+        say(f"{file}: {note}", err=True)
     return ExitStatus.PARTIAL if result.rejected else ExitStatus.OK

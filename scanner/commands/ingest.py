@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, pass_app, say
 from scanner.commands.crawl import progress_every_option
 from scanner.commands.crawl_worker import redis_url
 
@@ -42,7 +42,7 @@ def ingest(app: App, redis_option: str | None, progress_every: float) -> None:
         app.config, app.db_path, url=url, progress=progress_line, progress_every=progress_every
     )
     if result is None:
-        click.echo(f"No crawl under way; {batches} batch(es) left in Redis stored.", err=True)
+        say(f"No crawl under way; {batches} batch(es) left in Redis stored.", err=True)
         return
     summary(result)
     sys.exit(int(result.exit_status))

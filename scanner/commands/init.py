@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, pass_app, say
 from scanner.config import DEFAULT_CONFIG
 
 
@@ -49,4 +49,4 @@ def init(app: App, force: bool) -> None:
             " command or change db in it."
         )
     db_line = f"Database {db} is ready." if existed else f"Created database {db}."
-    click.echo(f"{config_line} {db_line} Edit [company] and [[sources]], then run: scan crawl")
+    say(f"{config_line} {db_line} Edit [company] and [[sources]], then run: scan crawl")

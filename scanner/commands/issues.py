@@ -6,7 +6,7 @@ import json
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, pass_app, say
 from scanner.termwidth import output_width
 from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
 
@@ -32,7 +32,7 @@ def issues(app: App, company: str | None, as_json: bool) -> None:
 
     result = run(app.store(), app.config, company=company)
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        say(f"Warning: {warning}", err=True)
     if as_json:
         data = [
             {

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
-from scanner.commands._app import App, pass_app
+from scanner.commands._app import App, pass_app, say
 from scanner.config import Config
 from scanner.status import ExitStatus
 
@@ -49,7 +49,7 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
     def show(stage: Stage) -> None:
         when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         line = f"{when} nightly {stage.name}: {stage.status} in {stage.seconds:.1f} s"
-        click.echo(f"{line} - {stage.message}" if stage.message else line)
+        say(f"{line} - {stage.message}" if stage.message else line)
 
     config, db_path = app.config, app.db_path
     _refuse_nothing_configured(config, to)
@@ -63,10 +63,10 @@ def nightly(app: App, to: tuple[str, ...], skip_empty: bool) -> None:
             tracebacks=app.debug,
         )
     except LockedError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say(f"Error: {exc}", err=True)
         sys.exit(ExitStatus.LOCKED)
     if result.privacy_note:
-        click.echo(result.privacy_note, err=True)
+        say(result.privacy_note, err=True)
     status = result.exit_status
     click.echo(f"nightly: {status.name.lower()} (exit status {int(status)})")
     sys.exit(int(status))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scanner.commands._app import App, exclusive, iso_date, pass_app
+from scanner.commands._app import App, exclusive, iso_date, pass_app, say
 from scanner.errors import writing
 from scanner.report.formats import REPORT_FORMATS
 from scanner.status import ExitStatus
@@ -152,7 +152,7 @@ def report(
         click.echo(text, nl=False, color=color)
     if fmt == "csv" and (left := _left_out(result)):
         # A spreadsheet has no place for "... 7 more": said beside it, or it reads whole.
-        click.echo(f"note: not in this CSV: {left}; --all lists them", err=True)
+        say(f"note: not in this CSV: {left}; --all lists them", err=True)
     if fail_on == "systemic" and _has_systemic(result, new_only=bool(since or days)):
         sys.exit(ExitStatus.SYSTEMIC)
 
