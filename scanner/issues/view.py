@@ -23,6 +23,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.store import Store
+from scanner.text.dates import first_second
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 EXAMPLES = 3
@@ -131,7 +132,7 @@ def _view(
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None, high=high),
         # Without every member, the clusters of its posts after ``low`` (its first
         # second here): all of them cost as much as reading every member.
-        "clusters_since": (low + timedelta(seconds=1)).isoformat() if low else None,
+        "clusters_since": first_second(low).isoformat() if low else None,
         "examples": _examples(
             own or rows,
             phrase_counts,
