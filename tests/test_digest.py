@@ -662,7 +662,7 @@ def test_systemic_issues_lead_the_digest_when_the_report_has_them(tmp_path):
     from types import SimpleNamespace
 
     from scanner.config import load_config
-    from scanner.digest.changes import grievance_sections
+    from scanner.digest.changes import grievance_sections, systemic_issues
     from scanner.digest.model import Digest
     from scanner.digest.rules import load_digest_rules
     from scanner.digest.text_part import render_text
@@ -687,7 +687,9 @@ def test_systemic_issues_lead_the_digest_when_the_report_has_them(tmp_path):
             ),
             SimpleNamespace(id=3, name="logout", verdict="isolated", people=1, mentions=1),
         ]
-        sections = grievance_sections(store, report, None, load_digest_rules(), 30)
+        rules = load_digest_rules()
+        issues = systemic_issues(report, rules)
+        sections = grievance_sections(store, report, None, rules, 30, issues=issues)
     assert sections[0].key == "issues" and [g.id for g in sections[0].items] == [2]
     issue = sections[0].items[0]
     assert issue.phrases == ["refund never", "stopped answering"] and len(issue.posts) == 3

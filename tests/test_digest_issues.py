@@ -81,3 +81,30 @@ def test_systemic_issues_are_listed_when_new_or_grown_and_counted_otherwise(
     assert "(+3)" in listed[0]
     assert "more systemic issue" in grown and "unchanged since the last digest" in grown
     assert "Nothing changed" not in grown
+
+
+def test_a_digest_builds_each_issue_once(tmp_path, scan, monkeypatch):
+    # Its section and the state it records both read the issues: each was masked,
+    # quoted and cut twice per digest.
+    from scanner.config import load_config
+    from scanner.digest import changes
+    from scanner.digest.service import compose
+
+    write_config(tmp_path, 25)
+    config = (tmp_path / "scanner.toml").read_text(encoding="utf-8")
+    (tmp_path / "scanner.toml").write_text(config.replace('"Acme"', '"Chatterly"'), "utf-8")
+    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+    import_rows(scan, tmp_path, rows)
+    built: list[int] = []
+    original = changes.issue_view
+
+    def counted(issue, rules):
+        built.append(issue.id)
+        return original(issue, rules)
+
+    monkeypatch.setattr(changes, "issue_view", counted)
+    with Store(tmp_path / "scan.db") as store:
+        digest = compose(store, load_config(tmp_path / "scanner.toml"))
+    (listed,) = [s for s in digest.sections if s.key == "issues"]
+    assert listed.items and set(digest.state["issues"]) == {str(i.id) for i in listed.items}
+    assert sorted(built) == sorted(set(built)), built

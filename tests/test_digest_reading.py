@@ -50,7 +50,7 @@ def test_flags_are_in_both_parts_and_a_possible_review_bomb_is_in_the_subject(
 
 def _one_cluster_issue_digest(tmp_path, clusters=(7,)):
     from scanner.config import load_config
-    from scanner.digest.changes import grievance_sections
+    from scanner.digest.changes import grievance_sections, systemic_issues
     from scanner.digest.model import Digest
     from scanner.digest.rules import load_digest_rules
     from scanner.report.builder import build
@@ -74,7 +74,9 @@ def _one_cluster_issue_digest(tmp_path, clusters=(7,)):
                 members=cluster.members,
             ),
         ]
-        sections = grievance_sections(store, report, None, load_digest_rules(), 30)
+        rules = load_digest_rules()
+        issues = systemic_issues(report, rules)
+        sections = grievance_sections(store, report, None, rules, 30, issues=issues)
     return Digest(
         company="Acme",
         as_of=NOW,

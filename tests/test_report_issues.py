@@ -502,3 +502,54 @@ def test_a_grievance_half_in_an_issue_only_after_the_as_of_day_is_in_no_list(tmp
     (issue,) = json.loads(run("--format", "json"))["issues"]
     assert issue["verdict"] == "systemic" and issue["clusters"] == [2]
     assert "Grievances since 2026-08-13: #2 (all:" in run("--format", "markdown")
+
+
+def test_a_long_periods_recent_grievances_start_at_the_labelled_days_first_second(tmp_path):
+    # --days 60 to 2026-11-10: twice the period back reaches past the 90-day window,
+    # to the second before 2026-07-14. A review dated 2026-07-14 (stored at its
+    # midnight) was left out of "Grievances since 2026-07-14": the list started 2 s in.
+    (tmp_path / "scanner.toml").write_text(CONFIG, encoding="utf-8")
+    posts = [  # id, author, date, grievance
+        ("A-1", "Ana", "2026-07-14T00:00:00+00:00", 1),  # the labelled day's first second
+        ("C-1", "Cai", "2026-07-13T23:59:59+00:00", 3),  # the day before: not listed
+        *((f"B-{i}", f"user{i}", f"2026-11-0{i}T09:00:00+00:00", 2) for i in (7, 8, 9)),
+    ]
+    rows = [
+        {"id": p[0], "author": p[1], "published_at": p[2], "text": f"post {p[0]}"} for p in posts
+    ]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    done = run_scan("--create", "import", "posts.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    now = "2026-11-21T00:00:00+00:00"
+    with Store(tmp_path / "report.db") as store, store.db.conn:
+        db = store.db.conn
+        for cid, first in ((1, "A-1"), (2, "B-7"), (3, "C-1")):
+            db.execute(
+                "INSERT INTO clusters (id, company, created_at, updated_at, representative_id, "
+                "size) VALUES (?, 'Acme', ?, ?, ?, ?)",
+                [cid, now, now, first, 3 if cid == 2 else 1],
+            )
+        db.execute(
+            "INSERT INTO issues (id, company, key, name, phrases, created_at, updated_at) "
+            "VALUES (1, 'Acme', 'post', 'post', '[\"post\"]', ?, ?)",
+            [now, now],
+        )
+        for pid, _, when, cid in posts:
+            db.execute(
+                "INSERT INTO cluster_members (mention_id, cluster_id, added_at) VALUES (?, ?, ?)",
+                [pid, cid, now],
+            )
+            db.execute(
+                "INSERT INTO issue_members (issue_id, mention_id, phrase, at, source) "
+                "VALUES (1, ?, 'post', ?, 'import')",
+                [pid, when],
+            )
+
+    def run(*args: str) -> str:
+        done = run_scan("report", "--as-of", AS_OF, "--days", "60", *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    (issue,) = json.loads(run("--format", "json"))["issues"]
+    assert issue["clusters"] == [2, 1, 3]  # every grievance, the day before's too
+    assert "Grievances since 2026-07-14: #2, #1 (all:" in run("--format", "markdown")

@@ -37,9 +37,7 @@ from scanner.judge.systemic import load_systemic_rules
 from scanner.report import query
 from scanner.store import Store
 from scanner.store.authors import recorded
-from scanner.text.dates import iso
-
-ONE_SECOND = timedelta(seconds=1)
+from scanner.text.dates import bound_before, first_second, iso
 
 
 def build(
@@ -92,9 +90,9 @@ def build(
         for n in names
     ]
     period = {
-        "since": iso(start + ONE_SECOND),
+        "since": iso(first_second(start)),
         "until": iso(until),
-        "previous_since": iso(previous + ONE_SECOND),
+        "previous_since": iso(first_second(previous)),
         "days": round((until - start).total_seconds() / 86400, 2),
     }
     if not any(c.mentions for c in companies):  # where the posts are (an old import)
@@ -129,7 +127,7 @@ def _period(
     # A period is (start, until]: "--since D" starts the second before D (a review
     # dated D is at its midnight), and the JSON and the headings name its first second.
     if since is not None:
-        start = to_moment(since, end_of_day=False) - ONE_SECOND
+        start = bound_before(to_moment(since, end_of_day=False))
     else:
         start = until - timedelta(days=days if days is not None else rules.period_days)
     if start >= until:

@@ -110,7 +110,7 @@ def _judged(stats: dict[str, Any], *, yielded_before: bool, reason: str, bounds:
         )
         return Verdict("failed", "failed", said, errors)
     if stats.get("scan/store_errors"):  # fetched, not all stored: its pages stay pending
-        said = next(e for e in errors if "not stored" in e)
+        said = _first(errors, "not stored")
         return Verdict("failed", "partial" if stored else "failed", said, errors)
     if stats.get("pages/truncated") and seen:
         return Verdict("truncated", "partial", _first(errors, "cut short"), errors)

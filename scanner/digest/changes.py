@@ -39,8 +39,11 @@ def grievance_sections(
     previous: dict[str, Any] | None,
     rules: DigestRules,
     quiet_days: int,
+    *,
+    issues: list[Grievance],
 ) -> list[Section]:
-    """The sections of grievance news, most important first, cut to ``max_listed``."""
+    """The sections of grievance news, most important first, cut to ``max_listed``;
+    ``issues`` are the report's systemic issues (``systemic_issues``)."""
     before = (previous or {}).get("clusters", {})
     found: dict[str, list[tuple[Any, dict[str, Any] | None]]] = {
         "new": [],
@@ -64,7 +67,7 @@ def grievance_sections(
             found["isolated"].append((cluster, old))
     sections = []
     if report.issues:
-        sections.append(_issue_section(report, previous, rules))
+        sections.append(_issue_section(issues, previous, rules))
     for key, pairs in found.items():
         pairs.sort(key=lambda p: _rank(key, *p), reverse=True)
         limit = rules.isolated_listed if key == "isolated" else rules.max_listed
@@ -75,23 +78,29 @@ def grievance_sections(
     return sections
 
 
-def issue_state(report: Any, rules: DigestRules) -> dict[str, dict[str, Any]]:
+def systemic_issues(report: Any, rules: DigestRules) -> list[Grievance]:
+    """The report's systemic issues as the digest shows them, masked and cut: built
+    once per digest, for its section and for the state it records."""
+    views = (issue_view(i, rules) for i in report.issues or [])
+    return [v for v in views if v.verdict == "systemic"]
+
+
+def issue_state(issues: list[Grievance]) -> dict[str, dict[str, Any]]:
     """Per systemic issue, what a digest said of it: the next one lists it again
     only once it grew."""
-    views = (issue_view(i, rules) for i in report.issues or [])
     return {
         str(v.id): {"people": v.people, "mentions": v.mentions, "last_seen": v.last_seen}
-        for v in views
-        if v.verdict == "systemic"
+        for v in issues
     }
 
 
-def _issue_section(report: Any, previous: dict[str, Any] | None, rules: DigestRules) -> Section:
+def _issue_section(
+    issues: list[Grievance], previous: dict[str, Any] | None, rules: DigestRules
+) -> Section:
     """The systemic issues that are new or grew since the last digest; those it
     listed already, unchanged, are counted, not listed again. (A last digest that
     recorded no issues, made before they were recorded, lists them all.)"""
     before = (previous or {}).get("issues")
-    issues = [i for i in (issue_view(i, rules) for i in report.issues) if i.verdict == "systemic"]
     changed, unchanged = [], 0
     for issue in issues:
         old = None if before is None else before.get(str(issue.id))

@@ -23,6 +23,7 @@ from scanner.digest.changes import (
     cluster_state,
     grievance_sections,
     issue_state,
+    systemic_issues,
     volume_bars,
 )
 from scanner.digest.history import by_base, sent_digests
@@ -96,12 +97,13 @@ def compose_since(
     quiet_days = load_systemic_rules().quiet_days
     sources = current_sources(store, report, config)
     comparison = compare_news(store, config, as_of=as_of, previous=previous)
+    issues = systemic_issues(report, rules)
     state = {
         "version": STATE_VERSION,
         "as_of": as_of.isoformat(),
         "company": company,
         "clusters": cluster_state(report.clusters),
-        "issues": issue_state(report, rules),
+        "issues": issue_state(issues),
         "sources": source_state(sources),
         "compare": comparison.state if comparison else None,
     }
@@ -110,7 +112,7 @@ def compose_since(
         as_of=as_of,
         since=(previous or {}).get("as_of"),
         systemic_total=sum(1 for c in report.clusters if c.verdict == "systemic"),
-        sections=grievance_sections(store, report, previous, rules, quiet_days),
+        sections=grievance_sections(store, report, previous, rules, quiet_days, issues=issues),
         sources=source_notes(sources, previous),
         spike=spike(store, company, as_of, rules),
         state=state,

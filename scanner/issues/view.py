@@ -23,6 +23,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.store import Store
+from scanner.text.dates import bound_before, first_second
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 EXAMPLES = 3
@@ -64,7 +65,11 @@ def issue_views(
     period_start = period_start or as_of - timedelta(days=rules.period_days)
     low = None
     if not with_members:
-        low = min(as_of - timedelta(days=rules.window_days), period_start - (as_of - period_start))
+        # The window, or the period before the report's, as long, when that reaches
+        # further: (bound - (as_of - bound), bound] for the report's (bound, as_of].
+        # (Counted from the first second, it began 2 s into the day it is headed by.)
+        bound = bound_before(period_start)
+        low = min(as_of - timedelta(days=rules.window_days), bound - (as_of - bound))
     name = config.company_named(company, stored=store.companies).name
     sql = "SELECT id, name, phrases, pinned FROM issues WHERE company = ? AND retired_at IS NULL"
     params: list[Any] = [name]
@@ -131,7 +136,7 @@ def _view(
         "clusters": _clusters(store, iid, [r[0] for r in rows] if low else None, high=high),
         # Without every member, the clusters of its posts after ``low`` (its first
         # second here): all of them cost as much as reading every member.
-        "clusters_since": (low + timedelta(seconds=1)).isoformat() if low else None,
+        "clusters_since": first_second(low).isoformat() if low else None,
         "examples": _examples(
             own or rows,
             phrase_counts,

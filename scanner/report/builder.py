@@ -26,7 +26,7 @@ from scanner.report.sources import source_views
 from scanner.report.views import cluster_view
 from scanner.store import Store
 from scanner.store.authors import recorded
-from scanner.text.dates import EARLIEST_PUBLISHED, iso, parse_published, to_utc
+from scanner.text.dates import EARLIEST_PUBLISHED, first_second, iso, parse_published, to_utc
 
 SYSTEMIC_SHOWN = 25  # default cap of the systemic table (--limit changes it)
 ISOLATED_SHOWN = 10  # default cap of the isolated list before the "N more" line
@@ -72,10 +72,10 @@ def build(
     if since is not None:
         start = to_moment(since, end_of_day=False)
     else:
-        # The second after: "--days 7 --as-of D" is the seven days D-6 to D, as
-        # "--since D-6"; the period's first day read D-7 while it counted from D-6.
+        # "--days 7 --as-of D" is the seven days D-6 to D, as "--since D-6"; the
+        # period's first day read D-7 while it counted from D-6.
         span = timedelta(days=days if days is not None else rules.period_days)
-        start = until - span + timedelta(seconds=1)
+        start = first_second(until - span)
     if start > until:
         raise OptionError(
             f"the period starts {bound_text(start)}, after the as-of date {bound_text(until)}"

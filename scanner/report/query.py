@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from scanner.judge.people import Member, is_placeholder, person_keys
 from scanner.judge.verdict import History
-from scanner.text.dates import iso, to_utc
+from scanner.text.dates import first_second, iso, to_utc
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 
@@ -357,7 +357,7 @@ def weekly_volume(
     out = []
     for age in range(weeks - 1, -1, -1):
         n, g = counts.get(age, (0, 0))
-        # The bucket is (until - 7 days, until]: its first day is the second after.
-        start = until - timedelta(days=7 * (age + 1)) + timedelta(seconds=1)
+        # The bucket is (until - 7 days, until]: it is named by its first second.
+        start = first_second(until - timedelta(days=7 * (age + 1)))
         out.append({"week_start": iso(start), "mentions": n, "grievances": g})
     return out

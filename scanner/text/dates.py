@@ -184,6 +184,24 @@ def is_date_only(moment: datetime) -> bool:
     return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
 
 
+#: What a stored date is precise to (``iso`` writes seconds).
+ONE_SECOND = timedelta(seconds=1)
+
+
+def first_second(bound: datetime) -> datetime:
+    """The first second of the period (``bound``, ...]: what a heading or JSON names
+    as its start. Dates are stored to the second, so the period after ``bound``
+    holds the same posts as the one from this moment on; "--days 7 --as-of D"
+    is headed D-6 as it counts, not D-7."""
+    return bound + ONE_SECOND
+
+
+def bound_before(first: datetime) -> datetime:
+    """The open bound of a period that starts at ``first`` (``first_second``'s inverse):
+    "--since D" holds the reviews dated D (at its midnight)."""
+    return first - ONE_SECOND
+
+
 def iso(value: datetime | None) -> str | None:
     """The one way dates are written to the database: ISO 8601 in UTC, seconds."""
     if value is None:

@@ -383,6 +383,29 @@ def test_pages_of_a_batch_that_could_not_be_stored_are_fetched_by_the_next_crawl
     assert rows(db, "SELECT COUNT(*) FROM mentions")[0][0] == 6
 
 
+def test_posts_not_stored_are_said_with_the_runs_other_failures(site: Site, tmp_path: Path) -> None:
+    """A run whose posts the database refused named that alone: a page that was
+    gone (404) in the same run went unsaid, as it does beside every other verdict."""
+    import sqlite3
+
+    from scanner.store import Store
+
+    site.behave("/board/page3.html", status=404)
+    write_config(tmp_path, [board(site)])
+    db = tmp_path / "scan.db"
+    Store(db).close()
+    with sqlite3.connect(db) as conn:  # a write that fails as a locked or full disk would
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON mentions WHEN NEW.external_id "
+            "IN ('b-104', 'b-105') BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    crawl(tmp_path)
+    state, message = health(db)["board"]
+    assert state == "failed"
+    assert "batch(es) of posts not stored: disk full" in message
+    assert "HTTP 404 (not found)" in message, message
+
+
 @pytest.mark.parametrize(
     ("given", "seconds"), [("120", 120.0), ("²", None), ("٣", None), ("", None)]
 )
