@@ -7,6 +7,8 @@ nobody gave. A post with a time of day keeps it.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import imported, run_scan
@@ -32,3 +34,40 @@ def test_a_date_without_a_time_is_shown_as_the_date(tmp_path, fmt):
     assert "2026-06-27" in page and "2026-06-28" in page  # each post, and first seen
     assert "00:00" not in page
     assert "2026-06-29 14:35" in page  # a time of day that was given is kept
+
+
+def test_a_grievance_as_steady_as_the_period_before_is_not_growing(tmp_path):
+    """Two people on the first day of the 60 days before the report's, two on the
+    first day of its own: no growth. Reviews sit at their day's midnight, the first
+    second of a period; the verdict counted them in the period before ("growing"
+    then needed three), and the text report read that period from its second second
+    (its reviews not read at all: "growing" with two)."""
+    text = "The refund never arrived and support stopped answering"
+    days = [
+        ("Ann", "2026-03-03"),
+        ("Eve", "2026-03-03"),
+        ("Ann", "2026-04-15"),  # not quiet long enough to be "back"
+        ("Bob", "2026-05-02"),
+        ("Cy", "2026-05-02"),
+    ]
+    rows = [
+        {"id": f"s{n}", "author": who, "text": text, "published_at": day, "rating": 1}
+        for n, (who, day) in enumerate(days)
+    ]
+    site = imported(tmp_path, rows)
+    period = ("report", "--as-of", "2026-06-30", "--days", "60")
+    done = run_scan(*period, "--format", "json", cwd=site)
+    assert done.returncode == 0, done.stderr
+    (cluster,) = json.loads(done.stdout)["clusters"]
+    assert (cluster["people"], cluster["mentions"], cluster["flags"]) == (3, 5, [])
+    # The text reads only the recent posts: the window, or the period before when longer.
+    shown = run_scan(*period, cwd=site)
+    assert shown.returncode == 0 and "#1 " in shown.stdout and "growing" not in shown.stdout
+    rows.append({"id": "s9", "author": "Di", "text": text, "published_at": "2026-05-02"})
+    grown = tmp_path / "grown"
+    grown.mkdir()
+    imported(grown, rows)
+    done = run_scan(*period, "--format", "json", cwd=grown)
+    (cluster,) = json.loads(done.stdout)["clusters"]
+    assert cluster["flags"] == ["growing"]  # three people now, two in the period before
+    assert "growing" in run_scan(*period, cwd=grown).stdout

@@ -86,6 +86,38 @@ def test_new_growing_and_back():
     assert "new" in since.flags
 
 
+def test_reviews_dated_on_the_periods_first_day_are_in_the_period():
+    """Reviews known by their day sit at its midnight, the first second of a report's
+    period ("--since D", "--days 7": D-6 00:00). "new" counted them in the period,
+    "growing" and "back" in the one before: three people on the first day, after one
+    the week before, was no growth, and a grievance back after months was not back."""
+    as_of = datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC)
+    start = datetime(2026, 6, 24, tzinfo=UTC)  # --days 7 --as-of 2026-06-30
+
+    def on(n: int, author: str, day: datetime) -> Member:
+        return Member(
+            id=f"d{n}",
+            source="appstore",
+            author=author,
+            published_at=day,
+            text=f"refund {n} never came",
+        )
+
+    week_before = datetime(2026, 6, 17, tzinfo=UTC)  # the previous period's first day
+    grown = [on(1, "Ann", week_before), on(2, "Bob", start), on(3, "Cy", start), on(4, "Di", start)]
+    assert "growing" in assess(grown, as_of=as_of, rules=RULES, period_start=start).flags
+    # ... and the week before counts its own first day: two people then, two now.
+    steady = [
+        on(1, "Ann", week_before),
+        on(5, "Eve", week_before),
+        on(2, "Bob", start),
+        on(3, "Cy", start),
+    ]
+    assert "growing" not in assess(steady, as_of=as_of, rules=RULES, period_start=start).flags
+    back = [on(1, "Ann", datetime(2026, 3, 1, tzinfo=UTC)), on(2, "Bob", start)]
+    assert "back" in assess(back, as_of=as_of, rules=RULES, period_start=start).flags
+
+
 def test_coordinated_needs_several_accounts_near_verbatim_within_hours():
     text = "Worst bank ever, they froze my account for no reason, avoid!"
     hours = 1 / 24

@@ -62,7 +62,7 @@ def issue_views(
 
     rules = rules or load_systemic_rules()
     as_of = as_of or datetime.now(UTC)
-    period_start = period_start or as_of - timedelta(days=rules.period_days)
+    period_start = period_start or first_second(as_of - timedelta(days=rules.period_days))
     low = None
     if not with_members:
         # The window, or the period before the report's, as long, when that reaches

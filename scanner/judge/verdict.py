@@ -20,6 +20,7 @@ from scanner.judge import people
 from scanner.judge.coordination import near_verbatim_burst
 from scanner.judge.people import Member
 from scanner.judge.systemic import SystemicRules
+from scanner.text.dates import bound_before
 
 SYSTEMIC, ISOLATED = "systemic", "isolated"
 FLAGS = ("new", "growing", "back", "cross-posted", "coordinated")
@@ -64,11 +65,19 @@ def assess(
     """Judge one cluster (or issue) as it stood at ``as_of``.
 
     Members dated after ``as_of`` are ignored, so a report can be replayed for
-    any past day. ``period_start`` is where the reporting period begins (what
-    "new" means); by default ``rules.period_days`` before ``as_of``. With a
-    ``history``, ``members`` may be only the recent ones (see :class:`History`).
+    any past day. ``period_start`` is the reporting period's first second (what
+    "new" means; a report's "--since D" is D's midnight, where a review dated D
+    sits); by default the period is the ``rules.period_days`` before ``as_of``.
+    With a ``history``, ``members`` may be only the recent ones (see
+    :class:`History`).
     """
-    start = period_start or as_of - timedelta(days=rules.period_days)
+    # The period is (bound, as_of]: a review dated on its first day is in it, for
+    # "new", "growing" and "back" alike; "growing" and "back" had counted it in the
+    # period before.
+    if period_start is not None:
+        bound = bound_before(period_start)
+    else:
+        bound = as_of - timedelta(days=rules.period_days)
     known = [m for m in members if m.published_at is None or m.published_at <= as_of]
     # (date, member) of the dated members, oldest first: the date kept beside the
     # member is one that is known not to be None.
@@ -88,14 +97,14 @@ def assess(
         first = history.first_seen or first
         last = last or history.previous  # nothing loaded: the latest post is older
     flags = []
-    is_new = first is not None and first >= start
+    is_new = first is not None and first > bound
     if is_new:
         flags.append("new")
-    recent = {k for (when, _), k in zip(in_window, keys, strict=True) if when > start}
-    if not is_new and len(recent) > _people_in(dated, key_of, start - (as_of - start), start):
+    recent = {k for (when, _), k in zip(in_window, keys, strict=True) if when > bound}
+    if not is_new and len(recent) > _people_in(dated, key_of, bound - (as_of - bound), bound):
         flags.append("growing")
     previous = history.previous if history is not None else None
-    if not is_new and _came_back(dated, start, timedelta(days=rules.quiet_days), previous):
+    if not is_new and _came_back(dated, bound, timedelta(days=rules.quiet_days), previous):
         flags.append("back")
     if _cross_posted(known, [key_of[id(m)] for m in known]):
         flags.append("cross-posted")
@@ -139,7 +148,7 @@ def _came_back(
     quiet: timedelta,
     previous: datetime | None,
 ) -> bool:
-    """Active in the period after a silence of at least ``quiet``."""
+    """Active in the period (after ``start``) after a silence of at least ``quiet``."""
     for when, _ in dated:
         if previous is not None and when > start and when - previous >= quiet:
             return True

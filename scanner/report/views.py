@@ -14,7 +14,7 @@ from scanner.judge.systemic import SystemicRules
 from scanner.judge.verdict import assess
 from scanner.report import query
 from scanner.report.model import ClusterView, MemberView, shown_title
-from scanner.text.dates import iso
+from scanner.text.dates import bound_before, iso
 
 
 def cluster_view(
@@ -37,7 +37,11 @@ def cluster_view(
     if with_members:
         loaded = query.members(db, row["id"], high=high)
     else:
-        low = min(as_of - timedelta(days=rules.window_days), period_start - (as_of - period_start))
+        # The window, or the period before the report's when that reaches further:
+        # (bound - (as_of - bound), bound] for the report's (bound, as_of], so that a
+        # review dated on that period's first day (at its midnight) is read too.
+        bound = bound_before(period_start)
+        low = min(as_of - timedelta(days=rules.window_days), bound - (as_of - bound))
         loaded = query.members(db, row["id"], high=high, low=iso(low))
         history = query.history(db, row["id"], low=iso(low) or "", high=high)
     members = [m for m, _ in loaded]
