@@ -58,6 +58,11 @@ def test_systemic_issues_are_listed_when_new_or_grown_and_counted_otherwise(
     first = parts(smtp.messages[0])["text/plain"]
     issue, name = age_issue(tmp_path)
     assert f"Issue {issue}: {name}" in first
+    # The subject opens with the systemic issues: "0 systemic grievances" first read
+    # as nothing to see.
+    listed = sum(1 for line in first.splitlines() if line.lstrip().startswith("Issue "))
+    subject = smtp.messages[0]["Subject"]
+    assert subject.startswith(f"[scan] Chatterly: {listed} systemic issue"), subject
 
     quiet = scan("digest", "--skip-empty")
     assert quiet.returncode == 0 and "nothing sent" in quiet.stdout, quiet.stdout
