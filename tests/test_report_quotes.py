@@ -157,8 +157,8 @@ def test_report_examples_show_the_phrase_at_eighty_columns(tmp_path: Path):
     mail = message_from_bytes((tmp_path / "digest.eml").read_bytes())
     plain = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
     assert "… But now the age verification" in plain.get_payload(decode=True).decode()
-    # its subject counts the systemic issue beside the grievances (none of three people)
-    assert mail["Subject"] == "[scan] Acme: 0 systemic grievances, 0 new; 1 systemic issue"
+    # its subject opens with the systemic issue, then the grievances (none of three people)
+    assert mail["Subject"] == "[scan] Acme: 1 systemic issue; 0 systemic grievances, 0 new"
 
 
 PERIOD = ("--as-of", "2026-07-01", "--days", "60")
