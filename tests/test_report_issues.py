@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from scanner.store import Store
+from scanner.text.safe import text_cells
 from tests.conftest import run_scan
 
 AS_OF = "2026-11-10"
@@ -440,6 +441,23 @@ def test_a_recent_list_of_grievances_counts_more_of_its_own():
     assert ids.endswith("#20 and 10 more (all: scan report --as-of 2026-11-10 --issue 7)")
     big.clusters_since = None  # all of them: as before
     assert issue_grievances(big, 20) == ("Grievances", grievance_ids(big, 20))
+
+
+@pytest.mark.parametrize("width", [80, 72, 60])
+def test_the_command_listing_all_grievances_is_never_broken_across_lines(width):
+    """In tmux at 80 columns it broke as "(all: scan" / "report --issue 12)", which
+    copies as two commands; it ends the last line, or takes one of its own."""
+    from scanner.report.formats.text import _grievance_ids
+    from scanner.report.model import IssueView
+
+    for count in range(1, 40):
+        issue = IssueView(12, "banned", ["banned"], "systemic", 6, 7, [], list(range(count)))
+        issue.clusters_since = "2026-09-04T00:00:00+00:00"
+        for as_of in ("", " --as-of 2026-06-30"):
+            lines = _grievance_ids(issue, width, as_of)
+            command = f"(all: scan report{as_of} --issue 12)"
+            assert sum(command in line for line in lines) == 1, lines
+            assert len(lines) <= 2 and all(text_cells(line) <= width for line in lines), lines
 
 
 def test_an_issue_as_of_a_day_before_its_first_post_says_so(report):

@@ -189,6 +189,22 @@ def test_wrap_cells_keeps_spacing_and_line_breaks_and_splits_only_an_overlong_wo
     assert textsafe.wrap_cells("日本語日本語", 5) == ["日本", "語日", "本語"]
 
 
+def test_wrap_cells_ending_keeps_a_command_on_one_line():
+    """ "(all: scan report --issue 12)" broke after "scan" in tmux at 80 columns."""
+    ids = "#275, #289, #342, #400, #431, #510"
+    command = "(all: scan report --issue 12)"
+    wrap = textsafe.wrap_cells_ending
+    assert wrap(ids, command, 80, "  Ids: ", "       ") == [f"  Ids: {ids} {command}"]
+    # No room left on the last line: a line of its own, under the text.
+    assert wrap(ids, command, 50, "  Ids: ", "       ") == [
+        "  Ids: #275, #289, #342, #400, #431, #510",
+        f"       {command}",
+    ]
+    # Too wide under the text: nearer the margin, still whole.
+    assert wrap("#1", command, 40, " " * 20, " " * 20)[1:] == [f"    {command}"]
+    assert wrap(ids, "", 80) == textsafe.wrap_cells(ids, 80)
+
+
 def test_text_cells_counts_spacing_vowel_signs_as_terminals_do():
     assert textsafe.text_cells("abc") == 3
     assert textsafe.text_cells("का") == 2  # KA and the spacing sign AA (Mc)

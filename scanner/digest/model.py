@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scanner.report.formats.common import grievance_ids
+from scanner.report.formats.common import grievance_id_parts, grievance_ids
 from scanner.text.counts import counted
 
 GRIEVANCE_IDS = 10  # an issue's grievances a digest names, largest first
@@ -65,6 +65,11 @@ class Grievance:
         """An issue's largest grievances as "#92, #111, … and 190 more (scan report
         --issue 1)": all ids of a big issue are a wall of numbers in a mail."""
         return grievance_ids(self, GRIEVANCE_IDS)
+
+    @property
+    def grievance_id_parts(self) -> tuple[str, str]:
+        """:attr:`grievance_ids` as (ids, the command that lists them all or "")."""
+        return grievance_id_parts(self, GRIEVANCE_IDS)
 
     @property
     def coordinated(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
 from scanner.text.counts import counted
-from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells
+from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells, wrap_cells_ending
 
 WIDTH = 78
 BAR_WIDTH = 30
@@ -112,7 +112,8 @@ def _grievance(g: Grievance, *, compact: bool) -> list[str]:
     if g.quoted_in_issue is not None:
         return [*out, f"{BODY}(quoted above, under Issue {g.quoted_in_issue})"]
     if g.clusters:
-        out += _wrap(f"grievances: {g.grievance_ids}", BODY)
+        ids, command = g.grievance_id_parts
+        out += wrap_cells_ending(f"grievances: {ids}", command, WIDTH, BODY)
     if g.phrases:
         out += _wrap("phrases: " + ", ".join(f'"{terminal(p)}"' for p in g.phrases), BODY)
     out += _wrap(f'"{terminal(g.quote)}"', BODY)

@@ -271,6 +271,24 @@ def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None)
     return [(indent if n == 0 else rest) + line for n, line in enumerate(lines)]
 
 
+def wrap_cells_ending(
+    text: str, ending: str, width: int, indent: str = "", rest: str | None = None
+) -> list[str]:
+    """:func:`wrap_cells` of ``text`` then ``ending`` (a command to copy) kept on one
+    line: at the end of the last line, or on a line of its own under ``rest`` (or
+    four spaces in, where ``rest`` leaves it too little room). "(all: scan report
+    --issue 12)" had broken after "scan", and copied as two commands. Only an
+    ending wider than the screen is wrapped."""
+    rest = indent if rest is None else rest
+    lines = wrap_cells(text, width, indent, rest)
+    if not ending:
+        return lines
+    if text_cells(f"{lines[-1]} {ending}") <= width:
+        return [*lines[:-1], f"{lines[-1]} {ending}"]
+    under = rest if text_cells(rest + ending) <= width else "    "
+    return lines + wrap_cells(ending, width, under)
+
+
 def _fitting(text: str, width: int) -> int:
     """How many leading characters of ``text`` fill at most ``width`` cells; reads
     no further than the first that does not fit, so a 20,000-character post costs

@@ -455,8 +455,19 @@ def grievance_ids(issue: HasClusters, limit: int | None = None, *, as_of: str = 
     """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
     and how many more (a big issue holds hundreds, which bury the page), with the
     command that lists them (``as_of``: the report's ``as_of_option``)."""
+    ids, command = grievance_id_parts(issue, limit, as_of=as_of)
+    return f"{ids} {command}" if command else ids
+
+
+def grievance_id_parts(
+    issue: HasClusters, limit: int | None = None, *, as_of: str = ""
+) -> tuple[str, str]:
+    """:func:`grievance_ids` as (the ids and how many more, the command that lists
+    them all or ""): a terminal or a plain-text mail keeps the command on one line."""
     text, more = _first_ids(issue.clusters, limit)
-    return f"{text} and {more} more (scan report{as_of} --issue {issue.id})" if more else text
+    if not more:
+        return text, ""
+    return f"{text} and {more} more", f"(scan report{as_of} --issue {issue.id})"
 
 
 def _first_ids(clusters: list[int], limit: int | None) -> tuple[str, int]:
@@ -472,12 +483,21 @@ def issue_grievances(issue: IssueView, limit: int | None, *, as_of: str = "") ->
     of its recent posts: the label says since when and the ids end with the command
     that lists all of them, so "and N more" never counts the recent ones as if they
     were all (JSON and ``--issue ID`` hold all)."""
+    label, ids, command = issue_grievance_parts(issue, limit, as_of=as_of)
+    return label, f"{ids} {command}" if command else ids
+
+
+def issue_grievance_parts(
+    issue: IssueView, limit: int | None, *, as_of: str = ""
+) -> tuple[str, str, str]:
+    """:func:`issue_grievances` as (label, ids, the command that lists all of them,
+    or ""): the terminal keeps the command on one line, to be copied whole."""
     if issue.clusters_since is None:
-        return "Grievances", grievance_ids(issue, limit, as_of=as_of)
+        return "Grievances", grievance_ids(issue, limit, as_of=as_of), ""
     text, more = _first_ids(issue.clusters, limit)
     ids = f"{text} and {more} more" if more else text
     label = f"Grievances since {day(issue.clusters_since)}"  # with a post since then
-    return label, f"{ids} (all: scan report{as_of} --issue {issue.id})"
+    return label, ids, f"(all: scan report{as_of} --issue {issue.id})"
 
 
 def as_of_option(report: Report) -> str:

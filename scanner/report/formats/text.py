@@ -298,20 +298,22 @@ def _summary(console: Console, issue: IssueView, window: str, as_of: str) -> Non
         console, "Phrases: ", textsafe.terminal(textsafe.width_cut(phrases, 2 * (width - 12)))
     )
     if issue.clusters:
-        _labelled(console, *_grievance_ids(issue, width, as_of))
+        for line in _grievance_ids(issue, width, as_of):
+            console.print(Text(line), no_wrap=True, overflow="ignore")
     for example in issue.examples[:3]:
         console.print(_example(example, width))
 
 
-def _grievance_ids(issue: IssueView, width: int, as_of: str) -> tuple[str, str]:
-    """The label and as many of an issue's grievances as fit in two lines beside it,
-    ending with how many more (a cut "#12, #15, …" hid how many it left out)."""
+def _grievance_ids(issue: IssueView, width: int, as_of: str) -> list[str]:
+    """The lines of an issue's grievances: as many as fit in two lines beside the
+    label, ending with how many more (a cut "#12, #15, …" hid how many it left out)
+    and the command that lists them all."""
     limit = cc.SUMMARY_IDS
     while True:
-        label, ids = cc.issue_grievances(issue, limit, as_of=as_of)
-        room = 2 * (width - textsafe.text_cells(label) - 4)
-        if limit == 1 or textsafe.text_cells(ids) <= room:
-            return label + ": ", ids
+        label, ids, command = cc.issue_grievance_parts(issue, limit, as_of=as_of)
+        lines = _labelled_lines(label + ": ", ids, width, whole=command)
+        if limit == 1 or len(lines) <= 2:
+            return lines
         limit -= 1
 
 
@@ -336,9 +338,15 @@ def _dotted(console: Console, parts: list[Text]) -> None:
 def _labelled(console: Console, label: str, text: str) -> None:
     """``  Label: text`` (made safe by the caller) with the text wrapped under itself,
     not under the label."""
-    head = "  " + label
-    for line in textsafe.wrap_cells(text, console.width, head, " " * len(head)):
+    for line in _labelled_lines(label, text, console.width):
         console.print(Text(line), no_wrap=True, overflow="ignore")
+
+
+def _labelled_lines(label: str, text: str, width: int, *, whole: str = "") -> list[str]:
+    """The lines of :func:`_labelled`; ``whole`` (a command to copy) ends them on
+    one line (``textsafe.wrap_cells_ending``)."""
+    head = "  " + label
+    return textsafe.wrap_cells_ending(text, whole, width, head, " " * len(head))
 
 
 #: Cells an example's quote keeps however long its source's name ("zendesk-export-…").
