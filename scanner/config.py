@@ -10,7 +10,6 @@ its line and the key, never as a traceback.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,6 +21,7 @@ from scanner.schema import http_url, setting
 from scanner.schema.checks import redis_url
 from scanner.schema.fields import key_path, spec_of
 from scanner.spidernames import spider_names
+from scanner.text.clean import nfc
 
 DEFAULT_CONFIG = "scanner.toml"
 PRIVACY_MODES = ("keep", "hash", "drop")
@@ -35,8 +35,8 @@ class Company:
 
     def __post_init__(self) -> None:
         # compared with the names posts are stored under, which are in NFC (store.KEYS)
-        self.name = _nfc(self.name)
-        self.aliases = [_nfc(a) for a in self.aliases]
+        self.name = _name_nfc(self.name)
+        self.aliases = [_name_nfc(a) for a in self.aliases]
 
     @property
     def names(self) -> list[str]:
@@ -69,8 +69,8 @@ class Source:
 
     def __post_init__(self) -> None:
         # the names its posts are stored under, in NFC (store.KEYS)
-        self.name = _nfc(self.name)
-        self.company = _nfc(self.company) if self.company is not None else None
+        self.name = _name_nfc(self.name)
+        self.company = _name_nfc(self.company) if self.company is not None else None
 
     def spider_args(self) -> dict[str, Any]:
         """The keyword arguments the spider is started with (``-a`` in scrapy terms)."""
@@ -157,6 +157,7 @@ class Config:
         mentions there, and "no company named" alone would read as a typo."""
         if not name:
             return self.company
+        name = nfc(name)  # as the config's names are, and the store's
         for company in self.companies:
             if company.name.casefold() == name.casefold():
                 return company
@@ -211,11 +212,11 @@ class Config:
         return str(self.path) if self.path else "config"
 
 
-def _nfc(value: str) -> str:
-    """A name in Unicode NFC, as the store keeps names (``scanner.store.KEYS``):
-    a config written with combining accents names the company its posts are
-    stored under. Anything that is not text is left for the schema to refuse."""
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+def _name_nfc(value: Any) -> Any:
+    """A name in NFC (``scanner.text.clean.nfc``), as the store keeps names, so a
+    config written with combining accents names the company its posts are stored
+    under; anything that is not text is left for the schema to refuse."""
+    return nfc(value) if isinstance(value, str) else value
 
 
 def default_config(db: Path | None = None) -> Config:

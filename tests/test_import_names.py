@@ -77,6 +77,15 @@ def test_a_company_source_and_author_written_decomposed_are_those_written_compos
     assert _rows(tmp_path / "scan.db", "SELECT DISTINCT company, source, author FROM mentions") == [
         (COMPANY, SOURCE, AUTHOR)
     ]
+    # Named on the command line either way: "no company named 'Café'" had refused the
+    # decomposed spelling, and a decomposed --source had matched no post.
+    for form in (nfc, nfd):
+        named = ("--company", form(COMPANY), "--source", form(SOURCE), "--format", "json")
+        shown = scan("report", "--as-of", "2026-12-01", "--since", "2026-11-01", *named)
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["totals"]["mentions"] == 2
+        listed = scan("mentions", "--company", form(COMPANY), "--source", form(SOURCE))
+        assert listed.returncode == 0 and listed.stdout.count("r0") + listed.stdout.count("r1") == 2
 
 
 def test_a_database_holding_decomposed_names_is_brought_to_nfc(scan, tmp_path):

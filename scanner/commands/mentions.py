@@ -63,7 +63,8 @@ def mentions(
     from scanner.report.checks import check_source, stored_company
 
     store = app.store()
-    check_source(store.db, app.config, source)  # a typo is refused, not "No mentions match"
+    # A typo is refused, not "No mentions match"; the name compared is the stored form.
+    source = check_source(store.db, app.config, source)
     rows = store.search_mentions(
         search=search,
         source=source,

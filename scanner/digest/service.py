@@ -93,7 +93,7 @@ def compose_since(
     rules = rules or load_digest_rules()
     as_of = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     company = config.company.name
-    report = build(store, config, company=company, as_of=as_of, include_all=True)
+    report = build(store, config, company=company, as_of=as_of, include_all=True, companies=False)
     quiet_days = load_systemic_rules().quiet_days
     sources = current_sources(store, report, config)
     comparison = compare_news(store, config, as_of=as_of, previous=previous)

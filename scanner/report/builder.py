@@ -52,6 +52,7 @@ def build(
     rules: SystemicRules | None = None,
     members: bool = True,
     volume: bool = True,
+    companies: bool = True,
 ) -> Report:
     """The report for one company and period (see the module docstring).
 
@@ -63,6 +64,8 @@ def build(
     ``list_all`` (``--all``) lists every grievance and issue of the period, the
     single-post ones too, with no cap. ``include_all`` lists every live one whatever
     the period, uncapped: the digest compares each one's state with the last digest's.
+    ``companies=False`` skips the companies table (each competitor's totals and
+    systemic issues), which the digest does not show.
     """
     rules = rules or load_systemic_rules()
     name = config.company_named(company, stored=store.companies).name
@@ -85,7 +88,7 @@ def build(
     if cluster_id is not None and issue_id is not None:
         raise OptionError("use either --cluster or --issue, not both")
     category = category_key(category)
-    check_source(store.db, config, source)
+    source = check_source(store.db, config, source)
     scope = _Scope(store, name, start, until, rules, members=members, source=source)
     category_labels = labels()
     report = Report(
@@ -182,7 +185,7 @@ def build(
     )
     report.issues = section.issues
     report.totals["systemic_issues"] = section.systemic_total
-    if len(config.companies) > 1:  # a list's header, not a --cluster or --issue page's
+    if companies and len(config.companies) > 1:  # a list's, not a --cluster or --issue page's
         report.companies = [
             {
                 "name": c.name,

@@ -19,6 +19,7 @@ from scanner.errors import UnknownNameError
 from scanner.judge.categories import labels
 from scanner.report import query
 from scanner.store import Store
+from scanner.text.clean import nfc
 
 
 def not_yet(what: str, until: datetime, first: str) -> str:
@@ -39,13 +40,16 @@ def category_key(value: str | None) -> str | None:
     raise UnknownNameError(f"no category {value!r} (known: {', '.join(known)})")
 
 
-def check_source(db: Database, config: Config, source: str | None) -> None:
-    """A source some mention comes from, or one the config crawls (it may have none
-    yet: an empty report is then the truth). Names are compared as stored, as the
-    filter compares them."""
+def check_source(db: Database, config: Config, source: str | None) -> str | None:
+    """``source`` as stored (in NFC, as the store keeps names), if some mention comes
+    from it or the config crawls it (it may have none yet: an empty report is then
+    the truth); refused otherwise. The filter compares the name it returns."""
+    if source is None:
+        return None
+    source = nfc(source)
     configured = {s.name for s in config.sources}
-    if source is None or source in configured or query.has_source(db, source):
-        return
+    if source in configured or query.has_source(db, source):
+        return source
     known = ", ".join(sorted(configured.union(query.sources(db)))) or "none yet"
     raise UnknownNameError(f"no source named {source!r} (known: {known})")
 
@@ -58,6 +62,7 @@ def stored_company(store: Store, config: Config, name: str | None) -> list[str] 
     "No mentions match" would read as "nobody wrote about them"."""
     if name is None:
         return None
+    name = nfc(name)  # as names are stored
     stored = store.companies()
     watched = [c.name for c in config.companies]
     spellings = [s for s in dict.fromkeys(watched + stored) if s.casefold() == name.casefold()]

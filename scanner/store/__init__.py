@@ -15,7 +15,6 @@ import hashlib
 import json
 import operator
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from scanner.privacy import AuthorPolicy
 from scanner.store import authors, migrations, runs
 from scanner.store.opening import Mode, cannot_open, connect
 from scanner.store.search import fts_query
+from scanner.text.clean import nfc
 from scanner.text.safe import needs_sanitizing, sanitize, sanitize_tree
 
 MENTION_FIELDS = (
@@ -427,13 +427,6 @@ def clean_id(value: str) -> str:
     ones (an import's id clash check, a crawl's list of posts it has seen), must
     clean them with this first, as ``clean_name``."""
     return nfc(clean_name(value))
-
-
-def nfc(value: str) -> str:
-    """``value`` in Unicode NFC (almost always already: checked before it is built)."""
-    if unicodedata.is_normalized("NFC", value):
-        return value
-    return unicodedata.normalize("NFC", value)
 
 
 def _prepare(row: dict[str, Any], now: str, policy: AuthorPolicy) -> dict[str, Any]:

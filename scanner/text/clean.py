@@ -203,3 +203,13 @@ _REMOVED_POST = re.compile(
 def is_removed_post(*texts: object) -> bool:
     """Whether any of these texts is only a site's "deleted/removed" placeholder."""
     return any(isinstance(t, str) and _REMOVED_POST.search(t) for t in texts)
+
+
+def nfc(value: str) -> str:
+    """``value`` in Unicode NFC (almost always already: checked before it is built).
+    Names that must compare equal however their accents were composed (a post's id,
+    company, source, author; a company or source named in the config or on the
+    command line) are compared in this form: the store keeps them so."""
+    if unicodedata.is_normalized("NFC", value):
+        return value
+    return unicodedata.normalize("NFC", value)
