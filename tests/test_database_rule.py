@@ -146,6 +146,11 @@ def test_init_with_db_writes_that_database_into_the_config(scan, tmp_path):
     # A kept config naming another database says so.
     kept = scan("--db", "other.db", "init")
     assert kept.returncode == 0 and "names the database acme.db, not other.db" in kept.stdout
+    # A kept config with a mistake in it is the user's to mend: init with --db still works.
+    (tmp_path / "scanner.toml").write_text('[company]\nnam = "x"\n', encoding="utf-8")
+    typo = scan("--db", "third.db", "init")
+    assert typo.returncode == 0, typo.stderr
+    assert "Kept scanner.toml" in typo.stdout and "names the database" not in typo.stdout
 
 
 def test_create_flag_lets_a_writing_command_start_a_database(scan, tmp_path):

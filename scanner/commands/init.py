@@ -43,10 +43,22 @@ def init(app: App, force: bool) -> None:
         )
     Store(db, mode="create").close()
     config_line = f"Wrote {path}." if wrote else f"Kept {path} (--force overwrites it)."
-    if not wrote and app.db_override and app.config.db.resolve() != db.resolve():
+    named = _named_db(app) if not wrote and app.db_override else None
+    if named is not None and named.resolve() != db.resolve():
         config_line += (
-            f" It names the database {app.config.db}, not {db}: pass --db {db} to each"
+            f" It names the database {named}, not {db}: pass --db {db} to each"
             " command or change db in it."
         )
     db_line = f"Database {db} is ready." if existed else f"Created database {db}."
     say(f"{config_line} {db_line} Edit [company] and [[sources]], then run: scan crawl")
+
+
+def _named_db(app: App) -> Path | None:
+    """The database a kept config names, if it loads: init with --db never needed a
+    config that loads (one with a typo is for the user to mend, not a failure here)."""
+    from scanner.errors import ConfigError
+
+    try:
+        return app.config.db
+    except ConfigError:
+        return None
