@@ -95,8 +95,7 @@ def _for_stderr(message: str) -> str:
     """An error message word-wrapped to the terminal when standard error is one (a
     long message broke mid-word at 80 columns, "repor/t on it"); one line per
     paragraph otherwise, for logs and scripts that grep them."""
-    lead = "Error: "  # what click prints before it, so measured with it
-    return for_terminal(lead + message, err=True)[len(lead) :]
+    return for_terminal(message, err=True, lead="Error: ")  # what click prints before it
 
 
 @functools.cache

@@ -38,16 +38,18 @@ def output_width(*, fallback: int = FALLBACK) -> int:
     return _tty_width() or fallback
 
 
-def for_terminal(message: str, *, err: bool = False, indent: str = "") -> str:
-    """``message`` word-wrapped to the terminal's width, its later lines indented
-    by ``indent``, when the stream it is for (standard output, or standard error
-    with ``err``) is a terminal; as it is otherwise."""
+def for_terminal(message: str, *, err: bool = False, lead: str = "") -> str:
+    """``message`` word-wrapped to the terminal's width when the stream it is for
+    (standard output, or standard error with ``err``) is a terminal; as it is
+    otherwise. ``lead`` is what will be printed before it (click's "Error: "): its
+    first line leaves room for that."""
     from scanner.text.safe import wrap_cells
 
     stream = sys.stderr if err else sys.stdout
     if not _isatty(stream):
         return message
-    return "\n".join(wrap_cells(message, output_width(), "", indent))
+    lines = wrap_cells(message, output_width(), lead, "")
+    return "\n".join([lines[0][len(lead) :], *lines[1:]])
 
 
 def _isatty(stream: TextIO) -> bool:

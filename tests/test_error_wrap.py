@@ -94,3 +94,17 @@ def test_a_summary_on_a_terminal_is_wrapped_between_words(tmp_path):
         lines = shown.strip().split("\n")
         assert len(lines) > 1 and all(text_cells(line) <= 40 for line in lines), lines
         assert " ".join(lines).split() == message.split()
+
+
+def test_an_error_opening_with_a_long_word_still_fits(tmp_path):
+    """A message opening with a word too long for the line beside "Error: " (a deep
+    database path): the lead stood alone on the first line, the path below it."""
+    deep = "d" * 82 + "/scan.db"
+    args = ("--db", deep, "stats")
+    status, piped = _run(tmp_path, tty=False, args=args)
+    assert status == 1 and "no such database" in piped
+    status, shown = _run(tmp_path, tty=True, args=args)
+    lines = shown.strip().split("\n")
+    assert len(lines) > 1 and all(text_cells(line) <= 80 for line in lines), lines
+    assert lines[0].startswith("Error: ddd"), lines
+    assert "".join(lines).replace(" ", "") == piped.strip().replace(" ", "")
