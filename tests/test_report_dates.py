@@ -71,3 +71,12 @@ def test_a_grievance_as_steady_as_the_period_before_is_not_growing(tmp_path):
     (cluster,) = json.loads(done.stdout)["clusters"]
     assert cluster["flags"] == ["growing"]  # three people now, two in the period before
     assert "growing" in run_scan(*period, cwd=grown).stdout
+
+
+def test_a_time_scan_recorded_keeps_its_time_even_at_midnight():
+    """A crawl run stored at 00:00:00 was shown as a bare date, as a review is."""
+    from scanner.report.formats.common import clock, moment
+
+    run = "2026-12-03T00:00:00+00:00"
+    assert clock(run) == "2026-12-03 00:00" and moment(run) == "2026-12-03"
+    assert clock("2026-12-03T03:15:09+00:00") == moment("2026-12-03T03:15:09+00:00")

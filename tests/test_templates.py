@@ -19,6 +19,7 @@ from scanner import templates
 ALLOWED_FILTERS = {
     "day",
     "moment",
+    "clock",
     "sparkline",
     "excerpt",
     "safe_url",

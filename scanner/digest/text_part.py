@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from scanner.digest.compare_part import text_lines
 from scanner.digest.model import Digest, Grievance, Post, Section, SourceNote
+from scanner.report.formats.common import clock
 from scanner.text.counts import counted
 from scanner.text.safe import terminal, text_cells, width_cut, wrap_cells, wrap_cells_ending
 
@@ -68,7 +69,7 @@ def render_text(digest: Digest) -> str:
 
 def _since(digest: Digest) -> str:
     if digest.since:
-        return f"Changes since the last digest ({digest.since[:16].replace('T', ' ')} UTC)."
+        return f"Changes since the last digest ({clock(digest.since)} UTC)."
     return "First digest: everything known so far."
 
 
@@ -139,7 +140,7 @@ def _link(post: Post) -> list[str]:
 def _sources(notes: list[SourceNote]) -> list[str]:
     out = []
     for n in (n for n in notes if n.change == "new"):
-        since = f" since {n.since[:16].replace('T', ' ')}" if n.since else ""
+        since = f" since {clock(n.since)}" if n.since else ""
         out += _wrap(
             f"{n.state.upper()}: {terminal(n.name)}{since}"
             + (f" - {terminal(n.message)}" if n.message else ""),

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from scanner.report.formats.common import day, moment, sparkline
+from scanner.report.formats.common import clock, day, moment, sparkline
 from scanner.text import safe as textsafe
 
 
@@ -46,7 +46,12 @@ def environment() -> jinja2.Environment:
     # Our own constant, not text from the web: the policy every page carries.
     env.globals["csp_meta"] = Markup(textsafe.CSP_META)  # noqa: S704 - a constant of ours
     env.filters.update(
-        day=day, moment=moment, sparkline=sparkline, excerpt=excerpt, safe_url=textsafe.safe_url
+        day=day,
+        moment=moment,
+        clock=clock,
+        sparkline=sparkline,
+        excerpt=excerpt,
+        safe_url=textsafe.safe_url,
     )
     return env
 

@@ -89,13 +89,19 @@ def moment(stamp: str | None) -> str:
             return text[:10]
     except ValueError:  # not a moment: shown as stored
         pass
-    return text[:16].replace("T", " ")
+    return clock(text)
+
+
+def clock(stamp: str | None) -> str:
+    """``2026-11-02T00:00:00+00:00`` as ``2026-11-02 00:00``, whatever the time: what
+    scan itself recorded (a crawl run) always has one, even at midnight."""
+    return (stamp or "")[:16].replace("T", " ")
 
 
 def last_crawl(source: SourceView) -> str:
     """A source's last crawl as the report's Sources table shows it: its time, and
     its status when that run judged nothing ("2026-11-02 03:15 killed")."""
-    when = moment(source.last_run_at) or "-"
+    when = clock(source.last_run_at) or "-"
     return f"{when} {source.last_run_status}" if source.last_run_status in UNJUDGED else when
 
 
