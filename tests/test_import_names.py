@@ -117,3 +117,44 @@ def test_a_database_holding_decomposed_names_is_brought_to_nfc(scan, tmp_path):
     assert _rows(db, "SELECT id, company FROM clusters") == [(cluster_id, COMPANY)]
     assert _rows(db, "SELECT DISTINCT company FROM grouping_index") == [(COMPANY,)]
     assert _rows(db, "SELECT company FROM grouping_state") == [(COMPANY,)]
+
+
+def test_a_company_stored_in_both_forms_becomes_one_keeping_its_clusters(scan, tmp_path):
+    """Both forms grouped before m012: the decomposed company's clusters stayed live
+    and empty beside new ones made for its posts ("clusters 3" in scan stats for 2).
+    They join the NFC company with their ids; an issue whose key it has already is
+    retired, another is renamed."""
+    _setup(tmp_path, COMPANY)
+    rows = [
+        {"id": f"{kind}{n}", "author": f"{kind}-{n}", "text": text, "published_at": "2026-11-20"}
+        for kind, text in (("c", TEXTS[0]), ("d", "The parcel came broken and late again"))
+        for n in range(6)
+    ]
+    lines = "".join(json.dumps(r) + "\n" for r in rows)
+    (tmp_path / "both.jsonl").write_text(lines, encoding="utf-8")
+    assert scan("--create", "import", "both.jsonl").returncode == 0
+    assert scan("cluster").returncode == 0
+    db = tmp_path / "scan.db"
+    before = dict(_rows(db, "SELECT mention_id, cluster_id FROM cluster_members"))
+    assert len(set(before.values())) == 2
+    now = "2026-11-21T00:00:00+00:00"
+    with sqlite3.connect(db) as conn:  # as an older version stored them: "d" posts decomposed
+        conn.execute("UPDATE mentions SET company = ? WHERE id LIKE 'd%'", [nfd(COMPANY)])
+        conn.execute("UPDATE clusters SET company = ? WHERE id = ?", [nfd(COMPANY), before["d0"]])
+        conn.execute(
+            "UPDATE grouping_index SET company = ? WHERE mention_id LIKE 'd%'", [nfd(COMPANY)]
+        )
+        issue = (
+            "INSERT INTO issues (company, key, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+        )
+        conn.execute(issue, [COMPANY, "refund", "refund", now, now])
+        conn.execute(issue, [nfd(COMPANY), "refund", "refund", now, now])
+        conn.execute(issue, [nfd(COMPANY), "parcel", "parcel", now, now])
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_names_in_nfc'")
+    conn.close()
+    assert scan("cluster").returncode == 0
+    assert dict(_rows(db, "SELECT mention_id, cluster_id FROM cluster_members")) == before
+    assert _rows(db, "SELECT DISTINCT company FROM clusters") == [(COMPANY,)]
+    assert json.loads(scan("stats", "--json").stdout)["clusters"] == 2
+    live = _rows(db, "SELECT company, key FROM issues WHERE retired_at IS NULL ORDER BY key")
+    assert live == [(COMPANY, "parcel"), (COMPANY, "refund")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import unicodedata
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlite_utils.migrations import Migrations
@@ -430,10 +431,10 @@ def m011_ids_in_nfc(db: Database) -> None:
             )
 
 
-#: Where a company or a source is named, beside ``mentions`` (m012). The per-company
-#: and per-source state of grouping, issues and crawls.
-_NAMED_BY_COMPANY = ("clusters", "grouping_index", "grouping_state", "issues")
+#: Where a source is named, beside ``mentions`` (m012): a crawl's state.
 _NAMED_BY_SOURCE = ("frontier", "source_health", "page_marks")
+#: The grouping's index of a company, derived from its posts (m012).
+_GROUPING = ("grouping_index", "grouping_state")
 
 
 @migrations()
@@ -445,14 +446,12 @@ def m012_names_in_nfc(db: Database) -> None:
     is worked out again where it was worked out from what is stored, so the next
     import of the file finds it unchanged.
 
-    A name wholly stored decomposed is renamed wherever it is (clusters, issues,
-    a crawl's backlog and health, crawl runs), keeping their ids and state. Where
-    the NFC name is there already, that table's rows under the other form are
-    left as they are: what derives from the posts is redone by the stage that
-    owns it, which takes a post whose company changed as it takes an edit (``scan
-    cluster`` regroups it). A post whose NFC source would give it the id of
-    another (both forms were stored before m011) is left too. Reads every post
-    once (its names only), then the texts of the few to change."""
+    A company's clusters and issues follow it (:func:`_join_company_forms`), ids
+    kept. A source wholly stored decomposed is renamed wherever it is (a crawl's
+    backlog and health, crawl runs); where its NFC name is there already, that
+    table's rows under the other form are left. A post whose NFC source would give
+    it the id of another (both forms were stored before m011) is left too. Reads
+    every post once (its names only), then the texts of the few to change."""
     from scanner.store import content_hash
 
     conn = db.conn
@@ -477,13 +476,56 @@ def m012_names_in_nfc(db: Database) -> None:
         "WHERE rowid = ?",
         changes,
     )
-    _rename_names(conn, "company", _NAMED_BY_COMPANY)
+    _join_company_forms(conn)
     _rename_names(conn, "source", _NAMED_BY_SOURCE, runs="kind = 'crawl'")
     if changes:  # an issue member's source is its post's (m005)
         conn.execute(
             "UPDATE issue_members SET source = m.source FROM mentions m "
             "WHERE m.id = issue_members.mention_id AND issue_members.source != m.source"
         )
+
+
+def _join_company_forms(conn: sqlite3.Connection) -> None:
+    """A company stored under a decomposed name joins its NFC form (m012): its
+    clusters are the NFC company's, ids kept (a cluster's id is unique whoever owns
+    it); its issues too, but for one whose key the NFC company has already, which is
+    retired (``scan issues`` finds the theme again, one issue). Where both forms were
+    grouped, the grouping index of both is dropped: it is derived from the posts,
+    and the next ``scan cluster`` builds it again, matching the stored clusters so
+    they keep their ids. Before, the decomposed company's clusters stayed live and
+    empty beside new ones, counted by ``scan stats``."""
+    tables = ("clusters", "issues", *_GROUPING)
+    forms = {
+        name
+        for table in tables
+        for (name,) in conn.execute(f"SELECT DISTINCT company FROM {table}")  # noqa: S608
+        if name and unicodedata.normalize("NFC", name) != name
+    }
+    now = datetime.now(UTC).isoformat()
+    for name in sorted(forms):
+        new = unicodedata.normalize("NFC", name)
+        conn.execute("UPDATE clusters SET company = ? WHERE company = ?", [new, name])
+        conn.execute("UPDATE OR IGNORE issues SET company = ? WHERE company = ?", [new, name])
+        conn.execute(
+            "UPDATE issues SET retired_at = ? WHERE company = ? AND retired_at IS NULL",
+            [now, name],
+        )
+        both = conn.execute(
+            "SELECT 1 FROM grouping_state WHERE company = ? "
+            "UNION ALL SELECT 1 FROM grouping_index WHERE company = ? LIMIT 1",
+            [new, new],
+        ).fetchone()
+        for table in _GROUPING:
+            if both:
+                conn.execute(
+                    f"DELETE FROM {table} WHERE company IN (?, ?)",  # noqa: S608 - our names
+                    [name, new],
+                )
+            else:
+                conn.execute(
+                    f"UPDATE {table} SET company = ? WHERE company = ?",  # noqa: S608
+                    [new, name],
+                )
 
 
 def _rename_names(
