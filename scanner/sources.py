@@ -55,8 +55,7 @@ def unconfigured(store: Store, crawled: dict[str, int]) -> list[dict[str, Any]]:
     for source in sorted(crawled):
         run = last_runs.get(source)
         state, since, message = health.get(source, (None, None, None))
-        if run and run.status == runs.KILLED:  # the health is an earlier run's: say why
-            message = run.message
+        message = run.note(message) if run else message
         out.append(
             {
                 "source": source,

@@ -230,8 +230,7 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
             "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
         ).fetchone()
         message = health[2] if health else None
-        if run and run.status == runs.KILLED:  # the health is an earlier run's: say why
-            message = run.message
+        message = run.note(message) if run else message
         pending = store.db.execute(
             "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
         ).fetchone()[0]

@@ -23,7 +23,7 @@ from typing import Any
 
 from scanner.config import Config
 from scanner.store import Store
-from scanner.text.dates import bound_before, first_second
+from scanner.text.dates import first_second
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 EXAMPLES = 3
@@ -59,17 +59,14 @@ def issue_views(
     (``scan report --source``) an issue's examples are that source's posts, where
     it has some among them."""
     from scanner.judge.systemic import load_systemic_rules
+    from scanner.judge.verdict import recent_since
 
     rules = rules or load_systemic_rules()
     as_of = as_of or datetime.now(UTC)
     period_start = period_start or first_second(as_of - timedelta(days=rules.period_days))
     low = None
     if not with_members:
-        # The window, or the period before the report's, as long, when that reaches
-        # further: (bound - (as_of - bound), bound] for the report's (bound, as_of].
-        # (Counted from the first second, it began 2 s into the day it is headed by.)
-        bound = bound_before(period_start)
-        low = min(as_of - timedelta(days=rules.window_days), bound - (as_of - bound))
+        low = recent_since(as_of, period_start, rules)
     name = config.company_named(company, stored=store.companies).name
     sql = "SELECT id, name, phrases, pinned FROM issues WHERE company = ? AND retired_at IS NULL"
     params: list[Any] = [name]

@@ -122,6 +122,16 @@ def assess(
     )
 
 
+def recent_since(as_of: datetime, period_start: datetime, rules: SystemicRules) -> datetime:
+    """The open bound of the posts :func:`assess` reads, for a caller that loads only
+    those (a grievance of ten thousand posts costs no more than its recent ones): the
+    verdict window, or the period before the report's when that reaches further,
+    (bound - (as_of - bound), bound] for the report's (bound, as_of], so that a
+    review dated on that period's first day (at its midnight) is read too."""
+    bound = bound_before(period_start)
+    return min(as_of - timedelta(days=rules.window_days), bound - (as_of - bound))
+
+
 def _people_in(
     dated: Sequence[tuple[datetime, Member]], key_of: dict[int, str], low: datetime, high: datetime
 ) -> int:

@@ -33,8 +33,7 @@ def source_views(db: Database, config: Config, company: str) -> list[SourceView]
     for name in sorted(names):
         state, message = health.get(name, (None, None))
         run = last_runs.get(name)
-        if run and run.status == runs.KILLED:  # say why the health is not this run's
-            message = run.message
+        message = run.note(message) if run else message
         views.append(
             SourceView(
                 name=name,

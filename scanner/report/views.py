@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -11,10 +11,10 @@ from sqlite_utils import Database
 from scanner.judge.categories import ranked
 from scanner.judge.people import Member
 from scanner.judge.systemic import SystemicRules
-from scanner.judge.verdict import assess
+from scanner.judge.verdict import assess, recent_since
 from scanner.report import query
 from scanner.report.model import ClusterView, MemberView, shown_title
-from scanner.text.dates import bound_before, iso
+from scanner.text.dates import iso
 
 
 def cluster_view(
@@ -37,11 +37,7 @@ def cluster_view(
     if with_members:
         loaded = query.members(db, row["id"], high=high)
     else:
-        # The window, or the period before the report's when that reaches further:
-        # (bound - (as_of - bound), bound] for the report's (bound, as_of], so that a
-        # review dated on that period's first day (at its midnight) is read too.
-        bound = bound_before(period_start)
-        low = min(as_of - timedelta(days=rules.window_days), bound - (as_of - bound))
+        low = recent_since(as_of, period_start, rules)
         loaded = query.members(db, row["id"], high=high, low=iso(low))
         history = query.history(db, row["id"], low=iso(low) or "", high=high)
     members = [m for m, _ in loaded]

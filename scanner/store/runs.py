@@ -91,10 +91,10 @@ class LastRun:
     new: int | None
     message: str | None  # the run's own; for a killed run, why it is killed
 
-    @property
-    def unjudged(self) -> str | None:
-        """Its status when it judged nothing (running, killed, interrupted), else None."""
-        return self.status if self.status in UNJUDGED else None
+    def note(self, health: str | None) -> str | None:
+        """The message beside this run's source: its health's, or for a killed run
+        (whose health is an earlier run's) why it is killed."""
+        return self.message if self.status == KILLED else health
 
 
 def last_crawls(db: Any) -> dict[str, LastRun]:
