@@ -186,11 +186,29 @@ class WorkerClient:
 
     def _died(self, message: str) -> None:
         """Every batch still in flight is lost: each source is told once per batch,
-        with the pages the batch would have recorded, to be recorded again."""
+        with the pages the batch would have recorded, to be recorded again. The
+        answers the worker sent before it died are read first: a batch it stored and
+        answered was called lost when the crawl noticed the death before reading
+        them (stored 30 posts, "stored 0, dropped 40", the run "failed")."""
+        if self.dead:
+            return
         self.dead = message
+        self._read_sent()
         logger.error("%s", message)
         for key, batches in self.in_flight.items():
             for posts, pages in batches:
                 lost = BatchDone(key, 0, error=message, lost=posts, unrecorded=pages)
                 self.callbacks[key](lost)
             batches.clear()
+
+    def _read_sent(self) -> None:
+        """Fold in the answers already in the pipe, without waiting for more."""
+        while any(self.in_flight.values()):
+            try:
+                if not self.inbox.poll(0):
+                    return
+                answer: BatchDone = pickle.loads(self.inbox.recv_bytes())  # noqa: S301 - ours
+            except (EOFError, OSError):
+                return
+            self.in_flight[answer.key].popleft()
+            self.callbacks[answer.key](answer)

@@ -129,3 +129,30 @@ def test_the_worker_runs_this_scanner_whatever_the_current_directory_holds(
     worker.wait(key)
     worker.release()
     assert [(a.new, a.error) for a in answers] == [(1, None)]
+
+
+def test_a_worker_that_died_after_answering_lost_only_what_it_had_not_stored(
+    tmp_path: Path,
+) -> None:
+    """The worker stored two batches and answered them, then was killed before the
+    crawl read the answers: noticing the death first, the crawl called both lost
+    ("stored 0, dropped 40" over posts that were in the database, the run "failed")."""
+    import signal
+    import time
+
+    db = tmp_path / "scan.db"
+    answers: list[BatchDone] = []
+    worker, key = open_worker(db, answers)
+    worker.submit(key, [post(1), post(2)], {}, set())
+    worker.submit(key, [post(3)], {}, set())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and rows(db, "SELECT COUNT(*) FROM mentions") != [(3,)]:
+        time.sleep(0.02)
+    while time.monotonic() < deadline and not worker.inbox.poll(0):  # its answers are sent
+        time.sleep(0.02)
+    time.sleep(1)  # the second answer follows its commit at once; give it time on a busy machine
+    worker.process.send_signal(signal.SIGKILL)
+    worker.process.wait()
+    assert worker.gone()
+    worker.release()
+    assert [(a.seq, a.new, a.lost) for a in answers] == [(1, 2, 0), (2, 1, 0)]
