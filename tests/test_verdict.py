@@ -152,6 +152,26 @@ def test_posts_dated_to_the_day_are_never_a_burst_of_hours():
     assert "coordinated" in assess(same_day, as_of=AS_OF, rules=daily).flags
 
 
+def test_copies_of_a_long_review_on_one_day_are_a_burst_without_times():
+    """Five accounts posted one long review word for word on one day (seen on Google
+    Play, dates only): never flagged, since dates had no hours. A text of
+    ``day_words`` words or more is evidence enough within its day; its copies on
+    other days are not within it."""
+    day = datetime(2026, 11, 9, tzinfo=UTC)
+    text = "the app is no longer even functional unless you subscribe to it"
+    copies = [
+        Member(id=f"c{i}", source="googleplay", author=f"user{i}", published_at=day, text=text)
+        for i in range(3)
+    ]
+    assert "coordinated" in assess(copies, as_of=AS_OF, rules=RULES).flags
+    spread = [replace(m, published_at=day - timedelta(days=i)) for i, m in enumerate(copies)]
+    assert "coordinated" not in assess(spread, as_of=AS_OF, rules=RULES).flags
+    short = replace(RULES, coordinated_day_words=len(text.split()) + 1)
+    assert "coordinated" not in assess(copies, as_of=AS_OF, rules=short).flags
+    two = copies[:2] + [replace(copies[2], text="my refund never came and support hung up")]
+    assert "coordinated" not in assess(two, as_of=AS_OF, rules=RULES).flags
+
+
 def test_weekly_trend_ends_at_the_as_of_date():
     members = [member(1, "Ann", 1), member(2, "Bob", 2), member(3, "Cy", 8), member(4, "Di", 100)]
     assert assess(members, as_of=AS_OF, rules=RULES).weekly == [0, 0, 0, 0, 0, 0, 1, 2]

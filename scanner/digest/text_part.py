@@ -19,7 +19,7 @@ INDENT = "  "  # a grievance's first line
 BODY = "     "  # its other lines
 COORDINATED = (
     "possibly coordinated: several accounts posted near-identical text within "
-    "hours (a review bomb?)"
+    "hours, or on one day (a review bomb?)"
 )
 
 

@@ -21,6 +21,7 @@ from scanner.text.dates import is_date_only
 # Each post is compared with at most this many later posts inside the time
 # window, so a cluster of thousands of posts costs a bounded amount of work.
 MAX_NEIGHBOURS = 200
+ONE_DAY = timedelta(days=1)
 
 
 def _fold(text: str) -> str:
@@ -36,23 +37,21 @@ def near_verbatim_burst(
     hours: float,
     similarity: float,
     keys: Sequence[str] | None = None,
+    day_words: int | None = None,
 ) -> bool:
     """True when ``accounts`` distinct people posted near-verbatim text within ``hours``.
 
+    A post known only by its day (a store that gives dates, an import of dates) sits
+    at midnight, and "within hours" cannot be told for it: it is within the window
+    of the posts of its own day, when its text holds at least ``day_words`` words
+    (None: never). Three one-star "bad" on one day are no campaign; five copies of
+    one long review from five accounts on one day are (seen on Google Play).
     ``keys`` are the members' person keys when the caller has them already.
     """
     if keys is None:
         keys = people.person_keys(members)
-    # A post known only to its day (a store that gives dates, an import of dates) sits
-    # at midnight: "within hours" cannot be told for it, so it never makes a burst
-    # shorter than a day (three one-star reviews on one day are no campaign).
-    timed = hours >= 24 or None
     found = sorted(
-        (
-            (m.published_at, m, k)
-            for m, k in zip(members, keys, strict=True)
-            if m.published_at is not None and (timed or not is_date_only(m.published_at))
-        ),
+        ((m.published_at, m, k) for m, k in zip(members, keys, strict=True) if m.published_at),
         key=itemgetter(0),
     )
     if len(found) < accounts:
@@ -60,6 +59,7 @@ def near_verbatim_burst(
     times = [when for when, _, _ in found]
     dated = [m for _, m, _ in found]
     keys = [k for _, _, k in found]
+    by_day = [hours < 24 and is_date_only(when) for when in times]
     folded: dict[int, str] = {}
 
     def text(i: int) -> str:  # folded only when a post is actually compared
@@ -67,15 +67,20 @@ def near_verbatim_burst(
             folded[i] = _fold(dated[i].text)
         return folded[i]
 
+    def long_enough(i: int) -> bool:
+        return day_words is not None and len(text(i).split()) >= day_words
+
     span = timedelta(hours=hours)
     for i in range(len(dated)):
+        if by_day[i] and not long_enough(i):
+            continue
         who = {keys[i]}
-        end = times[i] + span
+        end = times[i] + (ONE_DAY if by_day[i] else span)
         for j in range(i + 1, min(len(dated), i + 1 + MAX_NEIGHBOURS)):
-            if times[j] > end:
+            if times[j] >= end if by_day[i] else times[j] > end:
                 break
-            if keys[j] in who:
-                continue
+            if keys[j] in who or (by_day[j] and times[j] != times[i]):
+                continue  # a post of another day is not within its day
             if text(j) == text(i) or ratio(text(i), text(j), score_cutoff=similarity):
                 who.add(keys[j])
                 if len(who) >= accounts:

@@ -24,6 +24,7 @@ class SystemicRules:
     coordinated_accounts: int = setting(3, key="coordinated.accounts", low=2, high=1000)
     coordinated_hours: float = setting(6.0, key="coordinated.hours", low=0, high=720)
     coordinated_similarity: float = setting(92.0, key="coordinated.similarity", low=0, high=100)
+    coordinated_day_words: int = setting(6, key="coordinated.day_words", low=1, high=1000)
     # Read by scanner.judge.people, the one place that says who counts as a person.
     placeholders: tuple[str, ...] = setting((), key="people.placeholders")
 

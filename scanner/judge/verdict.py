@@ -182,4 +182,5 @@ def _coordinated(members: Sequence[Member], keys: Sequence[str], rules: Systemic
         accounts=rules.coordinated_accounts,
         hours=rules.coordinated_hours,
         similarity=rules.coordinated_similarity,
+        day_words=rules.coordinated_day_words,
     )
