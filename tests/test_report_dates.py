@@ -69,7 +69,8 @@ def test_a_grievance_as_steady_as_the_period_before_is_not_growing(tmp_path):
     imported(grown, rows)
     done = run_scan(*period, "--format", "json", cwd=grown)
     (cluster,) = json.loads(done.stdout)["clusters"]
-    assert cluster["flags"] == ["growing"]  # three people now, two in the period before
+    # Three people now, two in the period before (and three copies on one day: coordinated).
+    assert cluster["flags"] == ["growing", "coordinated"]
     assert "growing" in run_scan(*period, cwd=grown).stdout
 
 
