@@ -103,19 +103,18 @@ def issue_section(
 
     Without ``members`` (every format but JSON) only each issue's recent posts
     are read: what the verdict, the examples and the categories need."""
-    raw = issue_views(
+    in_period = _standing(
         store,
         config,
         company=company,
-        as_of=until,
-        period_start=start,
+        start=start,
+        until=until,
         rules=rules,
-        with_members=members,
+        members=members,
         source=wanted.source,
     )
     systemic, isolated = [], []
-    in_period = _standing(raw, wanted.source)
-    total = sum(1 for view in in_period if view["verdict"] == SYSTEMIC)
+    total = _systemic(in_period)
     for view in in_period:
         if wanted.min_people is not None and view["people"] < wanted.min_people:
             continue
@@ -156,6 +155,34 @@ def systemic_issue_count(
     """How many of a company's issues are systemic as of ``until``: the companies
     table's count for a company the report is not about, counted as
     :func:`issue_section` counts its own, without building a view of each."""
+    standing = _standing(
+        store,
+        config,
+        company=company,
+        start=start,
+        until=until,
+        rules=rules,
+        members=False,
+        source=source,
+    )
+    return _systemic(standing)
+
+
+def _standing(
+    store: Store,
+    config: Config,
+    *,
+    company: str,
+    start: datetime,
+    until: datetime,
+    rules: SystemicRules,
+    members: bool,
+    source: str | None,
+) -> list[dict[str, Any]]:
+    """The issues that stand as of the report's day, judged (``issue_views``): those
+    with a post by then (one found from later posts has none yet), and under
+    ``--source`` one of them from it (an issue's sources are those of its posts by
+    the as-of date). ``members``: with every member, else only the recent ones."""
     raw = issue_views(
         store,
         config,
@@ -163,20 +190,17 @@ def systemic_issue_count(
         as_of=until,
         period_start=start,
         rules=rules,
-        with_members=False,
+        with_members=members,
         source=source,
     )
-    return sum(1 for view in _standing(raw, source) if view["verdict"] == SYSTEMIC)
-
-
-def _standing(raw: list[dict[str, Any]], source: str | None) -> list[dict[str, Any]]:
-    """The issues that stand as of the report's day: those with a post by then (one
-    found from later posts has none yet), and under ``--source`` one of them from it
-    (an issue's sources are those of its posts by the as-of date)."""
     standing = [view for view in raw if view["mentions"]]
     if source is not None:
         standing = [view for view in standing if source in view["sources"]]
     return standing
+
+
+def _systemic(views: list[dict[str, Any]]) -> int:
+    return sum(1 for view in views if view["verdict"] == SYSTEMIC)
 
 
 def _after(moment: str | None, start: datetime) -> bool:
