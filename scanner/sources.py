@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.config import Config
-from scanner.crawl.health import overview
+from scanner.crawl.health import last_crawl_facts, overview
 from scanner.store import Store, runs
 
 
@@ -53,9 +53,6 @@ def unconfigured(store: Store, crawled: dict[str, int]) -> list[dict[str, Any]]:
     }
     out = []
     for source in sorted(crawled):
-        run = last_runs.get(source)
-        state, since, message = health.get(source, (None, None, None))
-        message = run.note(message) if run else message
         out.append(
             {
                 "source": source,
@@ -63,13 +60,7 @@ def unconfigured(store: Store, crawled: dict[str, int]) -> list[dict[str, Any]]:
                 "configured": False,
                 "spider": None,
                 "enabled": None,
-                "last_run": run.started_at if run else None,
-                "status": run.status if run else None,
-                "items": run.items if run else None,
-                "new": run.new if run else None,
-                "health": state,
-                "since": since,
-                "message": message,
+                **last_crawl_facts(last_runs.get(source), health.get(source)),
                 "pending": 0,  # nothing crawls it: its backlog is never fetched
                 "posts": crawled[source],
             }

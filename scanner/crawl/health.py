@@ -229,8 +229,6 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
         health = store.db.execute(
             "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
         ).fetchone()
-        message = health[2] if health else None
-        message = run.note(message) if run else message
         pending = store.db.execute(
             "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
         ).fetchone()[0]
@@ -239,14 +237,26 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
                 "source": source.name,
                 "spider": source.spider,
                 "enabled": source.enabled,
-                "last_run": run.started_at if run else None,
-                "status": run.status if run else None,
-                "items": run.items if run else None,
-                "new": run.new if run else None,
-                "health": health[0] if health else None,
-                "since": health[1] if health else None,
-                "message": message,
+                **last_crawl_facts(run, health),
                 "pending": pending,
             }
         )
     return out
+
+
+def last_crawl_facts(
+    run: runs.LastRun | None, health: tuple[str | None, str | None, str | None] | None
+) -> dict[str, Any]:
+    """A source's last crawl run and its health (state, since, message), as every
+    listing of sources gives them: beside a killed run, why it is killed (its
+    health is an earlier run's, ``LastRun.note``)."""
+    state, since, message = health or (None, None, None)
+    return {
+        "last_run": run.started_at if run else None,
+        "status": run.status if run else None,
+        "items": run.items if run else None,
+        "new": run.new if run else None,
+        "health": state,
+        "since": since,
+        "message": run.note(message) if run else message,
+    }
