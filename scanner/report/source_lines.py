@@ -115,8 +115,15 @@ def _last_run(r: dict[str, Any]) -> str:
 
 
 def _details(r: dict[str, Any]) -> str:
+    last_run = (
+        "last run",
+        f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else ""),
+    )
+    health = ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else ""))
+    message = ("message", r["message"] or "")
+    facts: list[tuple[str, Any]]
     if r["origin"] == "import":
-        facts: list[tuple[str, Any]] = [
+        facts = [
             ("origin", "scan import (no crawl, no health)"),
             ("last run", f"{r['last_run'] or 'never'}, import"),
             ("posts", f"{r['posts']} stored"),
@@ -124,26 +131,20 @@ def _details(r: dict[str, Any]) -> str:
     elif not r["configured"]:
         facts = [
             ("origin", "crawled, no longer configured (not crawled again)"),
-            (
-                "last run",
-                f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else ""),
-            ),
+            last_run,
             ("posts", f"{r['posts']} stored"),
-            ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else "")),
-            ("message", r["message"] or ""),
+            health,
+            message,
         ]
     else:
         facts = [
             ("spider", r["spider"]),
             ("enabled", "yes" if r["enabled"] else "no"),
-            (
-                "last run",
-                f"{r['last_run'] or 'never'}" + (f", {r['status']}" if r["status"] else ""),
-            ),
+            last_run,
             ("posts", f"{r['items'] or 0} found, {r['new'] or 0} new"),
-            ("health", (r["health"] or "-") + (f" since {r['since']}" if r["since"] else "")),
+            health,
             ("pending", f"{r['pending']} pages"),
-            ("message", r["message"] or ""),
+            message,
         ]
     suffix = {None: " (imported)", False: " (no longer configured)"}.get(r["configured"], "")
     lines = [terminal(r["source"]) + suffix]
