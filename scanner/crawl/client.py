@@ -181,6 +181,10 @@ class WorkerClient:
         except (EOFError, OSError) as exc:
             self._died(f"the crawl worker died (exit status {self.process.poll()}): {exc}")
             return
+        self._deliver(answer)
+
+    def _deliver(self, answer: BatchDone) -> None:
+        """An answer to its source: the oldest batch of the source it answers."""
         self.in_flight[answer.key].popleft()
         self.callbacks[answer.key](answer)
 
@@ -210,5 +214,4 @@ class WorkerClient:
                 answer: BatchDone = pickle.loads(self.inbox.recv_bytes())  # noqa: S301 - ours
             except (EOFError, OSError):
                 return
-            self.in_flight[answer.key].popleft()
-            self.callbacks[answer.key](answer)
+            self._deliver(answer)
