@@ -39,8 +39,9 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # a review page is well under 1 MiB; 4 MiB is a runaway
 DOWNLOAD_WARNSIZE = 1024 * 1024
 #: Pages per source per run (``[crawl] max_pages`` or a source's ``max_pages``
-#: override it), robots.txt not counted (``scanner.crawl.pagecap``). What the cap
-#: leaves unfetched stays in the frontier for next run.
+#: override it), counting the pages the spider read (``scanner.crawl.pages``: not
+#: robots.txt, not an error answer). What the cap leaves unfetched stays in the
+#: frontier for next run.
 CLOSESPIDER_PAGECOUNT = 200
 #: Seconds per source per run (``[crawl] max_minutes`` or a source's ``max_minutes``
 #: override it): a site that trickles bytes cannot hold a nightly run for hours.
@@ -115,7 +116,7 @@ EXTENSIONS = {
     # AutoThrottle paces one crawler's own slot; the host gate applies the same
     # policy to the host, for every source on it (scanner.crawl.hosts).
     "scrapy.extensions.throttle.AutoThrottle": None,
-    # Scrapy's, with a page cap that does not count robots.txt (see pagecap.py).
+    # Scrapy's, with a page cap that counts the pages read (see pagecap.py).
     "scrapy.extensions.closespider.CloseSpider": None,
     "scanner.crawl.pagecap.PageCap": 0,
 }

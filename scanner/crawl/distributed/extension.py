@@ -8,9 +8,8 @@ closed for every worker:
 
 * ``finished``: nothing queued and nothing leased anywhere (``scripts.CLOSED``),
   asked whenever this crawler goes idle;
-* ``closespider_pagecount``: the source's pages, counted in Redis across workers
-  (robots.txt not counted, as in ``scanner.crawl.pagecap``), reached its cap
-  (``scripts.PAGE``);
+* ``closespider_pagecount``: the source's pages read (``scanner.crawl.pages``),
+  counted in Redis across workers, reached its cap (``scripts.PAGE``);
 * ``closespider_timeout``: its time budget, counted from the first worker's
   start, ran out (the runner sets each crawler's ``CLOSESPIDER_TIMEOUT`` to what
   is left of it);
