@@ -159,7 +159,8 @@ class _Ids:
     them, twice" (two fields, as a row of "id,text" has) is no row in a file of
     ids such as "r-1", nor "Honestly, no" in one of ids such as "1042". Finer
     shapes would refuse real rows (a hex id is digits only by chance), and a
-    refused row is lost without a word: it stays in the open quote's field."""
+    refused row stays in the open quote's field (a bad record when that runs to the
+    end of the file, which names the lines it ran over)."""
 
     spaced: bool = False
     digits: bool | None = None  # None: no id seen yet
