@@ -8,7 +8,7 @@ import click
 
 from scanner.commands._app import App, pass_app, say
 from scanner.commands.crawl import progress_every_option
-from scanner.commands.crawl_worker import redis_url
+from scanner.commands.crawl_worker import checked_redis, redis_url
 
 
 @click.command()
@@ -16,6 +16,7 @@ from scanner.commands.crawl_worker import redis_url
     "--redis",
     "redis_option",
     metavar="URL",
+    callback=checked_redis,
     help="The Redis of the crawl (default: [crawl] redis in the config).",
 )
 @progress_every_option
