@@ -32,14 +32,18 @@ def redis_url(app: App, given: str | None) -> str:
     return url
 
 
-@click.command(name="crawl-worker")
-@click.option(
+#: ``--redis`` of the commands that work for a crawl started elsewhere.
+redis_option = click.option(
     "--redis",
     "redis_option",
     metavar="URL",
     callback=checked_redis,
     help="The Redis of the crawl (default: [crawl] redis in the config).",
 )
+
+
+@click.command(name="crawl-worker")
+@redis_option
 @click.option("--once", is_flag=True, help="Crawl one job, then exit.")
 @click.option(
     "--wait",
