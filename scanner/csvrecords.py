@@ -28,7 +28,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import IO
+from typing import IO, AnyStr
 
 from scanner.errors import BadRow, ImportFileError
 
@@ -200,14 +200,31 @@ def _field(line: str, column: int, delimiter: str) -> str | None:
     return values[column] if column < len(values) else None
 
 
-def skip_rest_of_line(stream: IO[str]) -> int:
-    """Read to the end of the current line without keeping it; its quote count."""
-    quotes = 0
-    while chunk := stream.readline(MAX_LINE):
-        quotes += chunk.count('"')
-        if chunk.endswith(("\n", "\r")):
-            break
-    return quotes
+def cut_short(line: AnyStr) -> bool:
+    """Whether ``line``, read by ``readline(MAX_LINE + 1)``, is longer than
+    ``MAX_LINE`` with its end still unread (``rest_of_line`` skips it)."""
+    return len(line) > MAX_LINE and not _ends_line(line)
+
+
+def rest_of_line(stream: IO[AnyStr]) -> Iterator[AnyStr]:
+    """The rest of the current line in pieces of at most ``MAX_LINE``, so that a line
+    too long to hold is skipped without being held (CSV counts its quotes)."""
+    while piece := stream.readline(MAX_LINE):
+        yield piece
+        if _ends_line(piece):
+            return
+
+
+def _ends_line(piece: str | bytes) -> bool:
+    """Whether readline ended ``piece`` at a line end: in bytes (JSONL) only at
+    "\\n"; in text read with ``newline=""`` (CSV) at "\\r" too."""
+    if isinstance(piece, bytes):
+        return piece.endswith(b"\n")
+    return piece.endswith(("\n", "\r"))
+
+
+def _quotes(pieces: Iterator[str]) -> int:
+    return sum(piece.count('"') for piece in pieces)
 
 
 class _TooLong(Exception):
@@ -239,8 +256,8 @@ class _Lines:
             raise StopIteration
         self.number += 1
         self.quotes += line.count('"')
-        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
-            self.quotes += skip_rest_of_line(self.stream)
+        if cut_short(line):
+            self.quotes += _quotes(rest_of_line(self.stream))
             self.kept = None
             raise _TooLong
         if self.kept is not None:
@@ -273,8 +290,8 @@ class _Lines:
                 break
             self.number += 1
             self.quotes += line.count('"')
-            if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
-                self.quotes += skip_rest_of_line(self.stream)
+            if cut_short(line):
+                self.quotes += _quotes(rest_of_line(self.stream))
         self.quotes = 0
 
 

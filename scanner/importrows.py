@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from scanner import jsonsafe
-from scanner.csvrecords import MAX_LINE, TOO_LONG, CsvRecords, has_bad_bytes
+from scanner.csvrecords import (
+    MAX_LINE,
+    TOO_LONG,
+    CsvRecords,
+    cut_short,
+    has_bad_bytes,
+    rest_of_line,
+)
 from scanner.errors import BadRow, ImportFileError
 
 __all__ = ["FIELDS", "BadRow", "Record", "detect_format", "field_name", "records"]
@@ -188,8 +195,9 @@ def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
     number = 0
     while raw := stream.readline(MAX_LINE + 1):
         number += 1
-        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-            _skip_rest_of_line(stream)
+        if cut_short(raw):
+            for _ in rest_of_line(stream):
+                pass
             yield number, BadRow(TOO_LONG)
             continue
         if number == 1:
@@ -214,13 +222,6 @@ def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
             yield number, BadRow(f"expected a JSON object, got {type(record).__name__}")
             continue
         yield number, record
-
-
-def _skip_rest_of_line(stream: IO[bytes]) -> None:
-    """Read to the end of the current line without keeping it."""
-    while chunk := stream.readline(MAX_LINE):
-        if chunk.endswith(b"\n"):
-            break
 
 
 def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:

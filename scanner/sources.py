@@ -28,11 +28,7 @@ def listing(config: Config, store: Store) -> list[dict[str, Any]]:
     import); configured sources first, in config order, then those no longer
     configured, then the imported ones, by name."""
     rows = overview(config, store)
-    crawled = dict(
-        store.db.execute(
-            "SELECT source, COUNT(*) FROM mentions WHERE origin = 'crawl' GROUP BY source"
-        ).fetchall()
-    )
+    crawled = {source: posts for source, (posts, _) in store.posts_by_source("crawl").items()}
     for row in rows:
         row["origin"] = "crawl"
         row["configured"] = True
@@ -45,12 +41,7 @@ def unconfigured(store: Store, crawled: dict[str, int]) -> list[dict[str, Any]]:
     longer names: its last crawl as it is now (``runs.last_crawls``) and its health
     as last judged, with the keys of a configured one."""
     last_runs = runs.last_crawls(store.db)
-    health = {
-        name: (state, since, message)
-        for name, state, since, message in store.db.execute(
-            "SELECT source, state, since, message FROM source_health"
-        )
-    }
+    health = runs.health(store.db)
     out = []
     for source in sorted(crawled):
         out.append(
@@ -74,11 +65,6 @@ def imported(store: Store) -> list[dict[str, Any]]:
     ``last_run`` is when the last import that stored or saw one of its posts started
     (the run each post was last seen by), its count is of the posts held now.
     """
-    found = store.db.execute(
-        "SELECT m.source, COUNT(*), MAX(r.started_at), MAX(m.fetched_at) FROM mentions m "
-        "LEFT JOIN runs r ON r.id = m.last_seen_run "
-        "WHERE m.origin = 'import' GROUP BY m.source ORDER BY m.source"
-    ).fetchall()
     return [
         {
             "source": source,
@@ -86,7 +72,7 @@ def imported(store: Store) -> list[dict[str, Any]]:
             "configured": None,
             "spider": None,
             "enabled": None,
-            "last_run": last_import or fetched,
+            "last_run": last_import,
             "status": None,
             "items": None,
             "new": None,
@@ -96,5 +82,5 @@ def imported(store: Store) -> list[dict[str, Any]]:
             "pending": 0,
             "posts": posts,
         }
-        for source, posts, last_import, fetched in found
+        for source, (posts, last_import) in store.posts_by_source("import").items()
     ]

@@ -117,5 +117,7 @@ def db_relative_to(config: Path, db: Path) -> str:
 
 def toml_string(value: str) -> str:
     """A TOML basic string: JSON's escapes (quote, backslash, control characters as
-    \\uXXXX) are all valid TOML escapes."""
-    return json.dumps(value, ensure_ascii=False)
+    \\uXXXX) are all valid TOML escapes. JSON leaves DEL (U+007F) bare, which TOML
+    refuses in a string, so it is escaped too; every other character may stand as
+    itself. A lone surrogate has no TOML form at all (nor a UTF-8 one)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")

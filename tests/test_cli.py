@@ -6,6 +6,8 @@ import json
 import re
 import sqlite3
 
+import pytest
+
 from scanner import __version__
 from scanner.cli import COMMANDS, cli
 from scanner.store import Store
@@ -222,3 +224,22 @@ def test_conflicting_options_are_usage_errors(scan, tmp_path):
         result = scan(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert says in result.stderr and "Usage:" in result.stderr, args
+
+
+@pytest.mark.parametrize("command", ["crawl", "crawl-worker", "ingest"])
+def test_a_redis_option_is_checked_as_the_configs_redis_is(scan, command):
+    """``--redis`` had only its scheme checked: a port out of range or an IPv6 host
+    left open ended ``scan crawl-worker`` in a traceback, where ``[crawl] redis``
+    with the same URL is refused with its reason."""
+    assert scan("init").returncode == 0
+    for url, why in [
+        ("redis://localhost:99999/0", "port out of range 0-65535"),
+        ("redis://[::1/0", "Invalid IPv6 URL"),
+    ]:
+        done = scan(command, "--redis", url)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert (
+            "Invalid value for '--redis': must be a Redis URL such as "
+            f'redis://HOST:6379/0, got "{url}" ({why})'
+        ) in done.stderr

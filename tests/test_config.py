@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from scanner.config import load_config
 from scanner.errors import ConfigError
 from scanner.spidernames import spider_names
-from scanner.starter import STARTER
+from scanner.starter import STARTER, toml_string
 
 DOCUMENTED = """\
 db = "data/scan.db"
@@ -160,6 +161,23 @@ def test_init_writes_and_refuses_to_overwrite(scan, tmp_path):
     second = scan("init")
     assert second.returncode == 1 and "--force" in second.stderr
     assert (tmp_path / "scanner.toml").read_text(encoding="utf-8").endswith("# my edits\n")
+
+
+def test_every_character_toml_allows_is_written_so_that_tomllib_reads_it_back():
+    """``toml_string`` over every code point but the surrogates (which have no TOML or
+    UTF-8 form): JSON's escaping had left DEL (U+007F) bare, which TOML refuses."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert tomllib.loads(f"v = {toml_string(every)}\n") == {"v": every}
+
+
+def test_init_names_a_database_whose_name_holds_control_characters(scan, tmp_path):
+    """``scan --db X init`` wrote DEL into the config bare: the next command said
+    "scanner.toml line 5: not valid TOML: Illegal character '\\x7f'"."""
+    name = 'a\x7fb\x1bc\td"e\\f.db'
+    assert scan("--db", name, "init").returncode == 0
+    assert load_config(tmp_path / "scanner.toml").db == tmp_path / name
+    stats = scan("stats")
+    assert stats.returncode == 0, stats.stderr
 
 
 EIGHT_TYPOS = """\

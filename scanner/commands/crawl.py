@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scanner.commands._app import App, exclusive, pass_app, say
+from scanner.commands.crawl_worker import checked_redis
 from scanner.text.safe import terminal
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ progress_every_option = click.option(
     "--redis",
     "redis_url",
     metavar="URL",
+    callback=checked_redis,
     help="Crawl through Redis and `scan crawl-worker`s; this process writes "
     "(default: [crawl] redis in the config).",
 )

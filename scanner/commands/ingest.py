@@ -8,16 +8,11 @@ import click
 
 from scanner.commands._app import App, pass_app, say
 from scanner.commands.crawl import progress_every_option
-from scanner.commands.crawl_worker import redis_url
+from scanner.commands.crawl_worker import redis_option, redis_url
 
 
 @click.command()
-@click.option(
-    "--redis",
-    "redis_option",
-    metavar="URL",
-    help="The Redis of the crawl (default: [crawl] redis in the config).",
-)
+@redis_option
 @progress_every_option
 @pass_app
 def ingest(app: App, redis_option: str | None, progress_every: float) -> None:

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from scanner.judge.categories import OTHER
 from scanner.judge.people import normalise_handle, person_key
+from scanner.report.query import texts_of
 
 WHEN = "COALESCE(m.published_at, m.first_seen_at)"
 
@@ -83,7 +84,7 @@ def read_figures(
             anonymous.append((mid, author, source))
         else:
             keys[mid] = "@" + handle
-    texts = _placeholder_texts(db, [mid for mid, _, _ in anonymous])
+    texts = texts_of(db, [mid for mid, _, _ in anonymous])
     for mid, author, source in anonymous:
         keys[mid] = person_key(author, source, texts.get(mid, ""))
     spans = [(out[name], a, b) for name, (a, b) in periods.items()]
@@ -103,20 +104,6 @@ def read_figures(
             if a < at <= b:
                 figures.issue_members.setdefault(iid, set()).add(mid)
     return out
-
-
-def _placeholder_texts(db: Database, ids: list[str]) -> dict[str, str]:
-    """The texts of posts by placeholder authors: what tells those people apart."""
-    texts: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = json.dumps(ids[start : start + 500])
-        texts.update(
-            db.execute(
-                "SELECT id, text FROM mentions WHERE id IN (SELECT value FROM json_each(?))",
-                [chunk],
-            ).fetchall()
-        )
-    return texts
 
 
 @lru_cache(maxsize=4096)

@@ -224,11 +224,10 @@ def overview(config: Any, store: Store) -> list[dict[str, Any]]:
     """
     out = []
     last_runs = runs.last_crawls(store.db)
+    recorded = runs.health(store.db)
     for source in config.sources:
         run = last_runs.get(source.name)
-        health = store.db.execute(
-            "SELECT state, since, message FROM source_health WHERE source = ?", [source.name]
-        ).fetchone()
+        health = recorded.get(source.name)
         pending = store.db.execute(
             "SELECT COUNT(*) FROM frontier WHERE source = ? AND done = 0", [source.name]
         ).fetchone()[0]

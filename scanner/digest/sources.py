@@ -13,7 +13,7 @@ from typing import Any
 from scanner.config import Config
 from scanner.digest.mask import mask
 from scanner.digest.model import SourceNote
-from scanner.store import Store
+from scanner.store import Store, runs
 from scanner.text.safe import strip_controls, width_cut
 
 BAD_STATES = frozenset({"failed", "blocked", "changed", "silent", "empty", "truncated"})
@@ -30,8 +30,7 @@ def current_sources(store: Store, report: Any, config: Config) -> dict[str, dict
     for view in getattr(report, "sources", None) or []:
         if view.health:
             found[view.name] = {"state": view.health, "since": None, "message": view.message}
-    rows = store.db.execute("SELECT source, state, since, message FROM source_health")
-    for name, state, since, message in rows:
+    for name, (state, since, message) in runs.health(store.db).items():
         found[name] = {"state": state, "since": since, "message": message}
     if config.sources:
         crawled = {s.name for s in config.sources if s.enabled}

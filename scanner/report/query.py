@@ -70,20 +70,28 @@ def activity(
     return found
 
 
-def count_people(
-    db: Database, posts: dict[int, list[tuple[str | None, str, str]]]
-) -> dict[int, int]:
-    """Distinct people per cluster from (author, source, mention id) triples."""
-    anonymous = [mid for triples in posts.values() for a, _, mid in triples if is_placeholder(a)]
+def texts_of(db: Database, ids: Sequence[str]) -> dict[str, str]:
+    """``{id: text}`` of the posts ``ids`` name: the texts that tell apart people
+    posting under a placeholder name (``scanner.judge.people``), for the report's
+    counts and the comparison's alike. 500 ids a query, as one JSON parameter."""
     texts: dict[str, str] = {}
-    for start in range(0, len(anonymous), 500):
-        chunk = json.dumps(anonymous[start : start + 500])
+    for start in range(0, len(ids), 500):
+        chunk = json.dumps(list(ids[start : start + 500]))
         texts.update(
             db.execute(
                 "SELECT id, text FROM mentions WHERE id IN (SELECT value FROM json_each(?))",
                 [chunk],
             ).fetchall()
         )
+    return texts
+
+
+def count_people(
+    db: Database, posts: dict[int, list[tuple[str | None, str, str]]]
+) -> dict[int, int]:
+    """Distinct people per cluster from (author, source, mention id) triples."""
+    anonymous = [mid for triples in posts.values() for a, _, mid in triples if is_placeholder(a)]
+    texts = texts_of(db, anonymous)
     return {
         cid: len(
             set(

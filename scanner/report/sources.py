@@ -21,10 +21,7 @@ def source_views(db: Database, config: Config, company: str) -> list[SourceView]
         for s in config.sources
         if s.enabled and (s.company is None or s.company.casefold() == company.casefold())
     ]
-    health = {
-        name: (state, message)
-        for name, state, message in db.execute("SELECT source, state, message FROM source_health")
-    }
+    health = {name: (state, message) for name, (state, _, message) in runs.health(db).items()}
     for name in health:
         if name not in names:
             names.append(name)

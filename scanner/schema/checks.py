@@ -2,33 +2,58 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
 from scanner.schema.words import shown
 
 
+@dataclass(frozen=True)
+class _Url:
+    """A kind of URL a setting takes: one check, and what each of its messages says
+    the value must be."""
+
+    schemes: frozenset[str]
+    unreadable: str  # urllib cannot split it, or its port is no port
+    wrong: str  # a space, or another scheme
+    no_host: str
+    hostless: frozenset[str] = frozenset()  # schemes that name no host (a Unix socket)
+
+    def problem(self, value: str) -> str | None:
+        parts, why = _split(value)
+        if parts is None:
+            return f"must be {self.unreadable}, got {shown(value)} ({why})"
+        if any(char.isspace() for char in value) or parts.scheme not in self.schemes:
+            return f"must be {self.wrong}, got {shown(value)}"
+        if parts.scheme not in self.hostless and not parts.hostname:
+            return f"must be {self.no_host}, got {shown(value)}"
+        return None
+
+
+_WEB = _Url(
+    frozenset({"http", "https"}),
+    unreadable="a web address",
+    wrong="a web address starting http:// or https://",
+    no_host="a web address with a host name",
+)
+_REDIS_EXAMPLE = "a Redis URL such as redis://HOST:6379/0"
+_REDIS = _Url(
+    frozenset({"redis", "rediss", "unix"}),
+    unreadable=_REDIS_EXAMPLE,
+    wrong=_REDIS_EXAMPLE,
+    no_host="a Redis URL with a host name",
+    hostless=frozenset({"unix"}),
+)
+
+
 def http_url(value: str) -> str | None:
     """``https://host/path``: a scheme of http or https, a host, no spaces."""
-    parts, problem = _split(value)
-    if parts is None:
-        return f"must be a web address, got {shown(value)} ({problem})"
-    if any(char.isspace() for char in value) or parts.scheme not in {"http", "https"}:
-        return f"must be a web address starting http:// or https://, got {shown(value)}"
-    if not parts.hostname:
-        return f"must be a web address with a host name, got {shown(value)}"
-    return None
+    return _WEB.problem(value)
 
 
 def redis_url(value: str) -> str | None:
     """``redis://host:port/db`` (or ``rediss://``, ``unix://``): the Redis of a crawl."""
-    parts, problem = _split(value)
-    if parts is None:
-        return f"must be a Redis URL such as redis://HOST:6379/0, got {shown(value)} ({problem})"
-    if any(char.isspace() for char in value) or parts.scheme not in {"redis", "rediss", "unix"}:
-        return f"must be a Redis URL such as redis://HOST:6379/0, got {shown(value)}"
-    if parts.scheme != "unix" and not parts.hostname:
-        return f"must be a Redis URL with a host name, got {shown(value)}"
-    return None
+    return _REDIS.problem(value)
 
 
 def _split(value: str) -> tuple[SplitResult | None, str]:

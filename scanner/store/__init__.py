@@ -235,6 +235,18 @@ class Store:
         rows = self.db.execute("SELECT DISTINCT company FROM mentions ORDER BY company")
         return [r[0] for r in rows if r[0]]
 
+    def posts_by_source(self, origin: str) -> dict[str, tuple[int, str | None]]:
+        """Each source of posts of ``origin`` ("crawl", "import"), by name: how many
+        it holds, and when the last run that stored or saw one of them started (when
+        the last was fetched, for posts no run saw)."""
+        rows = self.db.execute(
+            "SELECT m.source, COUNT(*), MAX(r.started_at), MAX(m.fetched_at) FROM mentions m "
+            "LEFT JOIN runs r ON r.id = m.last_seen_run "
+            "WHERE m.origin = ? GROUP BY m.source ORDER BY m.source",
+            [origin],
+        )
+        return {source: (posts, last_run or fetched) for source, posts, last_run, fetched in rows}
+
     def known_external_ids(self, source: str) -> set[str]:
         """The ids of the source's stored posts, as stored (``clean_id``): compare
         a site's id with them once it is cleaned so too."""

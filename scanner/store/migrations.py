@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-import unicodedata
+import unicodedata  # not text.clean.nfc: a migration must do what it did when it shipped
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 

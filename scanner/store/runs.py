@@ -118,6 +118,21 @@ def last_crawls(db: Any) -> dict[str, LastRun]:
     return out
 
 
+#: A source's health as last judged: (state, since when, why).
+Health = tuple[str, str, str | None]
+
+
+def health(db: Any) -> dict[str, Health]:
+    """Each crawled source's recorded health (``source_health``), by source name: the
+    one place the listings of sources, the report and the digest read it from."""
+    return {
+        source: (state, since, message)
+        for source, state, since, message in db.execute(
+            "SELECT source, state, since, message FROM source_health"
+        )
+    }
+
+
 def mark_killed(db: Any) -> int:
     """Close the runs left ``running`` by processes that ended; how many there were.
 

@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 from scanner.crawl.distributed.outage import Outage
 from scanner.errors import ScanError
+from scanner.schema.checks import redis_url
 from scanner.status import ExitStatus
 
 logger = logging.getLogger(__name__)
-SCHEMES = ("redis", "rediss", "unix")
 RETRY_SECONDS = 30.0  # how long Redis may be away before a process gives up
 OUTAGE_ENV = "SCAN_REDIS_OUTAGE_SECONDS"  # another limit than RETRY_SECONDS (the tests' few)
 INSTALL = "pip install 'scan-complaints[redis]'"
@@ -71,8 +71,8 @@ def where(url: str) -> str:
 
 def connect(url: str) -> Any:
     """A client for ``url`` (``redis://host:6379/0``), checked with a PING."""
-    if urlsplit(url).scheme not in SCHEMES:
-        raise RedisError(f"not a Redis URL: {where(url)!r} (expected redis://HOST:PORT/DB)")
+    if problem := redis_url(url):  # the check of --redis and of [crawl] redis
+        raise RedisError(f"the Redis URL {problem}")
     limit = outage_limit()
     redis = _modules()
     from redis.backoff import ExponentialBackoff
