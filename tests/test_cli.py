@@ -243,3 +243,23 @@ def test_a_redis_option_is_checked_as_the_configs_redis_is(scan, command):
             "Invalid value for '--redis': must be a Redis URL such as "
             f'redis://HOST:6379/0, got "{url}" ({why})'
         ) in done.stderr
+
+
+@pytest.mark.parametrize("command", ["crawl", "crawl-worker", "ingest"])
+def test_a_refused_redis_url_never_shows_its_password(scan, command, tmp_path):
+    """The message quoted the URL as given, so a mistyped port printed the Redis
+    password into the terminal or the cron mail; the config's ``[crawl] redis``
+    is checked the same way."""
+    assert scan("init").returncode == 0
+    url = "redis://scan:p@ss-s3cret@localhost:99999/0"
+    done = scan(command, "--redis", url)
+    assert done.returncode == 2, done.stderr
+    assert "s3cret" not in done.stderr + done.stdout
+    assert 'got "redis://scan:***@localhost:99999/0" (port out of range' in done.stderr
+    config = tmp_path / "scanner.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[crawl]\n", f'[crawl]\nredis = "{url}"\n', 1), "utf-8")
+    done = scan(command)
+    assert done.returncode == 1, done.stderr  # a config with a mistake
+    assert "s3cret" not in done.stderr + done.stdout
+    assert "redis://scan:***@localhost:99999/0" in done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -21,12 +22,13 @@ class _Url:
 
     def problem(self, value: str) -> str | None:
         parts, why = _split(value)
+        given = shown(without_password(value))
         if parts is None:
-            return f"must be {self.unreadable}, got {shown(value)} ({why})"
+            return f"must be {self.unreadable}, got {given} ({why})"
         if any(char.isspace() for char in value) or parts.scheme not in self.schemes:
-            return f"must be {self.wrong}, got {shown(value)}"
+            return f"must be {self.wrong}, got {given}"
         if parts.scheme not in self.hostless and not parts.hostname:
-            return f"must be {self.no_host}, got {shown(value)}"
+            return f"must be {self.no_host}, got {given}"
         return None
 
 
@@ -54,6 +56,18 @@ def http_url(value: str) -> str | None:
 def redis_url(value: str) -> str | None:
     """``redis://host:port/db`` (or ``rediss://``, ``unix://``): the Redis of a crawl."""
     return _REDIS.problem(value)
+
+
+# scheme://user:PASSWORD@ : read without urllib, which cannot split every URL a
+# message must show ("redis://:pw@host:99999/0" has no port it can read). The
+# password runs to the last "@" before the path, as urllib reads it: "p@ss" too.
+_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#:@]*:)[^/?#]*(@)")
+
+
+def without_password(url: str) -> str:
+    """``url`` with the password in it shown as ``***``, for messages and logs: a
+    mistyped port must not print the Redis password in a cron mail."""
+    return _PASSWORD.sub(r"\1***\2", url, count=1)
 
 
 def _split(value: str) -> tuple[SplitResult | None, str]:

@@ -21,11 +21,10 @@ import logging
 import os
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from scanner.crawl.distributed.outage import Outage
 from scanner.errors import ScanError
-from scanner.schema.checks import redis_url
+from scanner.schema.checks import redis_url, without_password
 from scanner.status import ExitStatus
 
 logger = logging.getLogger(__name__)
@@ -61,12 +60,7 @@ def _modules() -> Any:
 
 def where(url: str) -> str:
     """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username or ''}:***@{parts.hostname}"
-        netloc += f":{parts.port}" if parts.port else ""
-        return parts._replace(netloc=netloc).geturl()
-    return url
+    return without_password(url)
 
 
 def connect(url: str) -> Any:
