@@ -154,7 +154,7 @@ def header_counts(report: Report) -> str:
             "people and posts counted on every source"
         )
     if report.filters:
-        text += f". Listed: only {', '.join(report.filters)}"
+        text += f". Listed: {', '.join(report.filters)}"  # "systemic only, at least 2 people"
     return text + AUTHORS_NOTE.get(report.authors, "")
 
 
