@@ -331,9 +331,9 @@ def comparison_title(cmp: Comparison) -> str:
 def comparison_period(cmp: Comparison) -> str:
     p = cmp.period
     said = (
-        f"Period {day(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
-        f"the change in people per 100 mentions since {day(p['previous_since'])} to "
-        f"{day(p['since'])}. Rates are per 100 of each company's mentions: a company with "
+        f"Period {moment(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
+        f"the change in people per 100 mentions since {moment(p['previous_since'])} to "
+        f"{moment(p['since'])}. Rates are per 100 of each company's mentions: a company with "
         "ten times the mentions is not ten times worse."
     )
     latest = p.get("latest")

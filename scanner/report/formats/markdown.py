@@ -62,7 +62,7 @@ def render_report(report: Report, screen: Screen) -> str:
         return "\n".join(lines) + "\n"
     p = report.period
     lines += [
-        f"Period {day(p['since'])} to {day(p['until'])} (as of {moment(p['as_of'])}).",
+        f"Period {moment(p['since'])} to {day(p['until'])} (as of {moment(p['as_of'])}).",
         "",
         md(header_counts(report)),
         "",

@@ -102,7 +102,9 @@ def _title(text: str, style: str = "bold") -> Text:
 def _header(console: Console, report: Report, tty: bool) -> None:
     p = report.period
     console.print(Text.assemble(("scan report", "bold"), " · ", _safe(report.company, "bold")))
-    console.print(f"Period {day(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
+    # The start with its hour unless it is a day's first second: a report as of now
+    # counts from this second a week ago, without that day's date-only reviews.
+    console.print(f"Period {moment(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
     console.print(header_counts(report))
     hint = period_hint(report)
     if hint:
