@@ -263,3 +263,32 @@ def test_a_refused_redis_url_never_shows_its_password(scan, command, tmp_path):
     assert done.returncode == 1, done.stderr  # a config with a mistake
     assert "s3cret" not in done.stderr + done.stdout
     assert "redis://scan:***@localhost:99999/0" in done.stderr
+
+
+def test_mentions_shows_a_posts_title_before_its_text(scan, tmp_path):
+    """An app-store review may say it all in its title: "scan mentions --search break"
+    found the real review "Sucks say to take a break" over "M" and printed only "M",
+    as if the search had matched nothing. Titles are shown as the report shows them:
+    "title — text", none for a title the text opens with; cut to the terminal's width."""
+    rows = [
+        {"id": "r1", "title": "Sucks say to take a break", "text": "M", "rating": 1},
+        {"id": "r2", "title": "Refund", "text": "Refund never came, still waiting"},
+        {"id": "r3", "title": "Kein Geld " + "zurück " * 20, "text": "Nichts\x1b[2J passiert"},
+    ]
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert scan("--create", "import", "t.jsonl").returncode == 0
+    found = scan("mentions", "--search", "break", env={"COLUMNS": "80"})
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.splitlines()[1].strip() == "Sucks say to take a break — M"
+    listed = scan("mentions", env={"COLUMNS": "80"}).stdout.splitlines()
+    pairs = zip(listed[::2], listed[1::2], strict=True)
+    texts = {head.split()[-2]: body.strip() for head, body in pairs}
+    assert texts["r2"] == "Refund never came, still waiting"  # the title it opens with, once
+    assert texts["r3"].startswith("Kein Geld zurück") and texts["r3"].endswith("…")
+    assert all(text_cells(line) <= 80 for line in listed) and "\x1b" not in "".join(listed)
+
+
+def test_mentions_help_says_what_the_mark_before_a_date_means(scan):
+    """A listing marks grievances with "!" before the date; nothing said so."""
+    shown = scan("mentions", "--help", env={"COLUMNS": "80"})
+    assert '"!" before the date marks a grievance' in " ".join(shown.stdout.split())

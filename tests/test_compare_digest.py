@@ -75,8 +75,8 @@ def test_a_grievance_that_became_ours_alone_and_a_new_competitor_issue(tmp_path)
     ]
     found = news(cmp, before)
     assert [r.name for r in found.ours_alone] == ["refund"]
-    assert [(s.company, s.name, s.row.standing) for s in found.systemic] == [
-        ("Globex", "app crashes", "theirs_alone")
+    assert [(s.company, [n for _, n in s.issues], s.row.standing) for s in found.systemic] == [
+        ("Globex", ["app crashes"], "theirs_alone")
     ]
     assert not news(cmp, state(cmp)).changed
     assert news(cmp, None).changed  # a first digest reports what holds now
@@ -112,4 +112,36 @@ def test_the_section_lists_a_few_and_counts_the_rest(tmp_path) -> None:
     text = "\n".join(lines)
     assert text.count("Now ours alone (") == 1
     assert f"...and {len(found.ours_alone) - 1} more now ours alone" in text
-    assert f"...and {len(found.systemic) - 1} more new systemic issues" in text
+    rest = sum(len(s.issues) for s in found.systemic[1:])
+    assert f"...and {rest} more new systemic issues" in text
+
+
+def test_two_competitor_issues_of_one_grievance_are_told_once_with_its_people(tmp_path) -> None:
+    """On six apps' real reviews Chai's "ads" (#16) and "over and over" (#29) both
+    matched the ads grievance: the digest announced each as a new systemic issue
+    "(192 people in 30 days)", the row's people, where "over and over" had 13 and
+    the two together were those same 192 people."""
+    import textwrap
+
+    from scanner.compare import build
+    from scanner.digest.compare_part import text_lines
+
+    config = build_compare_db(tmp_path, end=datetime.now(UTC))
+    with Store(tmp_path / "compare.db") as store:
+        cmp = build(store, load_config(config))
+    crash = next(r for r in cmp.issues if r.name == "app crashes")
+    globex = next(c for c in cmp.companies if c.name == "Globex")
+    (first,) = crash.issues["Globex"]
+    # A second issue of Globex's that discovery found apart and the comparison matched
+    # to the same grievance, as Chai's were.
+    crash.issues["Globex"].append(999)
+    globex.systemic_issues.append((999, "keeps crashing"))
+    found = news(cmp, None)
+    people = crash.rates["Globex"].people
+    found.listed = len(found.systemic)
+    lines = text_lines(found, lambda text, indent: textwrap.wrap(text, 500, initial_indent=indent))
+    said = [line.strip() for line in lines if "crashes" in line or "crashing" in line]
+    assert said == [
+        f"New systemic issues at Globex: #{first} app crashes, #999 keeps crashing "
+        f"({people} people in 30 days; theirs alone: an opening)"
+    ]

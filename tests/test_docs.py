@@ -37,3 +37,16 @@ def test_ci_runs_the_readme_test_command():
 def test_readme_starts_with_purpose_then_the_demo_command():
     body = README.split("\n## ", 1)
     assert "pip install . && scan demo" in body[1].split("\n## ", 1)[0]
+
+
+def test_help_shows_no_markup_of_the_source_code():
+    """``scan sources --help`` printed "(``scan import``)": a docstring's reST
+    literal, which click shows as typed. Help uses the README's single backticks."""
+    from click.testing import CliRunner
+
+    from scanner.cli import cli
+
+    for name in COMMANDS:
+        shown = CliRunner().invoke(cli, [name, "--help"], terminal_width=80)
+        assert shown.exit_code == 0, (name, shown.output)
+        assert "``" not in shown.output, f"scan {name} --help: {shown.output}"

@@ -60,3 +60,40 @@ def test_compare_since_a_day_holds_that_days_reviews(site):
         "Period 2026-06-24 to 2026-06-30"
         in site("compare", "--as-of", "2026-06-30", "--days", "7").stdout
     )
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_period_that_starts_at_a_time_of_day_names_it(tmp_path, scan, fmt):
+    """A report as of now counts the seven days to this second: reviews dated the
+    first day (at its midnight) are before it. It was headed "Period 2026-11-26 →"
+    while it left out 2026-11-26's 251 app-store reviews, so ``scan mentions --since
+    2026-11-26`` listed 711 where the report said 460. The header names the hour."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC).date()
+    days = [(today - timedelta(days=n)).isoformat() for n in range(10)]
+    rows = [
+        {"id": f"r{d}", "author": f"p{d}", "text": f"charged twice on {d}", "rating": 1,
+         "published_at": d}
+        for d in days
+    ]  # fmt: skip
+    (tmp_path / "scanner.toml").write_text(
+        '[company]\nname = "Acme"\n[[competitors]]\nname = "Rival"\n', "utf-8"
+    )
+    (tmp_path / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert scan("--create", "import", "rows.jsonl").returncode == 0
+    compared = " ".join(scan("compare", "--days", "7").stdout.split())
+    found = re.search(r"Period (\d{4}-\d\d-\d\d)( \d\d:\d\d)? to .*? Acme\*? (\d+) ", compared)
+    assert found, compared[:500]
+    start, hour, counted = found.group(1), found.group(2), int(found.group(3))
+    assert counted == len([d for d in days if (d > start if hour else d >= start)]), found[0]
+    done = scan("report", "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    page = " ".join(re.sub(r"<[^>]+>", " ", done.stdout).split())
+    found = re.search(r"Period (\d{4}-\d\d-\d\d)( \d\d:\d\d)? (?:→|to) .*?(\d+) mentions", page)
+    assert found, page[:500]
+    start, hour, counted = found.group(1), found.group(2), int(found.group(3))
+    # From a time of day: that day's reviews are before it; from a day: they are in.
+    held = [d for d in days if (d > start if hour else d >= start)]
+    assert counted == len(held), (found.group(0), held)

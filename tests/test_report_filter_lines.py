@@ -24,10 +24,31 @@ def test_a_filter_is_said_in_the_header_and_in_the_lists_it_empties(report_site,
     )
     assert done.returncode == 0, done.stderr
     page = " ".join(done.stdout.split())
-    assert "Listed: only at least 100 people" in page, page
+    assert "Listed: at least 100 people" in page, page
     assert "No systemic grievance (at least 100 people)." in page, page
     plain = run_scan("report", "--as-of", AS_OF, "--format", fmt, cwd=report_site).stdout
-    assert "Listed: only" not in plain
+    assert "Listed:" not in plain
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_verdict_filter_is_said_once(report_site, fmt):
+    """ "--verdict systemic" headed the report "Listed: only systemic only"."""
+    done = run_scan(
+        "report",
+        "--as-of",
+        AS_OF,
+        "--verdict",
+        "systemic",
+        "--min-people",
+        "2",
+        "--format",
+        fmt,
+        cwd=report_site,
+    )
+    assert done.returncode == 0, done.stderr
+    page = " ".join(done.stdout.split())
+    assert "Listed: systemic only, at least 2 people" in page, page
+    assert "only systemic" not in page
 
 
 def test_the_json_names_its_filters(report_site):

@@ -251,7 +251,7 @@ def test_a_competitors_grievance_id_says_whose_it_is(report_site):
     globex = cluster_of(report_site / "report.db", "G-1")
     done = run_scan("report", "--as-of", AS_OF, "--cluster", str(globex), cwd=report_site)
     assert done.returncode == 1
-    hint = f"scan report --company Globex --cluster {globex}"
+    hint = f"scan report --company Globex --as-of {AS_OF} --cluster {globex}"
     assert f"grievance {globex} is Globex's, not Acme's: {hint}" in done.stderr
     assert "G-1" in _report(report_site, "--company", "Globex", "--cluster", str(globex))
     missing = run_scan("report", "--cluster", "99999", cwd=report_site)
@@ -329,13 +329,15 @@ def test_a_command_a_report_suggests_is_judged_as_of_the_same_day():
     from datetime import UTC, datetime
     from types import SimpleNamespace
 
-    from scanner.report.formats.common import as_of_option, grievance_ids
+    from scanner.report.checks import suggested_options
+    from scanner.report.formats.common import grievance_ids
 
-    then = SimpleNamespace(period={"as_of": "2026-07-01T23:59:59+00:00"})
-    now = SimpleNamespace(period={"as_of": datetime.now(UTC).isoformat()})
-    assert as_of_option(then) == " --as-of 2026-07-01" and as_of_option(now) == ""
+    config = SimpleNamespace(company=SimpleNamespace(name="Acme"))
+    then = suggested_options("Acme", config, datetime(2026, 7, 1, 23, 59, 59, tzinfo=UTC))
+    assert then == " --as-of 2026-07-01"
+    assert suggested_options("Acme", config, datetime.now(UTC)) == ""
     issue = SimpleNamespace(id=1, clusters=list(range(30)))
-    said = grievance_ids(issue, 20, as_of=as_of_option(then))
+    said = grievance_ids(issue, 20, options=then)
     assert said.endswith("and 10 more (scan report --as-of 2026-07-01 --issue 1)")
 
 

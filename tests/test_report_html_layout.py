@@ -96,3 +96,32 @@ def test_the_chart_legend_is_on_the_page(page):
 def test_a_screenshot_can_be_taken_for_a_person_to_look_at(page, tmp_path):
     png = screenshot(page, tmp_path / "report.png", width=1000, height=1400)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+# What is wider than the window at a phone's width: the page itself, and each element
+# that reaches past the window's right edge while its own box does not scroll.
+PHONE_SCRIPT = r"""
+const out = {page: document.documentElement.scrollWidth, viewport: innerWidth, wide: []};
+for (const node of document.querySelectorAll("body *")) {
+  const r = node.getBoundingClientRect();
+  let boxed = false;
+  for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
+    if (getComputedStyle(up).overflowX === "auto") boxed = true;
+  }
+  if (r.right > innerWidth + 1 && !boxed) out.wide.push(node.tagName + " " + Math.round(r.right));
+}
+const pre = document.createElement("pre"); pre.id = "layout";
+pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+"""
+
+
+def test_on_a_phone_the_page_does_not_scroll_sideways(page):
+    """At 400 px the companies table (five columns of numbers) pushed the whole page
+    wider than the screen: every paragraph scrolled sideways with it. A table too
+    wide for the screen scrolls in its own box, and the text keeps the screen's width."""
+    dom = measure(page, PHONE_SCRIPT, width=400)
+    found = re.search(r'<pre id="layout">(.*?)</pre>', dom, re.DOTALL)
+    assert found, dom[-2000:]
+    seen = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert seen["wide"] == [], seen["wide"][:10]
+    assert seen["page"] <= seen["viewport"], seen

@@ -436,7 +436,7 @@ def test_a_recent_list_of_grievances_counts_more_of_its_own():
 
     big = IssueView(7, "ads", ["ads"], "systemic", 50, 52, [], clusters=list(range(1, 31)))
     big.clusters_since = "2026-08-13T00:00:00+00:00"
-    label, ids = issue_grievances(big, 20, as_of=" --as-of 2026-11-10")
+    label, ids = issue_grievances(big, 20, options=" --as-of 2026-11-10")
     assert label == "Grievances since 2026-08-13"
     assert ids.endswith("#20 and 10 more (all: scan report --as-of 2026-11-10 --issue 7)")
     big.clusters_since = None  # all of them: as before

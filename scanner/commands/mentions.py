@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scanner.commands._app import App, iso_date, pass_app
+from scanner.report.model import TITLE_MARK, shown_title
 from scanner.termwidth import output_width
 from scanner.text.safe import csv_cell, sanitize_tree, terminal, text_cells, width_cut
 
@@ -54,6 +55,9 @@ def mentions(
     fmt: str,
 ) -> None:
     """List stored mentions, newest first.
+
+    A "!" before the date marks a grievance (a post that complains); each post is
+    shown as the report shows it, its title, then its text.
 
     \b
     Example:
@@ -107,7 +111,9 @@ def mentions(
         whose = f"{_padded(terminal(row['company']), column)}  " if column else ""
         head = f"{mark} {when}  {whose}{terminal(row['id'])}  {terminal(row['author'] or '-')}"
         click.echo(width_cut(head, width))
-        click.echo("    " + width_cut(terminal(row["text"]), width - 4))
+        # As the report shows a post: an app-store review may say it all in its title
+        # ("Sucks say to take a break" over "M"), and a search may match only there.
+        click.echo("    " + width_cut(terminal(_shown(row["title"], row["text"])), width - 4))
     if count == 0:
         click.echo("No mentions match.", err=True)
 
@@ -127,3 +133,9 @@ def _padded(text: str, cells: int) -> str:
     """``text`` in exactly ``cells`` terminal cells: cut with an ellipsis, or padded."""
     cut = width_cut(text, cells)
     return cut + " " * (cells - text_cells(cut))
+
+
+def _shown(title: str | None, text: str) -> str:
+    """A post as every report format shows it: "title — text", or the text alone."""
+    heading = shown_title(title, text)
+    return f"{heading}{TITLE_MARK}{text}" if heading else text

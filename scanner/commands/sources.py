@@ -18,7 +18,7 @@ from scanner.text.safe import sanitize_tree
 def sources(app: App, as_json: bool, details: bool) -> None:
     """List the configured sources with their last crawl and health, then those
     removed from the config whose crawled posts are still stored (post count and
-    last crawl), then the sources of imported posts (``scan import``) with their
+    last crawl), then the sources of imported posts (`scan import`) with their
     post count and last import: nothing crawls those, so they have no health.
 
     Health: ok, failed, blocked (bot protection or robots.txt), empty (an API

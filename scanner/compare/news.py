@@ -23,10 +23,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class CompetitorIssue:
+    """A competitor's newly systemic issues that are one grievance across companies
+    (one row of the comparison), told once: Chai's "ads" and "over and over" both
+    matched the ads row, and each was announced with the row's 192 people, where
+    "over and over" had 13 and the two together were the same 192 people."""
+
     company: str
-    id: int
-    name: str
-    people: int  # in the comparison period
+    issues: list[tuple[int, str]]  # (id, name), smallest id first
+    people: int  # of the row at that company, in the comparison period
     row: Row | None  # the grievance across companies, for its standing and our rate
 
 
@@ -71,14 +75,21 @@ def news(cmp: Comparison, before: dict[str, Any] | None) -> CompareNews:
         if company.ours:
             continue
         known = set(was_systemic.get(company.name, []))
-        for iid, name in company.systemic_issues:
-            if iid not in known:
-                shared = next(
-                    (r for r in cmp.issues if iid in r.issues.get(company.name, [])), None
-                )
-                people = shared.rates[company.name].people if shared else 0
-                out.systemic.append(CompetitorIssue(company.name, iid, name, people, shared))
-    out.systemic.sort(key=lambda s: (-s.people, s.company, s.id))
+        rows: dict[int, CompetitorIssue] = {}  # by the row's place in cmp.issues
+        for iid, name in sorted(company.systemic_issues):
+            if iid in known:
+                continue
+            place, shared = next(
+                ((n, r) for n, r in enumerate(cmp.issues) if iid in r.issues.get(company.name, [])),
+                (-iid, None),  # in no row: an item of its own
+            )
+            if place in rows:
+                rows[place].issues.append((iid, name))
+                continue
+            people = shared.rates[company.name].people if shared else 0
+            rows[place] = CompetitorIssue(company.name, [(iid, name)], people, shared)
+        out.systemic.extend(rows.values())
+    out.systemic.sort(key=lambda s: (-s.people, s.company, s.issues[0][0]))
     return out
 
 

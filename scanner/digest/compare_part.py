@@ -52,20 +52,17 @@ def _facts(news: CompareNews) -> list[tuple[str, str]]:
     for item in news.systemic[: news.listed]:
         standing = SHORT[item.row.standing] if item.row else "not matched to ours"
         days = f"{news.comparison.period['days']:g}"
+        what = "issues" if len(item.issues) > 1 else "issue"
+        ids = ", ".join(f"#{iid} {_name(name)}" for iid, name in item.issues)
         head = (
-            f"New systemic issue at {_name(item.company)}: #{item.id} {_name(item.name)} "
+            f"New systemic {what} at {_name(item.company)}: {ids} "
             f"({counted(item.people, 'person', 'people')} in {days} days; "
             f"{standing})"
         )
         out.append((head, _rates(news, item.row) if item.row else ""))
-    if len(news.systemic) > news.listed:
-        out.append(
-            (
-                f"...and {len(news.systemic) - news.listed} more new systemic issues at "
-                "competitors",
-                "",
-            )
-        )
+    rest = sum(len(item.issues) for item in news.systemic[news.listed :])
+    if rest:
+        out.append((f"...and {rest} more new systemic issues at competitors", ""))
     return out
 
 

@@ -19,7 +19,13 @@ from scanner.judge.categories import labels
 from scanner.judge.systemic import SystemicRules, load_systemic_rules
 from scanner.judge.verdict import ISOLATED, SYSTEMIC
 from scanner.report import query
-from scanner.report.checks import category_key, check_source, not_yet, owned_elsewhere
+from scanner.report.checks import (
+    category_key,
+    check_source,
+    not_yet,
+    owned_elsewhere,
+    suggested_options,
+)
 from scanner.report.issues import IssueFilter, issue_section, one_issue, systemic_issue_count
 from scanner.report.model import ClusterView, Report
 from scanner.report.sources import source_views
@@ -111,6 +117,7 @@ def build(
         authors=recorded(store.db).mode,
         source=source,
         filters=_filters(verdict, min_people, category, category_labels),
+        options=suggested_options(name, config, until),
     )
     if volume:
         weeks = min(104, max(12, -(-int((until - start).days) // 7)))
@@ -119,7 +126,7 @@ def build(
         row = query.live_cluster(store.db, cluster_id)
         if row is None or row["company"] != name:
             owner = row["company"] if row else None
-            elsewhere = owned_elsewhere("grievance", cluster_id, owner, name, config)
+            elsewhere = owned_elsewhere("grievance", cluster_id, owner, name, config, until)
             raise ScanError(elsewhere or f"no grievance with id {cluster_id} for {name}")
         scope.members = True
         view = scope.view(row)

@@ -10,7 +10,7 @@ watched company's) is refused with whose it is and the command that shows it.
 from __future__ import annotations
 
 import shlex
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
@@ -73,11 +73,11 @@ def stored_company(store: Store, config: Config, name: str | None) -> list[str] 
 
 
 def owned_elsewhere(
-    what: str, item_id: int, owner: str | None, company: str, config: Config
+    what: str, item_id: int, owner: str | None, company: str, config: Config, until: datetime
 ) -> str | None:
     """For a grievance (``what``: "grievance") or an issue ("issue") that is not
-    ``company``'s: whose it is and how to see it, when that company is watched (a
-    company dropped from the config cannot be reported on); else None."""
+    ``company``'s: whose it is and how to see it as of ``until``, when that company
+    is watched (a company dropped from the config cannot be reported on); else None."""
     watched = {c.name.casefold(): c.name for c in config.companies}
     if owner is None or owner.casefold() == company.casefold():
         return None
@@ -85,5 +85,19 @@ def owned_elsewhere(
     if name is None:
         return None
     option = "--cluster" if what == "grievance" else "--issue"
-    command = f"scan report --company {shlex.quote(name)} {option} {item_id}"
+    command = f"scan report{suggested_options(name, config, until)} {option} {item_id}"
     return f"{what} {item_id} is {name}'s, not {company}'s: {command}"
+
+
+def suggested_options(company: str, config: Config, until: datetime) -> str:
+    """The options a command the report suggests repeats, so that it shows what the
+    report shows: ``--company`` for a competitor ("(all: scan report --issue 14)"
+    under Chai's report said "issue 14 is Chai's, not PolyBuzz's"), ``--as-of`` for
+    a day before today (without it, "--issue 1" of a report on last year's reviews
+    said "isolated, People 0")."""
+    options = ""
+    if company.casefold() != config.company.name.casefold():
+        options += f" --company {shlex.quote(company)}"
+    if until.astimezone(UTC).date() < datetime.now(UTC).date():
+        options += f" --as-of {until.astimezone(UTC):%Y-%m-%d}"
+    return options

@@ -78,7 +78,7 @@ def one_issue(
     )
     if not found:
         owner = query.issue_company(store.db, issue_id)
-        elsewhere = owned_elsewhere("issue", issue_id, owner, company, config)
+        elsewhere = owned_elsewhere("issue", issue_id, owner, company, config, until)
         missing = f"no issue with id {issue_id} for {company} (see `scan issues`)"
         raise ScanError(elsewhere or missing)
     if not found[0]["mentions"]:  # discovered from posts after the as-of day

@@ -193,6 +193,9 @@ class Report:
     # What the lists were narrowed to (--verdict, --min-people, --category), in words:
     # the header says so, and so does a list that is empty because of it.
     filters: list[str] = field(default_factory=list)
+    # What a command the report suggests repeats ("--company Chai --as-of 2026-06-30"):
+    # ``checks.suggested_options``.
+    options: str = ""
 
     @property
     def systemic(self) -> list[ClusterView]:

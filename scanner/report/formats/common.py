@@ -154,7 +154,7 @@ def header_counts(report: Report) -> str:
             "people and posts counted on every source"
         )
     if report.filters:
-        text += f". Listed: only {', '.join(report.filters)}"
+        text += f". Listed: {', '.join(report.filters)}"  # "systemic only, at least 2 people"
     return text + AUTHORS_NOTE.get(report.authors, "")
 
 
@@ -331,9 +331,9 @@ def comparison_title(cmp: Comparison) -> str:
 def comparison_period(cmp: Comparison) -> str:
     p = cmp.period
     said = (
-        f"Period {day(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
-        f"the change in people per 100 mentions since {day(p['previous_since'])} to "
-        f"{day(p['since'])}. Rates are per 100 of each company's mentions: a company with "
+        f"Period {moment(p['since'])} to {day(p['until'])} ({p['days']:g} days); the trend is "
+        f"the change in people per 100 mentions since {moment(p['previous_since'])} to "
+        f"{moment(p['since'])}. Rates are per 100 of each company's mentions: a company with "
         "ten times the mentions is not ten times worse."
     )
     latest = p.get("latest")
@@ -457,23 +457,23 @@ class HasClusters(Protocol):
     def clusters(self) -> list[int]: ...
 
 
-def grievance_ids(issue: HasClusters, limit: int | None = None, *, as_of: str = "") -> str:
+def grievance_ids(issue: HasClusters, limit: int | None = None, *, options: str = "") -> str:
     """The issue's clusters as "#12, #15, …": all of them, or the first ``limit``
     and how many more (a big issue holds hundreds, which bury the page), with the
-    command that lists them (``as_of``: the report's ``as_of_option``)."""
-    ids, command = grievance_id_parts(issue, limit, as_of=as_of)
+    command that lists them (``options``: the report's ``Report.options``)."""
+    ids, command = grievance_id_parts(issue, limit, options=options)
     return f"{ids} {command}" if command else ids
 
 
 def grievance_id_parts(
-    issue: HasClusters, limit: int | None = None, *, as_of: str = ""
+    issue: HasClusters, limit: int | None = None, *, options: str = ""
 ) -> tuple[str, str]:
     """:func:`grievance_ids` as (the ids and how many more, the command that lists
     them all or ""): a terminal or a plain-text mail keeps the command on one line."""
     text, more = _first_ids(issue.clusters, limit)
     if not more:
         return text, ""
-    return f"{text} and {more} more", f"(scan report{as_of} --issue {issue.id})"
+    return f"{text} and {more} more", f"(scan report{options} --issue {issue.id})"
 
 
 def _first_ids(clusters: list[int], limit: int | None) -> tuple[str, int]:
@@ -483,32 +483,24 @@ def _first_ids(clusters: list[int], limit: int | None) -> tuple[str, int]:
     return ", ".join(f"#{c}" for c in shown) or "none", len(clusters) - len(shown)
 
 
-def issue_grievances(issue: IssueView, limit: int | None, *, as_of: str = "") -> tuple[str, str]:
+def issue_grievances(issue: IssueView, limit: int | None, *, options: str = "") -> tuple[str, str]:
     """(label, ids) of an issue's grievances in a report's list of issues. Built
     without every member (text, Markdown, HTML) an issue holds only the grievances
     of its recent posts: the label says since when and the ids end with the command
     that lists all of them, so "and N more" never counts the recent ones as if they
     were all (JSON and ``--issue ID`` hold all)."""
-    label, ids, command = issue_grievance_parts(issue, limit, as_of=as_of)
+    label, ids, command = issue_grievance_parts(issue, limit, options=options)
     return label, f"{ids} {command}" if command else ids
 
 
 def issue_grievance_parts(
-    issue: IssueView, limit: int | None, *, as_of: str = ""
+    issue: IssueView, limit: int | None, *, options: str = ""
 ) -> tuple[str, str, str]:
     """:func:`issue_grievances` as (label, ids, the command that lists all of them,
     or ""): the terminal keeps the command on one line, to be copied whole."""
     if issue.clusters_since is None:
-        return "Grievances", grievance_ids(issue, limit, as_of=as_of), ""
+        return "Grievances", grievance_ids(issue, limit, options=options), ""
     text, more = _first_ids(issue.clusters, limit)
     ids = f"{text} and {more} more" if more else text
     label = f"Grievances since {day(issue.clusters_since)}"  # with a post since then
-    return label, ids, f"(all: scan report{as_of} --issue {issue.id})"
-
-
-def as_of_option(report: Report) -> str:
-    """ " --as-of DAY" for a report judged as of an earlier day, else "": a command a
-    report suggests must show what it shows (without it, "--issue 1" of a report on
-    last year's reviews said "isolated, People 0")."""
-    as_of = day(report.period["as_of"])
-    return f" --as-of {as_of}" if as_of < datetime.now(UTC).date().isoformat() else ""
+    return label, ids, f"(all: scan report{options} --issue {issue.id})"

@@ -62,7 +62,7 @@ def render_report(report: Report, screen: Screen) -> str:
         return "\n".join(lines) + "\n"
     p = report.period
     lines += [
-        f"Period {day(p['since'])} to {day(p['until'])} (as of {moment(p['as_of'])}).",
+        f"Period {moment(p['since'])} to {day(p['until'])} (as of {moment(p['as_of'])}).",
         "",
         md(header_counts(report)),
         "",
@@ -173,7 +173,6 @@ def _issues(report: Report) -> list[str]:
     if not report.issues and not report.issues_systemic_more + report.issues_isolated_more:
         return []
     lines = ["## Systemic issues", ""]
-    as_of = cc.as_of_option(report)
     for issue in report.systemic_issues:
         flags = f" · {md(', '.join(issue.flags))}" if issue.flags else ""
         lines += [
@@ -184,7 +183,7 @@ def _issues(report: Report) -> list[str]:
             f"{flags}",
             "",
             f"- Phrases: {md(', '.join(issue.phrases[:8]))}",
-            "- {}: {}".format(*cc.issue_grievances(issue, cc.SUMMARY_IDS, as_of=as_of)),
+            "- {}: {}".format(*cc.issue_grievances(issue, cc.SUMMARY_IDS, options=report.options)),
             "",
         ]
         for m in issue.examples[:3]:
@@ -229,7 +228,7 @@ def _issue_detail(report: Report, issue: IssueView) -> list[str]:
         f"- Posts in all: {issue.mentions}",
         f"- Phrases: {md(', '.join(issue.phrases))}",
         f"- Grievances (near-duplicate clusters): "
-        f"{cc.grievance_ids(issue, as_of=cc.as_of_option(report))}",
+        f"{cc.grievance_ids(issue, options=report.options)}",
         f"- Sources: {md(', '.join(issue.sources))}",
         f"- First seen: {moment(issue.first_seen)}",
         f"- Last seen: {moment(issue.last_seen)}",

@@ -102,7 +102,9 @@ def _title(text: str, style: str = "bold") -> Text:
 def _header(console: Console, report: Report, tty: bool) -> None:
     p = report.period
     console.print(Text.assemble(("scan report", "bold"), " · ", _safe(report.company, "bold")))
-    console.print(f"Period {day(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
+    # The start with its hour unless it is a day's first second: a report as of now
+    # counts from this second a week ago, without that day's date-only reviews.
+    console.print(f"Period {moment(p['since'])} → {day(p['until'])} (as of {moment(p['as_of'])})")
     console.print(header_counts(report))
     hint = period_hint(report)
     if hint:
@@ -255,12 +257,12 @@ def _issues(console: Console, report: Report) -> None:
     systemic, isolated = report.systemic_issues, report.isolated_issues
     if not report.issues and not report.issues_systemic_more + report.issues_isolated_more:
         return
-    window, as_of = cc.people_window(report, short=True), cc.as_of_option(report)
+    window = cc.people_window(report, short=True)
     if systemic:
         total = len(systemic) + report.issues_systemic_more
         console.print(Text(f"Systemic issues ({total}), most people first", style="bold"))
         for issue in systemic:
-            _summary(console, issue, window, as_of)
+            _summary(console, issue, window, report.options)
         if report.issues_systemic_more:
             console.print(more_line(report.issues_systemic_more, "systemic issue"))
     else:
@@ -282,7 +284,7 @@ def _issues(console: Console, report: Report) -> None:
     console.print()
 
 
-def _summary(console: Console, issue: IssueView, window: str, as_of: str) -> None:
+def _summary(console: Console, issue: IssueView, window: str, options: str) -> None:
     """Head line (wrapped, so the flags are never cut), phrases and clusters, examples."""
     width = console.width
     head = [
@@ -298,19 +300,19 @@ def _summary(console: Console, issue: IssueView, window: str, as_of: str) -> Non
         console, "Phrases: ", textsafe.terminal(textsafe.width_cut(phrases, 2 * (width - 12)))
     )
     if issue.clusters:
-        for line in _grievance_ids(issue, width, as_of):
+        for line in _grievance_ids(issue, width, options):
             console.print(Text(line), no_wrap=True, overflow="ignore")
     for example in issue.examples[:3]:
         console.print(_example(example, width))
 
 
-def _grievance_ids(issue: IssueView, width: int, as_of: str) -> list[str]:
+def _grievance_ids(issue: IssueView, width: int, options: str) -> list[str]:
     """The lines of an issue's grievances: as many as fit in two lines beside the
     label, ending with how many more (a cut "#12, #15, …" hid how many it left out)
     and the command that lists them all."""
     limit = cc.SUMMARY_IDS
     while True:
-        label, ids, command = cc.issue_grievance_parts(issue, limit, as_of=as_of)
+        label, ids, command = cc.issue_grievance_parts(issue, limit, options=options)
         lines = _labelled_lines(label + ": ", ids, width, whole=command)
         if limit == 1 or len(lines) <= 2:
             return lines
@@ -372,7 +374,7 @@ def _issue_detail(console: Console, report: Report, issue: IssueView) -> None:
         f" · first seen {moment(issue.first_seen)} · last seen {moment(issue.last_seen)}"
     )
     _wrapped(console, "Phrases: " + textsafe.terminal(", ".join(issue.phrases)))
-    ids = cc.grievance_ids(issue, as_of=cc.as_of_option(report))
+    ids = cc.grievance_ids(issue, options=report.options)
     console.print(f"Grievances (near-duplicate clusters): {ids}")
     _wrapped(console, "Sources: " + textsafe.terminal(", ".join(issue.sources)))
     console.print(Text.assemble("Flags: ", _flags(issue.flags) if issue.flags else "none"))
