@@ -204,7 +204,7 @@ def test_digest_reaches_a_real_smtp_server_with_both_parts(tmp_path, scan, smtp)
     assert smtp.envelopes[0] == ("scan@example.com", ["ops@example.com"])
     text = body["text/plain"]
     assert "NEW SYSTEMIC GRIEVANCES (1)" in text
-    assert "#7 [new]  3 people, 3 mentions; trustpilot" in text
+    assert "#7 [new]  3 people, 3 posts; trustpilot" in text
     assert "NEW ISOLATED GRIEVANCES (1)" in text and "logs me out" in text
     # Links: the three posts of the systemic grievance, newest first, in both parts.
     expected = [f"https://reviews.example/trustpilot/{n}" for n in (1, 2, 3)]
@@ -240,7 +240,7 @@ def test_nothing_new_is_skipped_and_growth_is_reported_with_how_much(tmp_path, s
     assert message["Subject"] == "[scan] Acme: 1 systemic grievance, 0 new"
     text = parts(message)["text/plain"]
     assert "SYSTEMIC GRIEVANCES THAT GREW (1)" in text
-    assert "4 people (+1), 4 mentions (+1)" in text
+    assert "4 people (+1), 4 posts (+1)" in text
     assert "NEW ISOLATED" not in text  # reported last time, not again
     assert "(+1)" in parts(message)["text/html"]
 
@@ -585,10 +585,10 @@ def test_a_grievance_older_than_the_window_is_listed_without_a_count_of_no_one(
     tagless = re.sub(r"<[^>]+>", " ", parts(smtp.messages[0])["text/html"])
     html = " ".join(unescape(tagless).split())
     old = next(line for line in text.splitlines() if line.strip().startswith("#11"))
-    assert "1 mention;" in old and "people" not in old, old
+    assert "1 post;" in old and "people" not in old, old
     assert "0 people" not in text and "0 people" not in html
-    assert "#11 · 1 mention" in html
-    assert "3 people, 3 mentions" in text  # a grievance inside the window keeps its count
+    assert "#11 · 1 post" in html
+    assert "3 people, 3 posts" in text  # a grievance inside the window keeps its count
 
 
 def test_to_option_overrides_the_config(tmp_path, scan, smtp):
@@ -705,7 +705,7 @@ def test_systemic_issues_lead_the_digest_when_the_report_has_them(tmp_path):
     )
     text = render_text(digest)
     assert text.index("SYSTEMIC ISSUES (1)") < text.index("NEW SYSTEMIC GRIEVANCES (1)")
-    assert "Issue 2: refund never arrived  3 people, 3 mentions" in text
+    assert "Issue 2: refund never arrived  3 people, 3 posts" in text
     assert 'phrases: "refund never", "stopped answering"' in text
 
 

@@ -95,7 +95,7 @@ def _section(section: Section) -> list[str]:
 
 def _grievance(g: Grievance, *, compact: bool) -> list[str]:
     people = counted(g.people, "person", "people")
-    mentions = counted(g.mentions, "mention")
+    mentions = counted(g.mentions, "post")
     if g.added_people and g.added_people != g.people:
         people += f" (+{g.added_people})"
     if g.added_mentions and g.added_mentions != g.mentions:
