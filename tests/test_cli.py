@@ -292,3 +292,52 @@ def test_mentions_help_says_what_the_mark_before_a_date_means(scan):
     """A listing marks grievances with "!" before the date; nothing said so."""
     shown = scan("mentions", "--help", env={"COLUMNS": "80"})
     assert '"!" before the date marks a grievance' in " ".join(shown.stdout.split())
+
+
+def test_a_mentions_csv_export_is_read_back_by_import_as_it_was_stored(scan, tmp_path):
+    """The CSV listed a rating without its scale and said nothing of which posts are
+    grievances: an analyst's export lost both, and imported again a 7 of 10 read as
+    7 of 5 and a hand-marked grievance as whatever its rating made it."""
+    rows = [
+        {
+            "id": "a1",
+            "source": "box",
+            "text": "Charged twice, no refund",
+            "rating": 7,
+            "rating_scale": 10,
+            "author": "Ana",
+            "published_at": "2026-03-01",
+            "grievance": "no",
+        },
+        {
+            "id": "a2",
+            "source": "box",
+            "text": "La app se cierra, nadie responde",
+            "language": "es",
+            "title": "Mal",
+            "url": "https://x.example/2",
+        },
+        {
+            "id": "a3",
+            "source": "shop",
+            "text": "Lovely staff",
+            "rating": 5,
+            "published_at": "2026-03-02T10:00:00+00:00",
+        },
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert scan("--create", "import", "in.jsonl").returncode == 0
+    export = scan("mentions", "--format", "csv", "--limit", "0")
+    assert export.returncode == 0, export.stderr
+    (tmp_path / "out.csv").write_text(export.stdout, "utf-8")
+    done = scan("--db", "again.db", "--create", "import", "out.csv")
+    assert done.returncode == 0, done.stderr
+    fields = (
+        "id, source, company, author, published_at, rating, rating_scale, language, "
+        "is_grievance, url, title, text"
+    )
+    query = f"SELECT {fields} FROM mentions ORDER BY id"
+    first = sqlite3.connect(tmp_path / "scan.db").execute(query).fetchall()
+    second = sqlite3.connect(tmp_path / "again.db").execute(query).fetchall()
+    assert second == first
+    assert [r[8] for r in first] == [0, 1, 0]  # a1 marked no grievance by hand

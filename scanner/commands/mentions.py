@@ -85,6 +85,8 @@ def mentions(
             click.echo(json.dumps(sanitize_tree(row), ensure_ascii=False))
         return
     if fmt == "csv":
+        # The fields of ``scan import``, so an export is read back as it was stored:
+        # a rating with its scale, and whether it is a grievance (1/0).
         columns = [
             "id",
             "source",
@@ -92,6 +94,9 @@ def mentions(
             "author",
             "published_at",
             "rating",
+            "rating_scale",
+            "grievance",
+            "language",
             "url",
             "title",
             "text",
@@ -99,6 +104,7 @@ def mentions(
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for row in rows:
+            row["grievance"] = row["is_grievance"]
             writer.writerow([csv_cell(row[c]) for c in columns])
         return
     width = max(40, min(output_width(), 200) - 2)
