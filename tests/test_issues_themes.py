@@ -690,6 +690,12 @@ def test_asides_become_a_break_and_the_rest_of_the_post_stays():
         "No me importan los anuncios pero el límite es horrible": ("limit",),
         "the ads were ok": (),
         "I'm ok with watching ads, but the limit is awful": ("limit",),
+        # "they" of a tolerated clause is what the clause before it named, in its
+        # sentence; "it" is the app, and praise never points back
+        "There are a lot of ads but they don't bother me, the limit is awful": ("limit",),
+        "There are ads, which is fine, but the limit is awful": ("limit",),
+        "Too many ads. They are okay I guess": ("ad",),
+        "So many ads but it was great at first": ("ad",),
         "I am okay with the ads and the memory loss is bad": ("memori", "loss"),
         # after a negator it is a complaint; a clause ends at "before"
         "The ads are not bearable": ("ad", "bearabl"),

@@ -10,7 +10,11 @@ written (stop words included, apostrophes optional):
   whole *clause* holding the phrase is left out: clauses end at sentence ends,
   commas, the one-word ``[contrast]`` entries ("but", "pero") and the words of
   ``[clause_ends]`` ("and", "before", "now"), so "I don't mind the ads and
-  the limit is awful" keeps "the limit is awful".
+  the limit is awful" keeps "the limit is awful". A tolerated clause that opens
+  with a word of ``[tolerance_back]`` ("they", "those") is about the clause
+  before it in its sentence, which is left out too: "there are a lot of ads but
+  they don't bother me". What a person praises ("the memory is great") is left
+  out the same way, but never points back: "it was great" is the app.
 - ``[not_issues]``: what the person did or advises ("I deleted it", "don't
   download"). Only the phrase is left out: "I deleted it because of the ads"
   is still about the ads.
@@ -35,11 +39,13 @@ from collections.abc import Iterable
 from scanner.issues.tokens import COMMA, words
 
 _ENDS = ("\x01", COMMA.decode())
+SENTENCE_ENDS = frozenset(("\x01", b"\x01"))
 # What each kind of aside leaves out: its whole clause, the phrase alone, or the
 # phrase and what follows it in the clause, at most CONCEDED words ("despite the
 # ads, I loved it"; "despite paying for premium | I still get ads").
-CLAUSE, PHRASE, AFTER = "clause", "phrase", "after"
+CLAUSE, PRAISE, PHRASE, AFTER = "clause", "praise", "phrase", "after"
 CONCEDED = 4
+BACK_GAP = 2  # words between a pointing-back word and its tolerated phrase
 
 
 class Asides:
@@ -50,14 +56,17 @@ class Asides:
     def __init__(
         self,
         tolerated: Iterable[str],
+        praised: Iterable[str],
         done: Iterable[str],
         conceded: Iterable[str],
         ends: Iterable[str],
         negators: Iterable[str],
+        back: Iterable[str],
         stop: frozenset[str],
     ) -> None:
         self._at: dict[str | bytes, list[tuple[tuple, int, str]]] = {}
-        for phrases, kind in ((tolerated, CLAUSE), (done, PHRASE), (conceded, AFTER)):
+        kinds = ((tolerated, CLAUSE), (praised, PRAISE), (done, PHRASE), (conceded, AFTER))
+        for phrases, kind in kinds:
             for phrase in phrases:
                 for variant in _spellings(phrase):
                     self._add(variant, _anchor(variant, stop), kind)
@@ -67,6 +76,9 @@ class Asides:
         )
         self._negators: frozenset[str | bytes] = frozenset(
             t for e in negators for w in words(e) for t in _forms(w)
+        )
+        self._back: frozenset[str | bytes] = frozenset(
+            t for e in back for w in words(e) for t in _forms(w)
         )
         self.anchors: frozenset[str | bytes] = frozenset(self._at)
 
@@ -86,7 +98,7 @@ class Asides:
                 start = i - anchor
                 end = start + len(phrase)
                 if start >= 0 and end <= len(tokens) and tuple(tokens[start:end]) == phrase:
-                    if kind == CLAUSE and not self._negators.isdisjoint(
+                    if kind in (CLAUSE, PRAISE) and not self._negators.isdisjoint(
                         tokens[max(0, start - 2) : start]
                     ):
                         continue  # "not bearable": the opposite of putting up with it
@@ -95,13 +107,30 @@ class Asides:
         ends = self._ends
         out = []
         for start, end, kind in found:
-            while kind == CLAUSE and start > 0 and tokens[start - 1] not in ends:
+            phrase_start = start
+            clause = kind in (CLAUSE, PRAISE)
+            while clause and start > 0 and tokens[start - 1] not in ends:
                 start -= 1
-            limit = len(tokens) if kind == CLAUSE else min(len(tokens), end + CONCEDED)
+            if kind == CLAUSE and self._points_back(tokens, start, phrase_start):
+                start -= 1  # the comma or "but" before it, then the clause it points at
+                while start > 0 and tokens[start - 1] not in ends:
+                    start -= 1
+            limit = len(tokens) if clause else min(len(tokens), end + CONCEDED)
             while kind != PHRASE and end < limit and tokens[end] not in ends:
                 end += 1
             out.append((start, end))
         return out
+
+    def _points_back(self, tokens: list, start: int, phrase_start: int) -> bool:
+        """Whether the tolerated clause from ``start`` opens with a word that points
+        at a clause before it in its sentence ("they", "those"), at most
+        ``BACK_GAP`` words before its phrase ("they honestly don't bother me")."""
+        return (
+            start > 1
+            and tokens[start - 1] not in SENTENCE_ENDS
+            and tokens[start] in self._back
+            and phrase_start - start <= BACK_GAP
+        )
 
 
 def blank(spans: Iterable[tuple[int, int]], out: array, base: int) -> None:

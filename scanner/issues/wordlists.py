@@ -67,6 +67,7 @@ class PhraseLists:
     contrast: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     not_issues: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     tolerance: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
+    tolerance_back: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     praise_openers: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     praise_degrees: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
     concessions: dict[str, list[str]] = setting({}, help=_PER_LANGUAGE)
@@ -92,12 +93,11 @@ class PhraseLists:
         table: dict[str, list[str]] = getattr(self, section)
         return [word for words in table.values() for word in words]
 
-    def tolerated(self) -> list[str]:
-        """``[tolerance]`` and the praising clauses of every language: a
-        ``[praise_openers]`` word, at most one ``[praise_degrees]`` word, then a
-        one-word ``[praise]`` entry ("is the best", "are really good", "I really
-        love")."""
-        out = self.every("tolerance")
+    def praised(self) -> list[str]:
+        """The praising clauses of every language: a ``[praise_openers]`` word, at
+        most one ``[praise_degrees]`` word, then a one-word ``[praise]`` entry ("is
+        the best", "are really good", "I really love")."""
+        out = []
         for language, openers in self.praise_openers.items():
             degrees = ["", *self.praise_degrees.get(language, [])]
             praised = [w for w in self.praise.get(language, []) if len(words(w)) == 1]
@@ -106,16 +106,22 @@ class PhraseLists:
             ]
         return out
 
-    def aside_tables(self) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    def aside_tables(
+        self,
+    ) -> tuple[list[str], list[str], list[str], list[str], list[str], list[str], list[str]]:
         """What :class:`~scanner.issues.asides.Asides` is built of, in its order: the
-        tolerated clauses, the deeds, the concessions, the clause ends (one-word
-        ``[contrast]`` entries among them) and the negators."""
+        tolerated clauses (``[tolerance]``), the praising ones, the deeds, the
+        concessions, the clause ends (one-word ``[contrast]`` entries among them),
+        the negators and the words with which a tolerated clause points back at the
+        one before (``[tolerance_back]``)."""
         return (
-            self.tolerated(),
+            self.every("tolerance"),
+            self.praised(),
             self.every("not_issues"),
             self.every("concessions"),
             [*self.every("contrast"), *self.every("clause_ends")],
             self.every("negators"),
+            self.every("tolerance_back"),
         )
 
 
