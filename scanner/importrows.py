@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,10 @@ from scanner.errors import BadRow, ImportFileError
 __all__ = ["FIELDS", "BadRow", "Record", "detect_format", "field_name", "records"]
 
 _BOM = b"\xef\xbb\xbf"
+# A CR not followed by LF ends a line too, as in a CSV (universal newlines): a
+# classic Mac editor ends lines so. Inside JSON a raw CR can only be whitespace
+# between tokens, never part of a string, so no record is cut by it.
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 Record = tuple[int, "dict[str, Any] | BadRow"]  # (line number, the record or why it is bad)
 
@@ -187,33 +192,38 @@ def _chain(first: Record | None, rest: Iterator[Record]) -> Iterator[Record]:
 def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
     number = 0
     while raw := stream.readline(MAX_LINE + 1):
-        number += 1
         if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            number += 1
             _skip_rest_of_line(stream)
             yield number, BadRow(TOO_LONG)
             continue
-        if number == 1:
+        if number == 0:
             raw = raw.removeprefix(_BOM)
-        try:
-            line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
-        except UnicodeDecodeError:
-            yield number, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = jsonsafe.loads(line)
-        except jsonsafe.TooDeep as exc:
-            yield number, BadRow(str(exc))
-            continue
-        except ValueError as exc:
-            where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
-            yield number, BadRow(f"invalid JSON: {getattr(exc, 'msg', exc)}{where}")
-            continue
-        if not isinstance(record, dict):
-            yield number, BadRow(f"expected a JSON object, got {type(record).__name__}")
-            continue
-        yield number, record
+        for line in _LONE_CR.split(raw):
+            number += 1
+            record = _jsonl_record(line)
+            if record is not None:
+                yield number, record
+
+
+def _jsonl_record(raw: bytes) -> dict[str, Any] | BadRow | None:
+    """The record on one line (None: a blank line)."""
+    try:
+        line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
+    except UnicodeDecodeError:
+        return BadRow("not valid UTF-8 (re-save the file as UTF-8)")
+    if not line.strip():
+        return None
+    try:
+        record = jsonsafe.loads(line)
+    except jsonsafe.TooDeep as exc:
+        return BadRow(str(exc))
+    except ValueError as exc:
+        where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
+        return BadRow(f"invalid JSON: {getattr(exc, 'msg', exc)}{where}")
+    if not isinstance(record, dict):
+        return BadRow(f"expected a JSON object, got {type(record).__name__}")
+    return record
 
 
 def _skip_rest_of_line(stream: IO[bytes]) -> None:

@@ -99,6 +99,27 @@ def test_a_line_separator_inside_a_json_string_does_not_split_the_line(scan, tmp
     assert ids(tmp_path / "x.db") == ["s1"]
 
 
+def test_json_lines_ended_by_a_lone_carriage_return_are_each_read(scan, tmp_path):
+    """A file whose lines end in CR alone (a classic Mac editor), or that mixes CR,
+    LF and CRLF, is read line by line as a CSV is; two records on a line joined by
+    a CR were one bad row ("Extra data"), and the second was lost."""
+    src = tmp_path / "cr.jsonl"
+    lines = [json.dumps({"id": f"c{i}", "text": f"refund {i} never came"}) for i in range(5)]
+    src.write_bytes(
+        (lines[0] + "\r\n" + lines[1] + "\r" + lines[2] + "\n" + lines[3] + "\r" + "{bad\r")
+        .encode()
+        + lines[4].encode()
+    )
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{src}: line 5: invalid JSON: Expecting property name enclosed in double quotes "
+        "at column 2"
+    ]
+    assert "6 row(s) read: 5 new" in result.stdout
+    assert ids(tmp_path / "x.db") == ["c0", "c1", "c2", "c3", "c4"]
+
+
 def test_strict_stores_nothing_when_a_late_row_clashes(tmp_path):
     """All or nothing, also when the bad row comes long after the first batch."""
     rows = [{"id": f"r{i}", "text": f"refund {i} never came"} for i in range(1200)]
