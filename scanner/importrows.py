@@ -219,8 +219,10 @@ def _jsonl_record(raw: bytes) -> dict[str, Any] | BadRow | None:
     except jsonsafe.TooDeep as exc:
         return BadRow(str(exc))
     except ValueError as exc:
-        where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
-        return BadRow(f"invalid JSON: {getattr(exc, 'msg', exc)}{where}")
+        why = str(getattr(exc, "msg", exc))
+        if hasattr(exc, "colno"):  # some of json's messages end in "at" themselves
+            why = f"{why.removesuffix(' at')} at column {exc.colno}"
+        return BadRow(f"invalid JSON: {why}")
     if not isinstance(record, dict):
         return BadRow(f"expected a JSON object, got {type(record).__name__}")
     return record

@@ -106,8 +106,9 @@ def test_json_lines_ended_by_a_lone_carriage_return_are_each_read(scan, tmp_path
     src = tmp_path / "cr.jsonl"
     lines = [json.dumps({"id": f"c{i}", "text": f"refund {i} never came"}) for i in range(5)]
     src.write_bytes(
-        (lines[0] + "\r\n" + lines[1] + "\r" + lines[2] + "\n" + lines[3] + "\r" + "{bad\r")
-        .encode()
+        (
+            lines[0] + "\r\n" + lines[1] + "\r" + lines[2] + "\n" + lines[3] + "\r" + "{bad\r"
+        ).encode()
         + lines[4].encode()
     )
     result = scan("--db", "x.db", "--create", "import", str(src))
@@ -118,6 +119,25 @@ def test_json_lines_ended_by_a_lone_carriage_return_are_each_read(scan, tmp_path
     ]
     assert "6 row(s) read: 5 new" in result.stdout
     assert ids(tmp_path / "x.db") == ["c0", "c1", "c2", "c3", "c4"]
+
+
+def test_a_nul_byte_and_a_last_line_cut_short_are_bad_rows_said_once(scan, tmp_path):
+    """A raw NUL inside a string and an export cut off mid-record: each is one bad
+    row naming its line and column, in plain words ("starting at at column 19"
+    had doubled the json module's own "at"), and the rows between are kept."""
+    src = tmp_path / "cut.jsonl"
+    src.write_bytes(
+        b'{"id": "z1", "text": "a\x00b"}\n'
+        + json.dumps({"id": "z2", "text": "Refund never came"}).encode()
+        + b'\n{"id": "z3", "text": "cut'
+    )
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{src}: line 1: invalid JSON: Invalid control character at column 24",
+        f"{src}: line 3: invalid JSON: Unterminated string starting at column 22",
+    ]
+    assert ids(tmp_path / "x.db") == ["z2"]
 
 
 def test_strict_stores_nothing_when_a_late_row_clashes(tmp_path):
