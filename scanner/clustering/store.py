@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
+from scanner.errors import ScanError
 from scanner.store import Store
 
 _CHUNK = 500
@@ -74,8 +75,9 @@ def insert_many(
         db.execute(definition)
 
 
-class GroupedMeanwhile(Exception):  # noqa: N818 - a condition, not a failure: run() retries
-    """Another run grouped this company after this one read its grouping."""
+class GroupedMeanwhile(ScanError):  # noqa: N818 - a condition, not a failure: run() retries
+    """Another run grouped this company after this one read its grouping (said to
+    the user only when it kept happening: ``scanner.clustering.run``)."""
 
 
 class GroupingStore:
@@ -100,7 +102,10 @@ class GroupingStore:
         (``set_fingerprint``), so a changed one means decisions made on a
         grouping that is gone."""
         if self._state(company) != self._read.get(company):
-            raise GroupedMeanwhile(company)
+            raise GroupedMeanwhile(
+                f"{company}: other scan cluster runs kept grouping it meanwhile; "
+                "what they stored is kept and this run wrote nothing"
+            )
 
     def _state(self, company: str) -> tuple[str, str] | None:
         row = self.db.execute(
