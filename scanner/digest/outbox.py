@@ -11,7 +11,8 @@ checkpoint then moves the row into the database file, so marking it sent writes
 over the WAL's start instead of growing it: that step needs no new room on the
 disk. Should it fail all the same, the error says the message went out. Only a
 process killed between the server's acceptance and the mark leaves a row unsent
-whose message arrived; its changes are sent again (twice, never zero times).
+whose message may have arrived; its changes are sent again (twice, never zero
+times), and the next digest says so (``abandoned``).
 """
 
 from __future__ import annotations
@@ -85,3 +86,28 @@ def withdraw(store: Store, digest_id: int) -> None:
             store.db.execute("DELETE FROM digests WHERE id = ? AND sent_at IS NULL", [digest_id])
     except sqlite3.Error as exc:
         logger.warning("digest %d was not sent and stays recorded as unsent: %s", digest_id, exc)
+
+
+def abandoned(store: Store) -> None:
+    """Say which digests a stopped run was sending, then drop their rows.
+
+    Digests are sent under the run lock, so a row not marked sent when the next
+    one starts is one whose run stopped (killed, a power cut) while sending it:
+    the server may have accepted it. This digest reports its changes again; the
+    warning tells the reader why they may arrive twice, once.
+    """
+    rows = store.db.execute(
+        "SELECT created_at, subject, recipients FROM digests WHERE sent_at IS NULL ORDER BY id"
+    ).fetchall()
+    if not rows:
+        return
+    for created_at, subject, to in rows:
+        logger.warning(
+            "the digest %r to %s (as of %s) was being sent when scan stopped and may "
+            "have arrived; this digest reports its changes again",
+            subject,
+            ", ".join(json.loads(to)),
+            created_at,
+        )
+    with store.db.atomic():
+        store.db.execute("DELETE FROM digests WHERE sent_at IS NULL")

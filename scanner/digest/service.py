@@ -173,6 +173,7 @@ def deliver(
     recipients = list(to or config.digest.to)
     if not recipients:
         raise ScanError(NO_RECIPIENTS)
+    outbox.abandoned(store)
     for base, group in by_base(sent_digests(store), recipients):
         digest = compose_since(store, config, base.state if base else None, as_of=as_of)
         if skip_empty and digest.empty:
