@@ -32,10 +32,8 @@ from scanner.errors import BadRow, ImportFileError
 __all__ = ["FIELDS", "BadRow", "Record", "detect_format", "field_name", "records"]
 
 _BOM = b"\xef\xbb\xbf"
-# A CR not followed by LF ends a line too, as in a CSV (universal newlines): a
-# classic Mac editor ends lines so. Inside JSON a raw CR can only be whitespace
-# between tokens, never part of a string, so no record is cut by it.
-_LONE_CR = re.compile(rb"\r(?!\n)")
+_EOL = re.compile(rb"\r\n|\r|\n")  # line ends (``_lines``)
+_CHUNK = 1 << 16  # bytes read at a time
 
 Record = tuple[int, "dict[str, Any] | BadRow"]  # (line number, the record or why it is bad)
 
@@ -190,26 +188,49 @@ def _chain(first: Record | None, rest: Iterator[Record]) -> Iterator[Record]:
 
 
 def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
-    number = 0
-    while raw := stream.readline(MAX_LINE + 1):
-        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-            number += 1
-            _skip_rest_of_line(stream)
+    for number, raw in enumerate(_lines(stream), start=1):
+        if raw is None:
             yield number, BadRow(TOO_LONG)
             continue
-        if number == 0:
-            raw = raw.removeprefix(_BOM)
-        for line in _LONE_CR.split(raw):
-            number += 1
-            record = _jsonl_record(line)
-            if record is not None:
-                yield number, record
+        record = _jsonl_record(raw.removeprefix(_BOM) if number == 1 else raw)
+        if record is not None:
+            yield number, record
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """Each line of ``stream`` without its end, None for one longer than ``MAX_LINE``
+    (read past, never held whole).
+
+    A line ends at LF, CRLF or a CR alone (a classic Mac editor), as in a CSV:
+    ``readline`` knows LF only, and a file whose lines end in CR was one line,
+    refused whole as longer than 1 MiB or, when shorter, as "Extra data" after
+    its first record. In JSON a raw CR is whitespace between tokens, never part
+    of a string, so no record is cut by it.
+    """
+    kept, too_long = b"", False
+    while True:
+        chunk = stream.read(_CHUNK)
+        kept += chunk
+        start = 0
+        for end in _EOL.finditer(kept):
+            if chunk and end.end() == len(kept) and end.group() == b"\r":
+                break  # perhaps the CR of a CRLF cut between two reads
+            line = kept[start : end.start()]
+            yield None if too_long or len(line) > MAX_LINE else line
+            start, too_long = end.end(), False
+        kept = kept[start:]
+        if len(kept) > MAX_LINE:  # the line is too long already: stop holding it
+            kept, too_long = b"", True
+        if not chunk:
+            if kept or too_long:
+                yield None if too_long else kept
+            return
 
 
 def _jsonl_record(raw: bytes) -> dict[str, Any] | BadRow | None:
     """The record on one line (None: a blank line)."""
     try:
-        line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
+        line = raw.decode("utf-8")
     except UnicodeDecodeError:
         return BadRow("not valid UTF-8 (re-save the file as UTF-8)")
     if not line.strip():
@@ -226,13 +247,6 @@ def _jsonl_record(raw: bytes) -> dict[str, Any] | BadRow | None:
     if not isinstance(record, dict):
         return BadRow(f"expected a JSON object, got {type(record).__name__}")
     return record
-
-
-def _skip_rest_of_line(stream: IO[bytes]) -> None:
-    """Read to the end of the current line without keeping it."""
-    while chunk := stream.readline(MAX_LINE):
-        if chunk.endswith(b"\n"):
-            break
 
 
 def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:

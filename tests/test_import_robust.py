@@ -16,6 +16,7 @@ import pytest
 from scanner.crawl.stages.checks import clean
 from scanner.crawl.stages.row import Row
 from scanner.importing import import_file
+from scanner.importrows import _CHUNK
 from scanner.store import Store
 from scanner.text.dates import parse_published
 from tests.conftest import run_scan
@@ -119,6 +120,28 @@ def test_json_lines_ended_by_a_lone_carriage_return_are_each_read(scan, tmp_path
     ]
     assert "6 row(s) read: 5 new" in result.stdout
     assert ids(tmp_path / "x.db") == ["c0", "c1", "c2", "c3", "c4"]
+
+
+def test_json_lines_ended_by_cr_past_a_mebibyte_are_each_read(scan, tmp_path):
+    """Lines ending in CR alone were found only within the first 1 MiB read for a
+    line: a larger file was one line, refused whole as longer than 1 MiB. One line
+    over the limit among them is one bad row; a CRLF cut between two reads is one
+    line end."""
+    src = tmp_path / "mac.jsonl"
+    rows = [json.dumps({"id": f"m{i}", "text": "refund never came " * 30}) for i in range(3000)]
+    rows.insert(1500, json.dumps({"id": "long", "text": "x" * 1_500_000}))
+    first = json.dumps({"id": "m0", "text": "refund never came", "padding": ""})
+    # its CRLF straddles the end of the first read
+    rows[0] = first.replace('""', '"' + "y" * (_CHUNK - len(first) - 1) + '"')
+    ends = ["\r\n", "\r", "\n"]
+    src.write_bytes("".join(row + ends[i % 3] for i, row in enumerate(rows)).encode())
+    assert src.read_bytes()[_CHUNK - 1 : _CHUNK + 1] == b"\r\n"
+    assert src.stat().st_size > 3 << 20
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines() == [f"{src}: line 1501: longer than 1 MiB"]
+    assert "3001 row(s) read: 3000 new" in result.stdout
+    assert len(ids(tmp_path / "x.db")) == 3000
 
 
 def test_a_nul_byte_and_a_last_line_cut_short_are_bad_rows_said_once(scan, tmp_path):
