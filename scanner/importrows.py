@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,15 +30,15 @@ from scanner.csvrecords import (
     MAX_LINE,
     TOO_LONG,
     CsvRecords,
-    cut_short,
     has_bad_bytes,
-    rest_of_line,
 )
 from scanner.errors import BadRow, ImportFileError
 
 __all__ = ["FIELDS", "BadRow", "Record", "detect_format", "field_name", "records"]
 
 _BOM = b"\xef\xbb\xbf"
+_EOL = re.compile(rb"\r\n|\r|\n")  # line ends (``_lines``)
+_CHUNK = 1 << 16  # bytes read at a time
 
 Record = tuple[int, "dict[str, Any] | BadRow"]  # (line number, the record or why it is bad)
 
@@ -192,36 +193,65 @@ def _chain(first: Record | None, rest: Iterator[Record]) -> Iterator[Record]:
 
 
 def _jsonl(stream: IO[bytes]) -> Iterator[Record]:
-    number = 0
-    while raw := stream.readline(MAX_LINE + 1):
-        number += 1
-        if cut_short(raw):
-            for _ in rest_of_line(stream):
-                pass
+    for number, raw in enumerate(_lines(stream), start=1):
+        if raw is None:
             yield number, BadRow(TOO_LONG)
             continue
-        if number == 1:
-            raw = raw.removeprefix(_BOM)
-        try:
-            line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
-        except UnicodeDecodeError:
-            yield number, BadRow("not valid UTF-8 (re-save the file as UTF-8)")
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = jsonsafe.loads(line)
-        except jsonsafe.TooDeep as exc:
-            yield number, BadRow(str(exc))
-            continue
-        except ValueError as exc:
-            where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
-            yield number, BadRow(f"invalid JSON: {getattr(exc, 'msg', exc)}{where}")
-            continue
-        if not isinstance(record, dict):
-            yield number, BadRow(f"expected a JSON object, got {type(record).__name__}")
-            continue
-        yield number, record
+        record = _jsonl_record(raw.removeprefix(_BOM) if number == 1 else raw)
+        if record is not None:
+            yield number, record
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """Each line of ``stream`` without its end, None for one longer than ``MAX_LINE``
+    (read past, never held whole).
+
+    A line ends at LF, CRLF or a CR alone (a classic Mac editor), as in a CSV:
+    ``readline`` knows LF only, and a file whose lines end in CR was one line,
+    refused whole as longer than 1 MiB or, when shorter, as "Extra data" after
+    its first record. In JSON a raw CR is whitespace between tokens, never part
+    of a string, so no record is cut by it.
+    """
+    kept, too_long = b"", False
+    while True:
+        chunk = stream.read(_CHUNK)
+        kept += chunk
+        start = 0
+        for end in _EOL.finditer(kept):
+            if chunk and end.end() == len(kept) and end.group() == b"\r":
+                break  # perhaps the CR of a CRLF cut between two reads
+            line = kept[start : end.start()]
+            yield None if too_long or len(line) > MAX_LINE else line
+            start, too_long = end.end(), False
+        kept = kept[start:]
+        if len(kept) > MAX_LINE:  # the line is too long already: stop holding it
+            kept, too_long = b"", True
+        if not chunk:
+            if kept or too_long:
+                yield None if too_long else kept
+            return
+
+
+def _jsonl_record(raw: bytes) -> dict[str, Any] | BadRow | None:
+    """The record on one line (None: a blank line)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return BadRow("not valid UTF-8 (re-save the file as UTF-8)")
+    if not line.strip():
+        return None
+    try:
+        record = jsonsafe.loads(line)
+    except jsonsafe.TooDeep as exc:
+        return BadRow(str(exc))
+    except ValueError as exc:
+        why = str(getattr(exc, "msg", exc))
+        if hasattr(exc, "colno"):  # some of json's messages end in "at" themselves
+            why = f"{why.removesuffix(' at')} at column {exc.colno}"
+        return BadRow(f"invalid JSON: {why}")
+    if not isinstance(record, dict):
+        return BadRow(f"expected a JSON object, got {type(record).__name__}")
+    return record
 
 
 def _csv(stream: IO[str], delimiter: str) -> Iterator[Record]:

@@ -16,6 +16,7 @@ import pytest
 from scanner.crawl.stages.checks import clean
 from scanner.crawl.stages.row import Row
 from scanner.importing import import_file
+from scanner.importrows import _CHUNK
 from scanner.store import Store
 from scanner.text.dates import parse_published
 from tests.conftest import run_scan
@@ -97,6 +98,69 @@ def test_a_line_separator_inside_a_json_string_does_not_split_the_line(scan, tmp
     result = scan("--db", "x.db", "--create", "import", str(src))
     assert result.returncode == 0, result.stderr
     assert ids(tmp_path / "x.db") == ["s1"]
+
+
+def test_json_lines_ended_by_a_lone_carriage_return_are_each_read(scan, tmp_path):
+    """A file whose lines end in CR alone (a classic Mac editor), or that mixes CR,
+    LF and CRLF, is read line by line as a CSV is; two records on a line joined by
+    a CR were one bad row ("Extra data"), and the second was lost."""
+    src = tmp_path / "cr.jsonl"
+    lines = [json.dumps({"id": f"c{i}", "text": f"refund {i} never came"}) for i in range(5)]
+    src.write_bytes(
+        (
+            lines[0] + "\r\n" + lines[1] + "\r" + lines[2] + "\n" + lines[3] + "\r" + "{bad\r"
+        ).encode()
+        + lines[4].encode()
+    )
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{src}: line 5: invalid JSON: Expecting property name enclosed in double quotes "
+        "at column 2"
+    ]
+    assert "6 row(s) read: 5 new" in result.stdout
+    assert ids(tmp_path / "x.db") == ["c0", "c1", "c2", "c3", "c4"]
+
+
+def test_json_lines_ended_by_cr_past_a_mebibyte_are_each_read(scan, tmp_path):
+    """Lines ending in CR alone were found only within the first 1 MiB read for a
+    line: a larger file was one line, refused whole as longer than 1 MiB. One line
+    over the limit among them is one bad row; a CRLF cut between two reads is one
+    line end."""
+    src = tmp_path / "mac.jsonl"
+    rows = [json.dumps({"id": f"m{i}", "text": "refund never came " * 30}) for i in range(3000)]
+    rows.insert(1500, json.dumps({"id": "long", "text": "x" * 1_500_000}))
+    first = json.dumps({"id": "m0", "text": "refund never came", "padding": ""})
+    # its CRLF straddles the end of the first read
+    rows[0] = first.replace('""', '"' + "y" * (_CHUNK - len(first) - 1) + '"')
+    ends = ["\r\n", "\r", "\n"]
+    src.write_bytes("".join(row + ends[i % 3] for i, row in enumerate(rows)).encode())
+    assert src.read_bytes()[_CHUNK - 1 : _CHUNK + 1] == b"\r\n"
+    assert src.stat().st_size > 3 << 20
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines() == [f"{src}: line 1501: longer than 1 MiB"]
+    assert "3001 row(s) read: 3000 new" in result.stdout
+    assert len(ids(tmp_path / "x.db")) == 3000
+
+
+def test_a_nul_byte_and_a_last_line_cut_short_are_bad_rows_said_once(scan, tmp_path):
+    """A raw NUL inside a string and an export cut off mid-record: each is one bad
+    row naming its line and column, in plain words ("starting at at column 19"
+    had doubled the json module's own "at"), and the rows between are kept."""
+    src = tmp_path / "cut.jsonl"
+    src.write_bytes(
+        b'{"id": "z1", "text": "a\x00b"}\n'
+        + json.dumps({"id": "z2", "text": "Refund never came"}).encode()
+        + b'\n{"id": "z3", "text": "cut'
+    )
+    result = scan("--db", "x.db", "--create", "import", str(src))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{src}: line 1: invalid JSON: Invalid control character at column 24",
+        f"{src}: line 3: invalid JSON: Unterminated string starting at column 22",
+    ]
+    assert ids(tmp_path / "x.db") == ["z2"]
 
 
 def test_strict_stores_nothing_when_a_late_row_clashes(tmp_path):

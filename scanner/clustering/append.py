@@ -50,6 +50,7 @@ def write_incremental(
         if m in cats:
             gained.setdefault(c, []).append(cats[m])
     with db.atomic():
+        gs.claim(company)
         for young, older in merged:
             db.execute(
                 "UPDATE cluster_members SET cluster_id = ? WHERE cluster_id = ?", [older, young]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 class Progress:
@@ -43,6 +46,7 @@ class Progress:
     def stage(self, name: str, description: str) -> None:
         self._close_stage()
         self._current = (name, time.perf_counter())
+        logger.info("%s", description)  # with -v, for logs where no display is drawn
         if self._progress is not None:
             self._progress.update(self._task, description=description)
 

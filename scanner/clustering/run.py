@@ -16,6 +16,7 @@ previous night's clusters intact.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ import numpy as np
 from scanner.clustering.append import write_incremental
 from scanner.clustering.progress import Progress
 from scanner.clustering.settings import fingerprint, load_params
-from scanner.clustering.store import CompanyIndex, GroupingStore, StoredTexts
+from scanner.clustering.store import CompanyIndex, GroupedMeanwhile, GroupingStore, StoredTexts
 from scanner.clustering.write import Outcome, write_rebuild
 from scanner.grouping import Grouper, Params, prepare
 from scanner.grouping.blocking import candidate_pairs
@@ -33,6 +34,10 @@ from scanner.grouping.verify import score_pairs
 from scanner.issues.lexicon import Lexicon
 from scanner.issues.wordlists import vague_fingerprint
 from scanner.store import Store
+
+logger = logging.getLogger(__name__)
+#: Groupings of one company tried in a run when other runs keep grouping it meanwhile.
+_TRIES = 3
 
 
 @dataclass
@@ -68,7 +73,7 @@ def run(
     try:
         with Progress(enabled=progress) as bar:
             for name in [company] if company else gs.companies():
-                _company(gs, name, params, rebuild, result, bar)
+                _grouped(gs, name, params, rebuild, result, bar)
         result.stages = {k: round(v, 3) for k, v in bar.timings.items()}
         result.total_clusters = gs.live_clusters(company)
         result.seconds = time.perf_counter() - started
@@ -92,6 +97,26 @@ def _fingerprint(params: Params) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _grouped(
+    gs: GroupingStore,
+    company: str,
+    params: Params,
+    rebuild: bool,
+    result: ClusterRunResult,
+    bar: Progress,
+) -> None:
+    """Group ``company``; again from what is stored when another run grouped it
+    meanwhile (``GroupingStore.claim``): its work is kept, this run adds the rest."""
+    for _ in range(_TRIES - 1):
+        try:
+            _company(gs, company, params, rebuild, result, bar)
+            return
+        except GroupedMeanwhile:
+            logger.warning("%s: another scan cluster grouped it meanwhile; grouping again", company)
+            rebuild = False  # the other run has just rebuilt or extended it
+    _company(gs, company, params, rebuild, result, bar)
+
+
 def _company(
     gs: GroupingStore,
     company: str,
@@ -101,6 +126,7 @@ def _company(
     bar: Progress,
 ) -> None:
     bar.stage("index", f"{company}: reading the grouping index")
+    gs.remember(company)
     index = gs.load_index(company, params.sketch_columns)
     # Checked in SQL, so that a quiet night never builds a million-entry dict.
     stale = index.unusable or gs.changed_since_grouped(company) > 0

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from sqlite_utils import Database
 
-from scanner.store import Store, utcnow
+from scanner.errors import ScanError
+from scanner.store import Store
 
 _CHUNK = 500
 FULL_SCAN_AT = 20_000  # above this many ids, one scan of the company beats IN lists
@@ -73,10 +75,43 @@ def insert_many(
         db.execute(definition)
 
 
+class GroupedMeanwhile(ScanError):  # noqa: N818 - a condition, not a failure: run() retries
+    """Another run grouped this company after this one read its grouping (said to
+    the user only when it kept happening: ``scanner.clustering.run``)."""
+
+
 class GroupingStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.db = store.db
+        self._read: dict[str, tuple[str, str] | None] = {}  # company -> state when read
+
+    def remember(self, company: str) -> None:
+        """Note the company's grouping as this run reads it (before its index)."""
+        self._read[company] = self._state(company)
+
+    def claim(self, company: str) -> None:
+        """Refuse to write a grouping decided on what another run has since changed.
+
+        Called first in the write transaction, which holds the write lock: a
+        second ``scan cluster`` started beside the first (a manual run while the
+        nightly groups) had read the same new grievances, decided on the same
+        index, and then wrote its clusters over the first's ("UNIQUE constraint
+        failed: clusters.id", a traceback) or, rebuilding, counted as created
+        what the first had made. Every grouping write stamps the state
+        (``set_fingerprint``), so a changed one means decisions made on a
+        grouping that is gone."""
+        if self._state(company) != self._read.get(company):
+            raise GroupedMeanwhile(
+                f"{company}: other scan cluster runs kept grouping it meanwhile; "
+                "what they stored is kept and this run wrote nothing"
+            )
+
+    def _state(self, company: str) -> tuple[str, str] | None:
+        row = self.db.execute(
+            "SELECT fingerprint, updated_at FROM grouping_state WHERE company = ?", [company]
+        ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def companies(self) -> list[str]:
         rows = self.db.execute(
@@ -164,7 +199,9 @@ class GroupingStore:
             "INSERT INTO grouping_state (company, fingerprint, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(company) DO UPDATE SET fingerprint = excluded.fingerprint, "
             "updated_at = excluded.updated_at",
-            [company, value, utcnow()],
+            # to the microsecond: the stamp tells one grouping write from the next
+            # (``claim``), even two in one second
+            [company, value, datetime.now(UTC).isoformat()],
         )
 
     def texts(self, ids: list[str], company: str | None = None) -> dict[str, str]:

@@ -10,6 +10,7 @@ stats (``scanner.crawl.health``) and writes the run row and ``source_health``.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any, Self
 
 from scrapy import signals
@@ -50,13 +51,13 @@ class SourceExtension:
         if self.verdict is not None:  # interrupted (Ctrl-C): the run is closed already
             return
         state = self.state
+        settings = self.crawler.settings
+        bounds = Bounds(
+            max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
+            max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60,
+        )
         try:
             self.frontier.forget_fetched(ran_to_the_end=reason == "finished")
-            settings = self.crawler.settings
-            bounds = Bounds(
-                max_pages=settings.getint("CLOSESPIDER_PAGECOUNT"),
-                max_minutes=settings.getfloat("CLOSESPIDER_TIMEOUT") / 60,
-            )
             self.verdict = conclude(
                 state.store,
                 state.source,
@@ -67,6 +68,9 @@ class SourceExtension:
                 pending=self.frontier.pending(),
                 totals=state.totals,
             )
+        except (sqlite3.Error, OSError) as exc:
+            self.verdict = unrecorded(dict(self.crawler.stats.get_stats()), reason, bounds, exc)
+            logger.error("%s: %s", state.source, self.verdict.message)
         finally:
             state.close()
 
@@ -126,6 +130,16 @@ def conclude(
     finish_source_run(store, run_id, stats, verdict, totals)
     record(store, source, run_id, verdict)
     return verdict
+
+
+def unrecorded(stats: dict[str, Any], reason: str, bounds: Bounds, exc: BaseException) -> Verdict:
+    """The verdict of a run whose close could not be written (a full disk, a lock
+    held too long): failed, saying why from its stats and that it is not recorded.
+    It had been "the crawl did not finish", which named neither."""
+    judged = judge(stats, yielded_before=True, reason=reason, bounds=bounds)
+    why = f"its outcome could not be stored ({exc})"
+    message = f"{judged.message}; {why}" if judged.message else why
+    return Verdict(health="failed", status="failed", message=message, errors=[message])
 
 
 def finish_source_run(

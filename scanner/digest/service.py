@@ -1,8 +1,9 @@
 """Compose a digest from the database, send it, and record it once it was accepted.
 
-The order matters: the state a digest reported is written to ``digests`` only
-after the SMTP server accepted the message, in one transaction. A failed send
-therefore records nothing and the next digest reports the same changes again:
+The order matters: a digest's row in ``digests`` is written before the message is
+sent and marked sent only once the SMTP server accepted it (``scanner.digest.outbox``).
+A database that cannot be written stops the digest before anything is sent; a
+failed send leaves no record and the next digest reports the same changes again:
 a digest may arrive twice after a crash between the two steps, never zero times.
 The same holds per recipient: one the server refused is recorded as refused,
 and its next digest reports what it missed (``scanner.digest.history``).
@@ -10,7 +11,6 @@ and its next digest reports what it missed (``scanner.digest.history``).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -18,6 +18,7 @@ from typing import Any
 
 from scanner.compare.news import compare_news
 from scanner.config import Config
+from scanner.digest import outbox
 from scanner.digest.changes import (
     STATE_VERSION,
     cluster_state,
@@ -36,7 +37,7 @@ from scanner.digest.volume import spike
 from scanner.errors import ScanError
 from scanner.report import query
 from scanner.report.formats.common import day, stale_line
-from scanner.store import Store, utcnow
+from scanner.store import Store
 from scanner.text.counts import counted
 
 
@@ -172,40 +173,20 @@ def deliver(
     recipients = list(to or config.digest.to)
     if not recipients:
         raise ScanError(NO_RECIPIENTS)
+    outbox.abandoned(store)
     for base, group in by_base(sent_digests(store), recipients):
         digest = compose_since(store, config, base.state if base else None, as_of=as_of)
         if skip_empty and digest.empty:
             continue
         message = message_for(digest, config, group)
-        refused = send(message, config.digest, group)
+        digest_id = outbox.reserve(store, digest, message, group)
+        try:
+            refused = send(message, config.digest, group)
+        except BaseException:
+            outbox.withdraw(store, digest_id)
+            raise
         accepted = [r for r in group if r not in refused]
-        digest_id = record(store, digest, message, accepted, refused)
+        outbox.mark_sent(store, digest_id, message, accepted, refused)
         delivery.sends.append(Send(digest, message, accepted, refused, digest_id))
     delivery.skipped = not delivery.sends
     return delivery
-
-
-def record(
-    store: Store,
-    digest: Digest,
-    message: EmailMessage,
-    recipients: list[str],
-    refused: dict[str, str] | None = None,
-) -> int:
-    now = utcnow()
-    with store.db.atomic():
-        cursor = store.db.execute(
-            "INSERT INTO digests (created_at, sent_at, recipients, refused, subject, message_id, "
-            "state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                digest.as_of.isoformat(),
-                now,
-                json.dumps(recipients),
-                json.dumps(refused or {}),
-                str(message["Subject"]),
-                str(message["Message-ID"]),
-                json.dumps(digest.state, ensure_ascii=False),
-            ],
-        )
-    # sqlite3 types lastrowid as optional; after an INSERT it is the new row's id
-    return int(cursor.lastrowid)  # type: ignore[arg-type]

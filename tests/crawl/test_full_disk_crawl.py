@@ -1,0 +1,42 @@
+"""A crawl whose disk fills up says so on its source's line, at whatever step it fills.
+
+The disk is a real tmpfs filled to its last few tens of kilobytes (``tests/mounts.py``),
+the site a real one on 127.0.0.1 (``conftest.site``). Where the disk filled while the
+source's run was being closed, the line said "the crawl did not finish", which named
+neither the disk nor the posts left unstored.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_scan
+from tests.crawl.conftest import Site, write_config
+from tests.mounts import run_on_mount
+
+
+# From room for the posts of no batch to room for the run's rows but not for the
+# source's health; the bounds move a little with SQLite's version.
+@pytest.mark.parametrize("free_kib", range(48, 80, 8))
+def test_a_crawl_on_a_full_disk_names_it_on_its_sources_line(site: Site, tmp_path, free_kib):
+    site.ld_pages, site.ld_per_page = 60, 5
+    folder = tmp_path / "src"
+    folder.mkdir()
+    config = write_config(
+        folder, [{"name": "reviews", "spider": "jsonld", "url": site.url("/ld/1.html")}]
+    )
+    config.write_text(config.read_text(encoding="utf-8").replace('db = "scan.db"\n', ""))
+    made = run_scan("--db", "scan.db", "init", cwd=folder)
+    assert made.returncode == 0, made.stderr
+    (ran,) = run_on_mount(
+        tmp_path / "mnt",
+        [["--db", "scan.db", "crawl", "--progress-every", "0"]],
+        free=free_kib * 1024,
+        check_db="scan.db",
+        copy={"scan.db": folder / "scan.db", "scanner.toml": config},
+    )
+    assert ran.returncode == 1, (ran.stdout, ran.stderr)
+    assert "Traceback" not in ran.stderr
+    (line,) = [x for x in ran.stderr.splitlines() if x.startswith("reviews:")]
+    assert "disk is full" in line, ran.stderr
+    assert ran.check is not None and ran.check.startswith("ok "), ran.check
