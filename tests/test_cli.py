@@ -243,6 +243,10 @@ def test_a_redis_option_is_checked_as_the_configs_redis_is(scan, command):
             "Invalid value for '--redis': must be a Redis URL such as "
             f'redis://HOST:6379/0, got "{url}" ({why})'
         ) in done.stderr
+    # a socket URL with no socket waited 30 s for no Redis
+    done = scan(command, "--redis", "unix://")
+    assert done.returncode == 2, done.stderr
+    assert "a Redis socket URL with the socket's path" in done.stderr
 
 
 @pytest.mark.parametrize("command", ["crawl", "crawl-worker", "ingest"])
@@ -251,11 +255,17 @@ def test_a_refused_redis_url_never_shows_its_password(scan, command, tmp_path):
     password into the terminal or the cron mail; the config's ``[crawl] redis``
     is checked the same way."""
     assert scan("init").returncode == 0
+    for given, shown in [
+        ("redis://scan:p@ss-s3cret@localhost:99999/0", "redis://scan:***@localhost:99999/0"),
+        ("redis://localhost:99999/0?password=s3cret", "redis://localhost:99999/0?password=***"),
+        ("redis://us@er:s3cret@localhost:99999/0", "redis://us@er:***@localhost:99999/0"),
+        ("redis://:s#3cret@localhost:99999/0", "redis://:***@localhost:99999/0"),
+    ]:
+        done = scan(command, "--redis", given)
+        assert done.returncode == 2, done.stderr
+        assert "s3cret" not in done.stderr + done.stdout, given
+        assert f'got "{shown}" (port ' in done.stderr, done.stderr
     url = "redis://scan:p@ss-s3cret@localhost:99999/0"
-    done = scan(command, "--redis", url)
-    assert done.returncode == 2, done.stderr
-    assert "s3cret" not in done.stderr + done.stdout
-    assert 'got "redis://scan:***@localhost:99999/0" (port out of range' in done.stderr
     config = tmp_path / "scanner.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("[crawl]\n", f'[crawl]\nredis = "{url}"\n', 1), "utf-8")

@@ -18,7 +18,8 @@ class _Url:
     unreadable: str  # urllib cannot split it, or its port is no port
     wrong: str  # a space, or another scheme
     no_host: str
-    hostless: frozenset[str] = frozenset()  # schemes that name no host (a Unix socket)
+    hostless: frozenset[str] = frozenset()  # schemes that name no host but a path (a socket)
+    no_path: str = ""
 
     def problem(self, value: str) -> str | None:
         parts, why = _split(value)
@@ -29,6 +30,8 @@ class _Url:
             return f"must be {self.wrong}, got {given}"
         if parts.scheme not in self.hostless and not parts.hostname:
             return f"must be {self.no_host}, got {given}"
+        if parts.scheme in self.hostless and parts.path in ("", "/"):
+            return f"must be {self.no_path}, got {given}"
         return None
 
 
@@ -45,6 +48,7 @@ _REDIS = _Url(
     wrong=_REDIS_EXAMPLE,
     no_host="a Redis URL with a host name",
     hostless=frozenset({"unix"}),
+    no_path="a Redis socket URL with the socket's path, such as unix:///run/redis.sock",
 )
 
 
@@ -58,16 +62,24 @@ def redis_url(value: str) -> str | None:
     return _REDIS.problem(value)
 
 
-# scheme://user:PASSWORD@ : read without urllib, which cannot split every URL a
-# message must show ("redis://:pw@host:99999/0" has no port it can read). The
-# password runs to the last "@" before the path, as urllib reads it: "p@ss" too.
-_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#:@]*:)[^/?#]*(@)")
+# What a URL may say of a password: the userinfo before the last "@" ahead of
+# the path (read without urllib, which cannot split every URL a message must
+# show: "redis://:pw@host:99999/0" has no port it can read, and a password may
+# hold "@", "#" or "?"), and a query's password (redis-py reads "?password=").
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/]*)@")
+_QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pass|pwd)=)[^&#]*", re.IGNORECASE)
 
 
 def without_password(url: str) -> str:
-    """``url`` with the password in it shown as ``***``, for messages and logs: a
-    mistyped port must not print the Redis password in a cron mail."""
-    return _PASSWORD.sub(r"\1***\2", url, count=1)
+    """``url`` with any password in it shown as ``***``, for messages and logs: a
+    mistyped port must not print the Redis password in a cron mail. A user name
+    stays (everything before the userinfo's first ":"), unless there is no ":" —
+    then it may be a password alone, and stays too, as urllib would read it."""
+    match = _USERINFO.match(url)
+    if match and ":" in match.group(2):
+        user = match.group(2).split(":", 1)[0]
+        url = f"{match.group(1)}{user}:***@{url[match.end() :]}"
+    return _QUERY_PASSWORD.sub(r"\1***", url)
 
 
 def _split(value: str) -> tuple[SplitResult | None, str]:
