@@ -165,8 +165,18 @@ def test_a_spanish_term_that_is_an_english_word_does_not_file_english_posts():
     every English review of a chat app (287 of 2,432 one- and two-star app-store
     reviews) "Phone and online service"."""
     assert "phone_online_service" not in categorise("I can't chat with my bot anymore")
-    assert categorise("Nadie responde por el chat")[0] == "response_speed"
-    assert "phone_online_service" in categorise("Nadie responde por el chat")
+    assert categorise("Nadie responde por chat")[0] == "response_speed"
+    assert "phone_online_service" in categorise("Nadie responde por chat")
+    # "el chat" is the app itself in a Spanish review of a chat app
+    assert categorise("El chat se traba y no carga los mensajes")[0] == "app_website"
+
+
+def test_words_of_other_meanings_are_no_price_or_ad_terms():
+    """"Preciosa" is beautiful, "cara" a face, propaganda is politics."""
+    assert "prices_plans" not in categorise("La app es preciosa, me encanta")
+    assert "prices_plans" not in categorise("Me pegó en la cara")
+    assert "advertising" not in categorise("political propaganda bots everywhere")
+    assert categorise("La suscripción es muy cara")[0] == "prices_plans"
 
 
 @pytest.mark.parametrize(
