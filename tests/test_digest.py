@@ -243,6 +243,10 @@ def test_nothing_new_is_skipped_and_growth_is_reported_with_how_much(tmp_path, s
     assert "4 people (+1), 4 posts (+1)" in text
     assert "NEW ISOLATED" not in text  # reported last time, not again
     assert "(+1)" in parts(message)["text/html"]
+    # the volume chart counts posts too, as the report does ("53 posts")
+    assert "posts: = already reported, # new since the last digest" in text
+    assert "Posts per grievance: grey already reported" in parts(message)["text/html"]
+    assert "mention" not in text.casefold().replace("scan mentions", "")
 
 
 def test_a_refused_message_is_left_for_the_next_digest(tmp_path, scan, smtp):

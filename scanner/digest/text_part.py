@@ -46,7 +46,7 @@ def render_text(digest: Digest) -> str:
     bars = digest.bars
     if bars:
         out += _heading("Volume per systemic grievance")
-        out.append("  mentions: = already reported, # new since the last digest")
+        out.append("  posts: = already reported, # new since the last digest")
         top = max(b.before + b.added for b in bars) or 1
         for bar in bars:
             old = round(BAR_WIDTH * bar.before / top)
