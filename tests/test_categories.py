@@ -172,7 +172,7 @@ def test_a_spanish_term_that_is_an_english_word_does_not_file_english_posts():
 
 
 def test_words_of_other_meanings_are_no_price_or_ad_terms():
-    """"Preciosa" is beautiful, "cara" a face, propaganda is politics."""
+    """ "Preciosa" is beautiful, "cara" a face, propaganda is politics."""
     assert "prices_plans" not in categorise("La app es preciosa, me encanta")
     assert "prices_plans" not in categorise("Me pegó en la cara")
     assert "advertising" not in categorise("political propaganda bots everywhere")

@@ -145,3 +145,32 @@ def test_two_competitor_issues_of_one_grievance_are_told_once_with_its_people(tm
         f"New systemic issues at Globex: #{first} app crashes, #999 keeps crashing "
         f"({people} people in 30 days; theirs alone: an opening)"
     ]
+
+
+def test_a_new_competitor_issue_beside_one_systemic_before_names_it(tmp_path) -> None:
+    """The grievance's people count every issue of it: when one was systemic at the
+    last digest and a second one of the same grievance became systemic since, the
+    second was announced alone with the people of both (found by review)."""
+    import textwrap
+
+    from scanner.compare import build
+    from scanner.digest.compare_part import text_lines
+
+    config = build_compare_db(tmp_path, end=datetime.now(UTC))
+    with Store(tmp_path / "compare.db") as store:
+        cmp = build(store, load_config(config))
+    before = state(cmp)  # what the last digest recorded: Globex's issue systemic
+    crash = next(r for r in cmp.issues if r.name == "app crashes")
+    globex = next(c for c in cmp.companies if c.name == "Globex")
+    (first,) = crash.issues["Globex"]
+    assert first in before["systemic"]["Globex"]
+    crash.issues["Globex"].append(999)
+    globex.systemic_issues.append((999, "keeps crashing"))
+    found = news(cmp, before)
+    people = crash.rates["Globex"].people
+    lines = text_lines(found, lambda text, indent: textwrap.wrap(text, 500, initial_indent=indent))
+    said = [line.strip() for line in lines if "crashing" in line]
+    assert said == [
+        f"New systemic issue at Globex: #999 keeps crashing (with #{first} app crashes, "
+        f"systemic before: {people} people in 30 days; theirs alone: an opening)"
+    ]

@@ -32,6 +32,9 @@ class CompetitorIssue:
     issues: list[tuple[int, str]]  # (id, name), smallest id first
     people: int  # of the row at that company, in the comparison period
     row: Row | None  # the grievance across companies, for its standing and our rate
+    # The row's issues at that company that were systemic already: its people
+    # count theirs too, so they are named beside the new ones.
+    before: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -87,7 +90,12 @@ def news(cmp: Comparison, before: dict[str, Any] | None) -> CompareNews:
                 rows[place].issues.append((iid, name))
                 continue
             people = shared.rates[company.name].people if shared else 0
-            rows[place] = CompetitorIssue(company.name, [(iid, name)], people, shared)
+            before = [
+                (other, other_name)
+                for other, other_name in sorted(company.systemic_issues)
+                if other in known and shared and other in shared.issues.get(company.name, [])
+            ]
+            rows[place] = CompetitorIssue(company.name, [(iid, name)], people, shared, before)
         out.systemic.extend(rows.values())
     out.systemic.sort(key=lambda s: (-s.people, s.company, s.issues[0][0]))
     return out

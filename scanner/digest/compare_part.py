@@ -54,9 +54,12 @@ def _facts(news: CompareNews) -> list[tuple[str, str]]:
         days = f"{news.comparison.period['days']:g}"
         what = "issues" if len(item.issues) > 1 else "issue"
         ids = ", ".join(f"#{iid} {_name(name)}" for iid, name in item.issues)
+        # The people are the grievance's: with issues of it already systemic, theirs too.
+        before = ", ".join(f"#{iid} {_name(name)}" for iid, name in item.before)
+        together = f"with {before}, systemic before: " if before else ""
         head = (
             f"New systemic {what} at {_name(item.company)}: {ids} "
-            f"({counted(item.people, 'person', 'people')} in {days} days; "
+            f"({together}{counted(item.people, 'person', 'people')} in {days} days; "
             f"{standing})"
         )
         out.append((head, _rates(news, item.row) if item.row else ""))
