@@ -90,12 +90,12 @@ def news(cmp: Comparison, before: dict[str, Any] | None) -> CompareNews:
                 rows[place].issues.append((iid, name))
                 continue
             people = shared.rates[company.name].people if shared else 0
-            before = [
+            earlier = [
                 (other, other_name)
                 for other, other_name in sorted(company.systemic_issues)
                 if other in known and shared and other in shared.issues.get(company.name, [])
             ]
-            rows[place] = CompetitorIssue(company.name, [(iid, name)], people, shared, before)
+            rows[place] = CompetitorIssue(company.name, [(iid, name)], people, shared, earlier)
         out.systemic.extend(rows.values())
     out.systemic.sort(key=lambda s: (-s.people, s.company, s.issues[0][0]))
     return out
