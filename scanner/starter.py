@@ -96,12 +96,33 @@ def write_starter(path: Path, *, db: Path | None = None, force: bool = False) ->
     """
     if path.exists() and not force:
         raise FileExistsError(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = STARTER
     if db is not None:
-        text = text.replace(DEFAULT_DB_LINE, f"db = {toml_string(db_relative_to(path, db))}", 1)
-    path.write_text(text, encoding="utf-8")
+        named = db_relative_to(path, db)
+        try:
+            named.encode("utf-8")
+        except UnicodeEncodeError:
+            # bytes of another encoding in a file name (os.fsdecode's surrogates):
+            # no UTF-8 config can name it, and the write would fail half-way
+            raise UnnamableDatabase(
+                f"{os.fsencode(named)!r} is not UTF-8 text, so scanner.toml cannot name "
+                "it; rename the database or pass a name in UTF-8"
+            ) from None
+        text = text.replace(DEFAULT_DB_LINE, f"db = {toml_string(named)}", 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Whole or not at all: a config cut short by a failed write is one init refuses
+    # to overwrite and every other command refuses to read.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
+
+
+class UnnamableDatabase(ValueError):
+    """A database file name that a UTF-8 config cannot hold."""
 
 
 def db_relative_to(config: Path, db: Path) -> str:

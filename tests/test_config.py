@@ -180,6 +180,21 @@ def test_init_names_a_database_whose_name_holds_control_characters(scan, tmp_pat
     assert stats.returncode == 0, stats.stderr
 
 
+def test_init_refuses_a_database_name_no_utf8_config_can_hold(scan, tmp_path):
+    """A file name in another encoding (bytes that are not UTF-8) crashed ``init`` in
+    a traceback half-way through writing the config: the empty scanner.toml left
+    behind was one ``init`` then refused to overwrite and every command refused to
+    read. It is refused as a usage error, before anything is written."""
+    import os
+
+    done = scan("--db", os.fsdecode(b"a\x85b.db"), "init")
+    assert done.returncode == 2, done.stderr
+    assert "is not UTF-8 text" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert scan("--db", "x.db", "init").returncode == 0
+    assert load_config(tmp_path / "scanner.toml").db == tmp_path / "x.db"
+
+
 EIGHT_TYPOS = """\
 db = "scan.db"
 colour = "red"

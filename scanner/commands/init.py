@@ -27,14 +27,17 @@ def init(app: App, force: bool) -> None:
         scan --config ~/acme/scanner.toml init
         scan --db acme.db init
     """
-    from scanner.starter import write_starter
+    from scanner.starter import UnnamableDatabase, write_starter
     from scanner.store import Store
     from scanner.store.opening import is_scan_database
 
     path = app.config_path or Path(DEFAULT_CONFIG)
     wrote = force or not path.exists()
     if wrote:
-        write_starter(path, db=app.db_override, force=force)
+        try:
+            write_starter(path, db=app.db_override, force=force)
+        except UnnamableDatabase as exc:
+            raise click.UsageError(f"--db {exc}") from None
     db = app.db_path
     existed = is_scan_database(db)
     if not wrote and existed:
