@@ -94,12 +94,13 @@ def mentions(
             "author",
             "published_at",
             "rating",
-            "rating_scale",
-            "grievance",
-            "language",
             "url",
             "title",
             "text",
+            # after the columns of old, which scripts may read by position
+            "rating_scale",
+            "grievance",
+            "language",
         ]
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
