@@ -82,3 +82,20 @@ def test_an_id_of_a_competitor_names_the_command_with_the_same_as_of(grouped, op
     assert shown.returncode == 0, shown.stderr
     kind = "Issue" if option == "--issue" else "Grievance #"
     assert shown.stdout.startswith(f"{kind}{'' if option == '--cluster' else ' '}{item} · ")
+
+
+def test_a_report_as_of_a_later_day_suggests_that_day_too():
+    """A report as of a day after today (a planned review date) suggested commands
+    without its ``--as-of``, which judged as of now; today's needs none."""
+    from datetime import UTC, datetime, timedelta
+
+    from scanner.config import Company, Config
+    from scanner.report.checks import suggested_options
+
+    config = Config(company=Company(name="Acme"))
+    now = datetime.now(UTC)
+    later = now + timedelta(days=40)
+    assert suggested_options("Acme", config, later) == f" --as-of {later:%Y-%m-%d}"
+    assert suggested_options("Acme", config, now - timedelta(days=40)).startswith(" --as-of ")
+    assert suggested_options("Acme", config, now) == ""
+    assert suggested_options("Globex", config, now) == " --company Globex"

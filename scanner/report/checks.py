@@ -93,11 +93,11 @@ def suggested_options(company: str, config: Config, until: datetime) -> str:
     """The options a command the report suggests repeats, so that it shows what the
     report shows: ``--company`` for a competitor ("(all: scan report --issue 14)"
     under Chai's report said "issue 14 is Chai's, not PolyBuzz's"), ``--as-of`` for
-    a day before today (without it, "--issue 1" of a report on last year's reviews
+    a day other than today (without it, "--issue 1" of a report on last year's reviews
     said "isolated, People 0")."""
     options = ""
     if company.casefold() != config.company.name.casefold():
         options += f" --company {shlex.quote(company)}"
-    if until.astimezone(UTC).date() < datetime.now(UTC).date():
+    if until.astimezone(UTC).date() != datetime.now(UTC).date():
         options += f" --as-of {until.astimezone(UTC):%Y-%m-%d}"
     return options
