@@ -120,10 +120,13 @@ class ImportResult:
 
 
 def import_notes(result: ImportResult, config: Config) -> list[str]:
-    """What was stored but will not show as the user may expect: texts cut to
-    ``MAX_TEXT_CHARS``, and rows about a company the config does not watch (no
-    report, cluster or issue reads them until it is added)."""
+    """What was stored but will not show as the user may expect: nothing at all (an
+    empty file: a nightly import of an export that failed would otherwise pass
+    unnoticed), texts cut to ``MAX_TEXT_CHARS``, and rows about a company the config
+    does not watch (no report, cluster or issue reads them until it is added)."""
     notes = []
+    if not result.rows and not result.rejected:
+        notes.append("no rows in it (an empty file, blank lines, or a CSV header alone)")
     for column, rows in sorted(result.unread.items()):
         meant = _meant_field(column)
         if meant:

@@ -351,3 +351,18 @@ def test_a_mentions_csv_export_is_read_back_by_import_as_it_was_stored(scan, tmp
     second = sqlite3.connect(tmp_path / "again.db").execute(query).fetchall()
     assert second == first
     assert [r[8] for r in first] == [0, 1, 0]  # a1 marked no grievance by hand
+
+
+def test_an_import_of_a_file_without_rows_says_so(scan, tmp_path):
+    """A nightly import of an export that failed (an empty file, a header alone)
+    printed "0 row(s) read" and nothing on stderr, so cron mailed no one."""
+    (tmp_path / "empty.jsonl").write_text("\n\n", "utf-8")
+    (tmp_path / "header.csv").write_text("id,text\n", "utf-8")
+    (tmp_path / "one.csv").write_text("id,text\nr1,Refund never came\n", "utf-8")
+    done = scan("--create", "import", "empty.jsonl", "header.csv", "one.csv")
+    assert done.returncode == 0, done.stderr
+    said = done.stderr.splitlines()
+    assert said == [
+        "empty.jsonl: no rows in it (an empty file, blank lines, or a CSV header alone)",
+        "header.csv: no rows in it (an empty file, blank lines, or a CSV header alone)",
+    ]
