@@ -74,10 +74,15 @@ def test_a_period_that_starts_at_a_time_of_day_names_it(tmp_path, scan, fmt):
     today = datetime.now(UTC).date()
     days = [(today - timedelta(days=n)).isoformat() for n in range(10)]
     rows = [
-        {"id": f"r{d}", "author": f"p{d}", "text": f"charged twice on {d}", "rating": 1,
-         "published_at": d}
+        {
+            "id": f"r{d}",
+            "author": f"p{d}",
+            "text": f"charged twice on {d}",
+            "rating": 1,
+            "published_at": d,
+        }
         for d in days
-    ]  # fmt: skip
+    ]
     (tmp_path / "scanner.toml").write_text(
         '[company]\nname = "Acme"\n[[competitors]]\nname = "Rival"\n', "utf-8"
     )
