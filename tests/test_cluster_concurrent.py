@@ -31,10 +31,10 @@ def _grouping(db: Path) -> tuple[list[tuple], list[tuple]]:
 class Run:
     """``scan -v cluster`` in a process, its log lines read as they come."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, *args: str) -> None:
         env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
         self.process = subprocess.Popen(
-            [scan_executable(), "-v", "--db", str(db), "cluster"],
+            [scan_executable(), "-v", "--db", str(db), "cluster", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -101,7 +101,81 @@ def test_two_cluster_runs_at_once_group_each_grievance_once(tmp_path):
         assert "Traceback" not in err
     new = sorted(int(out.split(" new grievances")[0]) for _, out, _ in results)
     assert new == [0, 3000]  # the second found the first's work and had nothing left
-    assert "grouped it meanwhile" in "".join(err for _, _, err in results)
+    assert "wrote clusters meanwhile" in "".join(err for _, _, err in results)
     assert _grouping(db) == _grouping(alone)
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_two_runs_grouping_two_companies_at_once_number_their_clusters_apart(tmp_path):
+    """New cluster ids are numbered from the highest of every company's: a run
+    grouping Globex (``scan cluster --company Globex`` by hand) while the nightly
+    grouped Acme took the same new ids, and the second to write failed with
+    "UNIQUE constraint failed: clusters.id" (found by review)."""
+    import json
+
+    config = tmp_path / "scanner.toml"
+    config.write_text('[company]\nname = "Acme"\n[[competitors]]\nname = "Globex"\n', "utf-8")
+    posts(tmp_path / "acme.jsonl", 0, 1500)
+    globex = [json.loads(line) for line in posts(tmp_path / "g.jsonl", 5000, 1500).open()]
+    (tmp_path / "globex.jsonl").write_text(
+        "".join(json.dumps({**r, "company": "Globex"}) + "\n" for r in globex), "utf-8"
+    )
+    for args in (["import", "acme.jsonl"], ["import", "globex.jsonl"]):
+        done = run_scan("--db", "scan.db", "--create", *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    db = tmp_path / "scan.db"
+    runs = [Run(db, "--config", str(config), "--company", name) for name in ("Acme", "Globex")]
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        assert all(run.reached("index") for run in runs)
+        holder.execute("BEGIN IMMEDIATE")
+        for run in runs:
+            run.process.send_signal(signal.SIGCONT)
+        assert all(run.reached("writing") for run in runs), [r.lines for r in runs]
+        holder.execute("COMMIT")
+    finally:
+        holder.close()
+        for run in runs:
+            if run.process.poll() is None:
+                run.process.send_signal(signal.SIGCONT)
+        results = [run.finish() for run in runs]
+    for status, _out, err in results:
+        assert status == 0, err
+        assert "Traceback" not in err
+    with sqlite3.connect(db) as conn:
+        grouped = dict(
+            conn.execute(
+                "SELECT c.company, COUNT(*) FROM cluster_members m "
+                "JOIN clusters c ON c.id = m.cluster_id GROUP BY c.company"
+            ).fetchall()
+        )
+        assert grouped == {"Acme": 1500, "Globex": 1500}
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_rebuild_that_had_to_group_again_is_still_a_rebuild(tmp_path, monkeypatch):
+    """``scan cluster --rebuild`` that found another run's clusters when it came to
+    write grouped again incrementally, without a word: the user asked for a
+    rebuild and got none (found by review)."""
+    from scanner.clustering import run as clustering
+    from scanner.clustering.store import GroupedMeanwhile, GroupingStore
+    from scanner.store import Store
+
+    posts(tmp_path / "p.jsonl", 0, 300)
+    for args in (["import", "p.jsonl"], ["cluster"]):
+        assert run_scan("--db", "scan.db", "--create", *args, cwd=tmp_path).returncode == 0
+    claim = GroupingStore.claim
+    refused: list[str] = []
+
+    def once(self, company, first_new_id):
+        if not refused:
+            refused.append(company)
+            raise GroupedMeanwhile(company)
+        return claim(self, company, first_new_id)
+
+    monkeypatch.setattr(GroupingStore, "claim", once)
+    with Store(tmp_path / "scan.db") as store:
+        result = clustering.run(store, rebuild=True)
+    assert len(refused) == 1
+    assert result.rebuilt == refused

@@ -34,7 +34,7 @@ def write_incremental(
     local_ids = old_ids + new_ids
     m_old = len(old_ids)
     labels = grouper.final_labels()[m_old:]
-    next_id = (db.execute("SELECT MAX(id) FROM clusters").fetchone()[0] or 0) + 1
+    first_new_id = next_id = (db.execute("SELECT MAX(id) FROM clusters").fetchone()[0] or 0) + 1
     final: dict[int, int] = {}
     for label in sorted({int(x) for x in labels if x < 0}, reverse=True):  # founding order
         final[label], next_id = next_id, next_id + 1
@@ -50,7 +50,7 @@ def write_incremental(
         if m in cats:
             gained.setdefault(c, []).append(cats[m])
     with db.atomic():
-        gs.claim(company)
+        gs.claim(company, first_new_id)
         for young, older in merged:
             db.execute(
                 "UPDATE cluster_members SET cluster_id = ? WHERE cluster_id = ?", [older, young]

@@ -112,8 +112,9 @@ def _grouped(
             _company(gs, company, params, rebuild, result, bar)
             return
         except GroupedMeanwhile:
-            logger.warning("%s: another scan cluster grouped it meanwhile; grouping again", company)
-            rebuild = False  # the other run has just rebuilt or extended it
+            logger.warning(
+                "%s: another scan cluster wrote clusters meanwhile; grouping again", company
+            )
     _company(gs, company, params, rebuild, result, bar)
 
 

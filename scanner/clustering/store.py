@@ -90,7 +90,7 @@ class GroupingStore:
         """Note the company's grouping as this run reads it (before its index)."""
         self._read[company] = self._state(company)
 
-    def claim(self, company: str) -> None:
+    def claim(self, company: str, first_new_id: int) -> None:
         """Refuse to write a grouping decided on what another run has since changed.
 
         Called first in the write transaction, which holds the write lock: a
@@ -100,8 +100,12 @@ class GroupingStore:
         failed: clusters.id", a traceback) or, rebuilding, counted as created
         what the first had made. Every grouping write stamps the state
         (``set_fingerprint``), so a changed one means decisions made on a
-        grouping that is gone."""
-        if self._state(company) != self._read.get(company):
+        grouping that is gone. New cluster ids are numbered from ``first_new_id``,
+        the next free one when this run read them: a run grouping another company
+        meanwhile (``scan cluster --company Globex`` beside the nightly) may have
+        taken them, which no company's state shows."""
+        (taken,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM clusters").fetchone()
+        if self._state(company) != self._read.get(company) or taken >= first_new_id:
             raise GroupedMeanwhile(
                 f"{company}: other scan cluster runs kept grouping it meanwhile; "
                 "what they stored is kept and this run wrote nothing"

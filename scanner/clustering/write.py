@@ -134,7 +134,7 @@ def write_rebuild(
     stored = sketch.astype("<u2").tobytes()
     width = len(stored) // max(1, len(ids))
     with db.atomic():
-        gs.claim(company)
+        gs.claim(company, next_id)
         db.execute(
             "DELETE FROM cluster_members WHERE cluster_id IN "
             "(SELECT id FROM clusters WHERE company = ?)",
