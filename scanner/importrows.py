@@ -224,8 +224,13 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
             yield None if too_long or len(line) > MAX_LINE else line
             start, too_long = end.end(), False
         kept = kept[start:]
-        if len(kept) > MAX_LINE:  # the line is too long already: stop holding it
-            kept, too_long = b"", True
+        # A CR held back above ends the line held: it is not counted in the line's
+        # length, and it is kept when the line is let go, or the next line would be
+        # read as the rest of this one (and lost with it, its successors numbered
+        # one too few).
+        pending = b"\r" if chunk and kept.endswith(b"\r") else b""
+        if len(kept) - len(pending) > MAX_LINE:  # too long already: stop holding it
+            kept, too_long = pending, True
         if not chunk:
             if kept or too_long:
                 yield None if too_long else kept

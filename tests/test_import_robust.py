@@ -144,6 +144,40 @@ def test_json_lines_ended_by_cr_past_a_mebibyte_are_each_read(scan, tmp_path):
     assert len(ids(tmp_path / "x.db")) == 3000
 
 
+def _padded(record_id: str, size: int) -> bytes:
+    """A JSON Lines record of exactly ``size`` bytes."""
+    bare = json.dumps({"id": record_id, "text": ""}).encode()
+    return bare[:-2] + b"x" * (size - len(bare)) + bare[-2:]
+
+
+def test_a_line_end_cut_between_two_reads_after_a_long_line_is_kept(scan, tmp_path):
+    """A CR that was the last byte read is held for the next read (it may be the CR
+    of a CRLF). When the line before it was let go as too long, the CR went with
+    it: the next record was read as the rest of the long line and lost without a
+    word, and every later line numbered one too few. And a line of exactly 1 MiB
+    was refused as longer, its CR counted as part of it."""
+    next_rows = b'{"id":"r2","text":"refund never came"}\r{"id":"r3","text":"y"}\r'
+    over = _padded("r1", 17 * _CHUNK - 1)  # its CR is the last byte of the 17th read
+    src = tmp_path / "over.jsonl"
+    src.write_bytes(over + b"\r" + next_rows)
+    assert src.read_bytes()[17 * _CHUNK - 1 : 17 * _CHUNK] == b"\r"
+    done = scan("--db", "over.db", "--create", "import", str(src))
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.splitlines() == [f"{src}: line 1: longer than 1 MiB"]
+    assert "3 row(s) read: 2 new" in done.stdout
+    assert ids(tmp_path / "over.db") == ["r2", "r3"]
+
+    first = _padded("e0", _CHUNK - 2)  # the next line starts one byte before a read ends
+    exact = _padded("e1", 1 << 20)  # so its CRLF straddles the end of the 17th read
+    src = tmp_path / "exact.jsonl"
+    src.write_bytes(first + b"\n" + exact + b"\r\n" + next_rows)
+    assert src.read_bytes()[17 * _CHUNK - 1 : 17 * _CHUNK + 1] == b"\r\n"
+    done = scan("--db", "exact.db", "--create", "import", str(src))
+    assert done.returncode == 0, done.stderr
+    assert "longer than 1 MiB" not in done.stderr
+    assert ids(tmp_path / "exact.db") == ["e0", "e1", "r2", "r3"]
+
+
 def test_a_nul_byte_and_a_last_line_cut_short_are_bad_rows_said_once(scan, tmp_path):
     """A raw NUL inside a string and an export cut off mid-record: each is one bad
     row naming its line and column, in plain words ("starting at at column 19"
