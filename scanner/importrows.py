@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import shlex
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,13 +134,24 @@ def _sniff(path: Path, fmt: str, head: bytes) -> None:
     if fmt == "jsonl" and start.startswith(b"["):
         raise ImportFileError(
             f"{path}: a JSON array, not JSON Lines (one object per line): convert it first, "
-            f"e.g. jq -c '.[]' {path.name} > {path.stem}.jsonl"
+            f"e.g. {_jq_command(path, '.[]')}"
         )
-    if fmt == "jsonl" and start.split(b"\n", 1)[0].strip() == b"{":
+    if fmt == "jsonl" and _EOL.split(start, 1)[0].strip() == b"{":  # line ends as read
         raise ImportFileError(
             f"{path}: JSON written over several lines, not JSON Lines (one object per "
-            f"line): convert it first, e.g. jq -c . {path.name} > {path.stem}.jsonl"
+            f"line): convert it first, e.g. {_jq_command(path, '.')}"
         )
+
+
+def _jq_command(path: Path, program: str) -> str:
+    """The shell command that writes ``path`` as JSON Lines to a file beside it of
+    another name: "jq . x.jsonl > x.jsonl" had the shell empty the file before jq
+    read it. jq reads no gzip, so a compressed file is unpacked into it."""
+    target = shlex.quote(f"{_unzipped(path).stem}.lines.jsonl")
+    name, program = shlex.quote(path.name), shlex.quote(program)
+    if path.suffix.lower() == ".gz":
+        return f"gunzip -c {name} | jq -c {program} > {target}"
+    return f"jq -c {program} {name} > {target}"
 
 
 def _utf16_without_bom(head: bytes) -> bool:
@@ -224,8 +236,13 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
             yield None if too_long or len(line) > MAX_LINE else line
             start, too_long = end.end(), False
         kept = kept[start:]
-        if len(kept) > MAX_LINE:  # the line is too long already: stop holding it
-            kept, too_long = b"", True
+        # A CR held back above ends the line held: it is not counted in the line's
+        # length, and it is kept when the line is let go, or the next line would be
+        # read as the rest of this one (and lost with it, its successors numbered
+        # one too few).
+        pending = b"\r" if chunk and kept.endswith(b"\r") else b""
+        if len(kept) - len(pending) > MAX_LINE:  # too long already: stop holding it
+            kept, too_long = pending, True
         if not chunk:
             if kept or too_long:
                 yield None if too_long else kept

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 DEFAULT_DB_LINE = 'db = "scan.db"'
@@ -109,16 +110,33 @@ def write_starter(path: Path, *, db: Path | None = None, force: bool = False) ->
                 "it; rename the database or pass a name in UTF-8"
             ) from None
         text = text.replace(DEFAULT_DB_LINE, f"db = {toml_string(named)}", 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Whole or not at all: a config cut short by a failed write is one init refuses
-    # to overwrite and every other command refuses to read.
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _write_whole(path, text)
+    return path
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a config cut short by a failed
+    write is one init refuses to overwrite and every other command refuses to read.
+
+    It is written beside the file it replaces, then renamed over it. Where ``path``
+    is a symbolic link (a config kept in a dotfiles repository), that file is the
+    link's target: renamed over the link, the new config had replaced the link
+    with a plain file and left its target stale. The replaced file's permissions
+    are kept (a config readable by its owner alone stays so)."""
+    target = Path(os.path.realpath(path))  # the link's target, even if it is missing
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None  # a new file: the umask decides, as for any file written
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
+        if mode is not None:
+            partial.chmod(mode)
+        partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
-    return path
 
 
 class UnnamableDatabase(ValueError):

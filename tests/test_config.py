@@ -195,6 +195,38 @@ def test_init_refuses_a_database_name_no_utf8_config_can_hold(scan, tmp_path):
     assert load_config(tmp_path / "scanner.toml").db == tmp_path / "x.db"
 
 
+def test_init_force_writes_through_a_symlinked_config_keeping_its_permissions(scan, tmp_path):
+    """A scanner.toml that is a link (to a dotfiles repository) was replaced by a
+    plain file, its target left as it was; and a config readable by its owner alone
+    became readable by all. The link's target is rewritten, with its mode kept."""
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    kept = 0o600 if 0o666 & ~umask != 0o600 else 0o640  # not what a new file gets
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    target = dotfiles / "scan.toml"
+    target.write_text('[company]\nname = "Old"\n', encoding="utf-8")
+    target.chmod(kept)
+    (tmp_path / "scanner.toml").symlink_to(Path("dotfiles") / "scan.toml")
+    plain = write(tmp_path / "dotfiles", '[company]\nname = "Old"\n')
+    plain.chmod(kept)
+
+    assert scan("init", "--force").returncode == 0
+    done = scan("--config", str(plain), "init", "--force")
+    assert done.returncode == 0, done.stderr
+
+    assert (tmp_path / "scanner.toml").is_symlink()
+    assert target.read_text(encoding="utf-8") == STARTER
+    assert load_config(tmp_path / "scanner.toml").company.name == "Acme"
+    assert plain.read_text(encoding="utf-8") == STARTER
+    assert stat.S_IMODE(target.stat().st_mode) == kept
+    assert stat.S_IMODE(plain.stat().st_mode) == kept
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["scan.db", "scan.toml", "scanner.toml"]
+
+
 EIGHT_TYPOS = """\
 db = "scan.db"
 colour = "red"

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import shlex
+import shutil
 import sqlite3
+import subprocess
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,6 +145,40 @@ def test_json_lines_ended_by_cr_past_a_mebibyte_are_each_read(scan, tmp_path):
     assert result.stderr.splitlines() == [f"{src}: line 1501: longer than 1 MiB"]
     assert "3001 row(s) read: 3000 new" in result.stdout
     assert len(ids(tmp_path / "x.db")) == 3000
+
+
+def _padded(record_id: str, size: int) -> bytes:
+    """A JSON Lines record of exactly ``size`` bytes."""
+    bare = json.dumps({"id": record_id, "text": ""}).encode()
+    return bare[:-2] + b"x" * (size - len(bare)) + bare[-2:]
+
+
+def test_a_line_end_cut_between_two_reads_after_a_long_line_is_kept(scan, tmp_path):
+    """A CR that was the last byte read is held for the next read (it may be the CR
+    of a CRLF). When the line before it was let go as too long, the CR went with
+    it: the next record was read as the rest of the long line and lost without a
+    word, and every later line numbered one too few. And a line of exactly 1 MiB
+    was refused as longer, its CR counted as part of it."""
+    next_rows = b'{"id":"r2","text":"refund never came"}\r{"id":"r3","text":"y"}\r'
+    over = _padded("r1", 17 * _CHUNK - 1)  # its CR is the last byte of the 17th read
+    src = tmp_path / "over.jsonl"
+    src.write_bytes(over + b"\r" + next_rows)
+    assert src.read_bytes()[17 * _CHUNK - 1 : 17 * _CHUNK] == b"\r"
+    done = scan("--db", "over.db", "--create", "import", str(src))
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.splitlines() == [f"{src}: line 1: longer than 1 MiB"]
+    assert "3 row(s) read: 2 new" in done.stdout
+    assert ids(tmp_path / "over.db") == ["r2", "r3"]
+
+    first = _padded("e0", _CHUNK - 2)  # the next line starts one byte before a read ends
+    exact = _padded("e1", 1 << 20)  # so its CRLF straddles the end of the 17th read
+    src = tmp_path / "exact.jsonl"
+    src.write_bytes(first + b"\n" + exact + b"\r\n" + next_rows)
+    assert src.read_bytes()[17 * _CHUNK - 1 : 17 * _CHUNK + 1] == b"\r\n"
+    done = scan("--db", "exact.db", "--create", "import", str(src))
+    assert done.returncode == 0, done.stderr
+    assert "longer than 1 MiB" not in done.stderr
+    assert ids(tmp_path / "exact.db") == ["e0", "e1", "r2", "r3"]
 
 
 def test_a_nul_byte_and_a_last_line_cut_short_are_bad_rows_said_once(scan, tmp_path):
@@ -734,6 +771,8 @@ def test_a_cut_text_and_rows_about_an_unwatched_company_are_said(tmp_path, scan)
         ("hindi-be.csv", "utf-16-be", "the file is UTF-16 or UTF-32, not UTF-8"),
         ("chinese-le.jsonl", "utf-16-le", "the file is UTF-16 or UTF-32, not UTF-8"),
         ("pretty.json", "utf-8", "JSON written over several lines, not JSON Lines"),
+        # its lines end in a CR alone, as JSON Lines may: the check had split on LF only
+        ("mac.json", "utf-8", "JSON written over several lines, not JSON Lines"),
     ],
 )
 def test_a_file_every_row_of_which_is_bad_for_one_reason_is_refused_saying_it(
@@ -752,6 +791,8 @@ def test_a_file_every_row_of_which_is_bad_for_one_reason_is_refused_saying_it(
         body = json.dumps(rows, indent=2)
     elif name == "pretty.json":
         body = "".join(json.dumps(r, indent=2) + "\n" for r in rows)
+    elif name == "mac.json":
+        body = "".join(json.dumps(r, indent=2).replace("\n", "\r") + "\r" for r in rows)
     else:
         body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     (tmp_path / name).write_text(body, encoding=encoding)
@@ -1022,3 +1063,28 @@ def _started(db: Path, *, batch_in: bool) -> bool:
         return running and (not batch_in or bool(_rows(db, "SELECT 1 FROM mentions LIMIT 1")))
     except sqlite3.Error:
         return False
+
+
+@pytest.mark.skipif(not shutil.which("jq"), reason="the advice is a jq command")
+@pytest.mark.parametrize("name", ["pretty.jsonl", "array.jsonl", "pretty.json.gz"])
+def test_the_jq_command_a_refused_file_is_given_converts_it_and_keeps_it(tmp_path, scan, name):
+    """The advice for "x.jsonl" was "jq -c . x.jsonl > x.jsonl": the shell empties
+    the file before jq reads it, so following it lost the export. Run as given, it
+    writes JSON Lines beside the file, which is kept, and they import."""
+    rows = [{"id": f"q{i}", "text": f"Acme charged me twice {i}"} for i in range(3)]
+    body = (
+        json.dumps(rows, indent=2)
+        if name.startswith("array")
+        else "".join(json.dumps(r, indent=2) + "\n" for r in rows)
+    )
+    data = body.encode()
+    (tmp_path / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    before = (tmp_path / name).read_bytes()
+    done = scan("--db", "x.db", "--create", "import", name)
+    assert done.returncode == 1, done.stderr
+    command = done.stderr.strip().split("convert it first, e.g. ", 1)[1]
+    subprocess.run(command, shell=True, cwd=tmp_path, check=True)  # noqa: S602 - our own advice
+    assert (tmp_path / name).read_bytes() == before
+    target = shlex.split(command)[-1]
+    assert scan("--db", "x.db", "import", target).returncode == 0
+    assert ids(tmp_path / "x.db") == ["q0", "q1", "q2"]
