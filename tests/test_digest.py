@@ -819,3 +819,34 @@ def test_an_issue_quotes_an_example_whose_link_is_the_first_under_it():
         "https://reviews.example/b",
         "https://reviews.example/c",
     ]
+
+
+def test_a_digest_the_server_took_is_recorded_whatever_it_answers_to_quit(tmp_path, scan):
+    """A server that answers QUIT with 421 (closing) after it accepted the message:
+    the digest was called refused, left unrecorded, and every later run mailed the
+    same changes again (found by review)."""
+    from aiosmtpd.smtp import SMTP
+
+    class RudeGoodbye(SMTP):
+        async def smtp_QUIT(self, arg: str) -> None:  # noqa: N802 - aiosmtpd API
+            await self.push("421 4.4.2 closing, bye")
+            self.transport.close()
+
+    class Rude(Controller):
+        def factory(self):
+            return RudeGoodbye(self.handler, **self.SMTP_kwargs)
+
+    recorder = Recorder()
+    controller = Rude(recorder, hostname=HOST, port=free_port())
+    controller.start()
+    try:
+        write_config(tmp_path, controller.port)
+        seed = seed_basic(tmp_path)
+        first = scan("digest")
+        assert first.returncode == 0, first.stderr
+        assert len(recorder.messages) == 1 and len(seed.sent_digests()) == 1
+        again = scan("digest", "--skip-empty")
+        assert again.returncode == 0, again.stderr
+        assert len(recorder.messages) == 1, "the same digest was mailed again"
+    finally:
+        controller.stop()

@@ -43,7 +43,7 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
             )
         else:
             client = smtplib.SMTP(host, port, timeout=TIMEOUT_S)
-        with client:
+        try:
             if security == "starttls":
                 client.ehlo()
                 if not client.has_extn("starttls"):
@@ -68,6 +68,8 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
                 client.login(settings.smtp_user, password or "")
             sender = parseaddr(settings.from_addr)[1] or settings.from_addr
             refused = client.send_message(message, from_addr=sender, to_addrs=to)
+        finally:
+            _quit(client)
     except smtplib.SMTPRecipientsRefused as exc:
         raise SendError(f"{where} refused every recipient: {_refusals(exc.recipients)}") from exc
     except smtplib.SMTPResponseException as exc:
@@ -79,6 +81,17 @@ def send(message: EmailMessage, settings: DigestConfig, to: list[str]) -> dict[s
     except (smtplib.SMTPException, OSError) as exc:
         raise SendError(f"cannot send via {where}: {exc}") from exc
     return {addr: f"{code} {_text(text)}" for addr, (code, text) in refused.items()}
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    """Say goodbye and close, whatever the server answers: once it has accepted the
+    message, a QUIT it answers with 421 (or a connection it drops) is no refusal.
+    ``with client`` raised for it, the digest was called refused and left unrecorded,
+    and every later run mailed it again."""
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
 
 
 def _no_auth(where: str, user: str, security: str, offers_starttls: bool) -> str:
