@@ -260,6 +260,9 @@ def test_a_refused_redis_url_never_shows_its_password(scan, command, tmp_path):
         ("redis://localhost:99999/0?password=s3cret", "redis://localhost:99999/0?password=***"),
         ("redis://us@er:s3cret@localhost:99999/0", "redis://us@er:***@localhost:99999/0"),
         ("redis://:s#3cret@localhost:99999/0", "redis://:***@localhost:99999/0"),
+        # urllib's own reason quoted the password; a base64 one holds "/"
+        ("redis://:s3cret#x@localhost:6379/0", "redis://:***@localhost:6379/0"),
+        ("redis://:Zm9v/s3cret==@localhost:6379/0", "redis://:***@localhost:6379/0"),
     ]:
         done = scan(command, "--redis", given)
         assert done.returncode == 2, done.stderr

@@ -23,8 +23,13 @@ class _Url:
 
     def problem(self, value: str) -> str | None:
         parts, why = _split(value)
-        given = shown(without_password(value))
+        masked = without_password(value)
+        given = shown(masked)
         if parts is None:
+            if masked != value and " as '" in why:  # urllib quoting the password
+                why = why.split(" as '")[0] + (
+                    "; a password holding '#', '?' or '/' must be percent-encoded"
+                )
             return f"must be {self.unreadable}, got {given} ({why})"
         if any(char.isspace() for char in value) or parts.scheme not in self.schemes:
             return f"must be {self.wrong}, got {given}"
@@ -62,23 +67,23 @@ def redis_url(value: str) -> str | None:
     return _REDIS.problem(value)
 
 
-# What a URL may say of a password: the userinfo before the last "@" ahead of
-# the path (read without urllib, which cannot split every URL a message must
-# show: "redis://:pw@host:99999/0" has no port it can read, and a password may
-# hold "@", "#" or "?"), and a query's password (redis-py reads "?password=").
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/]*)@")
+# What a URL may say of a password: "user:password@" after the scheme, the
+# password running to the last "@" (read without urllib, which cannot split every
+# URL a message must show: "redis://:pw@host:99999/0" has no port it can read, and
+# a password may hold "@", "#", "?" or "/"), unless what follows the ":" is a port
+# ("https://host:8080/p?to=a@b"); and a query's password (redis-py reads it).
+_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*://)([^/?#:]*):(.*)@")
+_PORT = re.compile(r"\d*(?:[/?#]|$)")
 _QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pass|pwd)=)[^&#]*", re.IGNORECASE)
 
 
 def without_password(url: str) -> str:
     """``url`` with any password in it shown as ``***``, for messages and logs: a
     mistyped port must not print the Redis password in a cron mail. A user name
-    stays (everything before the userinfo's first ":"), unless there is no ":" —
-    then it may be a password alone, and stays too, as urllib would read it."""
+    stays; so does a userinfo without ":", as urllib reads it (a user name)."""
     match = _USERINFO.match(url)
-    if match and ":" in match.group(2):
-        user = match.group(2).split(":", 1)[0]
-        url = f"{match.group(1)}{user}:***@{url[match.end() :]}"
+    if match and not _PORT.match(match.group(3)):
+        url = f"{match.group(1)}{match.group(2)}:***@{url[match.end() :]}"
     return _QUERY_PASSWORD.sub(r"\1***", url)
 
 
