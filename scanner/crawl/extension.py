@@ -69,7 +69,12 @@ class SourceExtension:
                 totals=state.totals,
             )
         except (sqlite3.Error, OSError) as exc:
-            self.verdict = unrecorded(dict(self.crawler.stats.get_stats()), reason, bounds, exc)
+            stats = dict(self.crawler.stats.get_stats())
+            try:  # reading still works where writing failed (a full disk)
+                before = yielded_before(state.store, state.source, state.run_id)
+            except sqlite3.Error:
+                before = False  # say no more than the stats show
+            self.verdict = unrecorded(stats, reason, bounds, exc, yielded_before=before)
             logger.error("%s: %s", state.source, self.verdict.message)
         finally:
             state.close()
@@ -116,7 +121,22 @@ def conclude(
     totals: UpsertResult,
 ) -> Verdict:
     """Judge a source's run from its stats, close its run row and record its health."""
-    yielded_before = (
+    verdict = judge(
+        stats,
+        yielded_before=yielded_before(store, source, run_id),
+        reason=reason,
+        bounds=bounds,
+        pending=pending,
+    )
+    finish_source_run(store, run_id, stats, verdict, totals)
+    record(store, source, run_id, verdict)
+    return verdict
+
+
+def yielded_before(store: Store, source: str, run_id: int) -> bool:
+    """Whether an earlier crawl of ``source`` stored posts (a run that finds none
+    now may mean the site's markup changed)."""
+    return (
         store.db.execute(
             "SELECT 1 FROM runs WHERE kind = 'crawl' AND source = ? AND id != ? AND items > 0 "
             "LIMIT 1",
@@ -124,19 +144,21 @@ def conclude(
         ).fetchone()
         is not None
     )
-    verdict = judge(
-        stats, yielded_before=yielded_before, reason=reason, bounds=bounds, pending=pending
-    )
-    finish_source_run(store, run_id, stats, verdict, totals)
-    record(store, source, run_id, verdict)
-    return verdict
 
 
-def unrecorded(stats: dict[str, Any], reason: str, bounds: Bounds, exc: BaseException) -> Verdict:
+def unrecorded(
+    stats: dict[str, Any],
+    reason: str,
+    bounds: Bounds,
+    exc: BaseException,
+    *,
+    yielded_before: bool,
+) -> Verdict:
     """The verdict of a run whose close could not be written (a full disk, a lock
     held too long): failed, saying why from its stats and that it is not recorded.
-    It had been "the crawl did not finish", which named neither."""
-    judged = judge(stats, yielded_before=True, reason=reason, bounds=bounds)
+    It had been "the crawl did not finish", which named neither. A new source's
+    empty run is no "changed markup": ``yielded_before`` says whether it had posts."""
+    judged = judge(stats, yielded_before=yielded_before, reason=reason, bounds=bounds)
     why = f"its outcome could not be stored ({exc})"
     message = f"{judged.message}; {why}" if judged.message else why
     return Verdict(health="failed", status="failed", message=message, errors=[message])

@@ -40,3 +40,28 @@ def test_a_crawl_on_a_full_disk_names_it_on_its_sources_line(site: Site, tmp_pat
     (line,) = [x for x in ran.stderr.splitlines() if x.startswith("reviews:")]
     assert "disk is full" in line, ran.stderr
     assert ran.check is not None and ran.check.startswith("ok "), ran.check
+
+
+def test_a_new_sources_unrecorded_run_claims_no_changed_markup(tmp_path):
+    """A run whose close could not be stored was judged as if the source had stored
+    posts before: a new source that found none read "possibly changed markup: no
+    posts where there used to be some" (found by review). Whether it had is read
+    from the runs, which a full disk still lets us read."""
+    import sqlite3
+
+    from scanner.crawl.extension import unrecorded, yielded_before
+    from scanner.crawl.health import Bounds
+    from scanner.crawl.pages import PAGES
+    from scanner.store import Store
+
+    full = sqlite3.OperationalError("database or disk is full")
+    with Store(tmp_path / "scan.db", mode="create") as store:
+        first = store.start_run("crawl", source="reviews")
+        assert not yielded_before(store, "reviews", first)
+        said = unrecorded({PAGES: 3}, "finished", Bounds(), full, yielded_before=False).message
+        assert "used to be some" not in said and "disk is full" in said, said
+        store.finish_run(first, status="ok", items=12)
+        second = store.start_run("crawl", source="reviews")
+        assert yielded_before(store, "reviews", second)
+    said = unrecorded({PAGES: 3}, "finished", Bounds(), full, yielded_before=True).message
+    assert "used to be some" in said
