@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scanner.commands._app import App, iso_date, pass_app
-from scanner.report.model import TITLE_MARK, shown_title
+from scanner.report.model import shown_title, titled
 from scanner.termwidth import output_width
 from scanner.text.safe import csv_cell, sanitize_tree, terminal, text_cells, width_cut
 
@@ -120,7 +120,8 @@ def mentions(
         click.echo(width_cut(head, width))
         # As the report shows a post: an app-store review may say it all in its title
         # ("Sucks say to take a break" over "M"), and a search may match only there.
-        click.echo("    " + width_cut(terminal(_shown(row["title"], row["text"])), width - 4))
+        shown = titled(shown_title(row["title"], row["text"]), row["text"])
+        click.echo("    " + width_cut(terminal(shown), width - 4))
     if count == 0:
         click.echo("No mentions match.", err=True)
 
@@ -140,9 +141,3 @@ def _padded(text: str, cells: int) -> str:
     """``text`` in exactly ``cells`` terminal cells: cut with an ellipsis, or padded."""
     cut = width_cut(text, cells)
     return cut + " " * (cells - text_cells(cut))
-
-
-def _shown(title: str | None, text: str) -> str:
-    """A post as every report format shows it: "title — text", or the text alone."""
-    heading = shown_title(title, text)
-    return f"{heading}{TITLE_MARK}{text}" if heading else text

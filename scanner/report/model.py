@@ -54,9 +54,7 @@ class ClusterView:
     def shown(self) -> str:
         """The representative post as every format shows it: its title, then its text
         (an app-store review may say it all in the title: "Too many ads" over "M")."""
-        return (
-            f"{self.title}{TITLE_MARK}{self.representative}" if self.title else self.representative
-        )
+        return titled(self.title, self.representative)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +80,12 @@ class IssueMember(MemberView):
     # (``scanner.report.quotes``): what every format shows of it. "" for a member
     # that is no example.
     quote: str = ""
+
+
+def titled(title: str, text: str) -> str:
+    """A post as every format shows it: "title — text", or the text alone (``title``
+    as :func:`shown_title` gives it)."""
+    return f"{title}{TITLE_MARK}{text}" if title else text
 
 
 def shown_title(title: str | None, text: str = "") -> str:
