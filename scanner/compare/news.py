@@ -78,21 +78,24 @@ def news(cmp: Comparison, before: dict[str, Any] | None) -> CompareNews:
         if company.ours:
             continue
         known = set(was_systemic.get(company.name, []))
-        rows: dict[int, CompetitorIssue] = {}  # by the row's place in cmp.issues
-        for iid, name in sorted(company.systemic_issues):
+        # each of its issues' (first) row of the comparison, by the row's place
+        row_of: dict[int, tuple[int, Row]] = {}
+        for place, row in enumerate(cmp.issues):
+            for iid in row.issues.get(company.name, []):
+                row_of.setdefault(iid, (place, row))
+        systemic = sorted(company.systemic_issues)
+        rows: dict[int, CompetitorIssue] = {}
+        for iid, name in systemic:
             if iid in known:
                 continue
-            place, shared = next(
-                ((n, r) for n, r in enumerate(cmp.issues) if iid in r.issues.get(company.name, [])),
-                (-iid, None),  # in no row: an item of its own
-            )
+            place, shared = row_of.get(iid, (-iid, None))  # in no row: an item of its own
             if place in rows:
                 rows[place].issues.append((iid, name))
                 continue
             people = shared.rates[company.name].people if shared else 0
             earlier = [
                 (other, other_name)
-                for other, other_name in sorted(company.systemic_issues)
+                for other, other_name in systemic
                 if other in known and shared and other in shared.issues.get(company.name, [])
             ]
             rows[place] = CompetitorIssue(company.name, [(iid, name)], people, shared, earlier)
