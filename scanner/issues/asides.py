@@ -36,10 +36,10 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 
-from scanner.issues.tokens import COMMA, words
+from scanner.issues.tokens import BREAK, COMMA, words
 
-_ENDS = ("\x01", COMMA.decode())
-SENTENCE_ENDS = frozenset(("\x01", b"\x01"))
+_ENDS = (BREAK.decode(), COMMA.decode())
+SENTENCE_ENDS = frozenset((BREAK, BREAK.decode()))  # a sentence end, in bytes or str tokens
 # What each kind of aside leaves out: its whole clause, the phrase alone, or the
 # phrase and what follows it in the clause, at most CONCEDED words ("despite the
 # ads, I loved it"; "despite paying for premium | I still get ads").
