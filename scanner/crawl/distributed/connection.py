@@ -58,11 +58,6 @@ def _modules() -> Any:
     return redis
 
 
-def where(url: str) -> str:
-    """The URL without its password, for messages."""
-    return without_password(url)
-
-
 def connect(url: str) -> Any:
     """A client for ``url`` (``redis://host:6379/0``), checked with a PING."""
     if problem := redis_url(url):  # the check of --redis and of [crawl] redis
@@ -87,7 +82,7 @@ def connect(url: str) -> Any:
     try:
         client.ping()
     except redis.RedisError as exc:
-        raise RedisError(f"cannot reach Redis at {where(url)}: {exc}") from exc
+        raise RedisError(f"cannot reach Redis at {without_password(url)}: {exc}") from exc
     return client
 
 
@@ -121,7 +116,7 @@ def outage_of(client: Any) -> Outage:
 
 def lost(url: str, then: str) -> str:
     """The one line a process stops with when Redis has been away for the limit."""
-    return f"Redis at {where(url)} did not answer for {outage_limit():g} s: {then}"
+    return f"Redis at {without_password(url)} did not answer for {outage_limit():g} s: {then}"
 
 
 @contextlib.contextmanager
@@ -147,7 +142,7 @@ def warn_if_volatile(client: Any, url: str) -> str | None:
         return None
     if appendonly == "no":
         return (
-            f"Redis at {where(url)} runs without appendonly: if it is restarted, the "
+            f"Redis at {without_password(url)} runs without appendonly: if it is restarted, the "
             "queued pages and posts are lost (start it with --appendonly yes)"
         )
     return None

@@ -38,7 +38,6 @@ from scanner.crawl.distributed.connection import (
     connect,
     giving_up,
     warn_if_volatile,
-    where,
 )
 from scanner.crawl.distributed.drain import Drain
 from scanner.crawl.distributed.heartbeat import Heartbeat
@@ -46,6 +45,7 @@ from scanner.crawl.distributed.keys import INTERRUPTED, Job, Keys
 from scanner.crawl.distributed.scripts import Scripts
 from scanner.crawl.distributed.seed import new_job, seed
 from scanner.crawl.results import CrawlResult, ProgressFn, SourceResult, finish
+from scanner.schema.checks import without_password
 from scanner.status import ExitStatus
 from scanner.store import Store, runs
 
@@ -104,7 +104,9 @@ def run_distributed(
                     progress(entry)
         job.state = "running"
         client.set(keys.job, job.to_json())
-        logger.info("job %s published to %s: %d source(s)", job.id, where(url), len(job.sources))
+        logger.info(
+            "job %s published to %s: %d source(s)", job.id, without_password(url), len(job.sources)
+        )
         Writer(client, keys, store, config, job, progress).run(result, progress_every)
     finish(db_path, result)
     return result
