@@ -42,6 +42,18 @@ GENERIC = {
             "Order confirmation email came in Portuguese for some reason",
         ],
     ),
+    # A verb of what people did, whatever went wrong: the object names the theme.
+    "en-created": (
+        "created",
+        [
+            "The character I created last year now answers in a stranger's voice",
+            "Since I created a second profile the first one shows a blank page",
+            "Every story I created lost its cover image overnight",
+            "The group I created for my cousins vanished from the list",
+            "Created a reminder for the rent, it went off a day late",
+            "The folder I created for receipts sorts them backwards",
+        ],
+    ),
     "es": (
         "saldo",
         [
