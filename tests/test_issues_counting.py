@@ -36,6 +36,8 @@ def test_compounds_join_left_to_right_in_every_script():
         # an idiom of sentiment ("waste") is left out whole: no "money" in it
         "A waste of money, I pay to chat": ("pay", "chat"),
         "what a waste of my money. log in": ("login",),
+        # "ad-libbed" improvises: the hyphen splits it, the compound joins it again
+        "The bot ad-libbed, too many ads": ("bot", "improvis", "ad"),
         # a warning to others is sentiment: "watch" here is no ad being watched
         "Gems cost a lot, so watch out. Watch an ad": ("pric", "pric", None, "watch", "ad"),
         "You cash grabbers": ("pric",),  # an idiom in any form: "cash grab", "grabbers"
