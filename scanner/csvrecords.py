@@ -28,7 +28,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import IO, AnyStr
+from typing import IO
 
 from scanner.errors import BadRow, ImportFileError
 
@@ -200,13 +200,13 @@ def _field(line: str, column: int, delimiter: str) -> str | None:
     return values[column] if column < len(values) else None
 
 
-def cut_short(line: AnyStr) -> bool:
+def _cut_short(line: str) -> bool:
     """Whether ``line``, read by ``readline(MAX_LINE + 1)``, is longer than
-    ``MAX_LINE`` with its end still unread (``rest_of_line`` skips it)."""
+    ``MAX_LINE`` with its end still unread (``_rest_of_line`` skips it)."""
     return len(line) > MAX_LINE and not _ends_line(line)
 
 
-def rest_of_line(stream: IO[AnyStr]) -> Iterator[AnyStr]:
+def _rest_of_line(stream: IO[str]) -> Iterator[str]:
     """The rest of the current line in pieces of at most ``MAX_LINE``, so that a line
     too long to hold is skipped without being held (CSV counts its quotes)."""
     while piece := stream.readline(MAX_LINE):
@@ -215,11 +215,9 @@ def rest_of_line(stream: IO[AnyStr]) -> Iterator[AnyStr]:
             return
 
 
-def _ends_line(piece: str | bytes) -> bool:
-    """Whether readline ended ``piece`` at a line end: in bytes (JSONL) only at
-    "\\n"; in text read with ``newline=""`` (CSV) at "\\r" too."""
-    if isinstance(piece, bytes):
-        return piece.endswith(b"\n")
+def _ends_line(piece: str) -> bool:
+    """Whether readline, on text read with ``newline=""``, ended ``piece`` at a
+    line end ("\\n" or "\\r")."""
     return piece.endswith(("\n", "\r"))
 
 
@@ -256,8 +254,8 @@ class _Lines:
             raise StopIteration
         self.number += 1
         self.quotes += line.count('"')
-        if cut_short(line):
-            self.quotes += _quotes(rest_of_line(self.stream))
+        if _cut_short(line):
+            self.quotes += _quotes(_rest_of_line(self.stream))
             self.kept = None
             raise _TooLong
         if self.kept is not None:
@@ -290,8 +288,8 @@ class _Lines:
                 break
             self.number += 1
             self.quotes += line.count('"')
-            if cut_short(line):
-                self.quotes += _quotes(rest_of_line(self.stream))
+            if _cut_short(line):
+                self.quotes += _quotes(_rest_of_line(self.stream))
         self.quotes = 0
 
 
