@@ -253,6 +253,30 @@ def test_init_force_writes_through_a_symlinked_config_keeping_its_permissions(sc
     assert sorted(p.name for p in dotfiles.iterdir()) == ["scan.db", "scan.toml", "scanner.toml"]
 
 
+def test_a_symlinked_configs_database_is_beside_the_link_for_init_and_later_commands(
+    scan, tmp_path
+):
+    """``scan --db sub/acme.db init`` through a scanner.toml linked to a file in another
+    folder wrote the name relative to the target's folder ("../../work/sub/acme.db"),
+    which every later command read relative to the link's: "no such database". Both
+    use the folder of the config as named (``config_folder``)."""
+    work, deep = tmp_path / "work", tmp_path / "dotfiles" / "deep"
+    (work / "sub").mkdir(parents=True)
+    deep.mkdir(parents=True)
+    (work / "scanner.toml").symlink_to(Path("..") / "dotfiles" / "deep" / "scanner.toml")
+
+    made = scan("--db", "sub/acme.db", "init", cwd=work)
+    assert made.returncode == 0, made.stderr
+    assert 'db = "sub/acme.db"' in (deep / "scanner.toml").read_text(encoding="utf-8")
+    assert load_config(work / "scanner.toml").db == work / "sub" / "acme.db"
+    for cwd, args in ((work, ()), (tmp_path, ("--config", "work/scanner.toml"))):
+        listed = scan(*args, "sources", cwd=cwd)
+        assert listed.returncode == 0, listed.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.db")) == [
+        Path("work/sub/acme.db")
+    ]
+
+
 EIGHT_TYPOS = """\
 db = "scan.db"
 colour = "red"
