@@ -153,6 +153,8 @@ def cli(
     ctx.obj = App(
         config_path=config_path, db_override=db_path, verbose=verbose, debug=debug, create=create
     )
+    if ctx.get_parameter_source("db_path") is ParameterSource.ENVIRONMENT:
+        ctx.obj.db_named_by = "SCAN_DB"
 
 
 def _stdout_failed(exc: BaseException) -> bool:
@@ -245,6 +247,8 @@ def _after(ctx: click.Context, param: click.Parameter, value: object) -> None:
                 f"{flag} given twice, {before} before the command and {value} after it"
             )
         setattr(app, "db_override" if name == "db_path" else name, value)
+        if name == "db_path":
+            app.db_named_by = "--db"  # typed after the command, over any SCAN_DB
     elif name == "verbose":
         app.verbose += value if isinstance(value, int) else 0
         logging.getLogger().setLevel(_level(app.verbose))

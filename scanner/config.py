@@ -235,8 +235,19 @@ def load_config(path: str | Path | None = None, *, required: bool = False) -> Co
     _, data = read_toml(path, ConfigError)
     config = check_data(path, data, Config, ConfigError, path=path)
     if not config.db.is_absolute():
-        config.db = path.parent / config.db
+        config.db = config_folder(path) / config.db
     return config
+
+
+def config_folder(path: Path) -> Path:
+    """The folder a config's relative ``db`` is read against, and written against
+    (``scanner.starter.db_relative_to``): the folder of the config's path as the
+    user named it. A config that is a symbolic link (kept in a dotfiles repository)
+    names a database beside the link, not beside the file it points to: each folder
+    linking one shared config keeps its own database, as the user sees the files.
+    Init had written the name against the target's folder and every later command
+    read it against the link's, so they used two different databases."""
+    return path.parent
 
 
 def documented_keys() -> dict[str, list[str]]:

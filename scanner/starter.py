@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from scanner.config import config_folder
+
 DEFAULT_DB_LINE = 'db = "scan.db"'
 
 STARTER = """\
@@ -145,8 +147,8 @@ class UnnamableDatabase(ValueError):
 
 def db_relative_to(config: Path, db: Path) -> str:
     """``db`` as the config names it: relative to the config's folder when it can be
-    (the config's ``db`` is read relative to the file), absolute otherwise."""
-    folder = config.resolve().parent
+    (``scanner.config.config_folder``, which reading it uses too), absolute otherwise."""
+    folder = config_folder(config).resolve()
     target = db.resolve()
     try:
         return os.path.relpath(target, folder) if target.drive == folder.drive else str(target)

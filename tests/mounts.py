@@ -58,6 +58,9 @@ for step in spec["steps"]:
             check = conn.execute("PRAGMA integrity_check").fetchone()[0]
             check += " " + str(conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0])
             rows = conn.execute(spec["query"]).fetchall() if spec["query"] else None
+        conn.close()  # the last connection: its WAL goes into the file, for keep
+    for name, target in spec["keep"]:  # as the command (and the check) left it
+        shutil.copy2(os.path.join(mnt, name), target)
     results.append({"args": step, "returncode": run.returncode, "stdout": run.stdout,
                     "stderr": run.stderr, "check": check, "rows": rows})
     subprocess.run(["umount", "-l", mnt], check=True)
@@ -98,6 +101,7 @@ def run_on_mount(
     free: int | None = None,
     check_db: str | None = None,
     query: str | None = None,
+    keep: dict[str, Path] | None = None,
 ) -> list[Ran]:
     """Run each ``scan ARGS`` in ``steps`` in a fresh tmpfs on ``mount``.
 
@@ -105,7 +109,8 @@ def run_on_mount(
     copied in, then the mount is made read-only, or the disk is filled until
     only ``free`` bytes are left. ``check_db`` names a database to check after
     each step (integrity and mention count), with the filler removed, and ``query``
-    what to read from it then.
+    what to read from it then. ``keep`` (name -> target) copies files out after
+    each step, for later commands to run on with room on the disk.
     """
     need_namespaces()
     mount.mkdir(parents=True, exist_ok=True)
@@ -117,6 +122,7 @@ def run_on_mount(
         "free": free,
         "check_db": check_db,
         "query": query,
+        "keep": [(name, str(target)) for name, target in (keep or {}).items()],
         "steps": [[scan_executable(), *step] for step in steps],
         "env": {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"},
     }

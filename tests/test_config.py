@@ -195,6 +195,32 @@ def test_init_refuses_a_database_name_no_utf8_config_can_hold(scan, tmp_path):
     assert load_config(tmp_path / "scanner.toml").db == tmp_path / "x.db"
 
 
+def test_init_names_scan_db_where_the_database_name_came_from_it(scan, tmp_path):
+    """A name set in SCAN_DB was refused as "--db b'a\\x85b.db' is not UTF-8 text",
+    naming an option the user never typed; and a kept config naming another database
+    said to "pass --db" to each command, where SCAN_DB already names it for them."""
+    import os
+
+    bad = {"SCAN_DB": os.fsdecode(b"a\x85b.db")}
+    refused = scan("init", env=bad)
+    assert refused.returncode == 2, refused.stderr
+    assert "SCAN_DB b'a\\x85b.db' is not UTF-8 text" in refused.stderr, refused.stderr
+    assert "--db" not in refused.stderr
+    assert list(tmp_path.iterdir()) == []
+    typed = scan("init", "--db", os.fsdecode(b"a\x85b.db"), env=bad)  # --db wins, and is named
+    assert "Error: --db b'a\\x85b.db' is not UTF-8 text" in typed.stderr, typed.stderr
+
+    assert scan("--db", "x.db", "init").returncode == 0
+    kept = scan("init", env={"SCAN_DB": "y.db"})
+    assert kept.returncode == 0, kept.stderr
+    assert "It names the database x.db, not y.db: keep SCAN_DB set for each command" in " ".join(
+        kept.stdout.split()
+    )
+    assert "--db" not in kept.stdout
+    typed_kept = scan("init", "--db", "z.db", env={"SCAN_DB": "y.db"})
+    assert "pass --db z.db to each command" in " ".join(typed_kept.stdout.split())
+
+
 def test_init_force_writes_through_a_symlinked_config_keeping_its_permissions(scan, tmp_path):
     """A scanner.toml that is a link (to a dotfiles repository) was replaced by a
     plain file, its target left as it was; and a config readable by its owner alone
@@ -225,6 +251,30 @@ def test_init_force_writes_through_a_symlinked_config_keeping_its_permissions(sc
     assert stat.S_IMODE(target.stat().st_mode) == kept
     assert stat.S_IMODE(plain.stat().st_mode) == kept
     assert sorted(p.name for p in dotfiles.iterdir()) == ["scan.db", "scan.toml", "scanner.toml"]
+
+
+def test_a_symlinked_configs_database_is_beside_the_link_for_init_and_later_commands(
+    scan, tmp_path
+):
+    """``scan --db sub/acme.db init`` through a scanner.toml linked to a file in another
+    folder wrote the name relative to the target's folder ("../../work/sub/acme.db"),
+    which every later command read relative to the link's: "no such database". Both
+    use the folder of the config as named (``config_folder``)."""
+    work, deep = tmp_path / "work", tmp_path / "dotfiles" / "deep"
+    (work / "sub").mkdir(parents=True)
+    deep.mkdir(parents=True)
+    (work / "scanner.toml").symlink_to(Path("..") / "dotfiles" / "deep" / "scanner.toml")
+
+    made = scan("--db", "sub/acme.db", "init", cwd=work)
+    assert made.returncode == 0, made.stderr
+    assert 'db = "sub/acme.db"' in (deep / "scanner.toml").read_text(encoding="utf-8")
+    assert load_config(work / "scanner.toml").db == work / "sub" / "acme.db"
+    for cwd, args in ((work, ()), (tmp_path, ("--config", "work/scanner.toml"))):
+        listed = scan(*args, "sources", cwd=cwd)
+        assert listed.returncode == 0, listed.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.db")) == [
+        Path("work/sub/acme.db")
+    ]
 
 
 EIGHT_TYPOS = """\

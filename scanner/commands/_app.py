@@ -54,6 +54,9 @@ class App:
     verbose: int = 0
     debug: bool = False
     create: bool = False  # --create: a writing command may make a new database
+    #: Where ``db_override`` came from, as a message names it: "--db", or "SCAN_DB"
+    #: when the environment set it (a user who typed no --db is not told of one).
+    db_named_by: str = "--db"
     _store: Store | None = None
 
     @cached_property

@@ -37,7 +37,7 @@ def init(app: App, force: bool) -> None:
         try:
             write_starter(path, db=app.db_override, force=force)
         except UnnamableDatabase as exc:
-            raise click.UsageError(f"--db {exc}") from None
+            raise click.UsageError(f"{app.db_named_by} {exc}") from None
     db = app.db_path
     existed = is_scan_database(db)
     if not wrote and existed:
@@ -48,9 +48,9 @@ def init(app: App, force: bool) -> None:
     config_line = f"Wrote {path}." if wrote else f"Kept {path} (--force overwrites it)."
     named = _named_db(app) if not wrote and app.db_override else None
     if named is not None and named.resolve() != db.resolve():
+        keep = f"pass --db {db} to" if app.db_named_by == "--db" else "keep SCAN_DB set for"
         config_line += (
-            f" It names the database {named}, not {db}: pass --db {db} to each"
-            " command or change db in it."
+            f" It names the database {named}, not {db}: {keep} each command or change db in it."
         )
     db_line = f"Database {db} is ready." if existed else f"Created database {db}."
     say(f"{config_line} {db_line} Edit [company] and [[sources]], then run: scan crawl")

@@ -26,8 +26,9 @@ def sources(app: App, as_json: bool, details: bool) -> None:
     found yet), truncated (a page arrived cut short), backlog (stopped at its
     page cap or time budget; the pages still pending are fetched first next
     time). A source's health message is on the line under it. A last run
-    still going, killed (its process ended without finishing it) or
-    interrupted says so beside its time: its health is an earlier run's.
+    still going, killed (its process ended without finishing it: killed, or
+    unable to write to the database, as on a full disk) or interrupted says so
+    beside its time: its health is an earlier run's.
 
     \b
     Example:

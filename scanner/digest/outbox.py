@@ -9,10 +9,12 @@ error said to run the command again. So the row is written first, with
 a database that cannot take it stops the digest before anything is sent. A
 checkpoint then moves the row into the database file, so marking it sent writes
 over the WAL's start instead of growing it: that step needs no new room on the
-disk. Should it fail all the same, the error says the message went out. Only a
-process killed between the server's acceptance and the mark leaves a row unsent
-whose message may have arrived; its changes are sent again (twice, never zero
-times), and the next digest says so (``abandoned``).
+disk. Should it fail all the same, the error says the message went out. A row
+is left unsent by a process killed between the server's acceptance and the mark,
+by a mark that failed (the message went out) and by a refused message whose row
+could not be removed (it did not): the row cannot tell these apart, so its
+changes are sent again (twice, never zero times), and the next digest says that
+the message may have been sent (``abandoned``).
 """
 
 from __future__ import annotations
@@ -89,12 +91,16 @@ def withdraw(store: Store, digest_id: int) -> None:
 
 
 def abandoned(store: Store) -> None:
-    """Say which digests a stopped run was sending, then drop their rows.
+    """Say which digests an earlier run left unrecorded, then drop their rows.
 
     Digests are sent under the run lock, so a row not marked sent when the next
-    one starts is one whose run stopped (killed, a power cut) while sending it:
-    the server may have accepted it. This digest reports its changes again; the
-    warning tells the reader why they may arrive twice, once.
+    one starts is one whose run stopped (killed, a power cut) while sending it,
+    or could not write what became of it: marking it sent failed (the server had
+    accepted it) or removing it after a refusal failed. The row is the same in
+    each case, so the warning says the message may have been sent; it had said
+    it "was being sent when scan stopped", though scan had gone on to say the
+    message went out. This digest reports its changes again; the warning tells
+    the reader why they may arrive twice, once.
     """
     rows = store.db.execute(
         "SELECT created_at, subject, recipients FROM digests WHERE sent_at IS NULL ORDER BY id"
@@ -103,8 +109,9 @@ def abandoned(store: Store) -> None:
         return
     for created_at, subject, to in rows:
         logger.warning(
-            "the digest %r to %s (as of %s) was being sent when scan stopped and may "
-            "have arrived; this digest reports its changes again",
+            "the digest %r to %s (as of %s) may have been sent: the run sending it stopped "
+            "or failed before recording whether the server took it; this digest reports "
+            "its changes again",
             subject,
             ", ".join(json.loads(to)),
             created_at,

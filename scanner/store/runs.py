@@ -2,7 +2,8 @@
 
 A run is recorded as ``running`` when it starts and closed when it ends. A
 process killed with -9 (or by the OOM killer, or a power cut) never closes its
-runs, and they would show as running forever (``scan sources``). So each run
+runs, and they would show as running forever (``scan sources``); so does one
+that could not write its close (a full disk), which ends normally. So each run
 records its owner, "host:pid:start", and the next run that starts marks the
 runs whose owner is gone as ``killed`` (a reading command, which writes nothing,
 shows them as killed: :func:`status_now`). The process start time (Linux
@@ -63,9 +64,17 @@ def is_gone(recorded: str) -> bool:
 
 
 def killed_message(recorded: str) -> str:
-    """Why a run of the process ``recorded`` names is ``killed``, in words."""
+    """Why a run of the process ``recorded`` names is ``killed``, in words.
+
+    A process that ran to its end but could not write its run's close (a full
+    disk) leaves the same row as one killed with -9; nothing written can tell
+    them apart, so the message names both rather than a kill alone (after a
+    crawl on a full disk, "killed" sent users looking for who had killed it)."""
     pid = recorded.rsplit(":", 2)[1]
-    return f"the process (pid {pid}) ended without finishing this run"
+    return (
+        f"the process (pid {pid}) ended without finishing this run: it was killed, or "
+        "could not write to the database (a full disk)"
+    )
 
 
 def status_now(status: str | None, recorded: str | None) -> str | None:

@@ -8,10 +8,12 @@ neither the disk nor the posts left unstored.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import run_scan
-from tests.crawl.conftest import Site, write_config
+from tests.crawl.conftest import Site, rows, write_config
 from tests.mounts import run_on_mount
 
 
@@ -65,3 +67,52 @@ def test_a_new_sources_unrecorded_run_claims_no_changed_markup(tmp_path):
         assert yielded_before(store, "reviews", second)
     said = unrecorded({PAGES: 3}, "finished", Bounds(), full, yielded_before=True).message
     assert "used to be some" in said
+
+
+def test_runs_a_full_disk_left_open_are_killed_for_the_next_commands(site: Site, tmp_path):
+    """A crawl that could not write its runs' close on a full disk left them
+    ``running`` in the database. The next commands treat them as those of a killed
+    process (``scanner.store.runs``): ``scan sources`` lists the source's run as
+    killed, the next crawl closes both runs so and stores what the full disk lost.
+    Their note named a kill alone, which sent users looking for who had killed
+    the crawl; it says that the process may have been unable to write instead."""
+    site.ld_pages, site.ld_per_page = 60, 5
+    folder = tmp_path / "src"
+    folder.mkdir()
+    config = write_config(
+        folder, [{"name": "reviews", "spider": "jsonld", "url": site.url("/ld/1.html")}]
+    )
+    assert run_scan("init", cwd=folder).returncode == 0
+    after = tmp_path / "after.db"
+    # From room for no source's run to room for closing it; the bounds move a
+    # little with SQLite's version, so the first size that leaves it open is used.
+    for free_kib in range(48, 80, 8):
+        (ran,) = run_on_mount(
+            tmp_path / "mnt",
+            [["crawl", "--progress-every", "0"]],
+            free=free_kib * 1024,
+            check_db="scan.db",
+            query="SELECT COUNT(*) FROM runs WHERE source = 'reviews' AND status = 'running'",
+            copy={"scan.db": folder / "scan.db", "scanner.toml": config},
+            keep={"scan.db": after},
+        )
+        assert ran.returncode == 1 and "disk is full" in ran.stderr, ran.stderr
+        if ran.rows == [[1]]:
+            break
+    else:
+        pytest.fail("no disk size left the source's run open")
+    after.replace(folder / "scan.db")
+
+    listed = run_scan("sources", "--json", cwd=folder)
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "killed", row
+    assert "it was killed, or could not write to the database (a full disk)" in row["message"]
+
+    again = run_scan("crawl", "--progress-every", "0", cwd=folder)
+    assert again.returncode == 0, again.stderr
+    assert rows(folder / "scan.db", "SELECT COUNT(*) FROM mentions") == [(300,)]
+    left = rows(folder / "scan.db", "SELECT status, message FROM runs WHERE id <= 2 ORDER BY id")
+    assert [status for status, _ in left] == ["killed", "killed"], left
+    assert all("could not write to the database" in message for _, message in left), left
+    assert rows(folder / "scan.db", "SELECT COUNT(*) FROM runs WHERE status = 'running'") == [(0,)]
