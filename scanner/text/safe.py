@@ -17,12 +17,21 @@ from urllib.parse import urlsplit
 
 # ANSI/ECMA-48 escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC strings, and two-character escapes; plus the 8-bit C1 forms.
+# A string goes with what it carries only where it ends: one that never does loses
+# its introducer alone (the control characters go below), where it had taken the
+# rest of the text with it. That rest is no attack once the introducer is gone, and
+# it is often a post: UTF-8 read as Latin-1, common on the web, writes "ß" as "Ã"
+# and U+009F (APC), "Н" as "Ð" and U+009D (OSC), "Ü" with U+009C (ST), so "Die
+# Straße war gesperrt …" was stored as "Die StraÃ". The 8-bit forms end only at BEL
+# or ESC \, which such text never holds. No string runs past another introducer,
+# so each character is read once: a megabyte of them costs no more than its length.
 _ESCAPES = re.compile(
     r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                       # CSI
-    | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)  # OSC, DCS...
-    | \x1b[@-Z\\-_]                                        # other 2-char escapes
-    | \x1b.?                                               # a stray ESC
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                                  # CSI
+    | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)                # OSC, DCS...
+    | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x90\x98\x9d\x9e\x9f]*(?:\x07|\x1b\\)  # 8-bit forms
+    | \x1b[@-Z\\-_]                                                   # other 2-char escapes
+    | \x1b.?                                                          # a stray ESC
     """,
     re.VERBOSE | re.DOTALL,
 )
