@@ -149,3 +149,18 @@ def test_a_zwj_emoji_sequence_is_kept_whole(given, kept):
     """The joiner went from "👩‍👩‍👧" (one family) but stayed in "🏳️‍🌈" (its
     variation selector counted as a mark): three people, or one flag."""
     assert sanitize(given, free_text=True) == kept
+
+
+def test_mojibake_is_stored_whole(scan, tmp_path):
+    """UTF-8 read as Latin-1 holds U+009D, U+009F...: what follows them is the post."""
+    said = "Die Straße war gesperrt. Übel! Доставка не пришла. Ich will mein Geld zurück."
+    mojibake = said.encode().decode("latin-1")
+    src = tmp_path / "mojibake.jsonl"
+    src.write_text(json.dumps({"id": "m1", "text": mojibake}) + "\n", encoding="utf-8")
+    done = scan("--db", "x.db", "--create", "import", str(src))
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        (text,) = conn.execute("SELECT text FROM mentions").fetchone()
+    assert text.startswith("Die StraÃe war gesperrt.")  # it had been cut here
+    assert text.endswith("Ich will mein Geld zurÃ¼ck.")
+    assert bad_characters(text, free_text=True) == []

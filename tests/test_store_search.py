@@ -69,6 +69,10 @@ def test_scan_mentions_search_finds_a_word_typed_without_its_accent(site):
         ("திருப்பி", {"ta"}),
         ("திருபபி", set()),  # without its viramas it is another word
         ("straße", {"ss"}),
+        # punctuation pasted between words is no word to ask for
+        ("refuse — client", {"fr"}),
+        ("refuse | client -", {"fr"}),
+        ("मेरा - पैसा", {"hi"}),
     ],
 )
 def test_search_ignores_case_and_accents_and_keeps_indic_words_whole(site, words, expected):

@@ -216,3 +216,36 @@ def test_text_cells_counts_spacing_vowel_signs_as_terminals_do():
 def test_width_cut_counts_wide_and_combining_characters():
     assert textsafe.width_cut("日本語テキスト", 6) == "日本…"
     assert textsafe.width_cut("पैसा वापस नहीं मिला", 6).endswith("…")
+
+
+# UTF-8 read as Latin-1 (mojibake, common on the web): "ß" becomes "Ã" and U+009F
+# (APC), "Ü" "Ã" and U+009C (ST), Cyrillic capitals "Ð" and U+0090 (DCS), U+0098
+# (SOS), U+009D (OSC), U+009E (PM).
+MOJIBAKE = [
+    "Die Straße war gesperrt. Übel! Ich will mein Geld zurück.".encode().decode("latin-1"),
+    "Доставка не пришла, ООО Мегафон молчит. Ничего не работает".encode().decode("latin-1"),
+]
+
+
+@pytest.mark.parametrize("text", MOJIBAKE)
+def test_a_control_string_that_never_ends_loses_only_its_introducer(text):
+    kept = "".join(c for c in text if not 0x80 <= ord(c) <= 0x9F)
+    assert textsafe.terminal(text) == kept  # it had been cut at the first "Ã"
+    assert textsafe.sanitize(text, free_text=True) == kept
+    assert textsafe.html(text) == textsafe.html(kept)
+    assert textsafe.terminal("a\x1b]0;never ended") == "a0;never ended"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\x1b]0;owned\x07b",  # OSC retitle, ended by BEL
+        "a\x1b]52;c;cm0gLXJm\x1b\\b",  # OSC 52 clipboard write, ended by ESC \
+        "a\x1b]8;;http://evil.example/\x1b\\b\x1b]8;;\x1b\\",  # OSC 8 hyperlink
+        "a\x1bPdcs\x9cb",  # DCS ended by 8-bit ST
+        "a\x9d0;owned\x07b",  # 8-bit OSC
+        "a\x9d52;c;cm0gLXJm\x1b\\b",
+    ],
+)
+def test_a_control_string_that_ends_goes_with_what_it_carries(text):
+    assert textsafe.terminal(text) == "ab"

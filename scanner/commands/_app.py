@@ -194,7 +194,10 @@ def _only_company(db: Path) -> str | None:
 def say(message: str, *, err: bool = False) -> None:
     """Print a message in prose (a summary, a note, a bad row), word-wrapped when it
     goes to a terminal (``scanner.termwidth.for_terminal``); a line for scripts
-    otherwise."""
+    otherwise. Made safe for the terminal as errors are (``scanner.cli``): it may
+    quote a file's name, a source's or an SMTP server's answer, and a file saved
+    from the web may be named with an escape sequence that retitles the terminal."""
     from scanner.termwidth import for_terminal
+    from scanner.text.safe import terminal
 
-    click.echo(for_terminal(message, err=err), err=err)
+    click.echo(for_terminal(terminal(message, single_line=False), err=err), err=err)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from scanner.commands._app import App, iso_date, pass_app
+from scanner.commands._app import App, iso_date, pass_app, say
 from scanner.report.formats import COMPARISON_FORMATS
 from scanner.termwidth import output_width
 
@@ -82,6 +82,6 @@ def compare(
     text = render_comparison(result, fmt, width=width, color=color, tty=tty)
     if output is not None:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
+        say(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False, color=color)

@@ -147,7 +147,7 @@ def report(
     if output is not None:
         with writing(output):
             output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
+        say(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False, color=color)
     if fmt == "csv" and (left := _left_out(result)):

@@ -33,13 +33,29 @@ def fts_query(text: str) -> str:
 
     Each word becomes a quoted phrase, so quotes, ``*``, ``NEAR`` or ``-`` typed by a
     user (or pasted from a post) are searched for, never interpreted. A word with
-    several spellings (Greek accents, "ё") asks for any of them.
+    several spellings (Greek accents, "ё") asks for any of them. A "word" of
+    punctuation alone ("refund — never") is left out: the index holds no such word,
+    and asking for it found nothing at all.
     """
     groups = []
     for word in text.split():
+        if not any(map(_indexed, word)):
+            continue  # "-" or "|" between words is in no post's index: it matched none
         phrases = ['"' + w.replace('"', '""') + '"' for w in spellings(word)]
         groups.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
     return " AND ".join(groups) or '""'
+
+
+def _indexed(char: str) -> bool:
+    """Whether the index's tokenizer keeps ``char`` in a word: letters, digits,
+    private-use characters and the combining marks it is told to keep (see
+    ``migrations.fts_tokenizer``); all else separates words."""
+    category = unicodedata.category(char)
+    return (
+        char.isalnum()
+        or category == "Co"
+        or ("\u0900" <= char < "\u2000" and category in {"Mn", "Mc", "Me"})
+    )
 
 
 def spellings(word: str) -> list[str]:

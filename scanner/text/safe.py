@@ -8,19 +8,30 @@ when a CSV is opened in a spreadsheet. Every renderer calls one of these.
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import re
+import sys
 import unicodedata
 from urllib.parse import urlsplit
 
 # ANSI/ECMA-48 escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC strings, and two-character escapes; plus the 8-bit C1 forms.
+# A string goes with what it carries only where it ends: one that never does loses
+# its introducer alone (the control characters go below), where it had taken the
+# rest of the text with it. That rest is no attack once the introducer is gone, and
+# it is often a post: UTF-8 read as Latin-1, common on the web, writes "ß" as "Ã"
+# and U+009F (APC), "Н" as "Ð" and U+009D (OSC), "Ü" with U+009C (ST), so "Die
+# Straße war gesperrt …" was stored as "Die StraÃ". The 8-bit forms end only at BEL
+# or ESC \, which such text never holds. No string runs past another introducer,
+# so each character is read once: a megabyte of them costs no more than its length.
 _ESCAPES = re.compile(
     r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                       # CSI
-    | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)  # OSC, DCS...
-    | \x1b[@-Z\\-_]                                        # other 2-char escapes
-    | \x1b.?                                               # a stray ESC
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                                  # CSI
+    | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)                # OSC, DCS...
+    | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x90\x98\x9d\x9e\x9f]*(?:\x07|\x1b\\)  # 8-bit forms
+    | \x1b[@-Z\\-_]                                                   # other 2-char escapes
+    | \x1b.?                                                          # a stray ESC
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -31,7 +42,8 @@ _LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x0b\x0c\x85]+")
 
 
 def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
-    """Remove escape sequences, C0/C1 controls and bidi overrides; keep the words."""
+    """Remove escape sequences, C0/C1 controls and bidi overrides, and cut floods of
+    combining marks (:func:`cap_marks`); keep the words."""
     if not text:
         return ""
     text = _ESCAPES.sub("", text)
@@ -39,7 +51,44 @@ def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         text = _LINE_BREAKS.sub(" ", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", text)
+    return cap_marks(_CONTROLS.sub("", text))
+
+
+#: Combining marks kept on one character. Real writing needs at most five (Burmese
+#: "ကြွေး" has four, pointed Hebrew and vocalised Arabic three); "Zalgo" text puts
+#: hundreds on one letter, which browsers and terminals stack into a column drawn
+#: across every line above and below it: out of its table cell, over the chart.
+MAX_MARKS = 8
+
+
+@functools.cache
+def mark_class() -> str:
+    """A regex class body with every combining mark (M*) of the whole code space."""
+    ranges: list[tuple[int, int]] = []
+    # Combining marks live in planes 0 and 1 and in plane 14 (variation selectors);
+    # planes 2-13 hold none, so skipping them makes this 8 times cheaper.
+    codes = (*range(0x0300, 0x20000), *range(0xE0000, min(0xE1000, sys.maxunicode + 1)))
+    for code in codes:
+        if unicodedata.category(chr(code))[0] == "M":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+@functools.cache
+def _mark_flood() -> re.Pattern[str]:
+    marks = mark_class()
+    return re.compile(f"([{marks}]{{{MAX_MARKS}}})[{marks}]+")
+
+
+def cap_marks(text: str) -> str:
+    """``text`` with at most :data:`MAX_MARKS` combining marks in a row: the rest
+    of a flood goes, the letter and its first marks stay."""
+    if text.isascii():
+        return text
+    return _mark_flood().sub(r"\1", text)
 
 
 # Invisible format characters (Unicode category Cf, less the visible Arabic and
@@ -68,11 +117,12 @@ def sanitize(text: str, *, free_text: bool = False) -> str:
     """What hostile text keeps when it is stored: the one rule for every writer.
 
     Escape sequences, C0/C1 controls, bidi controls, LRM/RLM and zero-width
-    characters go. In ``free_text`` (a post's text and title) line breaks stay,
-    and so do ZWJ/ZWNJ inside words of scripts that need them; in identifiers,
-    names, languages and URLs (the default) nothing invisible stays and line
-    breaks become spaces. Text with none of these comes back as it is, after one
-    C-speed search: this runs on every field of every stored post.
+    characters go, and so do combining marks past :data:`MAX_MARKS` on one
+    character. In ``free_text`` (a post's text and title) line breaks stay, and so
+    do ZWJ/ZWNJ inside words of scripts that need them; in identifiers, names,
+    languages and URLs (the default) nothing invisible stays and line breaks
+    become spaces. Text with none of these comes back as it is, after one C-speed
+    search (two when it is not ASCII): this runs on every field of every stored post.
     """
     if not needs_sanitizing(text, free_text=free_text):
         return text
@@ -85,8 +135,11 @@ def sanitize(text: str, *, free_text: bool = False) -> str:
 
 
 def needs_sanitizing(text: str, *, free_text: bool = False) -> bool:
-    """Whether :func:`sanitize` would change ``text`` (one C-speed search)."""
-    return (_UNSAFE_FREE if free_text else _UNSAFE_NAME).search(text) is not None
+    """Whether :func:`sanitize` would change ``text`` (one C-speed search, two for
+    text that is not ASCII: a flood of combining marks is cut too)."""
+    if (_UNSAFE_FREE if free_text else _UNSAFE_NAME).search(text):
+        return True
+    return not text.isascii() and _mark_flood().search(text) is not None
 
 
 def sanitize_tree(value: object) -> object:
