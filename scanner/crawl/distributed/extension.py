@@ -9,7 +9,8 @@ closed for every worker:
 * ``finished``: nothing queued and nothing leased anywhere (``scripts.CLOSED``),
   asked whenever this crawler goes idle;
 * ``closespider_pagecount``: the source's pages read (``scanner.crawl.pages``),
-  counted in Redis across workers, reached its cap (``scripts.PAGE``);
+  counted in Redis across workers, reached its cap (``scripts.PAGE``); no page
+  beyond the cap was leased (``scripts.TAKE``), so none is read after it;
 * ``closespider_timeout``: its time budget, counted from the first worker's
   start, ran out (the runner sets each crawler's ``CLOSESPIDER_TIMEOUT`` to what
   is left of it);
@@ -203,9 +204,13 @@ class RemoteSourceExtension(SourceExtension):
             raise CloseSpider(reason.decode())
         raise DontCloseSpider
 
-    def page_read(self) -> None:
-        """One more page of the source (``scanner.crawl.pages``), whichever worker read it."""
-        reason = self.link.scripts.page(keys=[self.keys.state], args=[self.max_pages])
+    def page_read(self, response: Response) -> None:
+        """One more page of the source (``scanner.crawl.pages``), whichever worker read
+        it; its lease, held against the cap since it was taken, is now a page read."""
+        keys, lease = self.keys, response.meta.get("scan_lease") or ""
+        reason = self.link.scripts.page(
+            keys=[keys.state, keys.leases, keys.read], args=[self.max_pages, lease]
+        )
         if reason:
             self.close(reason.decode())
 

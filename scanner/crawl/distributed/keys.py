@@ -10,7 +10,8 @@ another database published. Keys (``scan`` is the default prefix):
 * ``scan:alive:<worker>`` — a worker's heartbeat, expiring unless renewed;
 * ``scan:<job>:<n>:<what>`` — source number ``n`` of a job: its request ``queue``
   (a sorted set: priority, then arrival), ``seen`` fingerprints, ``leases``
-  (pages taken and not yet done), ``known`` external ids and the ``marks`` of
+  (pages taken and not yet done) and the ones of them ``read`` (counted against
+  the page cap), ``known`` external ids and the ``marks`` of
   their pages, ``state`` (closed and why, start time, pages fetched), ``members``
   (the workers crawling it) and
   ``stats`` (each worker's Scrapy stats), and what the writer keeps of it for a
@@ -116,6 +117,11 @@ class SourceKeys:
         return self.base + ":leases"
 
     @property
+    def read(self) -> str:
+        """Tokens of the leases whose page was read: the page cap counts them as pages."""
+        return self.base + ":read"
+
+    @property
     def known(self) -> str:
         return self.base + ":known"
 
@@ -157,6 +163,7 @@ class SourceKeys:
             self.seq,
             self.seen,
             self.leases,
+            self.read,
             self.known,
             self.marks,
             self.state,

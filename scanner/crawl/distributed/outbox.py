@@ -122,6 +122,7 @@ class Outbox(Gathering):
                     keys.seq,
                     keys.state,
                     keys.stats,
+                    keys.read,
                 ],
                 args=[
                     batch,

@@ -8,7 +8,7 @@ this queue keeps scrapy-redis's request (de)serialisation (``Base``, with JSON,
 * :meth:`peek` shows the first request (the scheduler leases it only when its
   host has room for it: ``scanner.crawl.distributed.scheduler``), :meth:`take`
   moves it into the source's ``leases`` under a token, in one script
-  (``scripts.TAKE``);
+  (``scripts.TAKE``), unless the source's page cap has no room left for it;
 * requests are queued by the outbox's commit (``scripts.COMMIT``), in the same
   step as the batch of posts of the page that found them and the release of
   that page's lease, so the three happen together or not at all;
@@ -32,6 +32,10 @@ from scanner.crawl.distributed import codec
 from scanner.crawl.distributed.keys import SourceKeys
 from scanner.crawl.distributed.link import Link
 
+#: What :meth:`LeasedQueue.take` answers when the source's page cap has no room for
+#: another page: the pages read and those leased unread already make up the cap.
+CAPPED = ""
+
 
 def request_of(member: bytes) -> bytes:
     """The request JSON of a queue member (``arrival|json``)."""
@@ -39,10 +43,11 @@ def request_of(member: bytes) -> bytes:
 
 
 class LeasedQueue(Base):
-    def __init__(self, link: Link, spider: Any, keys: SourceKeys) -> None:
+    def __init__(self, link: Link, spider: Any, keys: SourceKeys, max_pages: int = 0) -> None:
         super().__init__(link.client, spider, keys.queue, serializer=codec)
         self.link = link
         self.keys = keys
+        self.max_pages = max_pages  # the source's page cap, for the whole fleet (0: none)
 
     def __len__(self) -> int:
         return int(self.server.zcard(self.keys.queue))
@@ -66,12 +71,16 @@ class LeasedQueue(Base):
         return first[0], host, data
 
     def take(self, member: bytes) -> str | None:
-        """Lease ``member`` (from :meth:`peek`): its token, or ``None`` when another
-        worker took it first."""
+        """Lease ``member`` (from :meth:`peek`): its token, ``None`` when another
+        worker took it first, or :data:`CAPPED` when the page cap has no room for it."""
         token = self.link.token()
+        keys = self.keys
         taken = self.link.scripts.take(
-            keys=[self.keys.queue, self.keys.leases], args=[token, self.link.worker, member]
+            keys=[keys.queue, keys.leases, keys.state, keys.read],
+            args=[token, self.link.worker, member, self.max_pages],
         )
+        if taken is not None and int(taken) < 0:
+            return CAPPED
         return token if taken else None
 
     def decode(self, data: dict[str, Any]) -> Request:
@@ -79,7 +88,7 @@ class LeasedQueue(Base):
 
     def requeue(self, worker: str = "") -> int:
         """Put back the leases of ``worker``, or of every worker that is gone."""
-        keys = [self.keys.leases, self.keys.queue]
+        keys = [self.keys.leases, self.keys.queue, self.keys.read]
         return int(self.link.scripts.requeue(keys=keys, args=[self.link.keys.alive_prefix, worker]))
 
     def push(self, request: Request) -> None:  # pragma: no cover - see the outbox

@@ -9,7 +9,9 @@ that found it is done and its posts are pushed. So this subclass keeps its
 skeleton (settings, stats, the dupefilter's fingerprints) and
 
 * leases each request it hands to the engine (``queue.LeasedQueue``), the token
-  in ``meta["scan_lease"]``;
+  in ``meta["scan_lease"]``, and none beyond what the source's page cap lets the
+  fleet read (``scripts.TAKE``): a page leased is read, even once the cap closed
+  the source, since Scrapy's close waits for every request in progress;
 * hands each new request to the source's outbox, which queues it in the same
   step as the posts and the lease of the page that found it; a retry or a
   redirect of a leased request takes its lease's place;
@@ -42,7 +44,7 @@ from scanner.crawl.distributed.connection import connection_errors, outage_of
 from scanner.crawl.distributed.gate import SharedHostGate
 from scanner.crawl.distributed.link import Link
 from scanner.crawl.distributed.outbox import Outbox
-from scanner.crawl.distributed.queue import LeasedQueue
+from scanner.crawl.distributed.queue import CAPPED, LeasedQueue
 from scanner.crawl.hosts import Pace
 
 logger = logging.getLogger(__name__)
@@ -75,7 +77,7 @@ class LeasingScheduler(Scheduler):
         self.outbox = extension.state
         self.frontier = extension.frontier
         keys = self.link.source_keys(extension.index)
-        self.queue = LeasedQueue(self.link, spider, keys)
+        self.queue = LeasedQueue(self.link, spider, keys, extension.max_pages)
         debug = self.crawler.settings.getbool("DUPEFILTER_DEBUG")
         self.df = RFPDupeFilter(self.link.client, key=keys.seen, debug=debug)
 
@@ -179,6 +181,8 @@ class LeasingScheduler(Scheduler):
             if data is not None and not gate.may_lease(id(self.crawler), self.pace):
                 return None  # the host's pages wait in the queue, for whoever has room
             token = self.queue.take(member)
+            if token == CAPPED:  # the cap's pages are read or in hand: none to lease
+                return None
             if token is None:  # another worker was quicker
                 continue
             outbox.hold(token, gate)

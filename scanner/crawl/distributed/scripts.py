@@ -2,7 +2,14 @@
 
 A lease is ``worker \\n score \\n member`` under a token in a source's ``leases``
 hash: what the page was (``member``: arrival number, ``|``, the request as JSON),
-where it stood in the queue (``score``) and who took it.
+where it stood in the queue (``score``) and who took it. A lease whose page was
+read (counted in ``pages``, not yet released) is also in the source's ``read`` set.
+
+A source's page cap holds when pages are leased, not only when they are read: a
+page leased is a page the fleet will read (Scrapy's close waits for every
+request in progress, those queued at the host's gate too), so a cap counted
+only at reading let each worker's leased pages through after it: with two
+workers of four leases each, ``max_pages = 8`` read 11 pages, and up to 16.
 
 Times come from Redis (``TIME``), never from a worker's own clock: the workers'
 clocks may disagree, Redis's is the one they share.
@@ -13,13 +20,22 @@ from __future__ import annotations
 from typing import Any
 
 #: Lease one request of a queue, the one a worker looked at (``LeasedQueue.peek``), if
-#: no other worker took it meanwhile. KEYS: queue, leases. ARGV: token, worker, member.
-#: Returns 1, or nil when it is gone. Run twice with the same token (the client
+#: no other worker took it meanwhile and the source's page cap has room for it: the
+#: pages read and the pages leased but not read yet stay within the cap, so no
+#: worker holds a page the cap will not let it read. KEYS: queue, leases, state,
+#: read. ARGV: token, worker, member, the cap (0: none). Returns 1, nil when it is
+#: gone, or -1 when the cap is full. Run twice with the same token (the client
 #: retries a command whose answer a Redis restart lost), it says 1 again: else the
 #: worker would think the page gone while its lease, under its own live name, kept
 #: the source open for ever.
 TAKE = """
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 1 end
+local cap = tonumber(ARGV[4])
+if cap > 0 then
+  local pages = tonumber(redis.call('HGET', KEYS[3], 'pages') or '0')
+  local unread = redis.call('HLEN', KEYS[2]) - redis.call('SCARD', KEYS[4])
+  if pages + unread >= cap then return -1 end
+end
 local score = redis.call('ZSCORE', KEYS[1], ARGV[3])
 if not score then return false end
 redis.call('ZREM', KEYS[1], ARGV[3])
@@ -30,7 +46,7 @@ return 1
 #: A worker's outbox, all at once: a batch of posts onto the item list, its
 #: finished leases released, the requests its pages found queued (each unless its
 #: fingerprint was seen) and its stats. KEYS: items, leases, queue, seen, seq,
-#: state, stats. ARGV: batch ('' for none), worker, stats JSON ('' for none),
+#: state, stats, read. ARGV: batch ('' for none), worker, stats JSON ('' for none),
 #: number of leases, the tokens, then (fingerprint or '', priority, request JSON)
 #: for each request. Requests are queued only while the source is open.
 #: Returns the number of requests queued.
@@ -38,7 +54,10 @@ COMMIT = """
 if ARGV[1] ~= '' then redis.call('LPUSH', KEYS[1], ARGV[1]) end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[7], ARGV[2], ARGV[3]) end
 local n = tonumber(ARGV[4])
-for i = 5, 4 + n do redis.call('HDEL', KEYS[2], ARGV[i]) end
+for i = 5, 4 + n do
+  redis.call('HDEL', KEYS[2], ARGV[i])
+  redis.call('SREM', KEYS[8], ARGV[i])
+end
 if redis.call('EXISTS', KEYS[6]) == 0 or redis.call('HEXISTS', KEYS[6], 'closed') == 1 then
   return 0
 end
@@ -56,7 +75,7 @@ return queued
 """
 
 #: Put back the leases of workers that are gone (no heartbeat), or of one worker
-#: (ARGV[2]) that hands its pages back. KEYS: leases, queue. ARGV: the heartbeat
+#: (ARGV[2]) that hands its pages back. KEYS: leases, queue, read. ARGV: the heartbeat
 #: key prefix, the worker ('' for every gone one). Returns how many came back.
 REQUEUE = """
 local all = redis.call('HGETALL', KEYS[1])
@@ -76,6 +95,7 @@ for i = 1, #all, 2 do
   if gone then
     redis.call('ZADD', KEYS[2], string.sub(value, a + 1, b - 1), string.sub(value, b + 1))
     redis.call('HDEL', KEYS[1], all[i])
+    redis.call('SREM', KEYS[3], all[i])
     back = back + 1
   end
 end
@@ -107,10 +127,15 @@ redis.call('HSET', KEYS[2], ARGV[1], 'open')
 return {'', now - tonumber(redis.call('HGET', KEYS[1], 'started'))}
 """
 
-#: One more page fetched for a source; at the page cap the source closes for
-#: every worker. KEYS: state. ARGV: the cap (0: none). Returns the closed reason.
+#: One more page read for a source, under its lease (now counted in ``pages``, no
+#: longer one the cap waits for: see TAKE); at the page cap the source closes for
+#: every worker. KEYS: state, leases, read. ARGV: the cap (0: none), the page's
+#: lease token ('' for none). Returns the closed reason.
 PAGE = """
 local n = redis.call('HINCRBY', KEYS[1], 'pages', 1)
+if ARGV[2] ~= '' and redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
+  redis.call('SADD', KEYS[3], ARGV[2])
+end
 local cap = tonumber(ARGV[1])
 if cap > 0 and n >= cap then redis.call('HSETNX', KEYS[1], 'closed', 'closespider_pagecount') end
 return redis.call('HGET', KEYS[1], 'closed') or false

@@ -154,6 +154,7 @@ def _queue(
                 source_keys.seq,
                 source_keys.state,
                 source_keys.stats,
+                source_keys.read,
             ],
             args=[b"", "", b"", 0, *args[start : start + CHUNK * 3]],
         )

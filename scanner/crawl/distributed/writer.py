@@ -262,7 +262,7 @@ class Writer:
         keys = self.keys.source(self.job.id, index)
         if not self.scripts.closed(keys=[keys.queue, keys.leases, keys.state]):
             back = self.scripts.requeue(
-                keys=[keys.leases, keys.queue], args=[self.keys.alive_prefix, ""]
+                keys=[keys.leases, keys.queue, keys.read], args=[self.keys.alive_prefix, ""]
             )
             if back:
                 logger.warning(
