@@ -1,0 +1,87 @@
+"""Reviews in Hindi, Nepali, Tamil, Telugu and Hinglish, through the real CLI.
+
+Posts of a wallet app invented for these tests, written for them: the same faults
+(an OTP that never comes, money debited and not credited) told by different people
+in each script, the way app-store reviews from India and Nepal read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import regex
+
+from tests.conftest import imported, run_scan
+
+AS_OF = "2026-12-03"
+TELUGU_OTP = [
+    "ఓటీపీ రావడం లేదు, మూడుసార్లు ప్రయత్నించాను, లాగిన్ కాలేదు.",
+    "రెండు రోజులుగా ఓటీపీ రావడం లేదు, డబ్బు పంపలేకపోతున్నాను.",
+    "ఓటీపీ ఆలస్యంగా వస్తుంది, అప్పటికే గడువు ముగిసిపోతుంది.",
+    "నా నంబర్\u200cకు ఓటీపీ రావడం లేదు, కస్టమర్ కేర్ కూడా స్పందించడం లేదు.",
+    "రిజిస్ట్రేషన్ సమయంలో ఓటీపీ రాలేదు, మళ్ళీ పంపు నొక్కినా ఫలితం లేదు.",
+]
+NEPALI_DEBIT = [
+    "खाताबाट पैसा काटियो तर साथीको खातामा पुगेन, फिर्ता पनि आएन।",
+    "पैसा काटियो तर पसलेलाई पुगेन, पाँच दिन भयो फिर्ता पनि आएन।",
+    "बिजुलीको बिल तिरेँ, पैसा काटियो तर बिल अझै बाँकी देखाउँछ।",
+    "रिचार्ज गर्दा पैसा काटियो तर रिचार्ज भएन, फिर्ता कहिले आउँछ?",
+]
+
+
+def _rows(texts: list[str], prefix: str, first_day: int) -> list[dict]:
+    return [
+        {
+            "id": f"{prefix}-{n}",
+            "source": "playstore-export",
+            "author": f"{prefix} person {n}",
+            "text": text,
+            "rating": 1,
+            "published_at": f"2026-11-{first_day + n:02d}T09:00:00Z",
+        }
+        for n, text in enumerate(texts)
+    ]
+
+
+@pytest.fixture(scope="module")
+def wallet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = imported(
+        tmp_path_factory.mktemp("wallet"),
+        _rows(TELUGU_OTP, "te", 10) + _rows(NEPALI_DEBIT, "ne", 20),
+        company="PaisaPul",
+    )
+    done = run_scan("issues", cwd=path)
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def _report(path: Path, *args: str, columns: int = 80) -> str:
+    done = run_scan("report", "--as-of", AS_OF, *args, cwd=path, env={"COLUMNS": str(columns)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _whole(kept: str, texts: list[str]) -> bool:
+    """Whether ``kept`` is the start of one of ``texts`` ending between two grapheme
+    clusters (or, quoted from a phrase on, a piece of one doing so)."""
+    for text in texts:
+        at = text.find(kept)
+        if at >= 0:
+            ends = {m.end() for m in regex.finditer(r"\X", text)}
+            return at + len(kept) in ends
+    return False
+
+
+def test_the_text_report_cuts_quotes_between_letters_and_their_vowel_signs(wallet):
+    """At 80 columns "డబ్బు పంపలేకపోతున్నాను" was shown as "… పంపలేకపోతున్నాన…":
+    the vowel sign "ు" cut off its consonant, which reads as another word."""
+    report = _report(wallet)
+    cut = [line for line in report.splitlines() if "…”" in line]
+    assert len(cut) >= 2, report  # the quotes were cut: there is something to check
+    for line in cut:
+        kept = line.split("“", 1)[1].split("…”", 1)[0].removeprefix("… ").rstrip()
+        assert _whole(kept, TELUGU_OTP + NEPALI_DEBIT), line
+    data = json.loads(_report(wallet, "--format", "json"))
+    assert data["issues"], "the repeated faults form issues"
