@@ -85,3 +85,48 @@ def test_the_text_report_cuts_quotes_between_letters_and_their_vowel_signs(walle
         assert _whole(kept, TELUGU_OTP + NEPALI_DEBIT), line
     data = json.loads(_report(wallet, "--format", "json"))
     assert data["issues"], "the repeated faults form issues"
+
+
+# Hindi as most people type it on a phone: in Latin letters. The same fault told by
+# six people, and six openers ("Hello sir") before unrelated complaints.
+HINGLISH_OTP = [
+    "OTP aa hi nahi raha hai, teen baar try kiya login nahi hua",
+    "2 din se OTP nahi aa raha bhai, paise bhejne hai urgent",
+    "OTP itna late aata hai ki tab tak expire ho jata hai",
+    "mere number pe OTP nahi aata hai, customer care bhi reply nahi karta",
+    "registration ke time OTP nahi aaya, resend dabaya 10 baar",
+    "login ke liye OTP nahi mil raha hai, kal se pareshan hoon",
+]
+HINGLISH_OTHER = [
+    "Hello sir, cashback nahi mila abhi tak, kya ho raha hai",
+    "Hello sir, KYC 3 hafte se pending hai, koi jawab nahi",
+    "Hello sir, ads bahut zyada hai app me, band karo",
+    "Hello sir, mera account bina bataye block kar diya hai",
+    "Hello sir, naye update ke baad app khulte hi band ho jata hai",
+    "Hello sir, bijli ka bill bhara par abhi bhi due dikha raha hai",
+]
+
+
+@pytest.fixture(scope="module")
+def hinglish(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    path = imported(
+        tmp_path_factory.mktemp("hinglish"),
+        _rows(HINGLISH_OTP, "otp", 1) + _rows(HINGLISH_OTHER, "other", 10),
+        company="PaisaPul",
+    )
+    done = run_scan("issues", "--json", cwd=path)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)["companies"][0]
+
+
+def test_hindi_in_latin_letters_names_issues_by_its_words_not_its_grammar(hinglish):
+    """Romanised Hindi's function words ("hai", "raha", "ke") named an issue "hai" of
+    posts about cashback, KYC, ads and a blocked account, and made "nahi" and "ke"
+    phrases of the debit issue: rules/phrases.toml listed them only in Devanagari."""
+    grammar = {"hai", "raha", "ho", "ke", "nahi", "sir", "jata", "kar", "aa", "me", "se"}
+    issues = hinglish["issues"]
+    assert any("otp" in i["name"].lower() for i in issues), issues  # the repeated fault
+    for issue in issues:
+        words = {w for phrase in [issue["name"], *issue["phrases"]] for w in phrase.split()}
+        assert not words <= grammar, issue  # no phrase of grammar alone
+        assert issue["name"].lower() not in grammar, issue
