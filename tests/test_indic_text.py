@@ -87,6 +87,23 @@ def test_the_text_report_cuts_quotes_between_letters_and_their_vowel_signs(walle
     assert data["issues"], "the repeated faults form issues"
 
 
+def _found(path: Path, words: str) -> list[str]:
+    done = run_scan("mentions", "--search", words, "--format", "json", cwd=path)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line)["id"] for line in done.stdout.splitlines() if line.strip()]
+
+
+def test_search_finds_an_indic_word_whether_or_not_a_joiner_was_typed(wallet):
+    """A ZWNJ after a virama only chooses how a word is drawn, and keyboards differ:
+    "నంబర్కు" typed without one found nothing of a post that wrote "నంబర్\u200cకు"."""
+    assert _found(wallet, "నంబర్\u200cకు") == ["te-3"]  # as stored
+    assert _found(wallet, "నంబర్కు") == ["te-3"]  # typed without the ZWNJ
+    assert _found(wallet, "మూడుసార్\u200cలు") == ["te-0"]  # with one the post has not
+    assert _found(wallet, "ఓటీపీ రావడం") == ["te-3", "te-1", "te-0"]  # whole words, AND
+    assert _found(wallet, "फिर्ता") == ["ne-3", "ne-1", "ne-0"]
+    assert _found(wallet, "फिर्त") == []  # a word, not the start of one
+
+
 # Hindi as most people type it on a phone: in Latin letters. The same fault told by
 # six people, and six openers ("Hello sir") before unrelated complaints.
 HINGLISH_OTP = [
