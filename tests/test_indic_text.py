@@ -147,3 +147,48 @@ def test_hindi_in_latin_letters_names_issues_by_its_words_not_its_grammar(hingli
         words = {w for phrase in [issue["name"], *issue["phrases"]] for w in phrase.split()}
         assert not words <= grammar, issue  # no phrase of grammar alone
         assert issue["name"].lower() not in grammar, issue
+
+
+# How many posts from India and Nepal open: a greeting and the one addressed ("नमस्ते
+# सर", "नमस्कार हजुर", "வணக்கம்", "హలో ఫ్రెండ్స్"), before complaints that share nothing else.
+OPENED = [
+    "नमस्ते सर, मेरा केवाईसी तीन हफ्ते से अटका हुआ है।",
+    "नमस्ते सर, कैशबैक का वादा किया था पर मिला नहीं।",
+    "नमस्ते सर, कस्टमर केयर वाले फ़ोन काट देते हैं।",
+    "नमस्ते सर, ऐप में विज्ञापन बहुत ज़्यादा हैं।",
+    "नमस्ते सर, मेरा अकाउंट बिना बताए ब्लॉक कर दिया।",
+    "नमस्ते सर, बिजली बिल का भुगतान दो बार हो गया।",
+    "नमस्ते सर, रिवॉर्ड पॉइंट्स गायब हो गए।",
+    "नमस्ते मैडम, डेबिट कार्ड अभी तक घर नहीं पहुँचा।",
+    "हेलो सर, लोन का ब्याज ज़्यादा लगाया गया।",
+    "नमस्कार हजुर, क्यासब्याक पाइएन।",
+    "नमस्कार हजुर, केवाईसी अझै पूरा भएको छैन।",
+    "नमस्कार हजुर, ग्राहक सेवाले फोन उठाउँदैन।",
+    "नमस्कार हजुर, विज्ञापन धेरै छन्।",
+    "नमस्कार हजुर, खाता बन्द गरियो।",
+    "नमस्कार हजुर, रिवार्ड पोइन्ट हरायो।",
+    "வணக்கம், கேஷ்பேக் கிடைக்கவில்லை.",
+    "வணக்கம், என் கணக்கு முடக்கப்பட்டது.",
+    "வணக்கம், ஆப்பில் விளம்பரங்கள் மிக அதிகம்.",
+    "வணக்கம், கேஒய்சி சரிபார்ப்பு நடக்கவில்லை.",
+    "வணக்கம், வாடிக்கையாளர் சேவை அழைப்பை துண்டிக்கிறார்கள்.",
+    "வணக்கம், வெகுமதி புள்ளிகள் காணவில்லை.",
+    "హలో ఫ్రెండ్స్, ఈ యాప్‌లో ప్రకటనలు చాలా ఎక్కువ.",
+    "హలో ఫ్రెండ్స్, క్యాష్‌బ్యాక్ ఇవ్వలేదు.",
+    "హలో ఫ్రెండ్స్, కస్టమర్ కేర్ ఫోన్ ఎత్తడం లేదు.",
+    "హలో ఫ్రెండ్స్, కేవైసీ ఇంకా పూర్తి కాలేదు.",
+    "హలో ఫ్రెండ్స్, చెప్పకుండానే అకౌంట్ బ్లాక్ చేశారు.",
+    "హలో ఫ్రెండ్స్, రివార్డ్ పాయింట్లు పోయాయి.",
+]
+OPENERS = {"नमस्ते", "नमस्कार", "सर", "मैडम", "हेलो", "हजुर", "வணக்கம்", "హలో", "ఫ్రెండ్స్"}
+
+
+def test_greetings_and_honorifics_never_name_an_issue(tmp_path):
+    """Eight people opening "नमस्ते सर" and six "नमस्कार हजुर" before unrelated
+    complaints made issues "सर" and "हजुर": the honorifics were no stop words."""
+    imported(tmp_path, _rows(OPENED, "opened", 1), company="PaisaPul")
+    done = run_scan("issues", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for issue in json.loads(done.stdout)["companies"][0]["issues"]:
+        said = {w for phrase in [issue["name"], *issue["phrases"]] for w in phrase.split()}
+        assert not said & OPENERS, issue
