@@ -249,3 +249,50 @@ def test_a_control_string_that_never_ends_loses_only_its_introducer(text):
 )
 def test_a_control_string_that_ends_goes_with_what_it_carries(text):
     assert textsafe.terminal(text) == "ab"
+
+
+# Letters of several scripts with the marks that belong to them, emoji with skin tones
+# and ZWJ partners, and flags: every cut must fall between what a reader sees as one
+# character ("फिर्ता" cut to "फिर्त…" lost its vowel sign; a family cut in half is two
+# people).
+_CLUSTERS = [
+    " ",
+    *("फि", "र्ता", "क्षि", "नहीं", "ति", "ணு", "வை", "ల్", "న్నా", "ను", "క్ష", "é", "a", "日"),
+    *("🇮🇳", "🇳🇵"),
+    "🤦🏽\u200d♂️",
+    "👨\u200d👩\u200d👧\u200d👦",
+]
+
+
+def _boundaries(text: str) -> set[int]:
+    import regex
+
+    return {0} | {m.end() for m in regex.finditer(r"\X", text)}
+
+
+@given(st.lists(st.sampled_from(_CLUSTERS), max_size=30), st.integers(1, 40))
+@settings(max_examples=300)
+def test_cuts_and_wraps_fall_between_grapheme_clusters(parts, width):
+    text = "".join(parts)
+    cut = textsafe.width_cut(text, width)
+    kept = cut[:-1] if cut.endswith("…") and cut != text else cut
+    assert text.startswith(kept) and len(kept.rstrip()) in _boundaries(text)
+    assert textsafe.text_cells(cut) <= width or len(_boundaries(kept)) <= 1
+    lines = textsafe.wrap_cells(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    ends, at = set(), 0
+    for line in lines:  # each line ends on a boundary of the whole text
+        at = text.index(line, at) + len(line) if line else at
+        ends.add(at)
+    assert ends <= _boundaries(text)
+
+
+def test_a_cut_keeps_vowel_signs_viramas_and_emoji_sequences_whole():
+    from scanner.text.clean import cut_text
+
+    assert textsafe.width_cut("फिर्ता पनि आएन", 5) == "फि…"  # not "फिर्त…"
+    assert textsafe.width_cut("డబ్బు పంపలేకపోతున్నాను", 13) == "డబ్బు పంపలేకపో…"  # not "…పోత…"
+    assert textsafe.width_cut("డబ్బు పంపలేకపోతున్నాను", 7) == "డబ్బు…"  # not "ప" without "ం"
+    assert textsafe.width_cut("ok 🤦🏽\u200d♂️ bye", 6) == "ok…"  # no bare 🤦 left
+    assert textsafe.wrap_cells("🇮🇳🇳🇵🇮🇳", 3) == ["🇮🇳", "🇳🇵", "🇮🇳"]  # no flag in halves
+    assert cut_text("पैसा फिर्ता", 10) == "पैसा फि…"  # stored cut: by characters, whole

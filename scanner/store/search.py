@@ -8,6 +8,12 @@ which people often write as "е", so for those a query word is widened into the
 spellings it may have been written in: "καφες" also asks for "καφές", "елка"
 for "ёлка". Greek words carry one accent and Russian ones at most one "ё", so
 that is one spelling per vowel, not a product of them.
+
+The joiners ZWNJ and ZWJ after a virama choose how an Indic word is drawn (an
+explicit virama, a half form) and are invisible: one keyboard writes the Telugu
+"నంబర్‌కు" (number-to) with a ZWNJ, another without, and the index keeps them as
+part of the word. A word is asked for without its joiners and with one after each
+virama in turn, as it may have been stored.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ _GREEK = {
     "ω": "ώ",
 }
 _GREEK_MARKS = {"\u0301", "\u0308", "\u0344", "\u0385"}  # acute/tonos, diaeresis
+_JOINERS = ("\u200c", "\u200d")  # ZWNJ, ZWJ
+_VIRAMA = 9  # the canonical combining class of every script's virama (halant, pulli)
 MAX_SPELLINGS = 32  # per word: a pasted 200-letter "word" must not become a huge query
 
 
@@ -33,9 +41,9 @@ def fts_query(text: str) -> str:
 
     Each word becomes a quoted phrase, so quotes, ``*``, ``NEAR`` or ``-`` typed by a
     user (or pasted from a post) are searched for, never interpreted. A word with
-    several spellings (Greek accents, "ё") asks for any of them. A "word" of
-    punctuation alone ("refund — never") is left out: the index holds no such word,
-    and asking for it found nothing at all.
+    several spellings (Greek accents, "ё", joiners after a virama) asks for any of
+    them. A "word" of punctuation alone ("refund — never") is left out: the index
+    holds no such word, and asking for it found nothing at all.
     """
     groups = []
     for word in text.split():
@@ -59,13 +67,15 @@ def _indexed(char: str) -> bool:
 
 
 def spellings(word: str) -> list[str]:
-    """``word`` and the other ways its Greek accents or Russian "ё" may be written."""
+    """``word`` and the other ways its Greek accents, Russian "ё" or joiners may be written."""
     word = unicodedata.normalize("NFC", word.lower())  # not casefold: "ß" must stay "ß"
     out = [word]
     if any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in word):
         out = _greek(word)
     if "е" in word or "ё" in word:
         out = [v for w in out for v in _yo(w)]
+    if any(unicodedata.combining(ch) == _VIRAMA for ch in word):
+        out = [v for w in out for v in _joined(w)]
     return list(dict.fromkeys(out))[:MAX_SPELLINGS]
 
 
@@ -91,3 +101,10 @@ def _yo(word: str) -> list[str]:
         plain,
         *(plain[:i] + "ё" + plain[i + 1 :] for i, ch in enumerate(plain) if ch == "е"),
     ]
+
+
+def _joined(word: str) -> list[str]:
+    """Without its joiners, then with a ZWNJ or a ZWJ after each virama in turn."""
+    bare = word.replace(_JOINERS[0], "").replace(_JOINERS[1], "")
+    at = [i + 1 for i, ch in enumerate(bare[:-1]) if unicodedata.combining(ch) == _VIRAMA]
+    return [word, bare, *(bare[:i] + joiner + bare[i:] for i in at for joiner in _JOINERS)]

@@ -12,7 +12,7 @@ import html
 import re
 import unicodedata
 
-from scanner.text.safe import strip_controls
+from scanner.text.safe import cluster_cut, strip_controls
 
 MAX_TEXT_CHARS = 20_000
 # A reply's title: this, then its thread's title (Reddit and Hacker News comments).
@@ -178,10 +178,11 @@ def clean_text(value: object, *, max_chars: int | None = MAX_TEXT_CHARS) -> str:
 
 
 def cut_text(text: str, max_chars: int = MAX_TEXT_CHARS) -> str:
-    """``text`` in at most ``max_chars`` characters, "…" where it was cut."""
+    """``text`` in at most ``max_chars`` characters, "…" where it was cut, between
+    grapheme clusters (``safe.cluster_cut``): never a vowel sign off its consonant."""
     if len(text) <= max_chars:
         return text
-    return text[: max_chars - 1].rstrip() + "…"
+    return text[: cluster_cut(text, max_chars - 1)].rstrip() + "…"
 
 
 def clean_line(value: object, *, max_chars: int = 500) -> str:

@@ -299,7 +299,7 @@ def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None)
             if line:
                 lines.append(line)
             while size > room:  # a word wider than the room: split by cells
-                cut = max(_fitting(token, room), 1)
+                cut = _fitting(token, room) or first_cluster(token)
                 lines.append(token[:cut])
                 token = token[cut:]
                 size = text_cells(token)
@@ -326,20 +326,50 @@ def wrap_cells_ending(
     return lines + wrap_cells(ending, width, under)
 
 
+# What a reader sees as one character (an extended grapheme cluster, UAX #29): a
+# consonant with its vowel signs and viramas ("कि", "र्ता", "క్ష"), an emoji with its
+# skin tone and ZWJ partners ("🤦🏽‍♂️", "👨‍👩‍👧"), a flag's two letters ("🇮🇳"). A cut or a
+# line break between code points left "फिर्त…" of "फिर्ता" (the sign AA gone), a
+# bare virama, or half a family; every cut here falls between clusters.
+_GRAPHEME = regex.compile(r"\X")
+
+
 def _fitting(text: str, width: int) -> int:
-    """How many leading characters of ``text`` fill at most ``width`` cells; reads
-    no further than the first that does not fit, so a 20,000-character post costs
-    no more than a short one."""
+    """How many leading characters of ``text`` fill at most ``width`` cells, in whole
+    grapheme clusters; reads no further than the first cluster that does not fit, so
+    a 20,000-character post costs no more than a short one."""
+    if text.isascii():  # one character, one cluster and one cell ("\r\n" is never cut here)
+        return min(len(text), max(width, 0))
     used = 0
-    for index, ch in enumerate(text):
-        used += cell_width(ch)
+    for cluster in _GRAPHEME.finditer(text):
+        used += text_cells(cluster.group())
         if used > width:
-            return index
+            return cluster.start()
     return len(text)
 
 
+def first_cluster(text: str) -> int:
+    """Characters in the first grapheme cluster of ``text`` (0 when it is empty)."""
+    found = _GRAPHEME.match(text)
+    return found.end() if found else 0
+
+
+def cluster_cut(text: str, max_chars: int) -> int:
+    """The end of the last whole grapheme cluster within ``text[:max_chars]``: where
+    to cut a text by characters without parting a letter from its marks."""
+    if len(text) <= max_chars:
+        return len(text)
+    end = 0
+    for cluster in _GRAPHEME.finditer(text):
+        if cluster.end() > max_chars:
+            break
+        end = cluster.end()
+    return end
+
+
 def width_cut(text: str, width: int) -> str:
-    """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice."""
+    """Cut to ``width`` terminal cells with an ellipsis; wide characters count twice,
+    and the cut falls between grapheme clusters."""
     if width <= 0:
         return ""
     if _fitting(text, width) == len(text):
