@@ -571,3 +571,46 @@ def test_a_long_periods_recent_grievances_start_at_the_labelled_days_first_secon
     (issue,) = json.loads(run("--format", "json"))["issues"]
     assert issue["clusters"] == [2, 1, 3]  # every grievance, the day before's too
     assert "Grievances since 2026-07-14: #2, #1 (all:" in run("--format", "markdown")
+
+
+def test_an_isolated_grievance_names_the_systemic_issue_that_holds_it(site, report):
+    """One person's age-check complaint is an isolated grievance, but the age check is
+    a systemic issue: "isolated" alone read as a one-off."""
+    data = json.loads(report("--all", "--format", "json").stdout)  # singles listed too
+    theme = _theme(data)
+    assert theme["verdict"] == "systemic"
+    held = {_cluster_of(site, m) for m in ("V-4", "V-5")}  # in the period (from 11-04)
+    others = {_cluster_of(site, m) for m in ("F-1", "A-1", "S-1")}  # in no issue
+    clusters = {c["id"]: c for c in data["clusters"]}
+    assert held <= set(clusters) and all(clusters[c]["verdict"] == "isolated" for c in held)
+    assert all(clusters[c]["issues"] == [theme["id"]] for c in held)
+    assert others <= set(clusters) and all(clusters[c]["issues"] == [] for c in others)
+    rows = list(csv.DictReader(io.StringIO(report("--all", "--format", "csv").stdout)))
+    by_id = {int(r["id"]): r for r in rows if r["kind"] == "cluster"}
+    assert all(by_id[c]["issues"] == str(theme["id"]) for c in held)
+    # The text view at 80 columns: the row of each held grievance shows the issue.
+    text = run_scan("report", "--as-of", AS_OF, "--all", cwd=site, env={"COLUMNS": "80"}).stdout
+    isolated = text[text.index("Isolated grievances") :]
+    head = isolated.splitlines()[1].split()
+    assert "Issues" in head, head
+    for cluster in held:
+        row = next(line for line in isolated.splitlines() if line.startswith(f"#{cluster} "))
+        assert row.split()[head.index("Issues")] == str(theme["id"]), row
+    markdown = report("--all", "--format", "markdown").stdout
+    md_rows = [line for line in markdown.splitlines() if line.startswith(f"| #{min(held)} |")]
+    assert f"| {theme['id']} |" in md_rows[-1], md_rows
+
+
+def test_the_digest_says_which_systemic_issue_holds_a_new_isolated_grievance(site):
+    done = run_scan("digest", "--dry-run", "--to", "ops@example.com", cwd=site)
+    assert done.returncode == 0, done.stderr
+    plain = done.stdout[: done.stdout.index("text/html")]
+    data = json.loads(run_scan("report", "--format", "json", cwd=site).stdout)
+    theme = _theme(data)
+    held = {_cluster_of(site, m) for m in ("V-1", "V-3", "V-4", "V-5", "H-1")}
+    listed = {int(x.split()[0][1:]): x for x in plain.splitlines() if x.startswith("  #")}
+    assert held & set(listed), plain
+    for cluster, line in listed.items():
+        said = line.rstrip().endswith(f"in issue {theme['id']}")
+        assert said == (cluster in held), line
+    assert set(listed) - held, plain  # a grievance in no issue is listed too, plainly

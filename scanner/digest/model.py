@@ -55,6 +55,9 @@ class Grievance:
     # A grievance that is the whole of an issue listed above: its quote and links are
     # there, so here it is one line that points to it.
     quoted_in_issue: int | None = None
+    # A grievance's: the systemic issues that hold it (the same grievance in other
+    # words, many people's), so an isolated one is not read as a one-off.
+    issues: list[int] = field(default_factory=list)
 
     @property
     def is_issue(self) -> bool:
@@ -70,6 +73,14 @@ class Grievance:
     def grievance_id_parts(self) -> tuple[str, str]:
         """:attr:`grievance_ids` as (ids, the command that lists them all or "")."""
         return grievance_id_parts(self, GRIEVANCE_IDS)
+
+    @property
+    def in_issues(self) -> str:
+        """ "in issue 1" or "in issues 1, 4": the systemic issues holding a grievance."""
+        if not self.issues:
+            return ""
+        word = "issue" if len(self.issues) == 1 else "issues"
+        return f"in {word} {', '.join(str(i) for i in self.issues)}"
 
     @property
     def coordinated(self) -> bool:

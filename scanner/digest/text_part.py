@@ -104,6 +104,7 @@ def _grievance(g: Grievance, *, compact: bool) -> list[str]:
     title = f"Issue {g.id}: {terminal(g.name)}" if g.is_issue else f"#{g.id}"
     flags = f" [{', '.join(terminal(f) for f in g.flags)}]" if g.flags else ""
     last = f"; last {g.last_seen}" if compact and g.last_seen else ""
+    last += f"; {g.in_issues}" if g.in_issues else ""
     # People count inside the window: none for a grievance older than it (a first
     # digest lists everything known), where "0 people, 1 mention" would read wrong.
     counts = f"{people}, {mentions}" if g.people else mentions

@@ -68,6 +68,7 @@ def grievance_view(cluster: Any, old: dict[str, Any] | None, rules: DigestRules)
         weekly=list(cluster.weekly or []),
         posts=posts_of(list(cluster.members or []), rules.links_per_grievance),
         flags=[strip_controls(str(f), keep_newlines=False) for f in cluster.flags or []],
+        issues=[int(i) for i in getattr(cluster, "issues", None) or []],
     )
 
 

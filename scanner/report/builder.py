@@ -226,10 +226,22 @@ def build(
         report.systemic_more = max(0, len(sys_views) - (sys_cap or len(sys_views)))
         report.isolated_more = max(0, len(iso_views) - (iso_cap or len(iso_views)))
         report.clusters = sys_views[:sys_cap] + iso_views[:iso_cap]
-        return report
+        return _with_issues(report)
     report.systemic_more = max(0, len(systemic) - (sys_cap or len(systemic)))
     report.isolated_more = max(0, len(isolated) - (iso_cap or len(isolated)))
     report.clusters = scope.views(systemic[:sys_cap]) + scope.views(isolated[:iso_cap])
+    return _with_issues(report)
+
+
+def _with_issues(report: Report) -> Report:
+    """Each listed grievance names the listed systemic issues that hold it: "isolated"
+    alone read as a one-off when the same grievance in other words was many people's."""
+    holding: dict[int, list[int]] = {}
+    for issue in report.systemic_issues:
+        for cluster_id in issue.clusters:
+            holding.setdefault(cluster_id, []).append(issue.id)
+    for cluster in report.clusters:
+        cluster.issues = holding.get(cluster.id, [])
     return report
 
 

@@ -49,6 +49,9 @@ class ClusterView:
     members: list[MemberView] = field(default_factory=list)
     weekly: list[int] = field(default_factory=list)  # mentions per week, oldest first
     title: str = ""  # the representative post's title as shown (``shown_title``)
+    # The systemic issues listed beside it that hold it: a grievance one person wrote
+    # is isolated, but the same grievance in other words may be many people's.
+    issues: list[int] = field(default_factory=list)
 
     @property
     def shown(self) -> str:
@@ -69,6 +72,7 @@ class ClusterView:
             "flags": self.flags,
             "representative": self.representative,
             "title": self.title,
+            "issues": self.issues,
             "members": [vars(m).copy() for m in self.members],
         }
 

@@ -48,7 +48,16 @@ SYSTEMIC_COLUMNS = (
     "Flags",
     "Grievance",
 )
-ISOLATED_COLUMNS = ("ID", "Last seen", "Category", "Posts", "Sources", "Flags", "Grievance")
+ISOLATED_COLUMNS = (
+    "ID",
+    "Last seen",
+    "Category",
+    "Posts",
+    "Sources",
+    "Flags",
+    "Issues",
+    "Grievance",
+)
 # Columns of numbers: right-aligned, their headings too, in HTML and Markdown alike.
 NUMBER_COLUMNS = frozenset(
     {"People", "Posts", "Mentions", "Grievance posts", "Systemic grievances", "Systemic issues"}
@@ -504,3 +513,9 @@ def issue_grievance_parts(
     ids = f"{text} and {more} more" if more else text
     label = f"Grievances since {day(issue.clusters_since)}"  # with a post since then
     return label, ids, f"(all: scan report{options} --issue {issue.id})"
+
+
+def issue_ids(cluster: ClusterView) -> str:
+    """The systemic issues listed that hold an isolated grievance ("1, 4"): the same
+    grievance in other words is many people's, which "isolated" alone hides."""
+    return ", ".join(str(i) for i in cluster.issues)

@@ -36,6 +36,7 @@ ROW_COLUMNS = [
     "name",
     "phrases",
     "clusters",
+    "issues",  # a grievance's: the systemic issues listed that hold it
 ]
 MEMBER_COLUMNS = ["cluster_id", "id", "source", "author", "url", "published_at", "title", "text"]
 ISSUE_MEMBER_COLUMNS = [
@@ -88,6 +89,7 @@ def render_report(report: Report, screen: Screen) -> str:
                 "",
                 "",
                 "",
+                ";".join(str(i) for i in c.issues),
             ]
         )
     for i in report.issues:
@@ -109,6 +111,7 @@ def render_report(report: Report, screen: Screen) -> str:
                 i.name,
                 ";".join(i.phrases),
                 ";".join(str(c) for c in i.clusters),
+                "",
             ]
         )
     return out.getvalue()

@@ -22,6 +22,7 @@ from scanner.report.formats.common import (
     day,
     header_counts,
     hidden_line,
+    issue_ids,
     moment,
     more_line,
     none_line,
@@ -136,6 +137,7 @@ def render_report(report: Report, screen: Screen) -> str:
                     str(c.mentions),
                     md(", ".join(c.sources)),
                     md(", ".join(c.flags)),
+                    issue_ids(c),
                     md(textsafe.width_cut(c.shown, 160)),
                 ]
             )

@@ -28,6 +28,7 @@ from scanner.report.formats.common import (
     day,
     header_counts,
     hidden_line,
+    issue_ids,
     moment,
     more_line,
     period_hint,
@@ -184,12 +185,13 @@ ISOLATED = Layout(
         Column("Last", lambda r, c: Text(day(c.last_seen))),
         Column("Posts", lambda r, c: Text(str(c.mentions)), right=True),
         Column("Flags", lambda r, c: _flags(c.flags)),
+        Column("Issues", lambda r, c: Text(issue_ids(c)), right=True),
         Column("Category", lambda r, c: _safe(category_text(r, c)), short=_best_category),
         Column("Sources", lambda r, c: _safe(", ".join(c.sources)), short=_first_source),
     ],
-    essential=5,
+    essential=6,
     drops=["Sources"],
-    order=["ID", "Posts", "Last", "Flags", "Category", "Sources"],
+    order=["ID", "Posts", "Last", "Flags", "Issues", "Category", "Sources"],
 )
 
 
