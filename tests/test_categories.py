@@ -196,3 +196,21 @@ def test_ads_and_paid_plans_are_categories_of_their_own(text, key):
     """App-store reviews complain above all of ads and paywalls; with no category for
     either, 45% of such reviews were "Other"."""
     assert categorise(text)[0] == key
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The OTP never arrived so I cannot log in",
+        "ओटिपी आएन, लगइन हुँदैन",  # Nepali: the OTP did not come, no login
+        "ओटीपी अभी तक नहीं आया",  # Hindi: the OTP has not come yet
+        "ஓடிபி வரவில்லை",  # Tamil: the OTP did not come
+        "ఓటీపీ రాలేదు",  # Telugu: the OTP did not come
+        "El código no llegó y no puedo entrar",
+    ],
+)
+def test_a_code_that_never_came_is_a_login_problem_not_a_delivery(text):
+    # "did not come" is how a parcel is late in these languages, and how an OTP is:
+    # on our Indic wallet reviews the OTP issue was filed under "Delivery and delays".
+    assert categorise(text) == ["account_registration"], text
+    assert categorise("My parcel never arrived") == ["delivery_delays"]
