@@ -157,6 +157,7 @@ class Board:
     per_page: int = 15  # complaints per listing page
     delay: float = 0.0  # seconds each complaint page takes
     retry_after: dict[str, int] = field(default_factory=dict)  # path -> 429s still to answer
+    garbled: set[str] = field(default_factory=set)  # paths answered "gzip" but plain
     starts: list[tuple[float, str]] = field(default_factory=list)
     in_flight: int = 0
     most_in_flight: int = 0
@@ -221,6 +222,8 @@ def _board_handler(board: Board) -> type[BaseHTTPRequestHandler]:
             body, status, headers = b"", 200, {}
             if pause:
                 status, headers = 429, {"Retry-After": str(pause)}
+            elif path in board.garbled:  # refused by the decompression middleware
+                body, headers = b"not gzip at all", {"Content-Encoding": "gzip"}
             elif path == "/robots.txt":
                 body = b"User-agent: *\nAllow: /\n"
             elif path.startswith("/acme-b1/page/"):

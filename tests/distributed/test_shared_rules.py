@@ -116,6 +116,26 @@ def test_a_capped_sources_backlog_is_crawled_on_the_next_nights(
     assert rows(db, "SELECT state FROM source_health") == [("ok",)]
 
 
+def test_a_page_refused_after_download_does_not_hold_the_page_cap(
+    redis_server: RedisServer, board: Board, tmp_path: Path
+) -> None:
+    """A body the decompression middleware refuses (a gzip bomb, a lie about gzip) fails
+    in a process_response, which no process_exception sees: its lease, counted
+    against the cap, was never handed back, and every worker waited for the time
+    budget with pages left in the queue."""
+    board.pages, board.per_page = 4, 4
+    board.garbled = {f"/acme-complaint-c{c}" for c in (1000, 1001, 1002)}
+    write_config(tmp_path, [board_source(board, max_pages=6, max_minutes=0.5)])  # 30 s
+    status, err, _ = crawl_with_workers(tmp_path, redis_server.url)
+    run = rows(
+        tmp_path / "scan.db",
+        "SELECT json_extract(stats, '$.finish_reason'), "
+        "json_extract(stats, '$.\"scan/pages\"') FROM runs WHERE source = 'board'",
+    )[0]
+    assert run == ("closespider_pagecount", 6), (run, status, err[-2000:])
+    assert board.count("/acme-complaint-c100") >= 3  # the refused pages were fetched
+
+
 def test_a_sources_time_budget_is_the_sources_not_each_workers(
     redis_server: RedisServer, board: Board, tmp_path: Path
 ) -> None:

@@ -57,6 +57,9 @@ class LeasingScheduler(Scheduler):
         self.crawler = crawler
         self.ready: deque[Request] = deque()  # leased by a kick (see kick)
         self.kicked: set[int] = set()
+        # The last lease was refused at the page cap: the queue's pages wait for the
+        # cap, not for this worker, which may go idle (see has_pending_requests).
+        self.capped = False
         self.outbox: Outbox | None = None
         self.frontier: Any = None  # the RemoteFrontier, once open
         self.pace = Pace.from_settings(crawler.settings)
@@ -141,7 +144,15 @@ class LeasingScheduler(Scheduler):
 
     def has_pending_requests(self) -> bool:
         with self._stopping_quietly():
-            return bool(self.ready or self._outbox().requests) or len(self.queue) > 0
+            if self.ready or self._outbox().requests:
+                return True
+            # At the cap the queue's pages are none of this worker's to crawl: pending,
+            # they kept the engine from going idle, and the idle handler is what hands
+            # back a lease whose page never came to be read (a body refused in a
+            # downloader middleware's process_response, which no process_exception
+            # sees): held against the cap, it stopped every worker until the source's
+            # time budget ran out.
+            return not self.capped and len(self.queue) > 0
         # Redis is gone for good: pending for all this worker knows. Not "none", which
         # would close the spider as finished; the process stops (giveup) instead.
         return True
@@ -174,6 +185,7 @@ class LeasingScheduler(Scheduler):
     def _lease(self) -> Request | None:
         """The first queued request, leased, when its host has room for it here."""
         outbox = self._outbox()
+        self.capped = False
         while (first := self.queue.peek()) is not None:
             member, host, data = first
             gate = SharedHostGate.of(host)
@@ -182,6 +194,7 @@ class LeasingScheduler(Scheduler):
                 return None  # the host's pages wait in the queue, for whoever has room
             token = self.queue.take(member)
             if token == CAPPED:  # the cap's pages are read or in hand: none to lease
+                self.capped = True
                 return None
             if token is None:  # another worker was quicker
                 continue
