@@ -223,6 +223,8 @@ def test_width_cut_counts_wide_and_combining_characters():
 # (SOS), U+009D (OSC), U+009E (PM).
 MOJIBAKE = [
     "Die Straße war gesperrt. Übel! Ich will mein Geld zurück.".encode().decode("latin-1"),
+    # "ě" holds U+009B (CSI), which took the letter after it: "DÄuji"
+    "Děkuji, věc nefunguje".encode().decode("latin-1"),
     "Доставка не пришла, ООО Мегафон молчит. Ничего не работает".encode().decode("latin-1"),
 ]
 
@@ -296,3 +298,22 @@ def test_a_cut_keeps_vowel_signs_viramas_and_emoji_sequences_whole():
     assert textsafe.width_cut("ok 🤦🏽\u200d♂️ bye", 6) == "ok…"  # no bare 🤦 left
     assert textsafe.wrap_cells("🇮🇳🇳🇵🇮🇳", 3) == ["🇮🇳", "🇳🇵", "🇮🇳"]  # no flag in halves
     assert cut_text("पैसा फिर्ता", 10) == "पैसा फि…"  # stored cut: by characters, whole
+
+
+@pytest.mark.parametrize(
+    "cluster",
+    [
+        "👨" + "\u200d👩" * 3000,  # emoji chained by ZWJ: one cluster
+        "👍" + "\U0001f3fd" * 2000,  # a run of skin tones
+        "\u1100" * 3000 + "\u1161",  # Hangul leading jamo: one syllable
+    ],
+)
+def test_a_cluster_wider_than_a_line_is_cut_where_the_line_ends(cluster):
+    # Kept whole, one hostile post made a line thousands of cells wide, and a post
+    # opening with one was stored as "…" alone.
+    text = "My review: " + cluster
+    assert max(textsafe.text_cells(line) for line in textsafe.wrap_cells(text, 40)) <= 40
+    assert textsafe.text_cells(textsafe.width_cut(text, 20)) <= 20
+    from scanner.text.clean import cut_text
+
+    assert len(cut_text(text, 100)) == 100 and cut_text(text, 100).startswith(text[:11])

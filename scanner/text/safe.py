@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as _html
 import re
 import unicodedata
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import regex
@@ -25,9 +26,12 @@ import regex
 # Straße war gesperrt …" was stored as "Die StraÃ". The 8-bit forms end only at BEL
 # or ESC \, which such text never holds. No string runs past another introducer,
 # so each character is read once: a megabyte of them costs no more than its length.
+# The 8-bit CSI (U+009B, in "ě" and "ś" read so) goes with a sequence only when
+# parameters follow it ("\x9b31m"): else it took the next letter ("Děkuji" lost its
+# "k"), and alone it is dropped with the other controls.
 _ESCAPES = re.compile(
     r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                                  # CSI
+    \x1b\[[0-?]*[ -/]*[@-~] | \x9b[0-?]+[ -/]*[@-~]                  # CSI
     | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)                # OSC, DCS...
     | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x90\x98\x9d\x9e\x9f]*(?:\x07|\x1b\\)  # 8-bit forms
     | \x1b[@-Z\\-_]                                                   # other 2-char escapes
@@ -64,15 +68,26 @@ MAX_MARKS = 8
 # No Python re class can name the combining marks (Unicode M*) short of listing
 # hundreds of ranges, which made this search 50 times slower than regex's \p{M}:
 # 13 times the cost of sanitising a non-ASCII post.
-_MARK_FLOOD = regex.compile(rf"(\p{{M}}{{{MAX_MARKS}}})\p{{M}}+")
+# Invisible format characters (ZWJ, ZWNJ, word joiners) between the marks do not
+# break a flood: "a" with 300 accents and a ZWNJ after each stacks just as high.
+_MARK_FLOOD = regex.compile(
+    rf"(?:\p{{M}}\p{{Cf}}*){{{MAX_MARKS}}}[\p{{M}}\p{{Cf}}]*\p{{M}}\p{{Cf}}*"
+)
+_MARK = regex.compile(r"\p{M}")
 
 
 def cap_marks(text: str) -> str:
-    """``text`` with at most :data:`MAX_MARKS` combining marks in a row: the rest
-    of a flood goes, the letter and its first marks stay."""
+    """``text`` with at most :data:`MAX_MARKS` combining marks on one character (the
+    invisible format characters among them not counted): the rest of a flood goes,
+    the letter and its first marks stay."""
     if text.isascii():
         return text
-    return _MARK_FLOOD.sub(r"\1", text)
+    return _MARK_FLOOD.sub(_first_marks, text)
+
+
+def _first_marks(flood: regex.Match[str]) -> str:
+    ninth = list(_MARK.finditer(flood.group()))[MAX_MARKS]
+    return flood.group()[: ninth.start()]
 
 
 # Invisible format characters (Unicode category Cf, less the visible Arabic and
@@ -299,7 +314,7 @@ def wrap_cells(text: str, width: int, indent: str = "", rest: str | None = None)
             if line:
                 lines.append(line)
             while size > room:  # a word wider than the room: split by cells
-                cut = _fitting(token, room) or first_cluster(token)
+                cut = _fitting(token, room) or _first_cluster(token, room)
                 lines.append(token[:cut])
                 token = token[cut:]
                 size = text_cells(token)
@@ -332,6 +347,22 @@ def wrap_cells_ending(
 # line break between code points left "फिर्त…" of "फिर्ता" (the sign AA gone), a
 # bare virama, or half a family; every cut here falls between clusters.
 _GRAPHEME = regex.compile(r"\X")
+#: The longest cluster kept whole. Real ones are short (a family emoji is 7 code
+#: points, a conjunct with its signs under 10); a hostile post can make one of
+#: thousands (emoji chained by ZWJ, a run of skin tones or of Hangul leading jamo),
+#: which no line can hold: such a cluster is cut anywhere, as before clusters were.
+MAX_CLUSTER = 32
+
+
+def _clusters(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each grapheme cluster of ``text``; of each code point of one
+    longer than :data:`MAX_CLUSTER`."""
+    for cluster in _GRAPHEME.finditer(text):
+        start, end = cluster.span()
+        if end - start <= MAX_CLUSTER:
+            yield start, end
+        else:
+            yield from ((at, at + 1) for at in range(start, end))
 
 
 def _fitting(text: str, width: int) -> int:
@@ -341,29 +372,43 @@ def _fitting(text: str, width: int) -> int:
     if text.isascii():  # one character, one cluster and one cell ("\r\n" is never cut here)
         return min(len(text), max(width, 0))
     used = 0
-    for cluster in _GRAPHEME.finditer(text):
-        used += text_cells(cluster.group())
+    for start, end in _clusters(text):
+        used += text_cells(text[start:end])
         if used > width:
-            return cluster.start()
+            return start
     return len(text)
 
 
-def first_cluster(text: str) -> int:
-    """Characters in the first grapheme cluster of ``text`` (0 when it is empty)."""
-    found = _GRAPHEME.match(text)
-    return found.end() if found else 0
+def _first_cluster(text: str, width: int) -> int:
+    """Where to end a line that cannot hold the first cluster of ``text``: after it
+    when it is a letter or an emoji (at most 8 cells: a family), else (21 skin tones
+    in a row) where ``width`` cells end."""
+    start, end = next(_clusters(text), (0, 0))
+    if text_cells(text[start:end]) <= 8:
+        return end
+    return _points_fitting(text, width)
+
+
+def _points_fitting(text: str, width: int) -> int:
+    """How many leading code points of ``text`` fill ``width`` cells, at least one."""
+    used = 0
+    for at, char in enumerate(text):
+        used += cell_width(char)
+        if used > width:
+            return max(at, 1)
+    return len(text)
 
 
 def cluster_cut(text: str, max_chars: int) -> int:
     """The end of the last whole grapheme cluster within ``text[:max_chars]``: where
     to cut a text by characters without parting a letter from its marks."""
-    if len(text) <= max_chars:
-        return len(text)
+    if len(text) <= max_chars or text.isascii():
+        return min(len(text), max_chars)
     end = 0
-    for cluster in _GRAPHEME.finditer(text):
-        if cluster.end() > max_chars:
+    for _start, stop in _clusters(text):
+        if stop > max_chars:
             break
-        end = cluster.end()
+        end = stop
     return end
 
 
