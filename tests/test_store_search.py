@@ -21,6 +21,9 @@ POSTS = {
     "hi": "मेरा पैसा वापस नहीं मिला",
     "ta": "பணத்தை திருப்பி தரவில்லை",
     "ss": "Die Straße war gesperrt",
+    "emoji": "refund never came 🥺",
+    # Bengali "ক্ষমা" with a ZWNJ after each of its two viramas
+    "bn": "দয়া করে ক\u09cd\u200cষ\u09cd\u200cমা চাই",
 }
 
 
@@ -73,6 +76,12 @@ def test_scan_mentions_search_finds_a_word_typed_without_its_accent(site):
         ("refuse — client", {"fr"}),
         ("refuse | client -", {"fr"}),
         ("मेरा - पैसा", {"hi"}),
+        # an emoji the index keeps as a word is searched for, not dropped as punctuation
+        ("🥺", {"emoji"}),
+        ("refund 🥺", {"emoji"}),
+        # typed without the joiners, or with one of the two, as keyboards differ
+        ("ক\u09cdষ\u09cdমা", {"bn"}),
+        ("ক\u09cd\u200cষ\u09cdমা", {"bn"}),
     ],
 )
 def test_search_ignores_case_and_accents_and_keeps_indic_words_whole(site, words, expected):

@@ -18,6 +18,7 @@ virama in turn, as it may have been stored.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 # Greek vowels and the accented forms (tonos, dialytika) a written word may have.
@@ -47,22 +48,19 @@ def fts_query(text: str) -> str:
     """
     groups = []
     for word in text.split():
-        if not any(map(_indexed, word)):
+        if all(map(_separator, word)):
             continue  # "-" or "|" between words is in no post's index: it matched none
         phrases = ['"' + w.replace('"', '""') + '"' for w in spellings(word)]
         groups.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
     return " AND ".join(groups) or '""'
 
 
-def _indexed(char: str) -> bool:
-    """Whether the index's tokenizer keeps ``char`` in a word: letters, digits,
-    private-use characters and the combining marks it is told to keep (see
-    ``migrations.fts_tokenizer``); all else separates words."""
-    category = unicodedata.category(char)
-    return (
-        char.isalnum()
-        or category == "Co"
-        or ("\u0900" <= char < "\u2000" and category in {"Mn", "Mc", "Me"})
+def _separator(char: str) -> bool:
+    """Whether ``char`` is punctuation, or an ASCII symbol ("|", "+", "="): what the
+    index's tokenizer never keeps in a word. Other symbols are left to it: it keeps
+    the emoji it knows ("🥺"), and its tables are older than Python's."""
+    return unicodedata.category(char).startswith("P") or (
+        char.isascii() and not char.isalnum() and not char.isspace()
     )
 
 
@@ -104,7 +102,18 @@ def _yo(word: str) -> list[str]:
 
 
 def _joined(word: str) -> list[str]:
-    """Without its joiners, then with a ZWNJ or a ZWJ after each virama in turn."""
+    """Without its joiners, then with a joiner after the viramas it may be typed
+    after: one, then two, ... up to :data:`MAX_SPELLINGS` spellings. The index parts
+    a word at a ZWNJ and at a ZWJ alike, so one of them stands for both."""
     bare = word.replace(_JOINERS[0], "").replace(_JOINERS[1], "")
     at = [i + 1 for i, ch in enumerate(bare[:-1]) if unicodedata.combining(ch) == _VIRAMA]
-    return [word, bare, *(bare[:i] + joiner + bare[i:] for i in at for joiner in _JOINERS)]
+    out = [word, bare]
+    for size in range(1, len(at) + 1):
+        for chosen in itertools.combinations(at, size):
+            joined = bare
+            for i in reversed(chosen):
+                joined = joined[:i] + _JOINERS[0] + joined[i:]
+            out.append(joined)
+            if len(out) >= MAX_SPELLINGS:
+                return out
+    return out
