@@ -36,6 +36,7 @@ from scanner.text.clean import MAX_TEXT_CHARS, clean_line, clean_text, cut_text
 from scanner.text.counts import counted
 from scanner.text.dates import DateOutOfRange, iso, to_utc, why_implausible
 from scanner.text.language import guess_language
+from scanner.text.safe import cluster_cut
 
 __all__ = ["BadRow", "ImportResult", "RowError", "detect_format", "import_file", "import_notes"]
 
@@ -626,4 +627,4 @@ def _reject_id_clashes(
 def _shortened(value: Any) -> str:
     """``value`` as written, cut to a readable length for an error line."""
     text = repr(value)
-    return text if len(text) <= 40 else f"{text[:30]}… ({len(text)} characters)"
+    return text if len(text) <= 40 else f"{text[: cluster_cut(text, 30)]}… ({len(text)} characters)"

@@ -215,3 +215,26 @@ def test_a_crash_in_nepali_is_the_crash_issue_of_the_hindi_posts(tmp_path):
     assert done.returncode == 0, done.stderr
     issues = json.loads(done.stdout)["companies"][0]["issues"]
     assert [i["grievances"] for i in issues] == [6], issues  # one issue of all six
+
+
+def test_scan_stats_cuts_and_pads_a_source_name_by_terminal_cells(tmp_path):
+    """A Nepali source name was cut by code points (its last vowel sign gone) and
+    padded by them, so its counts stood in other columns than the rest's."""
+    name = "नेपाली उपभोक्ता गुनासो फिर्ताकी"  # 31 code points, 27 cells
+    rows = [
+        {"id": "a", "source": name, "text": "पैसा काटियो तर फिर्ता आएन"},
+        {"id": "b", "source": "trustpilot", "text": "Refund never came"},
+    ]
+    path = imported(tmp_path, rows, company="PaisaPul")
+    done = run_scan("stats", cwd=path)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith(("नेपाली", "trustpilot"))]
+    assert len(lines) == 2, done.stdout
+    nepali = next(line for line in lines if line.startswith("नेपाली"))
+    assert name in nepali  # whole: it fits the 30 cells
+    from scanner.text.safe import text_cells
+
+    def count_at(line: str) -> int:  # the cell where the mentions count ends
+        return text_cells(line[: line.index("1") + 1])
+
+    assert count_at(lines[0]) == count_at(lines[1]), lines

@@ -7,7 +7,7 @@ import json
 import click
 
 from scanner.commands._app import App, pass_app
-from scanner.text.safe import sanitize_tree, terminal
+from scanner.text.safe import sanitize_tree, terminal, text_cells, width_cut
 
 
 @click.command()
@@ -36,8 +36,9 @@ def stats(app: App, as_json: bool) -> None:
     if data["by_source"]:
         click.echo("\nsource                          mentions  grievances  first       last")
         for s in data["by_source"]:
-            name = terminal(s["source"])[:30]
+            name = width_cut(terminal(s["source"]), 30)  # by cells, between clusters
+            name += " " * (30 - text_cells(name))
             first, last = (s["first"] or "-")[:10], (s["last"] or "-")[:10]
             click.echo(
-                f"{name:<30}  {s['mentions']:>8}  {s['grievances'] or 0:>10}  {first:<10}  {last}"
+                f"{name}  {s['mentions']:>8}  {s['grievances'] or 0:>10}  {first:<10}  {last}"
             )
