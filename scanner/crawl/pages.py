@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -32,6 +33,18 @@ if TYPE_CHECKING:
 PAGES = "scan/pages"
 #: Sent for each page, with ``response``, ``request`` and ``spider`` (as ``response_received``).
 page_read = object()
+
+
+#: Sent, with ``request``, for a page refused after its download by a downloader
+#: middleware's ``process_response`` (a gzip bomb, a body its Content-Encoding does
+#: not unpack): Scrapy tells no other middleware, so whoever holds something for the
+#: request (a distributed crawl's lease on the page) hears of it here.
+page_refused = object()
+
+
+def refused(crawler: Crawler, request: Request) -> None:
+    """A downloader middleware refused ``request``'s response: no page, ever."""
+    crawler.signals.send_catch_log(page_refused, request=request, spider=crawler.spider)
 
 
 def read(crawler: Crawler, response: Response) -> None:

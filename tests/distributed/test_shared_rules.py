@@ -136,6 +136,23 @@ def test_a_page_refused_after_download_does_not_hold_the_page_cap(
     assert board.count("/acme-complaint-c100") >= 3  # the refused pages were fetched
 
 
+def test_a_page_refused_after_download_does_not_hold_its_hosts_room(
+    redis_server: RedisServer, board: Board, tmp_path: Path
+) -> None:
+    """With one page at a time on the site, the refused pages' leases held the host's
+    room: no worker leased another page, and the crawl stopped at its time budget."""
+    board.pages, board.per_page = 2, 4
+    board.garbled = {f"/acme-complaint-c{c}" for c in (1000, 1001, 1002)}
+    write_config(tmp_path, [board_source(board, concurrency=1, max_minutes=0.5)])  # 30 s
+    status, err, _ = crawl_with_workers(tmp_path, redis_server.url)
+    reason = rows(
+        tmp_path / "scan.db",
+        "SELECT json_extract(stats, '$.finish_reason') FROM runs WHERE source = 'board'",
+    )[0][0]
+    assert reason == "finished", (reason, status, err[-2000:])
+    assert board.count("/acme-complaint-c2") == 4  # the second listing's pages: all read
+
+
 def test_a_sources_time_budget_is_the_sources_not_each_workers(
     redis_server: RedisServer, board: Board, tmp_path: Path
 ) -> None:

@@ -39,7 +39,7 @@ from scanner.crawl.distributed.outbox import Outbox
 from scanner.crawl.extension import SourceExtension
 from scanner.crawl.health import Verdict
 from scanner.crawl.middlewares.frontier import Frontier
-from scanner.crawl.pages import page_read
+from scanner.crawl.pages import page_read, page_refused
 from scanner.crawl.sites import SourceSites
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,7 @@ class RemoteSourceExtension(SourceExtension):
             (self.spider_opened, signals.spider_opened),
             (self.spider_idle, signals.spider_idle),
             (self.page_read, page_read),
+            (self.page_refused, page_refused),
             (self.spider_closed, signals.spider_closed),
         ):
             crawler.signals.connect(handler, signal=signal)
@@ -213,6 +214,12 @@ class RemoteSourceExtension(SourceExtension):
         )
         if reason:
             self.close(reason.decode())
+
+    def page_refused(self, request: Request) -> None:
+        """A page refused after its download (``pages.page_refused``) is done: its
+        lease released, or it held its host's room and its share of the page cap
+        until the source's time budget ran out."""
+        self.state.release(request.meta.get("scan_lease"))
 
     def close(self, reason: str) -> None:
         if not self.closing:

@@ -19,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from scanner.crawl import failures
+from scanner.crawl import failures, pages
 from scanner.crawl.middlewares.outcome import size
 
 
@@ -28,6 +28,7 @@ class SizeCappedCompressionMiddleware(HttpCompressionMiddleware):
         self, stats: StatsCollector | None = None, *, crawler: Crawler | None = None
     ) -> None:
         super().__init__(stats, crawler=crawler)
+        self.crawler = crawler
         self.cap = crawler.settings.getint("DOWNLOAD_MAXSIZE") if crawler else 0
 
     # The spider-less signature of Scrapy 2.14+; Scrapy's own method still accepts
@@ -43,6 +44,7 @@ class SizeCappedCompressionMiddleware(HttpCompressionMiddleware):
             if not request.meta.get("scan_robots"):
                 cap = request.meta.get("download_maxsize", self.cap)
                 failures.record(self.stats, "too_large", response.url, f"{size(cap)} unpacked")
+                self._refused(request)
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the decoder raises: counted
             # A body that is not what its Content-Encoding says (plain text sent as
@@ -51,4 +53,10 @@ class SizeCappedCompressionMiddleware(HttpCompressionMiddleware):
             coding = (response.headers.get(b"Content-Encoding") or b"").decode("latin-1")
             detail = f"Content-Encoding {coding or '?'}: {failures.exception_detail(exc)}"
             failures.record(self.stats, "undecodable", response.url, detail)
+            self._refused(request)
             raise IgnoreRequest(f"cannot decode {response.url}: {detail}") from exc
+
+    def _refused(self, request: Request) -> None:
+        """Say so (``pages.page_refused``): no process_exception will hear of it."""
+        if self.crawler is not None:
+            pages.refused(self.crawler, request)
