@@ -5,7 +5,8 @@ million times at a million posts. For the real reviews in
 ``../shared/real-reviews/`` (or, when they are absent, the bench corpus, 10% of it
 in Indic scripts) repeated ``--repeat`` times: the median of ``--runs`` runs of
 ``sanitize(text, free_text=True)`` over all of them, and how many are not ASCII
-(only those are searched for floods of combining marks):
+(only those are searched for floods of combining marks); then hostile posts of
+8,000 and 32,000 repeats, whose time must grow with their length, not its square:
 
     python bench/sanitize.py
     python bench/sanitize.py --repeat 50 --runs 7
@@ -57,6 +58,19 @@ def main() -> None:
         f"{len(corpus):,} texts ({other:,} not ASCII): median {statistics.median(times):.3f} s "
         f"of {args.runs} runs, {statistics.median(times) / len(corpus) * 1e6:.1f} us a text"
     )
+    # Hostile posts whose cost must grow with their length, not its square.
+    for label, text in HOSTILE.items():
+        for n in (8_000, 32_000):
+            started = time.perf_counter()
+            sanitize(text(n), free_text=True)
+            print(f"{label} x{n:,}: {time.perf_counter() - started:.4f} s")
+
+
+HOSTILE = {
+    "8 marks, then zero-width spaces": lambda n: "x" + "\u0301" * 8 + "\u200b" * n + " b",
+    "marks and ZWJs": lambda n: "x" + "\u0301\u200d" * n,
+    "unterminated OSCs": lambda n: "a\x1b]" * n,
+}
 
 
 if __name__ == "__main__":
