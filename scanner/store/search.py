@@ -18,8 +18,12 @@ virama in turn, as it may have been stored.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import sqlite3
 import unicodedata
+
+from scanner.store.migrations import fts_tokenizer
 
 # Greek vowels and the accented forms (tonos, dialytika) a written word may have.
 _GREEK = {
@@ -47,21 +51,27 @@ def fts_query(text: str) -> str:
     holds no such word, and asking for it found nothing at all.
     """
     groups = []
-    for word in text.split():
-        if all(map(_separator, word)):
-            continue  # "-" or "|" between words is in no post's index: it matched none
+    words = text.split()
+    indexed = _indexed(words)
+    for word in words:
+        if word not in indexed:
+            continue  # "-", "|" or "€" between words is in no post's index: it matched none
         phrases = ['"' + w.replace('"', '""') + '"' for w in spellings(word)]
         groups.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
     return " AND ".join(groups) or '""'
 
 
-def _separator(char: str) -> bool:
-    """Whether ``char`` is punctuation, or an ASCII symbol ("|", "+", "="): what the
-    index's tokenizer never keeps in a word. Other symbols are left to it: it keeps
-    the emoji it knows ("🥺"), and its tables are older than Python's."""
-    return unicodedata.category(char).startswith("P") or (
-        char.isascii() and not char.isalnum() and not char.isspace()
-    )
+def _indexed(words: list[str]) -> set[str]:
+    """Those of ``words`` the index's own tokenizer makes a word of: no table of
+    characters in Python agrees with SQLite's (it keeps the emoji "🥺" but no "€",
+    "★" or "→"), so it is asked, in a table in memory."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as conn:
+        tokenizer = fts_tokenizer().replace("'", "''")
+        conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(word, tokenize='{tokenizer}')")
+        conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        conn.executemany("INSERT INTO t (rowid, word) VALUES (?, ?)", enumerate(words))
+        found = {row[0] for row in conn.execute("SELECT DISTINCT doc FROM v")}
+    return {word for n, word in enumerate(words) if n in found}
 
 
 def spellings(word: str) -> list[str]:
