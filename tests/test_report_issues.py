@@ -596,6 +596,18 @@ def test_an_isolated_grievance_names_the_systemic_issue_that_holds_it(site, repo
     for cluster in held:
         row = next(line for line in isolated.splitlines() if line.startswith(f"#{cluster} "))
         assert row.split()[head.index("Issues")] == str(theme["id"]), row
+    # No systemic issue listed, no column: it took room from the category.
+    alone = run_scan(
+        "report",
+        "--as-of",
+        AS_OF,
+        "--all",
+        "--verdict",
+        "isolated",
+        cwd=site,
+        env={"COLUMNS": "80"},
+    ).stdout
+    assert "Issues" not in alone[alone.index("Isolated grievances") :].splitlines()[1]
     markdown = report("--all", "--format", "markdown").stdout
     md_rows = [line for line in markdown.splitlines() if line.startswith(f"| #{min(held)} |")]
     assert f"| {theme['id']} |" in md_rows[-1], md_rows

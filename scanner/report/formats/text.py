@@ -193,6 +193,14 @@ ISOLATED = Layout(
     drops=["Sources"],
     order=["ID", "Posts", "Last", "Flags", "Issues", "Category", "Sources"],
 )
+# Where no grievance listed is in a systemic issue listed (no issue yet, --verdict
+# isolated), an empty Issues column only takes room from the category.
+ISOLATED_ALONE = Layout(
+    columns=[c for c in ISOLATED.columns if c.heading != "Issues"],
+    essential=5,
+    drops=ISOLATED.drops,
+    order=[h for h in ISOLATED.order if h != "Issues"],
+)
 
 
 def _cluster_table(
@@ -229,7 +237,8 @@ def _isolated(console: Console, report: Report, tty: bool) -> None:
             console.print(hidden)
         return
     title = "Isolated grievances, newest first"
-    _cluster_table(console, report, tty, title, ISOLATED, isolated)
+    layout = ISOLATED if any(c.issues for c in isolated) else ISOLATED_ALONE
+    _cluster_table(console, report, tty, title, layout, isolated)
     if report.isolated_more:
         console.print(more_line(report.isolated_more, "isolated grievance"))
     if hidden:
