@@ -207,6 +207,9 @@ def test_ads_and_paid_plans_are_categories_of_their_own(text, key):
         "ஓடிபி வரவில்லை",  # Tamil: the OTP did not come
         "ఓటీపీ రాలేదు",  # Telugu: the OTP did not come
         "El código no llegó y no puedo entrar",
+        "The OTP has not arrived",
+        "ஓடிபி இன்னும் வரவில்லை",  # Tamil: the OTP still has not come
+        "ओटिपि आएन",  # Nepali, spelt with a short i
     ],
 )
 def test_a_code_that_never_came_is_a_login_problem_not_a_delivery(text):
