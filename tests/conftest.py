@@ -26,6 +26,15 @@ def scan_executable() -> str:
     return found
 
 
+def scan_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment ``scan`` runs in under test: no colour, UTF-8, and no
+    ``SCAN_DB`` from the developer's shell (unless ``extra`` sets one)."""
+    full = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", **(extra or {})}
+    if extra is None or "SCAN_DB" not in extra:
+        full.pop("SCAN_DB", None)
+    return full
+
+
 def run_scan(
     *args: str,
     cwd: Path,
@@ -34,15 +43,13 @@ def run_scan(
     input_text: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``scan ARGS`` as a user would, in ``cwd``; never raises on a non-zero status."""
-    full_env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", **(env or {})}
-    full_env.pop("SCAN_DB", None) if env is None or "SCAN_DB" not in env else None
     return subprocess.run(
         [scan_executable(), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=full_env,
+        env=scan_env(env),
         input=input_text,
         check=False,
     )

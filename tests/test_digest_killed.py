@@ -15,7 +15,7 @@ import subprocess
 
 from aiosmtpd.controller import Controller
 
-from tests.conftest import run_scan, scan_executable
+from tests.conftest import run_scan, scan_env, scan_executable
 from tests.test_digest import HOST, free_port, seed_basic, write_config
 
 
@@ -39,8 +39,7 @@ def test_a_digest_killed_while_sending_is_sent_again_saying_so(tmp_path):
     controller.start()
     try:
         write_config(tmp_path, controller.port)
-        env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-        env.pop("SCAN_DB", None)
+        env = scan_env()
         killed = subprocess.Popen(
             [scan_executable(), "digest"], cwd=tmp_path, env=env, stderr=subprocess.PIPE
         )

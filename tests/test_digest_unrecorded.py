@@ -11,14 +11,13 @@ sent when scan stopped", after a run that had gone on to say it was sent.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import run_scan, scan_executable
+from tests.conftest import run_scan, scan_env, scan_executable
 from tests.test_digest import HOST, free_port, seed_basic, write_config
 
 resource = pytest.importorskip("resource")
@@ -60,8 +59,7 @@ def test_the_digest_after_an_unrecorded_one_says_it_may_have_been_sent(
     controller.start()
     try:
         write_config(tmp_path, controller.port)
-        env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-        env.pop("SCAN_DB", None)
+        env = scan_env()
         first = subprocess.Popen(
             [scan_executable(), "digest"],
             cwd=tmp_path,

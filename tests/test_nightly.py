@@ -4,7 +4,6 @@ installed ``scan`` in subprocesses, sites served on 127.0.0.1, a real SMTP serve
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import signal
 import subprocess
@@ -22,7 +21,7 @@ from scanner.lock import LockedError, RunLock, held, lock_path
 from scanner.store import Store
 from tests.loopback import loopback_server
 
-from .conftest import scan_executable
+from .conftest import scan_env, scan_executable
 from .test_digest import parts, smtp  # noqa: F401 - smtp is a fixture
 
 COMPLAINTS = [
@@ -111,8 +110,7 @@ def config(folder: Path, base: str, feeds: dict[str, str], smtp_port: int | None
 
 
 def start(folder: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    env.pop("SCAN_DB", None)
+    env = scan_env()
     return subprocess.Popen(
         [scan_executable(), "nightly", *args],
         cwd=folder,

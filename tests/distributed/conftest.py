@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_scan, scan_executable
+from tests.conftest import run_scan, scan_env, scan_executable
 from tests.crawl.conftest import (
     crawl_command,
     site,  # noqa: F401 - the generic site, a fixture here too
@@ -278,9 +278,7 @@ def board_source(board: Board, **keys: Any) -> dict[str, Any]:
 
 
 def env() -> dict[str, str]:
-    out = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    out.pop("SCAN_DB", None)
-    return out
+    return scan_env()
 
 
 def start_worker(cwd: Path, url: str, *args: str, once: bool = True) -> subprocess.Popen[str]:
