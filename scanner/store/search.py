@@ -11,9 +11,9 @@ that is one spelling per vowel, not a product of them.
 
 The joiners ZWNJ and ZWJ after a virama choose how an Indic word is drawn (an
 explicit virama, a half form) and are invisible: one keyboard writes the Telugu
-"నంబర్‌కు" (number-to) with a ZWNJ, another without, and the index keeps them as
-part of the word. A word is asked for without its joiners and with one after each
-virama in turn, as it may have been stored.
+"నంబర్‌కు" (number-to) with a ZWNJ, another without, and the index parts a word
+at either joiner. A word is asked for without its joiners and with one after any
+of its viramas, as it may have been stored.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def fts_query(text: str) -> str:
     Each word becomes a quoted phrase, so quotes, ``*``, ``NEAR`` or ``-`` typed by a
     user (or pasted from a post) are searched for, never interpreted. A word with
     several spellings (Greek accents, "ё", joiners after a virama) asks for any of
-    them. A "word" of punctuation alone ("refund — never") is left out: the index
-    holds no such word, and asking for it found nothing at all.
+    them. A "word" the index makes no word of (punctuation, "€") is left out:
+    asking for it found nothing at all.
     """
     groups = []
     words = text.split()
