@@ -146,12 +146,12 @@ class LeasingScheduler(Scheduler):
         with self._stopping_quietly():
             if self.ready or self._outbox().requests:
                 return True
-            # At the cap the queue's pages are none of this worker's to crawl: pending,
-            # they kept the engine from going idle, and the idle handler is what hands
-            # back a lease whose page never came to be read (a body refused in a
-            # downloader middleware's process_response, which no process_exception
-            # sees): held against the cap, it stopped every worker until the source's
-            # time budget ran out.
+            # At the cap the queue's pages are none of this worker's to crawl. Counted
+            # as pending they kept the engine from ever going idle, and going idle is
+            # what hands back a lease held here whose page will not be read: leases
+            # are released where a request ends (LeaseMiddleware, pages.page_refused),
+            # and this is the net for one no such place saw, which would otherwise
+            # hold the cap until the source's time budget ran out.
             return not self.capped and len(self.queue) > 0
         # Redis is gone for good: pending for all this worker knows. Not "none", which
         # would close the spider as finished; the process stops (giveup) instead.
