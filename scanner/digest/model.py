@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scanner.report.formats.common import grievance_id_parts, grievance_ids
+from scanner.report.formats.common import grievance_id_parts, grievance_ids, issue_ids
 from scanner.text.counts import counted
 
 GRIEVANCE_IDS = 10  # an issue's grievances a digest names, largest first
@@ -80,7 +80,7 @@ class Grievance:
         if not self.issues:
             return ""
         word = "issue" if len(self.issues) == 1 else "issues"
-        return f"in {word} {', '.join(str(i) for i in self.issues)}"
+        return f"in {word} {issue_ids(self)}"
 
     @property
     def coordinated(self) -> bool:

@@ -515,7 +515,15 @@ def issue_grievance_parts(
     return label, ids, f"(all: scan report{options} --issue {issue.id})"
 
 
-def issue_ids(cluster: ClusterView) -> str:
-    """The systemic issues listed that hold an isolated grievance ("1, 4"): the same
-    grievance in other words is many people's, which "isolated" alone hides."""
-    return ", ".join(str(i) for i in cluster.issues)
+class InIssues(Protocol):
+    """A grievance as a report or a digest holds it: the systemic issues that hold it."""
+
+    @property
+    def issues(self) -> list[int]: ...
+
+
+def issue_ids(grievance: InIssues) -> str:
+    """The systemic issues listed that hold a grievance ("1, 4"), in every format and
+    the digest: the same grievance in other words is many people's, which "isolated"
+    alone hides."""
+    return ", ".join(str(i) for i in grievance.issues)

@@ -46,6 +46,7 @@ def render_report(report: Report, screen: Screen) -> str:
         classes=column_classes(),
         category_text=partial(cc.category_text, report),
         grievance_ids=partial(cc.grievance_ids, options=report.options),
+        issue_ids=cc.issue_ids,
         issue_grievances=partial(cc.issue_grievances, options=report.options),
         SUMMARY_IDS=cc.SUMMARY_IDS,
         more_line=cc.more_line,
