@@ -227,9 +227,12 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
     kept, too_long = b"", False
     while True:
         chunk = stream.read(_CHUNK)
+        # What is kept holds no line end but perhaps a CR at its end: read from there,
+        # not from its start again (a line of 1 MiB was read 16 times over).
+        scanned = max(len(kept) - 1, 0)
         kept += chunk
         start = 0
-        for end in _EOL.finditer(kept):
+        for end in _EOL.finditer(kept, scanned):
             if chunk and end.end() == len(kept) and end.group() == b"\r":
                 break  # perhaps the CR of a CRLF cut between two reads
             line = kept[start : end.start()]
