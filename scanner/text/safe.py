@@ -352,6 +352,9 @@ _GRAPHEME = regex.compile(r"\X")
 #: thousands (emoji chained by ZWJ, a run of skin tones or of Hangul leading jamo),
 #: which no line can hold: such a cluster is cut anywhere, as before clusters were.
 MAX_CLUSTER = 32
+#: The widest cluster a line too narrow for it still takes whole (a family emoji is 8
+#: cells as wcwidth counts them); a wider one is cut where the line ends.
+WIDEST_KEPT = 8
 
 
 def _clusters(text: str) -> Iterator[tuple[int, int]]:
@@ -381,10 +384,10 @@ def _fitting(text: str, width: int) -> int:
 
 def _first_cluster(text: str, width: int) -> int:
     """Where to end a line that cannot hold the first cluster of ``text``: after it
-    when it is a letter or an emoji (at most 8 cells: a family), else (21 skin tones
-    in a row) where ``width`` cells end."""
+    when it is a letter or an emoji (at most :data:`WIDEST_KEPT` cells), else (21
+    skin tones in a row) where ``width`` cells end."""
     start, end = next(_clusters(text), (0, 0))
-    if text_cells(text[start:end]) <= 8:
+    if text_cells(text[start:end]) <= WIDEST_KEPT:
         return end
     return _points_fitting(text, width)
 
